@@ -1,0 +1,124 @@
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { STSClient } from '@aws-sdk/client-sts';
+
+export interface AwsSettings {
+  region: string;
+  profile?: string;
+  /** Explicit `--endpoint-url`; AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are read by the SDK itself. */
+  endpoint?: string;
+  maxAttempts: number;
+  requestTimeoutMs: number;
+  connectTimeoutMs: number;
+}
+
+/** The SDK's shared client settings: adaptive retries (client-side rate limiting under throttling) and timeouts. */
+export function clientConfig(settings: AwsSettings) {
+  return {
+    region: settings.region,
+    ...(settings.profile ? { profile: settings.profile } : {}),
+    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+    maxAttempts: settings.maxAttempts,
+    retryMode: 'adaptive',
+    requestHandler: {
+      requestTimeout: settings.requestTimeoutMs,
+      connectionTimeout: settings.connectTimeoutMs,
+    },
+  };
+}
+
+/**
+ * Every AWS client of one environment, each built on first use so that commands which do not
+ * touch a service never load its SDK module (`fsops --help` loads none).
+ */
+export class AwsClients {
+  private readonly cache = new Map<string, Promise<unknown>>();
+
+  constructor(readonly settings: AwsSettings) {}
+
+  private lazy<T>(key: string, build: () => Promise<T>): Promise<T> {
+    let client = this.cache.get(key) as Promise<T> | undefined;
+    if (!client) {
+      client = build();
+      this.cache.set(key, client);
+    }
+    return client;
+  }
+
+  ecs(): Promise<ECSClient> {
+    return this.lazy(
+      'ecs',
+      async () => new (await import('@aws-sdk/client-ecs')).ECSClient(clientConfig(this.settings)),
+    );
+  }
+  rds(): Promise<RDSClient> {
+    return this.lazy(
+      'rds',
+      async () => new (await import('@aws-sdk/client-rds')).RDSClient(clientConfig(this.settings)),
+    );
+  }
+  logs(): Promise<CloudWatchLogsClient> {
+    return this.lazy(
+      'logs',
+      async () =>
+        new (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient(
+          clientConfig(this.settings),
+        ),
+    );
+  }
+  cloudwatch(): Promise<CloudWatchClient> {
+    return this.lazy(
+      'cloudwatch',
+      async () =>
+        new (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient(clientConfig(this.settings)),
+    );
+  }
+  elbv2(): Promise<ElasticLoadBalancingV2Client> {
+    return this.lazy(
+      'elbv2',
+      async () =>
+        new (await import('@aws-sdk/client-elastic-load-balancing-v2')).ElasticLoadBalancingV2Client(
+          clientConfig(this.settings),
+        ),
+    );
+  }
+  ssm(): Promise<SSMClient> {
+    return this.lazy(
+      'ssm',
+      async () => new (await import('@aws-sdk/client-ssm')).SSMClient(clientConfig(this.settings)),
+    );
+  }
+  secrets(): Promise<SecretsManagerClient> {
+    return this.lazy(
+      'secrets',
+      async () =>
+        new (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient(
+          clientConfig(this.settings),
+        ),
+    );
+  }
+  sts(): Promise<STSClient> {
+    return this.lazy(
+      'sts',
+      async () => new (await import('@aws-sdk/client-sts')).STSClient(clientConfig(this.settings)),
+    );
+  }
+  ec2(): Promise<EC2Client> {
+    return this.lazy(
+      'ec2',
+      async () => new (await import('@aws-sdk/client-ec2')).EC2Client(clientConfig(this.settings)),
+    );
+  }
+
+  destroy(): void {
+    for (const client of this.cache.values()) {
+      void client.then((c) => (c as { destroy?: () => void }).destroy?.()).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import type { TaskDefinition } from '@aws-sdk/client-ecs';
+import type { EnvironmentConfig } from '../config/schema.js';
+import type { CheckDefinition, CheckResult } from '../core/check.js';
+import { shortTaskDef } from './ecs-service.js';
+import { ecsServices, taskDefinition } from './facts.js';
+
+export function evaluateTaskSize(
+  service: string,
+  def: TaskDefinition,
+  profile: EnvironmentConfig['ecs'],
+): CheckResult {
+  const cpu = Number(def.cpu);
+  const memory = Number(def.memory);
+  const ok = cpu === profile.cpu && memory === profile.memory;
+  return {
+    status: ok ? 'pass' : 'warn',
+    resource: `${service} (${shortTaskDef(def.taskDefinitionArn)})`,
+    expected: `cpu ${profile.cpu}, memory ${profile.memory} (deployment guide §4.1)`,
+    observed: `cpu ${def.cpu ?? 'unset'}, memory ${def.memory ?? 'unset'}`,
+  };
+}
+
+export const ecsTaskSizeCheck: CheckDefinition<{ components?: string[] }> = {
+  id: 'ecs.task-size',
+  title: 'Task CPU and memory match the environment profile',
+  severity: 'medium',
+  source: 'deployment guide §4.1, §5.2',
+  remediation:
+    'Register a task definition with the profile sizes, or update the profile in the config if the change was intended.',
+  async run(ctx, params) {
+    const facts = (await ecsServices(ctx)).filter(
+      (f) => f.service?.taskDefinition && (!params.components || params.components.includes(f.component)),
+    );
+    return Promise.all(
+      facts.map(async (f) =>
+        evaluateTaskSize(f.name, await taskDefinition(ctx, f.service!.taskDefinition!), ctx.env.settings.ecs),
+      ),
+    );
+  },
+};

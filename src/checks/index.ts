@@ -1,0 +1,29 @@
+import type { CheckDefinition } from '../core/check.js';
+import { cloudwatchAlarmsCheck } from './cloudwatch-alarms.js';
+import { databaseChecks } from './database/index.js';
+import { ecsServiceCheck } from './ecs-service.js';
+import { ecsTaskSizeCheck } from './ecs-task-size.js';
+import { healthEndpointsCheck } from './health-endpoints.js';
+import { logGroupsCheck } from './log-groups.js';
+import { maintenanceChecks } from './maintenance/index.js';
+import { maintenanceModeCheck } from './maintenance-mode.js';
+import { rdsInstanceCheck } from './rds-instance.js';
+import { recentErrorsCheck } from './recent-errors.js';
+import { troubleshootChecks } from './troubleshoot/index.js';
+
+/** Every check a runbook can name, by id. */
+export const CHECKS: Record<string, CheckDefinition<never>> = Object.fromEntries(
+  [
+    ecsServiceCheck,
+    ecsTaskSizeCheck,
+    rdsInstanceCheck,
+    healthEndpointsCheck,
+    cloudwatchAlarmsCheck,
+    logGroupsCheck,
+    recentErrorsCheck,
+    maintenanceModeCheck,
+    ...databaseChecks,
+    ...troubleshootChecks,
+    ...maintenanceChecks,
+  ].map((check) => [check.id, check as CheckDefinition<never>]),
+);

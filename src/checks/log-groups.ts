@@ -1,0 +1,74 @@
+import type { LogGroup } from '@aws-sdk/client-cloudwatch-logs';
+import type { CheckDefinition, CheckResult } from '../core/check.js';
+
+export function evaluateLogGroup(
+  name: string,
+  group: LogGroup | undefined,
+  expected: { retentionDays: number; kmsRequired: boolean },
+): CheckResult[] {
+  if (!group) {
+    return [
+      {
+        id: 'logs.group.exists',
+        title: 'Log group exists',
+        status: 'fail',
+        resource: name,
+        expected: 'log group exists',
+        observed: 'not found',
+        remediation:
+          'Create the log group (deployment guide §8.1.1) or correct names.logGroup in the config.',
+      },
+    ];
+  }
+  const retention = group.retentionInDays;
+  return [
+    {
+      id: 'logs.group.retention',
+      title: 'Log retention matches the environment',
+      status: retention === expected.retentionDays ? 'pass' : 'warn',
+      resource: name,
+      expected: `${expected.retentionDays} days (deployment guide §4.1)`,
+      observed: retention ? `${retention} days` : 'never expire',
+      remediation: `aws logs put-retention-policy --log-group-name ${name} --retention-in-days ${expected.retentionDays}`,
+    },
+    ...(expected.kmsRequired
+      ? [
+          {
+            id: 'logs.group.kms',
+            title: 'Log group encrypted with KMS',
+            status: group.kmsKeyId ? 'pass' : 'fail',
+            severity: 'high',
+            resource: name,
+            expected: 'a KMS key (ops guide §3.1.1)',
+            observed: group.kmsKeyId ? 'KMS key set' : 'no KMS key',
+            remediation: `aws logs associate-kms-key --log-group-name ${name} --kms-key-id <key-arn>`,
+          } satisfies CheckResult,
+        ]
+      : []),
+  ];
+}
+
+export const logGroupsCheck: CheckDefinition = {
+  id: 'logs.groups',
+  title: 'Log groups',
+  severity: 'medium',
+  source: 'ops guide §3.1.1; deployment guide §4.1, §8.1.1',
+  remediation: 'Fix the log group settings as the guide defines them.',
+  async run(ctx) {
+    const { DescribeLogGroupsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+    const logs = await ctx.aws.logs();
+    const names = [
+      ...ctx.env.components.map((c) => ctx.env.nameOf('logGroup', c)),
+      ctx.env.nameOf('dbLogGroup'),
+    ];
+    const groups = await Promise.all(
+      names.map(async (name) => {
+        const out = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name, limit: 5 }), {
+          abortSignal: ctx.signal,
+        });
+        return out.logGroups?.find((g) => g.logGroupName === name);
+      }),
+    );
+    return names.flatMap((name, i) => evaluateLogGroup(name, groups[i], ctx.env.settings.logs));
+  },
+};

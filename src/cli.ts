@@ -1,0 +1,118 @@
+// The AWS SDK warns on Node 20 about its future Node 22 requirement; that notice is not for on-call engineers.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+import { Command, CommanderError, Option } from 'commander';
+import { declareDatabaseCommands } from './cli/database.js';
+import { declareMaintenanceCommands } from './cli/maintenance.js';
+import { declareServiceCommands } from './cli/service.js';
+import { envOption, lastExitCode, lazy } from './cli/shared.js';
+import { declareTroubleshootCommands } from './cli/troubleshoot.js';
+import { ExitCode, ExitError } from './core/errors.js';
+
+export function buildProgram(): Command {
+  const program = new Command('fsops')
+    .description(
+      'On-call operations for the Fivestar Payments Engine: validate, roll back, troubleshoot, maintain.',
+    )
+    .version('0.1.0', '-V, --version')
+    .option(
+      '-c, --config <file>',
+      'config file (default ./fsops.config.yaml, then ~/.config/fsops/config.yaml)',
+    )
+    .option('--region <region>', "AWS region (default: $AWS_REGION, then the environment's, ap-south-1)")
+    .option('--profile <profile>', "AWS profile (default: $AWS_PROFILE, then the environment's)")
+    .option('--endpoint-url <url>', 'send every AWS call to this endpoint (as the AWS CLI does)')
+    .addOption(
+      new Option('-o, --output <format>', 'output format')
+        .choices(['text', 'json', 'junit', 'markdown'])
+        .default('text'),
+    )
+    .option('--strict', 'exit 1 on warnings too')
+    .option('--only-problems', 'show only findings that are not passing')
+    .option('--no-color', 'no colors (NO_COLOR is honoured too)')
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .showSuggestionAfterError(true)
+    .exitOverride();
+
+  program
+    .command('validate')
+    .description(
+      'Post-deploy validation of a whole environment (deployment guide §11.1, §12.1.1; ops guide §3)',
+    )
+    .argument('[env]', 'environment to validate (default $FSOPS_ENV)')
+    .option('--since <duration>', 'window for recent errors, e.g. 15m, 1h (default 15m)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  fsops validate prod\n  fsops validate staging --output junit > validate.xml\n  fsops validate prod --only-problems --strict',
+    )
+    .action(lazy(() => import('./commands/validate.js'), 'validate'));
+
+  const runbook = program.command('runbook').description('Declarative procedures from runbooks/*.yaml');
+  runbook
+    .command('list')
+    .description('List the runbooks with their sources')
+    .action(lazy(() => import('./commands/runbook.js'), 'runbookList'));
+  runbook
+    .command('show')
+    .description("Show a runbook's steps and the guide sections they come from")
+    .argument('<name>', 'runbook name (see `fsops runbook list`)')
+    .action(lazy(() => import('./commands/runbook.js'), 'runbookShow'));
+  runbook
+    .command('run')
+    .description("Run a runbook's checks against an environment")
+    .argument('<name>', 'runbook name')
+    .addOption(envOption())
+    .option('--since <duration>', 'look-back window for logs and metrics (default 15m)')
+    .action(lazy(() => import('./commands/runbook.js'), 'runbookRun'));
+
+  const config = program.command('config').description('Show or validate the configuration');
+  config
+    .command('show')
+    .description(
+      'Print the resolved configuration (secrets hidden); with --env, that environment with names filled in',
+    )
+    .addOption(envOption())
+    .action(lazy(() => import('./commands/config.js'), 'configShow'));
+  config
+    .command('validate')
+    .description('Validate the configuration file and report every problem with its path')
+    .action(lazy(() => import('./commands/config.js'), 'configValidate'));
+
+  declareServiceCommands(program);
+  declareTroubleshootCommands(program);
+  declareDatabaseCommands(program);
+  declareMaintenanceCommands(program);
+  return program;
+}
+
+function fail(code: number, message: string): number {
+  process.stderr.write(`fsops: ${message}\n`);
+  return code;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return lastExitCode();
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version end here with 0; every other commander error is a usage error (already printed).
+      return error.exitCode === 0 ? 0 : ExitCode.usage;
+    }
+    if (error instanceof ExitError) return fail(error.code, error.message);
+    const detail = process.env.FSOPS_DEBUG
+      ? `\n${(error as Error).stack}`
+      : ' (set FSOPS_DEBUG=1 for the stack trace)';
+    return fail(ExitCode.unreachable, `unexpected error: ${(error as Error).message}${detail}`);
+  }
+}
+
+process.on('SIGINT', () => {
+  process.stderr.write('\nfsops: interrupted\n');
+  process.exit(ExitCode.interrupted);
+});
+
+const code = await main(process.argv);
+// Let stdout drain (large JSON reports into a pipe) before exiting; open sockets must not keep us alive.
+process.stdout.write('', () => process.exit(code));

@@ -1,0 +1,37 @@
+import { type Command, Option } from 'commander';
+import { ExitCode } from '../core/errors.js';
+import type { GlobalOptions } from '../core/session.js';
+
+type Action = (...args: never[]) => Promise<number>;
+let exitCode: number = ExitCode.ok;
+
+export function lastExitCode(): number {
+  return exitCode;
+}
+
+/**
+ * An action that imports its command module only when it runs (so `fsops --help` loads no SDK) and
+ * calls `mod[name](...positionalArgs, optionsWithGlobals)`, which returns the exit code.
+ */
+export function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K) {
+  return async (...args: unknown[]) => {
+    const command = args[args.length - 1] as Command;
+    const options = { ...command.optsWithGlobals() } as GlobalOptions;
+    const positional = args.slice(0, -2);
+    const mod = await load();
+    exitCode = await (mod[name] as unknown as Action)(...(positional as never[]), options as never);
+  };
+}
+
+export const envOption = () =>
+  new Option(
+    '-e, --env <env>',
+    'environment (dev, staging, prod, or one from the config); default $FSOPS_ENV',
+  );
+
+/** Flags of every mutating command (DESIGN.md safety rules). */
+export function withSafetyOptions(command: Command): Command {
+  return command
+    .option('--dry-run', 'show the plan and change nothing')
+    .option('-y, --yes', 'do not ask for confirmation (required when there is no terminal)');
+}

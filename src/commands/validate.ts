@@ -1,0 +1,43 @@
+import { parseDuration } from '../core/duration.js';
+import { buildReport, emitReport } from '../core/output.js';
+import { createProgress } from '../core/progress.js';
+import { executeRunbook } from '../core/run-runbook.js';
+import { loadRunbook } from '../core/runbook.js';
+import { type GlobalOptions, openEnvSession, outputFormat, verifyAccount } from '../core/session.js';
+
+export interface RunbookCommandOptions extends GlobalOptions {
+  since?: string;
+}
+
+/** `fsops validate <env>` is the `validate` runbook; `fsops runbook run <name>` runs any other. */
+export async function runRunbookCommand(
+  name: string,
+  envName: string | undefined,
+  options: RunbookCommandOptions,
+  commandLabel = `runbook run ${name}`,
+): Promise<number> {
+  const format = outputFormat(options);
+  const runbook = loadRunbook(name);
+  const session = openEnvSession(options, envName);
+  const sinceMs = parseDuration(options.since ?? session.config.logs.since, '--since');
+  const startedAt = new Date();
+  const progress = await createProgress(`${runbook.title} (${session.env.name})`, format);
+  try {
+    await verifyAccount(session);
+    const findings = await executeRunbook(runbook, session, {
+      since: new Date(startedAt.getTime() - sinceMs),
+      askManual: Boolean(process.stdin.isTTY && process.stderr.isTTY) && format === 'text',
+      onCheckStart: progress.onCheckStart,
+      onCheckDone: progress.onCheckDone,
+    });
+    progress.stop();
+    return emitReport(buildReport(commandLabel, session.env.name, startedAt, findings), options);
+  } finally {
+    progress.stop();
+    session.aws.destroy();
+  }
+}
+
+export async function validate(env: string | undefined, options: RunbookCommandOptions): Promise<number> {
+  return runRunbookCommand('validate', env, options, 'validate');
+}

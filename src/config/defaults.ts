@@ -1,0 +1,103 @@
+import type { Config } from './schema.js';
+
+/**
+ * The Fivestar Payments Engine as the guides describe it. Where the guides disagree, the choice is
+ * noted here and in README.md:
+ * - task CPU/memory: deployment guide §4.1 per environment (§5.2.1's 1024/2048 is one example definition);
+ * - log retention: §4.1 (7/30/90); ops guide §3.1.1 says 90 everywhere, §8.1.1 says 30 outside prod;
+ * - backup retention: §4.1 (7/14/35); §6.1.1's template gives staging 7;
+ * - names: the deployment guide's env-prefixed names (§9–§11), not the ops guide's unprefixed ones;
+ * - account ids: deployment guide §2.2.
+ */
+export const DEFAULT_CONFIG: Config = {
+  region: 'ap-south-1',
+  components: ['internal-pe', 'customer-portal'],
+  names: {
+    cluster: '{env}-fivestar-payments',
+    service: '{env}-{component}-service',
+    taskFamily: '{env}-fivestar-{component}',
+    dbInstance: '{env}-fivestar-payments-db',
+    dbLogGroup: '/aws/rds/instance/{env}-fivestar-payments-db/postgresql',
+    logGroup: '/ecs/{env}-fivestar-{component}',
+    alb: '{env}-{component}-alb',
+    dbSecret: 'fivestar/payments/{env}/database',
+    parameterPrefix: '/fivestar/payments/{env}',
+    maintenanceModeParameter: '/fivestar/payments/{env}/features/maintenance_mode',
+    alarms: ['Fivestar-High-Error-Rate', 'Fivestar-Low-Payment-Success-Rate'],
+  },
+  environments: {
+    dev: {
+      accountId: '123456789012',
+      protected: false,
+      ecs: { desiredCount: 1, cpu: 512, memory: 1024 },
+      rds: {
+        instanceClass: 'db.t3.medium',
+        allocatedStorage: 100,
+        backupRetentionPeriod: 7,
+        multiAz: false,
+        storageEncrypted: true,
+        deletionProtection: false,
+        readReplicas: 0,
+      },
+      logs: { retentionDays: 7, kmsRequired: false },
+      healthUrls: {},
+      database: {},
+    },
+    staging: {
+      accountId: '123456789013',
+      protected: false,
+      ecs: { desiredCount: 2, cpu: 1024, memory: 2048 },
+      rds: {
+        instanceClass: 'db.r6g.large',
+        allocatedStorage: 500,
+        backupRetentionPeriod: 14,
+        multiAz: true,
+        storageEncrypted: true,
+        deletionProtection: false,
+        readReplicas: 0,
+      },
+      logs: { retentionDays: 30, kmsRequired: false },
+      healthUrls: {},
+      database: {},
+    },
+    prod: {
+      accountId: '123456789014',
+      protected: true,
+      ecs: { desiredCount: 3, cpu: 2048, memory: 4096 },
+      rds: {
+        instanceClass: 'db.r6g.large',
+        allocatedStorage: 1000,
+        backupRetentionPeriod: 35,
+        multiAz: true,
+        storageEncrypted: true,
+        deletionProtection: true,
+        readReplicas: 2,
+      },
+      logs: { retentionDays: 90, kmsRequired: true },
+      healthUrls: {},
+      database: {},
+    },
+  },
+  // ops guide §6.1.1 (KPIs), §8.1.1 (RDS), deployment guide §12.2.1 (alert thresholds)
+  thresholds: {
+    cpuPercent: { warn: 80, fail: 90 },
+    memoryPercent: { warn: 85, fail: 95 },
+    dbConnectionsPercent: { warn: 80, fail: 95 },
+    paymentSuccessRatePercent: { warn: 98, fail: 95 },
+    errorRatePercent: { warn: 2, fail: 5 },
+    apiLatencyP95Ms: { warn: 1000, fail: 2000 },
+    paymentProcessingSeconds: { warn: 5, fail: 10 },
+    rdsFreeStoragePercent: { warn: 20, fail: 10 },
+    rdsFreeableMemoryMb: { warn: 1024, fail: 512 },
+    rdsReadLatencyMs: { warn: 10, fail: 50 },
+    rdsWriteLatencyMs: { warn: 20, fail: 100 },
+    rdsDiskQueueDepth: { warn: 10, fail: 50 },
+    recentErrors: { warn: 1, fail: 50 },
+    healthLatencyMs: { warn: 1000, fail: 2000 },
+  },
+  health: { paths: ['/health', '/ready'], timeoutMs: 5000, scheme: 'http' },
+  logs: { errorPattern: 'ERROR', since: '15m' },
+  runner: { concurrency: 16, checkTimeoutMs: 30_000 },
+  aws: { maxAttempts: 5, requestTimeoutMs: 10_000, connectTimeoutMs: 3000 },
+  audit: { file: '~/.local/state/fsops/audit.jsonl', logGroup: null },
+};

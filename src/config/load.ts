@@ -1,0 +1,183 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+import { UsageError } from '../core/errors.js';
+import { DEFAULT_CONFIG } from './defaults.js';
+import { type Config, ConfigSchema, type EnvironmentConfig, type Names, type Thresholds } from './schema.js';
+
+export interface LoadedConfig {
+  config: Config;
+  /** The file the overrides came from, or null when only the built-in defaults apply. */
+  path: string | null;
+}
+
+export function configSearchPath(cwd = process.cwd()): string[] {
+  const xdg = process.env.XDG_CONFIG_HOME || join(homedir(), '.config');
+  return [join(cwd, 'fsops.config.yaml'), join(xdg, 'fsops', 'config.yaml')];
+}
+
+/** `--config` wins, then FSOPS_CONFIG, then ./fsops.config.yaml, then ~/.config/fsops/config.yaml. */
+export function loadConfig(explicitPath?: string): LoadedConfig {
+  const wanted = explicitPath ?? process.env.FSOPS_CONFIG;
+  if (wanted) {
+    const path = resolve(wanted);
+    if (!existsSync(path)) throw new UsageError(`config file not found: ${wanted}`);
+    return { config: parseConfigText(readFileSync(path, 'utf8'), path), path };
+  }
+  const found = configSearchPath().find((candidate) => existsSync(candidate));
+  if (!found) return { config: DEFAULT_CONFIG, path: null };
+  return { config: parseConfigText(readFileSync(found, 'utf8'), found), path: found };
+}
+
+/** Parses YAML overrides, merges them over the defaults, and reports every problem with its path at once. */
+export function parseConfigText(text: string, label = 'config'): Config {
+  let overrides: unknown;
+  try {
+    overrides = parseYaml(text) ?? {};
+  } catch (error) {
+    const where = error instanceof YAMLParseError && error.linePos ? ` line ${error.linePos[0].line}` : '';
+    throw new UsageError(`${label}${where}: not valid YAML (${firstLine(error)})`);
+  }
+  if (typeof overrides !== 'object' || Array.isArray(overrides) || overrides === null) {
+    throw new UsageError(`${label}: expected a mapping of settings at the top level`);
+  }
+  const merged = deepMerge(DEFAULT_CONFIG, overrides as Record<string, unknown>);
+  const result = ConfigSchema.safeParse(merged);
+  const problems = result.success ? templateProblems(result.data) : formatIssues(result.error.issues);
+  if (problems.length > 0 || !result.success) {
+    throw new UsageError(`${label} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+  return result.data;
+}
+
+function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+    if (issue.code === 'unrecognized_keys') return `${path}: unknown setting ${issue.keys.join(', ')}`;
+    return `${path}: ${issue.message}`;
+  });
+}
+
+const PLACEHOLDER = /\{([^}]*)\}/g;
+const ALLOWED_PLACEHOLDERS = new Set(['env', 'component']);
+
+function templateProblems(config: Config): string[] {
+  const problems: string[] = [];
+  const check = (path: string, template: string) => {
+    for (const match of template.matchAll(PLACEHOLDER)) {
+      if (!ALLOWED_PLACEHOLDERS.has(match[1]!)) {
+        problems.push(`${path}: unknown placeholder {${match[1]}} (valid: {env}, {component})`);
+      }
+    }
+  };
+  for (const [key, value] of Object.entries(config.names)) {
+    if (typeof value === 'string') check(`names.${key}`, value);
+  }
+  for (const [env, settings] of Object.entries(config.environments)) {
+    for (const [key, value] of Object.entries(settings.names ?? {})) {
+      if (typeof value === 'string') check(`environments.${env}.names.${key}`, value);
+    }
+    for (const component of Object.keys(settings.healthUrls)) {
+      if (!config.components.includes(component)) {
+        problems.push(
+          `environments.${env}.healthUrls.${component}: unknown component (valid: ${config.components.join(', ')})`,
+        );
+      }
+    }
+  }
+  for (const [key, pair] of Object.entries(config.thresholds)) {
+    const higherIsWorse = ![
+      'paymentSuccessRatePercent',
+      'rdsFreeStoragePercent',
+      'rdsFreeableMemoryMb',
+    ].includes(key);
+    if (higherIsWorse ? pair.warn > pair.fail : pair.warn < pair.fail) {
+      problems.push(`thresholds.${key}: warn (${pair.warn}) must come before fail (${pair.fail})`);
+    }
+  }
+  return problems;
+}
+
+/** Objects merge key by key; arrays and scalars from `override` replace. */
+export function deepMerge<T>(base: T, override: Record<string, unknown>): T {
+  if (!isPlainObject(base)) return override as T;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(override)) {
+    const current = out[key];
+    out[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
+  }
+  return out as T;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function firstLine(error: unknown): string {
+  return String(error instanceof Error ? error.message : error).split('\n')[0]!;
+}
+
+/** Everything a command needs to know about one environment, templates and overrides applied. */
+export interface EnvContext {
+  name: string;
+  region: string;
+  profile: string | undefined;
+  accountId: string | null;
+  components: string[];
+  settings: EnvironmentConfig;
+  thresholds: Thresholds;
+  names: Names;
+  nameOf(key: Exclude<keyof Names, 'alarms'>, component?: string): string;
+  config: Config;
+}
+
+export function resolveEnvironment(config: Config, env: string | undefined): EnvContext {
+  const valid = Object.keys(config.environments).join(', ');
+  if (!env) throw new UsageError(`no environment given: pass --env (or set FSOPS_ENV); valid: ${valid}`);
+  const settings = config.environments[env];
+  if (!settings) throw new UsageError(`unknown environment '${env}': valid environments are ${valid}`);
+  const names: Names = { ...config.names, ...settings.names };
+  const thresholds: Thresholds = { ...config.thresholds, ...settings.thresholds };
+  return {
+    name: env,
+    region: settings.region ?? config.region,
+    profile: settings.profile,
+    accountId: settings.accountId,
+    components: config.components,
+    settings,
+    thresholds,
+    names,
+    config,
+    nameOf(key, component) {
+      return renderTemplate(names[key], { env, component });
+    },
+  };
+}
+
+export function renderTemplate(template: string, values: { env: string; component?: string }): string {
+  return template.replace(PLACEHOLDER, (_, key: string) => {
+    const value = values[key as 'env' | 'component'];
+    if (value === undefined) throw new UsageError(`name template '${template}' needs {${key}}`);
+    return value;
+  });
+}
+
+export function requireComponent(env: EnvContext, component: string | undefined): string {
+  const valid = env.components.join(', ');
+  if (!component) throw new UsageError(`no component given: valid components are ${valid}`);
+  if (!env.components.includes(component)) {
+    throw new UsageError(`unknown component '${component}': valid components are ${valid}`);
+  }
+  return component;
+}
+
+/** The config as `config show` prints it: passwords hidden. */
+export function redactConfig(config: Config): Config {
+  const copy = structuredClone(config);
+  for (const settings of Object.values(copy.environments)) {
+    if (settings.database.password !== undefined) settings.database.password = '********';
+  }
+  return copy;
+}

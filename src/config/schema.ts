@@ -1,0 +1,116 @@
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+const percent = z.number().min(0).max(100);
+
+export const NamesSchema = z
+  .object({
+    cluster: z.string().min(1),
+    service: z.string().min(1),
+    taskFamily: z.string().min(1),
+    dbInstance: z.string().min(1),
+    dbLogGroup: z.string().min(1),
+    logGroup: z.string().min(1),
+    alb: z.string().min(1),
+    dbSecret: z.string().min(1),
+    parameterPrefix: z.string().min(1),
+    maintenanceModeParameter: z.string().min(1),
+    alarms: z.array(z.string().min(1)),
+  })
+  .strict();
+
+export const ThresholdsSchema = z
+  .object({
+    cpuPercent: z.object({ warn: percent, fail: percent }).strict(),
+    memoryPercent: z.object({ warn: percent, fail: percent }).strict(),
+    dbConnectionsPercent: z.object({ warn: percent, fail: percent }).strict(),
+    paymentSuccessRatePercent: z.object({ warn: percent, fail: percent }).strict(),
+    errorRatePercent: z.object({ warn: percent, fail: percent }).strict(),
+    apiLatencyP95Ms: z.object({ warn: positiveInt, fail: positiveInt }).strict(),
+    paymentProcessingSeconds: z.object({ warn: z.number().positive(), fail: z.number().positive() }).strict(),
+    rdsFreeStoragePercent: z.object({ warn: percent, fail: percent }).strict(),
+    rdsFreeableMemoryMb: z.object({ warn: positiveInt, fail: positiveInt }).strict(),
+    rdsReadLatencyMs: z.object({ warn: z.number().positive(), fail: z.number().positive() }).strict(),
+    rdsWriteLatencyMs: z.object({ warn: z.number().positive(), fail: z.number().positive() }).strict(),
+    rdsDiskQueueDepth: z.object({ warn: z.number().positive(), fail: z.number().positive() }).strict(),
+    recentErrors: z.object({ warn: z.number().int().min(1), fail: z.number().int().min(1) }).strict(),
+    healthLatencyMs: z.object({ warn: positiveInt, fail: positiveInt }).strict(),
+  })
+  .strict();
+
+/** Expected sizes of one environment: deployment guide §4.1, §6.1.1, §8.1.1. */
+export const EnvironmentSchema = z
+  .object({
+    accountId: z
+      .string()
+      .regex(/^\d{12}$/, 'an AWS account id is 12 digits')
+      .nullable()
+      .describe('checked against STS GetCallerIdentity before anything else; null disables the guard'),
+    profile: z.string().min(1).optional(),
+    protected: z
+      .boolean()
+      .default(false)
+      .describe('mutations must be confirmed by typing the environment name'),
+    region: z.string().min(1).optional(),
+    ecs: z.object({ desiredCount: positiveInt, cpu: positiveInt, memory: positiveInt }).strict(),
+    rds: z
+      .object({
+        instanceClass: z.string().min(1),
+        allocatedStorage: positiveInt,
+        backupRetentionPeriod: z.number().int().min(0).max(35),
+        multiAz: z.boolean(),
+        storageEncrypted: z.boolean(),
+        deletionProtection: z.boolean(),
+        readReplicas: z.number().int().min(0),
+      })
+      .strict(),
+    logs: z.object({ retentionDays: positiveInt, kmsRequired: z.boolean() }).strict(),
+    healthUrls: z
+      .record(z.string(), z.url())
+      .default({})
+      .describe('component -> base URL, instead of the ALB DNS name'),
+    names: NamesSchema.partial().optional().describe('per-environment overrides of the naming templates'),
+    thresholds: ThresholdsSchema.partial().optional(),
+    database: z
+      .object({
+        host: z.string().min(1).optional(),
+        port: z.number().int().min(1).max(65535).optional(),
+        names: NamesSchema.partial().optional().describe('per-environment overrides of the naming templates'),
+        thresholds: ThresholdsSchema.partial().optional(),
+        database: z.string().min(1).optional(),
+        user: z.string().min(1).optional(),
+        password: z.string().optional(),
+        ssl: z.enum(['disable', 'require', 'verify-full']).optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    region: z.string().min(1),
+    components: z.array(z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes')).min(1),
+    names: NamesSchema,
+    environments: z.record(z.string().regex(/^[a-z0-9-]+$/), EnvironmentSchema),
+    thresholds: ThresholdsSchema,
+    health: z
+      .object({
+        paths: z.array(z.string().startsWith('/')).min(1),
+        timeoutMs: positiveInt,
+        scheme: z.enum(['http', 'https']),
+      })
+      .strict(),
+    logs: z.object({ errorPattern: z.string().min(1), since: z.string().min(1) }).strict(),
+    runner: z.object({ concurrency: positiveInt, checkTimeoutMs: positiveInt }).strict(),
+    aws: z
+      .object({ maxAttempts: positiveInt, requestTimeoutMs: positiveInt, connectTimeoutMs: positiveInt })
+      .strict(),
+    audit: z.object({ file: z.string().min(1), logGroup: z.string().min(1).nullable() }).strict(),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type EnvironmentConfig = z.infer<typeof EnvironmentSchema>;
+export type Names = z.infer<typeof NamesSchema>;
+export type Thresholds = z.infer<typeof ThresholdsSchema>;

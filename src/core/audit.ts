@@ -1,0 +1,83 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { dirname } from 'node:path';
+import type { AwsClients } from '../aws/clients.js';
+import { describeAwsError } from '../aws/errors.js';
+
+export interface AuditRecord {
+  time: string;
+  /** The local user and the AWS identity that made the change. */
+  user: string;
+  identity: string | null;
+  env: string;
+  command: string;
+  component?: string;
+  from?: string;
+  to?: string;
+  result: 'succeeded' | 'failed' | 'dry-run' | 'refused' | 'interrupted' | string;
+  detail?: string;
+}
+
+export interface AuditTarget {
+  file: string;
+  logGroup: string | null;
+}
+
+export function auditFilePath(configured: string): string {
+  const path = process.env.FSOPS_AUDIT_FILE || configured;
+  return path.startsWith('~/') ? `${homedir()}/${path.slice(2)}` : path;
+}
+
+export function localUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
+
+/**
+ * Appends one JSON line to the local audit log and, when the config names one, to a CloudWatch Logs
+ * group. An audit failure is reported on stderr but never undoes or blocks the change it records.
+ */
+export async function appendAudit(
+  partial: Omit<AuditRecord, 'time' | 'user'>,
+  target: AuditTarget,
+  aws?: AwsClients,
+): Promise<AuditRecord> {
+  const record: AuditRecord = { time: new Date().toISOString(), user: localUser(), ...partial };
+  const line = JSON.stringify(record);
+  const file = auditFilePath(target.file);
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    appendFileSync(file, `${line}\n`, { mode: 0o600 });
+  } catch (error) {
+    process.stderr.write(
+      `fsops: warning: could not write the audit log ${file}: ${(error as Error).message}\n`,
+    );
+  }
+  if (target.logGroup && aws) {
+    try {
+      await putAuditEvent(aws, target.logGroup, line);
+    } catch (error) {
+      process.stderr.write(
+        `fsops: warning: could not write the audit record to ${target.logGroup}: ${describeAwsError(error)}\n`,
+      );
+    }
+  }
+  return record;
+}
+
+async function putAuditEvent(aws: AwsClients, logGroupName: string, message: string): Promise<void> {
+  const { CreateLogStreamCommand, PutLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+  const logs = await aws.logs();
+  const logStreamName = `fsops/${new Date().toISOString().slice(0, 10)}/${localUser()}`;
+  try {
+    await logs.send(new CreateLogStreamCommand({ logGroupName, logStreamName }));
+  } catch (error) {
+    if (!(error instanceof Error && error.name === 'ResourceAlreadyExistsException')) throw error;
+  }
+  await logs.send(
+    new PutLogEventsCommand({ logGroupName, logStreamName, logEvents: [{ timestamp: Date.now(), message }] }),
+  );
+}

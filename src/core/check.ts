@@ -1,0 +1,69 @@
+import type { AwsClients } from '../aws/clients.js';
+import type { EnvContext } from '../config/load.js';
+import type { Finding, Severity, Status } from './finding.js';
+
+/** What one check reports about one resource; the runner fills the rest from the check's metadata. */
+export interface CheckResult {
+  status: Status;
+  resource: string;
+  observed: string;
+  expected?: string;
+  detail?: string;
+  remediation?: string;
+  /** A more specific id than the check's own, e.g. `ecs.service.running` under `ecs.service`. */
+  id?: string;
+  title?: string;
+  severity?: Severity;
+}
+
+/** The diagnostic database session a check queries (read-only, with timeouts); see src/db/. */
+export interface DbQuery {
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+  /** server_version_num, e.g. 150004. */
+  serverVersion: number;
+}
+
+export interface CheckContext {
+  env: EnvContext;
+  aws: AwsClients;
+  /** Aborted when the check times out or the user interrupts. */
+  signal: AbortSignal;
+  /** Start of the look-back window for checks that read recent events or metrics. */
+  since: Date;
+  now: Date;
+  /** Gathers a fact once per run, however many checks ask for it (e.g. one batched DescribeServices). */
+  once<T>(key: string, gather: () => Promise<T>): Promise<T>;
+  fetch: typeof fetch;
+  /** Opens (once per run) the diagnostic database session; rejects when none is configured or reachable. */
+  db(): Promise<DbQuery>;
+}
+
+export interface CheckDefinition<P = Record<string, unknown>> {
+  id: string;
+  title: string;
+  severity: Severity;
+  /** The guide section this check comes from, e.g. "deployment guide §11.1". */
+  source: string;
+  remediation: string;
+  run(ctx: CheckContext, params: P): Promise<CheckResult[]>;
+}
+
+export function toFinding(check: CheckDefinition<never>, result: CheckResult): Finding {
+  return {
+    id: result.id ?? check.id,
+    title: result.title ?? check.title,
+    status: result.status,
+    severity: result.severity ?? check.severity,
+    resource: result.resource,
+    detail: result.detail ?? '',
+    expected: result.expected ?? '',
+    observed: result.observed,
+    remediation: result.status === 'pass' ? '' : (result.remediation ?? check.remediation),
+    source: check.source,
+  };
+}
+
+/** Components a check should look at: the step's `components` parameter, or all of them. */
+export function componentsOf(ctx: CheckContext, params: { components?: string[] }): string[] {
+  return params.components ?? ctx.env.components;
+}

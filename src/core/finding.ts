@@ -1,0 +1,51 @@
+export const STATUSES = ['pass', 'warn', 'fail', 'skip', 'error'] as const;
+export type Status = (typeof STATUSES)[number];
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+
+/** One judged fact: what was expected, what was observed, and what to do about it. */
+export interface Finding {
+  id: string;
+  title: string;
+  status: Status;
+  severity: Severity;
+  resource: string;
+  detail: string;
+  expected: string;
+  observed: string;
+  remediation: string;
+  source: string;
+}
+
+export interface Report {
+  command: string;
+  env: string | null;
+  status: Status;
+  startedAt: string;
+  durationMs: number;
+  findings: Finding[];
+  /** Extra sections some commands print after the findings (e.g. a troubleshooting plan). */
+  notes?: string[];
+}
+
+const RANK: Record<Status, number> = { pass: 0, skip: 1, warn: 2, error: 3, fail: 4 };
+
+/** The report's overall status: the worst of its findings (a fail outranks an error). */
+export function overallStatus(findings: readonly Pick<Finding, 'status'>[]): Status {
+  let worst: Status = 'pass';
+  for (const finding of findings) if (RANK[finding.status] > RANK[worst]) worst = finding.status;
+  return worst;
+}
+
+/** DESIGN.md exit codes: 1 a check failed, 3 something could not be checked, `--strict` makes warnings 1. */
+export function exitCodeFor(findings: readonly Pick<Finding, 'status'>[], strict: boolean): number {
+  if (findings.some((f) => f.status === 'fail')) return 1;
+  if (findings.some((f) => f.status === 'error')) return 3;
+  if (strict && findings.some((f) => f.status === 'warn')) return 1;
+  return 0;
+}
+
+export function countByStatus(findings: readonly Pick<Finding, 'status'>[]): Record<Status, number> {
+  const counts: Record<Status, number> = { pass: 0, warn: 0, fail: 0, skip: 0, error: 0 };
+  for (const finding of findings) counts[finding.status] += 1;
+  return counts;
+}

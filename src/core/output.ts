@@ -1,0 +1,29 @@
+import { exitCodeFor, type Finding, overallStatus, type Report } from './finding.js';
+import { render } from './render.js';
+import { type GlobalOptions, outputFormat } from './session.js';
+
+export function buildReport(
+  command: string,
+  env: string | null,
+  startedAt: Date,
+  findings: Finding[],
+  notes?: string[],
+): Report {
+  return {
+    command,
+    env,
+    status: overallStatus(findings),
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    findings,
+    ...(notes?.length ? { notes } : {}),
+  };
+}
+
+/** Prints the report in the chosen format to stdout and returns the exit code DESIGN.md gives it. */
+export function emitReport(report: Report, options: GlobalOptions): number {
+  process.stdout.write(
+    render(report, outputFormat(options), { onlyProblems: options.onlyProblems, color: options.color }),
+  );
+  return exitCodeFor(report.findings, options.strict ?? false);
+}

@@ -1,0 +1,167 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+import { formatDuration } from './duration.js';
+import { countByStatus, type Finding, type Report, type Status } from './finding.js';
+
+export const OUTPUT_FORMATS = ['text', 'json', 'junit', 'markdown'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export interface RenderOptions {
+  /** Show only findings that are not passing. */
+  onlyProblems?: boolean;
+  color?: boolean;
+}
+
+/** Colors for stdout: chalk's detection, off under NO_COLOR (unless FORCE_COLOR) or `--no-color`. */
+export function makeChalk(color?: boolean): ChalkInstance {
+  if (color === false) return new Chalk({ level: 0 });
+  if (process.env.NO_COLOR && !process.env.FORCE_COLOR) return new Chalk({ level: 0 });
+  return new Chalk();
+}
+
+export function render(report: Report, format: OutputFormat, options: RenderOptions = {}): string {
+  const shown = options.onlyProblems ? { ...report, findings: problemsOf(report.findings) } : report;
+  switch (format) {
+    case 'json':
+      return toJson(shown);
+    case 'junit':
+      return toJunit(shown);
+    case 'markdown':
+      return toMarkdown(shown);
+    default:
+      return toText(shown, makeChalk(options.color));
+  }
+}
+
+export function problemsOf(findings: Finding[]): Finding[] {
+  return findings.filter((f) => f.status !== 'pass');
+}
+
+const ORDER: Record<Status, number> = { fail: 0, error: 1, warn: 2, skip: 3, pass: 4 };
+
+function worstFirst(findings: Finding[]): Finding[] {
+  return [...findings].sort((a, b) => ORDER[a.status] - ORDER[b.status]);
+}
+
+export function toJson(report: Report): string {
+  const { notes, ...rest } = report;
+  return `${JSON.stringify(notes?.length ? report : rest, null, 2)}\n`;
+}
+
+export function summaryLine(report: Report): string {
+  const counts = countByStatus(report.findings);
+  const parts = [
+    counts.fail && `${counts.fail} failed`,
+    counts.error && `${counts.error} could not be checked`,
+    counts.warn && `${counts.warn} warning${counts.warn === 1 ? '' : 's'}`,
+    counts.skip && `${counts.skip} skipped`,
+    `${counts.pass} passed`,
+  ].filter(Boolean);
+  return `${parts.join(', ')} in ${formatDuration(report.durationMs)}`;
+}
+
+export function toText(report: Report, c: ChalkInstance): string {
+  const paint: Record<Status, (s: string) => string> = {
+    pass: c.green,
+    warn: c.yellow,
+    fail: c.red.bold,
+    error: c.magenta,
+    skip: c.gray,
+  };
+  const label: Record<Status, string> = {
+    pass: 'PASS ',
+    warn: 'WARN ',
+    fail: 'FAIL ',
+    error: 'ERROR',
+    skip: 'SKIP ',
+  };
+  const lines: string[] = [];
+  const where = report.env ? ` ${report.env}` : '';
+  lines.push(
+    `${c.bold(`fsops ${report.command}${where}`)}: ${paint[report.status](report.status.toUpperCase())}  ${c.dim(summaryLine(report))}`,
+  );
+  lines.push('');
+  for (const f of worstFirst(report.findings)) {
+    lines.push(`${paint[f.status](label[f.status])} ${f.title} ${c.dim(`[${f.resource}]`)}`);
+    if (f.status === 'pass') {
+      if (f.observed) lines.push(`      ${c.dim(f.observed)}`);
+      continue;
+    }
+    if (f.expected) lines.push(`      expected: ${f.expected}`);
+    lines.push(`      observed: ${f.observed}`);
+    if (f.detail) for (const line of f.detail.split('\n')) lines.push(`      ${c.dim(line)}`);
+    if (f.remediation) lines.push(`      ${c.cyan('next:')}     ${f.remediation}`);
+    lines.push(`      ${c.dim(`source:   ${f.source}   id: ${f.id}`)}`);
+  }
+  if (report.findings.length === 0) lines.push(c.dim('  (nothing to show)'));
+  for (const note of report.notes ?? []) lines.push('', note);
+  return `${lines.join('\n')}\n`;
+}
+
+function escapeXml(text: string): string {
+  return text
+    .replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+}
+
+export function toJunit(report: Report): string {
+  const counts = countByStatus(report.findings);
+  const suite = `fsops ${report.command}${report.env ? ` ${report.env}` : ''}`;
+  const cases = report.findings.map((f) => {
+    const name = escapeXml(`${f.title} [${f.resource}]`);
+    const body = escapeXml(
+      [
+        `expected: ${f.expected}`,
+        `observed: ${f.observed}`,
+        f.detail,
+        `next: ${f.remediation}`,
+        `source: ${f.source}`,
+      ]
+        .filter((line) => line && !line.endsWith(': '))
+        .join('\n'),
+    );
+    const open = `    <testcase classname="${escapeXml(f.id)}" name="${name}">`;
+    switch (f.status) {
+      case 'fail':
+        return `${open}\n      <failure message="${escapeXml(f.observed)}" type="${f.severity}">${body}</failure>\n    </testcase>`;
+      case 'error':
+        return `${open}\n      <error message="${escapeXml(f.observed)}">${body}</error>\n    </testcase>`;
+      case 'skip':
+        return `${open}\n      <skipped message="${escapeXml(f.observed)}"/>\n    </testcase>`;
+      case 'warn':
+        return `${open}\n      <system-out>WARNING\n${body}</system-out>\n    </testcase>`;
+      default:
+        return `${open}</testcase>`;
+    }
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="fsops" tests="${report.findings.length}" failures="${counts.fail}" errors="${counts.error}" skipped="${counts.skip}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+    `  <testsuite name="${escapeXml(suite)}" tests="${report.findings.length}" failures="${counts.fail}" errors="${counts.error}" skipped="${counts.skip}" timestamp="${report.startedAt}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+function mdCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, '<br>');
+}
+
+export function toMarkdown(report: Report): string {
+  const icon: Record<Status, string> = { pass: '✅', warn: '⚠️', fail: '❌', error: '❓', skip: '⏭️' };
+  const lines = [
+    `## fsops ${report.command}${report.env ? ` ${report.env}` : ''}: ${report.status.toUpperCase()}`,
+    '',
+    `Started ${report.startedAt}; ${summaryLine(report)}.`,
+    '',
+    '| | Check | Resource | Expected | Observed | Next step | Source |',
+    '|---|---|---|---|---|---|---|',
+    ...worstFirst(report.findings).map(
+      (f) =>
+        `| ${icon[f.status]} ${f.status} | ${mdCell(f.title)} | ${mdCell(f.resource)} | ${mdCell(f.expected)} | ${mdCell(f.observed)} | ${mdCell(f.remediation)} | ${mdCell(f.source)} |`,
+    ),
+  ];
+  for (const note of report.notes ?? []) lines.push('', note);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,101 @@
+import { createInterface } from 'node:readline/promises';
+import { CHECKS } from '../checks/index.js';
+import type { CheckContext, CheckDefinition, DbQuery } from './check.js';
+import { UnreachableError, UsageError } from './errors.js';
+import type { Finding } from './finding.js';
+import type { Runbook } from './runbook.js';
+import { createFactCache, type RunnerHooks, runSteps, type Step } from './runner.js';
+import type { EnvSession } from './session.js';
+
+export interface RunbookRunOptions extends RunnerHooks {
+  since: Date;
+  /** Ask a person to confirm manual steps (only on a terminal); otherwise they are reported as skipped. */
+  askManual?: boolean;
+  fetch?: typeof fetch;
+  /** Opens the diagnostic database session for checks that need it (called at most once). */
+  db?: () => Promise<DbQuery>;
+}
+
+export function checkFor(id: string): CheckDefinition<never> {
+  const check = CHECKS[id];
+  if (!check)
+    throw new UsageError(`unknown check '${id}': valid checks are ${Object.keys(CHECKS).sort().join(', ')}`);
+  return check;
+}
+
+/** Every check id a runbook names exists: a runbook with a typo fails before anything runs. */
+export function resolveSteps(runbook: Runbook): Step[] {
+  return runbook.steps.flatMap((step) =>
+    'check' in step ? [{ check: checkFor(step.check), params: step.params }] : [],
+  );
+}
+
+export async function executeRunbook(
+  runbook: Runbook,
+  session: EnvSession,
+  options: RunbookRunOptions,
+): Promise<Finding[]> {
+  const steps = resolveSteps(runbook);
+  const once = createFactCache();
+  const now = new Date();
+  const openDb =
+    options.db ?? (() => Promise.reject(new UnreachableError('this run has no database connection')));
+  const db = () => once('db.session', openDb);
+  const makeContext = (signal: AbortSignal): CheckContext => ({
+    env: session.env,
+    aws: session.aws,
+    signal,
+    since: options.since,
+    now,
+    once,
+    fetch: options.fetch ?? fetch,
+    db,
+  });
+  const automated = await runSteps(steps, makeContext, {
+    concurrency: session.config.runner.concurrency,
+    timeoutMs: session.config.runner.checkTimeoutMs,
+    onCheckStart: options.onCheckStart,
+    onCheckDone: options.onCheckDone,
+  });
+  const manual = await confirmManualSteps(runbook, options.askManual ?? false);
+  return [...automated, ...manual];
+}
+
+async function confirmManualSteps(runbook: Runbook, ask: boolean): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const rl = ask ? createInterface({ input: process.stdin, output: process.stderr }) : null;
+  try {
+    for (const step of runbook.steps) {
+      if (!('manual' in step)) continue;
+      const base = {
+        id: `manual.${step.id}`,
+        title: step.manual,
+        severity: 'medium' as const,
+        resource: runbook.name,
+        detail: '',
+        expected: 'confirmed by the person running the procedure',
+        source: runbook.source,
+      };
+      if (!rl) {
+        findings.push({
+          ...base,
+          status: 'skip',
+          observed: 'needs a person: run on a terminal to confirm',
+          remediation: 'Confirm this item by hand and record it with the report.',
+        });
+        continue;
+      }
+      const answer = (await rl.question(`${step.manual} [y/n] `)).trim().toLowerCase();
+      const confirmed = answer === 'y' || answer === 'yes';
+      findings.push({
+        ...base,
+        status: confirmed ? 'pass' : 'fail',
+        observed: confirmed ? 'confirmed' : 'not confirmed',
+        remediation: confirmed ? '' : 'Resolve this item before going ahead.',
+      });
+    }
+  } finally {
+    rl?.close();
+  }
+  return findings;
+}

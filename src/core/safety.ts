@@ -1,0 +1,80 @@
+import { createInterface } from 'node:readline/promises';
+import { ExitError, UsageError } from './errors.js';
+
+export interface MutationPlan {
+  /** What will be done, as a verb phrase: "roll back prod-internal-pe-service". */
+  action: string;
+  env: string;
+  /** Lines describing the change, printed before any confirmation. */
+  lines: string[];
+}
+
+export interface SafetyOptions {
+  yes?: boolean;
+  dryRun?: boolean;
+  /** Protected environments (prod) need the environment name typed, not just "y". */
+  protectedEnv: boolean;
+  /**
+   * An extra word the person must type for a dangerous variant (e.g. scaling prod to 0), even with --yes
+   * on a terminal; without a terminal, `--yes` must be accompanied by the flag that names the danger.
+   */
+  dangerWord?: string;
+}
+
+export interface PromptIO {
+  isTTY: boolean;
+  ask(question: string): Promise<string>;
+  print(text: string): void;
+}
+
+export const terminalIO = (): PromptIO => ({
+  isTTY: Boolean(process.stdin.isTTY),
+  async ask(question) {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await rl.question(question);
+    } finally {
+      rl.close();
+    }
+  },
+  print(text) {
+    process.stdout.write(text);
+  },
+});
+
+export type Decision = 'dry-run' | 'confirmed';
+
+/**
+ * DESIGN.md's rules for every mutating command: show the plan; `--dry-run` stops there; without a
+ * terminal only `--yes` proceeds; on a terminal ask (protected environments: type the name).
+ */
+export async function confirmPlan(
+  plan: MutationPlan,
+  options: SafetyOptions,
+  io: PromptIO = terminalIO(),
+): Promise<Decision> {
+  io.print(`Plan: ${plan.action} (${plan.env})\n${plan.lines.map((line) => `  ${line}`).join('\n')}\n`);
+  if (options.dryRun) {
+    io.print('Dry run: nothing was changed.\n');
+    return 'dry-run';
+  }
+  if (options.yes) return 'confirmed';
+  if (!io.isTTY) {
+    throw new UsageError(
+      `refusing to ${plan.action} without confirmation: no terminal to ask on; pass --yes to confirm or --dry-run to see the plan only. Nothing was changed.`,
+    );
+  }
+  const word = options.dangerWord ?? (options.protectedEnv ? plan.env : undefined);
+  if (word) {
+    const typed = (await io.ask(`Type '${word}' to ${plan.action}: `)).trim();
+    if (typed !== word) throw new ExitError(2, `not confirmed (expected '${word}'): nothing was changed`);
+  } else {
+    const answer = (await io.ask(`${capitalize(plan.action)}? [y/N] `)).trim().toLowerCase();
+    if (answer !== 'y' && answer !== 'yes') throw new ExitError(2, 'not confirmed: nothing was changed');
+  }
+  return 'confirmed';
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
