@@ -100,4 +100,22 @@ export const DEFAULT_CONFIG: Config = {
   runner: { concurrency: 16, checkTimeoutMs: 30_000 },
   aws: { maxAttempts: 5, requestTimeoutMs: 10_000, connectTimeoutMs: 3000 },
   audit: { file: '~/.local/state/fsops/audit.jsonl', logGroup: null },
+  // ops guide §12.1.1 (2nd Sunday, 02:00-05:00 IST; database quarterly, 4 h); runbooks 002/003 (retention);
+  // deployment guide §2.2.3 (RPO < 1 hour). Quarterly = Jan/Apr/Jul/Oct: the first month of each calendar and
+  // Indian fiscal quarter (the guide names no months).
+  maintenance: {
+    window: { weekday: 'sunday', weekOfMonth: 2, start: '02:00', durationMinutes: 180, timeZone: 'Asia/Kolkata' },
+    database: { months: [1, 4, 7, 10], durationMinutes: 240 },
+    rpoMinutes: 60,
+    backupMaxAgeHours: 24,
+    changeRefPattern: '^[A-Z][A-Z0-9]*-?[0-9]+$',
+    vacuum: { deadTuplePercent: 10, minDeadTuples: 1000, staleDays: 7 },
+    retention: [
+      { table: 'payment_attempts', column: 'created_at', days: 90 },
+      { table: 'webhook_logs', column: 'created_at', days: 30 },
+    ],
+    batchSize: 5000,
+    statementTimeoutMs: 300_000,
+    lockTimeoutMs: 5000,
+  },
 };

@@ -87,6 +87,59 @@ export const EnvironmentSchema = z
   })
   .strict();
 
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a 24-hour time, e.g. 02:00');
+const timeZone = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'an IANA time zone, e.g. Asia/Kolkata');
+
+/** Scheduled maintenance (ops guide §12; runbooks 002/003; deployment guide §2.2.3). */
+export const MaintenanceSchema = z
+  .object({
+    window: z
+      .object({
+        weekday: z.enum(['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday']),
+        weekOfMonth: z.number().int().min(1).max(4).describe('1 = first, 2 = second ... of the month'),
+        start: clockTime,
+        durationMinutes: positiveInt,
+        timeZone,
+      })
+      .strict(),
+    database: z
+      .object({
+        months: z.array(z.number().int().min(1).max(12)).min(1).describe('months whose window is the database one'),
+        durationMinutes: positiveInt,
+      })
+      .strict(),
+    rpoMinutes: positiveInt.describe('deployment guide §2.2.3: RPO < 1 hour'),
+    backupMaxAgeHours: positiveInt,
+    changeRefPattern: z.string().min(1),
+    vacuum: z
+      .object({
+        deadTuplePercent: percent,
+        minDeadTuples: z.number().int().min(0),
+        staleDays: positiveInt,
+      })
+      .strict(),
+    retention: z.array(
+      z
+        .object({
+          table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'table or schema.table'),
+          column: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a column name'),
+          days: positiveInt,
+        })
+        .strict(),
+    ),
+    batchSize: positiveInt,
+    statementTimeoutMs: positiveInt,
+    lockTimeoutMs: positiveInt,
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     region: z.string().min(1),
@@ -107,6 +160,7 @@ export const ConfigSchema = z
       .object({ maxAttempts: positiveInt, requestTimeoutMs: positiveInt, connectTimeoutMs: positiveInt })
       .strict(),
     audit: z.object({ file: z.string().min(1), logGroup: z.string().min(1).nullable() }).strict(),
+    maintenance: MaintenanceSchema,
   })
   .strict();
 
@@ -114,3 +168,4 @@ export type Config = z.infer<typeof ConfigSchema>;
 export type EnvironmentConfig = z.infer<typeof EnvironmentSchema>;
 export type Names = z.infer<typeof NamesSchema>;
 export type Thresholds = z.infer<typeof ThresholdsSchema>;
+export type MaintenanceConfig = z.infer<typeof MaintenanceSchema>;
