@@ -100,6 +100,44 @@ export const DEFAULT_CONFIG: Config = {
   runner: { concurrency: 16, checkTimeoutMs: 30_000 },
   aws: { maxAttempts: 5, requestTimeoutMs: 10_000, connectTimeoutMs: 3000 },
   audit: { file: '~/.local/state/fsops/audit.jsonl', logGroup: null },
+  troubleshoot: {
+    since: '1h',
+    insightsAbove: '1h',
+    eventCap: 10_000,
+    queryTimeoutMs: 25_000,
+    certExpiryDays: { warn: 30, fail: 7 },
+    slowStatementMs: { warn: 1000, fail: 5000 },
+  },
+  // runbook 003 (Troubleshooting: High Payment Failure Rate) names payment.payments and its columns;
+  // the LMS queue table is not named by any guide: set it to the application's own.
+  payments: {
+    schema: 'payment',
+    table: 'payments',
+    columns: {
+      gateway: 'gateway',
+      errorCode: 'error_code',
+      amount: 'amount',
+      status: 'status',
+      createdAt: 'created_at',
+    },
+    failedStatus: 'FAILED',
+    succeededStatus: 'COMPLETED',
+    lmsQueue: {
+      table: 'lms_sync_queue',
+      statusColumn: 'status',
+      createdAtColumn: 'created_at',
+      pendingStatuses: ['PENDING', 'RETRY'],
+      depth: { warn: 100, fail: 1000 },
+      oldestMinutes: { warn: 15, fail: 60 },
+    },
+    metrics: {
+      namespace: 'Fivestar/Payments',
+      successRate: 'PaymentSuccessRate',
+      processingTime: 'PaymentProcessingTime',
+      errorRateNamespace: 'Fivestar/Application',
+      errorRate: 'ErrorRate',
+    },
+  },
   // ops guide §12.1.1 (2nd Sunday, 02:00-05:00 IST; database quarterly, 4 h); runbooks 002/003 (retention);
   // deployment guide §2.2.3 (RPO < 1 hour). Quarterly = Jan/Apr/Jul/Oct: the first month of each calendar and
   // Indian fiscal quarter (the guide names no months).

@@ -38,6 +38,61 @@ export const ThresholdsSchema = z
   })
   .strict();
 
+const sqlIdentifier = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a plain SQL identifier: letters, digits and underscores');
+const metricName = z.string().min(1).max(255);
+
+/** Troubleshooting: Logs Insights switch-over, certificate and slow-statement thresholds. */
+export const TroubleshootSchema = z
+  .object({
+    since: z.string().min(1).describe('default look-back window of `fsops troubleshoot` and `fsops metrics`'),
+    insightsAbove: z.string().min(1).describe('windows longer than this are aggregated by Logs Insights'),
+    eventCap: positiveInt.describe('FilterLogEvents stops here; past it, Logs Insights aggregates'),
+    queryTimeoutMs: positiveInt.describe('give up on (and stop) a Logs Insights query after this long'),
+    certExpiryDays: z.object({ warn: positiveInt, fail: positiveInt }).strict(),
+    slowStatementMs: z.object({ warn: positiveInt, fail: positiveInt }).strict(),
+  })
+  .strict();
+
+/** The payments database as runbook 003 names it (`payment.payments`), and the payment metrics (ops guide §3.2.1). */
+export const PaymentsSchema = z
+  .object({
+    schema: sqlIdentifier,
+    table: sqlIdentifier,
+    columns: z
+      .object({
+        gateway: sqlIdentifier,
+        errorCode: sqlIdentifier,
+        amount: sqlIdentifier,
+        status: sqlIdentifier,
+        createdAt: sqlIdentifier,
+      })
+      .strict(),
+    failedStatus: z.string().min(1),
+    succeededStatus: z.string().min(1),
+    lmsQueue: z
+      .object({
+        table: sqlIdentifier,
+        statusColumn: sqlIdentifier,
+        createdAtColumn: sqlIdentifier,
+        pendingStatuses: z.array(z.string().min(1)).min(1),
+        depth: z.object({ warn: positiveInt, fail: positiveInt }).strict(),
+        oldestMinutes: z.object({ warn: positiveInt, fail: positiveInt }).strict(),
+      })
+      .strict(),
+    metrics: z
+      .object({
+        namespace: metricName,
+        successRate: metricName,
+        processingTime: metricName,
+        errorRateNamespace: metricName,
+        errorRate: metricName,
+      })
+      .strict(),
+  })
+  .strict();
+
 /** Expected sizes of one environment: deployment guide §4.1, §6.1.1, §8.1.1. */
 export const EnvironmentSchema = z
   .object({
@@ -62,6 +117,9 @@ export const EnvironmentSchema = z
         storageEncrypted: z.boolean(),
         deletionProtection: z.boolean(),
         readReplicas: z.number().int().min(0),
+        maxConnections: positiveInt
+          .optional()
+          .describe('max_connections of the DB parameter group (not a CloudWatch metric); unset: asked from the database'),
       })
       .strict(),
     logs: z.object({ retentionDays: positiveInt, kmsRequired: z.boolean() }).strict(),
@@ -160,6 +218,8 @@ export const ConfigSchema = z
       .object({ maxAttempts: positiveInt, requestTimeoutMs: positiveInt, connectTimeoutMs: positiveInt })
       .strict(),
     audit: z.object({ file: z.string().min(1), logGroup: z.string().min(1).nullable() }).strict(),
+    troubleshoot: TroubleshootSchema,
+    payments: PaymentsSchema,
     maintenance: MaintenanceSchema,
   })
   .strict();
@@ -168,4 +228,6 @@ export type Config = z.infer<typeof ConfigSchema>;
 export type EnvironmentConfig = z.infer<typeof EnvironmentSchema>;
 export type Names = z.infer<typeof NamesSchema>;
 export type Thresholds = z.infer<typeof ThresholdsSchema>;
+export type PaymentsConfig = z.infer<typeof PaymentsSchema>;
+export type TroubleshootConfig = z.infer<typeof TroubleshootSchema>;
 export type MaintenanceConfig = z.infer<typeof MaintenanceSchema>;
