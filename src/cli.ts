@@ -8,6 +8,7 @@ import { declareServiceCommands } from './cli/service.js';
 import { envOption, lastExitCode, lazy } from './cli/shared.js';
 import { declareTroubleshootCommands } from './cli/troubleshoot.js';
 import { ExitCode, ExitError } from './core/errors.js';
+import { dispatchInterrupt } from './core/interrupt.js';
 
 export function buildProgram(): Command {
   const program = new Command('fsops')
@@ -109,6 +110,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 process.on('SIGINT', () => {
+  // A command that registered an interrupt handler (src/core/interrupt.ts) finishes on its own terms.
+  if (dispatchInterrupt()) return;
   process.stderr.write('\nfsops: interrupted\n');
   process.exit(ExitCode.interrupted);
 });
