@@ -4,6 +4,7 @@ import { createProgress } from '../core/progress.js';
 import { executeRunbook } from '../core/run-runbook.js';
 import { loadRunbook } from '../core/runbook.js';
 import { type GlobalOptions, openEnvSession, outputFormat, verifyAccount } from '../core/session.js';
+import { lazyEnvDb } from '../db/session.js';
 
 export interface RunbookCommandOptions extends GlobalOptions {
   since?: string;
@@ -22,6 +23,7 @@ export async function runRunbookCommand(
   const sinceMs = parseDuration(options.since ?? session.config.logs.since, '--since');
   const startedAt = new Date();
   const progress = await createProgress(`${runbook.title} (${session.env.name})`, format);
+  const database = lazyEnvDb(session);
   try {
     await verifyAccount(session);
     const findings = await executeRunbook(runbook, session, {
@@ -29,11 +31,13 @@ export async function runRunbookCommand(
       askManual: Boolean(process.stdin.isTTY && process.stderr.isTTY) && format === 'text',
       onCheckStart: progress.onCheckStart,
       onCheckDone: progress.onCheckDone,
+      db: database.open,
     });
     progress.stop();
     return emitReport(buildReport(commandLabel, session.env.name, startedAt, findings), options);
   } finally {
     progress.stop();
+    await database.close();
     session.aws.destroy();
   }
 }

@@ -142,7 +142,13 @@ export const DEFAULT_CONFIG: Config = {
   // deployment guide §2.2.3 (RPO < 1 hour). Quarterly = Jan/Apr/Jul/Oct: the first month of each calendar and
   // Indian fiscal quarter (the guide names no months).
   maintenance: {
-    window: { weekday: 'sunday', weekOfMonth: 2, start: '02:00', durationMinutes: 180, timeZone: 'Asia/Kolkata' },
+    window: {
+      weekday: 'sunday',
+      weekOfMonth: 2,
+      start: '02:00',
+      durationMinutes: 180,
+      timeZone: 'Asia/Kolkata',
+    },
     database: { months: [1, 4, 7, 10], durationMinutes: 240 },
     rpoMinutes: 60,
     backupMaxAgeHours: 24,
@@ -155,5 +161,34 @@ export const DEFAULT_CONFIG: Config = {
     batchSize: 5000,
     statementTimeoutMs: 300_000,
     lockTimeoutMs: 5000,
+  },
+  // fsops db: connections use thresholds.dbConnectionsPercent (ops guide §6.1.1, §8.1.1); long queries: runbook
+  // 002 "older than a minute"; slow queries: runbook 003 (mean_exec_time > 100 ms) and runbook 002
+  // (mean_time > 1000 ms); dead tuples: as maintenance.vacuum (10%, 1000 rows); vacuum staleness: ops guide
+  // §12.3.1 (weekly VACUUM ANALYZE); the rest follow check_postgres/PgHero practice.
+  database: {
+    session: {
+      statementTimeoutMs: 10_000,
+      lockTimeoutMs: 2000,
+      idleInTransactionSessionTimeoutMs: 60_000,
+      connectTimeoutMs: 5000,
+      poolSize: 3,
+      sslRootCert: null,
+    },
+    thresholds: {
+      longQuerySeconds: { warn: 60, fail: 300 },
+      idleInTransactionSeconds: { warn: 60, fail: 300 },
+      lockWaitSeconds: { warn: 10, fail: 60 },
+      slowQueryMeanMs: { warn: 100, fail: 1000 },
+      deadTuplePercent: { warn: 10, fail: 30 },
+      minDeadTuples: 1000,
+      vacuumStaleDays: { warn: 7, fail: 30 },
+      xidAgePercent: { warn: 50, fail: 75 },
+      sequencePercent: { warn: 75, fail: 90 },
+      cacheHitPercent: { warn: 99, fail: 95 },
+      minCacheBlocks: 10_000,
+      replicationLagSeconds: { warn: 30, fail: 300 },
+      unusedIndexMinBytes: 1_048_576,
+    },
   },
 };

@@ -119,7 +119,9 @@ export const EnvironmentSchema = z
         readReplicas: z.number().int().min(0),
         maxConnections: positiveInt
           .optional()
-          .describe('max_connections of the DB parameter group (not a CloudWatch metric); unset: asked from the database'),
+          .describe(
+            'max_connections of the DB parameter group (not a CloudWatch metric); unset: asked from the database',
+          ),
       })
       .strict(),
     logs: z.object({ retentionDays: positiveInt, kmsRequired: z.boolean() }).strict(),
@@ -169,7 +171,10 @@ export const MaintenanceSchema = z
       .strict(),
     database: z
       .object({
-        months: z.array(z.number().int().min(1).max(12)).min(1).describe('months whose window is the database one'),
+        months: z
+          .array(z.number().int().min(1).max(12))
+          .min(1)
+          .describe('months whose window is the database one'),
         durationMinutes: positiveInt,
       })
       .strict(),
@@ -186,7 +191,9 @@ export const MaintenanceSchema = z
     retention: z.array(
       z
         .object({
-          table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'table or schema.table'),
+          table: z
+            .string()
+            .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'table or schema.table'),
           column: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a column name'),
           days: positiveInt,
         })
@@ -195,6 +202,60 @@ export const MaintenanceSchema = z
     batchSize: positiveInt,
     statementTimeoutMs: positiveInt,
     lockTimeoutMs: positiveInt,
+  })
+  .strict();
+
+/** A warn/fail pair; `higherIsWorse: false` for ratios where lower is worse (cache hit ratio). */
+const levels = (higherIsWorse = true) =>
+  z
+    .object({ warn: z.number().min(0), fail: z.number().min(0) })
+    .strict()
+    .refine((pair) => (higherIsWorse ? pair.warn <= pair.fail : pair.warn >= pair.fail), {
+      message: higherIsWorse ? 'warn must not exceed fail' : 'warn must not be below fail',
+    });
+
+/**
+ * PostgreSQL diagnostics (`fsops db ...`): session limits and the thresholds findings are judged by
+ * (ops guide §6.1.1, §8.1.1 via thresholds.dbConnectionsPercent; runbook 002 "older than a minute";
+ * runbooks 002/003 slow-query cut-offs).
+ */
+export const DatabaseSchema = z
+  .object({
+    session: z
+      .object({
+        statementTimeoutMs: positiveInt.describe('each diagnostic query is cancelled after this long'),
+        lockTimeoutMs: positiveInt,
+        idleInTransactionSessionTimeoutMs: positiveInt,
+        connectTimeoutMs: positiveInt,
+        poolSize: z.number().int().min(1).max(10).describe('connections one fsops run opens at most'),
+        sslRootCert: z
+          .string()
+          .min(1)
+          .nullable()
+          .describe('CA bundle for sslmode verify-full (the RDS global-bundle.pem)'),
+      })
+      .strict(),
+    thresholds: z
+      .object({
+        longQuerySeconds: levels(),
+        idleInTransactionSeconds: levels(),
+        lockWaitSeconds: levels(),
+        slowQueryMeanMs: levels(),
+        deadTuplePercent: levels(),
+        minDeadTuples: z.number().int().min(0),
+        vacuumStaleDays: levels(),
+        xidAgePercent: levels(),
+        sequencePercent: levels(),
+        cacheHitPercent: levels(false),
+        minCacheBlocks: z
+          .number()
+          .int()
+          .min(0)
+          .describe('below this many block reads the ratio is not judged'),
+        replicationLagSeconds: levels(),
+        unusedIndexMinBytes: z.number().int().min(0).describe('smaller unused indexes are not reported'),
+      })
+      .strict(),
   })
   .strict();
 
@@ -221,6 +282,7 @@ export const ConfigSchema = z
     troubleshoot: TroubleshootSchema,
     payments: PaymentsSchema,
     maintenance: MaintenanceSchema,
+    database: DatabaseSchema,
   })
   .strict();
 
@@ -231,3 +293,4 @@ export type Thresholds = z.infer<typeof ThresholdsSchema>;
 export type PaymentsConfig = z.infer<typeof PaymentsSchema>;
 export type TroubleshootConfig = z.infer<typeof TroubleshootSchema>;
 export type MaintenanceConfig = z.infer<typeof MaintenanceSchema>;
+export type DatabaseConfig = z.infer<typeof DatabaseSchema>;
