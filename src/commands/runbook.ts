@@ -43,6 +43,9 @@ export async function runbookShow(name: string, options: GlobalOptions): Promise
       const check = steps[automated++]!.check;
       const params = Object.keys(step.params).length ? ` ${c.dim(JSON.stringify(step.params))}` : '';
       lines.push(`  ${i + 1}. ${check.title} ${c.dim(`[${check.id}; ${check.source}]`)}${params}`);
+    } else if ('action' in step) {
+      const params = Object.keys(step.params).length ? ` ${c.dim(JSON.stringify(step.params))}` : '';
+      lines.push(`  ${i + 1}. ${c.red('(change)')} ${step.action}${params}`);
     } else {
       lines.push(`  ${i + 1}. ${c.yellow('(manual)')} ${step.manual}`);
     }

@@ -3,7 +3,7 @@ import { CHECKS } from '../checks/index.js';
 import type { CheckContext, CheckDefinition, DbQuery } from './check.js';
 import { UnreachableError, UsageError } from './errors.js';
 import type { Finding } from './finding.js';
-import type { Runbook } from './runbook.js';
+import type { ActionStep, Runbook } from './runbook.js';
 import { createFactCache, type RunnerHooks, runSteps, type Step } from './runner.js';
 import type { EnvSession } from './session.js';
 
@@ -14,6 +14,11 @@ export interface RunbookRunOptions extends RunnerHooks {
   fetch?: typeof fetch;
   /** Opens the diagnostic database session for checks that need it (called at most once). */
   db?: () => Promise<DbQuery>;
+  /**
+   * Runs the runbook's mutating `action` steps, after its checks and manual steps (see
+   * src/actions/run-actions.ts). Without it a run is read-only and action steps are reported as skipped.
+   */
+  runActions?: (steps: ActionStep[]) => Promise<Finding[]>;
 }
 
 export function checkFor(id: string): CheckDefinition<never> {
@@ -58,7 +63,27 @@ export async function executeRunbook(
     onCheckDone: options.onCheckDone,
   });
   const manual = await confirmManualSteps(runbook, options.askManual ?? false);
-  return [...automated, ...manual];
+  const actionSteps = runbook.steps.filter((step): step is ActionStep => 'action' in step);
+  if (actionSteps.length === 0) return [...automated, ...manual];
+  const acted = options.runActions
+    ? await options.runActions(actionSteps)
+    : actionSteps.map((step) => skippedAction(runbook, step));
+  return [...automated, ...manual, ...acted];
+}
+
+function skippedAction(runbook: Runbook, step: ActionStep): Finding {
+  return {
+    id: `action.${step.action}`,
+    title: `Change step ${step.action}`,
+    status: 'skip',
+    severity: 'info',
+    resource: runbook.name,
+    detail: '',
+    expected: 'run by the command that owns this runbook',
+    observed: 'not run: this is a read-only run',
+    remediation: 'Run the procedure with its own command (e.g. `fsops maintenance run weekly`) to make changes.',
+    source: runbook.source,
+  };
 }
 
 async function confirmManualSteps(runbook: Runbook, ask: boolean): Promise<Finding[]> {

@@ -18,6 +18,12 @@ const StepSchema = z.union([
       id: z.string().min(1),
     })
     .strict(),
+  z
+    .object({
+      action: z.string().min(1).describe('a mutating step from src/actions/ (runs only where a command allows it)'),
+      params: z.record(z.string(), z.unknown()).default({}),
+    })
+    .strict(),
 ]);
 
 export const RunbookSchema = z
@@ -47,6 +53,7 @@ export const RunbookSchema = z
 
 export type Runbook = z.infer<typeof RunbookSchema>;
 export type RunbookStep = z.infer<typeof StepSchema>;
+export type ActionStep = Extract<RunbookStep, { action: string }>;
 
 export const RUNBOOK_DIR = fileURLToPath(new URL('../../runbooks/', import.meta.url));
 
