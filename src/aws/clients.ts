@@ -29,6 +29,8 @@ export function clientConfig(settings: AwsSettings) {
     requestHandler: {
       requestTimeout: settings.requestTimeoutMs,
       connectionTimeout: settings.connectTimeoutMs,
+      // Without this the handler only logs a warning on stderr and keeps waiting.
+      throwOnRequestTimeout: true,
     },
   };
 }

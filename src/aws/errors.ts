@@ -8,7 +8,8 @@ export function describeAwsError(error: unknown): string {
   }
   if (isAccessDenied(error)) return `access denied (${name}): ${message}`;
   if (isThrottling(error)) return `throttled by AWS after retries (${name})`;
-  if (isTimeout(error)) return `timed out waiting for AWS (${message || name})`;
+  if (isTimeout(error))
+    return `timed out waiting for AWS (${message.replace(/^@smithy\/[\w-]+ - \[ERROR\] /, '') || name})`;
   if (isConnectionError(error)) return `could not reach the AWS endpoint (${message || name})`;
   return name && name !== 'Error' && !message.startsWith(name) ? `${name}: ${message}` : message;
 }

@@ -1,4 +1,4 @@
-import { Chalk, type ChalkInstance } from 'chalk';
+import chalk, { Chalk, type ChalkInstance } from 'chalk';
 import { formatDuration } from './duration.js';
 import { countByStatus, type Finding, type Report, type Status } from './finding.js';
 
@@ -13,9 +13,11 @@ export interface RenderOptions {
 
 /** Colors for stdout: chalk's detection, off under NO_COLOR (unless FORCE_COLOR) or `--no-color`. */
 export function makeChalk(color?: boolean): ChalkInstance {
-  if (color === false) return new Chalk({ level: 0 });
-  if (process.env.NO_COLOR && !process.env.FORCE_COLOR) return new Chalk({ level: 0 });
-  return new Chalk();
+  const force = process.env.FORCE_COLOR;
+  if (color === false || force === '0' || force === 'false') return new Chalk({ level: 0 });
+  if (force !== undefined) return new Chalk({ level: Math.max(1, chalk.level) as 1 | 2 | 3 });
+  if (process.env.NO_COLOR) return new Chalk({ level: 0 });
+  return new Chalk({ level: chalk.level });
 }
 
 export function render(report: Report, format: OutputFormat, options: RenderOptions = {}): string {
@@ -26,9 +28,9 @@ export function render(report: Report, format: OutputFormat, options: RenderOpti
     case 'junit':
       return toJunit(shown);
     case 'markdown':
-      return toMarkdown(shown);
+      return toMarkdown(report, options.onlyProblems);
     default:
-      return toText(shown, makeChalk(options.color));
+      return toText(report, makeChalk(options.color), options.onlyProblems);
   }
 }
 
@@ -59,7 +61,8 @@ export function summaryLine(report: Report): string {
   return `${parts.join(', ')} in ${formatDuration(report.durationMs)}`;
 }
 
-export function toText(report: Report, c: ChalkInstance): string {
+/** The summary counts every finding; `onlyProblems` hides the passing ones from the list only. */
+export function toText(report: Report, c: ChalkInstance, onlyProblems = false): string {
   const paint: Record<Status, (s: string) => string> = {
     pass: c.green,
     warn: c.yellow,
@@ -80,7 +83,8 @@ export function toText(report: Report, c: ChalkInstance): string {
     `${c.bold(`fsops ${report.command}${where}`)}: ${paint[report.status](report.status.toUpperCase())}  ${c.dim(summaryLine(report))}`,
   );
   lines.push('');
-  for (const f of worstFirst(report.findings)) {
+  const listed = onlyProblems ? problemsOf(report.findings) : report.findings;
+  for (const f of worstFirst(listed)) {
     lines.push(`${paint[f.status](label[f.status])} ${f.title} ${c.dim(`[${f.resource}]`)}`);
     if (f.status === 'pass') {
       if (f.observed) lines.push(`      ${c.dim(f.observed)}`);
@@ -92,7 +96,7 @@ export function toText(report: Report, c: ChalkInstance): string {
     if (f.remediation) lines.push(`      ${c.cyan('next:')}     ${f.remediation}`);
     lines.push(`      ${c.dim(`source:   ${f.source}   id: ${f.id}`)}`);
   }
-  if (report.findings.length === 0) lines.push(c.dim('  (nothing to show)'));
+  if (listed.length === 0) lines.push(c.dim(onlyProblems ? '  (no problems)' : '  (nothing to show)'));
   for (const note of report.notes ?? []) lines.push('', note);
   return `${lines.join('\n')}\n`;
 }
@@ -148,7 +152,7 @@ function mdCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, '<br>');
 }
 
-export function toMarkdown(report: Report): string {
+export function toMarkdown(report: Report, onlyProblems = false): string {
   const icon: Record<Status, string> = { pass: '✅', warn: '⚠️', fail: '❌', error: '❓', skip: '⏭️' };
   const lines = [
     `## fsops ${report.command}${report.env ? ` ${report.env}` : ''}: ${report.status.toUpperCase()}`,
@@ -157,7 +161,7 @@ export function toMarkdown(report: Report): string {
     '',
     '| | Check | Resource | Expected | Observed | Next step | Source |',
     '|---|---|---|---|---|---|---|',
-    ...worstFirst(report.findings).map(
+    ...worstFirst(onlyProblems ? problemsOf(report.findings) : report.findings).map(
       (f) =>
         `| ${icon[f.status]} ${f.status} | ${mdCell(f.title)} | ${mdCell(f.resource)} | ${mdCell(f.expected)} | ${mdCell(f.observed)} | ${mdCell(f.remediation)} | ${mdCell(f.source)} |`,
     ),

@@ -9,14 +9,21 @@ export const TEST_CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'tes
 export function testAws(): AwsClients {
   process.env.AWS_ACCESS_KEY_ID ??= TEST_CREDENTIALS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY ??= TEST_CREDENTIALS.secretAccessKey;
-  return new AwsClients({ region: 'ap-south-1', maxAttempts: 1, requestTimeoutMs: 2000, connectTimeoutMs: 1000 });
+  return new AwsClients({
+    region: 'ap-south-1',
+    maxAttempts: 1,
+    requestTimeoutMs: 2000,
+    connectTimeoutMs: 1000,
+  });
 }
 
 export function testEnv(name = 'prod', yaml = ''): EnvContext {
   return resolveEnvironment(parseConfigText(yaml, 'test config'), name);
 }
 
-export function testContext(overrides: Partial<CheckContext> & { envName?: string; configYaml?: string } = {}): CheckContext {
+export function testContext(
+  overrides: Partial<CheckContext> & { envName?: string; configYaml?: string } = {},
+): CheckContext {
   const { envName, configYaml, ...rest } = overrides;
   const now = new Date('2026-11-21T10:00:00Z');
   return {

@@ -13,10 +13,13 @@ describe('parseDuration', () => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each(['', '15', 'm', '1x', '-5m', '0m', '15 minutes'])('rejects %j with a usage error naming the flag', (text) => {
-    expect(() => parseDuration(text, '--since')).toThrow(UsageError);
-    expect(() => parseDuration(text, '--since')).toThrow(/invalid --since .*e\.g\. 90s, 15m/);
-  });
+  it.each(['', '15', 'm', '1x', '-5m', '0m', '15 minutes'])(
+    'rejects %j with a usage error naming the flag',
+    (text) => {
+      expect(() => parseDuration(text, '--since')).toThrow(UsageError);
+      expect(() => parseDuration(text, '--since')).toThrow(/invalid --since .*e\.g\. 90s, 15m/);
+    },
+  );
 });
 
 describe('formatDuration', () => {

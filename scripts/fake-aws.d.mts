@@ -1,0 +1,23 @@
+export type Handler = (input: Record<string, any>) => unknown;
+export interface FakeAwsOptions {
+  handlers?: Record<string, Record<string, Handler>>;
+  http?: Record<string, { status: number; body?: string; delayMs?: number }>;
+  faults?: { service: string; action: string; kind: 'throttle' | 'hang' | 'error500'; times?: number }[];
+  delayMs?: number;
+}
+export interface FakeAws {
+  url: string;
+  port: number;
+  /** Live: handlers and routes added after start are served. */
+  handlers: Record<string, Record<string, Handler>>;
+  http: Record<string, { status: number; body?: string; delayMs?: number }>;
+  calls: { service: string; action: string; input: Record<string, any>; at: number }[];
+  close(): Promise<void>;
+}
+export class AwsFault extends Error {
+  constructor(code: string, message?: string, status?: number);
+  code: string;
+  status: number;
+}
+export function startFakeAws(options?: FakeAwsOptions): Promise<FakeAws>;
+export function toQueryXml(value: unknown, key?: string): string;

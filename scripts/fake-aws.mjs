@@ -1,0 +1,140 @@
+// A local AWS endpoint for end-to-end tests and the benchmark: it speaks the wire protocols the SDK
+// uses (JSON 1.0/1.1 by X-Amz-Target; awsQuery with XML answers) so that fsops runs unchanged with
+// --endpoint-url, including real retries, throttling and timeouts. The answers come from handlers
+// the caller passes in; nothing here knows fsops's logic.
+import { createServer } from 'node:http';
+
+/** awsQuery list members that are not called `member` (RDS names its members after the shape). */
+const QUERY_MEMBER_NAMES = {
+  DBInstances: 'DBInstance',
+  ReadReplicaDBInstanceIdentifiers: 'ReadReplicaDBInstanceIdentifier',
+  VpcSecurityGroups: 'VpcSecurityGroupMembership',
+  DBSnapshots: 'DBSnapshot',
+  DBParameterGroups: 'DBParameterGroupStatus',
+  DBEngineVersions: 'DBEngineVersion',
+  ValidUpgradeTarget: 'UpgradeTarget',
+  PendingMaintenanceActions: 'ResourcePendingMaintenanceActions',
+  PendingMaintenanceActionDetails: 'PendingMaintenanceAction',
+  Parameters: 'Parameter',
+  Events: 'Event',
+};
+
+const QUERY_SERVICES = new Set(['rds', 'elasticloadbalancing', 'sts']);
+
+function escapeXml(text) {
+  return String(text).replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+export function toQueryXml(value, key = '') {
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) {
+    const member = QUERY_MEMBER_NAMES[key] ?? 'member';
+    return value.map((item) => `<${member}>${toQueryXml(item, member)}</${member}>`).join('');
+  }
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object') {
+    return Object.entries(value)
+      .map(([k, v]) => `<${k}>${toQueryXml(v, k)}</${k}>`)
+      .join('');
+  }
+  return escapeXml(value);
+}
+
+/** The signing scope names the service: Credential=AKID/20261121/ap-south-1/ecs/aws4_request. */
+function serviceOf(req) {
+  const match = /Credential=[^/]+\/\d+\/[^/]+\/([^/]+)\//.exec(req.headers.authorization ?? '');
+  return match ? match[1] : 'unknown';
+}
+
+export class AwsFault extends Error {
+  constructor(code, message = code, status = 400) {
+    super(message);
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/**
+ * Starts the endpoint on 127.0.0.1 at a free port.
+ * handlers: { [service]: { [action]: (input) => output | Promise<output> } } (services by signing name:
+ *   ecs, rds, logs, monitoring, elasticloadbalancing, ssm, secretsmanager, sts, ec2)
+ * http: { [path]: { status, body?, delayMs? } } plain HTTP routes (health endpoints)
+ * faults: [{ service, action, kind: 'throttle' | 'hang' | 'error500', times }] applied before handlers
+ * delayMs: added to every AWS answer (the benchmark's network latency)
+ */
+export async function startFakeAws({ handlers = {}, http = {}, faults = [], delayMs = 0 } = {}) {
+  const calls = [];
+  const remaining = faults.map((fault) => ({ ...fault, left: fault.times ?? Number.POSITIVE_INFINITY }));
+  const sockets = new Set();
+  const server = createServer(async (req, res) => {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const route = http[req.url ?? ''];
+    if (req.method === 'GET' && route) {
+      if (route.delayMs) await sleep(route.delayMs);
+      res.writeHead(route.status, { 'content-type': 'text/plain' }).end(route.body ?? '');
+      return;
+    }
+    const service = serviceOf(req);
+    const target = req.headers['x-amz-target'];
+    const query = QUERY_SERVICES.has(service) || service === 'ec2';
+    const params = query ? Object.fromEntries(new URLSearchParams(body)) : body ? JSON.parse(body) : {};
+    const action = target ? String(target).split('.').pop() : params.Action;
+    calls.push({ service, action, input: params, at: Date.now() });
+    const fault = remaining.find((f) => f.service === service && f.action === action && f.left > 0);
+    if (fault) fault.left -= 1;
+    if (fault?.kind === 'hang') return; // never answers: the SDK's request timeout must fire
+    if (delayMs) await sleep(delayMs);
+    try {
+      if (fault?.kind === 'throttle')
+        throw new AwsFault(query ? 'Throttling' : 'ThrottlingException', 'Rate exceeded');
+      if (fault?.kind === 'error500') throw new AwsFault('InternalFailure', 'internal error', 500);
+      const handler = handlers[service]?.[action];
+      if (!handler)
+        throw new AwsFault('UnknownOperationException', `fake AWS has no handler for ${service}.${action}`);
+      const output = (await handler(params)) ?? {};
+      if (query) {
+        const xml = `<${action}Response><${action}Result>${toQueryXml(output)}</${action}Result><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></${action}Response>`;
+        res.writeHead(200, { 'content-type': 'text/xml' }).end(xml);
+      } else {
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(output));
+      }
+    } catch (error) {
+      const code = error instanceof AwsFault ? error.code : 'InternalFailure';
+      const status = error instanceof AwsFault ? error.status : 500;
+      if (query) {
+        const xml = `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${escapeXml(error.message)}</Message></Error><RequestId>fake</RequestId></ErrorResponse>`;
+        res.writeHead(status, { 'content-type': 'text/xml' }).end(xml);
+      } else {
+        res
+          .writeHead(status, {
+            'content-type': 'application/x-amz-json-1.1',
+            'x-amzn-query-error': `${code};Sender`,
+          })
+          .end(JSON.stringify({ __type: code, message: error.message }));
+      }
+    }
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    calls,
+    handlers,
+    http,
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,2 @@
+export { AwsFault, type FakeAws, type FakeAwsOptions, startFakeAws } from '../../scripts/fake-aws.mjs';
+export { COMPONENTS, fivestarWorld, startFakeWorld, type WorldOverrides } from '../../scripts/fake-world.mjs';

@@ -1,0 +1,180 @@
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
+  FilterLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { cloudwatchAlarmsCheck } from '../../../src/checks/cloudwatch-alarms.js';
+import { logGroupsCheck } from '../../../src/checks/log-groups.js';
+import { interpretMaintenanceMode, maintenanceModeCheck } from '../../../src/checks/maintenance-mode.js';
+import { recentErrorsCheck } from '../../../src/checks/recent-errors.js';
+import { testContext } from '../../helpers/context.js';
+
+const cloudwatch = mockClient(CloudWatchClient);
+const logs = mockClient(CloudWatchLogsClient);
+const ssm = mockClient(SSMClient);
+
+beforeEach(() => {
+  cloudwatch.reset();
+  logs.reset();
+  ssm.reset();
+});
+
+describe('cloudwatch.alarms', () => {
+  const guideAlarms = (state: string) => ({
+    MetricAlarms: [
+      { AlarmName: 'Fivestar-High-Error-Rate', StateValue: state },
+      { AlarmName: 'Fivestar-Low-Payment-Success-Rate', StateValue: 'OK' },
+    ],
+  });
+
+  it('passes when the guide alarms exist and none is in ALARM', async () => {
+    cloudwatch.on(DescribeAlarmsCommand, { StateValue: 'ALARM' }).resolves({ MetricAlarms: [] });
+    cloudwatch
+      .on(DescribeAlarmsCommand, {
+        AlarmNames: ['Fivestar-High-Error-Rate', 'Fivestar-Low-Payment-Success-Rate'],
+      })
+      .resolves(guideAlarms('OK'));
+    const results = await cloudwatchAlarmsCheck.run(testContext(), {});
+    expect(results.map((r) => r.status)).toEqual(['pass', 'pass', 'pass']);
+  });
+
+  it('warns on INSUFFICIENT_DATA, fails on a missing guide alarm and on any alarm firing', async () => {
+    cloudwatch.on(DescribeAlarmsCommand, { StateValue: 'ALARM' }).resolves({
+      MetricAlarms: [{ AlarmName: 'prod-rds-cpu', StateValue: 'ALARM', StateReason: 'Threshold Crossed' }],
+    });
+    cloudwatch
+      .on(DescribeAlarmsCommand, {
+        AlarmNames: ['Fivestar-High-Error-Rate', 'Fivestar-Low-Payment-Success-Rate'],
+      })
+      .resolves({
+        MetricAlarms: [{ AlarmName: 'Fivestar-High-Error-Rate', StateValue: 'INSUFFICIENT_DATA' }],
+      });
+    const results = await cloudwatchAlarmsCheck.run(testContext(), {});
+    expect(results).toMatchObject([
+      { id: 'cloudwatch.alarm.data', status: 'warn', resource: 'Fivestar-High-Error-Rate' },
+      { id: 'cloudwatch.alarm.exists', status: 'fail', resource: 'Fivestar-Low-Payment-Success-Rate' },
+      { status: 'fail', resource: 'prod-rds-cpu', observed: expect.stringContaining('Threshold Crossed') },
+    ]);
+  });
+
+  it('follows pagination of the alarms in ALARM', async () => {
+    cloudwatch
+      .on(DescribeAlarmsCommand, {
+        AlarmNames: ['Fivestar-High-Error-Rate', 'Fivestar-Low-Payment-Success-Rate'],
+      })
+      .resolves(guideAlarms('OK'));
+    cloudwatch
+      .on(DescribeAlarmsCommand, { StateValue: 'ALARM' })
+      .resolvesOnce({ MetricAlarms: [{ AlarmName: 'a', StateValue: 'ALARM' }], NextToken: 'page2' })
+      .resolvesOnce({ MetricAlarms: [{ AlarmName: 'b', StateValue: 'ALARM' }] });
+    const firing = (await cloudwatchAlarmsCheck.run(testContext(), {})).filter((r) => r.status === 'fail');
+    expect(firing.map((r) => r.resource)).toEqual(['a', 'b']);
+  });
+});
+
+describe('logs.groups', () => {
+  it('checks retention per environment and KMS in prod', async () => {
+    logs.on(DescribeLogGroupsCommand).callsFake((input: { logGroupNamePrefix: string }) => ({
+      logGroups:
+        input.logGroupNamePrefix === '/ecs/prod-fivestar-customer-portal'
+          ? []
+          : [
+              {
+                logGroupName: input.logGroupNamePrefix,
+                retentionInDays: input.logGroupNamePrefix.includes('rds') ? 30 : 90,
+              },
+            ],
+    }));
+    const results = await logGroupsCheck.run(testContext(), {});
+    expect(results.map((r) => [r.resource, r.id, r.status])).toEqual([
+      ['/ecs/prod-fivestar-internal-pe', 'logs.group.retention', 'pass'],
+      ['/ecs/prod-fivestar-internal-pe', 'logs.group.kms', 'fail'],
+      ['/ecs/prod-fivestar-customer-portal', 'logs.group.exists', 'fail'],
+      ['/aws/rds/instance/prod-fivestar-payments-db/postgresql', 'logs.group.retention', 'warn'],
+      ['/aws/rds/instance/prod-fivestar-payments-db/postgresql', 'logs.group.kms', 'fail'],
+    ]);
+  });
+
+  it('does not require KMS in dev (deployment guide §4.1 retention 7 days)', async () => {
+    logs.on(DescribeLogGroupsCommand).callsFake((input: { logGroupNamePrefix: string }) => ({
+      logGroups: [{ logGroupName: input.logGroupNamePrefix, retentionInDays: 7 }],
+    }));
+    const results = await logGroupsCheck.run(testContext({ envName: 'dev' }), {});
+    expect(results.every((r) => r.status === 'pass' && r.id === 'logs.group.retention')).toBe(true);
+  });
+});
+
+describe('logs.recent-errors', () => {
+  const events = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ message: `ERROR payment ${i} failed`, timestamp: 1 }));
+
+  it('passes with no errors, warns on a few, fails at the threshold and stops paging there', async () => {
+    logs
+      .on(FilterLogEventsCommand, { logGroupName: '/ecs/prod-fivestar-internal-pe' })
+      .resolvesOnce({ events: events(30), nextToken: 't1' })
+      .resolvesOnce({ events: events(30), nextToken: 't2' })
+      .resolves({ events: events(30), nextToken: 't3' });
+    logs
+      .on(FilterLogEventsCommand, { logGroupName: '/ecs/prod-fivestar-customer-portal' })
+      .resolves({ events: events(3) });
+    const ctx = testContext();
+    const results = await recentErrorsCheck.run(ctx, {});
+    expect(results).toMatchObject([
+      {
+        status: 'fail',
+        observed: '60+ ERROR events in the last 15m',
+        detail: 'example: ERROR payment 0 failed',
+      },
+      { status: 'warn', observed: '3 ERROR events in the last 15m' },
+    ]);
+    const internal = logs
+      .commandCalls(FilterLogEventsCommand)
+      .filter((c) => c.args[0].input.logGroupName === '/ecs/prod-fivestar-internal-pe');
+    expect(internal).toHaveLength(2);
+    expect(internal[0]!.args[0].input).toMatchObject({
+      filterPattern: 'ERROR',
+      startTime: ctx.since.getTime(),
+    });
+  });
+
+  it('passes a quiet log group', async () => {
+    logs.on(FilterLogEventsCommand).resolves({ events: [] });
+    expect((await recentErrorsCheck.run(testContext(), {})).map((r) => r.status)).toEqual(['pass', 'pass']);
+  });
+});
+
+describe('ssm.maintenance-mode', () => {
+  it.each([
+    ['false', 'pass'],
+    ['true', 'fail'],
+    ['maybe', 'warn'],
+  ])('value %s is %s', async (value, status) => {
+    ssm
+      .on(GetParameterCommand, { Name: '/fivestar/payments/prod/features/maintenance_mode' })
+      .resolves({ Parameter: { Value: value } });
+    expect(await maintenanceModeCheck.run(testContext(), {})).toMatchObject([{ status }]);
+  });
+
+  it('warns when the parameter does not exist', async () => {
+    ssm.on(GetParameterCommand).rejects(Object.assign(new Error('nope'), { name: 'ParameterNotFound' }));
+    expect(await maintenanceModeCheck.run(testContext(), {})).toMatchObject([
+      { status: 'warn', observed: 'parameter not found' },
+    ]);
+  });
+
+  it('understands the usual spellings', () => {
+    expect(['ON', 'enabled', '1', 'off', 'Disabled', '0', ' false '].map(interpretMaintenanceMode)).toEqual([
+      'on',
+      'on',
+      'on',
+      'off',
+      'off',
+      'off',
+      'off',
+    ]);
+  });
+});
