@@ -1,4 +1,24 @@
 import type { CheckDefinition } from '../../core/check.js';
+import { albTargetsCheck } from './alb-targets.js';
+import { certExpiryCheck } from './cert.js';
+import { dbPathCheck } from './db-path.js';
+import { ecsTasksCheck } from './ecs-tasks.js';
+import { logErrorSignaturesCheck, rdsSlowStatementsCheck } from './log-errors.js';
+import { metricsAlbCheck, metricsEcsCheck, metricsPaymentsCheck, metricsRdsCheck } from './metrics.js';
+import { lmsQueueCheck, paymentFailuresCheck } from './payments-db.js';
 
 /** The troubleshoot checks, registered in src/checks/index.ts. */
-export const troubleshootChecks: CheckDefinition<never>[] = [];
+export const troubleshootChecks: CheckDefinition<never>[] = [
+  logErrorSignaturesCheck,
+  rdsSlowStatementsCheck,
+  ecsTasksCheck,
+  metricsRdsCheck,
+  metricsEcsCheck,
+  metricsAlbCheck,
+  metricsPaymentsCheck,
+  dbPathCheck,
+  certExpiryCheck,
+  albTargetsCheck,
+  paymentFailuresCheck,
+  lmsQueueCheck,
+] as CheckDefinition<never>[];

@@ -1,0 +1,145 @@
+import type { CheckContext, CheckDefinition, CheckResult } from '../../core/check.js';
+import { componentsOf } from '../../core/check.js';
+import {
+  albMetricSpecs,
+  ecsMetricSpecs,
+  paymentMetricSpecs,
+  type RdsMetricFacts,
+  rdsMetricSpecs,
+} from '../../metrics/definitions.js';
+import { evaluateMetric, fetchSeries, type MetricSpec, periodFor, queriesFor } from '../../metrics/series.js';
+import { rdsInstance } from '../facts.js';
+import { albs, windowText } from './facts.js';
+
+/** ops guide §8.1.1: "DatabaseConnections (Current: 160/200 max)". */
+const GUIDE_MAX_CONNECTIONS = 200;
+
+interface MetricParams {
+  /** Only these metric keys (without the group), e.g. [cpu, connections]. */
+  metrics?: string[];
+  components?: string[];
+}
+
+/** Fetches the specs' series in as few GetMetricData calls as possible and judges each metric. */
+export async function judgeMetrics(ctx: CheckContext, specs: MetricSpec[]): Promise<CheckResult[]> {
+  if (specs.length === 0) return [];
+  const window = { start: ctx.since, end: ctx.now };
+  const period = periodFor(ctx.now.getTime() - ctx.since.getTime());
+  const cloudwatch = await ctx.aws.cloudwatch();
+  const series = await fetchSeries(cloudwatch, queriesFor(specs, period), window, ctx.signal);
+  const text = windowText(ctx);
+  return specs.map((spec, i) => evaluateMetric(spec, series.get(`q${i}`), text));
+}
+
+function selected(specs: MetricSpec[], params: MetricParams): MetricSpec[] {
+  if (!params.metrics) return specs;
+  return specs.filter((spec) => params.metrics!.includes(spec.key.split('.').slice(1).join('.')));
+}
+
+/**
+ * max_connections is a server setting, not a CloudWatch metric: the config's value, else the
+ * database's own (when a session is available), else the ops guide's 200.
+ */
+export async function maxConnections(ctx: CheckContext): Promise<RdsMetricFacts['maxConnections']> {
+  const configured = ctx.env.settings.rds.maxConnections;
+  if (configured) return { value: configured, from: `environments.${ctx.env.name}.rds.maxConnections` };
+  try {
+    const db = await ctx.db();
+    const rows = await db.query<{ setting: string }>(
+      "SELECT setting FROM pg_settings WHERE name = 'max_connections'",
+    );
+    const value = Number(rows[0]?.setting);
+    if (value > 0) return { value, from: 'the database (SHOW max_connections)' };
+  } catch {
+    // No database session: fall back to the guide's figure, and say so.
+  }
+  return {
+    value: GUIDE_MAX_CONNECTIONS,
+    from: `ops guide §8.1.1; set environments.${ctx.env.name}.rds.maxConnections for the real value`,
+  };
+}
+
+export const metricsRdsCheck: CheckDefinition<MetricParams> = {
+  id: 'metrics.rds',
+  title: 'RDS metrics',
+  severity: 'high',
+  source: 'ops guide §8.1.1, §6.1.1; deployment guide §12.2.1',
+  remediation: 'See `fsops troubleshoot db-performance` (ops guide §13.1.2).',
+  async run(ctx, params) {
+    const [db, max] = await Promise.all([rdsInstance(ctx), maxConnections(ctx)]);
+    const name = ctx.env.nameOf('dbInstance');
+    if (!db) {
+      return [
+        {
+          id: 'metrics.rds.instance',
+          status: 'fail',
+          resource: name,
+          expected: 'the RDS instance exists',
+          observed: 'instance not found',
+          remediation: 'Check names.dbInstance in the config and the account/region.',
+        },
+      ];
+    }
+    const specs = rdsMetricSpecs(ctx.env, {
+      instance: name,
+      allocatedStorageGiB: db.AllocatedStorage ?? null,
+      maxConnections: max,
+    });
+    return judgeMetrics(ctx, selected(specs, params));
+  },
+};
+
+export const metricsEcsCheck: CheckDefinition<MetricParams> = {
+  id: 'metrics.ecs',
+  title: 'ECS service CPU and memory',
+  severity: 'high',
+  source: 'ops guide §6.1.1; deployment guide §12.2.1',
+  remediation: 'Scale out or find the hot path (ops guide §13.1.2).',
+  async run(ctx, params) {
+    return judgeMetrics(ctx, selected(ecsMetricSpecs(ctx.env, componentsOf(ctx, params)), params));
+  },
+};
+
+export const metricsAlbCheck: CheckDefinition<MetricParams> = {
+  id: 'metrics.alb',
+  title: 'ALB latency, errors and target health',
+  severity: 'high',
+  source: 'ops guide §6.1.1; deployment guide §12.2.1',
+  remediation: 'See `fsops troubleshoot slow-api` and `high-error-rate`.',
+  async run(ctx, params) {
+    const found = await albs(ctx, componentsOf(ctx, params));
+    if (found.length === 0) {
+      return [
+        {
+          id: 'metrics.alb.missing',
+          status: 'skip',
+          resource: componentsOf(ctx, params).map((c) => ctx.env.nameOf('alb', c)).join(', '),
+          expected: 'an ALB per component (names.alb)',
+          observed: 'no load balancer found',
+          remediation: 'Check names.alb in the config.',
+        },
+      ];
+    }
+    const specs = albMetricSpecs(
+      ctx.env,
+      found.map((alb) => ({
+        component: alb.component,
+        name: alb.name,
+        dimension: alb.dimension,
+        targetGroups: alb.targetGroups.map((tg) => tg.dimension),
+      })),
+    );
+    return judgeMetrics(ctx, selected(specs, params));
+  },
+};
+
+export const metricsPaymentsCheck: CheckDefinition<MetricParams> = {
+  id: 'metrics.payments',
+  title: 'Payment success rate, error rate and processing time',
+  severity: 'critical',
+  source: 'ops guide §3.2.1, §6.1.1',
+  remediation: 'See `fsops troubleshoot payment-failures` (ops guide §13.1.1).',
+  async run(ctx, params) {
+    return judgeMetrics(ctx, selected(paymentMetricSpecs(ctx.env), params));
+  },
+};
