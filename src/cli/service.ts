@@ -1,4 +1,122 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { envOption, lazy, withSafetyOptions } from './shared.js';
+
+/** Mutating commands never default an environment (DESIGN.md), so their --env says so. */
+const requiredEnvOption = () =>
+  new Option('-e, --env <env>', 'environment (required: FSOPS_ENV is not used for changes)');
+
+function withWaitOptions(command: Command): Command {
+  return command
+    .option('--timeout <duration>', 'how long to wait for the service to settle, e.g. 10m, 1h (default 15m)')
+    .option('--no-wait', 'start the change and return without waiting');
+}
+
+const EXIT_CODES = `
+Exit codes: 0 done and verified; 1 the deployment failed, was rolled back by ECS, timed out, or a
+check failed afterwards; 2 bad input, refused or not confirmed (nothing changed); 3 AWS could not be
+reached; 130 interrupted while waiting (the change continues in ECS).`;
 
 /** Declares the service commands; each action lazily imports its module from src/commands/. */
-export function declareServiceCommands(_program: Command): void {}
+export function declareServiceCommands(program: Command): void {
+  withWaitOptions(
+    withSafetyOptions(
+      program
+        .command('rollback')
+        .description(
+          'Roll a service back to its last good task definition, wait, and verify (deployment guide §10.1; runbook 002 Rollback Procedure)',
+        )
+        .argument('<component>', 'component, e.g. internal-pe or customer-portal')
+        .addOption(requiredEnvOption())
+        .option(
+          '--to <revision>',
+          'roll back to this revision: a number (41), family:41, or a task definition ARN',
+        ),
+    ),
+  )
+    .addHelpText(
+      'after',
+      `
+Target: a deployment in progress is rolled back by ECS itself (StopServiceDeployment ROLLBACK);
+otherwise the task definition of the last deployment that completed before the current one (ECS
+deployment history), else the nearest ACTIVE revision older than the running one. Unlike deployment
+guide §10.1's script, never "the second newest revision", which can be the one already running.
+After success the component's checks run (runbook 002: verify rollback).
+${EXIT_CODES}
+
+Examples:
+  fsops rollback internal-pe --env prod --dry-run
+  fsops rollback internal-pe --env prod
+  fsops rollback customer-portal --env staging --to 41 --yes --timeout 20m`,
+    )
+    .action(lazy(() => import('../commands/rollback.js'), 'rollback'));
+
+  program
+    .command('deployments')
+    .description('Recent deployments and revisions of a service, and what a rollback would pick')
+    .argument('<component>', 'component, e.g. internal-pe')
+    .addOption(envOption())
+    .addHelpText(
+      'after',
+      `
+Read-only. Text or --output json.
+
+Examples:
+  fsops deployments internal-pe --env prod
+  fsops deployments internal-pe --env prod --output json | jq .rollback`,
+    )
+    .action(lazy(() => import('../commands/deployments.js'), 'deployments'));
+
+  withWaitOptions(
+    withSafetyOptions(
+      program
+        .command('restart')
+        .description(
+          "Replace every task with a fresh one of the same revision, wait, and verify (runbook 004 Service Won't Start; ops guide §13.1.1)",
+        )
+        .argument('<component>', 'component, e.g. internal-pe')
+        .addOption(requiredEnvOption()),
+    ),
+  )
+    .addHelpText(
+      'after',
+      `
+A new deployment of the same task definition (ECS UpdateService --force-new-deployment), the ECS
+form of "kubectl rollout restart".
+${EXIT_CODES}
+
+Examples:
+  fsops restart internal-pe --env staging
+  fsops restart internal-pe --env prod --yes`,
+    )
+    .action(lazy(() => import('../commands/restart.js'), 'restart'));
+
+  withWaitOptions(
+    withSafetyOptions(
+      program
+        .command('scale')
+        .description(
+          'Set the desired task count of a service and wait until it runs (runbook 002 Horizontal Scaling; runbook 003 Stop writes immediately)',
+        )
+        .argument('<component>', 'component, e.g. internal-pe')
+        .argument('<count>', 'desired number of tasks (0 or more)')
+        .addOption(requiredEnvOption())
+        .option(
+          '--allow-zero',
+          'confirm scaling a protected environment (prod) to 0 when there is no terminal',
+        ),
+    ),
+  )
+    .addHelpText(
+      'after',
+      `
+Scaling a protected environment (prod) to 0 stops the component entirely (runbook 003 "Stop writes
+immediately"): on a terminal you type 'stop <component>' even with --yes; without a terminal it needs
+both --yes and --allow-zero. Expected counts per environment: deployment guide §4.1.
+${EXIT_CODES}
+
+Examples:
+  fsops scale internal-pe 5 --env prod
+  fsops scale internal-pe 0 --env prod --yes --allow-zero`,
+    )
+    .action(lazy(() => import('../commands/scale.js'), 'scale'));
+}

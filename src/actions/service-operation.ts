@@ -1,0 +1,389 @@
+import type { ECSClient, Service } from '@aws-sdk/client-ecs';
+import { describeAwsError, isCredentialsError } from '../aws/errors.js';
+import { requireComponent } from '../config/load.js';
+import { type AuditRecord, appendAudit } from '../core/audit.js';
+import { parseDuration } from '../core/duration.js';
+import { ExitCode, ExitError, UnreachableError, UsageError } from '../core/errors.js';
+import type { Finding } from '../core/finding.js';
+import { onInterrupt } from '../core/interrupt.js';
+import { buildReport, emitReport } from '../core/output.js';
+import { createProgress } from '../core/progress.js';
+import { render } from '../core/render.js';
+import { executeRunbook } from '../core/run-runbook.js';
+import type { Runbook } from '../core/runbook.js';
+import { confirmPlan, type MutationPlan, type PromptIO, terminalIO } from '../core/safety.js';
+import {
+  type CallerIdentity,
+  type EnvSession,
+  type GlobalOptions,
+  openEnvSession,
+  outputFormat,
+  verifyAccount,
+} from '../core/session.js';
+import {
+  describeService,
+  describeTasks,
+  listStoppedTaskArns,
+  type ServiceNames,
+  serviceNames,
+} from '../ecs/facts.js';
+import { shortTaskDef } from '../ecs/taskdef.js';
+import {
+  type Clock,
+  type ServiceObserver,
+  type WaitOutcome,
+  type WaitTarget,
+  waitForService,
+} from '../ecs/wait.js';
+import { type ActionResult, applyServiceAction, describeAction, type ServiceAction } from './service.js';
+
+/** Flags of the mutating service commands (rollback, restart, scale). */
+export interface ServiceCommandOptions extends GlobalOptions {
+  dryRun?: boolean;
+  yes?: boolean;
+  /** How long to wait for the service to settle, e.g. 15m. */
+  timeout?: string;
+  /** commander's `--no-wait` sets this to false. */
+  wait?: boolean;
+}
+
+/** What tests (and only tests) replace: the terminal, the clock and poll interval, and HTTP for health checks. */
+export interface ServiceCommandDeps {
+  io?: PromptIO;
+  clock?: Clock;
+  pollIntervalMs?: number;
+  fetch?: typeof fetch;
+}
+
+export const DEFAULT_TIMEOUT = '15m';
+export const DEFAULT_POLL_INTERVAL_MS = 6000;
+
+/** Everything one mutating service operation needs once its facts are gathered and its plan built. */
+export interface ServiceOperation {
+  command: 'rollback' | 'restart' | 'scale';
+  component: string;
+  session: EnvSession;
+  ecs: ECSClient;
+  names: ServiceNames;
+  identity: CallerIdentity | null;
+  plan: MutationPlan;
+  /** A word to type (and a flag to pass without a terminal) for a dangerous variant. */
+  danger?: { word: string; flagGiven: boolean; flag: string };
+  action: ServiceAction;
+  /** For the audit record: what the service ran and what it should run after the change. */
+  from: string;
+  to: string;
+  waitTarget(result: ActionResult): WaitTarget;
+  /** The service before the change: its events and stopped tasks are not news. */
+  before: Service;
+  knownStoppedTasks: string[];
+  /** Run the component's validation checks after success (not after scaling to zero). */
+  verify: boolean;
+  /** Guide sections this operation implements, for the report. */
+  source: string;
+  /** Words for the report: "Rollback", "Restart", "Scale". */
+  title: string;
+}
+
+/** Validates --timeout before anything is read or changed. */
+export function timeoutOf(options: ServiceCommandOptions): number {
+  return parseDuration(options.timeout ?? DEFAULT_TIMEOUT, '--timeout');
+}
+
+/** Mutating commands never default an environment (DESIGN.md): --env must be on the command line. */
+export function requireExplicitEnv(options: ServiceCommandOptions, command: string): string {
+  if (!options.env) {
+    throw new UsageError(
+      `${command} changes a service: pass --env explicitly (FSOPS_ENV is not used for changes)`,
+    );
+  }
+  return options.env;
+}
+
+/** AWS failures before the change: one line, exit 3 (2 for missing credentials); fsops's own errors pass through. */
+export function asExitError(error: unknown, what: string): Error {
+  if (error instanceof ExitError) return error;
+  if (isCredentialsError(error)) return new UsageError(`${what}: ${describeAwsError(error)}`);
+  return new UnreachableError(`${what}: ${describeAwsError(error)}`);
+}
+
+/**
+ * DESIGN.md's mutation contract for a service operation: plan, confirm (or refuse, or stop at the dry
+ * run), apply, audit, wait with live progress, verify, report. Every path leaves an audit record.
+ */
+export async function runServiceOperation(
+  op: ServiceOperation,
+  options: ServiceCommandOptions,
+  deps: ServiceCommandDeps = {},
+): Promise<number> {
+  const format = outputFormat(options);
+  const timeoutMs = timeoutOf(options);
+  const startedAt = new Date();
+  const machine = format !== 'text';
+  const baseIO = deps.io ?? terminalIO();
+  // Under machine-readable output the plan goes to stderr: stdout carries only the report.
+  const io: PromptIO = machine ? { ...baseIO, print: (text) => process.stderr.write(text) } : baseIO;
+  const audit = (result: AuditRecord['result'], detail?: string) =>
+    appendAudit(
+      {
+        identity: op.identity?.arn ?? null,
+        env: op.session.env.name,
+        command: op.command,
+        component: op.component,
+        from: op.from,
+        to: op.to,
+        result,
+        ...(detail ? { detail } : {}),
+      },
+      op.session.config.audit,
+      op.session.aws,
+    );
+
+  const plan: MutationPlan = { ...op.plan, lines: [...op.plan.lines, `call: ${describeAction(op.action)}`] };
+  let decision: Awaited<ReturnType<typeof confirmPlan>>;
+  try {
+    decision = await confirm(op, plan, options, io);
+  } catch (error) {
+    await audit('refused', (error as Error).message);
+    throw error;
+  }
+
+  if (decision === 'dry-run') {
+    await applyServiceAction(op.ecs, op.action, { dryRun: true });
+    await audit('dry-run');
+    if (machine) {
+      const finding = planFinding(op, plan);
+      process.stdout.write(
+        render(
+          buildReport(`${op.command} ${op.component}`, op.session.env.name, startedAt, [finding], plan.lines),
+          format,
+        ),
+      );
+    }
+    return ExitCode.ok;
+  }
+
+  let applied: ActionResult;
+  try {
+    applied = await applyServiceAction(op.ecs, op.action, { dryRun: false });
+  } catch (error) {
+    const failure = asExitError(error, `${describeAction(op.action)} failed; nothing was changed`);
+    await audit('failed', failure.message);
+    throw failure;
+  }
+  await audit('started');
+  const followUp = `fsops deployments ${op.component} --env ${op.session.env.name}`;
+  if (options.wait === false) {
+    process.stderr.write(
+      `${op.title} started in ECS; not waiting (--no-wait). Follow it with \`${followUp}\`.\n`,
+    );
+    return ExitCode.ok;
+  }
+
+  const outcome = await follow(op, applied, timeoutMs, format, deps);
+  if (outcome.result === 'interrupted') {
+    process.stderr.write(
+      `\nfsops: stopped waiting; the ${op.command} continues in ECS. Check it with \`${followUp}\`.\n`,
+    );
+    await audit('interrupted', outcome.state);
+    return ExitCode.interrupted;
+  }
+  const rollout = rolloutFinding(op, outcome, followUp);
+  await audit(outcome.result, outcome.reason ?? outcome.state);
+  let findings: Finding[] = [rollout];
+  if (outcome.result === 'succeeded' && op.verify) {
+    findings = [rollout, ...(await verifyComponent(op, format, deps))];
+  }
+  const notes = [`${op.title} of ${op.names.service}: ${shortTaskDef(op.from)} -> ${shortTaskDef(op.to)}`];
+  if (outcome.result === 'succeeded' && !op.verify) {
+    notes.push('Health checks skipped: the service was scaled to 0 tasks.');
+  }
+  return emitReport(
+    buildReport(`${op.command} ${op.component}`, op.session.env.name, startedAt, findings, notes),
+    options,
+  );
+}
+
+/**
+ * confirmPlan for the ordinary case. A dangerous variant (scaling a protected environment to 0) needs
+ * more: on a terminal the danger word must be typed even with --yes; without one, --yes and the flag
+ * that names the danger.
+ */
+async function confirm(
+  op: ServiceOperation,
+  plan: MutationPlan,
+  options: ServiceCommandOptions,
+  io: PromptIO,
+): Promise<Awaited<ReturnType<typeof confirmPlan>>> {
+  const protectedEnv = op.session.env.settings.protected;
+  if (!op.danger || options.dryRun) {
+    return confirmPlan(plan, { yes: options.yes, dryRun: options.dryRun, protectedEnv }, io);
+  }
+  if (io.isTTY) {
+    return confirmPlan(plan, { yes: false, protectedEnv, dangerWord: op.danger.word }, io);
+  }
+  if (!op.danger.flagGiven) {
+    io.print(`Plan: ${plan.action} (${plan.env})\n${plan.lines.map((l) => `  ${l}`).join('\n')}\n`);
+    throw new UsageError(
+      `refusing to ${plan.action} without ${op.danger.flag}: there is no terminal to type '${op.danger.word}' on; pass ${op.danger.flag} --yes to confirm. Nothing was changed.`,
+    );
+  }
+  return confirmPlan(plan, { yes: options.yes, protectedEnv }, io);
+}
+
+async function follow(
+  op: ServiceOperation,
+  applied: ActionResult,
+  timeoutMs: number,
+  format: string,
+  deps: ServiceCommandDeps,
+): Promise<WaitOutcome> {
+  const observer: ServiceObserver = {
+    service: (signal) => describeService(op.ecs, op.names, signal),
+    stoppedTaskArns: (signal) => listStoppedTaskArns(op.ecs, op.names, signal),
+    describeTasks: (arns, signal) => describeTasks(op.ecs, op.names.cluster, arns, signal),
+  };
+  const progress = await createProgress(`Waiting for ${op.names.service}`, format);
+  const controller = new AbortController();
+  const release = onInterrupt(() => controller.abort());
+  try {
+    progress.log(
+      `Waiting for ${op.names.service} to settle (up to ${Math.round(timeoutMs / 1000)}s; Ctrl-C stops waiting, not the ${op.command})`,
+    );
+    return await waitForService(observer, op.waitTarget(applied), {
+      timeoutMs,
+      intervalMs: deps.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+      clock: deps.clock,
+      signal: controller.signal,
+      knownEventIds: (op.before.events ?? []).map((e) => e.id ?? ''),
+      knownStoppedTasks: op.knownStoppedTasks,
+      onEvent(event) {
+        if (event.kind === 'state') {
+          progress.update(`${op.names.service}: ${event.text}`);
+          if (event.changed) progress.log(`  ${event.text}`);
+        } else if (event.kind === 'service-event') {
+          progress.log(`  event: ${event.text}`);
+        } else {
+          progress.log(`  ${event.text}`);
+        }
+      },
+    });
+  } finally {
+    release();
+    progress.stop();
+  }
+}
+
+function planFinding(op: ServiceOperation, plan: MutationPlan): Finding {
+  return {
+    id: `${op.command}.plan`,
+    title: `${op.title} plan`,
+    status: 'skip',
+    severity: 'info',
+    resource: op.names.service,
+    detail: plan.lines.join('\n'),
+    expected: `${shortTaskDef(op.to)}`,
+    observed: 'dry run: nothing was changed',
+    remediation: 'Run again without --dry-run to apply the plan.',
+    source: op.source,
+  };
+}
+
+function rolloutFinding(op: ServiceOperation, outcome: WaitOutcome, followUp: string): Finding {
+  const target = shortTaskDef(op.to);
+  const passed = outcome.result === 'succeeded';
+  const detail = [
+    outcome.reason ? `reason: ${outcome.reason}` : '',
+    ...outcome.stoppedTasks.slice(-10),
+  ].filter(Boolean);
+  const next: Record<Exclude<WaitOutcome['result'], 'succeeded' | 'interrupted'>, string> = {
+    failed: `The deployment failed: read the stopped tasks above, then \`${followUp}\`; pick another revision with \`fsops rollback ${op.component} --env ${op.session.env.name} --to <revision>\`.`,
+    'rolled-back': `ECS rolled the deployment back (circuit breaker): the service runs the revision shown. See \`${followUp}\` and the stopped tasks above before trying again.`,
+    'timed-out': `The deployment is still running in ECS: follow it with \`${followUp}\`; if it does not settle, \`fsops rollback ${op.component} --env ${op.session.env.name}\` rolls an in-progress deployment back.`,
+  };
+  const verb: Record<WaitOutcome['result'], string> = {
+    succeeded: 'completed',
+    failed: 'failed',
+    'rolled-back': 'was rolled back by ECS',
+    'timed-out': `did not settle within ${Math.round(outcome.elapsedMs / 1000)}s`,
+    interrupted: 'was not followed to the end',
+  };
+  return {
+    id: `${op.command}.deployment`,
+    title: `${op.title} deployment ${verb[outcome.result]}`,
+    status: passed ? 'pass' : 'fail',
+    severity: 'critical',
+    resource: op.names.service,
+    detail: detail.join('\n'),
+    expected: `PRIMARY deployment on ${target} COMPLETED, running = desired${op.action.kind === 'set-desired-count' ? ` = ${op.action.desiredCount}` : ''}`,
+    observed: outcome.state,
+    remediation: passed ? '' : next[outcome.result as keyof typeof next],
+    source: op.source,
+  };
+}
+
+/** Runbook 002 "verify the rollback": the component's ECS service and health endpoints. */
+export function verificationRunbook(component: string): Runbook {
+  return {
+    name: 'service/verify',
+    title: `Verify ${component}`,
+    source: 'runbook 002 (Rollback Procedure: verify rollback); deployment guide §11.1',
+    description: '',
+    kind: 'validation',
+    steps: [
+      { check: 'ecs.service', params: { components: [component] } },
+      { check: 'health.endpoints', params: { components: [component] } },
+    ],
+    resolution: [],
+  };
+}
+
+async function verifyComponent(
+  op: ServiceOperation,
+  format: string,
+  deps: ServiceCommandDeps,
+): Promise<Finding[]> {
+  const progress = await createProgress(`Verifying ${op.component}`, format);
+  try {
+    return await executeRunbook(verificationRunbook(op.component), op.session, {
+      since: new Date(Date.now() - 15 * 60_000),
+      fetch: deps.fetch,
+      onCheckStart: progress.onCheckStart,
+      onCheckDone: progress.onCheckDone,
+    });
+  } finally {
+    progress.stop();
+  }
+}
+
+export interface PreparedService {
+  session: EnvSession;
+  identity: CallerIdentity | null;
+  ecs: ECSClient;
+  names: ServiceNames;
+}
+
+/**
+ * The checks every service command makes before reading anything: flags, an explicit --env for
+ * changes, a known component, and the wrong-account guard (whose identity goes into the audit).
+ */
+export async function prepareServiceCommand(
+  component: string,
+  options: ServiceCommandOptions,
+  command: string,
+  mutating: boolean,
+): Promise<PreparedService> {
+  outputFormat(options);
+  if (mutating) timeoutOf(options);
+  const envName = mutating ? requireExplicitEnv(options, command) : undefined;
+  const session = openEnvSession(options, envName);
+  try {
+    requireComponent(session.env, component);
+    const identity = await verifyAccount(session, mutating);
+    const ecs = await session.aws.ecs();
+    return { session, identity, ecs, names: serviceNames(session.env, component) };
+  } catch (error) {
+    session.aws.destroy();
+    throw error;
+  }
+}

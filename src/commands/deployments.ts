@@ -1,0 +1,243 @@
+import type { TaskDefinition } from '@aws-sdk/client-ecs';
+import { asExitError, prepareServiceCommand } from '../actions/service-operation.js';
+import { UsageError } from '../core/errors.js';
+import { makeChalk } from '../core/render.js';
+import { mapWithConcurrency } from '../core/runner.js';
+import { type GlobalOptions, outputFormat } from '../core/session.js';
+import { describeTaskDefinition, gatherRollbackFacts } from '../ecs/facts.js';
+import { chooseRollbackTarget, type RollbackChoice, type RollbackFacts } from '../ecs/target.js';
+import { imagesOf, imageTag, parseTaskDef, sameTaskDef, shortTaskDef } from '../ecs/taskdef.js';
+import { describeServiceState } from '../ecs/wait.js';
+
+/** How many revisions and deployments the listing shows. */
+const SHOWN = 10;
+
+export interface DeploymentRow {
+  createdAt: string | null;
+  finishedAt: string | null;
+  status: string;
+  revision: number | null;
+  taskDefinition: string | null;
+  images: string[];
+  reason: string | null;
+  running: boolean;
+}
+
+export interface RevisionRow {
+  revision: number;
+  taskDefinition: string;
+  registeredAt: string | null;
+  images: string[];
+  running: boolean;
+  rollbackTarget: boolean;
+}
+
+export interface DeploymentsView {
+  command: 'deployments';
+  env: string;
+  component: string;
+  cluster: string;
+  service: string;
+  running: { taskDefinition: string | null; state: string };
+  rollback:
+    | { action: RollbackChoice['kind']; to: string; reason: string; notes: string[] }
+    | { refused: string };
+  history: { available: boolean; reason?: string; deployments: DeploymentRow[] };
+  revisions: RevisionRow[];
+}
+
+/** Builds the listing from facts (pure): what runs, what rollback would pick, and the recent past. */
+export function buildDeploymentsView(
+  facts: RollbackFacts,
+  definitions: Map<string, TaskDefinition>,
+  meta: { env: string; component: string; cluster: string; service: string },
+): DeploymentsView {
+  const running = facts.service.taskDefinition;
+  const preview = previewRollback(facts);
+  const choice = 'refused' in preview ? null : preview;
+  const refused = 'refused' in preview ? preview.refused : '';
+  const imagesOfArn = (arn: string | undefined) =>
+    imagesOf(arn ? definitions.get(arn) : undefined).map((i) => `${i.container}:${imageTag(i.image)}`);
+  const deployments: DeploymentRow[] = facts.history.available
+    ? facts.history.deployments.slice(0, SHOWN).map((d) => ({
+        createdAt: d.createdAt ? new Date(d.createdAt).toISOString() : null,
+        finishedAt: d.finishedAt ? new Date(d.finishedAt).toISOString() : null,
+        status: d.status,
+        revision: parseTaskDef(d.targetTaskDefinition)?.revision ?? null,
+        taskDefinition: d.targetTaskDefinition ?? null,
+        images: d.targetImages.length
+          ? d.targetImages.map((image) => imageTag(image))
+          : imagesOfArn(d.targetTaskDefinition),
+        reason: d.statusReason ?? null,
+        running: sameTaskDef(d.targetTaskDefinition, running),
+      }))
+    : (facts.service.deployments ?? []).map((d) => ({
+        createdAt: d.createdAt ? new Date(d.createdAt).toISOString() : null,
+        finishedAt: null,
+        status: `${d.status ?? '?'} ${d.rolloutState ?? ''}`.trim(),
+        revision: parseTaskDef(d.taskDefinition)?.revision ?? null,
+        taskDefinition: d.taskDefinition ?? null,
+        images: imagesOfArn(d.taskDefinition),
+        reason: d.rolloutStateReason ?? null,
+        running: sameTaskDef(d.taskDefinition, running),
+      }));
+  const revisions: RevisionRow[] = shownRevisions(facts, choice).map((arn) => ({
+    revision: parseTaskDef(arn)?.revision ?? 0,
+    taskDefinition: arn,
+    registeredAt: definitions.get(arn)?.registeredAt
+      ? new Date(definitions.get(arn)!.registeredAt!).toISOString()
+      : null,
+    images: imagesOfArn(arn),
+    running: sameTaskDef(arn, running),
+    rollbackTarget: choice?.kind === 'update-service' && sameTaskDef(arn, choice.to),
+  }));
+  return {
+    command: 'deployments',
+    ...meta,
+    running: { taskDefinition: running ?? null, state: describeServiceState(facts.service) },
+    rollback: choice
+      ? { action: choice.kind, to: choice.to, reason: choice.reason, notes: choice.notes }
+      : { refused },
+    history: {
+      available: facts.history.available,
+      ...(facts.history.available ? {} : { reason: facts.history.reason }),
+      deployments,
+    },
+    revisions,
+  };
+}
+
+/** What `fsops rollback` would do now, or why it would refuse. */
+export function previewRollback(facts: RollbackFacts): RollbackChoice | { refused: string } {
+  try {
+    return chooseRollbackTarget(facts);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    return { refused: error.message };
+  }
+}
+
+/** The newest ACTIVE revisions, plus the running one and the rollback target when they are older. */
+function shownRevisions(facts: RollbackFacts, choice: RollbackChoice | null): string[] {
+  const shown = facts.activeRevisions.slice(0, SHOWN);
+  for (const extra of [facts.service.taskDefinition, choice?.to]) {
+    const match = facts.activeRevisions.find((arn) => sameTaskDef(arn, extra));
+    if (match && !shown.includes(match)) shown.push(match);
+  }
+  return shown.sort((a, b) => (parseTaskDef(b)?.revision ?? 0) - (parseTaskDef(a)?.revision ?? 0));
+}
+
+export function renderDeploymentsText(view: DeploymentsView, color?: boolean): string {
+  const c = makeChalk(color);
+  const rollback = view.rollback;
+  const lines = [
+    `${c.bold(view.service)} ${c.dim(`(${view.env}, cluster ${view.cluster})`)}`,
+    `  running: ${view.running.state}`,
+  ];
+  if ('refused' in rollback) {
+    lines.push(`  rollback would: refuse (${rollback.refused})`);
+  } else {
+    const how =
+      rollback.action === 'stop-deployment'
+        ? 'let ECS roll back the deployment in progress to'
+        : 'update the service to';
+    lines.push(`  rollback would: ${how} ${c.bold(shortTaskDef(rollback.to))} (${rollback.reason})`);
+    for (const note of rollback.notes) lines.push(c.dim(`    note: ${note}`));
+  }
+  lines.push('');
+  lines.push(
+    view.history.available
+      ? c.bold('Recent deployments (ECS service deployment history, newest first)')
+      : `${c.bold('Current deployments')} ${c.dim(`(deployment history unavailable: ${view.history.reason})`)}`,
+  );
+  lines.push(
+    ...table(
+      ['STARTED', 'FINISHED', 'STATUS', 'REV', 'IMAGES', ''],
+      view.history.deployments.map((d) => [
+        when(d.createdAt),
+        when(d.finishedAt),
+        d.status,
+        d.revision === null ? '?' : String(d.revision),
+        d.images.join(' ') || '-',
+        [d.running ? 'running' : '', d.reason && d.status !== 'SUCCESSFUL' ? d.reason : '']
+          .filter(Boolean)
+          .join('; '),
+      ]),
+    ),
+  );
+  if (view.history.deployments.length === 0) lines.push(c.dim('  (none)'));
+  lines.push(
+    '',
+    c.bold(`ACTIVE revisions of ${parseTaskDef(view.running.taskDefinition ?? '')?.family ?? 'the family'}`),
+  );
+  lines.push(
+    ...table(
+      ['REV', 'REGISTERED', 'IMAGES', ''],
+      view.revisions.map((r) => [
+        String(r.revision),
+        when(r.registeredAt),
+        r.images.join(' ') || '-',
+        [r.running ? 'running' : '', r.rollbackTarget ? '<- rollback target' : ''].filter(Boolean).join(', '),
+      ]),
+    ),
+  );
+  if (view.revisions.length === 0) lines.push(c.dim('  (none)'));
+  return `${lines.join('\n')}\n`;
+}
+
+function when(iso: string | null): string {
+  return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 19)}` : '-';
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    `  ${cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join('  ')}`.trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+/** `fsops deployments <component> --env E`: recent deployments and revisions, and what rollback would pick. */
+export async function deployments(component: string, options: GlobalOptions): Promise<number> {
+  const format = outputFormat(options);
+  if (format !== 'text' && format !== 'json') {
+    throw new UsageError(`deployments prints text or json, not ${format}`);
+  }
+  const { session, ecs, names } = await prepareServiceCommand(component, options, 'deployments', false);
+  try {
+    const facts = await gatherRollbackFacts(ecs, names, { stoppedTasks: false }).catch((error) => {
+      throw asExitError(error, `cannot read ${names.service}`);
+    });
+    const preview = previewRollback(facts);
+    const wanted = new Set<string>([
+      ...shownRevisions(facts, 'refused' in preview ? null : preview),
+      ...(facts.history.available
+        ? facts.history.deployments
+            .slice(0, SHOWN)
+            .flatMap((d) => (d.targetImages.length ? [] : [d.targetTaskDefinition ?? '']))
+        : (facts.service.deployments ?? []).map((d) => d.taskDefinition ?? '')),
+    ]);
+    wanted.delete('');
+    const definitions = new Map<string, TaskDefinition>();
+    await mapWithConcurrency([...wanted], 5, async (arn) => {
+      try {
+        definitions.set(arn, await describeTaskDefinition(ecs, arn));
+      } catch {
+        // A revision that cannot be described is listed without images.
+      }
+    });
+    const view = buildDeploymentsView(facts, definitions, {
+      env: session.env.name,
+      component,
+      cluster: names.cluster,
+      service: names.service,
+    });
+    process.stdout.write(
+      format === 'json' ? `${JSON.stringify(view, null, 2)}\n` : renderDeploymentsText(view, options.color),
+    );
+    return 0;
+  } finally {
+    session.aws.destroy();
+  }
+}

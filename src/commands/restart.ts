@@ -1,0 +1,70 @@
+import {
+  asExitError,
+  prepareServiceCommand,
+  runServiceOperation,
+  type ServiceCommandDeps,
+  type ServiceCommandOptions,
+} from '../actions/service-operation.js';
+import { listStoppedTaskArns, requireService } from '../ecs/facts.js';
+import { shortTaskDef } from '../ecs/taskdef.js';
+
+export const RESTART_SOURCE =
+  "runbook 004 (Service Won't Start: restart service); ops guide §13.1.1 (restart failing services)";
+
+/** `fsops restart <component> --env E`: a new deployment of the same revision (fresh tasks), then verify. */
+export async function restart(
+  component: string,
+  options: ServiceCommandOptions,
+  deps: ServiceCommandDeps = {},
+): Promise<number> {
+  const { session, identity, ecs, names } = await prepareServiceCommand(component, options, 'restart', true);
+  try {
+    const [service, stoppedTaskArns] = await Promise.all([
+      requireService(ecs, names),
+      listStoppedTaskArns(ecs, names),
+    ]).catch((error) => {
+      throw asExitError(error, `cannot read ${names.service}`);
+    });
+    const current = service.taskDefinition ?? 'unknown';
+    const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+    const config = service.deploymentConfiguration;
+    const lines = [
+      `cluster: ${names.cluster}`,
+      `revision: ${shortTaskDef(current)} (unchanged)`,
+      `tasks:   ${service.runningCount ?? 0} running of ${service.desiredCount ?? 0} desired; each is replaced by a fresh one`,
+      `pace:    ECS keeps ${config?.minimumHealthyPercent ?? 100}%..${config?.maximumPercent ?? 200}% of desired running while replacing`,
+    ];
+    if (primary?.rolloutState === 'IN_PROGRESS' || (service.deployments?.length ?? 0) > 1) {
+      lines.push(
+        'note: a deployment is in progress; the restart replaces it with a new one of the same revision',
+      );
+    }
+    return await runServiceOperation(
+      {
+        command: 'restart',
+        title: 'Restart',
+        component,
+        session,
+        ecs,
+        names,
+        identity,
+        plan: { action: `restart ${names.service}`, env: session.env.name, lines },
+        action: { kind: 'force-new-deployment', cluster: names.cluster, service: names.service },
+        from: current,
+        to: current,
+        waitTarget: (applied) => ({
+          taskDefinition: current,
+          ...(applied.primaryDeploymentId ? { deploymentId: applied.primaryDeploymentId } : {}),
+        }),
+        before: service,
+        knownStoppedTasks: stoppedTaskArns,
+        verify: true,
+        source: RESTART_SOURCE,
+      },
+      options,
+      deps,
+    );
+  } finally {
+    session.aws.destroy();
+  }
+}

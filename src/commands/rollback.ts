@@ -1,0 +1,112 @@
+import type { TaskDefinition } from '@aws-sdk/client-ecs';
+import type { ServiceAction } from '../actions/service.js';
+import {
+  asExitError,
+  prepareServiceCommand,
+  runServiceOperation,
+  type ServiceCommandDeps,
+  type ServiceCommandOptions,
+  type ServiceOperation,
+} from '../actions/service-operation.js';
+import { describeTaskDefinition, gatherRollbackFacts } from '../ecs/facts.js';
+import { chooseRollbackTarget, parseToOption, type RollbackChoice } from '../ecs/target.js';
+import { diffTaskDefinitions, imagesOf, sameTaskDef, shortTaskDef } from '../ecs/taskdef.js';
+
+export interface RollbackOptions extends ServiceCommandOptions {
+  /** A revision number, family:revision, or a task definition ARN. */
+  to?: string;
+}
+
+export const ROLLBACK_SOURCE =
+  'deployment guide §10.1 (rollback-application.sh); runbook 002 (Rollback Procedure); runbook 004 (Rollback if Needed)';
+
+/** `fsops rollback <component> --env E`: back to the last good task definition, then verify. */
+export async function rollback(
+  component: string,
+  options: RollbackOptions,
+  deps: ServiceCommandDeps = {},
+): Promise<number> {
+  if (options.to !== undefined) parseToOption(options.to);
+  const { session, identity, ecs, names } = await prepareServiceCommand(component, options, 'rollback', true);
+  try {
+    const facts = await gatherRollbackFacts(ecs, names).catch((error) => {
+      throw asExitError(error, `cannot read ${names.service}`);
+    });
+    const choice = chooseRollbackTarget(facts, options.to);
+    const [fromDef, toDef] = await Promise.all([
+      describeTaskDefinition(ecs, choice.from),
+      describeTaskDefinition(ecs, choice.to),
+    ]).catch((error) => {
+      throw asExitError(error, 'cannot read the task definitions to compare');
+    });
+    const action: ServiceAction =
+      choice.kind === 'stop-deployment'
+        ? { kind: 'stop-deployment', deploymentArn: choice.deploymentArn }
+        : {
+            kind: 'update-task-definition',
+            cluster: names.cluster,
+            service: names.service,
+            taskDefinition: choice.to,
+          };
+    const op: ServiceOperation = {
+      command: 'rollback',
+      title: 'Rollback',
+      component,
+      session,
+      ecs,
+      names,
+      identity,
+      plan: {
+        action: `roll back ${names.service}`,
+        env: session.env.name,
+        lines: rollbackPlanLines(choice, fromDef, toDef, facts.service.desiredCount ?? 0, names.cluster),
+      },
+      action,
+      from: choice.from,
+      to: choice.to,
+      waitTarget: (applied) => {
+        const primary = applied.service?.deployments?.find((d) => d.id === applied.primaryDeploymentId);
+        const named = primary && sameTaskDef(primary.taskDefinition, choice.to);
+        return { taskDefinition: choice.to, ...(named ? { deploymentId: applied.primaryDeploymentId } : {}) };
+      },
+      before: facts.service,
+      knownStoppedTasks: facts.stoppedTaskArns,
+      verify: true,
+      source: ROLLBACK_SOURCE,
+    };
+    return await runServiceOperation(op, options, deps);
+  } finally {
+    session.aws.destroy();
+  }
+}
+
+/** The plan: from -> to and why, what differs between the two task definitions, the desired count. */
+export function rollbackPlanLines(
+  choice: RollbackChoice,
+  from: TaskDefinition,
+  to: TaskDefinition,
+  desiredCount: number,
+  cluster: string,
+): string[] {
+  const images = (def: TaskDefinition) =>
+    imagesOf(def)
+      .map((i) => `${i.container}=${i.image}`)
+      .join(', ') || 'no containers';
+  const how =
+    choice.kind === 'stop-deployment'
+      ? "ECS's own rollback of the deployment in progress"
+      : 'update the service to the target task definition';
+  const differences = diffTaskDefinitions(from, to);
+  return [
+    `cluster: ${cluster}`,
+    `from:    ${shortTaskDef(choice.from)} (${images(from)})`,
+    `to:      ${shortTaskDef(choice.to)} (${images(to)})`,
+    `why:     ${choice.reason}`,
+    `how:     ${how}`,
+    `desired count: ${desiredCount} (unchanged)`,
+    ...(differences.length
+      ? ['changes:', ...differences.map((d) => `  ${d}`)]
+      : ['changes: none in images, CPU, memory or environment names']),
+    ...choice.notes.map((note) => `note: ${note}`),
+  ];
+}

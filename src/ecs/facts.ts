@@ -1,0 +1,234 @@
+import {
+  DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  type ECSClient,
+  ListServiceDeploymentsCommand,
+  ListTaskDefinitionsCommand,
+  ListTasksCommand,
+  type Service,
+  type ServiceDeploymentBrief,
+  type Task,
+  type TaskDefinition,
+} from '@aws-sdk/client-ecs';
+import { describeAwsError } from '../aws/errors.js';
+import type { EnvContext } from '../config/load.js';
+import { UsageError } from '../core/errors.js';
+import type { DeploymentHistory, HistoryDeployment, RollbackFacts } from './target.js';
+import { parseTaskDef } from './taskdef.js';
+
+/** Per-call limits of the ECS API. */
+const DESCRIBE_DEPLOYMENTS_MAX = 20;
+const DESCRIBE_REVISIONS_MAX = 20;
+const DESCRIBE_TASKS_MAX = 100;
+/** How many recent deployments the history keeps in view (one DescribeServiceDeployments call). */
+export const HISTORY_DEPTH = 20;
+
+export interface ServiceNames {
+  cluster: string;
+  service: string;
+  /** The family the config names; the service's own task definition wins when they differ. */
+  family: string;
+}
+
+export function serviceNames(env: EnvContext, component: string): ServiceNames {
+  return {
+    cluster: env.nameOf('cluster'),
+    service: env.nameOf('service', component),
+    family: env.nameOf('taskFamily', component),
+  };
+}
+
+export async function describeService(
+  ecs: ECSClient,
+  names: ServiceNames,
+  signal?: AbortSignal,
+): Promise<Service | null> {
+  const out = await ecs.send(
+    new DescribeServicesCommand({ cluster: names.cluster, services: [names.service] }),
+    {
+      abortSignal: signal,
+    },
+  );
+  const service = out.services?.find((s) => s.serviceName === names.service);
+  return service && service.status !== 'INACTIVE' ? service : null;
+}
+
+export async function requireService(ecs: ECSClient, names: ServiceNames): Promise<Service> {
+  const service = await describeService(ecs, names);
+  if (!service) {
+    throw new UsageError(
+      `service ${names.service} not found in cluster ${names.cluster} (check names.service and names.cluster in the config)`,
+    );
+  }
+  return service;
+}
+
+/** Every ACTIVE revision of exactly `family`, newest first (familyPrefix also matches longer names). */
+export async function listActiveRevisions(ecs: ECSClient, family: string): Promise<string[]> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const out = await ecs.send(
+      new ListTaskDefinitionsCommand({
+        familyPrefix: family,
+        status: 'ACTIVE',
+        sort: 'DESC',
+        nextToken,
+        maxResults: 100,
+      }),
+    );
+    arns.push(...(out.taskDefinitionArns ?? []));
+    nextToken = out.nextToken;
+  } while (nextToken);
+  return arns
+    .filter((arn) => parseTaskDef(arn)?.family === family)
+    .sort((a, b) => (parseTaskDef(b)?.revision ?? 0) - (parseTaskDef(a)?.revision ?? 0));
+}
+
+/**
+ * The service's recent deployments with the task definitions they moved between. ECS keeps this history
+ * for services on the ECS deployment controller; elsewhere (or without the permission) it is unavailable
+ * and the caller falls back to the family's revisions.
+ */
+export async function deploymentHistory(
+  ecs: ECSClient,
+  names: ServiceNames,
+  depth = HISTORY_DEPTH,
+): Promise<DeploymentHistory> {
+  try {
+    const briefs: ServiceDeploymentBrief[] = [];
+    let nextToken: string | undefined;
+    do {
+      const out = await ecs.send(
+        new ListServiceDeploymentsCommand({
+          cluster: names.cluster,
+          service: names.service,
+          nextToken,
+          maxResults: 100,
+        }),
+      );
+      briefs.push(...(out.serviceDeployments ?? []));
+      nextToken = out.nextToken;
+    } while (nextToken);
+    const recent = briefs
+      .filter((b) => b.serviceDeploymentArn)
+      .sort((a, b) => time(b.createdAt) - time(a.createdAt))
+      .slice(0, depth);
+    const described = (
+      await Promise.all(
+        chunks(
+          recent.map((b) => b.serviceDeploymentArn!),
+          DESCRIBE_DEPLOYMENTS_MAX,
+        ).map((arns) => ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: arns }))),
+      )
+    ).flatMap((out) => out.serviceDeployments ?? []);
+    const revisionArns = [
+      ...new Set(
+        described.flatMap((d) => [
+          d.targetServiceRevision?.arn,
+          ...(d.sourceServiceRevisions ?? []).map((s) => s.arn),
+        ]),
+      ),
+    ].filter((arn): arn is string => Boolean(arn));
+    const revisions = (
+      await Promise.all(
+        chunks(revisionArns, DESCRIBE_REVISIONS_MAX).map((arns) =>
+          ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: arns })),
+        ),
+      )
+    ).flatMap((out) => out.serviceRevisions ?? []);
+    const revisionByArn = new Map(revisions.map((r) => [r.serviceRevisionArn, r]));
+    const deployments: HistoryDeployment[] = recent.map((brief) => {
+      const detail = described.find((d) => d.serviceDeploymentArn === brief.serviceDeploymentArn);
+      const target = revisionByArn.get(detail?.targetServiceRevision?.arn ?? brief.targetServiceRevisionArn);
+      return {
+        arn: brief.serviceDeploymentArn!,
+        status: detail?.status ?? brief.status ?? 'UNKNOWN',
+        statusReason: detail?.statusReason ?? brief.statusReason,
+        createdAt: brief.createdAt,
+        finishedAt: detail?.finishedAt ?? brief.finishedAt,
+        targetTaskDefinition: target?.taskDefinition,
+        sourceTaskDefinitions: (detail?.sourceServiceRevisions ?? [])
+          .map((s) => revisionByArn.get(s.arn)?.taskDefinition)
+          .filter((t): t is string => Boolean(t)),
+        targetImages: (target?.containerImages ?? []).map((i) => i.image ?? i.imageDigest ?? 'unknown'),
+      };
+    });
+    return { available: true, deployments };
+  } catch (error) {
+    return { available: false, reason: describeAwsError(error) };
+  }
+}
+
+/** Every fact target selection needs: the service first (it names the family), then the rest concurrently. */
+export async function gatherRollbackFacts(
+  ecs: ECSClient,
+  names: ServiceNames,
+  options: { stoppedTasks: boolean } = { stoppedTasks: true },
+): Promise<RollbackFacts & { stoppedTaskArns: string[] }> {
+  const service = await requireService(ecs, names);
+  const family = parseTaskDef(service.taskDefinition)?.family ?? names.family;
+  const [activeRevisions, history, stoppedTaskArns] = await Promise.all([
+    listActiveRevisions(ecs, family),
+    deploymentHistory(ecs, names),
+    options.stoppedTasks ? listStoppedTaskArns(ecs, names) : Promise.resolve([]),
+  ]);
+  return { service, family, activeRevisions, history, stoppedTaskArns };
+}
+
+/** Tasks of the service that ECS reports as stopped (it keeps them for about an hour). */
+export async function listStoppedTaskArns(
+  ecs: ECSClient,
+  names: ServiceNames,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const out = await ecs.send(
+      new ListTasksCommand({
+        cluster: names.cluster,
+        serviceName: names.service,
+        desiredStatus: 'STOPPED',
+        nextToken,
+      }),
+      { abortSignal: signal },
+    );
+    arns.push(...(out.taskArns ?? []));
+    nextToken = out.nextToken;
+  } while (nextToken);
+  return arns;
+}
+
+export async function describeTasks(
+  ecs: ECSClient,
+  cluster: string,
+  arns: string[],
+  signal?: AbortSignal,
+): Promise<Task[]> {
+  const outs = await Promise.all(
+    chunks(arns, DESCRIBE_TASKS_MAX).map((tasks) =>
+      ecs.send(new DescribeTasksCommand({ cluster, tasks }), { abortSignal: signal }),
+    ),
+  );
+  return outs.flatMap((out) => out.tasks ?? []);
+}
+
+export async function describeTaskDefinition(ecs: ECSClient, arn: string): Promise<TaskDefinition> {
+  const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
+  if (!out.taskDefinition) throw new Error(`ECS returned no task definition for ${arn}`);
+  return out.taskDefinition;
+}
+
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function time(date: Date | undefined): number {
+  return date ? new Date(date).getTime() : 0;
+}
