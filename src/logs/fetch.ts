@@ -1,6 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { groupBySignature, type LogEvent, mergeGroups, messageSignature, type SignatureGroup } from './signature.js';
+import {
+  groupBySignature,
+  type LogEvent,
+  mergeGroups,
+  messageSignature,
+  type SignatureGroup,
+} from './signature.js';
 
 export interface FilterOptions {
   logGroupName: string;
@@ -21,7 +27,10 @@ export interface FilterResult {
 }
 
 /** FilterLogEvents, paginated until the window is exhausted or `cap` events are in hand, oldest first. */
-export async function filterEvents(logs: CloudWatchLogsClient, options: FilterOptions): Promise<FilterResult> {
+export async function filterEvents(
+  logs: CloudWatchLogsClient,
+  options: FilterOptions,
+): Promise<FilterResult> {
   const { FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
   const events: LogEvent[] = [];
   let nextToken: string | undefined;
@@ -237,7 +246,8 @@ export async function collectErrorGroups(
         missing: false,
       };
     } catch (error) {
-      if (isMissingGroup(error)) return { groups: [], total: 0, method: 'insights', truncated: false, missing: true };
+      if (isMissingGroup(error))
+        return { groups: [], total: 0, method: 'insights', truncated: false, missing: true };
       throw error;
     }
   };

@@ -14,7 +14,8 @@ export interface SlowStatementGroup {
 }
 
 // `... LOG:  duration: 1234.567 ms  statement: SELECT ...` (also `execute <name>:` and `parse`/`bind`).
-const DURATION_LINE = /duration:\s*([\d.]+)\s*ms\s+(?:statement|execute[^:]*|parse[^:]*|bind[^:]*):\s*([\s\S]*)$/;
+const DURATION_LINE =
+  /duration:\s*([\d.]+)\s*ms\s+(?:statement|execute[^:]*|parse[^:]*|bind[^:]*):\s*([\s\S]*)$/;
 
 export function parseSlowStatement(message: string): { ms: number; statement: string } | null {
   const match = DURATION_LINE.exec(message);

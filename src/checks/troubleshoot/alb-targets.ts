@@ -6,7 +6,8 @@ import { type AlbInfo, albs } from './facts.js';
 type TargetGroupInfo = AlbInfo['targetGroups'][number];
 
 const REASON_HINTS: Record<string, string> = {
-  'Target.Timeout': 'the health check timed out: the app is slow to answer or the security group blocks the ALB',
+  'Target.Timeout':
+    'the health check timed out: the app is slow to answer or the security group blocks the ALB',
   'Target.ResponseCodeMismatch': 'the health path answers with the wrong status code',
   'Target.FailedHealthChecks': 'the target failed its health checks (app down or crashing)',
   'Elb.InitialHealthChecking': 'new target, health checks still running',
@@ -65,7 +66,9 @@ export const albTargetsCheck: CheckDefinition<{ components?: string[] }> = {
         {
           id: 'alb.targets.missing',
           status: 'skip',
-          resource: componentsOf(ctx, params).map((c) => ctx.env.nameOf('alb', c)).join(', '),
+          resource: componentsOf(ctx, params)
+            .map((c) => ctx.env.nameOf('alb', c))
+            .join(', '),
           expected: 'an ALB per component (names.alb)',
           observed: 'no load balancer found',
           remediation: 'Check names.alb in the config.',
@@ -77,7 +80,9 @@ export const albTargetsCheck: CheckDefinition<{ components?: string[] }> = {
     const pairs = found.flatMap((alb) => alb.targetGroups.map((tg) => ({ alb, tg })));
     const healths = await Promise.all(
       pairs.map(({ tg }) =>
-        elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }), { abortSignal: ctx.signal }),
+        elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }), {
+          abortSignal: ctx.signal,
+        }),
       ),
     );
     return pairs.map(({ alb, tg }, i) =>

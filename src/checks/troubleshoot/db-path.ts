@@ -19,7 +19,7 @@ export function cidrContains(outer: string, inner: string): boolean {
   const o = parseCidr(outer);
   const i = parseCidr(inner);
   if (!o || !i) return false;
-  return i[1] >>> 0 >= o[1] >>> 0 && ((i[0] & o[1]) >>> 0) === o[0];
+  return i[1] >>> 0 >= o[1] >>> 0 && (i[0] & o[1]) >>> 0 === o[0];
 }
 
 function coversPort(rule: IpPermission, port: number): boolean {
@@ -79,7 +79,9 @@ export function evaluateDbPath(input: DbPathInput): CheckResult[] {
       });
       continue;
     }
-    const serviceGroups = service.groupIds.map((id) => byId.get(id)).filter((g): g is SecurityGroup => Boolean(g));
+    const serviceGroups = service.groupIds
+      .map((id) => byId.get(id))
+      .filter((g): g is SecurityGroup => Boolean(g));
     const ingress = dbGroups
       .map((g) => {
         const rule = matchingRule(g.IpPermissions ?? [], input.dbPort, service.groupIds, service.subnetCidrs);
@@ -100,7 +102,12 @@ export function evaluateDbPath(input: DbPathInput): CheckResult[] {
     });
     const egress = serviceGroups
       .map((g) => {
-        const rule = matchingRule(g.IpPermissionsEgress ?? [], input.dbPort, input.dbGroupIds, input.dbSubnetCidrs);
+        const rule = matchingRule(
+          g.IpPermissionsEgress ?? [],
+          input.dbPort,
+          input.dbGroupIds,
+          input.dbSubnetCidrs,
+        );
         return rule ? `${g.GroupId} allows ${rule}` : null;
       })
       .find(Boolean);

@@ -28,17 +28,15 @@ export function ecsTaskFacts(ctx: CheckContext, component: string): Promise<Task
     const serviceName = ctx.env.nameOf('service', component);
     const list = async (desiredStatus: 'RUNNING' | 'STOPPED') => {
       const arns: string[] = [];
-      for await (const page of paginateListTasks(
-        { client },
-        { cluster, serviceName, desiredStatus },
-      )) {
+      for await (const page of paginateListTasks({ client }, { cluster, serviceName, desiredStatus })) {
         arns.push(...(page.taskArns ?? []));
       }
       return arns;
     };
     const describe = async (arns: string[]) => {
       const batches: string[][] = [];
-      for (let i = 0; i < arns.length; i += DESCRIBE_TASKS_BATCH) batches.push(arns.slice(i, i + DESCRIBE_TASKS_BATCH));
+      for (let i = 0; i < arns.length; i += DESCRIBE_TASKS_BATCH)
+        batches.push(arns.slice(i, i + DESCRIBE_TASKS_BATCH));
       const outs = await Promise.all(
         batches.map((tasks) =>
           client.send(new DescribeTasksCommand({ cluster, tasks }), { abortSignal: ctx.signal }),
@@ -142,7 +140,11 @@ const STOP_REMEDIATION: Record<string, string> = {
 };
 
 const EVENT_KINDS: [string, RegExp, string][] = [
-  ['placement', /unable to place|insufficient|no container instance/i, 'ECS cannot place tasks: check capacity, subnets and the task size.'],
+  [
+    'placement',
+    /unable to place|insufficient|no container instance/i,
+    'ECS cannot place tasks: check capacity, subnets and the task size.',
+  ],
   [
     'unhealthy',
     /unhealthy|health check/i,
@@ -246,7 +248,8 @@ export function evaluateTasks(facts: TaskFacts, since: Date): CheckResult[] {
     resource: name,
     expected: `running tasks use the service's ${serviceDef}`,
     observed: inUse.size ? `running: ${[...inUse].join(', ')}` : `service: ${serviceDef} (no running tasks)`,
-    remediation: 'A deployment is in progress or stuck between revisions: `fsops ecs tasks` and the service events.',
+    remediation:
+      'A deployment is in progress or stuck between revisions: `fsops ecs tasks` and the service events.',
   });
   return results;
 }
@@ -263,7 +266,10 @@ export function taskListing(facts: TaskFacts, since: Date): string {
   const stopped = facts.stopped.filter((t) => !t.stoppedAt || t.stoppedAt >= since);
   lines.push(stopped.length ? 'Recently stopped tasks:' : 'Recently stopped tasks: none');
   for (const t of stopped) {
-    lines.push(row(t), `      ${t.stopCode ?? 'unknown'}: ${t.stoppedReason ?? 'no reason'}; ${containerSummary(t)}`);
+    lines.push(
+      row(t),
+      `      ${t.stopCode ?? 'unknown'}: ${t.stoppedReason ?? 'no reason'}; ${containerSummary(t)}`,
+    );
   }
   const events = (facts.service?.events ?? []).slice(0, 10);
   if (events.length) {

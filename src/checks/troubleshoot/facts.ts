@@ -27,7 +27,10 @@ export function arnDimension(arn: string): string {
  * Each component's ALB (names.alb) with its target groups; components without one are left out.
  * One DescribeLoadBalancers per name (a batch fails whole when one name is missing), run together.
  */
-export function albs(ctx: CheckContext, components: readonly string[] = ctx.env.components): Promise<AlbInfo[]> {
+export function albs(
+  ctx: CheckContext,
+  components: readonly string[] = ctx.env.components,
+): Promise<AlbInfo[]> {
   return ctx.once(`elbv2.albs.${components.join(',')}`, async () => {
     const { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand } = await import(
       '@aws-sdk/client-elastic-load-balancing-v2'
@@ -47,9 +50,12 @@ export function albs(ctx: CheckContext, components: readonly string[] = ctx.env.
           throw error;
         }
         if (!lb?.LoadBalancerArn) return null;
-        const groups = await elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: lb.LoadBalancerArn }), {
-          abortSignal: ctx.signal,
-        });
+        const groups = await elb.send(
+          new DescribeTargetGroupsCommand({ LoadBalancerArn: lb.LoadBalancerArn }),
+          {
+            abortSignal: ctx.signal,
+          },
+        );
         return {
           component,
           name,

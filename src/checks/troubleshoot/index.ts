@@ -1,4 +1,5 @@
 import type { CheckDefinition } from '../../core/check.js';
+import { alarmListCheck } from './alarms.js';
 import { albTargetsCheck } from './alb-targets.js';
 import { certExpiryCheck } from './cert.js';
 import { dbPathCheck } from './db-path.js';
@@ -21,4 +22,5 @@ export const troubleshootChecks: CheckDefinition<never>[] = [
   albTargetsCheck,
   paymentFailuresCheck,
   lmsQueueCheck,
+  alarmListCheck,
 ] as CheckDefinition<never>[];

@@ -13,7 +13,10 @@ const DEFAULT_SHOWN = 10;
 /** What kind of error a signature is, as a finding id suffix the runbooks' resolution steps can point at. */
 const KINDS: [string, RegExp][] = [
   ['gateway', /gateway|razorpay|juspay|fiuu|stripe|bbps|upi|nach|payment (?:provider|processor)/i],
-  ['auth', /unauthori[sz]ed|forbidden|\b40[13]\b|expired|invalid (?:token|credential|signature|api key)|authenticat/i],
+  [
+    'auth',
+    /unauthori[sz]ed|forbidden|\b40[13]\b|expired|invalid (?:token|credential|signature|api key)|authenticat/i,
+  ],
   [
     'db-connection',
     /too many (?:connections|clients)|remaining connection slots|connection (?:refused|terminated|reset)|ECONNREFUSED|could not connect|connection pool|acquire (?:a )?connection|pool exhausted/i,
@@ -21,7 +24,10 @@ const KINDS: [string, RegExp][] = [
   ['timeout', /time(?:d)? ?out|ETIMEDOUT|deadline exceeded|statement_timeout|canceling statement/i],
   ['lms', /\blms\b|mulesoft|receipt posting/i],
   ['memory', /out of memory|OutOfMemory|heap|\bOOM\b|ENOMEM/i],
-  ['config', /missing (?:env|environment|config)|not set|undefined variable|invalid configuration|ConfigError/i],
+  [
+    'config',
+    /missing (?:env|environment|config)|not set|undefined variable|invalid configuration|ConfigError/i,
+  ],
 ];
 
 export function classifySignature(signature: string): string {
@@ -71,7 +77,8 @@ export function evaluateErrorGroups(result: ErrorGroups, e: ErrorEvaluation): Ch
       : result.groups.length > e.shown
         ? `${result.groups.length - e.shown} rarer signatures not shown`
         : '',
-    remediation: 'Read the most frequent signatures below and follow the matching symptom (`fsops troubleshoot`).',
+    remediation:
+      'Read the most frequent signatures below and follow the matching symptom (`fsops troubleshoot`).',
   };
   return [summary, ...result.groups.slice(0, e.shown).map((g) => signatureFinding(g, e, level(g.count)))];
 }
@@ -92,9 +99,11 @@ function signatureFinding(group: SignatureGroup, e: ErrorEvaluation, status: Sta
 }
 
 const REMEDIATION: Record<string, string> = {
-  gateway: 'Gateway errors: check the provider status (RazorPay, JusPay) and the credentials (ops guide §13.1.1).',
+  gateway:
+    'Gateway errors: check the provider status (RazorPay, JusPay) and the credentials (ops guide §13.1.1).',
   auth: 'Authentication errors: update expired credentials or tokens (ops guide §13.1.1).',
-  'db-connection': 'Database connection errors: `fsops troubleshoot db-connection-timeout` (deployment guide §12.1.2).',
+  'db-connection':
+    'Database connection errors: `fsops troubleshoot db-connection-timeout` (deployment guide §12.1.2).',
   timeout: 'Timeouts: check downstream latency and the database (`fsops troubleshoot slow-api`).',
   lms: 'LMS errors: `fsops troubleshoot lms-sync` (ops guide §13.1.1).',
   memory: 'Memory errors: tasks may be OOM-killed; `fsops ecs tasks <component>` and `fsops metrics ecs`.',
@@ -111,7 +120,11 @@ export interface LogErrorParams {
 }
 
 /** Grouped errors of one component's log group, gathered once per run and pattern. */
-export function componentErrorGroups(ctx: CheckContext, component: string, pattern: string): Promise<ErrorGroups> {
+export function componentErrorGroups(
+  ctx: CheckContext,
+  component: string,
+  pattern: string,
+): Promise<ErrorGroups> {
   return ctx.once(`logs.error-groups.${component}.${pattern}`, async () => {
     const settings = ctx.env.config.troubleshoot;
     return collectErrorGroups(await ctx.aws.logs(), {

@@ -113,7 +113,9 @@ export const metricsAlbCheck: CheckDefinition<MetricParams> = {
         {
           id: 'metrics.alb.missing',
           status: 'skip',
-          resource: componentsOf(ctx, params).map((c) => ctx.env.nameOf('alb', c)).join(', '),
+          resource: componentsOf(ctx, params)
+            .map((c) => ctx.env.nameOf('alb', c))
+            .join(', '),
           expected: 'an ALB per component (names.alb)',
           observed: 'no load balancer found',
           remediation: 'Check names.alb in the config.',

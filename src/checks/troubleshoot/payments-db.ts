@@ -160,7 +160,7 @@ export const paymentFailuresCheck: CheckDefinition = {
           expected: 'the payments table with the configured columns',
           observed: `could not query: ${(error as Error).message}`,
           remediation:
-            'Set payments.schema, payments.table and payments.columns in the config to the application\'s names (runbook 003 uses payment.payments).',
+            "Set payments.schema, payments.table and payments.columns in the config to the application's names (runbook 003 uses payment.payments).",
         },
       ];
     }
@@ -185,7 +185,8 @@ export function evaluateLmsQueue(
       resource: table,
       expected: `fewer than ${q.depth.warn} waiting (fail at ${q.depth.fail})`,
       observed: `${depth} transaction${depth === 1 ? '' : 's'} ${q.pendingStatuses.join('/')}`,
-      remediation: 'Transactions are piling up: check LMS connectivity and the queue processor (ops guide §13.1.1).',
+      remediation:
+        'Transactions are piling up: check LMS connectivity and the queue processor (ops guide §13.1.1).',
     },
     {
       id: 'payments.lms-queue.age',
@@ -194,7 +195,8 @@ export function evaluateLmsQueue(
       resource: table,
       expected: `none older than ${q.oldestMinutes.warn} min (fail at ${q.oldestMinutes.fail})`,
       observed: depth === 0 ? 'queue empty' : `oldest waiting ${Math.round(minutes)} min`,
-      remediation: 'Transactions are stuck: restart the queue processor, then push them manually (ops guide §13.1.1).',
+      remediation:
+        'Transactions are stuck: restart the queue processor, then push them manually (ops guide §13.1.1).',
     },
   ];
 }
@@ -210,9 +212,10 @@ export const lmsQueueCheck: CheckDefinition = {
     const table = `${p.schema}.${p.lmsQueue.table}`;
     const db = await ctx.db();
     try {
-      const [row] = await db.query<{ depth: number; oldest_seconds: number | null }>(paymentQueries(p).lmsQueue, [
-        p.lmsQueue.pendingStatuses,
-      ]);
+      const [row] = await db.query<{ depth: number; oldest_seconds: number | null }>(
+        paymentQueries(p).lmsQueue,
+        [p.lmsQueue.pendingStatuses],
+      );
       return evaluateLmsQueue(row?.depth ?? 0, row?.oldest_seconds ?? null, p.lmsQueue, table);
     } catch (error) {
       if (!MISSING_RELATION.has((error as { code?: string }).code ?? '')) throw error;
@@ -224,7 +227,7 @@ export const lmsQueueCheck: CheckDefinition = {
           expected: 'the LMS sync queue table (payments.lmsQueue in the config)',
           observed: `could not query: ${(error as Error).message}`,
           remediation:
-            'No guide names the queue table: set payments.lmsQueue.table, statusColumn, createdAtColumn and pendingStatuses to the application\'s.',
+            "No guide names the queue table: set payments.lmsQueue.table, statusColumn, createdAtColumn and pendingStatuses to the application's.",
         },
       ];
     }

@@ -1,0 +1,6 @@
+import { runCheckCommand, type TroubleshootOptions } from '../troubleshoot/run.js';
+
+/** `fsops cert` (runbook 003 weekly tasks): days until the public endpoints' TLS certificates expire. */
+export async function cert(options: TroubleshootOptions): Promise<number> {
+  return runCheckCommand({ label: 'cert', steps: [{ check: 'tls.cert' }], defaultSince: '1h' }, options);
+}

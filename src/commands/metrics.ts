@@ -1,0 +1,26 @@
+import { UsageError } from '../core/errors.js';
+import { openEnvSession } from '../core/session.js';
+import { METRIC_GROUPS } from '../metrics/definitions.js';
+import { runCheckCommand, type TroubleshootOptions } from '../troubleshoot/run.js';
+
+/**
+ * `fsops metrics <rds|ecs|alb|payments>` (ops guide §6.1.1, §8.1.1; deployment guide §12.2.1): the
+ * guide's metrics over the window, latest/average/peak against the thresholds, with a trend line.
+ */
+export async function metrics(group: string | undefined, options: TroubleshootOptions): Promise<number> {
+  if (!group || !(METRIC_GROUPS as readonly string[]).includes(group)) {
+    throw new UsageError(
+      `${group ? `unknown metric group '${group}'` : 'no metric group given'}: valid groups are ${METRIC_GROUPS.join(', ')}`,
+    );
+  }
+  const session = openEnvSession(options);
+  return runCheckCommand(
+    {
+      label: `metrics ${group}`,
+      steps: [{ check: `metrics.${group}` }],
+      defaultSince: session.config.troubleshoot.since,
+    },
+    options,
+    session,
+  );
+}

@@ -1,0 +1,9 @@
+import { runCheckCommand, type TroubleshootOptions } from '../troubleshoot/run.js';
+
+/** `fsops net db-path` (deployment guide §3.1.2, §12.1.2): can the ECS tasks reach RDS through the security groups? */
+export async function netDbPath(options: TroubleshootOptions): Promise<number> {
+  return runCheckCommand(
+    { label: 'net db-path', steps: [{ check: 'net.db-path' }], defaultSince: '1h' },
+    options,
+  );
+}

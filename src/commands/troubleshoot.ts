@@ -1,0 +1,83 @@
+import { parseDuration } from '../core/duration.js';
+import { UsageError } from '../core/errors.js';
+import { buildReport, emitReport } from '../core/output.js';
+import { createProgress } from '../core/progress.js';
+import { makeChalk } from '../core/render.js';
+import { executeRunbook } from '../core/run-runbook.js';
+import { listRunbooks, type Runbook } from '../core/runbook.js';
+import { openEnvSession, outputFormat, verifyAccount } from '../core/session.js';
+import { planNotes, rankResolution } from '../troubleshoot/plan.js';
+import { lazyDb, type TroubleshootOptions } from '../troubleshoot/run.js';
+
+const PREFIX = 'troubleshoot/';
+
+/** The symptoms: runbooks under runbooks/troubleshoot/, by their short name. */
+export function symptoms(): (Runbook & { symptom: string })[] {
+  return listRunbooks()
+    .filter((r) => r.name.startsWith(PREFIX))
+    .map((r) => ({ ...r, symptom: r.name.slice(PREFIX.length) }));
+}
+
+function listSymptoms(options: TroubleshootOptions): number {
+  const all = symptoms();
+  if (options.output === 'json') {
+    process.stdout.write(
+      `${JSON.stringify(
+        all.map(({ symptom, title, source }) => ({ symptom, title, source })),
+        null,
+        2,
+      )}\n`,
+    );
+    return 0;
+  }
+  const c = makeChalk(options.color);
+  const width = Math.max(...all.map((s) => s.symptom.length));
+  const lines = all.map((s) => `  ${c.bold(s.symptom.padEnd(width))}  ${s.title} ${c.dim(`(${s.source})`)}`);
+  process.stdout.write(`Symptoms (fsops troubleshoot <symptom> --env <env>):\n${lines.join('\n')}\n`);
+  return 0;
+}
+
+/**
+ * `fsops troubleshoot <symptom> --env E`: gathers the facts the guide's procedure asks for, judges
+ * them, then prints the guide's investigation and resolution steps with the ones the findings point
+ * to first. Without a symptom, lists them.
+ */
+export async function troubleshoot(
+  symptom: string | undefined,
+  options: TroubleshootOptions,
+): Promise<number> {
+  if (!symptom) return listSymptoms(options);
+  const runbook = symptoms().find((s) => s.symptom === symptom);
+  if (!runbook) {
+    throw new UsageError(
+      `unknown symptom '${symptom}': valid symptoms are ${symptoms()
+        .map((s) => s.symptom)
+        .join(', ')}`,
+    );
+  }
+  const format = outputFormat(options);
+  const session = openEnvSession(options);
+  const sinceMs = parseDuration(options.since ?? session.config.troubleshoot.since, '--since');
+  const startedAt = new Date();
+  const progress = await createProgress(`${runbook.title} (${session.env.name})`, format);
+  const database = lazyDb(session, options);
+  try {
+    await verifyAccount(session);
+    const findings = await executeRunbook(runbook, session, {
+      since: new Date(startedAt.getTime() - sinceMs),
+      onCheckStart: progress.onCheckStart,
+      onCheckDone: progress.onCheckDone,
+      db: database.open,
+    });
+    progress.stop();
+    const notes = planNotes(runbook, rankResolution(runbook.resolution, findings));
+    return emitReport(
+      buildReport(`troubleshoot ${symptom}`, session.env.name, startedAt, findings, notes),
+      options,
+    );
+  } finally {
+    progress.stop();
+    await database.close();
+    session.aws.destroy();
+  }
+}
