@@ -33,7 +33,8 @@ export function rdsMetricSpecs(env: EnvContext, facts: RdsMetricFacts): MetricSp
       unit: '%',
       thresholds: t.cpuPercent,
       higherIsWorse: true,
-      remediation: 'High database CPU: look for slow queries (`fsops troubleshoot db-performance`, ops guide §8.1.1).',
+      remediation:
+        'High database CPU: look for slow queries (`fsops troubleshoot db-performance`, ops guide §8.1.1).',
     },
     {
       ...common,
@@ -57,7 +58,8 @@ export function rdsMetricSpecs(env: EnvContext, facts: RdsMetricFacts): MetricSp
       scale: 1 / MIB,
       thresholds: t.rdsFreeableMemoryMb,
       higherIsWorse: false,
-      remediation: 'Low freeable memory (alert < 1 GB, ops guide §8.1.1): check connections and consider a larger class.',
+      remediation:
+        'Low freeable memory (alert < 1 GB, ops guide §8.1.1): check connections and consider a larger class.',
     },
     {
       ...common,
@@ -89,7 +91,8 @@ export function rdsMetricSpecs(env: EnvContext, facts: RdsMetricFacts): MetricSp
       unit: 'count',
       thresholds: t.rdsDiskQueueDepth,
       higherIsWorse: true,
-      remediation: 'Sustained disk queue (target < 10, ops guide §8.1.1): the storage is saturated; consider more IOPS.',
+      remediation:
+        'Sustained disk queue (target < 10, ops guide §8.1.1): the storage is saturated; consider more IOPS.',
     },
   ];
   if (facts.allocatedStorageGiB) {
@@ -103,7 +106,8 @@ export function rdsMetricSpecs(env: EnvContext, facts: RdsMetricFacts): MetricSp
       thresholds: t.rdsFreeStoragePercent,
       higherIsWorse: false,
       note: `allocated storage ${facts.allocatedStorageGiB} GiB`,
-      remediation: 'Free storage below 20% (ops guide §8.1.1): plan a storage increase (storage can only grow).',
+      remediation:
+        'Free storage below 20% (ops guide §8.1.1): plan a storage increase (storage can only grow).',
     });
   }
   return specs;
@@ -141,7 +145,8 @@ export function ecsMetricSpecs(env: EnvContext, components: readonly string[]): 
         thresholds: env.thresholds.memoryPercent,
         higherIsWorse: true,
         whenMissing: 'skip',
-        remediation: 'Memory near the task limit: tasks may be OOM-killed (exit 137); raise task memory or find the leak.',
+        remediation:
+          'Memory near the task limit: tasks may be OOM-killed (exit 137); raise task memory or find the leak.',
       },
     ];
   });
@@ -177,7 +182,8 @@ export function albMetricSpecs(env: EnvContext, albs: readonly AlbFacts[]): Metr
         thresholds: t.apiLatencyP95Ms,
         higherIsWorse: true,
         whenMissing: 'skip',
-        remediation: 'Slow API: `fsops troubleshoot slow-api` checks database, CPU and errors (ops guide §13.1.2).',
+        remediation:
+          'Slow API: `fsops troubleshoot slow-api` checks database, CPU and errors (ops guide §13.1.2).',
       },
       {
         key: 'alb.5xx-rate',
@@ -194,7 +200,8 @@ export function albMetricSpecs(env: EnvContext, albs: readonly AlbFacts[]): Metr
         thresholds: t.errorRatePercent,
         higherIsWorse: true,
         whenMissing: 'skip',
-        remediation: 'Group the errors (`fsops logs errors <component>`) and follow `fsops troubleshoot high-error-rate`.',
+        remediation:
+          'Group the errors (`fsops logs errors <component>`) and follow `fsops troubleshoot high-error-rate`.',
       },
       ...alb.targetGroups.map(
         (tg): MetricSpec => ({

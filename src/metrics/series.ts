@@ -109,11 +109,11 @@ export async function fetchSeries(
         );
         for (const result of out.MetricDataResults ?? []) {
           if (!result.Id) continue;
-          let byTime = points.get(result.Id);
-          if (!byTime) points.set(result.Id, (byTime = new Map()));
+          const byTime = points.get(result.Id) ?? new Map<number, number>();
+          points.set(result.Id, byTime);
           (result.Timestamps ?? []).forEach((ts, i) => {
             const value = result.Values?.[i];
-            if (value !== undefined && Number.isFinite(value)) byTime!.set(new Date(ts).getTime(), value);
+            if (value !== undefined && Number.isFinite(value)) byTime.set(new Date(ts).getTime(), value);
           });
         }
         nextToken = out.NextToken;
