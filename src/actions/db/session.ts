@@ -1,0 +1,109 @@
+import pg from 'pg';
+import type { Config } from '../../config/schema.js';
+import type { DbQuery } from '../../core/check.js';
+import { UnreachableError } from '../../core/errors.js';
+import { redactSecrets } from '../../db/redact.js';
+import {
+  DbQueryError,
+  type DbTarget,
+  describePgError,
+  sessionParameters,
+  targetLabel,
+  tlsOptions,
+} from '../../db/session.js';
+
+/**
+ * The one WRITABLE session of a maintenance run (VACUUM, retention deletes, partition DDL, REINDEX).
+ * A single connection in autocommit mode: every statement is its own transaction (VACUUM and
+ * REINDEX CONCURRENTLY cannot run inside one, and a batch delete must not hold locks across batches).
+ */
+export interface MaintenanceDb extends DbQuery {
+  label: string;
+  /** Runs one statement and reports how many rows it touched. */
+  execute(sql: string, params?: unknown[]): Promise<{ rowCount: number; rows: Record<string, unknown>[] }>;
+  close(): Promise<void>;
+}
+
+export const MAINTENANCE_APPLICATION_NAME = 'fsops-maintenance';
+
+export function maintenanceSettings(config: Config) {
+  return {
+    ...config.database.session,
+    // VACUUM of a large table or a batch delete needs longer than a diagnostic query.
+    statementTimeoutMs: config.maintenance.statementTimeoutMs,
+    lockTimeoutMs: config.maintenance.lockTimeoutMs,
+  };
+}
+
+export async function openMaintenanceSession(
+  target: DbTarget,
+  config: Config,
+  options: { readOnly?: boolean } = {},
+): Promise<MaintenanceDb> {
+  const settings = maintenanceSettings(config);
+  const secrets = target.password ? [target.password] : [];
+  // Partition bounds are written and read as UTC dates.
+  const parameters = { ...sessionParameters(settings, options.readOnly ?? false), TimeZone: 'UTC' };
+  const client = new pg.Client({
+    host: target.host,
+    port: target.port,
+    database: target.database,
+    user: target.user,
+    password: target.password,
+    ssl: tlsOptions(target, settings.sslRootCert),
+    application_name: MAINTENANCE_APPLICATION_NAME,
+    options: Object.entries(parameters)
+      .map(([key, value]) => `-c ${key}=${value}`)
+      .join(' '),
+    connectionTimeoutMillis: settings.connectTimeoutMs,
+  });
+  client.on('error', () => {});
+  let serverVersion: number;
+  try {
+    await client.connect();
+    serverVersion = Number(
+      (await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v,
+    );
+  } catch (error) {
+    await client.end().catch(() => {});
+    const err = error as { code?: string; message?: string };
+    throw new UnreachableError(
+      redactSecrets(
+        `cannot connect to PostgreSQL ${targetLabel(target)} (from ${target.source}): ${String(err.message ?? error).split('\n')[0]}${err.code ? ` (${err.code})` : ''}`,
+        secrets,
+      ),
+    );
+  }
+  const run = async (sql: string, params?: unknown[]) => {
+    try {
+      return await client.query(sql, params);
+    } catch (error) {
+      throw new DbQueryError(describePgError(error, settings, secrets), (error as { code?: string }).code);
+    }
+  };
+  let closed = false;
+  return {
+    label: targetLabel(target),
+    serverVersion,
+    async query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]> {
+      return (await run(sql, params)).rows as R[];
+    },
+    async execute(sql, params) {
+      const result = await run(sql, params);
+      return { rowCount: result.rowCount ?? 0, rows: result.rows };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.end().catch(() => {});
+    },
+  };
+}
+
+/** `"schema"."table"` from `table` or `schema.table` (names from the config, validated there). */
+export function quoteQualified(name: string): string {
+  return name
+    .split('.')
+    .map((part) => `"${part.replace(/"/g, '""')}"`)
+    .join('.');
+}

@@ -1,0 +1,152 @@
+import type { MaintenanceConfig } from '../../config/schema.js';
+import type { CheckResult, DbQuery } from '../../core/check.js';
+import type { ActionDefinition } from '../types.js';
+import { quoteQualified } from './session.js';
+
+export interface TableStats {
+  schema: string;
+  table: string;
+  liveTuples: number;
+  deadTuples: number;
+  modsSinceAnalyze: number;
+  lastVacuum: Date | null;
+  lastAnalyze: Date | null;
+}
+
+export interface VacuumTarget extends TableStats {
+  reason: string;
+}
+
+type Thresholds = MaintenanceConfig['vacuum'];
+
+export async function tableStats(db: DbQuery, only?: string[]): Promise<TableStats[]> {
+  const rows = await db.query<{
+    schemaname: string;
+    relname: string;
+    n_live_tup: string;
+    n_dead_tup: string;
+    n_mod_since_analyze: string;
+    last_vacuum: Date | null;
+    last_analyze: Date | null;
+  }>(
+    `SELECT schemaname, relname, n_live_tup, n_dead_tup, n_mod_since_analyze,
+            GREATEST(last_vacuum, last_autovacuum) AS last_vacuum,
+            GREATEST(last_analyze, last_autoanalyze) AS last_analyze
+       FROM pg_stat_user_tables
+      ORDER BY schemaname, relname`,
+  );
+  return rows
+    .map((r) => ({
+      schema: r.schemaname,
+      table: r.relname,
+      liveTuples: Number(r.n_live_tup),
+      deadTuples: Number(r.n_dead_tup),
+      modsSinceAnalyze: Number(r.n_mod_since_analyze),
+      lastVacuum: r.last_vacuum,
+      lastAnalyze: r.last_analyze,
+    }))
+    .filter((t) => !only || only.includes(t.table) || only.includes(`${t.schema}.${t.table}`));
+}
+
+const DAY = 86_400_000;
+const ago = (date: Date | null, now: Date) =>
+  date ? `${Math.floor((now.getTime() - date.getTime()) / DAY)}d ago` : 'never';
+
+/**
+ * Tables the weekly run vacuums (ops guide §12.3.1 "Vacuum analyze operations"): many dead tuples
+ * (share and count over the thresholds), or changed since a vacuum/analyze older than `staleDays`.
+ */
+export function selectVacuumTargets(tables: TableStats[], thresholds: Thresholds, now: Date): VacuumTarget[] {
+  const targets: VacuumTarget[] = [];
+  for (const t of tables) {
+    const total = t.liveTuples + t.deadTuples;
+    const deadPercent = total > 0 ? (100 * t.deadTuples) / total : 0;
+    const reasons: string[] = [];
+    if (t.deadTuples >= thresholds.minDeadTuples && deadPercent >= thresholds.deadTuplePercent) {
+      reasons.push(`${deadPercent.toFixed(1)}% dead tuples (${t.deadTuples} of ${total})`);
+    }
+    const staleBefore = now.getTime() - thresholds.staleDays * DAY;
+    const changed = t.deadTuples > 0 || t.modsSinceAnalyze > 0;
+    const vacuumStale = !t.lastVacuum || t.lastVacuum.getTime() < staleBefore;
+    const analyzeStale = !t.lastAnalyze || t.lastAnalyze.getTime() < staleBefore;
+    if (reasons.length === 0 && changed && (vacuumStale || analyzeStale)) {
+      reasons.push(
+        `changed (${t.deadTuples} dead, ${t.modsSinceAnalyze} modified) since vacuum ${ago(t.lastVacuum, now)} / analyze ${ago(t.lastAnalyze, now)} (> ${thresholds.staleDays}d)`,
+      );
+    }
+    if (reasons.length) targets.push({ ...t, reason: reasons.join('; ') });
+  }
+  return targets;
+}
+
+export interface VacuumParams {
+  /** Only these tables (`table` or `schema.table`); default all that need it. */
+  tables?: string[];
+}
+
+export const vacuumAnalyzeAction: ActionDefinition<VacuumParams> = {
+  id: 'db.vacuum-analyze',
+  title: 'VACUUM (ANALYZE) of the tables that need it',
+  severity: 'medium',
+  source: 'ops guide §12.3.1 (weekly); runbook 003 Weekly Tasks; runbook 002 Regular Maintenance Tasks',
+  remediation:
+    'Look at the error, then run `fsops maintenance run weekly` again (each table is independent).',
+  async plan(ctx, params) {
+    const db = await ctx.db();
+    const targets = selectVacuumTargets(
+      await tableStats(db, params.tables),
+      ctx.config.maintenance.vacuum,
+      ctx.now,
+    );
+    const resource = (t: TableStats) => `${t.schema}.${t.table}`;
+    if (targets.length === 0) {
+      return {
+        lines: [],
+        preview: [
+          {
+            status: 'pass',
+            resource: db.label,
+            observed: 'no table needs VACUUM (ANALYZE)',
+            expected: 'dead tuples under the thresholds',
+          },
+        ],
+        apply: async () => [],
+      };
+    }
+    return {
+      lines: targets.map((t) => `VACUUM (ANALYZE) ${resource(t)}: ${t.reason}`),
+      preview: targets.map((t) => ({
+        status: 'skip',
+        resource: resource(t),
+        observed: `dry run: would VACUUM (ANALYZE): ${t.reason}`,
+      })),
+      async apply() {
+        const results: CheckResult[] = [];
+        for (const t of targets) {
+          const started = Date.now();
+          ctx.log(`VACUUM (ANALYZE) ${resource(t)} ...`);
+          // VACUUM cannot run in a transaction block: one statement per table, autocommit.
+          try {
+            await db.execute(`VACUUM (ANALYZE) ${quoteQualified(`${t.schema}.${t.table}`)}`);
+          } catch (error) {
+            results.push({
+              status: 'error',
+              resource: resource(t),
+              expected: 'VACUUM (ANALYZE) completes',
+              observed: `VACUUM failed: ${(error as Error).message}`,
+            });
+            continue;
+          }
+          const [after] = await tableStats(db, [resource(t)]);
+          results.push({
+            status: 'pass',
+            resource: resource(t),
+            expected: t.reason,
+            observed: `VACUUM (ANALYZE) done in ${((Date.now() - started) / 1000).toFixed(1)}s: dead tuples ${t.deadTuples} -> ${after?.deadTuples ?? '?'}`,
+          });
+        }
+        return results;
+      },
+    };
+  },
+};

@@ -1,0 +1,179 @@
+import type { AwsClients } from '../aws/clients.js';
+import { type AuditTarget, appendAudit } from '../core/audit.js';
+import type { CheckDefinition, CheckResult } from '../core/check.js';
+import { toFinding } from '../core/check.js';
+import { ExitError, UsageError } from '../core/errors.js';
+import type { Finding } from '../core/finding.js';
+import type { ActionStep } from '../core/runbook.js';
+import { confirmPlan, type PromptIO } from '../core/safety.js';
+import type { StepTiming } from '../maintenance/evidence.js';
+import { ACTIONS } from './index.js';
+import type { ActionContext, ActionDefinition, ActionPlan } from './types.js';
+
+export function actionFor(id: string): ActionDefinition<never> {
+  const action = ACTIONS[id];
+  if (!action) {
+    throw new UsageError(
+      `unknown action '${id}': valid actions are ${Object.keys(ACTIONS).sort().join(', ')}`,
+    );
+  }
+  return action;
+}
+
+/** Every action a runbook names exists: checked before anything runs. */
+export function resolveActions(steps: readonly ActionStep[]): ActionDefinition<never>[] {
+  return steps.map((step) => actionFor(step.action));
+}
+
+export interface RunActionsOptions {
+  /** Where audit lines go: the environment (or database) name, the config's audit target, AWS for CloudWatch Logs. */
+  audit: { env: string; target: AuditTarget; aws?: AwsClients };
+  identity: string | null;
+  /** The audit record's command, e.g. "maintenance run weekly". */
+  command: string;
+  /** Label for the plan, e.g. "prod" or the database name. */
+  target: string;
+  protectedEnv: boolean;
+  yes?: boolean;
+  dryRun?: boolean;
+  io: PromptIO;
+  context: ActionContext;
+  onTiming?(timing: StepTiming): void;
+}
+
+const asCheck = (action: ActionDefinition<never>) => action as unknown as CheckDefinition<never>;
+
+function worst(results: CheckResult[]): Finding['status'] {
+  const rank = { pass: 0, skip: 1, warn: 2, error: 3, fail: 4 } as const;
+  return results.reduce<Finding['status']>((w, r) => (rank[r.status] > rank[w] ? r.status : w), 'pass');
+}
+
+/**
+ * Plans every action (read-only), shows ONE combined plan and asks once, then applies the actions in
+ * order, each with its own audit line. A dry run reports what would change; a step that fails to plan
+ * or apply becomes an `error` finding and the others still run.
+ */
+export function runActionSteps(steps: readonly ActionStep[], options: RunActionsOptions): Promise<Finding[]> {
+  const actions = resolveActions(steps);
+  return runActions(
+    actions.map((action, i) => ({ action, params: steps[i]!.params })),
+    options,
+  );
+}
+
+export async function runActions(
+  steps: readonly { action: ActionDefinition<never>; params: unknown }[],
+  options: RunActionsOptions,
+): Promise<Finding[]> {
+  const planned: {
+    action: ActionDefinition<never>;
+    plan: ActionPlan | null;
+    error?: unknown;
+    ms: number;
+    at: Date;
+  }[] = [];
+  for (const { action, params } of steps) {
+    const at = new Date();
+    try {
+      const plan = await (action.plan as (ctx: ActionContext, params: unknown) => Promise<ActionPlan>)(
+        options.context,
+        params,
+      );
+      planned.push({ action, plan, ms: Date.now() - at.getTime(), at });
+    } catch (error) {
+      // Bad input (an unknown table or index) is the person's to fix: exit 2 before anything changed.
+      if (error instanceof UsageError) throw error;
+      planned.push({ action, plan: null, error, ms: Date.now() - at.getTime(), at });
+    }
+  }
+  const findings: Finding[] = [];
+  const errorFinding = (action: ActionDefinition<never>, error: unknown, doing: string) =>
+    toFinding(asCheck(action), {
+      status: 'error',
+      resource: action.id,
+      expected: `the step can ${doing}`,
+      observed: `could not ${doing}: ${(error as Error).message}`,
+    });
+  const work = planned.filter((p) => p.plan && p.plan.lines.length > 0);
+  const audit = (command: string, result: string, detail: string) =>
+    appendAudit(
+      { env: options.audit.env, identity: options.identity, command, result, detail },
+      options.audit.target,
+      options.audit.aws,
+    );
+
+  let decision: 'dry-run' | 'confirmed' | 'declined' = 'confirmed';
+  if (work.length > 0) {
+    try {
+      decision = await confirmPlan(
+        {
+          action: `${options.command}: ${work.map((p) => p.action.id).join(', ')}`,
+          env: options.target,
+          lines: work.flatMap((p) => p.plan!.lines),
+        },
+        { yes: options.yes, dryRun: options.dryRun, protectedEnv: options.protectedEnv },
+        options.io,
+      );
+    } catch (error) {
+      if (!(error instanceof ExitError) || error instanceof UsageError) {
+        await audit(options.command, 'refused', (error as Error).message);
+        throw error;
+      }
+      decision = 'declined';
+      await audit(options.command, 'refused', error.message);
+    }
+  }
+
+  for (const p of planned) {
+    const record = (status: Finding['status'], at: Date, ms: number) =>
+      options.onTiming?.({
+        step: `action:${p.action.id}`,
+        startedAt: at.toISOString(),
+        durationMs: ms,
+        status,
+      });
+    if (!p.plan) {
+      findings.push(errorFinding(p.action, p.error, 'plan its changes'));
+      record('error', p.at, p.ms);
+      continue;
+    }
+    const plan = p.plan;
+    if (plan.lines.length === 0 || decision === 'dry-run') {
+      findings.push(...plan.preview.map((r) => toFinding(asCheck(p.action), r)));
+      record(worst(plan.preview), p.at, p.ms);
+      if (decision === 'dry-run' && plan.lines.length > 0) {
+        await audit(`${options.command}: ${p.action.id}`, 'dry-run', plan.lines.join('; '));
+      }
+      continue;
+    }
+    if (decision === 'declined') {
+      findings.push(
+        toFinding(asCheck(p.action), {
+          status: 'skip',
+          resource: p.action.id,
+          expected: 'confirmed by the person running it',
+          observed: `not confirmed: nothing was changed (${plan.lines.length} change(s) planned)`,
+        }),
+      );
+      record('skip', p.at, p.ms);
+      continue;
+    }
+    const at = new Date();
+    try {
+      const results = await plan.apply();
+      findings.push(...results.map((r) => toFinding(asCheck(p.action), r)));
+      const status = worst(results);
+      record(status, at, Date.now() - at.getTime());
+      await audit(
+        `${options.command}: ${p.action.id}`,
+        status === 'error' || status === 'fail' ? 'failed' : 'succeeded',
+        results.map((r) => `${r.resource}: ${r.observed}`).join('; '),
+      );
+    } catch (error) {
+      findings.push(errorFinding(p.action, error, 'apply its changes'));
+      record('error', at, Date.now() - at.getTime());
+      await audit(`${options.command}: ${p.action.id}`, 'failed', (error as Error).message);
+    }
+  }
+  return findings;
+}

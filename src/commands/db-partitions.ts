@@ -1,0 +1,61 @@
+import {
+  createNextPartitionsAction,
+  dropOldPartitionsAction,
+  parseMonths,
+  partitionedTables,
+  partitionFindings,
+} from '../actions/db/partitions.js';
+import type { ActionDefinition } from '../actions/types.js';
+import type { CheckDefinition } from '../core/check.js';
+import { toFinding } from '../core/check.js';
+import type { PromptIO } from '../core/safety.js';
+import { type DbCommandOptions, runDbActions } from '../maintenance/db-command.js';
+
+export interface PartitionsOptions extends DbCommandOptions {
+  createNext?: boolean;
+  dropOlderThan?: string;
+  io?: PromptIO;
+}
+
+const listing: CheckDefinition = {
+  id: 'db.partitions.next-month',
+  title: "Next month's partition exists",
+  severity: 'high',
+  source: 'runbook 003 §2 Database Maintenance (Partition Management)',
+  remediation: 'Create it: fsops db partitions --create-next',
+  run: async () => [],
+};
+
+/**
+ * `fsops db partitions` (runbook 003 Partition Management): partitioned tables and their ranges; with
+ * --create-next the missing partitions of this and next month; with --drop-older-than the old ones.
+ */
+export async function dbPartitions(options: PartitionsOptions): Promise<number> {
+  const olderThanMonths = options.dropOlderThan
+    ? parseMonths(options.dropOlderThan, '--drop-older-than')
+    : undefined;
+  const steps: { action: ActionDefinition<never>; params: unknown }[] = [];
+  if (options.createNext)
+    steps.push({ action: createNextPartitionsAction as ActionDefinition<never>, params: {} });
+  if (olderThanMonths)
+    steps.push({ action: dropOldPartitionsAction as ActionDefinition<never>, params: { olderThanMonths } });
+  return runDbActions(
+    {
+      command: 'db partitions',
+      readOnly: steps.length === 0,
+      steps,
+      io: options.io,
+      // The listing is the report when nothing is asked; with --create-next the action's results say the rest.
+      before: async (target) => {
+        const { results, notes } = partitionFindings(await partitionedTables(target.db), new Date());
+        return {
+          findings: options.createNext
+            ? []
+            : results.map((r) => toFinding(listing as CheckDefinition<never>, r)),
+          notes: notes.length ? [`Partitioned tables:\n${notes.join('\n')}`] : ['No partitioned tables.'],
+        };
+      },
+    },
+    options,
+  );
+}

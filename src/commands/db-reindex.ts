@@ -1,0 +1,21 @@
+import { reindexAction } from '../actions/db/reindex.js';
+import type { ActionDefinition } from '../actions/types.js';
+import type { PromptIO } from '../core/safety.js';
+import { type DbCommandOptions, runDbActions } from '../maintenance/db-command.js';
+
+export interface ReindexOptions extends DbCommandOptions {
+  index?: string;
+  io?: PromptIO;
+}
+
+/** `fsops db reindex` (runbook 003 Index Management): REINDEX INDEX CONCURRENTLY of invalid or bloated indexes. */
+export async function dbReindex(options: ReindexOptions): Promise<number> {
+  return runDbActions(
+    {
+      command: 'db reindex',
+      steps: [{ action: reindexAction as ActionDefinition<never>, params: { index: options.index } }],
+      io: options.io,
+    },
+    options,
+  );
+}

@@ -1,0 +1,112 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, extname } from 'node:path';
+import { localUser } from '../core/audit.js';
+import { UsageError } from '../core/errors.js';
+import type { Report } from '../core/finding.js';
+import { toMarkdown } from '../core/render.js';
+import type { RunnerHooks } from '../core/runner.js';
+
+export type EvidenceFormat = 'json' | 'markdown';
+
+/** `--report FILE`: the format from the extension, checked before anything runs. */
+export function evidenceFormat(file: string | undefined): EvidenceFormat | null {
+  if (!file) return null;
+  const ext = extname(file).toLowerCase();
+  if (ext === '.json') return 'json';
+  if (ext === '.md' || ext === '.markdown') return 'markdown';
+  throw new UsageError(`--report ${file}: the file name must end in .json, .md or .markdown`);
+}
+
+export interface StepTiming {
+  step: string;
+  startedAt: string;
+  durationMs: number;
+  status: Report['status'];
+}
+
+export interface Evidence extends Report {
+  ranBy: { user: string; awsIdentity: string | null; host: string | null };
+  finishedAt: string;
+  steps: StepTiming[];
+  /** The change approval reference (ops guide §12.1.2), when one was given. */
+  changeRef?: string | null;
+}
+
+/** Times each check of a runbook run through the runner's hooks (keyed by the step object). */
+export function stepTimer(hooks: RunnerHooks = {}): { hooks: RunnerHooks; timings: StepTiming[] } {
+  const started = new Map<unknown, number>();
+  const timings: StepTiming[] = [];
+  const rank = { pass: 0, skip: 1, warn: 2, error: 3, fail: 4 } as const;
+  return {
+    timings,
+    hooks: {
+      onCheckStart(step) {
+        started.set(step, Date.now());
+        hooks.onCheckStart?.(step);
+      },
+      onCheckDone(step, findings) {
+        const at = started.get(step) ?? Date.now();
+        const status = findings.reduce<Report['status']>(
+          (w, f) => (rank[f.status] > rank[w] ? f.status : w),
+          'pass',
+        );
+        timings.push({
+          step: `check:${step.check.id}`,
+          startedAt: new Date(at).toISOString(),
+          durationMs: Date.now() - at,
+          status,
+        });
+        hooks.onCheckDone?.(step, findings);
+      },
+    },
+  };
+}
+
+export function buildEvidence(
+  report: Report,
+  steps: StepTiming[],
+  awsIdentity: string | null,
+  changeRef?: string | null,
+): Evidence {
+  return {
+    ...report,
+    ranBy: { user: localUser(), awsIdentity, host: process.env.HOSTNAME ?? null },
+    finishedAt: new Date().toISOString(),
+    steps: [...steps].sort((a, b) => a.startedAt.localeCompare(b.startedAt)),
+    ...(changeRef !== undefined ? { changeRef } : {}),
+  };
+}
+
+export function renderEvidence(evidence: Evidence, format: EvidenceFormat): string {
+  if (format === 'json') return `${JSON.stringify(evidence, null, 2)}\n`;
+  const lines = [
+    `# Maintenance evidence: fsops ${evidence.command}${evidence.env ? ` (${evidence.env})` : ''}`,
+    '',
+    `- Result: **${evidence.status.toUpperCase()}**`,
+    `- Run by: ${evidence.ranBy.user}${evidence.ranBy.host ? ` on ${evidence.ranBy.host}` : ''}; AWS identity: ${evidence.ranBy.awsIdentity ?? 'not used'}`,
+    `- Started: ${evidence.startedAt}; finished: ${evidence.finishedAt} (${(evidence.durationMs / 1000).toFixed(1)}s)`,
+    ...(evidence.changeRef !== undefined
+      ? [`- Change reference: ${evidence.changeRef ?? 'none recorded'}`]
+      : []),
+    '',
+    '## Steps',
+    '',
+    '| Step | Status | Started | Duration |',
+    '|---|---|---|---|',
+    ...evidence.steps.map(
+      (s) => `| ${s.step} | ${s.status} | ${s.startedAt} | ${(s.durationMs / 1000).toFixed(2)}s |`,
+    ),
+    '',
+    toMarkdown(evidence).replace(/^## /, '## Findings: '),
+  ];
+  return `${lines.join('\n')}`;
+}
+
+export function writeEvidence(file: string, evidence: Evidence, format: EvidenceFormat): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, renderEvidence(evidence, format));
+  } catch (error) {
+    throw new UsageError(`cannot write the report to ${file}: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,379 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { deleteExpired } from '../../../src/actions/db/retention.js';
+import { type MaintenanceDb, openMaintenanceSession } from '../../../src/actions/db/session.js';
+import { ACTIONS } from '../../../src/actions/index.js';
+import { runActions } from '../../../src/actions/run-actions.js';
+import { dbPartitions } from '../../../src/commands/db-partitions.js';
+import { dbReindex } from '../../../src/commands/db-reindex.js';
+import { dbRetention } from '../../../src/commands/db-retention.js';
+import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
+import type { Report } from '../../../src/core/finding.js';
+import type { PromptIO } from '../../../src/core/safety.js';
+import { parseDbUrl } from '../../../src/db/session.js';
+import { adminQuery, connect, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+
+const noTerminal: PromptIO = { isTTY: false, ask: async () => '', print: () => {} };
+let dir: string;
+let stdout: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fsops-maint-'));
+  process.env.FSOPS_AUDIT_FILE = join(dir, 'audit.jsonl');
+  stdout = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  delete process.env.FSOPS_AUDIT_FILE;
+});
+
+const report = (): Report => JSON.parse(stdout.slice(stdout.indexOf('{'))) as Report;
+const auditLines = () =>
+  readFileSync(process.env.FSOPS_AUDIT_FILE!, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { result: string; command: string; env: string; detail?: string });
+
+async function count(db: TestDatabase, sql: string): Promise<number> {
+  const [row] = await adminQuery<{ n: string }>(sql, [], db.name);
+  return Number(row!.n);
+}
+
+describe('db retention against PostgreSQL', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('retention');
+  });
+  afterAll(async () => db.cleanup());
+
+  beforeEach(async () => {
+    await adminQuery(
+      `DROP TABLE IF EXISTS payment_attempts, webhook_logs, payments;
+       CREATE TABLE payment_attempts (id serial PRIMARY KEY, created_at timestamptz NOT NULL);
+       CREATE TABLE webhook_logs (id serial PRIMARY KEY, created_at timestamptz NOT NULL);
+       CREATE TABLE payments (id serial PRIMARY KEY, created_at timestamptz NOT NULL);
+       INSERT INTO payment_attempts (created_at) SELECT now() - interval '100 days' FROM generate_series(1, 100);
+       INSERT INTO payment_attempts (created_at) SELECT now() - interval '89 days' FROM generate_series(1, 50);
+       INSERT INTO webhook_logs (created_at) SELECT now() - interval '31 days' FROM generate_series(1, 40);
+       INSERT INTO webhook_logs (created_at) SELECT now() - interval '1 day' FROM generate_series(1, 10);
+       INSERT INTO payments (created_at) SELECT now() - interval '400 days' FROM generate_series(1, 30);`,
+      [],
+      db.name,
+    );
+  });
+
+  it('dry run counts and changes nothing', async () => {
+    const code = await dbRetention({ dbUrl: db.url, dryRun: true, output: 'json', io: noTerminal });
+    expect(code).toBe(0);
+    const findings = report().findings;
+    expect(findings.find((f) => f.resource === 'payment_attempts')?.observed).toMatch(
+      /dry run: 100 of 150 rows past retention would be deleted/,
+    );
+    expect(findings.find((f) => f.resource === 'webhook_logs')?.observed).toMatch(/40 of 50 rows/);
+    expect(await count(db, 'SELECT count(*) AS n FROM payment_attempts')).toBe(150);
+    expect(await count(db, 'SELECT count(*) AS n FROM webhook_logs')).toBe(50);
+    expect(auditLines().map((l) => l.result)).toEqual(['dry-run']);
+  });
+
+  it('deletes exactly the expired rows in batches and leaves other tables alone', async () => {
+    const code = await dbRetention({
+      dbUrl: db.url,
+      yes: true,
+      batchSize: '7',
+      output: 'json',
+      io: noTerminal,
+    });
+    expect(code).toBe(0);
+    expect(await count(db, 'SELECT count(*) AS n FROM payment_attempts')).toBe(50);
+    expect(
+      await count(
+        db,
+        "SELECT count(*) AS n FROM payment_attempts WHERE created_at < now() - interval '90 days'",
+      ),
+    ).toBe(0);
+    expect(await count(db, 'SELECT count(*) AS n FROM webhook_logs')).toBe(10);
+    expect(await count(db, 'SELECT count(*) AS n FROM payments')).toBe(30);
+    const attempts = report().findings.find((f) => f.resource === 'payment_attempts')!;
+    expect(attempts.status).toBe('pass');
+    expect(attempts.observed).toMatch(
+      /deleted 100 rows in 15 batches .*rows 150 -> 50, past retention 100 -> 0/,
+    );
+    const audit = auditLines();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({
+      result: 'succeeded',
+      command: 'db retention: db.retention-delete',
+      env: db.name,
+    });
+  });
+
+  it('refuses without --yes when there is no terminal, and deletes nothing', async () => {
+    await expect(dbRetention({ dbUrl: db.url, output: 'json', io: noTerminal })).rejects.toThrow(
+      /refusing to .*without confirmation.*Nothing was changed/,
+    );
+    expect(await count(db, 'SELECT count(*) AS n FROM payment_attempts')).toBe(150);
+    expect(auditLines()[0]?.result).toBe('refused');
+  });
+
+  it('rejects a table without a policy as a usage error, before deleting anything', async () => {
+    await expect(
+      dbRetention({ dbUrl: db.url, yes: true, table: ['payments'], io: noTerminal }),
+    ).rejects.toThrow(
+      /no retention policy for table 'payments': configured are payment_attempts, webhook_logs/,
+    );
+    expect(await count(db, 'SELECT count(*) AS n FROM payments')).toBe(30);
+  });
+
+  it('cleans a partitioned table partition by partition (a ctid repeats across partitions)', async () => {
+    await adminQuery(
+      `CREATE TABLE events (id int, created_at timestamptz NOT NULL) PARTITION BY RANGE (created_at);
+       CREATE TABLE events_old PARTITION OF events FOR VALUES FROM ('2000-01-01') TO ('2020-01-01');
+       CREATE TABLE events_new PARTITION OF events FOR VALUES FROM ('2020-01-01') TO ('2100-01-01');
+       INSERT INTO events SELECT g, '2010-01-01' FROM generate_series(1, 20) g;
+       INSERT INTO events SELECT g, now() FROM generate_series(1, 20) g;`,
+      [],
+      db.name,
+    );
+    const session = await openMaintenanceSession(parseDbUrl(db.url, 'test'), DEFAULT_CONFIG);
+    try {
+      const result = await deleteExpired(
+        session,
+        { table: 'events', column: 'created_at', days: 30 },
+        new Date(Date.now() - 30 * 86_400_000),
+        3,
+      );
+      expect(result.deleted).toBe(20);
+    } finally {
+      await session.close();
+    }
+    expect(await count(db, 'SELECT count(*) AS n FROM events_new')).toBe(20);
+    expect(await count(db, 'SELECT count(*) AS n FROM events_old')).toBe(0);
+  });
+});
+
+describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
+  let db: TestDatabase;
+  let session: MaintenanceDb;
+  beforeAll(async () => {
+    db = await createTestDatabase('vacuum');
+    const client = await connect(db.url);
+    await client.query(
+      `CREATE TABLE bloated (id int, pad text) WITH (autovacuum_enabled = false);
+       CREATE TABLE tidy (id int) WITH (autovacuum_enabled = false);
+       INSERT INTO bloated SELECT g, repeat('x', 50) FROM generate_series(1, 10000) g;
+       INSERT INTO tidy SELECT g FROM generate_series(1, 100) g;
+       DELETE FROM bloated WHERE id % 2 = 0;`,
+    );
+    await client.query('SELECT pg_stat_force_next_flush()');
+    await client.end();
+    // ANALYZE from a second session once the inserts are counted, so `tidy` has nothing pending.
+    const analyzer = await connect(db.url);
+    await analyzer.query('ANALYZE tidy');
+    await analyzer.end();
+    // Statistics reach pg_stat_user_tables asynchronously.
+    for (let i = 0; i < 50; i++) {
+      if (
+        (await count(db, "SELECT n_dead_tup AS n FROM pg_stat_user_tables WHERE relname = 'bloated'")) >= 5000
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    session = await openMaintenanceSession(parseDbUrl(db.url, 'test'), DEFAULT_CONFIG);
+  });
+  afterAll(async () => {
+    await session.close();
+    await db.cleanup();
+  });
+
+  const run = (dryRun: boolean) =>
+    runActions([{ action: ACTIONS['db.vacuum-analyze']!, params: {} }], {
+      audit: { env: db.name, target: DEFAULT_CONFIG.audit },
+      identity: null,
+      command: 'maintenance run weekly',
+      target: db.name,
+      protectedEnv: false,
+      yes: true,
+      dryRun,
+      io: noTerminal,
+      context: { env: null, config: DEFAULT_CONFIG, now: new Date(), db: async () => session, log: () => {} },
+    });
+  const stats = (table: string) =>
+    adminQuery<{ dead: string; live: string; last_vacuum: Date | null }>(
+      'SELECT n_dead_tup AS dead, n_live_tup AS live, last_vacuum FROM pg_stat_user_tables WHERE relname = $1',
+      [table],
+      db.name,
+    ).then((rows) => rows[0]!);
+
+  it('dry run names the table that needs it and vacuums nothing', async () => {
+    const findings = await run(true);
+    expect(findings.map((f) => [f.resource, f.status])).toEqual([['public.bloated', 'skip']]);
+    expect(findings[0]!.observed).toMatch(/would VACUUM \(ANALYZE\): 50\.0% dead tuples \(5000 of 10000\)/);
+    expect((await stats('bloated')).last_vacuum).toBeNull();
+  });
+
+  it('vacuums only the table over the thresholds, each as its own statement', async () => {
+    const findings = await run(false);
+    expect(findings.map((f) => [f.resource, f.status])).toEqual([['public.bloated', 'pass']]);
+    expect(findings[0]!.observed).toMatch(/dead tuples 5000 -> 0/);
+    const bloated = await stats('bloated');
+    expect(bloated.last_vacuum).not.toBeNull();
+    expect(Number(bloated.dead)).toBe(0);
+    expect((await stats('tidy')).last_vacuum).toBeNull();
+    expect(await count(db, 'SELECT count(*) AS n FROM bloated')).toBe(5000);
+    expect(await count(db, 'SELECT count(*) AS n FROM tidy')).toBe(100);
+  });
+});
+
+describe('db partitions against PostgreSQL', () => {
+  let db: TestDatabase;
+  const now = new Date();
+  const month = (offset: number) => {
+    const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1));
+    return {
+      from: d.toISOString().slice(0, 10),
+      suffix: `${d.getUTCFullYear()}_${String(d.getUTCMonth() + 1).padStart(2, '0')}`,
+    };
+  };
+  const partitions = () =>
+    adminQuery<{ name: string }>(
+      "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'transactions'::regclass ORDER BY 1",
+      [],
+      db.name,
+    ).then((rows) => rows.map((r) => r.name));
+
+  beforeAll(async () => {
+    db = await createTestDatabase('partitions');
+    const old = month(-14);
+    const oldEnd = month(-13);
+    const cur = month(0);
+    const next = month(1);
+    await adminQuery(
+      `CREATE TABLE transactions (id bigint, created_at timestamptz NOT NULL) PARTITION BY RANGE (created_at);
+       CREATE TABLE transactions_${old.suffix} PARTITION OF transactions FOR VALUES FROM ('${old.from}') TO ('${oldEnd.from}');
+       CREATE TABLE transactions_${cur.suffix} PARTITION OF transactions FOR VALUES FROM ('${cur.from}') TO ('${next.from}');
+       INSERT INTO transactions VALUES (1, '${old.from}'), (2, '${cur.from}');
+       CREATE TABLE plain (id int);`,
+      [],
+      db.name,
+    );
+  });
+  afterAll(async () => db.cleanup());
+
+  it("lists the ranges and flags next month's missing partition (read-only)", async () => {
+    const code = await dbPartitions({ dbUrl: db.url, output: 'json', io: noTerminal });
+    expect(code).toBe(0);
+    const r = report();
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]).toMatchObject({ status: 'warn', resource: 'public.transactions' });
+    expect(r.findings[0]!.observed).toContain(`missing: ${month(1).from} .. ${month(2).from}`);
+    expect(r.notes?.[0]).toContain(`transactions_${month(0).suffix}: FOR VALUES FROM`);
+  });
+
+  it('dry run of --create-next creates nothing', async () => {
+    const before = await partitions();
+    await dbPartitions({ dbUrl: db.url, createNext: true, dryRun: true, output: 'json', io: noTerminal });
+    expect(await partitions()).toEqual(before);
+  });
+
+  it("--create-next creates next month's partition and it takes rows", async () => {
+    await dbPartitions({ dbUrl: db.url, createNext: true, yes: true, output: 'json', io: noTerminal });
+    expect(await partitions()).toContain(`transactions_${month(1).suffix}`);
+    const created = report().findings.find((f) => f.id === 'db.create-next-partitions')!;
+    expect(created.observed).toBe(
+      `created public.transactions_${month(1).suffix} FOR VALUES FROM ('${month(1).from}') TO ('${month(2).from}')`,
+    );
+    await adminQuery(`INSERT INTO transactions VALUES (3, '${month(1).from}')`, [], db.name);
+    expect(await count(db, `SELECT count(*) AS n FROM transactions_${month(1).suffix}`)).toBe(1);
+  });
+
+  it('drops only partitions older than asked, and only with confirmation', async () => {
+    await expect(
+      dbPartitions({ dbUrl: db.url, dropOlderThan: '12mo', output: 'json', io: noTerminal }),
+    ).rejects.toThrow(/refusing/);
+    expect(await partitions()).toContain(`transactions_${month(-14).suffix}`);
+    await dbPartitions({ dbUrl: db.url, dropOlderThan: '12mo', yes: true, output: 'json', io: noTerminal });
+    const left = await partitions();
+    expect(left).not.toContain(`transactions_${month(-14).suffix}`);
+    expect(left).toContain(`transactions_${month(0).suffix}`);
+    expect(await count(db, 'SELECT count(*) AS n FROM transactions')).toBe(2);
+  });
+
+  it('rejects a malformed --drop-older-than before connecting', async () => {
+    await expect(dbPartitions({ dbUrl: db.url, dropOlderThan: 'soon' })).rejects.toThrow(
+      /invalid --drop-older-than 'soon': use months or years, e.g. 12mo, 18mo, 2y/,
+    );
+  });
+});
+
+describe('db reindex against PostgreSQL', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('reindex');
+    await adminQuery(
+      `CREATE TABLE payments (id int, ref text);
+       INSERT INTO payments SELECT g, 'r' || g FROM generate_series(1, 1000) g;
+       CREATE INDEX payments_ref_idx ON payments (ref);
+       CREATE INDEX payments_id_idx ON payments (id);
+       -- what a failed CREATE INDEX CONCURRENTLY leaves behind
+       UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'payments_ref_idx'::regclass;`,
+      [],
+      db.name,
+    );
+  });
+  afterAll(async () => db.cleanup());
+  const valid = (name: string) =>
+    adminQuery<{ v: boolean }>(
+      'SELECT indisvalid AS v FROM pg_index WHERE indexrelid = $1::regclass',
+      [name],
+      db.name,
+    ).then((rows) => rows[0]!.v);
+
+  it('dry run names the invalid index and leaves it', async () => {
+    await dbReindex({ dbUrl: db.url, dryRun: true, output: 'json', io: noTerminal });
+    const finding = report().findings.find((f) => f.resource === 'public.payments_ref_idx')!;
+    expect(finding.observed).toMatch(
+      /invalid .*dry run: would REINDEX INDEX CONCURRENTLY "public"."payments_ref_idx"/,
+    );
+    expect(await valid('payments_ref_idx')).toBe(false);
+  });
+
+  it('rebuilds the invalid index concurrently and nothing else', async () => {
+    const oid = async (n: string) => count(db, `SELECT '${n}'::regclass::oid AS n`);
+    const otherBefore = await oid('payments_id_idx');
+    await dbReindex({ dbUrl: db.url, yes: true, output: 'json', io: noTerminal });
+    expect(await valid('payments_ref_idx')).toBe(true);
+    expect(await oid('payments_id_idx')).toBe(otherBefore);
+    expect(report().findings.find((f) => f.resource === 'public.payments_ref_idx')?.status).toBe('pass');
+  });
+
+  it('an unknown --index is a usage error', async () => {
+    await expect(dbReindex({ dbUrl: db.url, index: 'nope', yes: true, io: noTerminal })).rejects.toThrow(
+      /index 'nope' not found/,
+    );
+  });
+});
+
+describe('config retention policies', () => {
+  it('are read from the config file', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'fsops-cfg-')), 'fsops.config.yaml');
+    writeFileSync(file, 'maintenance:\n  retention:\n    - { table: audit_events, column: at, days: 7 }\n');
+    const db = await createTestDatabase('retcfg');
+    try {
+      await adminQuery(
+        `CREATE TABLE audit_events (at timestamptz); INSERT INTO audit_events SELECT now() - interval '8 days' FROM generate_series(1,3);`,
+        [],
+        db.name,
+      );
+      await dbRetention({ dbUrl: db.url, config: file, yes: true, output: 'json', io: noTerminal });
+      expect(await count(db, 'SELECT count(*) AS n FROM audit_events')).toBe(0);
+    } finally {
+      await db.cleanup();
+    }
+  });
+});
