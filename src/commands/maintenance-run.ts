@@ -1,0 +1,187 @@
+import { type MaintenanceDb, openMaintenanceSession } from '../actions/db/session.js';
+import { resolveActions, runActionSteps } from '../actions/run-actions.js';
+import { CHANGE_REF_ENV } from '../checks/maintenance/window.js';
+import { appendAudit } from '../core/audit.js';
+import { parseDuration } from '../core/duration.js';
+import { UsageError } from '../core/errors.js';
+import { buildReport, emitReport } from '../core/output.js';
+import { createProgress } from '../core/progress.js';
+import { executeRunbook } from '../core/run-runbook.js';
+import { type ActionStep, loadRunbook, type Runbook } from '../core/runbook.js';
+import type { PromptIO } from '../core/safety.js';
+import {
+  type EnvSession,
+  type GlobalOptions,
+  openEnvSession,
+  outputFormat,
+  verifyAccount,
+} from '../core/session.js';
+import {
+  applyTunnel,
+  type DbConnectionOptions,
+  type DbSession,
+  type DbTarget,
+  envDbTarget,
+  openDbSession,
+  parseDbUrl,
+} from '../db/session.js';
+import {
+  buildEvidence,
+  evidenceFormat,
+  type StepTiming,
+  stepTimer,
+  writeEvidence,
+} from '../maintenance/evidence.js';
+import { promptIO } from '../maintenance/mutation.js';
+
+export interface MaintenanceRunOptions extends GlobalOptions, DbConnectionOptions {
+  dryRun?: boolean;
+  yes?: boolean;
+  report?: string;
+  changeRef?: string;
+  since?: string;
+  /** Tests pass a scripted prompt. */
+  io?: PromptIO;
+}
+
+const CADENCES = ['weekly', 'monthly', 'quarterly'] as const;
+const PHASES = ['pre'] as const;
+
+/** The runbook with the change reference from --change-ref or FSOPS_CHANGE_REF given to its check. */
+function withChangeRef(runbook: Runbook, changeRef: string | undefined): Runbook {
+  if (changeRef === undefined) return runbook;
+  return {
+    ...runbook,
+    steps: runbook.steps.map((step) =>
+      'check' in step && step.check === 'maintenance.change-ref'
+        ? { ...step, params: { ...step.params, changeRef } }
+        : step,
+    ),
+  };
+}
+
+/** Both sessions open lazily: a read-only one for the checks, the writable one only when an action runs. */
+function databaseSessions(session: EnvSession, options: MaintenanceRunOptions) {
+  let target: Promise<DbTarget> | null = null;
+  let reader: Promise<DbSession> | null = null;
+  let writer: Promise<MaintenanceDb> | null = null;
+  const resolveTarget = () => {
+    target ??= (async () =>
+      applyTunnel(
+        options.dbUrl ? parseDbUrl(options.dbUrl, '--db-url') : await envDbTarget(session),
+        options,
+      ))();
+    return target;
+  };
+  return {
+    read: () => {
+      reader ??= resolveTarget().then((t) =>
+        openDbSession(t, { readOnly: true, settings: session.config.database.session }),
+      );
+      return reader;
+    },
+    write: () => {
+      writer ??= resolveTarget().then((t) => openMaintenanceSession(t, session.config));
+      return writer;
+    },
+    async close() {
+      await Promise.all([reader, writer].map((s) => s?.then((db) => db.close()).catch(() => undefined)));
+    },
+  };
+}
+
+async function runMaintenanceRunbook(
+  name: string,
+  label: string,
+  options: MaintenanceRunOptions,
+): Promise<number> {
+  const format = outputFormat(options);
+  const evidence = evidenceFormat(options.report);
+  const changeRef = options.changeRef ?? process.env[CHANGE_REF_ENV];
+  const runbook = withChangeRef(loadRunbook(name), changeRef);
+  const actionSteps = runbook.steps.filter((s): s is ActionStep => 'action' in s);
+  resolveActions(actionSteps);
+  const session = openEnvSession(options);
+  const interactive = Boolean(process.stdin.isTTY);
+  const io = options.io ?? promptIO(format);
+  try {
+    if (actionSteps.length && !options.dryRun && !options.yes && !(options.io ? io.isTTY : interactive)) {
+      const message = `refusing to run ${label} without confirmation: no terminal to ask on; pass --yes to confirm or --dry-run to see the plan only. Nothing was checked or changed.`;
+      await appendAudit(
+        { env: session.env.name, identity: null, command: label, result: 'refused', detail: message },
+        session.config.audit,
+        session.aws,
+      );
+      throw new UsageError(message);
+    }
+    const identity = await verifyAccount(session, actionSteps.length > 0 || evidence !== null);
+    const sinceMs = parseDuration(options.since ?? session.config.logs.since, '--since');
+    const startedAt = new Date();
+    const progress = await createProgress(`${runbook.title} (${session.env.name})`, format);
+    const timer = stepTimer({ onCheckStart: progress.onCheckStart, onCheckDone: progress.onCheckDone });
+    const timings: StepTiming[] = timer.timings;
+    const db = databaseSessions(session, options);
+    try {
+      const findings = await executeRunbook(runbook, session, {
+        since: new Date(startedAt.getTime() - sinceMs),
+        askManual: interactive && Boolean(process.stderr.isTTY) && format === 'text',
+        ...timer.hooks,
+        db: db.read,
+        runActions: (steps) => {
+          progress.stop();
+          return runActionSteps(steps, {
+            audit: { env: session.env.name, target: session.config.audit, aws: session.aws },
+            identity: identity?.arn ?? null,
+            command: label,
+            target: session.env.name,
+            protectedEnv: session.env.settings.protected,
+            yes: options.yes,
+            dryRun: options.dryRun,
+            io,
+            context: {
+              env: session.env,
+              config: session.config,
+              now: new Date(),
+              db: db.write,
+              log: (text) => {
+                if (format === 'text') process.stderr.write(`${text}\n`);
+              },
+            },
+            onTiming: (t) => timings.push(t),
+          });
+        },
+      });
+      progress.stop();
+      const report = buildReport(label, session.env.name, startedAt, findings);
+      if (evidence && options.report) {
+        writeEvidence(
+          options.report,
+          buildEvidence(report, timings, identity?.arn ?? null, changeRef ?? null),
+          evidence,
+        );
+      }
+      return emitReport(report, options);
+    } finally {
+      progress.stop();
+      await db.close();
+    }
+  } finally {
+    session.aws.destroy();
+  }
+}
+
+/** `fsops maintenance run weekly|monthly|quarterly` (ops guide §12.3.1; runbooks 002/003). */
+export async function maintenanceRun(cadence: string, options: MaintenanceRunOptions): Promise<number> {
+  if (!(CADENCES as readonly string[]).includes(cadence)) {
+    throw new UsageError(`unknown maintenance run '${cadence}': valid are ${CADENCES.join(', ')}`);
+  }
+  return runMaintenanceRunbook(`maintenance/${cadence}`, `maintenance run ${cadence}`, options);
+}
+
+/** `fsops maintenance checklist pre` (ops guide §12.1.2). */
+export async function maintenanceChecklist(phase: string, options: MaintenanceRunOptions): Promise<number> {
+  if (!(PHASES as readonly string[]).includes(phase)) {
+    throw new UsageError(`unknown checklist '${phase}': valid are ${PHASES.join(', ')}`);
+  }
+  return runMaintenanceRunbook(`maintenance/${phase}-checklist`, `maintenance checklist ${phase}`, options);
+}
