@@ -99,8 +99,9 @@ export async function tlsEndpoints(ctx: CheckContext, components: readonly strin
       });
     }
   }
-  const configured = new Set(components.filter((c) => ctx.env.settings.healthUrls[c]));
-  const balancers = (await albs(ctx, components)).filter((alb) => !configured.has(alb.component));
+  // A component with a configured health URL is reached there, not through its ALB's DNS name.
+  const viaAlb = components.filter((c) => !ctx.env.settings.healthUrls[c]);
+  const balancers = viaAlb.length ? await albs(ctx, viaAlb) : [];
   if (balancers.length) {
     const { DescribeListenersCommand } = await import('@aws-sdk/client-elastic-load-balancing-v2');
     const elb = await ctx.aws.elbv2();

@@ -1,0 +1,265 @@
+import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import {
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { metricsAlbCheck, metricsEcsCheck, metricsRdsCheck } from '../../../src/checks/troubleshoot/metrics.js';
+import {
+  evaluateMetric,
+  fetchSeries,
+  type MetricSpec,
+  periodFor,
+  queriesFor,
+  sparkline,
+} from '../../../src/metrics/series.js';
+import { testContext } from '../../helpers/context.js';
+
+const cloudwatch = mockClient(CloudWatchClient);
+const rds = mockClient(RDSClient);
+const elb = mockClient(ElasticLoadBalancingV2Client);
+const T0 = new Date('2026-11-21T09:00:00Z');
+const minutes = (n: number) => Array.from({ length: n }, (_, i) => new Date(T0.getTime() + i * 60_000));
+
+beforeEach(() => {
+  cloudwatch.reset();
+  rds.reset();
+  elb.reset();
+});
+
+/** Answers every query of a GetMetricData call from `values` by the query's metric name. */
+function answerBy(values: Record<string, number[]>) {
+  return (input: { MetricDataQueries?: MetricDataQuery[] }) => ({
+    MetricDataResults: (input.MetricDataQueries ?? [])
+      .filter((q) => q.ReturnData !== false)
+      .map((q) => {
+        const key = q.MetricStat?.Metric?.MetricName ?? q.Label ?? '';
+        const v = values[key] ?? [];
+        return { Id: q.Id, Timestamps: minutes(v.length), Values: v, StatusCode: 'Complete' as const };
+      }),
+  });
+}
+
+const spec = (over: Partial<MetricSpec> = {}): MetricSpec => ({
+  key: 'rds.cpu',
+  title: 'CPU',
+  resource: 'db',
+  metric: { namespace: 'AWS/RDS', name: 'CPUUtilization', dimensions: { DBInstanceIdentifier: 'db' }, stat: 'Average' },
+  unit: '%',
+  thresholds: { warn: 80, fail: 90 },
+  higherIsWorse: true,
+  whenMissing: 'skip',
+  remediation: 'r',
+  ...over,
+});
+
+describe('evaluateMetric', () => {
+  const series = (values: number[]) => ({ timestamps: values.map((_, i) => i), values });
+
+  it('judges the latest value and shows average, peak and a trend', () => {
+    const result = evaluateMetric(spec(), series([40, 50, 95]), '1h');
+    expect(result).toMatchObject({ id: 'metrics.rds.cpu', status: 'fail', expected: '< 80% (fail >= 90%)' });
+    expect(result.observed).toBe('latest 95%, avg 61.7%, max 95%  ▁▂█');
+  });
+
+  it('warns when the window peaked past a threshold but the latest value is fine', () => {
+    const result = evaluateMetric(spec(), series([20, 97, 30]), '1h');
+    expect(result.status).toBe('warn');
+    expect(result.detail).toContain('peaked at 97% in the last 1h');
+  });
+
+  it('judges lower-is-worse metrics by their minimum, and scales raw values', () => {
+    const memory = spec({
+      key: 'rds.freeable-memory',
+      unit: 'MB',
+      scale: 1 / 1024 ** 2,
+      thresholds: { warn: 1024, fail: 512 },
+      higherIsWorse: false,
+    });
+    expect(evaluateMetric(memory, series([4096 * 1024 ** 2, 800 * 1024 ** 2]), '1h')).toMatchObject({
+      status: 'warn',
+      observed: expect.stringMatching(/^latest 800 MB, avg 2448 MB, min 800 MB/),
+    });
+  });
+
+  it('never passes a metric without datapoints', () => {
+    expect(evaluateMetric(spec(), undefined, '1h')).toMatchObject({ status: 'skip', observed: 'no datapoints in the last 1h' });
+    expect(evaluateMetric(spec({ whenMissing: 'warn' }), series([]), '1h').status).toBe('warn');
+  });
+
+  it('draws sparklines of bounded width', () => {
+    expect(sparkline([])).toBe('');
+    expect(sparkline([5, 5, 5])).toBe('▁▁▁');
+    expect(sparkline([0, 1, 2, 3, 4, 5, 6, 7])).toBe('▁▂▃▄▅▆▇█');
+    expect(sparkline(Array.from({ length: 100 }, (_, i) => i), 20)).toHaveLength(20);
+  });
+
+  it('chooses a period of whole minutes giving about 60 points', () => {
+    expect(periodFor(3_600_000)).toBe(60);
+    expect(periodFor(15 * 60_000)).toBe(60);
+    expect(periodFor(24 * 3_600_000)).toBe(1440);
+  });
+});
+
+describe('fetchSeries', () => {
+  it('sends at most 500 queries per call and follows NextToken, merging the pages', async () => {
+    const specs = Array.from({ length: 620 }, (_, i) => spec({ key: `k${i}` }));
+    const queries = queriesFor(specs, 60);
+    cloudwatch.on(GetMetricDataCommand).callsFake((input: { MetricDataQueries: MetricDataQuery[]; NextToken?: string }) => {
+      const first = input.MetricDataQueries[0]!.Id;
+      // The first chunk answers in two pages.
+      if (first === 'q0' && !input.NextToken) {
+        return { MetricDataResults: [{ Id: 'q0', Timestamps: [minutes(2)[1]!], Values: [2] }], NextToken: 'page2' };
+      }
+      return {
+        MetricDataResults: input.MetricDataQueries.map((q) => ({ Id: q.Id, Timestamps: [minutes(1)[0]!], Values: [1] })),
+      };
+    });
+    const series = await fetchSeries(new CloudWatchClient({ region: 'ap-south-1' }), queries, {
+      start: T0,
+      end: new Date(T0.getTime() + 3_600_000),
+    });
+    const calls = cloudwatch.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input);
+    expect(calls.map((c) => [c.MetricDataQueries!.length, c.NextToken])).toEqual([
+      [500, undefined],
+      [120, undefined],
+      [500, 'page2'],
+    ]);
+    expect(calls[0]).toMatchObject({ ScanBy: 'TimestampAscending', StartTime: T0 });
+    expect(series.get('q0')).toEqual({ timestamps: [T0.getTime(), T0.getTime() + 60_000], values: [1, 2] });
+    expect(series.size).toBe(620);
+  });
+
+  it('builds metric-math queries with hidden inputs', () => {
+    const queries = queriesFor(
+      [
+        spec({
+          metric: undefined,
+          expression: {
+            text: '100 * FILL({errors}, 0) / {requests}',
+            inputs: {
+              errors: { namespace: 'AWS/ApplicationELB', name: 'HTTPCode_Target_5XX_Count', dimensions: {}, stat: 'Sum' },
+              requests: { namespace: 'AWS/ApplicationELB', name: 'RequestCount', dimensions: {}, stat: 'Sum' },
+            },
+          },
+        }),
+      ],
+      60,
+    );
+    expect(queries.map((q) => [q.Id, q.ReturnData, q.Expression])).toEqual([
+      ['q0_errors', false, undefined],
+      ['q0_requests', false, undefined],
+      ['q0', true, '100 * FILL(q0_errors, 0) / q0_requests'],
+    ]);
+  });
+});
+
+describe('metrics checks', () => {
+  const instance = { DBInstanceIdentifier: 'prod-fivestar-payments-db', AllocatedStorage: 1000 };
+
+  it('rds: judges every guide metric in one call, connections against max_connections from the config', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance] });
+    cloudwatch.on(GetMetricDataCommand).callsFake(
+      answerBy({
+        CPUUtilization: [30, 35],
+        DatabaseConnections: [100, 190],
+        FreeableMemory: [2048 * 1024 ** 2],
+        ReadLatency: [0.002],
+        WriteLatency: [0.004],
+        DiskQueueDepth: [1],
+        FreeStorageSpace: [150 * 1024 ** 3],
+      }),
+    );
+    const ctx = testContext({ configYaml: 'environments:\n  prod:\n    rds:\n      maxConnections: 200\n' });
+    const results = await metricsRdsCheck.run(ctx, {});
+    expect(cloudwatch.commandCalls(GetMetricDataCommand)).toHaveLength(1);
+    expect(Object.fromEntries(results.map((r) => [r.id, r.status]))).toEqual({
+      'metrics.rds.cpu': 'pass',
+      'metrics.rds.connections': 'fail',
+      'metrics.rds.freeable-memory': 'pass',
+      'metrics.rds.read-latency': 'pass',
+      'metrics.rds.write-latency': 'pass',
+      'metrics.rds.disk-queue-depth': 'pass',
+      'metrics.rds.free-storage': 'warn',
+    });
+    const connections = results.find((r) => r.id === 'metrics.rds.connections')!;
+    expect(connections.observed).toMatch(/^latest 95%/);
+    expect(connections.detail).toContain('max_connections 200 (environments.prod.rds.maxConnections)');
+    expect(results.find((r) => r.id === 'metrics.rds.free-storage')!.observed).toMatch(/^latest 15%/);
+  });
+
+  it('rds: asks the database for max_connections when the config has none, else falls back to the guide', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance] });
+    cloudwatch.on(GetMetricDataCommand).callsFake(answerBy({ DatabaseConnections: [50] }));
+    const withDb = testContext({
+      db: async () => ({ serverVersion: 150004, query: async () => [{ setting: '100' }] as never[] }),
+    });
+    const fromDb = await metricsRdsCheck.run(withDb, { metrics: ['connections'] });
+    expect(fromDb).toMatchObject([{ observed: expect.stringMatching(/^latest 50%/), detail: expect.stringContaining('the database') }]);
+    const guess = await metricsRdsCheck.run(testContext(), { metrics: ['connections'] });
+    expect(guess).toMatchObject([{ observed: expect.stringMatching(/^latest 25%/), detail: expect.stringContaining('ops guide §8.1.1') }]);
+  });
+
+  it('rds: no datapoints are skipped, not passed; a missing instance fails', async () => {
+    rds.on(DescribeDBInstancesCommand).resolvesOnce({ DBInstances: [instance] });
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    const results = await metricsRdsCheck.run(testContext(), {});
+    expect(new Set(results.map((r) => r.status))).toEqual(new Set(['skip']));
+    rds.on(DescribeDBInstancesCommand).rejects(Object.assign(new Error('x'), { name: 'DBInstanceNotFoundFault' }));
+    expect(await metricsRdsCheck.run(testContext(), {})).toMatchObject([{ id: 'metrics.rds.instance', status: 'fail' }]);
+  });
+
+  it('ecs: CPU and memory per service with the cluster and service dimensions', async () => {
+    cloudwatch.on(GetMetricDataCommand).callsFake(answerBy({ CPUUtilization: [85], MemoryUtilization: [40] }));
+    const results = await metricsEcsCheck.run(testContext(), {});
+    expect(results.map((r) => [r.id, r.resource, r.status])).toEqual([
+      ['metrics.ecs.cpu', 'prod-internal-pe-service', 'warn'],
+      ['metrics.ecs.memory', 'prod-internal-pe-service', 'pass'],
+      ['metrics.ecs.cpu', 'prod-customer-portal-service', 'warn'],
+      ['metrics.ecs.memory', 'prod-customer-portal-service', 'pass'],
+    ]);
+    const query = cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input.MetricDataQueries![0]!;
+    expect(query.MetricStat!.Metric!.Dimensions).toEqual([
+      { Name: 'ClusterName', Value: 'prod-fivestar-payments' },
+      { Name: 'ServiceName', Value: 'prod-internal-pe-service' },
+    ]);
+  });
+
+  it('alb: p95 latency, 5xx percentage (metric math) and unhealthy targets; components without an ALB are left out', async () => {
+    elb
+      .on(DescribeLoadBalancersCommand, { Names: ['prod-internal-pe-alb'] })
+      .resolves({
+        LoadBalancers: [
+          {
+            LoadBalancerArn: 'arn:aws:elasticloadbalancing:ap-south-1:1:loadbalancer/app/prod-internal-pe-alb/abc',
+            DNSName: 'x',
+          },
+        ],
+      })
+      .on(DescribeLoadBalancersCommand, { Names: ['prod-customer-portal-alb'] })
+      .rejects(Object.assign(new Error('no'), { name: 'LoadBalancerNotFoundException' }));
+    elb.on(DescribeTargetGroupsCommand).resolves({
+      TargetGroups: [{ TargetGroupArn: 'arn:aws:elasticloadbalancing:ap-south-1:1:targetgroup/pe-tg/def', TargetGroupName: 'pe-tg' }],
+    });
+    cloudwatch.on(GetMetricDataCommand).callsFake(
+      answerBy({ TargetResponseTime: [0.4, 2.5], 'alb.5xx-rate': [1, 7], UnHealthyHostCount: [0, 0] }),
+    );
+    const results = await metricsAlbCheck.run(testContext(), {});
+    expect(results.map((r) => [r.id, r.status])).toEqual([
+      ['metrics.alb.latency-p95', 'fail'],
+      ['metrics.alb.5xx-rate', 'fail'],
+      ['metrics.alb.unhealthy-hosts', 'pass'],
+    ]);
+    const queries = cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input.MetricDataQueries!;
+    expect(queries.find((q) => q.MetricStat?.Metric?.MetricName === 'TargetResponseTime')).toMatchObject({
+      MetricStat: { Stat: 'p95', Metric: { Dimensions: [{ Name: 'LoadBalancer', Value: 'app/prod-internal-pe-alb/abc' }] } },
+    });
+    expect(queries.find((q) => q.MetricStat?.Metric?.MetricName === 'UnHealthyHostCount')!.MetricStat!.Metric!.Dimensions).toEqual([
+      { Name: 'LoadBalancer', Value: 'app/prod-internal-pe-alb/abc' },
+      { Name: 'TargetGroup', Value: 'targetgroup/pe-tg/def' },
+    ]);
+  });
+});
