@@ -196,7 +196,6 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         port,
         unix_socket_directories: `'${baseDir}'`,
         shared_preload_libraries: "'pg_stat_statements'",
-        'pg_stat_statements.track': "'all'",
         fsync: 'off',
         synchronous_commit: 'off',
         full_page_writes: 'off',

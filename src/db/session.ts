@@ -49,6 +49,9 @@ export interface OpenOptions {
   poolSize?: number;
 }
 
+/** Prefix of every diagnostic query, so that pg_stat_statements reports can leave fsops's own out. */
+export const FSOPS_QUERY_TAG = '/* fsops */';
+
 const RDS_HOST = /\.rds\.amazonaws\.com(\.cn)?$/i;
 const LOCAL_HOST = /^(localhost|127\.\d+\.\d+\.\d+|::1)$/i;
 
@@ -192,23 +195,26 @@ async function readDbSecret(session: EnvSession, secretName: string): Promise<Se
  */
 export async function resolveDbTarget(
   options: DbConnectionOptions,
-  openEnv: (envName: string) => EnvSession,
+  openEnv: (envName: string) => EnvSession | Promise<EnvSession>,
+  { envFromEnvironment = true } = {},
 ): Promise<{ target: DbTarget; envSession: EnvSession | null }> {
   let target: DbTarget;
   let envSession: EnvSession | null = null;
   if (options.dbUrl) {
     target = parseDbUrl(options.dbUrl, '--db-url');
+    // --env next to --db-url still names the environment (thresholds, expected replicas, audit, prod guard).
+    if (options.env) envSession = await openEnv(options.env);
   } else if (options.env) {
-    envSession = openEnv(options.env);
+    envSession = await openEnv(options.env);
     target = await envDbTarget(envSession);
   } else if (process.env.DATABASE_URL) {
     target = parseDbUrl(process.env.DATABASE_URL, 'DATABASE_URL');
-  } else if (process.env.FSOPS_ENV) {
-    envSession = openEnv(process.env.FSOPS_ENV);
+  } else if (envFromEnvironment && process.env.FSOPS_ENV) {
+    envSession = await openEnv(process.env.FSOPS_ENV);
     target = await envDbTarget(envSession);
   } else {
     throw new UsageError(
-      'no database given: pass --db-url postgres://user@host:port/db, set DATABASE_URL, or pass --env (reads its Secrets Manager secret)',
+      `no database given: pass --db-url postgres://user@host:port/db, set DATABASE_URL, or pass --env (reads its Secrets Manager secret)${envFromEnvironment ? '' : '; FSOPS_ENV is not used by commands that change something'}`,
     );
   }
   return { target: applyTunnel(target, options), envSession };
@@ -379,7 +385,7 @@ export async function openDbSession(target: DbTarget, options: OpenOptions): Pro
     serverVersion,
     async query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]> {
       try {
-        const result = await pool.query(sql, params);
+        const result = await pool.query(`${FSOPS_QUERY_TAG} ${sql}`, params);
         return result.rows as R[];
       } catch (error) {
         throw new DbQueryError(describePgError(error, settings, secrets), (error as { code?: string }).code);

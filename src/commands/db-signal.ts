@@ -1,0 +1,250 @@
+import { formatAge, shortQuery } from '../checks/database/common.js';
+import { appendAudit } from '../core/audit.js';
+import { ExitError, UnreachableError, UsageError } from '../core/errors.js';
+import { confirmPlan, type MutationPlan, type PromptIO, terminalIO } from '../core/safety.js';
+import { verifyAccount } from '../core/session.js';
+import { type DbCommandOptions, openDbCommandSession } from '../db/command-session.js';
+import { openDbSession, targetLabel } from '../db/session.js';
+
+export interface DbSignalOptions extends DbCommandOptions {
+  dryRun?: boolean;
+  yes?: boolean;
+}
+
+export type SignalKind = 'cancel' | 'terminate';
+
+export interface BackendInfo {
+  pid: number;
+  user: string | null;
+  application: string;
+  client: string | null;
+  database: string | null;
+  state: string | null;
+  backendType: string;
+  queryAge: number | null;
+  xactAge: number | null;
+  stateAge: number | null;
+  query: string | null;
+  /** Sessions waiting on this one's locks. */
+  blocking: number;
+}
+
+export function parsePid(text: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1 || Number(text) > 2 ** 31 - 1) {
+    throw new UsageError(
+      `invalid pid '${text}': give the process id of a session, e.g. 4242 (see fsops db locks)`,
+    );
+  }
+  return Number(text);
+}
+
+/** The plan lines: who the pid is, what it is doing, and what cancel/terminate will do to it. */
+export function describeBackend(kind: SignalKind, b: BackendInfo, where: string): string[] {
+  const age = b.state === 'active' ? b.queryAge : b.stateAge;
+  return [
+    `database: ${where}`,
+    `session:  pid ${b.pid}, user ${b.user ?? '?'}, application ${b.application || '(none)'}${b.client ? `, client ${b.client}` : ''}`,
+    `state:    ${b.state ?? 'unknown'}${age === null ? '' : ` for ${formatAge(age)}`}${b.xactAge === null ? '' : `; transaction open ${formatAge(b.xactAge)}`}`,
+    `query:    ${shortQuery(b.query, 200)}`,
+    `blocking: ${b.blocking} session${b.blocking === 1 ? '' : 's'} waiting on its locks`,
+    kind === 'cancel'
+      ? 'effect:   pg_cancel_backend: the running statement is cancelled (its transaction aborts); the connection stays'
+      : 'effect:   pg_terminate_backend: the connection is closed and its open transaction rolled back',
+  ];
+}
+
+async function signalBackend(
+  kind: SignalKind,
+  pidText: string,
+  options: DbSignalOptions,
+  io: PromptIO = terminalIO(),
+): Promise<number> {
+  const pid = parsePid(pidText);
+  // DESIGN.md: a command that changes something never takes its environment from FSOPS_ENV.
+  const session = await openDbCommandSession(options, { envFromEnvironment: false });
+  const envName = session.envSession?.env.name ?? null;
+  const where = targetLabel(session.target);
+  const auditTarget = session.config.audit;
+  const identity = session.envSession
+    ? await verifyAccount(session.envSession, true).catch(() => null)
+    : null;
+  const audit = (result: string, detail: string) =>
+    appendAudit(
+      {
+        env: envName ?? where,
+        identity: identity?.arn ?? null,
+        command: `db ${kind} ${pid}`,
+        from: where,
+        result,
+        detail,
+      },
+      auditTarget,
+      session.envSession ? session.aws : undefined,
+    );
+  try {
+    const [row] = await session.db.query<{
+      pid: number;
+      user: string | null;
+      application: string;
+      client: string | null;
+      database: string | null;
+      state: string | null;
+      backend_type: string;
+      query_age: number | null;
+      xact_age: number | null;
+      state_age: number | null;
+      query: string | null;
+      blocking: number;
+    }>(
+      `SELECT pid, usename AS user, application_name AS application, client_addr::text AS client, datname AS database,
+              state, backend_type,
+              EXTRACT(EPOCH FROM clock_timestamp() - query_start)::float8 AS query_age,
+              EXTRACT(EPOCH FROM clock_timestamp() - xact_start)::float8 AS xact_age,
+              EXTRACT(EPOCH FROM clock_timestamp() - state_change)::float8 AS state_age,
+              left(query, 1000) AS query,
+              (SELECT count(*)::int FROM pg_stat_activity w WHERE $1 = ANY (pg_blocking_pids(w.pid))) AS blocking
+         FROM pg_stat_activity WHERE pid = $1`,
+      [pid],
+    );
+    if (!row) {
+      throw new UsageError(
+        `no session with pid ${pid} on ${where} (it may have ended already; see fsops db locks or fsops db connections). Nothing was changed.`,
+      );
+    }
+    if (session.db.ownPids().includes(pid)) {
+      throw new UsageError(
+        `pid ${pid} is this fsops session itself: refusing to ${kind} it. Nothing was changed.`,
+      );
+    }
+    if (row.backend_type !== 'client backend') {
+      throw new UsageError(
+        `pid ${pid} is a ${row.backend_type} process, not a client session: fsops only ${kind}s client sessions. Nothing was changed.`,
+      );
+    }
+    const backend: BackendInfo = {
+      pid: row.pid,
+      user: row.user,
+      application: row.application,
+      client: row.client,
+      database: row.database,
+      state: row.state,
+      backendType: row.backend_type,
+      queryAge: row.query_age,
+      xactAge: row.xact_age,
+      stateAge: row.state_age,
+      query: row.query,
+      blocking: row.blocking,
+    };
+    const summary = `pid ${pid} (${backend.user ?? '?'}, ${backend.application || 'no application_name'}, ${backend.state ?? 'unknown'}): ${shortQuery(backend.query, 120)}`;
+    const plan: MutationPlan = {
+      action: `${kind} backend ${pid}`,
+      env: envName ?? where,
+      lines: describeBackend(kind, backend, where),
+    };
+    let decision: Awaited<ReturnType<typeof confirmPlan>>;
+    try {
+      decision = await confirmPlan(
+        plan,
+        {
+          yes: options.yes,
+          dryRun: options.dryRun,
+          protectedEnv: session.envSession?.env.settings.protected ?? false,
+        },
+        io,
+      );
+    } catch (error) {
+      await audit('refused', summary);
+      throw error;
+    }
+    if (decision === 'dry-run') {
+      await audit('dry-run', summary);
+      return 0;
+    }
+    return await sendSignal(kind, pid, session, summary, audit, io);
+  } finally {
+    await session.close();
+  }
+}
+
+async function sendSignal(
+  kind: SignalKind,
+  pid: number,
+  session: Awaited<ReturnType<typeof openDbCommandSession>>,
+  summary: string,
+  audit: (result: string, detail: string) => Promise<unknown>,
+  io: PromptIO,
+): Promise<number> {
+  // The diagnostic session stays read-only; the one statement that acts gets its own connection.
+  const writer = await openDbSession(session.target, {
+    readOnly: false,
+    poolSize: 1,
+    settings: session.config.database.session,
+  });
+  try {
+    const call =
+      kind === 'cancel'
+        ? 'pg_cancel_backend($1)'
+        : writer.serverVersion >= 140000
+          ? 'pg_terminate_backend($1, 5000)'
+          : 'pg_terminate_backend($1)';
+    let signalled: boolean;
+    try {
+      const [row] = await writer.query<{ ok: boolean | null }>(
+        `SELECT CASE WHEN $1 = pg_backend_pid() THEN NULL ELSE ${call} END AS ok`,
+        [pid],
+      );
+      if (row?.ok === null || row?.ok === undefined)
+        throw new UsageError(`pid ${pid} is fsops's own session: refusing to ${kind} it`);
+      signalled = row.ok;
+    } catch (error) {
+      await audit('failed', `${summary}: ${(error as Error).message}`);
+      if (error instanceof ExitError) throw error;
+      throw new UnreachableError(
+        `could not ${kind} pid ${pid}: ${(error as Error).message} (the role needs to be the session's role, or a member of pg_signal_backend / rds_superuser)`,
+      );
+    }
+    if (!signalled) {
+      await audit('failed', `${summary}: the session had already ended`);
+      throw new UsageError(`pid ${pid} had already ended; nothing was changed`);
+    }
+    const after = await settledState(writer, pid, kind);
+    const outcome =
+      kind === 'terminate'
+        ? after
+          ? `terminate signal sent; pid ${pid} is still shutting down`
+          : `terminated pid ${pid}; its open transaction was rolled back`
+        : `cancelled the statement of pid ${pid}; the session is ${after?.state ?? 'gone'}`;
+    await audit('succeeded', `${summary}: ${outcome}`);
+    io.print(`${outcome}\n`);
+    return 0;
+  } finally {
+    await writer.close();
+  }
+}
+
+/** The target's state once the signal has had a moment to land (up to about a second). */
+async function settledState(
+  db: { query<R>(sql: string, params?: unknown[]): Promise<R[]> },
+  pid: number,
+  kind: SignalKind,
+): Promise<{ state: string | null } | undefined> {
+  let row: { state: string | null } | undefined;
+  for (let attempt = 0; attempt < 10; attempt += 1) {
+    [row] = await db.query<{ state: string | null }>('SELECT state FROM pg_stat_activity WHERE pid = $1', [
+      pid,
+    ]);
+    if (!row || (kind === 'cancel' && row.state !== 'active')) return row;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return row;
+}
+
+export function dbCancel(pid: string, options: DbSignalOptions): Promise<number> {
+  return signalBackend('cancel', pid, options);
+}
+
+export function dbTerminate(pid: string, options: DbSignalOptions): Promise<number> {
+  return signalBackend('terminate', pid, options);
+}
+
+export { signalBackend };

@@ -1,0 +1,121 @@
+import { AwsClients } from '../aws/clients.js';
+import { DEFAULT_CONFIG } from '../config/defaults.js';
+import { deepMerge } from '../config/load.js';
+import { type Config, ConfigSchema } from '../config/schema.js';
+import { onInterrupt } from '../core/interrupt.js';
+import { type GlobalOptions, outputFormat } from '../core/session.js';
+import { detachedEnv } from '../db/command-session.js';
+import { type LocalServer, startLocalServer } from '../db/local-server.js';
+import { openDbSession, parseDbUrl } from '../db/session.js';
+import { DEMO_ROLE, loadSchema, startTrouble, type Trouble } from '../demo/scenario.js';
+import { DB_CHECK_NAMES, runDbChecks } from './db-checks.js';
+
+export interface DemoOptions extends GlobalOptions {
+  keep?: boolean;
+}
+
+/**
+ * Thresholds for trouble a few seconds old: production waits a minute before calling a transaction
+ * idle too long (runbook 002); a demo cannot.
+ */
+export const DEMO_THRESHOLDS = {
+  longQuerySeconds: { warn: 1, fail: 60 },
+  idleInTransactionSeconds: { warn: 1, fail: 2 },
+  lockWaitSeconds: { warn: 1, fail: 2 },
+  unusedIndexMinBytes: 65_536,
+};
+
+export function demoConfig(): Config {
+  return ConfigSchema.parse(deepMerge(DEFAULT_CONFIG, { database: { thresholds: DEMO_THRESHOLDS } }));
+}
+
+/** Findings the planted trouble must produce; the demo fails if fsops misses one. */
+const EXPECTED: [id: string, what: string][] = [
+  ['db.locks', 'the lock chain'],
+  ['db.connections.idle-in-transaction', 'the idle transaction'],
+  ['db.long-queries', 'the long report query'],
+  ['db.slow-queries.mean', 'the slow settlement report'],
+  ['db.indexes.duplicate', 'the duplicate index'],
+  ['db.indexes.unused', 'the unused index'],
+  ['db.indexes.invalid', 'the invalid index'],
+  ['db.sequences', 'the sequence near its limit'],
+  ['db.bloat.dead-tuples', 'the dead tuples'],
+  ['db.replication.slots', 'the abandoned replication slot'],
+];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function demo(options: DemoOptions): Promise<number> {
+  const format = outputFormat(options);
+  const log = (line: string) => {
+    if (format === 'text') process.stderr.write(`demo: ${line}\n`);
+  };
+  let server: LocalServer | null = null;
+  let trouble: Trouble | null = null;
+  const cleanupOnExit = () => server?.stopSync();
+  const onTerm = () => process.exit(143);
+  process.once('exit', cleanupOnExit);
+  process.once('SIGTERM', onTerm);
+  try {
+    server = await startLocalServer({ log });
+    log('loading a small payments schema with trouble in it');
+    const dbUrl = await loadSchema(server.adminUrl);
+    trouble = await startTrouble(dbUrl);
+    log(
+      `planted: pid ${trouble.pids.holder} (internal-pe) holds a row lock in an open transaction; pids ${trouble.pids.waiter} and ${trouble.pids.second} wait behind it; pid ${trouble.pids.report} runs a long report`,
+    );
+    // Statistics reach the shared views about a second after a transaction ends; locks age meanwhile.
+    await sleep(2500);
+    const diagUrl = new URL(dbUrl);
+    diagUrl.username = DEMO_ROLE;
+    const config = demoConfig();
+    log('running: fsops db health (demo thresholds: seconds instead of minutes for sessions and locks)\n');
+    let seen: string[] = [];
+    const code = await runDbChecks(
+      DB_CHECK_NAMES,
+      'db health',
+      options,
+      async () => {
+        const target = parseDbUrl(diagUrl.toString(), 'the demo server');
+        const db = await openDbSession(target, { readOnly: true, settings: config.database.session });
+        const aws = new AwsClients({ region: config.region, ...config.aws });
+        return {
+          config,
+          env: detachedEnv(config, 'demo'),
+          envSession: null,
+          aws,
+          target,
+          db,
+          async close() {
+            await db.close();
+            aws.destroy();
+          },
+        };
+      },
+      (report) => {
+        seen = report.findings.filter((f) => f.status === 'warn' || f.status === 'fail').map((f) => f.id);
+      },
+    );
+    const missed = EXPECTED.filter(([id]) => !seen.includes(id));
+    if (format === 'text') {
+      process.stderr.write(
+        missed.length === 0
+          ? `\ndemo: fsops found all ${EXPECTED.length} planted problems (exit code of the report: ${code}).\n`
+          : `\ndemo: fsops MISSED ${missed.map(([, what]) => what).join(', ')}\n`,
+      );
+    }
+    if (options.keep) {
+      process.stderr.write(
+        `demo: the server keeps running. Try:\n  fsops db locks --db-url ${diagUrl}\n  fsops db terminate ${trouble.pids.holder} --db-url ${dbUrl}\nPress Ctrl-C to stop and remove it.\n`,
+      );
+      await new Promise<void>((resolve) => onInterrupt(resolve));
+    }
+    return missed.length === 0 ? 0 : 1;
+  } finally {
+    log('cleaning up');
+    await trouble?.stop();
+    await server?.stop();
+    process.off('exit', cleanupOnExit);
+    process.off('SIGTERM', onTerm);
+  }
+}
