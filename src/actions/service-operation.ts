@@ -2,7 +2,7 @@ import type { ECSClient, Service } from '@aws-sdk/client-ecs';
 import { describeAwsError, isCredentialsError } from '../aws/errors.js';
 import { requireComponent } from '../config/load.js';
 import { type AuditRecord, appendAudit } from '../core/audit.js';
-import { parseDuration } from '../core/duration.js';
+import { formatDuration, parseDuration } from '../core/duration.js';
 import { ExitCode, ExitError, UnreachableError, UsageError } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
 import { onInterrupt } from '../core/interrupt.js';
@@ -174,13 +174,26 @@ export async function runServiceOperation(
   await audit('started');
   const followUp = `fsops deployments ${op.component} --env ${op.session.env.name}`;
   if (options.wait === false) {
-    process.stderr.write(
-      `${op.title} started in ECS; not waiting (--no-wait). Follow it with \`${followUp}\`.\n`,
+    const started: Finding = {
+      id: `${op.command}.deployment`,
+      title: `${op.title} started (not waited for)`,
+      status: 'skip',
+      severity: 'info',
+      resource: op.names.service,
+      detail: '',
+      expected: `${shortTaskDef(op.to)} deployed and stable`,
+      observed: `${describeAction(op.action)} accepted by ECS (--no-wait)`,
+      remediation: `Follow it with \`${followUp}\`.`,
+      source: op.source,
+    };
+    return emitReport(
+      buildReport(`${op.command} ${op.component}`, op.session.env.name, startedAt, [started]),
+      options,
     );
-    return ExitCode.ok;
   }
 
-  const outcome = await follow(op, applied, timeoutMs, format, deps);
+  const target = op.waitTarget(applied);
+  const outcome = await follow(op, target, timeoutMs, format, deps);
   if (outcome.result === 'interrupted') {
     process.stderr.write(
       `\nfsops: stopped waiting; the ${op.command} continues in ECS. Check it with \`${followUp}\`.\n`,
@@ -188,7 +201,7 @@ export async function runServiceOperation(
     await audit('interrupted', outcome.state);
     return ExitCode.interrupted;
   }
-  const rollout = rolloutFinding(op, outcome, followUp);
+  const rollout = rolloutFinding(op, target, outcome, followUp);
   await audit(outcome.result, outcome.reason ?? outcome.state);
   let findings: Finding[] = [rollout];
   if (outcome.result === 'succeeded' && op.verify) {
@@ -233,7 +246,7 @@ async function confirm(
 
 async function follow(
   op: ServiceOperation,
-  applied: ActionResult,
+  target: WaitTarget,
   timeoutMs: number,
   format: string,
   deps: ServiceCommandDeps,
@@ -248,9 +261,9 @@ async function follow(
   const release = onInterrupt(() => controller.abort());
   try {
     progress.log(
-      `Waiting for ${op.names.service} to settle (up to ${Math.round(timeoutMs / 1000)}s; Ctrl-C stops waiting, not the ${op.command})`,
+      `Waiting for ${op.names.service} to settle (up to ${formatDuration(timeoutMs)}; Ctrl-C stops waiting, not the ${op.command})`,
     );
-    return await waitForService(observer, op.waitTarget(applied), {
+    return await waitForService(observer, target, {
       timeoutMs,
       intervalMs: deps.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
       clock: deps.clock,
@@ -289,8 +302,13 @@ function planFinding(op: ServiceOperation, plan: MutationPlan): Finding {
   };
 }
 
-function rolloutFinding(op: ServiceOperation, outcome: WaitOutcome, followUp: string): Finding {
-  const target = shortTaskDef(op.to);
+function rolloutFinding(
+  op: ServiceOperation,
+  waitTarget: WaitTarget,
+  outcome: WaitOutcome,
+  followUp: string,
+): Finding {
+  const target = shortTaskDef(waitTarget.taskDefinition);
   const passed = outcome.result === 'succeeded';
   const detail = [
     outcome.reason ? `reason: ${outcome.reason}` : '',
@@ -315,7 +333,7 @@ function rolloutFinding(op: ServiceOperation, outcome: WaitOutcome, followUp: st
     severity: 'critical',
     resource: op.names.service,
     detail: detail.join('\n'),
-    expected: `PRIMARY deployment on ${target} COMPLETED, running = desired${op.action.kind === 'set-desired-count' ? ` = ${op.action.desiredCount}` : ''}`,
+    expected: `PRIMARY deployment on ${target} COMPLETED, running = desired${waitTarget.desiredCount !== undefined ? ` = ${waitTarget.desiredCount}` : ''}`,
     observed: outcome.state,
     remediation: passed ? '' : next[outcome.result as keyof typeof next],
     source: op.source,

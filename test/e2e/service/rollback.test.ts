@@ -1,0 +1,154 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FAKE_CREDENTIALS, runFsops } from '../../helpers/cli.js';
+import { AwsFault, type FakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
+
+// Run `npm run build` first: these tests spawn bin/fsops as an on-call engineer would.
+const ACCOUNT = '123456789014';
+const FAMILY = 'prod-fivestar-internal-pe';
+const taskDef = (revision: number) =>
+  `arn:aws:ecs:ap-south-1:${ACCOUNT}:task-definition/${FAMILY}:${revision}`;
+
+let fake: FakeAws | undefined;
+let auditFile: string;
+/** The revision the fake prod internal-pe service runs; UpdateService changes it. */
+let running: number;
+
+beforeEach(async () => {
+  auditFile = join(mkdtempSync(join(tmpdir(), 'fsops-audit-')), 'audit.jsonl');
+  running = 42;
+  fake = await startFakeWorld('prod', {
+    service: (service, component) =>
+      component === 'internal-pe'
+        ? {
+            ...service,
+            taskDefinition: taskDef(running),
+            deployments: [
+              { ...service.deployments[0], id: `ecs-svc/${running}`, taskDefinition: taskDef(running) },
+            ],
+          }
+        : service,
+  });
+  const ecs = fake.handlers.ecs!;
+  // :43 was registered but never rolled out: deployment guide §10.1 would "roll back" to :42, the running one.
+  ecs.ListTaskDefinitions = () => ({ taskDefinitionArns: [43, 42, 41, 40].map(taskDef) });
+  ecs.ListServiceDeployments = () => {
+    throw new AwsFault('AccessDeniedException', 'not authorized to perform ecs:ListServiceDeployments');
+  };
+  ecs.ListTasks = () => ({ taskArns: [] });
+  ecs.DescribeTasks = () => ({ tasks: [] });
+  ecs.UpdateService = (input) => {
+    const taskDefinition = String(input.taskDefinition);
+    running = Number(taskDefinition.split(':').pop());
+    return {
+      service: {
+        serviceName: 'prod-internal-pe-service',
+        deployments: [{ id: `ecs-svc/${running}`, status: 'PRIMARY', taskDefinition }],
+      },
+    };
+  };
+});
+
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+const fsops = (...args: string[]) =>
+  runFsops([...args, '--endpoint-url', fake!.url], { ...FAKE_CREDENTIALS, FSOPS_AUDIT_FILE: auditFile });
+const mutatingCalls = () =>
+  fake!.calls.filter((c) => ['UpdateService', 'StopServiceDeployment'].includes(c.action));
+const audit = () =>
+  existsSync(auditFile)
+    ? readFileSync(auditFile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line))
+    : [];
+
+describe('fsops rollback against a local AWS endpoint', () => {
+  it('without a terminal and without --yes: exit 2, one line, nothing changed, a refused audit record', async () => {
+    const result = await fsops('rollback', 'internal-pe', '--env', 'prod');
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'fsops: refusing to roll back prod-internal-pe-service without confirmation: no terminal to ask on; pass --yes to confirm or --dry-run to see the plan only. Nothing was changed.',
+    ]);
+    expect(result.stdout).toContain(`to:      ${FAMILY}:41`);
+    expect(mutatingCalls()).toEqual([]);
+    expect(audit()).toEqual([
+      expect.objectContaining({ command: 'rollback', result: 'refused', from: taskDef(42), to: taskDef(41) }),
+    ]);
+  });
+
+  it('--dry-run prints the plan and makes no mutating call', async () => {
+    const result = await fsops('rollback', 'internal-pe', '--env', 'prod', '--dry-run');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('why:     nearest ACTIVE revision older than the running 42');
+    expect(result.stdout).toContain(
+      'note: deployment history unavailable (access denied (AccessDeniedException)',
+    );
+    expect(result.stdout).toContain('Dry run: nothing was changed.');
+    expect(mutatingCalls()).toEqual([]);
+    expect(audit().map((r) => r.result)).toEqual(['dry-run']);
+  });
+
+  it('with --yes rolls back, waits, verifies health and writes the audit trail', async () => {
+    const result = await fsops('rollback', 'internal-pe', '--env', 'prod', '--yes');
+    expect(result.code).toBe(0);
+    expect(mutatingCalls().map((c) => c.input)).toEqual([
+      { cluster: 'prod-fivestar-payments', service: 'prod-internal-pe-service', taskDefinition: taskDef(41) },
+    ]);
+    expect(result.stdout).toMatch(/fsops rollback internal-pe prod: PASS/);
+    expect(result.stdout).toMatch(/PASS +Health endpoints answer/);
+    expect(result.stderr).toContain('Waiting for prod-internal-pe-service to settle');
+    expect(audit().map((r) => [r.result, r.identity, r.to])).toEqual([
+      ['started', `arn:aws:iam::${ACCOUNT}:user/oncall`, taskDef(41)],
+      ['succeeded', `arn:aws:iam::${ACCOUNT}:user/oncall`, taskDef(41)],
+    ]);
+  });
+});
+
+describe('bad input is one line, exit 2, and no AWS call', () => {
+  it.each([
+    [
+      ['rollback', 'billing', '--env', 'prod'],
+      "fsops: unknown component 'billing': valid components are internal-pe, customer-portal",
+    ],
+    [
+      ['rollback', 'internal-pe'],
+      'fsops: rollback changes a service: pass --env explicitly (FSOPS_ENV is not used for changes)',
+    ],
+    [
+      ['rollback', 'internal-pe', '--env', 'qa'],
+      "fsops: unknown environment 'qa': valid environments are dev, staging, prod",
+    ],
+    [
+      ['rollback', 'internal-pe', '--env', 'prod', '--to', 'v41'],
+      "fsops: invalid --to 'v41': use a revision number (41), family:revision, or a task definition ARN",
+    ],
+    [
+      ['rollback', 'internal-pe', '--env', 'prod', '--timeout', '15'],
+      "fsops: invalid --timeout '15': use a number with a unit, e.g. 90s, 15m, 1h, 2d",
+    ],
+    [
+      ['scale', 'internal-pe', 'many', '--env', 'prod'],
+      "fsops: invalid count 'many': use a whole number of tasks, 0 or more (e.g. 3)",
+    ],
+    [
+      ['restart', 'internal-pe'],
+      'fsops: restart changes a service: pass --env explicitly (FSOPS_ENV is not used for changes)',
+    ],
+  ])('%j', async (args, message) => {
+    const result = await runFsops([...args, '--endpoint-url', fake!.url], {
+      ...FAKE_CREDENTIALS,
+      FSOPS_ENV: 'prod',
+      FSOPS_AUDIT_FILE: auditFile,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`${message}\n`);
+    expect(result.stdout).toBe('');
+    expect(fake!.calls).toEqual([]);
+  });
+});

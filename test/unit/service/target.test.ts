@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../../src/core/errors.js';
+import { chooseRollbackTarget, parseToOption } from '../../../src/ecs/target.js';
+import { shortTaskDef } from '../../../src/ecs/taskdef.js';
+import { arn, deployment, FAMILY, facts, historyEntry, service } from './builders.js';
+
+const short = (revision: number) => `${FAMILY}:${revision}`;
+
+describe('chooseRollbackTarget without deployment history (family revisions)', () => {
+  it.each([
+    ['service on the newest revision', 42, [40, 41, 42], 41],
+    // deployment guide §10.1 would pick taskDefinitionArns[1] = 42, the revision already running
+    ['service on an older revision, a newer one never rolled out', 42, [40, 41, 42, 43], 41],
+    ['after an earlier rollback (43 and 44 registered, 41 running)', 41, [39, 40, 41, 43, 44], 40],
+    ['gaps from deregistered revisions', 42, [35, 38, 42, 43], 38],
+  ])('%s', (_label, running, active, expected) => {
+    const choice = chooseRollbackTarget(facts(service(running), active));
+    expect(choice.kind).toBe('update-service');
+    expect(shortTaskDef(choice.to)).toBe(short(expected));
+    expect(shortTaskDef(choice.from)).toBe(short(running));
+    expect(choice.notes.join(' ')).toMatch(/deployment history unavailable/);
+  });
+
+  it('refuses when nothing older is ACTIVE, pointing at --to', () => {
+    expect(() => chooseRollbackTarget(facts(service(42), [42, 43]))).toThrow(
+      /nothing to roll back to: prod-fivestar-internal-pe:42 is the oldest ACTIVE revision.*--to/,
+    );
+  });
+
+  it('ignores revisions of a family that merely shares the prefix', () => {
+    const f = facts(service(42), [42]);
+    f.activeRevisions.push(arn(41, `${FAMILY}-canary`));
+    expect(() => chooseRollbackTarget(f)).toThrow(UsageError);
+  });
+
+  it('returns to the ACTIVE deployment when the PRIMARY one is still rolling out', () => {
+    const running = service(43, {
+      deployments: [
+        deployment(43, { rolloutState: 'IN_PROGRESS', runningCount: 1 }),
+        deployment(42, { status: 'ACTIVE', runningCount: 2 }),
+      ],
+    });
+    const choice = chooseRollbackTarget(facts(running, [41, 42, 43]));
+    expect(choice).toMatchObject({ kind: 'update-service', from: arn(43), to: arn(42) });
+  });
+});
+
+describe('chooseRollbackTarget with ECS deployment history', () => {
+  it('picks the task definition of the last deployment that completed before the current one', () => {
+    const history = [
+      historyEntry(42, 'SUCCESSFUL', '2026-11-21T09:00:00Z'),
+      historyEntry(43, 'ROLLBACK_SUCCESSFUL', '2026-11-20T12:00:00Z'),
+      historyEntry(40, 'SUCCESSFUL', '2026-11-19T09:00:00Z'),
+      historyEntry(38, 'SUCCESSFUL', '2026-11-18T09:00:00Z'),
+    ];
+    // 41 was registered but never deployed: the family's "nearest older" would pick it
+    const choice = chooseRollbackTarget(facts(service(42), [38, 40, 41, 42, 43], history));
+    expect(choice.kind).toBe('update-service');
+    expect(shortTaskDef(choice.to)).toBe(short(40));
+    expect(choice.reason).toMatch(/last deployment that completed before the current one on 2026-11-19/);
+  });
+
+  it('skips a completed revision that has since been deregistered', () => {
+    const history = [
+      historyEntry(42, 'SUCCESSFUL', '2026-11-21T09:00:00Z'),
+      historyEntry(40, 'SUCCESSFUL', '2026-11-19T09:00:00Z'),
+      historyEntry(37, 'SUCCESSFUL', '2026-11-17T09:00:00Z'),
+    ];
+    const choice = chooseRollbackTarget(facts(service(42), [37, 42], history));
+    expect(shortTaskDef(choice.to)).toBe(short(37));
+    expect(choice.notes).toContain(`skipped ${short(40)}: no longer ACTIVE (deregistered)`);
+  });
+
+  it('says so when the pick is newer than the running revision (undoing an earlier rollback)', () => {
+    const history = [
+      historyEntry(41, 'SUCCESSFUL', '2026-11-21T09:00:00Z'),
+      historyEntry(42, 'SUCCESSFUL', '2026-11-20T09:00:00Z'),
+    ];
+    const choice = chooseRollbackTarget(facts(service(41), [40, 41, 42], history));
+    expect(shortTaskDef(choice.to)).toBe(short(42));
+    expect(choice.notes.join(' ')).toMatch(/newer than the running revision 41/);
+  });
+
+  it('falls back to the nearest older ACTIVE revision when the history has nothing earlier', () => {
+    const history = [historyEntry(42, 'SUCCESSFUL', '2026-11-21T09:00:00Z')];
+    const choice = chooseRollbackTarget(facts(service(42), [40, 41, 42], history));
+    expect(shortTaskDef(choice.to)).toBe(short(41));
+    expect(choice.notes.join(' ')).toMatch(/no earlier completed deployment/);
+  });
+
+  it('lets ECS roll back a deployment in progress (StopServiceDeployment ROLLBACK)', () => {
+    const inProgress = historyEntry(43, 'IN_PROGRESS', '2026-11-21T10:00:00Z', {
+      finishedAt: undefined,
+      sourceTaskDefinitions: [arn(42)],
+    });
+    const running = service(43, {
+      deployments: [deployment(43, { rolloutState: 'IN_PROGRESS' }), deployment(42, { status: 'ACTIVE' })],
+    });
+    const history = [inProgress, historyEntry(42, 'SUCCESSFUL', '2026-11-20T09:00:00Z')];
+    const choice = chooseRollbackTarget(facts(running, [41, 42, 43], history));
+    expect(choice).toMatchObject({
+      kind: 'stop-deployment',
+      deploymentArn: inProgress.arn,
+      from: arn(43),
+      to: arn(42),
+    });
+  });
+});
+
+describe('chooseRollbackTarget with --to', () => {
+  const running = () => facts(service(42), [40, 41, 42, 43]);
+
+  it.each([
+    ['41', 41],
+    [`${FAMILY}:40`, 40],
+    [arn(43), 43],
+  ])('--to %s picks that revision', (to, expected) => {
+    const choice = chooseRollbackTarget(running(), to);
+    expect(choice.kind).toBe('update-service');
+    expect(shortTaskDef(choice.to)).toBe(short(expected));
+    expect(choice.reason).toBe('chosen with --to');
+  });
+
+  it.each([
+    [
+      'another family',
+      arn(41, 'prod-fivestar-customer-portal'),
+      /is from family prod-fivestar-customer-portal, but the service runs prod-fivestar-internal-pe/,
+    ],
+    [
+      'an INACTIVE revision',
+      '39',
+      /--to prod-fivestar-internal-pe:39 is not an ACTIVE revision .*ACTIVE revisions: 43, 42, 41, 40/,
+    ],
+    ['the revision already running', '42', /already runs: nothing to roll back/],
+    ['nonsense', 'latest', /invalid --to 'latest': use a revision number/],
+    ['zero', '0', /invalid --to '0'/],
+  ])('refuses %s with one line', (_label, to, message) => {
+    let thrown: unknown;
+    try {
+      chooseRollbackTarget(running(), to);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(UsageError);
+    expect((thrown as Error).message).toMatch(message);
+    expect((thrown as Error).message).not.toContain('\n');
+  });
+
+  it('--to wins over a deployment in progress', () => {
+    const inProgress = historyEntry(43, 'IN_PROGRESS', '2026-11-21T10:00:00Z', {
+      sourceTaskDefinitions: [arn(42)],
+    });
+    const choice = chooseRollbackTarget(facts(service(43), [40, 41, 42, 43], [inProgress]), '40');
+    expect(choice).toMatchObject({ kind: 'update-service', to: arn(40) });
+  });
+});
+
+describe('parseToOption', () => {
+  it('accepts a number, family:revision and an ARN', () => {
+    expect(parseToOption('41')).toEqual({ revision: 41 });
+    expect(parseToOption(`${FAMILY}:41`)).toEqual({ ref: { family: FAMILY, revision: 41 } });
+    expect(parseToOption(arn(41))).toEqual({ ref: { family: FAMILY, revision: 41 } });
+  });
+});
