@@ -316,7 +316,7 @@ function rolloutFinding(
   ].filter(Boolean);
   const next: Record<Exclude<WaitOutcome['result'], 'succeeded' | 'interrupted'>, string> = {
     failed: `The deployment failed: read the stopped tasks above, then \`${followUp}\`; pick another revision with \`fsops rollback ${op.component} --env ${op.session.env.name} --to <revision>\`.`,
-    'rolled-back': `ECS rolled the deployment back (circuit breaker): the service runs the revision shown. See \`${followUp}\` and the stopped tasks above before trying again.`,
+    'rolled-back': `ECS rolled the deployment back (circuit breaker): the service returns to the revision under "observed". ${shortTaskDef(waitTarget.taskDefinition)} did not start: read the stopped tasks above and \`${followUp}\` ${op.command === 'rollback' ? 'before picking another revision with --to' : 'before trying again'}.`,
     'timed-out': `The deployment is still running in ECS: follow it with \`${followUp}\`; if it does not settle, \`fsops rollback ${op.component} --env ${op.session.env.name}\` rolls an in-progress deployment back.`,
   };
   const verb: Record<WaitOutcome['result'], string> = {

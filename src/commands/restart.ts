@@ -5,6 +5,7 @@ import {
   type ServiceCommandDeps,
   type ServiceCommandOptions,
 } from '../actions/service-operation.js';
+import { UsageError } from '../core/errors.js';
 import { listStoppedTaskArns, requireService } from '../ecs/facts.js';
 import { shortTaskDef } from '../ecs/taskdef.js';
 
@@ -26,6 +27,11 @@ export async function restart(
       throw asExitError(error, `cannot read ${names.service}`);
     });
     const current = service.taskDefinition ?? 'unknown';
+    if ((service.desiredCount ?? 0) === 0) {
+      throw new UsageError(
+        `${names.service} wants 0 tasks: nothing to restart; start it with \`fsops scale ${component} <count> --env ${session.env.name}\``,
+      );
+    }
     const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
     const config = service.deploymentConfiguration;
     const lines = [
@@ -55,6 +61,7 @@ export async function restart(
         waitTarget: (applied) => ({
           taskDefinition: current,
           ...(applied.primaryDeploymentId ? { deploymentId: applied.primaryDeploymentId } : {}),
+          ...(primary?.id ? { replacesDeploymentId: primary.id } : {}),
         }),
         before: service,
         knownStoppedTasks: stoppedTaskArns,

@@ -7,6 +7,8 @@ export interface WaitTarget {
   taskDefinition: string;
   /** The deployment that must become PRIMARY and complete, when ECS named it (UpdateService's answer). */
   deploymentId?: string;
+  /** A deployment that must NOT count as the target: the one a restart replaces (same task definition). */
+  replacesDeploymentId?: string;
   /** The desired count the service must reach (scale). */
   desiredCount?: number;
 }
@@ -80,6 +82,7 @@ export interface WaitOptions {
 function isTarget(deployment: Deployment | undefined, target: WaitTarget): boolean {
   if (!deployment) return false;
   if (target.deploymentId && deployment.id !== target.deploymentId) return false;
+  if (target.replacesDeploymentId && deployment.id === target.replacesDeploymentId) return false;
   return sameTaskDef(deployment.taskDefinition, target.taskDefinition);
 }
 

@@ -223,3 +223,12 @@ describe('waitForService', () => {
     });
   });
 });
+
+describe('waiting for a restart (same task definition)', () => {
+  it('does not take the replaced deployment for the new one', () => {
+    const restartTarget = { taskDefinition: arn(42), replacesDeploymentId: 'ecs-svc/42' };
+    expect(judgeService(service(42), restartTarget, false)).toEqual({ state: 'waiting' });
+    const replaced = service(42, { deployments: [deployment(42, { id: 'ecs-svc/new' })] });
+    expect(judgeService(replaced, restartTarget, false)).toEqual({ state: 'stable' });
+  });
+});
