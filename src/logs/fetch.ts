@@ -194,6 +194,14 @@ export function groupsFromInsightsRows(rows: Record<string, string>[]): Signatur
   );
 }
 
+/**
+ * Whether a window is longer than a limit, in whole minutes: `--since 1h` measured from a start
+ * taken a few milliseconds before the run's "now" is still 1h, not "over 1h".
+ */
+export function longerThan(windowMs: number, limitMs: number): boolean {
+  return Math.round(windowMs / 60_000) > Math.round(limitMs / 60_000);
+}
+
 export interface ErrorGroupOptions {
   logGroupName: string;
   pattern: string;
@@ -251,7 +259,7 @@ export async function collectErrorGroups(
       throw error;
     }
   };
-  if (filters && options.endTime - options.startTime > options.insightsAboveMs) return insights();
+  if (filters && longerThan(options.endTime - options.startTime, options.insightsAboveMs)) return insights();
   const pulled = await filterEvents(logs, {
     logGroupName: options.logGroupName,
     filterPattern: options.pattern,

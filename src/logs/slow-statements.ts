@@ -1,5 +1,5 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { filterEvents, parseInsightsTime, runInsightsQuery } from './fetch.js';
+import { filterEvents, longerThan, parseInsightsTime, runInsightsQuery } from './fetch.js';
 import { type LogEvent, messageSignature } from './signature.js';
 
 /** Statements of one shape from the PostgreSQL log (`log_min_duration_statement`), with their durations. */
@@ -127,7 +127,7 @@ export async function collectSlowStatements(
       throw error;
     }
   };
-  if (options.endTime - options.startTime > options.insightsAboveMs) return insights();
+  if (longerThan(options.endTime - options.startTime, options.insightsAboveMs)) return insights();
   const pulled = await filterEvents(logs, {
     logGroupName: options.logGroupName,
     filterPattern: 'duration',

@@ -12,7 +12,11 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certExpiryCheck, evaluateCertificate, readPeerCertificate } from '../../../src/checks/troubleshoot/cert.js';
+import {
+  certExpiryCheck,
+  evaluateCertificate,
+  readPeerCertificate,
+} from '../../../src/checks/troubleshoot/cert.js';
 import { testContext } from '../../helpers/context.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fsops-cert-'));
@@ -22,7 +26,25 @@ const servers: Server[] = [];
 async function tlsServer(days: number): Promise<number> {
   const key = join(dir, `${days}.key`);
   const cert = join(dir, `${days}.crt`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', String(days), '-subj', '/CN=payments.example.test'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      String(days),
+      '-subj',
+      '/CN=payments.example.test',
+    ],
+    { stdio: 'ignore' },
+  );
   const server = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (socket) => socket.end());
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -43,7 +65,12 @@ afterAll(async () => {
 describe('evaluateCertificate', () => {
   const endpoint = { host: 'api.example.test', port: 443, from: 'test' };
   const now = new Date('2026-11-21T00:00:00Z');
-  const cert = (validTo: string) => ({ subject: 's', issuer: 'i', validTo: new Date(validTo), authorized: true });
+  const cert = (validTo: string) => ({
+    subject: 's',
+    issuer: 'i',
+    validTo: new Date(validTo),
+    authorized: true,
+  });
 
   it('fails at 7 days or fewer and when expired, warns at 30 or fewer, passes beyond', () => {
     const t = { warn: 30, fail: 7 };
@@ -86,7 +113,12 @@ describe('tls.cert against real TLS servers', () => {
     const elb = mockClient(ElasticLoadBalancingV2Client);
     try {
       elb.on(DescribeLoadBalancersCommand, { Names: ['prod-internal-pe-alb'] }).resolves({
-        LoadBalancers: [{ LoadBalancerArn: 'arn:aws:elasticloadbalancing:ap-south-1:1:loadbalancer/app/pe/1', DNSName: '127.0.0.1' }],
+        LoadBalancers: [
+          {
+            LoadBalancerArn: 'arn:aws:elasticloadbalancing:ap-south-1:1:loadbalancer/app/pe/1',
+            DNSName: '127.0.0.1',
+          },
+        ],
       });
       elb.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [] });
       elb.on(DescribeListenersCommand).resolves({
@@ -95,8 +127,16 @@ describe('tls.cert against real TLS servers', () => {
           { Protocol: 'HTTPS', Port: fine },
         ],
       });
-      const results = await certExpiryCheck.run(testContext({ now: new Date() }), { components: ['internal-pe'] });
-      expect(results).toMatchObject([{ resource: `127.0.0.1:${fine}`, status: 'pass', detail: expect.stringContaining('prod-internal-pe-alb listener') }]);
+      const results = await certExpiryCheck.run(testContext({ now: new Date() }), {
+        components: ['internal-pe'],
+      });
+      expect(results).toMatchObject([
+        {
+          resource: `127.0.0.1:${fine}`,
+          status: 'pass',
+          detail: expect.stringContaining('prod-internal-pe-alb listener'),
+        },
+      ]);
     } finally {
       elb.restore();
     }
@@ -112,7 +152,9 @@ describe('tls.cert against real TLS servers', () => {
         configYaml: `environments:\n  prod:\n    healthUrls:\n      internal-pe: https://127.0.0.1:${port}\n      customer-portal: http://127.0.0.1:1\n`,
       });
       const results = await certExpiryCheck.run(ctx, { components: ['internal-pe'] });
-      expect(results).toMatchObject([{ status: 'error', observed: expect.stringMatching(/^could not read the certificate/) }]);
+      expect(results).toMatchObject([
+        { status: 'error', observed: expect.stringMatching(/^could not read the certificate/) },
+      ]);
     } finally {
       plain.close();
     }

@@ -22,7 +22,8 @@ beforeEach(() => ecs.reset());
 const NOW = new Date('2026-11-21T10:00:00Z');
 const SINCE = new Date('2026-11-21T09:00:00Z');
 const arn = (id: string) => `arn:aws:ecs:ap-south-1:123456789014:task/prod-fivestar-payments/${id}`;
-const taskDef = (rev: number) => `arn:aws:ecs:ap-south-1:123456789014:task-definition/prod-fivestar-internal-pe:${rev}`;
+const taskDef = (rev: number) =>
+  `arn:aws:ecs:ap-south-1:123456789014:task-definition/prod-fivestar-internal-pe:${rev}`;
 
 function stopped(id: string, over: Partial<Task>): Task {
   return {
@@ -39,20 +40,34 @@ const oom = (id: string) =>
   stopped(id, {
     stopCode: 'EssentialContainerExited',
     stoppedReason: 'Essential container in task exited',
-    containers: [{ name: 'app', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' }],
+    containers: [
+      { name: 'app', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' },
+    ],
   });
 
 describe('classifyStop and groupStoppedTasks', () => {
   it('tells start failures, OOM kills, health check kills, crashes and routine replacements apart', () => {
     expect(
-      classifyStop(stopped('a', { stopCode: 'TaskFailedToStart', stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s)' })),
+      classifyStop(
+        stopped('a', {
+          stopCode: 'TaskFailedToStart',
+          stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s)',
+        }),
+      ),
     ).toEqual({ kind: 'failed-to-start', status: 'fail' });
     expect(classifyStop(oom('b'))).toEqual({ kind: 'oom', status: 'fail' });
     expect(
-      classifyStop(stopped('c', { stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Task failed ELB health checks in (target-group arn:...)' })),
+      classifyStop(
+        stopped('c', {
+          stopCode: 'ServiceSchedulerInitiated',
+          stoppedReason: 'Task failed ELB health checks in (target-group arn:...)',
+        }),
+      ),
     ).toEqual({ kind: 'health-check', status: 'fail' });
     expect(
-      classifyStop(stopped('d', { stopCode: 'EssentialContainerExited', containers: [{ name: 'app', exitCode: 1 }] })),
+      classifyStop(
+        stopped('d', { stopCode: 'EssentialContainerExited', containers: [{ name: 'app', exitCode: 1 }] }),
+      ),
     ).toEqual({ kind: 'crashed', status: 'fail' });
     expect(
       classifyStop(
@@ -68,7 +83,10 @@ describe('classifyStop and groupStoppedTasks', () => {
   it('groups tasks that stopped for the same reason, ids and numbers normalised, most frequent first', () => {
     const groups = groupStoppedTasks([
       oom('t1'),
-      stopped('t2', { stopCode: 'TaskFailedToStart', stoppedReason: 'ResourceInitializationError: unable to pull secrets' }),
+      stopped('t2', {
+        stopCode: 'TaskFailedToStart',
+        stoppedReason: 'ResourceInitializationError: unable to pull secrets',
+      }),
       oom('t3'),
       oom('t4'),
     ]);
@@ -85,12 +103,19 @@ describe('evaluateTasks', () => {
     desiredCount: 3,
     taskDefinition: taskDef(43),
     events: [
-      { createdAt: new Date('2026-11-21T09:40:00Z'), message: '(service prod-internal-pe-service) has started 1 tasks: (task t9).' },
+      {
+        createdAt: new Date('2026-11-21T09:40:00Z'),
+        message: '(service prod-internal-pe-service) has started 1 tasks: (task t9).',
+      },
       {
         createdAt: new Date('2026-11-21T09:35:00Z'),
-        message: '(service prod-internal-pe-service) (port 8080) is unhealthy in (target-group pe-tg) due to (reason Health checks failed).',
+        message:
+          '(service prod-internal-pe-service) (port 8080) is unhealthy in (target-group pe-tg) due to (reason Health checks failed).',
       },
-      { createdAt: new Date('2026-11-21T07:00:00Z'), message: '(service prod-internal-pe-service) was unable to place a task.' },
+      {
+        createdAt: new Date('2026-11-21T07:00:00Z'),
+        message: '(service prod-internal-pe-service) was unable to place a task.',
+      },
     ],
   };
 
@@ -104,7 +129,11 @@ describe('evaluateTasks', () => {
           { taskArn: arn('r1'), lastStatus: 'RUNNING', taskDefinitionArn: taskDef(43) },
           { taskArn: arn('r2'), lastStatus: 'PROVISIONING', taskDefinitionArn: taskDef(43) },
         ],
-        stopped: [oom('s1'), oom('s2'), stopped('old', { stoppedAt: new Date('2026-11-21T08:00:00Z'), stopCode: 'UserInitiated' })],
+        stopped: [
+          oom('s1'),
+          oom('s2'),
+          stopped('old', { stoppedAt: new Date('2026-11-21T08:00:00Z'), stopCode: 'UserInitiated' }),
+        ],
       },
       SINCE,
     );
@@ -116,7 +145,9 @@ describe('evaluateTasks', () => {
     ]);
     expect(results[0]!.observed).toBe('1 running, 1 pending (PROVISIONING), 3 desired');
     expect(results[1]!.observed).toBe('2 tasks: Essential container in task exited');
-    expect(results[1]!.detail).toContain('app exit 137 (OutOfMemoryError: Container killed due to memory usage)');
+    expect(results[1]!.detail).toContain(
+      'app exit 137 (OutOfMemoryError: Container killed due to memory usage)',
+    );
     expect(results[1]!.detail).toContain('task definition: prod-fivestar-internal-pe:43');
   });
 
@@ -145,7 +176,9 @@ describe('evaluateTasks', () => {
         component: 'internal-pe',
         serviceName: 'prod-internal-pe-service',
         service,
-        active: [{ taskArn: arn('r1'), lastStatus: 'RUNNING', taskDefinitionArn: taskDef(43), startedAt: NOW }],
+        active: [
+          { taskArn: arn('r1'), lastStatus: 'RUNNING', taskDefinitionArn: taskDef(43), startedAt: NOW },
+        ],
         stopped: [oom('s1')],
       },
       SINCE,
@@ -161,7 +194,14 @@ describe('ecs.tasks check at the SDK boundary', () => {
   it('lists RUNNING and STOPPED over several pages and describes them in batches of 100', async () => {
     const running = Array.from({ length: 150 }, (_, i) => arn(`r${i}`));
     ecs.on(DescribeServicesCommand).resolves({
-      services: [{ serviceName: 'prod-internal-pe-service', desiredCount: 150, status: 'ACTIVE', taskDefinition: taskDef(43) }],
+      services: [
+        {
+          serviceName: 'prod-internal-pe-service',
+          desiredCount: 150,
+          status: 'ACTIVE',
+          taskDefinition: taskDef(43),
+        },
+      ],
     });
     ecs
       .on(ListTasksCommand, { desiredStatus: 'RUNNING' })
@@ -173,7 +213,9 @@ describe('ecs.tasks check at the SDK boundary', () => {
         t.endsWith('/s1') ? oom('s1') : { taskArn: t, lastStatus: 'RUNNING', taskDefinitionArn: taskDef(43) },
       ),
     }));
-    const results = await ecsTasksCheck.run(testContext({ since: SINCE, now: NOW }), { components: ['internal-pe'] });
+    const results = await ecsTasksCheck.run(testContext({ since: SINCE, now: NOW }), {
+      components: ['internal-pe'],
+    });
     const describeSizes = ecs.commandCalls(DescribeTasksCommand).map((c) => c.args[0].input.tasks!.length);
     expect(describeSizes.sort((a, b) => a - b)).toEqual([1, 50, 100]);
     expect(ecs.commandCalls(ListTasksCommand).map((c) => c.args[0].input)).toContainEqual({
@@ -195,6 +237,10 @@ describe('ecs.tasks check at the SDK boundary', () => {
     ecs.on(ListTasksCommand).resolves({ taskArns: [] });
     const results = await ecsTasksCheck.run(testContext(), { components: ['internal-pe'] });
     expect(ecs.commandCalls(DescribeTasksCommand)).toHaveLength(0);
-    expect(results[0]).toMatchObject({ id: 'ecs.tasks.running', status: 'fail', observed: 'service not found' });
+    expect(results[0]).toMatchObject({
+      id: 'ecs.tasks.running',
+      status: 'fail',
+      observed: 'service not found',
+    });
   });
 });

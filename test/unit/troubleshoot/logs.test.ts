@@ -7,12 +7,17 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { classifySignature, logErrorSignaturesCheck, rdsSlowStatementsCheck } from '../../../src/checks/troubleshoot/log-errors.js';
+import {
+  classifySignature,
+  logErrorSignaturesCheck,
+  rdsSlowStatementsCheck,
+} from '../../../src/checks/troubleshoot/log-errors.js';
 import {
   collectErrorGroups,
   errorGroupsQuery,
   filterEvents,
   insightsFilterFor,
+  longerThan,
   parseInsightsTime,
   runInsightsQuery,
 } from '../../../src/logs/fetch.js';
@@ -51,7 +56,11 @@ describe('filterEvents', () => {
     expect(result.truncated).toBe(false);
     const calls = logs.commandCalls(FilterLogEventsCommand);
     expect(calls.map((c) => c.args[0].input.nextToken)).toEqual([undefined, 't1', 't2']);
-    expect(calls[0]!.args[0].input).toMatchObject({ filterPattern: 'ERROR', startTime: T0, endTime: T0 + 3_600_000 });
+    expect(calls[0]!.args[0].input).toMatchObject({
+      filterPattern: 'ERROR',
+      startTime: T0,
+      endTime: T0 + 3_600_000,
+    });
   });
 
   it('stops at the cap and says the window was truncated', async () => {
@@ -63,7 +72,9 @@ describe('filterEvents', () => {
   });
 
   it('reports a missing log group instead of throwing', async () => {
-    logs.on(FilterLogEventsCommand).rejects(Object.assign(new Error('gone'), { name: 'ResourceNotFoundException' }));
+    logs
+      .on(FilterLogEventsCommand)
+      .rejects(Object.assign(new Error('gone'), { name: 'ResourceNotFoundException' }));
     expect(await filterEvents(client(), { logGroupName: 'g', startTime: 0, endTime: 1, cap: 4 })).toEqual({
       events: [],
       truncated: false,
@@ -75,13 +86,21 @@ describe('filterEvents', () => {
 describe('Logs Insights', () => {
   it('translates simple filter patterns and refuses the ones it cannot express', () => {
     expect(insightsFilterFor('ERROR')).toEqual(['filter @message like /ERROR/']);
-    expect(insightsFilterFor('ERROR payment')).toEqual(['filter @message like /ERROR/', 'filter @message like /payment/']);
+    expect(insightsFilterFor('ERROR payment')).toEqual([
+      'filter @message like /ERROR/',
+      'filter @message like /payment/',
+    ]);
     expect(insightsFilterFor('"payment failed"')).toEqual(['filter @message like /payment failed/']);
     expect(insightsFilterFor('{ $.level = "error" }')).toBeNull();
     expect(insightsFilterFor('?ERROR ?WARN')).toBeNull();
     expect(errorGroupsQuery(['filter @message like /ERROR/'])).toMatch(
       /^fields @timestamp, @message\n\| filter @message like \/ERROR\/\n\| fields substr\(replace\(.*\| stats count\(\*\) as eventCount.* by sigKey/s,
     );
+  });
+
+  it('measures windows in whole minutes, so --since 1h is not "over 1h" by a few milliseconds', () => {
+    expect(longerThan(3_600_000 + 25, 3_600_000)).toBe(false);
+    expect(longerThan(3_660_000, 3_600_000)).toBe(true);
   });
 
   it('parses Insights timestamps as UTC', () => {
@@ -97,7 +116,12 @@ describe('Logs Insights', () => {
       .resolvesOnce({ status: 'Running' })
       .resolvesOnce({
         status: 'Complete',
-        results: [[{ field: 'eventCount', value: '3' }, { field: 'example', value: 'ERROR x' }]],
+        results: [
+          [
+            { field: 'eventCount', value: '3' },
+            { field: 'example', value: 'ERROR x' },
+          ],
+        ],
       });
     const rows = await runInsightsQuery(client(), {
       logGroupNames: ['g'],
@@ -156,7 +180,14 @@ describe('Logs Insights', () => {
     logs.on(StartQueryCommand).resolves({ queryId: 'q-4' });
     logs.on(GetQueryResultsCommand).resolves({ status: 'Failed' });
     await expect(
-      runInsightsQuery(client(), { logGroupNames: ['g'], queryString: 'q', startTime: 0, endTime: 1, timeoutMs: 1000, pollMs: 5 }),
+      runInsightsQuery(client(), {
+        logGroupNames: ['g'],
+        queryString: 'q',
+        startTime: 0,
+        endTime: 1,
+        timeoutMs: 1000,
+        pollMs: 5,
+      }),
     ).rejects.toThrow('Logs Insights query failed');
   });
 });
@@ -221,18 +252,27 @@ describe('collectErrorGroups', () => {
   });
 
   it('switches to Logs Insights when a short window holds more events than the cap', async () => {
-    logs.on(FilterLogEventsCommand).resolves({ events: [1, 2, 3, 4, 5].map((i) => event(i, 'ERROR x')), nextToken: 'more' });
+    logs
+      .on(FilterLogEventsCommand)
+      .resolves({ events: [1, 2, 3, 4, 5].map((i) => event(i, 'ERROR x')), nextToken: 'more' });
     logs.on(StartQueryCommand).resolves({ queryId: 'q' });
     logs.on(GetQueryResultsCommand).resolves({
       status: 'Complete',
-      results: [[{ field: 'eventCount', value: '9000' }, { field: 'example', value: 'ERROR x' }]],
+      results: [
+        [
+          { field: 'eventCount', value: '9000' },
+          { field: 'example', value: 'ERROR x' },
+        ],
+      ],
     });
     const result = await collectErrorGroups(client(), { ...base, startTime: T0, endTime: T0 + 600_000 });
     expect(result).toMatchObject({ method: 'insights', total: 9000 });
   });
 
   it('keeps the capped sample, marked truncated, when the pattern cannot run in Logs Insights', async () => {
-    logs.on(FilterLogEventsCommand).resolves({ events: [1, 2, 3, 4, 5].map((i) => event(i, 'ERROR x')), nextToken: 'more' });
+    logs
+      .on(FilterLogEventsCommand)
+      .resolves({ events: [1, 2, 3, 4, 5].map((i) => event(i, 'ERROR x')), nextToken: 'more' });
     const result = await collectErrorGroups(client(), {
       ...base,
       pattern: '{ $.level = "error" }',
@@ -255,20 +295,36 @@ describe('logs.errors check', () => {
     });
     const results = await logErrorSignaturesCheck.run(testContext(), { components: ['internal-pe'] });
     expect(results).toMatchObject([
-      { id: 'logs.errors.count', status: 'warn', resource: '/ecs/prod-fivestar-internal-pe', observed: expect.stringMatching(/^3 events in 2 signatures in the last 15m \(FilterLogEvents\)/) },
-      { id: 'logs.errors.gateway', status: 'warn', title: 'ERROR RazorPay gateway returned <n> for order <n>', observed: expect.stringMatching(/^2× between 2026-11-21T09:00:01Z and 2026-11-21T09:00:02Z/) },
+      {
+        id: 'logs.errors.count',
+        status: 'warn',
+        resource: '/ecs/prod-fivestar-internal-pe',
+        observed: expect.stringMatching(/^3 events in 2 signatures in the last 15m \(FilterLogEvents\)/),
+      },
+      {
+        id: 'logs.errors.gateway',
+        status: 'warn',
+        title: 'ERROR RazorPay gateway returned <n> for order <n>',
+        observed: expect.stringMatching(/^2× between 2026-11-21T09:00:01Z and 2026-11-21T09:00:02Z/),
+      },
       { id: 'logs.errors.auth', status: 'warn' },
     ]);
   });
 
   it('passes with no error events, and skips a missing log group', async () => {
-    logs.on(FilterLogEventsCommand, { logGroupName: '/ecs/prod-fivestar-internal-pe' }).resolves({ events: [] });
+    logs
+      .on(FilterLogEventsCommand, { logGroupName: '/ecs/prod-fivestar-internal-pe' })
+      .resolves({ events: [] });
     logs
       .on(FilterLogEventsCommand, { logGroupName: '/ecs/prod-fivestar-customer-portal' })
       .rejects(Object.assign(new Error('nope'), { name: 'ResourceNotFoundException' }));
     const results = await logErrorSignaturesCheck.run(testContext(), {});
     expect(results).toMatchObject([
-      { id: 'logs.errors.count', status: 'pass', observed: expect.stringMatching(/^0 events in 0 signatures/) },
+      {
+        id: 'logs.errors.count',
+        status: 'pass',
+        observed: expect.stringMatching(/^0 events in 0 signatures/),
+      },
       { id: 'logs.errors.group', status: 'skip', resource: '/ecs/prod-fivestar-customer-portal' },
     ]);
   });
@@ -290,8 +346,8 @@ describe('RDS slow statements', () => {
     expect(parseSlowStatement(line(1234.5, 'SELECT 1'))).toEqual({ ms: 1234.5, statement: 'SELECT 1' });
     expect(parseSlowStatement('LOG: checkpoint starting: time')).toBeNull();
     const groups = groupSlowStatements([
-      { timestamp: 1, message: line(800, "SELECT * FROM payment.payments WHERE id = 42") },
-      { timestamp: 2, message: line(2500, "SELECT * FROM payment.payments WHERE id = 77") },
+      { timestamp: 1, message: line(800, 'SELECT * FROM payment.payments WHERE id = 42') },
+      { timestamp: 2, message: line(2500, 'SELECT * FROM payment.payments WHERE id = 77') },
       { timestamp: 3, message: line(9000, "UPDATE payment.payments SET status = 'FAILED' WHERE id = 1") },
     ]);
     expect(groups.map((g) => [g.signature, g.count, g.maxMs, g.totalMs])).toEqual([
@@ -302,11 +358,18 @@ describe('RDS slow statements', () => {
 
   it('judges the PostgreSQL log group from the duration filter', async () => {
     logs.on(FilterLogEventsCommand, { filterPattern: 'duration' }).resolves({
-      events: [event(1, line(6000, 'SELECT pg_sleep(6)')), event(2, line(1500, 'SELECT count(*) FROM payment.payments'))],
+      events: [
+        event(1, line(6000, 'SELECT pg_sleep(6)')),
+        event(2, line(1500, 'SELECT count(*) FROM payment.payments')),
+      ],
     });
     const results = await rdsSlowStatementsCheck.run(testContext(), {});
     expect(results).toMatchObject([
-      { status: 'fail', resource: '/aws/rds/instance/prod-fivestar-payments-db/postgresql', title: 'SELECT pg_sleep(<n>)' },
+      {
+        status: 'fail',
+        resource: '/aws/rds/instance/prod-fivestar-payments-db/postgresql',
+        title: 'SELECT pg_sleep(<n>)',
+      },
       { status: 'warn', observed: expect.stringMatching(/^1× max 1500 ms/) },
     ]);
   });
@@ -341,7 +404,16 @@ describe('tailLogs', () => {
 
   it('without --follow prints once and returns', async () => {
     logs.on(FilterLogEventsCommand).resolves({ events: [] });
-    expect(await tailLogs(client(), { logGroupName: 'g', startTime: T0, follow: false, pollMs: 5, cap: 10, onEvent: () => {} })).toBe(0);
+    expect(
+      await tailLogs(client(), {
+        logGroupName: 'g',
+        startTime: T0,
+        follow: false,
+        pollMs: 5,
+        cap: 10,
+        onEvent: () => {},
+      }),
+    ).toBe(0);
     expect(logs.commandCalls(FilterLogEventsCommand)).toHaveLength(1);
   });
 });

@@ -7,7 +7,11 @@ import {
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { metricsAlbCheck, metricsEcsCheck, metricsRdsCheck } from '../../../src/checks/troubleshoot/metrics.js';
+import {
+  metricsAlbCheck,
+  metricsEcsCheck,
+  metricsRdsCheck,
+} from '../../../src/checks/troubleshoot/metrics.js';
 import {
   evaluateMetric,
   fetchSeries,
@@ -47,7 +51,12 @@ const spec = (over: Partial<MetricSpec> = {}): MetricSpec => ({
   key: 'rds.cpu',
   title: 'CPU',
   resource: 'db',
-  metric: { namespace: 'AWS/RDS', name: 'CPUUtilization', dimensions: { DBInstanceIdentifier: 'db' }, stat: 'Average' },
+  metric: {
+    namespace: 'AWS/RDS',
+    name: 'CPUUtilization',
+    dimensions: { DBInstanceIdentifier: 'db' },
+    stat: 'Average',
+  },
   unit: '%',
   thresholds: { warn: 80, fail: 90 },
   higherIsWorse: true,
@@ -86,7 +95,10 @@ describe('evaluateMetric', () => {
   });
 
   it('never passes a metric without datapoints', () => {
-    expect(evaluateMetric(spec(), undefined, '1h')).toMatchObject({ status: 'skip', observed: 'no datapoints in the last 1h' });
+    expect(evaluateMetric(spec(), undefined, '1h')).toMatchObject({
+      status: 'skip',
+      observed: 'no datapoints in the last 1h',
+    });
     expect(evaluateMetric(spec({ whenMissing: 'warn' }), series([]), '1h').status).toBe('warn');
   });
 
@@ -94,7 +106,12 @@ describe('evaluateMetric', () => {
     expect(sparkline([])).toBe('');
     expect(sparkline([5, 5, 5])).toBe('▁▁▁');
     expect(sparkline([0, 1, 2, 3, 4, 5, 6, 7])).toBe('▁▂▃▄▅▆▇█');
-    expect(sparkline(Array.from({ length: 100 }, (_, i) => i), 20)).toHaveLength(20);
+    expect(
+      sparkline(
+        Array.from({ length: 100 }, (_, i) => i),
+        20,
+      ),
+    ).toHaveLength(20);
   });
 
   it('chooses a period of whole minutes giving about 60 points', () => {
@@ -108,16 +125,25 @@ describe('fetchSeries', () => {
   it('sends at most 500 queries per call and follows NextToken, merging the pages', async () => {
     const specs = Array.from({ length: 620 }, (_, i) => spec({ key: `k${i}` }));
     const queries = queriesFor(specs, 60);
-    cloudwatch.on(GetMetricDataCommand).callsFake((input: { MetricDataQueries: MetricDataQuery[]; NextToken?: string }) => {
-      const first = input.MetricDataQueries[0]!.Id;
-      // The first chunk answers in two pages.
-      if (first === 'q0' && !input.NextToken) {
-        return { MetricDataResults: [{ Id: 'q0', Timestamps: [minutes(2)[1]!], Values: [2] }], NextToken: 'page2' };
-      }
-      return {
-        MetricDataResults: input.MetricDataQueries.map((q) => ({ Id: q.Id, Timestamps: [minutes(1)[0]!], Values: [1] })),
-      };
-    });
+    cloudwatch
+      .on(GetMetricDataCommand)
+      .callsFake((input: { MetricDataQueries: MetricDataQuery[]; NextToken?: string }) => {
+        const first = input.MetricDataQueries[0]!.Id;
+        // The first chunk answers in two pages.
+        if (first === 'q0' && !input.NextToken) {
+          return {
+            MetricDataResults: [{ Id: 'q0', Timestamps: [minutes(2)[1]!], Values: [2] }],
+            NextToken: 'page2',
+          };
+        }
+        return {
+          MetricDataResults: input.MetricDataQueries.map((q) => ({
+            Id: q.Id,
+            Timestamps: [minutes(1)[0]!],
+            Values: [1],
+          })),
+        };
+      });
     const series = await fetchSeries(new CloudWatchClient({ region: 'ap-south-1' }), queries, {
       start: T0,
       end: new Date(T0.getTime() + 3_600_000),
@@ -141,8 +167,18 @@ describe('fetchSeries', () => {
           expression: {
             text: '100 * FILL({errors}, 0) / {requests}',
             inputs: {
-              errors: { namespace: 'AWS/ApplicationELB', name: 'HTTPCode_Target_5XX_Count', dimensions: {}, stat: 'Sum' },
-              requests: { namespace: 'AWS/ApplicationELB', name: 'RequestCount', dimensions: {}, stat: 'Sum' },
+              errors: {
+                namespace: 'AWS/ApplicationELB',
+                name: 'HTTPCode_Target_5XX_Count',
+                dimensions: {},
+                stat: 'Sum',
+              },
+              requests: {
+                namespace: 'AWS/ApplicationELB',
+                name: 'RequestCount',
+                dimensions: {},
+                stat: 'Sum',
+              },
             },
           },
         }),
@@ -198,9 +234,13 @@ describe('metrics checks', () => {
       db: async () => ({ serverVersion: 150004, query: async () => [{ setting: '100' }] as never[] }),
     });
     const fromDb = await metricsRdsCheck.run(withDb, { metrics: ['connections'] });
-    expect(fromDb).toMatchObject([{ observed: expect.stringMatching(/^latest 50%/), detail: expect.stringContaining('the database') }]);
+    expect(fromDb).toMatchObject([
+      { observed: expect.stringMatching(/^latest 50%/), detail: expect.stringContaining('the database') },
+    ]);
     const guess = await metricsRdsCheck.run(testContext(), { metrics: ['connections'] });
-    expect(guess).toMatchObject([{ observed: expect.stringMatching(/^latest 25%/), detail: expect.stringContaining('ops guide §8.1.1') }]);
+    expect(guess).toMatchObject([
+      { observed: expect.stringMatching(/^latest 25%/), detail: expect.stringContaining('ops guide §8.1.1') },
+    ]);
   });
 
   it('rds: no datapoints are skipped, not passed; a missing instance fails', async () => {
@@ -208,12 +248,18 @@ describe('metrics checks', () => {
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
     const results = await metricsRdsCheck.run(testContext(), {});
     expect(new Set(results.map((r) => r.status))).toEqual(new Set(['skip']));
-    rds.on(DescribeDBInstancesCommand).rejects(Object.assign(new Error('x'), { name: 'DBInstanceNotFoundFault' }));
-    expect(await metricsRdsCheck.run(testContext(), {})).toMatchObject([{ id: 'metrics.rds.instance', status: 'fail' }]);
+    rds
+      .on(DescribeDBInstancesCommand)
+      .rejects(Object.assign(new Error('x'), { name: 'DBInstanceNotFoundFault' }));
+    expect(await metricsRdsCheck.run(testContext(), {})).toMatchObject([
+      { id: 'metrics.rds.instance', status: 'fail' },
+    ]);
   });
 
   it('ecs: CPU and memory per service with the cluster and service dimensions', async () => {
-    cloudwatch.on(GetMetricDataCommand).callsFake(answerBy({ CPUUtilization: [85], MemoryUtilization: [40] }));
+    cloudwatch
+      .on(GetMetricDataCommand)
+      .callsFake(answerBy({ CPUUtilization: [85], MemoryUtilization: [40] }));
     const results = await metricsEcsCheck.run(testContext(), {});
     expect(results.map((r) => [r.id, r.resource, r.status])).toEqual([
       ['metrics.ecs.cpu', 'prod-internal-pe-service', 'warn'],
@@ -234,7 +280,8 @@ describe('metrics checks', () => {
       .resolves({
         LoadBalancers: [
           {
-            LoadBalancerArn: 'arn:aws:elasticloadbalancing:ap-south-1:1:loadbalancer/app/prod-internal-pe-alb/abc',
+            LoadBalancerArn:
+              'arn:aws:elasticloadbalancing:ap-south-1:1:loadbalancer/app/prod-internal-pe-alb/abc',
             DNSName: 'x',
           },
         ],
@@ -242,11 +289,18 @@ describe('metrics checks', () => {
       .on(DescribeLoadBalancersCommand, { Names: ['prod-customer-portal-alb'] })
       .rejects(Object.assign(new Error('no'), { name: 'LoadBalancerNotFoundException' }));
     elb.on(DescribeTargetGroupsCommand).resolves({
-      TargetGroups: [{ TargetGroupArn: 'arn:aws:elasticloadbalancing:ap-south-1:1:targetgroup/pe-tg/def', TargetGroupName: 'pe-tg' }],
+      TargetGroups: [
+        {
+          TargetGroupArn: 'arn:aws:elasticloadbalancing:ap-south-1:1:targetgroup/pe-tg/def',
+          TargetGroupName: 'pe-tg',
+        },
+      ],
     });
-    cloudwatch.on(GetMetricDataCommand).callsFake(
-      answerBy({ TargetResponseTime: [0.4, 2.5], 'alb.5xx-rate': [1, 7], UnHealthyHostCount: [0, 0] }),
-    );
+    cloudwatch
+      .on(GetMetricDataCommand)
+      .callsFake(
+        answerBy({ TargetResponseTime: [0.4, 2.5], 'alb.5xx-rate': [1, 7], UnHealthyHostCount: [0, 0] }),
+      );
     const results = await metricsAlbCheck.run(testContext(), {});
     expect(results.map((r) => [r.id, r.status])).toEqual([
       ['metrics.alb.latency-p95', 'fail'],
@@ -255,9 +309,15 @@ describe('metrics checks', () => {
     ]);
     const queries = cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input.MetricDataQueries!;
     expect(queries.find((q) => q.MetricStat?.Metric?.MetricName === 'TargetResponseTime')).toMatchObject({
-      MetricStat: { Stat: 'p95', Metric: { Dimensions: [{ Name: 'LoadBalancer', Value: 'app/prod-internal-pe-alb/abc' }] } },
+      MetricStat: {
+        Stat: 'p95',
+        Metric: { Dimensions: [{ Name: 'LoadBalancer', Value: 'app/prod-internal-pe-alb/abc' }] },
+      },
     });
-    expect(queries.find((q) => q.MetricStat?.Metric?.MetricName === 'UnHealthyHostCount')!.MetricStat!.Metric!.Dimensions).toEqual([
+    expect(
+      queries.find((q) => q.MetricStat?.Metric?.MetricName === 'UnHealthyHostCount')!.MetricStat!.Metric!
+        .Dimensions,
+    ).toEqual([
       { Name: 'LoadBalancer', Value: 'app/prod-internal-pe-alb/abc' },
       { Name: 'TargetGroup', Value: 'targetgroup/pe-tg/def' },
     ]);

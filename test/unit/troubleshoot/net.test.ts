@@ -1,4 +1,10 @@
-import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client, type SecurityGroup } from '@aws-sdk/client-ec2';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  EC2Client,
+  type SecurityGroup,
+} from '@aws-sdk/client-ec2';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import {
   DescribeLoadBalancersCommand,
@@ -7,12 +13,16 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { albTargetsCheck, evaluateTargetHealth } from '../../../src/checks/troubleshoot/alb-targets.js';
 import { alarmListCheck } from '../../../src/checks/troubleshoot/alarms.js';
-import { cidrContains, dbPathCheck, evaluateDbPath, type DbPathInput } from '../../../src/checks/troubleshoot/db-path.js';
+import { albTargetsCheck, evaluateTargetHealth } from '../../../src/checks/troubleshoot/alb-targets.js';
+import {
+  cidrContains,
+  type DbPathInput,
+  dbPathCheck,
+  evaluateDbPath,
+} from '../../../src/checks/troubleshoot/db-path.js';
 import { testContext } from '../../helpers/context.js';
 
 const ec2 = mockClient(EC2Client);
@@ -25,10 +35,20 @@ beforeEach(() => {
 });
 
 // deployment guide §3.1.2, §3.1.1: ECS in 192.168.0.64/27 and .96/27, RDS in .128/27 and .160/27.
-const ecsSg = (egress: SecurityGroup['IpPermissionsEgress']): SecurityGroup => ({ GroupId: 'sg-ecs', IpPermissionsEgress: egress });
-const rdsSg = (ingress: SecurityGroup['IpPermissions']): SecurityGroup => ({ GroupId: 'sg-rds', IpPermissions: ingress });
-const toRds = [{ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{ GroupId: 'sg-rds' }] }];
-const fromEcs = [{ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{ GroupId: 'sg-ecs' }] }];
+const ecsSg = (egress: SecurityGroup['IpPermissionsEgress']): SecurityGroup => ({
+  GroupId: 'sg-ecs',
+  IpPermissionsEgress: egress,
+});
+const rdsSg = (ingress: SecurityGroup['IpPermissions']): SecurityGroup => ({
+  GroupId: 'sg-rds',
+  IpPermissions: ingress,
+});
+const toRds = [
+  { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{ GroupId: 'sg-rds' }] },
+];
+const fromEcs = [
+  { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{ GroupId: 'sg-ecs' }] },
+];
 
 function input(groups: SecurityGroup[]): DbPathInput {
   return {
@@ -36,7 +56,13 @@ function input(groups: SecurityGroup[]): DbPathInput {
     dbPort: 5432,
     dbGroupIds: ['sg-rds'],
     dbSubnetCidrs: ['192.168.0.128/27', '192.168.0.160/27'],
-    services: [{ name: 'prod-internal-pe-service', groupIds: ['sg-ecs'], subnetCidrs: ['192.168.0.64/27', '192.168.0.96/27'] }],
+    services: [
+      {
+        name: 'prod-internal-pe-service',
+        groupIds: ['sg-ecs'],
+        subnetCidrs: ['192.168.0.64/27', '192.168.0.96/27'],
+      },
+    ],
     groups,
   };
 }
@@ -54,7 +80,9 @@ describe('cidrContains', () => {
 
 describe('evaluateDbPath', () => {
   it('passes the guide layout: RDS ingress 5432 from the ECS group, ECS egress 5432 to the RDS group', () => {
-    expect(evaluateDbPath(input([ecsSg(toRds), rdsSg(fromEcs)])).map((r) => [r.id, r.status, r.observed])).toEqual([
+    expect(
+      evaluateDbPath(input([ecsSg(toRds), rdsSg(fromEcs)])).map((r) => [r.id, r.status, r.observed]),
+    ).toEqual([
       ['net.db-path.ingress', 'pass', 'sg-rds allows tcp 5432-5432 with sg-ecs'],
       ['net.db-path.egress', 'pass', 'sg-ecs allows tcp 5432-5432 with sg-rds'],
     ]);
@@ -64,7 +92,9 @@ describe('evaluateDbPath', () => {
     const results = evaluateDbPath(
       input([
         ecsSg([{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }]),
-        rdsSg([{ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, IpRanges: [{ CidrIp: '192.168.0.64/26' }] }]),
+        rdsSg([
+          { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, IpRanges: [{ CidrIp: '192.168.0.64/26' }] },
+        ]),
       ]),
     );
     expect(results.map((r) => r.status)).toEqual(['pass', 'pass']);
@@ -80,13 +110,18 @@ describe('evaluateDbPath', () => {
     for (const ingress of cases) {
       const [first] = evaluateDbPath(input([ecsSg(toRds), rdsSg(ingress)]));
       expect(first).toMatchObject({ id: 'net.db-path.ingress', status: 'fail' });
-      expect(first!.observed).toContain('no ingress rule in sg-rds allows 5432 from sg-ecs or 192.168.0.64/27, 192.168.0.96/27');
+      expect(first!.observed).toContain(
+        'no ingress rule in sg-rds allows 5432 from sg-ecs or 192.168.0.64/27, 192.168.0.96/27',
+      );
     }
   });
 
   it('fails when the ECS group has no egress to the database (the guide allows only 5432 and 443)', () => {
     const [, egress] = evaluateDbPath(
-      input([ecsSg([{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }]), rdsSg(fromEcs)]),
+      input([
+        ecsSg([{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }]),
+        rdsSg(fromEcs),
+      ]),
     );
     expect(egress).toMatchObject({ id: 'net.db-path.egress', status: 'fail' });
   });
@@ -103,7 +138,9 @@ describe('net.db-path at the SDK boundary', () => {
     ecs.on(DescribeServicesCommand).resolves({
       services: ['internal-pe', 'customer-portal'].map((c) => ({
         serviceName: `prod-${c}-service`,
-        networkConfiguration: { awsvpcConfiguration: { securityGroups: ['sg-ecs'], subnets: ['subnet-a', 'subnet-b'] } },
+        networkConfiguration: {
+          awsvpcConfiguration: { securityGroups: ['sg-ecs'], subnets: ['subnet-a', 'subnet-b'] },
+        },
       })),
     });
     rds.on(DescribeDBInstancesCommand).resolves({
@@ -112,7 +149,9 @@ describe('net.db-path at the SDK boundary', () => {
           DBInstanceIdentifier: 'prod-fivestar-payments-db',
           Endpoint: { Port: 5432 },
           VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-rds' }],
-          DBSubnetGroup: { Subnets: [{ SubnetIdentifier: 'subnet-db1' }, { SubnetIdentifier: 'subnet-db2' }] },
+          DBSubnetGroup: {
+            Subnets: [{ SubnetIdentifier: 'subnet-db1' }, { SubnetIdentifier: 'subnet-db2' }],
+          },
         },
       ],
     });
@@ -133,40 +172,75 @@ describe('net.db-path at the SDK boundary', () => {
       ['net.db-path.egress', 'prod-customer-portal-service -> prod-fivestar-payments-db', 'pass'],
     ]);
     expect(ec2.commandCalls(DescribeSecurityGroupsCommand)).toHaveLength(1);
-    expect(ec2.commandCalls(DescribeSecurityGroupsCommand)[0]!.args[0].input.GroupIds!.sort()).toEqual(['sg-ecs', 'sg-rds']);
+    expect(ec2.commandCalls(DescribeSecurityGroupsCommand)[0]!.args[0].input.GroupIds!.sort()).toEqual([
+      'sg-ecs',
+      'sg-rds',
+    ]);
     expect(ec2.commandCalls(DescribeSubnetsCommand)).toHaveLength(1);
   });
 });
 
 describe('ALB target health', () => {
-  const group = { TargetGroupName: 'pe-tg', HealthCheckPath: '/health', HealthCheckPort: 'traffic-port', Matcher: { HttpCode: '200' } };
+  const group = {
+    TargetGroupName: 'pe-tg',
+    HealthCheckPath: '/health',
+    HealthCheckPort: 'traffic-port',
+    Matcher: { HttpCode: '200' },
+  };
 
   it('fails when no target is healthy, with ELB reasons explained', () => {
     const result = evaluateTargetHealth('prod-internal-pe-alb', group, [
-      { Target: { Id: '192.168.0.70', Port: 8080 }, TargetHealth: { State: 'unhealthy', Reason: 'Target.Timeout' } },
+      {
+        Target: { Id: '192.168.0.70', Port: 8080 },
+        TargetHealth: { State: 'unhealthy', Reason: 'Target.Timeout' },
+      },
     ]);
-    expect(result).toMatchObject({ id: 'alb.targets.unhealthy', status: 'fail', observed: '0 healthy, 1 not healthy' });
-    expect(result.detail).toContain('192.168.0.70:8080 unhealthy: Target.Timeout (the health check timed out');
+    expect(result).toMatchObject({
+      id: 'alb.targets.unhealthy',
+      status: 'fail',
+      observed: '0 healthy, 1 not healthy',
+    });
+    expect(result.detail).toContain(
+      '192.168.0.70:8080 unhealthy: Target.Timeout (the health check timed out',
+    );
     expect(result.detail).toContain('health check /health on port traffic-port, expecting 200');
   });
 
   it('warns on a partial outage or targets still starting; fails with no targets; passes when all are healthy', () => {
     const healthy = { Target: { Id: 'a', Port: 8080 }, TargetHealth: { State: 'healthy' as const } };
-    const starting = { Target: { Id: 'b', Port: 8080 }, TargetHealth: { State: 'initial' as const, Reason: 'Elb.InitialHealthChecking' as const } };
+    const starting = {
+      Target: { Id: 'b', Port: 8080 },
+      TargetHealth: { State: 'initial' as const, Reason: 'Elb.InitialHealthChecking' as const },
+    };
     expect(evaluateTargetHealth('alb', group, [healthy, starting]).status).toBe('warn');
     expect(evaluateTargetHealth('alb', group, [starting]).status).toBe('warn');
     expect(evaluateTargetHealth('alb', group, []).id).toBe('alb.targets.none');
-    expect(evaluateTargetHealth('alb', group, [healthy])).toMatchObject({ id: 'alb.targets', status: 'pass' });
+    expect(evaluateTargetHealth('alb', group, [healthy])).toMatchObject({
+      id: 'alb.targets',
+      status: 'pass',
+    });
   });
 
   it('asks every target group of every ALB', async () => {
     elb.on(DescribeLoadBalancersCommand).callsFake((i: { Names: string[] }) => ({
-      LoadBalancers: [{ LoadBalancerArn: `arn:aws:elasticloadbalancing:ap-south-1:1:loadbalancer/app/${i.Names[0]}/1`, DNSName: 'd' }],
+      LoadBalancers: [
+        {
+          LoadBalancerArn: `arn:aws:elasticloadbalancing:ap-south-1:1:loadbalancer/app/${i.Names[0]}/1`,
+          DNSName: 'd',
+        },
+      ],
     }));
     elb.on(DescribeTargetGroupsCommand).callsFake((i: { LoadBalancerArn: string }) => ({
-      TargetGroups: [{ TargetGroupArn: `${i.LoadBalancerArn.replace('loadbalancer/app', 'targetgroup')}`, TargetGroupName: 'tg' }],
+      TargetGroups: [
+        {
+          TargetGroupArn: `${i.LoadBalancerArn.replace('loadbalancer/app', 'targetgroup')}`,
+          TargetGroupName: 'tg',
+        },
+      ],
     }));
-    elb.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [{ Target: { Id: 'x' }, TargetHealth: { State: 'healthy' } }] });
+    elb
+      .on(DescribeTargetHealthCommand)
+      .resolves({ TargetHealthDescriptions: [{ Target: { Id: 'x' }, TargetHealth: { State: 'healthy' } }] });
     const results = await albTargetsCheck.run(testContext(), {});
     expect(results.map((r) => [r.resource, r.status])).toEqual([
       ['prod-internal-pe-alb tg', 'pass'],
@@ -181,11 +255,26 @@ describe('cloudwatch.alarm-list', () => {
       .on(DescribeAlarmsCommand)
       .resolvesOnce({
         MetricAlarms: [
-          { AlarmName: 'Fivestar-High-Error-Rate', StateValue: 'ALARM', Namespace: 'Fivestar/Application', MetricName: 'ErrorRate', StateReason: 'Threshold Crossed: 7.2 > 5', StateUpdatedTimestamp: new Date('2026-11-21T09:55:00Z') },
+          {
+            AlarmName: 'Fivestar-High-Error-Rate',
+            StateValue: 'ALARM',
+            Namespace: 'Fivestar/Application',
+            MetricName: 'ErrorRate',
+            StateReason: 'Threshold Crossed: 7.2 > 5',
+            StateUpdatedTimestamp: new Date('2026-11-21T09:55:00Z'),
+          },
         ],
         NextToken: 'n',
       })
-      .resolvesOnce({ MetricAlarms: [{ AlarmName: 'prod-rds-cpu', StateValue: 'OK', StateUpdatedTimestamp: new Date('2026-11-20T00:00:00Z') }] });
+      .resolvesOnce({
+        MetricAlarms: [
+          {
+            AlarmName: 'prod-rds-cpu',
+            StateValue: 'OK',
+            StateUpdatedTimestamp: new Date('2026-11-20T00:00:00Z'),
+          },
+        ],
+      });
     const results = await alarmListCheck.run(testContext(), {});
     expect(results.map((r) => [r.id, r.title, r.status])).toEqual([
       ['cloudwatch.alarm.alarm', 'Fivestar-High-Error-Rate', 'fail'],
@@ -198,7 +287,9 @@ describe('cloudwatch.alarm-list', () => {
   it('with --state ALARM and nothing firing, passes and asks AWS for that state only', async () => {
     cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [], CompositeAlarms: [] });
     const results = await alarmListCheck.run(testContext(), { state: 'ALARM' });
-    expect(results).toMatchObject([{ id: 'cloudwatch.alarm.none', status: 'pass', observed: 'no alarm in ALARM' }]);
+    expect(results).toMatchObject([
+      { id: 'cloudwatch.alarm.none', status: 'pass', observed: 'no alarm in ALARM' },
+    ]);
     expect(cloudwatch.commandCalls(DescribeAlarmsCommand)[0]!.args[0].input.StateValue).toBe('ALARM');
   });
 });

@@ -60,9 +60,14 @@ describe('rankResolution', () => {
   });
 
   it('ignores passing and skipped findings, keeping the guide order when nothing points anywhere', () => {
-    const ranked = rankResolution(resolution, [finding('payments.db.gateway', 'skip'), finding('logs.errors', 'pass')]);
+    const ranked = rankResolution(resolution, [
+      finding('payments.db.gateway', 'skip'),
+      finding('logs.errors', 'pass'),
+    ]);
     expect(ranked.map((r) => r.position)).toEqual([1, 2, 3, 4]);
-    expect(planNotes({ source: 'ops guide §13.1.1' }, ranked)[0]).toMatch(/^Nothing the checks found points to a step/);
+    expect(planNotes({ source: 'ops guide §13.1.1' }, ranked)[0]).toMatch(
+      /^Nothing the checks found points to a step/,
+    );
   });
 
   it('renders the plan with the reasons and the remaining steps', () => {

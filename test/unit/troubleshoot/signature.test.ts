@@ -11,8 +11,12 @@ describe('messageSignature', () => {
   });
 
   it('gives the same signature to messages that differ only in their variable parts', () => {
-    const a = messageSignature("ERROR [10:02:13] connect ECONNREFUSED 10.0.1.15:5432 for user 'app_rw' attempt 3");
-    const b = messageSignature("ERROR [11:45:00] connect ECONNREFUSED 10.0.2.99:5432 for user 'reporting' attempt 17");
+    const a = messageSignature(
+      "ERROR [10:02:13] connect ECONNREFUSED 10.0.1.15:5432 for user 'app_rw' attempt 3",
+    );
+    const b = messageSignature(
+      "ERROR [11:45:00] connect ECONNREFUSED 10.0.2.99:5432 for user 'reporting' attempt 17",
+    );
     expect(a).toBe(b);
     expect(a).toBe("ERROR [<ts>] connect ECONNREFUSED <ip> for user '<str>' attempt <n>");
   });
@@ -52,7 +56,13 @@ describe('groupBySignature', () => {
         lastSeen: 5000,
         example: 'ERROR payment 13 failed: timeout',
       },
-      { signature: 'ERROR LMS push <n> rejected', count: 1, firstSeen: 3000, lastSeen: 3000, example: 'ERROR LMS push 7 rejected' },
+      {
+        signature: 'ERROR LMS push <n> rejected',
+        count: 1,
+        firstSeen: 3000,
+        lastSeen: 3000,
+        example: 'ERROR LMS push 7 rejected',
+      },
     ]);
   });
 

@@ -55,7 +55,10 @@ describe('throttled once, then answered', () => {
       ],
     });
     const short = await logErrorSignaturesCheck.run(testContext({ aws }), { components: ['internal-pe'] });
-    expect(short[0]).toMatchObject({ status: 'warn', observed: expect.stringMatching(/^1 events in 1 signature/) });
+    expect(short[0]).toMatchObject({
+      status: 'warn',
+      observed: expect.stringMatching(/^1 events in 1 signature/),
+    });
     const long = await logErrorSignaturesCheck.run(testContext({ aws, since: new Date(T0 - 86_400_000) }), {
       components: ['internal-pe'],
     });
@@ -94,15 +97,23 @@ describe('throttled once, then answered', () => {
     await start({
       handlers: {
         ecs: {
-          DescribeServices: () => ({ services: [{ serviceName: 'prod-internal-pe-service', desiredCount: 1, status: 'ACTIVE' }] }),
+          DescribeServices: () => ({
+            services: [{ serviceName: 'prod-internal-pe-service', desiredCount: 1, status: 'ACTIVE' }],
+          }),
           ListTasks: () => ({ taskArns: ['arn:aws:ecs:ap-south-1:1:task/prod/t1'] }),
-          DescribeTasks: () => ({ tasks: [{ taskArn: 'arn:aws:ecs:ap-south-1:1:task/prod/t1', lastStatus: 'RUNNING' }] }),
+          DescribeTasks: () => ({
+            tasks: [{ taskArn: 'arn:aws:ecs:ap-south-1:1:task/prod/t1', lastStatus: 'RUNNING' }],
+          }),
         },
       },
       faults: [{ service: 'ecs', action: 'ListTasks', kind: 'throttle', times: 1 }],
     });
     const results = await ecsTasksCheck.run(testContext({ aws }), { components: ['internal-pe'] });
-    expect(results[0]).toMatchObject({ id: 'ecs.tasks.running', status: 'pass', observed: expect.stringMatching(/^1 running/) });
+    expect(results[0]).toMatchObject({
+      id: 'ecs.tasks.running',
+      status: 'pass',
+      observed: expect.stringMatching(/^1 running/),
+    });
     expect(fake.calls.filter((c) => c.action === 'ListTasks')).toHaveLength(3);
   });
 });
