@@ -66,7 +66,7 @@ export function buildDeploymentsView(
         revision: parseTaskDef(d.targetTaskDefinition)?.revision ?? null,
         taskDefinition: d.targetTaskDefinition ?? null,
         images: d.targetImages.length
-          ? d.targetImages.map((image) => imageTag(image))
+          ? d.targetImages.map((i) => `${i.container}:${imageTag(i.image)}`)
           : imagesOfArn(d.targetTaskDefinition),
         reason: d.statusReason ?? null,
         running: sameTaskDef(d.targetTaskDefinition, running),

@@ -154,7 +154,10 @@ export async function deploymentHistory(
         sourceTaskDefinitions: (detail?.sourceServiceRevisions ?? [])
           .map((s) => revisionByArn.get(s.arn)?.taskDefinition)
           .filter((t): t is string => Boolean(t)),
-        targetImages: (target?.containerImages ?? []).map((i) => i.image ?? i.imageDigest ?? 'unknown'),
+        targetImages: (target?.containerImages ?? []).map((i) => ({
+          container: i.containerName ?? '?',
+          image: i.image ?? i.imageDigest ?? 'unknown',
+        })),
       };
     });
     return { available: true, deployments };

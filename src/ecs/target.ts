@@ -1,6 +1,6 @@
 import type { Service } from '@aws-sdk/client-ecs';
 import { UsageError } from '../core/errors.js';
-import { parseTaskDef, sameTaskDef, shortTaskDef, type TaskDefRef } from './taskdef.js';
+import { type ContainerImage, parseTaskDef, sameTaskDef, shortTaskDef, type TaskDefRef } from './taskdef.js';
 
 /** One entry of the ECS service deployment history (ListServiceDeployments + DescribeServiceDeployments). */
 export interface HistoryDeployment {
@@ -15,7 +15,7 @@ export interface HistoryDeployment {
   /** Task definitions the service ran when the deployment started (its source service revisions). */
   sourceTaskDefinitions: string[];
   /** Images of the target revision, as ECS resolved them (tags and digests). */
-  targetImages: string[];
+  targetImages: ContainerImage[];
 }
 
 export type DeploymentHistory =

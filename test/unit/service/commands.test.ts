@@ -148,12 +148,12 @@ beforeEach(() => {
       {
         serviceRevisionArn: 'rev/42',
         taskDefinition: arn(42),
-        containerImages: [{ image: 'repo/internal-pe:1.4.42' }],
+        containerImages: [{ containerName: 'internal-pe', image: 'repo/internal-pe:1.4.42' }],
       },
       {
         serviceRevisionArn: 'rev/41',
         taskDefinition: arn(41),
-        containerImages: [{ image: 'repo/internal-pe:1.4.41' }],
+        containerImages: [{ containerName: 'internal-pe', image: 'repo/internal-pe:1.4.41' }],
       },
     ],
   });
@@ -541,7 +541,7 @@ describe('fsops deployments', () => {
       [42, true],
       [41, false],
     ]);
-    expect(view.history.deployments[0].images).toEqual(['1.4.42']);
+    expect(view.history.deployments[0].images).toEqual(['internal-pe:1.4.42']);
     expect(
       view.revisions.map((r: { revision: number; running: boolean; rollbackTarget: boolean }) => [
         r.revision,
