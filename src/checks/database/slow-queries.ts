@@ -26,7 +26,8 @@ export function statementColumns(serverVersion: number): { mean: string; total: 
 
 export interface StatementsAvailability {
   installed: boolean;
-  preloaded: boolean;
+  /** null: the role may not read shared_preload_libraries and the extension is not there to try. */
+  preloaded: boolean | null;
   canReadAll: boolean;
   user: string;
   /** Where the extension lives (its view is queried by qualified name). */
@@ -40,7 +41,7 @@ export function evaluateAvailability(a: StatementsAvailability): CheckResult | n
     title: 'pg_stat_statements is available',
     resource: 'pg_stat_statements',
   };
-  if (!a.preloaded) {
+  if (a.preloaded === false) {
     return {
       ...base,
       status: 'warn',
@@ -55,8 +56,14 @@ export function evaluateAvailability(a: StatementsAvailability): CheckResult | n
       ...base,
       status: 'warn',
       expected: 'the pg_stat_statements extension exists in this database',
-      observed: 'pg_stat_statements is preloaded but the extension is not created in this database',
-      remediation: 'CREATE EXTENSION pg_stat_statements; (as the RDS master user or a database owner)',
+      observed:
+        a.preloaded === null
+          ? 'the pg_stat_statements extension is not created in this database'
+          : 'pg_stat_statements is preloaded but the extension is not created in this database',
+      remediation:
+        a.preloaded === null
+          ? "CREATE EXTENSION pg_stat_statements; (as the RDS master user or a database owner); it also needs 'pg_stat_statements' in shared_preload_libraries (on RDS: the DB parameter group, then a reboot)"
+          : 'CREATE EXTENSION pg_stat_statements; (as the RDS master user or a database owner)',
     };
   }
   if (!a.canReadAll) {
@@ -134,20 +141,35 @@ export function evaluateStatements(
   return results;
 }
 
+/**
+ * Whether pg_stat_statements can answer. shared_preload_libraries is hidden from roles without
+ * pg_read_all_settings, so when the extension exists, reading its view is the test that counts.
+ */
 async function availability(db: DbQuery, info: DbInfo): Promise<StatementsAvailability> {
-  const [row] = await db.query<{ installed: boolean; preloaded: boolean; schema: string | null }>(
+  const [row] = await db.query<{ installed: boolean; libraries: string | null; schema: string | null }>(
     `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements') AS installed,
             (SELECT quote_ident(n.nspname) FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
               WHERE e.extname = 'pg_stat_statements') AS schema,
-            'pg_stat_statements' = ANY (string_to_array(replace(current_setting('shared_preload_libraries'), ' ', ''), ',')) AS preloaded`,
+            (SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries') AS libraries`,
   );
-  return {
-    installed: row!.installed,
-    preloaded: row!.preloaded,
-    canReadAll: info.readAllStats,
-    user: info.user,
-    schema: row!.schema ?? 'public',
-  };
+  const schema = row!.schema ?? 'public';
+  let preloaded: boolean | null =
+    row!.libraries === null
+      ? null
+      : row!.libraries
+          .split(',')
+          .map((lib) => lib.trim().replace(/^"|"$/g, ''))
+          .includes('pg_stat_statements');
+  if (row!.installed && preloaded !== false) {
+    try {
+      await db.query(`SELECT 1 FROM ${schema}.pg_stat_statements LIMIT 1`);
+      preloaded = true;
+    } catch (error) {
+      if (!/shared_preload_libraries/.test((error as Error).message)) throw error;
+      preloaded = false;
+    }
+  }
+  return { installed: row!.installed, preloaded, canReadAll: info.readAllStats, user: info.user, schema };
 }
 
 export const slowQueriesCheck = dbCheck<{ limit?: number }>({

@@ -1,0 +1,65 @@
+import type { CheckDefinition } from '../../../src/core/check.js';
+import type { Finding } from '../../../src/core/finding.js';
+import { createFactCache, runSteps } from '../../../src/core/runner.js';
+import { type DbSession, openDbSession, parseDbUrl } from '../../../src/db/session.js';
+import { testContext } from '../../helpers/context.js';
+
+export interface RunOptions {
+  /** YAML overrides of the config, e.g. database thresholds for the pathology under test. */
+  configYaml?: string;
+  params?: Record<string, unknown>;
+  envName?: string;
+}
+
+/** Runs checks as `fsops db ...` does: one read-only session, concurrently, errors as findings. */
+export async function runChecks(
+  checks: CheckDefinition<never>[],
+  url: string,
+  options: RunOptions = {},
+): Promise<Finding[]> {
+  const base = testContext({ configYaml: options.configYaml, envName: options.envName ?? 'dev' });
+  const session: DbSession = await openDbSession(parseDbUrl(url, 'test'), {
+    readOnly: true,
+    settings: base.env.config.database.session,
+  });
+  try {
+    const once = createFactCache();
+    return await runSteps(
+      checks.map((check) => ({ check, params: options.params ?? {} })),
+      (signal) => ({ ...base, signal, once, db: async () => session }),
+      { concurrency: 8, timeoutMs: 20_000 },
+    );
+  } finally {
+    await session.close();
+  }
+}
+
+export async function runCheck(
+  check: CheckDefinition<never>,
+  url: string,
+  options: RunOptions = {},
+): Promise<Finding[]> {
+  return runChecks([check], url, options);
+}
+
+export function byId(findings: Finding[], id: string): Finding[] {
+  return findings.filter((f) => f.id === id);
+}
+
+export function statuses(findings: Finding[]): string[] {
+  return findings.map((f) => `${f.id}:${f.status}`);
+}
+
+/** Polls until `probe` is true (statistics and lock waits arrive asynchronously). */
+export async function waitFor(
+  probe: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slowQueriesCheck } from '../../../src/checks/database/slow-queries.js';
+import {
+  adminQuery,
+  createPasswordRole,
+  createTestDatabase,
+  type PasswordRole,
+  type TestDatabase,
+} from '../../helpers/postgres.js';
+import { byId, runCheck } from './check-helpers.js';
+
+describe('slow queries from pg_stat_statements (ops guide §13.2.2, runbooks 002/003)', () => {
+  let db: TestDatabase;
+  let role: PasswordRole;
+  beforeAll(async () => {
+    db = await createTestDatabase('statements');
+    role = await createPasswordRole();
+  });
+  afterAll(async () => {
+    await db.cleanup();
+    await role.cleanup();
+  });
+
+  it('says the extension is missing and gives the statement that fixes it', async () => {
+    const findings = await runCheck(slowQueriesCheck, db.url);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ id: 'db.slow-queries.extension', status: 'warn' });
+    expect(findings[0]!.remediation).toContain('CREATE EXTENSION pg_stat_statements');
+  });
+
+  it('passes with the extension and no slow statement', async () => {
+    await adminQuery('CREATE EXTENSION pg_stat_statements', [], db.name);
+    await adminQuery('CREATE TABLE ledger (id int)', [], db.name);
+    const findings = await runCheck(slowQueriesCheck, db.url);
+    expect(findings.map((f) => `${f.id}:${f.status}`)).toEqual([
+      'db.slow-queries.mean:pass',
+      'db.slow-queries.total:pass',
+    ]);
+  });
+
+  it('flags a statement whose mean_exec_time passes the threshold and names it', async () => {
+    for (let i = 0; i < 2; i += 1)
+      await adminQuery('SELECT pg_sleep(0.12), count(*) FROM ledger', [], db.name);
+    const findings = await runCheck(slowQueriesCheck, db.url);
+    const slow = byId(findings, 'db.slow-queries.mean');
+    expect(slow).toHaveLength(1);
+    expect(slow[0]!.status).toBe('warn');
+    expect(slow[0]!.detail).toContain('SELECT pg_sleep($1), count(*) FROM ledger');
+    expect(slow[0]!.observed).toMatch(/mean 1\d\d ms x 2 calls/);
+    expect(byId(findings, 'db.slow-queries.total')[0]!.status).toBe('warn');
+    const strict = await runCheck(slowQueriesCheck, db.url, {
+      configYaml: 'database:\n  thresholds:\n    slowQueryMeanMs: { warn: 50, fail: 100 }\n',
+    });
+    expect(byId(strict, 'db.slow-queries.mean')[0]!.status).toBe('fail');
+  });
+
+  it('tells a role without pg_read_all_stats what it cannot see and how to grant it', async () => {
+    const findings = await runCheck(slowQueriesCheck, role.url(db.name));
+    const [extension] = byId(findings, 'db.slow-queries.extension');
+    expect(extension!.status).toBe('warn');
+    expect(extension!.observed).toContain(`role ${role.user} lacks pg_read_all_stats`);
+    expect(extension!.remediation).toBe(
+      `GRANT pg_read_all_stats TO ${role.user}; (or GRANT pg_monitor, which includes it)`,
+    );
+  });
+});
