@@ -72,8 +72,8 @@ describe('throttled once, then answered', () => {
     await start({
       handlers: {
         monitoring: {
-          GetMetricData: (input: { MetricDataQueries: { Id: string }[] }) => ({
-            MetricDataResults: input.MetricDataQueries.map((q) => ({
+          GetMetricData: (input) => ({
+            MetricDataResults: (input.MetricDataQueries as { Id: string }[]).map((q) => ({
               Id: q.Id,
               Timestamps: [T0 / 1000],
               Values: [q.Id === 'q0' ? 99.5 : 1],
