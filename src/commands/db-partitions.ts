@@ -52,7 +52,9 @@ export async function dbPartitions(options: PartitionsOptions): Promise<number> 
           findings: options.createNext
             ? []
             : results.map((r) => toFinding(listing as CheckDefinition<never>, r)),
-          notes: notes.length ? [`Partitioned tables:\n${notes.join('\n')}`] : ['No partitioned tables.'],
+          notes: notes.length
+            ? [`Partitioned tables${steps.length ? ' (before the changes)' : ''}:\n${notes.join('\n')}`]
+            : ['No partitioned tables.'],
         };
       },
     },

@@ -142,7 +142,10 @@ export async function maintenanceWindow(options: WindowOptions): Promise<number>
         const mark = r.status === 'pass' ? c.green('PASS') : c.yellow('WARN');
         lines.push(`  ${mark} ${r.title}: ${r.observed}`);
         if (r.status !== 'pass')
-          lines.push(`       expected ${r.expected}`, `       ${c.cyan('next:')} ${r.remediation}`);
+          lines.push(
+            `       expected ${r.expected}`,
+            ...(r.remediation ? [`       ${c.cyan('next:')} ${r.remediation}`] : []),
+          );
       }
     }
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -81,7 +81,8 @@ function skippedAction(runbook: Runbook, step: ActionStep): Finding {
     detail: '',
     expected: 'run by the command that owns this runbook',
     observed: 'not run: this is a read-only run',
-    remediation: 'Run the procedure with its own command (e.g. `fsops maintenance run weekly`) to make changes.',
+    remediation:
+      'Run the procedure with its own command (e.g. `fsops maintenance run weekly`) to make changes.',
     source: runbook.source,
   };
 }

@@ -20,7 +20,10 @@ const StepSchema = z.union([
     .strict(),
   z
     .object({
-      action: z.string().min(1).describe('a mutating step from src/actions/ (runs only where a command allows it)'),
+      action: z
+        .string()
+        .min(1)
+        .describe('a mutating step from src/actions/ (runs only where a command allows it)'),
       params: z.record(z.string(), z.unknown()).default({}),
     })
     .strict(),

@@ -88,6 +88,7 @@ export function evaluateRdsWindows(
       resource: instance,
       expected: `inside ${formatWeekly(slot)} UTC`,
       observed: `PreferredMaintenanceWindow ${preferredMaintenance ?? 'not reported'}`,
+      remediation: `Set it inside the ops window: aws rds modify-db-instance --db-instance-identifier ${instance} --preferred-maintenance-window ${formatWeekly({ start: slot.start, end: slot.start + 60 })}`,
     });
   } else {
     const inside = within(maintenance, slot);

@@ -141,7 +141,8 @@ export const retentionDeleteAction: ActionDefinition<RetentionParams> = {
       }));
     return {
       lines: work.map(
-        (c) => `DELETE ${c.expired} of ${c.total} rows from ${label(c)}, in batches of ${batchSize}`,
+        (c) =>
+          `DELETE ${c.expired} of ${c.total} rows from ${label(c)}, in batches of ${batchSize}; then VACUUM (ANALYZE) ${c.policy.table}`,
       ),
       preview: [
         ...missing,
@@ -161,14 +162,18 @@ export const retentionDeleteAction: ActionDefinition<RetentionParams> = {
           const started = Date.now();
           try {
             const { deleted, batches } = await deleteExpired(db, c.policy, c.cutoff, batchSize, (sofar, n) =>
-              ctx.log(`${c.policy.table}: ${sofar}/${c.expired} rows deleted (${n} batches)`),
+              ctx.log(
+                `${c.policy.table}: ${sofar}/${c.expired} rows deleted (${n} batch${n === 1 ? '' : 'es'})`,
+              ),
             );
+            // Reclaim the deleted rows and refresh the planner's statistics; VACUUM runs outside a transaction.
+            const vacuumed = deleted > 0 ? await vacuumAfterDelete(db, c.policy.table) : 'nothing to vacuum';
             const after = await countRetention(db, c.policy, ctx.now);
             results.push({
               status: (after.expired ?? 0) === 0 ? 'pass' : 'warn',
               resource: c.policy.table,
               expected: `no rows older than ${c.policy.days} days`,
-              observed: `deleted ${deleted} rows in ${batches} batches (${((Date.now() - started) / 1000).toFixed(1)}s): rows ${c.total} -> ${after.total}, past retention ${c.expired} -> ${after.expired}`,
+              observed: `deleted ${deleted} rows in ${batches} batch${batches === 1 ? '' : 'es'} (${((Date.now() - started) / 1000).toFixed(1)}s): rows ${c.total} -> ${after.total}, past retention ${c.expired} -> ${after.expired}; ${vacuumed}`,
             });
           } catch (error) {
             const after = await countRetention(db, c.policy, ctx.now).catch(() => null);
@@ -185,3 +190,12 @@ export const retentionDeleteAction: ActionDefinition<RetentionParams> = {
     };
   },
 };
+
+async function vacuumAfterDelete(db: MaintenanceDb, table: string): Promise<string> {
+  try {
+    await db.execute(`VACUUM (ANALYZE) ${quoteQualified(table)}`);
+    return 'VACUUM (ANALYZE) done';
+  } catch (error) {
+    return `VACUUM (ANALYZE) failed: ${(error as Error).message} (autovacuum will reclaim the space)`;
+  }
+}

@@ -89,7 +89,12 @@ export const pendingActionsCheck: CheckDefinition = {
     const name = ctx.env.nameOf('dbInstance');
     if (!db?.DBInstanceArn)
       return [
-        { status: 'fail', resource: name, observed: 'instance not found', expected: 'the instance exists' },
+        {
+          status: 'fail',
+          resource: name,
+          observed: db ? 'RDS reported no DBInstanceArn' : 'instance not found',
+          expected: 'the instance and its ARN',
+        },
       ];
     const rds = await ctx.aws.rds();
     const out = await rds.send(

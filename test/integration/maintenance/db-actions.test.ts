@@ -102,7 +102,7 @@ describe('db retention against PostgreSQL', () => {
     const attempts = report().findings.find((f) => f.resource === 'payment_attempts')!;
     expect(attempts.status).toBe('pass');
     expect(attempts.observed).toMatch(
-      /deleted 100 rows in 15 batches .*rows 150 -> 50, past retention 100 -> 0/,
+      /deleted 100 rows in 15 batches .*rows 150 -> 50, past retention 100 -> 0; VACUUM \(ANALYZE\) done/,
     );
     const audit = auditLines();
     expect(audit).toHaveLength(1);
