@@ -25,6 +25,7 @@ export async function runRunbookCommand(
   const progress = await createProgress(`${runbook.title} (${session.env.name})`, format);
   const database = lazyEnvDb(session);
   try {
+    progress.update(`${runbook.title} (${session.env.name}): verifying the AWS account`);
     await verifyAccount(session);
     const findings = await executeRunbook(runbook, session, {
       since: new Date(startedAt.getTime() - sinceMs),

@@ -127,6 +127,13 @@ describe('fsops validate against a local AWS endpoint', () => {
     ).not.toMatch(/\u001b\[/);
   });
 
+  it('honours AWS_ENDPOINT_URL as the AWS CLI does', async () => {
+    fake = await startFakeWorld('dev');
+    const result = await runFsops(['validate', 'dev', '--output', 'json'], { ...FAKE_CREDENTIALS, AWS_ENDPOINT_URL: fake.url });
+    expect(result.code).toBe(0);
+    expect(fake.calls.length).toBeGreaterThan(5);
+  });
+
   it('stops before any check when the credentials belong to another account', async () => {
     fake = await startFakeWorld('staging');
     const result = await validate('prod');
