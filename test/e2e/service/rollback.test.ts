@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FAKE_CREDENTIALS, runFsops } from '../../helpers/cli.js';
+import { BIN, FAKE_CREDENTIALS, runFsops } from '../../helpers/cli.js';
 import { AwsFault, type FakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
 
 // Run `npm run build` first: these tests spawn bin/fsops as an on-call engineer would.
@@ -107,6 +108,80 @@ describe('fsops rollback against a local AWS endpoint', () => {
       ['started', `arn:aws:iam::${ACCOUNT}:user/oncall`, taskDef(41)],
       ['succeeded', `arn:aws:iam::${ACCOUNT}:user/oncall`, taskDef(41)],
     ]);
+  });
+});
+
+describe('Ctrl-C while waiting', () => {
+  it('stops waiting, not the rollback: says so, audits interrupted, exits 130', async () => {
+    // The new deployment never settles: tasks keep starting.
+    fake!.handlers.ecs!.UpdateService = (input) => {
+      running = Number(String(input.taskDefinition).split(':').pop());
+      return {
+        service: {
+          deployments: [{ id: 'ecs-svc/slow', status: 'PRIMARY', taskDefinition: input.taskDefinition }],
+        },
+      };
+    };
+    const world = fake!.handlers.ecs!.DescribeServices!;
+    fake!.handlers.ecs!.DescribeServices = async (input) => {
+      const out = (await world(input)) as { services: Record<string, unknown>[] };
+      return {
+        services: out.services.map((s) =>
+          running === 41
+            ? {
+                ...s,
+                pendingCount: 2,
+                deployments: [
+                  {
+                    id: 'ecs-svc/slow',
+                    status: 'PRIMARY',
+                    taskDefinition: taskDef(41),
+                    rolloutState: 'IN_PROGRESS',
+                    runningCount: 1,
+                    desiredCount: 3,
+                  },
+                  {
+                    id: 'ecs-svc/42',
+                    status: 'ACTIVE',
+                    taskDefinition: taskDef(42),
+                    rolloutState: 'COMPLETED',
+                    runningCount: 2,
+                  },
+                ],
+              }
+            : s,
+        ),
+      };
+    };
+    const child = spawn(
+      process.execPath,
+      [BIN, 'rollback', 'internal-pe', '--env', 'prod', '--yes', '--endpoint-url', fake!.url],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: tmpdir(),
+          NO_COLOR: '1',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          FSOPS_AUDIT_FILE: auditFile,
+          ...FAKE_CREDENTIALS,
+        },
+      },
+    );
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (chunk) => {
+        stderr += String(chunk);
+        if (stderr.includes('rollout IN_PROGRESS')) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toContain(
+      'fsops: stopped waiting; the rollback continues in ECS. Check it with `fsops deployments internal-pe --env prod`.',
+    );
+    expect(mutatingCalls()).toHaveLength(1);
+    expect(audit().map((r) => r.result)).toEqual(['started', 'interrupted']);
   });
 });
 
