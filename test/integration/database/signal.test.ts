@@ -1,0 +1,146 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { signalBackend } from '../../../src/commands/db-signal.js';
+import { ExitCode, ExitError } from '../../../src/core/errors.js';
+import type { PromptIO } from '../../../src/core/safety.js';
+import { adminQuery, connect, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+import { waitFor } from './check-helpers.js';
+
+function captureIO(isTTY = false, answer = ''): PromptIO & { printed: string } {
+  const io = {
+    isTTY,
+    printed: '',
+    async ask() {
+      return answer;
+    },
+    print(text: string) {
+      io.printed += text;
+    },
+  };
+  return io;
+}
+
+describe('fsops db cancel / terminate', () => {
+  let db: TestDatabase;
+  let auditDir: string;
+  let auditFile: string;
+  let victim: pg.Client;
+  let victimPid: number;
+  const alive = async (pid: number) =>
+    (await adminQuery<{ state: string }>('SELECT state FROM pg_stat_activity WHERE pid = $1', [pid]))[0]
+      ?.state ?? null;
+  const auditRecords = () =>
+    readFileSync(auditFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, string>);
+
+  beforeAll(async () => {
+    db = await createTestDatabase('signal');
+    auditDir = mkdtempSync(join(tmpdir(), 'fsops-audit-'));
+    auditFile = join(auditDir, 'audit.jsonl');
+    process.env.FSOPS_AUDIT_FILE = auditFile;
+  });
+  beforeEach(async () => {
+    victim = await connect(db.url, 'reporting');
+    victimPid = (await victim.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  });
+  afterEach(async () => {
+    await victim.end().catch(() => {});
+  });
+  afterAll(async () => {
+    delete process.env.FSOPS_AUDIT_FILE;
+    rmSync(auditDir, { recursive: true, force: true });
+    await db.cleanup();
+  });
+
+  it('refuses without --yes when there is no terminal, and the session lives on', async () => {
+    const running = victim.query('SELECT pg_sleep(20)').catch((e: Error) => e);
+    await waitFor(async () => (await alive(victimPid)) === 'active', 'the query to start');
+    const io = captureIO(false);
+    const error = await signalBackend('cancel', String(victimPid), { dbUrl: db.url }, io).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ExitError);
+    expect((error as ExitError).code).toBe(ExitCode.usage);
+    expect((error as Error).message).toMatch(/pass --yes to confirm/);
+    expect(io.printed).toContain(`Plan: cancel backend ${victimPid}`);
+    expect(io.printed).toContain('application reporting');
+    expect(io.printed).toContain('query:    SELECT pg_sleep(20)');
+    expect(await alive(victimPid)).toBe('active');
+    expect(auditRecords().at(-1)).toMatchObject({ command: `db cancel ${victimPid}`, result: 'refused' });
+    await adminQuery('SELECT pg_cancel_backend($1)', [victimPid]);
+    await running;
+  });
+
+  it('--dry-run shows the plan and changes nothing', async () => {
+    await victim.query('BEGIN');
+    await victim.query('SELECT 1');
+    const io = captureIO(false);
+    const code = await signalBackend('terminate', String(victimPid), { dbUrl: db.url, dryRun: true }, io);
+    expect(code).toBe(0);
+    expect(io.printed).toContain('state:    idle in transaction');
+    expect(io.printed).toContain('Dry run: nothing was changed.');
+    expect(await alive(victimPid)).toBe('idle in transaction');
+    expect(auditRecords().at(-1)).toMatchObject({ command: `db terminate ${victimPid}`, result: 'dry-run' });
+  });
+
+  it('--yes cancels the running statement; the connection stays', async () => {
+    const running = victim.query('SELECT pg_sleep(20)').catch((e: Error) => e);
+    await waitFor(async () => (await alive(victimPid)) === 'active', 'the query to start');
+    const io = captureIO(false);
+    const code = await signalBackend('cancel', String(victimPid), { dbUrl: db.url, yes: true }, io);
+    expect(code).toBe(0);
+    expect(String(await running)).toMatch(/canceling statement due to user request/);
+    expect(io.printed).toContain(`cancelled the statement of pid ${victimPid}; the session is idle`);
+    expect(await alive(victimPid)).toBe('idle');
+    const record = auditRecords().at(-1)!;
+    expect(record).toMatchObject({ command: `db cancel ${victimPid}`, result: 'succeeded' });
+    expect(record.detail).toContain('SELECT pg_sleep(20)');
+  });
+
+  it('--yes terminates an idle transaction, rolling it back', async () => {
+    await adminQuery('CREATE TABLE IF NOT EXISTS t (id int)', [], db.name);
+    await victim.query('BEGIN');
+    await victim.query('INSERT INTO t VALUES (1)');
+    const io = captureIO(false);
+    expect(await signalBackend('terminate', String(victimPid), { dbUrl: db.url, yes: true }, io)).toBe(0);
+    expect(io.printed).toContain(`terminated pid ${victimPid}; its open transaction was rolled back`);
+    expect(await alive(victimPid)).toBeNull();
+    expect(await adminQuery('SELECT * FROM t', [], db.name)).toEqual([]);
+  });
+
+  it('on a terminal, asks and does nothing unless confirmed', async () => {
+    const io = captureIO(true, 'n');
+    await expect(signalBackend('terminate', String(victimPid), { dbUrl: db.url }, io)).rejects.toThrow(
+      'not confirmed: nothing was changed',
+    );
+    expect(await alive(victimPid)).toBe('idle');
+  });
+
+  it('refuses a pid that does not exist, a server process, and bad input, with one clear line', async () => {
+    const missing = await signalBackend('cancel', '999999', { dbUrl: db.url, yes: true }, captureIO()).catch(
+      (e: Error) => e,
+    );
+    expect((missing as ExitError).code).toBe(ExitCode.usage);
+    expect((missing as Error).message).toMatch(
+      /^no session with pid 999999 on postgres@127\.0\.0\.1:\d+\/fsops_signal_/,
+    );
+    const [{ pid }] = await adminQuery<{ pid: number }>(
+      "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'",
+    );
+    const server = await signalBackend(
+      'terminate',
+      String(pid),
+      { dbUrl: db.url, yes: true },
+      captureIO(),
+    ).catch((e: Error) => e);
+    expect((server as Error).message).toContain(`pid ${pid} is a checkpointer process, not a client session`);
+    await expect(signalBackend('cancel', '12abc', { dbUrl: db.url }, captureIO())).rejects.toThrow(
+      "invalid pid '12abc'",
+    );
+  });
+});
