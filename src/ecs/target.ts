@@ -43,6 +43,8 @@ export type RollbackChoice =
   | { kind: 'update-service'; from: string; to: string; reason: string; notes: string[] };
 
 const IN_PROGRESS = new Set(['IN_PROGRESS', 'PENDING']);
+/** ECS is already undoing a deployment: a second rollback would race it. */
+const ROLLING_BACK = new Set(['ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS', 'STOP_REQUESTED']);
 
 /**
  * Where `fsops rollback` takes the service, decided from facts only:
@@ -63,6 +65,7 @@ export function chooseRollbackTarget(facts: RollbackFacts, to?: string): Rollbac
   const active = activeRefs(facts);
   if (to !== undefined) return explicitTarget(facts, currentRef, active, to);
 
+  refuseWhileEcsRollsBack(facts);
   const inProgress = inProgressDeployment(facts);
   if (inProgress) return inProgress;
 
@@ -137,6 +140,26 @@ function explicitTarget(
     reason: 'chosen with --to',
     notes,
   };
+}
+
+function refuseWhileEcsRollsBack(facts: RollbackFacts): void {
+  const follow = 'follow it with `fsops deployments`, or pick a revision with --to';
+  const undoing = facts.history.available
+    ? facts.history.deployments.find((d) => ROLLING_BACK.has(d.status))
+    : undefined;
+  if (undoing) {
+    throw new UsageError(
+      `ECS is already rolling back deployment ${undoing.arn.split('/').pop()} (${undoing.status}) of ${shortTaskDef(undoing.targetTaskDefinition)}; ${follow}`,
+    );
+  }
+  // The circuit breaker at work: the failed deployment is no longer PRIMARY, the one ECS returns to is.
+  const failed = facts.service.deployments?.find((d) => d.status === 'ACTIVE' && d.rolloutState === 'FAILED');
+  const primary = facts.service.deployments?.find((d) => d.status === 'PRIMARY');
+  if (failed && primary?.rolloutState === 'IN_PROGRESS') {
+    throw new UsageError(
+      `ECS is already rolling back from ${shortTaskDef(failed.taskDefinition)} to ${shortTaskDef(primary.taskDefinition)} (${failed.rolloutStateReason ?? 'deployment failed'}); ${follow}`,
+    );
+  }
 }
 
 function inProgressDeployment(facts: RollbackFacts): RollbackChoice | null {

@@ -163,3 +163,34 @@ describe('parseToOption', () => {
     expect(parseToOption(arn(41))).toEqual({ ref: { family: FAMILY, revision: 41 } });
   });
 });
+
+describe('chooseRollbackTarget while ECS is already rolling back', () => {
+  it('refuses when the history shows a rollback in progress', () => {
+    const undoing = historyEntry(43, 'ROLLBACK_IN_PROGRESS', '2026-11-21T10:00:00Z', {
+      finishedAt: undefined,
+    });
+    expect(() => chooseRollbackTarget(facts(service(42), [41, 42, 43], [undoing]))).toThrow(
+      /ECS is already rolling back deployment d\d+ \(ROLLBACK_IN_PROGRESS\) of prod-fivestar-internal-pe:43; follow it with `fsops deployments`/,
+    );
+  });
+
+  it('refuses when the circuit breaker is returning the service to the previous revision (no history)', () => {
+    const running = service(42, {
+      deployments: [
+        deployment(42, { id: 'ecs-svc/42b', rolloutState: 'IN_PROGRESS' }),
+        deployment(43, { status: 'ACTIVE', rolloutState: 'FAILED', rolloutStateReason: 'circuit breaker' }),
+      ],
+    });
+    // Without this guard the "ACTIVE deployment" rule would pick :43, the revision that just failed.
+    expect(() => chooseRollbackTarget(facts(running, [41, 42, 43]))).toThrow(
+      /ECS is already rolling back from prod-fivestar-internal-pe:43 to prod-fivestar-internal-pe:42 \(circuit breaker\)/,
+    );
+  });
+
+  it('still accepts an explicit --to', () => {
+    const undoing = historyEntry(43, 'ROLLBACK_IN_PROGRESS', '2026-11-21T10:00:00Z');
+    expect(chooseRollbackTarget(facts(service(42), [41, 42, 43], [undoing]), '41')).toMatchObject({
+      to: arn(41),
+    });
+  });
+});
