@@ -5,16 +5,16 @@ const EXIT_CODES = `
 Exit codes: 0 nothing failed (warnings allowed; --strict makes them 1); 1 a step failed; 2 bad input,
 refused (no terminal and no --yes) or not confirmed; 3 AWS or the database could not be reached; 130 interrupted.`;
 
-function withDbTarget(command: Command): Command {
+function withDbTarget(command: Command, dbUrlDefault = "the environment's secret"): Command {
   return command
     .addOption(envOption())
-    .option(
-      '--db-url <url>',
-      'postgres://user[:password]@host[:port]/database (default: the environment secret, then $DATABASE_URL)',
-    )
+    .option('--db-url <url>', `postgres://user[:password]@host[:port]/database (default: ${dbUrlDefault})`)
     .option('--db-host <host>', 'connect to this host instead (an SSH/SSM tunnel), e.g. 127.0.0.1')
     .option('--db-port <port>', 'connect to this port instead (with --db-host)');
 }
+
+/** `fsops db ...` resolve the database as src/db/session.ts does for every db command. */
+const DB_TARGET_ORDER = "--env's secret, then $DATABASE_URL, then $FSOPS_ENV's secret";
 
 const reportOption = (command: Command) =>
   command.option(
@@ -112,6 +112,7 @@ export function declareMaintenanceCommands(program: Command): void {
           .description(
             'Delete rows past their retention in small batches (runbook 002: payment_attempts 90 days; runbook 003: webhook_logs 30 days)',
           ),
+        DB_TARGET_ORDER,
       ),
     ),
   )
@@ -131,6 +132,7 @@ export function declareMaintenanceCommands(program: Command): void {
           .description(
             "Partitioned tables and their ranges; create next month's, drop old ones on request (runbook 003)",
           ),
+        DB_TARGET_ORDER,
       ),
     ),
   )
@@ -153,6 +155,7 @@ export function declareMaintenanceCommands(program: Command): void {
           .description(
             'REINDEX INDEX CONCURRENTLY of invalid or bloated indexes (runbook 003 Index Management)',
           ),
+        DB_TARGET_ORDER,
       ),
     ),
   )
