@@ -15,8 +15,9 @@ export interface SafetyOptions {
   /** Protected environments (prod) need the environment name typed, not just "y". */
   protectedEnv: boolean;
   /**
-   * An extra word the person must type for a dangerous variant (e.g. scaling prod to 0), even with --yes
-   * on a terminal; without a terminal, `--yes` must be accompanied by the flag that names the danger.
+   * The word to type instead of the environment name, for a dangerous variant (e.g. scaling prod to 0).
+   * Like every prompt it is skipped by `yes`: a caller that wants it asked even under --yes passes
+   * `yes: false` on a terminal (see src/actions/service-operation.ts).
    */
   dangerWord?: string;
 }
