@@ -126,7 +126,7 @@ describe('fsops db (built CLI against the test PostgreSQL)', () => {
             }),
           },
           secretsmanager: {
-            GetSecretValue: (input: { SecretId: string }) => {
+            GetSecretValue: (input: Record<string, unknown>) => {
               expect(input.SecretId).toBe('fivestar/payments/dev/database');
               return {
                 SecretString: JSON.stringify({

@@ -129,9 +129,10 @@ describe('fsops db cancel / terminate', () => {
     expect((missing as Error).message).toMatch(
       /^no session with pid 999999 on postgres@127\.0\.0\.1:\d+\/fsops_signal_/,
     );
-    const [{ pid }] = await adminQuery<{ pid: number }>(
+    const [checkpointer] = await adminQuery<{ pid: number }>(
       "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'",
     );
+    const pid = checkpointer!.pid;
     const server = await signalBackend(
       'terminate',
       String(pid),
