@@ -4,6 +4,7 @@ import type { CheckDefinition, CheckResult } from '../core/check.js';
 import { toFinding } from '../core/check.js';
 import { ExitError, UsageError } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
+import { onInterrupt } from '../core/interrupt.js';
 import type { ActionStep } from '../core/runbook.js';
 import { confirmPlan, type PromptIO } from '../core/safety.js';
 import type { StepTiming } from '../maintenance/evidence.js';
@@ -39,6 +40,8 @@ export interface RunActionsOptions {
   io: PromptIO;
   context: ActionContext;
   onTiming?(timing: StepTiming): void;
+  /** Set to true when Ctrl-C stopped the changes part-way (the caller exits 130 after its report). */
+  interruption?: { interrupted: boolean };
 }
 
 const asCheck = (action: ActionDefinition<never>) => action as unknown as CheckDefinition<never>;
@@ -72,11 +75,13 @@ export async function runActions(
     ms: number;
     at: Date;
   }[] = [];
+  let stop = false;
+  const context: ActionContext = { ...options.context, stopRequested: () => stop };
   for (const { action, params } of steps) {
     const at = new Date();
     try {
       const plan = await (action.plan as (ctx: ActionContext, params: unknown) => Promise<ActionPlan>)(
-        options.context,
+        context,
         params,
       );
       planned.push({ action, plan, ms: Date.now() - at.getTime(), at });
@@ -124,56 +129,71 @@ export async function runActions(
     }
   }
 
-  for (const p of planned) {
-    const record = (status: Finding['status'], at: Date, ms: number) =>
-      options.onTiming?.({
-        step: `action:${p.action.id}`,
-        startedAt: at.toISOString(),
-        durationMs: ms,
-        status,
-      });
-    if (!p.plan) {
-      findings.push(errorFinding(p.action, p.error, 'plan its changes'));
-      record('error', p.at, p.ms);
-      continue;
-    }
-    const plan = p.plan;
-    if (plan.lines.length === 0 || decision === 'dry-run') {
-      findings.push(...plan.preview.map((r) => toFinding(asCheck(p.action), r)));
-      record(worst(plan.preview), p.at, p.ms);
-      if (decision === 'dry-run' && plan.lines.length > 0) {
-        await audit(`${options.command}: ${p.action.id}`, 'dry-run', plan.lines.join('; '));
+  // Ctrl-C while changing: finish the statement in flight, start no new one, report what was done.
+  const removeHandler =
+    decision === 'confirmed' && work.length > 0
+      ? onInterrupt(() => {
+          stop = true;
+          if (options.interruption) options.interruption.interrupted = true;
+          process.stderr.write(
+            '\nfsops: stopping after the current statement (Ctrl-C again to quit at once)\n',
+          );
+        })
+      : () => {};
+  try {
+    for (const p of planned) {
+      const record = (status: Finding['status'], at: Date, ms: number) =>
+        options.onTiming?.({
+          step: `action:${p.action.id}`,
+          startedAt: at.toISOString(),
+          durationMs: ms,
+          status,
+        });
+      if (!p.plan) {
+        findings.push(errorFinding(p.action, p.error, 'plan its changes'));
+        record('error', p.at, p.ms);
+        continue;
       }
-      continue;
+      const plan = p.plan;
+      if (plan.lines.length === 0 || decision === 'dry-run') {
+        findings.push(...plan.preview.map((r) => toFinding(asCheck(p.action), r)));
+        record(worst(plan.preview), p.at, p.ms);
+        if (decision === 'dry-run' && plan.lines.length > 0) {
+          await audit(`${options.command}: ${p.action.id}`, 'dry-run', plan.lines.join('; '));
+        }
+        continue;
+      }
+      if (decision === 'declined') {
+        findings.push(
+          toFinding(asCheck(p.action), {
+            status: 'skip',
+            resource: p.action.id,
+            expected: 'confirmed by the person running it',
+            observed: `not confirmed: nothing was changed (${plan.lines.length} change(s) planned)`,
+          }),
+        );
+        record('skip', p.at, p.ms);
+        continue;
+      }
+      const at = new Date();
+      try {
+        const results = await plan.apply();
+        findings.push(...results.map((r) => toFinding(asCheck(p.action), r)));
+        const status = worst(results);
+        record(status, at, Date.now() - at.getTime());
+        await audit(
+          `${options.command}: ${p.action.id}`,
+          stop ? 'interrupted' : status === 'error' || status === 'fail' ? 'failed' : 'succeeded',
+          results.map((r) => `${r.resource}: ${r.observed}`).join('; '),
+        );
+      } catch (error) {
+        findings.push(errorFinding(p.action, error, 'apply its changes'));
+        record('error', at, Date.now() - at.getTime());
+        await audit(`${options.command}: ${p.action.id}`, 'failed', (error as Error).message);
+      }
     }
-    if (decision === 'declined') {
-      findings.push(
-        toFinding(asCheck(p.action), {
-          status: 'skip',
-          resource: p.action.id,
-          expected: 'confirmed by the person running it',
-          observed: `not confirmed: nothing was changed (${plan.lines.length} change(s) planned)`,
-        }),
-      );
-      record('skip', p.at, p.ms);
-      continue;
-    }
-    const at = new Date();
-    try {
-      const results = await plan.apply();
-      findings.push(...results.map((r) => toFinding(asCheck(p.action), r)));
-      const status = worst(results);
-      record(status, at, Date.now() - at.getTime());
-      await audit(
-        `${options.command}: ${p.action.id}`,
-        status === 'error' || status === 'fail' ? 'failed' : 'succeeded',
-        results.map((r) => `${r.resource}: ${r.observed}`).join('; '),
-      );
-    } catch (error) {
-      findings.push(errorFinding(p.action, error, 'apply its changes'));
-      record('error', at, Date.now() - at.getTime());
-      await audit(`${options.command}: ${p.action.id}`, 'failed', (error as Error).message);
-    }
+  } finally {
+    removeHandler();
   }
   return findings;
 }

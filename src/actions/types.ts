@@ -14,6 +14,18 @@ export interface ActionContext {
   db(): Promise<MaintenanceDb>;
   /** Progress on stderr (batches deleted, table being vacuumed). */
   log(text: string): void;
+  /** True once the person pressed Ctrl-C: finish the current statement, start no new one. */
+  stopRequested?(): boolean;
+}
+
+/** The result for an object an action did not get to because of Ctrl-C. */
+export function interruptedResult(resource: string): CheckResult {
+  return {
+    status: 'skip',
+    resource,
+    expected: 'done',
+    observed: 'not done: interrupted (Ctrl-C); run again to finish',
+  };
 }
 
 /** The work an action found to do, computed read-only; nothing changes until `apply`. */

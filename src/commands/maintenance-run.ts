@@ -3,7 +3,7 @@ import { resolveActions, runActionSteps } from '../actions/run-actions.js';
 import { CHANGE_REF_ENV } from '../checks/maintenance/window.js';
 import { appendAudit } from '../core/audit.js';
 import { parseDuration } from '../core/duration.js';
-import { UsageError } from '../core/errors.js';
+import { ExitCode, UsageError } from '../core/errors.js';
 import { buildReport, emitReport } from '../core/output.js';
 import { createProgress } from '../core/progress.js';
 import { executeRunbook } from '../core/run-runbook.js';
@@ -121,6 +121,7 @@ async function runMaintenanceRunbook(
     const timer = stepTimer({ onCheckStart: progress.onCheckStart, onCheckDone: progress.onCheckDone });
     const timings: StepTiming[] = timer.timings;
     const db = databaseSessions(session, options);
+    const interruption = { interrupted: false };
     try {
       const findings = await executeRunbook(runbook, session, {
         since: new Date(startedAt.getTime() - sinceMs),
@@ -148,6 +149,7 @@ async function runMaintenanceRunbook(
               },
             },
             onTiming: (t) => timings.push(t),
+            interruption,
           });
         },
       });
@@ -160,7 +162,8 @@ async function runMaintenanceRunbook(
           evidence,
         );
       }
-      return emitReport(report, options);
+      const code = emitReport(report, options);
+      return interruption.interrupted ? ExitCode.interrupted : code;
     } finally {
       progress.stop();
       await db.close();

@@ -5,6 +5,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { AuditTarget } from '../core/audit.js';
+import { ExitCode } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
 import { buildReport, emitReport } from '../core/output.js';
 import { createProgress } from '../core/progress.js';
@@ -99,6 +100,7 @@ export async function runDbActions(run: DbActionRun, options: DbCommandOptions):
   const progress = await createProgress(`${run.command} (${target.label})`, format);
   try {
     const timings: StepTiming[] = [];
+    const interruption = { interrupted: false };
     const before = run.before ? await run.before(target) : { findings: [], notes: [] };
     const acted = run.steps.length
       ? await runActions(run.steps, {
@@ -112,6 +114,7 @@ export async function runDbActions(run: DbActionRun, options: DbCommandOptions):
           io: run.io ?? promptIO(format),
           context: target.context(progress.log),
           onTiming: (t) => timings.push(t),
+          interruption,
         })
       : [];
     progress.stop();
@@ -124,7 +127,8 @@ export async function runDbActions(run: DbActionRun, options: DbCommandOptions):
     );
     if (evidence && options.report)
       writeEvidence(options.report, buildEvidence(report, timings, target.identity), evidence);
-    return emitReport(report, options);
+    const code = emitReport(report, options);
+    return interruption.interrupted ? ExitCode.interrupted : code;
   } finally {
     progress.stop();
     await target.close();

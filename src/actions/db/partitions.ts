@@ -1,6 +1,6 @@
 import type { CheckResult, DbQuery } from '../../core/check.js';
 import { UsageError } from '../../core/errors.js';
-import type { ActionDefinition } from '../types.js';
+import { type ActionDefinition, interruptedResult } from '../types.js';
 import { quoteQualified } from './session.js';
 
 export interface Partition {
@@ -214,6 +214,10 @@ export const createNextPartitionsAction: ActionDefinition<{ monthsAhead?: number
       async apply() {
         const results: CheckResult[] = [];
         for (const m of missing) {
+          if (ctx.stopRequested?.()) {
+            results.push(interruptedResult(`${m.table.schema}.${m.table.table}`));
+            continue;
+          }
           try {
             await db.execute(createPartitionSql(m));
             results.push({
@@ -295,6 +299,10 @@ export const dropOldPartitionsAction: ActionDefinition<{ olderThanMonths: number
       async apply() {
         const results: CheckResult[] = [];
         for (const o of old) {
+          if (ctx.stopRequested?.()) {
+            results.push(interruptedResult(name(o)));
+            continue;
+          }
           try {
             await db.execute(`DROP TABLE ${quoteQualified(name(o))}`);
             results.push({

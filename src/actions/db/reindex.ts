@@ -1,6 +1,6 @@
 import type { CheckResult, DbQuery } from '../../core/check.js';
 import { UsageError } from '../../core/errors.js';
-import type { ActionDefinition } from '../types.js';
+import { type ActionDefinition, interruptedResult } from '../types.js';
 import { quoteQualified } from './session.js';
 
 export interface IndexCandidate {
@@ -174,6 +174,10 @@ export const reindexAction: ActionDefinition<{ index?: string }> = {
       async apply() {
         const results: CheckResult[] = [...leftoverFindings, ...noteFindings];
         for (const c of candidates) {
+          if (ctx.stopRequested?.()) {
+            results.push(interruptedResult(`${c.schema}.${c.index}`));
+            continue;
+          }
           const started = Date.now();
           ctx.log(`${reindexSql(c, db.serverVersion)} ...`);
           try {

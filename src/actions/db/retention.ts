@@ -1,7 +1,7 @@
 import type { MaintenanceConfig } from '../../config/schema.js';
 import type { CheckResult, DbQuery } from '../../core/check.js';
 import { UsageError } from '../../core/errors.js';
-import type { ActionDefinition } from '../types.js';
+import { type ActionDefinition, interruptedResult } from '../types.js';
 import { type MaintenanceDb, quoteQualified } from './session.js';
 
 export type RetentionPolicy = MaintenanceConfig['retention'][number];
@@ -62,7 +62,8 @@ export async function deleteExpired(
   cutoff: Date,
   batchSize: number,
   onBatch: (deletedSoFar: number, batches: number) => void = () => {},
-): Promise<{ deleted: number; batches: number }> {
+  shouldStop: () => boolean = () => false,
+): Promise<{ deleted: number; batches: number; stopped: boolean }> {
   const leaves = await db.query<{ name: string }>(
     'SELECT relid::regclass::text AS name FROM pg_partition_tree(to_regclass($1)) WHERE isleaf ORDER BY level, relid',
     [policy.table],
@@ -75,6 +76,7 @@ export async function deleteExpired(
     const sql = `DELETE FROM ${name} WHERE ctid = ANY(ARRAY(
         SELECT ctid FROM ${name} WHERE "${policy.column}" < $1 LIMIT $2))`;
     for (;;) {
+      if (shouldStop()) return { deleted, batches, stopped: true };
       const { rowCount } = await db.execute(sql, [cutoff, batchSize]);
       if (rowCount === 0) break;
       deleted += rowCount;
@@ -83,7 +85,7 @@ export async function deleteExpired(
       if (rowCount < batchSize) break;
     }
   }
-  return { deleted, batches };
+  return { deleted, batches, stopped: false };
 }
 
 export interface RetentionParams {
@@ -160,20 +162,30 @@ export const retentionDeleteAction: ActionDefinition<RetentionParams> = {
         const results: CheckResult[] = [...missing, ...clean];
         for (const c of work) {
           const started = Date.now();
+          if (ctx.stopRequested?.()) {
+            results.push(interruptedResult(c.policy.table));
+            continue;
+          }
           try {
-            const { deleted, batches } = await deleteExpired(db, c.policy, c.cutoff, batchSize, (sofar, n) =>
-              ctx.log(
-                `${c.policy.table}: ${sofar}/${c.expired} rows deleted (${n} batch${n === 1 ? '' : 'es'})`,
-              ),
+            const { deleted, batches, stopped } = await deleteExpired(
+              db,
+              c.policy,
+              c.cutoff,
+              batchSize,
+              (sofar, n) =>
+                ctx.log(
+                  `${c.policy.table}: ${sofar}/${c.expired} rows deleted (${n} batch${n === 1 ? '' : 'es'})`,
+                ),
+              () => ctx.stopRequested?.() ?? false,
             );
             // Reclaim the deleted rows and refresh the planner's statistics; VACUUM runs outside a transaction.
             const vacuumed = deleted > 0 ? await vacuumAfterDelete(db, c.policy.table) : 'nothing to vacuum';
             const after = await countRetention(db, c.policy, ctx.now);
             results.push({
-              status: (after.expired ?? 0) === 0 ? 'pass' : 'warn',
+              status: stopped ? 'skip' : (after.expired ?? 0) === 0 ? 'pass' : 'warn',
               resource: c.policy.table,
               expected: `no rows older than ${c.policy.days} days`,
-              observed: `deleted ${deleted} rows in ${batches} batch${batches === 1 ? '' : 'es'} (${((Date.now() - started) / 1000).toFixed(1)}s): rows ${c.total} -> ${after.total}, past retention ${c.expired} -> ${after.expired}; ${vacuumed}`,
+              observed: `deleted ${deleted} rows in ${batches} batch${batches === 1 ? '' : 'es'} (${((Date.now() - started) / 1000).toFixed(1)}s): rows ${c.total} -> ${after.total}, past retention ${c.expired} -> ${after.expired}; ${vacuumed}${stopped ? '; stopped early: interrupted (Ctrl-C), run again to finish' : ''}`,
             });
           } catch (error) {
             const after = await countRetention(db, c.policy, ctx.now).catch(() => null);

@@ -1,6 +1,6 @@
 import type { MaintenanceConfig } from '../../config/schema.js';
 import type { CheckResult, DbQuery } from '../../core/check.js';
-import type { ActionDefinition } from '../types.js';
+import { type ActionDefinition, interruptedResult } from '../types.js';
 import { quoteQualified } from './session.js';
 
 export interface TableStats {
@@ -123,6 +123,10 @@ export const vacuumAnalyzeAction: ActionDefinition<VacuumParams> = {
       async apply() {
         const results: CheckResult[] = [];
         for (const t of targets) {
+          if (ctx.stopRequested?.()) {
+            results.push(interruptedResult(resource(t)));
+            continue;
+          }
           const started = Date.now();
           ctx.log(`VACUUM (ANALYZE) ${resource(t)} ...`);
           // VACUUM cannot run in a transaction block: one statement per table, autocommit.

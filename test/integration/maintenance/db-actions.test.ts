@@ -11,6 +11,7 @@ import { dbReindex } from '../../../src/commands/db-reindex.js';
 import { dbRetention } from '../../../src/commands/db-retention.js';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
 import type { Report } from '../../../src/core/finding.js';
+import { dispatchInterrupt } from '../../../src/core/interrupt.js';
 import type { PromptIO } from '../../../src/core/safety.js';
 import { parseDbUrl } from '../../../src/db/session.js';
 import { adminQuery, connect, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
@@ -128,6 +129,41 @@ describe('db retention against PostgreSQL', () => {
       /no retention policy for table 'payments': configured are payment_attempts, webhook_logs/,
     );
     expect(await count(db, 'SELECT count(*) AS n FROM payments')).toBe(30);
+  });
+
+  it('Ctrl-C stops after the batch in flight, keeps what was deleted, and audits the interruption', async () => {
+    const session = await openMaintenanceSession(parseDbUrl(db.url, 'test'), DEFAULT_CONFIG);
+    const interruption = { interrupted: false };
+    try {
+      const findings = await runActions(
+        [{ action: ACTIONS['db.retention-delete']!, params: { tables: ['payment_attempts'], batchSize: 10 } }],
+        {
+          audit: { env: db.name, target: DEFAULT_CONFIG.audit },
+          identity: null,
+          command: 'db retention',
+          target: db.name,
+          protectedEnv: false,
+          yes: true,
+          io: noTerminal,
+          interruption,
+          context: {
+            env: null,
+            config: DEFAULT_CONFIG,
+            now: new Date(),
+            db: async () => session,
+            // The first progress line comes after the first batch: press Ctrl-C then.
+            log: () => dispatchInterrupt(),
+          },
+        },
+      );
+      expect(interruption.interrupted).toBe(true);
+      expect(findings[0]).toMatchObject({ status: 'skip', resource: 'payment_attempts' });
+      expect(findings[0]!.observed).toMatch(/deleted 10 rows in 1 batch .*stopped early: interrupted/);
+    } finally {
+      await session.close();
+    }
+    expect(await count(db, 'SELECT count(*) AS n FROM payment_attempts')).toBe(140);
+    expect(auditLines()[0]).toMatchObject({ result: 'interrupted', command: 'db retention: db.retention-delete' });
   });
 
   it('cleans a partitioned table partition by partition (a ctid repeats across partitions)', async () => {
