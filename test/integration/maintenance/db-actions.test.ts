@@ -136,7 +136,12 @@ describe('db retention against PostgreSQL', () => {
     const interruption = { interrupted: false };
     try {
       const findings = await runActions(
-        [{ action: ACTIONS['db.retention-delete']!, params: { tables: ['payment_attempts'], batchSize: 10 } }],
+        [
+          {
+            action: ACTIONS['db.retention-delete']!,
+            params: { tables: ['payment_attempts'], batchSize: 10 },
+          },
+        ],
         {
           audit: { env: db.name, target: DEFAULT_CONFIG.audit },
           identity: null,
@@ -163,7 +168,10 @@ describe('db retention against PostgreSQL', () => {
       await session.close();
     }
     expect(await count(db, 'SELECT count(*) AS n FROM payment_attempts')).toBe(140);
-    expect(auditLines()[0]).toMatchObject({ result: 'interrupted', command: 'db retention: db.retention-delete' });
+    expect(auditLines()[0]).toMatchObject({
+      result: 'interrupted',
+      command: 'db retention: db.retention-delete',
+    });
   });
 
   it('cleans a partitioned table partition by partition (a ctid repeats across partitions)', async () => {
