@@ -264,3 +264,38 @@ describe('rollback targets', () => {
     expect(results.map((r) => r.status)).toEqual(['pass', 'fail', 'fail']);
   });
 });
+
+describe('action steps in a read-only runbook run', () => {
+  it('are reported as skipped, and run only through runActions', async () => {
+    const { executeRunbook } = await import('../../../src/core/run-runbook.js');
+    const { testAws, testEnv } = await import('../../helpers/context.js');
+    const env = testEnv('staging');
+    const session = { config: env.config, env, aws: testAws() };
+    const runbook = {
+      name: 'maintenance/test',
+      title: 't',
+      source: 'ops guide §12.3.1',
+      description: '',
+      kind: 'maintenance' as const,
+      resolution: [],
+      steps: [{ action: 'db.vacuum-analyze', params: {} }],
+    };
+    const readOnly = await executeRunbook(runbook, session, { since: NOW });
+    expect(readOnly).toEqual([
+      expect.objectContaining({
+        id: 'action.db.vacuum-analyze',
+        status: 'skip',
+        observed: 'not run: this is a read-only run',
+      }),
+    ]);
+    const seen: string[] = [];
+    await executeRunbook(runbook, session, {
+      since: NOW,
+      runActions: async (steps) => {
+        seen.push(...steps.map((s) => s.action));
+        return [];
+      },
+    });
+    expect(seen).toEqual(['db.vacuum-analyze']);
+  });
+});
