@@ -174,6 +174,8 @@ export function evaluateMetric(spec: MetricSpec, raw: Series | undefined, window
   if (!raw || raw.values.length === 0) {
     return {
       ...base,
+      // Its own id: a metric without data says nothing about the cause, so no resolution step points at it.
+      id: `metrics.no-data.${spec.key}`,
       status: spec.whenMissing,
       observed: `no datapoints in the last ${window}`,
       detail: spec.note ?? '',

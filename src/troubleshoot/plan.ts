@@ -27,9 +27,9 @@ export function rankResolution(
   findings: readonly Finding[],
 ): RankedStep[] {
   const ranked = resolution.map((r, i) => {
-    const because = findings.filter(
-      (f) => POINTING[f.status] !== undefined && r.when.some((prefix) => idMatches(f.id, prefix)),
-    );
+    const because = findings
+      .filter((f) => POINTING[f.status] !== undefined && r.when.some((prefix) => idMatches(f.id, prefix)))
+      .sort((a, b) => POINTING[b.status]! - POINTING[a.status]!);
     const weight = Math.max(0, ...because.map((f) => POINTING[f.status]!));
     return { step: r.step, position: i + 1, because, weight };
   });

@@ -167,9 +167,9 @@ describe('building blocks', () => {
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.findings.map((f: { id: string; status: string }) => [f.id, f.status])).toEqual([
-      ['metrics.payments.success-rate', 'warn'],
-      ['metrics.payments.error-rate', 'warn'],
-      ['metrics.payments.processing-time', 'warn'],
+      ['metrics.no-data.payments.success-rate', 'warn'],
+      ['metrics.no-data.payments.error-rate', 'warn'],
+      ['metrics.no-data.payments.processing-time', 'warn'],
     ]);
     expect((await fsops('metrics', 'payments', '--env', 'prod', '--strict')).code).toBe(1);
   });

@@ -96,6 +96,7 @@ describe('evaluateMetric', () => {
 
   it('never passes a metric without datapoints', () => {
     expect(evaluateMetric(spec(), undefined, '1h')).toMatchObject({
+      id: 'metrics.no-data.rds.cpu',
       status: 'skip',
       observed: 'no datapoints in the last 1h',
     });

@@ -46,7 +46,8 @@ describe('rankResolution', () => {
       'Check provider status',
       'Contact provider',
     ]);
-    expect(ranked[0]!.because.map((f) => f.id)).toEqual(['logs.errors.count', 'logs.errors.auth']);
+    // Within a step, failures are listed before warnings.
+    expect(ranked[0]!.because.map((f) => f.id)).toEqual(['logs.errors.auth', 'logs.errors.count']);
     expect(ranked[1]!.because.map((f) => f.id)).toEqual(['logs.errors.auth']);
     expect(ranked[2]!.because).toEqual([]);
   });
@@ -68,6 +69,14 @@ describe('rankResolution', () => {
     expect(planNotes({ source: 'ops guide §13.1.1' }, ranked)[0]).toMatch(
       /^Nothing the checks found points to a step/,
     );
+  });
+
+  it('a metric without data (metrics.no-data.*) points nowhere', () => {
+    const ranked = rankResolution(
+      [{ step: 'Switch gateway', when: ['metrics.payments.success-rate'] }],
+      [finding('metrics.no-data.payments.success-rate', 'warn')],
+    );
+    expect(ranked[0]!.because).toEqual([]);
   });
 
   it('renders the plan with the reasons and the remaining steps', () => {
