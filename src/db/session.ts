@@ -319,7 +319,10 @@ function connectFailure(
   else if (err.code === '28P01') reason = `password authentication failed for user ${target.user}`;
   else if (err.code === '28000') reason = raw;
   else if (err.code === '3D000') reason = `database ${target.database} does not exist`;
-  else if (/self[- ]signed|certificate|SSL|TLS/i.test(raw)) {
+  else if (/does not support SSL/i.test(raw)) {
+    reason =
+      'the server does not offer TLS, which this connection requires (RDS hosts default to sslmode=require): for a server without TLS use ?sslmode=disable in the URL or environments.<env>.database.ssl: disable';
+  } else if (/self[- ]signed|certificate|SSL|TLS/i.test(raw)) {
     reason = `TLS problem: ${raw} (set database.session.sslRootCert to the RDS CA bundle, or use sslmode=require)`;
   } else reason = err.code ? `${raw} (${err.code})` : raw;
   return new UnreachableError(
