@@ -1,4 +1,9 @@
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  type DescribeAlarmsCommandOutput,
+  type StateValue,
+} from '@aws-sdk/client-cloudwatch';
 import {
   CloudWatchLogsClient,
   DescribeLogGroupsCommand,
@@ -24,7 +29,8 @@ beforeEach(() => {
 });
 
 describe('cloudwatch.alarms', () => {
-  const guideAlarms = (state: string) => ({
+  const guideAlarms = (state: StateValue): DescribeAlarmsCommandOutput => ({
+    $metadata: {},
     MetricAlarms: [
       { AlarmName: 'Fivestar-High-Error-Rate', StateValue: state },
       { AlarmName: 'Fivestar-Low-Payment-Success-Rate', StateValue: 'OK' },
