@@ -1,7 +1,11 @@
 // bin/fsops as a user runs it, against the local AWS endpoint (scripts/fake-aws.mjs): real SDK
 // clients, real wire protocols, real exit codes.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FAKE_CREDENTIALS, runFsops } from '../../helpers/cli.js';
+import { BIN, FAKE_CREDENTIALS, runFsops } from '../../helpers/cli.js';
 import { type FakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
 
 let fake: FakeAws | undefined;
@@ -149,6 +153,38 @@ describe('building blocks', () => {
         .split('\n')
         .map((l) => JSON.parse(l).message),
     ).toEqual(['first line', 'second line']);
+  });
+
+  it('logs tail --follow keeps polling until Ctrl-C, then exits 130', async () => {
+    fake = await world({ errors: ['only line'] });
+    const home = mkdtempSync(join(tmpdir(), 'fsops-home-'));
+    const child = spawn(
+      process.execPath,
+      [BIN, 'logs', 'tail', 'internal-pe', '--env', 'prod', '--follow', '--endpoint-url', fake.url],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: home,
+          NO_COLOR: '1',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          ...FAKE_CREDENTIALS,
+        },
+        cwd: home,
+      },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    const polled = () => fake!.calls.filter((c) => c.action === 'FilterLogEvents').length;
+    for (let i = 0; i < 100 && polled() < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(polled()).toBeGreaterThanOrEqual(2);
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(130);
+    // The event comes back on every poll (same timestamp) but is printed once.
+    expect(stdout.trim().split('\n')).toHaveLength(1);
+    expect(stdout).toContain('only line');
   });
 
   it('ecs tasks lists the tasks and their stop reasons', async () => {
