@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
 import { ExitCode, UnreachableError } from '../../../src/core/errors.js';
 import { freePort } from '../../../src/db/local-server.js';
-import { type DbSession, openDbSession, parseDbUrl } from '../../../src/db/session.js';
+import { type DbSession, lazyEnvDb, openDbSession, parseDbUrl } from '../../../src/db/session.js';
+import { testAws, testEnv } from '../../helpers/context.js';
 import {
   adminQuery,
   createPasswordRole,
@@ -75,5 +76,25 @@ describe('diagnostic database sessions', () => {
     expect(error.message).toContain('connection refused');
     expect(error.message).not.toContain('Hunter2Secret');
     expect(error.message.split('\n')).toHaveLength(1);
+  });
+
+  it('opens the environment database for runbook runs (ctx.db()) only when a check asks, and closes it', async () => {
+    const url = new URL(db.url);
+    const env = testEnv(
+      'dev',
+      `environments:\n  dev:\n    database: { host: 127.0.0.1, port: ${url.port}, user: postgres, password: "", database: ${db.name}, ssl: disable }\n`,
+    );
+    const aws = testAws();
+    const opener = lazyEnvDb({ config: env.config, env, aws });
+    await opener.close(); // nothing opened: nothing to close
+    const first = await opener.open();
+    expect(await opener.open()).toBe(first);
+    const [row] = await first.query<{ db: string; app: string }>(
+      "SELECT current_database() AS db, current_setting('application_name') AS app",
+    );
+    expect(row).toEqual({ db: db.name, app: 'fsops' });
+    await opener.close();
+    await expect(first.query('SELECT 1')).rejects.toThrow();
+    aws.destroy();
   });
 });
