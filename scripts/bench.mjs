@@ -43,8 +43,17 @@ async function measure(name, args, env) {
     times.push(last.ms);
   }
   times.sort((a, b) => a - b);
-  const result = { name, runs: RUNS, medianMs: Math.round(times[Math.floor(RUNS / 2)]), minMs: Math.round(times[0]), maxMs: Math.round(times.at(-1)), exit: last.code };
-  console.error(`${name}: median ${result.medianMs}ms (min ${result.minMs}, max ${result.maxMs}), exit ${result.exit}`);
+  const result = {
+    name,
+    runs: RUNS,
+    medianMs: Math.round(times[Math.floor(RUNS / 2)]),
+    minMs: Math.round(times[0]),
+    maxMs: Math.round(times.at(-1)),
+    exit: last.code,
+  };
+  console.error(
+    `${name}: median ${result.medianMs}ms (min ${result.minMs}, max ${result.maxMs}), exit ${result.exit}`,
+  );
   return result;
 }
 
@@ -68,24 +77,36 @@ const delayed = await measureValidate(DELAY_MS);
 results.push(baseline.result, delayed.result);
 const awsCalls = delayed.calls;
 const depth = ((delayed.result.medianMs - baseline.result.medianMs) / DELAY_MS).toFixed(1);
-console.error(`validate: ${awsCalls} AWS calls per run; the delay adds ${depth} x ${DELAY_MS}ms (the deepest chain of calls)`);
+console.error(
+  `validate: ${awsCalls} AWS calls per run; the delay adds ${depth} x ${DELAY_MS}ms (the deepest chain of calls)`,
+);
 
 let db = null;
 const dbBench = join(root, 'scripts', 'bench-db.mjs');
 if (existsSync(dbBench) && process.env.BENCH_SKIP_DB !== '1') {
   const out = await new Promise((done) =>
-    execFile(process.execPath, [dbBench], { cwd: root, maxBuffer: 10 * 1024 * 1024, timeout: 600_000 }, (error, stdout, stderr) =>
-      done({ error, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [dbBench],
+      { cwd: root, maxBuffer: 10 * 1024 * 1024, timeout: 600_000 },
+      (error, stdout, stderr) => done({ error, stdout, stderr }),
     ),
   );
-  const line = out.stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
+  const line = out.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .at(-1);
   if (line) db = JSON.parse(line);
-  else console.error(`bench-db did not report: ${(out.stderr || String(out.error)).trim().split('\n').at(-1)}`);
+  else
+    console.error(`bench-db did not report: ${(out.stderr || String(out.error)).trim().split('\n').at(-1)}`);
 }
 
 const date = new Date().toISOString().slice(0, 10);
 const rows = results.map((r) => `| ${r.name} | ${r.medianMs} | ${r.minMs} | ${r.maxMs} | ${r.exit} |`);
-const dbRows = db ? [`| ${db.name} | ${db.medianMs} | ${db.minMs ?? ''} | ${db.maxMs ?? ''} | ${db.exit ?? 0} |`] : [];
+const dbRows = db
+  ? [`| ${db.name} | ${db.medianMs} | ${db.minMs ?? ''} | ${db.maxMs ?? ''} | ${db.exit ?? 0} |`]
+  : [];
 const text = `# Benchmarks
 
 Measured by \`npm run bench\` (scripts/bench.mjs) on ${date}, Node ${process.version}, ${cpus().length} CPU(s),

@@ -1,3 +1,4 @@
+// biome-ignore lint/suspicious/noExplicitAny: AWS wire data of every shape
 export type Handler = (input: Record<string, any>) => unknown;
 export interface FakeAwsOptions {
   handlers?: Record<string, Record<string, Handler>>;
@@ -11,6 +12,7 @@ export interface FakeAws {
   /** Live: handlers and routes added after start are served. */
   handlers: Record<string, Record<string, Handler>>;
   http: Record<string, { status: number; body?: string; delayMs?: number }>;
+  // biome-ignore lint/suspicious/noExplicitAny: AWS wire data of every shape
   calls: { service: string; action: string; input: Record<string, any>; at: number }[];
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import type { FakeAws, FakeAwsOptions } from './fake-aws.mjs';
 export const COMPONENTS: string[];
 export interface WorldOverrides {
+  // biome-ignore lint/suspicious/noExplicitAny: AWS wire data of every shape
   service?: (service: Record<string, any>, component: string) => Record<string, any>;
   db?: Record<string, unknown>;
   firingAlarms?: string[];

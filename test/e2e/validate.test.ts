@@ -129,7 +129,10 @@ describe('fsops validate against a local AWS endpoint', () => {
 
   it('honours AWS_ENDPOINT_URL as the AWS CLI does', async () => {
     fake = await startFakeWorld('dev');
-    const result = await runFsops(['validate', 'dev', '--output', 'json'], { ...FAKE_CREDENTIALS, AWS_ENDPOINT_URL: fake.url });
+    const result = await runFsops(['validate', 'dev', '--output', 'json'], {
+      ...FAKE_CREDENTIALS,
+      AWS_ENDPOINT_URL: fake.url,
+    });
     expect(result.code).toBe(0);
     expect(fake.calls.length).toBeGreaterThan(5);
   });
