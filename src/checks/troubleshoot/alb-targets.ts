@@ -1,7 +1,7 @@
 import type { TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { CheckDefinition, CheckResult } from '../../core/check.js';
 import { componentsOf } from '../../core/check.js';
-import { type AlbInfo, albs } from './facts.js';
+import { type AlbInfo, albs, noAlbResult } from './facts.js';
 
 type TargetGroupInfo = AlbInfo['targetGroups'][number];
 
@@ -62,18 +62,7 @@ export const albTargetsCheck: CheckDefinition<{ components?: string[] }> = {
   async run(ctx, params) {
     const found = await albs(ctx, componentsOf(ctx, params));
     if (found.length === 0) {
-      return [
-        {
-          id: 'alb.targets.missing',
-          status: 'skip',
-          resource: componentsOf(ctx, params)
-            .map((c) => ctx.env.nameOf('alb', c))
-            .join(', '),
-          expected: 'an ALB per component (names.alb)',
-          observed: 'no load balancer found',
-          remediation: 'Check names.alb in the config.',
-        },
-      ];
+      return [noAlbResult(ctx, componentsOf(ctx, params), 'alb.targets.missing')];
     }
     const { DescribeTargetHealthCommand } = await import('@aws-sdk/client-elastic-load-balancing-v2');
     const elb = await ctx.aws.elbv2();

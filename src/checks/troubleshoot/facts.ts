@@ -1,5 +1,5 @@
 import type { TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { CheckContext } from '../../core/check.js';
+import type { CheckContext, CheckResult } from '../../core/check.js';
 import { formatDuration } from '../../core/duration.js';
 
 /** The look-back window as people say it ("1h", "15m"), for findings. */
@@ -71,4 +71,16 @@ export function albs(
     );
     return found.filter((alb): alb is AlbInfo => alb !== null);
   });
+}
+
+/** The `skip` a check reports when none of the components has an ALB to look at. */
+export function noAlbResult(ctx: CheckContext, components: readonly string[], id: string): CheckResult {
+  return {
+    id,
+    status: 'skip',
+    resource: components.map((c) => ctx.env.nameOf('alb', c)).join(', '),
+    expected: 'an ALB per component (names.alb)',
+    observed: 'no load balancer found',
+    remediation: 'Check names.alb in the config.',
+  };
 }

@@ -9,7 +9,7 @@ import {
 } from '../../metrics/definitions.js';
 import { evaluateMetric, fetchSeries, type MetricSpec, periodFor, queriesFor } from '../../metrics/series.js';
 import { rdsInstance } from '../facts.js';
-import { albs, windowText } from './facts.js';
+import { albs, noAlbResult, windowText } from './facts.js';
 
 /** ops guide §8.1.1: "DatabaseConnections (Current: 160/200 max)". */
 const GUIDE_MAX_CONNECTIONS = 200;
@@ -109,18 +109,7 @@ export const metricsAlbCheck: CheckDefinition<MetricParams> = {
   async run(ctx, params) {
     const found = await albs(ctx, componentsOf(ctx, params));
     if (found.length === 0) {
-      return [
-        {
-          id: 'metrics.alb.missing',
-          status: 'skip',
-          resource: componentsOf(ctx, params)
-            .map((c) => ctx.env.nameOf('alb', c))
-            .join(', '),
-          expected: 'an ALB per component (names.alb)',
-          observed: 'no load balancer found',
-          remediation: 'Check names.alb in the config.',
-        },
-      ];
+      return [noAlbResult(ctx, componentsOf(ctx, params), 'metrics.alb.missing')];
     }
     const specs = albMetricSpecs(
       ctx.env,
