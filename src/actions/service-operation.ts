@@ -18,6 +18,7 @@ import {
   type GlobalOptions,
   openEnvSession,
   outputFormat,
+  requireExplicitEnv,
   verifyAccount,
 } from '../core/session.js';
 import {
@@ -91,13 +92,8 @@ export function timeoutOf(options: ServiceCommandOptions): number {
 }
 
 /** Mutating commands never default an environment (DESIGN.md): --env must be on the command line. */
-export function requireExplicitEnv(options: ServiceCommandOptions, command: string): string {
-  if (!options.env) {
-    throw new UsageError(
-      `${command} changes a service: pass --env explicitly (FSOPS_ENV is not used for changes)`,
-    );
-  }
-  return options.env;
+export function requireServiceEnv(options: ServiceCommandOptions, command: string): string {
+  return requireExplicitEnv(options, `${command} changes a service`);
 }
 
 /** AWS failures before the change: one line, exit 3 (2 for missing credentials); fsops's own errors pass through. */
@@ -393,7 +389,7 @@ export async function prepareServiceCommand(
 ): Promise<PreparedService> {
   outputFormat(options);
   if (mutating) timeoutOf(options);
-  const envName = mutating ? requireExplicitEnv(options, command) : undefined;
+  const envName = mutating ? requireServiceEnv(options, command) : undefined;
   const session = openEnvSession(options, envName);
   try {
     requireComponent(session.env, component);

@@ -9,6 +9,7 @@ import {
   type GlobalOptions,
   openEnvSession,
   outputFormat,
+  requireExplicitEnv,
   verifyAccount,
 } from '../core/session.js';
 import { commandContext } from '../maintenance/context.js';
@@ -35,7 +36,11 @@ export async function maintenanceMode(state: string, options: MaintenanceModeOpt
     throw new UsageError(`unknown maintenance mode '${state}': valid are ${STATES.join(', ')}`);
   }
   const format = outputFormat(options);
-  const session = openEnvSession(options);
+  const envName =
+    state === 'status'
+      ? undefined
+      : requireExplicitEnv(options, `maintenance mode ${state} changes the application`);
+  const session = openEnvSession(options, envName);
   const ctx = commandContext(session);
   const parameter = session.env.nameOf('maintenanceModeParameter');
   const c = makeChalk(options.color);

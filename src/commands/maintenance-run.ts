@@ -14,6 +14,7 @@ import {
   type GlobalOptions,
   openEnvSession,
   outputFormat,
+  requireExplicitEnv,
   verifyAccount,
 } from '../core/session.js';
 import {
@@ -101,7 +102,10 @@ async function runMaintenanceRunbook(
   const runbook = withChangeRef(loadRunbook(name), changeRef);
   const actionSteps = runbook.steps.filter((s): s is ActionStep => 'action' in s);
   resolveActions(actionSteps);
-  const session = openEnvSession(options);
+  const envName = actionSteps.length
+    ? requireExplicitEnv(options, `${label} changes the database`)
+    : undefined;
+  const session = openEnvSession(options, envName);
   const interactive = Boolean(process.stdin.isTTY);
   const io = options.io ?? promptIO(format);
   try {

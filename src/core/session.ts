@@ -40,6 +40,14 @@ export function openEnvSession(
   return { config, env, aws };
 }
 
+/** DESIGN.md: a command that changes something never takes its environment from FSOPS_ENV. */
+export function requireExplicitEnv(options: Pick<GlobalOptions, 'env'>, what: string): string {
+  if (!options.env) {
+    throw new UsageError(`${what}: pass --env explicitly (FSOPS_ENV is not used for changes)`);
+  }
+  return options.env;
+}
+
 export function outputFormat(options: GlobalOptions): OutputFormat {
   const format = options.output ?? 'text';
   if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {

@@ -49,8 +49,10 @@ export async function openMaintenanceTarget(
   options: DbCommandOptions,
   readOnly = false,
 ): Promise<MaintenanceTarget> {
-  const { target, envSession } = await resolveDbTarget(options, (envName) =>
-    openEnvSession(options, envName),
+  const { target, envSession } = await resolveDbTarget(
+    options,
+    (envName) => openEnvSession(options, envName),
+    { envFromEnvironment: readOnly },
   );
   const config = envSession?.config ?? loadConfig(options.config).config;
   let identity: string | null = null;

@@ -93,6 +93,19 @@ describe('fsops (spawned)', () => {
     );
   });
 
+  it.each([
+    ['rollback', 'internal-pe'],
+    ['scale', 'internal-pe', '2'],
+    ['maintenance', 'mode', 'on'],
+    ['maintenance', 'run', 'weekly'],
+    ['db', 'retention'],
+    ['db', 'terminate', '4242'],
+  ])('a mutating command never takes its environment from FSOPS_ENV: %s %s', async (...args) => {
+    const result = await runFsops(args, { ...FAKE_CREDENTIALS, FSOPS_ENV: 'prod' });
+    expect(result.code).toBe(2);
+    expectOneLine(result.stderr, /FSOPS_ENV is not used/);
+  });
+
   it('runbook list and show name their guide sections', async () => {
     const list = await runFsops(['runbook', 'list']);
     expect(list.code).toBe(0);
