@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { envOption, lazy, withSafetyOptions } from './shared.js';
+import { changeEnvOption, envOption, lazy, withSafetyOptions } from './shared.js';
 
 const CONNECTION_HELP = `
 Connection: --db-url (or DATABASE_URL), or --env E which reads the Secrets Manager secret
@@ -11,9 +11,9 @@ lock_timeout and application_name fsops. Prefer DATABASE_URL or --env to a passw
 Exit codes: 0 nothing failed (warnings allowed; --strict makes them 1); 1 a finding failed; 2 bad
 input; 3 the database could not be reached or a check could not run; 130 interrupted.`;
 
-function withDbOptions(command: Command): Command {
+function withDbOptions(command: Command, env = envOption()): Command {
   return command
-    .addOption(envOption())
+    .addOption(env)
     .option(
       '--db-url <url>',
       'postgres://user[:password]@host[:port]/database[?sslmode=...] (default $DATABASE_URL)',
@@ -104,6 +104,7 @@ Examples:
               : 'Close a session and roll back its transaction (pg_terminate_backend), e.g. the head of a lock chain',
           )
           .argument('<pid>', 'process id of the session (from fsops db locks / long-queries / connections)'),
+        changeEnvOption('environment whose database secret to use (FSOPS_ENV is not used for changes)'),
       ),
     )
       .addHelpText(

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { envOption, lazy, withSafetyOptions } from './shared.js';
+import { changeEnvOption, envOption, lazy, withSafetyOptions } from './shared.js';
 
 const EXIT_CODES = `
 Exit codes: 0 nothing failed (warnings allowed; --strict makes them 1); 1 a step failed; 2 bad input,
@@ -7,14 +7,16 @@ refused (no terminal and no --yes) or not confirmed; 3 AWS or the database could
 
 function withDbTarget(command: Command, dbUrlDefault = "the environment's secret"): Command {
   return command
-    .addOption(envOption())
+    .addOption(
+      changeEnvOption('environment whose database secret to use (FSOPS_ENV is not used for changes)'),
+    )
     .option('--db-url <url>', `postgres://user[:password]@host[:port]/database (default: ${dbUrlDefault})`)
     .option('--db-host <host>', 'connect to this host instead (an SSH/SSM tunnel), e.g. 127.0.0.1')
     .option('--db-port <port>', 'connect to this port instead (with --db-host)');
 }
 
 /** `fsops db ...` resolve the database as src/db/session.ts does for every db command. */
-const DB_TARGET_ORDER = "--env's secret, then $DATABASE_URL, then $FSOPS_ENV's secret";
+const DB_TARGET_ORDER = "--env's secret, then $DATABASE_URL (never $FSOPS_ENV: these commands change data)";
 
 const reportOption = (command: Command) =>
   command.option(
@@ -95,7 +97,7 @@ export function declareMaintenanceCommands(program: Command): void {
       .command('mode')
       .description('Show or switch the application maintenance mode (deployment guide §4.2.1, SSM parameter)')
       .argument('<state>', 'on, off or status')
-      .addOption(envOption()),
+      .addOption(changeEnvOption('environment (required for on/off: FSOPS_ENV is used only for status)')),
   )
     .addHelpText(
       'after',

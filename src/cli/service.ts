@@ -1,9 +1,7 @@
-import { type Command, Option } from 'commander';
-import { envOption, lazy, withSafetyOptions } from './shared.js';
+import type { Command } from 'commander';
+import { changeEnvOption, envOption, lazy, withSafetyOptions } from './shared.js';
 
 /** Mutating commands never default an environment (DESIGN.md), so their --env says so. */
-const requiredEnvOption = () =>
-  new Option('-e, --env <env>', 'environment (required: FSOPS_ENV is not used for changes)');
 
 function withWaitOptions(command: Command): Command {
   return command
@@ -26,7 +24,7 @@ export function declareServiceCommands(program: Command): void {
           'Roll a service back to its last good task definition, wait, and verify (deployment guide §10.1; runbook 002 Rollback Procedure)',
         )
         .argument('<component>', 'component, e.g. internal-pe or customer-portal')
-        .addOption(requiredEnvOption())
+        .addOption(changeEnvOption())
         .option(
           '--to <revision>',
           'roll back to this revision: a number (41), family:41, or a task definition ARN',
@@ -74,7 +72,7 @@ Examples:
           "Replace every task with a fresh one of the same revision, wait, and verify (runbook 004 Service Won't Start; ops guide §13.1.1)",
         )
         .argument('<component>', 'component, e.g. internal-pe')
-        .addOption(requiredEnvOption()),
+        .addOption(changeEnvOption()),
     ),
   )
     .addHelpText(
@@ -99,7 +97,7 @@ Examples:
         )
         .argument('<component>', 'component, e.g. internal-pe')
         .argument('<count>', 'desired number of tasks (0 or more)')
-        .addOption(requiredEnvOption())
+        .addOption(changeEnvOption())
         .option(
           '--allow-zero',
           'confirm scaling a protected environment (prod) to 0 when there is no terminal',
