@@ -32,6 +32,7 @@ export async function runRunbookCommand(
       askManual: Boolean(process.stdin.isTTY && process.stderr.isTTY) && format === 'text',
       onCheckStart: progress.onCheckStart,
       onCheckDone: progress.onCheckDone,
+      beforeManual: progress.stop,
       db: database.open,
     });
     progress.stop();

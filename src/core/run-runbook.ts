@@ -11,6 +11,8 @@ export interface RunbookRunOptions extends RunnerHooks {
   since: Date;
   /** Ask a person to confirm manual steps (only on a terminal); otherwise they are reported as skipped. */
   askManual?: boolean;
+  /** Called before the first manual question, e.g. to stop a spinner that would draw over the prompt. */
+  beforeManual?: () => void;
   fetch?: typeof fetch;
   /** Opens the diagnostic database session for checks that need it (called at most once). */
   db?: () => Promise<DbQuery>;
@@ -62,6 +64,7 @@ export async function executeRunbook(
     onCheckStart: options.onCheckStart,
     onCheckDone: options.onCheckDone,
   });
+  if (options.askManual && runbook.steps.some((step) => 'manual' in step)) options.beforeManual?.();
   const manual = await confirmManualSteps(runbook, options.askManual ?? false);
   const actionSteps = runbook.steps.filter((step): step is ActionStep => 'action' in step);
   if (actionSteps.length === 0) return [...automated, ...manual];
