@@ -258,6 +258,28 @@ export function tlsOptions(target: DbTarget, sslRootCert: string | null): false 
   };
 }
 
+/** pg connection settings for a target: credentials, TLS, startup parameters (`-c key=value`), timeout. */
+export function connectionConfig(
+  target: DbTarget,
+  settings: DatabaseConfig['session'],
+  applicationName: string,
+  parameters: Record<string, string>,
+): pg.ClientConfig {
+  return {
+    host: target.host,
+    port: target.port,
+    database: target.database,
+    user: target.user,
+    password: target.password,
+    ssl: tlsOptions(target, settings.sslRootCert),
+    application_name: applicationName,
+    options: Object.entries(parameters)
+      .map(([key, value]) => `-c ${key}=${value}`)
+      .join(' '),
+    connectionTimeoutMillis: settings.connectTimeoutMs,
+  };
+}
+
 /** The startup options every session gets: read-only (unless a mutation), timeouts, application_name. */
 export function sessionParameters(
   settings: DatabaseConfig['session'],
@@ -343,17 +365,7 @@ export async function openDbSession(target: DbTarget, options: OpenOptions): Pro
   const secrets = target.password ? [target.password] : [];
   const parameters = sessionParameters(settings, options.readOnly);
   const pool = new pg.Pool({
-    host: target.host,
-    port: target.port,
-    database: target.database,
-    user: target.user,
-    password: target.password,
-    ssl: tlsOptions(target, settings.sslRootCert),
-    application_name: 'fsops',
-    options: Object.entries(parameters)
-      .map(([key, value]) => `-c ${key}=${value}`)
-      .join(' '),
-    connectionTimeoutMillis: settings.connectTimeoutMs,
+    ...connectionConfig(target, settings, 'fsops', parameters),
     max: options.poolSize ?? settings.poolSize,
     idleTimeoutMillis: 5000,
     allowExitOnIdle: true,

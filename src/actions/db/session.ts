@@ -4,12 +4,12 @@ import type { DbQuery } from '../../core/check.js';
 import { UnreachableError } from '../../core/errors.js';
 import { redactSecrets } from '../../db/redact.js';
 import {
+  connectionConfig,
   DbQueryError,
   type DbTarget,
   describePgError,
   sessionParameters,
   targetLabel,
-  tlsOptions,
 } from '../../db/session.js';
 
 /**
@@ -44,19 +44,7 @@ export async function openMaintenanceSession(
   const secrets = target.password ? [target.password] : [];
   // Partition bounds are written and read as UTC dates.
   const parameters = { ...sessionParameters(settings, options.readOnly ?? false), TimeZone: 'UTC' };
-  const client = new pg.Client({
-    host: target.host,
-    port: target.port,
-    database: target.database,
-    user: target.user,
-    password: target.password,
-    ssl: tlsOptions(target, settings.sslRootCert),
-    application_name: MAINTENANCE_APPLICATION_NAME,
-    options: Object.entries(parameters)
-      .map(([key, value]) => `-c ${key}=${value}`)
-      .join(' '),
-    connectionTimeoutMillis: settings.connectTimeoutMs,
-  });
+  const client = new pg.Client(connectionConfig(target, settings, MAINTENANCE_APPLICATION_NAME, parameters));
   client.on('error', () => {});
   let serverVersion: number;
   try {
