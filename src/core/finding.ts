@@ -27,11 +27,15 @@ export interface Report {
   notes?: string[];
 }
 
-const RANK: Record<Status, number> = { pass: 0, skip: 1, warn: 2, error: 3, fail: 4 };
+const RANK: Record<Status, number> = { skip: 0, pass: 1, warn: 2, error: 3, fail: 4 };
 
-/** The report's overall status: the worst of its findings (a fail outranks an error). */
+/**
+ * The report's overall status: the worst of its findings (a fail outranks an error). Skipped findings
+ * do not lower a pass; a report of nothing but skips is `skip`.
+ */
 export function overallStatus(findings: readonly Pick<Finding, 'status'>[]): Status {
-  let worst: Status = 'pass';
+  if (findings.length === 0) return 'pass';
+  let worst: Status = 'skip';
   for (const finding of findings) if (RANK[finding.status] > RANK[worst]) worst = finding.status;
   return worst;
 }

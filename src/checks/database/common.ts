@@ -1,6 +1,6 @@
 import type { DatabaseConfig } from '../../config/schema.js';
 import type { CheckContext, CheckDefinition, CheckResult, DbQuery } from '../../core/check.js';
-import type { Severity, Status } from '../../core/finding.js';
+import { overallStatus, type Severity, type Status } from '../../core/finding.js';
 
 export type Levels = { warn: number; fail: number };
 export type DbThresholds = DatabaseConfig['thresholds'];
@@ -19,9 +19,8 @@ export function judgeLow(value: number, levels: Levels): Status {
   return 'pass';
 }
 
-const RANK: Record<Status, number> = { pass: 0, skip: 1, warn: 2, error: 3, fail: 4 };
 export function worst(statuses: Status[]): Status {
-  return statuses.reduce<Status>((acc, s) => (RANK[s] > RANK[acc] ? s : acc), 'pass');
+  return overallStatus(statuses.map((status) => ({ status })));
 }
 
 /** 75 -> "1m 15s", 7200 -> "2h 0m", 200000 -> "2d 7h". */

@@ -134,5 +134,7 @@ describe('exit codes and overall status (DESIGN.md)', () => {
     expect(overallStatus(f('pass', 'error', 'warn'))).toBe('error');
     expect(overallStatus(f('error', 'fail'))).toBe('fail');
     expect(overallStatus(f())).toBe('pass');
+    expect(overallStatus(f('pass', 'skip'))).toBe('pass');
+    expect(overallStatus(f('skip', 'skip'))).toBe('skip');
   });
 });
