@@ -145,14 +145,12 @@ export function fivestarWorld(env, albHost, overrides = {}) {
           : { MetricAlarms: (input.AlarmNames ?? []).map((name) => alarm(name)), CompositeAlarms: [] },
     },
     logs: {
-      DescribeLogGroups: ({ logGroupNamePrefix }) => ({
-        logGroups: [
-          {
-            logGroupName: logGroupNamePrefix,
-            retentionInDays: p.logDays,
-            ...(p.kms ? { kmsKeyId: 'arn:aws:kms:ap-south-1:1:key/k' } : {}),
-          },
-        ],
+      DescribeLogGroups: ({ logGroupIdentifiers = [] }) => ({
+        logGroups: logGroupIdentifiers.map((logGroupName) => ({
+          logGroupName,
+          retentionInDays: p.logDays,
+          ...(p.kms ? { kmsKeyId: 'arn:aws:kms:ap-south-1:1:key/k' } : {}),
+        })),
       }),
       FilterLogEvents: () => ({ events: overrides.errorEvents ?? [] }),
     },

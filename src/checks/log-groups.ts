@@ -61,14 +61,22 @@ export const logGroupsCheck: CheckDefinition = {
       ...ctx.env.components.map((c) => ctx.env.nameOf('logGroup', c)),
       ctx.env.nameOf('dbLogGroup'),
     ];
-    const groups = await Promise.all(
-      names.map(async (name) => {
-        const out = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name, limit: 5 }), {
-          abortSignal: ctx.signal,
-        });
-        return out.logGroups?.find((g) => g.logGroupName === name);
-      }),
+    // One call for all of them (logGroupIdentifiers takes up to 50 names); missing ones are simply absent.
+    const groups: LogGroup[] = [];
+    let nextToken: string | undefined;
+    do {
+      const out = await logs.send(new DescribeLogGroupsCommand({ logGroupIdentifiers: names, nextToken }), {
+        abortSignal: ctx.signal,
+      });
+      groups.push(...(out.logGroups ?? []));
+      nextToken = out.nextToken;
+    } while (nextToken);
+    return names.flatMap((name) =>
+      evaluateLogGroup(
+        name,
+        groups.find((g) => g.logGroupName === name),
+        ctx.env.settings.logs,
+      ),
     );
-    return names.flatMap((name, i) => evaluateLogGroup(name, groups[i], ctx.env.settings.logs));
   },
 };

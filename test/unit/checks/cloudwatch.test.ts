@@ -84,17 +84,12 @@ describe('cloudwatch.alarms', () => {
 
 describe('logs.groups', () => {
   it('checks retention per environment and KMS in prod', async () => {
-    logs.on(DescribeLogGroupsCommand).callsFake((input: { logGroupNamePrefix: string }) => ({
-      logGroups:
-        input.logGroupNamePrefix === '/ecs/prod-fivestar-customer-portal'
-          ? []
-          : [
-              {
-                logGroupName: input.logGroupNamePrefix,
-                retentionInDays: input.logGroupNamePrefix.includes('rds') ? 30 : 90,
-              },
-            ],
-    }));
+    logs.on(DescribeLogGroupsCommand).resolves({
+      logGroups: [
+        { logGroupName: '/ecs/prod-fivestar-internal-pe', retentionInDays: 90 },
+        { logGroupName: '/aws/rds/instance/prod-fivestar-payments-db/postgresql', retentionInDays: 30 },
+      ],
+    });
     const results = await logGroupsCheck.run(testContext(), {});
     expect(results.map((r) => [r.resource, r.id, r.status])).toEqual([
       ['/ecs/prod-fivestar-internal-pe', 'logs.group.retention', 'pass'],
@@ -103,11 +98,20 @@ describe('logs.groups', () => {
       ['/aws/rds/instance/prod-fivestar-payments-db/postgresql', 'logs.group.retention', 'warn'],
       ['/aws/rds/instance/prod-fivestar-payments-db/postgresql', 'logs.group.kms', 'fail'],
     ]);
+    expect(logs.commandCalls(DescribeLogGroupsCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        logGroupIdentifiers: [
+          '/ecs/prod-fivestar-internal-pe',
+          '/ecs/prod-fivestar-customer-portal',
+          '/aws/rds/instance/prod-fivestar-payments-db/postgresql',
+        ],
+      },
+    ]);
   });
 
   it('does not require KMS in dev (deployment guide §4.1 retention 7 days)', async () => {
-    logs.on(DescribeLogGroupsCommand).callsFake((input: { logGroupNamePrefix: string }) => ({
-      logGroups: [{ logGroupName: input.logGroupNamePrefix, retentionInDays: 7 }],
+    logs.on(DescribeLogGroupsCommand).callsFake((input: { logGroupIdentifiers: string[] }) => ({
+      logGroups: input.logGroupIdentifiers.map((logGroupName) => ({ logGroupName, retentionInDays: 7 })),
     }));
     const results = await logGroupsCheck.run(testContext({ envName: 'dev' }), {});
     expect(results.every((r) => r.status === 'pass' && r.id === 'logs.group.retention')).toBe(true);
