@@ -7,7 +7,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ecsServiceCheck, evaluateService } from '../../../src/checks/ecs-service.js';
-import { ecsTaskSizeCheck } from '../../../src/checks/ecs-task-size.js';
+import { ecsTaskSizeCheck, evaluateTaskSize } from '../../../src/checks/ecs-task-size.js';
 import { testContext } from '../../helpers/context.js';
 
 const ecs = mockClient(ECSClient);
@@ -99,6 +99,22 @@ describe('evaluateService', () => {
     expect(results.find((r) => r.id === 'ecs.service.desired-count')).toMatchObject({
       status: 'warn',
       observed: '2',
+    });
+  });
+});
+
+describe('evaluateTaskSize', () => {
+  it('passes the profile size and warns on any drift, naming the revision', () => {
+    const def = {
+      taskDefinitionArn: 'arn:aws:ecs:ap-south-1:1:task-definition/prod-fivestar-internal-pe:42',
+    };
+    expect(evaluateTaskSize('svc', { ...def, cpu: '2048', memory: '4096' }, profile)).toMatchObject({
+      status: 'pass',
+      resource: 'svc (prod-fivestar-internal-pe:42)',
+    });
+    expect(evaluateTaskSize('svc', { ...def, cpu: '2048', memory: '2048' }, profile)).toMatchObject({
+      status: 'warn',
+      observed: 'cpu 2048, memory 2048',
     });
   });
 });
