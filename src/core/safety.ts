@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { ExitError, UsageError } from './errors.js';
+import { ExitCode, ExitError, UsageError } from './errors.js';
 
 export interface MutationPlan {
   /** What will be done, as a verb phrase: "roll back prod-internal-pe-service". */
@@ -30,18 +30,47 @@ export interface PromptIO {
 
 export const terminalIO = (): PromptIO => ({
   isTTY: Boolean(process.stdin.isTTY),
-  async ask(question) {
-    const rl = createInterface({ input: process.stdin, output: process.stderr });
-    try {
-      return await rl.question(question);
-    } finally {
-      rl.close();
-    }
-  },
+  ask: (question) => askOnTerminal(question, process.stdin, process.stderr),
   print(text) {
     process.stdout.write(text);
   },
 });
+
+/**
+ * One line typed at the prompt. The terminal is in raw mode while readline reads, so Ctrl-C arrives as
+ * a keystroke, not as SIGINT: it becomes an interruption (exit 130, nothing changed) instead of an
+ * "unexpected error". Ctrl-D (end of input) is an empty answer, i.e. not confirmed.
+ */
+export async function askOnTerminal(
+  question: string,
+  input: NodeJS.ReadableStream,
+  output: NodeJS.WritableStream,
+  terminal?: boolean,
+): Promise<string> {
+  const rl = createInterface({ input, output, ...(terminal === undefined ? {} : { terminal }) });
+  let interrupted = false;
+  const answer = new Promise<string>((resolve, reject) => {
+    rl.once('SIGINT', () => {
+      interrupted = true;
+      output.write('\n');
+      reject(
+        new ExitError(ExitCode.interrupted, 'interrupted at the confirmation prompt: nothing was changed'),
+      );
+    });
+    rl.question(question).then(resolve, (error: Error) => {
+      if (interrupted) return;
+      if (error.name === 'AbortError') {
+        output.write('\n');
+        resolve('');
+      } else reject(error);
+    });
+  });
+  try {
+    return await answer;
+  } finally {
+    rl.close();
+  }
+}
 
 export type Decision = 'dry-run' | 'confirmed';
 
