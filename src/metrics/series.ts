@@ -41,8 +41,11 @@ export function periodFor(windowMs: number): number {
   return Math.max(60, Math.ceil(windowMs / 60_000 / 60) * 60);
 }
 
-/** The GetMetricData queries for specs: one per metric, expressions with hidden inputs; ids q<i>, q<i>_<input>. */
-export function queriesFor(specs: readonly MetricSpec[], period: number): MetricDataQuery[] {
+/**
+ * The GetMetricData queries for specs: one per metric, expressions with hidden inputs; ids
+ * <prefix><i>, <prefix><i>_<input> (the prefix keeps several checks' queries apart in one call).
+ */
+export function queriesFor(specs: readonly MetricSpec[], period: number, prefix = 'q'): MetricDataQuery[] {
   const stat = (m: NonNullable<MetricSpec['metric']>) => ({
     Metric: {
       Namespace: m.namespace,
@@ -53,19 +56,45 @@ export function queriesFor(specs: readonly MetricSpec[], period: number): Metric
     Stat: m.stat,
   });
   return specs.flatMap((spec, i): MetricDataQuery[] => {
-    if (spec.metric) return [{ Id: `q${i}`, MetricStat: stat(spec.metric), ReturnData: true }];
+    const id = `${prefix}${i}`;
+    if (spec.metric) return [{ Id: id, MetricStat: stat(spec.metric), ReturnData: true }];
     if (!spec.expression) return [];
     const inputs = Object.entries(spec.expression.inputs).map(([name, m]) => ({
-      Id: `q${i}_${name}`,
+      Id: `${id}_${name}`,
       MetricStat: stat(m),
       ReturnData: false,
     }));
     const text = Object.keys(spec.expression.inputs).reduce(
-      (expr, name) => expr.replaceAll(`{${name}}`, `q${i}_${name}`),
+      (expr, name) => expr.replaceAll(`{${name}}`, `${id}_${name}`),
       spec.expression.text,
     );
-    return [...inputs, { Id: `q${i}`, Expression: text, Label: spec.key, ReturnData: true }];
+    return [...inputs, { Id: id, Expression: text, Label: spec.key, ReturnData: true }];
   });
+}
+
+/**
+ * Splits queries into GetMetricData calls of at most 500 queries. An expression's inputs travel with
+ * it (a call cannot refer to another call's ids), so a spec's queries are never split.
+ */
+export function chunkQueries(queries: readonly MetricDataQuery[]): MetricDataQuery[][] {
+  const bySpec = new Map<string, MetricDataQuery[]>();
+  for (const query of queries) {
+    const spec = query.Id!.split('_')[0]!;
+    const group = bySpec.get(spec) ?? [];
+    group.push(query);
+    bySpec.set(spec, group);
+  }
+  const chunks: MetricDataQuery[][] = [];
+  let current: MetricDataQuery[] = [];
+  for (const group of bySpec.values()) {
+    if (current.length + group.length > MAX_QUERIES_PER_CALL) {
+      chunks.push(current);
+      current = [];
+    }
+    current.push(...group);
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
 }
 
 /**
@@ -79,19 +108,7 @@ export async function fetchSeries(
   signal?: AbortSignal,
 ): Promise<Map<string, Series>> {
   const { GetMetricDataCommand } = await import('@aws-sdk/client-cloudwatch');
-  const chunks: MetricDataQuery[][] = [];
-  // Expression inputs must travel with their expression: chunk by spec, not by query.
-  let current: MetricDataQuery[] = [];
-  for (const query of queries) {
-    const spec = query.Id!.split('_')[0]!;
-    const sameSpecStarted = current.length > 0 && current[current.length - 1]!.Id!.split('_')[0] === spec;
-    if (current.length >= MAX_QUERIES_PER_CALL && !sameSpecStarted) {
-      chunks.push(current);
-      current = [];
-    }
-    current.push(query);
-  }
-  if (current.length) chunks.push(current);
+  const chunks = chunkQueries(queries);
   const points = new Map<string, Map<number, number>>();
   await Promise.all(
     chunks.map(async (chunk) => {

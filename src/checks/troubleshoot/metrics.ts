@@ -1,5 +1,6 @@
 import type { CheckContext, CheckDefinition, CheckResult } from '../../core/check.js';
 import { componentsOf } from '../../core/check.js';
+import { joinMetricBatch, type MetricTicket } from '../../metrics/batch.js';
 import {
   albMetricSpecs,
   ecsMetricSpecs,
@@ -7,7 +8,7 @@ import {
   type RdsMetricFacts,
   rdsMetricSpecs,
 } from '../../metrics/definitions.js';
-import { evaluateMetric, fetchSeries, type MetricSpec, periodFor, queriesFor } from '../../metrics/series.js';
+import { evaluateMetric, type MetricSpec, type Series } from '../../metrics/series.js';
 import { rdsInstance } from '../facts.js';
 import { albs, noAlbResult, windowText } from './facts.js';
 
@@ -20,15 +21,22 @@ interface MetricParams {
   components?: string[];
 }
 
-/** Fetches the specs' series in as few GetMetricData calls as possible and judges each metric. */
-export async function judgeMetrics(ctx: CheckContext, specs: MetricSpec[]): Promise<CheckResult[]> {
-  if (specs.length === 0) return [];
-  const window = { start: ctx.since, end: ctx.now };
-  const period = periodFor(ctx.now.getTime() - ctx.since.getTime());
-  const cloudwatch = await ctx.aws.cloudwatch();
-  const series = await fetchSeries(cloudwatch, queriesFor(specs, period), window, ctx.signal);
+/**
+ * Fetches the specs' series through the run's GetMetricData batch (one call for every metrics check
+ * of the run) and judges each metric. Pass the ticket the check joined with before its first await.
+ */
+export async function judgeMetrics(
+  ctx: CheckContext,
+  specs: MetricSpec[],
+  ticket: MetricTicket = joinMetricBatch(ctx),
+): Promise<CheckResult[]> {
+  const series = await ticket.fetch(specs, ctx.signal);
+  return judgeSeries(ctx, specs, series);
+}
+
+function judgeSeries(ctx: CheckContext, specs: MetricSpec[], series: (Series | undefined)[]): CheckResult[] {
   const text = windowText(ctx);
-  return specs.map((spec, i) => evaluateMetric(spec, series.get(`q${i}`), text));
+  return specs.map((spec, i) => evaluateMetric(spec, series[i], text));
 }
 
 function selected(specs: MetricSpec[], params: MetricParams): MetricSpec[] {
@@ -66,8 +74,22 @@ export const metricsRdsCheck: CheckDefinition<MetricParams> = {
   source: 'ops guide §8.1.1, §6.1.1; deployment guide §12.2.1',
   remediation: 'See `fsops troubleshoot db-performance` (ops guide §13.1.2).',
   async run(ctx, params) {
-    const [db, max] = await Promise.all([rdsInstance(ctx), maxConnections(ctx)]);
     const name = ctx.env.nameOf('dbInstance');
+    // The queries need only the instance name; the instance and max_connections only scale the
+    // answers, so the batch does not wait for them (max_connections may need a database session).
+    const querySpecs = selected(
+      rdsMetricSpecs(ctx.env, {
+        instance: name,
+        allocatedStorageGiB: 1,
+        maxConnections: { value: 1, from: '' },
+      }),
+      params,
+    );
+    const [series, db, max] = await Promise.all([
+      joinMetricBatch(ctx).fetch(querySpecs, ctx.signal),
+      rdsInstance(ctx),
+      maxConnections(ctx),
+    ]);
     if (!db) {
       return [
         {
@@ -80,12 +102,20 @@ export const metricsRdsCheck: CheckDefinition<MetricParams> = {
         },
       ];
     }
-    const specs = rdsMetricSpecs(ctx.env, {
-      instance: name,
-      allocatedStorageGiB: db.AllocatedStorage ?? null,
-      maxConnections: max,
-    });
-    return judgeMetrics(ctx, selected(specs, params));
+    const specs = selected(
+      rdsMetricSpecs(ctx.env, {
+        instance: name,
+        allocatedStorageGiB: db.AllocatedStorage ?? null,
+        maxConnections: max,
+      }),
+      params,
+    );
+    const byKey = new Map(querySpecs.map((spec, i) => [spec.key, series[i]]));
+    return judgeSeries(
+      ctx,
+      specs,
+      specs.map((spec) => byKey.get(spec.key)),
+    );
   },
 };
 
@@ -107,8 +137,17 @@ export const metricsAlbCheck: CheckDefinition<MetricParams> = {
   source: 'ops guide §6.1.1; deployment guide §12.2.1',
   remediation: 'See `fsops troubleshoot slow-api` and `high-error-rate`.',
   async run(ctx, params) {
-    const found = await albs(ctx, componentsOf(ctx, params));
+    // Joins before looking up the ALBs, so the run's batch waits for this check's queries.
+    const ticket = joinMetricBatch(ctx);
+    let found: Awaited<ReturnType<typeof albs>>;
+    try {
+      found = await albs(ctx, componentsOf(ctx, params));
+    } catch (error) {
+      ticket.leave();
+      throw error;
+    }
     if (found.length === 0) {
+      ticket.leave();
       return [noAlbResult(ctx, componentsOf(ctx, params), 'metrics.alb.missing')];
     }
     const specs = albMetricSpecs(
@@ -120,7 +159,7 @@ export const metricsAlbCheck: CheckDefinition<MetricParams> = {
         targetGroups: alb.targetGroups.map((tg) => tg.dimension),
       })),
     );
-    return judgeMetrics(ctx, selected(specs, params));
+    return judgeMetrics(ctx, selected(specs, params), ticket);
   },
 };
 

@@ -10,9 +10,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import {
   metricsAlbCheck,
   metricsEcsCheck,
+  metricsPaymentsCheck,
   metricsRdsCheck,
 } from '../../../src/checks/troubleshoot/metrics.js';
+import type { CheckDefinition } from '../../../src/core/check.js';
+import { runSteps } from '../../../src/core/runner.js';
+import { MetricBatch } from '../../../src/metrics/batch.js';
 import {
+  chunkQueries,
   evaluateMetric,
   fetchSeries,
   type MetricSpec,
@@ -194,11 +199,11 @@ describe('fetchSeries', () => {
   });
 });
 
-describe('metrics checks', () => {
-  const instance = { DBInstanceIdentifier: 'prod-fivestar-payments-db', AllocatedStorage: 1000 };
+const instance = () => ({ DBInstanceIdentifier: 'prod-fivestar-payments-db', AllocatedStorage: 1000 });
 
+describe('metrics checks', () => {
   it('rds: judges every guide metric in one call, connections against max_connections from the config', async () => {
-    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance] });
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance()] });
     cloudwatch.on(GetMetricDataCommand).callsFake(
       answerBy({
         CPUUtilization: [30, 35],
@@ -229,7 +234,7 @@ describe('metrics checks', () => {
   });
 
   it('rds: asks the database for max_connections when the config has none, else falls back to the guide', async () => {
-    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance] });
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance()] });
     cloudwatch.on(GetMetricDataCommand).callsFake(answerBy({ DatabaseConnections: [50] }));
     const withDb = testContext({
       db: async () => ({ serverVersion: 150004, query: async () => [{ setting: '100' }] as never[] }),
@@ -245,7 +250,7 @@ describe('metrics checks', () => {
   });
 
   it('rds: no datapoints are skipped, not passed; a missing instance fails', async () => {
-    rds.on(DescribeDBInstancesCommand).resolvesOnce({ DBInstances: [instance] });
+    rds.on(DescribeDBInstancesCommand).resolvesOnce({ DBInstances: [instance()] });
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
     const results = await metricsRdsCheck.run(testContext(), {});
     expect(new Set(results.map((r) => r.status))).toEqual(new Set(['skip']));
@@ -322,5 +327,119 @@ describe('metrics checks', () => {
       { Name: 'LoadBalancer', Value: 'app/prod-internal-pe-alb/abc' },
       { Name: 'TargetGroup', Value: 'targetgroup/pe-tg/def' },
     ]);
+  });
+});
+
+describe('one GetMetricData batch per run', () => {
+  const albArn = 'arn:aws:elasticloadbalancing:ap-south-1:1:loadbalancer/app/prod-internal-pe-alb/abc';
+  const steps = (checks: CheckDefinition<never>[], params: Record<string, unknown>[] = []) =>
+    checks.map((check, i) => ({ check, params: params[i] ?? {} }));
+
+  it('sends the queries of every metrics check of a run in one call, with ids kept apart', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance()] });
+    elb
+      .on(DescribeLoadBalancersCommand, { Names: ['prod-internal-pe-alb'] })
+      .resolves({ LoadBalancers: [{ LoadBalancerArn: albArn, DNSName: 'x' }] })
+      .on(DescribeLoadBalancersCommand, { Names: ['prod-customer-portal-alb'] })
+      .rejects(Object.assign(new Error('no'), { name: 'LoadBalancerNotFoundException' }));
+    elb.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [] });
+    cloudwatch.on(GetMetricDataCommand).callsFake(
+      answerBy({
+        CPUUtilization: [95],
+        DatabaseConnections: [20],
+        MemoryUtilization: [10],
+        TargetResponseTime: [0.1],
+        'alb.5xx-rate': [0],
+        PaymentSuccessRate: [99.9],
+      }),
+    );
+    const ctx = testContext();
+    const findings = await runSteps(
+      steps(
+        [metricsRdsCheck, metricsEcsCheck, metricsAlbCheck, metricsPaymentsCheck] as CheckDefinition<never>[],
+        [{ metrics: ['cpu', 'connections'] }],
+      ),
+      (signal) => ({ ...ctx, signal }),
+      { concurrency: 16, timeoutMs: 5000 },
+    );
+    const calls = cloudwatch.commandCalls(GetMetricDataCommand);
+    expect(calls).toHaveLength(1);
+    const ids = calls[0]!.args[0].input.MetricDataQueries!.map((q) => q.Id!);
+    expect(new Set(ids).size).toBe(ids.length);
+    // 2 RDS + 4 ECS + 4 ALB (an expression with 2 inputs) + 3 payments
+    expect(ids).toHaveLength(13);
+    expect(findings.filter((f) => f.status === 'error')).toEqual([]);
+    const byId = (id: string) => findings.filter((f) => f.id === id).map((f) => [f.resource, f.status]);
+    expect(byId('metrics.rds.cpu')).toEqual([['prod-fivestar-payments-db', 'fail']]);
+    expect(byId('metrics.ecs.cpu')).toEqual([
+      ['prod-internal-pe-service', 'fail'],
+      ['prod-customer-portal-service', 'fail'],
+    ]);
+    expect(byId('metrics.ecs.memory')[0]).toEqual(['prod-internal-pe-service', 'pass']);
+    expect(byId('metrics.alb.latency-p95')).toEqual([['prod-internal-pe-alb', 'pass']]);
+    expect(byId('metrics.payments.success-rate')[0]![1]).toBe('pass');
+  });
+
+  it('a check that fails before submitting does not hold up the others', async () => {
+    elb
+      .on(DescribeLoadBalancersCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    cloudwatch
+      .on(GetMetricDataCommand)
+      .callsFake(answerBy({ CPUUtilization: [10], MemoryUtilization: [10] }));
+    const ctx = testContext();
+    const findings = await runSteps(
+      steps([metricsAlbCheck, metricsEcsCheck] as CheckDefinition<never>[]),
+      (signal) => ({ ...ctx, signal }),
+      { concurrency: 16, timeoutMs: 2000 },
+    );
+    expect(findings.map((f) => [f.id, f.status])).toEqual([
+      ['metrics.alb', 'error'],
+      ['metrics.ecs.cpu', 'pass'],
+      ['metrics.ecs.memory', 'pass'],
+      ['metrics.ecs.cpu', 'pass'],
+      ['metrics.ecs.memory', 'pass'],
+    ]);
+    expect(cloudwatch.commandCalls(GetMetricDataCommand)).toHaveLength(1);
+  });
+
+  it('waits for every member, and one member giving up does not cancel the shared call', async () => {
+    const sent: string[][] = [];
+    const batch = new MetricBatch(async (queries) => {
+      sent.push(queries.map((q) => q.Id!));
+      return new Map(queries.map((q) => [q.Id!, { timestamps: [1], values: [5] }]));
+    });
+    const a = batch.join(60);
+    const b = batch.join(60);
+    const c = batch.join(60);
+    const gaveUp = new AbortController();
+    const fromA = a.fetch([spec()]);
+    const fromB = b.fetch([spec(), spec()], gaveUp.signal);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sent).toEqual([]); // c has neither submitted nor left
+    gaveUp.abort(new Error('timed out'));
+    await expect(fromB).rejects.toThrow('timed out');
+    c.leave();
+    expect(await fromA).toEqual([{ timestamps: [1], values: [5] }]);
+    expect(sent).toEqual([['q0', 'm1q0', 'm1q1']]);
+  });
+});
+
+describe('chunkQueries', () => {
+  it('never puts more than 500 queries in a call, and never splits an expression from its inputs', () => {
+    const plain = Array.from({ length: 499 }, (_, i) => spec({ key: `k${i}` }));
+    const math = spec({
+      metric: undefined,
+      expression: {
+        text: '{a} + {b}',
+        inputs: {
+          a: { namespace: 'N', name: 'A', dimensions: {}, stat: 'Sum' },
+          b: { namespace: 'N', name: 'B', dimensions: {}, stat: 'Sum' },
+        },
+      },
+    });
+    const chunks = chunkQueries(queriesFor([...plain, math, spec()], 60));
+    expect(chunks.map((c) => c.length)).toEqual([499, 4]);
+    expect(chunks[1]!.map((q) => q.Id)).toEqual(['q499_a', 'q499_b', 'q499', 'q500']);
   });
 });
