@@ -27,6 +27,7 @@ import {
   parseDbUrl,
 } from '../db/session.js';
 import {
+  afterEvidence,
   buildEvidence,
   evidenceFormat,
   type StepTiming,
@@ -159,15 +160,16 @@ async function runMaintenanceRunbook(
       });
       progress.stop();
       const report = buildReport(label, session.env.name, startedAt, findings);
-      if (evidence && options.report) {
-        writeEvidence(
-          options.report,
-          buildEvidence(report, timings, identity?.arn ?? null, changeRef ?? null),
-          evidence,
-        );
-      }
       const code = emitReport(report, options);
-      return interruption.interrupted ? ExitCode.interrupted : code;
+      const problem =
+        evidence && options.report
+          ? writeEvidence(
+              options.report,
+              buildEvidence(report, timings, identity?.arn ?? null, changeRef ?? null),
+              evidence,
+            )
+          : null;
+      return afterEvidence(interruption.interrupted ? ExitCode.interrupted : code, problem);
     } finally {
       progress.stop();
       await db.close();

@@ -18,7 +18,7 @@ import {
   verifyAccount,
 } from '../core/session.js';
 import { type DbConnectionOptions, resolveDbTarget } from '../db/session.js';
-import { buildEvidence, evidenceFormat, type StepTiming, writeEvidence } from './evidence.js';
+import { afterEvidence, buildEvidence, evidenceFormat, type StepTiming, writeEvidence } from './evidence.js';
 import { promptIO } from './mutation.js';
 
 export interface DbCommandOptions extends GlobalOptions, DbConnectionOptions {
@@ -127,10 +127,12 @@ export async function runDbActions(run: DbActionRun, options: DbCommandOptions):
       [...before.findings, ...acted],
       before.notes,
     );
-    if (evidence && options.report)
-      writeEvidence(options.report, buildEvidence(report, timings, target.identity), evidence);
     const code = emitReport(report, options);
-    return interruption.interrupted ? ExitCode.interrupted : code;
+    const problem =
+      evidence && options.report
+        ? writeEvidence(options.report, buildEvidence(report, timings, target.identity), evidence)
+        : null;
+    return afterEvidence(interruption.interrupted ? ExitCode.interrupted : code, problem);
   } finally {
     progress.stop();
     await target.close();

@@ -1,20 +1,33 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { localUser } from '../core/audit.js';
-import { UsageError } from '../core/errors.js';
+import { ExitCode, UsageError } from '../core/errors.js';
 import type { Report } from '../core/finding.js';
 import { toMarkdown } from '../core/render.js';
 import type { RunnerHooks } from '../core/runner.js';
 
 export type EvidenceFormat = 'json' | 'markdown';
 
-/** `--report FILE`: the format from the extension, checked before anything runs. */
+/**
+ * `--report FILE`: the format from the extension, and a place to write it, both checked before anything
+ * runs: evidence that cannot be written must stop the run before it changes something, not after.
+ */
 export function evidenceFormat(file: string | undefined): EvidenceFormat | null {
   if (!file) return null;
   const ext = extname(file).toLowerCase();
-  if (ext === '.json') return 'json';
-  if (ext === '.md' || ext === '.markdown') return 'markdown';
-  throw new UsageError(`--report ${file}: the file name must end in .json, .md or .markdown`);
+  let format: EvidenceFormat;
+  if (ext === '.json') format = 'json';
+  else if (ext === '.md' || ext === '.markdown') format = 'markdown';
+  else throw new UsageError(`--report ${file}: the file name must end in .json, .md or .markdown`);
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    accessSync(existsSync(file) ? file : dirname(file), constants.W_OK);
+  } catch (error) {
+    throw new UsageError(
+      `cannot write the report to ${file}: ${(error as Error).message}. Nothing was checked or changed.`,
+    );
+  }
+  return format;
 }
 
 export interface StepTiming {
@@ -102,11 +115,23 @@ export function renderEvidence(evidence: Evidence, format: EvidenceFormat): stri
   return `${lines.join('\n')}`;
 }
 
-export function writeEvidence(file: string, evidence: Evidence, format: EvidenceFormat): void {
+/**
+ * Writes the evidence after the run. The run has happened by now (changes included), so a failure here
+ * must not hide its report: it returns the problem for the caller to print after the report.
+ */
+export function writeEvidence(file: string, evidence: Evidence, format: EvidenceFormat): string | null {
   try {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, renderEvidence(evidence, format));
+    return null;
   } catch (error) {
-    throw new UsageError(`cannot write the report to ${file}: ${(error as Error).message}`);
+    return `cannot write the report to ${file}: ${(error as Error).message} (the run itself finished; its report is on stdout)`;
   }
+}
+
+/** The exit code after the evidence was (or was not) written: a lost evidence file is at least exit 3. */
+export function afterEvidence(code: number, problem: string | null): number {
+  if (!problem) return code;
+  process.stderr.write(`fsops: ${problem}\n`);
+  return code === ExitCode.interrupted ? code : Math.max(code, ExitCode.unreachable);
 }

@@ -45,20 +45,34 @@ export const rollbackTargetsCheck: CheckDefinition = {
     const facts = await Promise.all(
       services.map(async (s): Promise<RollbackFacts> => {
         const family = ctx.env.nameOf('taskFamily', s.component);
-        const out = await ecs.send(
-          new ListTaskDefinitionsCommand({
-            familyPrefix: family,
-            status: 'ACTIVE',
-            sort: 'DESC',
-            maxResults: 10,
-          }),
-          { abortSignal: ctx.signal },
-        );
-        // familyPrefix matches prefixes: keep this family's revisions only.
-        const active = (out.taskDefinitionArns ?? []).filter((arn) =>
-          arn.split('/').pop()?.startsWith(`${family}:`),
-        );
-        return { component: s.component, family, current: s.service?.taskDefinition ?? null, active };
+        const current = s.service?.taskDefinition ?? null;
+        const running = current ? revisionOf(current) : Number.NaN;
+        const active: string[] = [];
+        // Newest first, page by page: revisions registered after the running one (a failed deploy, CI
+        // builds) can fill whole pages; stop at the first page that reaches below the running revision.
+        let nextToken: string | undefined;
+        // A missing service has nothing to roll back: no listing.
+        if (current)
+          do {
+            const out = await ecs.send(
+              new ListTaskDefinitionsCommand({
+                familyPrefix: family,
+                status: 'ACTIVE',
+                sort: 'DESC',
+                maxResults: 100,
+                nextToken,
+              }),
+              { abortSignal: ctx.signal },
+            );
+            // familyPrefix matches prefixes: keep this family's revisions only.
+            active.push(
+              ...(out.taskDefinitionArns ?? []).filter((arn) =>
+                arn.split('/').pop()?.startsWith(`${family}:`),
+              ),
+            );
+            nextToken = out.nextToken;
+          } while (nextToken && !active.some((arn) => revisionOf(arn) < running));
+        return { component: s.component, family, current, active };
       }),
     );
     return evaluateRollbackTargets(facts);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
@@ -170,6 +170,45 @@ describe('fsops maintenance checklist pre', () => {
     expect(text).toMatch(/^# Maintenance evidence: fsops maintenance checklist pre \(prod\)/);
     expect(text).toContain('AWS identity: arn:aws:iam::123456789014:role/maintenance');
     expect(text).toContain('| check:maintenance.rollback-targets | fail |');
+  });
+
+  it('pages through newer revisions to find the rollback target, and stops once it has one', async () => {
+    // 150 revisions registered after the running one (42), e.g. CI builds that were never deployed.
+    const newer = Array.from({ length: 150 }, (_, i) => taskDef('internal-pe', 192 - i));
+    ecs
+      .on(ListTaskDefinitionsCommand, { familyPrefix: family('internal-pe') })
+      .callsFake((input: { nextToken?: string }) =>
+        input.nextToken === 'page-2'
+          ? {
+              taskDefinitionArns: [
+                ...newer.slice(100),
+                taskDef('internal-pe', 42),
+                taskDef('internal-pe', 41),
+              ],
+              nextToken: 'page-3',
+            }
+          : { taskDefinitionArns: newer.slice(0, 100), nextToken: 'page-2' },
+      );
+    await maintenanceChecklist('pre', { env: 'prod', changeRef: 'CHG123', output: 'json' });
+    const f = byId((JSON.parse(out) as Report).findings);
+    expect(f['maintenance.rollback-targets|prod-fivestar-internal-pe']).toMatchObject({
+      status: 'pass',
+      observed: 'running revision 42; rollback target revision 41',
+    });
+    const pages = ecs
+      .commandCalls(ListTaskDefinitionsCommand)
+      .filter((c) => c.args[0].input.familyPrefix === family('internal-pe'));
+    expect(pages.map((c) => c.args[0].input.nextToken)).toEqual([undefined, 'page-2']);
+  });
+
+  it('refuses an evidence file it cannot write before checking or changing anything', async () => {
+    const blocker = join(dir, 'not-a-dir');
+    writeFileSync(blocker, '');
+    await expect(
+      maintenanceChecklist('pre', { env: 'prod', output: 'json', report: join(blocker, 'pre.json') }),
+    ).rejects.toThrow(/cannot write the report to .*not-a-dir\/pre\.json/);
+    expect(sts.calls()).toHaveLength(0);
+    expect(ecs.calls()).toHaveLength(0);
   });
 
   it('rejects a bad phase, a bad report extension and an unknown environment before calling AWS', async () => {
