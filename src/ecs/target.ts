@@ -162,6 +162,22 @@ function refuseWhileEcsRollsBack(facts: RollbackFacts): void {
   }
 }
 
+/**
+ * A deployment in progress from a newer revision to an older one of the same family is itself a
+ * rollback (an earlier `fsops rollback` whose wait was interrupted, or someone else's): undoing it would
+ * return the service to the revision it is leaving.
+ */
+function refuseWhileGoingBack(target: string | undefined, source: string | undefined): void {
+  const to = parseTaskDef(target);
+  const from = parseTaskDef(source);
+  if (to && from && to.family === from.family && to.revision < from.revision) {
+    throw new UsageError(
+      `a rollback is already in progress: the service is moving from ${shortTaskDef(source)} back to ${shortTaskDef(target)}; ` +
+        'follow it with `fsops deployments`, or pick a revision with --to',
+    );
+  }
+}
+
 function inProgressDeployment(facts: RollbackFacts): RollbackChoice | null {
   const primary = facts.service.deployments?.find((d) => d.status === 'PRIMARY');
   const previous = facts.service.deployments?.find((d) => d.status === 'ACTIVE');
@@ -169,6 +185,7 @@ function inProgressDeployment(facts: RollbackFacts): RollbackChoice | null {
     const running = facts.history.deployments.find((d) => IN_PROGRESS.has(d.status));
     if (running) {
       const back = running.sourceTaskDefinitions[0] ?? previous?.taskDefinition;
+      refuseWhileGoingBack(running.targetTaskDefinition, back);
       if (!back) {
         throw new UsageError(
           `deployment ${running.arn} is in progress but has no earlier revision to return to; pick one with --to <revision>`,
@@ -188,6 +205,7 @@ function inProgressDeployment(facts: RollbackFacts): RollbackChoice | null {
   // Without history access, an unfinished PRIMARY beside an ACTIVE deployment is a rollout in progress:
   // going back means updating the service to what the ACTIVE deployment runs.
   if (primary?.rolloutState === 'IN_PROGRESS' && previous?.taskDefinition && primary.taskDefinition) {
+    refuseWhileGoingBack(primary.taskDefinition, previous.taskDefinition);
     return {
       kind: 'update-service',
       from: primary.taskDefinition,
@@ -223,9 +241,12 @@ function lastCompletedBefore(
       continue;
     }
     if (ref.revision > currentRef.revision) {
+      // The service only runs an older revision after a newer one completed if someone went back from
+      // it: "rolling back" to it would redeploy the version that was rolled back.
       notes.push(
-        `${label} is newer than the running revision ${currentRef.revision}: this undoes an earlier rollback`,
+        `skipped ${label}: newer than the running revision ${currentRef.revision} (the service was rolled back from it; --to ${ref.revision} returns to it)`,
       );
+      continue;
     }
     const when = deployment.finishedAt ? ` on ${deployment.finishedAt.toISOString()}` : '';
     return {

@@ -33,6 +33,18 @@ describe('chooseRollbackTarget without deployment history (family revisions)', (
     expect(() => chooseRollbackTarget(f)).toThrow(UsageError);
   });
 
+  it('refuses to undo a rollback in progress (PRIMARY older than the ACTIVE deployment)', () => {
+    const running = service(42, {
+      deployments: [
+        deployment(42, { rolloutState: 'IN_PROGRESS', runningCount: 1 }),
+        deployment(43, { status: 'ACTIVE', runningCount: 2 }),
+      ],
+    });
+    expect(() => chooseRollbackTarget(facts(running, [41, 42, 43]))).toThrow(
+      /a rollback is already in progress: the service is moving from prod-fivestar-internal-pe:43 back to prod-fivestar-internal-pe:42/,
+    );
+  });
+
   it('returns to the ACTIVE deployment when the PRIMARY one is still rolling out', () => {
     const running = service(43, {
       deployments: [
@@ -71,14 +83,42 @@ describe('chooseRollbackTarget with ECS deployment history', () => {
     expect(choice.notes).toContain(`skipped ${short(40)}: no longer ACTIVE (deregistered)`);
   });
 
-  it('says so when the pick is newer than the running revision (undoing an earlier rollback)', () => {
+  it('after an earlier rollback (42 -> 41) goes further back, never forward to the revision rolled back from', () => {
+    const history = [
+      historyEntry(41, 'SUCCESSFUL', '2026-11-21T09:00:00Z'),
+      historyEntry(42, 'SUCCESSFUL', '2026-11-20T09:00:00Z'),
+      historyEntry(39, 'SUCCESSFUL', '2026-11-19T09:00:00Z'),
+    ];
+    const choice = chooseRollbackTarget(facts(service(41), [39, 40, 41, 42], history));
+    expect(shortTaskDef(choice.to)).toBe(short(39));
+    expect(choice.notes).toContain(
+      `skipped ${short(42)}: newer than the running revision 41 (the service was rolled back from it; --to 42 returns to it)`,
+    );
+  });
+
+  it('after an earlier rollback with nothing older in the history, falls back to the nearest older ACTIVE revision', () => {
     const history = [
       historyEntry(41, 'SUCCESSFUL', '2026-11-21T09:00:00Z'),
       historyEntry(42, 'SUCCESSFUL', '2026-11-20T09:00:00Z'),
     ];
     const choice = chooseRollbackTarget(facts(service(41), [40, 41, 42], history));
-    expect(shortTaskDef(choice.to)).toBe(short(42));
-    expect(choice.notes.join(' ')).toMatch(/newer than the running revision 41/);
+    expect(shortTaskDef(choice.to)).toBe(short(40));
+  });
+
+  it('refuses to undo a rollback that is still in progress (it would return to the bad revision)', () => {
+    // An earlier `fsops rollback` 43 -> 42 whose wait was interrupted: StopServiceDeployment ROLLBACK
+    // would take the service back to 43.
+    const goingBack = historyEntry(42, 'IN_PROGRESS', '2026-11-21T10:00:00Z', {
+      finishedAt: undefined,
+      sourceTaskDefinitions: [arn(43)],
+    });
+    const running = service(42, {
+      deployments: [deployment(42, { rolloutState: 'IN_PROGRESS' }), deployment(43, { status: 'ACTIVE' })],
+    });
+    const history = [goingBack, historyEntry(43, 'SUCCESSFUL', '2026-11-20T09:00:00Z')];
+    expect(() => chooseRollbackTarget(facts(running, [41, 42, 43], history))).toThrow(
+      /a rollback is already in progress: the service is moving from prod-fivestar-internal-pe:43 back to prod-fivestar-internal-pe:42; follow it with `fsops deployments`/,
+    );
   });
 
   it('falls back to the nearest older ACTIVE revision when the history has nothing earlier', () => {
