@@ -4,6 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CloudWatchLogsClient,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
   DescribeServiceDeploymentsCommand,
   DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
@@ -394,6 +399,86 @@ describe('fsops rollback', () => {
     );
     expect(audit().map((r) => r.result)).toEqual(['started', 'interrupted']);
     expect(dispatchInterrupt()).toBe(false);
+  });
+
+  it('exits 1 when the rollout completes but the verification afterwards fails (runbook 002: verify rollback)', async () => {
+    const sick = createServer((_, res) => res.writeHead(503).end('down'));
+    await new Promise<void>((resolve) => sick.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (sick.address() as AddressInfo).port;
+      writeFileSync(
+        join(dir, 'fsops.config.yaml'),
+        ['environments:', '  prod:', '    healthUrls:', `      internal-pe: http://127.0.0.1:${port}`].join(
+          '\n',
+        ),
+      );
+      ecs.on(UpdateServiceCommand).callsFake(() => {
+        current = () => service(41);
+        return { service: current() };
+      });
+      const code = await rollback('internal-pe', { env: 'prod', yes: true }, deps(io(false)));
+      expect(code).toBe(1);
+      expect(out).toMatch(/PASS +Rollback deployment completed/);
+      expect(out).toMatch(/FAIL +Health endpoints answer/);
+      expect(out).toMatch(/fsops rollback internal-pe prod: FAIL/);
+    } finally {
+      await new Promise<void>((resolve) => sick.close(() => resolve()));
+    }
+  });
+
+  it('gives up waiting after --timeout: exit 1, the state the service is in, what to run next, audited', async () => {
+    ecs.on(UpdateServiceCommand).callsFake(() => {
+      current = () =>
+        service(41, {
+          pendingCount: 1,
+          deployments: [
+            deployment(41, { rolloutState: 'IN_PROGRESS', runningCount: 1 }),
+            deployment(42, { status: 'ACTIVE', runningCount: 2 }),
+          ],
+        });
+      return { service: current() };
+    });
+    const started = Date.now();
+    const code = await rollback(
+      'internal-pe',
+      { env: 'prod', yes: true, timeout: '1s' },
+      { io: io(false), pollIntervalMs: 100 },
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(code).toBe(1);
+    expect(out).toMatch(/FAIL +Rollback deployment did not settle within 1s/);
+    expect(out).toContain(
+      'prod-fivestar-internal-pe:41 rollout IN_PROGRESS, running 3 / pending 1 / desired 3',
+    );
+    expect(out).toContain('fsops rollback internal-pe --env prod` rolls an in-progress deployment back');
+    expect(ecs.commandCalls(DescribeTaskDefinitionCommand).length).toBeGreaterThan(0);
+    expect(audit().map((r) => r.result)).toEqual(['started', 'timed-out']);
+  });
+
+  it('also sends the audit record to CloudWatch Logs when audit.logGroup is set', async () => {
+    const logs = mockClient(CloudWatchLogsClient);
+    logs.on(CreateLogStreamCommand).resolves({});
+    logs.on(PutLogEventsCommand).resolves({});
+    writeFileSync(join(dir, 'fsops.config.yaml'), ['audit:', '  logGroup: /fivestar/fsops-audit'].join('\n'));
+    try {
+      await rollback('internal-pe', { env: 'prod', dryRun: true }, deps(io(false)));
+      const sent = logs.commandCalls(PutLogEventsCommand).map((c) => c.args[0].input);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]!.logGroupName).toBe('/fivestar/fsops-audit');
+      expect(JSON.parse(sent[0]!.logEvents![0]!.message!)).toMatchObject({
+        identity: 'arn:aws:iam::123456789014:user/oncall',
+        env: 'prod',
+        command: 'rollback',
+        component: 'internal-pe',
+        from: arn(42),
+        to: arn(41),
+        result: 'dry-run',
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      });
+      expect(audit()).toHaveLength(1);
+    } finally {
+      logs.restore();
+    }
   });
 
   it('needs --env on the command line even when FSOPS_ENV is set, and touches no AWS before the flags are valid', async () => {
