@@ -18,9 +18,16 @@ export interface SessionRow {
   here: boolean;
   /** This fsops run's own connection. */
   own: boolean;
+  /**
+   * Another role's session this role may not inspect (no pg_read_all_stats): PostgreSQL shows its pid,
+   * user, application and database, but no state, query or timing.
+   */
+  hidden: boolean;
 }
 
 export interface ActivityFacts {
+  /** The role fsops connected as (named in the GRANT when sessions are hidden from it). */
+  viewer: string;
   maxConnections: number;
   reservedConnections: number;
   sessions: SessionRow[];
@@ -30,8 +37,8 @@ export interface ActivityFacts {
 export function activity(ctx: CheckContext, db: DbQuery): Promise<ActivityFacts> {
   return ctx.once('db.activity', async () => {
     const [settings, rows] = await Promise.all([
-      db.query<{ max: number; reserved: number }>(
-        `SELECT current_setting('max_connections')::int AS max,
+      db.query<{ viewer: string; max: number; reserved: number }>(
+        `SELECT current_user AS viewer, current_setting('max_connections')::int AS max,
                 current_setting('superuser_reserved_connections')::int AS reserved`,
       ),
       db.query<{
@@ -48,6 +55,7 @@ export function activity(ctx: CheckContext, db: DbQuery): Promise<ActivityFacts>
         query: string | null;
         here: boolean;
         own: boolean;
+        hidden: boolean;
       }>(
         `SELECT pid, usename AS user, application_name AS application, client_addr::text AS client, state,
                 wait_event_type, wait_event,
@@ -56,12 +64,16 @@ export function activity(ctx: CheckContext, db: DbQuery): Promise<ActivityFacts>
                 EXTRACT(EPOCH FROM clock_timestamp() - state_change)::float8 AS state_age,
                 left(query, 1000) AS query,
                 datname IS NOT DISTINCT FROM current_database() AS here,
-                (pid = pg_backend_pid() OR application_name = 'fsops') AS own
+                (pid = pg_backend_pid() OR application_name = 'fsops') AS own,
+                backend_type IS NULL AS hidden
            FROM pg_stat_activity
-          WHERE backend_type = 'client backend'`,
+          -- Without pg_read_all_stats another role's backend shows no backend_type: a hidden row in a
+          -- database is (almost always) a client session, and must be counted, not dropped.
+          WHERE backend_type = 'client backend' OR (backend_type IS NULL AND datid IS NOT NULL)`,
       ),
     ]);
     return {
+      viewer: settings[0]!.viewer,
       maxConnections: settings[0]!.max,
       reservedConnections: settings[0]!.reserved,
       sessions: rows.map((r) => ({
@@ -78,9 +90,23 @@ export function activity(ctx: CheckContext, db: DbQuery): Promise<ActivityFacts>
         query: r.query,
         here: r.here,
         own: r.own,
+        hidden: r.hidden,
       })),
     };
   });
+}
+
+/**
+ * Sessions in this database whose state and query the role may not see: checks built on them must not
+ * call the database clean. Null when every session is visible.
+ */
+export function visibilityGap(facts: ActivityFacts): { observed: string; remediation: string } | null {
+  const hidden = facts.sessions.filter((s) => s.here && !s.own && s.hidden).length;
+  if (hidden === 0) return null;
+  return {
+    observed: `${hidden} session${hidden === 1 ? '' : 's'} of other roles hidden from ${facts.viewer} (it lacks pg_read_all_stats): their state and queries could not be judged`,
+    remediation: `GRANT pg_monitor TO ${facts.viewer}; (as the RDS master user; pg_monitor includes pg_read_all_stats) so that fsops sees every session.`,
+  };
 }
 
 /** "pid 4242 (fivestar_app, internal-pe, 10.0.1.7)" */
@@ -92,6 +118,7 @@ export function who(session: Pick<SessionRow, 'pid' | 'user' | 'application' | '
 
 /** "pid 4242 (…) idle in transaction 5m 3s: UPDATE payments …" */
 export function describeSession(session: SessionRow, age: number | null): string {
+  if (session.hidden) return `${who(session)}: state and query hidden (no pg_read_all_stats)`;
   const state = session.state ?? 'unknown state';
   const ageText = age === null ? '' : ` ${formatAge(age)}`;
   return `${who(session)} ${state}${ageText}: ${shortQuery(session.query)}`;

@@ -1,5 +1,5 @@
 import type { CheckResult } from '../../core/check.js';
-import { type ActivityFacts, activity, describeSession, type SessionRow } from './activity.js';
+import { type ActivityFacts, activity, describeSession, type SessionRow, visibilityGap } from './activity.js';
 import {
   type DbThresholds,
   dbCheck,
@@ -8,6 +8,7 @@ import {
   type Levels,
   levelsText,
   moreLine,
+  worst,
 } from './common.js';
 
 const LIST = 10;
@@ -55,22 +56,27 @@ export function evaluateConnections(
     .sort((a, b) => (b.stateAge ?? 0) - (a.stateAge ?? 0));
   const levels = thresholds.idleInTransactionSeconds;
   const oldest = idle[0];
+  const gap = visibilityGap(facts);
+  const idleRemediation = oldest
+    ? `A transaction left open holds its locks and stops VACUUM from cleaning up. Fix the code path that does not commit; to end it now: fsops db terminate ${oldest.pid} (rolls it back). Consider idle_in_transaction_session_timeout for the application role.`
+    : undefined;
   const idleResult: CheckResult = {
     id: 'db.connections.idle-in-transaction',
     title: 'Sessions idle in a transaction',
-    status: oldest ? judgeHigh(oldest.stateAge ?? 0, levels) : 'pass',
+    status: worst([oldest ? judgeHigh(oldest.stateAge ?? 0, levels) : 'pass', gap ? 'warn' : 'pass']),
     resource: oldest ? `pid ${oldest.pid}` : 'pg_stat_activity',
     expected: `no transaction left idle for ${levels.warn}s or more (fail at ${levels.fail}s)`,
-    observed: oldest
-      ? `${idle.length} session${idle.length === 1 ? '' : 's'} idle in a transaction, oldest ${formatAge(oldest.stateAge ?? 0)} (${oldest.application || 'no application_name'}, pid ${oldest.pid})`
-      : 'no session is idle in a transaction',
+    observed: [
+      oldest
+        ? `${idle.length} session${idle.length === 1 ? '' : 's'} idle in a transaction, oldest ${formatAge(oldest.stateAge ?? 0)} (${oldest.application || 'no application_name'}, pid ${oldest.pid})`
+        : `no ${gap ? 'visible ' : ''}session is idle in a transaction`,
+      ...(gap ? [gap.observed] : []),
+    ].join('; '),
     detail: [
       ...idle.slice(0, LIST).map((s) => describeSession(s, s.stateAge)),
       ...moreLine(idle.length, LIST),
     ].join('\n'),
-    remediation: oldest
-      ? `A transaction left open holds its locks and stops VACUUM from cleaning up. Fix the code path that does not commit; to end it now: fsops db terminate ${oldest.pid} (rolls it back). Consider idle_in_transaction_session_timeout for the application role.`
-      : undefined,
+    remediation: [idleRemediation, gap?.remediation].filter(Boolean).join(' ') || undefined,
   };
   return [usage, idleResult];
 }

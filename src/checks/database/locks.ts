@@ -1,12 +1,12 @@
 import type { CheckResult } from '../../core/check.js';
 import { activity, describeSession, type SessionRow, who } from './activity.js';
-import { dbCheck, formatAge, judgeHigh, type Levels, moreLine, shortQuery } from './common.js';
+import { dbCheck, formatAge, judgeHigh, type Levels, moreLine, shortQuery, worst } from './common.js';
 
 export interface Waiter {
   pid: number;
   blockedBy: number[];
-  /** Seconds this session has waited for its lock. */
-  waitAge: number;
+  /** Seconds this session has waited for its lock; null when PostgreSQL does not say (before 14, hidden sessions). */
+  waitAge: number | null;
   lockType: string | null;
   relation: string | null;
 }
@@ -17,6 +17,8 @@ export interface LockChain {
   /** Every session waiting behind the root, directly or through others. */
   blocked: number[];
   maxWait: number;
+  /** Some session in the chain waits for an unknown time. */
+  waitUnknown: boolean;
   /** Tree lines, root first. */
   lines: string[];
 }
@@ -49,14 +51,15 @@ export function buildLockChains(
         const w = byPid.get(child)!;
         const what = [w.lockType, w.relation].filter(Boolean).join(' on ');
         lines.push(
-          `${'   '.repeat(depth)}└─ waiting ${formatAge(w.waitAge)}${what ? ` for a ${what} lock` : ''}: ${describe(child)}`,
+          `${'   '.repeat(depth)}└─ waiting ${w.waitAge === null ? '(for how long: hidden)' : formatAge(w.waitAge)}${what ? ` for a ${what} lock` : ''}: ${describe(child)}`,
         );
         visit(child, depth + 1);
       }
     };
     visit(root, 0);
-    const maxWait = Math.max(0, ...blocked.map((pid) => byPid.get(pid)!.waitAge));
-    chains.push({ root, blocked, maxWait, lines });
+    const ages = blocked.map((pid) => byPid.get(pid)!.waitAge);
+    const maxWait = Math.max(0, ...ages.map((age) => age ?? 0));
+    chains.push({ root, blocked, maxWait, waitUnknown: ages.includes(null), lines });
   };
   for (const root of roots.sort((a, b) => a - b)) walk(root);
   // Waiters not reached from a non-waiting head are in a cycle.
@@ -97,7 +100,8 @@ export function evaluateLocks(
     const idle = root?.state?.startsWith('idle in transaction');
     const action = idle || !root ? 'terminate' : 'cancel';
     return {
-      status: judgeHigh(chain.maxWait, levels),
+      // A chain whose wait cannot be timed is still a chain: at least a warning.
+      status: worst([judgeHigh(chain.maxWait, levels), chain.waitUnknown ? 'warn' : 'pass']),
       resource: `pid ${chain.root}`,
       expected: `no session waits ${levels.warn}s or more for a lock (fail at ${levels.fail}s)`,
       observed: `pid ${chain.root}${root ? ` (${root.application || 'no application_name'}, ${root.state ?? 'unknown state'})` : ''} blocks ${chain.blocked.length} session${chain.blocked.length === 1 ? '' : 's'}, the longest waiting ${formatAge(chain.maxWait)}`,
@@ -114,26 +118,27 @@ export const locksCheck = dbCheck({
   source: 'runbook 002 (Database Errors: SELECT * FROM pg_locks WHERE NOT granted)',
   remediation: 'Release the blocking session.',
   async run(ctx, db) {
-    // pg_locks.waitstart exists from PostgreSQL 14; before, the state change is the best estimate.
-    const waitStart = db.serverVersion >= 140000 ? 'COALESCE(l.waitstart, a.state_change)' : 'a.state_change';
+    // Waiters come from pg_locks, which every role may read in full: pg_stat_activity hides another
+    // role's wait events from a role without pg_read_all_stats. pg_locks.waitstart exists from
+    // PostgreSQL 14; before, the state change is the best estimate.
+    const hasWaitStart = db.serverVersion >= 140000;
+    const waitStart = hasWaitStart ? 'COALESCE(w.waitstart, a.state_change)' : 'a.state_change';
     const [facts, rows] = await Promise.all([
       activity(ctx, db),
       db.query<{
         pid: number;
         blocked_by: number[];
-        wait_age: number;
+        wait_age: number | null;
         lock_type: string | null;
         relation: string | null;
       }>(
-        `SELECT a.pid, pg_blocking_pids(a.pid) AS blocked_by,
+        `SELECT w.pid, pg_blocking_pids(w.pid) AS blocked_by,
                 EXTRACT(EPOCH FROM clock_timestamp() - ${waitStart})::float8 AS wait_age,
-                l.locktype AS lock_type, l.relation::regclass::text AS relation
-           FROM pg_stat_activity a
-           LEFT JOIN LATERAL (
-             SELECT locktype, relation${db.serverVersion >= 140000 ? ', waitstart' : ''}
-               FROM pg_locks WHERE pid = a.pid AND NOT granted LIMIT 1
-           ) l ON true
-          WHERE a.wait_event_type = 'Lock' AND a.datname = current_database()`,
+                w.locktype AS lock_type, w.relation::regclass::text AS relation
+           FROM (SELECT DISTINCT ON (pid) pid, locktype, relation${hasWaitStart ? ', waitstart' : ''}
+                   FROM pg_locks WHERE NOT granted ORDER BY pid) w
+           JOIN pg_stat_activity a ON a.pid = w.pid
+          WHERE a.datname = current_database()`,
       ),
     ]);
     const waiters = rows

@@ -3,7 +3,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectionsCheck } from '../../../src/checks/database/connections.js';
 import { locksCheck } from '../../../src/checks/database/locks.js';
 import { longQueriesCheck } from '../../../src/checks/database/long-queries.js';
-import { adminQuery, connect, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+import {
+  adminQuery,
+  connect,
+  createPasswordRole,
+  createTestDatabase,
+  type TestDatabase,
+} from '../../helpers/postgres.js';
 import { byId, runCheck, waitFor } from './check-helpers.js';
 
 describe('connection, long-query and lock checks against a real server', () => {
@@ -126,5 +132,36 @@ describe('connection, long-query and lock checks against a real server', () => {
     expect(chain!.remediation).toContain(`fsops db terminate ${holderPid}`);
     await holder.query('ROLLBACK');
     await Promise.all(blocked);
+  });
+
+  it('a role without pg_read_all_stats still sees the lock chain, and is told what else it cannot see', async () => {
+    const role = await createPasswordRole();
+    try {
+      const holder = await open('internal-pe');
+      const waiter = await open('lms-sync');
+      const [holderPid, waiterPid] = [await pidOf(holder), await pidOf(waiter)];
+      await holder.query('BEGIN');
+      await holder.query("UPDATE payments SET status = 'HELD' WHERE id = 42");
+      const blocked = waiter.query("UPDATE payments SET status = 'SETTLED' WHERE id = 42").catch(() => {});
+      await waitFor(async () => (await stateOf(waiterPid))?.wait === 'Lock', 'the waiter to wait');
+      const configYaml = 'database:\n  thresholds:\n    lockWaitSeconds: { warn: 0, fail: 0.001 }\n';
+      const url = role.url(db.name);
+      const [chain] = await runCheck(locksCheck, url, { configYaml });
+      expect(chain).toMatchObject({ id: 'db.locks', status: 'fail', resource: `pid ${holderPid}` });
+      expect(chain!.observed).toContain('blocks 1 session');
+      expect(chain!.detail).toContain(`pid ${waiterPid} (postgres, lms-sync`);
+      expect(chain!.detail).toContain('state and query hidden (no pg_read_all_stats)');
+      const [long] = await runCheck(longQueriesCheck, url);
+      expect(long).toMatchObject({ status: 'warn', resource: 'pg_stat_activity' });
+      expect(long!.observed).toContain(`hidden from ${role.user} (it lacks pg_read_all_stats)`);
+      expect(long!.remediation).toContain(`GRANT pg_monitor TO ${role.user};`);
+      const [idle] = byId(await runCheck(connectionsCheck, url), 'db.connections.idle-in-transaction');
+      expect(idle!.status).toBe('warn');
+      expect(idle!.observed).toContain('no visible session is idle in a transaction');
+      await holder.query('ROLLBACK');
+      await blocked;
+    } finally {
+      await role.cleanup();
+    }
   });
 });

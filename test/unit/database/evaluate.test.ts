@@ -12,7 +12,7 @@ import {
 } from '../../../src/checks/database/common.js';
 import { evaluateConnections } from '../../../src/checks/database/connections.js';
 import { evaluateIndexes } from '../../../src/checks/database/indexes.js';
-import { buildLockChains } from '../../../src/checks/database/locks.js';
+import { buildLockChains, evaluateLocks } from '../../../src/checks/database/locks.js';
 import { evaluateLongQueries } from '../../../src/checks/database/long-queries.js';
 import { evaluateReplication } from '../../../src/checks/database/replication.js';
 import { evaluateSequences } from '../../../src/checks/database/sequences.js';
@@ -43,6 +43,7 @@ function session(overrides: Partial<SessionRow>): SessionRow {
     query: 'SELECT 1',
     here: true,
     own: false,
+    hidden: false,
     ...overrides,
   };
 }
@@ -75,6 +76,7 @@ describe('thresholds and formatting', () => {
 
 describe('connections (ops guide §6.1.1, §8.1.1)', () => {
   const facts = (sessions: SessionRow[]): ActivityFacts => ({
+    viewer: 'fsops',
     maxConnections: 200,
     reservedConnections: 3,
     sessions,
@@ -112,6 +114,7 @@ describe('long-running queries (runbook 002: older than a minute)', () => {
   it('reports active queries past the threshold, oldest first', () => {
     const results = evaluateLongQueries(
       {
+        viewer: 'fsops',
         maxConnections: 100,
         reservedConnections: 3,
         sessions: [
@@ -128,6 +131,34 @@ describe('long-running queries (runbook 002: older than a minute)', () => {
       ['pid 1', 'warn'],
     ]);
     expect(results[0]!.observed).toBe('running for 5m 1s (waiting on Lock:relation)');
+    // Waiting for a lock is not slow work: the way out is the head of the chain, not EXPLAIN.
+    expect(results[0]!.remediation).toMatch(/waiting for a lock.*fsops db locks/);
+    expect(results[1]!.remediation).toContain('fsops db cancel 1');
+  });
+
+  it("does not call the database clean when other roles' sessions are hidden from the role", () => {
+    const hiddenFacts: ActivityFacts = {
+      viewer: 'readonly_app',
+      maxConnections: 100,
+      reservedConnections: 3,
+      sessions: [
+        session({ pid: 7, state: null, query: '<insufficient privilege>', queryAge: null, hidden: true }),
+        session({ pid: 8, state: null, queryAge: null, hidden: true, here: false }),
+      ],
+    };
+    const results = evaluateLongQueries(hiddenFacts, T.longQuerySeconds);
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({ status: 'warn', resource: 'pg_stat_activity' });
+    expect(results[0]!.observed).toBe(
+      '1 session of other roles hidden from readonly_app (it lacks pg_read_all_stats): their state and queries could not be judged',
+    );
+    expect(results[0]!.remediation).toMatch(/^GRANT pg_monitor TO readonly_app;/);
+    const idle = evaluateConnections(hiddenFacts, DEFAULT_CONFIG.thresholds.dbConnectionsPercent, T)[1]!;
+    expect(idle.status).toBe('warn');
+    expect(idle.observed).toMatch(
+      /^no visible session is idle in a transaction; 1 session of other roles hidden/,
+    );
+    expect(idle.remediation).toMatch(/^GRANT pg_monitor TO readonly_app;/);
   });
 });
 
@@ -147,6 +178,16 @@ describe('lock chains', () => {
       '└─ waiting 2m 0s for a transactionid lock: pid 20',
       '   └─ waiting 1m 0s for a tuple on payments lock: pid 30',
     ]);
+  });
+
+  it('a chain whose wait time PostgreSQL hides still warns', () => {
+    const results = evaluateLocks(
+      [{ pid: 20, blockedBy: [10], waitAge: null, lockType: 'relation', relation: 'payments' }],
+      new Map(),
+      T.lockWaitSeconds,
+    );
+    expect(results[0]).toMatchObject({ status: 'warn', resource: 'pid 10' });
+    expect(results[0]!.detail).toContain('└─ waiting (for how long: hidden) for a relation on payments lock');
   });
 
   it('reports a deadlock cycle (no free head) instead of losing it', () => {
