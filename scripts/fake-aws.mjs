@@ -17,6 +17,7 @@ const QUERY_MEMBER_NAMES = {
   PendingMaintenanceActionDetails: 'PendingMaintenanceAction',
   Parameters: 'Parameter',
   Events: 'Event',
+  Subnets: 'Subnet',
 };
 
 const QUERY_SERVICES = new Set(['rds', 'elasticloadbalancing', 'sts']);
@@ -35,6 +36,34 @@ export function toQueryXml(value, key = '') {
   if (typeof value === 'object') {
     return Object.entries(value)
       .map(([k, v]) => `<${k}>${toQueryXml(v, k)}</${k}>`)
+      .join('');
+  }
+  return escapeXml(value);
+}
+
+/** EC2 wire names that are not the SDK member name with a lower-case first letter. */
+const EC2_XML_NAMES = {
+  SecurityGroups: 'securityGroupInfo',
+  UserIdGroupPairs: 'groups',
+  Subnets: 'subnetSet',
+  Tags: 'tagSet',
+  Vpcs: 'vpcSet',
+  Reservations: 'reservationSet',
+  Instances: 'instancesSet',
+  NetworkInterfaces: 'networkInterfaceSet',
+};
+
+/** EC2's own XML: handlers answer in SDK names; the wire has lowerCamel names and lists of <item>. */
+export function toEc2Xml(value) {
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.map((item) => `<item>${toEc2Xml(item)}</item>`).join('');
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object') {
+    return Object.entries(value)
+      .map(([k, v]) => {
+        const name = EC2_XML_NAMES[k] ?? `${k[0].toLowerCase()}${k.slice(1)}`;
+        return `<${name}>${toEc2Xml(v)}</${name}>`;
+      })
       .join('');
   }
   return escapeXml(value);
@@ -88,13 +117,20 @@ export async function startFakeAws({ handlers = {}, http = {}, faults = [], dela
     if (delayMs) await sleep(delayMs);
     try {
       if (fault?.kind === 'throttle')
-        throw new AwsFault(query ? 'Throttling' : 'ThrottlingException', 'Rate exceeded');
+        throw new AwsFault(
+          service === 'ec2' ? 'RequestLimitExceeded' : query ? 'Throttling' : 'ThrottlingException',
+          'Rate exceeded',
+        );
       if (fault?.kind === 'error500') throw new AwsFault('InternalFailure', 'internal error', 500);
       const handler = handlers[service]?.[action];
       if (!handler)
         throw new AwsFault('UnknownOperationException', `fake AWS has no handler for ${service}.${action}`);
       const output = (await handler(params)) ?? {};
-      if (query) {
+      if (service === 'ec2') {
+        // EC2 answers <XResponse> without a Result wrapper.
+        const xml = `<${action}Response><requestId>fake</requestId>${toEc2Xml(output)}</${action}Response>`;
+        res.writeHead(200, { 'content-type': 'text/xml' }).end(xml);
+      } else if (query) {
         const xml = `<${action}Response><${action}Result>${toQueryXml(output)}</${action}Result><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></${action}Response>`;
         res.writeHead(200, { 'content-type': 'text/xml' }).end(xml);
       } else {
@@ -103,7 +139,10 @@ export async function startFakeAws({ handlers = {}, http = {}, faults = [], dela
     } catch (error) {
       const code = error instanceof AwsFault ? error.code : 'InternalFailure';
       const status = error instanceof AwsFault ? error.status : 500;
-      if (query) {
+      if (service === 'ec2') {
+        const xml = `<Response><Errors><Error><Code>${code}</Code><Message>${escapeXml(error.message)}</Message></Error></Errors><RequestID>fake</RequestID></Response>`;
+        res.writeHead(status, { 'content-type': 'text/xml' }).end(xml);
+      } else if (query) {
         const xml = `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${escapeXml(error.message)}</Message></Error><RequestId>fake</RequestId></ErrorResponse>`;
         res.writeHead(status, { 'content-type': 'text/xml' }).end(xml);
       } else {

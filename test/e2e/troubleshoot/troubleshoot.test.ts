@@ -210,6 +210,82 @@ describe('building blocks', () => {
     expect((await fsops('metrics', 'payments', '--env', 'prod', '--strict')).code).toBe(1);
   });
 
+  it("net db-path reads the security groups over EC2's own protocol: a missing ingress rule fails, exit 1", async () => {
+    const dbPathWorld = async (ingressFromEcs: boolean) => {
+      const started = await startFakeWorld(
+        'prod',
+        {
+          db: {
+            Endpoint: { Address: 'db.internal', Port: 5432 },
+            VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-rds', Status: 'active' }],
+            DBSubnetGroup: { DBSubnetGroupName: 'db', Subnets: [{ SubnetIdentifier: 'subnet-db' }] },
+          },
+          service: (service: Record<string, unknown>) => ({
+            ...service,
+            networkConfiguration: {
+              awsvpcConfiguration: { subnets: ['subnet-app'], securityGroups: ['sg-ecs'] },
+            },
+          }),
+        },
+        // EC2's throttling error, answered in EC2's error shape, is retried by the SDK.
+        { faults: [{ service: 'ec2', action: 'DescribeSecurityGroups', kind: 'throttle', times: 1 }] },
+      );
+      started.handlers.ec2 = {
+        DescribeSecurityGroups: () => ({
+          SecurityGroups: [
+            {
+              GroupId: 'sg-rds',
+              IpPermissions: ingressFromEcs
+                ? [
+                    {
+                      IpProtocol: 'tcp',
+                      FromPort: 5432,
+                      ToPort: 5432,
+                      UserIdGroupPairs: [{ GroupId: 'sg-ecs' }],
+                    },
+                  ]
+                : [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.0.0.0/16' }] }],
+              IpPermissionsEgress: [],
+            },
+            {
+              GroupId: 'sg-ecs',
+              IpPermissions: [],
+              IpPermissionsEgress: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+            },
+          ],
+        }),
+        DescribeSubnets: () => ({
+          Subnets: [
+            { SubnetId: 'subnet-db', CidrBlock: '10.0.10.0/24' },
+            { SubnetId: 'subnet-app', CidrBlock: '10.0.1.0/24' },
+          ],
+        }),
+      };
+      return started;
+    };
+    fake = await dbPathWorld(false);
+    const closed = await fsops('net', 'db-path', '--env', 'prod');
+    expect(closed.code).toBe(1);
+    expect(closed.stdout).toContain(
+      'FAIL  RDS security group admits the ECS tasks [prod-fivestar-payments-db <- prod-internal-pe-service]',
+    );
+    expect(closed.stdout).toContain(
+      'observed: no ingress rule in sg-rds allows 5432 from sg-ecs or 10.0.1.0/24',
+    );
+    expect(closed.stdout).toContain('PASS  ECS security group lets the tasks out to RDS');
+    expect(fake.calls.filter((c) => c.action === 'DescribeSecurityGroups')).toHaveLength(2);
+    await fake.close();
+
+    fake = await dbPathWorld(true);
+    const open = await fsops('net', 'db-path', '--env', 'prod', '--output', 'json');
+    expect(open.code).toBe(0);
+    const report = JSON.parse(open.stdout);
+    expect(report.status).toBe('pass');
+    expect(report.findings.map((f: { observed: string }) => f.observed)).toContain(
+      'sg-rds allows tcp 5432-5432 with sg-ecs',
+    );
+  });
+
   it('bad input: no component, unknown group, unknown environment, bad duration -> exit 2, one line', async () => {
     for (const args of [
       ['logs', 'errors', '--env', 'prod'],
