@@ -12,15 +12,22 @@ import {
 } from './common.js';
 
 /**
- * pg_stat_statements columns by server version: `mean_time`/`total_time` (<= 12, what runbook 002
- * queries), `mean_exec_time`/`total_exec_time` (13+, ops guide §13.2.2), and `blk_read_time` renamed
- * `shared_blk_read_time` in 17.
+ * pg_stat_statements columns: `mean_time`/`total_time` (extension < 1.8, what runbook 002 queries),
+ * `mean_exec_time`/`total_exec_time` (1.8, PostgreSQL 13+, ops guide §13.2.2), and `blk_read_time`
+ * renamed `shared_blk_read_time` in 1.11 (PostgreSQL 17). The columns the view really has decide: a
+ * major-version upgrade leaves the extension at its old version until ALTER EXTENSION ... UPDATE. Without
+ * them (`columns` undefined), the server version's own extension version is assumed.
  */
-export function statementColumns(serverVersion: number): { mean: string; total: string; readTime: string } {
+export function statementColumns(
+  serverVersion: number,
+  columns?: readonly string[],
+): { mean: string; total: string; readTime: string } {
+  const execTime = columns ? columns.includes('mean_exec_time') : serverVersion >= 130000;
+  const sharedReadTime = columns ? columns.includes('shared_blk_read_time') : serverVersion >= 170000;
   return {
-    mean: serverVersion >= 130000 ? 'mean_exec_time' : 'mean_time',
-    total: serverVersion >= 130000 ? 'total_exec_time' : 'total_time',
-    readTime: serverVersion >= 170000 ? 'shared_blk_read_time' : 'blk_read_time',
+    mean: execTime ? 'mean_exec_time' : 'mean_time',
+    total: execTime ? 'total_exec_time' : 'total_time',
+    readTime: sharedReadTime ? 'shared_blk_read_time' : 'blk_read_time',
   };
 }
 
@@ -32,6 +39,8 @@ export interface StatementsAvailability {
   user: string;
   /** Where the extension lives (its view is queried by qualified name). */
   schema?: string;
+  /** The columns of its view, which follow the installed extension version. */
+  columns?: string[];
 }
 
 /** When pg_stat_statements cannot answer fully: which part is missing and the statement that fixes it. */
@@ -146,10 +155,21 @@ export function evaluateStatements(
  * pg_read_all_settings, so when the extension exists, reading its view is the test that counts.
  */
 async function availability(db: DbQuery, info: DbInfo): Promise<StatementsAvailability> {
-  const [row] = await db.query<{ installed: boolean; libraries: string | null; schema: string | null }>(
-    `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements') AS installed,
-            (SELECT quote_ident(n.nspname) FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
-              WHERE e.extname = 'pg_stat_statements') AS schema,
+  const [row] = await db.query<{
+    installed: boolean;
+    libraries: string | null;
+    schema: string | null;
+    columns: string[] | null;
+  }>(
+    `WITH ext AS (
+       SELECT quote_ident(n.nspname) AS schema
+         FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+        WHERE e.extname = 'pg_stat_statements'
+     )
+     SELECT EXISTS (SELECT 1 FROM ext) AS installed, (SELECT schema FROM ext) AS schema,
+            (SELECT array_agg(a.attname::text) FROM pg_attribute a
+              WHERE a.attrelid = (SELECT to_regclass(schema || '.pg_stat_statements') FROM ext)
+                AND a.attnum > 0 AND NOT a.attisdropped) AS columns,
             (SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries') AS libraries`,
   );
   const schema = row!.schema ?? 'public';
@@ -169,7 +189,14 @@ async function availability(db: DbQuery, info: DbInfo): Promise<StatementsAvaila
       preloaded = false;
     }
   }
-  return { installed: row!.installed, preloaded, canReadAll: info.readAllStats, user: info.user, schema };
+  return {
+    installed: row!.installed,
+    preloaded,
+    canReadAll: info.readAllStats,
+    user: info.user,
+    schema,
+    columns: row!.columns ?? undefined,
+  };
 }
 
 export const slowQueriesCheck = dbCheck<{ limit?: number }>({
@@ -183,7 +210,7 @@ export const slowQueriesCheck = dbCheck<{ limit?: number }>({
     const avail = await availability(db, info);
     const problem = evaluateAvailability(avail);
     if (!avail.installed || !avail.preloaded) return [problem!];
-    const cols = statementColumns(db.serverVersion);
+    const cols = statementColumns(db.serverVersion, avail.columns);
     const limit = params.limit ?? 10;
     const select = `SELECT queryid::text AS queryid, left(query, 2000) AS query, calls::float8 AS calls,
                            ${cols.mean}::float8 AS mean_ms, ${cols.total}::float8 AS total_ms, rows::float8 AS rows,

@@ -63,4 +63,21 @@ describe('slow queries from pg_stat_statements (ops guide §13.2.2, runbooks 002
       `GRANT pg_read_all_stats TO ${role.user}; (or GRANT pg_monitor, which includes it)`,
     );
   });
+
+  it('reads an extension left at an older version (mean_time on a PostgreSQL 15 server)', async () => {
+    const old = await createTestDatabase('statements_old');
+    try {
+      // What a major-version upgrade leaves behind until ALTER EXTENSION pg_stat_statements UPDATE.
+      await adminQuery("CREATE EXTENSION pg_stat_statements VERSION '1.7'", [], old.name);
+      await adminQuery('SELECT pg_sleep(0.12)', [], old.name);
+      const findings = await runCheck(slowQueriesCheck, old.url);
+      expect(findings.map((f) => `${f.id}:${f.status}`)).toEqual([
+        'db.slow-queries.mean:warn',
+        'db.slow-queries.total:warn',
+      ]);
+      expect(findings[0]!.detail).toContain('SELECT pg_sleep($1)');
+    } finally {
+      await old.cleanup();
+    }
+  });
 });

@@ -214,6 +214,17 @@ describe('pg_stat_statements', () => {
       readTime: 'blk_read_time',
     });
     expect(statementColumns(170_000).readTime).toBe('shared_blk_read_time');
+    // The view's own columns win: an extension left at 1.7 after an upgrade to 15 still says mean_time.
+    expect(statementColumns(150_004, ['queryid', 'mean_time', 'total_time', 'blk_read_time'])).toEqual({
+      mean: 'mean_time',
+      total: 'total_time',
+      readTime: 'blk_read_time',
+    });
+    expect(statementColumns(170_000, ['mean_exec_time', 'total_exec_time', 'shared_blk_read_time'])).toEqual({
+      mean: 'mean_exec_time',
+      total: 'total_exec_time',
+      readTime: 'shared_blk_read_time',
+    });
   });
 
   it('says which part is missing and how to fix it', () => {
