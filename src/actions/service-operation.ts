@@ -311,7 +311,10 @@ function rolloutFinding(
     ...outcome.stoppedTasks.slice(-10),
   ].filter(Boolean);
   const next: Record<Exclude<WaitOutcome['result'], 'succeeded' | 'interrupted'>, string> = {
-    failed: `The deployment failed: read the stopped tasks above, then \`${followUp}\`; pick another revision with \`fsops rollback ${op.component} --env ${op.session.env.name} --to <revision>\`.`,
+    failed:
+      op.command === 'rollback'
+        ? `The deployment failed: read the stopped tasks above, then \`${followUp}\`; pick another revision with \`fsops rollback ${op.component} --env ${op.session.env.name} --to <revision>\`.`
+        : `The ${op.command} did not complete: read the reason and any stopped tasks above, then \`${followUp}\`.`,
     'rolled-back': `ECS rolled the deployment back (circuit breaker): the service returns to the revision under "observed". ${shortTaskDef(waitTarget.taskDefinition)} did not start: read the stopped tasks above and \`${followUp}\` ${op.command === 'rollback' ? 'before picking another revision with --to' : 'before trying again'}.`,
     'timed-out': `The deployment is still running in ECS: follow it with \`${followUp}\`; if it does not settle, \`fsops rollback ${op.component} --env ${op.session.env.name}\` rolls an in-progress deployment back.`,
   };

@@ -92,8 +92,27 @@ function isTarget(deployment: Deployment | undefined, target: WaitTarget): boole
  * wanted count when scaling). `sawTarget` says whether the target was PRIMARY in an earlier poll: if
  * it no longer is, something (the circuit breaker, another deploy) replaced it.
  */
-export function judgeService(service: Service | null, target: WaitTarget, sawTarget: boolean): Verdict {
+export function judgeService(
+  service: Service | null,
+  target: WaitTarget,
+  sawTarget: boolean,
+  sawDesiredCount = false,
+): Verdict {
   if (!service) return { state: 'failed', reason: 'the service no longer exists' };
+  if (
+    sawDesiredCount &&
+    target.desiredCount !== undefined &&
+    service.desiredCount !== undefined &&
+    service.desiredCount !== target.desiredCount
+  ) {
+    // Something else set the count after ours took: waiting would only run into the timeout.
+    return {
+      state: 'failed',
+      reason:
+        `the desired count changed from ${target.desiredCount} to ${service.desiredCount} while waiting: something else manages it ` +
+        "(Application Auto Scaling's minimum/maximum or a scheduled action, or another deploy); change the scalable target there",
+    };
+  }
   const deployments = service.deployments ?? [];
   const primary = deployments.find((d) => d.status === 'PRIMARY');
   const mine = deployments.find((d) => isTarget(d, target));
@@ -170,6 +189,7 @@ export async function waitForService(
   const stoppedTasks: string[] = [];
   let service: Service | null = null;
   let sawTarget = false;
+  let sawDesiredCount = false;
   let lastState = '';
   let lastError: string | undefined;
   const outcome = (result: WaitResult, reason?: string): WaitOutcome => ({
@@ -205,7 +225,8 @@ export async function waitForService(
       const state = describeServiceState(service);
       emit({ kind: 'state', text: state, changed: state !== lastState });
       lastState = state;
-      const verdict = judgeService(service, target, sawTarget);
+      const verdict = judgeService(service, target, sawTarget, sawDesiredCount);
+      sawDesiredCount ||= service?.desiredCount === target.desiredCount;
       sawTarget ||= isTarget(
         service?.deployments?.find((d) => d.status === 'PRIMARY'),
         target,

@@ -559,6 +559,26 @@ describe('fsops scale', () => {
     });
   });
 
+  it('exits 1 with the reason when Application Auto Scaling puts the count back while waiting', async () => {
+    let polls = 0;
+    ecs.on(UpdateServiceCommand).callsFake(() => {
+      current = () => {
+        polls += 1;
+        return polls <= 1
+          ? service(42, { desiredCount: 5, pendingCount: 2 })
+          : service(42, { desiredCount: 3 });
+      };
+      return { service: service(42, { desiredCount: 5 }) };
+    });
+    const code = await scale('internal-pe', '5', { env: 'prod', yes: true }, deps(io(false)));
+    expect(code).toBe(1);
+    expect(out).toMatch(/FAIL +Scale deployment failed/);
+    expect(out).toContain('reason: the desired count changed from 5 to 3 while waiting');
+    expect(out).toContain('Application Auto Scaling');
+    expect(out).not.toContain('pick another revision');
+    expect(audit().at(-1)).toMatchObject({ command: 'scale', result: 'failed' });
+  });
+
   it('scaling dev to 0 is an ordinary confirmation', async () => {
     current = () => ({ ...service(42), serviceName: 'dev-internal-pe-service' });
     ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({

@@ -181,6 +181,38 @@ describe('waitForService', () => {
     expect(events.filter((e) => e.kind === 'task-stopped').map((e) => e.text)).toEqual([expected]);
   });
 
+  it('fails at once when something else (Application Auto Scaling) changes the desired count it set', async () => {
+    const clock = fakeClock();
+    const scaleTarget = { taskDefinition: arn(42), deploymentId: 'ecs-svc/42', desiredCount: 5 };
+    const outcome = await waitForService(
+      scripted([
+        service(42, { desiredCount: 5, runningCount: 3, pendingCount: 2 }),
+        service(42, { desiredCount: 3, runningCount: 3, pendingCount: 0 }),
+      ]),
+      scaleTarget,
+      { timeoutMs: 15 * 60_000, intervalMs: 6_000, clock },
+    );
+    expect(outcome.result).toBe('failed');
+    expect(outcome.reason).toMatch(
+      /^the desired count changed from 5 to 3 while waiting: something else manages it \(Application Auto Scaling/,
+    );
+    expect(outcome.elapsedMs).toBe(6_000);
+  });
+
+  it('does not mistake a stale first read of the old desired count for an override', async () => {
+    const clock = fakeClock();
+    const scaleTarget = { taskDefinition: arn(42), deploymentId: 'ecs-svc/42', desiredCount: 5 };
+    const outcome = await waitForService(
+      scripted([
+        service(42, { desiredCount: 3, runningCount: 3 }),
+        service(42, { desiredCount: 5, runningCount: 5 }),
+      ]),
+      scaleTarget,
+      { timeoutMs: 60_000, intervalMs: 6_000, clock },
+    );
+    expect(outcome.result).toBe('succeeded');
+  });
+
   it('times out with the last state seen', async () => {
     const clock = fakeClock();
     const outcome = await waitForService(scripted([rollingOut(1, 2)]), target, {
