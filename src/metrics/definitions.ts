@@ -259,6 +259,7 @@ export function paymentMetricSpecs(env: EnvContext): MetricSpec[] {
       thresholds: t.paymentProcessingSeconds,
       higherIsWorse: true,
       whenMissing: 'warn',
+      note: `assumed metric: ops guide §6.1.1 names the KPI (AveragePaymentProcessingTime) but no CloudWatch metric; set payments.metrics.processingTime to the application's`,
       remediation: 'Slow payments: check gateway latency and the database (`fsops troubleshoot slow-api`).',
     },
   ];

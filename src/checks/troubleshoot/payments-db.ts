@@ -177,6 +177,8 @@ export function evaluateLmsQueue(
   const over = (value: number, t: { warn: number; fail: number }): Status =>
     value >= t.fail ? 'fail' : value >= t.warn ? 'warn' : 'pass';
   const minutes = oldestSeconds === null ? 0 : oldestSeconds / 60;
+  // No guide names the queue table, its columns or its statuses: say what was read, every time.
+  const detail = `assumed queue table: ${table} where ${q.statusColumn} in (${q.pendingStatuses.join(', ')}), age from ${q.createdAtColumn}; no guide names it (payments.lmsQueue in the config)`;
   return [
     {
       id: 'payments.lms-queue.depth',
@@ -185,6 +187,7 @@ export function evaluateLmsQueue(
       resource: table,
       expected: `fewer than ${q.depth.warn} waiting (fail at ${q.depth.fail})`,
       observed: `${depth} transaction${depth === 1 ? '' : 's'} ${q.pendingStatuses.join('/')}`,
+      detail,
       remediation:
         'Transactions are piling up: check LMS connectivity and the queue processor (ops guide §13.1.1).',
     },
@@ -195,6 +198,7 @@ export function evaluateLmsQueue(
       resource: table,
       expected: `none older than ${q.oldestMinutes.warn} min (fail at ${q.oldestMinutes.fail})`,
       observed: depth === 0 ? 'queue empty' : `oldest waiting ${Math.round(minutes)} min`,
+      detail,
       remediation:
         'Transactions are stuck: restart the queue processor, then push them manually (ops guide §13.1.1).',
     },
