@@ -3,7 +3,7 @@ import { appendAudit } from '../core/audit.js';
 import { ExitError, UnreachableError, UsageError } from '../core/errors.js';
 import { confirmPlan, type MutationPlan, type PromptIO, terminalIO } from '../core/safety.js';
 import { verifyAccount } from '../core/session.js';
-import { type DbCommandOptions, openDbCommandSession } from '../db/command-session.js';
+import { type DbCommandOptions, type DbCommandSession, openDbCommandSession } from '../db/command-session.js';
 import { openDbSession, targetLabel } from '../db/session.js';
 
 export interface DbSignalOptions extends DbCommandOptions {
@@ -58,10 +58,12 @@ async function signalBackend(
   pidText: string,
   options: DbSignalOptions,
   io: PromptIO = terminalIO(),
+  // DESIGN.md: a command that changes something never takes its environment from FSOPS_ENV.
+  openSession: () => Promise<DbCommandSession> = () =>
+    openDbCommandSession(options, { envFromEnvironment: false }),
 ): Promise<number> {
   const pid = parsePid(pidText);
-  // DESIGN.md: a command that changes something never takes its environment from FSOPS_ENV.
-  const session = await openDbCommandSession(options, { envFromEnvironment: false });
+  const session = await openSession();
   const envName = session.envSession?.env.name ?? null;
   const where = targetLabel(session.target);
   const auditTarget = session.config.audit;
@@ -169,7 +171,7 @@ async function signalBackend(
 async function sendSignal(
   kind: SignalKind,
   pid: number,
-  session: Awaited<ReturnType<typeof openDbCommandSession>>,
+  session: DbCommandSession,
   summary: string,
   audit: (result: string, detail: string) => Promise<unknown>,
   io: PromptIO,

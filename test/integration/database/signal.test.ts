@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { signalBackend } from '../../../src/commands/db-signal.js';
 import { ExitCode, ExitError } from '../../../src/core/errors.js';
 import type { PromptIO } from '../../../src/core/safety.js';
+import { openDbCommandSession } from '../../../src/db/command-session.js';
 import { adminQuery, connect, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
 import { waitFor } from './check-helpers.js';
 
@@ -143,5 +144,26 @@ describe('fsops db cancel / terminate', () => {
     await expect(signalBackend('cancel', '12abc', { dbUrl: db.url }, captureIO())).rejects.toThrow(
       "invalid pid '12abc'",
     );
+  });
+
+  it("refuses to cancel or terminate fsops's own diagnostic session", async () => {
+    const session = await openDbCommandSession({ dbUrl: db.url }, { envFromEnvironment: false });
+    const [own] = await session.db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const ownPid = own!.pid;
+    const io = captureIO(false);
+    const error = await signalBackend(
+      'terminate',
+      String(ownPid),
+      { dbUrl: db.url, yes: true },
+      io,
+      async () => session,
+    ).catch((e: unknown) => e);
+    expect((error as ExitError).code).toBe(ExitCode.usage);
+    expect((error as Error).message).toBe(
+      `pid ${ownPid} is this fsops session itself: refusing to terminate it. Nothing was changed.`,
+    );
+    expect(io.printed).toBe('');
+    // Refused before any plan or signal: nothing to audit as attempted.
+    expect(auditRecords().some((r) => r.command === `db terminate ${ownPid}`)).toBe(false);
   });
 });
