@@ -40,6 +40,8 @@ export interface RunActionsOptions {
   io: PromptIO;
   context: ActionContext;
   onTiming?(timing: StepTiming): void;
+  /** Called for each action whose changes were applied (not planned only, declined or dry-run). */
+  onApplied?(action: ActionDefinition<never>): void;
   /** Set to true when Ctrl-C stopped the changes part-way (the caller exits 130 after its report). */
   interruption?: { interrupted: boolean };
 }
@@ -178,6 +180,7 @@ export async function runActions(
       const at = new Date();
       try {
         const results = await plan.apply();
+        options.onApplied?.(p.action);
         findings.push(...results.map((r) => toFinding(asCheck(p.action), r)));
         const status = worst(results);
         record(status, at, Date.now() - at.getTime());

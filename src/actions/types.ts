@@ -44,5 +44,10 @@ export interface ActionDefinition<P = Record<string, unknown>> {
   severity: Severity;
   source: string;
   remediation: string;
+  /**
+   * Read-only checks whose findings this action changes (e.g. VACUUM and `db.bloat`): a run that applied
+   * the action checks them again, so its report shows the state after the change, not before.
+   */
+  recheck?: string[];
   plan(ctx: ActionContext, params: P): Promise<ActionPlan>;
 }

@@ -4,6 +4,7 @@ import { CHANGE_REF_ENV } from '../checks/maintenance/window.js';
 import { appendAudit } from '../core/audit.js';
 import { parseDuration } from '../core/duration.js';
 import { ExitCode, UsageError } from '../core/errors.js';
+import type { Finding } from '../core/finding.js';
 import { buildReport, emitReport } from '../core/output.js';
 import { createProgress } from '../core/progress.js';
 import { executeRunbook } from '../core/run-runbook.js';
@@ -35,6 +36,7 @@ import {
   writeEvidence,
 } from '../maintenance/evidence.js';
 import { promptIO } from '../maintenance/mutation.js';
+import { mergeRechecked } from '../maintenance/recheck.js';
 
 export interface MaintenanceRunOptions extends GlobalOptions, DbConnectionOptions {
   dryRun?: boolean;
@@ -127,9 +129,11 @@ async function runMaintenanceRunbook(
     const timings: StepTiming[] = timer.timings;
     const db = databaseSessions(session, options);
     const interruption = { interrupted: false };
+    const since = new Date(startedAt.getTime() - sinceMs);
+    const recheck = new Set<string>();
     try {
-      const findings = await executeRunbook(runbook, session, {
-        since: new Date(startedAt.getTime() - sinceMs),
+      const checked = await executeRunbook(runbook, session, {
+        since,
         askManual: interactive && Boolean(process.stderr.isTTY) && format === 'text',
         ...timer.hooks,
         db: db.read,
@@ -154,12 +158,22 @@ async function runMaintenanceRunbook(
               },
             },
             onTiming: (t) => timings.push(t),
+            onApplied: (action) => {
+              for (const id of action.recheck ?? []) recheck.add(id);
+            },
             interruption,
           });
         },
       });
       progress.stop();
-      const report = buildReport(label, session.env.name, startedAt, findings);
+      const { findings, note } = await checkAgainAfterChanges(runbook, session, {
+        ids: [...recheck],
+        since,
+        db: db.read,
+        timings,
+        log: format === 'text' ? (text) => process.stderr.write(`${text}\n`) : () => {},
+      }).then((after) => mergeRechecked(checked, after.findings, after.ids));
+      const report = buildReport(label, session.env.name, startedAt, findings, note ? [note] : []);
       const code = emitReport(report, options);
       const problem =
         evidence && options.report
@@ -177,6 +191,34 @@ async function runMaintenanceRunbook(
   } finally {
     session.aws.destroy();
   }
+}
+
+/**
+ * Runs again the runbook's checks that the applied changes affect (ActionDefinition.recheck), with a
+ * fresh fact cache, so the report shows the state after the changes. Their timings are `recheck:<id>`.
+ */
+async function checkAgainAfterChanges(
+  runbook: Runbook,
+  session: EnvSession,
+  options: {
+    ids: string[];
+    since: Date;
+    db: () => Promise<DbSession>;
+    timings: StepTiming[];
+    log(text: string): void;
+  },
+): Promise<{ findings: Finding[]; ids: string[] }> {
+  const ids = options.ids.filter((id) => runbook.steps.some((s) => 'check' in s && s.check === id));
+  if (ids.length === 0) return { findings: [], ids };
+  options.log(`Checking ${ids.join(', ')} again after the changes ...`);
+  const timer = stepTimer();
+  const findings = await executeRunbook(
+    { ...runbook, steps: runbook.steps.filter((s) => 'check' in s && ids.includes(s.check)) },
+    session,
+    { since: options.since, db: options.db, ...timer.hooks },
+  );
+  options.timings.push(...timer.timings.map((t) => ({ ...t, step: t.step.replace(/^check:/, 'recheck:') })));
+  return { findings, ids };
 }
 
 /** `fsops maintenance run weekly|monthly|quarterly` (ops guide §12.3.1; runbooks 002/003). */

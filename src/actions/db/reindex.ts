@@ -122,6 +122,7 @@ export const reindexAction: ActionDefinition<{ index?: string }> = {
   source: 'runbook 003 §2 Index Management; runbook 002 Regular Maintenance Tasks (REINDEX)',
   remediation:
     'A failed REINDEX CONCURRENTLY leaves an invalid <name>_ccnew index: drop it (DROP INDEX CONCURRENTLY) and run again.',
+  recheck: ['db.indexes'],
   async plan(ctx, params) {
     const db = await ctx.db();
     const { candidates, notes, leftovers } = await reindexCandidates(db, params.index);

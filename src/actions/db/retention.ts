@@ -115,6 +115,8 @@ export const retentionDeleteAction: ActionDefinition<RetentionParams> = {
     'runbook 002 Regular Maintenance Tasks (payment_attempts 90 days); runbook 003 Weekly Tasks (webhook_logs 30 days)',
   remediation:
     'Check the error (lock_timeout, statement_timeout), then run again: batches already deleted stay deleted.',
+  // It vacuums the tables it deleted from.
+  recheck: ['db.bloat'],
   async plan(ctx, params) {
     const db = await ctx.db();
     const batchSize = params.batchSize ?? ctx.config.maintenance.batchSize;

@@ -52,6 +52,13 @@ const DAY = 86_400_000;
 const ago = (date: Date | null, now: Date) =>
   date ? `${Math.floor((now.getTime() - date.getTime()) / DAY)}d ago` : 'never';
 
+/** Dead tuples over both thresholds: share of the table and count. */
+export function overDeadTupleThreshold(t: TableStats, thresholds: Thresholds): boolean {
+  const total = t.liveTuples + t.deadTuples;
+  const deadPercent = total > 0 ? (100 * t.deadTuples) / total : 0;
+  return t.deadTuples >= thresholds.minDeadTuples && deadPercent >= thresholds.deadTuplePercent;
+}
+
 /**
  * Tables the weekly run vacuums (ops guide §12.3.1 "Vacuum analyze operations"): many dead tuples
  * (share and count over the thresholds), or changed since a vacuum/analyze older than `staleDays`.
@@ -62,7 +69,7 @@ export function selectVacuumTargets(tables: TableStats[], thresholds: Thresholds
     const total = t.liveTuples + t.deadTuples;
     const deadPercent = total > 0 ? (100 * t.deadTuples) / total : 0;
     const reasons: string[] = [];
-    if (t.deadTuples >= thresholds.minDeadTuples && deadPercent >= thresholds.deadTuplePercent) {
+    if (overDeadTupleThreshold(t, thresholds)) {
       reasons.push(`${deadPercent.toFixed(1)}% dead tuples (${t.deadTuples} of ${total})`);
     }
     const staleBefore = now.getTime() - thresholds.staleDays * DAY;
@@ -91,13 +98,11 @@ export const vacuumAnalyzeAction: ActionDefinition<VacuumParams> = {
   source: 'ops guide §12.3.1 (weekly); runbook 003 Weekly Tasks; runbook 002 Regular Maintenance Tasks',
   remediation:
     'Look at the error, then run `fsops maintenance run weekly` again (each table is independent).',
+  recheck: ['db.bloat'],
   async plan(ctx, params) {
     const db = await ctx.db();
-    const targets = selectVacuumTargets(
-      await tableStats(db, params.tables),
-      ctx.config.maintenance.vacuum,
-      ctx.now,
-    );
+    const thresholds = ctx.config.maintenance.vacuum;
+    const targets = selectVacuumTargets(await tableStats(db, params.tables), thresholds, ctx.now);
     const resource = (t: TableStats) => `${t.schema}.${t.table}`;
     if (targets.length === 0) {
       return {
@@ -142,11 +147,21 @@ export const vacuumAnalyzeAction: ActionDefinition<VacuumParams> = {
             continue;
           }
           const [after] = await tableStats(db, [resource(t)]);
+          const done = `VACUUM (ANALYZE) done in ${((Date.now() - started) / 1000).toFixed(1)}s: dead tuples ${t.deadTuples} -> ${after?.deadTuples ?? '?'}`;
+          const stuck = after !== undefined && overDeadTupleThreshold(after, thresholds);
           results.push({
-            status: 'pass',
+            status: stuck ? 'warn' : 'pass',
             resource: resource(t),
-            expected: t.reason,
-            observed: `VACUUM (ANALYZE) done in ${((Date.now() - started) / 1000).toFixed(1)}s: dead tuples ${t.deadTuples} -> ${after?.deadTuples ?? '?'}`,
+            expected: stuck ? `dead tuples under the thresholds after VACUUM (${t.reason})` : t.reason,
+            observed: stuck
+              ? `${done}: VACUUM could not remove them, a transaction older than these rows is still open`
+              : done,
+            ...(stuck
+              ? {
+                  remediation:
+                    'Find what holds back cleanup: a session idle in a transaction or a long query (fsops db connections, fsops db long-queries), an unused replication slot or a prepared transaction; end it, then VACUUM again.',
+                }
+              : {}),
           });
         }
         return results;

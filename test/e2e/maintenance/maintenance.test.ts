@@ -167,6 +167,13 @@ describe('fsops maintenance run weekly (bin/fsops, real PostgreSQL)', () => {
     expect(evidence).toContain('Change reference: CHG42');
     expect(evidence).toMatch(/\| action:db\.retention-delete \| pass \|/);
     expect(evidence).toMatch(/\| check:db\.connections \|/);
+    // db.bloat is checked again after VACUUM: no "never vacuumed" warning next to "VACUUM done".
+    expect(evidence).toMatch(/\| recheck:db\.bloat \| (pass|warn) \|/);
+    expect(result.stdout).toMatch(
+      /Checked again after the changes: db\.bloat\. Before the changes:\n.*WARN {2}Vacuum and analyze staleness \[payment_attempts\]/,
+    );
+    expect(result.stdout).not.toMatch(/^WARN {2}Vacuum and analyze staleness \[payment_attempts\]/m);
+    expect(result.stdout).toMatch(/^PASS {2}Vacuum and analyze staleness \[pg_stat_user_tables\]/m);
     expect([0, 1]).toContain(result.code);
   });
 });

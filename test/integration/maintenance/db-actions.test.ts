@@ -272,6 +272,58 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
     expect(await count(db, 'SELECT count(*) AS n FROM bloated')).toBe(5000);
     expect(await count(db, 'SELECT count(*) AS n FROM tidy')).toBe(100);
   });
+
+  it('warns, rather than passes, when an open transaction keeps VACUUM from removing the dead rows', async () => {
+    const setup = await connect(db.url);
+    await setup.query(
+      `CREATE TABLE held (id int) WITH (autovacuum_enabled = false);
+       INSERT INTO held SELECT g FROM generate_series(1, 4000) g;`,
+    );
+    // A transaction whose snapshot predates the delete: the deleted rows stay visible to it.
+    const holder = await connect(db.url);
+    await holder.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    await holder.query('SELECT count(*) FROM held');
+    try {
+      await setup.query('DELETE FROM held WHERE id % 2 = 0');
+      await setup.query('SELECT pg_stat_force_next_flush()');
+      for (let i = 0; i < 50; i++) {
+        if (
+          (await count(db, "SELECT n_dead_tup AS n FROM pg_stat_user_tables WHERE relname = 'held'")) >= 2000
+        )
+          break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const findings = await runActions(
+        [{ action: ACTIONS['db.vacuum-analyze']!, params: { tables: ['held'] } }],
+        {
+          audit: { env: db.name, target: DEFAULT_CONFIG.audit },
+          identity: null,
+          command: 'maintenance run weekly',
+          target: db.name,
+          protectedEnv: false,
+          yes: true,
+          io: noTerminal,
+          context: {
+            env: null,
+            config: DEFAULT_CONFIG,
+            now: new Date(),
+            db: async () => session,
+            log: () => {},
+          },
+        },
+      );
+      expect(findings.map((f) => [f.resource, f.status])).toEqual([['public.held', 'warn']]);
+      expect(findings[0]!.observed).toMatch(
+        /dead tuples 2000 -> 2000: VACUUM could not remove them, a transaction older than these rows is still open/,
+      );
+      expect(findings[0]!.remediation).toMatch(/idle in a transaction/);
+      expect(await count(db, 'SELECT count(*) AS n FROM held')).toBe(2000);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+      await setup.end();
+    }
+  });
 });
 
 describe('db partitions against PostgreSQL', () => {

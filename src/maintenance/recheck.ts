@@ -1,0 +1,34 @@
+import type { Finding } from '../core/finding.js';
+
+/** Whether a finding came from a check: its own id, or one of its sub-findings (`db.bloat.stale`). */
+export function fromCheck(finding: Finding, checkId: string): boolean {
+  return finding.id === checkId || finding.id.startsWith(`${checkId}.`);
+}
+
+/**
+ * A run's findings with those of `checkIds` replaced by the same checks run again after the changes,
+ * so a "dead tuples" warning does not stand next to "VACUUM done". The problems seen before the changes
+ * stay in the report as a note (evidence of why the change was made).
+ */
+export function mergeRechecked(
+  findings: Finding[],
+  after: Finding[],
+  checkIds: string[],
+): { findings: Finding[]; note: string | null } {
+  if (checkIds.length === 0) return { findings, note: null };
+  const replaced = (f: Finding) => checkIds.some((id) => fromCheck(f, id));
+  const first = findings.findIndex(replaced);
+  const kept = findings.filter((f) => !replaced(f));
+  const at = first === -1 ? kept.length : findings.slice(0, first).filter((f) => !replaced(f)).length;
+  const before = findings.filter(replaced).filter((f) => f.status !== 'pass');
+  const lines = [
+    `Checked again after the changes: ${checkIds.join(', ')}. Before the changes:`,
+    ...(before.length
+      ? before.map((f) => `  ${f.status.toUpperCase()}  ${f.title} [${f.resource}]: ${f.observed}`)
+      : ['  nothing to report']),
+  ];
+  return {
+    findings: [...kept.slice(0, at), ...after, ...kept.slice(at)],
+    note: lines.join('\n'),
+  };
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../../src/core/finding.js';
+import { fromCheck, mergeRechecked } from '../../../src/maintenance/recheck.js';
+
+const finding = (id: string, status: Finding['status'], resource = 'r', observed = ''): Finding => ({
+  id,
+  title: id,
+  status,
+  severity: 'medium',
+  resource,
+  detail: '',
+  expected: '',
+  observed,
+  remediation: '',
+  source: '',
+});
+
+describe('mergeRechecked', () => {
+  it('replaces the findings of the re-checked checks in place and keeps the problems before as a note', () => {
+    const before = [
+      finding('db.connections', 'pass'),
+      finding('db.bloat.dead-tuples', 'fail', 'payments', '32,000 dead rows'),
+      finding('db.bloat.autovacuum-queue', 'pass'),
+      finding('db.bloater', 'warn'),
+      finding('db.vacuum-analyze', 'pass', 'payments', 'VACUUM (ANALYZE) done'),
+    ];
+    const after = [finding('db.bloat.dead-tuples', 'pass'), finding('db.bloat.autovacuum-queue', 'pass')];
+    const { findings, note } = mergeRechecked(before, after, ['db.bloat']);
+    expect(findings.map((f) => `${f.id}:${f.status}`)).toEqual([
+      'db.connections:pass',
+      'db.bloat.dead-tuples:pass',
+      'db.bloat.autovacuum-queue:pass',
+      'db.bloater:warn',
+      'db.vacuum-analyze:pass',
+    ]);
+    expect(note).toBe(
+      'Checked again after the changes: db.bloat. Before the changes:\n  FAIL  db.bloat.dead-tuples [payments]: 32,000 dead rows',
+    );
+  });
+
+  it('changes nothing when no check was re-run', () => {
+    const before = [finding('db.bloat.stale', 'warn')];
+    expect(mergeRechecked(before, [], [])).toEqual({ findings: before, note: null });
+  });
+
+  it('matches a check by its id or its sub-ids only', () => {
+    expect(fromCheck(finding('db.bloat', 'pass'), 'db.bloat')).toBe(true);
+    expect(fromCheck(finding('db.bloat.stale', 'pass'), 'db.bloat')).toBe(true);
+    expect(fromCheck(finding('db.bloater', 'pass'), 'db.bloat')).toBe(false);
+  });
+});
