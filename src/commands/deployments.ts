@@ -20,7 +20,10 @@ export interface DeploymentRow {
   taskDefinition: string | null;
   images: string[];
   reason: string | null;
+  /** The deployment the service runs now (the newest one of the running revision). */
   running: boolean;
+  /** The newest deployment of the revision `fsops rollback` would go to. */
+  rollbackTarget: boolean;
 }
 
 export interface RevisionRow {
@@ -70,6 +73,7 @@ export function buildDeploymentsView(
           : imagesOfArn(d.targetTaskDefinition),
         reason: d.statusReason ?? null,
         running: sameTaskDef(d.targetTaskDefinition, running),
+        rollbackTarget: Boolean(choice && sameTaskDef(d.targetTaskDefinition, choice.to)),
       }))
     : (facts.service.deployments ?? []).map((d) => ({
         createdAt: d.createdAt ? new Date(d.createdAt).toISOString() : null,
@@ -80,7 +84,17 @@ export function buildDeploymentsView(
         images: imagesOfArn(d.taskDefinition),
         reason: d.rolloutStateReason ?? null,
         running: sameTaskDef(d.taskDefinition, running),
+        rollbackTarget: Boolean(choice && sameTaskDef(d.taskDefinition, choice.to)),
       }));
+  // Only the newest row of a revision is the deployment in question; older rows of it are history.
+  const firstOnly = (key: 'running' | 'rollbackTarget') => {
+    const first = deployments.findIndex((d) => d[key]);
+    deployments.forEach((d, i) => {
+      d[key] = i === first;
+    });
+  };
+  firstOnly('running');
+  firstOnly('rollbackTarget');
   const revisions: RevisionRow[] = shownRevisions(facts, choice).map((arn) => ({
     revision: parseTaskDef(arn)?.revision ?? 0,
     taskDefinition: arn,
@@ -89,7 +103,7 @@ export function buildDeploymentsView(
       : null,
     images: imagesOfArn(arn),
     running: sameTaskDef(arn, running),
-    rollbackTarget: choice?.kind === 'update-service' && sameTaskDef(arn, choice.to),
+    rollbackTarget: Boolean(choice && sameTaskDef(arn, choice.to)),
   }));
   return {
     command: 'deployments',
@@ -159,7 +173,11 @@ export function renderDeploymentsText(view: DeploymentsView, color?: boolean): s
         d.status,
         d.revision === null ? '?' : String(d.revision),
         d.images.join(' ') || '-',
-        [d.running ? 'running' : '', d.reason && d.status !== 'SUCCESSFUL' ? d.reason : '']
+        [
+          d.running ? 'running' : '',
+          d.rollbackTarget ? '<- rollback target' : '',
+          d.reason && d.status !== 'SUCCESSFUL' ? d.reason : '',
+        ]
           .filter(Boolean)
           .join('; '),
       ]),

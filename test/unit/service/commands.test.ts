@@ -662,10 +662,58 @@ describe('fsops deployments', () => {
     expect(mutatingCalls()).toBe(0);
   });
 
+  it('marks only the current deployment as running and the one a rollback returns to, after an earlier rollback', async () => {
+    // 40 -> 42 -> 43, then rolled back to 42: a rollback now goes to 40, not forward to 43.
+    const entries = [
+      { id: 'd42b', revision: 42, source: 43, at: '2026-11-21T09:00:00Z' },
+      { id: 'd43', revision: 43, source: 42, at: '2026-11-20T12:00:00Z' },
+      { id: 'd42', revision: 42, source: 40, at: '2026-11-19T09:00:00Z' },
+      { id: 'd40', revision: 40, source: 39, at: '2026-11-18T09:00:00Z' },
+    ];
+    ecs.on(ListServiceDeploymentsCommand).resolves({
+      serviceDeployments: entries.map((e) => ({
+        serviceDeploymentArn: e.id,
+        status: 'SUCCESSFUL',
+        createdAt: new Date(e.at),
+      })),
+    });
+    ecs.on(DescribeServiceDeploymentsCommand).resolves({
+      serviceDeployments: entries.map((e) => ({
+        serviceDeploymentArn: e.id,
+        status: 'SUCCESSFUL',
+        finishedAt: new Date(new Date(e.at).getTime() + 600_000),
+        targetServiceRevision: { arn: `rev/${e.revision}` },
+        sourceServiceRevisions: [{ arn: `rev/${e.source}` }],
+      })),
+    });
+    ecs.on(DescribeServiceRevisionsCommand).callsFake((input: { serviceRevisionArns: string[] }) => ({
+      serviceRevisions: input.serviceRevisionArns.map((a) => ({
+        serviceRevisionArn: a,
+        taskDefinition: arn(Number(a.split('/')[1])),
+      })),
+    }));
+    await deployments('internal-pe', { env: 'prod', output: 'json' });
+    const view = JSON.parse(out);
+    expect(view.rollback).toMatchObject({ action: 'update-service', to: arn(40) });
+    expect(
+      view.history.deployments.map((d: { revision: number; running: boolean; rollbackTarget: boolean }) => [
+        d.revision,
+        d.running,
+        d.rollbackTarget,
+      ]),
+    ).toEqual([
+      [42, true, false],
+      [43, false, false],
+      [42, false, false],
+      [40, false, true],
+    ]);
+  });
+
   it('prints a readable table in text', async () => {
     await deployments('internal-pe', { env: 'prod' });
     expect(out).toContain('rollback would: update the service to prod-fivestar-internal-pe:41');
     expect(out).toMatch(/41 +2026-11-20 10:00:00 +internal-pe:1\.4\.41 +<- rollback target/);
     expect(out).toMatch(/42 +2026-11-20 10:00:00 +internal-pe:1\.4\.42 +running/);
+    expect(out).toMatch(/SUCCESSFUL +41 +internal-pe:1\.4\.41 +<- rollback target/);
   });
 });
