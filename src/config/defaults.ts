@@ -153,7 +153,7 @@ export const DEFAULT_CONFIG: Config = {
     rpoMinutes: 60,
     backupMaxAgeHours: 24,
     changeRefPattern: '^[A-Z][A-Z0-9]*-?[0-9]+$',
-    vacuum: { deadTuplePercent: 10, minDeadTuples: 1000, staleDays: 7 },
+    // No `vacuum` here: the weekly VACUUM takes its thresholds from database.thresholds (one source of truth).
     retention: [
       { table: 'payment_attempts', column: 'created_at', days: 90 },
       { table: 'webhook_logs', column: 'created_at', days: 30 },
@@ -164,7 +164,7 @@ export const DEFAULT_CONFIG: Config = {
   },
   // fsops db: connections use thresholds.dbConnectionsPercent (ops guide §6.1.1, §8.1.1); long queries: runbook
   // 002 "older than a minute"; slow queries: runbook 003 (mean_exec_time > 100 ms) and runbook 002
-  // (mean_time > 1000 ms); dead tuples: as maintenance.vacuum (10%, 1000 rows); vacuum staleness: ops guide
+  // (mean_time > 1000 ms); dead tuples (also the weekly VACUUM's thresholds): 10%, 1000 rows; vacuum staleness: ops guide
   // §12.3.1 (weekly VACUUM ANALYZE); the rest follow check_postgres/PgHero practice.
   database: {
     session: {

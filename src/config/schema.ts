@@ -187,7 +187,11 @@ export const MaintenanceSchema = z
         minDeadTuples: z.number().int().min(0),
         staleDays: positiveInt,
       })
-      .strict(),
+      .strict()
+      .optional()
+      .describe(
+        'override only: the weekly VACUUM uses database.thresholds (deadTuplePercent.warn, minDeadTuples, vacuumStaleDays.warn) unless set',
+      ),
     retention: z.array(
       z
         .object({

@@ -1,4 +1,4 @@
-import type { MaintenanceConfig } from '../../config/schema.js';
+import type { Config, MaintenanceConfig } from '../../config/schema.js';
 import type { CheckResult, DbQuery } from '../../core/check.js';
 import { type ActionDefinition, interruptedResult } from '../types.js';
 import { quoteQualified } from './session.js';
@@ -17,7 +17,21 @@ export interface VacuumTarget extends TableStats {
   reason: string;
 }
 
-type Thresholds = MaintenanceConfig['vacuum'];
+type Thresholds = NonNullable<MaintenanceConfig['vacuum']>;
+
+/**
+ * The weekly VACUUM's thresholds: the ones `fsops db bloat` judges by (database.thresholds: the warn
+ * levels), so every table that check warns about is vacuumed; `maintenance.vacuum` only as an override.
+ */
+export function vacuumThresholds(config: Pick<Config, 'maintenance' | 'database'>): Thresholds {
+  if (config.maintenance.vacuum) return config.maintenance.vacuum;
+  const t = config.database.thresholds;
+  return {
+    deadTuplePercent: t.deadTuplePercent.warn,
+    minDeadTuples: t.minDeadTuples,
+    staleDays: t.vacuumStaleDays.warn,
+  };
+}
 
 export async function tableStats(db: DbQuery, only?: string[]): Promise<TableStats[]> {
   const rows = await db.query<{
@@ -101,7 +115,7 @@ export const vacuumAnalyzeAction: ActionDefinition<VacuumParams> = {
   recheck: ['db.bloat'],
   async plan(ctx, params) {
     const db = await ctx.db();
-    const thresholds = ctx.config.maintenance.vacuum;
+    const thresholds = vacuumThresholds(ctx.config);
     const targets = selectVacuumTargets(await tableStats(db, params.tables), thresholds, ctx.now);
     const resource = (t: TableStats) => `${t.schema}.${t.table}`;
     if (targets.length === 0) {

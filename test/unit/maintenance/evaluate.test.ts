@@ -6,7 +6,7 @@ import {
   parseMonths,
   parseRangeBound,
 } from '../../../src/actions/db/partitions.js';
-import { selectVacuumTargets } from '../../../src/actions/db/vacuum.js';
+import { selectVacuumTargets, vacuumThresholds } from '../../../src/actions/db/vacuum.js';
 import { resolveActions } from '../../../src/actions/run-actions.js';
 import { evaluateBackupIntegrity } from '../../../src/checks/maintenance/backups.js';
 import { evaluateParameters } from '../../../src/checks/maintenance/parameters.js';
@@ -74,13 +74,29 @@ describe('selectVacuumTargets', () => {
         { ...base, table: 'stale', deadTuples: 5, lastVacuum: daysAgo(9) },
         { ...base, table: 'idle', lastVacuum: null, lastAnalyze: null },
       ],
-      DEFAULT_CONFIG.maintenance.vacuum,
+      vacuumThresholds(DEFAULT_CONFIG),
       NOW,
     );
     expect(targets.map((t) => [t.table, t.reason])).toEqual([
       ['bloated', '10.0% dead tuples (1000 of 10000)'],
       ['stale', 'changed (5 dead, 0 modified) since vacuum 9d ago / analyze 1d ago (> 7d)'],
     ]);
+  });
+
+  it('takes its thresholds from database.thresholds, the ones db.bloat warns by, unless maintenance.vacuum overrides them', () => {
+    const config = parseConfigText(
+      'database:\n  thresholds:\n    deadTuplePercent: { warn: 20, fail: 40 }\n    minDeadTuples: 500\n    vacuumStaleDays: { warn: 3, fail: 10 }\n',
+    );
+    expect(vacuumThresholds(config)).toEqual({ deadTuplePercent: 20, minDeadTuples: 500, staleDays: 3 });
+    expect(vacuumThresholds(DEFAULT_CONFIG)).toEqual({
+      deadTuplePercent: DEFAULT_CONFIG.database.thresholds.deadTuplePercent.warn,
+      minDeadTuples: DEFAULT_CONFIG.database.thresholds.minDeadTuples,
+      staleDays: DEFAULT_CONFIG.database.thresholds.vacuumStaleDays.warn,
+    });
+    const overridden = parseConfigText(
+      'maintenance:\n  vacuum: { deadTuplePercent: 5, minDeadTuples: 100, staleDays: 14 }\n',
+    );
+    expect(vacuumThresholds(overridden)).toEqual({ deadTuplePercent: 5, minDeadTuples: 100, staleDays: 14 });
   });
 });
 
