@@ -20,19 +20,27 @@ interface Pending {
   reject(error: unknown): void;
 }
 
+/** How long submitted queries wait for a member still gathering its facts (an ALB lookup) before going alone. */
+export const MAX_BATCH_WAIT_MS = 3000;
+
 /**
  * Every metrics check of a run sends its queries through one batch, so a symptom needing RDS, ECS,
  * ALB and payment metrics makes one GetMetricData call (more only above 500 queries, or pages).
  * Checks join before their first await; the batch is sent once every member has submitted or left
- * and the event loop has run the checks that are still starting (a setImmediate later).
+ * and the event loop has run the checks that are still starting (a setImmediate later), or after
+ * `maxWaitMs`, so that one hanging lookup does not make every metrics check time out with it.
  */
 export class MetricBatch {
   private members = 0;
   private tickets = 0;
   private queue: Pending[] = [];
   private scheduled = false;
+  private deadline: NodeJS.Timeout | undefined;
 
-  constructor(private readonly send: (queries: MetricDataQuery[]) => Promise<Map<string, Series>>) {}
+  constructor(
+    private readonly send: (queries: MetricDataQuery[]) => Promise<Map<string, Series>>,
+    private readonly maxWaitMs = MAX_BATCH_WAIT_MS,
+  ) {}
 
   join(period: number): MetricTicket {
     this.members += 1;
@@ -68,22 +76,34 @@ export class MetricBatch {
   }
 
   private schedule() {
-    if (this.scheduled || this.members > 0 || this.queue.length === 0) return;
+    if (this.queue.length === 0) return;
+    if (this.members > 0) {
+      this.deadline ??= setTimeout(() => this.flush(), this.maxWaitMs);
+      return;
+    }
+    if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      if (this.members > 0) return; // a late joiner: its submit schedules the call
-      const batch = this.queue;
-      this.queue = [];
-      this.send(batch.flatMap((p) => p.queries)).then(
-        (series) => {
-          for (const p of batch) p.resolve(series);
-        },
-        (error) => {
-          for (const p of batch) p.reject(error);
-        },
-      );
+      if (this.members > 0) return; // a late joiner: its submit (or the deadline) sends the call
+      this.flush();
     });
+  }
+
+  private flush() {
+    clearTimeout(this.deadline);
+    this.deadline = undefined;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    this.send(batch.flatMap((p) => p.queries)).then(
+      (series) => {
+        for (const p of batch) p.resolve(series);
+      },
+      (error) => {
+        for (const p of batch) p.reject(error);
+      },
+    );
   }
 }
 

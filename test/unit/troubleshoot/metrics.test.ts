@@ -425,6 +425,23 @@ describe('one GetMetricData batch per run', () => {
   });
 });
 
+describe('MetricBatch deadline', () => {
+  it('does not wait longer than maxWaitMs for a member still gathering; the late one makes its own call', async () => {
+    const sent: string[][] = [];
+    const batch = new MetricBatch(async (queries) => {
+      sent.push(queries.map((q) => q.Id!));
+      return new Map(queries.map((q) => [q.Id!, { timestamps: [1], values: [q.Id!.length] }]));
+    }, 50);
+    const early = batch.join(60);
+    const hanging = batch.join(60);
+    const fromEarly = await early.fetch([spec()]);
+    expect(fromEarly).toEqual([{ timestamps: [1], values: [2] }]);
+    expect(sent).toEqual([['q0']]);
+    expect(await hanging.fetch([spec()])).toEqual([{ timestamps: [1], values: [4] }]);
+    expect(sent).toEqual([['q0'], ['m1q0']]);
+  });
+});
+
 describe('chunkQueries', () => {
   it('never puts more than 500 queries in a call, and never splits an expression from its inputs', () => {
     const plain = Array.from({ length: 499 }, (_, i) => spec({ key: `k${i}` }));
