@@ -1,15 +1,20 @@
-import type { Command } from 'commander';
+import type { Command, Option } from 'commander';
 import { changeEnvOption, envOption, lazy, withSafetyOptions } from './shared.js';
 
 const EXIT_CODES = `
 Exit codes: 0 nothing failed (warnings allowed; --strict makes them 1); 1 a step failed; 2 bad input,
 refused (no terminal and no --yes) or not confirmed; 3 AWS or the database could not be reached; 130 interrupted.`;
 
-function withDbTarget(command: Command, dbUrlDefault = "the environment's secret"): Command {
+const CHANGE_ENV = () =>
+  changeEnvOption('environment whose database secret to use (FSOPS_ENV is not used for changes)');
+
+function withDbTarget(
+  command: Command,
+  dbUrlDefault = "the environment's secret",
+  env: () => Option = CHANGE_ENV,
+): Command {
   return command
-    .addOption(
-      changeEnvOption('environment whose database secret to use (FSOPS_ENV is not used for changes)'),
-    )
+    .addOption(env())
     .option('--db-url <url>', `postgres://user[:password]@host[:port]/database (default: ${dbUrlDefault})`)
     .option('--db-host <host>', 'connect to this host instead (an SSH/SSM tunnel), e.g. 127.0.0.1')
     .option('--db-port <port>', 'connect to this port instead (with --db-host)');
@@ -61,6 +66,8 @@ export function declareMaintenanceCommands(program: Command): void {
           'Pre-maintenance checklist: automated items checked, the rest confirmed by a person (ops guide §12.1.2)',
         )
         .argument('<phase>', 'pre'),
+      undefined,
+      envOption,
     ),
   )
     .option('--change-ref <ref>', 'the approved change, e.g. CHG123 (default $FSOPS_CHANGE_REF)')

@@ -98,6 +98,22 @@ describe('fsops maintenance mode (bin/fsops, local AWS endpoint)', () => {
   });
 });
 
+describe('FSOPS_ENV and the maintenance commands that change something (bin/fsops)', () => {
+  it.each([
+    ['db', 'reindex', '--dry-run'],
+    ['db', 'partitions', '--create-next', '--dry-run'],
+    ['db', 'partitions', '--drop-older-than', '24mo'],
+    ['maintenance', 'run', 'monthly', '--dry-run'],
+    ['maintenance', 'mode', 'off', '--yes'],
+  ])('%s %s %s: exit 2 before connecting, nothing changed', async (...args) => {
+    const result = await runFsops(args, { ...FAKE_CREDENTIALS, FSOPS_ENV: 'prod', DATABASE_URL: '' });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/FSOPS_ENV is not used/);
+    expect(result.stdout).toBe('');
+  });
+});
+
 describe('fsops maintenance run weekly (bin/fsops, real PostgreSQL)', () => {
   let db: TestDatabase;
   beforeAll(async () => {
