@@ -110,7 +110,8 @@ Examples:
     .description(
       'Running, pending and recently stopped tasks grouped by reason, service events, task definition (deployment guide §12.1.1)',
     )
-    .argument('<component>', 'component, e.g. internal-pe')
+    // Optional for commander, so that a missing one gets fsops's own line listing the valid ones.
+    .argument('[component]', 'component, e.g. internal-pe')
     .addOption(envOption())
     .option(
       '--since <duration>',
@@ -125,7 +126,8 @@ Examples:
       .description(
         "The guide's metrics with latest/average/peak against the thresholds and a trend (ops guide §6.1.1, §8.1.1; deployment guide §12.2.1)",
       )
-      .argument('<group>', 'rds, ecs, alb or payments')
+      // Optional for commander, so that a missing one gets fsops's own line listing the valid ones.
+      .argument('[group]', 'rds, ecs, alb or payments')
       .addOption(envOption())
       .option('--since <duration>', 'window (default 1h)'),
   )

@@ -289,6 +289,8 @@ describe('building blocks', () => {
   it('bad input: no component, unknown group, unknown environment, bad duration -> exit 2, one line', async () => {
     for (const args of [
       ['logs', 'errors', '--env', 'prod'],
+      ['metrics', '--env', 'prod'],
+      ['ecs', 'tasks', '--env', 'prod'],
       ['metrics', 'disk', '--env', 'prod'],
       ['ecs', 'tasks', 'internal-pe', '--env', 'qa'],
       ['logs', 'tail', 'internal-pe', '--env', 'prod', '--since', 'yesterday'],
