@@ -46,6 +46,9 @@ export interface RunActionsOptions {
   interruption?: { interrupted: boolean };
 }
 
+export const DRY_RUN_NEXT =
+  'Nothing was changed (dry run). To apply: the same command without --dry-run (with --yes when there is no terminal).';
+
 const asCheck = (action: ActionDefinition<never>) => action as unknown as CheckDefinition<never>;
 
 function worst(results: CheckResult[]): Finding['status'] {
@@ -158,7 +161,12 @@ export async function runActions(
       }
       const plan = p.plan;
       if (plan.lines.length === 0 || decision === 'dry-run') {
-        findings.push(...plan.preview.map((r) => toFinding(asCheck(p.action), r)));
+        // In a dry run the next step for planned work is to apply it, not the action's error advice.
+        const preview =
+          decision === 'dry-run' && plan.lines.length > 0
+            ? plan.preview.map((r) => ({ ...r, remediation: r.remediation ?? DRY_RUN_NEXT }))
+            : plan.preview;
+        findings.push(...preview.map((r) => toFinding(asCheck(p.action), r)));
         record(worst(plan.preview), p.at, p.ms);
         if (decision === 'dry-run' && plan.lines.length > 0) {
           await audit(`${options.command}: ${p.action.id}`, 'dry-run', plan.lines.join('; '));

@@ -137,6 +137,8 @@ export const reindexAction: ActionDefinition<{ index?: string }> = {
       status: 'skip',
       resource: db.label,
       observed: note,
+      remediation:
+        'To measure btree bloat: CREATE EXTENSION pgstattuple; (RDS allows it), then run fsops db reindex again.',
     }));
     if (candidates.length === 0) {
       return {

@@ -77,6 +77,10 @@ describe('db retention against PostgreSQL', () => {
       /dry run: 100 of 150 rows past retention would be deleted/,
     );
     expect(findings.find((f) => f.resource === 'webhook_logs')?.observed).toMatch(/40 of 50 rows/);
+    // The next step of a dry run is to apply it, not the action's advice for a failure.
+    expect(findings.find((f) => f.resource === 'payment_attempts')?.remediation).toMatch(
+      /^Nothing was changed \(dry run\)\. To apply: the same command without --dry-run/,
+    );
     expect(await count(db, 'SELECT count(*) AS n FROM payment_attempts')).toBe(150);
     expect(await count(db, 'SELECT count(*) AS n FROM webhook_logs')).toBe(50);
     expect(auditLines().map((l) => l.result)).toEqual(['dry-run']);
@@ -436,6 +440,9 @@ describe('db reindex against PostgreSQL', () => {
     expect(finding.observed).toMatch(
       /invalid .*dry run: would REINDEX INDEX CONCURRENTLY "public"."payments_ref_idx"/,
     );
+    expect(finding.remediation).toMatch(/without --dry-run/);
+    const unmeasured = report().findings.find((f) => /bloat not measured/.test(f.observed));
+    expect(unmeasured?.remediation).toMatch(/CREATE EXTENSION pgstattuple/);
     expect(await valid('payments_ref_idx')).toBe(false);
   });
 
