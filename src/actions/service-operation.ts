@@ -201,7 +201,19 @@ export async function runServiceOperation(
   await audit(outcome.result, outcome.reason ?? outcome.state);
   let findings: Finding[] = [rollout];
   if (outcome.result === 'succeeded' && op.verify) {
-    findings = [rollout, ...(await verifyComponent(op, format, deps))];
+    const verification = await verifyComponent(op, format, deps);
+    if (verification === 'interrupted') {
+      // The change itself is done: say so, rather than the bare "interrupted" that suggests otherwise.
+      process.stderr.write(
+        `\nfsops: stopped verifying; the ${op.command} itself completed (${outcome.state}). Verify with \`fsops validate ${op.session.env.name}\`.\n`,
+      );
+      emitReport(
+        buildReport(`${op.command} ${op.component}`, op.session.env.name, startedAt, [rollout]),
+        options,
+      );
+      return ExitCode.interrupted;
+    }
+    findings = [rollout, ...verification];
   }
   const notes = [`${op.title} of ${op.names.service}: ${shortTaskDef(op.from)} -> ${shortTaskDef(op.to)}`];
   if (outcome.result === 'succeeded' && !op.verify) {
@@ -355,20 +367,29 @@ export function verificationRunbook(component: string): Runbook {
   };
 }
 
+/** The component's checks after a successful change; Ctrl-C stops them (the change is already done). */
 async function verifyComponent(
   op: ServiceOperation,
   format: string,
   deps: ServiceCommandDeps,
-): Promise<Finding[]> {
+): Promise<Finding[] | 'interrupted'> {
   const progress = await createProgress(`Verifying ${op.component}`, format);
+  let release = () => {};
+  const interrupted = new Promise<'interrupted'>((resolve) => {
+    release = onInterrupt(() => resolve('interrupted'));
+  });
   try {
-    return await executeRunbook(verificationRunbook(op.component), op.session, {
-      since: new Date(Date.now() - 15 * 60_000),
-      fetch: deps.fetch,
-      onCheckStart: progress.onCheckStart,
-      onCheckDone: progress.onCheckDone,
-    });
+    return await Promise.race([
+      executeRunbook(verificationRunbook(op.component), op.session, {
+        since: new Date(Date.now() - 15 * 60_000),
+        fetch: deps.fetch,
+        onCheckStart: progress.onCheckStart,
+        onCheckDone: progress.onCheckDone,
+      }),
+      interrupted,
+    ]);
   } finally {
+    release();
     progress.stop();
   }
 }

@@ -426,6 +426,38 @@ describe('fsops rollback', () => {
     }
   });
 
+  it('Ctrl-C during the verification says the rollback itself completed, and exits 130', async () => {
+    // A health endpoint that does not answer: the engineer presses Ctrl-C while it is being checked.
+    const hanging = createServer(() => {
+      dispatchInterrupt();
+    });
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (hanging.address() as AddressInfo).port;
+      writeFileSync(
+        join(dir, 'fsops.config.yaml'),
+        ['environments:', '  prod:', '    healthUrls:', `      internal-pe: http://127.0.0.1:${port}`].join(
+          '\n',
+        ),
+      );
+      ecs.on(UpdateServiceCommand).callsFake(() => {
+        current = () => service(41);
+        return { service: current() };
+      });
+      const code = await rollback('internal-pe', { env: 'prod', yes: true }, deps(io(false)));
+      expect(code).toBe(130);
+      expect(err).toContain(
+        'fsops: stopped verifying; the rollback itself completed (prod-fivestar-internal-pe:41 rollout COMPLETED, running 3 / pending 0 / desired 3). Verify with `fsops validate prod`.',
+      );
+      expect(out).toMatch(/PASS +Rollback deployment completed/);
+      expect(audit().map((r) => r.result)).toEqual(['started', 'succeeded']);
+      expect(dispatchInterrupt()).toBe(false);
+    } finally {
+      hanging.closeAllConnections();
+      await new Promise<void>((resolve) => hanging.close(() => resolve()));
+    }
+  });
+
   it('gives up waiting after --timeout: exit 1, the state the service is in, what to run next, audited', async () => {
     ecs.on(UpdateServiceCommand).callsFake(() => {
       current = () =>
