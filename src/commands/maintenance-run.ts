@@ -167,7 +167,8 @@ async function runMaintenanceRunbook(
       });
       progress.stop();
       const { findings, note } = await checkAgainAfterChanges(runbook, session, {
-        ids: [...recheck],
+        // After Ctrl-C the person wants out: report what was done, check nothing more.
+        ids: interruption.interrupted ? [] : [...recheck],
         since,
         db: db.read,
         timings,
