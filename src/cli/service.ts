@@ -12,7 +12,7 @@ function withWaitOptions(command: Command): Command {
 const EXIT_CODES = `
 Exit codes: 0 done and verified; 1 the deployment failed, was rolled back by ECS, timed out, or a
 check failed afterwards; 2 bad input, refused or not confirmed (nothing changed); 3 AWS could not be
-reached; 130 interrupted while waiting (the change continues in ECS).`;
+reached; 130 interrupted (at the prompt: nothing changed; while waiting: the change continues in ECS).`;
 
 /** Declares the service commands; each action lazily imports its module from src/commands/. */
 export function declareServiceCommands(program: Command): void {
@@ -37,7 +37,8 @@ export function declareServiceCommands(program: Command): void {
 Target: a deployment in progress is rolled back by ECS itself (StopServiceDeployment ROLLBACK);
 otherwise the task definition of the last deployment that completed before the current one (ECS
 deployment history), else the nearest ACTIVE revision older than the running one. Unlike deployment
-guide §10.1's script, never "the second newest revision", which can be the one already running.
+guide §10.1's script, never "the second newest revision", which can be the one already running,
+and never forward to a revision the service was rolled back from (use --to for that).
 After success the component's checks run (runbook 002: verify rollback).
 ${EXIT_CODES}
 
