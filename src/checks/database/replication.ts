@@ -1,10 +1,14 @@
-import type { CheckResult } from '../../core/check.js';
+import { describeAwsError } from '../../aws/errors.js';
+import type { CheckContext, CheckResult } from '../../core/check.js';
+import type { Status } from '../../core/finding.js';
+import { rdsInstance } from '../facts.js';
 import { type DbThresholds, dbCheck, dbInfo, formatAge, formatBytes, judgeHigh, worst } from './common.js';
 
 export interface ReplicaRow {
   name: string;
   client: string | null;
-  state: string;
+  /** null: hidden from a role without pg_read_all_stats. */
+  state: string | null;
   /** Seconds behind, null when idle (no recent WAL to replay). */
   replayLag: number | null;
   lagBytes: number | null;
@@ -31,7 +35,8 @@ export interface ReplicationFacts {
  */
 export function evaluateReplication(
   facts: ReplicationFacts,
-  expectedReplicas: number,
+  /** null: the environment's RDS instance is asked instead (evaluateRdsReplicas), so the count is not judged here. */
+  expectedReplicas: number | null,
   t: Pick<DbThresholds, 'replicationLagSeconds'>,
 ): CheckResult[] {
   const levels = t.replicationLagSeconds;
@@ -57,16 +62,35 @@ export function evaluateReplication(
   results.push({
     id: 'db.replication.replicas',
     title: 'Read replicas attached',
-    status: streaming.length >= expectedReplicas ? 'pass' : 'warn',
+    status: expectedReplicas === null || streaming.length >= expectedReplicas ? 'pass' : 'warn',
     resource: 'pg_stat_replication',
-    expected: `${expectedReplicas} streaming replica${expectedReplicas === 1 ? '' : 's'} or more`,
+    expected:
+      expectedReplicas === null
+        ? 'replicas streaming from this server (their number is judged from RDS: db.replication.rds-replicas)'
+        : `${expectedReplicas} streaming replica${expectedReplicas === 1 ? '' : 's'} or more`,
     observed: facts.replicas.length
-      ? facts.replicas.map((r) => `${r.name || r.client || 'replica'} ${r.state}`).join(', ')
+      ? facts.replicas
+          .map(
+            (r) => `${r.name || r.client || 'replica'} ${r.state ?? 'state hidden (no pg_read_all_stats)'}`,
+          )
+          .join(', ')
       : 'no replica attached',
     remediation:
       'Check the read replicas in the RDS console (status, replication errors); recreate a broken one (deployment guide §4.1.3).',
   });
   for (const r of facts.replicas) {
+    if (r.state === null) {
+      results.push({
+        id: 'db.replication.lag',
+        title: 'Replica lag',
+        status: 'warn',
+        resource: r.name || 'replica',
+        expected: `replay lag < ${levels.warn}s (fail at ${levels.fail}s)`,
+        observed: 'state and lag hidden from this role (it lacks pg_read_all_stats)',
+        remediation: 'GRANT pg_monitor TO <the diagnostic role>; or judge the lag from RDS (pass --env).',
+      });
+      continue;
+    }
     results.push({
       id: 'db.replication.lag',
       title: 'Replica lag',
@@ -100,6 +124,199 @@ export function evaluateReplication(
   return results;
 }
 
+/** One read replica of the environment's RDS instance, as RDS and CloudWatch see it. */
+export interface RdsReplica {
+  id: string;
+  /** DBInstanceStatus; null when DescribeDBInstances does not return it. */
+  status: string | null;
+  /** The replica lives in another region (a cross-region replica): its metrics are there. */
+  region: string | null;
+  /** ReplicaLag in seconds, oldest first, over the look-back window (1-minute maximums). */
+  lag: number[];
+}
+
+export interface RdsReplicationFacts {
+  primary: string;
+  /** False when the environment's instance does not exist (names.dbInstance, account, region). */
+  found: boolean;
+  replicas: RdsReplica[];
+}
+
+/** How far back the ReplicaLag metric is read: long enough for a few 1-minute datapoints. */
+export const REPLICA_LAG_WINDOW_MINUTES = 10;
+
+const REPLICA_WARN_STATES = new Set([
+  'backing-up',
+  'modifying',
+  'maintenance',
+  'rebooting',
+  'starting',
+  'configuring-enhanced-monitoring',
+  'storage-optimization',
+  'upgrading',
+]);
+
+/**
+ * RDS read replicas (deployment guide §4.1.3: prod has two) judged by what RDS reports: their status
+ * and the CloudWatch ReplicaLag metric. pg_stat_replication on the primary misses a replica that has
+ * fallen back to replaying archived WAL, and shows no lag at all to a role without pg_read_all_stats.
+ */
+export function evaluateRdsReplicas(
+  facts: RdsReplicationFacts,
+  expectedReplicas: number,
+  t: Pick<DbThresholds, 'replicationLagSeconds'>,
+): CheckResult[] {
+  const levels = t.replicationLagSeconds;
+  if (!facts.found) {
+    return [
+      {
+        id: 'db.replication.rds-replicas',
+        title: 'RDS read replicas',
+        status: 'error',
+        resource: facts.primary,
+        expected: `RDS instance ${facts.primary} with ${expectedReplicas} read replicas`,
+        observed: `RDS instance ${facts.primary} not found`,
+        remediation: 'Check names.dbInstance in the config and the account/region you are in.',
+      },
+    ];
+  }
+  const results: CheckResult[] = [
+    {
+      id: 'db.replication.rds-replicas',
+      title: 'RDS read replicas',
+      status: facts.replicas.length >= expectedReplicas ? 'pass' : 'warn',
+      resource: facts.primary,
+      expected: `${expectedReplicas} read replica${expectedReplicas === 1 ? '' : 's'} or more (deployment guide §4.1.3)`,
+      observed: facts.replicas.length
+        ? `${facts.replicas.length} read replica${facts.replicas.length === 1 ? '' : 's'}: ${facts.replicas.map((r) => `${r.id} ${r.status ?? 'status unknown'}`).join(', ')}`
+        : 'no read replica',
+      remediation: `Create the missing replica (aws rds create-db-instance-read-replica --source-db-instance-identifier ${facts.primary} ...) as deployment guide §4.1.3 describes.`,
+    },
+  ];
+  for (const r of facts.replicas) {
+    const base = {
+      id: 'db.replication.rds-lag',
+      title: 'RDS replica lag (CloudWatch ReplicaLag)',
+      resource: r.id,
+      expected: `ReplicaLag < ${levels.warn}s (fail at ${levels.fail}s), replica available`,
+    };
+    if (r.region) {
+      results.push({
+        ...base,
+        status: 'skip',
+        observed: `cross-region replica in ${r.region}: its ReplicaLag is published there`,
+        remediation: `aws cloudwatch get-metric-statistics --region ${r.region} --namespace AWS/RDS --metric-name ReplicaLag --dimensions Name=DBInstanceIdentifier,Value=${r.id.split(':').pop()} ...`,
+      });
+      continue;
+    }
+    const state: Status =
+      r.status === 'available' ? 'pass' : r.status && REPLICA_WARN_STATES.has(r.status) ? 'warn' : 'fail';
+    const latest = r.lag.at(-1);
+    const peak = r.lag.length ? Math.max(...r.lag) : null;
+    let lagStatus: Status;
+    let lagText: string;
+    if (latest === undefined) {
+      lagStatus = 'warn';
+      lagText = `no ReplicaLag data in the last ${REPLICA_LAG_WINDOW_MINUTES} minutes`;
+    } else if (latest < 0) {
+      // RDS reports -1 while replication is not running.
+      lagStatus = 'fail';
+      lagText = 'ReplicaLag -1: replication is not running';
+    } else {
+      lagStatus = judgeHigh(latest, levels);
+      lagText = `ReplicaLag ${formatAge(latest)}${peak !== null && peak > latest ? ` (peak ${formatAge(peak)} in the last ${REPLICA_LAG_WINDOW_MINUTES} minutes)` : ''}`;
+    }
+    results.push({
+      ...base,
+      status: worst([state, lagStatus]),
+      observed: `${r.status ?? 'status unknown'}, ${lagText}`,
+      remediation:
+        state !== 'pass'
+          ? `The replica is ${r.status ?? 'not reported by RDS'}: check its RDS events (aws rds describe-events --source-identifier ${r.id} --source-type db-instance).`
+          : 'A lagging replica serves stale reads: check its instance class and write IOPS against the primary, long queries on it that conflict with replay, and its RDS events.',
+    });
+  }
+  return results;
+}
+
+/** The environment's read replicas from RDS (one DescribeDBInstances) and their ReplicaLag (one GetMetricData). */
+export function rdsReplication(ctx: CheckContext): Promise<RdsReplicationFacts> {
+  return ctx.once('rds.replication', async () => {
+    const primary = ctx.env.nameOf('dbInstance');
+    const instance = await rdsInstance(ctx);
+    if (!instance) return { primary, found: false, replicas: [] };
+    const ids = (instance.ReadReplicaDBInstanceIdentifiers ?? []).map((raw) => {
+      // Cross-region replicas are listed by ARN: arn:aws:rds:<region>:<account>:db:<name>.
+      const arn = /^arn:[^:]+:rds:([^:]+):[^:]*:db:(.+)$/.exec(raw);
+      const region = arn && arn[1] !== ctx.env.region ? arn[1]! : null;
+      return { raw, id: arn && !region ? arn[2]! : raw, region };
+    });
+    const local = ids.filter((r) => !r.region);
+    if (local.length === 0) {
+      return {
+        primary,
+        found: true,
+        replicas: ids.map((r) => ({ id: r.raw, status: null, region: r.region, lag: [] })),
+      };
+    }
+    const [{ DescribeDBInstancesCommand }, { GetMetricDataCommand }, rds, cloudwatch] = await Promise.all([
+      import('@aws-sdk/client-rds'),
+      import('@aws-sdk/client-cloudwatch'),
+      ctx.aws.rds(),
+      ctx.aws.cloudwatch(),
+    ]);
+    const [described, metrics] = await Promise.all([
+      rds.send(
+        new DescribeDBInstancesCommand({
+          Filters: [{ Name: 'db-instance-id', Values: local.map((r) => r.id) }],
+        }),
+        { abortSignal: ctx.signal },
+      ),
+      cloudwatch.send(
+        new GetMetricDataCommand({
+          StartTime: new Date(ctx.now.getTime() - REPLICA_LAG_WINDOW_MINUTES * 60_000),
+          EndTime: ctx.now,
+          ScanBy: 'TimestampAscending',
+          MetricDataQueries: local.map((r, i) => ({
+            Id: `lag${i}`,
+            MetricStat: {
+              Metric: {
+                Namespace: 'AWS/RDS',
+                MetricName: 'ReplicaLag',
+                Dimensions: [{ Name: 'DBInstanceIdentifier', Value: r.id }],
+              },
+              Period: 60,
+              Stat: 'Maximum',
+            },
+          })),
+        }),
+        { abortSignal: ctx.signal },
+      ),
+    ]);
+    const statusOf = new Map(
+      (described.DBInstances ?? []).map((d) => [d.DBInstanceIdentifier ?? '', d.DBInstanceStatus ?? null]),
+    );
+    return {
+      primary,
+      found: true,
+      replicas: ids.map((r) => {
+        if (r.region) return { id: r.raw, status: null, region: r.region, lag: [] };
+        const series = metrics.MetricDataResults?.find((m) => m.Id === `lag${local.indexOf(r)}`);
+        const points = (series?.Timestamps ?? [])
+          .map((at, i) => ({ at: new Date(at).getTime(), value: series?.Values?.[i] }))
+          .filter((p): p is { at: number; value: number } => typeof p.value === 'number')
+          .sort((a, b) => a.at - b.at);
+        return {
+          id: r.id,
+          status: statusOf.get(r.id) ?? null,
+          region: null,
+          lag: points.map((p) => p.value),
+        };
+      }),
+    };
+  });
+}
+
 export const replicationCheck = dbCheck<{ expectedReplicas?: number }>({
   id: 'db.replication',
   title: 'Replication',
@@ -107,24 +324,48 @@ export const replicationCheck = dbCheck<{ expectedReplicas?: number }>({
   source: 'deployment guide §4.1.3 (prod: two read replicas); ops guide §8.1.1',
   remediation: 'Check the replicas.',
   async run(ctx, db, params) {
-    const info = await dbInfo(ctx, db);
+    // Expectations taken from the environment (no explicit count) mean there is an RDS instance to ask:
+    // its replicas and their CloudWatch ReplicaLag, concurrently with the database's own view.
+    const fromRds = params.expectedReplicas === undefined;
     const expected = params.expectedReplicas ?? ctx.env.settings.rds.readReplicas;
     const t = ctx.env.config.database.thresholds;
+    const rds: Promise<CheckResult[]> = fromRds
+      ? rdsReplication(ctx).then(
+          (facts) => evaluateRdsReplicas(facts, expected, t),
+          (error: unknown) => [
+            {
+              id: 'db.replication.rds-replicas',
+              title: 'RDS read replicas',
+              status: 'error',
+              resource: ctx.env.nameOf('dbInstance'),
+              expected: 'RDS answers DescribeDBInstances and CloudWatch GetMetricData (ReplicaLag)',
+              observed: `could not read the RDS replicas: ${describeAwsError(error)}`,
+              remediation:
+                'The role needs rds:DescribeDBInstances and cloudwatch:GetMetricData; the lag PostgreSQL reports is above.',
+            },
+          ],
+        )
+      : Promise.resolve([]);
+    const judged = fromRds ? null : expected;
+    const info = await dbInfo(ctx, db);
     if (info.inRecovery) {
       const [row] = await db.query<{ delay: number | null }>(
         `SELECT EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8 AS delay`,
       );
-      return evaluateReplication(
-        { inRecovery: true, replayDelay: row!.delay, replicas: [], slots: [] },
-        expected,
-        t,
-      );
+      return [
+        ...evaluateReplication(
+          { inRecovery: true, replayDelay: row!.delay, replicas: [], slots: [] },
+          judged,
+          t,
+        ),
+        ...(await rds),
+      ];
     }
     const [replicas, slots] = await Promise.all([
       db.query<{
         name: string;
         client: string | null;
-        state: string;
+        state: string | null;
         replay_lag: number | null;
         lag_bytes: number | null;
       }>(
@@ -139,26 +380,29 @@ export const replicationCheck = dbCheck<{ expectedReplicas?: number }>({
            FROM pg_replication_slots`,
       ),
     ]);
-    return evaluateReplication(
-      {
-        inRecovery: false,
-        replayDelay: null,
-        replicas: replicas.map((r) => ({
-          name: r.name,
-          client: r.client,
-          state: r.state,
-          replayLag: r.replay_lag,
-          lagBytes: r.lag_bytes,
-        })),
-        slots: slots.map((s) => ({
-          name: s.name,
-          type: s.type,
-          active: s.active,
-          retainedBytes: s.retained,
-        })),
-      },
-      expected,
-      t,
-    );
+    return [
+      ...evaluateReplication(
+        {
+          inRecovery: false,
+          replayDelay: null,
+          replicas: replicas.map((r) => ({
+            name: r.name,
+            client: r.client,
+            state: r.state,
+            replayLag: r.replay_lag,
+            lagBytes: r.lag_bytes,
+          })),
+          slots: slots.map((s) => ({
+            name: s.name,
+            type: s.type,
+            active: s.active,
+            retainedBytes: s.retained,
+          })),
+        },
+        judged,
+        t,
+      ),
+      ...(await rds),
+    ];
   },
 });

@@ -127,6 +127,20 @@ describe('fsops db (built CLI against the test PostgreSQL)', () => {
               UserId: 'x',
             }),
           },
+          rds: {
+            DescribeDBInstances: (input: Record<string, unknown>) => {
+              expect(input.DBInstanceIdentifier).toBe('dev-fivestar-payments-db');
+              return {
+                DBInstances: [
+                  {
+                    DBInstanceIdentifier: 'dev-fivestar-payments-db',
+                    DBInstanceStatus: 'available',
+                    ReadReplicaDBInstanceIdentifiers: [],
+                  },
+                ],
+              };
+            },
+          },
           secretsmanager: {
             GetSecretValue: (input: Record<string, unknown>) => {
               expect(input.SecretId).toBe('fivestar/payments/dev/database');
@@ -193,7 +207,15 @@ describe('fsops db (built CLI against the test PostgreSQL)', () => {
         FAKE_CREDENTIALS,
       );
       expect(ok.stderr).toBe('');
+      expect(ok.code).toBe(0);
       const report = JSON.parse(ok.stdout);
+      // With --env the replicas are RDS's to report (dev has none, deployment guide §4.1).
+      expect(
+        report.findings.find((f: { id: string }) => f.id === 'db.replication.rds-replicas'),
+      ).toMatchObject({
+        status: 'pass',
+        observed: 'no read replica',
+      });
       expect(report.env).toBe('dev');
       expect(report.notes[0]).toContain('via secret fivestar/payments/dev/database');
       expect(ok.stdout).not.toContain(role.password);

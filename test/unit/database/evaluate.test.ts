@@ -14,7 +14,7 @@ import { evaluateConnections } from '../../../src/checks/database/connections.js
 import { evaluateIndexes } from '../../../src/checks/database/indexes.js';
 import { buildLockChains, evaluateLocks } from '../../../src/checks/database/locks.js';
 import { evaluateLongQueries } from '../../../src/checks/database/long-queries.js';
-import { evaluateReplication } from '../../../src/checks/database/replication.js';
+import { evaluateRdsReplicas, evaluateReplication } from '../../../src/checks/database/replication.js';
 import { evaluateSequences } from '../../../src/checks/database/sequences.js';
 import { evaluateSize } from '../../../src/checks/database/size.js';
 import {
@@ -426,5 +426,43 @@ describe('wraparound, sequences, cache, replication', () => {
       T,
     );
     expect(replica).toMatchObject([{ id: 'db.replication.lag', status: 'fail', resource: 'this replica' }]);
+  });
+
+  it('a replica whose state is hidden from the role is not reported as idle and caught up', () => {
+    const results = evaluateReplication(
+      {
+        inRecovery: false,
+        replayDelay: null,
+        replicas: [{ name: 'walreceiver', client: null, state: null, replayLag: null, lagBytes: null }],
+        slots: [],
+      },
+      null,
+      T,
+    );
+    expect(results.map((r) => `${r.id}:${r.status}`)).toEqual([
+      'db.replication.replicas:pass',
+      'db.replication.lag:warn',
+      'db.replication.slots:pass',
+    ]);
+    expect(results[0]!.expected).toMatch(/judged from RDS: db\.replication\.rds-replicas/);
+    expect(results[1]!.observed).toBe('state and lag hidden from this role (it lacks pg_read_all_stats)');
+  });
+
+  it('RDS replicas: -1 means replication stopped; a missing instance is an error', () => {
+    const rdsFacts = (lag: number[], status = 'available') => ({
+      primary: 'prod-fivestar-payments-db',
+      found: true,
+      replicas: [{ id: 'prod-replica-1', status, region: null, lag }],
+    });
+    const [, stopped] = evaluateRdsReplicas(rdsFacts([5, -1]), 1, T);
+    expect(stopped).toMatchObject({
+      status: 'fail',
+      observed: 'available, ReplicaLag -1: replication is not running',
+    });
+    const [, warm] = evaluateRdsReplicas(rdsFacts([31], 'modifying'), 1, T);
+    expect(warm).toMatchObject({ status: 'warn', observed: 'modifying, ReplicaLag 31s' });
+    expect(
+      evaluateRdsReplicas({ primary: 'prod-fivestar-payments-db', found: false, replicas: [] }, 2, T),
+    ).toMatchObject([{ status: 'error', observed: 'RDS instance prod-fivestar-payments-db not found' }]);
   });
 });
