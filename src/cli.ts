@@ -33,6 +33,16 @@ export function buildProgram(): Command {
     .option('--no-color', 'no colors (NO_COLOR is honoured too)')
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .showSuggestionAfterError(true)
+    .configureOutput({
+      // Usage errors read like every other fsops error: one line, prefixed, with where to look.
+      outputError: (text, write) => {
+        const message = text
+          .replace(/^error: /, '')
+          .trim()
+          .replace(/\s*\n\s*/g, ' ');
+        write(`fsops: ${message}${message.includes('Did you mean') ? '' : ' (see --help)'}\n`);
+      },
+    })
     .exitOverride();
 
   program

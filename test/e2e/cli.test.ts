@@ -42,7 +42,10 @@ describe('fsops (spawned)', () => {
   it('an unknown flag and an invalid duration are usage errors', async () => {
     const flag = await runFsops(['validate', 'prod', '--sinse', '1h']);
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toContain("unknown option '--sinse'");
+    expectOneLine(flag.stderr, /^fsops: unknown option '--sinse' \(Did you mean --since\?\)$/);
+    const missing = await runFsops(['rollback']);
+    expect(missing.code).toBe(2);
+    expectOneLine(missing.stderr, /^fsops: missing required argument 'component' \(see --help\)$/);
     const duration = await runFsops(['validate', 'prod', '--since', 'yesterday'], FAKE_CREDENTIALS);
     expect(duration.code).toBe(2);
     expectOneLine(duration.stderr, /invalid --since 'yesterday'/);
