@@ -2,10 +2,11 @@ import { AwsClients } from '../aws/clients.js';
 import { DEFAULT_CONFIG } from '../config/defaults.js';
 import { deepMerge } from '../config/load.js';
 import { type Config, ConfigSchema } from '../config/schema.js';
+import { UnreachableError } from '../core/errors.js';
 import { onInterrupt } from '../core/interrupt.js';
 import { type GlobalOptions, outputFormat } from '../core/session.js';
 import { detachedEnv } from '../db/command-session.js';
-import { type LocalServer, startLocalServer } from '../db/local-server.js';
+import { type LocalServer, LocalServerError, startLocalServer } from '../db/local-server.js';
 import { openDbSession, parseDbUrl } from '../db/session.js';
 import { DEMO_ROLE, loadSchema, startTrouble, type Trouble } from '../demo/scenario.js';
 import { DB_CHECK_NAMES, runDbChecks } from './db-checks.js';
@@ -52,12 +53,25 @@ export async function demo(options: DemoOptions): Promise<number> {
   };
   let server: LocalServer | null = null;
   let trouble: Trouble | null = null;
-  const cleanupOnExit = () => server?.stopSync();
+  // Set before initdb: Ctrl-C while the server is still starting must remove it too.
+  let stopStarting: (() => void) | null = null;
+  const cleanupOnExit = () => (server?.stopSync ?? stopStarting)?.();
   const onTerm = () => process.exit(143);
   process.once('exit', cleanupOnExit);
   process.once('SIGTERM', onTerm);
   try {
-    server = await startLocalServer({ log });
+    server = await startLocalServer({
+      log,
+      onCleanup: (stopSync) => {
+        stopStarting = stopSync;
+      },
+    }).catch((error: unknown) => {
+      // A missing or broken local PostgreSQL is the newcomer's setup, not a bug in fsops: one clear line.
+      if (error instanceof LocalServerError) {
+        throw new UnreachableError(`demo: cannot start a local PostgreSQL: ${error.message.split('\n')[0]}`);
+      }
+      throw error;
+    });
     log('loading a small payments schema with trouble in it');
     const dbUrl = await loadSchema(server.adminUrl);
     trouble = await startTrouble(dbUrl);

@@ -43,6 +43,11 @@ export interface LocalServerOptions {
   settings?: Record<string, string | number>;
   /** Progress lines (stderr in the demo). */
   log?: (line: string) => void;
+  /**
+   * Receives the synchronous cleanup as soon as there is something to clean (before initdb), so that
+   * an exit handler can remove a server interrupted while it was still starting.
+   */
+  onCleanup?: (stopSync: () => void) => void;
 }
 
 export const PASSWORD_LOGIN_ROLE = 'fsops_password_login';
@@ -151,21 +156,33 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   let started = false;
 
   const stopSync = () => {
-    if (started) {
+    // The pid file, not `started`: a server interrupted during pg_ctl start is running but not yet
+    // marked started. SIGQUIT is PostgreSQL's immediate shutdown; enough for a throw-away cluster.
+    // The directory goes only once the server has exited, or its last writes would leave files behind;
+    // a server still starting may write its first files meanwhile, hence a few rounds.
+    for (let round = 0; round < 3 && existsSync(baseDir); round += 1) {
       try {
-        // SIGQUIT is PostgreSQL's immediate shutdown; enough for a throw-away cluster.
         const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-        if (pid > 0) process.kill(pid, 'SIGQUIT');
+        if (pid > 0) {
+          process.kill(pid, 'SIGQUIT');
+          waitForExitSync(pid, 2000);
+        }
       } catch {
-        // already gone
+        // never started, or already gone
       }
-      started = false;
+      try {
+        rmSync(baseDir, { recursive: true, force: true, maxRetries: 3, retryDelay: 20 });
+      } catch {
+        // a file appeared while removing: the next round takes it
+      }
+      if (existsSync(baseDir)) sleepSync(100);
     }
-    rmSync(baseDir, { recursive: true, force: true });
+    started = false;
   };
+  options.onCleanup?.(stopSync);
 
   try {
-    log('initialising a disposable PostgreSQL cluster');
+    log(`initialising a disposable PostgreSQL cluster in ${baseDir}`);
     await exec(as, join(binDir, 'initdb'), [
       '-D',
       dataDir,
@@ -244,6 +261,23 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   } catch (error) {
     stopSync();
     throw error;
+  }
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Exit handlers cannot await: poll (signal 0) until the process is gone, at most `timeoutMs`. */
+function waitForExitSync(pid: number, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    sleepSync(20);
   }
 }
 

@@ -1,9 +1,16 @@
 import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, runFsops } from '../../helpers/cli.js';
 
 /** Starts `fsops demo`, sends Ctrl-C once stderr shows `when`, and resolves with the exit code and stderr. */
-function interruptDemo(args: string[], when: RegExp): Promise<{ code: number | null; stderr: string }> {
+function interruptDemo(
+  args: string[],
+  when: RegExp,
+  delayMs = 0,
+): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, 'demo', ...args], { env: { ...process.env, NO_COLOR: '1' } });
     let stderr = '';
@@ -12,7 +19,7 @@ function interruptDemo(args: string[], when: RegExp): Promise<{ code: number | n
       stderr += chunk.toString();
       if (!sent && when.test(stderr)) {
         sent = true;
-        child.kill('SIGINT');
+        setTimeout(() => child.kill('SIGINT'), delayMs);
       }
     });
     child.stdout.resume();
@@ -65,6 +72,41 @@ describe('fsops demo (the README first command)', () => {
     expect(code).toBe(130);
     await serverGone(stderr);
   }, 90_000);
+
+  it('Ctrl-C while the server is still starting removes it too', async () => {
+    const { code, stderr } = await interruptDemo([], /starting PostgreSQL on/, 50);
+    expect(code).toBe(130);
+    expect(stderr).not.toContain('demo: loading');
+    // pg_ctl may still be finishing its start when fsops exits: give it a moment, then nothing may listen.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await serverGone(stderr);
+    const dir = /cluster in (\S+)/.exec(stderr)?.[1];
+    expect(dir).toBeDefined();
+    expect(existsSync(dir!)).toBe(false);
+  }, 90_000);
+
+  it('a local PostgreSQL that cannot start: one line, exit 3, nothing left behind', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'fsops-fake-pg-'));
+    try {
+      for (const tool of ['initdb', 'pg_ctl', 'postgres']) {
+        writeFileSync(
+          join(bin, tool),
+          '#!/bin/sh\necho "initdb: could not create directory: No space left on device" >&2\nexit 1\n',
+        );
+        chmodSync(join(bin, tool), 0o755);
+      }
+      chmodSync(bin, 0o755);
+      const result = await runFsops(['demo'], { FSOPS_PG_BIN: bin });
+      expect(result.code).toBe(3);
+      expect(result.stderr).toMatch(
+        /^fsops: demo: cannot start a local PostgreSQL: initdb failed: initdb: could not create directory: No space left on device$/m,
+      );
+      expect(result.stderr).not.toContain('unexpected error');
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
 
   it('--keep leaves the server up until Ctrl-C, then cleans up', async () => {
     const { code, stderr } = await interruptDemo(['--keep'], /Press Ctrl-C to stop/);
