@@ -57,6 +57,8 @@ export function evaluateSize(
       expected: 'allocated storage known (pass --env)',
       observed: `${observedSize}; allocated storage unknown without --env`,
       detail: tables.length ? `largest tables:\n${tables.join('\n')}` : '',
+      remediation:
+        'To judge free storage, run with --env <env> (its allocated storage, deployment guide §4.1), or see FreeStorageSpace in CloudWatch.',
     });
   }
   return results;

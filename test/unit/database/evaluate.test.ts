@@ -279,6 +279,9 @@ describe('size, indexes, bloat', () => {
     expect(evaluateSize(facts, 900, levels)[0]).toMatchObject({ status: 'fail' });
     expect(evaluateSize(facts, 2000, levels)[0]).toMatchObject({ status: 'pass' });
     expect(evaluateSize(facts, null, levels)[0]).toMatchObject({ status: 'skip' });
+    expect(evaluateSize(facts, null, levels)[0]!.remediation).toMatch(
+      /^To judge free storage, run with --env/,
+    );
   });
 
   it('does not report an index twice: a duplicate is not also listed as unused', () => {
@@ -393,7 +396,10 @@ describe('wraparound, sequences, cache, replication', () => {
 
   it('skips the cache ratio with too little traffic and judges it otherwise', () => {
     const facts = { database: 'db', hit: 900, read: 100, tables: [] };
-    expect(evaluateCache(facts, T.cacheHitPercent, 10_000)[0]!.status).toBe('skip');
+    expect(evaluateCache(facts, T.cacheHitPercent, 10_000)[0]).toMatchObject({
+      status: 'skip',
+      remediation: '',
+    });
     expect(evaluateCache({ ...facts, hit: 97_000, read: 3_000 }, T.cacheHitPercent, 10_000)[0]).toMatchObject(
       {
         status: 'warn',
