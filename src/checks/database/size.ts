@@ -8,6 +8,11 @@ export interface TableSize {
   tableBytes: number;
   indexBytes: number;
   estimatedRows: number;
+  /**
+   * Someone holds or awaits an ACCESS EXCLUSIVE lock on it (a migration, REINDEX): its size is the
+   * planner's page count, because measuring it would queue fsops behind that lock.
+   */
+  locked?: boolean;
 }
 
 export interface SizeFacts {
@@ -15,6 +20,8 @@ export interface SizeFacts {
   databaseBytes: number;
   /** All databases of the server: what the instance's storage holds (besides WAL and logs). */
   serverBytes: number;
+  /** Databases the role may not measure (no CONNECT, e.g. RDS's rdsadmin), left out of serverBytes. */
+  unmeasured?: string[];
   largest: TableSize[];
 }
 
@@ -30,9 +37,10 @@ export function evaluateSize(
 ): CheckResult[] {
   const tables = facts.largest.map(
     (t) =>
-      `${t.name}: ${formatBytes(t.totalBytes)} (table ${formatBytes(t.tableBytes)}, indexes ${formatBytes(t.indexBytes)}, ~${Math.round(t.estimatedRows).toLocaleString('en-US')} rows)`,
+      `${t.name}: ${t.locked ? '~' : ''}${formatBytes(t.totalBytes)} (table ${formatBytes(t.tableBytes)}, indexes ${formatBytes(t.indexBytes)}, ~${Math.round(t.estimatedRows).toLocaleString('en-US')} rows)${t.locked ? '; ACCESS EXCLUSIVE lock held or awaited: estimated from pg_class, not measured' : ''}`,
   );
-  const observedSize = `${facts.database} is ${formatBytes(facts.databaseBytes)}; all databases ${formatBytes(facts.serverBytes)}`;
+  const unmeasured = facts.unmeasured ?? [];
+  const observedSize = `${facts.database} is ${formatBytes(facts.databaseBytes)}; all databases ${formatBytes(facts.serverBytes)}${unmeasured.length ? ` (not counting ${unmeasured.join(', ')}: no CONNECT privilege)` : ''}`;
   const results: CheckResult[] = [];
   if (allocatedGb) {
     const allocated = allocatedGb * 1024 ** 3;
@@ -74,28 +82,62 @@ export const sizeCheck = dbCheck<{ allocatedStorageGb?: number | null; limit?: n
     const limit = params.limit ?? 10;
     // Ranked by the planner's page counts (a catalog join), then measured exactly for the top few only:
     // pg_total_relation_size over every table costs a file stat per relation fork.
+    // pg_database_size needs CONNECT on the database (or pg_read_all_stats): RDS's rdsadmin is left
+    // out, and named, rather than failing the whole check.
+    // Relations under an ACCESS EXCLUSIVE lock (held or awaited: a migration stuck behind a long
+    // transaction) are not measured: the size functions would queue behind it until lock_timeout.
     const [sizes, largest] = await Promise.all([
-      db.query<{ database: string; database_bytes: string; server_bytes: string }>(
-        `SELECT current_database() AS database, pg_database_size(current_database())::text AS database_bytes,
-                (SELECT sum(pg_database_size(oid)) FROM pg_database WHERE datallowconn)::text AS server_bytes`,
+      db.query<{ database: string; database_bytes: string; server_bytes: string; unmeasured: string[] }>(
+        `WITH dbs AS (
+           SELECT datname, has_database_privilege(oid, 'CONNECT')
+                           OR pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS measurable,
+                  oid
+             FROM pg_database WHERE datallowconn
+         )
+         SELECT current_database() AS database, pg_database_size(current_database())::text AS database_bytes,
+                (SELECT sum(pg_database_size(oid)) FROM dbs WHERE measurable)::text AS server_bytes,
+                ARRAY(SELECT datname::text FROM dbs WHERE NOT measurable ORDER BY 1) AS unmeasured`,
       ),
-      db.query<{ name: string; total: string; table_bytes: string; index_bytes: string; rows: number }>(
-        `WITH ranked AS (
-           SELECT c.oid, c.reltuples
+      db.query<{
+        name: string;
+        total: string;
+        table_bytes: string;
+        index_bytes: string;
+        rows: number;
+        locked: boolean;
+      }>(
+        `WITH exclusive AS (
+           SELECT DISTINCT relation FROM pg_locks
+            WHERE locktype = 'relation' AND mode = 'AccessExclusiveLock'
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+         ), pages AS (
+           SELECT c.oid, c.reltuples, c.reltoastrelid, c.relpages + COALESCE(t.relpages, 0) AS heap_pages,
+                  COALESCE((SELECT sum(i.relpages) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+                             WHERE x.indrelid = c.oid), 0) AS index_pages
              FROM pg_class c
              JOIN pg_namespace n ON n.oid = c.relnamespace
              LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
             WHERE c.relkind IN ('r', 'm', 'p')
               AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
-            ORDER BY c.relpages + COALESCE(t.relpages, 0)
-                     + COALESCE((SELECT sum(i.relpages) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-                                  WHERE x.indrelid = c.oid), 0) DESC
-            LIMIT $1 * 3
+         ), ranked AS (
+           SELECT p.*,
+                  EXISTS (SELECT 1 FROM exclusive e
+                           WHERE e.relation IN (p.oid, p.reltoastrelid)
+                              OR e.relation IN (SELECT x.indexrelid FROM pg_index x WHERE x.indrelid = p.oid)) AS locked
+             FROM (SELECT * FROM pages ORDER BY heap_pages + index_pages DESC LIMIT $1 * 3) p
+         ), sized AS (
+           SELECT oid, reltuples, locked,
+                  CASE WHEN locked THEN (heap_pages + index_pages) * current_setting('block_size')::bigint
+                       ELSE pg_total_relation_size(oid) END AS total,
+                  CASE WHEN locked THEN heap_pages * current_setting('block_size')::bigint
+                       ELSE pg_table_size(oid) END AS table_bytes,
+                  CASE WHEN locked THEN index_pages * current_setting('block_size')::bigint
+                       ELSE pg_indexes_size(oid) END AS index_bytes
+             FROM ranked
          )
-         SELECT oid::regclass::text AS name, pg_total_relation_size(oid)::text AS total,
-                pg_table_size(oid)::text AS table_bytes, pg_indexes_size(oid)::text AS index_bytes,
-                GREATEST(reltuples, 0)::float8 AS rows
-           FROM ranked ORDER BY pg_total_relation_size(oid) DESC LIMIT $1`,
+         SELECT oid::regclass::text AS name, total::text AS total, table_bytes::text AS table_bytes,
+                index_bytes::text AS index_bytes, GREATEST(reltuples, 0)::float8 AS rows, locked
+           FROM sized ORDER BY total DESC LIMIT $1`,
         [limit],
       ),
     ]);
@@ -109,12 +151,14 @@ export const sizeCheck = dbCheck<{ allocatedStorageGb?: number | null; limit?: n
         database: row.database,
         databaseBytes: Number(row.database_bytes),
         serverBytes: Number(row.server_bytes),
+        unmeasured: row.unmeasured,
         largest: largest.map((t) => ({
           name: t.name,
           totalBytes: Number(t.total),
           tableBytes: Number(t.table_bytes),
           indexBytes: Number(t.index_bytes),
           estimatedRows: t.rows,
+          locked: t.locked,
         })),
       },
       allocated,

@@ -60,24 +60,26 @@ describe('fsops db health checks on a clean database, and the server-wide pathol
   });
 
   it('a query cut off by statement_timeout becomes an error finding while the other checks report', async () => {
-    await adminQuery('CREATE TABLE ledger AS SELECT g AS id FROM generate_series(1, 100) g', [], db.name);
+    // ALTER SEQUENCE in an open transaction holds a lock that reading the sequence's position waits
+    // for: the sequences check's query runs into statement_timeout (lock_timeout is set longer).
+    await adminQuery('CREATE SEQUENCE ledger_seq', [], db.name);
     const locker: pg.Client = await connect(db.url, 'migration');
     try {
       await locker.query('BEGIN');
-      await locker.query('LOCK TABLE ledger IN ACCESS EXCLUSIVE MODE');
+      await locker.query('ALTER SEQUENCE ledger_seq RESTART WITH 10');
       const findings = await runChecks(databaseChecks, db.url, {
         params: NO_ENV,
         configYaml: 'database:\n  session:\n    statementTimeoutMs: 300\n    lockTimeoutMs: 5000\n',
       });
-      const [size] = byId(findings, 'db.size');
-      expect(size).toMatchObject({ status: 'error' });
-      expect(size!.observed).toContain('query cancelled by statement_timeout (300 ms');
+      const [sequences] = byId(findings, 'db.sequences');
+      expect(sequences).toMatchObject({ status: 'error' });
+      expect(sequences!.observed).toContain('query cancelled by statement_timeout (300 ms');
       expect(byId(findings, 'db.connections.usage')[0]!.status).toBe('pass');
       expect(byId(findings, 'db.wraparound')[0]!.status).toBe('pass');
       expect(findings.filter((f) => f.status === 'error')).toHaveLength(1);
     } finally {
       await locker.end();
-      await adminQuery('DROP TABLE ledger', [], db.name);
+      await adminQuery('DROP SEQUENCE ledger_seq', [], db.name);
     }
   });
 

@@ -3,7 +3,13 @@ import { bloatCheck } from '../../../src/checks/database/bloat.js';
 import { cacheCheck } from '../../../src/checks/database/cache.js';
 import { indexesCheck } from '../../../src/checks/database/indexes.js';
 import { sizeCheck } from '../../../src/checks/database/size.js';
-import { adminQuery, connect, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+import {
+  adminQuery,
+  connect,
+  createPasswordRole,
+  createTestDatabase,
+  type TestDatabase,
+} from '../../helpers/postgres.js';
 import { byId, runCheck, waitFor } from './check-helpers.js';
 
 describe('size, index, bloat and cache checks against a real server', () => {
@@ -48,6 +54,35 @@ describe('size, index, bloat and cache checks against a real server', () => {
     });
     expect(full[0]).toMatchObject({ id: 'db.size.storage', status: 'fail', resource: db.name });
     expect(full[0]!.observed).toMatch(/% of 1 GiB free/);
+  });
+
+  it('does not wait behind a migration: a table under an ACCESS EXCLUSIVE lock is estimated, not measured', async () => {
+    const migration = await connect(db.url, 'migration');
+    try {
+      await migration.query('BEGIN');
+      await migration.query('LOCK TABLE payments IN ACCESS EXCLUSIVE MODE');
+      const findings = await runCheck(sizeCheck, db.url, { params: { allocatedStorageGb: 100 } });
+      expect(findings.map((f) => `${f.id}:${f.status}`)).toEqual(['db.size.storage:pass']);
+      expect(findings[0]!.detail).toMatch(
+        /payments: ~\d.*; ACCESS EXCLUSIVE lock held or awaited: estimated from pg_class, not measured/,
+      );
+    } finally {
+      await migration.end();
+    }
+  });
+
+  it('a database the role may not connect to (RDS rdsadmin) is named, not a failed check', async () => {
+    const role = await createPasswordRole();
+    const admin = await createTestDatabase('rdsadmin_like');
+    try {
+      await adminQuery(`REVOKE CONNECT ON DATABASE ${admin.name} FROM PUBLIC`);
+      const findings = await runCheck(sizeCheck, role.url(db.name), { params: { allocatedStorageGb: 100 } });
+      expect(findings.map((f) => `${f.id}:${f.status}`)).toEqual(['db.size.storage:pass']);
+      expect(findings[0]!.observed).toContain(`not counting ${admin.name}: no CONNECT privilege`);
+    } finally {
+      await admin.cleanup();
+      await role.cleanup();
+    }
   });
 
   it('flags invalid, duplicate, redundant and unused indexes by name', async () => {
