@@ -91,7 +91,7 @@ async function signalBackend(
       client: string | null;
       database: string | null;
       state: string | null;
-      backend_type: string;
+      backend_type: string | null;
       query_age: number | null;
       xact_age: number | null;
       state_age: number | null;
@@ -116,6 +116,13 @@ async function signalBackend(
     if (session.db.ownPids().includes(pid)) {
       throw new UsageError(
         `pid ${pid} is this fsops session itself: refusing to ${kind} it. Nothing was changed.`,
+      );
+    }
+    if (row.backend_type === null) {
+      // Another role's session, hidden from this role (no pg_read_all_stats): no plan could say what
+      // it is doing, so nothing to confirm against.
+      throw new UsageError(
+        `pid ${pid} belongs to another role (${row.user ?? 'unknown'}) whose session details are hidden from ${session.target.user} (no pg_read_all_stats): fsops does not ${kind} a session it cannot show you. Connect as a role with pg_monitor (GRANT pg_monitor TO ${session.target.user};). Nothing was changed.`,
       );
     }
     if (row.backend_type !== 'client backend') {

@@ -7,7 +7,13 @@ import { signalBackend } from '../../../src/commands/db-signal.js';
 import { ExitCode, ExitError } from '../../../src/core/errors.js';
 import type { PromptIO } from '../../../src/core/safety.js';
 import { openDbCommandSession } from '../../../src/db/command-session.js';
-import { adminQuery, connect, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+import {
+  adminQuery,
+  connect,
+  createPasswordRole,
+  createTestDatabase,
+  type TestDatabase,
+} from '../../helpers/postgres.js';
 import { waitFor } from './check-helpers.js';
 
 function captureIO(isTTY = false, answer = ''): PromptIO & { printed: string } {
@@ -165,5 +171,25 @@ describe('fsops db cancel / terminate', () => {
     expect(io.printed).toBe('');
     // Refused before any plan or signal: nothing to audit as attempted.
     expect(auditRecords().some((r) => r.command === `db terminate ${ownPid}`)).toBe(false);
+  });
+
+  it('refuses a session hidden from the role (no pg_read_all_stats) instead of calling it a server process', async () => {
+    const role = await createPasswordRole();
+    try {
+      await adminQuery(`GRANT pg_signal_backend TO ${role.user}`);
+      const error = await signalBackend(
+        'terminate',
+        String(victimPid),
+        { dbUrl: role.url(db.name), yes: true },
+        captureIO(),
+      ).catch((e: unknown) => e);
+      expect((error as ExitError).code).toBe(ExitCode.usage);
+      expect((error as Error).message).toBe(
+        `pid ${victimPid} belongs to another role (postgres) whose session details are hidden from ${role.user} (no pg_read_all_stats): fsops does not terminate a session it cannot show you. Connect as a role with pg_monitor (GRANT pg_monitor TO ${role.user};). Nothing was changed.`,
+      );
+      expect(await alive(victimPid)).toBe('idle');
+    } finally {
+      await role.cleanup();
+    }
   });
 });
