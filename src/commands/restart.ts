@@ -6,7 +6,7 @@ import {
   type ServiceCommandOptions,
 } from '../actions/service-operation.js';
 import { UsageError } from '../core/errors.js';
-import { listStoppedTaskArns, requireService } from '../ecs/facts.js';
+import { gatherServiceChangeFacts } from '../ecs/facts.js';
 import { shortTaskDef } from '../ecs/taskdef.js';
 
 export const RESTART_SOURCE =
@@ -20,10 +20,7 @@ export async function restart(
 ): Promise<number> {
   const { session, identity, ecs, names } = await prepareServiceCommand(component, options, 'restart', true);
   try {
-    const [service, stoppedTaskArns] = await Promise.all([
-      requireService(ecs, names),
-      listStoppedTaskArns(ecs, names),
-    ]).catch((error) => {
+    const { service, stoppedTaskArns } = await gatherServiceChangeFacts(ecs, names).catch((error) => {
       throw asExitError(error, `cannot read ${names.service}`);
     });
     const current = service.taskDefinition ?? 'unknown';

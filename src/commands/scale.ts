@@ -6,7 +6,7 @@ import {
   type ServiceCommandOptions,
 } from '../actions/service-operation.js';
 import { UsageError } from '../core/errors.js';
-import { listStoppedTaskArns, requireService } from '../ecs/facts.js';
+import { gatherServiceChangeFacts } from '../ecs/facts.js';
 import { shortTaskDef } from '../ecs/taskdef.js';
 
 export interface ScaleOptions extends ServiceCommandOptions {
@@ -36,10 +36,7 @@ export async function scale(
   const count = parseCount(countText);
   const { session, identity, ecs, names } = await prepareServiceCommand(component, options, 'scale', true);
   try {
-    const [service, stoppedTaskArns] = await Promise.all([
-      requireService(ecs, names),
-      listStoppedTaskArns(ecs, names),
-    ]).catch((error) => {
+    const { service, stoppedTaskArns } = await gatherServiceChangeFacts(ecs, names).catch((error) => {
       throw asExitError(error, `cannot read ${names.service}`);
     });
     const desired = service.desiredCount ?? 0;

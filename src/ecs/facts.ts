@@ -182,6 +182,18 @@ export async function gatherRollbackFacts(
   return { service, family, activeRevisions, history, stoppedTaskArns };
 }
 
+/** What restart and scale read before a change: the service, and the stopped tasks to tell new ones from. */
+export async function gatherServiceChangeFacts(
+  ecs: ECSClient,
+  names: ServiceNames,
+): Promise<{ service: Service; stoppedTaskArns: string[] }> {
+  const [service, stoppedTaskArns] = await Promise.all([
+    requireService(ecs, names),
+    listStoppedTaskArns(ecs, names),
+  ]);
+  return { service, stoppedTaskArns };
+}
+
 /** Tasks of the service that ECS reports as stopped (it keeps them for about an hour). */
 export async function listStoppedTaskArns(
   ecs: ECSClient,
