@@ -8,7 +8,9 @@ export function evaluateService(
   name: string,
   service: Service | null,
   profile: EnvironmentConfig['ecs'],
+  where: { component: string; env: string },
 ): CheckResult[] {
+  const { component, env } = where;
   if (service?.status !== 'ACTIVE') {
     return [
       {
@@ -47,7 +49,7 @@ export function evaluateService(
       resource: name,
       expected: `running = desired (${desired})${desired === 0 ? ' and desired > 0' : ''}`,
       observed: `${running} running, ${pending} pending, ${desired} desired`,
-      remediation: `Run \`fsops ecs tasks <component> --env <env>\` for stopped-task reasons, or look at the service events (deployment guide §12.1.1).`,
+      remediation: `Run \`fsops ecs tasks ${component} --env ${env}\` for stopped-task reasons, or look at the service events (deployment guide §12.1.1).`,
     },
   ];
   const rollout =
@@ -73,7 +75,7 @@ export function evaluateService(
     detail: primary?.rolloutStateReason ?? '',
     remediation:
       rollout === 'fail'
-        ? 'The deployment failed: roll back with `fsops rollback <component> --env <env>` and read the stopped tasks.'
+        ? `The deployment failed: roll back with \`fsops rollback ${component} --env ${env}\` and read the stopped tasks.`
         : 'A deployment is still in progress: wait for it, then validate again.',
   });
   results.push({
@@ -84,8 +86,7 @@ export function evaluateService(
     resource: name,
     expected: '0 failed tasks',
     observed: `${failedTasks} failed task${failedTasks === 1 ? '' : 's'}`,
-    remediation:
-      'Run `fsops ecs tasks <component> --env <env>` to see why tasks stopped (deployment guide §12.1.1).',
+    remediation: `Run \`fsops ecs tasks ${component} --env ${env}\` to see why tasks stopped (deployment guide §12.1.1).`,
   });
   results.push({
     id: 'ecs.service.desired-count',
@@ -95,8 +96,7 @@ export function evaluateService(
     resource: name,
     expected: `${profile.desiredCount} (deployment guide §4.1)`,
     observed: String(desired),
-    remediation:
-      'If autoscaling did not set this on purpose, scale back with `fsops scale <component> <count> --env <env>`.',
+    remediation: `If autoscaling did not set this on purpose, scale back with \`fsops scale ${component} ${profile.desiredCount} --env ${env}\`.`,
   });
   return results;
 }
@@ -115,6 +115,11 @@ export const ecsServiceCheck: CheckDefinition<{ components?: string[] }> = {
     const facts = await ecsServices(ctx);
     return facts
       .filter((f) => !params.components || params.components.includes(f.component))
-      .flatMap((f) => evaluateService(f.name, f.service, ctx.env.settings.ecs));
+      .flatMap((f) =>
+        evaluateService(f.name, f.service, ctx.env.settings.ecs, {
+          component: f.component,
+          env: ctx.env.name,
+        }),
+      );
   },
 };

@@ -13,6 +13,7 @@ export function evaluateProbe(
   component: string,
   probe: Probe,
   latency: { warn: number; fail: number },
+  env: string,
 ): CheckResult {
   let status: Status;
   if (probe.status === null || probe.status >= 300) status = 'fail';
@@ -29,8 +30,8 @@ export function evaluateProbe(
         : `HTTP ${probe.status} in ${Math.round(probe.latencyMs)}ms`,
     remediation:
       probe.status === null || probe.status >= 300
-        ? `Read the container logs (\`fsops logs tail ${component} --env <env>\`) and the target group health (deployment guide §12.1.1).`
-        : 'Slow health endpoint: check CPU, memory and database latency (`fsops metrics ecs|rds --env <env>`).',
+        ? `Read the container logs (\`fsops logs tail ${component} --env ${env}\`) and the target group health (\`fsops troubleshoot health-check-failure --env ${env}\`; deployment guide §12.1.1).`
+        : `Slow health endpoint: check CPU, memory and database latency (\`fsops metrics ecs --env ${env}\`, \`fsops metrics rds --env ${env}\`).`,
   };
 }
 
@@ -90,12 +91,14 @@ export const healthEndpointsCheck: CheckDefinition<{ components?: string[] }> = 
               resource: component,
               expected: `load balancer ${base.missing} exists`,
               observed: 'load balancer not found',
-              remediation: `Set environments.<env>.healthUrls.${component} in the config, or check names.alb.`,
+              remediation: `Set environments.${ctx.env.name}.healthUrls.${component} in the config, or check names.alb.`,
             },
           ];
         }
         const probes = await Promise.all(paths.map((path) => probe(ctx, `${base}${path}`, timeoutMs)));
-        return probes.map((p) => evaluateProbe(component, p, ctx.env.thresholds.healthLatencyMs));
+        return probes.map((p) =>
+          evaluateProbe(component, p, ctx.env.thresholds.healthLatencyMs, ctx.env.name),
+        );
       }),
     );
     return perComponent.flat();

@@ -33,7 +33,11 @@ export async function readMaintenanceMode(
   }
 }
 
-export function evaluateMaintenanceMode(parameter: string, value: string | undefined): CheckResult {
+export function evaluateMaintenanceMode(
+  parameter: string,
+  value: string | undefined,
+  env: string,
+): CheckResult {
   const mode = interpretMaintenanceMode(value);
   return {
     status: mode === 'off' ? 'pass' : mode === 'on' ? 'fail' : 'warn',
@@ -42,7 +46,7 @@ export function evaluateMaintenanceMode(parameter: string, value: string | undef
     observed: mode === 'missing' ? 'parameter not found' : `${value} (${mode})`,
     remediation:
       mode === 'on'
-        ? 'Turn maintenance mode off once the deploy is verified: `fsops maintenance mode off --env <env>`.'
+        ? `Turn maintenance mode off once the deploy is verified: \`fsops maintenance mode off --env ${env}\`.`
         : 'Create the parameter with value "false" (deployment guide §4.2.1).',
   };
 }
@@ -55,6 +59,6 @@ export const maintenanceModeCheck: CheckDefinition = {
   remediation: 'Turn maintenance mode off once the deploy is verified.',
   async run(ctx) {
     const parameter = ctx.env.nameOf('maintenanceModeParameter');
-    return [evaluateMaintenanceMode(parameter, await readMaintenanceMode(ctx))];
+    return [evaluateMaintenanceMode(parameter, await readMaintenanceMode(ctx), ctx.env.name)];
   },
 };

@@ -74,7 +74,7 @@ export const recentErrorsCheck: CheckDefinition<{ components?: string[]; pattern
   severity: 'high',
   source: 'deployment guide §12.2.2',
   remediation:
-    'Group the errors by message with `fsops logs errors <component> --env <env>` and follow the matching symptom.',
+    'Group the errors by message with `fsops logs errors` and follow the matching symptom (`fsops troubleshoot`).',
   async run(ctx, params) {
     const pattern = params.pattern ?? ctx.env.config.logs.errorPattern;
     const thresholds = ctx.env.thresholds.recentErrors;
@@ -82,12 +82,16 @@ export const recentErrorsCheck: CheckDefinition<{ components?: string[]; pattern
     return Promise.all(
       componentsOf(ctx, params).map(async (component) => {
         const group = ctx.env.nameOf('logGroup', component);
-        return evaluateErrors(
+        const result = evaluateErrors(
           group,
           await countLogEvents(ctx, group, pattern, thresholds.fail),
           window,
           thresholds,
         );
+        return {
+          ...result,
+          remediation: `Group the errors by message with \`fsops logs errors ${component} --env ${ctx.env.name} --since ${window}\` and follow the matching symptom (\`fsops troubleshoot\`).`,
+        };
       }),
     );
   },

@@ -80,7 +80,8 @@ describe('fsops validate against a local AWS endpoint', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^fsops validate prod: FAIL/);
     expect(result.stdout).toContain('observed: 1 running, 0 pending, 3 desired');
-    expect(result.stdout).toContain('fsops maintenance mode off --env <env>');
+    expect(result.stdout).toContain('fsops maintenance mode off --env prod');
+    expect(result.stdout).toContain('fsops rollback internal-pe --env prod');
     expect(result.stdout).not.toContain('PASS ');
     expect(result.stdout).not.toMatch(/\u001b\[/);
   });

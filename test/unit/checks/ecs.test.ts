@@ -12,6 +12,7 @@ import { testContext } from '../../helpers/context.js';
 
 const ecs = mockClient(ECSClient);
 const profile = { desiredCount: 3, cpu: 2048, memory: 4096 };
+const where = { component: 'internal-pe', env: 'prod' };
 
 function service(overrides: Partial<Service> = {}): Service {
   return {
@@ -40,24 +41,25 @@ const statusOf = (results: ReturnType<typeof evaluateService>, id: string) =>
 
 describe('evaluateService', () => {
   it('passes a stable service sized as the profile', () => {
-    const results = evaluateService('svc', service(), profile);
+    const results = evaluateService('svc', service(), profile, where);
     expect(results.map((r) => r.status)).toEqual(['pass', 'pass', 'pass', 'pass', 'pass']);
   });
 
   it('fails a missing or draining service and stops there', () => {
-    expect(evaluateService('svc', null, profile)).toMatchObject([
+    expect(evaluateService('svc', null, profile, where)).toMatchObject([
       { id: 'ecs.service.active', status: 'fail', observed: 'service not found in the cluster' },
     ]);
-    expect(evaluateService('svc', service({ status: 'DRAINING' }), profile)).toMatchObject([
+    expect(evaluateService('svc', service({ status: 'DRAINING' }), profile, where)).toMatchObject([
       { status: 'fail', observed: 'status DRAINING' },
     ]);
   });
 
   it('fails when running tasks fall short of desired', () => {
-    const results = evaluateService('svc', service({ runningCount: 1, pendingCount: 2 }), profile);
+    const results = evaluateService('svc', service({ runningCount: 1, pendingCount: 2 }), profile, where);
     expect(results.find((r) => r.id === 'ecs.service.running')).toMatchObject({
       status: 'fail',
       observed: '1 running, 2 pending, 3 desired',
+      remediation: expect.stringContaining('`fsops ecs tasks internal-pe --env prod`'),
     });
   });
 
@@ -80,13 +82,15 @@ describe('evaluateService', () => {
         },
       ],
     });
-    expect(statusOf(evaluateService('svc', inProgress, profile), 'ecs.service.deployment')).toBe('warn');
+    expect(statusOf(evaluateService('svc', inProgress, profile, where), 'ecs.service.deployment')).toBe(
+      'warn',
+    );
     const failed = service({
       deployments: [
         { status: 'PRIMARY', rolloutState: 'FAILED', rolloutStateReason: 'circuit breaker', failedTasks: 4 },
       ],
     });
-    const results = evaluateService('svc', failed, profile);
+    const results = evaluateService('svc', failed, profile, where);
     expect(statusOf(results, 'ecs.service.deployment')).toBe('fail');
     expect(results.find((r) => r.id === 'ecs.service.failed-tasks')).toMatchObject({
       status: 'fail',
@@ -95,7 +99,7 @@ describe('evaluateService', () => {
   });
 
   it('warns when desired count differs from the profile', () => {
-    const results = evaluateService('svc', service({ desiredCount: 2, runningCount: 2 }), profile);
+    const results = evaluateService('svc', service({ desiredCount: 2, runningCount: 2 }), profile, where);
     expect(results.find((r) => r.id === 'ecs.service.desired-count')).toMatchObject({
       status: 'warn',
       observed: '2',

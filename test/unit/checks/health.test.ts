@@ -31,18 +31,25 @@ beforeEach(() => {
 describe('evaluateProbe', () => {
   const latency = { warn: 1000, fail: 2000 };
   it('judges status and latency', () => {
-    expect(evaluateProbe('pe', { url: 'u', status: 200, latencyMs: 20 }, latency).status).toBe('pass');
-    expect(evaluateProbe('pe', { url: 'u', status: 200, latencyMs: 1500 }, latency).status).toBe('warn');
-    expect(evaluateProbe('pe', { url: 'u', status: 200, latencyMs: 2500 }, latency).status).toBe('fail');
-    expect(evaluateProbe('pe', { url: 'u', status: 503, latencyMs: 5 }, latency)).toMatchObject({
+    expect(evaluateProbe('pe', { url: 'u', status: 200, latencyMs: 20 }, latency, 'prod').status).toBe(
+      'pass',
+    );
+    expect(evaluateProbe('pe', { url: 'u', status: 200, latencyMs: 1500 }, latency, 'prod').status).toBe(
+      'warn',
+    );
+    expect(evaluateProbe('pe', { url: 'u', status: 200, latencyMs: 2500 }, latency, 'prod').status).toBe(
+      'fail',
+    );
+    expect(evaluateProbe('pe', { url: 'u', status: 503, latencyMs: 5 }, latency, 'prod')).toMatchObject({
       status: 'fail',
       observed: 'HTTP 503 in 5ms',
     });
     expect(
-      evaluateProbe('pe', { url: 'u', status: null, latencyMs: 5, error: 'ECONNREFUSED' }, latency),
+      evaluateProbe('pe', { url: 'u', status: null, latencyMs: 5, error: 'ECONNREFUSED' }, latency, 'prod'),
     ).toMatchObject({
       status: 'fail',
       observed: 'no response: ECONNREFUSED',
+      remediation: expect.stringContaining('`fsops logs tail pe --env prod`'),
     });
   });
 });
