@@ -69,13 +69,11 @@ describe('verifyAccount (wrong-account guard)', () => {
   it('stops with exit 2 on another account, and on missing credentials', async () => {
     sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012', Arn: 'x' });
     expect(await exitCodeOf(verifyAccount(openEnvSession({}, 'prod')))).toBe(ExitCode.usage);
-    sts
-      .on(GetCallerIdentityCommand)
-      .rejects(
-        Object.assign(new Error('Could not load credentials from any providers'), {
-          name: 'CredentialsProviderError',
-        }),
-      );
+    sts.on(GetCallerIdentityCommand).rejects(
+      Object.assign(new Error('Could not load credentials from any providers'), {
+        name: 'CredentialsProviderError',
+      }),
+    );
     expect(await exitCodeOf(verifyAccount(openEnvSession({}, 'prod')))).toBe(ExitCode.usage);
   });
 
