@@ -13,7 +13,7 @@ export interface ServiceFacts {
 
 /** Every component's ECS service, in as few DescribeServices calls as the API allows (10 per call). */
 export function ecsServices(ctx: CheckContext): Promise<ServiceFacts[]> {
-  return ctx.once('ecs.services', async () => {
+  return ctx.once('ecs.services', async (signal) => {
     const { DescribeServicesCommand } = await import('@aws-sdk/client-ecs');
     const ecs = await ctx.aws.ecs();
     const cluster = ctx.env.nameOf('cluster');
@@ -27,7 +27,7 @@ export function ecsServices(ctx: CheckContext): Promise<ServiceFacts[]> {
     const described = await Promise.all(
       batches.map((batch) =>
         ecs.send(new DescribeServicesCommand({ cluster, services: batch.map((b) => b.name) }), {
-          abortSignal: ctx.signal,
+          abortSignal: signal,
         }),
       ),
     );
@@ -41,11 +41,11 @@ export function ecsServices(ctx: CheckContext): Promise<ServiceFacts[]> {
 }
 
 export function taskDefinition(ctx: CheckContext, arn: string): Promise<TaskDefinition> {
-  return ctx.once(`ecs.taskdef.${arn}`, async () => {
+  return ctx.once(`ecs.taskdef.${arn}`, async (signal) => {
     const { DescribeTaskDefinitionCommand } = await import('@aws-sdk/client-ecs');
     const ecs = await ctx.aws.ecs();
     const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }), {
-      abortSignal: ctx.signal,
+      abortSignal: signal,
     });
     if (!out.taskDefinition) throw new Error(`ECS returned no task definition for ${arn}`);
     return out.taskDefinition;
@@ -54,14 +54,14 @@ export function taskDefinition(ctx: CheckContext, arn: string): Promise<TaskDefi
 
 /** The environment's RDS instance, or null when it does not exist. */
 export function rdsInstance(ctx: CheckContext): Promise<DBInstance | null> {
-  return ctx.once('rds.instance', async () => {
+  return ctx.once('rds.instance', async (signal) => {
     const { DescribeDBInstancesCommand } = await import('@aws-sdk/client-rds');
     const rds = await ctx.aws.rds();
     try {
       const out = await rds.send(
         new DescribeDBInstancesCommand({ DBInstanceIdentifier: ctx.env.nameOf('dbInstance') }),
         {
-          abortSignal: ctx.signal,
+          abortSignal: signal,
         },
       );
       return out.DBInstances?.[0] ?? null;

@@ -31,8 +31,12 @@ export interface CheckContext {
   /** Start of the look-back window for checks that read recent events or metrics. */
   since: Date;
   now: Date;
-  /** Gathers a fact once per run, however many checks ask for it (e.g. one batched DescribeServices). */
-  once<T>(key: string, gather: () => Promise<T>): Promise<T>;
+  /**
+   * Gathers a fact once per run, however many checks ask for it (e.g. one batched DescribeServices).
+   * `gather` gets the run's signal, not the asking check's: a shared fact must not be aborted because
+   * the first check that asked for it timed out while others still wait on it.
+   */
+  once<T>(key: string, gather: (signal: AbortSignal) => Promise<T>): Promise<T>;
   fetch: typeof fetch;
   /** Opens (once per run) the diagnostic database session; rejects when none is configured or reachable. */
   db(): Promise<DbQuery>;

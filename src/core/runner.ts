@@ -95,12 +95,14 @@ export async function mapWithConcurrency<T>(
 }
 
 /** A per-run cache of gathered facts, so that checks sharing an API call make it once. */
-export function createFactCache(): <T>(key: string, gather: () => Promise<T>) => Promise<T> {
+export function createFactCache(
+  runSignal: AbortSignal = new AbortController().signal,
+): <T>(key: string, gather: (signal: AbortSignal) => Promise<T>) => Promise<T> {
   const facts = new Map<string, Promise<unknown>>();
-  return <T>(key: string, gather: () => Promise<T>) => {
+  return <T>(key: string, gather: (signal: AbortSignal) => Promise<T>) => {
     let fact = facts.get(key) as Promise<T> | undefined;
     if (!fact) {
-      fact = gather();
+      fact = gather(runSignal);
       facts.set(key, fact);
     }
     return fact;

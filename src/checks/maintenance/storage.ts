@@ -17,7 +17,7 @@ export interface StorageTrend {
 
 /** Daily minimum FreeStorageSpace over the last 30 days (one GetMetricData call) and the allocated size. */
 export function storageTrend(ctx: CheckContext, days = 30): Promise<StorageTrend> {
-  return ctx.once(`rds.storage-trend.${days}`, async () => {
+  return ctx.once(`rds.storage-trend.${days}`, async (signal) => {
     const { GetMetricDataCommand } = await import('@aws-sdk/client-cloudwatch');
     const cloudwatch = await ctx.aws.cloudwatch();
     const [db, out] = await Promise.all([
@@ -41,7 +41,7 @@ export function storageTrend(ctx: CheckContext, days = 30): Promise<StorageTrend
             },
           ],
         }),
-        { abortSignal: ctx.signal },
+        { abortSignal: signal },
       ),
     ]);
     const series = out.MetricDataResults?.[0];

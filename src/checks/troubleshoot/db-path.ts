@@ -129,7 +129,7 @@ export function evaluateDbPath(input: DbPathInput): CheckResult[] {
 
 /** The facts evaluateDbPath needs: services' and DB's groups and subnets, then one DescribeSecurityGroups and one DescribeSubnets. */
 export function dbPathFacts(ctx: CheckContext, components: readonly string[]): Promise<DbPathInput | null> {
-  return ctx.once(`net.db-path.${components.join(',')}`, async () => {
+  return ctx.once(`net.db-path.${components.join(',')}`, async (signal) => {
     const [services, db] = await Promise.all([ecsServices(ctx), rdsInstance(ctx)]);
     if (!db) return null;
     const wanted = services.filter((s) => components.includes(s.component));
@@ -142,10 +142,10 @@ export function dbPathFacts(ctx: CheckContext, components: readonly string[]): P
     const ec2 = await ctx.aws.ec2();
     const [groups, subnets] = await Promise.all([
       groupIds.length
-        ? ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groupIds }), { abortSignal: ctx.signal })
+        ? ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groupIds }), { abortSignal: signal })
         : Promise.resolve({ SecurityGroups: [] }),
       subnetIds.length
-        ? ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnetIds }), { abortSignal: ctx.signal })
+        ? ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnetIds }), { abortSignal: signal })
         : Promise.resolve({ Subnets: [] }),
     ]);
     const cidrOf = new Map((subnets.Subnets ?? []).map((s) => [s.SubnetId!, s.CidrBlock ?? '']));

@@ -21,7 +21,7 @@ export interface TaskFacts {
 
 /** A component's tasks: ListTasks RUNNING and STOPPED together (paginated), then DescribeTasks in batches of 100. */
 export function ecsTaskFacts(ctx: CheckContext, component: string): Promise<TaskFacts> {
-  return ctx.once(`ecs.tasks.${component}`, async () => {
+  return ctx.once(`ecs.tasks.${component}`, async (signal) => {
     const { paginateListTasks, DescribeTasksCommand } = await import('@aws-sdk/client-ecs');
     const client = await ctx.aws.ecs();
     const cluster = ctx.env.nameOf('cluster');
@@ -39,7 +39,7 @@ export function ecsTaskFacts(ctx: CheckContext, component: string): Promise<Task
         batches.push(arns.slice(i, i + DESCRIBE_TASKS_BATCH));
       const outs = await Promise.all(
         batches.map((tasks) =>
-          client.send(new DescribeTasksCommand({ cluster, tasks }), { abortSignal: ctx.signal }),
+          client.send(new DescribeTasksCommand({ cluster, tasks }), { abortSignal: signal }),
         ),
       );
       return outs.flatMap((out) => out.tasks ?? []);

@@ -31,7 +31,7 @@ export function albs(
   ctx: CheckContext,
   components: readonly string[] = ctx.env.components,
 ): Promise<AlbInfo[]> {
-  return ctx.once(`elbv2.albs.${components.join(',')}`, async () => {
+  return ctx.once(`elbv2.albs.${components.join(',')}`, async (signal) => {
     const { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand } = await import(
       '@aws-sdk/client-elastic-load-balancing-v2'
     );
@@ -42,7 +42,7 @@ export function albs(
         let lb: { LoadBalancerArn?: string; DNSName?: string } | undefined;
         try {
           const out = await elb.send(new DescribeLoadBalancersCommand({ Names: [name] }), {
-            abortSignal: ctx.signal,
+            abortSignal: signal,
           });
           lb = out.LoadBalancers?.[0];
         } catch (error) {
@@ -53,7 +53,7 @@ export function albs(
         const groups = await elb.send(
           new DescribeTargetGroupsCommand({ LoadBalancerArn: lb.LoadBalancerArn }),
           {
-            abortSignal: ctx.signal,
+            abortSignal: signal,
           },
         );
         return {

@@ -125,7 +125,7 @@ export function componentErrorGroups(
   component: string,
   pattern: string,
 ): Promise<ErrorGroups> {
-  return ctx.once(`logs.error-groups.${component}.${pattern}`, async () => {
+  return ctx.once(`logs.error-groups.${component}.${pattern}`, async (signal) => {
     const settings = ctx.env.config.troubleshoot;
     return collectErrorGroups(await ctx.aws.logs(), {
       logGroupName: ctx.env.nameOf('logGroup', component),
@@ -136,7 +136,7 @@ export function componentErrorGroups(
       eventCap: settings.eventCap,
       queryTimeoutMs: settings.queryTimeoutMs,
       pollMs: POLL_MS,
-      signal: ctx.signal,
+      signal: signal,
     });
   });
 }
@@ -221,7 +221,7 @@ export const rdsSlowStatementsCheck: CheckDefinition<{ show?: number }> = {
   async run(ctx, params) {
     const settings = ctx.env.config.troubleshoot;
     const logGroup = ctx.env.nameOf('dbLogGroup');
-    const result = await ctx.once('logs.slow-statements', async () =>
+    const result = await ctx.once('logs.slow-statements', async (signal) =>
       collectSlowStatements(await ctx.aws.logs(), {
         logGroupName: logGroup,
         startTime: ctx.since.getTime(),
@@ -230,7 +230,7 @@ export const rdsSlowStatementsCheck: CheckDefinition<{ show?: number }> = {
         eventCap: settings.eventCap,
         queryTimeoutMs: settings.queryTimeoutMs,
         pollMs: POLL_MS,
-        signal: ctx.signal,
+        signal: signal,
       }),
     );
     return evaluateSlowStatements(result, logGroup, windowText(ctx), settings.slowStatementMs, params.show);

@@ -113,6 +113,42 @@ describe('runSteps', () => {
   });
 });
 
+describe('shared facts and timeouts', () => {
+  it('a fact shared with a check that timed out still reaches the checks waiting on it', async () => {
+    const fact = (ctx: CheckContext) =>
+      ctx.once(
+        'slow-fact',
+        (signal) =>
+          new Promise<string>((resolve, reject) => {
+            const timer = setTimeout(() => resolve('gathered'), 150);
+            signal.addEventListener('abort', () => {
+              clearTimeout(timer);
+              reject(new Error('aborted'));
+            });
+          }),
+      );
+    const once = createFactCache();
+    const shared = (signal: AbortSignal): CheckContext => testContext({ signal, once });
+    const impatient = check('impatient', async (ctx) => [
+      { status: 'pass', resource: 'a', observed: await fact(ctx) },
+    ]);
+    const patient = check('patient', async (ctx) => {
+      await new Promise((r) => setTimeout(r, 10));
+      return [{ status: 'pass', resource: 'b', observed: await fact(ctx) }];
+    });
+    const [first] = await runSteps([{ check: impatient, params: {} }], shared, {
+      concurrency: 1,
+      timeoutMs: 50,
+    });
+    expect(first).toMatchObject({ id: 'impatient', status: 'error' });
+    const [second] = await runSteps([{ check: patient, params: {} }], shared, {
+      concurrency: 1,
+      timeoutMs: 1000,
+    });
+    expect(second).toMatchObject({ id: 'patient', status: 'pass', observed: 'gathered' });
+  });
+});
+
 describe('createFactCache', () => {
   it('gathers a fact once however many checks ask', async () => {
     const once = createFactCache();
