@@ -66,9 +66,17 @@ export async function requireService(ecs: ECSClient, names: ServiceNames): Promi
   return service;
 }
 
-/** Every ACTIVE revision of exactly `family`, newest first (familyPrefix also matches longer names). */
-export async function listActiveRevisions(ecs: ECSClient, family: string): Promise<string[]> {
+/**
+ * Every ACTIVE revision of exactly `family`, newest first (familyPrefix also matches longer names).
+ * With `stopBelowRevision`, paging stops at the first page that reaches below that revision.
+ */
+export async function listActiveRevisions(
+  ecs: ECSClient,
+  family: string,
+  options: { stopBelowRevision?: number; signal?: AbortSignal } = {},
+): Promise<string[]> {
   const arns: string[] = [];
+  const revision = (arn: string) => parseTaskDef(arn)?.revision ?? 0;
   let nextToken: string | undefined;
   do {
     const out = await ecs.send(
@@ -79,13 +87,18 @@ export async function listActiveRevisions(ecs: ECSClient, family: string): Promi
         nextToken,
         maxResults: 100,
       }),
+      { abortSignal: options.signal },
     );
-    arns.push(...(out.taskDefinitionArns ?? []));
+    arns.push(...(out.taskDefinitionArns ?? []).filter((arn) => parseTaskDef(arn)?.family === family));
     nextToken = out.nextToken;
-  } while (nextToken);
-  return arns
-    .filter((arn) => parseTaskDef(arn)?.family === family)
-    .sort((a, b) => (parseTaskDef(b)?.revision ?? 0) - (parseTaskDef(a)?.revision ?? 0));
+  } while (
+    nextToken &&
+    !(
+      options.stopBelowRevision !== undefined &&
+      arns.some((arn) => revision(arn) < options.stopBelowRevision!)
+    )
+  );
+  return arns.sort((a, b) => revision(b) - revision(a));
 }
 
 /**

@@ -39,7 +39,8 @@ export const rollbackTargetsCheck: CheckDefinition = {
   source: 'ops guide §12.1.2; deployment guide §10.1',
   remediation: 'Keep the previous task definition revision ACTIVE until the change is verified.',
   async run(ctx) {
-    const { ListTaskDefinitionsCommand } = await import('@aws-sdk/client-ecs');
+    // Imported on use: src/ecs/facts.ts loads the ECS SDK, which the check registry must not.
+    const { listActiveRevisions } = await import('../../ecs/facts.js');
     const ecs = await ctx.aws.ecs();
     const services = await ecsServices(ctx);
     const facts = await Promise.all(
@@ -47,31 +48,11 @@ export const rollbackTargetsCheck: CheckDefinition = {
         const family = ctx.env.nameOf('taskFamily', s.component);
         const current = s.service?.taskDefinition ?? null;
         const running = current ? revisionOf(current) : Number.NaN;
-        const active: string[] = [];
-        // Newest first, page by page: revisions registered after the running one (a failed deploy, CI
-        // builds) can fill whole pages; stop at the first page that reaches below the running revision.
-        let nextToken: string | undefined;
-        // A missing service has nothing to roll back: no listing.
-        if (current)
-          do {
-            const out = await ecs.send(
-              new ListTaskDefinitionsCommand({
-                familyPrefix: family,
-                status: 'ACTIVE',
-                sort: 'DESC',
-                maxResults: 100,
-                nextToken,
-              }),
-              { abortSignal: ctx.signal },
-            );
-            // familyPrefix matches prefixes: keep this family's revisions only.
-            active.push(
-              ...(out.taskDefinitionArns ?? []).filter((arn) =>
-                arn.split('/').pop()?.startsWith(`${family}:`),
-              ),
-            );
-            nextToken = out.nextToken;
-          } while (nextToken && !active.some((arn) => revisionOf(arn) < running));
+        // Revisions registered after the running one (a failed deploy, CI builds) can fill whole pages:
+        // page until one reaches below the running revision. A missing service has nothing to roll back.
+        const active = current
+          ? await listActiveRevisions(ecs, family, { stopBelowRevision: running, signal: ctx.signal })
+          : [];
         return { component: s.component, family, current, active };
       }),
     );
