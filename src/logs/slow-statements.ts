@@ -1,5 +1,11 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { filterEvents, longerThan, parseInsightsTime, runInsightsQuery } from './fetch.js';
+import {
+  type ErrorGroupOptions,
+  filterEvents,
+  longerThan,
+  parseInsightsTime,
+  runInsightsQuery,
+} from './fetch.js';
 import { type LogEvent, messageSignature } from './signature.js';
 
 /** Statements of one shape from the PostgreSQL log (`log_min_duration_statement`), with their durations. */
@@ -73,16 +79,8 @@ const SLOW_QUERY = [
   'limit 1000',
 ].join('\n| ');
 
-export interface SlowStatementOptions {
-  logGroupName: string;
-  startTime: number;
-  endTime: number;
-  insightsAboveMs: number;
-  eventCap: number;
-  queryTimeoutMs: number;
-  pollMs: number;
-  signal?: AbortSignal;
-}
+/** The error-group options without a filter pattern: slow statements are found by their `duration`. */
+export type SlowStatementOptions = Omit<ErrorGroupOptions, 'pattern'>;
 
 export interface SlowStatements {
   groups: SlowStatementGroup[];
