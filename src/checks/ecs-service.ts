@@ -1,6 +1,7 @@
 import type { Service } from '@aws-sdk/client-ecs';
 import type { EnvironmentConfig } from '../config/schema.js';
 import type { CheckDefinition, CheckResult } from '../core/check.js';
+import { shortTaskDef } from '../ecs/taskdef.js';
 import { ecsServices } from './facts.js';
 
 /** Judges one ECS service against the environment profile (pure: facts in, results out). */
@@ -99,10 +100,6 @@ export function evaluateService(
     remediation: `If autoscaling did not set this on purpose, scale back with \`fsops scale ${component} ${profile.desiredCount} --env ${env}\`.`,
   });
   return results;
-}
-
-export function shortTaskDef(arn: string | undefined): string {
-  return arn ? (arn.split('/').pop() ?? arn) : 'unknown';
 }
 
 export const ecsServiceCheck: CheckDefinition<{ components?: string[] }> = {

@@ -2,8 +2,8 @@ import type { Service, Task } from '@aws-sdk/client-ecs';
 import type { CheckContext, CheckDefinition, CheckResult } from '../../core/check.js';
 import { componentsOf } from '../../core/check.js';
 import type { Status } from '../../core/finding.js';
+import { shortTaskDef } from '../../ecs/taskdef.js';
 import { messageSignature } from '../../logs/signature.js';
-import { shortTaskDef } from '../ecs-service.js';
 import { ecsServices } from '../facts.js';
 
 /** DescribeTasks takes at most 100 task ARNs per call. */
