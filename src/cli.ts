@@ -126,6 +126,16 @@ process.on('SIGINT', () => {
   process.exit(ExitCode.interrupted);
 });
 
+// Every other signal that ends fsops ends it through process.exit, so that the 'exit' handlers clean up
+// what it started (the demo's PostgreSQL and its directory): SIGTERM, and SIGHUP from a dropped SSH
+// session. Nothing is written: the terminal may be gone.
+for (const [signal, exitCode] of [
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const) {
+  process.on(signal, () => process.exit(exitCode));
+}
+
 const code = await main(process.argv);
 // Let stdout drain (large JSON reports into a pipe) before exiting; open sockets must not keep us alive.
 process.stdout.write('', () => process.exit(code));

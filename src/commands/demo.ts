@@ -56,9 +56,8 @@ export async function demo(options: DemoOptions): Promise<number> {
   // Set before initdb: Ctrl-C while the server is still starting must remove it too.
   let stopStarting: (() => void) | null = null;
   const cleanupOnExit = () => (server?.stopSync ?? stopStarting)?.();
-  const onTerm = () => process.exit(143);
+  // SIGTERM and SIGHUP end fsops through process.exit (src/cli.ts): this handler runs for them too.
   process.once('exit', cleanupOnExit);
-  process.once('SIGTERM', onTerm);
   try {
     server = await startLocalServer({
       log,
@@ -130,6 +129,5 @@ export async function demo(options: DemoOptions): Promise<number> {
     await trouble?.stop();
     await server?.stop();
     process.off('exit', cleanupOnExit);
-    process.off('SIGTERM', onTerm);
   }
 }
