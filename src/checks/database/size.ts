@@ -35,10 +35,13 @@ export function evaluateSize(
   allocatedGb: number | null,
   freeLevels: Levels,
 ): CheckResult[] {
-  const tables = facts.largest.map(
-    (t) =>
-      `${t.name}: ${t.locked ? '~' : ''}${formatBytes(t.totalBytes)} (table ${formatBytes(t.tableBytes)}, indexes ${formatBytes(t.indexBytes)}, ~${Math.round(t.estimatedRows).toLocaleString('en-US')} rows)${t.locked ? '; ACCESS EXCLUSIVE lock held or awaited: estimated from pg_class, not measured' : ''}`,
-  );
+  // By bytes, whatever order the facts came in (an ORDER BY on a ::text alias once sorted them as text).
+  const tables = [...facts.largest]
+    .sort((a, b) => b.totalBytes - a.totalBytes)
+    .map(
+      (t) =>
+        `${t.name}: ${t.locked ? '~' : ''}${formatBytes(t.totalBytes)} (table ${formatBytes(t.tableBytes)}, indexes ${formatBytes(t.indexBytes)}, ~${Math.round(t.estimatedRows).toLocaleString('en-US')} rows)${t.locked ? '; ACCESS EXCLUSIVE lock held or awaited: estimated from pg_class, not measured' : ''}`,
+    );
   const unmeasured = facts.unmeasured ?? [];
   const observedSize = `${facts.database} is ${formatBytes(facts.databaseBytes)}; all databases ${formatBytes(facts.serverBytes)}${unmeasured.length ? ` (not counting ${unmeasured.join(', ')}: no CONNECT privilege)` : ''}`;
   const results: CheckResult[] = [];
@@ -80,6 +83,7 @@ export const sizeCheck = dbCheck<{ allocatedStorageGb?: number | null; limit?: n
   remediation: 'Plan storage growth.',
   async run(ctx, db, params) {
     const limit = params.limit ?? 10;
+    // ORDER BY sized.total, the bigint: a bare `total` names the ::text output column (text order).
     // Ranked by the planner's page counts (a catalog join), then measured exactly for the top few only:
     // pg_total_relation_size over every table costs a file stat per relation fork.
     // pg_database_size needs CONNECT on the database (or pg_read_all_stats): RDS's rdsadmin is left
@@ -137,7 +141,7 @@ export const sizeCheck = dbCheck<{ allocatedStorageGb?: number | null; limit?: n
          )
          SELECT oid::regclass::text AS name, total::text AS total, table_bytes::text AS table_bytes,
                 index_bytes::text AS index_bytes, GREATEST(reltuples, 0)::float8 AS rows, locked
-           FROM sized ORDER BY total DESC LIMIT $1`,
+           FROM sized ORDER BY sized.total DESC LIMIT $1`,
         [limit],
       ),
     ]);
