@@ -51,6 +51,7 @@ export function buildProgram(): Command {
       'Post-deploy validation of a whole environment (deployment guide §11.1, §12.1.1; ops guide §3)',
     )
     .argument('[env]', 'environment to validate (default $FSOPS_ENV)')
+    .addOption(envOption())
     .option('--since <duration>', 'window for recent errors, e.g. 15m, 1h (default 15m)')
     .addHelpText(
       'after',

@@ -1,4 +1,5 @@
 import { parseDuration } from '../core/duration.js';
+import { UsageError } from '../core/errors.js';
 import { buildReport, emitReport } from '../core/output.js';
 import { createProgress } from '../core/progress.js';
 import { executeRunbook } from '../core/run-runbook.js';
@@ -44,6 +45,12 @@ export async function runRunbookCommand(
   }
 }
 
+/** The environment is positional (`fsops validate prod`) or the global --env; both must agree. */
 export async function validate(env: string | undefined, options: RunbookCommandOptions): Promise<number> {
-  return runRunbookCommand('validate', env, options, 'validate');
+  if (env && options.env && env !== options.env) {
+    throw new UsageError(
+      `validate: two environments given, '${env}' and --env '${options.env}': give one (fsops validate <env>)`,
+    );
+  }
+  return runRunbookCommand('validate', env ?? options.env, options, 'validate');
 }
