@@ -24,11 +24,29 @@ export function loadConfig(explicitPath?: string): LoadedConfig {
   if (wanted) {
     const path = resolve(wanted);
     if (!existsSync(path)) throw new UsageError(`config file not found: ${wanted}`);
-    return { config: parseConfigText(readFileSync(path, 'utf8'), path), path };
+    return { config: parseConfigText(readConfigFile(path), path), path };
   }
   const found = configSearchPath().find((candidate) => existsSync(candidate));
   if (!found) return { config: DEFAULT_CONFIG, path: null };
-  return { config: parseConfigText(readFileSync(found, 'utf8'), found), path: found };
+  return { config: parseConfigText(readConfigFile(found), found), path: found };
+}
+
+/** A config path that cannot be read (a directory, no permission, ...) is a config error: one line, exit 2. */
+function readConfigFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EISDIR'
+        ? 'it is a directory, not a file'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : firstLine(error);
+    throw new UsageError(
+      `cannot read config file ${path}: ${why} (give a YAML file with --config or FSOPS_CONFIG)`,
+    );
+  }
 }
 
 /** Parses YAML overrides, merges them over the defaults, and reports every problem with its path at once. */
@@ -140,6 +158,17 @@ export function resolveEnvironment(config: Config, env: string | undefined): Env
   if (!settings) throw new UsageError(`unknown environment '${env}': valid environments are ${valid}`);
   const names: Names = { ...config.names, ...settings.names };
   const thresholds: Thresholds = { ...config.thresholds, ...settings.thresholds };
+  // environments.<env>.database.thresholds override database.thresholds for this environment: the
+  // checks read ctx.env.config.database.thresholds, so the environment's config carries the merge.
+  const envConfig: Config = settings.database.thresholds
+    ? {
+        ...config,
+        database: {
+          ...config.database,
+          thresholds: { ...config.database.thresholds, ...settings.database.thresholds },
+        },
+      }
+    : config;
   return {
     name: env,
     region: settings.region ?? config.region,
@@ -149,7 +178,7 @@ export function resolveEnvironment(config: Config, env: string | undefined): Env
     settings,
     thresholds,
     names,
-    config,
+    config: envConfig,
     nameOf(key, component) {
       return renderTemplate(names[key], { env, component });
     },

@@ -135,8 +135,8 @@ export const EnvironmentSchema = z
       .object({
         host: z.string().min(1).optional(),
         port: z.number().int().min(1).max(65535).optional(),
-        names: NamesSchema.partial().optional().describe('per-environment overrides of the naming templates'),
-        thresholds: ThresholdsSchema.partial().optional(),
+        // Per-environment overrides of database.thresholds (lazy: DatabaseSchema is declared below).
+        thresholds: z.lazy(() => DatabaseSchema.shape.thresholds.partial()).optional(),
         database: z.string().min(1).optional(),
         user: z.string().min(1).optional(),
         password: z.string().optional(),
