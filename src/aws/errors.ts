@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
 /** One line describing an AWS SDK error: what failed and, where the SDK knows, why. */
 export function describeAwsError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
@@ -11,6 +15,9 @@ export function describeAwsError(error: unknown): string {
   if (isTimeout(error))
     return `timed out waiting for AWS (${message.replace(/^@smithy\/[\w-]+ - \[ERROR\] /, '') || name})`;
   if (isConnectionError(error)) return `could not reach the AWS endpoint (${message || name})`;
+  if (isNotAwsAnswer(error)) {
+    return `the endpoint did not answer like AWS (is --endpoint-url / AWS_ENDPOINT_URL an AWS endpoint?): ${name && name !== 'Error' ? `${name}: ` : ''}${message}`;
+  }
   return name && name !== 'Error' && !message.startsWith(name) ? `${name}: ${message}` : message;
 }
 
@@ -55,4 +62,62 @@ export function isNotFound(error: unknown): boolean {
     error instanceof Error &&
     /NotFound|DoesNotExist|ParameterNotFound|ResourceNotFoundException|ClusterNotFound/i.test(error.name)
   );
+}
+
+/**
+ * The SDK could not read the answer: HTML from a web server, JSON from something else, an invalid URL
+ * that slipped past the up-front check (SyntaxError, TypeError, "XML parse error", a 404 "Unknown").
+ */
+export function isNotAwsAnswer(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    (error.name === 'SyntaxError' ||
+      error.name === 'TypeError' ||
+      /XML parse error|Unexpected token|is not valid JSON|Invalid URL/i.test(error.message) ||
+      (error.name === 'NotFound' && /^Unknown/.test(error.message)))
+  );
+}
+
+/**
+ * What is wrong with an endpoint URL (`--endpoint-url`, AWS_ENDPOINT_URL), or null: the SDK takes any
+ * string and fails later with a TypeError. Valid: http(s)://host[:port][/path].
+ */
+export function endpointUrlProblem(url: string | undefined): string | null {
+  if (url === undefined) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'not a URL';
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    return `${parsed.protocol} is not http: or https:`;
+  if (!parsed.hostname) return 'no host';
+  if (parsed.username || parsed.password) return 'credentials in the URL are not supported';
+  if (parsed.search || parsed.hash) return 'a query or fragment is not part of an endpoint';
+  return null;
+}
+
+/** The AWS profile files the SDK reads (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/...). */
+export function awsProfileFiles(
+  env = process.env,
+  home = homedir(),
+): { config: string; credentials: string } {
+  return {
+    config: env.AWS_CONFIG_FILE || join(home, '.aws', 'config'),
+    credentials: env.AWS_SHARED_CREDENTIALS_FILE || join(home, '.aws', 'credentials'),
+  };
+}
+
+/** Whether `profile` is a section of the AWS config (`[profile X]`, `[X]` for default) or credentials (`[X]`) file. */
+export function awsProfileExists(profile: string, files = awsProfileFiles()): boolean {
+  const sections = (file: string) => {
+    try {
+      return [...readFileSync(file, 'utf8').matchAll(/^\s*\[\s*([^\]]+?)\s*\]/gm)].map((m) => m[1]!);
+    } catch {
+      return [];
+    }
+  };
+  const inConfig = sections(files.config).map((s) => s.replace(/^profile\s+/, ''));
+  return inConfig.includes(profile) || sections(files.credentials).includes(profile);
 }

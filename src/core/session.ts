@@ -1,5 +1,11 @@
 import { AwsClients } from '../aws/clients.js';
-import { describeAwsError, isCredentialsError } from '../aws/errors.js';
+import {
+  awsProfileExists,
+  awsProfileFiles,
+  describeAwsError,
+  endpointUrlProblem,
+  isCredentialsError,
+} from '../aws/errors.js';
 import { type EnvContext, loadConfig, resolveEnvironment } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { UnreachableError, UsageError } from './errors.js';
@@ -31,6 +37,7 @@ export function openEnvSession(
 ): EnvSession {
   const { config } = loadConfig(options.config);
   const env = resolveEnvironment(config, envName);
+  checkEndpointUrls(options);
   const aws = new AwsClients({
     region: options.region ?? process.env.AWS_REGION ?? env.region,
     profile: options.profile ?? process.env.AWS_PROFILE ?? env.profile,
@@ -39,6 +46,30 @@ export function openEnvSession(
   });
   return { config, env, aws };
 }
+
+/**
+ * `--endpoint-url` and AWS_ENDPOINT_URL(_<SERVICE>) checked before any client is built: the SDK takes
+ * any string and fails on the first call with a TypeError. One line, exit 2.
+ */
+export function checkEndpointUrls(options: Pick<GlobalOptions, 'endpointUrl'>): void {
+  const given: [string, string | undefined][] = [
+    ['--endpoint-url', options.endpointUrl],
+    ...Object.entries(process.env)
+      .filter(([key]) => /^AWS_ENDPOINT_URL(_[A-Z0-9_]+)?$/.test(key))
+      .map(([key, value]): [string, string | undefined] => [key, value || undefined]),
+  ];
+  for (const [where, url] of given) {
+    const problem = endpointUrlProblem(url);
+    if (problem) {
+      throw new UsageError(
+        `${where} '${url}' is not a valid endpoint URL (${problem}): give http(s)://host[:port], e.g. https://sts.ap-south-1.amazonaws.com or http://localhost:4566`,
+      );
+    }
+  }
+}
+
+/** The account check gives up after this long in all (a hanging endpoint would otherwise hold it for retries × request timeout). */
+export const PREFLIGHT_TIMEOUT_MS = 6000;
 
 /** DESIGN.md: a command that changes something never takes its environment from FSOPS_ENV. */
 export function requireExplicitEnv(options: Pick<GlobalOptions, 'env'>, what: string): string {
@@ -82,19 +113,46 @@ export async function verifyAccount(session: EnvSession, required = false): Prom
 async function callerIdentity(session: EnvSession): Promise<CallerIdentity> {
   const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
   const sts = await session.aws.sts();
+  const deadline = AbortSignal.timeout(PREFLIGHT_TIMEOUT_MS);
+  let out: { Account?: string; Arn?: string };
   try {
-    const out = await sts.send(new GetCallerIdentityCommand({}));
-    return { account: out.Account ?? 'unknown', arn: out.Arn ?? 'unknown' };
+    out = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: deadline });
   } catch (error) {
-    throw classifyPreflightError(error, session.env.name);
+    if (deadline.aborted && !isCredentialsError(error)) {
+      throw new UnreachableError(
+        `cannot verify the AWS identity for ${session.env.name}: no answer from STS within ${PREFLIGHT_TIMEOUT_MS / 1000} s${session.aws.settings.endpoint ? ` (endpoint ${session.aws.settings.endpoint})` : ''}`,
+      );
+    }
+    throw classifyPreflightError(error, session.env.name, session.aws.settings.profile);
   }
+  if (!out.Account) {
+    throw new UnreachableError(
+      `cannot verify the AWS identity for ${session.env.name}: the answer to GetCallerIdentity names no account (is --endpoint-url / AWS_ENDPOINT_URL an AWS endpoint?)`,
+    );
+  }
+  return { account: out.Account, arn: out.Arn ?? 'unknown' };
 }
 
-export function classifyPreflightError(error: unknown, env: string): Error {
+export function classifyPreflightError(error: unknown, env: string, profile?: string): Error {
+  if (isCredentialsError(error) && profile && !awsProfileExists(profile)) {
+    const files = awsProfileFiles();
+    return new UsageError(
+      `AWS profile '${profile}' not found in ${files.config} or ${files.credentials} (from --profile, AWS_PROFILE or environments.${env}.profile)`,
+    );
+  }
+  if (isCredentialsError(error) && profile) {
+    return new UsageError(
+      `AWS profile '${profile}' gives no usable credentials for ${env}: ${describeAwsCredentialsError(error)}`,
+    );
+  }
   if (isCredentialsError(error)) {
     return new UsageError(
       `no AWS credentials for ${env}: set --profile, AWS_PROFILE or environments.${env}.profile (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)`,
     );
   }
   return new UnreachableError(`cannot verify the AWS identity for ${env}: ${describeAwsError(error)}`);
+}
+
+function describeAwsCredentialsError(error: unknown): string {
+  return String((error as Error).message ?? error).split('\n')[0]!;
 }

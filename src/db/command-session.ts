@@ -1,7 +1,13 @@
 import { AwsClients } from '../aws/clients.js';
 import { type EnvContext, loadConfig, renderTemplate } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { type EnvSession, type GlobalOptions, openEnvSession, verifyAccount } from '../core/session.js';
+import {
+  checkEndpointUrls,
+  type EnvSession,
+  type GlobalOptions,
+  openEnvSession,
+  verifyAccount,
+} from '../core/session.js';
 import {
   type DbConnectionOptions,
   type DbSession,
@@ -72,6 +78,7 @@ export async function openDbCommandSession(
   );
   const config = envSession?.config ?? loadConfig(options.config).config;
   const env = envSession?.env ?? detachedEnv(config);
+  if (!envSession) checkEndpointUrls(options);
   const aws =
     envSession?.aws ??
     new AwsClients({
