@@ -5,12 +5,20 @@ export interface RankedStep {
   step: string;
   /** Position in the guide's order (1-based). */
   position: number;
-  /** The non-passing findings (fail, error, warn) whose ids the step's `when` prefixes match. */
+  /** The observed problems (fail, warn) whose ids the step's `when` prefixes match. */
   because: Finding[];
+  /**
+   * Checks behind the step that could not run (`error`): shown next to it, never a reason to rank it.
+   * Advice comes only from facts that were observed.
+   */
+  unchecked: Finding[];
 }
 
-/** Statuses that point at a cause; `skip` (not checked, no data) and `pass` do not. */
-const POINTING: Partial<Record<Status, number>> = { fail: 3, error: 2, warn: 1 };
+/**
+ * Statuses that point at a cause: observed problems only. `error` (the check could not run), `skip`
+ * (not checked, no data) and `pass` do not.
+ */
+const POINTING: Partial<Record<Status, number>> = { fail: 2, warn: 1 };
 
 /** Whether `id` is `prefix` or lies under it (`ecs.tasks` matches `ecs.tasks.oom`, not `ecs.tasks-x`). */
 export function idMatches(id: string, prefix: string): boolean {
@@ -19,8 +27,8 @@ export function idMatches(id: string, prefix: string): boolean {
 
 /**
  * The guide's resolution steps with the ones the findings point to first: steps whose `when`
- * prefixes match a failing finding, then an erroring one, then a warning; the guide's order within
- * each rank and for the steps nothing points to.
+ * prefixes match a failing finding, then a warning; the guide's order within each rank and for the
+ * steps nothing points to. A check that could not run points nowhere.
  */
 export function rankResolution(
   resolution: Runbook['resolution'],
@@ -30,8 +38,11 @@ export function rankResolution(
     const because = findings
       .filter((f) => POINTING[f.status] !== undefined && r.when.some((prefix) => idMatches(f.id, prefix)))
       .sort((a, b) => POINTING[b.status]! - POINTING[a.status]!);
+    const unchecked = findings.filter(
+      (f) => f.status === 'error' && r.when.some((prefix) => idMatches(f.id, prefix)),
+    );
     const weight = Math.max(0, ...because.map((f) => POINTING[f.status]!));
-    return { step: r.step, position: i + 1, because, weight };
+    return { step: r.step, position: i + 1, because, unchecked, weight };
   });
   ranked.sort((a, b) => b.weight - a.weight || a.position - b.position);
   return ranked.map(({ weight: _weight, ...step }) => step);
@@ -55,6 +66,7 @@ export function planNotes(runbook: Pick<Runbook, 'source'>, ranked: readonly Ran
       const refs = r.because.slice(0, 3).map(findingRef).join(', ');
       const more = r.because.length > 3 ? ` and ${r.because.length - 3} more` : '';
       lines.push(`  ${n}. ${r.step}`, `     because: ${refs}${more}`);
+      lines.push(...uncheckedLine(r));
     }
   } else {
     lines.push(
@@ -66,7 +78,15 @@ export function planNotes(runbook: Pick<Runbook, 'source'>, ranked: readonly Ran
     for (const r of rest) {
       n += 1;
       lines.push(`  ${n}. ${r.step}`);
+      lines.push(...uncheckedLine(r));
     }
   }
   return [lines.join('\n')];
+}
+
+function uncheckedLine(r: RankedStep): string[] {
+  if (r.unchecked.length === 0) return [];
+  const refs = r.unchecked.slice(0, 3).map(findingRef).join(', ');
+  const more = r.unchecked.length > 3 ? ` and ${r.unchecked.length - 3} more` : '';
+  return [`     could not check: ${refs}${more}`];
 }

@@ -80,10 +80,38 @@ describe('rankResolution', () => {
   });
 
   it('renders the plan with the reasons and the remaining steps', () => {
-    const ranked = rankResolution(resolution, [finding('payments.db.gateway', 'error')]);
+    const ranked = rankResolution(resolution, [finding('payments.db.gateway', 'fail')]);
     const [note] = planNotes({ source: 'ops guide §13.1.1' }, ranked);
     expect(note).toContain('What to do first (the findings point here; ops guide §13.1.1):');
-    expect(note).toContain('  1. Check provider status\n     because: ERROR payments.db.gateway [r]');
+    expect(note).toContain('  1. Check provider status\n     because: FAIL payments.db.gateway [r]');
     expect(note).toContain('Other steps from the guide:\n  2. Review logs');
+  });
+
+  it('a check that could not run (error) ranks nothing: advice comes only from observed facts', () => {
+    const ranked = rankResolution(resolution, [
+      finding('payments.db.gateway', 'error'),
+      finding('logs.errors.count', 'warn'),
+    ]);
+    // Only the warning, an observed fact, points: "Review logs" first; the guide's order otherwise.
+    expect(ranked.map((r) => r.step)).toEqual([
+      'Review logs',
+      'Check provider status',
+      'Update credentials',
+      'Contact provider',
+    ]);
+    expect(ranked.find((r) => r.step === 'Check provider status')!.because).toEqual([]);
+    const [note] = planNotes({ source: 'ops guide §13.1.1' }, ranked);
+    expect(note).toContain('  1. Review logs\n     because: WARN logs.errors.count [r]');
+    // The step behind the failed check stays in the guide's order, saying what could not be checked.
+    expect(note).toContain('  2. Check provider status\n     could not check: ERROR payments.db.gateway [r]');
+    expect(note).not.toMatch(/because: ERROR/);
+  });
+
+  it('only errors: nothing points to a step', () => {
+    const ranked = rankResolution(resolution, [finding('payments.db.gateway', 'error')]);
+    expect(ranked.map((r) => r.position)).toEqual([1, 2, 3, 4]);
+    expect(planNotes({ source: 'ops guide §13.1.1' }, ranked)[0]).toMatch(
+      /^Nothing the checks found points to a step/,
+    );
   });
 });
