@@ -1,3 +1,4 @@
+import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
@@ -115,6 +116,16 @@ export class AwsClients {
     return this.lazy(
       'ec2',
       async () => new (await import('@aws-sdk/client-ec2')).EC2Client(clientConfig(this.settings)),
+    );
+  }
+
+  autoScaling(): Promise<ApplicationAutoScalingClient> {
+    return this.lazy(
+      'autoScaling',
+      async () =>
+        new (await import('@aws-sdk/client-application-auto-scaling')).ApplicationAutoScalingClient(
+          clientConfig(this.settings),
+        ),
     );
   }
 

@@ -102,6 +102,10 @@ Examples:
         .option(
           '--allow-zero',
           'confirm scaling a protected environment (prod) to 0 when there is no terminal',
+        )
+        .option(
+          '--allow-large',
+          'confirm a large jump (more than twice the current or expected count, or +10 tasks) when there is no terminal',
         ),
     ),
   )
@@ -111,6 +115,10 @@ Examples:
 Scaling a protected environment (prod) to 0 stops the component entirely (runbook 003 "Stop writes
 immediately"): on a terminal you type 'stop <component>' even with --yes; without a terminal it needs
 both --yes and --allow-zero. Expected counts per environment: deployment guide §4.1.
+The count is bounded by the service's Application Auto Scaling maximum, else by
+environments.<env>.limits.maxDesiredCount (default 20): over it, exit 2 and nothing changes. A large
+jump (more than twice the current or expected count, or more than 10 tasks at once) needs the count
+typed on a terminal, or --allow-large --yes without one.
 ${EXIT_CODES}
 
 Examples:

@@ -7,11 +7,14 @@ import {
 } from '../actions/service-operation.js';
 import { UsageError } from '../core/errors.js';
 import { gatherServiceChangeFacts } from '../ecs/facts.js';
+import { judgeScale, readScalingLimits } from '../ecs/scale-limits.js';
 import { shortTaskDef } from '../ecs/taskdef.js';
 
 export interface ScaleOptions extends ServiceCommandOptions {
   /** The explicit confirmation that scaling a protected environment to 0 is meant (no terminal). */
   allowZero?: boolean;
+  /** The explicit confirmation of a large jump (no terminal). */
+  allowLarge?: boolean;
 }
 
 export const SCALE_SOURCE =
@@ -47,6 +50,16 @@ export async function scale(
     }
     const current = service.taskDefinition ?? 'unknown';
     const profile = session.env.settings.ecs.desiredCount;
+    // Bounded by the service's auto scaling limits or the config: over them is refused, nothing changed.
+    const limits = await readScalingLimits(
+      () => session.aws.autoScaling(),
+      names,
+      session.env.name,
+      session.env.settings.limits?.maxDesiredCount,
+    );
+    const judgement = judgeScale(count, desired, profile, limits);
+    if (judgement.verdict === 'over-limit')
+      throw new UsageError(`scale ${names.service}: ${judgement.message}`);
     const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
     const protectedZero = count === 0 && session.env.settings.protected;
     const lines = [
@@ -54,7 +67,16 @@ export async function scale(
       `desired count: ${desired} -> ${count} (now ${service.runningCount ?? 0} running)`,
       `revision: ${shortTaskDef(current)} (unchanged)`,
       `profile: ${session.env.name} expects ${profile} (deployment guide §4.1)`,
+      `limit: at most ${limits.max} tasks (${limits.source})${limits.unknown ? `; auto scaling limits unknown: ${limits.unknown}` : ''}`,
     ];
+    if (limits.min !== null && count < limits.min) {
+      lines.push(
+        `note: below the auto scaling minimum ${limits.min}: Application Auto Scaling will scale it back up`,
+      );
+    }
+    if (judgement.verdict === 'large') {
+      lines.push(`LARGE: ${judgement.message}; type the count to confirm (--allow-large without a terminal)`);
+    }
     if (count === 0) {
       lines.push(
         `DANGER: every task of ${names.service} stops; ${component} serves nothing until scaled up again (runbook 003 "Stop writes immediately")`,
@@ -79,7 +101,15 @@ export async function scale(
                 flagGiven: Boolean(options.allowZero),
               },
             }
-          : {}),
+          : judgement.verdict === 'large'
+            ? {
+                danger: {
+                  word: String(count),
+                  flag: '--allow-large',
+                  flagGiven: Boolean(options.allowLarge),
+                },
+              }
+            : {}),
         action: {
           kind: 'set-desired-count',
           cluster: names.cluster,

@@ -108,6 +108,14 @@ export const EnvironmentSchema = z
       .describe('mutations must be confirmed by typing the environment name'),
     region: z.string().min(1).optional(),
     ecs: z.object({ desiredCount: positiveInt, cpu: positiveInt, memory: positiveInt }).strict(),
+    limits: z
+      .object({
+        maxDesiredCount: positiveInt.describe(
+          '`fsops scale` refuses more tasks than this when Application Auto Scaling does not manage the service (default 20)',
+        ),
+      })
+      .strict()
+      .optional(),
     rds: z
       .object({
         instanceClass: z.string().min(1),

@@ -4,6 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
+} from '@aws-sdk/client-application-auto-scaling';
+import {
   CloudWatchLogsClient,
   CreateLogStreamCommand,
   PutLogEventsCommand,
@@ -37,6 +41,7 @@ import { arn, deployment, service, taskDefinition } from './builders.js';
 
 const ecs = mockClient(ECSClient);
 const sts = mockClient(STSClient);
+const autoScaling = mockClient(ApplicationAutoScalingClient);
 
 let dir: string;
 let health: Server;
@@ -115,6 +120,8 @@ beforeEach(() => {
   });
   ecs.reset();
   sts.reset();
+  autoScaling.reset();
+  autoScaling.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [] });
   sts
     .on(GetCallerIdentityCommand)
     .resolves({ Account: '123456789014', Arn: 'arn:aws:iam::123456789014:user/oncall' });
