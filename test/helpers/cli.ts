@@ -24,6 +24,8 @@ export function runFsops(
   const home = mkdtempSync(join(tmpdir(), 'fsops-home-'));
   const baseEnv: Record<string, string | undefined> = {
     PATH: process.env.PATH,
+    // The test run's temporary root (test/helpers/global-setup.ts): what fsops leaves behind goes with it.
+    TMPDIR: process.env.TMPDIR,
     HOME: home,
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_CONFIG_FILE: join(home, 'aws-config'),

@@ -1,3 +1,6 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { type LocalServer, PASSWORD_LOGIN_ROLE, startLocalServer } from '../../src/db/local-server.js';
@@ -45,10 +48,25 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await client.end();
   }
   project.provide('pgAdminUrl', adminUrl);
-  const stopOnExit = () => server?.stopSync();
+  // One temporary root for the whole run: the test workers (started after this) and what they spawn
+  // inherit TMPDIR, so every mkdtemp of a test or helper (homes of runFsops, configs, audit files,
+  // local servers) lands in it and goes with it at the end, even when a test does not clean up.
+  // Readable by others: a local PostgreSQL runs as the `postgres` OS user when the tests run as root.
+  const previousTmpdir = process.env.TMPDIR;
+  const runRoot = mkdtempSync(join(tmpdir(), 'fsops-test-run-'));
+  chmodSync(runRoot, 0o755);
+  process.env.TMPDIR = runRoot;
+  const removeRunRoot = () => rmSync(runRoot, { recursive: true, force: true, maxRetries: 3 });
+  const stopOnExit = () => {
+    server?.stopSync();
+    removeRunRoot();
+  };
   process.once('exit', stopOnExit);
   return async () => {
     process.off('exit', stopOnExit);
     await server?.stop();
+    if (previousTmpdir === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previousTmpdir;
+    removeRunRoot();
   };
 }
