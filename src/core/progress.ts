@@ -14,7 +14,7 @@ export type ProgressStream = Pick<NodeJS.WriteStream, 'isTTY' | 'columns' | 'wri
 /**
  * A terminal width a spinner can be drawn in, or null. Terminals under `script`, some CI runners and
  * serial consoles report 0 (or nothing) columns; ora divides by the width to count lines to clear, and
- * with 0 it loops forever at 100% CPU (see docs/architecture.md, progress never blocks a command).
+ * with 0 it loops forever at 100% CPU.
  */
 export function usableColumns(columns: unknown): number | null {
   return typeof columns === 'number' && Number.isInteger(columns) && columns >= 10 && columns <= 10_000
