@@ -83,7 +83,8 @@ export function evaluateNetwork(input: NetworkInput): CheckResult[] {
     if (seen.has(key)) continue;
     seen.add(key);
     const group = byId.get(id);
-    const resource = `${id} (${role.toUpperCase()} ${owner})`;
+    const label = (n?: string) => `${id}${n ? ` ${n}` : ''} (${role.toUpperCase()} ${owner})`;
+    const resource = label();
     if (!group) {
       results.push({
         id: 'security.network.group',
@@ -95,7 +96,7 @@ export function evaluateNetwork(input: NetworkInput): CheckResult[] {
       });
       continue;
     }
-    const name = clean(group.GroupName);
+    const named = label(clean(group.GroupName));
     const open = worldOpenRules(group);
     const allowedOpen = role === 'alb' ? open.filter((o) => onlyPorts(o.rule, input.publicPorts)) : [];
     const badOpen = open.filter((o) => !allowedOpen.includes(o));
@@ -104,7 +105,7 @@ export function evaluateNetwork(input: NetworkInput): CheckResult[] {
       title: 'Nothing open to the internet but the ALB on 443/80',
       status: badOpen.length ? 'fail' : 'pass',
       severity: 'critical',
-      resource: `${resource}${name ? ` ${name}` : ''}`,
+      resource: named,
       expected:
         role === 'alb'
           ? `only tcp ${input.publicPorts.join(', ')} from 0.0.0.0/0 (deployment guide §3.1.2)`
@@ -127,7 +128,7 @@ export function evaluateNetwork(input: NetworkInput): CheckResult[] {
         title: role === 'ecs' ? 'ECS admits only the ALB' : 'RDS admits only the ECS services',
         status: foreign.length ? 'warn' : 'pass',
         severity: 'high',
-        resource: `${resource}${name ? ` ${name}` : ''}`,
+        resource: named,
         expected: `ingress only from ${from}: ${allowed.join(', ') || '(none found)'} (deployment guide §3.1.2)`,
         observed: foreign.length ? `also admits ${foreign.join('; ')}` : `ingress only from ${from}`,
         remediation:

@@ -73,7 +73,9 @@ export function evaluateGuardDuty(
       severity: 'critical',
       resource: enabled.join(', '),
       expected: `no finding of severity 7 or more updated in the last ${windowText} (ops guide §5.2.1)`,
-      observed: high.length ? `${high.length} HIGH finding(s)` : 'none',
+      observed: high.length
+        ? `${high.length} HIGH finding(s): ${high.slice(0, 3).map(line).join('; ')}${high.length > 3 ? '; ...' : ''}`
+        : 'none',
       detail:
         high.slice(0, 20).map(line).join('\n') +
         (high.length > 20 ? `\n... and ${high.length - 20} more` : ''),

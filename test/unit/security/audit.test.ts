@@ -245,7 +245,9 @@ describe('fsops security runbook (AWS faked at the SDK boundary)', () => {
     })) as never;
     const findings = await audit();
     expect(byId(findings, 'security.rds.snapshots-encrypted')[0]!.observed).toContain('1 of 2 unencrypted');
-    expect(byId(findings, 'security.guardduty.high')[0]!.observed).toBe('120 HIGH finding(s)');
+    expect(byId(findings, 'security.guardduty.high')[0]!.observed).toMatch(
+      /^120 HIGH finding\(s\): 7.5 finding 0 — AccessKey ci; /,
+    );
     const batches = mocks.guardduty.commandCalls(GetFindingsCommand);
     expect(batches.map((c) => c.args[0].input.FindingIds?.length)).toEqual([50, 50, 20]);
   });
