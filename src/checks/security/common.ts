@@ -20,13 +20,20 @@ export async function call<T>(action: string, send: () => Promise<T>): Promise<T
   try {
     return await send();
   } catch (error) {
+    if (error instanceof MissingPermission) throw error;
     if (
       isAccessDenied(error) &&
       !/ExpiredToken|UnrecognizedClient|InvalidClientTokenId/i.test((error as Error).name)
     )
-      throw new MissingPermission(action, error);
+      throw new MissingPermission(deniedAction((error as Error).message) ?? action, error);
     throw error;
   }
+}
+
+/** AWS names the denied action in its message ("... is not authorized to perform: iam:GetRole on ..."): it wins over the caller's guess. */
+export function deniedAction(message: string): string | null {
+  const match = /not authorized to perform:?\s*([a-z0-9-]+:[A-Za-z0-9]+)\b/i.exec(message);
+  return match ? match[1]! : null;
 }
 
 /** Every page of a paged API: `page(token)` returns the items and the next token (undefined at the end). */

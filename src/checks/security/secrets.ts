@@ -1,6 +1,6 @@
 import type { DescribeSecretResponse } from '@aws-sdk/client-secrets-manager';
 import type { CheckContext, CheckResult } from '../../core/check.js';
-import { call, clean, guarded, mapLimit } from './common.js';
+import { call, clean, guarded, MissingPermission, mapLimit, missingPermissionResult } from './common.js';
 import { serviceTaskDefs } from './facts.js';
 
 const DAY = 86_400_000;
@@ -119,18 +119,20 @@ export const secretsRotationCheck = guarded({
     const secrets = await usedSecrets(ctx);
     const { DescribeSecretCommand } = await import('@aws-sdk/client-secrets-manager');
     const client = await ctx.aws.secrets();
-    const described = await mapLimit(secrets, 8, async (used) => {
+    // A resource policy may deny one secret and not the others: the denial is that secret's finding.
+    return mapLimit(secrets, 8, async (used): Promise<CheckResult> => {
       try {
-        return await call('secretsmanager:DescribeSecret', () =>
+        const secret = await call('secretsmanager:DescribeSecret', () =>
           client.send(new DescribeSecretCommand({ SecretId: used.id }), { abortSignal: ctx.signal }),
         );
+        return evaluateSecret(used, secret, ctx.now, ctx.env.config.security.secretMaxAgeDays);
       } catch (error) {
-        if (error instanceof Error && error.name === 'ResourceNotFoundException') return null;
+        if (error instanceof Error && error.name === 'ResourceNotFoundException')
+          return evaluateSecret(used, null, ctx.now, ctx.env.config.security.secretMaxAgeDays);
+        if (error instanceof MissingPermission)
+          return missingPermissionResult('security.secret.rotation', clean(used.id), error);
         throw error;
       }
     });
-    return secrets.map((used, i) =>
-      evaluateSecret(used, described[i] ?? null, ctx.now, ctx.env.config.security.secretMaxAgeDays),
-    );
   },
 });

@@ -192,7 +192,8 @@ describe('fsops security runbook (AWS faked at the SDK boundary)', () => {
   });
 
   it('finds a burst of failed logins with the top sources', async () => {
-    const at = NOW.getTime() - 10 * 60_000;
+    // The start of a minute, so that the burst falls in one minute whatever the clock says.
+    const at = Math.floor((NOW.getTime() - 10 * 60_000) / 60_000) * 60_000;
     world.failedLogins = Array.from({ length: 7 }, (_, i) => ({
       timestamp: at + i * 1000,
       message: JSON.stringify({ event: 'LOGIN_FAILED', sourceIp: i < 6 ? '203.0.113.9' : '198.51.100.4' }),
@@ -230,6 +231,21 @@ describe('fsops security runbook (AWS faked at the SDK boundary)', () => {
     // The other areas still ran and passed.
     expect(byId(findings, 'security.secret.rotation').every((f) => f.status === 'pass')).toBe(true);
     expect(exitCodeFor(findings, false)).toBe(3);
+  });
+
+  it("a secret denied by its resource policy is that secret's could-not-check; the others are judged", async () => {
+    mocks.secrets.on(DescribeSecretCommand).callsFake((input) => {
+      if (String(input.SecretId).includes('razorpay'))
+        throw Object.assign(new Error('not authorized to perform: secretsmanager:DescribeSecret'), {
+          name: 'AccessDeniedException',
+        });
+      return world.secret(input.SecretId);
+    });
+    const secrets = byId(await audit(), 'security.secret.rotation');
+    expect(secrets.map((f) => [f.status, f.observed.split(';')[0]])).toEqual([
+      ['pass', 'automatic rotation on (every 30 days)'],
+      ['error', 'could not check: missing permission secretsmanager:DescribeSecret'],
+    ]);
   });
 
   it('pages through every list: snapshots across pages, GuardDuty findings in batches of 50', async () => {

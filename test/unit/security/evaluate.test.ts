@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateConfigRecorders, evaluateTrails } from '../../../src/checks/security/audit-trail.js';
-import { call, MissingPermission } from '../../../src/checks/security/common.js';
+import { call, deniedAction, MissingPermission } from '../../../src/checks/security/common.js';
 import {
   evaluateForceSsl,
   evaluateLogEncryption,
@@ -316,5 +316,18 @@ describe('call', () => {
     await expect(call('x:Y', () => Promise.reject(expired))).rejects.toBe(expired);
     const throttled = Object.assign(new Error('slow'), { name: 'ThrottlingException' });
     await expect(call('x:Y', () => Promise.reject(throttled))).rejects.toBe(throttled);
+  });
+
+  it("names the action AWS says was denied, over the caller's guess", async () => {
+    const message =
+      'User: arn:aws:sts::1:assumed-role/oncall/x is not authorized to perform: elasticloadbalancing:DescribeTargetGroups because no identity-based policy allows it';
+    expect(deniedAction(message)).toBe('elasticloadbalancing:DescribeTargetGroups');
+    expect(deniedAction('You are not authorized to perform this operation.')).toBeNull();
+    const denied = Object.assign(new Error(message), { name: 'AccessDenied' });
+    await expect(
+      call('elasticloadbalancing:DescribeLoadBalancers', () => Promise.reject(denied)),
+    ).rejects.toMatchObject({
+      action: 'elasticloadbalancing:DescribeTargetGroups',
+    });
   });
 });
