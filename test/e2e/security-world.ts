@@ -17,8 +17,11 @@ export interface Plant {
 const enc = (doc: unknown) => encodeURIComponent(JSON.stringify(doc));
 
 /** Adds what `fsops security` reads to the healthy prod world, with the planted problems. */
-export async function securityWorld(plant: Plant = {}): Promise<FakeAws> {
-  const world = await startFakeWorld('prod');
+export async function securityWorld(
+  plant: Plant = {},
+  options: Parameters<typeof startFakeWorld>[2] = {},
+): Promise<FakeAws> {
+  const world = await startFakeWorld('prod', {}, options);
   const now = Date.now() / 1000;
   const h = world.handlers as Record<string, Record<string, (input: Record<string, unknown>) => unknown>>;
   const taskDef = (arn: string) => {

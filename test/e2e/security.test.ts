@@ -1,5 +1,7 @@
 // `fsops security` end to end: bin/fsops against the local AWS endpoint (see security-world.ts).
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAKE_CREDENTIALS, runFsops } from '../helpers/cli.js';
 import type { FakeAws } from '../helpers/fake-aws.js';
@@ -94,5 +96,30 @@ describe('fsops security against a local AWS endpoint', () => {
     const bad = await runFsops(['security', '--env', 'production']);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('GuardDuty (REST-JSON) throttled twice is retried; a CloudTrail call that hangs is an error finding, the rest still report', async () => {
+    fake = await securityWorld(
+      {},
+      {
+        faults: [
+          { service: 'guardduty', action: 'GET /detector', kind: 'throttle', times: 2 },
+          { service: 'cloudtrail', action: 'DescribeTrails', kind: 'hang' },
+        ],
+      },
+    );
+    const file = join(mkdtempSync(join(tmpdir(), 'fsops-cfg-')), 'fsops.config.yaml');
+    writeFileSync(file, 'aws: { maxAttempts: 3, requestTimeoutMs: 500, connectTimeoutMs: 500 }\n');
+    const result = await security('--output', 'json', '--config', file);
+    expect(result.code).toBe(3);
+    const { findings } = JSON.parse(result.stdout) as { findings: JsonFinding[] };
+    expect(findings.find((f) => f.id === 'security.guardduty.enabled')?.status).toBe('pass');
+    expect(fake.calls.filter((c) => c.service === 'guardduty' && c.action === 'GET /detector')).toHaveLength(
+      3,
+    );
+    const errors = findings.filter((f) => f.status === 'error');
+    expect(errors.map((f) => f.id)).toEqual(['security.cloudtrail']);
+    expect(errors[0]!.observed).toMatch(/could not check: .*time/i);
+    expect(findings.filter((f) => f.status === 'pass').length).toBeGreaterThan(15);
   });
 });
