@@ -75,7 +75,7 @@ export function guarded<P>(
         return await check.run(ctx, params);
       } catch (error) {
         if (error instanceof MissingPermission)
-          return [missingPermissionResult(check.id, ctx.env.name, error)];
+          return [missingPermissionResult(check.id, `${check.id} (${ctx.env.name})`, error)];
         throw error;
       }
     },
