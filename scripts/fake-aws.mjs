@@ -10,7 +10,8 @@ const QUERY_MEMBER_NAMES = {
   ReadReplicaDBInstanceIdentifiers: 'ReadReplicaDBInstanceIdentifier',
   VpcSecurityGroups: 'VpcSecurityGroupMembership',
   DBSnapshots: 'DBSnapshot',
-  DBParameterGroups: 'DBParameterGroupStatus',
+  // DBInstance.DBParameterGroups and DescribeDBParameterGroups both name their members DBParameterGroup.
+  DBParameterGroups: 'DBParameterGroup',
   DBEngineVersions: 'DBEngineVersion',
   ValidUpgradeTarget: 'UpgradeTarget',
   PendingMaintenanceActions: 'ResourcePendingMaintenanceActions',
@@ -20,7 +21,7 @@ const QUERY_MEMBER_NAMES = {
   Subnets: 'Subnet',
 };
 
-const QUERY_SERVICES = new Set(['rds', 'elasticloadbalancing', 'sts']);
+const QUERY_SERVICES = new Set(['rds', 'elasticloadbalancing', 'sts', 'iam']);
 
 function escapeXml(text) {
   return String(text).replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -86,7 +87,8 @@ export class AwsFault extends Error {
 /**
  * Starts the endpoint on 127.0.0.1 at a free port.
  * handlers: { [service]: { [action]: (input) => output | Promise<output> } } (services by signing name:
- *   ecs, rds, logs, monitoring, elasticloadbalancing, ssm, secretsmanager, sts, ec2)
+ *   ecs, rds, logs, monitoring, elasticloadbalancing, ssm, secretsmanager, sts, ec2, iam, cloudtrail,
+ *   config; guardduty by 'METHOD /path')
  * http: { [path]: { status, body?, delayMs? } } plain HTTP routes (health endpoints)
  * faults: [{ service, action, kind: 'throttle' | 'hang' | 'error500', times }] applied before handlers
  * delayMs: added to every AWS answer (the benchmark's network latency)
@@ -109,7 +111,10 @@ export async function startFakeAws({ handlers = {}, http = {}, faults = [], dela
     const target = req.headers['x-amz-target'];
     const query = QUERY_SERVICES.has(service) || service === 'ec2';
     const params = query ? Object.fromEntries(new URLSearchParams(body)) : body ? JSON.parse(body) : {};
-    const action = target ? String(target).split('.').pop() : params.Action;
+    // REST-JSON services (GuardDuty) have neither a target nor an Action: their handlers are keyed 'GET /detector'.
+    const action = target
+      ? String(target).split('.').pop()
+      : (params.Action ?? `${req.method} ${(req.url ?? '').split('?')[0]}`);
     calls.push({ service, action, input: params, at: Date.now() });
     const fault = remaining.find((f) => f.service === service && f.action === action && f.left > 0);
     if (fault) fault.left -= 1;

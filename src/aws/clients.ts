@@ -1,9 +1,13 @@
 import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
@@ -126,6 +130,34 @@ export class AwsClients {
         new (await import('@aws-sdk/client-application-auto-scaling')).ApplicationAutoScalingClient(
           clientConfig(this.settings),
         ),
+    );
+  }
+  guardduty(): Promise<GuardDutyClient> {
+    return this.lazy(
+      'guardduty',
+      async () =>
+        new (await import('@aws-sdk/client-guardduty')).GuardDutyClient(clientConfig(this.settings)),
+    );
+  }
+  cloudtrail(): Promise<CloudTrailClient> {
+    return this.lazy(
+      'cloudtrail',
+      async () =>
+        new (await import('@aws-sdk/client-cloudtrail')).CloudTrailClient(clientConfig(this.settings)),
+    );
+  }
+  configService(): Promise<ConfigServiceClient> {
+    return this.lazy(
+      'configService',
+      async () =>
+        new (await import('@aws-sdk/client-config-service')).ConfigServiceClient(clientConfig(this.settings)),
+    );
+  }
+  /** IAM is global: the SDK signs for us-east-1 whatever the region. */
+  iam(): Promise<IAMClient> {
+    return this.lazy(
+      'iam',
+      async () => new (await import('@aws-sdk/client-iam')).IAMClient(clientConfig(this.settings)),
     );
   }
 

@@ -9,6 +9,7 @@ import { maintenanceChecks } from './maintenance/index.js';
 import { maintenanceModeCheck } from './maintenance-mode.js';
 import { rdsInstanceCheck } from './rds-instance.js';
 import { recentErrorsCheck } from './recent-errors.js';
+import { securityChecks } from './security/index.js';
 import { troubleshootChecks } from './troubleshoot/index.js';
 
 /** Every check a runbook can name, by id. */
@@ -25,5 +26,6 @@ export const CHECKS: Record<string, CheckDefinition<never>> = Object.fromEntries
     ...databaseChecks,
     ...troubleshootChecks,
     ...maintenanceChecks,
+    ...securityChecks,
   ].map((check) => [check.id, check as CheckDefinition<never>]),
 );

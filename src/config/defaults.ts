@@ -191,4 +191,22 @@ export const DEFAULT_CONFIG: Config = {
       unusedIndexMinBytes: 1_048_576,
     },
   },
+  // fsops security: runbook 003 (rotate every 90 days), deployment guide §2.3.1 (cross-account roles),
+  // §3.1.2 (only the ALB is public, on 443/80), ops guide §3.1.1 (security log group), §7.1.1 (5 failed
+  // logins in 1 minute), §5.2.1 (GuardDuty HIGH findings; the last 24 hours).
+  security: {
+    secretMaxAgeDays: 90,
+    extraSecrets: [],
+    crossAccountRoles: ['DeploymentRole', 'MonitoringRole'],
+    securityLogGroup: '/aws/security/fivestar-payments',
+    failedLogin: {
+      pattern: '?"login failed" ?"LOGIN_FAILED" ?"authentication failed"',
+      sourceField: 'sourceIp',
+      perMinute: 5,
+      window: '1h',
+      eventCap: 10_000,
+    },
+    findingsWindow: '24h',
+    publicPorts: [443, 80],
+  },
 };

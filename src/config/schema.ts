@@ -271,6 +271,35 @@ export const DatabaseSchema = z
   })
   .strict();
 
+/** `fsops security` (deployment guide §2.2.3, §2.3.1, §3.1.2; ops guide §3.1.1, §7.1.1; runbook 003). */
+export const SecuritySchema = z
+  .object({
+    secretMaxAgeDays: positiveInt.describe('runbook 003: rotate secrets and keys older than 90 days'),
+    extraSecrets: z
+      .array(z.string().min(1))
+      .describe(
+        'more Secrets Manager names (templates with {env}) the environment uses, besides names.dbSecret',
+      ),
+    crossAccountRoles: z
+      .array(z.string().min(1))
+      .describe('deployment guide §2.3.1 roles whose trust policy must require MFA or an external id'),
+    securityLogGroup: z.string().min(1).describe('ops guide §3.1.1 SecurityLogs (template with {env})'),
+    failedLogin: z
+      .object({
+        pattern: z.string().min(1).describe('CloudWatch Logs filter pattern of one failed login'),
+        sourceField: z.string().min(1).describe('JSON field of the client address, for the top sources'),
+        perMinute: positiveInt.describe('ops guide §7.1.1: 5 failures in 1 minute'),
+        window: z.string().min(1).describe('look-back window, e.g. 1h'),
+        eventCap: positiveInt,
+      })
+      .strict(),
+    findingsWindow: z.string().min(1).describe('GuardDuty findings updated within this window (24h)'),
+    publicPorts: z
+      .array(z.number().int().min(0).max(65535))
+      .describe('deployment guide §3.1.2: the ALB on 443/80'),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     region: z.string().min(1),
@@ -295,6 +324,7 @@ export const ConfigSchema = z
     payments: PaymentsSchema,
     maintenance: MaintenanceSchema,
     database: DatabaseSchema,
+    security: SecuritySchema,
   })
   .strict();
 
@@ -306,3 +336,4 @@ export type PaymentsConfig = z.infer<typeof PaymentsSchema>;
 export type TroubleshootConfig = z.infer<typeof TroubleshootSchema>;
 export type MaintenanceConfig = z.infer<typeof MaintenanceSchema>;
 export type DatabaseConfig = z.infer<typeof DatabaseSchema>;
+export type SecurityConfig = z.infer<typeof SecuritySchema>;

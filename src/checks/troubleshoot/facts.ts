@@ -15,6 +15,8 @@ export interface AlbInfo {
   /** `app/<name>/<id>`: the LoadBalancer dimension of AWS/ApplicationELB metrics. */
   dimension: string;
   targetGroups: (TargetGroup & { dimension: string })[];
+  /** The ALB's security groups (for `fsops security`). */
+  securityGroups: string[];
 }
 
 /** `arn:...:loadbalancer/app/name/id` -> `app/name/id`; `arn:...:targetgroup/name/id` -> `targetgroup/name/id`. */
@@ -39,7 +41,7 @@ export function albs(
     const found = await Promise.all(
       components.map(async (component): Promise<AlbInfo | null> => {
         const name = ctx.env.nameOf('alb', component);
-        let lb: { LoadBalancerArn?: string; DNSName?: string } | undefined;
+        let lb: { LoadBalancerArn?: string; DNSName?: string; SecurityGroups?: string[] } | undefined;
         try {
           const out = await elb.send(new DescribeLoadBalancersCommand({ Names: [name] }), {
             abortSignal: signal,
@@ -62,6 +64,7 @@ export function albs(
           arn: lb.LoadBalancerArn,
           dnsName: lb.DNSName ?? '',
           dimension: arnDimension(lb.LoadBalancerArn),
+          securityGroups: lb.SecurityGroups ?? [],
           targetGroups: (groups.TargetGroups ?? []).map((tg) => ({
             ...tg,
             dimension: arnDimension(tg.TargetGroupArn ?? ''),

@@ -1,0 +1,108 @@
+import { isAccessDenied } from '../../aws/errors.js';
+import type { CheckContext, CheckDefinition, CheckResult } from '../../core/check.js';
+
+/** The IAM action an AWS call needed and the role was not allowed to make. */
+export class MissingPermission extends Error {
+  override name = 'MissingPermission';
+  constructor(
+    readonly action: string,
+    override readonly cause: unknown,
+  ) {
+    super(`missing permission ${action}`);
+  }
+}
+
+/**
+ * Sends one AWS call, naming its IAM action: AccessDenied/UnauthorizedOperation becomes a
+ * MissingPermission for that action, which `guarded` turns into a `could not check` finding.
+ */
+export async function call<T>(action: string, send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    if (error instanceof MissingPermission) throw error;
+    if (
+      isAccessDenied(error) &&
+      !/ExpiredToken|UnrecognizedClient|InvalidClientTokenId/i.test((error as Error).name)
+    )
+      throw new MissingPermission(deniedAction((error as Error).message) ?? action, error);
+    throw error;
+  }
+}
+
+/** AWS names the denied action in its message ("... is not authorized to perform: iam:GetRole on ..."): it wins over the caller's guess. */
+export function deniedAction(message: string): string | null {
+  const match = /not authorized to perform:?\s*([a-z0-9-]+:[A-Za-z0-9]+)\b/i.exec(message);
+  return match ? match[1]! : null;
+}
+
+/** Every page of a paged API: `page(token)` returns the items and the next token (undefined at the end). */
+export async function allPages<T>(
+  page: (token: string | undefined) => Promise<{ items: T[] | undefined; next: string | undefined }>,
+  maxPages = 1000,
+): Promise<T[]> {
+  const out: T[] = [];
+  let token: string | undefined;
+  for (let n = 0; n < maxPages; n++) {
+    const { items, next } = await page(token);
+    out.push(...(items ?? []));
+    if (!next || next === token) break;
+    token = next;
+  }
+  return out;
+}
+
+/** The `error` finding of a check the role may not run: it names the permission, never a pass. */
+export function missingPermissionResult(id: string, resource: string, error: MissingPermission): CheckResult {
+  return {
+    id,
+    status: 'error',
+    resource,
+    expected: `permission to call ${error.action}`,
+    observed: `could not check: missing permission ${error.action}`,
+    remediation: `Grant ${error.action} to the role fsops runs as (docs/security.md lists every permission), then run again.`,
+  };
+}
+
+/** A check whose MissingPermission errors become `could not check` findings; other errors reach the runner. */
+export function guarded<P>(
+  check: Omit<CheckDefinition<P>, 'run'> & { run(ctx: CheckContext, params: P): Promise<CheckResult[]> },
+): CheckDefinition<P> {
+  return {
+    ...check,
+    async run(ctx, params) {
+      try {
+        return await check.run(ctx, params);
+      } catch (error) {
+        if (error instanceof MissingPermission)
+          return [missingPermissionResult(check.id, `${check.id} (${ctx.env.name})`, error)];
+        throw error;
+      }
+    },
+  };
+}
+
+/** Runs `worker` over `items` with at most `limit` in flight; results keep the items' order. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  worker: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await worker(items[index]!);
+      }
+    }),
+  );
+  return results;
+}
+
+/** Text from AWS (finding titles, rule descriptions) without control characters, one line, bounded. */
+export function clean(text: string | undefined, max = 200): string {
+  const flat = (text ?? '').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

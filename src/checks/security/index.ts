@@ -1,0 +1,24 @@
+import type { CheckDefinition } from '../../core/check.js';
+import { cloudTrailCheck, configRecorderCheck } from './audit-trail.js';
+import { logEncryptionCheck, rdsEncryptionCheck, rdsForceSslCheck, taskDefSecretsCheck } from './data.js';
+import { crossAccountRolesCheck, taskRolesCheck } from './identity.js';
+import { loginAbuseCheck } from './login-abuse.js';
+import { networkCheck } from './network.js';
+import { secretsRotationCheck } from './secrets.js';
+import { guardDutyCheck } from './threat.js';
+
+/** The `fsops security` checks (runbooks/security.yaml), registered in src/checks/index.ts. */
+export const securityChecks: CheckDefinition<never>[] = [
+  guardDutyCheck,
+  cloudTrailCheck,
+  configRecorderCheck,
+  networkCheck,
+  rdsEncryptionCheck,
+  rdsForceSslCheck,
+  logEncryptionCheck,
+  taskDefSecretsCheck,
+  secretsRotationCheck,
+  taskRolesCheck,
+  crossAccountRolesCheck,
+  loginAbuseCheck,
+] as CheckDefinition<never>[];

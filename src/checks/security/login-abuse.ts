@@ -1,0 +1,111 @@
+import type { CheckResult } from '../../core/check.js';
+import { parseDuration } from '../../core/duration.js';
+import { filterEvents } from '../../logs/fetch.js';
+import type { LogEvent } from '../../logs/signature.js';
+import { call, clean, guarded } from './common.js';
+import { securityLogGroupName } from './data.js';
+
+const MINUTE = 60_000;
+
+/** The client address of a failed-login line: the JSON field, or the first IPv4 address in the text. */
+export function sourceOf(message: string, field: string): string {
+  const text = message.trim();
+  if (text.startsWith('{')) {
+    try {
+      const value = (JSON.parse(text) as Record<string, unknown>)[field];
+      if (typeof value === 'string' || typeof value === 'number') return clean(String(value), 60);
+    } catch {
+      // not JSON after all
+    }
+  }
+  const ip = /\b(\d{1,3}(?:\.\d{1,3}){3})\b/.exec(text);
+  return ip ? ip[1]! : 'unknown';
+}
+
+export interface LoginAbuseInput {
+  logGroup: string;
+  events: LogEvent[];
+  truncated: boolean;
+  perMinute: number;
+  sourceField: string;
+  windowText: string;
+}
+
+/** Failed logins per minute against ops guide §7.1.1 (5 failures in 1 minute), with the busiest minute and top sources. */
+export function evaluateLoginAbuse(input: LoginAbuseInput): CheckResult {
+  const perMinute = new Map<number, number>();
+  const perSource = new Map<string, number>();
+  for (const e of input.events) {
+    const minute = Math.floor(e.timestamp / MINUTE) * MINUTE;
+    perMinute.set(minute, (perMinute.get(minute) ?? 0) + 1);
+    const source = sourceOf(e.message, input.sourceField);
+    perSource.set(source, (perSource.get(source) ?? 0) + 1);
+  }
+  let peak = 0;
+  let peakAt = 0;
+  for (const [minute, count] of perMinute) if (count > peak) [peak, peakAt] = [count, minute];
+  const over = [...perMinute.values()].filter((c) => c >= input.perMinute).length;
+  const top = [...perSource].sort((a, b) => b[1] - a[1]).slice(0, 5);
+  const atLeast = input.truncated ? 'at least ' : '';
+  return {
+    id: 'security.login.failed-per-minute',
+    title: 'Failed logins per minute',
+    status: peak >= input.perMinute ? 'fail' : 'pass',
+    severity: 'high',
+    resource: input.logGroup,
+    expected: `fewer than ${input.perMinute} failed logins in any minute of the last ${input.windowText} (ops guide §7.1.1)`,
+    observed: input.events.length
+      ? `${atLeast}${input.events.length} failed logins; busiest minute ${new Date(peakAt).toISOString().slice(0, 16)}Z with ${peak}${over ? `; ${over} minute(s) at or over ${input.perMinute}` : ''}`
+      : 'no failed logins',
+    detail: top.length ? `top sources: ${top.map(([s, n]) => `${s} (${n})`).join(', ')}` : '',
+    remediation:
+      'ops guide §7.1.1: block the top source addresses temporarily (WAF IP set or NACL), notify the security team, and look for a pattern (one IP, unusual location, outside business hours).',
+  };
+}
+
+export const loginAbuseCheck = guarded({
+  id: 'security.login-abuse',
+  title: 'Failed-login monitoring',
+  severity: 'high',
+  source:
+    'ops guide §3.1.1, §7.1.1; runbook 003 PCI DSS (daily: review access logs for unauthorized attempts; PCI DSS 10.4.1, 8.3.4)',
+  remediation: 'Block the sources and notify the security team (ops guide §7.1.1).',
+  async run(ctx) {
+    const settings = ctx.env.config.security;
+    const logGroup = securityLogGroupName(settings.securityLogGroup, ctx.env.name);
+    const windowMs = parseDuration(settings.failedLogin.window, 'security.failedLogin.window');
+    const logs = await ctx.aws.logs();
+    const result = await call('logs:FilterLogEvents', () =>
+      filterEvents(logs, {
+        logGroupName: logGroup,
+        filterPattern: settings.failedLogin.pattern,
+        startTime: ctx.now.getTime() - windowMs,
+        endTime: ctx.now.getTime(),
+        cap: settings.failedLogin.eventCap,
+        signal: ctx.signal,
+      }),
+    );
+    if (result.missing)
+      return [
+        {
+          id: 'security.login.failed-per-minute',
+          status: 'error',
+          resource: logGroup,
+          expected: 'the security log group of ops guide §3.1.1',
+          observed: 'could not check: log group not found',
+          remediation:
+            'Create the log group and send authentication events to it, or set security.securityLogGroup.',
+        },
+      ];
+    return [
+      evaluateLoginAbuse({
+        logGroup,
+        events: result.events,
+        truncated: result.truncated,
+        perMinute: settings.failedLogin.perMinute,
+        sourceField: settings.failedLogin.sourceField,
+        windowText: settings.failedLogin.window,
+      }),
+    ];
+  },
+});

@@ -1,0 +1,290 @@
+import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
+import { GetFindingsCommand, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
+import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Finding } from '../../../src/core/finding.js';
+import { exitCodeFor, overallStatus } from '../../../src/core/finding.js';
+import { executeRunbook } from '../../../src/core/run-runbook.js';
+import { loadRunbook } from '../../../src/core/runbook.js';
+import { testAws, testEnv } from '../../helpers/context.js';
+import { cleanWorld, mocks, NOW, serve, type World } from './world.js';
+
+const DAY = 86_400_000;
+let world: World;
+beforeEach(() => {
+  world = cleanWorld();
+  serve(world);
+});
+
+async function audit(): Promise<Finding[]> {
+  const env = testEnv('prod');
+  return executeRunbook(
+    loadRunbook('security'),
+    { config: env.config, env, aws: testAws() },
+    { since: new Date(NOW.getTime() - 15 * 60_000) },
+  );
+}
+
+const byId = (findings: Finding[], id: string) => findings.filter((f) => f.id === id);
+const problems = (findings: Finding[]) => findings.filter((f) => f.status !== 'pass' && f.status !== 'skip');
+
+describe('fsops security runbook (AWS faked at the SDK boundary)', () => {
+  it('a clean account passes every control; each finding cites its source', async () => {
+    const findings = await audit();
+    expect(problems(findings)).toEqual([]);
+    expect(overallStatus(findings)).toBe('pass');
+    expect(exitCodeFor(findings, true)).toBe(0);
+    const ids = new Set(findings.map((f) => f.id));
+    for (const id of [
+      'security.guardduty.enabled',
+      'security.guardduty.high',
+      'security.cloudtrail.log-validation',
+      'security.config.recorder',
+      'security.network.world-open',
+      'security.network.ecs-ingress',
+      'security.network.rds-ingress',
+      'security.network.rds-public',
+      'security.rds.storage-encrypted',
+      'security.rds.snapshots-encrypted',
+      'security.rds.force-ssl',
+      'security.logs.kms',
+      'security.taskdef.plaintext-secrets',
+      'security.secret.rotation',
+      'security.iam.role-wildcard',
+      'security.iam.cross-account-trust',
+      'security.login.failed-per-minute',
+    ])
+      expect(ids, id).toContain(id);
+    for (const f of findings) expect(f.source).not.toBe('');
+    expect(findings.find((f) => f.id === 'security.network.world-open')?.source).toMatch(
+      /§3\.1\.2.*PCI DSS 1\.3/,
+    );
+    // The DB secret named in the config and referenced by ARN in both task definitions: one finding.
+    const secrets = byId(findings, 'security.secret.rotation');
+    expect(secrets.map((f) => f.resource).sort()).toEqual([
+      'fivestar/payments/prod/database',
+      'fivestar/payments/prod/razorpay',
+    ]);
+    // Only the secrets the environment uses are described, never the account's whole list.
+    expect(mocks.secrets.commandCalls(DescribeSecretCommand)).toHaveLength(2);
+  });
+
+  it('finds a GuardDuty HIGH finding, naming its title and resource', async () => {
+    world.findings = [
+      {
+        Id: 'f1',
+        Title: 'EC2 instance i-0abc is performing SSH brute force attacks.',
+        Type: 'UnauthorizedAccess:EC2/SSHBruteForce',
+        Severity: 8,
+        Resource: { ResourceType: 'Instance', InstanceDetails: { InstanceId: 'i-0abc' } },
+      } as never,
+      { Id: 'f2', Title: 'Port probe', Severity: 5, Resource: { ResourceType: 'Instance' } } as never,
+    ];
+    const findings = await audit();
+    const high = byId(findings, 'security.guardduty.high')[0]!;
+    expect(high.status).toBe('fail');
+    expect(high.detail).toContain('SSH brute force');
+    expect(high.detail).toContain('Instance i-0abc');
+    expect(byId(findings, 'security.guardduty.medium')[0]!.status).toBe('warn');
+  });
+
+  it('finds a trail without log file validation', async () => {
+    world.trails = [{ ...world.trails[0]!, LogFileValidationEnabled: false }];
+    const findings = await audit();
+    const validation = byId(findings, 'security.cloudtrail.log-validation')[0]!;
+    expect(validation).toMatchObject({ status: 'fail', resource: 'fivestar-org-trail' });
+    expect(validation.source).toContain('§2.2.3');
+  });
+
+  it('finds port 5432 open to the world on the RDS security group', async () => {
+    world.groups[2]!.IpPermissions!.push({
+      IpProtocol: 'tcp',
+      FromPort: 5432,
+      ToPort: 5432,
+      IpRanges: [{ CidrIp: '0.0.0.0/0' }],
+    });
+    const findings = await audit();
+    const open = byId(findings, 'security.network.world-open').filter((f) => f.status === 'fail');
+    expect(open).toHaveLength(1);
+    expect(open[0]!.resource).toContain('sg-rds');
+    expect(open[0]!.observed).toContain('tcp 5432 from 0.0.0.0/0');
+  });
+
+  it('finds a secret not rotated for 200 days', async () => {
+    const clean = world.secret;
+    world.secret = (id) =>
+      id === 'fivestar/payments/prod/database'
+        ? {
+            ...clean(id),
+            RotationEnabled: false,
+            LastRotatedDate: undefined,
+            LastChangedDate: new Date(NOW.getTime() - 200 * DAY),
+          }
+        : clean(id);
+    const findings = await audit();
+    const db = byId(findings, 'security.secret.rotation').find(
+      (f) => f.resource === 'fivestar/payments/prod/database',
+    )!;
+    expect(db.status).toBe('fail');
+    expect(db.observed).toMatch(/rotation off; last changed 200 days ago/);
+  });
+
+  it('finds a task role granting * on *', async () => {
+    world.inlinePolicies = {
+      ...world.inlinePolicies,
+      'debug-everything': {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+      },
+    };
+    const findings = await audit();
+    const roles = byId(findings, 'security.iam.role-wildcard');
+    const task = roles.find((f) => f.resource.startsWith('ecsTaskRole'))!;
+    expect(task.status).toBe('fail');
+    expect(task.observed).toContain('inline debug-everything');
+    expect(roles.find((f) => f.resource.startsWith('ecsTaskExecutionRole'))!.status).toBe('pass');
+  });
+
+  it('finds plaintext secrets in a task definition without printing the value', async () => {
+    const clean = world.taskDef;
+    world.taskDef = (component) => {
+      const td = clean(component);
+      td.containerDefinitions![0]!.environment!.push({
+        name: 'JUSPAY_API_KEY',
+        value: 'sk_live_do_not_print',
+      });
+      return td;
+    };
+    const findings = await audit();
+    const plain = byId(findings, 'security.taskdef.plaintext-secrets');
+    expect(plain.every((f) => f.status === 'fail')).toBe(true);
+    expect(plain[0]!.observed).toContain('JUSPAY_API_KEY');
+    expect(JSON.stringify(findings)).not.toContain('sk_live_do_not_print');
+  });
+
+  it('finds a public, unencrypted database without force_ssl and an unencrypted snapshot', async () => {
+    world.db = { ...world.db, PubliclyAccessible: true, StorageEncrypted: false };
+    world.snapshots.push({ DBSnapshotIdentifier: 'manual-before-migration', Encrypted: false });
+    world.forceSsl = undefined;
+    const findings = await audit();
+    expect(byId(findings, 'security.network.rds-public')[0]!.status).toBe('fail');
+    expect(byId(findings, 'security.rds.storage-encrypted')[0]!.status).toBe('fail');
+    expect(byId(findings, 'security.rds.snapshots-encrypted')[0]!.observed).toContain(
+      'manual-before-migration',
+    );
+    expect(byId(findings, 'security.rds.force-ssl')[0]!.observed).toBe('rds.force_ssl = 0');
+  });
+
+  it('finds a cross-account role that trusts another account without MFA or an external id', async () => {
+    world.trust = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999999999999:root' }, Action: 'sts:AssumeRole' },
+      ],
+    };
+    const findings = await audit();
+    const trust = byId(findings, 'security.iam.cross-account-trust');
+    expect(trust.map((f) => f.resource)).toEqual(['DeploymentRole', 'MonitoringRole']);
+    expect(trust.every((f) => f.status === 'fail')).toBe(true);
+    expect(trust[0]!.observed).toContain('arn:aws:iam::999999999999:root');
+  });
+
+  it('finds a burst of failed logins with the top sources', async () => {
+    // The start of a minute, so that the burst falls in one minute whatever the clock says.
+    const at = Math.floor((NOW.getTime() - 10 * 60_000) / 60_000) * 60_000;
+    world.failedLogins = Array.from({ length: 7 }, (_, i) => ({
+      timestamp: at + i * 1000,
+      message: JSON.stringify({ event: 'LOGIN_FAILED', sourceIp: i < 6 ? '203.0.113.9' : '198.51.100.4' }),
+    }));
+    const findings = await audit();
+    const login = byId(findings, 'security.login.failed-per-minute')[0]!;
+    expect(login.status).toBe('fail');
+    expect(login.detail).toBe('top sources: 203.0.113.9 (6), 198.51.100.4 (1)');
+  });
+
+  it('an API the role may not call is a "could not check" error naming the permission, not a crash or a pass', async () => {
+    mocks.iam.on(GetRoleCommand).rejects(
+      Object.assign(new Error('User: x is not authorized to perform: iam:GetRole'), {
+        name: 'AccessDenied',
+      }),
+    );
+    mocks.guardduty
+      .on(ListDetectorsCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    mocks.ec2
+      .on(DescribeSecurityGroupsCommand)
+      .rejects(Object.assign(new Error('You are not authorized'), { name: 'UnauthorizedOperation' }));
+    const findings = await audit();
+    const errors = findings.filter((f) => f.status === 'error');
+    expect(errors.map((f) => f.observed).sort()).toEqual([
+      'could not check: missing permission ec2:DescribeSecurityGroups',
+      'could not check: missing permission guardduty:ListDetectors',
+      'could not check: missing permission iam:GetRole',
+    ]);
+    expect(errors.map((f) => f.id).sort()).toEqual([
+      'security.guardduty',
+      'security.iam-cross-account',
+      'security.network',
+    ]);
+    // The other areas still ran and passed.
+    expect(byId(findings, 'security.secret.rotation').every((f) => f.status === 'pass')).toBe(true);
+    expect(exitCodeFor(findings, false)).toBe(3);
+  });
+
+  it("a secret denied by its resource policy is that secret's could-not-check; the others are judged", async () => {
+    mocks.secrets.on(DescribeSecretCommand).callsFake((input) => {
+      if (String(input.SecretId).includes('razorpay'))
+        throw Object.assign(new Error('not authorized to perform: secretsmanager:DescribeSecret'), {
+          name: 'AccessDeniedException',
+        });
+      return world.secret(input.SecretId);
+    });
+    const secrets = byId(await audit(), 'security.secret.rotation');
+    expect(secrets.map((f) => [f.status, f.observed.split(';')[0]])).toEqual([
+      ['pass', 'automatic rotation on (every 30 days)'],
+      ['error', 'could not check: missing permission secretsmanager:DescribeSecret'],
+    ]);
+  });
+
+  it('pages through every list: snapshots across pages, GuardDuty findings in batches of 50', async () => {
+    mocks.rds
+      .on(DescribeDBSnapshotsCommand)
+      .resolvesOnce({ DBSnapshots: [{ DBSnapshotIdentifier: 'a', Encrypted: true }], Marker: 'm2' })
+      .resolves({ DBSnapshots: [{ DBSnapshotIdentifier: 'old-unencrypted', Encrypted: false }] });
+    world.findings = Array.from({ length: 120 }, (_, i) => ({
+      Id: `f${i}`,
+      Title: `finding ${i}`,
+      Severity: 7.5,
+      Resource: { ResourceType: 'AccessKey', AccessKeyDetails: { UserName: 'ci' } },
+    })) as never;
+    const findings = await audit();
+    expect(byId(findings, 'security.rds.snapshots-encrypted')[0]!.observed).toContain('1 of 2 unencrypted');
+    expect(byId(findings, 'security.guardduty.high')[0]!.observed).toMatch(
+      /^120 HIGH finding\(s\): 7.5 finding 0 — AccessKey ci; /,
+    );
+    const batches = mocks.guardduty.commandCalls(GetFindingsCommand);
+    expect(batches.map((c) => c.args[0].input.FindingIds?.length)).toEqual([50, 50, 20]);
+  });
+
+  it('describes only the attached security groups, batched, however many there are', async () => {
+    const many = Array.from({ length: 250 }, (_, i) => `sg-extra${i}`);
+    world.db = { ...world.db, VpcSecurityGroups: many.map((id) => ({ VpcSecurityGroupId: id })) };
+    world.groups.push(
+      ...many.map((id) => ({
+        GroupId: id,
+        IpPermissions: [
+          { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{ GroupId: 'sg-ecs' }] },
+        ],
+      })),
+    );
+    const findings = await audit();
+    const calls = mocks.ec2.commandCalls(DescribeSecurityGroupsCommand);
+    expect(calls.every((c) => (c.args[0].input.GroupIds?.length ?? 0) <= 100)).toBe(true);
+    expect(calls.flatMap((c) => c.args[0].input.GroupIds ?? []).sort()).toEqual(
+      [...many, 'sg-alb', 'sg-ecs'].sort(),
+    );
+    expect(byId(findings, 'security.network.rds-ingress')).toHaveLength(250);
+  });
+});
