@@ -1,3 +1,4 @@
+import { DEFAULT_INCIDENT } from './incident.js';
 import type { Config } from './schema.js';
 
 /**
@@ -191,4 +192,5 @@ export const DEFAULT_CONFIG: Config = {
       unusedIndexMinBytes: 1_048_576,
     },
   },
+  incident: DEFAULT_INCIDENT,
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IncidentSchema } from './incident.js';
 
 const positiveInt = z.number().int().positive();
 const percent = z.number().min(0).max(100);
@@ -287,6 +288,7 @@ export const ConfigSchema = z
     payments: PaymentsSchema,
     maintenance: MaintenanceSchema,
     database: DatabaseSchema,
+    incident: IncidentSchema,
   })
   .strict();
 
