@@ -8,13 +8,13 @@ import { snapshotRunbook, takeSnapshot } from '../incident/evidence.js';
 import {
   deliveryExitCode,
   deliveryLines,
+  evidenceLines,
   notifyAndRecord,
   openStore,
   printNotice,
   sinceMs,
   utc,
 } from '../incident/flow.js';
-import { snapshotTable } from '../incident/markdown.js';
 import { initialNotice } from '../incident/notices.js';
 import { affectedServices, type IncidentRecord } from '../incident/record.js';
 import {
@@ -169,7 +169,8 @@ export async function incidentOpen(options: IncidentOpenOptions): Promise<number
       `  record:   ${folder}`,
       '',
       c.bold('Evidence'),
-      ...snapshotTable(snapshot).map((line) => `  ${plain(line)}`),
+      ...evidenceLines(snapshot, c),
+      '',
       printNotice(notice, c),
       c.bold(`Escalation (SEV${severity}: ${policy.escalation}):`),
       ...escalationLines(plan),

@@ -6,7 +6,7 @@ import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
 import { type Notice, noticeText } from './notices.js';
 import { deliver } from './notify.js';
-import type { Delivery, IncidentRecord } from './record.js';
+import type { Delivery, IncidentRecord, Snapshot } from './record.js';
 import { IncidentStore } from './store.js';
 import { plain } from './text.js';
 
@@ -88,4 +88,21 @@ export function deliveryExitCode(deliveries: readonly Delivery[]): number {
 
 export function printNotice(notice: Notice, c: ChalkInstance): string {
   return `${c.bold('Notice (copy-paste, ops guide §11.3.1):')}\n\n${plain(noticeText(notice))}`;
+}
+
+/** The snapshot's problems for the terminal, worst first: "FAIL  title [resource]  observed". */
+export function evidenceLines(snapshot: Snapshot, c: ChalkInstance): string[] {
+  const order = { fail: 0, error: 1, warn: 2, skip: 3, pass: 4 } as const;
+  const paint = { fail: c.red.bold, error: c.magenta, warn: c.yellow, skip: c.gray, pass: c.green };
+  const problems = snapshot.findings
+    .filter((f) => f.status === 'fail' || f.status === 'error' || f.status === 'warn')
+    .sort((a, b) => order[a.status] - order[b.status]);
+  const passed = snapshot.findings.filter((f) => f.status === 'pass').length;
+  return [
+    `  ${problems.length} problem${problems.length === 1 ? '' : 's'}, ${passed} passing (runbook ${snapshot.runbook})`,
+    ...problems.map(
+      (f) =>
+        `  ${paint[f.status](f.status.toUpperCase().padEnd(5))} ${plain(f.title)} ${c.dim(`[${plain(f.resource)}]`)}\n        ${plain(f.observed)}`,
+    ),
+  ];
 }

@@ -137,11 +137,11 @@ export async function deliver(
           detail: `HTTP ${response.status}`,
         };
       } catch (error) {
-        const err = error as Error & { cause?: { code?: string } };
+        const err = error as Error & { cause?: { code?: string; message?: string } };
         const reason =
           err.name === 'TimeoutError'
             ? `no answer within ${config.notify.timeoutMs} ms`
-            : (err.cause?.code ?? err.name);
+            : (err.cause?.code ?? err.cause?.message ?? err.message);
         return {
           at,
           notice: notice.kind,
