@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_INCIDENT } from '../../../src/config/incident.js';
+import type { Finding } from '../../../src/core/finding.js';
 import { escalationPlan } from '../../../src/incident/escalation.js';
 import {
   humanDuration,
@@ -8,7 +9,6 @@ import {
   updateNotice,
 } from '../../../src/incident/notices.js';
 import { diffSnapshots } from '../../../src/incident/record.js';
-import type { Finding } from '../../../src/core/finding.js';
 
 describe('notices (ops guide §11.3.1)', () => {
   it('fills the three templates exactly', () => {
