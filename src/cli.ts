@@ -3,7 +3,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { Command, CommanderError, Option } from 'commander';
 import { declareDatabaseCommands } from './cli/database.js';
-import { declareIncidentCommands } from './cli/incident.js';
+import { declareIncidentCommands, declareStatusCommand } from './cli/incident.js';
 import { declareMaintenanceCommands } from './cli/maintenance.js';
 import { declareServiceCommands } from './cli/service.js';
 import { envOption, lastExitCode, lazy } from './cli/shared.js';
@@ -94,6 +94,7 @@ export function buildProgram(): Command {
   declareTroubleshootCommands(program);
   declareDatabaseCommands(program);
   declareMaintenanceCommands(program);
+  declareStatusCommand(program);
   declareIncidentCommands(program);
   return program;
 }

@@ -13,6 +13,39 @@ open, resolve on resolve, dedup_key = incident id), a generic JSON webhook ($FSO
 or the Secrets Manager secrets the config names. URLs and keys are never printed or recorded. Without
 --notify the notice is printed for copy-paste.`;
 
+/** `fsops status`: the operations dashboard (ops guide §10.2.1). */
+export function declareStatusCommand(program: Command): void {
+  program
+    .command('status')
+    .description(
+      'Operations dashboard on one screen: services, database, KPIs, alarms, maintenance mode, open incident (ops guide §10.2.1, §6.1.1)',
+    )
+    .addOption(envOption())
+    .option(
+      '-w, --watch [interval]',
+      "redraw every interval (default 30s, the guide's refresh rate) until Ctrl-C",
+    )
+    .option('--since <duration>', 'metrics window (default logs.since, 15m)')
+    .addHelpText(
+      'after',
+      `
+Values are colored by the status of the check that judged them: the same checks and thresholds as
+\`fsops validate\` and \`fsops metrics\` (thresholds.* in the config). --watch redraws in place on a
+terminal; on a pipe it prints one frame per interval without cursor codes. A poll that fails keeps
+the last values and shows the error and its age. Not shown: replica lag and queue depth (they need
+a database session: \`fsops db replication\`, \`fsops troubleshoot lms-sync\`).
+Exit codes: 0 nothing failing, 1 something failing, 2 bad input, 3 something could not be read,
+130 --watch stopped with Ctrl-C.
+
+Examples:
+  fsops status --env prod
+  fsops status --env prod --watch
+  fsops status --env prod --watch 10s
+  fsops status --env prod --output json`,
+    )
+    .action(lazy(() => import('../commands/status.js'), 'status'));
+}
+
 /** `fsops incident ...`: the incident loop of ops guide §11 (see docs/incident.md). */
 export function declareIncidentCommands(program: Command): void {
   const incident = program
