@@ -94,15 +94,19 @@ export function diffSnapshots(before: readonly Finding[], after: readonly Findin
   };
 }
 
-/** Services the findings name as failing ("prod-internal-pe-service"), for the notice's Affected Services. */
+/**
+ * What the notice's Affected Services names: the ECS services and the database the failing findings
+ * are about ("prod-internal-pe-service", "prod-fivestar-payments-db"); other failures are evidence, not services.
+ */
 export function affectedServices(findings: readonly Finding[]): string[] {
   const names = findings
-    .filter((f) => (f.status === 'fail' || f.status === 'error') && f.id.startsWith('ecs.service'))
+    .filter(
+      (f) =>
+        (f.status === 'fail' || f.status === 'error') &&
+        /^(ecs\.service|rds\.instance\.available)/.test(f.id),
+    )
     .map((f) => f.resource);
-  const others = findings
-    .filter((f) => f.status === 'fail' && !f.id.startsWith('ecs.service'))
-    .map((f) => (f.id.startsWith('rds.') ? f.resource : f.id.split('.').slice(0, 2).join('.')));
-  return [...new Set([...names, ...others])];
+  return [...new Set(names)];
 }
 
 /** When the next 30-minute update is due (ops guide §11.2.1), from the last notice. */

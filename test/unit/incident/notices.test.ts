@@ -8,7 +8,7 @@ import {
   resolutionNotice,
   updateNotice,
 } from '../../../src/incident/notices.js';
-import { diffSnapshots } from '../../../src/incident/record.js';
+import { affectedServices, diffSnapshots } from '../../../src/incident/record.js';
 
 describe('notices (ops guide §11.3.1)', () => {
   it('fills the three templates exactly', () => {
@@ -101,5 +101,31 @@ describe('diffSnapshots', () => {
     expect(changes.cleared).toEqual(['ecs.service.running [r]: 0 running -> 3 running']);
     expect(changes.newProblems).toEqual(['rds [r] fail: stopped']);
     expect(changes.stillFailing).toEqual(['alarm [r] fail: ALARM']);
+  });
+});
+
+describe('affectedServices', () => {
+  const f = (id: string, status: Finding['status'], resource: string): Finding => ({
+    id,
+    title: id,
+    status,
+    severity: 'high',
+    resource,
+    detail: '',
+    expected: '',
+    observed: '',
+    remediation: '',
+    source: 's',
+  });
+  it('names the failing services and database, not every failing check', () => {
+    expect(
+      affectedServices([
+        f('ecs.service.running', 'fail', 'prod-internal-pe-service'),
+        f('ecs.service.failed-tasks', 'fail', 'prod-internal-pe-service'),
+        f('ecs.service.running', 'pass', 'prod-customer-portal-service'),
+        f('rds.instance.available', 'fail', 'prod-fivestar-payments-db'),
+        f('cloudwatch.alarms', 'fail', 'Fivestar-High-Error-Rate'),
+      ]),
+    ).toEqual(['prod-internal-pe-service', 'prod-fivestar-payments-db']);
   });
 });
