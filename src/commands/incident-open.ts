@@ -40,29 +40,24 @@ export interface IncidentOpenOptions extends GlobalOptions {
 const interactive = () => Boolean(process.stdin.isTTY && process.stderr.isTTY);
 
 /** The severity to record: --severity N, else the proposal under --yes, else asked on a terminal. */
-async function chooseSeverity(
+export async function chooseSeverity(
   proposal: SeverityProposal,
   fixed: SeverityLevel | null,
   yes: boolean,
+  ask: (question: string) => Promise<string> = (question) =>
+    askOnTerminal(question, process.stdin, process.stderr),
+  say: (text: string) => void = (text) => process.stderr.write(text),
 ): Promise<SeverityLevel> {
   if (fixed) return fixed;
   if (yes) return proposal.severity;
-  process.stderr.write(
-    `Proposed severity ${proposal.severity}: ${proposal.rule}\n  because ${plain(proposal.reason)}\n`,
-  );
+  say(`Proposed severity ${proposal.severity}: ${proposal.rule}\n  because ${plain(proposal.reason)}\n`);
   for (;;) {
-    const answer = (
-      await askOnTerminal(
-        `Severity [Enter accepts ${proposal.severity}, or type 1-4]: `,
-        process.stdin,
-        process.stderr,
-      )
-    ).trim();
+    const answer = (await ask(`Severity [Enter accepts ${proposal.severity}, or type 1-4]: `)).trim();
     if (answer === '') return proposal.severity;
     try {
       return parseSeverity(answer, 'severity');
     } catch (error) {
-      process.stderr.write(`${(error as Error).message}\n`);
+      say(`${(error as Error).message}\n`);
     }
   }
 }
