@@ -353,4 +353,43 @@ describe('fsops incident: a whole incident against the fake AWS endpoint and loc
     expect(opened.code).toBe(0);
     expect(opened.stdout).toMatch(/could not check 1: ecs\.service .*the severity may be higher/);
   });
+  it('reads the Slack webhook URL from Secrets Manager when its variable is unset, and never shows it', async () => {
+    receiver = await startReceiver({ '/slack': 200 });
+    await world({}, HEALTHY);
+    const hook = `${receiver.url}/slack/services/SMSECRETPATH`;
+    (fake!.handlers as Record<string, Record<string, unknown>>).secretsmanager = {
+      GetSecretValue: ({ SecretId }: { SecretId: string }) => {
+        if (SecretId !== 'fivestar/incident/slack') throw new Error('unexpected secret');
+        return { Name: SecretId, SecretString: JSON.stringify({ url: hook }) };
+      },
+    };
+    const root = mkdtempSync(join(tmpdir(), 'fsops-incident-'));
+    const config = join(root, 'fsops.config.yaml');
+    writeFileSync(
+      config,
+      `incident:\n  directory: ${join(root, 'incidents')}\n  notify:\n    slack:\n      url: { env: FSOPS_SLACK_WEBHOOK_URL, secretId: fivestar/incident/slack, secretKey: url }\n`,
+    );
+    const opened = await runFsops(
+      [
+        '--config',
+        config,
+        'incident',
+        'open',
+        '--env',
+        'prod',
+        '--severity',
+        '3',
+        '--notify',
+        '--endpoint-url',
+        fake!.url,
+      ],
+      FAKE_CREDENTIALS,
+    );
+    expect(opened.code).toBe(0);
+    expect(opened.stdout).toMatch(/sent +slack +HTTP 200/);
+    expect(opened.stdout).toMatch(/skip +webhook +not configured: FSOPS_INCIDENT_WEBHOOK_URL not set/);
+    expect(receiver.posts.map((p) => p.path)).toEqual(['/slack/services/SMSECRETPATH']);
+    const files = filesUnder(join(root, 'incidents')).map((f) => readFileSync(f, 'utf8'));
+    expect([opened.stdout, opened.stderr, ...files].join('\n')).not.toContain('SMSECRETPATH');
+  });
 });
