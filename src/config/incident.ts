@@ -178,7 +178,7 @@ export const DEFAULT_INCIDENT: IncidentConfig = {
     },
     4: {
       name: 'Low',
-      response: 'Next business day',
+      response: 'the next business day',
       escalation: 'Team lead notification',
       minutes: { email: 0 },
       channels: ['webhook'],
