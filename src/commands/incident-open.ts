@@ -91,6 +91,7 @@ export async function incidentOpen(options: IncidentOpenOptions): Promise<number
     const policy = config.severities[severity];
     const now = new Date();
     const store = openStore(config);
+    const alreadyOpen = store.list().filter((r) => r.state === 'open' && r.env === session.env.name);
     const title =
       options.title?.trim() || (proposal.findingId ? proposal.reason : `Incident in ${session.env.name}`);
     const commander = options.commander?.trim() || localUser();
@@ -162,6 +163,11 @@ export async function incidentOpen(options: IncidentOpenOptions): Promise<number
           ]
         : []),
       `  record:   ${folder}`,
+      ...alreadyOpen.map((r) =>
+        c.yellow(
+          `  also open in ${r.env}: ${r.id} SEV${r.severity} ${plain(r.title)} (same incident? update it instead)`,
+        ),
+      ),
       '',
       c.bold('Evidence'),
       ...evidenceLines(snapshot, c),

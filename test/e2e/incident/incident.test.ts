@@ -302,6 +302,9 @@ describe('fsops incident: a whole incident against the fake AWS endpoint and loc
       ['pagerduty', 15],
     ]);
 
+    const again = await fsops('incident', 'open', '--env', 'prod', '--severity', '3');
+    expect(again.stdout).toMatch(/also open in prod: INC-2026-001 SEV2 .*update it instead/);
+
     const overridden = await fsops(
       'incident',
       'open',
@@ -313,7 +316,7 @@ describe('fsops incident: a whole incident against the fake AWS endpoint and loc
       'json',
     );
     expect(JSON.parse(overridden.stdout).incident).toMatchObject({
-      id: 'INC-2026-002',
+      id: 'INC-2026-003',
       severity: 3,
       severityChoice: 'override',
     });
@@ -336,6 +339,33 @@ describe('fsops incident: a whole incident against the fake AWS endpoint and loc
       FAKE_CREDENTIALS,
     );
     expect(unknown.code).toBe(2);
+
+    // post-mortems come after resolution
+    const early = await runFsops(
+      ['--config', config, 'incident', 'postmortem', 'INC-2026-001'],
+      FAKE_CREDENTIALS,
+    );
+    expect(early.code).toBe(2);
+    expect(early.stderr).toMatch(/^fsops: incident INC-2026-001 is still open: resolve it first/);
+
+    // 45 minutes without an update: list flags it (ops guide §11.2.1, every 30 minutes)
+    const file = join(dir, 'INC-2026-001', 'incident.json');
+    const record = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(
+      file,
+      JSON.stringify({ ...record, startedAt: new Date(Date.now() - 45 * 60_000).toISOString() }),
+    );
+    const listed = await runFsops(['--config', config, 'incident', 'list'], FAKE_CREDENTIALS);
+    expect(listed.stdout).toMatch(/^INC-2026-001 .* UPDATE OVERDUE since /m);
+    expect(listed.stdout).toMatch(/^INC-2026-003 .* next update by /m);
+    const json = JSON.parse(
+      (await runFsops(['--config', config, 'incident', 'list', '--output', 'json'], FAKE_CREDENTIALS)).stdout,
+    );
+    expect(json.map((i: { id: string; updateOverdue: boolean }) => [i.id, i.updateOverdue])).toEqual([
+      ['INC-2026-001', true],
+      ['INC-2026-002', false],
+      ['INC-2026-003', false],
+    ]);
   });
 
   it('a check that could not run (ECS 500s) is named, and the proposal says the severity may be higher', async () => {
@@ -353,6 +383,7 @@ describe('fsops incident: a whole incident against the fake AWS endpoint and loc
     expect(opened.code).toBe(0);
     expect(opened.stdout).toMatch(/could not check 1: ecs\.service .*the severity may be higher/);
   });
+
   it('reads the Slack webhook URL from Secrets Manager when its variable is unset, and never shows it', async () => {
     receiver = await startReceiver({ '/slack': 200 });
     await world({}, HEALTHY);
