@@ -25,6 +25,7 @@ export interface Dashboard {
 
 const SECTION_OF: [string, Cell['section']][] = [
   ['ecs.service', 'Services'],
+  ['ecs.deployment.last', 'Services'],
   ['rds.instance.available', 'Database'],
   ['metrics.rds', 'Database'],
   ['metrics.no-data.rds', 'Database'],
@@ -38,12 +39,13 @@ const SECTION_OF: [string, Cell['section']][] = [
 
 /** Services show running/desired and the rollout; the profile checks (class, sizes) are validate's business. */
 const SHOWN =
-  /^(ecs\.service\.(active|running|deployment)|rds\.instance\.available|metrics\.|cloudwatch\.alarm|ssm\.maintenance-mode)/;
+  /^(ecs\.service\.(active|running|deployment)|ecs\.deployment\.last|rds\.instance\.available|metrics\.|cloudwatch\.alarm|ssm\.maintenance-mode)/;
 
 const SERVICE_PART: Record<string, string> = {
   'ecs.service.active': 'status',
   'ecs.service.running': 'tasks',
   'ecs.service.deployment': 'rollout',
+  'ecs.deployment.last': 'last deploy',
 };
 
 function sectionOf(id: string): Cell['section'] | null {
