@@ -48,6 +48,8 @@ const SERVICE_PART: Record<string, string> = {
   'ecs.deployment.last': 'last deploy',
 };
 
+const serviceOf = (cell: Cell) => cell.label.split(' ')[0] ?? '';
+
 function sectionOf(id: string): Cell['section'] | null {
   return SECTION_OF.find(([prefix]) => id.startsWith(prefix))?.[1] ?? null;
 }
@@ -121,6 +123,8 @@ export function renderDashboard(
   const width = Math.min(60, Math.max(20, ...d.cells.map((x) => x.label.length)));
   for (const section of SECTIONS) {
     const cells = d.cells.filter((x) => x.section === section);
+    // A service's rows together: tasks, rollout, last deploy (stable within one service).
+    if (section === 'Services') cells.sort((a, b) => serviceOf(a).localeCompare(serviceOf(b)));
     lines.push('', c.bold(section));
     if (section === 'Alarms' && !cells.some((x) => x.status !== 'pass')) {
       lines.push(`  ${c.green('none in ALARM')}`);

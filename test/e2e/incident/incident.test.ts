@@ -381,7 +381,9 @@ describe('fsops incident: a whole incident against the fake AWS endpoint and loc
       FAKE_CREDENTIALS,
     );
     expect(opened.code).toBe(0);
-    expect(opened.stdout).toMatch(/could not check 2: ecs\.service .*ecs\.deployment\.last .*the severity may be higher/);
+    expect(opened.stdout).toMatch(
+      /could not check 2: ecs\.service .*ecs\.deployment\.last .*the severity may be higher/,
+    );
   });
 
   it('reads the Slack webhook URL from Secrets Manager when its variable is unset, and never shows it', async () => {
