@@ -3,6 +3,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { Command, CommanderError, Option } from 'commander';
 import { declareDatabaseCommands } from './cli/database.js';
+import { declareIncidentCommands, declareStatusCommand } from './cli/incident.js';
 import { declareMaintenanceCommands } from './cli/maintenance.js';
 import { declareSecurityCommands } from './cli/security.js';
 import { declareServiceCommands } from './cli/service.js';
@@ -96,6 +97,8 @@ export function buildProgram(): Command {
   declareDatabaseCommands(program);
   declareMaintenanceCommands(program);
   declareSecurityCommands(program);
+  declareStatusCommand(program);
+  declareIncidentCommands(program);
   return program;
 }
 

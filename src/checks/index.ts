@@ -1,6 +1,7 @@
 import type { CheckDefinition } from '../core/check.js';
 import { cloudwatchAlarmsCheck } from './cloudwatch-alarms.js';
 import { databaseChecks } from './database/index.js';
+import { ecsLastDeploymentCheck } from './ecs-last-deployment.js';
 import { ecsServiceCheck } from './ecs-service.js';
 import { ecsTaskSizeCheck } from './ecs-task-size.js';
 import { healthEndpointsCheck } from './health-endpoints.js';
@@ -27,5 +28,6 @@ export const CHECKS: Record<string, CheckDefinition<never>> = Object.fromEntries
     ...troubleshootChecks,
     ...maintenanceChecks,
     ...securityChecks,
+    ecsLastDeploymentCheck,
   ].map((check) => [check.id, check as CheckDefinition<never>]),
 );

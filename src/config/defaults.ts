@@ -1,3 +1,4 @@
+import { DEFAULT_INCIDENT } from './incident.js';
 import type { Config } from './schema.js';
 
 /**
@@ -209,4 +210,5 @@ export const DEFAULT_CONFIG: Config = {
     findingsWindow: '24h',
     publicPorts: [443, 80],
   },
+  incident: DEFAULT_INCIDENT,
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IncidentSchema } from './incident.js';
 
 const positiveInt = z.number().int().positive();
 const percent = z.number().min(0).max(100);
@@ -325,6 +326,7 @@ export const ConfigSchema = z
     maintenance: MaintenanceSchema,
     database: DatabaseSchema,
     security: SecuritySchema,
+    incident: IncidentSchema,
   })
   .strict();
 

@@ -1,0 +1,110 @@
+import { localUser } from '../core/audit.js';
+import { UsageError } from '../core/errors.js';
+import { makeChalk } from '../core/render.js';
+import { loadRunbook } from '../core/runbook.js';
+import { type GlobalOptions, openEnvSession, outputFormat } from '../core/session.js';
+import { snapshotRunbook, takeSnapshot } from '../incident/evidence.js';
+import {
+  deliveryExitCode,
+  deliveryLines,
+  loadIncidentSettings,
+  notifyAndRecord,
+  printNotice,
+  requireFlags,
+  sinceMs,
+  utc,
+} from '../incident/flow.js';
+import { humanDuration, resolutionNotice } from '../incident/notices.js';
+import { diffSnapshots } from '../incident/record.js';
+import { plain } from '../incident/text.js';
+
+export interface IncidentResolveOptions extends GlobalOptions {
+  rootCause?: string;
+  resolution?: string;
+  since?: string;
+  notify?: boolean;
+}
+
+/**
+ * `fsops incident resolve <id>`: a final snapshot, the [RESOLVED] notice with the duration (ops guide
+ * §11.3.1), and the post-mortem due date (§11.2.1: within 48 hours).
+ */
+export async function incidentResolve(id: string, options: IncidentResolveOptions): Promise<number> {
+  const format = outputFormat(options);
+  requireFlags('resolve', { '--root-cause': options.rootCause, '--resolution': options.resolution });
+  const { store, config } = loadIncidentSettings(options.config);
+  const before = store.read(id);
+  if (before.state !== 'open')
+    throw new UsageError(`incident ${id} is already resolved (at ${before.resolvedAt})`);
+  const session = openEnvSession(options, before.env);
+  try {
+    const last = before.snapshots.at(-1);
+    const runbook = last ? loadRunbook(last.runbook) : snapshotRunbook(session);
+    const snapshot = await takeSnapshot(
+      session,
+      runbook,
+      'resolve',
+      format,
+      sinceMs(options.since, session.config.logs.since),
+    );
+    const resolvedAt = new Date();
+    const record = await store.update(id, (current) => {
+      if (current.state !== 'open') throw new UsageError(`incident ${id} was resolved meanwhile`);
+      return {
+        ...current,
+        state: 'resolved',
+        currentStatus: 'Resolved',
+        resolvedAt: resolvedAt.toISOString(),
+        rootCause: plain(options.rootCause!),
+        resolution: plain(options.resolution!),
+        snapshots: [...current.snapshots, snapshot],
+        timeline: [
+          ...current.timeline,
+          {
+            at: resolvedAt.toISOString(),
+            event: `resolved by ${localUser()}: ${plain(options.resolution!)}`,
+          },
+        ],
+      };
+    });
+    const duration = humanDuration(resolvedAt.getTime() - new Date(record.startedAt).getTime());
+    const notice = resolutionNotice({
+      incidentId: id,
+      resolutionTime: utc(resolvedAt),
+      rootCause: record.rootCause!,
+      resolution: record.resolution!,
+      duration,
+    });
+    const due = new Date(resolvedAt.getTime() + config.postmortemDueHours * 3_600_000);
+    const changes = diffSnapshots(before.snapshots.at(-1)?.findings ?? [], snapshot.findings);
+    const deliveries = options.notify
+      ? await notifyAndRecord(store, record, notice, config, session.aws)
+      : [];
+    if (format === 'json') {
+      process.stdout.write(
+        `${JSON.stringify({ incident: store.read(id), duration, postmortemDue: due.toISOString(), notice, deliveries }, null, 2)}\n`,
+      );
+      return deliveryExitCode(deliveries);
+    }
+    const c = makeChalk(options.color);
+    const lines = [
+      `${c.bold(`Incident ${id} resolved`)} after ${duration} (${record.env}, SEV${record.severity})`,
+      ...(changes.stillFailing.length + changes.newProblems.length > 0
+        ? [
+            c.yellow('  still failing in the final snapshot (monitor for stability, ops guide §11.2.1):'),
+            ...[...changes.stillFailing, ...changes.newProblems].map((x) => `    ${plain(x)}`),
+          ]
+        : ['  final snapshot: no problem left from the last one']),
+      '',
+      printNotice(notice, c),
+      options.notify ? c.bold('Notifications:') : c.dim('Not posted anywhere (add --notify to post).'),
+      ...deliveryLines(deliveries, c),
+      '',
+      `Post-mortem due ${utc(due)} (within ${config.postmortemDueHours} h, ops guide §11.2.1): fsops incident postmortem ${id}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return deliveryExitCode(deliveries);
+  } finally {
+    session.aws.destroy();
+  }
+}

@@ -1,0 +1,130 @@
+import { localUser } from '../core/audit.js';
+import { UsageError } from '../core/errors.js';
+import { makeChalk } from '../core/render.js';
+import { loadRunbook } from '../core/runbook.js';
+import { type GlobalOptions, openEnvSession, outputFormat } from '../core/session.js';
+import { snapshotRunbook, takeSnapshot } from '../incident/evidence.js';
+import {
+  deliveryExitCode,
+  deliveryLines,
+  loadIncidentSettings,
+  notifyAndRecord,
+  printNotice,
+  requireFlags,
+  sinceMs,
+  utc,
+} from '../incident/flow.js';
+import { updateNotice } from '../incident/notices.js';
+import { diffSnapshots, type IncidentUpdate } from '../incident/record.js';
+import { plain } from '../incident/text.js';
+
+export interface IncidentUpdateOptions extends GlobalOptions {
+  status?: string;
+  actions?: string;
+  next?: string;
+  eta?: string;
+  since?: string;
+  notify?: boolean;
+}
+
+/**
+ * `fsops incident update <id>`: a new snapshot, what changed since the last one, the numbered [UPDATE]
+ * notice (ops guide §11.2.1 "every 30 minutes", §11.3.1).
+ */
+export async function incidentUpdate(id: string, options: IncidentUpdateOptions): Promise<number> {
+  const format = outputFormat(options);
+  requireFlags('update', {
+    '--status': options.status,
+    '--actions': options.actions,
+    '--next': options.next,
+  });
+  const { store } = loadIncidentSettings(options.config);
+  const before = store.read(id);
+  if (before.state !== 'open')
+    throw new UsageError(`incident ${id} is resolved: updates go to open incidents only`);
+  if (options.env && options.env !== before.env) {
+    throw new UsageError(`incident ${id} is in ${before.env}, not ${options.env}`);
+  }
+  const session = openEnvSession(options, before.env);
+  try {
+    const last = before.snapshots.at(-1);
+    const runbook = last ? loadRunbook(last.runbook) : snapshotRunbook(session);
+    const snapshot = await takeSnapshot(
+      session,
+      runbook,
+      `update #${before.updates.length + 1}`,
+      format,
+      sinceMs(options.since, session.config.logs.since),
+    );
+    let update: IncidentUpdate | undefined;
+    const record = await store.update(id, (current) => {
+      if (current.state !== 'open')
+        throw new UsageError(`incident ${id} was resolved meanwhile: update not recorded`);
+      const number = current.updates.length + 1;
+      const previous = current.snapshots.at(-1)?.findings ?? [];
+      update = {
+        number,
+        at: new Date().toISOString(),
+        status: plain(options.status!),
+        actions: plain(options.actions!),
+        next: plain(options.next!),
+        eta: options.eta?.trim() ? plain(options.eta) : current.eta,
+        by: localUser(),
+        changes: diffSnapshots(previous, snapshot.findings),
+      };
+      return {
+        ...current,
+        currentStatus: update.status,
+        eta: update.eta,
+        updates: [...current.updates, update],
+        snapshots: [...current.snapshots, { ...snapshot, label: `update #${number}` }],
+        timeline: [
+          ...current.timeline,
+          {
+            at: update.at,
+            event: `update #${number} by ${update.by}: ${update.status} (${update.changes.cleared.length} cleared, ${update.changes.newProblems.length} new)`,
+          },
+        ],
+      };
+    });
+    const u = update!;
+    const notice = updateNotice({
+      incidentId: id,
+      updateNumber: u.number,
+      timestamp: utc(u.at),
+      currentStatus: u.status,
+      actionsTaken: u.actions,
+      nextSteps: u.next,
+      eta: u.eta ?? 'unknown',
+    });
+    const deliveries = options.notify
+      ? await notifyAndRecord(store, record, notice, session.config.incident, session.aws)
+      : [];
+    if (format === 'json') {
+      process.stdout.write(
+        `${JSON.stringify({ incident: store.read(id), update: u, notice, deliveries }, null, 2)}\n`,
+      );
+      return deliveryExitCode(deliveries);
+    }
+    const c = makeChalk(options.color);
+    const lines = [
+      `${c.bold(`Incident ${id}: update #${u.number} recorded`)} (${record.env}, SEV${record.severity})`,
+      '',
+      c.bold('Since the last snapshot:'),
+      ...u.changes.cleared.map((x) => `  ${c.green('cleared')}  ${plain(x)}`),
+      ...u.changes.newProblems.map((x) => `  ${c.red('new    ')}  ${plain(x)}`),
+      ...u.changes.stillFailing.map((x) => `  ${c.yellow('still  ')}  ${plain(x)}`),
+      ...(u.changes.cleared.length + u.changes.newProblems.length + u.changes.stillFailing.length === 0
+        ? ['  no problems before or now']
+        : []),
+      '',
+      printNotice(notice, c),
+      options.notify ? c.bold('Notifications:') : c.dim('Not posted anywhere (add --notify to post).'),
+      ...deliveryLines(deliveries, c),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return deliveryExitCode(deliveries);
+  } finally {
+    session.aws.destroy();
+  }
+}

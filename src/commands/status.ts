@@ -1,0 +1,145 @@
+import { parseDuration } from '../core/duration.js';
+import { UsageError } from '../core/errors.js';
+import { exitCodeFor, type Finding } from '../core/finding.js';
+import { onInterrupt } from '../core/interrupt.js';
+import { makeChalk } from '../core/render.js';
+import { executeRunbook } from '../core/run-runbook.js';
+import { loadRunbook } from '../core/runbook.js';
+import {
+  type EnvSession,
+  type GlobalOptions,
+  openEnvSession,
+  outputFormat,
+  verifyAccount,
+} from '../core/session.js';
+import { lazyEnvDb } from '../db/session.js';
+import { openStore } from '../incident/flow.js';
+import { nextUpdateDue } from '../incident/record.js';
+import { plain } from '../incident/text.js';
+import { type Cell, type Dashboard, renderDashboard, toCells } from '../status/dashboard.js';
+
+export interface StatusOptions extends GlobalOptions {
+  watch?: boolean | string;
+  since?: string;
+}
+
+/** ops guide §10.2.1: RefreshRate 30 seconds. */
+const DEFAULT_REFRESH = '30s';
+
+async function poll(session: EnvSession, sinceMs: number): Promise<Finding[]> {
+  const database = lazyEnvDb(session);
+  try {
+    const now = new Date();
+    return await executeRunbook(loadRunbook('status'), session, {
+      since: new Date(now.getTime() - sinceMs),
+      db: database.open,
+    });
+  } finally {
+    await database.close();
+  }
+}
+
+function openIncidents(session: EnvSession): Dashboard['incidents'] {
+  const config = session.config.incident;
+  const now = new Date();
+  try {
+    return openStore(config)
+      .list()
+      .filter((r) => r.state === 'open' && r.env === session.env.name)
+      .map((r) => ({
+        id: r.id,
+        severity: r.severity,
+        title: r.title,
+        startedAt: r.startedAt,
+        updateOverdue: nextUpdateDue(r, config.updateIntervalMinutes) < now,
+      }));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * `fsops status --env E [--watch [interval]]`: the operations dashboard of ops guide §10.2.1, gathered
+ * by the `status` runbook through the one runner (one batched GetMetricData), every value colored by
+ * its check's status (the same thresholds as validate/metrics).
+ */
+export async function status(options: StatusOptions): Promise<number> {
+  const format = outputFormat(options);
+  const watch = options.watch !== undefined && options.watch !== false;
+  const intervalMs = parseDuration(
+    typeof options.watch === 'string' ? options.watch : DEFAULT_REFRESH,
+    '--watch interval',
+  );
+  if (watch && format !== 'text')
+    throw new UsageError('--watch redraws text: use it without --output (json gives the data once)');
+  const session = openEnvSession(options);
+  const sinceMs = parseDuration(options.since ?? session.config.logs.since, '--since');
+  const c = makeChalk(options.color);
+  try {
+    await verifyAccount(session);
+    let findings = await poll(session, sinceMs);
+    let dashboard: Dashboard = {
+      env: session.env.name,
+      at: new Date().toISOString(),
+      cells: toCells(findings, new Date()),
+      incidents: openIncidents(session),
+    };
+    if (format === 'json') {
+      process.stdout.write(`${JSON.stringify({ ...dashboard, findings }, null, 2)}\n`);
+      return exitCodeFor(findings, options.strict ?? false);
+    }
+    if (!watch) {
+      process.stdout.write(renderDashboard(dashboard, c, new Date(), plain));
+      return exitCodeFor(findings, options.strict ?? false);
+    }
+    // Watch: redraw in place on a terminal; on a pipe one frame per interval, no cursor codes.
+    const tty = Boolean(process.stdout.isTTY);
+    let stop: () => void = () => {};
+    const interrupted = new Promise<void>((done) => {
+      stop = done;
+    });
+    const release = onInterrupt(() => stop());
+    try {
+      for (;;) {
+        const frame = renderDashboard(dashboard, c, new Date(), plain);
+        process.stdout.write(
+          tty
+            ? `\u001b[H\u001b[2J${frame}${c.dim(`refreshing every ${intervalMs / 1000}s; Ctrl-C to quit`)}\n`
+            : `${frame}\n`,
+        );
+        let timer: NodeJS.Timeout | undefined;
+        const tick = new Promise<'tick'>((done) => {
+          timer = setTimeout(() => done('tick'), intervalMs);
+        });
+        const woke = await Promise.race([tick, interrupted.then(() => 'stop' as const)]);
+        clearTimeout(timer);
+        if (woke === 'stop') break;
+        const next = await Promise.race([
+          poll(session, sinceMs).then(
+            (f) => ({ findings: f }),
+            (error: Error) => ({ error }),
+          ),
+          interrupted.then(() => null),
+        ]);
+        if (next === null) break;
+        const at = new Date();
+        if ('error' in next) {
+          dashboard = {
+            ...dashboard,
+            pollError: { message: next.error.message, since: dashboard.pollError?.since ?? at.toISOString() },
+          };
+          continue;
+        }
+        findings = next.findings;
+        const cells: Cell[] = toCells(findings, at, dashboard.cells);
+        dashboard = { env: dashboard.env, at: at.toISOString(), cells, incidents: openIncidents(session) };
+      }
+    } finally {
+      release();
+    }
+    process.stderr.write('\n');
+    return 130;
+  } finally {
+    session.aws.destroy();
+  }
+}

@@ -1,0 +1,169 @@
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ExitCode, ExitError, UsageError } from '../core/errors.js';
+import { recordMarkdown } from './markdown.js';
+import type { IncidentRecord } from './record.js';
+
+const ID = /^INC-(\d{4})-(\d{3,})$/;
+const LOCK = '.lock';
+/** A lock older than this is left over from a process that died mid-write. */
+const STALE_LOCK_MS = 120_000;
+
+/** Writes a file atomically: a temporary file next to it, then rename (readers never see half a file). */
+export function writeAtomic(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o644 });
+  renameSync(tmp, file);
+}
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/**
+ * Incident records: one folder per incident (`<dir>/INC-2026-001/incident.json` for machines,
+ * `incident.md` for people). Every change takes the incident's lock file (O_EXCL create, retried
+ * until `lockTimeoutMs`), re-reads the record, applies the change and bumps `revision`: two engineers
+ * updating at once both land, one after the other.
+ */
+export class IncidentStore {
+  readonly dir: string;
+
+  constructor(
+    dir: string,
+    private readonly lockTimeoutMs = 10_000,
+  ) {
+    this.dir = resolve(dir);
+  }
+
+  folder(id: string): string {
+    if (!ID.test(id))
+      throw new UsageError(
+        `invalid incident id '${id}': ids look like INC-2026-001 (see \`fsops incident list\`)`,
+      );
+    return join(this.dir, id);
+  }
+
+  /** Allocates the next id of the year (mkdir is the atomic claim) and writes the first revision. */
+  create(build: (id: string) => IncidentRecord, now: Date): IncidentRecord {
+    mkdirSync(this.dir, { recursive: true });
+    const year = now.getUTCFullYear();
+    let next =
+      1 +
+      Math.max(
+        0,
+        ...this.ids()
+          .filter((id) => id.startsWith(`INC-${year}-`))
+          .map((id) => Number(ID.exec(id)![2])),
+      );
+    for (;;) {
+      const id = `INC-${year}-${String(next).padStart(3, '0')}`;
+      try {
+        mkdirSync(join(this.dir, id));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+          next += 1;
+          continue;
+        }
+        throw error;
+      }
+      const record = { ...build(id), id, revision: 1 };
+      this.write(record);
+      return record;
+    }
+  }
+
+  ids(): string[] {
+    if (!existsSync(this.dir)) return [];
+    return readdirSync(this.dir)
+      .filter((name) => ID.test(name) && existsSync(join(this.dir, name, 'incident.json')))
+      .sort();
+  }
+
+  read(id: string): IncidentRecord {
+    const file = join(this.folder(id), 'incident.json');
+    if (!existsSync(file)) {
+      throw new UsageError(
+        `no incident ${id} under ${this.dir} (see \`fsops incident list\`, or incident.directory in the config)`,
+      );
+    }
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as IncidentRecord;
+    } catch (error) {
+      throw new UsageError(`incident record ${file} is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+
+  list(): IncidentRecord[] {
+    return this.ids().map((id) => this.read(id));
+  }
+
+  /**
+   * Applies `change` to the latest revision under the incident's lock and writes the result. Returns the
+   * record as written.
+   */
+  async update(id: string, change: (record: IncidentRecord) => IncidentRecord): Promise<IncidentRecord> {
+    const release = await this.lock(id);
+    try {
+      const current = this.read(id);
+      const next = { ...change(structuredClone(current)), id, revision: current.revision + 1 };
+      this.write(next);
+      return next;
+    } finally {
+      release();
+    }
+  }
+
+  /** Writes a file into the incident's folder (the post-mortem), atomically. */
+  writeExtra(id: string, name: string, text: string): string {
+    const file = join(this.folder(id), name);
+    writeAtomic(file, text);
+    return file;
+  }
+
+  private write(record: IncidentRecord): void {
+    const folder = this.folder(record.id);
+    writeAtomic(join(folder, 'incident.json'), `${JSON.stringify(record, null, 2)}\n`);
+    writeAtomic(join(folder, 'incident.md'), recordMarkdown(record));
+  }
+
+  private async lock(id: string): Promise<() => void> {
+    const file = join(this.folder(id), LOCK);
+    const deadline = Date.now() + this.lockTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const fd = openSync(file, 'wx');
+        writeFileSync(fd, `${process.pid} ${new Date().toISOString()}\n`);
+        closeSync(fd);
+        return () => rmSync(file, { force: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      try {
+        if (Date.now() - statSync(file).mtimeMs > STALE_LOCK_MS) {
+          rmSync(file, { force: true });
+          continue;
+        }
+      } catch {
+        continue; // released between our attempt and the stat
+      }
+      if (Date.now() > deadline) {
+        throw new ExitError(
+          ExitCode.unreachable,
+          `incident ${id} is being updated by someone else (lock ${file} held for more than ${this.lockTimeoutMs} ms): try again; nothing was changed`,
+        );
+      }
+      await sleep(20 + Math.min(200, attempt * 10) + Math.random() * 30);
+    }
+  }
+}

@@ -1,0 +1,153 @@
+import type { ChalkInstance } from 'chalk';
+import { formatDuration } from '../core/duration.js';
+import type { Finding, Status } from '../core/finding.js';
+
+export interface Cell {
+  section: 'Services' | 'Database' | 'KPIs' | 'Alarms' | 'Maintenance';
+  key: string;
+  label: string;
+  value: string;
+  status: Status;
+  /** When this value was observed (a cell whose last poll failed keeps its older value). */
+  at: string;
+  /** The last poll's error for this cell, and since when it has been failing. */
+  error?: { message: string; since: string };
+}
+
+export interface Dashboard {
+  env: string;
+  at: string;
+  cells: Cell[];
+  incidents: { id: string; severity: number; title: string; startedAt: string; updateOverdue: boolean }[];
+  /** The whole poll failed (e.g. credentials): the cells are from the last good poll. */
+  pollError?: { message: string; since: string };
+}
+
+const SECTION_OF: [string, Cell['section']][] = [
+  ['ecs.service', 'Services'],
+  ['ecs.deployment.last', 'Services'],
+  ['rds.instance.available', 'Database'],
+  ['metrics.rds', 'Database'],
+  ['metrics.no-data.rds', 'Database'],
+  ['metrics.payments', 'KPIs'],
+  ['metrics.no-data.payments', 'KPIs'],
+  ['metrics.alb', 'KPIs'],
+  ['metrics.no-data.alb', 'KPIs'],
+  ['cloudwatch.alarm', 'Alarms'],
+  ['ssm.maintenance-mode', 'Maintenance'],
+];
+
+/** Services show running/desired and the rollout; the profile checks (class, sizes) are validate's business. */
+const SHOWN =
+  /^(ecs\.service\.(active|running|deployment)|ecs\.deployment\.last|rds\.instance\.available|metrics\.|cloudwatch\.alarm|ssm\.maintenance-mode)/;
+
+const SERVICE_PART: Record<string, string> = {
+  'ecs.service.active': 'status',
+  'ecs.service.running': 'tasks',
+  'ecs.service.deployment': 'rollout',
+  'ecs.deployment.last': 'last deploy',
+};
+
+const serviceOf = (cell: Cell) => cell.label.split(' ')[0] ?? '';
+
+function sectionOf(id: string): Cell['section'] | null {
+  return SECTION_OF.find(([prefix]) => id.startsWith(prefix))?.[1] ?? null;
+}
+
+/** A metric's "latest 88%, avg 92%, min 85%  ▇▅▁" reads as "88%  ▇▅▁" on the dashboard. */
+function shortValue(f: Finding): string {
+  if (f.id.startsWith('metrics.') && !f.id.startsWith('metrics.no-data')) {
+    const latest = /^latest ([^,]+)/.exec(f.observed)?.[1];
+    const spark = /\s{2}(\S+)$/.exec(f.observed)?.[1];
+    if (latest) return spark ? `${latest}  ${spark}` : latest;
+  }
+  return f.observed;
+}
+
+/** The dashboard's cells from the status runbook's findings (pure). Errors keep the previous value. */
+export function toCells(findings: readonly Finding[], at: Date, previous: readonly Cell[] = []): Cell[] {
+  const cells: Cell[] = [];
+  for (const f of findings) {
+    const section = sectionOf(f.id);
+    if (!section || !(SHOWN.test(f.id) || f.status === 'error')) continue;
+    if (f.id.startsWith('ecs.service.active') && f.status === 'pass') continue;
+    if (f.id.startsWith('cloudwatch.alarm.exists') && f.status === 'pass') continue;
+    const key = `${f.id} ${f.resource}`;
+    const label =
+      section === 'Services'
+        ? `${f.resource} ${SERVICE_PART[f.id] ?? ''}`.trim()
+        : section === 'Alarms'
+          ? f.resource
+          : f.title;
+    if (f.status === 'error') {
+      const before = previous.find((c) => c.key === key);
+      const since = before?.error?.since ?? at.toISOString();
+      cells.push({
+        ...(before ?? { section, key, label, value: '', status: 'error' as Status, at: at.toISOString() }),
+        error: { message: f.observed, since },
+      });
+      continue;
+    }
+    cells.push({ section, key, label, value: shortValue(f), status: f.status, at: at.toISOString() });
+  }
+  return cells;
+}
+
+const SECTIONS: Cell['section'][] = ['Services', 'Database', 'KPIs', 'Alarms', 'Maintenance'];
+
+/** One screen of text (no cursor codes: the caller decides how to redraw). Pure. */
+export function renderDashboard(
+  d: Dashboard,
+  c: ChalkInstance,
+  now: Date,
+  clean: (s: string) => string,
+): string {
+  const paint: Record<Status, (s: string) => string> = {
+    pass: c.green,
+    warn: c.yellow,
+    fail: c.red.bold,
+    error: c.magenta,
+    skip: c.gray,
+  };
+  const age = (iso: string) => formatDuration(now.getTime() - new Date(iso).getTime());
+  const lines = [
+    `${c.bold(`fsops status ${d.env}`)}  ${c.dim(`as of ${d.at.replace('T', ' ').slice(0, 19)} UTC`)}`,
+  ];
+  if (d.pollError) {
+    lines.push(
+      c.magenta(
+        `  last poll failed (${age(d.pollError.since)} ago): ${clean(d.pollError.message)}; showing the last good values`,
+      ),
+    );
+  }
+  const width = Math.min(60, Math.max(20, ...d.cells.map((x) => x.label.length)));
+  for (const section of SECTIONS) {
+    const cells = d.cells.filter((x) => x.section === section);
+    // A service's rows together: tasks, rollout, last deploy (stable within one service).
+    if (section === 'Services') cells.sort((a, b) => serviceOf(a).localeCompare(serviceOf(b)));
+    lines.push('', c.bold(section));
+    if (section === 'Alarms' && !cells.some((x) => x.status !== 'pass')) {
+      lines.push(`  ${c.green('none in ALARM')}`);
+      continue;
+    }
+    if (cells.length === 0) lines.push(c.dim('  (nothing reported)'));
+    for (const cell of cells) {
+      if (section === 'Alarms' && cell.status === 'pass') continue;
+      const value = cell.value ? paint[cell.status](clean(cell.value)) : '';
+      const error = cell.error
+        ? c.magenta(
+            `${value ? `  (${age(cell.at)} old) ` : ''}error for ${age(cell.error.since)}: ${clean(cell.error.message)}`,
+          )
+        : '';
+      lines.push(`  ${clean(cell.label).slice(0, width).padEnd(width)}  ${value}${error}`);
+    }
+  }
+  lines.push('', c.bold('Incident'));
+  if (d.incidents.length === 0) lines.push(`  ${c.green('none open')}`);
+  for (const i of d.incidents) {
+    lines.push(
+      `  ${c.red.bold(`${i.id} SEV${i.severity}`)} ${clean(i.title)} ${c.dim(`open for ${age(i.startedAt)}`)}${i.updateOverdue ? c.red(' UPDATE OVERDUE') : ''}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,88 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { IncidentRecord } from '../../../src/incident/record.js';
+import { IncidentStore } from '../../../src/incident/store.js';
+
+const base = (): Omit<IncidentRecord, 'id'> => ({
+  revision: 0,
+  env: 'prod',
+  title: 'down',
+  severity: 1,
+  severityName: 'Critical',
+  proposal: { severity: 1, reason: 'r', findingId: null, resource: null, rule: 'x', unchecked: [] },
+  severityChoice: 'proposed',
+  commander: 'me',
+  affectedServices: [],
+  state: 'open',
+  currentStatus: 'Investigating',
+  eta: null,
+  startedAt: '2026-11-29T10:00:00.000Z',
+  openedBy: 'me',
+  resolvedAt: null,
+  rootCause: null,
+  resolution: null,
+  updates: [],
+  snapshots: [],
+  timeline: [],
+  deliveries: [],
+  postmortem: null,
+});
+
+const now = new Date('2026-11-29T10:00:00Z');
+const fresh = () => new IncidentStore(mkdtempSync(join(tmpdir(), 'fsops-inc-')), 5000);
+
+describe('IncidentStore', () => {
+  it('allocates ids per year, writes JSON and markdown, and nothing else is left behind', () => {
+    const store = fresh();
+    const a = store.create((id) => ({ ...base(), id }), now);
+    const b = store.create((id) => ({ ...base(), id }), now);
+    expect([a.id, b.id]).toEqual(['INC-2026-001', 'INC-2026-002']);
+    expect(a.revision).toBe(1);
+    expect(readdirSync(store.folder(a.id)).sort()).toEqual(['incident.json', 'incident.md']);
+    expect(JSON.parse(readFileSync(join(store.folder(a.id), 'incident.json'), 'utf8')).id).toBe(a.id);
+    expect(readFileSync(join(store.folder(a.id), 'incident.md'), 'utf8')).toMatch(/^# INC-2026-001: down/);
+    expect(store.list().map((r) => r.id)).toEqual([a.id, b.id]);
+  });
+
+  it('two concurrent updates both land: no lost update, revisions in order', async () => {
+    const store = fresh();
+    const { id } = store.create((x) => ({ ...base(), id: x }), now);
+    const other = new IncidentStore(store.dir, 5000);
+    const add = (s: IncidentStore, text: string) =>
+      s.update(id, (r) => ({ ...r, timeline: [...r.timeline, { at: 'now', event: text }] }));
+    await Promise.all([add(store, 'one'), add(other, 'two'), add(store, 'three')]);
+    const record = store.read(id);
+    expect(record.timeline.map((t) => t.event).sort()).toEqual(['one', 'three', 'two']);
+    expect(record.revision).toBe(4);
+    expect(existsSync(join(store.folder(id), '.lock'))).toBe(false);
+  });
+
+  it('a held lock makes an update give up after the timeout with exit 3, changing nothing', async () => {
+    const store = new IncidentStore(mkdtempSync(join(tmpdir(), 'fsops-inc-')), 200);
+    const { id } = store.create((x) => ({ ...base(), id: x }), now);
+    writeFileSync(join(store.folder(id), '.lock'), '999999 held');
+    await expect(store.update(id, (r) => ({ ...r, title: 'changed' }))).rejects.toMatchObject({ code: 3 });
+    expect(store.read(id)).toMatchObject({ title: 'down', revision: 1 });
+  });
+
+  it('a failed change leaves the record as it was and releases the lock', async () => {
+    const store = fresh();
+    const { id } = store.create((x) => ({ ...base(), id: x }), now);
+    await expect(
+      store.update(id, () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(store.read(id).revision).toBe(1);
+    await store.update(id, (r) => r);
+    expect(store.read(id).revision).toBe(2);
+  });
+
+  it('refuses ids that are not incident ids (no path tricks) and unknown ones with exit 2', () => {
+    const store = fresh();
+    expect(() => store.read('../etc')).toThrow(/invalid incident id/);
+    expect(() => store.read('INC-2026-999')).toThrow(/no incident INC-2026-999/);
+  });
+});

@@ -1,0 +1,108 @@
+import { Chalk } from 'chalk';
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../../src/core/finding.js';
+import { renderDashboard, toCells } from '../../../src/status/dashboard.js';
+
+const f = (over: Partial<Finding>): Finding => ({
+  id: 'x',
+  title: 't',
+  status: 'pass',
+  severity: 'high',
+  resource: 'r',
+  detail: '',
+  expected: '',
+  observed: '',
+  remediation: '',
+  source: 's',
+  ...over,
+});
+
+const t0 = new Date('2026-11-29T10:00:00Z');
+const t1 = new Date('2026-11-29T10:00:30Z');
+const t2 = new Date('2026-11-29T10:01:00Z');
+
+describe('status dashboard', () => {
+  const findings = [
+    f({ id: 'ecs.service.active', resource: 'prod-internal-pe-service', observed: 'ACTIVE' }),
+    f({
+      id: 'ecs.service.running',
+      status: 'fail',
+      resource: 'prod-internal-pe-service',
+      observed: '0 running, 0 pending, 3 desired',
+    }),
+    f({ id: 'ecs.service.desired-count', resource: 'prod-internal-pe-service', observed: '3' }),
+    f({ id: 'rds.instance.class', resource: 'db', observed: 'db.r6g.large' }),
+    f({
+      id: 'metrics.payments.success-rate',
+      title: 'Payment success rate',
+      status: 'fail',
+      observed: 'latest 88%, avg 92.7%, min 88%  █▅▁',
+    }),
+    f({ id: 'cloudwatch.alarms', resource: 'all alarms', observed: 'none in ALARM' }),
+  ];
+
+  it('keeps the dashboard cells, takes each color from the check, shortens metric values', () => {
+    const cells = toCells(findings, t0);
+    expect(cells.map((c) => [c.section, c.label, c.value, c.status])).toEqual([
+      ['Services', 'prod-internal-pe-service tasks', '0 running, 0 pending, 3 desired', 'fail'],
+      ['KPIs', 'Payment success rate', '88%  █▅▁', 'fail'],
+      ['Alarms', 'all alarms', 'none in ALARM', 'pass'],
+    ]);
+    const text = renderDashboard(
+      { env: 'prod', at: t0.toISOString(), cells, incidents: [] },
+      new Chalk({ level: 1 }),
+      t0,
+      (s) => s,
+    );
+    expect(text).toContain('\u001b[31m\u001b[1m88%  █▅▁');
+    expect(text).toContain('none in ALARM');
+    expect(text).toContain('none open');
+  });
+
+  it('a cell whose poll failed keeps its last value and shows the error and its age', () => {
+    const before = toCells(findings, t0);
+    const failing = findings.map((x) =>
+      x.id === 'metrics.payments.success-rate'
+        ? { ...x, status: 'error' as const, observed: 'ThrottlingException: Rate exceeded' }
+        : x,
+    );
+    const after1 = toCells(failing, t1, before);
+    const after2 = toCells(failing, t2, after1);
+    const cell = after2.find((c) => c.label === 'Payment success rate')!;
+    expect(cell).toMatchObject({
+      value: '88%  █▅▁',
+      status: 'fail',
+      at: t0.toISOString(),
+      error: { since: t1.toISOString() },
+    });
+    const text = renderDashboard(
+      { env: 'prod', at: t2.toISOString(), cells: after2, incidents: [] },
+      new Chalk({ level: 0 }),
+      t2,
+      (s) => s,
+    );
+    expect(text).toContain('88%  █▅▁  (60s old) error for 30s: ThrottlingException: Rate exceeded');
+    const whole = renderDashboard(
+      {
+        env: 'prod',
+        at: t0.toISOString(),
+        cells: before,
+        incidents: [
+          {
+            id: 'INC-2026-001',
+            severity: 1,
+            title: 'down',
+            startedAt: t0.toISOString(),
+            updateOverdue: true,
+          },
+        ],
+        pollError: { message: 'timeout', since: t1.toISOString() },
+      },
+      new Chalk({ level: 0 }),
+      t2,
+      (s) => s,
+    );
+    expect(whole).toContain('last poll failed (30s ago): timeout; showing the last good values');
+    expect(whole).toContain('INC-2026-001 SEV1 down open for 60s UPDATE OVERDUE');
+  });
+});
