@@ -1,3 +1,4 @@
+import { guideLevels } from './guide-thresholds.js';
 import type { Config } from './schema.js';
 
 /**
@@ -78,22 +79,11 @@ export const DEFAULT_CONFIG: Config = {
       database: {},
     },
   },
-  // ops guide §6.1.1 (KPIs), §8.1.1 (RDS), deployment guide §12.2.1 (alert thresholds)
+  // ops guide §6.1.1 (KPIs), §8.1.1 (RDS), deployment guide §12.2.1 (alert thresholds): one table with
+  // sections and durations, src/config/guide-thresholds.ts (docs/thresholds.md is generated from it).
   thresholds: {
-    cpuPercent: { warn: 80, fail: 90 },
-    memoryPercent: { warn: 85, fail: 95 },
-    dbConnectionsPercent: { warn: 80, fail: 95 },
-    paymentSuccessRatePercent: { warn: 98, fail: 95 },
-    errorRatePercent: { warn: 2, fail: 5 },
-    apiLatencyP95Ms: { warn: 1000, fail: 2000 },
-    paymentProcessingSeconds: { warn: 5, fail: 10 },
-    rdsFreeStoragePercent: { warn: 20, fail: 10 },
-    rdsFreeableMemoryMb: { warn: 1024, fail: 512 },
-    rdsReadLatencyMs: { warn: 10, fail: 50 },
-    rdsWriteLatencyMs: { warn: 20, fail: 100 },
-    rdsDiskQueueDepth: { warn: 10, fail: 50 },
+    ...(guideLevels() as Omit<Config['thresholds'], 'recentErrors'>),
     recentErrors: { warn: 1, fail: 50 },
-    healthLatencyMs: { warn: 1000, fail: 2000 },
   },
   health: { paths: ['/health', '/ready'], timeoutMs: 5000, scheme: 'http' },
   logs: { errorPattern: 'ERROR', since: '15m' },

@@ -35,6 +35,8 @@ export const ThresholdsSchema = z
     rdsDiskQueueDepth: z.object({ warn: z.number().positive(), fail: z.number().positive() }).strict(),
     recentErrors: z.object({ warn: z.number().int().min(1), fail: z.number().int().min(1) }).strict(),
     healthLatencyMs: z.object({ warn: positiveInt, fail: positiveInt }).strict(),
+    dynamodbThrottledRequests: z.object({ warn: z.number().min(0), fail: z.number().min(0) }).strict(),
+    dynamodbLatencyMs: z.object({ warn: z.number().positive(), fail: z.number().positive() }).strict(),
   })
   .strict();
 
