@@ -20,7 +20,7 @@ const QUERY_MEMBER_NAMES = {
   Subnets: 'Subnet',
 };
 
-const QUERY_SERVICES = new Set(['rds', 'elasticloadbalancing', 'sts']);
+const QUERY_SERVICES = new Set(['rds', 'elasticloadbalancing', 'sts', 'sns']);
 
 function escapeXml(text) {
   return String(text).replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);

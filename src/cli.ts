@@ -4,6 +4,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { Command, CommanderError, Option } from 'commander';
 import { declareDatabaseCommands } from './cli/database.js';
 import { declareMaintenanceCommands } from './cli/maintenance.js';
+import { declareMonitoringCommands } from './cli/monitoring.js';
 import { declareServiceCommands } from './cli/service.js';
 import { envOption, lastExitCode, lazy } from './cli/shared.js';
 import { declareTroubleshootCommands } from './cli/troubleshoot.js';
@@ -93,6 +94,7 @@ export function buildProgram(): Command {
   declareTroubleshootCommands(program);
   declareDatabaseCommands(program);
   declareMaintenanceCommands(program);
+  declareMonitoringCommands(program);
   return program;
 }
 

@@ -1,10 +1,12 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 
@@ -115,6 +117,19 @@ export class AwsClients {
     return this.lazy(
       'ec2',
       async () => new (await import('@aws-sdk/client-ec2')).EC2Client(clientConfig(this.settings)),
+    );
+  }
+
+  sns(): Promise<SNSClient> {
+    return this.lazy(
+      'sns',
+      async () => new (await import('@aws-sdk/client-sns')).SNSClient(clientConfig(this.settings)),
+    );
+  }
+  dynamodb(): Promise<DynamoDBClient> {
+    return this.lazy(
+      'dynamodb',
+      async () => new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient(clientConfig(this.settings)),
     );
   }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GUIDE_THRESHOLDS, guideLevels, renderThresholdsDoc } from '../../../src/config/guide-thresholds.js';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
+import { GUIDE_THRESHOLDS, guideLevels, renderThresholdsDoc } from '../../../src/config/guide-thresholds.js';
 
 describe('the thresholds table', () => {
   it('docs/thresholds.md is generated from it and up to date (npm run docs:thresholds)', () => {
