@@ -13,7 +13,7 @@ const PROFILES = {
     deletionProtection: false,
     replicas: 0,
     logDays: 7,
-    kms: false,
+    kms: true,
   },
   staging: {
     account: '123456789013',
@@ -27,7 +27,7 @@ const PROFILES = {
     deletionProtection: false,
     replicas: 0,
     logDays: 30,
-    kms: false,
+    kms: true,
   },
   prod: {
     account: '123456789014',

@@ -5,6 +5,7 @@ import { databaseChecks } from './database/index.js';
 import { ecsServiceCheck } from './ecs-service.js';
 import { ecsTaskSizeCheck } from './ecs-task-size.js';
 import { healthEndpointsCheck } from './health-endpoints.js';
+import { lmsQueueStoreCheck } from './lms-queue.js';
 import { logGroupsCheck } from './log-groups.js';
 import { maintenanceChecks } from './maintenance/index.js';
 import { maintenanceModeCheck } from './maintenance-mode.js';
@@ -27,5 +28,6 @@ export const CHECKS: Record<string, CheckDefinition<never>> = Object.fromEntries
     ...troubleshootChecks,
     ...maintenanceChecks,
     alarmsAuditCheck,
+    lmsQueueStoreCheck,
   ].map((check) => [check.id, check as CheckDefinition<never>]),
 );

@@ -6,6 +6,7 @@ import type { Config } from './schema.js';
  * noted here and in README.md:
  * - task CPU/memory: deployment guide §4.1 per environment (§5.2.1's 1024/2048 is one example definition);
  * - log retention: §4.1 (7/30/90); ops guide §3.1.1 says 90 everywhere, §8.1.1 says 30 outside prod;
+ *   log KMS: ops guide §3.1.1 and deployment guide §8.1.1 encrypt every log group in every environment;
  * - backup retention: §4.1 (7/14/35); §6.1.1's template gives staging 7;
  * - names: the deployment guide's env-prefixed names (§9–§11), not the ops guide's unprefixed ones;
  * - account ids: deployment guide §2.2.
@@ -19,6 +20,9 @@ export const DEFAULT_CONFIG: Config = {
     taskFamily: '{env}-fivestar-{component}',
     dbInstance: '{env}-fivestar-payments-db',
     dbLogGroup: '/aws/rds/instance/{env}-fivestar-payments-db/postgresql',
+    // ops guide §3.1.1 ScheduledJobs and SecurityLogs, env-prefixed like the others
+    schedulerLogGroup: '/aws/lambda/{env}-fivestar-schedulers',
+    securityLogGroup: '/aws/security/{env}-fivestar-payments',
     logGroup: '/ecs/{env}-fivestar-{component}',
     alb: '{env}-{component}-alb',
     dbSecret: 'fivestar/payments/{env}/database',
@@ -40,7 +44,7 @@ export const DEFAULT_CONFIG: Config = {
         deletionProtection: false,
         readReplicas: 0,
       },
-      logs: { retentionDays: 7, kmsRequired: false },
+      logs: { retentionDays: 7, kmsRequired: true },
       healthUrls: {},
       database: {},
     },
@@ -57,7 +61,7 @@ export const DEFAULT_CONFIG: Config = {
         deletionProtection: false,
         readReplicas: 0,
       },
-      logs: { retentionDays: 30, kmsRequired: false },
+      logs: { retentionDays: 30, kmsRequired: true },
       healthUrls: {},
       database: {},
     },
@@ -179,6 +183,20 @@ export const DEFAULT_CONFIG: Config = {
       minCacheBlocks: 10_000,
       replicationLagSeconds: { warn: 30, fail: 300 },
       unusedIndexMinBytes: 1_048_576,
+    },
+  },
+  // deployment guide §7.1.1 (the task role reads {env}-fivestar-transaction-queue and its indexes); no guide
+  // names the index or attributes: the application's own go here.
+  lms: {
+    queue: 'dynamodb',
+    dynamodb: {
+      table: '{env}-fivestar-transaction-queue',
+      read: 'query',
+      statusIndex: 'status-created_at-index',
+      statusAttribute: 'status',
+      createdAtAttribute: 'created_at',
+      maxItems: 10_000,
+      pageSize: 1000,
     },
   },
 };
