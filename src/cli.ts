@@ -32,6 +32,10 @@ export function buildProgram(): Command {
     .option('--strict', 'exit 1 on warnings too')
     .option('--only-problems', 'show only findings that are not passing')
     .option('--no-color', 'no colors (NO_COLOR is honoured too)')
+    .option(
+      '--publish',
+      'also publish the run as CloudWatch metrics (namespace Fivestar/Ops or $FSOPS_PUBLISH_NAMESPACE; see docs/monitoring.md)',
+    )
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .showSuggestionAfterError(true)
     .configureOutput({

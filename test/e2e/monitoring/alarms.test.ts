@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAKE_CREDENTIALS, runFsops } from '../../helpers/cli.js';
-import { type FakeAws, startFakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
+import { AwsFault, type FakeAws, startFakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
 
 let fake: FakeAws | undefined;
 afterEach(async () => {
@@ -228,5 +228,42 @@ describe('fsops alarms audit / apply against a local AWS endpoint', () => {
       const listed = await fsops(...args, '--env', 'prod');
       expect(JSON.parse(listed.stdout).command).toBe('alarms');
     }
+  });
+});
+
+describe('--publish', () => {
+  it('validate --publish sends the run in one PutMetricData call; a failure to publish warns and keeps the exit code', async () => {
+    fake = await startFakeWorld('prod');
+    const ok = await runFsops(
+      ['validate', 'prod', '--endpoint-url', fake.url, '--output', 'json', '--publish'],
+      FAKE_CREDENTIALS,
+    );
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toBe('');
+    const puts = fake.calls.filter((c) => c.action === 'PutMetricData');
+    expect(puts).toHaveLength(1);
+    const input = puts[0]!.input as {
+      Namespace: string;
+      MetricData: { MetricName: string; Dimensions: { Name: string; Value: string }[]; Value: number }[];
+    };
+    expect(input.Namespace).toBe('Fivestar/Ops');
+    expect(input.MetricData.find((d) => d.MetricName === 'RunFailing')).toMatchObject({ Value: 0 });
+    const checks = input.MetricData.filter((d) => d.MetricName === 'CheckFailing').map(
+      (d) => d.Dimensions.find((x) => x.Name === 'Check')!.Value,
+    );
+    expect(checks).toContain('alarms.audit.summary');
+
+    fake.handlers.monitoring!.PutMetricData = () => {
+      throw new AwsFault('AccessDenied', 'not allowed to cloudwatch:PutMetricData', 403);
+    };
+    const denied = await runFsops(
+      ['validate', 'prod', '--endpoint-url', fake.url, '--output', 'json', '--publish'],
+      FAKE_CREDENTIALS,
+    );
+    expect(denied.code).toBe(0);
+    expect(JSON.parse(denied.stdout).status).toBe('pass');
+    expect(denied.stderr).toContain(
+      'fsops: --publish: could not publish the run as CloudWatch metrics (AccessDenied',
+    );
   });
 });
