@@ -50,7 +50,7 @@ export function evaluateAlarmAudit(input: AuditInput): CheckResult[] {
         resource: alarm.name,
         expected: describeAlarm(alarm),
         observed: 'alarm not found',
-        detail: `source: ${alarm.source}`,
+        detail: `alarm declared from: ${alarm.source}`,
         remediation: applyHint(env),
       });
       continue;
@@ -65,7 +65,7 @@ export function evaluateAlarmAudit(input: AuditInput): CheckResult[] {
         resource: alarm.name,
         expected: describeAlarm(alarm),
         observed: drift.map((d) => `${d.field}: ${d.old} -> ${d.new}`).join('; '),
-        detail: `source: ${alarm.source}`,
+        detail: `alarm declared from: ${alarm.source}`,
         remediation: applyHint(env),
       });
     }
