@@ -85,10 +85,7 @@ export const DEFAULT_CONFIG: Config = {
   },
   // ops guide §6.1.1 (KPIs), §8.1.1 (RDS), deployment guide §12.2.1 (alert thresholds): one table with
   // sections and durations, src/config/guide-thresholds.ts (docs/thresholds.md is generated from it).
-  thresholds: {
-    ...(guideLevels() as Omit<Config['thresholds'], 'recentErrors'>),
-    recentErrors: { warn: 1, fail: 50 },
-  },
+  thresholds: guideLevels() as Config['thresholds'],
   health: { paths: ['/health', '/ready'], timeoutMs: 5000, scheme: 'http' },
   logs: { errorPattern: 'ERROR', since: '15m' },
   runner: { concurrency: 16, checkTimeoutMs: 30_000 },

@@ -207,7 +207,7 @@ export const GUIDE_THRESHOLDS: readonly GuideThreshold[] = [
   },
   {
     configKey: 'dynamodbThrottledRequests',
-    metric: 'AWS/DynamoDB ThrottledRequests (LMS transaction queue)',
+    metric: 'AWS/DynamoDB ReadThrottleEvents + WriteThrottleEvents (LMS transaction queue)',
     statistic: 'Sum',
     unit: 'count',
     direction: 'above',
@@ -240,6 +240,19 @@ export const GUIDE_THRESHOLDS: readonly GuideThreshold[] = [
     durationMinutes: 0,
     source: 'ops guide §6.1.1 (API warning 1 s, critical > 2 s)',
     choice: 'a single probe, not a series: judged on the one answer.',
+  },
+  {
+    configKey: 'recentErrors',
+    metric: 'ERROR log events per component in the --since window (CloudWatch Logs)',
+    statistic: 'count',
+    unit: 'events',
+    direction: 'above',
+    warn: 1,
+    fail: 50,
+    durationMinutes: 0,
+    source: 'deployment guide §12.2.2 (search the application logs for ERROR)',
+    choice:
+      'the guide gives no count: fsops warns at the first ERROR and fails at 50 in the window (default 15 min).',
   },
   {
     configKey: null,
@@ -279,7 +292,7 @@ function level(t: GuideThreshold, value: number): string {
 export function renderThresholdsDoc(): string {
   const rows = GUIDE_THRESHOLDS.map((t) => {
     const tiers = (t.tiers ?? []).map((tier) => `${level(t, tier.level)}: ${tier.label} (${tier.source})`);
-    return `| ${cell(t.metric)} | ${t.configKey ? `\`${t.configKey}\`` : '(fixed)'} | ${t.statistic} | ${level(t, t.warn)} | ${[level(t, t.fail), ...tiers].map(cell).join('<br>')} | ${t.durationMinutes ? `${t.durationMinutes} min` : 'one observation'} | ${cell(t.source)} | ${cell(t.choice || '-')} |`;
+    return `| ${cell(t.metric)} | ${t.configKey ? `\`${t.configKey}\`` : '(fixed)'} | ${t.statistic} | ${level(t, t.warn)} | ${[level(t, t.fail), ...tiers].map(cell).join('<br>')} | ${t.durationMinutes ? `${t.durationMinutes} min` : t.configKey === 'recentErrors' ? 'the --since window' : 'one observation'} | ${cell(t.source)} | ${cell(t.choice || '-')} |`;
   });
   return [
     '# Thresholds',
@@ -292,7 +305,9 @@ export function renderThresholdsDoc(): string {
     'with missing datapoints is not a pass (it warns "cannot judge"). A single spike is reported in the',
     'detail but is not a breach. Levels are overridable under `thresholds:` (and per environment) in the',
     "config; durations are the guide's. Where the guides disagree or are silent, the last column says",
-    'what fsops chose.',
+    'what fsops chose. The PostgreSQL diagnostics (`fsops db`) have their own thresholds:',
+    '[database.md](database.md#configuration); the alarms fsops creates: `monitoring/alarms.yaml`',
+    '([monitoring.md](monitoring.md)).',
     '',
     '| Metric | Config key | Statistic | Warn | Fail | Duration | Source | fsops choice |',
     '|---|---|---|---|---|---|---|---|',

@@ -2,11 +2,17 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
 import { GUIDE_THRESHOLDS, guideLevels, renderThresholdsDoc } from '../../../src/config/guide-thresholds.js';
+import { ThresholdsSchema } from '../../../src/config/schema.js';
 
 describe('the thresholds table', () => {
   it('docs/thresholds.md is generated from it and up to date (npm run docs:thresholds)', () => {
     const committed = readFileSync(new URL('../../../docs/thresholds.md', import.meta.url), 'utf8');
     expect(committed).toBe(renderThresholdsDoc());
+  });
+
+  it("covers every key of the config's thresholds (the defaults come from it)", () => {
+    expect(Object.keys(guideLevels()).sort()).toEqual(Object.keys(ThresholdsSchema.shape).sort());
+    expect(ThresholdsSchema.safeParse(DEFAULT_CONFIG.thresholds).success).toBe(true);
   });
 
   it("is the config's default levels", () => {
