@@ -22,7 +22,7 @@ export function buildReport(
 }
 
 /**
- * Prints the report in the chosen format to stdout and returns the exit code DESIGN.md gives it.
+ * Prints the report in the chosen format to stdout and returns the exit code its findings give (0/1; see README "Exit codes").
  * With `--publish` it also sends the run to CloudWatch as metrics (src/metrics/publish.ts); the entry
  * point waits for that (settlePublications) before exiting.
  */
