@@ -5,7 +5,7 @@ import { databaseChecks } from './database/index.js';
 import { ecsServiceCheck } from './ecs-service.js';
 import { ecsTaskSizeCheck } from './ecs-task-size.js';
 import { healthEndpointsCheck } from './health-endpoints.js';
-import { lmsQueueStoreCheck } from './lms-queue.js';
+import { lmsQueueStoreCheck, metricsDynamodbCheck } from './lms-queue.js';
 import { logGroupsCheck } from './log-groups.js';
 import { maintenanceChecks } from './maintenance/index.js';
 import { maintenanceModeCheck } from './maintenance-mode.js';
@@ -29,5 +29,6 @@ export const CHECKS: Record<string, CheckDefinition<never>> = Object.fromEntries
     ...maintenanceChecks,
     alarmsAuditCheck,
     lmsQueueStoreCheck,
+    metricsDynamodbCheck,
   ].map((check) => [check.id, check as CheckDefinition<never>]),
 );

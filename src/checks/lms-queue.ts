@@ -253,3 +253,16 @@ export const lmsQueueStoreCheck: CheckDefinition<{ metrics?: boolean }> = {
     return [...queued, ...judged];
   },
 };
+
+/** `fsops metrics dynamodb`: the queue table's throttling and latency alone (ops guide §8.2.1). */
+export const metricsDynamodbCheck: CheckDefinition = {
+  id: 'metrics.dynamodb',
+  title: 'LMS queue table throttling and latency',
+  severity: 'high',
+  source: 'ops guide §8.2.1; deployment guide §7.1.1, §12.2.1',
+  remediation: 'Raise the table capacity (or on-demand) and check the query patterns (ops guide §8.2.1).',
+  async run(ctx) {
+    const table = ctx.env.config.lms.dynamodb.table.replaceAll('{env}', ctx.env.name);
+    return judgeMetrics(ctx, queueMetricSpecs(ctx, table));
+  },
+};

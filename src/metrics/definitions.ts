@@ -12,7 +12,7 @@ export function held(configKey: string): Pick<MetricSpec, 'durationSeconds' | 't
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
 
-export const METRIC_GROUPS = ['rds', 'ecs', 'alb', 'payments'] as const;
+export const METRIC_GROUPS = ['rds', 'ecs', 'alb', 'payments', 'dynamodb'] as const;
 export type MetricGroup = (typeof METRIC_GROUPS)[number];
 
 export interface RdsMetricFacts {

@@ -2,7 +2,7 @@ import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@a
 import { DynamoDBClient, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { lmsQueueStoreCheck, parseCreatedAt } from '../../../src/checks/lms-queue.js';
+import { lmsQueueStoreCheck, metricsDynamodbCheck, parseCreatedAt } from '../../../src/checks/lms-queue.js';
 import { testContext } from '../../helpers/context.js';
 
 const dynamo = mockClient(DynamoDBClient);
@@ -125,6 +125,25 @@ describe('lms.queue on DynamoDB (deployment guide §7.1.1; ops guide §8.2.1)', 
   it('lms.queue: postgres keeps the payments-database form', async () => {
     const ctx = testContext({ configYaml: 'lms:\n  queue: postgres\n' });
     await expect(lmsQueueStoreCheck.run(ctx, {})).rejects.toThrow('no database in this test');
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+
+  it('metrics.dynamodb (`fsops metrics dynamodb`): throttles as FILL(read, 0) + FILL(write, 0), latency of Query', async () => {
+    quietMetrics(0);
+    const results = await metricsDynamodbCheck.run(testContext(), {});
+    expect(results.map((r) => [r.id, r.status])).toEqual([
+      ['metrics.dynamodb.throttled-requests', 'pass'],
+      ['metrics.dynamodb.latency', 'pass'],
+    ]);
+    const queries = cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input.MetricDataQueries!;
+    expect(queries.find((q) => q.Expression)!.Expression).toBe('FILL(q0_reads, 0) + FILL(q0_writes, 0)');
+    expect(
+      queries.find((q) => q.MetricStat?.Metric?.MetricName === 'SuccessfulRequestLatency')!.MetricStat!
+        .Metric!.Dimensions,
+    ).toEqual([
+      { Name: 'TableName', Value: 'prod-fivestar-transaction-queue' },
+      { Name: 'Operation', Value: 'Query' },
+    ]);
     expect(dynamo.calls()).toHaveLength(0);
   });
 });
