@@ -21,7 +21,7 @@ const QUERY_MEMBER_NAMES = {
   Subnets: 'Subnet',
 };
 
-const QUERY_SERVICES = new Set(['rds', 'elasticloadbalancing', 'sts', 'iam']);
+const QUERY_SERVICES = new Set(['rds', 'elasticloadbalancing', 'sts', 'iam', 'sns']);
 
 function escapeXml(text) {
   return String(text).replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);

@@ -5,6 +5,9 @@ export interface WorldOverrides {
   service?: (service: Record<string, any>, component: string) => Record<string, any>;
   db?: Record<string, unknown>;
   firingAlarms?: string[];
+  /** Catalogue alarms (monitoring/alarms.yaml) the account lacks; topics whose subscriptions are gone. */
+  missingAlarms?: string[];
+  unsubscribedTopics?: string[];
   errorEvents?: { message: string; timestamp: number; eventId?: string }[];
   maintenanceMode?: string;
   http?: FakeAwsOptions['http'];

@@ -13,7 +13,7 @@ const PROFILES = {
     deletionProtection: false,
     replicas: 0,
     logDays: 7,
-    kms: false,
+    kms: true,
   },
   staging: {
     account: '123456789013',
@@ -27,7 +27,7 @@ const PROFILES = {
     deletionProtection: false,
     replicas: 0,
     logDays: 30,
-    kms: false,
+    kms: true,
   },
   prod: {
     account: '123456789014',
@@ -45,6 +45,7 @@ const PROFILES = {
   },
 };
 
+import { fakeAlarmAccount } from './fake-alarms.mjs';
 import { startFakeAws } from './fake-aws.mjs';
 
 export const COMPONENTS = ['internal-pe', 'customer-portal'];
@@ -81,6 +82,7 @@ export function fivestarWorld(env, albHost, overrides = {}) {
     ],
     events: [],
   });
+  const managed = fakeAlarmAccount(env, p.account, COMPONENTS, overrides);
   const alarm = (name, state = 'OK') => ({
     AlarmName: name,
     StateValue: state,
@@ -142,8 +144,19 @@ export function fivestarWorld(env, albHost, overrides = {}) {
               MetricAlarms: overrides.firingAlarms?.map((name) => alarm(name, 'ALARM')) ?? [],
               CompositeAlarms: [],
             }
-          : { MetricAlarms: (input.AlarmNames ?? []).map((name) => alarm(name)), CompositeAlarms: [] },
+          : {
+              MetricAlarms: (input.AlarmNames ?? []).flatMap((name) =>
+                managed.alarms.has(name)
+                  ? [managed.alarms.get(name)]
+                  : overrides.missingAlarms?.includes(name)
+                    ? []
+                    : [alarm(name)],
+              ),
+              CompositeAlarms: [],
+            },
+      ...managed.monitoring,
     },
+    sns: managed.sns,
     logs: {
       DescribeLogGroups: ({ logGroupIdentifiers = [] }) => ({
         logGroups: logGroupIdentifiers.map((logGroupName) => ({

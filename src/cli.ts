@@ -6,6 +6,7 @@ import { declareDatabaseCommands } from './cli/database.js';
 import { declareIncidentCommands, declareStatusCommand } from './cli/incident.js';
 import { declareMaintenanceCommands } from './cli/maintenance.js';
 import { declareSecurityCommands } from './cli/security.js';
+import { declareMonitoringCommands } from './cli/monitoring.js';
 import { declareServiceCommands } from './cli/service.js';
 import { envOption, lastExitCode, lazy } from './cli/shared.js';
 import { declareTroubleshootCommands } from './cli/troubleshoot.js';
@@ -33,6 +34,10 @@ export function buildProgram(): Command {
     .option('--strict', 'exit 1 on warnings too')
     .option('--only-problems', 'show only findings that are not passing')
     .option('--no-color', 'no colors (NO_COLOR is honoured too)')
+    .option(
+      '--publish',
+      'also publish the run as CloudWatch metrics (namespace Fivestar/Ops or $FSOPS_PUBLISH_NAMESPACE; see docs/monitoring.md)',
+    )
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .showSuggestionAfterError(true)
     .configureOutput({
@@ -99,6 +104,7 @@ export function buildProgram(): Command {
   declareSecurityCommands(program);
   declareStatusCommand(program);
   declareIncidentCommands(program);
+  declareMonitoringCommands(program);
   return program;
 }
 

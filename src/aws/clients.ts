@@ -3,6 +3,7 @@ import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -10,6 +11,7 @@ import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 
@@ -158,6 +160,18 @@ export class AwsClients {
     return this.lazy(
       'iam',
       async () => new (await import('@aws-sdk/client-iam')).IAMClient(clientConfig(this.settings)),
+    );
+  }
+  sns(): Promise<SNSClient> {
+    return this.lazy(
+      'sns',
+      async () => new (await import('@aws-sdk/client-sns')).SNSClient(clientConfig(this.settings)),
+    );
+  }
+  dynamodb(): Promise<DynamoDBClient> {
+    return this.lazy(
+      'dynamodb',
+      async () => new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient(clientConfig(this.settings)),
     );
   }
 

@@ -1,10 +1,12 @@
 import type { CheckDefinition } from '../core/check.js';
+import { alarmsAuditCheck } from './alarms-audit.js';
 import { cloudwatchAlarmsCheck } from './cloudwatch-alarms.js';
 import { databaseChecks } from './database/index.js';
 import { ecsLastDeploymentCheck } from './ecs-last-deployment.js';
 import { ecsServiceCheck } from './ecs-service.js';
 import { ecsTaskSizeCheck } from './ecs-task-size.js';
 import { healthEndpointsCheck } from './health-endpoints.js';
+import { lmsQueueStoreCheck, metricsDynamodbCheck } from './lms-queue.js';
 import { logGroupsCheck } from './log-groups.js';
 import { maintenanceChecks } from './maintenance/index.js';
 import { maintenanceModeCheck } from './maintenance-mode.js';
@@ -29,5 +31,8 @@ export const CHECKS: Record<string, CheckDefinition<never>> = Object.fromEntries
     ...maintenanceChecks,
     ...securityChecks,
     ecsLastDeploymentCheck,
+    alarmsAuditCheck,
+    lmsQueueStoreCheck,
+    metricsDynamodbCheck,
   ].map((check) => [check.id, check as CheckDefinition<never>]),
 );

@@ -16,7 +16,7 @@ export function evaluateLogGroup(
         expected: 'log group exists',
         observed: 'not found',
         remediation:
-          'Create the log group (deployment guide §8.1.1) or correct names.logGroup in the config.',
+          'Create the log group (ops guide §3.1.1, deployment guide §8.1.1) or correct its name in the config (names.logGroup, schedulerLogGroup, dbLogGroup, securityLogGroup).',
       },
     ];
   }
@@ -27,7 +27,7 @@ export function evaluateLogGroup(
       title: 'Log retention matches the environment',
       status: retention === expected.retentionDays ? 'pass' : 'warn',
       resource: name,
-      expected: `${expected.retentionDays} days (deployment guide §4.1)`,
+      expected: `${expected.retentionDays} days (deployment guide §4.1; ops guide §3.1.1 says 90)`,
       observed: retention ? `${retention} days` : 'never expire',
       remediation: `aws logs put-retention-policy --log-group-name ${name} --retention-in-days ${expected.retentionDays}`,
     },
@@ -57,9 +57,12 @@ export const logGroupsCheck: CheckDefinition = {
   async run(ctx) {
     const { DescribeLogGroupsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
     const logs = await ctx.aws.logs();
+    // The five log groups of ops guide §3.1.1: each component, the scheduler Lambdas, RDS, security.
     const names = [
       ...ctx.env.components.map((c) => ctx.env.nameOf('logGroup', c)),
+      ctx.env.nameOf('schedulerLogGroup'),
       ctx.env.nameOf('dbLogGroup'),
+      ctx.env.nameOf('securityLogGroup'),
     ];
     // One call for all of them (logGroupIdentifiers takes up to 50 names); missing ones are simply absent.
     const groups: LogGroup[] = [];

@@ -19,7 +19,12 @@ export function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K) {
     const options = { ...command.optsWithGlobals() } as GlobalOptions;
     const positional = args.slice(0, -2);
     const mod = await load();
-    exitCode = await (mod[name] as unknown as Action)(...(positional as never[]), options as never);
+    try {
+      exitCode = await (mod[name] as unknown as Action)(...(positional as never[]), options as never);
+    } finally {
+      // `--publish` runs while the report prints; wait for it (it reports its own failures on stderr).
+      if (options.publish) await (await import('../core/output.js')).settlePublications();
+    }
   };
 }
 

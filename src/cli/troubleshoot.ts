@@ -127,7 +127,7 @@ Examples:
         "The guide's metrics with latest/average/peak against the thresholds and a trend (ops guide §6.1.1, §8.1.1; deployment guide §12.2.1)",
       )
       // Optional for commander, so that a missing one gets fsops's own line listing the valid ones.
-      .argument('[group]', 'rds, ecs, alb or payments')
+      .argument('[group]', 'rds, ecs, alb, payments or dynamodb (the LMS queue table)')
       .addOption(envOption())
       .option('--since <duration>', 'window (default 1h)'),
   )

@@ -153,6 +153,8 @@ async function runMaintenanceRunbook(
               config: session.config,
               now: new Date(),
               db: db.write,
+              aws: session.aws,
+              signal: new AbortController().signal,
               log: (text) => {
                 if (format === 'text') process.stderr.write(`${text}\n`);
               },

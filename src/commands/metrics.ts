@@ -4,7 +4,7 @@ import { METRIC_GROUPS } from '../metrics/definitions.js';
 import { runCheckCommand, type TroubleshootOptions } from '../troubleshoot/run.js';
 
 /**
- * `fsops metrics <rds|ecs|alb|payments>` (ops guide §6.1.1, §8.1.1; deployment guide §12.2.1): the
+ * `fsops metrics <rds|ecs|alb|payments|dynamodb>` (ops guide §6.1.1, §8.1.1; deployment guide §12.2.1): the
  * guide's metrics over the window, latest/average/peak against the thresholds, with a trend line.
  */
 export async function metrics(group: string | undefined, options: TroubleshootOptions): Promise<number> {

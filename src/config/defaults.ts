@@ -1,4 +1,5 @@
 import { DEFAULT_INCIDENT } from './incident.js';
+import { guideLevels } from './guide-thresholds.js';
 import type { Config } from './schema.js';
 
 /**
@@ -6,6 +7,7 @@ import type { Config } from './schema.js';
  * noted here and in README.md:
  * - task CPU/memory: deployment guide §4.1 per environment (§5.2.1's 1024/2048 is one example definition);
  * - log retention: §4.1 (7/30/90); ops guide §3.1.1 says 90 everywhere, §8.1.1 says 30 outside prod;
+ *   log KMS: ops guide §3.1.1 and deployment guide §8.1.1 encrypt every log group in every environment;
  * - backup retention: §4.1 (7/14/35); §6.1.1's template gives staging 7;
  * - names: the deployment guide's env-prefixed names (§9–§11), not the ops guide's unprefixed ones;
  * - account ids: deployment guide §2.2.
@@ -19,6 +21,9 @@ export const DEFAULT_CONFIG: Config = {
     taskFamily: '{env}-fivestar-{component}',
     dbInstance: '{env}-fivestar-payments-db',
     dbLogGroup: '/aws/rds/instance/{env}-fivestar-payments-db/postgresql',
+    // ops guide §3.1.1 ScheduledJobs and SecurityLogs, env-prefixed like the others
+    schedulerLogGroup: '/aws/lambda/{env}-fivestar-schedulers',
+    securityLogGroup: '/aws/security/{env}-fivestar-payments',
     logGroup: '/ecs/{env}-fivestar-{component}',
     alb: '{env}-{component}-alb',
     dbSecret: 'fivestar/payments/{env}/database',
@@ -40,7 +45,7 @@ export const DEFAULT_CONFIG: Config = {
         deletionProtection: false,
         readReplicas: 0,
       },
-      logs: { retentionDays: 7, kmsRequired: false },
+      logs: { retentionDays: 7, kmsRequired: true },
       healthUrls: {},
       database: {},
     },
@@ -57,7 +62,7 @@ export const DEFAULT_CONFIG: Config = {
         deletionProtection: false,
         readReplicas: 0,
       },
-      logs: { retentionDays: 30, kmsRequired: false },
+      logs: { retentionDays: 30, kmsRequired: true },
       healthUrls: {},
       database: {},
     },
@@ -79,23 +84,9 @@ export const DEFAULT_CONFIG: Config = {
       database: {},
     },
   },
-  // ops guide §6.1.1 (KPIs), §8.1.1 (RDS), deployment guide §12.2.1 (alert thresholds)
-  thresholds: {
-    cpuPercent: { warn: 80, fail: 90 },
-    memoryPercent: { warn: 85, fail: 95 },
-    dbConnectionsPercent: { warn: 80, fail: 95 },
-    paymentSuccessRatePercent: { warn: 98, fail: 95 },
-    errorRatePercent: { warn: 2, fail: 5 },
-    apiLatencyP95Ms: { warn: 1000, fail: 2000 },
-    paymentProcessingSeconds: { warn: 5, fail: 10 },
-    rdsFreeStoragePercent: { warn: 20, fail: 10 },
-    rdsFreeableMemoryMb: { warn: 1024, fail: 512 },
-    rdsReadLatencyMs: { warn: 10, fail: 50 },
-    rdsWriteLatencyMs: { warn: 20, fail: 100 },
-    rdsDiskQueueDepth: { warn: 10, fail: 50 },
-    recentErrors: { warn: 1, fail: 50 },
-    healthLatencyMs: { warn: 1000, fail: 2000 },
-  },
+  // ops guide §6.1.1 (KPIs), §8.1.1 (RDS), deployment guide §12.2.1 (alert thresholds): one table with
+  // sections and durations, src/config/guide-thresholds.ts (docs/thresholds.md is generated from it).
+  thresholds: guideLevels() as Config['thresholds'],
   health: { paths: ['/health', '/ready'], timeoutMs: 5000, scheme: 'http' },
   logs: { errorPattern: 'ERROR', since: '15m' },
   runner: { concurrency: 16, checkTimeoutMs: 30_000 },
@@ -211,4 +202,18 @@ export const DEFAULT_CONFIG: Config = {
     publicPorts: [443, 80],
   },
   incident: DEFAULT_INCIDENT,
+  // deployment guide §7.1.1 (the task role reads {env}-fivestar-transaction-queue and its indexes); no guide
+  // names the index or attributes: the application's own go here.
+  lms: {
+    queue: 'dynamodb',
+    dynamodb: {
+      table: '{env}-fivestar-transaction-queue',
+      read: 'query',
+      statusIndex: 'status-created_at-index',
+      statusAttribute: 'status',
+      createdAtAttribute: 'created_at',
+      maxItems: 10_000,
+      pageSize: 1000,
+    },
+  },
 };

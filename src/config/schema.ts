@@ -11,6 +11,8 @@ export const NamesSchema = z
     taskFamily: z.string().min(1),
     dbInstance: z.string().min(1),
     dbLogGroup: z.string().min(1),
+    schedulerLogGroup: z.string().min(1),
+    securityLogGroup: z.string().min(1),
     logGroup: z.string().min(1),
     alb: z.string().min(1),
     dbSecret: z.string().min(1),
@@ -36,6 +38,8 @@ export const ThresholdsSchema = z
     rdsDiskQueueDepth: z.object({ warn: z.number().positive(), fail: z.number().positive() }).strict(),
     recentErrors: z.object({ warn: z.number().int().min(1), fail: z.number().int().min(1) }).strict(),
     healthLatencyMs: z.object({ warn: positiveInt, fail: positiveInt }).strict(),
+    dynamodbThrottledRequests: z.object({ warn: z.number().min(0), fail: z.number().min(0) }).strict(),
+    dynamodbLatencyMs: z.object({ warn: z.number().positive(), fail: z.number().positive() }).strict(),
   })
   .strict();
 
@@ -301,6 +305,33 @@ export const SecuritySchema = z
   })
   .strict();
 
+/**
+ * The LMS transaction queue: DynamoDB `{env}-fivestar-transaction-queue` (deployment guide §7.1.1; ops
+ * guide §8.2.1), or a table in the payments database (payments.lmsQueue) for deployments that queue there.
+ */
+export const LmsSchema = z
+  .object({
+    queue: z.enum(['dynamodb', 'postgres']).describe('where the LMS transaction queue lives'),
+    dynamodb: z
+      .object({
+        table: z.string().min(1).describe('table name template ({env})'),
+        read: z
+          .enum(['query', 'scan'])
+          .describe(
+            'query: the status index (partition key status, sort key createdAt); scan: a bounded Scan',
+          ),
+        statusIndex: z.string().min(1),
+        statusAttribute: z.string().min(1),
+        createdAtAttribute: z.string().min(1).describe('ISO-8601 text or epoch seconds/milliseconds'),
+        maxItems: positiveInt.describe(
+          'stop counting after this many items (Query COUNT pages / Scan items)',
+        ),
+        pageSize: positiveInt.describe('Limit of each Query/Scan page'),
+      })
+      .strict(),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     region: z.string().min(1),
@@ -327,6 +358,7 @@ export const ConfigSchema = z
     database: DatabaseSchema,
     security: SecuritySchema,
     incident: IncidentSchema,
+    lms: LmsSchema,
   })
   .strict();
 
@@ -339,3 +371,4 @@ export type TroubleshootConfig = z.infer<typeof TroubleshootSchema>;
 export type MaintenanceConfig = z.infer<typeof MaintenanceSchema>;
 export type DatabaseConfig = z.infer<typeof DatabaseSchema>;
 export type SecurityConfig = z.infer<typeof SecuritySchema>;
+export type LmsConfig = z.infer<typeof LmsSchema>;

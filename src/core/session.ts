@@ -22,6 +22,8 @@ export interface GlobalOptions {
   strict?: boolean;
   onlyProblems?: boolean;
   color?: boolean;
+  /** Publish the run as CloudWatch metrics (src/core/output.ts emitReport). */
+  publish?: boolean;
 }
 
 export interface EnvSession {

@@ -75,7 +75,15 @@ export async function openMaintenanceTarget(
     protectedEnv: envSession ? envSession.env.settings.protected : true,
     identity,
     audit: { env: label, target: config.audit, aws: envSession?.aws },
-    context: (log) => ({ env: envSession?.env ?? null, config, now: new Date(), db: async () => db, log }),
+    context: (log) => ({
+      env: envSession?.env ?? null,
+      config,
+      now: new Date(),
+      db: async () => db,
+      log,
+      ...(envSession ? { aws: envSession.aws } : {}),
+      signal: new AbortController().signal,
+    }),
     async close() {
       await db.close();
       envSession?.aws.destroy();

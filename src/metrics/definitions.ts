@@ -1,10 +1,18 @@
+import { guideThreshold } from '../config/guide-thresholds.js';
 import type { EnvContext } from '../config/load.js';
 import type { MetricSpec } from './series.js';
+
+/** The guide's duration (and severity tiers) for a config threshold key: src/config/guide-thresholds.ts. */
+export function held(configKey: string): Pick<MetricSpec, 'durationSeconds' | 'tiers'> {
+  const entry = guideThreshold(configKey);
+  if (!entry) throw new Error(`internal: no guide threshold '${configKey}'`);
+  return { durationSeconds: entry.durationMinutes * 60, ...(entry.tiers ? { tiers: entry.tiers } : {}) };
+}
 
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
 
-export const METRIC_GROUPS = ['rds', 'ecs', 'alb', 'payments'] as const;
+export const METRIC_GROUPS = ['rds', 'ecs', 'alb', 'payments', 'dynamodb'] as const;
 export type MetricGroup = (typeof METRIC_GROUPS)[number];
 
 export interface RdsMetricFacts {
@@ -32,6 +40,7 @@ export function rdsMetricSpecs(env: EnvContext, facts: RdsMetricFacts): MetricSp
       metric: rds('CPUUtilization', 'Average'),
       unit: '%',
       thresholds: t.cpuPercent,
+      ...held('cpuPercent'),
       higherIsWorse: true,
       remediation:
         'High database CPU: look for slow queries (`fsops troubleshoot db-performance`, ops guide §8.1.1).',
@@ -44,6 +53,7 @@ export function rdsMetricSpecs(env: EnvContext, facts: RdsMetricFacts): MetricSp
       unit: '%',
       scale: 100 / facts.maxConnections.value,
       thresholds: t.dbConnectionsPercent,
+      ...held('dbConnectionsPercent'),
       higherIsWorse: true,
       note: `max_connections ${facts.maxConnections.value} (${facts.maxConnections.from})`,
       remediation:
@@ -57,6 +67,7 @@ export function rdsMetricSpecs(env: EnvContext, facts: RdsMetricFacts): MetricSp
       unit: 'MB',
       scale: 1 / MIB,
       thresholds: t.rdsFreeableMemoryMb,
+      ...held('rdsFreeableMemoryMb'),
       higherIsWorse: false,
       remediation:
         'Low freeable memory (alert < 1 GB, ops guide §8.1.1): check connections and consider a larger class.',
@@ -69,6 +80,7 @@ export function rdsMetricSpecs(env: EnvContext, facts: RdsMetricFacts): MetricSp
       unit: 'ms',
       scale: 1000,
       thresholds: t.rdsReadLatencyMs,
+      ...held('rdsReadLatencyMs'),
       higherIsWorse: true,
       remediation: 'High read latency: check DiskQueueDepth, IOPS and slow queries (ops guide §8.1.1).',
     },
@@ -80,6 +92,7 @@ export function rdsMetricSpecs(env: EnvContext, facts: RdsMetricFacts): MetricSp
       unit: 'ms',
       scale: 1000,
       thresholds: t.rdsWriteLatencyMs,
+      ...held('rdsWriteLatencyMs'),
       higherIsWorse: true,
       remediation: 'High write latency: check DiskQueueDepth, IOPS and long transactions (ops guide §8.1.1).',
     },
@@ -90,6 +103,7 @@ export function rdsMetricSpecs(env: EnvContext, facts: RdsMetricFacts): MetricSp
       metric: rds('DiskQueueDepth', 'Average'),
       unit: 'count',
       thresholds: t.rdsDiskQueueDepth,
+      ...held('rdsDiskQueueDepth'),
       higherIsWorse: true,
       remediation:
         'Sustained disk queue (target < 10, ops guide §8.1.1): the storage is saturated; consider more IOPS.',
@@ -104,6 +118,7 @@ export function rdsMetricSpecs(env: EnvContext, facts: RdsMetricFacts): MetricSp
       unit: '%',
       scale: 100 / (facts.allocatedStorageGiB * GIB),
       thresholds: t.rdsFreeStoragePercent,
+      ...held('rdsFreeStoragePercent'),
       higherIsWorse: false,
       note: `allocated storage ${facts.allocatedStorageGiB} GiB`,
       remediation:
@@ -132,6 +147,7 @@ export function ecsMetricSpecs(env: EnvContext, components: readonly string[]): 
         metric: metric('CPUUtilization'),
         unit: '%',
         thresholds: env.thresholds.cpuPercent,
+        ...held('cpuPercent'),
         higherIsWorse: true,
         whenMissing: 'skip',
         remediation: `Scale out (\`fsops scale ${component} <count> --env ${env.name}\`) or look for hot code paths (ops guide §13.1.2).`,
@@ -143,6 +159,7 @@ export function ecsMetricSpecs(env: EnvContext, components: readonly string[]): 
         metric: metric('MemoryUtilization'),
         unit: '%',
         thresholds: env.thresholds.memoryPercent,
+        ...held('memoryPercent'),
         higherIsWorse: true,
         whenMissing: 'skip',
         remediation:
@@ -180,6 +197,7 @@ export function albMetricSpecs(env: EnvContext, albs: readonly AlbFacts[]): Metr
         unit: 'ms',
         scale: 1000,
         thresholds: t.apiLatencyP95Ms,
+        ...held('apiLatencyP95Ms'),
         higherIsWorse: true,
         whenMissing: 'skip',
         remediation:
@@ -198,6 +216,7 @@ export function albMetricSpecs(env: EnvContext, albs: readonly AlbFacts[]): Metr
         },
         unit: '%',
         thresholds: t.errorRatePercent,
+        ...held('errorRatePercent'),
         higherIsWorse: true,
         whenMissing: 'skip',
         remediation:
@@ -211,6 +230,8 @@ export function albMetricSpecs(env: EnvContext, albs: readonly AlbFacts[]): Metr
           metric: lb('UnHealthyHostCount', 'Maximum', { TargetGroup: tg }),
           unit: 'count',
           thresholds: { warn: 1, fail: 1 },
+          // SystemDown: health check failures > 3 consecutive (ops guide §5.2.1): 3 minutes of unhealthy hosts.
+          durationSeconds: 180,
           higherIsWorse: true,
           whenMissing: 'skip',
           expected: '0 unhealthy targets',
@@ -235,6 +256,8 @@ export function paymentMetricSpecs(env: EnvContext): MetricSpec[] {
       metric: custom(m.namespace, m.successRate),
       unit: '%',
       thresholds: t.paymentSuccessRatePercent,
+      ...held('paymentSuccessRatePercent'),
+      minPeriodSeconds: 300,
       higherIsWorse: false,
       whenMissing: 'warn',
       remediation: 'Payments failing: `fsops troubleshoot payment-failures` (ops guide §13.1.1).',
@@ -246,6 +269,8 @@ export function paymentMetricSpecs(env: EnvContext): MetricSpec[] {
       metric: custom(m.errorRateNamespace, m.errorRate),
       unit: '%',
       thresholds: t.errorRatePercent,
+      ...held('errorRatePercent'),
+      minPeriodSeconds: 60,
       higherIsWorse: true,
       whenMissing: 'warn',
       remediation: 'Errors above the alarm threshold: `fsops troubleshoot high-error-rate` (runbook 002).',
@@ -257,6 +282,7 @@ export function paymentMetricSpecs(env: EnvContext): MetricSpec[] {
       metric: custom(m.namespace, m.processingTime),
       unit: 's',
       thresholds: t.paymentProcessingSeconds,
+      ...held('paymentProcessingSeconds'),
       higherIsWorse: true,
       whenMissing: 'warn',
       note: `assumed metric: ops guide §6.1.1 names the KPI (AveragePaymentProcessingTime) but no CloudWatch metric; set payments.metrics.processingTime to the application's`,

@@ -1,6 +1,7 @@
 import type { CloudWatchClient, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import type { EscalationTier } from '../config/guide-thresholds.js';
 import type { CheckResult } from '../core/check.js';
-import type { Status } from '../core/finding.js';
+import type { Severity, Status } from '../core/finding.js';
 
 /** GetMetricData takes at most 500 queries per call. */
 export const MAX_QUERIES_PER_CALL = 500;
@@ -34,6 +35,15 @@ export interface MetricSpec {
   remediation: string;
   /** Extra context shown under the finding (e.g. where max_connections came from). */
   note?: string;
+  /**
+   * How long the metric must stay past a level to breach it (src/config/guide-thresholds.ts): judged
+   * on every datapoint of that trailing window, not on the latest one. 0/unset: the latest period.
+   */
+  durationSeconds?: number;
+  /** Severity tiers past the fail level (payment success: critical < 90%, escalate < 80%). */
+  tiers?: readonly EscalationTier[];
+  /** The metric's own granularity (e.g. an application metric published every 5 minutes): never query finer. */
+  minPeriodSeconds?: number;
 }
 
 /** A period giving at most about 60 points over the window, in whole minutes (CloudWatch's minimum is 60s). */
@@ -57,7 +67,11 @@ export function queriesFor(specs: readonly MetricSpec[], period: number, prefix 
   });
   return specs.flatMap((spec, i): MetricDataQuery[] => {
     const id = `${prefix}${i}`;
-    if (spec.metric) return [{ Id: id, MetricStat: stat(spec.metric), ReturnData: true }];
+    if (spec.metric) {
+      const query = stat(spec.metric);
+      query.Period = Math.max(period, spec.minPeriodSeconds ?? 0);
+      return [{ Id: id, MetricStat: query, ReturnData: true }];
+    }
     if (!spec.expression) return [];
     const inputs = Object.entries(spec.expression.inputs).map(([name, m]) => ({
       Id: `${id}_${name}`,
@@ -167,20 +181,87 @@ export function formatValue(value: number, unit: string): string {
   return unit === '%' ? `${rounded}%` : unit === 'count' ? String(rounded) : `${rounded} ${unit}`;
 }
 
+const past = (value: number, level: number, spec: MetricSpec) =>
+  spec.higherIsWorse ? value >= level : value <= level;
+
 function levelOf(value: number, spec: MetricSpec): Status {
   const t = spec.thresholds;
   if (!t) return 'pass';
-  const worse = (a: number, b: number) => (spec.higherIsWorse ? a >= b : a <= b);
-  if (worse(value, t.fail)) return 'fail';
-  if (worse(value, t.warn)) return 'warn';
+  if (past(value, t.fail, spec)) return 'fail';
+  if (past(value, t.warn, spec)) return 'warn';
   return 'pass';
 }
 
+export function durationText(seconds: number): string {
+  return seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
+}
+
 /**
- * Judges one metric: the latest value against the thresholds; a window peak past a threshold while
- * the latest value is fine is a warning ("peaked"). No datapoints is never a pass.
+ * The trailing window a level is judged on: the datapoints of the last `duration` (at least one
+ * period) ending at the latest datapoint, and whether every period of it has a datapoint.
  */
-export function evaluateMetric(spec: MetricSpec, raw: Series | undefined, window: string): CheckResult {
+export function trailingWindow(
+  series: { timestamps: readonly number[]; values: readonly number[] },
+  durationSeconds: number,
+  periodSeconds: number,
+): { values: number[]; periods: number; covered: number; complete: boolean } {
+  const periods = Math.max(1, Math.ceil(durationSeconds / periodSeconds));
+  const last = series.timestamps[series.timestamps.length - 1] ?? 0;
+  const width = periodSeconds * 1000;
+  const buckets = new Set<number>();
+  const values: number[] = [];
+  series.timestamps.forEach((ts, i) => {
+    const bucket = Math.floor((last - ts) / width);
+    if (bucket < 0 || bucket >= periods) return;
+    buckets.add(bucket);
+    values.push(series.values[i]!);
+  });
+  return { values, periods, covered: buckets.size, complete: buckets.size >= periods };
+}
+
+/**
+ * The longest run of consecutive datapoints (no missing period between them) past `level`, in
+ * periods; a run of `periods` or more anywhere in the window is an earlier sustained breach.
+ */
+function longestRun(
+  series: { timestamps: readonly number[]; values: readonly number[] },
+  level: number,
+  spec: MetricSpec,
+  periodSeconds: number,
+): { length: number; peak: number | null } {
+  let best = { length: 0, peak: null as number | null };
+  let run = 0;
+  let runPeak: number | null = null;
+  let previous = Number.NEGATIVE_INFINITY;
+  series.values.forEach((value, i) => {
+    const ts = series.timestamps[i]!;
+    const adjacent = ts - previous <= periodSeconds * 1000 * 1.5;
+    previous = ts;
+    if (!past(value, level, spec)) {
+      run = 0;
+      runPeak = null;
+      return;
+    }
+    run = adjacent ? run + 1 : 1;
+    if (run === 1) runPeak = value;
+    runPeak = spec.higherIsWorse ? Math.max(runPeak ?? value, value) : Math.min(runPeak ?? value, value);
+    if (run > best.length) best = { length: run, peak: runPeak };
+  });
+  return best;
+}
+
+/**
+ * Judges one metric over the guide's duration (src/config/guide-thresholds.ts): a level is breached
+ * only when every datapoint of the trailing `durationSeconds` is past it. A window with missing
+ * datapoints is not a pass ("cannot judge", warn); a single spike is mentioned, not a breach; an
+ * earlier sustained breach that has recovered warns. No datapoints at all is never a pass.
+ */
+export function evaluateMetric(
+  spec: MetricSpec,
+  raw: Series | undefined,
+  window: string,
+  periodSeconds = 60,
+): CheckResult {
   const base = {
     id: `metrics.${spec.key}`,
     title: spec.title,
@@ -202,25 +283,64 @@ export function evaluateMetric(spec: MetricSpec, raw: Series | undefined, window
           : 'No data for this metric in the window: check the resource name in the config, or widen --since.',
     };
   }
+  const period = Math.max(periodSeconds, spec.minPeriodSeconds ?? 0);
+  const duration = spec.durationSeconds ?? 0;
   const values = raw.values.map((v) => v * (spec.scale ?? 1));
+  const scaled = { timestamps: raw.timestamps, values };
   const latest = values[values.length - 1]!;
   const average = values.reduce((a, b) => a + b, 0) / values.length;
   const peak = spec.higherIsWorse ? Math.max(...values) : Math.min(...values);
-  const latestLevel = levelOf(latest, spec);
-  const peakLevel = levelOf(peak, spec);
-  const status: Status = latestLevel !== 'pass' ? latestLevel : peakLevel !== 'pass' ? 'warn' : 'pass';
   const u = spec.unit;
   const observed = `latest ${formatValue(latest, u)}, avg ${formatValue(average, u)}, ${spec.higherIsWorse ? 'max' : 'min'} ${formatValue(peak, u)}  ${sparkline(values)}`;
-  const peaked =
-    latestLevel === 'pass' && peakLevel !== 'pass'
-      ? `peaked at ${formatValue(peak, u)} in the last ${window}, now back under the threshold`
-      : '';
-  return { ...base, status, observed, detail: [peaked, spec.note].filter(Boolean).join('\n') };
+  const t = spec.thresholds;
+  const notes: string[] = [];
+  let status: Status = 'pass';
+  let severity: Severity | undefined;
+  if (t) {
+    const trailing = trailingWindow(scaled, duration, period);
+    const span = duration > period ? `the last ${durationText(duration)}` : 'the latest period';
+    const sustained = (level: number) => trailing.values.every((v) => past(v, level, spec));
+    if (!trailing.complete) {
+      const anyPast = trailing.values.some((v) => levelOf(v, spec) !== 'pass');
+      status = 'warn';
+      notes.push(
+        `cannot judge: ${trailing.covered} of ${trailing.periods} datapoints in ${span}${anyPast ? ' (some past the threshold)' : ''}; a level counts only when every datapoint of ${durationText(duration || period)} is past it`,
+      );
+    } else if (sustained(t.fail)) {
+      status = 'fail';
+      notes.push(`past ${formatValue(t.fail, u)} for ${span} (every datapoint)`);
+      const tier = [...(spec.tiers ?? [])].reverse().find((x) => sustained(x.level));
+      if (tier) {
+        severity = tier.severity;
+        notes.push(`${tier.label} (${tier.source}): past ${formatValue(tier.level, u)}`);
+      }
+    } else if (sustained(t.warn)) {
+      status = 'warn';
+    }
+    const needed = trailing.periods;
+    const levelForRuns = status === 'fail' ? null : t.fail;
+    if (levelForRuns !== null) {
+      const run = longestRun(scaled, levelForRuns, spec, period);
+      if (run.length >= needed && run.peak !== null) {
+        if (status === 'pass') status = 'warn';
+        notes.push(
+          `stayed past ${formatValue(levelForRuns, u)} for ${durationText(run.length * period)} earlier in the last ${window} (${spec.higherIsWorse ? 'peak' : 'low'} ${formatValue(run.peak, u)}), now back under the threshold`,
+        );
+      } else if (run.length > 0 && run.peak !== null) {
+        notes.push(
+          `spiked to ${formatValue(peak, u)} for ${durationText(run.length * period)}: not a breach (the guide's level must hold for ${durationText(duration)})`,
+        );
+      }
+    }
+  }
+  if (spec.note) notes.push(spec.note);
+  return { ...base, status, ...(severity ? { severity } : {}), observed, detail: notes.join('\n') };
 }
 
 function expectedText(spec: MetricSpec): string {
   const t = spec.thresholds;
   if (!t) return 'datapoints present';
   const op = spec.higherIsWorse ? '<' : '>';
-  return `${op} ${formatValue(t.warn, spec.unit)} (fail ${spec.higherIsWorse ? '>=' : '<='} ${formatValue(t.fail, spec.unit)})`;
+  const hold = spec.durationSeconds ? ` for ${durationText(spec.durationSeconds)}` : '';
+  return `${op} ${formatValue(t.warn, spec.unit)} (fail ${spec.higherIsWorse ? '>=' : '<='} ${formatValue(t.fail, spec.unit)}${hold})`;
 }

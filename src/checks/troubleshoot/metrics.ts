@@ -8,7 +8,7 @@ import {
   type RdsMetricFacts,
   rdsMetricSpecs,
 } from '../../metrics/definitions.js';
-import { evaluateMetric, type MetricSpec, type Series } from '../../metrics/series.js';
+import { evaluateMetric, type MetricSpec, periodFor, type Series } from '../../metrics/series.js';
 import { rdsInstance } from '../facts.js';
 import { albs, noAlbResult, windowText } from './facts.js';
 
@@ -36,7 +36,8 @@ export async function judgeMetrics(
 
 function judgeSeries(ctx: CheckContext, specs: MetricSpec[], series: (Series | undefined)[]): CheckResult[] {
   const text = windowText(ctx);
-  return specs.map((spec, i) => evaluateMetric(spec, series[i], text));
+  const period = periodFor(ctx.now.getTime() - ctx.since.getTime());
+  return specs.map((spec, i) => evaluateMetric(spec, series[i], text, period));
 }
 
 function selected(specs: MetricSpec[], params: MetricParams): MetricSpec[] {

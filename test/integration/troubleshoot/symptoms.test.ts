@@ -13,7 +13,8 @@ import { testAws } from '../../helpers/context.js';
 import { adminQuery, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
 import { createPaymentsSchema, installWorld, OK_FETCH, type World } from './world.js';
 
-const config = parseConfigText('', 'test');
+// These worlds queue for the LMS in the payments database (the PostgreSQL form of lms.queue).
+const config = parseConfigText('lms:\n  queue: postgres\n', 'test');
 const session: EnvSession = { config, env: resolveEnvironment(config, 'prod'), aws: testAws() };
 
 let healthyDb: TestDatabase;
@@ -295,7 +296,7 @@ describe('payments database facts', () => {
 
   it('says which config keys to set when the tables are named differently', async () => {
     const renamed = parseConfigText(
-      'payments:\n  table: transactions\n  lmsQueue:\n    table: lms_outbox\n',
+      'lms:\n  queue: postgres\npayments:\n  table: transactions\n  lmsQueue:\n    table: lms_outbox\n',
       'test',
     );
     installWorld({});

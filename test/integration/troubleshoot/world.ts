@@ -226,7 +226,10 @@ export function installWorld(world: World = {}, now = Date.now()): void {
   mocks.cloudwatch.on(GetMetricDataCommand).callsFake((input: { MetricDataQueries: MetricDataQuery[] }) => ({
     MetricDataResults: input.MetricDataQueries.filter((q) => q.ReturnData !== false).map((q) => {
       const m = q.MetricStat?.Metric;
-      const values = metrics[m ? `${m.Namespace}:${m.MetricName}` : (q.Label ?? '')] ?? [];
+      // Each scripted value is held for 10 minutes: a breach lasts the guide's duration (CPU 5 min, payments 10).
+      const values = (metrics[m ? `${m.Namespace}:${m.MetricName}` : (q.Label ?? '')] ?? []).flatMap((v) =>
+        Array<number>(10).fill(v),
+      );
       return {
         Id: q.Id,
         Timestamps: values.map((_, i) => new Date(now - (values.length - i) * 60_000)),

@@ -83,11 +83,12 @@ describe('cloudwatch.alarms', () => {
 });
 
 describe('logs.groups', () => {
-  it('checks retention per environment and KMS in prod', async () => {
+  it('checks the five log groups of ops guide §3.1.1 in one call: retention per environment and KMS', async () => {
     logs.on(DescribeLogGroupsCommand).resolves({
       logGroups: [
         { logGroupName: '/ecs/prod-fivestar-internal-pe', retentionInDays: 90 },
         { logGroupName: '/aws/rds/instance/prod-fivestar-payments-db/postgresql', retentionInDays: 30 },
+        { logGroupName: '/aws/lambda/prod-fivestar-schedulers', retentionInDays: 90, kmsKeyId: 'arn:k' },
       ],
     });
     const results = await logGroupsCheck.run(testContext(), {});
@@ -95,26 +96,44 @@ describe('logs.groups', () => {
       ['/ecs/prod-fivestar-internal-pe', 'logs.group.retention', 'pass'],
       ['/ecs/prod-fivestar-internal-pe', 'logs.group.kms', 'fail'],
       ['/ecs/prod-fivestar-customer-portal', 'logs.group.exists', 'fail'],
+      ['/aws/lambda/prod-fivestar-schedulers', 'logs.group.retention', 'pass'],
+      ['/aws/lambda/prod-fivestar-schedulers', 'logs.group.kms', 'pass'],
       ['/aws/rds/instance/prod-fivestar-payments-db/postgresql', 'logs.group.retention', 'warn'],
       ['/aws/rds/instance/prod-fivestar-payments-db/postgresql', 'logs.group.kms', 'fail'],
+      ['/aws/security/prod-fivestar-payments', 'logs.group.exists', 'fail'],
     ]);
     expect(logs.commandCalls(DescribeLogGroupsCommand).map((c) => c.args[0].input)).toEqual([
       {
         logGroupIdentifiers: [
           '/ecs/prod-fivestar-internal-pe',
           '/ecs/prod-fivestar-customer-portal',
+          '/aws/lambda/prod-fivestar-schedulers',
           '/aws/rds/instance/prod-fivestar-payments-db/postgresql',
+          '/aws/security/prod-fivestar-payments',
         ],
       },
     ]);
   });
 
-  it('does not require KMS in dev (deployment guide §4.1 retention 7 days)', async () => {
+  it('dev keeps logs 7 days (deployment guide §4.1) and still needs KMS (ops guide §3.1.1, deployment guide §8.1.1)', async () => {
     logs.on(DescribeLogGroupsCommand).callsFake((input: { logGroupIdentifiers: string[] }) => ({
       logGroups: input.logGroupIdentifiers.map((logGroupName) => ({ logGroupName, retentionInDays: 7 })),
     }));
     const results = await logGroupsCheck.run(testContext({ envName: 'dev' }), {});
-    expect(results.every((r) => r.status === 'pass' && r.id === 'logs.group.retention')).toBe(true);
+    expect(results.filter((r) => r.id === 'logs.group.retention').every((r) => r.status === 'pass')).toBe(
+      true,
+    );
+    expect(results.filter((r) => r.id === 'logs.group.kms').map((r) => r.status)).toEqual(
+      Array(5).fill('fail'),
+    );
+    const optional = await logGroupsCheck.run(
+      testContext({
+        envName: 'dev',
+        configYaml: 'environments:\n  dev:\n    logs: { retentionDays: 7, kmsRequired: false }\n',
+      }),
+      {},
+    );
+    expect(optional.every((r) => r.status === 'pass' && r.id === 'logs.group.retention')).toBe(true);
   });
 });
 

@@ -27,6 +27,7 @@ describe('runbooks/', () => {
       'rds.instance',
       'health.endpoints',
       'cloudwatch.alarms',
+      'alarms.audit',
       'logs.groups',
       'logs.recent-errors',
       'ssm.maintenance-mode',

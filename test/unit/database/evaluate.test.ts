@@ -82,15 +82,15 @@ describe('connections (ops guide §6.1.1, §8.1.1)', () => {
     sessions,
   });
 
-  it('160 of 200 connections is the guide warning (80%), 190 fails (95%)', () => {
+  it('120 of 200 connections misses the 60% target (warn), 160 is the guide alert (80%, fail)', () => {
     const many = (n: number) => Array.from({ length: n }, (_, i) => session({ pid: i }));
     const levels = DEFAULT_CONFIG.thresholds.dbConnectionsPercent;
-    expect(evaluateConnections(facts(many(159)), levels, T)[0]!.status).toBe('pass');
+    expect(evaluateConnections(facts(many(119)), levels, T)[0]!.status).toBe('pass');
+    expect(evaluateConnections(facts(many(120)), levels, T)[0]!.status).toBe('warn');
     expect(evaluateConnections(facts(many(160)), levels, T)[0]).toMatchObject({
-      status: 'warn',
+      status: 'fail',
       observed: '160 of 200 connections (80%)',
     });
-    expect(evaluateConnections(facts(many(190)), levels, T)[0]!.status).toBe('fail');
   });
 
   it('names the oldest idle transaction of this database, ignoring other databases and fsops itself', () => {
@@ -275,8 +275,8 @@ describe('size, indexes, bloat', () => {
       largest: [],
     };
     const levels = DEFAULT_CONFIG.thresholds.rdsFreeStoragePercent;
-    expect(evaluateSize(facts, 1000, levels)[0]).toMatchObject({ status: 'warn' });
-    expect(evaluateSize(facts, 900, levels)[0]).toMatchObject({ status: 'fail' });
+    expect(evaluateSize(facts, 1150, levels)[0]).toMatchObject({ status: 'warn' });
+    expect(evaluateSize(facts, 1000, levels)[0]).toMatchObject({ status: 'fail' });
     expect(evaluateSize(facts, 2000, levels)[0]).toMatchObject({ status: 'pass' });
     expect(evaluateSize(facts, null, levels)[0]).toMatchObject({ status: 'skip' });
     expect(evaluateSize(facts, null, levels)[0]!.remediation).toMatch(

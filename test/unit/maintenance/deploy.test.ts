@@ -86,7 +86,7 @@ describe('deploy/scheduled-maintenance schedules', () => {
       { name: 'task', argv: task.containerDefinitions[0]!.command },
     ]) {
       const program = new Command().exitOverride().configureOutput({ writeErr: () => {} });
-      program.option('-o, --output <format>');
+      program.option('-o, --output <format>').option('--publish');
       declareMaintenanceCommands(program);
       let parsed: Command | undefined;
       for (const group of program.commands) {
@@ -100,6 +100,8 @@ describe('deploy/scheduled-maintenance schedules', () => {
       expect(parsed, name).toBeDefined();
       expect(parsed!.opts().env, name).toBe('prod');
       expect(argv.join(' '), name).toMatch(/--output json/);
+      // Each run feeds the dashboards as metrics (docs/monitoring.md); the task role may put them.
+      expect(argv, name).toContain('--publish');
     }
   });
 

@@ -186,8 +186,10 @@ describe('storage and capacity', () => {
     expect(growthPerDay(trend([300, 290, 280]).points)! / GIB).toBeCloseTo(10);
   });
   it('judges free space against thresholds and projects days until full', () => {
-    const [free] = evaluateStorage('db', trend([300, 150]), DEFAULT_CONFIG.thresholds.rdsFreeStoragePercent);
-    expect(free).toMatchObject({ status: 'warn', observed: '150.0 GiB free of 1000.0 GiB (15.0%)' });
+    const [free] = evaluateStorage('db', trend([300, 250]), DEFAULT_CONFIG.thresholds.rdsFreeStoragePercent);
+    expect(free).toMatchObject({ status: 'warn', observed: '250.0 GiB free of 1000.0 GiB (25.0%)' });
+    const [low] = evaluateStorage('db', trend([300, 150]), DEFAULT_CONFIG.thresholds.rdsFreeStoragePercent);
+    expect(low).toMatchObject({ status: 'fail', observed: '150.0 GiB free of 1000.0 GiB (15.0%)' });
     expect(evaluateCapacity('db', trend([300, 295, 290]))).toMatchObject({
       status: 'warn',
       observed: 'full in ~58 days (290.0 GiB free, +5.0 GiB/day)',

@@ -16,6 +16,7 @@ import {
 import type { CheckDefinition } from '../../../src/core/check.js';
 import { runSteps } from '../../../src/core/runner.js';
 import { MetricBatch } from '../../../src/metrics/batch.js';
+import { held } from '../../../src/metrics/definitions.js';
 import {
   chunkQueries,
   evaluateMetric,
@@ -46,7 +47,8 @@ function answerBy(values: Record<string, number[]>) {
       .filter((q) => q.ReturnData !== false)
       .map((q) => {
         const key = q.MetricStat?.Metric?.MetricName ?? q.Label ?? '';
-        const v = values[key] ?? [];
+        // Each value held for 10 minutes: long enough for the guide's durations (5 min CPU, 10 min payments).
+        const v = (values[key] ?? []).flatMap((x) => Array<number>(10).fill(x));
         return { Id: q.Id, Timestamps: minutes(v.length), Values: v, StatusCode: 'Complete' as const };
       }),
   });
@@ -71,18 +73,24 @@ const spec = (over: Partial<MetricSpec> = {}): MetricSpec => ({
 });
 
 describe('evaluateMetric', () => {
-  const series = (values: number[]) => ({ timestamps: values.map((_, i) => i), values });
+  /** One datapoint a minute from T0 (or at the given minutes). */
+  const series = (values: number[], at: number[] = values.map((_, i) => i)) => ({
+    timestamps: at.map((m) => T0.getTime() + m * 60_000),
+    values,
+  });
+  const cpu = (over: Partial<MetricSpec> = {}) =>
+    spec({ thresholds: { warn: 70, fail: 80 }, ...held('cpuPercent'), ...over });
 
-  it('judges the latest value and shows average, peak and a trend', () => {
+  it('without a duration judges the latest period, and shows average, peak and a trend', () => {
     const result = evaluateMetric(spec(), series([40, 50, 95]), '1h');
     expect(result).toMatchObject({ id: 'metrics.rds.cpu', status: 'fail', expected: '< 80% (fail >= 90%)' });
     expect(result.observed).toBe('latest 95%, avg 61.7%, max 95%  ▁▂█');
   });
 
-  it('warns when the window peaked past a threshold but the latest value is fine', () => {
+  it('warns when the window breached earlier but the latest value is fine', () => {
     const result = evaluateMetric(spec(), series([20, 97, 30]), '1h');
     expect(result.status).toBe('warn');
-    expect(result.detail).toContain('peaked at 97% in the last 1h');
+    expect(result.detail).toContain('stayed past 90% for 1 min earlier in the last 1h (peak 97%)');
   });
 
   it('judges lower-is-worse metrics by their minimum, and scales raw values', () => {
@@ -97,6 +105,64 @@ describe('evaluateMetric', () => {
       status: 'warn',
       observed: expect.stringMatching(/^latest 800 MB, avg 2448 MB, min 800 MB/),
     });
+  });
+
+  it('a CPU series that spikes once is not a breach (deployment guide §12.2.1: > 80% for 5 minutes)', () => {
+    const result = evaluateMetric(cpu(), series([30, 31, 30, 99, 32, 30, 31, 30, 29, 30]), '1h');
+    expect(result.status).toBe('pass');
+    expect(result.expected).toBe('< 70% (fail >= 80% for 5 min)');
+    expect(result.detail).toContain('spiked to 99% for 1 min: not a breach');
+  });
+
+  it('a CPU series above 80% for 5 minutes is a breach; 4 minutes is not', () => {
+    expect(evaluateMetric(cpu(), series([30, 30, 30, 30, 30, 85, 86, 90, 88, 84]), '1h')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('past 80% for the last 5 min (every datapoint)'),
+    });
+    expect(evaluateMetric(cpu(), series([30, 30, 30, 30, 30, 60, 85, 86, 90, 88]), '1h').status).toBe('pass');
+    // Above the 70% target for the whole 5 minutes, under the alert: a warning.
+    expect(evaluateMetric(cpu(), series([30, 30, 30, 30, 30, 75, 85, 86, 90, 88]), '1h').status).toBe('warn');
+  });
+
+  it('a breach that lasted the duration earlier in the window warns after recovery', () => {
+    const result = evaluateMetric(cpu(), series([85, 86, 90, 88, 84, 30, 30, 30, 30, 30]), '1h');
+    expect(result.status).toBe('warn');
+    expect(result.detail).toContain('stayed past 80% for 5 min earlier in the last 1h');
+  });
+
+  it('missing datapoints in the window are not a pass', () => {
+    const result = evaluateMetric(cpu(), series([10, 10, 10, 10, 10, 10], [0, 1, 2, 3, 6, 9]), '1h');
+    expect(result.status).toBe('warn');
+    expect(result.detail).toContain('cannot judge: 2 of 5 datapoints in the last 5 min');
+  });
+
+  it('payment success tiers: < 99% warns, < 95% fails, < 90% critical, < 80% escalates (ops guide §6.1.1, §3.2.1, §5.2.1, §13.3.2)', () => {
+    const success = spec({
+      key: 'payments.success-rate',
+      thresholds: { warn: 99, fail: 95 },
+      higherIsWorse: false,
+      minPeriodSeconds: 300,
+      ...held('paymentSuccessRatePercent'),
+    });
+    const flat = (v: number) => series(Array<number>(15).fill(v));
+    expect(evaluateMetric(success, flat(99.5), '1h').status).toBe('pass');
+    expect(evaluateMetric(success, flat(97), '1h').status).toBe('warn');
+    const alarm = evaluateMetric(success, flat(93), '1h');
+    expect(alarm).toMatchObject({ status: 'fail' });
+    expect(alarm.severity).toBeUndefined();
+    expect(evaluateMetric(success, flat(85), '1h')).toMatchObject({
+      status: 'fail',
+      severity: 'critical',
+      detail: expect.stringContaining('critical: PaymentProcessingFailed (ops guide §5.2.1)'),
+    });
+    expect(evaluateMetric(success, flat(75), '1h').detail).toContain(
+      'escalate to management within 30 minutes (ops guide §13.3.2)',
+    );
+    // One bad 5-minute period out of the alarm's two is not a breach.
+    expect(
+      evaluateMetric(success, series([...Array<number>(10).fill(99.5), ...Array<number>(5).fill(85)]), '1h')
+        .status,
+    ).toBe('warn');
   });
 
   it('never passes a metric without datapoints', () => {
@@ -208,7 +274,7 @@ describe('metrics checks', () => {
       answerBy({
         CPUUtilization: [30, 35],
         DatabaseConnections: [100, 190],
-        FreeableMemory: [2048 * 1024 ** 2],
+        FreeableMemory: [4096 * 1024 ** 2],
         ReadLatency: [0.002],
         WriteLatency: [0.004],
         DiskQueueDepth: [1],
@@ -225,7 +291,7 @@ describe('metrics checks', () => {
       'metrics.rds.read-latency': 'pass',
       'metrics.rds.write-latency': 'pass',
       'metrics.rds.disk-queue-depth': 'pass',
-      'metrics.rds.free-storage': 'warn',
+      'metrics.rds.free-storage': 'fail',
     });
     const connections = results.find((r) => r.id === 'metrics.rds.connections')!;
     expect(connections.observed).toMatch(/^latest 95%/);
@@ -268,9 +334,9 @@ describe('metrics checks', () => {
       .callsFake(answerBy({ CPUUtilization: [85], MemoryUtilization: [40] }));
     const results = await metricsEcsCheck.run(testContext(), {});
     expect(results.map((r) => [r.id, r.resource, r.status])).toEqual([
-      ['metrics.ecs.cpu', 'prod-internal-pe-service', 'warn'],
+      ['metrics.ecs.cpu', 'prod-internal-pe-service', 'fail'],
       ['metrics.ecs.memory', 'prod-internal-pe-service', 'pass'],
-      ['metrics.ecs.cpu', 'prod-customer-portal-service', 'warn'],
+      ['metrics.ecs.cpu', 'prod-customer-portal-service', 'fail'],
       ['metrics.ecs.memory', 'prod-customer-portal-service', 'pass'],
     ]);
     const query = cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input.MetricDataQueries![0]!;

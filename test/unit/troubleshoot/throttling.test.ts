@@ -75,8 +75,9 @@ describe('throttled once, then answered', () => {
           GetMetricData: (input) => ({
             MetricDataResults: (input.MetricDataQueries as { Id: string }[]).map((q) => ({
               Id: q.Id,
-              Timestamps: [T0 / 1000],
-              Values: [q.Id === 'q0' ? 99.5 : 1],
+              // 15 minutes of datapoints: the guide's durations (10 min for payment success) are covered.
+              Timestamps: Array.from({ length: 15 }, (_, i) => T0 / 1000 + i * 60),
+              Values: Array<number>(15).fill(q.Id === 'q0' ? 99.5 : 1),
               StatusCode: 'Complete',
             })),
           }),

@@ -1,0 +1,269 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FAKE_CREDENTIALS, runFsops } from '../../helpers/cli.js';
+import { AwsFault, type FakeAws, startFakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
+
+let fake: FakeAws | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+const ACCOUNT = '123456789012'; // dev in the default config
+const topicArn = (name: string) => `arn:aws:sns:ap-south-1:${ACCOUNT}:${name}`;
+
+interface Sub {
+  TopicArn: string;
+  Protocol: string;
+  Endpoint: string;
+  SubscriptionArn: string;
+}
+
+/** A small CloudWatch + SNS account: alarms by name, topics with subscriptions; PutMetricAlarm and Subscribe change it. */
+function account() {
+  const alarms = new Map<string, Record<string, unknown>>();
+  const topics = [
+    'dev-fivestar-alerts-critical',
+    'dev-fivestar-alerts-high',
+    'dev-fivestar-alerts-warning',
+  ].map(topicArn);
+  const subs: Sub[] = [
+    {
+      TopicArn: topicArn('dev-fivestar-alerts-critical'),
+      Protocol: 'https',
+      Endpoint: 'https://events.pagerduty.example/x',
+      SubscriptionArn: `${topicArn('dev-fivestar-alerts-critical')}:1`,
+    },
+    {
+      TopicArn: topicArn('dev-fivestar-alerts-high'),
+      Protocol: 'email',
+      Endpoint: 'devops-team@1cloudhub.com',
+      SubscriptionArn: `${topicArn('dev-fivestar-alerts-high')}:2`,
+    },
+    // dev-fivestar-alerts-warning: no subscription at all
+  ];
+  // The guide's error-rate alarm exists, with a drifted threshold (10 instead of 5).
+  alarms.set('Fivestar-High-Error-Rate', {
+    AlarmName: 'Fivestar-High-Error-Rate',
+    Namespace: 'Fivestar/Application',
+    MetricName: 'ErrorRate',
+    Dimensions: [],
+    Statistic: 'Average',
+    Threshold: 10,
+    ComparisonOperator: 'GreaterThanThreshold',
+    Period: 300,
+    EvaluationPeriods: 2,
+    DatapointsToAlarm: 2,
+    TreatMissingData: 'missing',
+    ActionsEnabled: true,
+    AlarmActions: [topicArn('dev-fivestar-alerts-critical')],
+    StateValue: 'OK',
+    StateUpdatedTimestamp: Date.now() / 1000 - 600,
+  });
+  const handlers = {
+    sts: {
+      GetCallerIdentity: () => ({
+        Account: ACCOUNT,
+        Arn: `arn:aws:iam::${ACCOUNT}:user/oncall`,
+        UserId: 'x',
+      }),
+    },
+    monitoring: {
+      DescribeAlarms: (input: { AlarmNames?: string[] }) => ({
+        MetricAlarms: (input.AlarmNames ?? []).flatMap((n) => (alarms.has(n) ? [alarms.get(n)] : [])),
+      }),
+      PutMetricAlarm: (input: Record<string, unknown>) => {
+        alarms.set(String(input.AlarmName), {
+          ...input,
+          StateValue: 'OK',
+          StateUpdatedTimestamp: Date.now() / 1000,
+        });
+        return {};
+      },
+    },
+    sns: {
+      ListTopics: () => ({ Topics: topics.map((TopicArn) => ({ TopicArn })) }),
+      ListSubscriptionsByTopic: (input: Record<string, string>) => ({
+        Subscriptions: subs.filter((s) => s.TopicArn === input.TopicArn),
+      }),
+      Subscribe: (input: Record<string, string>) => {
+        subs.push({
+          TopicArn: String(input.TopicArn),
+          Protocol: String(input.Protocol),
+          Endpoint: String(input.Endpoint),
+          SubscriptionArn: 'PendingConfirmation',
+        });
+        return { SubscriptionArn: 'pending confirmation' };
+      },
+    },
+  };
+  return { alarms, subs, handlers };
+}
+
+const fsops = (...args: string[]) =>
+  runFsops([...args, '--endpoint-url', fake!.url, '--output', 'json'], FAKE_CREDENTIALS);
+
+type Finding = { id: string; status: string; resource: string; observed: string };
+
+describe('fsops alarms audit / apply against a local AWS endpoint', () => {
+  it('audit finds a missing alarm, a drifted threshold and a topic with no subscription; apply fixes them; a second apply plans nothing', async () => {
+    const world = account();
+    fake = await startFakeAws({ handlers: world.handlers });
+
+    const audit = await fsops('alarms', 'audit', '--env', 'dev');
+    expect(audit.code).toBe(1);
+    const findings: Finding[] = JSON.parse(audit.stdout).findings;
+    const find = (id: string, resource: string) =>
+      findings.find((f) => f.id === id && f.resource === resource);
+    expect(find('alarms.audit.missing', 'Fivestar-RDS-CPU-High')).toMatchObject({ status: 'fail' });
+    expect(find('alarms.audit.missing', 'Fivestar-ECS-CPU-High-internal-pe')).toMatchObject({
+      status: 'fail',
+    });
+    expect(find('alarms.audit.drift', 'Fivestar-High-Error-Rate')).toMatchObject({
+      status: 'fail',
+      observed: 'threshold: 10 -> 5',
+    });
+    expect(find('alarms.audit.topic', 'dev-fivestar-alerts-warning')).toMatchObject({
+      status: 'fail',
+      observed: expect.stringContaining('no confirmed subscription'),
+    });
+    expect(find('alarms.audit.topic', 'dev-fivestar-alerts-critical')!.status).toBe('pass');
+    expect(find('alarms.audit.event-rule', 'Fivestar-GuardDuty-High')!.status).toBe('skip');
+    // DescribeAlarms by name, at most 100 names per call.
+    const describe = fake.calls.filter((c) => c.action === 'DescribeAlarms');
+    expect(describe.length).toBeGreaterThan(0);
+    for (const c of describe)
+      expect((c.input as { AlarmNames: string[] }).AlarmNames.length).toBeLessThanOrEqual(100);
+
+    // A dry run plans and changes nothing.
+    const dry = await fsops('alarms', 'apply', '--env', 'dev', '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toContain('update alarm Fivestar-High-Error-Rate');
+    expect(dry.stderr).toContain('threshold: 10 -> 5');
+    expect(dry.stderr).toContain('create alarm Fivestar-RDS-CPU-High');
+    expect(fake.calls.filter((c) => c.action === 'PutMetricAlarm')).toHaveLength(0);
+
+    // No terminal and no --yes: refused, nothing changed.
+    const refused = await fsops('alarms', 'apply', '--env', 'dev');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--yes');
+    expect(fake.calls.filter((c) => c.action === 'PutMetricAlarm')).toHaveLength(0);
+
+    const apply = await fsops('alarms', 'apply', '--env', 'dev', '--yes');
+    expect(apply.code).toBe(0);
+    const puts = fake.calls.filter((c) => c.action === 'PutMetricAlarm');
+    expect(puts.length).toBe(world.alarms.size);
+    expect(world.alarms.get('Fivestar-High-Error-Rate')).toMatchObject({ Threshold: 5 });
+    expect(world.alarms.get('Fivestar-ECS-CPU-High-customer-portal')).toMatchObject({
+      MetricName: 'CPUUtilization',
+      Threshold: 80,
+      Period: 60,
+      EvaluationPeriods: 5,
+      Dimensions: [
+        { Name: 'ClusterName', Value: 'dev-fivestar-payments' },
+        { Name: 'ServiceName', Value: 'dev-customer-portal-service' },
+      ],
+      AlarmActions: [topicArn('dev-fivestar-alerts-high')],
+    });
+    expect(world.subs.filter((s) => s.TopicArn === topicArn('dev-fivestar-alerts-warning'))).toHaveLength(1);
+    // The catalogue's endpoints missing from a topic are subscribed: warning (none), high (app-team), critical (email).
+    const subscribes = fake.calls.filter((c) => c.action === 'Subscribe').length;
+    expect(subscribes).toBe(3);
+
+    const again = await fsops('alarms', 'apply', '--env', 'dev', '--yes');
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).findings).toMatchObject([
+      { status: 'pass', observed: 'nothing to change' },
+    ]);
+    expect(fake.calls.filter((c) => c.action === 'PutMetricAlarm')).toHaveLength(puts.length);
+    expect(fake.calls.filter((c) => c.action === 'Subscribe')).toHaveLength(subscribes);
+
+    const after: Finding[] = JSON.parse((await fsops('alarms', 'audit', '--env', 'dev')).stdout).findings;
+    expect(after.filter((f) => f.id === 'alarms.audit.missing' || f.id === 'alarms.audit.drift')).toEqual([]);
+    // The email subscription waits for its recipient: still reported, as pending.
+    expect(after.find((f) => f.resource === 'dev-fivestar-alerts-warning')!.observed).toContain('1 pending');
+  });
+
+  it('a bad catalogue entry is rejected at load with its path (exit 2), before any AWS call', async () => {
+    fake = await startFakeAws({ handlers: account().handlers });
+    const file = join(mkdtempSync(join(tmpdir(), 'fsops-cat-')), 'alarms.yaml');
+    writeFileSync(
+      file,
+      [
+        'source: test',
+        'topics:',
+        '  critical: { name: c, escalation: x }',
+        '  high: { name: h, escalation: x }',
+        '  warning: { name: w, escalation: x }',
+        'alarms:',
+        '  - { name: A, source: s, severity: high, namespace: N, metric: M, statistic: Average, threshold: 1, comparison: GreaterThanThreshold, period: 60, evaluationPeriods: 1 }',
+        '  - { name: B, source: s, severity: urgent, namespace: N, metric: M, statistic: Average, threshold: 1, comparison: Above, period: 45, evaluationPeriods: 1 }',
+      ].join('\n'),
+    );
+    const result = await fsops('alarms', 'audit', '--env', 'dev', '--catalogue', file);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('alarms.1.severity');
+    expect(result.stderr).toContain('alarms.1.comparison');
+    expect(result.stderr).toContain('alarms.1.period');
+    expect(result.stderr).not.toContain('at ');
+    expect(fake.calls).toEqual([]);
+  });
+
+  it('validate includes the audit summary; `fsops alarms` and `alarms list` still list the alarms', async () => {
+    fake = await startFakeWorld('prod', { missingAlarms: ['Fivestar-RDS-CPU-High'] });
+    const result = await runFsops(
+      ['validate', 'prod', '--endpoint-url', fake.url, '--output', 'json'],
+      FAKE_CREDENTIALS,
+    );
+    expect(result.code).toBe(1);
+    const summary = JSON.parse(result.stdout).findings.filter(
+      (f: Finding) => f.id === 'alarms.audit.summary',
+    );
+    expect(summary).toMatchObject([
+      { status: 'fail', observed: expect.stringMatching(/^1 missing, 0 drifted/) },
+    ]);
+    for (const args of [['alarms'], ['alarms', 'list']]) {
+      const listed = await fsops(...args, '--env', 'prod');
+      expect(JSON.parse(listed.stdout).command).toBe('alarms');
+    }
+  });
+});
+
+describe('--publish', () => {
+  it('validate --publish sends the run in one PutMetricData call; a failure to publish warns and keeps the exit code', async () => {
+    fake = await startFakeWorld('prod');
+    const ok = await runFsops(
+      ['validate', 'prod', '--endpoint-url', fake.url, '--output', 'json', '--publish'],
+      FAKE_CREDENTIALS,
+    );
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toBe('');
+    const puts = fake.calls.filter((c) => c.action === 'PutMetricData');
+    expect(puts).toHaveLength(1);
+    const input = puts[0]!.input as {
+      Namespace: string;
+      MetricData: { MetricName: string; Dimensions: { Name: string; Value: string }[]; Value: number }[];
+    };
+    expect(input.Namespace).toBe('Fivestar/Ops');
+    expect(input.MetricData.find((d) => d.MetricName === 'RunFailing')).toMatchObject({ Value: 0 });
+    const checks = input.MetricData.filter((d) => d.MetricName === 'CheckFailing').map(
+      (d) => d.Dimensions.find((x) => x.Name === 'Check')!.Value,
+    );
+    expect(checks).toContain('alarms.audit.summary');
+
+    fake.handlers.monitoring!.PutMetricData = () => {
+      throw new AwsFault('AccessDenied', 'not allowed to cloudwatch:PutMetricData', 403);
+    };
+    const denied = await runFsops(
+      ['validate', 'prod', '--endpoint-url', fake.url, '--output', 'json', '--publish'],
+      FAKE_CREDENTIALS,
+    );
+    expect(denied.code).toBe(0);
+    expect(JSON.parse(denied.stdout).status).toBe('pass');
+    expect(denied.stderr).toContain(
+      'fsops: --publish: could not publish the run as CloudWatch metrics (AccessDenied',
+    );
+  });
+});

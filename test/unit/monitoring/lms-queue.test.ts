@@ -1,0 +1,149 @@
+import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { lmsQueueStoreCheck, metricsDynamodbCheck, parseCreatedAt } from '../../../src/checks/lms-queue.js';
+import { testContext } from '../../helpers/context.js';
+
+const dynamo = mockClient(DynamoDBClient);
+const cloudwatch = mockClient(CloudWatchClient);
+const NOW = new Date('2026-11-21T10:00:00Z'); // testContext's now
+const minutesAgo = (m: number) => new Date(NOW.getTime() - m * 60_000).toISOString();
+
+beforeEach(() => {
+  dynamo.reset();
+  cloudwatch.reset();
+});
+
+/** A quiet table in CloudWatch: no throttling (0s), 8 ms latency, one datapoint a minute for 15 minutes. */
+function quietMetrics(throttles = 0) {
+  cloudwatch.on(GetMetricDataCommand).callsFake((input: { MetricDataQueries: MetricDataQuery[] }) => ({
+    MetricDataResults: input.MetricDataQueries.filter((q) => q.ReturnData !== false).map((q) => ({
+      Id: q.Id,
+      Timestamps: Array.from({ length: 15 }, (_, i) => new Date(NOW.getTime() - (15 - i) * 60_000)),
+      Values: Array<number>(15).fill(q.Expression ? throttles : 8),
+      StatusCode: 'Complete',
+    })),
+  }));
+}
+
+describe('lms.queue on DynamoDB (deployment guide §7.1.1; ops guide §8.2.1)', () => {
+  it('flags old pending items: COUNT Query per pending status on the status index, oldest by sort key', async () => {
+    quietMetrics();
+    dynamo
+      .on(QueryCommand, { ExpressionAttributeValues: { ':s': { S: 'PENDING' } }, Select: 'COUNT' })
+      .resolves({ Count: 40 })
+      .on(QueryCommand, { ExpressionAttributeValues: { ':s': { S: 'RETRY' } }, Select: 'COUNT' })
+      .resolves({ Count: 2 })
+      .on(QueryCommand, { ExpressionAttributeValues: { ':s': { S: 'PENDING' } }, Limit: 1 })
+      .resolves({ Items: [{ created_at: { S: minutesAgo(75) } }] })
+      .on(QueryCommand, { ExpressionAttributeValues: { ':s': { S: 'RETRY' } }, Limit: 1 })
+      .resolves({ Items: [{ created_at: { N: String((NOW.getTime() - 5 * 60_000) / 1000) } }] });
+    const results = await lmsQueueStoreCheck.run(testContext(), {});
+    expect(results.map((r) => [r.id, r.status])).toEqual([
+      ['payments.lms-queue.depth', 'pass'],
+      ['payments.lms-queue.age', 'fail'],
+      ['metrics.dynamodb.throttled-requests', 'pass'],
+      ['metrics.dynamodb.latency', 'pass'],
+    ]);
+    expect(results[1]).toMatchObject({
+      resource: 'prod-fivestar-transaction-queue',
+      observed: `oldest waiting 75 min (since ${minutesAgo(75)})`,
+    });
+    const count = dynamo.commandCalls(QueryCommand)[0]!.args[0].input;
+    expect(count).toMatchObject({
+      TableName: 'prod-fivestar-transaction-queue',
+      IndexName: 'status-created_at-index',
+      KeyConditionExpression: '#s = :s',
+      Select: 'COUNT',
+      Limit: 1000,
+    });
+    // Throttling and latency came through the run's one GetMetricData call.
+    expect(cloudwatch.commandCalls(GetMetricDataCommand)).toHaveLength(1);
+  });
+
+  it('scan mode: a bounded Scan with a projection; stops at maxItems and says the depth is a lower bound', async () => {
+    quietMetrics(3);
+    dynamo.on(ScanCommand).resolves({
+      Items: [{ status: { S: 'PENDING' }, created_at: { S: minutesAgo(20) } }],
+      Count: 1,
+      ScannedCount: 1000,
+      LastEvaluatedKey: { id: { S: 'x' } },
+    });
+    const ctx = testContext({
+      configYaml: 'lms:\n  dynamodb:\n    read: scan\n    maxItems: 2000\n',
+    });
+    const results = await lmsQueueStoreCheck.run(ctx, {});
+    expect(dynamo.commandCalls(ScanCommand)).toHaveLength(2);
+    expect(dynamo.commandCalls(ScanCommand)[0]!.args[0].input).toMatchObject({
+      ProjectionExpression: '#s, #c',
+      FilterExpression: '#s IN (:s0, :s1)',
+      Limit: 1000,
+    });
+    expect(results.find((r) => r.id === 'payments.lms-queue.depth')!.observed).toBe(
+      'at least 2 items PENDING/RETRY (stopped counting at lms.dynamodb.maxItems)',
+    );
+    expect(results.find((r) => r.id === 'payments.lms-queue.age')!.status).toBe('warn');
+    // Any throttling (ops guide §8.2.1) fails.
+    expect(results.find((r) => r.id === 'metrics.dynamodb.throttled-requests')!.status).toBe('fail');
+  });
+
+  it('a missing table fails; access denied is not a pass (it throws for the runner to report as error)', async () => {
+    quietMetrics();
+    dynamo
+      .on(QueryCommand)
+      .rejects(
+        Object.assign(new Error('Requested resource not found'), { name: 'ResourceNotFoundException' }),
+      );
+    const missing = await lmsQueueStoreCheck.run(testContext(), {});
+    expect(missing[0]).toMatchObject({
+      id: 'payments.lms-queue.table',
+      status: 'fail',
+      observed: 'table not found',
+    });
+    dynamo
+      .on(QueryCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    await expect(lmsQueueStoreCheck.run(testContext(), {})).rejects.toThrow('not authorized');
+  });
+
+  it('pending items without a readable created_at are an error, never a pass', async () => {
+    quietMetrics();
+    dynamo
+      .on(QueryCommand, { Select: 'COUNT' })
+      .resolves({ Count: 3 })
+      .on(QueryCommand, { Limit: 1 })
+      .resolves({
+        Items: [{ created_at: { S: 'yesterday' } }],
+      });
+    const results = await lmsQueueStoreCheck.run(testContext(), {});
+    expect(results.find((r) => r.id === 'payments.lms-queue.age')!.status).toBe('error');
+    expect(parseCreatedAt({ N: '1732183200' })!.toISOString()).toBe('2024-11-21T10:00:00.000Z');
+    expect(parseCreatedAt({ N: '1732183200000' })!.toISOString()).toBe('2024-11-21T10:00:00.000Z');
+  });
+
+  it('lms.queue: postgres keeps the payments-database form', async () => {
+    const ctx = testContext({ configYaml: 'lms:\n  queue: postgres\n' });
+    await expect(lmsQueueStoreCheck.run(ctx, {})).rejects.toThrow('no database in this test');
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+
+  it('metrics.dynamodb (`fsops metrics dynamodb`): throttles as FILL(read, 0) + FILL(write, 0), latency of Query', async () => {
+    quietMetrics(0);
+    const results = await metricsDynamodbCheck.run(testContext(), {});
+    expect(results.map((r) => [r.id, r.status])).toEqual([
+      ['metrics.dynamodb.throttled-requests', 'pass'],
+      ['metrics.dynamodb.latency', 'pass'],
+    ]);
+    const queries = cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input.MetricDataQueries!;
+    expect(queries.find((q) => q.Expression)!.Expression).toBe('FILL(q0_reads, 0) + FILL(q0_writes, 0)');
+    expect(
+      queries.find((q) => q.MetricStat?.Metric?.MetricName === 'SuccessfulRequestLatency')!.MetricStat!
+        .Metric!.Dimensions,
+    ).toEqual([
+      { Name: 'TableName', Value: 'prod-fivestar-transaction-queue' },
+      { Name: 'Operation', Value: 'Query' },
+    ]);
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+});

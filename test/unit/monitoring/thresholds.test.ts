@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
+import { GUIDE_THRESHOLDS, guideLevels, renderThresholdsDoc } from '../../../src/config/guide-thresholds.js';
+import { ThresholdsSchema } from '../../../src/config/schema.js';
+
+describe('the thresholds table', () => {
+  it('docs/thresholds.md is generated from it and up to date (npm run docs:thresholds)', () => {
+    const committed = readFileSync(new URL('../../../docs/thresholds.md', import.meta.url), 'utf8');
+    expect(committed).toBe(renderThresholdsDoc());
+  });
+
+  it("covers every key of the config's thresholds (the defaults come from it)", () => {
+    expect(Object.keys(guideLevels()).sort()).toEqual(Object.keys(ThresholdsSchema.shape).sort());
+    expect(ThresholdsSchema.safeParse(DEFAULT_CONFIG.thresholds).success).toBe(true);
+  });
+
+  it("is the config's default levels", () => {
+    for (const [key, levels] of Object.entries(guideLevels())) {
+      expect(DEFAULT_CONFIG.thresholds[key as keyof typeof DEFAULT_CONFIG.thresholds]).toEqual(levels);
+    }
+  });
+
+  it('every entry has a source, a direction-consistent warn/fail and a duration', () => {
+    for (const t of GUIDE_THRESHOLDS) {
+      expect(t.source).toMatch(/guide §/);
+      expect(t.direction === 'above' ? t.warn <= t.fail : t.warn >= t.fail).toBe(true);
+      expect(t.durationMinutes).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('CPU and memory carry the deployment guide §12.2.1 durations; payment success its four tiers', () => {
+    const by = (key: string) => GUIDE_THRESHOLDS.find((t) => t.configKey === key)!;
+    expect(by('cpuPercent')).toMatchObject({ warn: 70, fail: 80, durationMinutes: 5 });
+    expect(by('memoryPercent')).toMatchObject({ warn: 75, fail: 85, durationMinutes: 3 });
+    const success = by('paymentSuccessRatePercent');
+    expect([success.warn, success.fail, ...success.tiers!.map((t) => t.level)]).toEqual([99, 95, 90, 80]);
+  });
+});
