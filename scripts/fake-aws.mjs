@@ -18,6 +18,9 @@ const QUERY_MEMBER_NAMES = {
   Parameters: 'Parameter',
   Events: 'Event',
   Subnets: 'Subnet',
+  TagList: 'Tag',
+  DBInstanceAutomatedBackups: 'DBInstanceAutomatedBackup',
+  DBInstanceAutomatedBackupsReplications: 'DBInstanceAutomatedBackupsReplication',
 };
 
 const QUERY_SERVICES = new Set(['rds', 'elasticloadbalancing', 'sts']);
@@ -69,6 +72,12 @@ export function toEc2Xml(value) {
   return escapeXml(value);
 }
 
+/** The signing scope names the region: Credential=AKID/20261121/ap-south-1/ecs/aws4_request. */
+function regionOf(req) {
+  const match = /Credential=[^/]+\/\d+\/([^/]+)\//.exec(req.headers.authorization ?? '');
+  return match ? match[1] : 'unknown';
+}
+
 /** The signing scope names the service: Credential=AKID/20261121/ap-south-1/ecs/aws4_request. */
 function serviceOf(req) {
   const match = /Credential=[^/]+\/\d+\/[^/]+\/([^/]+)\//.exec(req.headers.authorization ?? '');
@@ -110,7 +119,8 @@ export async function startFakeAws({ handlers = {}, http = {}, faults = [], dela
     const query = QUERY_SERVICES.has(service) || service === 'ec2';
     const params = query ? Object.fromEntries(new URLSearchParams(body)) : body ? JSON.parse(body) : {};
     const action = target ? String(target).split('.').pop() : params.Action;
-    calls.push({ service, action, input: params, at: Date.now() });
+    const region = regionOf(req);
+    calls.push({ service, action, input: params, at: Date.now(), region });
     const fault = remaining.find((f) => f.service === service && f.action === action && f.left > 0);
     if (fault) fault.left -= 1;
     if (fault?.kind === 'hang') return; // never answers: the SDK's request timeout must fire
@@ -125,7 +135,7 @@ export async function startFakeAws({ handlers = {}, http = {}, faults = [], dela
       const handler = handlers[service]?.[action];
       if (!handler)
         throw new AwsFault('UnknownOperationException', `fake AWS has no handler for ${service}.${action}`);
-      const output = (await handler(params)) ?? {};
+      const output = (await handler(params, { region })) ?? {};
       if (service === 'ec2') {
         // EC2 answers <XResponse> without a Result wrapper.
         const xml = `<${action}Response><requestId>fake</requestId>${toEc2Xml(output)}</${action}Response>`;

@@ -2,6 +2,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { Command, CommanderError, Option } from 'commander';
+import { declareBackupCommands } from './cli/backup.js';
 import { declareDatabaseCommands } from './cli/database.js';
 import { declareMaintenanceCommands } from './cli/maintenance.js';
 import { declareServiceCommands } from './cli/service.js';
@@ -93,6 +94,7 @@ export function buildProgram(): Command {
   declareTroubleshootCommands(program);
   declareDatabaseCommands(program);
   declareMaintenanceCommands(program);
+  declareBackupCommands(program);
   return program;
 }
 

@@ -1,4 +1,5 @@
 import type { CheckDefinition } from '../core/check.js';
+import { backupStatusChecks } from './backup/status.js';
 import { cloudwatchAlarmsCheck } from './cloudwatch-alarms.js';
 import { databaseChecks } from './database/index.js';
 import { ecsServiceCheck } from './ecs-service.js';
@@ -25,5 +26,6 @@ export const CHECKS: Record<string, CheckDefinition<never>> = Object.fromEntries
     ...databaseChecks,
     ...troubleshootChecks,
     ...maintenanceChecks,
+    ...backupStatusChecks,
   ].map((check) => [check.id, check as CheckDefinition<never>]),
 );
