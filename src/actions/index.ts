@@ -1,3 +1,4 @@
+import { restoreTestAction } from './backup/restore-test.js';
 import { createNextPartitionsAction } from './db/partitions.js';
 import { reindexAction } from './db/reindex.js';
 import { retentionDeleteAction } from './db/retention.js';
@@ -6,8 +7,11 @@ import type { ActionDefinition } from './types.js';
 
 /** Every mutating step a runbook can name with `action:`, by id. */
 export const ACTIONS: Record<string, ActionDefinition<never>> = Object.fromEntries(
-  [vacuumAnalyzeAction, retentionDeleteAction, createNextPartitionsAction, reindexAction].map((action) => [
-    action.id,
-    action as ActionDefinition<never>,
-  ]),
+  [
+    vacuumAnalyzeAction,
+    retentionDeleteAction,
+    createNextPartitionsAction,
+    reindexAction,
+    restoreTestAction,
+  ].map((action) => [action.id, action as ActionDefinition<never>]),
 );

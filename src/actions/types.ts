@@ -1,3 +1,4 @@
+import type { AwsClients } from '../aws/clients.js';
 import type { EnvContext } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { CheckResult } from '../core/check.js';
@@ -16,6 +17,10 @@ export interface ActionContext {
   log(text: string): void;
   /** True once the person pressed Ctrl-C: finish the current statement, start no new one. */
   stopRequested?(): boolean;
+  /** The environment's AWS clients, for actions that change AWS resources (snapshots, restores, drills). */
+  aws?: AwsClients;
+  /** Aborted when the run is interrupted. */
+  signal?: AbortSignal;
 }
 
 /** The result for an object an action did not get to because of Ctrl-C. */

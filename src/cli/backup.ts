@@ -25,4 +25,38 @@ export function declareBackupCommands(program: Command): void {
       `\nThe runbook is runbooks/backup-status.yaml (fsops runbook show backup-status).\n\nExamples:\n  fsops backup status --env prod\n  fsops backup status --env prod --output markdown\n${EXIT_CODES}`,
     )
     .action(lazy(() => import('../commands/backup-status.js'), 'backupStatus'));
+
+  withSafetyOptions(
+    backup
+      .command('verify')
+      .description(
+        'The monthly test restore: restore into a temporary instance, compare with the source, measure RTO and RPO, delete it (runbook 003 Monthly Tasks; runbook 002 Backup Verification; deployment guide §2.2.3)',
+      )
+      .addOption(changeEnvOption('environment whose backup to restore (required: FSOPS_ENV is not used)')),
+  )
+    .option('--from <source>', 'latest-snapshot (default), pitr (point in time), or a snapshot identifier')
+    .option('--time <iso>', 'with --from pitr: the restore time (default: the latest restorable time)')
+    .option('--keep', 'leave the temporary instance running afterwards (default: always delete it)')
+    .option(
+      '--db-host <host>',
+      'reach the restored instance through this host (an SSH/SSM tunnel), e.g. 127.0.0.1',
+    )
+    .option('--db-port <port>', 'and this port (with --db-host)')
+    .option('--report <file>', 'also write the evidence report to FILE.json or FILE.md')
+    .addHelpText(
+      'after',
+      `\nThe temporary instance is {env}-fivestar-restore-test-<stamp>: same subnet group and security groups as the
+source, not public, tagged managed-by=fsops purpose=restore-test, class backup.verify.instanceClass (default
+the source's). It is deleted without a final snapshot on success, failure, timeout, Ctrl-C or SIGTERM unless
+--keep. prod is refused unless backup.verify.allowProd is true. Targets: backup.rtoMinutes (240),
+maintenance.rpoMinutes (60); key tables: backup.verify.keyTables.
+
+Examples:
+  fsops backup verify --env staging --dry-run
+  fsops backup verify --env staging --yes --output markdown > restore-test-2026-11.md
+  fsops backup verify --env staging --from pitr --time 2026-11-29T02:00:00Z --yes
+  fsops backup verify --env staging --db-host 127.0.0.1 --db-port 15432 --yes
+${EXIT_CODES}`,
+    )
+    .action(lazy(() => import('../commands/backup-verify.js'), 'backupVerify'));
 }

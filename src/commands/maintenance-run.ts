@@ -153,6 +153,7 @@ async function runMaintenanceRunbook(
               config: session.config,
               now: new Date(),
               db: db.write,
+              aws: session.aws,
               log: (text) => {
                 if (format === 'text') process.stderr.write(`${text}\n`);
               },

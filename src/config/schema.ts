@@ -229,7 +229,10 @@ export const BackupSchema = z
           .min(1)
           .nullable()
           .describe('class of the temporary instance; null: the source class'),
-        timeoutMinutes: positiveInt.describe('give up waiting for the restored instance after this long'),
+        timeoutMinutes: z
+          .number()
+          .positive()
+          .describe('give up waiting for the restored instance after this long'),
         pollSeconds: z.number().positive().describe('how often to ask RDS whether the restore is done'),
         keyTables: z.array(
           z
