@@ -1,4 +1,5 @@
 import { restoreTestAction } from './backup/restore-test.js';
+import { snapshotAction } from './backup/snapshot.js';
 import { createNextPartitionsAction } from './db/partitions.js';
 import { reindexAction } from './db/reindex.js';
 import { retentionDeleteAction } from './db/retention.js';
@@ -13,5 +14,6 @@ export const ACTIONS: Record<string, ActionDefinition<never>> = Object.fromEntri
     createNextPartitionsAction,
     reindexAction,
     restoreTestAction,
+    snapshotAction,
   ].map((action) => [action.id, action as ActionDefinition<never>]),
 );

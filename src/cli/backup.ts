@@ -28,6 +28,32 @@ export function declareBackupCommands(program: Command): void {
 
   withSafetyOptions(
     backup
+      .command('snapshot')
+      .description(
+        'The manual snapshot before maintenance: {env}-fivestar-premaint-<date>-<ref>, tagged managed-by=fsops (ops guide §12.1.1)',
+      )
+      .addOption(changeEnvOption('environment whose database to snapshot (required: FSOPS_ENV is not used)')),
+  )
+    .option(
+      '--change-ref <ref>',
+      'the approved change, part of the name and a tag (default $FSOPS_CHANGE_REF)',
+    )
+    .option('--wait', 'wait until the snapshot is available, with progress')
+    .option('--report <file>', 'also write the evidence report to FILE.json or FILE.md')
+    .addHelpText(
+      'after',
+      `\n\`fsops maintenance checklist pre\` offers this command when no snapshot is recent enough
+(maintenance.backupMaxAgeHours).
+
+Examples:
+  fsops backup snapshot --env prod --change-ref CHG123 --dry-run
+  fsops backup snapshot --env prod --change-ref CHG123 --wait
+${EXIT_CODES}`,
+    )
+    .action(lazy(() => import('../commands/backup-snapshot.js'), 'backupSnapshot'));
+
+  withSafetyOptions(
+    backup
       .command('verify')
       .description(
         'The monthly test restore: restore into a temporary instance, compare with the source, measure RTO and RPO, delete it (runbook 003 Monthly Tasks; runbook 002 Backup Verification; deployment guide §2.2.3)',

@@ -197,12 +197,12 @@ export const DEFAULT_CONFIG: Config = {
   backup: {
     rtoMinutes: 240,
     drRegion: null,
+    pollSeconds: 15,
     copyMaxAgeHours: 26,
     verify: {
       allowProd: false,
       instanceClass: null,
       timeoutMinutes: 90,
-      pollSeconds: 15,
       keyTables: [{ table: 'payment.payments', timestampColumn: 'created_at' }],
       rowCountTolerancePercent: 5,
       monthly: false,

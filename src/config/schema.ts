@@ -220,6 +220,10 @@ export const BackupSchema = z
       .min(1)
       .nullable()
       .describe('region holding the cross-region backup copies; null: not checked (reported as skipped)'),
+    pollSeconds: z
+      .number()
+      .positive()
+      .describe('how often fsops asks AWS about a restore, snapshot, reboot or task it waits for'),
     copyMaxAgeHours: positiveInt.describe('newest snapshot copied to the DR region must be this recent'),
     verify: z
       .object({
@@ -233,7 +237,6 @@ export const BackupSchema = z
           .number()
           .positive()
           .describe('give up waiting for the restored instance after this long'),
-        pollSeconds: z.number().positive().describe('how often to ask RDS whether the restore is done'),
         keyTables: z.array(
           z
             .object({

@@ -408,7 +408,7 @@ async function runRestoreTest(
   plan: RestorePlan,
 ): Promise<CheckResult[]> {
   const settings = ctx.config.backup.verify;
-  const pollMs = settings.pollSeconds * 1000;
+  const pollMs = ctx.config.backup.pollSeconds * 1000;
   const results: CheckResult[] = [];
   const requestedAt = new Date();
   const deadline = requestedAt.getTime() + settings.timeoutMinutes * 60_000;

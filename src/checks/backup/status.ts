@@ -10,8 +10,6 @@ import { newestSnapshot, rdsSnapshots } from '../maintenance/backups.js';
  * restore-test instances left behind.
  */
 
-const HOUR = 3_600_000;
-
 export function evaluateSnapshotAges(
   env: string,
   name: string,

@@ -61,8 +61,8 @@ function configFile(timeoutMinutes = 0.5): string {
   staging:
     database: { host: '${url.hostname}', port: ${url.port}, database: ${source.name}, user: ${url.username}, password: '', ssl: disable }
 backup:
+  pollSeconds: 0.1
   verify:
-    pollSeconds: 0.1
     timeoutMinutes: ${timeoutMinutes}
     keyTables:
       - { table: payment.payments, timestampColumn: created_at }
