@@ -4,6 +4,8 @@ import { createNextPartitionsAction } from './db/partitions.js';
 import { reindexAction } from './db/reindex.js';
 import { retentionDeleteAction } from './db/retention.js';
 import { vacuumAnalyzeAction } from './db/vacuum.js';
+import { ecsTaskLossAction } from './dr/ecs-task-loss.js';
+import { rdsFailoverAction } from './dr/rds-failover.js';
 import type { ActionDefinition } from './types.js';
 
 /** Every mutating step a runbook can name with `action:`, by id. */
@@ -15,5 +17,7 @@ export const ACTIONS: Record<string, ActionDefinition<never>> = Object.fromEntri
     reindexAction,
     restoreTestAction,
     snapshotAction,
+    rdsFailoverAction,
+    ecsTaskLossAction,
   ].map((action) => [action.id, action as ActionDefinition<never>]),
 );

@@ -85,4 +85,39 @@ Examples:
 ${EXIT_CODES}`,
     )
     .action(lazy(() => import('../commands/backup-verify.js'), 'backupVerify'));
+
+  const dr = program
+    .command('dr')
+    .description(
+      'Disaster-recovery drills with measured downtime (runbook 002 Failover Testing; runbook 003 Monthly Tasks)',
+    );
+  withSafetyOptions(
+    dr
+      .command('drill')
+      .description(
+        'rds-failover: Multi-AZ forced failover while probing writes and reads every second; ecs-task-loss: stop one task and time the recovery',
+      )
+      .argument('<drill>', 'rds-failover or ecs-task-loss')
+      .addOption(changeEnvOption('environment to drill (required: FSOPS_ENV is not used)')),
+  )
+    .option('--component <name>', 'ecs-task-loss: the component whose task to stop (default the first)')
+    .option('--override-window', 'allow a drill in a protected environment outside the maintenance window')
+    .option('--db-host <host>', 'rds-failover: probe through this host (an SSH/SSM tunnel)')
+    .option('--db-port <port>', 'rds-failover: and this port')
+    .option('--report <file>', 'also write the evidence report to FILE.json or FILE.md')
+    .addHelpText(
+      'after',
+      `\nBoth refuse during an open incident (a file \`open\`, \`*.open\` or a JSON record with "status": "open" in
+backup.drill.incidentDir) and, in a protected environment (prod), outside the maintenance window unless
+--override-window. rds-failover refuses a single-AZ instance; ecs-task-loss refuses a service with fewer than
+2 tasks. The rds-failover probe writes to a TEMPORARY table (gone with the session). Targets:
+backup.drill.writeDowntimeSeconds (120), backup.drill.ecsRecoverySeconds (300).
+
+Examples:
+  fsops dr drill rds-failover --env staging --dry-run
+  fsops dr drill rds-failover --env prod --output markdown > dr-drill-2026-11.md
+  fsops dr drill ecs-task-loss --env staging --component internal-pe --yes
+${EXIT_CODES}`,
+    )
+    .action(lazy(() => import('../commands/dr-drill.js'), 'drDrill'));
 }
