@@ -259,7 +259,7 @@ export const BackupSchema = z
         ecsRecoverySeconds: positiveInt.describe(
           'target for a lost task: running = desired and healthy again',
         ),
-        timeoutMinutes: positiveInt,
+        timeoutMinutes: z.number().positive().describe('give up measuring a drill after this long'),
         incidentDir: z
           .string()
           .min(1)
