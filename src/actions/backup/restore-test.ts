@@ -34,6 +34,8 @@ export interface RestoreTestParams {
   /** A tunnel to the restored instance. */
   dbHost?: string;
   dbPort?: string;
+  /** From a runbook (maintenance/monthly): run only when backup.verify.monthly is on. */
+  onlyIfEnabled?: boolean;
 }
 
 /** Where the copy comes from, resolved read-only at plan time. */
@@ -212,8 +214,22 @@ export const restoreTestAction: ActionDefinition<RestoreTestParams> = {
   remediation: 'Fix what the restore showed before relying on the backup.',
   async plan(ctx, params) {
     const env = ctx.env;
-    if (!env || !ctx.aws) throw new UsageError('backup verify needs an environment (--env)');
     const settings = ctx.config.backup.verify;
+    if (params.onlyIfEnabled && !settings.monthly) {
+      return {
+        lines: [],
+        preview: [
+          {
+            status: 'skip',
+            resource: env?.nameOf('dbInstance') ?? 'database',
+            expected: 'a monthly test restore (runbook 003 Monthly Tasks)',
+            observed: 'not run: backup.verify.monthly is off (run fsops backup verify, or enable it)',
+          },
+        ],
+        apply: async () => [],
+      };
+    }
+    if (!env || !ctx.aws) throw new UsageError('backup verify needs an environment (--env)');
     if ((env.settings.protected || env.name === 'prod') && !settings.allowProd) {
       throw new UsageError(
         `refusing to restore a copy of ${env.name}: a test restore creates a billed RDS instance; set backup.verify.allowProd: true in the config to allow it (or verify staging)`,
