@@ -12,9 +12,9 @@ export function dateStamp(at: Date): string {
   return `${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}`;
 }
 
-/** 20261129-2315 (UTC). */
-export function minuteStamp(at: Date): string {
-  return `${dateStamp(at)}-${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}`;
+/** 20261129-231502 (UTC): two test restores in the same minute do not collide. */
+export function secondStamp(at: Date): string {
+  return `${dateStamp(at)}-${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}${pad(at.getUTCSeconds())}`;
 }
 
 /**
@@ -36,7 +36,7 @@ export function premaintSnapshotName(env: string, at: Date, changeRef: string | 
 
 /** `{env}-fivestar-restore-test-<stamp>`: the temporary instance of `backup verify`. */
 export function restoreTestName(env: string, at: Date): string {
-  return `${env}-fivestar-restore-test-${minuteStamp(at)}`;
+  return `${env}-fivestar-restore-test-${secondStamp(at)}`;
 }
 
 export const isRestoreTestName = (env: string, name: string) =>

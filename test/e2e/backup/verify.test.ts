@@ -161,7 +161,7 @@ describe('fsops backup verify (bin/fsops, local AWS endpoint, real PostgreSQL)',
 
     expect(state.restores).toHaveLength(1);
     const { id, input } = state.restores[0]!;
-    expect(id).toMatch(/^staging-fivestar-restore-test-\d{8}-\d{4}$/);
+    expect(id).toMatch(/^staging-fivestar-restore-test-\d{8}-\d{6}$/);
     expect(input).toMatchObject({
       Action: 'RestoreDBInstanceToPointInTime',
       SourceDBInstanceIdentifier: 'staging-fivestar-payments-db',

@@ -21,7 +21,7 @@ describe('naming', () => {
       'prod-fivestar-premaint-20261129-weird-ref',
     );
     expect(premaintSnapshotName('prod', at, undefined)).toBe('prod-fivestar-premaint-20261129-2305');
-    expect(restoreTestName('staging', at)).toBe('staging-fivestar-restore-test-20261129-2305');
+    expect(restoreTestName('staging', at)).toBe('staging-fivestar-restore-test-20261129-230500');
   });
 
   it('recognises fsops restore tests by both tags only', () => {
