@@ -10,6 +10,7 @@ import {
   type TableRef,
 } from '../../backup/evaluate.js';
 import { fsopsTags, RESTORE_TEST_PURPOSE, restoreTestName } from '../../backup/naming.js';
+import { untrusted } from '../../backup/text.js';
 import { newestSnapshot } from '../../checks/maintenance/backups.js';
 import type { CheckResult, DbQuery } from '../../core/check.js';
 import { UsageError } from '../../core/errors.js';
@@ -350,7 +351,7 @@ async function waitAvailable(
   let last = '';
   for (;;) {
     const db = await describeInstance(plan.rds, plan.name);
-    const status = db?.DBInstanceStatus ?? 'not found';
+    const status = untrusted(db?.DBInstanceStatus ?? 'not found', 60);
     if (status !== last) {
       ctx.log(`${plan.name}: ${status} (${formatMinutes(Date.now() - started)} since the request)`);
       last = status;
@@ -382,7 +383,7 @@ async function connectCopy(
       return { db, at: new Date() };
     } catch (error) {
       if (Date.now() >= deadline) throw error;
-      ctx.log(`copy not answering yet: ${(error as Error).message}`);
+      ctx.log(`copy not answering yet: ${untrusted((error as Error).message)}`);
       await pause(Math.min(pollMs, Math.max(0, deadline - Date.now())), ctx);
     }
   }
@@ -412,7 +413,7 @@ async function deleteCopy(plan: RestorePlan): Promise<CheckResult> {
     return {
       ...base,
       status: 'error',
-      observed: `could not delete: ${describeAwsError(error)}`,
+      observed: `could not delete: ${untrusted(describeAwsError(error))}`,
       remediation: `Delete it now: aws rds delete-db-instance --db-instance-identifier ${plan.name} --skip-final-snapshot (fsops backup status lists leftovers)`,
     };
   }
@@ -466,7 +467,7 @@ async function runRestoreTest(
       const count = async (db: DbQuery): Promise<{ n: number | null; problem?: string }> =>
         countRows(db, key.table).then(
           (n) => ({ n }),
-          (e: Error) => ({ n: null, problem: e.message }),
+          (e: Error) => ({ n: null, problem: untrusted(e.message) }),
         );
       const [s, c] = await Promise.all([count(source), count(copy)]);
       results.push(
@@ -504,7 +505,7 @@ async function runRestoreTest(
       expected: 'restored, available and answering queries',
       observed: interrupted
         ? 'not finished: interrupted (Ctrl-C)'
-        : `failed: ${error instanceof Error && error.name.endsWith('Fault') ? describeAwsError(error) : (error as Error).message}`,
+        : `failed: ${untrusted(error instanceof Error && '$metadata' in error ? describeAwsError(error) : (error as Error).message)}`,
       remediation: interrupted
         ? 'Run the test restore again.'
         : 'See RDS events for the instance (aws rds describe-events).',

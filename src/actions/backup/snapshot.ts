@@ -2,6 +2,7 @@ import type { DBSnapshot, RDSClient } from '@aws-sdk/client-rds';
 import { describeAwsError } from '../../aws/errors.js';
 import { formatMinutes } from '../../backup/evaluate.js';
 import { fsopsTags, PREMAINT_PURPOSE, premaintSnapshotName } from '../../backup/naming.js';
+import { untrusted } from '../../backup/text.js';
 import type { CheckResult } from '../../core/check.js';
 import { UsageError } from '../../core/errors.js';
 import type { ActionContext, ActionDefinition } from '../types.js';
@@ -41,7 +42,7 @@ async function waitForSnapshot(
   const base = { resource: id, expected: 'available' };
   for (;;) {
     const snapshot = await findSnapshot(rds, id);
-    const status = snapshot?.Status ?? 'not found';
+    const status = untrusted(snapshot?.Status ?? 'not found', 60);
     const progress = snapshot?.PercentProgress !== undefined ? ` ${snapshot.PercentProgress}%` : '';
     if (`${status}${progress}` !== last) {
       ctx.log(`${id}: ${status}${progress} (${formatMinutes(Date.now() - started)})`);
@@ -122,7 +123,7 @@ export const snapshotAction: ActionDefinition<SnapshotParams> = {
               status: 'error',
               resource: name,
               expected: 'created',
-              observed: `CreateDBSnapshot failed: ${describeAwsError(error)}`,
+              observed: `CreateDBSnapshot failed: ${untrusted(describeAwsError(error))}`,
               remediation: 'Fix the cause (instance state, quota, permissions) and take the snapshot again.',
             },
           ];
