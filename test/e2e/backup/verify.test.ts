@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalServer, startLocalServer } from '../../../src/db/local-server.js';
 import { BIN, FAKE_CREDENTIALS, runFsops } from '../../helpers/cli.js';
-import { backupRds, type FakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
+import { AwsFault, backupRds, type FakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
 import { adminUrl, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
 
 /**
@@ -50,7 +50,7 @@ const restoredRows = (minutesAgo: number, payments = 1000) => `${SCHEMA}
     SELECT 10, now() - interval '${minutesAgo} minutes' - (g || ' seconds')::interval FROM generate_series(1, ${payments}) g;
   INSERT INTO payment.refunds (payment_id, created_at) SELECT g, now() - interval '1 day' FROM generate_series(1, 10) g;`;
 
-function configFile(timeoutMinutes = 0.5): string {
+function configFile(timeoutMinutes = 0.5, extra = ''): string {
   const dir = mkdtempSync(join(tmpdir(), 'fsops-backup-'));
   dirs.push(dir);
   const url = new URL(adminUrl(source.name));
@@ -67,7 +67,7 @@ backup:
     keyTables:
       - { table: payment.payments, timestampColumn: created_at }
       - { table: payment.refunds }
-`,
+${extra}`,
   );
   return file;
 }
@@ -215,6 +215,56 @@ describe('fsops backup verify (bin/fsops, local AWS endpoint, real PostgreSQL)',
     expect(state.deleted).toHaveLength(1);
   }, 60_000);
 
+  it('a restore call refused by RDS is an error (exit 3); the instance is still looked for and deleted', async () => {
+    const state = await world({
+      restoreFault: new AwsFault(
+        'InsufficientDBInstanceCapacity',
+        'no capacity\u001b[31m for db.r6g.large',
+        400,
+      ),
+    });
+    const result = await verify(configFile(), '--yes', '--output', 'json');
+    expect(result.code).toBe(3);
+    const findings: JsonFinding[] = JSON.parse(result.stdout).findings;
+    expect(findings.find((f) => f.id === 'backup.verify.restore')?.observed).toBe(
+      'failed: InsufficientDBInstanceCapacityFault: no capacity [31m for db.r6g.large',
+    );
+    expect(findings.find((f) => f.id === 'backup.verify.cleanup')).toMatchObject({
+      status: 'pass',
+      observed: 'not there (the restore never created it)',
+    });
+    expect(fake!.calls.filter((c) => c.action === 'DeleteDBInstance')).toHaveLength(1);
+    expect(state.instances.size).toBe(0);
+  });
+
+  it('maintenance run monthly plans the test restore only when backup.verify.monthly is on', async () => {
+    await world();
+    const run = (config: string) =>
+      runFsops(
+        [
+          ...['maintenance', 'run', 'monthly', '--env', 'staging', '--dry-run', '--db-url', source.url],
+          ...['--endpoint-url', fake!.url, '--config', config, '--output', 'json'],
+        ],
+        FAKE_CREDENTIALS,
+      );
+    const off = await run(configFile());
+    const skipped = JSON.parse(off.stdout).findings.find((f: JsonFinding) => f.id === 'backup.restore-test');
+    expect(skipped).toMatchObject({
+      status: 'skip',
+      observed: expect.stringMatching(/backup\.verify\.monthly is off/),
+    });
+    const on = await run(configFile(0.5, '    monthly: true\n'));
+    expect(on.stderr).toMatch(
+      /restore snapshot rds:staging-fivestar-payments-db-daily .* into a temporary instance staging-fivestar-restore-test-/,
+    );
+    expect(
+      JSON.parse(on.stdout).findings.find((f: JsonFinding) => f.id === 'backup.restore-test'),
+    ).toMatchObject({
+      status: 'skip',
+      observed: 'not restored (dry run)',
+    });
+  });
+
   it.each(['SIGINT', 'SIGTERM'] as const)(
     '%s while waiting for the restore: exit 130, the instance is deleted',
     async (signal) => {
@@ -259,6 +309,7 @@ describe('fsops backup verify (bin/fsops, local AWS endpoint, real PostgreSQL)',
       expect(state.restores).toHaveLength(1);
       expect(state.deleted).toEqual([{ id: state.restores[0]!.id, skipFinalSnapshot: true }]);
       expect(stdout).toMatch(/not finished: interrupted/);
+      expect(stdout).toMatch(/not measured: interrupted \(Ctrl-C\) before the copy answered/);
     },
     60_000,
   );
