@@ -58,7 +58,6 @@ export async function runEnvActions(run: EnvActionRun, options: EnvActionOptions
   const session = openEnvSession(options, envName);
   const removeTerm = onTerminate();
   const startedAt = new Date();
-  const abort = new AbortController();
   try {
     const identity = await verifyAccount(session, true);
     await run.before?.(session);
@@ -81,7 +80,6 @@ export async function runEnvActions(run: EnvActionRun, options: EnvActionOptions
           config: session.config,
           now: startedAt,
           aws: session.aws,
-          signal: abort.signal,
           db: () => Promise.reject(new UnreachableError(`${run.command} opens its own database sessions`)),
           log: progress.log,
         },
