@@ -1,5 +1,5 @@
 // biome-ignore lint/suspicious/noExplicitAny: AWS wire data of every shape
-export type Handler = (input: Record<string, any>) => unknown;
+export type Handler = (input: Record<string, any>, request?: { region: string }) => unknown;
 export interface FakeAwsOptions {
   handlers?: Record<string, Record<string, Handler>>;
   http?: Record<string, { status: number; body?: string; delayMs?: number }>;
@@ -13,7 +13,7 @@ export interface FakeAws {
   handlers: Record<string, Record<string, Handler>>;
   http: Record<string, { status: number; body?: string; delayMs?: number }>;
   // biome-ignore lint/suspicious/noExplicitAny: AWS wire data of every shape
-  calls: { service: string; action: string; input: Record<string, any>; at: number }[];
+  calls: { service: string; action: string; input: Record<string, any>; at: number; region: string }[];
   close(): Promise<void>;
 }
 export class AwsFault extends Error {

@@ -19,6 +19,9 @@ const QUERY_MEMBER_NAMES = {
   Parameters: 'Parameter',
   Events: 'Event',
   Subnets: 'Subnet',
+  TagList: 'Tag',
+  DBInstanceAutomatedBackups: 'DBInstanceAutomatedBackup',
+  DBInstanceAutomatedBackupsReplications: 'DBInstanceAutomatedBackupsReplication',
 };
 
 const QUERY_SERVICES = new Set(['rds', 'elasticloadbalancing', 'sts', 'iam', 'sns']);
@@ -70,6 +73,12 @@ export function toEc2Xml(value) {
   return escapeXml(value);
 }
 
+/** The signing scope names the region: Credential=AKID/20261121/ap-south-1/ecs/aws4_request. */
+function regionOf(req) {
+  const match = /Credential=[^/]+\/\d+\/([^/]+)\//.exec(req.headers.authorization ?? '');
+  return match ? match[1] : 'unknown';
+}
+
 /** The signing scope names the service: Credential=AKID/20261121/ap-south-1/ecs/aws4_request. */
 function serviceOf(req) {
   const match = /Credential=[^/]+\/\d+\/[^/]+\/([^/]+)\//.exec(req.headers.authorization ?? '');
@@ -115,7 +124,8 @@ export async function startFakeAws({ handlers = {}, http = {}, faults = [], dela
     const action = target
       ? String(target).split('.').pop()
       : (params.Action ?? `${req.method} ${(req.url ?? '').split('?')[0]}`);
-    calls.push({ service, action, input: params, at: Date.now() });
+    const region = regionOf(req);
+    calls.push({ service, action, input: params, at: Date.now(), region });
     const fault = remaining.find((f) => f.service === service && f.action === action && f.left > 0);
     if (fault) fault.left -= 1;
     if (fault?.kind === 'hang') return; // never answers: the SDK's request timeout must fire
@@ -130,7 +140,7 @@ export async function startFakeAws({ handlers = {}, http = {}, faults = [], dela
       const handler = handlers[service]?.[action];
       if (!handler)
         throw new AwsFault('UnknownOperationException', `fake AWS has no handler for ${service}.${action}`);
-      const output = (await handler(params)) ?? {};
+      const output = (await handler(params, { region })) ?? {};
       if (service === 'ec2') {
         // EC2 answers <XResponse> without a Result wrapper.
         const xml = `<${action}Response><requestId>fake</requestId>${toEc2Xml(output)}</${action}Response>`;

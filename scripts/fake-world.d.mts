@@ -22,3 +22,36 @@ export function startFakeWorld(
   overrides?: WorldOverrides,
   options?: Pick<FakeAwsOptions, 'faults' | 'delayMs'>,
 ): Promise<FakeAws>;
+export interface BackupRdsOptions {
+  now?: number;
+  restoredEndpoint?: { Address: string; Port: number };
+  sourceEndpoint?: { Address: string; Port: number };
+  restoreDelayMs?: number;
+  snapshotDelayMs?: number;
+  failoverMs?: number;
+  // biome-ignore lint/suspicious/noExplicitAny: AWS wire data of every shape
+  source?: Record<string, any>;
+  // biome-ignore lint/suspicious/noExplicitAny: AWS wire data of every shape
+  snapshots?: Record<string, any>[];
+  drRegion?: string;
+  drReplicatedLatest?: Date;
+  // biome-ignore lint/suspicious/noExplicitAny: AWS wire data of every shape
+  drCopies?: Record<string, any>[];
+  restoreFault?: Error;
+}
+export interface BackupRdsState {
+  // biome-ignore lint/suspicious/noExplicitAny: AWS wire data of every shape
+  source: Record<string, any>;
+  // biome-ignore lint/suspicious/noExplicitAny: AWS wire data of every shape
+  snapshots: Record<string, any>[];
+  // biome-ignore lint/suspicious/noExplicitAny: AWS wire data of every shape
+  instances: Map<string, { instance: Record<string, any>; createdAt: number; deleting: boolean }>;
+  deleted: { id: string; skipFinalSnapshot: boolean }[];
+  // biome-ignore lint/suspicious/noExplicitAny: AWS wire data of every shape
+  restores: { id: string; from: string; input: Record<string, any> }[];
+  reboots: { at: number; forceFailover: boolean }[];
+}
+export function backupRds(
+  env: 'dev' | 'staging' | 'prod',
+  options?: BackupRdsOptions,
+): { handlers: Required<FakeAwsOptions>['handlers'][string]; state: BackupRdsState };

@@ -46,7 +46,7 @@ const PROFILES = {
 };
 
 import { fakeAlarmAccount } from './fake-alarms.mjs';
-import { startFakeAws } from './fake-aws.mjs';
+import { AwsFault, startFakeAws } from './fake-aws.mjs';
 
 export const COMPONENTS = ['internal-pe', 'customer-portal'];
 
@@ -186,4 +186,202 @@ export async function startFakeWorld(env, overrides = {}, options = {}) {
   Object.assign(fake.handlers, world.handlers);
   Object.assign(fake.http, world.http);
   return fake;
+}
+
+/**
+ * A stateful RDS for the backup and DR commands (fsops backup ..., fsops dr drill ...): the environment's
+ * instance with its snapshots and restore window, restores that become `available` after
+ * `restoreDelayMs` with their Endpoint at `restoredEndpoint` (a real PostgreSQL in tests), deletes,
+ * manual snapshots, and reboots with failover that swap the Availability Zones. `state` is live, for
+ * assertions. Install with Object.assign(fake.handlers.rds, backupRds(...).handlers).
+ */
+export function backupRds(env, options = {}) {
+  const p = PROFILES[env];
+  const now = options.now ?? Date.now();
+  const dbName = `${env}-fivestar-payments-db`;
+  const arn = (id) => `arn:aws:rds:ap-south-1:${p.account}:db:${id}`;
+  const state = {
+    source: {
+      DBInstanceIdentifier: dbName,
+      DBInstanceArn: arn(dbName),
+      DBInstanceStatus: 'available',
+      DBInstanceClass: p.dbClass,
+      Engine: 'postgres',
+      AllocatedStorage: p.storage,
+      BackupRetentionPeriod: p.retention,
+      MultiAZ: p.multiAz,
+      AvailabilityZone: 'ap-south-1a',
+      ...(p.multiAz ? { SecondaryAvailabilityZone: 'ap-south-1b' } : {}),
+      StorageEncrypted: true,
+      DeletionProtection: p.deletionProtection,
+      PubliclyAccessible: false,
+      LatestRestorableTime: new Date(now - 5 * 60_000),
+      Endpoint: options.sourceEndpoint ?? {
+        Address: `${dbName}.abc.ap-south-1.rds.amazonaws.com`,
+        Port: 5432,
+      },
+      DBSubnetGroup: { DBSubnetGroupName: `${env}-fivestar-db-subnets`, VpcId: 'vpc-1' },
+      VpcSecurityGroups: [{ VpcSecurityGroupId: `sg-${env}-db`, Status: 'active' }],
+      TagList: [],
+      ...options.source,
+    },
+    snapshots: options.snapshots ?? [
+      {
+        DBSnapshotIdentifier: `rds:${dbName}-daily`,
+        DBInstanceIdentifier: dbName,
+        SnapshotType: 'automated',
+        Status: 'available',
+        Encrypted: true,
+        SnapshotCreateTime: new Date(now - 6 * 3_600_000),
+      },
+    ],
+    /** Instances fsops created (restores), by id. */
+    instances: new Map(),
+    deleted: [],
+    restores: [],
+    reboots: [],
+    drRegion: options.drRegion ?? null,
+    drReplicatedLatest: options.drReplicatedLatest ?? null,
+    drCopies: options.drCopies ?? [],
+  };
+  const AwsFaultLike = (code, message) => new AwsFault(code, message, 404);
+  const restoredView = (db) => {
+    const ready = Date.now() - db.createdAt >= (options.restoreDelayMs ?? 0);
+    return {
+      ...db.instance,
+      DBInstanceStatus: db.deleting ? 'deleting' : ready ? 'available' : 'creating',
+      ...(ready && options.restoredEndpoint ? { Endpoint: options.restoredEndpoint } : {}),
+    };
+  };
+  const sourceView = () => {
+    const reboot = state.reboots.at(-1);
+    const rebooting = reboot && Date.now() - reboot.at < (options.failoverMs ?? 0);
+    return { ...state.source, DBInstanceStatus: rebooting ? 'rebooting' : state.source.DBInstanceStatus };
+  };
+  const restore = (input, from) => {
+    const id = input.DBInstanceIdentifier ?? input.TargetDBInstanceIdentifier;
+    if (options.restoreFault) throw options.restoreFault;
+    const tags = [];
+    for (let i = 1; input[`Tags.Tag.${i}.Key`] ?? input[`Tags.member.${i}.Key`]; i++) {
+      tags.push({
+        Key: input[`Tags.Tag.${i}.Key`] ?? input[`Tags.member.${i}.Key`],
+        Value: input[`Tags.Tag.${i}.Value`] ?? input[`Tags.member.${i}.Value`],
+      });
+    }
+    const instance = {
+      DBInstanceIdentifier: id,
+      DBInstanceArn: arn(id),
+      DBInstanceClass: input.DBInstanceClass ?? state.source.DBInstanceClass,
+      Engine: 'postgres',
+      MultiAZ: false,
+      PubliclyAccessible: input.PubliclyAccessible === 'true',
+      TagList: tags,
+      InstanceCreateTime: new Date(),
+    };
+    state.instances.set(id, { instance, createdAt: Date.now(), deleting: false });
+    state.restores.push({ id, from, input });
+    return { DBInstance: { ...instance, DBInstanceStatus: 'creating' } };
+  };
+  const handlers = {
+    DescribeDBInstances: ({ DBInstanceIdentifier }) => {
+      if (!DBInstanceIdentifier) {
+        return { DBInstances: [sourceView(), ...[...state.instances.values()].map(restoredView)] };
+      }
+      if (DBInstanceIdentifier === dbName) return { DBInstances: [sourceView()] };
+      const db = state.instances.get(DBInstanceIdentifier);
+      if (!db) throw AwsFaultLike('DBInstanceNotFound', `DBInstance ${DBInstanceIdentifier} not found.`);
+      return { DBInstances: [restoredView(db)] };
+    },
+    DescribeDBSnapshots: ({ DBInstanceIdentifier, DBSnapshotIdentifier }, request) => {
+      if (state.drRegion && request?.region === state.drRegion) return { DBSnapshots: state.drCopies };
+      const found = state.snapshots.filter(
+        (s) =>
+          (!DBInstanceIdentifier || s.DBInstanceIdentifier === DBInstanceIdentifier) &&
+          (!DBSnapshotIdentifier || s.DBSnapshotIdentifier === DBSnapshotIdentifier),
+      );
+      if (DBSnapshotIdentifier && found.length === 0) {
+        throw AwsFaultLike('DBSnapshotNotFound', `DBSnapshot ${DBSnapshotIdentifier} not found.`);
+      }
+      return { DBSnapshots: found };
+    },
+    DescribeDBInstanceAutomatedBackups: (_input, request) => {
+      if (state.drRegion && request?.region === state.drRegion) {
+        return {
+          DBInstanceAutomatedBackups: state.drReplicatedLatest
+            ? [
+                {
+                  DBInstanceIdentifier: dbName,
+                  Status: 'replicating',
+                  RestoreWindow: {
+                    EarliestTime: new Date(now - 86_400_000),
+                    LatestTime: state.drReplicatedLatest,
+                  },
+                },
+              ]
+            : [],
+        };
+      }
+      return {
+        DBInstanceAutomatedBackups: [
+          {
+            DBInstanceIdentifier: dbName,
+            Status: 'active',
+            RestoreWindow: {
+              EarliestTime: new Date(now - p.retention * 86_400_000),
+              LatestTime: state.source.LatestRestorableTime,
+            },
+          },
+        ],
+      };
+    },
+    RestoreDBInstanceFromDBSnapshot: (input) => {
+      if (!state.snapshots.some((s) => s.DBSnapshotIdentifier === input.DBSnapshotIdentifier)) {
+        throw AwsFaultLike('DBSnapshotNotFound', `DBSnapshot ${input.DBSnapshotIdentifier} not found.`);
+      }
+      return restore(input, input.DBSnapshotIdentifier);
+    },
+    RestoreDBInstanceToPointInTime: (input) =>
+      restore(input, input.UseLatestRestorableTime === 'true' ? 'latest' : input.RestoreTime),
+    DeleteDBInstance: ({ DBInstanceIdentifier, SkipFinalSnapshot }) => {
+      const db = state.instances.get(DBInstanceIdentifier);
+      if (!db) throw AwsFaultLike('DBInstanceNotFound', `DBInstance ${DBInstanceIdentifier} not found.`);
+      state.instances.delete(DBInstanceIdentifier);
+      state.deleted.push({ id: DBInstanceIdentifier, skipFinalSnapshot: SkipFinalSnapshot === 'true' });
+      return { DBInstance: { ...db.instance, DBInstanceStatus: 'deleting' } };
+    },
+    CreateDBSnapshot: (input) => {
+      const tags = [];
+      for (let i = 1; input[`Tags.Tag.${i}.Key`]; i++) {
+        tags.push({ Key: input[`Tags.Tag.${i}.Key`], Value: input[`Tags.Tag.${i}.Value`] });
+      }
+      const snapshot = {
+        DBSnapshotIdentifier: input.DBSnapshotIdentifier,
+        DBInstanceIdentifier: input.DBInstanceIdentifier,
+        SnapshotType: 'manual',
+        Status: 'creating',
+        Encrypted: true,
+        SnapshotCreateTime: new Date(),
+        TagList: tags,
+      };
+      state.snapshots.push(snapshot);
+      setTimeout(() => {
+        snapshot.Status = 'available';
+      }, options.snapshotDelayMs ?? 0);
+      return { DBSnapshot: snapshot };
+    },
+    RebootDBInstance: ({ DBInstanceIdentifier, ForceFailover }) => {
+      if (DBInstanceIdentifier !== dbName) throw AwsFaultLike('DBInstanceNotFound', 'not found');
+      state.reboots.push({ at: Date.now(), forceFailover: ForceFailover === 'true' });
+      if (ForceFailover === 'true' && state.source.SecondaryAvailabilityZone) {
+        const { AvailabilityZone, SecondaryAvailabilityZone } = state.source;
+        state.source = {
+          ...state.source,
+          AvailabilityZone: SecondaryAvailabilityZone,
+          SecondaryAvailabilityZone: AvailabilityZone,
+        };
+      }
+      return { DBInstance: { ...state.source, DBInstanceStatus: 'rebooting' } };
+    },
+  };
+  return { handlers, state };
 }

@@ -2,6 +2,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { Command, CommanderError, Option } from 'commander';
+import { declareBackupCommands } from './cli/backup.js';
 import { declareDatabaseCommands } from './cli/database.js';
 import { declareIncidentCommands, declareStatusCommand } from './cli/incident.js';
 import { declareMaintenanceCommands } from './cli/maintenance.js';
@@ -105,6 +106,7 @@ export function buildProgram(): Command {
   declareStatusCommand(program);
   declareIncidentCommands(program);
   declareMonitoringCommands(program);
+  declareBackupCommands(program);
   return program;
 }
 

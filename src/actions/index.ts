@@ -1,8 +1,12 @@
 import { alarmsApplyAction } from './alarms-apply.js';
+import { restoreTestAction } from './backup/restore-test.js';
+import { snapshotAction } from './backup/snapshot.js';
 import { createNextPartitionsAction } from './db/partitions.js';
 import { reindexAction } from './db/reindex.js';
 import { retentionDeleteAction } from './db/retention.js';
 import { vacuumAnalyzeAction } from './db/vacuum.js';
+import { ecsTaskLossAction } from './dr/ecs-task-loss.js';
+import { rdsFailoverAction } from './dr/rds-failover.js';
 import type { ActionDefinition } from './types.js';
 
 /** Every mutating step a runbook can name with `action:`, by id. */
@@ -13,5 +17,9 @@ export const ACTIONS: Record<string, ActionDefinition<never>> = Object.fromEntri
     createNextPartitionsAction,
     reindexAction,
     alarmsApplyAction as ActionDefinition<never>,
+    restoreTestAction,
+    snapshotAction,
+    rdsFailoverAction,
+    ecsTaskLossAction,
   ].map((action) => [action.id, action as ActionDefinition<never>]),
 );

@@ -186,6 +186,8 @@ export async function runActions(
         continue;
       }
       const at = new Date();
+      // The audit line before acting (DESIGN.md): a change that never reports back still left a trace.
+      await audit(`${options.command}: ${p.action.id}`, 'started', plan.lines.join('; '));
       try {
         const results = await plan.apply();
         options.onApplied?.(p.action);

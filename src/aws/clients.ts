@@ -72,6 +72,14 @@ export class AwsClients {
       async () => new (await import('@aws-sdk/client-rds')).RDSClient(clientConfig(this.settings)),
     );
   }
+  /** RDS in another region (the DR region of cross-region backup copies); same credentials and endpoint. */
+  rdsIn(region: string): Promise<RDSClient> {
+    return this.lazy(
+      `rds:${region}`,
+      async () =>
+        new (await import('@aws-sdk/client-rds')).RDSClient(clientConfig({ ...this.settings, region })),
+    );
+  }
   logs(): Promise<CloudWatchLogsClient> {
     return this.lazy(
       'logs',

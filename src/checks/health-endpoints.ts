@@ -36,7 +36,7 @@ export function evaluateProbe(
 }
 
 /** Base URL of a component: the config's health URL, or the DNS name of its ALB (ELBv2). */
-async function baseUrl(ctx: CheckContext, component: string): Promise<string | { missing: string }> {
+export async function baseUrl(ctx: CheckContext, component: string): Promise<string | { missing: string }> {
   const configured = ctx.env.settings.healthUrls[component];
   if (configured) return configured.replace(/\/$/, '');
   const { DescribeLoadBalancersCommand } = await import('@aws-sdk/client-elastic-load-balancing-v2');

@@ -1,5 +1,6 @@
 import type { CheckDefinition } from '../core/check.js';
 import { alarmsAuditCheck } from './alarms-audit.js';
+import { backupStatusChecks } from './backup/status.js';
 import { cloudwatchAlarmsCheck } from './cloudwatch-alarms.js';
 import { databaseChecks } from './database/index.js';
 import { ecsLastDeploymentCheck } from './ecs-last-deployment.js';
@@ -34,5 +35,6 @@ export const CHECKS: Record<string, CheckDefinition<never>> = Object.fromEntries
     alarmsAuditCheck,
     lmsQueueStoreCheck,
     metricsDynamodbCheck,
+    ...backupStatusChecks,
   ].map((check) => [check.id, check as CheckDefinition<never>]),
 );

@@ -216,4 +216,22 @@ export const DEFAULT_CONFIG: Config = {
       pageSize: 1000,
     },
   },
+  // deployment guide §2.2.3 (RTO < 4 hours, RPO < 1 hour: maintenance.rpoMinutes, cross-region replication);
+  // runbook 002 (RPO 15 min) and runbook 003 (RPO 5 min, RTO 1 h) describe other services. No guide names the
+  // DR region: set backup.drRegion. The monthly test restore is off until enabled (it costs an instance-hour).
+  backup: {
+    rtoMinutes: 240,
+    drRegion: null,
+    pollSeconds: 15,
+    copyMaxAgeHours: 26,
+    verify: {
+      allowProd: false,
+      instanceClass: null,
+      timeoutMinutes: 90,
+      keyTables: [{ table: 'payment.payments', timestampColumn: 'created_at' }],
+      rowCountTolerancePercent: 5,
+      monthly: false,
+    },
+    drill: { writeDowntimeSeconds: 120, ecsRecoverySeconds: 300, timeoutMinutes: 20, incidentDir: null },
+  },
 };

@@ -222,6 +222,67 @@ export const MaintenanceSchema = z
   })
   .strict();
 
+/** Backups and disaster recovery (deployment guide §2.2.3; runbook 002 Disaster Recovery; runbook 003 Monthly Tasks). */
+export const BackupSchema = z
+  .object({
+    rtoMinutes: positiveInt.describe(
+      'deployment guide §2.2.3: RTO < 4 hours (the RPO is maintenance.rpoMinutes)',
+    ),
+    drRegion: z
+      .string()
+      .min(1)
+      .nullable()
+      .describe('region holding the cross-region backup copies; null: not checked (reported as skipped)'),
+    pollSeconds: z
+      .number()
+      .positive()
+      .describe('how often fsops asks AWS about a restore, snapshot, reboot or task it waits for'),
+    copyMaxAgeHours: positiveInt.describe('newest snapshot copied to the DR region must be this recent'),
+    verify: z
+      .object({
+        allowProd: z.boolean().describe('`fsops backup verify` may restore a copy of prod (it costs money)'),
+        instanceClass: z
+          .string()
+          .min(1)
+          .nullable()
+          .describe('class of the temporary instance; null: the source class'),
+        timeoutMinutes: z
+          .number()
+          .positive()
+          .describe('give up waiting for the restored instance after this long'),
+        keyTables: z.array(
+          z
+            .object({
+              table: z
+                .string()
+                .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'table or schema.table'),
+              timestampColumn: sqlIdentifier.optional(),
+            })
+            .strict(),
+        ),
+        rowCountTolerancePercent: percent,
+        monthly: z.boolean().describe('`maintenance run monthly` also runs the test restore'),
+      })
+      .strict(),
+    drill: z
+      .object({
+        writeDowntimeSeconds: positiveInt.describe(
+          'target for a Multi-AZ failover: writes back within this long',
+        ),
+        ecsRecoverySeconds: positiveInt.describe(
+          'target for a lost task: running = desired and healthy again',
+        ),
+        timeoutMinutes: z.number().positive().describe('give up measuring a drill after this long'),
+        incidentDir: z
+          .string()
+          .min(1)
+          .nullable()
+          .describe('directory of incident records; a file named `open` (or *.open) there blocks drills'),
+      })
+      .strict(),
+  })
+  .strict();
+
 /** A warn/fail pair; `higherIsWorse: false` for ratios where lower is worse (cache hit ratio). */
 const levels = (higherIsWorse = true) =>
   z
@@ -359,6 +420,7 @@ export const ConfigSchema = z
     security: SecuritySchema,
     incident: IncidentSchema,
     lms: LmsSchema,
+    backup: BackupSchema,
   })
   .strict();
 
@@ -372,3 +434,4 @@ export type MaintenanceConfig = z.infer<typeof MaintenanceSchema>;
 export type DatabaseConfig = z.infer<typeof DatabaseSchema>;
 export type SecurityConfig = z.infer<typeof SecuritySchema>;
 export type LmsConfig = z.infer<typeof LmsSchema>;
+export type BackupConfig = z.infer<typeof BackupSchema>;

@@ -61,7 +61,7 @@ export function evaluateRecentBackup(
   name: string,
   db: DBInstance | null,
   snapshots: DBSnapshot[],
-  settings: { backupMaxAgeHours: number; rpoMinutes: number },
+  settings: { backupMaxAgeHours: number; rpoMinutes: number; env: string },
   now: Date,
 ): CheckResult[] {
   const newest = newestSnapshot(snapshots);
@@ -77,7 +77,7 @@ export function evaluateRecentBackup(
       observed: newest
         ? `${newest.SnapshotType} ${newest.DBSnapshotIdentifier} at ${newest.SnapshotCreateTime!.toISOString()} (${hoursAgo(newest.SnapshotCreateTime!, now)})`
         : 'no available snapshot',
-      remediation: `Take one before the window: aws rds create-db-snapshot --db-instance-identifier ${name} --db-snapshot-identifier ${name}-pre-maintenance-$(date +%Y%m%d)`,
+      remediation: `Take one before the window: fsops backup snapshot --env ${settings.env} --change-ref <ref> --wait`,
     },
     evaluatePitr(name, db, settings.rpoMinutes, now),
   ];
@@ -144,7 +144,7 @@ export const backupRecentCheck: CheckDefinition = {
       ctx.env.nameOf('dbInstance'),
       db,
       snapshots,
-      ctx.env.config.maintenance,
+      { ...ctx.env.config.maintenance, env: ctx.env.name },
       ctx.now,
     );
   },

@@ -110,8 +110,9 @@ describe('db retention against PostgreSQL', () => {
       /deleted 100 rows in 15 batches .*rows 150 -> 50, past retention 100 -> 0; VACUUM \(ANALYZE\) done/,
     );
     const audit = auditLines();
-    expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({
+    // One line before acting, one with the outcome.
+    expect(audit.map((a) => a.result)).toEqual(['started', 'succeeded']);
+    expect(audit[1]).toMatchObject({
       result: 'succeeded',
       command: 'db retention: db.retention-delete',
       env: db.name,
@@ -172,7 +173,8 @@ describe('db retention against PostgreSQL', () => {
       await session.close();
     }
     expect(await count(db, 'SELECT count(*) AS n FROM payment_attempts')).toBe(140);
-    expect(auditLines()[0]).toMatchObject({
+    expect(auditLines().map((a) => a.result)).toEqual(['started', 'interrupted']);
+    expect(auditLines()[1]).toMatchObject({
       result: 'interrupted',
       command: 'db retention: db.retention-delete',
     });

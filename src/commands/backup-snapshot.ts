@@ -1,0 +1,25 @@
+import { type SnapshotParams, snapshotAction } from '../actions/backup/snapshot.js';
+import type { ActionDefinition } from '../actions/types.js';
+import { CHANGE_REF_ENV } from '../checks/maintenance/window.js';
+import { type EnvActionOptions, runEnvActions } from '../maintenance/env-command.js';
+
+export interface BackupSnapshotOptions extends EnvActionOptions {
+  changeRef?: string;
+  wait?: boolean;
+}
+
+/** `fsops backup snapshot` (ops guide §12.1.1: full backup before maintenance). */
+export async function backupSnapshot(options: BackupSnapshotOptions): Promise<number> {
+  const params: SnapshotParams = {
+    changeRef: options.changeRef ?? process.env[CHANGE_REF_ENV],
+    wait: options.wait ?? false,
+  };
+  return runEnvActions(
+    {
+      command: 'backup snapshot',
+      why: 'backup snapshot creates an RDS snapshot',
+      steps: [{ action: snapshotAction as ActionDefinition<never>, params }],
+    },
+    options,
+  );
+}

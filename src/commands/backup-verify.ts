@@ -1,0 +1,30 @@
+import { type RestoreTestParams, restoreTestAction } from '../actions/backup/restore-test.js';
+import type { ActionDefinition } from '../actions/types.js';
+import { type EnvActionOptions, runEnvActions } from '../maintenance/env-command.js';
+
+export interface BackupVerifyOptions extends EnvActionOptions {
+  from?: string;
+  time?: string;
+  keep?: boolean;
+  dbHost?: string;
+  dbPort?: string;
+}
+
+/** `fsops backup verify` (runbook 003 Monthly Tasks; runbook 002 Backup Verification; deployment guide §2.2.3). */
+export async function backupVerify(options: BackupVerifyOptions): Promise<number> {
+  const params: RestoreTestParams = {
+    from: options.from,
+    time: options.time,
+    keep: options.keep,
+    dbHost: options.dbHost,
+    dbPort: options.dbPort,
+  };
+  return runEnvActions(
+    {
+      command: 'backup verify',
+      why: 'backup verify creates an RDS instance',
+      steps: [{ action: restoreTestAction as ActionDefinition<never>, params }],
+    },
+    options,
+  );
+}

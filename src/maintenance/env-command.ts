@@ -1,0 +1,103 @@
+import { runActions } from '../actions/run-actions.js';
+import type { ActionDefinition } from '../actions/types.js';
+import { ExitCode, UnreachableError } from '../core/errors.js';
+import type { Finding } from '../core/finding.js';
+import { dispatchInterrupt } from '../core/interrupt.js';
+import { buildReport, emitReport } from '../core/output.js';
+import { createProgress } from '../core/progress.js';
+import type { PromptIO } from '../core/safety.js';
+import {
+  type EnvSession,
+  type GlobalOptions,
+  openEnvSession,
+  outputFormat,
+  requireExplicitEnv,
+  verifyAccount,
+} from '../core/session.js';
+import { afterEvidence, buildEvidence, evidenceFormat, type StepTiming, writeEvidence } from './evidence.js';
+import { promptIO } from './mutation.js';
+
+export interface EnvActionOptions extends GlobalOptions {
+  dryRun?: boolean;
+  yes?: boolean;
+  report?: string;
+  io?: PromptIO;
+}
+
+export interface EnvActionRun {
+  /** The report's and audit record's command, e.g. "backup verify". */
+  command: string;
+  /** Why --env must be explicit, e.g. "backup verify creates an RDS instance". */
+  why: string;
+  steps: { action: ActionDefinition<never>; params: unknown }[];
+  /** Read-only refusals before any plan (e.g. an open incident); throw a UsageError. */
+  before?: (session: EnvSession) => Promise<void>;
+}
+
+/**
+ * SIGTERM (a CI job cancelled, `kill`) is treated like Ctrl-C while a change runs: the action stops on
+ * its own terms (e.g. deletes its temporary instance) before fsops exits.
+ */
+function onTerminate(): () => void {
+  const handler = () => {
+    if (!dispatchInterrupt()) process.exit(ExitCode.interrupted);
+  };
+  process.on('SIGTERM', handler);
+  return () => process.off('SIGTERM', handler);
+}
+
+/**
+ * An environment-level change (`fsops backup snapshot|verify`, `fsops dr drill ...`) through the one
+ * guarded-change path (src/actions/run-actions.ts): plan, confirm, audit, apply, report, `--report`
+ * evidence; Ctrl-C/SIGTERM let the action finish cleanly and exit 130.
+ */
+export async function runEnvActions(run: EnvActionRun, options: EnvActionOptions): Promise<number> {
+  const format = outputFormat(options);
+  const evidence = evidenceFormat(options.report);
+  const envName = requireExplicitEnv(options, run.why);
+  const session = openEnvSession(options, envName);
+  const removeTerm = onTerminate();
+  const startedAt = new Date();
+  try {
+    const identity = await verifyAccount(session, true);
+    await run.before?.(session);
+    const progress = await createProgress(`${run.command} (${session.env.name})`, format);
+    const timings: StepTiming[] = [];
+    const interruption = { interrupted: false };
+    let findings: Finding[];
+    try {
+      findings = await runActions(run.steps, {
+        audit: { env: session.env.name, target: session.config.audit, aws: session.aws },
+        identity: identity?.arn ?? null,
+        command: run.command,
+        target: session.env.name,
+        protectedEnv: session.env.settings.protected,
+        yes: options.yes,
+        dryRun: options.dryRun,
+        io: options.io ?? promptIO(format),
+        context: {
+          env: session.env,
+          config: session.config,
+          now: startedAt,
+          aws: session.aws,
+          db: () => Promise.reject(new UnreachableError(`${run.command} opens its own database sessions`)),
+          log: progress.log,
+        },
+        onTiming: (t) => timings.push(t),
+        interruption,
+      });
+    } finally {
+      progress.stop();
+    }
+    const report = buildReport(run.command, session.env.name, startedAt, findings);
+    const code = emitReport(report, options);
+    const problem =
+      evidence && options.report
+        ? writeEvidence(options.report, buildEvidence(report, timings, identity?.arn ?? null), evidence)
+        : null;
+    return afterEvidence(interruption.interrupted ? ExitCode.interrupted : code, problem);
+  } finally {
+    removeTerm();
+    session.aws.destroy();
+  }
+}

@@ -1,0 +1,227 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FAKE_CREDENTIALS, runFsops } from '../../helpers/cli.js';
+import { backupRds, type FakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
+import { adminQuery, adminUrl, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+
+let fake: FakeAws | undefined;
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase('drill');
+});
+afterAll(async () => db?.cleanup());
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+interface JsonFinding {
+  id: string;
+  status: string;
+  observed: string;
+}
+
+function configFile(extra = ''): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fsops-drill-'));
+  const url = new URL(adminUrl(db.name));
+  const file = join(dir, 'fsops.config.yaml');
+  writeFileSync(
+    file,
+    `environments:
+  staging:
+    database: { host: '${url.hostname}', port: ${url.port}, database: ${db.name}, user: ${url.username}, password: '', ssl: disable }
+backup:
+  pollSeconds: 0.2
+  drill:
+    timeoutMinutes: 0.5
+${extra}`,
+  );
+  return file;
+}
+
+describe('fsops dr drill rds-failover (bin/fsops, local AWS endpoint, real PostgreSQL)', () => {
+  it('measures the write downtime, the reads lost and the new AZ while the database refuses connections', async () => {
+    fake = await startFakeWorld('staging');
+    const rds = backupRds('staging', { failoverMs: 2500 });
+    Object.assign(fake.handlers.rds!, rds.handlers);
+    const reboot = rds.handlers.RebootDBInstance!;
+    fake.handlers.rds!.RebootDBInstance = async (input) => {
+      // The failover as the client sees it: connections dropped and refused for ~2 s.
+      await adminQuery(`ALTER DATABASE ${db.name} WITH ALLOW_CONNECTIONS false`);
+      await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [
+        db.name,
+      ]);
+      setTimeout(() => void adminQuery(`ALTER DATABASE ${db.name} WITH ALLOW_CONNECTIONS true`), 2000);
+      return reboot(input);
+    };
+    const result = await runFsops(
+      [
+        'dr',
+        'drill',
+        'rds-failover',
+        '--env',
+        'staging',
+        '--yes',
+        '--endpoint-url',
+        fake.url,
+        '--config',
+        configFile(),
+        '--output',
+        'json',
+      ],
+      FAKE_CREDENTIALS,
+    );
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const findings: JsonFinding[] = JSON.parse(result.stdout).findings;
+    const byId = Object.fromEntries(findings.map((f) => [f.id, f]));
+    expect(byId['dr.failover.write-downtime']!.status).toBe('pass');
+    expect(byId['dr.failover.write-downtime']!.observed).toMatch(
+      /^\d+ s without writes \(\d+ of \d+ writes failed\)$/,
+    );
+    expect(Number(/(\d+) of/.exec(byId['dr.failover.write-downtime']!.observed)![1])).toBeGreaterThan(0);
+    expect(byId['dr.failover.reads']!.observed).toMatch(/^[1-9]\d* of \d+ reads failed$/);
+    expect(byId['dr.failover.az']).toMatchObject({ status: 'pass', observed: 'ap-south-1a -> ap-south-1b' });
+    expect(rds.state.reboots).toEqual([expect.objectContaining({ forceFailover: true })]);
+    // The probe's temporary table went with its session: nothing left in the database.
+    expect(
+      await adminQuery(`SELECT 1 FROM pg_tables WHERE tablename = 'fsops_dr_probe'`, [], db.name),
+    ).toEqual([]);
+  }, 60_000);
+
+  it('refuses a single-AZ instance, an open incident, and prod outside the window: exit 2, no reboot', async () => {
+    fake = await startFakeWorld('staging');
+    const rds = backupRds('staging', { source: { MultiAZ: false } });
+    Object.assign(fake.handlers.rds!, rds.handlers);
+    const single = await runFsops(
+      [
+        'dr',
+        'drill',
+        'rds-failover',
+        '--env',
+        'staging',
+        '--yes',
+        '--endpoint-url',
+        fake.url,
+        '--config',
+        configFile(),
+      ],
+      FAKE_CREDENTIALS,
+    );
+    expect(single.code).toBe(2);
+    expect(single.stderr).toBe(
+      'fsops: refusing a failover drill on staging-fivestar-payments-db: it is single-AZ (MultiAZ false), so a forced failover has no standby to move to and would only reboot it\n',
+    );
+    const incidents = mkdtempSync(join(tmpdir(), 'fsops-incidents-'));
+    writeFileSync(join(incidents, 'INC-7.json'), JSON.stringify({ status: 'open', env: 'staging' }));
+    const incident = await runFsops(
+      [
+        'dr',
+        'drill',
+        'rds-failover',
+        '--env',
+        'staging',
+        '--yes',
+        '--endpoint-url',
+        fake.url,
+        '--config',
+        configFile(`    incidentDir: ${incidents}\n`),
+      ],
+      FAKE_CREDENTIALS,
+    );
+    expect(incident.code).toBe(2);
+    expect(incident.stderr).toBe(
+      'fsops: refusing a DR drill in staging during an open incident (INC-7.json): close it first\n',
+    );
+    await fake.close();
+    fake = await startFakeWorld('prod');
+    Object.assign(fake.handlers.rds!, backupRds('prod').handlers);
+    const prod = await runFsops(
+      ['dr', 'drill', 'rds-failover', '--env', 'prod', '--yes', '--endpoint-url', fake.url],
+      {
+        ...FAKE_CREDENTIALS,
+        FSOPS_CONFIG: configFile(
+          `maintenance:\n  window: { weekday: sunday, weekOfMonth: 1, start: '00:00', durationMinutes: 1, timeZone: UTC }\n`,
+        ),
+      },
+    );
+    expect(prod.code).toBe(2);
+    expect(prod.stderr).toMatch(
+      /^fsops: refusing a DR drill in prod outside the maintenance window \(closed; .*\); pass --override-window to run it anyway\n$/,
+    );
+    expect(rds.state.reboots).toEqual([]);
+    expect(fake.calls.filter((c) => c.action === 'RebootDBInstance')).toEqual([]);
+  });
+});
+
+describe('fsops dr drill ecs-task-loss (bin/fsops, local AWS endpoint)', () => {
+  it('stops one task and measures until a replacement runs and the health endpoint answers', async () => {
+    fake = await startFakeWorld('staging');
+    let tasks = [
+      'arn:aws:ecs:ap-south-1:1:task/staging-fivestar-payments/aaa',
+      'arn:aws:ecs:ap-south-1:1:task/staging-fivestar-payments/bbb',
+    ];
+    const stopped: string[] = [];
+    const describeServices = fake.handlers.ecs!.DescribeServices!;
+    fake.handlers.ecs!.DescribeServices = async (input) => {
+      const out = (await describeServices(input)) as { services: Record<string, unknown>[] };
+      return { ...out, services: out.services.map((s) => ({ ...s, runningCount: tasks.length })) };
+    };
+    fake.handlers.ecs!.ListTasks = () => ({ taskArns: tasks });
+    fake.handlers.ecs!.StopTask = ({ task }) => {
+      stopped.push(task);
+      tasks = tasks.filter((t) => t !== task);
+      fake!.http['/health'] = { status: 503, body: 'down' };
+      setTimeout(() => {
+        tasks = [...tasks, 'arn:aws:ecs:ap-south-1:1:task/staging-fivestar-payments/ccc'];
+        fake!.http['/health'] = { status: 200, body: 'ok' };
+      }, 800);
+      return { task: { taskArn: task, lastStatus: 'STOPPING' } };
+    };
+    const result = await runFsops(
+      [
+        'dr',
+        'drill',
+        'ecs-task-loss',
+        '--env',
+        'staging',
+        '--component',
+        'internal-pe',
+        '--yes',
+        '--endpoint-url',
+        fake.url,
+        '--config',
+        configFile(),
+      ],
+      FAKE_CREDENTIALS,
+    );
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(stopped).toEqual(['arn:aws:ecs:ap-south-1:1:task/staging-fivestar-payments/aaa']);
+    expect(result.stdout).toMatch(
+      /PASS {2}The service replaced the lost task and answers its health endpoint \[staging-internal-pe-service\]\n\s+recovered in \d+ s \(running 2\/2, replacement ccc, health 200\)/,
+    );
+    expect(result.stderr).toMatch(/replacement none yet, health 503/);
+  }, 60_000);
+
+  it('refuses a service with one task (dev): exit 2, nothing stopped', async () => {
+    fake = await startFakeWorld('dev');
+    fake.handlers.ecs!.ListTasks = () => ({ taskArns: ['arn:aws:ecs:ap-south-1:1:task/dev/aaa'] });
+    fake.handlers.ecs!.StopTask = () => {
+      throw new Error('must not be called');
+    };
+    const result = await runFsops(
+      ['dr', 'drill', 'ecs-task-loss', '--env', 'dev', '--yes', '--endpoint-url', fake.url],
+      FAKE_CREDENTIALS,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'fsops: refusing a task-loss drill on dev-internal-pe-service: it runs 1 task(s) (desired 1); stopping one would take the component down\n',
+    );
+    const unknown = await runFsops(['dr', 'drill', 'az-loss', '--env', 'dev'], FAKE_CREDENTIALS);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe(
+      "fsops: unknown drill 'az-loss': valid drills are rds-failover, ecs-task-loss\n",
+    );
+  });
+});

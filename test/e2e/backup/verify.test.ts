@@ -1,0 +1,366 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalServer, startLocalServer } from '../../../src/db/local-server.js';
+import { BIN, FAKE_CREDENTIALS, runFsops } from '../../helpers/cli.js';
+import { AwsFault, backupRds, type FakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
+import { adminUrl, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+
+/**
+ * `fsops backup verify` end to end: bin/fsops against the local AWS endpoint, whose "restored instance"
+ * is a second real PostgreSQL server holding a database of the same name as the source (as an RDS
+ * restore does). Differences are planted in the copy.
+ */
+
+let fake: FakeAws | undefined;
+let source: TestDatabase;
+let copyServer: LocalServer;
+const dirs: string[] = [];
+
+const SCHEMA = `CREATE SCHEMA payment;
+  CREATE TABLE payment.payments (id serial PRIMARY KEY, amount numeric NOT NULL, created_at timestamptz NOT NULL);
+  CREATE TABLE payment.refunds (id serial PRIMARY KEY, payment_id int NOT NULL, created_at timestamptz NOT NULL);`;
+
+async function onCopy(sql: string, database = source.name): Promise<void> {
+  const admin = new pg.Client({ connectionString: copyServer.adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${database}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(copyServer.adminUrl);
+  url.pathname = `/${database}`;
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The copy as a restore to `minutesAgo` would give it: the source's rows up to then. */
+const restoredRows = (minutesAgo: number, payments = 1000) => `${SCHEMA}
+  INSERT INTO payment.payments (amount, created_at)
+    SELECT 10, now() - interval '${minutesAgo} minutes' - (g || ' seconds')::interval FROM generate_series(1, ${payments}) g;
+  INSERT INTO payment.refunds (payment_id, created_at) SELECT g, now() - interval '1 day' FROM generate_series(1, 10) g;`;
+
+function configFile(timeoutMinutes = 0.5, extra = ''): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fsops-backup-'));
+  dirs.push(dir);
+  const url = new URL(adminUrl(source.name));
+  const file = join(dir, 'fsops.config.yaml');
+  writeFileSync(
+    file,
+    `environments:
+  staging:
+    database: { host: '${url.hostname}', port: ${url.port}, database: ${source.name}, user: ${url.username}, password: '', ssl: disable }
+backup:
+  pollSeconds: 0.1
+  verify:
+    timeoutMinutes: ${timeoutMinutes}
+    keyTables:
+      - { table: payment.payments, timestampColumn: created_at }
+      - { table: payment.refunds }
+${extra}`,
+  );
+  return file;
+}
+
+async function world(options: Parameters<typeof backupRds>[1] = {}) {
+  fake = await startFakeWorld('staging');
+  const rds = backupRds('staging', {
+    restoredEndpoint: { Address: '127.0.0.1', Port: copyServer.port },
+    restoreDelayMs: 300,
+    ...options,
+  });
+  Object.assign(fake.handlers.rds!, rds.handlers);
+  return rds.state;
+}
+
+beforeAll(async () => {
+  source = await createTestDatabase('backup_src');
+  const client = new pg.Client({ connectionString: source.url });
+  await client.connect();
+  await client.query(`${SCHEMA}
+    INSERT INTO payment.payments (amount, created_at)
+      SELECT 10, now() - interval '7 minutes' - (g || ' seconds')::interval FROM generate_series(1, 1000) g;
+    INSERT INTO payment.payments (amount, created_at) SELECT 10, now() FROM generate_series(1, 5);
+    INSERT INTO payment.refunds (payment_id, created_at) SELECT g, now() - interval '1 day' FROM generate_series(1, 10) g;`);
+  await client.end();
+  copyServer = await startLocalServer();
+}, 60_000);
+
+afterAll(async () => {
+  await source?.cleanup();
+  await copyServer?.stop();
+});
+
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+const verify = (config: string, ...args: string[]) =>
+  runFsops(
+    ['backup', 'verify', '--env', 'staging', '--endpoint-url', fake!.url, '--config', config, ...args],
+    FAKE_CREDENTIALS,
+  );
+
+interface JsonFinding {
+  id: string;
+  status: string;
+  observed: string;
+  resource: string;
+}
+
+describe('fsops backup verify (bin/fsops, local AWS endpoint, real PostgreSQL)', () => {
+  it('restores, compares, measures RTO and RPO from real timestamps, and deletes the instance', async () => {
+    await onCopy(restoredRows(7));
+    const state = await world();
+    const dir = mkdtempSync(join(tmpdir(), 'fsops-evidence-'));
+    const result = await verify(
+      configFile(),
+      '--from',
+      'pitr',
+      '--yes',
+      '--output',
+      'json',
+      '--report',
+      join(dir, 'restore.md'),
+    );
+    // Under --output json the plan goes to stderr; stdout is only the report.
+    expect(result.stderr).toMatch(/^Plan: backup verify: backup\.restore-test \(staging\)\n/);
+    const report = JSON.parse(result.stdout);
+    const byId = (id: string) => report.findings.filter((f: JsonFinding) => f.id === id);
+    expect(result.code, result.stdout).toBe(0);
+    expect(byId('backup.verify.schema')[0]).toMatchObject({
+      status: 'pass',
+      observed: '1 schema(s), 2 table(s) present',
+    });
+    expect(byId('backup.verify.row-count').map((f: JsonFinding) => f.observed)).toEqual([
+      'copy 1000, source 1005 (-5, 0.5%)',
+      'copy 10, source 10 (+0, 0.0%)',
+    ]);
+    const rpo = byId('backup.verify.rpo')[0];
+    expect(rpo.status).toBe('pass');
+    expect(rpo.observed).toMatch(
+      /newest row .* in payment\.payments: .* before the restore point; RPO of this recovery 7\.\d min/,
+    );
+    const rto = byId('backup.verify.rto')[0];
+    expect(rto.status).toBe('pass');
+    const [, requested, firstQuery] = /\((\S+) -> (\S+)\)/.exec(rto.observed)!;
+    expect(Date.parse(firstQuery!) - Date.parse(requested!)).toBeGreaterThanOrEqual(300);
+    expect(byId('backup.verify.health')[0].status).toBe('pass');
+    expect(byId('backup.verify.cleanup')[0]).toMatchObject({ status: 'pass' });
+
+    expect(state.restores).toHaveLength(1);
+    const { id, input } = state.restores[0]!;
+    expect(id).toMatch(/^staging-fivestar-restore-test-\d{8}-\d{6}$/);
+    expect(input).toMatchObject({
+      Action: 'RestoreDBInstanceToPointInTime',
+      SourceDBInstanceIdentifier: 'staging-fivestar-payments-db',
+      DBSubnetGroupName: 'staging-fivestar-db-subnets',
+      'VpcSecurityGroupIds.VpcSecurityGroupId.1': 'sg-staging-db',
+      PubliclyAccessible: 'false',
+      'Tags.Tag.1.Key': 'managed-by',
+      'Tags.Tag.1.Value': 'fsops',
+      'Tags.Tag.2.Value': 'restore-test',
+    });
+    expect(state.deleted).toEqual([{ id, skipFinalSnapshot: true }]);
+    expect(state.instances.size).toBe(0);
+    const evidence = readFileSync(join(dir, 'restore.md'), 'utf8');
+    expect(evidence).toMatch(/\| action:backup\.restore-test \| pass \|/);
+  });
+
+  it('finds a missing table and missing rows in the copy, and still deletes the instance', async () => {
+    await onCopy(
+      `CREATE SCHEMA payment;
+       CREATE TABLE payment.payments (id serial PRIMARY KEY, amount numeric NOT NULL, created_at timestamptz NOT NULL);
+       INSERT INTO payment.payments (amount, created_at) SELECT 10, now() - interval '6 hours 10 minutes' FROM generate_series(1, 600);`,
+    );
+    const state = await world();
+    const result = await verify(configFile(), '--yes', '--output', 'json');
+    expect(result.code).toBe(1);
+    const findings: JsonFinding[] = JSON.parse(result.stdout).findings;
+    const failed = findings.filter((f) => f.status === 'fail').map((f) => `${f.id}: ${f.observed}`);
+    expect(failed).toEqual([
+      'backup.verify.schema: missing on the copy: table payment.refunds',
+      'backup.verify.row-count: copy 600, source 1005 (-405, 40.3%)',
+    ]);
+    // The refunds table is missing on the copy: its count is an error, not a pass.
+    expect(findings.find((f) => f.resource.endsWith('payment.refunds'))?.status).toBe('error');
+    // From the newest (automated) snapshot: its loss is reported, not judged against the RPO.
+    expect(findings.find((f) => f.id === 'backup.verify.rpo')?.observed).toMatch(
+      /a snapshot restore: not judged/,
+    );
+    expect(state.restores[0]!.input.Action).toBe('RestoreDBInstanceFromDBSnapshot');
+    expect(state.deleted).toHaveLength(1);
+  });
+
+  it('a restore that never becomes reachable times out, is an error (exit 3) and is deleted', async () => {
+    const state = await world({ restoredEndpoint: { Address: '127.0.0.1', Port: 1 } });
+    const result = await verify(configFile(0.03), '--yes', '--output', 'json');
+    expect(result.code).toBe(3);
+    const findings: JsonFinding[] = JSON.parse(result.stdout).findings;
+    expect(findings.find((f) => f.id === 'backup.verify.restore')).toMatchObject({ status: 'error' });
+    expect(findings.find((f) => f.id === 'backup.verify.rto')?.observed).toBe(
+      'not measured: no query on the copy succeeded',
+    );
+    expect(state.deleted).toHaveLength(1);
+  }, 60_000);
+
+  it('a restore call refused by RDS is an error (exit 3); the instance is still looked for and deleted', async () => {
+    const state = await world({
+      restoreFault: new AwsFault(
+        'InsufficientDBInstanceCapacity',
+        'no capacity\u001b[31m for db.r6g.large',
+        400,
+      ),
+    });
+    const result = await verify(configFile(), '--yes', '--output', 'json');
+    expect(result.code).toBe(3);
+    const findings: JsonFinding[] = JSON.parse(result.stdout).findings;
+    expect(findings.find((f) => f.id === 'backup.verify.restore')?.observed).toBe(
+      'failed: InsufficientDBInstanceCapacityFault: no capacity [31m for db.r6g.large',
+    );
+    expect(findings.find((f) => f.id === 'backup.verify.cleanup')).toMatchObject({
+      status: 'pass',
+      observed: 'not there (the restore never created it)',
+    });
+    expect(fake!.calls.filter((c) => c.action === 'DeleteDBInstance')).toHaveLength(1);
+    expect(state.instances.size).toBe(0);
+  });
+
+  it('maintenance run monthly plans the test restore only when backup.verify.monthly is on', async () => {
+    await world();
+    const run = (config: string) =>
+      runFsops(
+        [
+          ...['maintenance', 'run', 'monthly', '--env', 'staging', '--dry-run', '--db-url', source.url],
+          ...['--endpoint-url', fake!.url, '--config', config, '--output', 'json'],
+        ],
+        FAKE_CREDENTIALS,
+      );
+    const off = await run(configFile());
+    const skipped = JSON.parse(off.stdout).findings.find((f: JsonFinding) => f.id === 'backup.restore-test');
+    expect(skipped).toMatchObject({
+      status: 'skip',
+      observed: expect.stringMatching(/backup\.verify\.monthly is off/),
+    });
+    const on = await run(configFile(0.5, '    monthly: true\n'));
+    expect(on.stderr).toMatch(
+      /restore snapshot rds:staging-fivestar-payments-db-daily .* into a temporary instance staging-fivestar-restore-test-/,
+    );
+    expect(
+      JSON.parse(on.stdout).findings.find((f: JsonFinding) => f.id === 'backup.restore-test'),
+    ).toMatchObject({
+      status: 'skip',
+      observed: 'not restored (dry run)',
+    });
+  });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s while waiting for the restore: exit 130, the instance is deleted',
+    async (signal) => {
+      const state = await world({ restoreDelayMs: 120_000 });
+      const child: ChildProcess = spawn(
+        process.execPath,
+        [
+          BIN,
+          'backup',
+          'verify',
+          '--env',
+          'staging',
+          '--yes',
+          '--endpoint-url',
+          fake!.url,
+          '--config',
+          configFile(),
+        ],
+        {
+          env: {
+            PATH: process.env.PATH,
+            HOME: mkdtempSync(join(tmpdir(), 'fsops-home-')),
+            NO_COLOR: '1',
+            ...FAKE_CREDENTIALS,
+            AWS_EC2_METADATA_DISABLED: 'true',
+          },
+        },
+      );
+      let stderr = '';
+      let stdout = '';
+      child.stdout!.on('data', (chunk) => (stdout += chunk));
+      const creating = new Promise<void>((resolve) => {
+        child.stderr!.on('data', (chunk) => {
+          stderr += chunk;
+          if (stderr.includes(': creating')) resolve();
+        });
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      await creating;
+      child.kill(signal);
+      expect(await exited).toBe(130);
+      expect(state.restores).toHaveLength(1);
+      expect(state.deleted).toEqual([{ id: state.restores[0]!.id, skipFinalSnapshot: true }]);
+      expect(stdout).toMatch(/not finished: interrupted/);
+      expect(stdout).toMatch(/not measured: interrupted \(Ctrl-C\) before the copy answered/);
+    },
+    60_000,
+  );
+
+  it.each([
+    [
+      ['--from', 'no-such-snapshot'],
+      "fsops: unknown snapshot 'no-such-snapshot': valid --from values are latest-snapshot, pitr or a snapshot id of staging-fivestar-payments-db (see fsops backup status)\n",
+    ],
+    [
+      ['--from', 'pitr', '--time', '2020-01-01T00:00:00Z'],
+      /^fsops: cannot restore staging-fivestar-payments-db to 2020-01-01T00:00:00Z: is before the earliest restorable time \S+ \(valid: \S+ \.\. \S+\)\n$/,
+    ],
+    [
+      ['--from', 'pitr', '--time', 'yesterday'],
+      "fsops: --time 'yesterday' is not an ISO 8601 time, e.g. 2026-11-29T02:30:00Z\n",
+    ],
+    [
+      ['--time', '2026-11-29T00:00:00Z'],
+      'fsops: --time is for --from pitr only (got --from latest-snapshot)\n',
+    ],
+  ])('bad input %j: one line, exit 2, nothing created', async (args, message) => {
+    const state = await world();
+    const result = await verify(configFile(), ...args, '--yes');
+    expect(result.code).toBe(2);
+    if (typeof message === 'string') expect(result.stderr).toBe(message);
+    else expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe('');
+    expect(state.restores).toHaveLength(0);
+  });
+
+  it('prod is refused unless backup.verify.allowProd; --dry-run creates nothing', async () => {
+    fake = await startFakeWorld('prod');
+    const result = await runFsops(
+      ['backup', 'verify', '--env', 'prod', '--yes', '--endpoint-url', fake.url],
+      FAKE_CREDENTIALS,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^fsops: refusing to restore a copy of prod: .*backup\.verify\.allowProd: true/,
+    );
+    await fake.close();
+    const state = await world();
+    const dry = await verify(configFile(), '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(
+      /Plan: backup verify: backup\.restore-test \(staging\)\n {2}restore snapshot rds:staging-fivestar-payments-db-daily/,
+    );
+    expect(dry.stdout).toMatch(
+      /delete staging-fivestar-restore-test-\S+ without a final snapshot afterwards: also on failure, timeout or Ctrl-C/,
+    );
+    expect(state.restores).toHaveLength(0);
+  });
+});
