@@ -411,6 +411,74 @@ describe('db partitions against PostgreSQL', () => {
   });
 });
 
+describe('db partitions --create-next beside a long reader of the parent', () => {
+  let db: TestDatabase;
+  const now = new Date();
+  const month = (offset: number) => {
+    const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1));
+    return {
+      from: d.toISOString().slice(0, 10),
+      suffix: `${d.getUTCFullYear()}_${String(d.getUTCMonth() + 1).padStart(2, '0')}`,
+    };
+  };
+  beforeAll(async () => {
+    db = await createTestDatabase('partlock');
+    await adminQuery(
+      `CREATE TABLE ledger (id bigserial, amount numeric NOT NULL DEFAULT 0 CHECK (amount >= 0),
+                            created_at timestamptz NOT NULL, PRIMARY KEY (id, created_at)) PARTITION BY RANGE (created_at);
+       CREATE TABLE ledger_${month(0).suffix} PARTITION OF ledger FOR VALUES FROM ('${month(0).from}') TO ('${month(1).from}');
+       INSERT INTO ledger (created_at) VALUES ('${month(0).from}');`,
+      [],
+      db.name,
+    );
+  });
+  afterAll(async () => db.cleanup());
+
+  it('creates and attaches the partition without ACCESS EXCLUSIVE on the parent while a reader keeps its transaction open', async () => {
+    const reader = await connect(db.url, 'fsops-test-reader');
+    try {
+      await reader.query('BEGIN');
+      await reader.query('SELECT count(*) FROM ledger');
+      const code = await dbPartitions({
+        dbUrl: db.url,
+        createNext: true,
+        yes: true,
+        output: 'json',
+        io: noTerminal,
+      });
+      const created = report().findings.find((f) => f.id === 'db.create-next-partitions')!;
+      expect(created).toMatchObject({
+        status: 'pass',
+        observed: `created public.ledger_${month(1).suffix} FOR VALUES FROM ('${month(1).from}') TO ('${month(2).from}')`,
+      });
+      expect(code).toBe(0);
+      // The reader's transaction is still open and still holds its lock on the parent.
+      const [held] = await adminQuery<{ n: string }>(
+        `SELECT count(*) AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE a.application_name = 'fsops-test-reader' AND l.relation = 'ledger'::regclass AND l.granted`,
+        [],
+        db.name,
+      );
+      expect(Number(held!.n)).toBe(1);
+      await reader.query('COMMIT');
+    } finally {
+      await reader.end();
+    }
+    // Attached with the parent's defaults, checks and key; the temporary CHECK is gone.
+    await adminQuery(`INSERT INTO ledger (created_at) VALUES ('${month(1).from}')`, [], db.name);
+    expect(await count(db, `SELECT count(*) AS n FROM ledger_${month(1).suffix}`)).toBe(1);
+    const constraints = await adminQuery<{ conname: string }>(
+      `SELECT conname FROM pg_constraint WHERE conrelid = 'ledger_${month(1).suffix}'::regclass ORDER BY 1`,
+      [],
+      db.name,
+    );
+    expect(constraints.map((c) => c.conname).join(' ')).not.toContain('fsops_bound');
+    await expect(
+      adminQuery(`INSERT INTO ledger (amount, created_at) VALUES (-1, '${month(1).from}')`, [], db.name),
+    ).rejects.toThrow(/check constraint/);
+  });
+});
+
 describe('db reindex against PostgreSQL', () => {
   let db: TestDatabase;
   beforeAll(async () => {
