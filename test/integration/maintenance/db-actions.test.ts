@@ -523,6 +523,141 @@ describe('db reindex against PostgreSQL', () => {
     expect(report().findings.find((f) => f.resource === 'public.payments_ref_idx')?.status).toBe('pass');
   });
 
+  const indexesOf = (table: string) =>
+    adminQuery<{ name: string; valid: boolean }>(
+      'SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = $1::regclass ORDER BY 1',
+      [table],
+      db.name,
+    );
+
+  it('an invalid unique index over duplicate data: refused with the duplicate keys, no new _ccnew index, at every run', async () => {
+    await adminQuery(
+      `CREATE TABLE refunds (id int, ref text);
+       INSERT INTO refunds SELECT g, 'r' || g FROM generate_series(1, 500) g;
+       INSERT INTO refunds VALUES (501, 'r7'), (502, 'r7'), (503, 'r9'), (504, NULL), (505, NULL);`,
+      [],
+      db.name,
+    );
+    // What a failed CREATE UNIQUE INDEX CONCURRENTLY leaves: an invalid unique index.
+    await expect(
+      adminQuery('CREATE UNIQUE INDEX CONCURRENTLY refunds_ref_key ON refunds (ref)', [], db.name),
+    ).rejects.toThrow(/could not create unique index/);
+    expect(await indexesOf('refunds')).toEqual([{ name: 'refunds_ref_key', valid: false }]);
+    for (let run = 0; run < 2; run++) {
+      const code = await dbReindex({
+        dbUrl: db.url,
+        index: 'refunds_ref_key',
+        yes: true,
+        output: 'json',
+        io: noTerminal,
+      });
+      const finding = report().findings.find((f) => f.resource === 'public.refunds_ref_key')!;
+      expect(finding.status).toBe('fail');
+      expect(finding.observed).toMatch(
+        /not rebuilt: 2 duplicate key\(s\) \(5 rows\) in \(ref\), e\.g\. \(r7\) x3, \(r9\) x2/,
+      );
+      expect(finding.remediation).toMatch(
+        /Remove or merge the duplicate rows .*GROUP BY \(ref\) HAVING count\(\*\) > 1/,
+      );
+      expect(code).toBe(1);
+      expect(await indexesOf('refunds')).toEqual([{ name: 'refunds_ref_key', valid: false }]);
+      stdout = '';
+    }
+  });
+
+  it('a REINDEX CONCURRENTLY interrupted after the new index took over is reported done, and its _ccold leftover dropped', async () => {
+    await adminQuery(
+      `CREATE TABLE ledger (id int, ref text);
+       INSERT INTO ledger SELECT g, 'r' || g FROM generate_series(1, 1000) g;
+       CREATE INDEX ledger_ref_idx ON ledger (ref);
+       UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'ledger_ref_idx'::regclass;`,
+      [],
+      db.name,
+    );
+    // A reader keeps REINDEX CONCURRENTLY waiting after the swap ("waiting for readers before marking dead").
+    const reader = await connect(db.url, 'fsops-test-reader');
+    await reader.query('BEGIN');
+    await reader.query('SELECT count(*) FROM ledger');
+    const run = dbReindex({
+      dbUrl: db.url,
+      index: 'ledger_ref_idx',
+      yes: true,
+      output: 'json',
+      io: noTerminal,
+    });
+    try {
+      for (let i = 0; i < 200; i++) {
+        const [row] = await adminQuery<{ pid: number }>(
+          "SELECT pid FROM pg_stat_progress_create_index WHERE phase = 'waiting for readers before marking dead'",
+          [],
+          db.name,
+        );
+        if (row) {
+          await adminQuery('SELECT pg_cancel_backend($1)', [row.pid], db.name);
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      await reader.query('COMMIT');
+      await reader.end();
+    }
+    await run;
+    const finding = report().findings.find((f) => f.resource === 'public.ledger_ref_idx')!;
+    expect(finding.observed).toMatch(
+      /rebuilt .*interrupted after the new index took over \(.*cancel.*\); public\.ledger_ref_idx is valid; dropped the leftover public\.ledger_ref_idx_ccold it left/,
+    );
+    expect(finding.status).toBe('pass');
+    expect(await indexesOf('ledger')).toEqual([{ name: 'ledger_ref_idx', valid: true }]);
+  });
+
+  it('a REINDEX CONCURRENTLY interrupted before the swap is an error, and the invalid _ccnew index it left is dropped', async () => {
+    await adminQuery(
+      `CREATE TABLE payouts (id int, ref text);
+       INSERT INTO payouts SELECT g, 'r' || g FROM generate_series(1, 1000) g;
+       CREATE INDEX payouts_ref_idx ON payouts (ref);
+       UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'payouts_ref_idx'::regclass;`,
+      [],
+      db.name,
+    );
+    // An old snapshot keeps the new index from being marked valid ("waiting for old snapshots").
+    const reader = await connect(db.url, 'fsops-test-reader');
+    await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    await reader.query('SELECT 1');
+    const run = dbReindex({
+      dbUrl: db.url,
+      index: 'payouts_ref_idx',
+      yes: true,
+      output: 'json',
+      io: noTerminal,
+    });
+    try {
+      for (let i = 0; i < 200; i++) {
+        const [row] = await adminQuery<{ pid: number }>(
+          "SELECT pid FROM pg_stat_progress_create_index WHERE phase = 'waiting for old snapshots'",
+          [],
+          db.name,
+        );
+        if (row) {
+          await adminQuery('SELECT pg_cancel_backend($1)', [row.pid], db.name);
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      await reader.query('COMMIT');
+      await reader.end();
+    }
+    const code = await run;
+    const finding = report().findings.find((f) => f.resource === 'public.payouts_ref_idx')!;
+    expect(finding.status).toBe('error');
+    expect(finding.observed).toMatch(
+      /REINDEX failed: .*cancel.*; public\.payouts_ref_idx is still invalid; dropped the leftover public\.payouts_ref_idx_ccnew it left/,
+    );
+    expect(code).not.toBe(0);
+    expect(await indexesOf('payouts')).toEqual([{ name: 'payouts_ref_idx', valid: false }]);
+  });
+
   it('an unknown --index is a usage error', async () => {
     await expect(dbReindex({ dbUrl: db.url, index: 'nope', yes: true, io: noTerminal })).rejects.toThrow(
       /index 'nope' not found/,
