@@ -181,13 +181,16 @@ export const retentionDeleteAction: ActionDefinition<RetentionParams> = {
               () => ctx.stopRequested?.() ?? false,
             );
             // Reclaim the deleted rows and refresh the planner's statistics; VACUUM runs outside a transaction.
-            const vacuumed = deleted > 0 ? await vacuumAfterDelete(db, c.policy.table) : 'nothing to vacuum';
+            const vacuumed =
+              deleted > 0
+                ? await vacuumAfterDelete(db, c.policy.table)
+                : { text: 'nothing to vacuum', done: true };
             const after = await countRetention(db, c.policy, ctx.now);
             results.push({
-              status: stopped ? 'skip' : (after.expired ?? 0) === 0 ? 'pass' : 'warn',
+              status: stopped ? 'skip' : (after.expired ?? 0) === 0 && vacuumed.done ? 'pass' : 'warn',
               resource: c.policy.table,
               expected: `no rows older than ${c.policy.days} days`,
-              observed: `deleted ${deleted} rows in ${batches} batch${batches === 1 ? '' : 'es'} (${((Date.now() - started) / 1000).toFixed(1)}s): rows ${c.total} -> ${after.total}, past retention ${c.expired} -> ${after.expired}; ${vacuumed}${stopped ? '; stopped early: interrupted (Ctrl-C), run again to finish' : ''}`,
+              observed: `deleted ${deleted} rows in ${batches} batch${batches === 1 ? '' : 'es'} (${((Date.now() - started) / 1000).toFixed(1)}s): rows ${c.total} -> ${after.total}, past retention ${c.expired} -> ${after.expired}; ${vacuumed.text}${stopped ? '; stopped early: interrupted (Ctrl-C), run again to finish' : ''}`,
             });
           } catch (error) {
             const after = await countRetention(db, c.policy, ctx.now).catch(() => null);
@@ -205,11 +208,22 @@ export const retentionDeleteAction: ActionDefinition<RetentionParams> = {
   },
 };
 
-async function vacuumAfterDelete(db: MaintenanceDb, table: string): Promise<string> {
+/** VACUUM after the deletes; a WARNING (e.g. "skipping ... only table or database owner") means it was not done. */
+async function vacuumAfterDelete(db: MaintenanceDb, table: string): Promise<{ text: string; done: boolean }> {
   try {
-    await db.execute(`VACUUM (ANALYZE) ${quoteQualified(table)}`);
-    return 'VACUUM (ANALYZE) done';
+    const { notices } = await db.execute(`VACUUM (ANALYZE) ${quoteQualified(table)}`);
+    const warnings = notices.filter((n) => n.severity === 'WARNING').map((n) => n.message);
+    if (warnings.length) {
+      return {
+        text: `VACUUM (ANALYZE) not done: PostgreSQL answered WARNING: ${warnings.join('; WARNING: ')}`,
+        done: false,
+      };
+    }
+    return { text: 'VACUUM (ANALYZE) done', done: true };
   } catch (error) {
-    return `VACUUM (ANALYZE) failed: ${(error as Error).message} (autovacuum will reclaim the space)`;
+    return {
+      text: `VACUUM (ANALYZE) failed: ${(error as Error).message} (autovacuum will reclaim the space)`,
+      done: false,
+    };
   }
 }

@@ -14,7 +14,14 @@ import type { Report } from '../../../src/core/finding.js';
 import { dispatchInterrupt } from '../../../src/core/interrupt.js';
 import type { PromptIO } from '../../../src/core/safety.js';
 import { parseDbUrl } from '../../../src/db/session.js';
-import { adminQuery, connect, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+import {
+  adminQuery,
+  connect,
+  createPasswordRole,
+  createTestDatabase,
+  type PasswordRole,
+  type TestDatabase,
+} from '../../helpers/postgres.js';
 
 const noTerminal: PromptIO = { isTTY: false, ask: async () => '', print: () => {} };
 let dir: string;
@@ -284,7 +291,8 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
        INSERT INTO held SELECT g FROM generate_series(1, 4000) g;`,
     );
     // A transaction whose snapshot predates the delete: the deleted rows stay visible to it.
-    const holder = await connect(db.url);
+    const holder = await connect(db.url, 'fsops-test-holder');
+    const holderPid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     await holder.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
     await holder.query('SELECT count(*) FROM held');
     try {
@@ -320,6 +328,12 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
       expect(findings[0]!.observed).toMatch(
         /dead tuples 2000 -> 2000: VACUUM could not remove them, a transaction older than these rows is still open/,
       );
+      // The session holding the horizon is named: pid, application_name, state, transaction age.
+      expect(findings[0]!.observed).toMatch(
+        new RegExp(
+          `held back by pid ${holderPid} \\(application_name 'fsops-test-holder', idle in transaction, xmin age \\d+ transactions, transaction open \\d\\d:\\d\\d:\\d\\d\\)`,
+        ),
+      );
       expect(findings[0]!.remediation).toMatch(/idle in a transaction/);
       expect(await count(db, 'SELECT count(*) AS n FROM held')).toBe(2000);
     } finally {
@@ -327,6 +341,79 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
       await holder.end();
       await setup.end();
     }
+  });
+});
+
+describe('VACUUM (ANALYZE) as a role that does not own the table', () => {
+  let db: TestDatabase;
+  let role: PasswordRole;
+  let session: MaintenanceDb;
+  beforeAll(async () => {
+    db = await createTestDatabase('vacuumowner');
+    role = await createPasswordRole();
+    const client = await connect(db.url);
+    await client.query(
+      `CREATE TABLE theirs (id int) WITH (autovacuum_enabled = false);
+       INSERT INTO theirs SELECT g FROM generate_series(1, 4000) g;
+       DELETE FROM theirs WHERE id % 2 = 0;`,
+    );
+    await client.query('SELECT pg_stat_force_next_flush()');
+    await client.end();
+    for (let i = 0; i < 50; i++) {
+      if (
+        (await count(db, "SELECT n_dead_tup AS n FROM pg_stat_user_tables WHERE relname = 'theirs'")) >= 2000
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    session = await openMaintenanceSession(parseDbUrl(role.url(db.name), 'test'), DEFAULT_CONFIG);
+  });
+  afterAll(async () => {
+    await session.close();
+    await db.cleanup();
+    await role.cleanup();
+  });
+
+  it('a VACUUM PostgreSQL skipped (WARNING: only the owner can vacuum it) is an error, audited as failed, not "done"', async () => {
+    const findings = await runActions(
+      [{ action: ACTIONS['db.vacuum-analyze']!, params: { tables: ['theirs'] } }],
+      {
+        audit: { env: db.name, target: DEFAULT_CONFIG.audit },
+        identity: null,
+        command: 'maintenance run weekly',
+        target: db.name,
+        protectedEnv: false,
+        yes: true,
+        io: noTerminal,
+        context: {
+          env: null,
+          config: DEFAULT_CONFIG,
+          now: new Date(),
+          db: async () => session,
+          log: () => {},
+        },
+      },
+    );
+    expect(findings.map((f) => [f.resource, f.status])).toEqual([['public.theirs', 'error']]);
+    expect(findings[0]!.observed).toMatch(
+      new RegExp(
+        `not vacuumed: PostgreSQL skipped it \\(WARNING: skipping "theirs" --- only table or database owner can vacuum it.*the table is owned by \\w+, fsops connected as ${role.user}`,
+      ),
+    );
+    expect(findings[0]!.observed).not.toMatch(/done/);
+    expect(auditLines().at(-1)).toMatchObject({
+      command: 'maintenance run weekly: db.vacuum-analyze',
+      result: 'failed',
+    });
+    expect(
+      (
+        await adminQuery<{ v: Date | null }>(
+          "SELECT last_vacuum AS v FROM pg_stat_user_tables WHERE relname = 'theirs'",
+          [],
+          db.name,
+        )
+      )[0]!.v,
+    ).toBeNull();
   });
 });
 
