@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { deleteExpired } from '../../../src/actions/db/retention.js';
+import { deleteExpired, resolveTable } from '../../../src/actions/db/retention.js';
 import { type MaintenanceDb, openMaintenanceSession } from '../../../src/actions/db/session.js';
 import { ACTIONS } from '../../../src/actions/index.js';
 import { runActions } from '../../../src/actions/run-actions.js';
@@ -209,6 +209,93 @@ describe('db retention against PostgreSQL', () => {
     }
     expect(await count(db, 'SELECT count(*) AS n FROM events_new')).toBe(20);
     expect(await count(db, 'SELECT count(*) AS n FROM events_old')).toBe(0);
+  });
+});
+
+describe('db retention in a schema-qualified database', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('retschema');
+    // The tables live in the configured schema (payments.schema: payment), not in the search path.
+    await adminQuery(
+      `CREATE SCHEMA payment;
+       CREATE TABLE payment.payment_attempts (id serial PRIMARY KEY, created_at timestamptz NOT NULL);
+       CREATE SCHEMA hooks;
+       CREATE TABLE hooks.webhook_logs (id serial PRIMARY KEY, created_at timestamptz NOT NULL);
+       INSERT INTO payment.payment_attempts (created_at) SELECT now() - interval '100 days' FROM generate_series(1, 20);
+       INSERT INTO payment.payment_attempts (created_at) SELECT now() FROM generate_series(1, 5);
+       INSERT INTO hooks.webhook_logs (created_at) SELECT now() - interval '40 days' FROM generate_series(1, 8);`,
+      [],
+      db.name,
+    );
+  });
+  afterAll(async () => db.cleanup());
+
+  it("finds the default policies' tables outside the search path and deletes from them", async () => {
+    const code = await dbRetention({ dbUrl: db.url, yes: true, output: 'json', io: noTerminal });
+    const findings = report().findings;
+    const attempts = findings.find((f) => f.resource === 'payment_attempts')!;
+    expect(attempts.status).toBe('pass');
+    expect(attempts.observed).toMatch(/deleted 20 rows .*rows 25 -> 5, past retention 20 -> 0/);
+    const hooks = findings.find((f) => f.resource === 'webhook_logs')!;
+    expect(hooks.status).toBe('pass');
+    expect(await count(db, 'SELECT count(*) AS n FROM payment.payment_attempts')).toBe(5);
+    expect(await count(db, 'SELECT count(*) AS n FROM hooks.webhook_logs')).toBe(0);
+    expect(code).toBe(0);
+  });
+
+  it('resolves schema.table as written, the configured schema first, and refuses an ambiguous bare name', async () => {
+    await adminQuery(
+      `CREATE SCHEMA a; CREATE SCHEMA b;
+       CREATE TABLE a.twice (id int); CREATE TABLE b.twice (id int);`,
+      [],
+      db.name,
+    );
+    const session = await openMaintenanceSession(parseDbUrl(db.url, 'test'), DEFAULT_CONFIG);
+    try {
+      expect(await resolveTable(session, 'hooks.webhook_logs')).toEqual({ relation: 'hooks.webhook_logs' });
+      expect(await resolveTable(session, 'payment_attempts', 'payment')).toEqual({
+        relation: 'payment.payment_attempts',
+        via: 'found in the configured schema payment',
+      });
+      expect(await resolveTable(session, 'webhook_logs', 'payment')).toEqual({
+        relation: 'hooks.webhook_logs',
+        via: 'found in schema hooks, outside the search path',
+      });
+      expect(await resolveTable(session, 'twice', 'payment')).toEqual({
+        missing: expect.stringMatching(
+          /ambiguous.*a\.twice, b\.twice; write the policy's table as schema\.table/,
+        ),
+      });
+      expect(await resolveTable(session, 'public.payment_attempts')).toEqual({
+        missing: 'table public.payment_attempts not found',
+      });
+    } finally {
+      await session.close();
+    }
+  });
+});
+
+describe('db retention when no policy targets a table', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('retnone');
+    await adminQuery('CREATE TABLE unrelated (id int)', [], db.name);
+  });
+  afterAll(async () => db.cleanup());
+
+  it('fails (exit 1), never "WARN, exit 0": retention would never run', async () => {
+    const code = await dbRetention({ dbUrl: db.url, yes: true, output: 'json', io: noTerminal });
+    const findings = report().findings.filter((f) => f.id === 'db.retention-delete');
+    expect(findings.map((f) => [f.resource, f.status])).toEqual([
+      ['payment_attempts', 'fail'],
+      ['webhook_logs', 'fail'],
+    ]);
+    expect(findings[0]!.observed).toMatch(
+      /table payment_attempts not found .*this policy deletes nothing; no retention policy targets any table, retention never runs/,
+    );
+    expect(report().status).toBe('fail');
+    expect(code).toBe(1);
   });
 });
 
