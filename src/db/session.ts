@@ -38,7 +38,23 @@ export interface DbSession extends DbQuery {
   label: string;
   /** The backend pid of each connection this session opened (so `db cancel` can refuse to cancel itself). */
   ownPids(): number[];
+  /**
+   * When the server refused some of the connections asked for (near max_connections, or the role's
+   * CONNECTION LIMIT): how many the checks shared, of how many. null when it got them all.
+   */
+  degraded?(): { connections: number; of: number; reason: string } | null;
   close(): Promise<void>;
+}
+
+/** The server refused a new connection for lack of slots (too_many_connections, 53300). */
+export function isConnectionSlotError(error: unknown): boolean {
+  const err = error as { code?: string; message?: string };
+  return (
+    err?.code === '53300' ||
+    /too many (clients|connections)|remaining connection slots|connection limit exceeded/i.test(
+      String(err?.message ?? ''),
+    )
+  );
 }
 
 export interface OpenOptions {
@@ -394,13 +410,43 @@ export async function openDbSession(target: DbTarget, options: OpenOptions): Pro
     throw connectFailure(error, target, settings);
   }
   let closed = false;
+  // Near max_connections the server may grant fewer connections than the pool asks for. Then every
+  // query waits for one of the connections it did get (down to one) instead of failing.
+  const wanted = options.poolSize ?? settings.poolSize;
+  let capacity = wanted;
+  let refusal = '';
+  let inFlight = 0;
+  const waiting: (() => void)[] = [];
+  const acquire = async () => {
+    while (inFlight >= capacity) await new Promise<void>((resolve) => waiting.push(resolve));
+    inFlight += 1;
+  };
+  const release = () => {
+    inFlight -= 1;
+    waiting.shift()?.();
+  };
+  const run = async (sql: string, params?: unknown[]) => {
+    for (;;) {
+      await acquire();
+      try {
+        return await pool.query(`${FSOPS_QUERY_TAG} ${sql}`, params);
+      } catch (error) {
+        const have = pool.totalCount;
+        if (!isConnectionSlotError(error) || have < 1) throw error;
+        capacity = Math.min(capacity, have);
+        refusal ||= String((error as Error).message ?? error).split('\n')[0]!;
+      } finally {
+        release();
+      }
+    }
+  };
   return {
     target,
     label: targetLabel(target),
     serverVersion,
     async query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]> {
       try {
-        const result = await pool.query(`${FSOPS_QUERY_TAG} ${sql}`, params);
+        const result = await run(sql, params);
         return result.rows as R[];
       } catch (error) {
         throw new DbQueryError(describePgError(error, settings, secrets), (error as { code?: string }).code);
@@ -408,6 +454,11 @@ export async function openDbSession(target: DbTarget, options: OpenOptions): Pro
     },
     ownPids() {
       return [...backendPids];
+    },
+    degraded() {
+      return capacity < wanted
+        ? { connections: capacity, of: wanted, reason: redactSecrets(refusal, secrets) }
+        : null;
     },
     async close() {
       if (closed) return;
