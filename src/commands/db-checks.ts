@@ -67,7 +67,13 @@ export async function runDbChecks(
           `Ran degraded: the checks shared ${degraded.connections} of ${degraded.of} connections (the server refused the others: ${degraded.reason}); every check still ran, one after another.`,
         ]
       : [note];
-    const report = buildReport(commandLabel, session.envSession?.env.name ?? null, startedAt, findings, notes);
+    const report = buildReport(
+      commandLabel,
+      session.envSession?.env.name ?? null,
+      startedAt,
+      findings,
+      notes,
+    );
     onReport?.(report);
     return emitReport(report, options);
   } finally {
