@@ -63,6 +63,8 @@ export interface OpenOptions {
   settings: DatabaseConfig['session'];
   /** Connections in the pool (1 for the single statement of a mutation). */
   poolSize?: number;
+  /** The run's signal: aborting it gives up connecting (the pool is ended). */
+  signal?: AbortSignal;
 }
 
 /** Prefix of every diagnostic query, so that pg_stat_statements reports can leave fsops's own out. */
@@ -144,11 +146,11 @@ interface SecretShape {
 }
 
 /** The environment's database: the Secrets Manager secret (deployment guide §4.2.2), config overrides on top. */
-export async function envDbTarget(session: EnvSession): Promise<DbTarget> {
+export async function envDbTarget(session: EnvSession, signal?: AbortSignal): Promise<DbTarget> {
   const configured = session.env.settings.database;
   const secretName = session.env.nameOf('dbSecret');
   const complete = configured.host && configured.user && configured.password !== undefined;
-  const secret = complete ? {} : await readDbSecret(session, secretName);
+  const secret = complete ? {} : await readDbSecret(session, secretName, signal);
   const host = configured.host ?? secret.host;
   if (!host) {
     throw new UsageError(
@@ -168,13 +170,19 @@ export async function envDbTarget(session: EnvSession): Promise<DbTarget> {
   };
 }
 
-async function readDbSecret(session: EnvSession, secretName: string): Promise<SecretShape> {
+async function readDbSecret(
+  session: EnvSession,
+  secretName: string,
+  signal?: AbortSignal,
+): Promise<SecretShape> {
   const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   const env = session.env.name;
   let text: string | undefined;
   try {
     const client = await session.aws.secrets();
-    text = (await client.send(new GetSecretValueCommand({ SecretId: secretName }))).SecretString;
+    // The run's signal: when the run ends (its report is out), a hanging call must not keep the process alive.
+    text = (await client.send(new GetSecretValueCommand({ SecretId: secretName }), { abortSignal: signal }))
+      .SecretString;
   } catch (error) {
     if (isCredentialsError(error)) {
       throw new UsageError(
@@ -212,7 +220,7 @@ async function readDbSecret(session: EnvSession, secretName: string): Promise<Se
 export async function resolveDbTarget(
   options: DbConnectionOptions,
   openEnv: (envName: string) => EnvSession | Promise<EnvSession>,
-  { envFromEnvironment = true } = {},
+  { envFromEnvironment = true, signal }: { envFromEnvironment?: boolean; signal?: AbortSignal } = {},
 ): Promise<{ target: DbTarget; envSession: EnvSession | null }> {
   let target: DbTarget;
   let envSession: EnvSession | null = null;
@@ -222,12 +230,12 @@ export async function resolveDbTarget(
     if (options.env) envSession = await openEnv(options.env);
   } else if (options.env) {
     envSession = await openEnv(options.env);
-    target = await envDbTarget(envSession);
+    target = await envDbTarget(envSession, signal);
   } else if (process.env.DATABASE_URL) {
     target = parseDbUrl(process.env.DATABASE_URL, 'DATABASE_URL');
   } else if (envFromEnvironment && process.env.FSOPS_ENV) {
     envSession = await openEnv(process.env.FSOPS_ENV);
-    target = await envDbTarget(envSession);
+    target = await envDbTarget(envSession, signal);
   } else {
     throw new UsageError(
       `no database given: pass --db-url postgres://user@host:port/db, set DATABASE_URL, or pass --env (reads its Secrets Manager secret)${envFromEnvironment ? '' : '; FSOPS_ENV is not used by commands that change something'}`,
@@ -398,7 +406,8 @@ export async function openDbSession(target: DbTarget, options: OpenOptions): Pro
   });
   let serverVersion: number;
   try {
-    const client = await pool.connect();
+    options.signal?.throwIfAborted();
+    const client = await (options.signal ? untilAborted(pool.connect(), options.signal) : pool.connect());
     try {
       const result = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
       serverVersion = Number(result.rows[0]!.v);
@@ -468,6 +477,15 @@ export async function openDbSession(target: DbTarget, options: OpenOptions): Pro
   };
 }
 
+/** `promise`, or the signal's reason as soon as it is aborted (what was started is ended by the caller). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /** The session settings of a config (for commands that do not load one, the defaults). */
 export function sessionSettings(config: Config): DatabaseConfig['session'] {
   return config.database.session;
@@ -479,15 +497,22 @@ export function sessionSettings(config: Config): DatabaseConfig['session'] {
  */
 export function lazyEnvDb(session: EnvSession): { open(): Promise<DbSession>; close(): Promise<void> } {
   let opened: Promise<DbSession> | null = null;
+  // Ended with the run: a secret read or a connect still hanging then is given up, not waited for.
+  const run = new AbortController();
   return {
     open() {
-      opened ??= envDbTarget(session).then((target) =>
-        openDbSession(target, { readOnly: true, settings: session.config.database.session }),
+      opened ??= envDbTarget(session, run.signal).then((target) =>
+        openDbSession(target, {
+          readOnly: true,
+          settings: session.config.database.session,
+          signal: run.signal,
+        }),
       );
       return opened;
     },
     async close() {
       if (!opened) return;
+      run.abort(new Error('the run ended'));
       await opened.then((db) => db.close()).catch(() => {});
     },
   };

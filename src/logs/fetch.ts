@@ -116,7 +116,8 @@ export async function runInsightsQuery(
   if (!queryId) throw new InsightsQueryError('Logs Insights returned no query id');
   const deadline = Date.now() + options.timeoutMs;
   const stop = () =>
-    logs.send(new StopQueryCommand({ queryId })).then(
+    // Not the run's signal (it may be why the query is stopped), but never longer than a few seconds.
+    logs.send(new StopQueryCommand({ queryId }), { abortSignal: AbortSignal.timeout(5000) }).then(
       () => undefined,
       () => undefined,
     );
