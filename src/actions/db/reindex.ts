@@ -190,7 +190,8 @@ export async function duplicateKeys(
     sample: rows.map((r) => {
       const values = Object.entries(JSON.parse(r.key) as Record<string, unknown>)
         .filter(([name]) => name !== 'n')
-        .map(([, v]) => (v === null ? 'NULL' : String(v)))
+        // Table data, not fsops's text: no control characters reach the terminal.
+        .map(([, v]) => (v === null ? 'NULL' : String(v).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')))
         .map((v) => (v.length > 40 ? `${v.slice(0, 39)}…` : v));
       return { key: `(${values.join(', ')})`, n: Number(r.n) };
     }),
