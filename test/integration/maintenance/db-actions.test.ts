@@ -502,6 +502,38 @@ describe('VACUUM (ANALYZE) as a role that does not own the table', () => {
       )[0]!.v,
     ).toBeNull();
   });
+
+  it('after retention deletes, a VACUUM PostgreSQL skipped is "not done", and the finding is not a pass', async () => {
+    await adminQuery(
+      `CREATE TABLE their_logs (id int, created_at timestamptz NOT NULL);
+       INSERT INTO their_logs SELECT g, now() - interval '100 days' FROM generate_series(1, 30) g;
+       GRANT SELECT, DELETE ON their_logs TO ${role.user};`,
+      [],
+      db.name,
+    );
+    const config = {
+      ...DEFAULT_CONFIG,
+      maintenance: {
+        ...DEFAULT_CONFIG.maintenance,
+        retention: [{ table: 'their_logs', column: 'created_at', days: 30 }],
+      },
+    };
+    const findings = await runActions([{ action: ACTIONS['db.retention-delete']!, params: {} }], {
+      audit: { env: db.name, target: DEFAULT_CONFIG.audit },
+      identity: null,
+      command: 'db retention',
+      target: db.name,
+      protectedEnv: false,
+      yes: true,
+      io: noTerminal,
+      context: { env: null, config, now: new Date(), db: async () => session, log: () => {} },
+    });
+    expect(findings.map((f) => [f.resource, f.status])).toEqual([['their_logs', 'warn']]);
+    expect(findings[0]!.observed).toMatch(
+      /deleted 30 rows .*VACUUM \(ANALYZE\) not done: PostgreSQL answered WARNING: skipping "their_logs" --- only table or database owner can vacuum it/,
+    );
+    expect(await count(db, 'SELECT count(*) AS n FROM their_logs')).toBe(0);
+  });
 });
 
 describe('db partitions against PostgreSQL', () => {
