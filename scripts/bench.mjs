@@ -81,6 +81,42 @@ console.error(
   `validate: ${awsCalls} AWS calls per run; the delay adds ${depth} x ${DELAY_MS}ms (the deepest chain of calls)`,
 );
 
+// Retry mode under light throttling: every action validate calls answers ThrottlingException twice,
+// then normally. Standard (the default for read-only commands) against adaptive (AWS_RETRY_MODE wins).
+async function measureThrottled(mode) {
+  const probe = await startFakeWorld('prod');
+  await run(['validate', 'prod', '--endpoint-url', probe.url, '--output', 'json'], credentials);
+  const actions = [...new Set(probe.calls.map((c) => `${c.service}.${c.action}`))];
+  await probe.close();
+  const times = [];
+  let last;
+  for (let i = 0; i < RUNS; i++) {
+    const faults = actions.map((a) => {
+      const [service, action] = a.split('.');
+      return { service, action, kind: 'throttle', times: 2 };
+    });
+    const fake = await startFakeWorld('prod', {}, { faults });
+    last = await run(['validate', 'prod', '--endpoint-url', fake.url, '--output', 'json'], {
+      ...credentials,
+      AWS_RETRY_MODE: mode,
+    });
+    times.push(last.ms);
+    await fake.close();
+  }
+  times.sort((a, b) => a - b);
+  const result = {
+    name: `fsops validate prod, 2 throttles per action, ${mode} retries`,
+    runs: RUNS,
+    medianMs: Math.round(times[Math.floor(RUNS / 2)]),
+    minMs: Math.round(times[0]),
+    maxMs: Math.round(times.at(-1)),
+    exit: last.code,
+  };
+  console.error(`${result.name}: median ${result.medianMs}ms, exit ${result.exit}`);
+  return { result, actions: actions.length };
+}
+const throttled = [await measureThrottled('standard'), await measureThrottled('adaptive')];
+
 let db = null;
 const dbBench = join(root, 'scripts', 'bench-db.mjs');
 if (existsSync(dbBench) && process.env.BENCH_SKIP_DB !== '1') {
@@ -103,6 +139,9 @@ if (existsSync(dbBench) && process.env.BENCH_SKIP_DB !== '1') {
 }
 
 const date = new Date().toISOString().slice(0, 10);
+const retryRows = throttled.map(
+  ({ result: r }) => `| ${r.name} | ${r.medianMs} | ${r.minMs} | ${r.maxMs} | ${r.exit} |`,
+);
 const rows = results.map((r) => `| ${r.name} | ${r.medianMs} | ${r.minMs} | ${r.maxMs} | ${r.exit} |`);
 const dbRows = db
   ? [`| ${db.name} | ${db.medianMs} | ${db.minMs ?? ''} | ${db.maxMs ?? ''} | ${db.exit ?? 0} |`]
@@ -123,6 +162,24 @@ ${[...rows, ...dbRows].join('\n')}
   DescribeLoadBalancers -> health probe. The rest of the time is Node start-up and loading the SDK.
 - \`--help\` loads no AWS SDK client (commands import their modules lazily; tested in test/e2e/cli.test.ts).
 ${db ? `- \`db health\`: ${db.detail ?? 'see scripts/bench-db.mjs'}` : '- `db health` on a large catalog: not measured in this run (scripts/bench-db.mjs missing, PostgreSQL unavailable, or BENCH_SKIP_DB=1).'}
+
+## Retry mode
+
+${RUNS} runs each of \`validate prod\` against the local endpoint, every one of the ${throttled[0].actions} actions it calls
+answering ThrottlingException twice before answering (faults in scripts/fake-aws.mjs), with
+\`AWS_RETRY_MODE\` forcing the mode:
+
+| what | median ms | min ms | max ms | exit |
+|---|---|---|---|---|
+${retryRows.join('\n')}
+
+Adaptive mode puts a client-side token bucket in front of every later call of a client once it has
+seen a throttle, so a short burst of concurrent checks waits far longer than the throttles
+themselves. fsops therefore uses \`standard\` (retries with jittered backoff, no rate limiting) for
+read-only commands (validate, troubleshoot, alarms, metrics, db, logs errors), and \`adaptive\` only
+where a long loop keeps calling one API: the wait loop of rollback/restart/scale (DescribeServices)
+and \`logs tail --follow\` (FilterLogEvents). Both keep retrying (\`aws.maxAttempts\`); the test
+test/e2e/validate-throttled.test.ts checks the findings under the same faults, not the time.
 
 Timings belong here, not in tests: the test suite asserts behaviour (how many calls, which ones), never speed.
 `;

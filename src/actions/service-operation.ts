@@ -414,7 +414,8 @@ export async function prepareServiceCommand(
   outputFormat(options);
   if (mutating) timeoutOf(options);
   const envName = mutating ? requireServiceEnv(options, command) : undefined;
-  const session = openEnvSession(options, envName);
+  // The wait loop polls DescribeServices for minutes: adaptive retries pace it under throttling.
+  const session = openEnvSession(options, envName, 'adaptive');
   try {
     requireComponent(session.env, component);
     const identity = await verifyAccount(session, mutating);

@@ -23,16 +23,23 @@ export interface AwsSettings {
   maxAttempts: number;
   requestTimeoutMs: number;
   connectTimeoutMs: number;
+  /**
+   * `standard` (default): retries with jittered backoff, no client-side rate limiting: a few throttles
+   * cost a few hundred milliseconds. `adaptive` adds a token bucket that slows every later call of the
+   * client after a throttle: only for a long loop that keeps calling one API (BENCHMARKS.md, "Retry mode").
+   * AWS_RETRY_MODE, when set, wins (the SDK reads it).
+   */
+  retryMode?: 'standard' | 'adaptive';
 }
 
-/** The SDK's shared client settings: adaptive retries (client-side rate limiting under throttling) and timeouts. */
+/** The SDK's shared client settings: retries (BENCHMARKS.md "Retry mode" for the choice) and timeouts. */
 export function clientConfig(settings: AwsSettings) {
   return {
     region: settings.region,
     ...(settings.profile ? { profile: settings.profile } : {}),
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     maxAttempts: settings.maxAttempts,
-    retryMode: 'adaptive',
+    ...(process.env.AWS_RETRY_MODE ? {} : { retryMode: settings.retryMode ?? 'standard' }),
     requestHandler: {
       requestTimeout: settings.requestTimeoutMs,
       connectionTimeout: settings.connectTimeoutMs,

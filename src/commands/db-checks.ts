@@ -60,9 +60,20 @@ export async function runDbChecks(
     progress.stop();
     const version = (session.db.serverVersion / 10000).toFixed(0);
     const note = `Database: ${targetLabel(session.target)} (PostgreSQL ${version}, via ${session.target.source}; read-only session)`;
-    const report = buildReport(commandLabel, session.envSession?.env.name ?? null, startedAt, findings, [
-      note,
-    ]);
+    const degraded = session.db.degraded?.();
+    const notes = degraded
+      ? [
+          note,
+          `Ran degraded: the checks shared ${degraded.connections} of ${degraded.of} connections (the server refused the others: ${degraded.reason}); every check still ran, one after another.`,
+        ]
+      : [note];
+    const report = buildReport(
+      commandLabel,
+      session.envSession?.env.name ?? null,
+      startedAt,
+      findings,
+      notes,
+    );
     onReport?.(report);
     return emitReport(report, options);
   } finally {

@@ -44,7 +44,8 @@ export async function logsTail(component: string | undefined, options: LogsTailO
   if (source !== 'app' && source !== 'rds')
     throw new UsageError(`unknown --source '${source}': valid sources are app, rds`);
   const sinceMs = parseDuration(options.since ?? '10m', '--since');
-  const session = openEnvSession(options);
+  // --follow polls FilterLogEvents until Ctrl-C: adaptive retries pace it under throttling.
+  const session = openEnvSession(options, undefined, options.follow ? 'adaptive' : 'standard');
   const group =
     source === 'rds'
       ? session.env.nameOf('dbLogGroup')

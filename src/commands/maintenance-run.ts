@@ -69,10 +69,12 @@ function databaseSessions(session: EnvSession, options: MaintenanceRunOptions) {
   let target: Promise<DbTarget> | null = null;
   let reader: Promise<DbSession> | null = null;
   let writer: Promise<MaintenanceDb> | null = null;
+  // Ended with the run: a secret read or a connect still hanging then is given up, not waited for.
+  const run = new AbortController();
   const resolveTarget = () => {
     target ??= (async () =>
       applyTunnel(
-        options.dbUrl ? parseDbUrl(options.dbUrl, '--db-url') : await envDbTarget(session),
+        options.dbUrl ? parseDbUrl(options.dbUrl, '--db-url') : await envDbTarget(session, run.signal),
         options,
       ))();
     return target;
@@ -80,7 +82,7 @@ function databaseSessions(session: EnvSession, options: MaintenanceRunOptions) {
   return {
     read: () => {
       reader ??= resolveTarget().then((t) =>
-        openDbSession(t, { readOnly: true, settings: session.config.database.session }),
+        openDbSession(t, { readOnly: true, settings: session.config.database.session, signal: run.signal }),
       );
       return reader;
     },
@@ -89,6 +91,7 @@ function databaseSessions(session: EnvSession, options: MaintenanceRunOptions) {
       return writer;
     },
     async close() {
+      run.abort(new Error('the run ended'));
       await Promise.all([reader, writer].map((s) => s?.then((db) => db.close()).catch(() => undefined)));
     },
   };

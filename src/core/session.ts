@@ -36,6 +36,8 @@ export interface EnvSession {
 export function openEnvSession(
   options: GlobalOptions,
   envName = options.env ?? process.env.FSOPS_ENV,
+  /** `adaptive` only for a long loop on one API (wait loops, tail --follow): BENCHMARKS.md "Retry mode". */
+  retryMode: 'standard' | 'adaptive' = 'standard',
 ): EnvSession {
   const { config } = loadConfig(options.config);
   const env = resolveEnvironment(config, envName);
@@ -45,6 +47,7 @@ export function openEnvSession(
     profile: options.profile ?? process.env.AWS_PROFILE ?? env.profile,
     endpoint: options.endpointUrl,
     ...config.aws,
+    retryMode,
   });
   return { config, env, aws };
 }

@@ -38,7 +38,23 @@ export interface DbSession extends DbQuery {
   label: string;
   /** The backend pid of each connection this session opened (so `db cancel` can refuse to cancel itself). */
   ownPids(): number[];
+  /**
+   * When the server refused some of the connections asked for (near max_connections, or the role's
+   * CONNECTION LIMIT): how many the checks shared, of how many. null when it got them all.
+   */
+  degraded?(): { connections: number; of: number; reason: string } | null;
   close(): Promise<void>;
+}
+
+/** The server refused a new connection for lack of slots (too_many_connections, 53300). */
+export function isConnectionSlotError(error: unknown): boolean {
+  const err = error as { code?: string; message?: string };
+  return (
+    err?.code === '53300' ||
+    /too many (clients|connections)|remaining connection slots|connection limit exceeded/i.test(
+      String(err?.message ?? ''),
+    )
+  );
 }
 
 export interface OpenOptions {
@@ -47,6 +63,8 @@ export interface OpenOptions {
   settings: DatabaseConfig['session'];
   /** Connections in the pool (1 for the single statement of a mutation). */
   poolSize?: number;
+  /** The run's signal: aborting it gives up connecting (the pool is ended). */
+  signal?: AbortSignal;
 }
 
 /** Prefix of every diagnostic query, so that pg_stat_statements reports can leave fsops's own out. */
@@ -128,11 +146,11 @@ interface SecretShape {
 }
 
 /** The environment's database: the Secrets Manager secret (deployment guide §4.2.2), config overrides on top. */
-export async function envDbTarget(session: EnvSession): Promise<DbTarget> {
+export async function envDbTarget(session: EnvSession, signal?: AbortSignal): Promise<DbTarget> {
   const configured = session.env.settings.database;
   const secretName = session.env.nameOf('dbSecret');
   const complete = configured.host && configured.user && configured.password !== undefined;
-  const secret = complete ? {} : await readDbSecret(session, secretName);
+  const secret = complete ? {} : await readDbSecret(session, secretName, signal);
   const host = configured.host ?? secret.host;
   if (!host) {
     throw new UsageError(
@@ -152,13 +170,19 @@ export async function envDbTarget(session: EnvSession): Promise<DbTarget> {
   };
 }
 
-async function readDbSecret(session: EnvSession, secretName: string): Promise<SecretShape> {
+async function readDbSecret(
+  session: EnvSession,
+  secretName: string,
+  signal?: AbortSignal,
+): Promise<SecretShape> {
   const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   const env = session.env.name;
   let text: string | undefined;
   try {
     const client = await session.aws.secrets();
-    text = (await client.send(new GetSecretValueCommand({ SecretId: secretName }))).SecretString;
+    // The run's signal: when the run ends (its report is out), a hanging call must not keep the process alive.
+    text = (await client.send(new GetSecretValueCommand({ SecretId: secretName }), { abortSignal: signal }))
+      .SecretString;
   } catch (error) {
     if (isCredentialsError(error)) {
       throw new UsageError(
@@ -196,7 +220,7 @@ async function readDbSecret(session: EnvSession, secretName: string): Promise<Se
 export async function resolveDbTarget(
   options: DbConnectionOptions,
   openEnv: (envName: string) => EnvSession | Promise<EnvSession>,
-  { envFromEnvironment = true } = {},
+  { envFromEnvironment = true, signal }: { envFromEnvironment?: boolean; signal?: AbortSignal } = {},
 ): Promise<{ target: DbTarget; envSession: EnvSession | null }> {
   let target: DbTarget;
   let envSession: EnvSession | null = null;
@@ -206,12 +230,12 @@ export async function resolveDbTarget(
     if (options.env) envSession = await openEnv(options.env);
   } else if (options.env) {
     envSession = await openEnv(options.env);
-    target = await envDbTarget(envSession);
+    target = await envDbTarget(envSession, signal);
   } else if (process.env.DATABASE_URL) {
     target = parseDbUrl(process.env.DATABASE_URL, 'DATABASE_URL');
   } else if (envFromEnvironment && process.env.FSOPS_ENV) {
     envSession = await openEnv(process.env.FSOPS_ENV);
-    target = await envDbTarget(envSession);
+    target = await envDbTarget(envSession, signal);
   } else {
     throw new UsageError(
       `no database given: pass --db-url postgres://user@host:port/db, set DATABASE_URL, or pass --env (reads its Secrets Manager secret)${envFromEnvironment ? '' : '; FSOPS_ENV is not used by commands that change something'}`,
@@ -382,7 +406,8 @@ export async function openDbSession(target: DbTarget, options: OpenOptions): Pro
   });
   let serverVersion: number;
   try {
-    const client = await pool.connect();
+    options.signal?.throwIfAborted();
+    const client = await (options.signal ? untilAborted(pool.connect(), options.signal) : pool.connect());
     try {
       const result = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
       serverVersion = Number(result.rows[0]!.v);
@@ -394,13 +419,43 @@ export async function openDbSession(target: DbTarget, options: OpenOptions): Pro
     throw connectFailure(error, target, settings);
   }
   let closed = false;
+  // Near max_connections the server may grant fewer connections than the pool asks for. Then every
+  // query waits for one of the connections it did get (down to one) instead of failing.
+  const wanted = options.poolSize ?? settings.poolSize;
+  let capacity = wanted;
+  let refusal = '';
+  let inFlight = 0;
+  const waiting: (() => void)[] = [];
+  const acquire = async () => {
+    while (inFlight >= capacity) await new Promise<void>((resolve) => waiting.push(resolve));
+    inFlight += 1;
+  };
+  const release = () => {
+    inFlight -= 1;
+    waiting.shift()?.();
+  };
+  const run = async (sql: string, params?: unknown[]) => {
+    for (;;) {
+      await acquire();
+      try {
+        return await pool.query(`${FSOPS_QUERY_TAG} ${sql}`, params);
+      } catch (error) {
+        const have = pool.totalCount;
+        if (!isConnectionSlotError(error) || have < 1) throw error;
+        capacity = Math.min(capacity, have);
+        refusal ||= String((error as Error).message ?? error).split('\n')[0]!;
+      } finally {
+        release();
+      }
+    }
+  };
   return {
     target,
     label: targetLabel(target),
     serverVersion,
     async query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]> {
       try {
-        const result = await pool.query(`${FSOPS_QUERY_TAG} ${sql}`, params);
+        const result = await run(sql, params);
         return result.rows as R[];
       } catch (error) {
         throw new DbQueryError(describePgError(error, settings, secrets), (error as { code?: string }).code);
@@ -409,12 +464,26 @@ export async function openDbSession(target: DbTarget, options: OpenOptions): Pro
     ownPids() {
       return [...backendPids];
     },
+    degraded() {
+      return capacity < wanted
+        ? { connections: capacity, of: wanted, reason: redactSecrets(refusal, secrets) }
+        : null;
+    },
     async close() {
       if (closed) return;
       closed = true;
       await pool.end().catch(() => {});
     },
   };
+}
+
+/** `promise`, or the signal's reason as soon as it is aborted (what was started is ended by the caller). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** The session settings of a config (for commands that do not load one, the defaults). */
@@ -428,15 +497,22 @@ export function sessionSettings(config: Config): DatabaseConfig['session'] {
  */
 export function lazyEnvDb(session: EnvSession): { open(): Promise<DbSession>; close(): Promise<void> } {
   let opened: Promise<DbSession> | null = null;
+  // Ended with the run: a secret read or a connect still hanging then is given up, not waited for.
+  const run = new AbortController();
   return {
     open() {
-      opened ??= envDbTarget(session).then((target) =>
-        openDbSession(target, { readOnly: true, settings: session.config.database.session }),
+      opened ??= envDbTarget(session, run.signal).then((target) =>
+        openDbSession(target, {
+          readOnly: true,
+          settings: session.config.database.session,
+          signal: run.signal,
+        }),
       );
       return opened;
     },
     async close() {
       if (!opened) return;
+      run.abort(new Error('the run ended'));
       await opened.then((db) => db.close()).catch(() => {});
     },
   };

@@ -1,4 +1,4 @@
-import type { Service } from '@aws-sdk/client-ecs';
+import type { Deployment, Service } from '@aws-sdk/client-ecs';
 import { UsageError } from '../core/errors.js';
 import { type ContainerImage, parseTaskDef, sameTaskDef, shortTaskDef, type TaskDefRef } from './taskdef.js';
 
@@ -200,21 +200,43 @@ function inProgressDeployment(facts: RollbackFacts): RollbackChoice | null {
         notes: [],
       };
     }
-    return null;
   }
-  // Without history access, an unfinished PRIMARY beside an ACTIVE deployment is a rollout in progress:
-  // going back means updating the service to what the ACTIVE deployment runs.
-  if (primary?.rolloutState === 'IN_PROGRESS' && previous?.taskDefinition && primary.taskDefinition) {
-    refuseWhileGoingBack(primary.taskDefinition, previous.taskDefinition);
-    return {
-      kind: 'update-service',
-      from: primary.taskDefinition,
-      to: previous.taskDefinition,
-      reason: 'deployment in progress; returning to the revision the previous deployment runs',
-      notes: [`deployment history unavailable (${facts.history.reason})`],
-    };
-  }
+  refuseWhileRollingOut(facts);
   return null;
+}
+
+/**
+ * Whatever the deployment history says (it lags behind, or is empty, or cannot be read), an unfinished
+ * PRIMARY deployment beside an ACTIVE one in DescribeServices is a rollout in progress. The running
+ * task definition is then only being rolled out: a target chosen relative to it would go one revision
+ * too far (:2 -> :1 while :3 -> :2 is in flight). Refuse, with what is happening and the options.
+ */
+export function rolloutInProgress(service: Service): { primary: Deployment; active: Deployment } | null {
+  const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+  const active = service.deployments?.find((d) => d.status === 'ACTIVE');
+  if (!primary || !active) return null;
+  const unfinished =
+    primary.rolloutState !== 'COMPLETED' || (primary.runningCount ?? 0) < (primary.desiredCount ?? 0);
+  return unfinished ? { primary, active } : null;
+}
+
+function refuseWhileRollingOut(facts: RollbackFacts): void {
+  const rollout = rolloutInProgress(facts.service);
+  if (!rollout) return;
+  const { primary, active } = rollout;
+  refuseWhileGoingBack(primary.taskDefinition, active.taskDefinition);
+  const activeRef = parseTaskDef(active.taskDefinition);
+  const history = facts.history.available
+    ? 'the deployment history does not list it yet'
+    : `deployment history unavailable (${facts.history.reason})`;
+  throw new UsageError(
+    `a rollout is in progress on ${facts.service.serviceName ?? 'the service'}: ${shortTaskDef(primary.taskDefinition)} ` +
+      `(PRIMARY, ${primary.rolloutState ?? 'rollout state unknown'}, ${primary.runningCount ?? 0}/${primary.desiredCount ?? 0} running) ` +
+      `is replacing ${shortTaskDef(active.taskDefinition)} (ACTIVE, ${active.runningCount ?? 0} running) and ${history}; ` +
+      'nothing was changed. Options: wait for it (follow it with `fsops deployments`); ' +
+      `go back to the revision it replaces with --to ${activeRef ? activeRef.revision : '<revision>'}; ` +
+      'or run rollback again once the history lists the deployment, to let ECS roll it back itself',
+  );
 }
 
 function lastCompletedBefore(

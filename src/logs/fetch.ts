@@ -78,6 +78,14 @@ export interface InsightsOptions {
   /** Give up (and StopQuery) after this long. */
   timeoutMs: number;
   pollMs: number;
+  /**
+   * Fields every result row must carry, with a numeric value for those in `numericFields`. A row
+   * without them is an answer fsops cannot read: an error, never "0 events".
+   */
+  requiredFields?: string[];
+  numericFields?: string[];
+  /** Filled with the query's statistics (records matched) when it completes. */
+  statistics?: { recordsMatched?: number };
 }
 
 export class InsightsQueryError extends Error {
@@ -108,7 +116,8 @@ export async function runInsightsQuery(
   if (!queryId) throw new InsightsQueryError('Logs Insights returned no query id');
   const deadline = Date.now() + options.timeoutMs;
   const stop = () =>
-    logs.send(new StopQueryCommand({ queryId })).then(
+    // Not the run's signal (it may be why the query is stopped), but never longer than a few seconds.
+    logs.send(new StopQueryCommand({ queryId }), { abortSignal: AbortSignal.timeout(5000) }).then(
       () => undefined,
       () => undefined,
     );
@@ -116,14 +125,23 @@ export async function runInsightsQuery(
     for (;;) {
       const out = await logs.send(new GetQueryResultsCommand({ queryId }), { abortSignal: options.signal });
       switch (out.status) {
-        case 'Complete':
-          return (out.results ?? []).map((row) =>
-            Object.fromEntries(row.filter((f) => f.field).map((f) => [f.field!, f.value ?? ''])),
+        case 'Complete': {
+          if (options.statistics && out.statistics?.recordsMatched !== undefined) {
+            options.statistics.recordsMatched = out.statistics.recordsMatched;
+          }
+          const rows = (out.results ?? []).map(
+            (row): Record<string, string> =>
+              Object.fromEntries(row.filter((f) => f.field).map((f) => [f.field!, f.value ?? ''])),
           );
+          checkFields(rows, options.requiredFields ?? [], options.numericFields ?? []);
+          return rows;
+        }
         case 'Failed':
         case 'Cancelled':
         case 'Timeout':
-          throw new InsightsQueryError(`Logs Insights query ${out.status.toLowerCase()}`);
+          throw new InsightsQueryError(
+            `Logs Insights query ${out.status.toLowerCase()}: no result, the events were not counted`,
+          );
         default:
           if (Date.now() + options.pollMs > deadline) {
             await stop();
@@ -137,6 +155,22 @@ export async function runInsightsQuery(
   } catch (error) {
     if (options.signal?.aborted) await stop();
     throw error;
+  }
+}
+
+function checkFields(rows: Record<string, string>[], required: string[], numeric: string[]): void {
+  for (const row of rows) {
+    const absent = required.filter((field) => !(field in row));
+    const notNumbers = numeric.filter((field) => field in row && !/^\d+(\.\d+)?$/.test(row[field]!.trim()));
+    if (absent.length || notNumbers.length) {
+      const got = Object.keys(row).slice(0, 8).join(', ') || 'no fields';
+      throw new InsightsQueryError(
+        `Logs Insights answered without what was asked: ${[
+          ...(absent.length ? [`missing ${absent.join(', ')}`] : []),
+          ...(notNumbers.length ? [`not a number: ${notNumbers.join(', ')}`] : []),
+        ].join('; ')} (row has ${got}); the events were not counted`,
+      );
+    }
   }
 }
 
@@ -234,8 +268,10 @@ export async function collectErrorGroups(
   options: ErrorGroupOptions,
 ): Promise<ErrorGroups> {
   const filters = insightsFilterFor(options.pattern);
-  const insights = async (): Promise<ErrorGroups> => {
+  /** `seen`: events FilterLogEvents already returned for this window (the answer cannot be fewer). */
+  const insights = async (seen = 0): Promise<ErrorGroups> => {
     try {
+      const statistics: { recordsMatched?: number } = {};
       const rows = await runInsightsQuery(logs, {
         logGroupNames: [options.logGroupName],
         queryString: errorGroupsQuery(filters!),
@@ -244,8 +280,22 @@ export async function collectErrorGroups(
         signal: options.signal,
         timeoutMs: options.queryTimeoutMs,
         pollMs: options.pollMs,
+        requiredFields: ['eventCount', 'example'],
+        numericFields: ['eventCount'],
+        statistics,
       });
       const groups = groupsFromInsightsRows(rows);
+      const total = groups.reduce((sum, g) => sum + g.count, 0);
+      if (total < seen) {
+        throw new InsightsQueryError(
+          `Logs Insights counted ${total} events, but FilterLogEvents already returned ${seen}+ for the same window: the answer contradicts what was seen and is not trusted`,
+        );
+      }
+      if (statistics.recordsMatched !== undefined && total < statistics.recordsMatched) {
+        throw new InsightsQueryError(
+          `Logs Insights results are incomplete: the query matched ${statistics.recordsMatched} events but its rows count ${total}`,
+        );
+      }
       return {
         groups,
         total: groups.reduce((sum, g) => sum + g.count, 0),
@@ -268,7 +318,7 @@ export async function collectErrorGroups(
     cap: options.eventCap,
     signal: options.signal,
   });
-  if (pulled.truncated && filters) return insights();
+  if (pulled.truncated && filters) return insights(pulled.events.length);
   return {
     groups: groupBySignature(pulled.events),
     total: pulled.events.length,

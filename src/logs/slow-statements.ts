@@ -104,6 +104,8 @@ export async function collectSlowStatements(
         signal: options.signal,
         timeoutMs: options.queryTimeoutMs,
         pollMs: options.pollMs,
+        requiredFields: ['eventCount', 'maxMs', 'example'],
+        numericFields: ['eventCount', 'maxMs', 'totalMs'],
       });
       const groups = new Map<string, SlowStatementGroup>();
       for (const row of rows) {

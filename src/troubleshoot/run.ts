@@ -28,6 +28,8 @@ export interface TroubleshootOptions extends GlobalOptions {
  */
 export function lazyDb(session: EnvSession, options: TroubleshootOptions) {
   let opened: Promise<DbQuery & { close(): Promise<void> }> | null = null;
+  // Ended with the run: a secret read or a connect still hanging then is given up, not waited for.
+  const run = new AbortController();
   return {
     open(): Promise<DbQuery> {
       opened ??= (async () => {
@@ -35,12 +37,18 @@ export function lazyDb(session: EnvSession, options: TroubleshootOptions) {
         const { target } = await resolveDbTarget(
           { dbUrl: options.dbUrl, dbHost: options.dbHost, dbPort: options.dbPort, env: session.env.name },
           () => session,
+          { signal: run.signal },
         );
-        return openDbSession(target, { readOnly: true, settings: session.config.database.session });
+        return openDbSession(target, {
+          readOnly: true,
+          settings: session.config.database.session,
+          signal: run.signal,
+        });
       })();
       return opened;
     },
     async close() {
+      run.abort(new Error('the run ended'));
       if (opened) await opened.then((db) => db.close()).catch(() => {});
     },
   };

@@ -1,7 +1,7 @@
 import type { CheckResult, DbQuery } from '../../core/check.js';
 import { UsageError } from '../../core/errors.js';
 import { type ActionDefinition, interruptedResult } from '../types.js';
-import { quoteQualified } from './session.js';
+import { type MaintenanceDb, quoteQualified } from './session.js';
 
 export interface Partition {
   name: string;
@@ -167,8 +167,38 @@ export function partitionsOlderThan(
     );
 }
 
-export function createPartitionSql(m: MissingPartition): string {
-  return `CREATE TABLE ${quoteQualified(`${m.table.schema}.${m.name}`)} PARTITION OF ${quoteQualified(`${m.table.schema}.${m.table.table}`)} FOR VALUES FROM ('${m.from}') TO ('${m.to}')`;
+/**
+ * The statements that create a missing partition without ACCESS EXCLUSIVE on the (hot) parent.
+ * `CREATE TABLE ... PARTITION OF` locks the parent ACCESS EXCLUSIVE: behind any long reader, every
+ * insert would queue behind fsops. Instead (PostgreSQL >= 12): create the table standalone (LIKE only
+ * reads the parent), give it a CHECK matching the bounds so ATTACH skips its validation scan, attach
+ * it (SHARE UPDATE EXCLUSIVE on the parent: readers and writers go on), then drop the redundant CHECK.
+ * They run in one transaction: a failure leaves no half-made table behind.
+ */
+export function createPartitionStatements(m: MissingPartition): string[] {
+  const parent = quoteQualified(`${m.table.schema}.${m.table.table}`);
+  const child = quoteQualified(`${m.table.schema}.${m.name}`);
+  const column = quoteQualified(m.table.keyColumns[0]!);
+  const type = m.table.keyTypes[0]!;
+  const check = quoteQualified(`${m.name}_fsops_bound`.slice(0, 63));
+  return [
+    `CREATE TABLE ${child} (LIKE ${parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED)`,
+    `ALTER TABLE ${child} ADD CONSTRAINT ${check} CHECK (${column} IS NOT NULL AND ${column} >= '${m.from}'::${type} AND ${column} < '${m.to}'::${type})`,
+    `ALTER TABLE ${parent} ATTACH PARTITION ${child} FOR VALUES FROM ('${m.from}') TO ('${m.to}')`,
+    `ALTER TABLE ${child} DROP CONSTRAINT ${check}`,
+  ];
+}
+
+/** Creates the partition as `createPartitionStatements` says, in one transaction. */
+async function createPartition(db: MaintenanceDb, m: MissingPartition): Promise<void> {
+  await db.execute('BEGIN');
+  try {
+    for (const statement of createPartitionStatements(m)) await db.execute(statement);
+    await db.execute('COMMIT');
+  } catch (error) {
+    await db.execute('ROLLBACK').catch(() => {});
+    throw error;
+  }
 }
 
 export function describeTable(t: PartitionedTable): string {
@@ -204,7 +234,7 @@ export const createNextPartitionsAction: ActionDefinition<{ monthsAhead?: number
       };
     }
     return {
-      lines: missing.map((m) => `${createPartitionSql(m)};`),
+      lines: missing.flatMap((m) => createPartitionStatements(m).map((statement) => `${statement};`)),
       preview: missing.map((m) => ({
         status: 'warn',
         resource: `${m.table.schema}.${m.table.table}`,
@@ -219,7 +249,7 @@ export const createNextPartitionsAction: ActionDefinition<{ monthsAhead?: number
             continue;
           }
           try {
-            await db.execute(createPartitionSql(m));
+            await createPartition(db, m);
             results.push({
               status: 'pass',
               resource: `${m.table.schema}.${m.table.table}`,

@@ -19,9 +19,22 @@ import {
  */
 export interface MaintenanceDb extends DbQuery {
   label: string;
-  /** Runs one statement and reports how many rows it touched. */
-  execute(sql: string, params?: unknown[]): Promise<{ rowCount: number; rows: Record<string, unknown>[] }>;
+  /**
+   * Runs one statement and reports how many rows it touched, and the notices and warnings the server
+   * sent while it ran (facts to judge: a VACUUM PostgreSQL skipped only says so in a WARNING).
+   */
+  execute(
+    sql: string,
+    params?: unknown[],
+  ): Promise<{ rowCount: number; rows: Record<string, unknown>[]; notices: ServerNotice[] }>;
   close(): Promise<void>;
+}
+
+/** A NOTICE or WARNING the server sent during a statement. */
+export interface ServerNotice {
+  severity: string;
+  message: string;
+  code?: string;
 }
 
 export const MAINTENANCE_APPLICATION_NAME = 'fsops-maintenance';
@@ -46,6 +59,14 @@ export async function openMaintenanceSession(
   const parameters = { ...sessionParameters(settings, options.readOnly ?? false), TimeZone: 'UTC' };
   const client = new pg.Client(connectionConfig(target, settings, MAINTENANCE_APPLICATION_NAME, parameters));
   client.on('error', () => {});
+  let notices: ServerNotice[] = [];
+  client.on('notice', (notice: { severity?: string; message?: string; code?: string }) => {
+    notices.push({
+      severity: notice.severity ?? 'NOTICE',
+      message: redactSecrets(String(notice.message ?? ''), secrets),
+      ...(notice.code ? { code: notice.code } : {}),
+    });
+  });
   let serverVersion: number;
   try {
     await client.connect();
@@ -77,8 +98,11 @@ export async function openMaintenanceSession(
       return (await run(sql, params)).rows as R[];
     },
     async execute(sql, params) {
+      notices = [];
       const result = await run(sql, params);
-      return { rowCount: result.rowCount ?? 0, rows: result.rows };
+      const sent = notices;
+      notices = [];
+      return { rowCount: result.rowCount ?? 0, rows: result.rows, notices: sent };
     },
     async close() {
       if (closed) return;

@@ -1,7 +1,7 @@
 import type { Config, MaintenanceConfig } from '../../config/schema.js';
 import type { CheckResult, DbQuery } from '../../core/check.js';
 import { type ActionDefinition, interruptedResult } from '../types.js';
-import { quoteQualified } from './session.js';
+import { type MaintenanceDb, quoteQualified, type ServerNotice } from './session.js';
 
 export interface TableStats {
   schema: string;
@@ -149,8 +149,10 @@ export const vacuumAnalyzeAction: ActionDefinition<VacuumParams> = {
           const started = Date.now();
           ctx.log(`VACUUM (ANALYZE) ${resource(t)} ...`);
           // VACUUM cannot run in a transaction block: one statement per table, autocommit.
+          let warnings: ServerNotice[];
           try {
-            await db.execute(`VACUUM (ANALYZE) ${quoteQualified(`${t.schema}.${t.table}`)}`);
+            const result = await db.execute(`VACUUM (ANALYZE) ${quoteQualified(`${t.schema}.${t.table}`)}`);
+            warnings = result.notices.filter((n) => n.severity === 'WARNING');
           } catch (error) {
             results.push({
               status: 'error',
@@ -160,16 +162,51 @@ export const vacuumAnalyzeAction: ActionDefinition<VacuumParams> = {
             });
             continue;
           }
-          const [after] = await tableStats(db, [resource(t)]);
+          // PostgreSQL answers a VACUUM it did not do (the role does not own the table) with a WARNING,
+          // not an error: that is not "done".
+          const skipped = warnings.filter((w) => /\bskipping\b/i.test(w.message));
+          if (skipped.length) {
+            const [who] = await db
+              .query<{ owner: string; me: string }>(
+                'SELECT pg_get_userbyid(relowner) AS owner, current_user AS me FROM pg_class WHERE oid = $1::regclass',
+                [quoteQualified(`${t.schema}.${t.table}`)],
+              )
+              .catch(() => []);
+            results.push({
+              status: 'error',
+              resource: resource(t),
+              expected: 'VACUUM (ANALYZE) completes',
+              observed: `not vacuumed: PostgreSQL skipped it (WARNING: ${skipped.map((w) => w.message).join('; WARNING: ')})${
+                who
+                  ? `; the table is owned by ${printable(who.owner)}, fsops connected as ${printable(who.me)}`
+                  : ''
+              }`,
+              remediation:
+                "Run the maintenance as the table's owner (or the database owner), or grant the owner's role to the role fsops connects as; then run it again.",
+            });
+            continue;
+          }
+          const after = await freshStats(db, t);
           const done = `VACUUM (ANALYZE) done in ${((Date.now() - started) / 1000).toFixed(1)}s: dead tuples ${t.deadTuples} -> ${after?.deadTuples ?? '?'}`;
-          const stuck = after !== undefined && overDeadTupleThreshold(after, thresholds);
+          const warned = warnings.length
+            ? `; WARNING: ${warnings.map((w) => w.message).join('; WARNING: ')}`
+            : '';
+          const stuck =
+            after !== undefined &&
+            (overDeadTupleThreshold(after, thresholds) ||
+              (t.deadTuples > 0 && after.deadTuples >= t.deadTuples));
+          const holders = stuck ? await horizonHolders(db) : [];
           results.push({
-            status: stuck ? 'warn' : 'pass',
+            status: stuck || warnings.length ? 'warn' : 'pass',
             resource: resource(t),
             expected: stuck ? `dead tuples under the thresholds after VACUUM (${t.reason})` : t.reason,
             observed: stuck
-              ? `${done}: VACUUM could not remove them, a transaction older than these rows is still open`
-              : done,
+              ? `${done}: VACUUM could not remove them, a transaction older than these rows is still open (${
+                  holders.length
+                    ? `held back by ${holders.join('; ')}`
+                    : 'no session, slot or prepared transaction found holding the horizon now'
+                })${warned}`
+              : `${done}${warned}`,
             ...(stuck
               ? {
                   remediation:
@@ -183,3 +220,63 @@ export const vacuumAnalyzeAction: ActionDefinition<VacuumParams> = {
     };
   },
 };
+
+/**
+ * The table's dead and live tuples as the server counts them now: the statistics snapshot of this
+ * session is dropped first, and the per-table counters are read directly (not a cached view).
+ */
+async function freshStats(db: MaintenanceDb, t: TableStats): Promise<TableStats | undefined> {
+  await db.query('SELECT pg_stat_clear_snapshot()');
+  const [row] = await db.query<{ live: string; dead: string; mods: string }>(
+    `SELECT pg_stat_get_live_tuples(c.oid) AS live, pg_stat_get_dead_tuples(c.oid) AS dead,
+            pg_stat_get_mod_since_analyze(c.oid) AS mods
+       FROM pg_class c WHERE c.oid = $1::regclass`,
+    [quoteQualified(`${t.schema}.${t.table}`)],
+  );
+  if (!row) return undefined;
+  return {
+    ...t,
+    liveTuples: Number(row.live),
+    deadTuples: Number(row.dead),
+    modsSinceAnalyze: Number(row.mods),
+  };
+}
+
+const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 60);
+
+/**
+ * What holds the xmin horizon back, oldest first: sessions with an old backend_xmin/backend_xid
+ * (pid, application_name, state, transaction age), replication slots and prepared transactions.
+ */
+export async function horizonHolders(db: DbQuery): Promise<string[]> {
+  const [sessions, slots, prepared] = await Promise.all([
+    db.query<{ pid: number; app: string | null; state: string | null; age: string; open: string | null }>(
+      `SELECT pid, application_name AS app, state,
+              greatest(age(backend_xmin), age(backend_xid)) AS age,
+              to_char(now() - xact_start, 'HH24:MI:SS') AS open
+         FROM pg_stat_activity
+        WHERE pid <> pg_backend_pid() AND datname = current_database()
+          AND (backend_xmin IS NOT NULL OR backend_xid IS NOT NULL)
+        ORDER BY greatest(age(backend_xmin), age(backend_xid)) DESC NULLS LAST
+        LIMIT 3`,
+    ),
+    db.query<{ slot: string; age: string }>(
+      `SELECT slot_name AS slot, greatest(age(xmin), age(catalog_xmin)) AS age
+         FROM pg_replication_slots WHERE xmin IS NOT NULL OR catalog_xmin IS NOT NULL
+        ORDER BY 2 DESC LIMIT 3`,
+    ),
+    db.query<{ gid: string; age: string; owner: string }>(
+      `SELECT gid, age(transaction) AS age, owner FROM pg_prepared_xacts ORDER BY 2 DESC LIMIT 3`,
+    ),
+  ]);
+  return [
+    ...sessions.map(
+      (s) =>
+        `pid ${s.pid} (application_name '${printable(s.app ?? '')}', ${s.state ?? 'state unknown'}, xmin age ${s.age} transactions${s.open ? `, transaction open ${s.open}` : ''})`,
+    ),
+    ...slots.map((s) => `replication slot '${printable(s.slot)}' (xmin age ${s.age})`),
+    ...prepared.map(
+      (p) => `prepared transaction '${printable(p.gid)}' of ${printable(p.owner)} (age ${p.age})`,
+    ),
+  ];
+}

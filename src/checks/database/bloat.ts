@@ -154,6 +154,8 @@ export const bloatCheck = dbCheck({
   remediation: 'VACUUM ANALYZE the table.',
   async run(ctx, db) {
     const thresholds = ctx.env.config.database.thresholds;
+    // Fresh statistics: a re-check after VACUUM must not read this session's cached snapshot.
+    await db.query('SELECT pg_stat_clear_snapshot()');
     const [settings, rows] = await Promise.all([
       db.query<{ enabled: boolean; max_workers: number }>(
         `SELECT current_setting('autovacuum')::bool AS enabled, current_setting('autovacuum_max_workers')::int AS max_workers`,

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { deleteExpired } from '../../../src/actions/db/retention.js';
+import { deleteExpired, resolveTable } from '../../../src/actions/db/retention.js';
 import { type MaintenanceDb, openMaintenanceSession } from '../../../src/actions/db/session.js';
 import { ACTIONS } from '../../../src/actions/index.js';
 import { runActions } from '../../../src/actions/run-actions.js';
@@ -14,7 +14,14 @@ import type { Report } from '../../../src/core/finding.js';
 import { dispatchInterrupt } from '../../../src/core/interrupt.js';
 import type { PromptIO } from '../../../src/core/safety.js';
 import { parseDbUrl } from '../../../src/db/session.js';
-import { adminQuery, connect, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+import {
+  adminQuery,
+  connect,
+  createPasswordRole,
+  createTestDatabase,
+  type PasswordRole,
+  type TestDatabase,
+} from '../../helpers/postgres.js';
 
 const noTerminal: PromptIO = { isTTY: false, ask: async () => '', print: () => {} };
 let dir: string;
@@ -207,6 +214,93 @@ describe('db retention against PostgreSQL', () => {
   });
 });
 
+describe('db retention in a schema-qualified database', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('retschema');
+    // The tables live in the configured schema (payments.schema: payment), not in the search path.
+    await adminQuery(
+      `CREATE SCHEMA payment;
+       CREATE TABLE payment.payment_attempts (id serial PRIMARY KEY, created_at timestamptz NOT NULL);
+       CREATE SCHEMA hooks;
+       CREATE TABLE hooks.webhook_logs (id serial PRIMARY KEY, created_at timestamptz NOT NULL);
+       INSERT INTO payment.payment_attempts (created_at) SELECT now() - interval '100 days' FROM generate_series(1, 20);
+       INSERT INTO payment.payment_attempts (created_at) SELECT now() FROM generate_series(1, 5);
+       INSERT INTO hooks.webhook_logs (created_at) SELECT now() - interval '40 days' FROM generate_series(1, 8);`,
+      [],
+      db.name,
+    );
+  });
+  afterAll(async () => db.cleanup());
+
+  it("finds the default policies' tables outside the search path and deletes from them", async () => {
+    const code = await dbRetention({ dbUrl: db.url, yes: true, output: 'json', io: noTerminal });
+    const findings = report().findings;
+    const attempts = findings.find((f) => f.resource === 'payment_attempts')!;
+    expect(attempts.status).toBe('pass');
+    expect(attempts.observed).toMatch(/deleted 20 rows .*rows 25 -> 5, past retention 20 -> 0/);
+    const hooks = findings.find((f) => f.resource === 'webhook_logs')!;
+    expect(hooks.status).toBe('pass');
+    expect(await count(db, 'SELECT count(*) AS n FROM payment.payment_attempts')).toBe(5);
+    expect(await count(db, 'SELECT count(*) AS n FROM hooks.webhook_logs')).toBe(0);
+    expect(code).toBe(0);
+  });
+
+  it('resolves schema.table as written, the configured schema first, and refuses an ambiguous bare name', async () => {
+    await adminQuery(
+      `CREATE SCHEMA a; CREATE SCHEMA b;
+       CREATE TABLE a.twice (id int); CREATE TABLE b.twice (id int);`,
+      [],
+      db.name,
+    );
+    const session = await openMaintenanceSession(parseDbUrl(db.url, 'test'), DEFAULT_CONFIG);
+    try {
+      expect(await resolveTable(session, 'hooks.webhook_logs')).toEqual({ relation: 'hooks.webhook_logs' });
+      expect(await resolveTable(session, 'payment_attempts', 'payment')).toEqual({
+        relation: 'payment.payment_attempts',
+        via: 'found in the configured schema payment',
+      });
+      expect(await resolveTable(session, 'webhook_logs', 'payment')).toEqual({
+        relation: 'hooks.webhook_logs',
+        via: 'found in schema hooks, outside the search path',
+      });
+      expect(await resolveTable(session, 'twice', 'payment')).toEqual({
+        missing: expect.stringMatching(
+          /ambiguous.*a\.twice, b\.twice; write the policy's table as schema\.table/,
+        ),
+      });
+      expect(await resolveTable(session, 'public.payment_attempts')).toEqual({
+        missing: 'table public.payment_attempts not found',
+      });
+    } finally {
+      await session.close();
+    }
+  });
+});
+
+describe('db retention when no policy targets a table', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('retnone');
+    await adminQuery('CREATE TABLE unrelated (id int)', [], db.name);
+  });
+  afterAll(async () => db.cleanup());
+
+  it('fails (exit 1), never "WARN, exit 0": retention would never run', async () => {
+    const code = await dbRetention({ dbUrl: db.url, yes: true, output: 'json', io: noTerminal });
+    const findings = report().findings.filter((f) => f.id === 'db.retention-delete');
+    expect(findings.map((f) => [f.resource, f.status])).toEqual([
+      ['payment_attempts', 'fail'],
+      ['webhook_logs', 'fail'],
+    ]);
+    expect(findings[0]!.observed).toMatch(
+      /table payment_attempts not found .*this policy deletes nothing; no retention policy targets any table, retention never runs/,
+    );
+    expect(report().status).toBe('fail');
+    expect(code).toBe(1);
+  });
+});
+
 describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
   let db: TestDatabase;
   let session: MaintenanceDb;
@@ -286,7 +380,8 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
        INSERT INTO held SELECT g FROM generate_series(1, 4000) g;`,
     );
     // A transaction whose snapshot predates the delete: the deleted rows stay visible to it.
-    const holder = await connect(db.url);
+    const holder = await connect(db.url, 'fsops-test-holder');
+    const holderPid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     await holder.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
     await holder.query('SELECT count(*) FROM held');
     try {
@@ -322,6 +417,12 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
       expect(findings[0]!.observed).toMatch(
         /dead tuples 2000 -> 2000: VACUUM could not remove them, a transaction older than these rows is still open/,
       );
+      // The session holding the horizon is named: pid, application_name, state, transaction age.
+      expect(findings[0]!.observed).toMatch(
+        new RegExp(
+          `held back by pid ${holderPid} \\(application_name 'fsops-test-holder', idle in transaction, xmin age \\d+ transactions, transaction open \\d\\d:\\d\\d:\\d\\d\\)`,
+        ),
+      );
       expect(findings[0]!.remediation).toMatch(/idle in a transaction/);
       expect(await count(db, 'SELECT count(*) AS n FROM held')).toBe(2000);
     } finally {
@@ -329,6 +430,111 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
       await holder.end();
       await setup.end();
     }
+  });
+});
+
+describe('VACUUM (ANALYZE) as a role that does not own the table', () => {
+  let db: TestDatabase;
+  let role: PasswordRole;
+  let session: MaintenanceDb;
+  beforeAll(async () => {
+    db = await createTestDatabase('vacuumowner');
+    role = await createPasswordRole();
+    const client = await connect(db.url);
+    await client.query(
+      `CREATE TABLE theirs (id int) WITH (autovacuum_enabled = false);
+       INSERT INTO theirs SELECT g FROM generate_series(1, 4000) g;
+       DELETE FROM theirs WHERE id % 2 = 0;`,
+    );
+    await client.query('SELECT pg_stat_force_next_flush()');
+    await client.end();
+    for (let i = 0; i < 50; i++) {
+      if (
+        (await count(db, "SELECT n_dead_tup AS n FROM pg_stat_user_tables WHERE relname = 'theirs'")) >= 2000
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    session = await openMaintenanceSession(parseDbUrl(role.url(db.name), 'test'), DEFAULT_CONFIG);
+  });
+  afterAll(async () => {
+    await session.close();
+    await db.cleanup();
+    await role.cleanup();
+  });
+
+  it('a VACUUM PostgreSQL skipped (WARNING: only the owner can vacuum it) is an error, audited as failed, not "done"', async () => {
+    const findings = await runActions(
+      [{ action: ACTIONS['db.vacuum-analyze']!, params: { tables: ['theirs'] } }],
+      {
+        audit: { env: db.name, target: DEFAULT_CONFIG.audit },
+        identity: null,
+        command: 'maintenance run weekly',
+        target: db.name,
+        protectedEnv: false,
+        yes: true,
+        io: noTerminal,
+        context: {
+          env: null,
+          config: DEFAULT_CONFIG,
+          now: new Date(),
+          db: async () => session,
+          log: () => {},
+        },
+      },
+    );
+    expect(findings.map((f) => [f.resource, f.status])).toEqual([['public.theirs', 'error']]);
+    expect(findings[0]!.observed).toMatch(
+      new RegExp(
+        `not vacuumed: PostgreSQL skipped it \\(WARNING: skipping "theirs" --- only table or database owner can vacuum it.*the table is owned by \\w+, fsops connected as ${role.user}`,
+      ),
+    );
+    expect(findings[0]!.observed).not.toMatch(/done/);
+    expect(auditLines().at(-1)).toMatchObject({
+      command: 'maintenance run weekly: db.vacuum-analyze',
+      result: 'failed',
+    });
+    expect(
+      (
+        await adminQuery<{ v: Date | null }>(
+          "SELECT last_vacuum AS v FROM pg_stat_user_tables WHERE relname = 'theirs'",
+          [],
+          db.name,
+        )
+      )[0]!.v,
+    ).toBeNull();
+  });
+
+  it('after retention deletes, a VACUUM PostgreSQL skipped is "not done", and the finding is not a pass', async () => {
+    await adminQuery(
+      `CREATE TABLE their_logs (id int, created_at timestamptz NOT NULL);
+       INSERT INTO their_logs SELECT g, now() - interval '100 days' FROM generate_series(1, 30) g;
+       GRANT SELECT, DELETE ON their_logs TO ${role.user};`,
+      [],
+      db.name,
+    );
+    const config = {
+      ...DEFAULT_CONFIG,
+      maintenance: {
+        ...DEFAULT_CONFIG.maintenance,
+        retention: [{ table: 'their_logs', column: 'created_at', days: 30 }],
+      },
+    };
+    const findings = await runActions([{ action: ACTIONS['db.retention-delete']!, params: {} }], {
+      audit: { env: db.name, target: DEFAULT_CONFIG.audit },
+      identity: null,
+      command: 'db retention',
+      target: db.name,
+      protectedEnv: false,
+      yes: true,
+      io: noTerminal,
+      context: { env: null, config, now: new Date(), db: async () => session, log: () => {} },
+    });
+    expect(findings.map((f) => [f.resource, f.status])).toEqual([['their_logs', 'warn']]);
+    expect(findings[0]!.observed).toMatch(
+      /deleted 30 rows .*VACUUM \(ANALYZE\) not done: PostgreSQL answered WARNING: skipping "their_logs" --- only table or database owner can vacuum it/,
+    );
+    expect(await count(db, 'SELECT count(*) AS n FROM their_logs')).toBe(0);
   });
 });
 
@@ -413,6 +619,74 @@ describe('db partitions against PostgreSQL', () => {
   });
 });
 
+describe('db partitions --create-next beside a long reader of the parent', () => {
+  let db: TestDatabase;
+  const now = new Date();
+  const month = (offset: number) => {
+    const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1));
+    return {
+      from: d.toISOString().slice(0, 10),
+      suffix: `${d.getUTCFullYear()}_${String(d.getUTCMonth() + 1).padStart(2, '0')}`,
+    };
+  };
+  beforeAll(async () => {
+    db = await createTestDatabase('partlock');
+    await adminQuery(
+      `CREATE TABLE ledger (id bigserial, amount numeric NOT NULL DEFAULT 0 CHECK (amount >= 0),
+                            created_at timestamptz NOT NULL, PRIMARY KEY (id, created_at)) PARTITION BY RANGE (created_at);
+       CREATE TABLE ledger_${month(0).suffix} PARTITION OF ledger FOR VALUES FROM ('${month(0).from}') TO ('${month(1).from}');
+       INSERT INTO ledger (created_at) VALUES ('${month(0).from}');`,
+      [],
+      db.name,
+    );
+  });
+  afterAll(async () => db.cleanup());
+
+  it('creates and attaches the partition without ACCESS EXCLUSIVE on the parent while a reader keeps its transaction open', async () => {
+    const reader = await connect(db.url, 'fsops-test-reader');
+    try {
+      await reader.query('BEGIN');
+      await reader.query('SELECT count(*) FROM ledger');
+      const code = await dbPartitions({
+        dbUrl: db.url,
+        createNext: true,
+        yes: true,
+        output: 'json',
+        io: noTerminal,
+      });
+      const created = report().findings.find((f) => f.id === 'db.create-next-partitions')!;
+      expect(created).toMatchObject({
+        status: 'pass',
+        observed: `created public.ledger_${month(1).suffix} FOR VALUES FROM ('${month(1).from}') TO ('${month(2).from}')`,
+      });
+      expect(code).toBe(0);
+      // The reader's transaction is still open and still holds its lock on the parent.
+      const [held] = await adminQuery<{ n: string }>(
+        `SELECT count(*) AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE a.application_name = 'fsops-test-reader' AND l.relation = 'ledger'::regclass AND l.granted`,
+        [],
+        db.name,
+      );
+      expect(Number(held!.n)).toBe(1);
+      await reader.query('COMMIT');
+    } finally {
+      await reader.end();
+    }
+    // Attached with the parent's defaults, checks and key; the temporary CHECK is gone.
+    await adminQuery(`INSERT INTO ledger (created_at) VALUES ('${month(1).from}')`, [], db.name);
+    expect(await count(db, `SELECT count(*) AS n FROM ledger_${month(1).suffix}`)).toBe(1);
+    const constraints = await adminQuery<{ conname: string }>(
+      `SELECT conname FROM pg_constraint WHERE conrelid = 'ledger_${month(1).suffix}'::regclass ORDER BY 1`,
+      [],
+      db.name,
+    );
+    expect(constraints.map((c) => c.conname).join(' ')).not.toContain('fsops_bound');
+    await expect(
+      adminQuery(`INSERT INTO ledger (amount, created_at) VALUES (-1, '${month(1).from}')`, [], db.name),
+    ).rejects.toThrow(/check constraint/);
+  });
+});
+
 describe('db reindex against PostgreSQL', () => {
   let db: TestDatabase;
   beforeAll(async () => {
@@ -455,6 +729,141 @@ describe('db reindex against PostgreSQL', () => {
     expect(await valid('payments_ref_idx')).toBe(true);
     expect(await oid('payments_id_idx')).toBe(otherBefore);
     expect(report().findings.find((f) => f.resource === 'public.payments_ref_idx')?.status).toBe('pass');
+  });
+
+  const indexesOf = (table: string) =>
+    adminQuery<{ name: string; valid: boolean }>(
+      'SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = $1::regclass ORDER BY 1',
+      [table],
+      db.name,
+    );
+
+  it('an invalid unique index over duplicate data: refused with the duplicate keys, no new _ccnew index, at every run', async () => {
+    await adminQuery(
+      `CREATE TABLE refunds (id int, ref text);
+       INSERT INTO refunds SELECT g, 'r' || g FROM generate_series(1, 500) g;
+       INSERT INTO refunds VALUES (501, 'r7'), (502, 'r7'), (503, 'r9'), (504, NULL), (505, NULL);`,
+      [],
+      db.name,
+    );
+    // What a failed CREATE UNIQUE INDEX CONCURRENTLY leaves: an invalid unique index.
+    await expect(
+      adminQuery('CREATE UNIQUE INDEX CONCURRENTLY refunds_ref_key ON refunds (ref)', [], db.name),
+    ).rejects.toThrow(/could not create unique index/);
+    expect(await indexesOf('refunds')).toEqual([{ name: 'refunds_ref_key', valid: false }]);
+    for (let run = 0; run < 2; run++) {
+      const code = await dbReindex({
+        dbUrl: db.url,
+        index: 'refunds_ref_key',
+        yes: true,
+        output: 'json',
+        io: noTerminal,
+      });
+      const finding = report().findings.find((f) => f.resource === 'public.refunds_ref_key')!;
+      expect(finding.status).toBe('fail');
+      expect(finding.observed).toMatch(
+        /not rebuilt: 2 duplicate key\(s\) \(5 rows\) in \(ref\), e\.g\. \(r7\) x3, \(r9\) x2/,
+      );
+      expect(finding.remediation).toMatch(
+        /Remove or merge the duplicate rows .*GROUP BY \(ref\) HAVING count\(\*\) > 1/,
+      );
+      expect(code).toBe(1);
+      expect(await indexesOf('refunds')).toEqual([{ name: 'refunds_ref_key', valid: false }]);
+      stdout = '';
+    }
+  });
+
+  it('a REINDEX CONCURRENTLY interrupted after the new index took over is reported done, and its _ccold leftover dropped', async () => {
+    await adminQuery(
+      `CREATE TABLE ledger (id int, ref text);
+       INSERT INTO ledger SELECT g, 'r' || g FROM generate_series(1, 1000) g;
+       CREATE INDEX ledger_ref_idx ON ledger (ref);
+       UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'ledger_ref_idx'::regclass;`,
+      [],
+      db.name,
+    );
+    // A reader keeps REINDEX CONCURRENTLY waiting after the swap ("waiting for readers before marking dead").
+    const reader = await connect(db.url, 'fsops-test-reader');
+    await reader.query('BEGIN');
+    await reader.query('SELECT count(*) FROM ledger');
+    const run = dbReindex({
+      dbUrl: db.url,
+      index: 'ledger_ref_idx',
+      yes: true,
+      output: 'json',
+      io: noTerminal,
+    });
+    try {
+      for (let i = 0; i < 200; i++) {
+        const [row] = await adminQuery<{ pid: number }>(
+          "SELECT pid FROM pg_stat_progress_create_index WHERE phase = 'waiting for readers before marking dead'",
+          [],
+          db.name,
+        );
+        if (row) {
+          await adminQuery('SELECT pg_cancel_backend($1)', [row.pid], db.name);
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      await reader.query('COMMIT');
+      await reader.end();
+    }
+    await run;
+    const finding = report().findings.find((f) => f.resource === 'public.ledger_ref_idx')!;
+    expect(finding.observed).toMatch(
+      /rebuilt .*interrupted after the new index took over \(.*cancel.*\); public\.ledger_ref_idx is valid; dropped the leftover public\.ledger_ref_idx_ccold it left/,
+    );
+    expect(finding.status).toBe('pass');
+    expect(await indexesOf('ledger')).toEqual([{ name: 'ledger_ref_idx', valid: true }]);
+  });
+
+  it('a REINDEX CONCURRENTLY interrupted before the swap is an error, and the invalid _ccnew index it left is dropped', async () => {
+    await adminQuery(
+      `CREATE TABLE payouts (id int, ref text);
+       INSERT INTO payouts SELECT g, 'r' || g FROM generate_series(1, 1000) g;
+       CREATE INDEX payouts_ref_idx ON payouts (ref);
+       UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'payouts_ref_idx'::regclass;`,
+      [],
+      db.name,
+    );
+    // An old snapshot keeps the new index from being marked valid ("waiting for old snapshots").
+    const reader = await connect(db.url, 'fsops-test-reader');
+    await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    await reader.query('SELECT 1');
+    const run = dbReindex({
+      dbUrl: db.url,
+      index: 'payouts_ref_idx',
+      yes: true,
+      output: 'json',
+      io: noTerminal,
+    });
+    try {
+      for (let i = 0; i < 200; i++) {
+        const [row] = await adminQuery<{ pid: number }>(
+          "SELECT pid FROM pg_stat_progress_create_index WHERE phase = 'waiting for old snapshots'",
+          [],
+          db.name,
+        );
+        if (row) {
+          await adminQuery('SELECT pg_cancel_backend($1)', [row.pid], db.name);
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      await reader.query('COMMIT');
+      await reader.end();
+    }
+    const code = await run;
+    const finding = report().findings.find((f) => f.resource === 'public.payouts_ref_idx')!;
+    expect(finding.status).toBe('error');
+    expect(finding.observed).toMatch(
+      /REINDEX failed: .*cancel.*; public\.payouts_ref_idx is still invalid; dropped the leftover public\.payouts_ref_idx_ccnew it left/,
+    );
+    expect(code).not.toBe(0);
+    expect(await indexesOf('payouts')).toEqual([{ name: 'payouts_ref_idx', valid: false }]);
   });
 
   it('an unknown --index is a usage error', async () => {

@@ -297,6 +297,36 @@ describe('fsops rollback', () => {
     expect(mutatingCalls()).toBe(0);
   });
 
+  it('an empty ListServiceDeployments answer is not "nothing in progress": a rollback in flight (:43 -> :42) is refused, not taken to :41', async () => {
+    current = () =>
+      service(42, {
+        deployments: [
+          deployment(42, { rolloutState: 'IN_PROGRESS', runningCount: 1 }),
+          deployment(43, { status: 'ACTIVE', runningCount: 2 }),
+        ],
+      });
+    ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
+    await expect(rollback('internal-pe', { env: 'prod', yes: true }, deps(io(false)))).rejects.toThrow(
+      /a rollback is already in progress: the service is moving from prod-fivestar-internal-pe:43 back to prod-fivestar-internal-pe:42/,
+    );
+    expect(mutatingCalls()).toBe(0);
+    expect(printed).not.toContain('fivestar-internal-pe:41');
+  });
+
+  it('a lagging history (only the completed deployments) does not hide a forward rollout in flight', async () => {
+    current = () =>
+      service(43, {
+        deployments: [
+          deployment(43, { rolloutState: 'IN_PROGRESS', runningCount: 1 }),
+          deployment(42, { status: 'ACTIVE', runningCount: 2 }),
+        ],
+      });
+    await expect(rollback('internal-pe', { env: 'prod', yes: true }, deps(io(false)))).rejects.toThrow(
+      /a rollout is in progress on prod-internal-pe-service: prod-fivestar-internal-pe:43 .*nothing was changed\. Options: wait .*--to 42/,
+    );
+    expect(mutatingCalls()).toBe(0);
+  });
+
   it('lets ECS roll back a deployment in progress with StopServiceDeployment ROLLBACK', async () => {
     current = () =>
       service(43, {
@@ -674,6 +704,23 @@ describe('fsops restart', () => {
 });
 
 describe('fsops deployments', () => {
+  it('does not advertise a rollback target while a rollout is in flight that the history does not list', async () => {
+    current = () =>
+      service(42, {
+        deployments: [
+          deployment(42, { rolloutState: 'IN_PROGRESS', runningCount: 1 }),
+          deployment(43, { status: 'ACTIVE', runningCount: 2 }),
+        ],
+      });
+    ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
+    const code = await deployments('internal-pe', { env: 'prod', output: 'json' });
+    expect(code).toBe(0);
+    const view = JSON.parse(out);
+    expect(view.rollback.refused).toMatch(/a rollback is already in progress/);
+    expect(view.revisions.filter((r: { rollbackTarget: boolean }) => r.rollbackTarget)).toEqual([]);
+    expect(mutatingCalls()).toBe(0);
+  });
+
   it('lists deployments and revisions, marking the running one and the rollback target', async () => {
     const code = await deployments('internal-pe', { env: 'prod', output: 'json' });
     expect(code).toBe(0);

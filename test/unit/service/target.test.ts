@@ -45,15 +45,59 @@ describe('chooseRollbackTarget without deployment history (family revisions)', (
     );
   });
 
-  it('returns to the ACTIVE deployment when the PRIMARY one is still rolling out', () => {
+  it('refuses while the PRIMARY deployment is still rolling out beside an ACTIVE one, naming --to', () => {
     const running = service(43, {
       deployments: [
         deployment(43, { rolloutState: 'IN_PROGRESS', runningCount: 1 }),
         deployment(42, { status: 'ACTIVE', runningCount: 2 }),
       ],
     });
-    const choice = chooseRollbackTarget(facts(running, [41, 42, 43]));
-    expect(choice).toMatchObject({ kind: 'update-service', from: arn(43), to: arn(42) });
+    expect(() => chooseRollbackTarget(facts(running, [41, 42, 43]))).toThrow(
+      /a rollout is in progress on prod-internal-pe-service: prod-fivestar-internal-pe:43 \(PRIMARY, IN_PROGRESS, 1\/3 running\) is replacing prod-fivestar-internal-pe:42.*--to 42/,
+    );
+  });
+});
+
+describe('chooseRollbackTarget while DescribeServices shows a rollout the history does not (lagging or empty)', () => {
+  // :43 ran; someone rolls back to :42 (PRIMARY, in progress); the history does not list that yet.
+  const inFlight = (primary: Partial<Parameters<typeof deployment>[1]> = {}) =>
+    service(42, {
+      deployments: [
+        deployment(42, { rolloutState: 'IN_PROGRESS', runningCount: 1, ...primary }),
+        deployment(43, { status: 'ACTIVE', runningCount: 2 }),
+      ],
+    });
+
+  it('an empty history is not "nothing in progress": refuses instead of going :42 -> :41', () => {
+    expect(() => chooseRollbackTarget(facts(inFlight(), [40, 41, 42, 43], []))).toThrow(
+      /a rollback is already in progress: the service is moving from prod-fivestar-internal-pe:43 back to prod-fivestar-internal-pe:42/,
+    );
+  });
+
+  it('a lagging history (only completed deployments) does not make :41 the target', () => {
+    const history = [
+      historyEntry(43, 'SUCCESSFUL', '2026-11-21T09:00:00Z'),
+      historyEntry(42, 'SUCCESSFUL', '2026-11-20T09:00:00Z'),
+      historyEntry(41, 'SUCCESSFUL', '2026-11-19T09:00:00Z'),
+    ];
+    expect(() => chooseRollbackTarget(facts(inFlight(), [40, 41, 42, 43], history))).toThrow(UsageError);
+  });
+
+  it('a forward rollout in flight (:42 -> :43) with an empty history is refused with the options', () => {
+    const forward = service(43, {
+      deployments: [
+        deployment(43, { rolloutState: 'COMPLETED', runningCount: 1 }),
+        deployment(42, { status: 'ACTIVE', runningCount: 2 }),
+      ],
+    });
+    expect(() => chooseRollbackTarget(facts(forward, [41, 42, 43], []))).toThrow(
+      /a rollout is in progress.*1\/3 running.*the deployment history does not list it yet; nothing was changed\. Options: wait.*--to 42/,
+    );
+  });
+
+  it('--to still works while a rollout is in flight', () => {
+    const choice = chooseRollbackTarget(facts(inFlight(), [40, 41, 42, 43], []), '43');
+    expect(choice).toMatchObject({ kind: 'update-service', to: arn(43) });
   });
 });
 
