@@ -7,8 +7,8 @@ import { declareMaintenanceCommands } from './cli/maintenance.js';
 import { declareServiceCommands } from './cli/service.js';
 import { envOption, lastExitCode, lazy } from './cli/shared.js';
 import { declareTroubleshootCommands } from './cli/troubleshoot.js';
-import { ExitCode, ExitError } from './core/errors.js';
-import { dispatchInterrupt } from './core/interrupt.js';
+import { dispatchInterrupt } from './engine/interrupt.js';
+import { ExitCode, ExitError } from './engine/model/errors.js';
 
 export function buildProgram(): Command {
   const program = new Command('fsops')
@@ -120,7 +120,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 process.on('SIGINT', () => {
-  // A command that registered an interrupt handler (src/core/interrupt.ts) finishes on its own terms.
+  // A command that registered an interrupt handler (src/engine/interrupt.ts) finishes on its own terms.
   if (dispatchInterrupt()) return;
   process.stderr.write('\nfsops: interrupted\n');
   process.exit(ExitCode.interrupted);

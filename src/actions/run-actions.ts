@@ -1,13 +1,13 @@
 import type { AwsClients } from '../aws/clients.js';
-import { type AuditTarget, appendAudit } from '../core/audit.js';
-import type { CheckDefinition, CheckResult } from '../core/check.js';
-import { toFinding } from '../core/check.js';
-import { ExitError, UsageError } from '../core/errors.js';
-import type { Finding } from '../core/finding.js';
-import { onInterrupt } from '../core/interrupt.js';
-import type { ActionStep } from '../core/runbook.js';
-import { confirmPlan, type PromptIO } from '../core/safety.js';
-import type { StepTiming } from '../maintenance/evidence.js';
+import { type AuditTarget, appendAudit } from '../engine/audit.js';
+import type { StepTiming } from '../engine/evidence.js';
+import { onInterrupt } from '../engine/interrupt.js';
+import type { CheckDefinition, CheckResult } from '../engine/model/check.js';
+import { toFinding } from '../engine/model/check.js';
+import { ExitError, UsageError } from '../engine/model/errors.js';
+import type { Finding } from '../engine/model/finding.js';
+import type { ActionStep } from '../engine/runbook.js';
+import { confirmPlan, type PromptIO } from '../engine/safety.js';
 import { ACTIONS } from './index.js';
 import type { ActionContext, ActionDefinition, ActionPlan } from './types.js';
 

@@ -1,26 +1,6 @@
 import type { ECSClient, Service } from '@aws-sdk/client-ecs';
 import { describeAwsError, isCredentialsError } from '../aws/errors.js';
 import { requireComponent } from '../config/load.js';
-import { type AuditRecord, appendAudit } from '../core/audit.js';
-import { formatDuration, parseDuration } from '../core/duration.js';
-import { ExitCode, ExitError, UnreachableError, UsageError } from '../core/errors.js';
-import type { Finding } from '../core/finding.js';
-import { onInterrupt } from '../core/interrupt.js';
-import { buildReport, emitReport } from '../core/output.js';
-import { createProgress } from '../core/progress.js';
-import { render } from '../core/render.js';
-import { executeRunbook } from '../core/run-runbook.js';
-import type { Runbook } from '../core/runbook.js';
-import { confirmPlan, type MutationPlan, type PromptIO, terminalIO } from '../core/safety.js';
-import {
-  type CallerIdentity,
-  type EnvSession,
-  type GlobalOptions,
-  openEnvSession,
-  outputFormat,
-  requireExplicitEnv,
-  verifyAccount,
-} from '../core/session.js';
 import {
   describeService,
   describeTasks,
@@ -36,6 +16,26 @@ import {
   type WaitTarget,
   waitForService,
 } from '../ecs/wait.js';
+import { type AuditRecord, appendAudit } from '../engine/audit.js';
+import { onInterrupt } from '../engine/interrupt.js';
+import { formatDuration, parseDuration } from '../engine/model/duration.js';
+import { ExitCode, ExitError, UnreachableError, UsageError } from '../engine/model/errors.js';
+import type { Finding } from '../engine/model/finding.js';
+import { buildReport, emitReport } from '../engine/output.js';
+import { createProgress } from '../engine/progress.js';
+import { render } from '../engine/render.js';
+import { executeRunbook } from '../engine/run-runbook.js';
+import type { Runbook } from '../engine/runbook.js';
+import { confirmPlan, type MutationPlan, type PromptIO, terminalIO } from '../engine/safety.js';
+import {
+  type CallerIdentity,
+  type EnvSession,
+  type GlobalOptions,
+  openEnvSession,
+  outputFormat,
+  requireExplicitEnv,
+  verifyAccount,
+} from '../engine/session.js';
 import { type ActionResult, applyServiceAction, describeAction, type ServiceAction } from './service.js';
 
 /** Flags of the mutating service commands (rollback, restart, scale). */

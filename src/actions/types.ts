@@ -1,7 +1,7 @@
 import type { EnvContext } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import type { CheckResult } from '../core/check.js';
-import type { Severity } from '../core/finding.js';
+import type { CheckResult } from '../engine/model/check.js';
+import type { Severity } from '../engine/model/finding.js';
 import type { MaintenanceDb } from './db/session.js';
 
 /** What a mutating step may use: the check context (AWS, read-only facts) and the writable database session. */

@@ -1,4 +1,4 @@
-import type { CheckDefinition } from '../core/check.js';
+import type { CheckDefinition } from '../engine/model/check.js';
 import { cloudwatchAlarmsCheck } from './cloudwatch-alarms.js';
 import { databaseChecks } from './database/index.js';
 import { ecsServiceCheck } from './ecs-service.js';

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
-import { ExitCode } from '../core/errors.js';
-import type { GlobalOptions } from '../core/session.js';
+import { ExitCode } from '../engine/model/errors.js';
+import type { GlobalOptions } from '../engine/session.js';
 
 type Action = (...args: never[]) => Promise<number>;
 let exitCode: number = ExitCode.ok;

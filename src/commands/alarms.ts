@@ -1,6 +1,6 @@
 import { ALARM_STATES } from '../checks/troubleshoot/alarms.js';
-import { UsageError } from '../core/errors.js';
-import { runCheckCommand, type TroubleshootOptions } from '../troubleshoot/run.js';
+import { runCheckCommand, type TroubleshootOptions } from '../engine/check-command.js';
+import { UsageError } from '../engine/model/errors.js';
 
 export interface AlarmsOptions extends TroubleshootOptions {
   state?: string;

@@ -1,4 +1,4 @@
-import { runCheckCommand, type TroubleshootOptions } from '../troubleshoot/run.js';
+import { runCheckCommand, type TroubleshootOptions } from '../engine/check-command.js';
 
 /** `fsops cert` (runbook 003 weekly tasks): days until the public endpoints' TLS certificates expire. */
 export async function cert(options: TroubleshootOptions): Promise<number> {

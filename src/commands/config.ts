@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { loadConfig, redactConfig, resolveEnvironment } from '../config/load.js';
-import type { GlobalOptions } from '../core/session.js';
+import type { GlobalOptions } from '../engine/session.js';
 
 /** `fsops config show [--env E]`: the resolved config (passwords hidden), or one environment's view of it. */
 export async function configShow(options: GlobalOptions): Promise<number> {

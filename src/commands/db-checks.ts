@@ -1,12 +1,12 @@
 import { DB_COMMAND_CHECKS } from '../checks/database/index.js';
-import type { CheckContext } from '../core/check.js';
-import type { Report } from '../core/finding.js';
-import { buildReport, emitReport } from '../core/output.js';
-import { createProgress } from '../core/progress.js';
-import { createFactCache, runSteps, type Step } from '../core/runner.js';
-import { outputFormat } from '../core/session.js';
 import { type DbCommandOptions, type DbCommandSession, openDbCommandSession } from '../db/command-session.js';
 import { targetLabel } from '../db/session.js';
+import type { CheckContext } from '../engine/model/check.js';
+import type { Report } from '../engine/model/finding.js';
+import { buildReport, emitReport } from '../engine/output.js';
+import { createProgress } from '../engine/progress.js';
+import { createFactCache, runSteps, type Step } from '../engine/runner.js';
+import { outputFormat } from '../engine/session.js';
 
 export type DbCheckName = keyof typeof DB_COMMAND_CHECKS;
 export const DB_CHECK_NAMES = Object.keys(DB_COMMAND_CHECKS) as DbCheckName[];

@@ -1,10 +1,10 @@
 import { formatAge, shortQuery } from '../checks/database/common.js';
-import { appendAudit } from '../core/audit.js';
-import { ExitError, UnreachableError, UsageError } from '../core/errors.js';
-import { confirmPlan, type MutationPlan, type PromptIO, terminalIO } from '../core/safety.js';
-import { verifyAccount } from '../core/session.js';
 import { type DbCommandOptions, type DbCommandSession, openDbCommandSession } from '../db/command-session.js';
 import { openDbSession, targetLabel } from '../db/session.js';
+import { appendAudit } from '../engine/audit.js';
+import { ExitError, UnreachableError, UsageError } from '../engine/model/errors.js';
+import { confirmPlan, type MutationPlan, type PromptIO, terminalIO } from '../engine/safety.js';
+import { verifyAccount } from '../engine/session.js';
 
 export interface DbSignalOptions extends DbCommandOptions {
   dryRun?: boolean;

@@ -2,13 +2,13 @@ import { AwsClients } from '../aws/clients.js';
 import { DEFAULT_CONFIG } from '../config/defaults.js';
 import { deepMerge } from '../config/load.js';
 import { type Config, ConfigSchema } from '../config/schema.js';
-import { UnreachableError } from '../core/errors.js';
-import { onInterrupt } from '../core/interrupt.js';
-import { type GlobalOptions, outputFormat } from '../core/session.js';
 import { detachedEnv } from '../db/command-session.js';
 import { type LocalServer, LocalServerError, startLocalServer } from '../db/local-server.js';
 import { openDbSession, parseDbUrl } from '../db/session.js';
 import { DEMO_ROLE, loadSchema, startTrouble, type Trouble } from '../demo/scenario.js';
+import { onInterrupt } from '../engine/interrupt.js';
+import { UnreachableError } from '../engine/model/errors.js';
+import { type GlobalOptions, outputFormat } from '../engine/session.js';
 import { DB_CHECK_NAMES, runDbChecks } from './db-checks.js';
 
 export interface DemoOptions extends GlobalOptions {

@@ -1,13 +1,13 @@
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import { asExitError, prepareServiceCommand } from '../actions/service-operation.js';
-import { UsageError } from '../core/errors.js';
-import { makeChalk } from '../core/render.js';
-import { mapWithConcurrency } from '../core/runner.js';
-import { type GlobalOptions, outputFormat } from '../core/session.js';
 import { describeTaskDefinition, gatherRollbackFacts } from '../ecs/facts.js';
 import { chooseRollbackTarget, type RollbackChoice, type RollbackFacts } from '../ecs/target.js';
 import { imagesOf, imageTag, parseTaskDef, sameTaskDef, shortTaskDef } from '../ecs/taskdef.js';
 import { describeServiceState } from '../ecs/wait.js';
+import { UsageError } from '../engine/model/errors.js';
+import { makeChalk } from '../engine/render.js';
+import { mapWithConcurrency } from '../engine/runner.js';
+import { type GlobalOptions, outputFormat } from '../engine/session.js';
 
 /** How many revisions and deployments the listing shows. */
 const SHOWN = 10;

@@ -1,7 +1,7 @@
 import { ecsTaskFacts, taskListing } from '../checks/troubleshoot/ecs-tasks.js';
 import { requireComponent } from '../config/load.js';
-import { openEnvSession } from '../core/session.js';
-import { runCheckCommand, type TroubleshootOptions } from '../troubleshoot/run.js';
+import { runCheckCommand, type TroubleshootOptions } from '../engine/check-command.js';
+import { openEnvSession } from '../engine/session.js';
 
 /**
  * `fsops ecs tasks <component>` (deployment guide §12.1.1): running, pending and recently stopped

@@ -1,7 +1,7 @@
 import { requireComponent } from '../config/load.js';
-import { UsageError } from '../core/errors.js';
-import { openEnvSession } from '../core/session.js';
-import { runCheckCommand, type TroubleshootOptions } from '../troubleshoot/run.js';
+import { runCheckCommand, type TroubleshootOptions } from '../engine/check-command.js';
+import { UsageError } from '../engine/model/errors.js';
+import { openEnvSession } from '../engine/session.js';
 
 export interface LogsErrorsOptions extends TroubleshootOptions {
   pattern?: string;

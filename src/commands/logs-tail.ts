@@ -1,10 +1,10 @@
 import { describeAwsError } from '../aws/errors.js';
 import { requireComponent } from '../config/load.js';
-import { parseDuration } from '../core/duration.js';
-import { UnreachableError, UsageError } from '../core/errors.js';
-import { onInterrupt } from '../core/interrupt.js';
-import { makeChalk } from '../core/render.js';
-import { type GlobalOptions, openEnvSession, outputFormat, verifyAccount } from '../core/session.js';
+import { onInterrupt } from '../engine/interrupt.js';
+import { parseDuration } from '../engine/model/duration.js';
+import { UnreachableError, UsageError } from '../engine/model/errors.js';
+import { makeChalk } from '../engine/render.js';
+import { type GlobalOptions, openEnvSession, outputFormat, verifyAccount } from '../engine/session.js';
 import type { LogEvent } from '../logs/signature.js';
 import { LogGroupNotFound, tailLogs } from '../logs/tail.js';
 

@@ -1,9 +1,11 @@
 import { writeMaintenanceMode } from '../actions/maintenance/maintenance-mode.js';
 import { describeAwsError, isCredentialsError } from '../aws/errors.js';
 import { interpretMaintenanceMode, readMaintenanceMode } from '../checks/maintenance-mode.js';
-import { ExitError, UnreachableError, UsageError } from '../core/errors.js';
-import { makeChalk } from '../core/render.js';
-import type { PromptIO } from '../core/safety.js';
+import { commandContext } from '../engine/context.js';
+import { ExitError, UnreachableError, UsageError } from '../engine/model/errors.js';
+import { guardedMutation, promptIO } from '../engine/mutation.js';
+import { makeChalk } from '../engine/render.js';
+import type { PromptIO } from '../engine/safety.js';
 import {
   classifyPreflightError,
   type GlobalOptions,
@@ -11,9 +13,7 @@ import {
   outputFormat,
   requireExplicitEnv,
   verifyAccount,
-} from '../core/session.js';
-import { commandContext } from '../maintenance/context.js';
-import { guardedMutation, promptIO } from '../maintenance/mutation.js';
+} from '../engine/session.js';
 
 export interface MaintenanceModeOptions extends GlobalOptions {
   dryRun?: boolean;

@@ -1,23 +1,6 @@
 import { type MaintenanceDb, openMaintenanceSession } from '../actions/db/session.js';
 import { resolveActions, runActionSteps } from '../actions/run-actions.js';
 import { CHANGE_REF_ENV } from '../checks/maintenance/window.js';
-import { appendAudit } from '../core/audit.js';
-import { parseDuration } from '../core/duration.js';
-import { ExitCode, UsageError } from '../core/errors.js';
-import type { Finding } from '../core/finding.js';
-import { buildReport, emitReport } from '../core/output.js';
-import { createProgress } from '../core/progress.js';
-import { executeRunbook } from '../core/run-runbook.js';
-import { type ActionStep, loadRunbook, type Runbook } from '../core/runbook.js';
-import type { PromptIO } from '../core/safety.js';
-import {
-  type EnvSession,
-  type GlobalOptions,
-  openEnvSession,
-  outputFormat,
-  requireExplicitEnv,
-  verifyAccount,
-} from '../core/session.js';
 import {
   applyTunnel,
   type DbConnectionOptions,
@@ -27,6 +10,7 @@ import {
   openDbSession,
   parseDbUrl,
 } from '../db/session.js';
+import { appendAudit } from '../engine/audit.js';
 import {
   afterEvidence,
   buildEvidence,
@@ -34,9 +18,25 @@ import {
   type StepTiming,
   stepTimer,
   writeEvidence,
-} from '../maintenance/evidence.js';
-import { promptIO } from '../maintenance/mutation.js';
-import { mergeRechecked } from '../maintenance/recheck.js';
+} from '../engine/evidence.js';
+import { parseDuration } from '../engine/model/duration.js';
+import { ExitCode, UsageError } from '../engine/model/errors.js';
+import type { Finding } from '../engine/model/finding.js';
+import { promptIO } from '../engine/mutation.js';
+import { buildReport, emitReport } from '../engine/output.js';
+import { createProgress } from '../engine/progress.js';
+import { mergeRechecked } from '../engine/recheck.js';
+import { executeRunbook } from '../engine/run-runbook.js';
+import { type ActionStep, loadRunbook, type Runbook } from '../engine/runbook.js';
+import type { PromptIO } from '../engine/safety.js';
+import {
+  type EnvSession,
+  type GlobalOptions,
+  openEnvSession,
+  outputFormat,
+  requireExplicitEnv,
+  verifyAccount,
+} from '../engine/session.js';
 
 export interface MaintenanceRunOptions extends GlobalOptions, DbConnectionOptions {
   dryRun?: boolean;

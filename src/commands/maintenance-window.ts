@@ -1,11 +1,11 @@
 import { describeAwsError } from '../aws/errors.js';
 import { rdsInstance } from '../checks/facts.js';
 import { loadConfig } from '../config/load.js';
-import type { CheckResult } from '../core/check.js';
-import { UnreachableError, UsageError } from '../core/errors.js';
-import { makeChalk } from '../core/render.js';
-import { type GlobalOptions, openEnvSession, outputFormat } from '../core/session.js';
-import { commandContext } from '../maintenance/context.js';
+import { commandContext } from '../engine/context.js';
+import type { CheckResult } from '../engine/model/check.js';
+import { UnreachableError, UsageError } from '../engine/model/errors.js';
+import { makeChalk } from '../engine/render.js';
+import { type GlobalOptions, openEnvSession, outputFormat } from '../engine/session.js';
 import { evaluateRdsWindows } from '../maintenance/rds-windows.js';
 import {
   describeWindowState,

@@ -1,4 +1,4 @@
-import { runCheckCommand, type TroubleshootOptions } from '../troubleshoot/run.js';
+import { runCheckCommand, type TroubleshootOptions } from '../engine/check-command.js';
 
 /** `fsops net db-path` (deployment guide §3.1.2, §12.1.2): can the ECS tasks reach RDS through the security groups? */
 export async function netDbPath(options: TroubleshootOptions): Promise<number> {

@@ -5,9 +5,9 @@ import {
   type ServiceCommandDeps,
   type ServiceCommandOptions,
 } from '../actions/service-operation.js';
-import { UsageError } from '../core/errors.js';
 import { gatherServiceChangeFacts } from '../ecs/facts.js';
 import { shortTaskDef } from '../ecs/taskdef.js';
+import { UsageError } from '../engine/model/errors.js';
 
 export const RESTART_SOURCE =
   "runbook 004 (Service Won't Start: restart service); ops guide §13.1.1 (restart failing services)";

@@ -1,7 +1,7 @@
-import { makeChalk } from '../core/render.js';
-import { resolveSteps } from '../core/run-runbook.js';
-import { listRunbooks, loadRunbook } from '../core/runbook.js';
-import type { GlobalOptions } from '../core/session.js';
+import { makeChalk } from '../engine/render.js';
+import { resolveSteps } from '../engine/run-runbook.js';
+import { listRunbooks, loadRunbook } from '../engine/runbook.js';
+import type { GlobalOptions } from '../engine/session.js';
 import { type RunbookCommandOptions, runRunbookCommand } from './validate.js';
 
 export async function runbookList(options: GlobalOptions): Promise<number> {

@@ -5,9 +5,9 @@ import {
   type ServiceCommandDeps,
   type ServiceCommandOptions,
 } from '../actions/service-operation.js';
-import { UsageError } from '../core/errors.js';
 import { gatherServiceChangeFacts } from '../ecs/facts.js';
 import { shortTaskDef } from '../ecs/taskdef.js';
+import { UsageError } from '../engine/model/errors.js';
 
 export interface ScaleOptions extends ServiceCommandOptions {
   /** The explicit confirmation that scaling a protected environment to 0 is meant (no terminal). */

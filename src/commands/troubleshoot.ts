@@ -1,13 +1,13 @@
-import { parseDuration } from '../core/duration.js';
-import { UsageError } from '../core/errors.js';
-import { buildReport, emitReport } from '../core/output.js';
-import { createProgress } from '../core/progress.js';
-import { makeChalk } from '../core/render.js';
-import { executeRunbook } from '../core/run-runbook.js';
-import { listRunbooks, type Runbook } from '../core/runbook.js';
-import { openEnvSession, outputFormat, verifyAccount } from '../core/session.js';
-import { planNotes, rankResolution } from '../troubleshoot/plan.js';
-import { lazyDb, type TroubleshootOptions } from '../troubleshoot/run.js';
+import { lazyDb, type TroubleshootOptions } from '../engine/check-command.js';
+import { parseDuration } from '../engine/model/duration.js';
+import { UsageError } from '../engine/model/errors.js';
+import { buildReport, emitReport } from '../engine/output.js';
+import { planNotes, rankResolution } from '../engine/plan.js';
+import { createProgress } from '../engine/progress.js';
+import { makeChalk } from '../engine/render.js';
+import { executeRunbook } from '../engine/run-runbook.js';
+import { listRunbooks, type Runbook } from '../engine/runbook.js';
+import { openEnvSession, outputFormat, verifyAccount } from '../engine/session.js';
 
 const PREFIX = 'troubleshoot/';
 

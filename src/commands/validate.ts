@@ -1,10 +1,10 @@
-import { parseDuration } from '../core/duration.js';
-import { buildReport, emitReport } from '../core/output.js';
-import { createProgress } from '../core/progress.js';
-import { executeRunbook } from '../core/run-runbook.js';
-import { loadRunbook } from '../core/runbook.js';
-import { type GlobalOptions, openEnvSession, outputFormat, verifyAccount } from '../core/session.js';
 import { lazyEnvDb } from '../db/session.js';
+import { parseDuration } from '../engine/model/duration.js';
+import { buildReport, emitReport } from '../engine/output.js';
+import { createProgress } from '../engine/progress.js';
+import { executeRunbook } from '../engine/run-runbook.js';
+import { loadRunbook } from '../engine/runbook.js';
+import { type GlobalOptions, openEnvSession, outputFormat, verifyAccount } from '../engine/session.js';
 
 export interface RunbookCommandOptions extends GlobalOptions {
   since?: string;

@@ -1,7 +1,7 @@
 import { AwsClients } from '../aws/clients.js';
 import { type EnvContext, loadConfig, renderTemplate } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { type EnvSession, type GlobalOptions, openEnvSession, verifyAccount } from '../core/session.js';
+import { type EnvSession, type GlobalOptions, openEnvSession, verifyAccount } from '../engine/session.js';
 import {
   type DbConnectionOptions,
   type DbSession,

@@ -3,9 +3,9 @@ import { type ConnectionOptions, checkServerIdentity } from 'node:tls';
 import pg from 'pg';
 import { describeAwsError, isAccessDenied, isCredentialsError, isNotFound } from '../aws/errors.js';
 import type { Config, DatabaseConfig } from '../config/schema.js';
-import type { DbQuery } from '../core/check.js';
-import { UnreachableError, UsageError } from '../core/errors.js';
-import type { EnvSession } from '../core/session.js';
+import type { DbQuery } from '../engine/model/check.js';
+import { UnreachableError, UsageError } from '../engine/model/errors.js';
+import type { EnvSession } from '../engine/session.js';
 import { redactSecrets } from './redact.js';
 
 export type SslMode = 'disable' | 'require' | 'verify-full';

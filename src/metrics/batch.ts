@@ -1,5 +1,5 @@
 import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import type { CheckContext } from '../core/check.js';
+import type { CheckContext } from '../engine/model/check.js';
 import { fetchSeries, type MetricSpec, periodFor, queriesFor, type Series } from './series.js';
 
 /** A check's place in the run's GetMetricData batch. */

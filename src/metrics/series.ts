@@ -1,6 +1,6 @@
 import type { CloudWatchClient, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import type { CheckResult } from '../core/check.js';
-import type { Status } from '../core/finding.js';
+import type { CheckResult } from '../engine/model/check.js';
+import type { Status } from '../engine/model/finding.js';
 
 /** GetMetricData takes at most 500 queries per call. */
 export const MAX_QUERIES_PER_CALL = 500;

@@ -1,5 +1,5 @@
-import type { CheckResult, DbQuery } from '../../core/check.js';
-import { UsageError } from '../../core/errors.js';
+import type { CheckResult, DbQuery } from '../../engine/model/check.js';
+import { UsageError } from '../../engine/model/errors.js';
 import { type ActionDefinition, interruptedResult } from '../types.js';
 import { quoteQualified } from './session.js';
 

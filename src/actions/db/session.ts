@@ -1,7 +1,5 @@
 import pg from 'pg';
 import type { Config } from '../../config/schema.js';
-import type { DbQuery } from '../../core/check.js';
-import { UnreachableError } from '../../core/errors.js';
 import { redactSecrets } from '../../db/redact.js';
 import {
   connectionConfig,
@@ -11,6 +9,8 @@ import {
   sessionParameters,
   targetLabel,
 } from '../../db/session.js';
+import type { DbQuery } from '../../engine/model/check.js';
+import { UnreachableError } from '../../engine/model/errors.js';
 
 /**
  * The one WRITABLE session of a maintenance run (VACUUM, retention deletes, partition DDL, REINDEX).

@@ -1,5 +1,5 @@
 import type { Config, MaintenanceConfig } from '../../config/schema.js';
-import type { CheckResult, DbQuery } from '../../core/check.js';
+import type { CheckResult, DbQuery } from '../../engine/model/check.js';
 import { type ActionDefinition, interruptedResult } from '../types.js';
 import { quoteQualified } from './session.js';
 

@@ -1,6 +1,6 @@
 import { describeAwsError } from '../../aws/errors.js';
-import type { CheckContext, CheckResult } from '../../core/check.js';
-import type { Status } from '../../core/finding.js';
+import type { CheckContext, CheckResult } from '../../engine/model/check.js';
+import type { Status } from '../../engine/model/finding.js';
 import { rdsInstance } from '../facts.js';
 import { type DbThresholds, dbCheck, dbInfo, formatAge, formatBytes, judgeHigh, worst } from './common.js';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
-import { ExitCode, UnreachableError } from '../../../src/core/errors.js';
 import { freePort } from '../../../src/db/local-server.js';
 import { type DbSession, lazyEnvDb, openDbSession, parseDbUrl } from '../../../src/db/session.js';
+import { ExitCode, UnreachableError } from '../../../src/engine/model/errors.js';
 import { testAws, testEnv } from '../../helpers/context.js';
 import {
   adminQuery,

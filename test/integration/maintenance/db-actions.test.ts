@@ -10,10 +10,10 @@ import { dbPartitions } from '../../../src/commands/db-partitions.js';
 import { dbReindex } from '../../../src/commands/db-reindex.js';
 import { dbRetention } from '../../../src/commands/db-retention.js';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
-import type { Report } from '../../../src/core/finding.js';
-import { dispatchInterrupt } from '../../../src/core/interrupt.js';
-import type { PromptIO } from '../../../src/core/safety.js';
 import { parseDbUrl } from '../../../src/db/session.js';
+import { dispatchInterrupt } from '../../../src/engine/interrupt.js';
+import type { Report } from '../../../src/engine/model/finding.js';
+import type { PromptIO } from '../../../src/engine/safety.js';
 import { adminQuery, connect, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
 
 const noTerminal: PromptIO = { isTTY: false, ask: async () => '', print: () => {} };

@@ -3,12 +3,12 @@
 import type { Task } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText, resolveEnvironment } from '../../../src/config/load.js';
-import type { Finding } from '../../../src/core/finding.js';
-import { executeRunbook } from '../../../src/core/run-runbook.js';
-import { loadRunbook } from '../../../src/core/runbook.js';
-import type { EnvSession } from '../../../src/core/session.js';
 import { type DbSession, openDbSession, parseDbUrl } from '../../../src/db/session.js';
-import { planNotes, rankResolution } from '../../../src/troubleshoot/plan.js';
+import type { Finding } from '../../../src/engine/model/finding.js';
+import { planNotes, rankResolution } from '../../../src/engine/plan.js';
+import { executeRunbook } from '../../../src/engine/run-runbook.js';
+import { loadRunbook } from '../../../src/engine/runbook.js';
+import type { EnvSession } from '../../../src/engine/session.js';
 import { testAws } from '../../helpers/context.js';
 import { adminQuery, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
 import { createPaymentsSchema, installWorld, OK_FETCH, type World } from './world.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding, Report } from '../../../src/core/finding.js';
-import { makeChalk, render, toText } from '../../../src/core/render.js';
+import type { Finding, Report } from '../../../src/engine/model/finding.js';
+import { makeChalk, render, toText } from '../../../src/engine/render.js';
 
 const finding = (overrides: Partial<Finding>): Finding => ({
   id: 'ecs.service.running',

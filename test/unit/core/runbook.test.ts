@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../src/checks/index.js';
-import { UsageError } from '../../../src/core/errors.js';
-import { resolveSteps } from '../../../src/core/run-runbook.js';
-import { listRunbooks, loadRunbook, parseRunbook } from '../../../src/core/runbook.js';
+import { UsageError } from '../../../src/engine/model/errors.js';
+import { resolveSteps } from '../../../src/engine/run-runbook.js';
+import { listRunbooks, loadRunbook, parseRunbook } from '../../../src/engine/runbook.js';
 
 describe('runbooks/', () => {
   const runbooks = listRunbooks();

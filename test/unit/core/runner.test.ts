@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckContext, CheckDefinition } from '../../../src/core/check.js';
-import { exitCodeFor, overallStatus } from '../../../src/core/finding.js';
-import { createFactCache, runSteps, type Step } from '../../../src/core/runner.js';
+import type { CheckContext, CheckDefinition } from '../../../src/engine/model/check.js';
+import { exitCodeFor, overallStatus } from '../../../src/engine/model/finding.js';
+import { createFactCache, runSteps, type Step } from '../../../src/engine/runner.js';
 import { testContext } from '../../helpers/context.js';
 
 function check(id: string, run: CheckDefinition['run']): CheckDefinition<never> {

@@ -7,8 +7,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeBackend, parsePid } from '../../../src/commands/db-signal.js';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
-import { UnreachableError, UsageError } from '../../../src/core/errors.js';
-import type { EnvSession } from '../../../src/core/session.js';
 import { detachedEnv } from '../../../src/db/command-session.js';
 import { redactSecrets } from '../../../src/db/redact.js';
 import {
@@ -21,6 +19,8 @@ import {
   sessionParameters,
   tlsOptions,
 } from '../../../src/db/session.js';
+import { UnreachableError, UsageError } from '../../../src/engine/model/errors.js';
+import type { EnvSession } from '../../../src/engine/session.js';
 import { testAws, testEnv } from '../../helpers/context.js';
 
 const settings = DEFAULT_CONFIG.database.session;

@@ -18,8 +18,8 @@ import { evaluateRollbackTargets } from '../../../src/checks/maintenance/rollbac
 import { evaluateCapacity, evaluateStorage, growthPerDay } from '../../../src/checks/maintenance/storage.js';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
 import { parseConfigText } from '../../../src/config/load.js';
-import { resolveSteps } from '../../../src/core/run-runbook.js';
-import { type ActionStep, listRunbooks } from '../../../src/core/runbook.js';
+import { resolveSteps } from '../../../src/engine/run-runbook.js';
+import { type ActionStep, listRunbooks } from '../../../src/engine/runbook.js';
 import { evaluateRdsWindows, parseRdsMaintenanceWindow } from '../../../src/maintenance/rds-windows.js';
 
 const GIB = 1024 ** 3;
@@ -283,7 +283,7 @@ describe('rollback targets', () => {
 
 describe('action steps in a read-only runbook run', () => {
   it('are reported as skipped, and run only through runActions', async () => {
-    const { executeRunbook } = await import('../../../src/core/run-runbook.js');
+    const { executeRunbook } = await import('../../../src/engine/run-runbook.js');
     const { testAws, testEnv } = await import('../../helpers/context.js');
     const env = testEnv('staging');
     const session = { config: env.config, env, aws: testAws() };

@@ -6,7 +6,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { maintenanceMode } from '../../../src/commands/maintenance-mode.js';
-import type { PromptIO } from '../../../src/core/safety.js';
+import type { PromptIO } from '../../../src/engine/safety.js';
 import { TEST_CREDENTIALS } from '../../helpers/context.js';
 
 const ssm = mockClient(SSMClient);

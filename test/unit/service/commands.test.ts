@@ -30,8 +30,8 @@ import { deployments } from '../../../src/commands/deployments.js';
 import { restart } from '../../../src/commands/restart.js';
 import { rollback } from '../../../src/commands/rollback.js';
 import { scale } from '../../../src/commands/scale.js';
-import { dispatchInterrupt } from '../../../src/core/interrupt.js';
-import type { PromptIO } from '../../../src/core/safety.js';
+import { dispatchInterrupt } from '../../../src/engine/interrupt.js';
+import type { PromptIO } from '../../../src/engine/safety.js';
 import { TEST_CREDENTIALS } from '../../helpers/context.js';
 import { arn, deployment, service, taskDefinition } from './builders.js';
 

@@ -1,7 +1,7 @@
-import { type AuditRecord, appendAudit } from '../core/audit.js';
-import { ExitError } from '../core/errors.js';
-import { confirmPlan, type Decision, type MutationPlan, type PromptIO, terminalIO } from '../core/safety.js';
-import type { EnvSession } from '../core/session.js';
+import { type AuditRecord, appendAudit } from './audit.js';
+import { ExitError } from './model/errors.js';
+import { confirmPlan, type Decision, type MutationPlan, type PromptIO, terminalIO } from './safety.js';
+import type { EnvSession } from './session.js';
 
 export interface MutationOptions {
   yes?: boolean;

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { ExitCode, ExitError, UsageError } from './errors.js';
+import { ExitCode, ExitError, UsageError } from './model/errors.js';
 
 export interface MutationPlan {
   /** What will be done, as a verb phrase: "roll back prod-internal-pe-service". */

@@ -1,7 +1,7 @@
-import type { CheckContext, DbQuery } from '../core/check.js';
-import { UnreachableError } from '../core/errors.js';
-import { createFactCache } from '../core/runner.js';
-import type { EnvSession } from '../core/session.js';
+import type { CheckContext, DbQuery } from './model/check.js';
+import { UnreachableError } from './model/errors.js';
+import { createFactCache } from './runner.js';
+import type { EnvSession } from './session.js';
 
 /** A check context for commands that gather facts outside a runbook (same shape the runner builds). */
 export function commandContext(

@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline/promises';
 import { CHECKS } from '../checks/index.js';
-import type { CheckContext, CheckDefinition, DbQuery } from './check.js';
-import { UnreachableError, UsageError } from './errors.js';
-import type { Finding } from './finding.js';
+import type { CheckContext, CheckDefinition, DbQuery } from './model/check.js';
+import { UnreachableError, UsageError } from './model/errors.js';
+import type { Finding } from './model/finding.js';
 import type { ActionStep, Runbook } from './runbook.js';
 import { createFactCache, type RunnerHooks, runSteps, type Step } from './runner.js';
 import type { EnvSession } from './session.js';

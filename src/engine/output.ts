@@ -1,4 +1,4 @@
-import { exitCodeFor, type Finding, overallStatus, type Report } from './finding.js';
+import { exitCodeFor, type Finding, overallStatus, type Report } from './model/finding.js';
 import { render } from './render.js';
 import { type GlobalOptions, outputFormat } from './session.js';
 

@@ -1,18 +1,18 @@
 import { CHECKS } from '../checks/index.js';
-import type { CheckContext, DbQuery } from '../core/check.js';
-import { parseDuration } from '../core/duration.js';
-import { UnreachableError } from '../core/errors.js';
-import type { Finding } from '../core/finding.js';
-import { buildReport, emitReport } from '../core/output.js';
-import { createProgress } from '../core/progress.js';
-import { createFactCache, runSteps } from '../core/runner.js';
+import type { CheckContext, DbQuery } from './model/check.js';
+import { parseDuration } from './model/duration.js';
+import { UnreachableError } from './model/errors.js';
+import type { Finding } from './model/finding.js';
+import { buildReport, emitReport } from './output.js';
+import { createProgress } from './progress.js';
+import { createFactCache, runSteps } from './runner.js';
 import {
   type EnvSession,
   type GlobalOptions,
   openEnvSession,
   outputFormat,
   verifyAccount,
-} from '../core/session.js';
+} from './session.js';
 
 /** Flags of the troubleshooting commands that read a window and, for some checks, the database. */
 export interface TroubleshootOptions extends GlobalOptions {

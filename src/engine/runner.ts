@@ -1,6 +1,6 @@
 import { describeAwsError } from '../aws/errors.js';
-import { type CheckContext, type CheckDefinition, type CheckResult, toFinding } from './check.js';
-import type { Finding } from './finding.js';
+import { type CheckContext, type CheckDefinition, type CheckResult, toFinding } from './model/check.js';
+import type { Finding } from './model/finding.js';
 
 export interface Step {
   check: CheckDefinition<never>;

@@ -1,25 +1,25 @@
-import { type MaintenanceDb, openMaintenanceSession } from '../actions/db/session.js';
-import { runActions } from '../actions/run-actions.js';
-import type { ActionContext, ActionDefinition } from '../actions/types.js';
-import type { AwsClients } from '../aws/clients.js';
-import { loadConfig } from '../config/load.js';
-import type { Config } from '../config/schema.js';
-import type { AuditTarget } from '../core/audit.js';
-import { ExitCode } from '../core/errors.js';
-import type { Finding } from '../core/finding.js';
-import { buildReport, emitReport } from '../core/output.js';
-import { createProgress } from '../core/progress.js';
-import type { PromptIO } from '../core/safety.js';
+import { type MaintenanceDb, openMaintenanceSession } from '../../actions/db/session.js';
+import { runActions } from '../../actions/run-actions.js';
+import type { ActionContext, ActionDefinition } from '../../actions/types.js';
+import type { AwsClients } from '../../aws/clients.js';
+import { loadConfig } from '../../config/load.js';
+import type { Config } from '../../config/schema.js';
+import { type DbConnectionOptions, resolveDbTarget } from '../../db/session.js';
+import type { AuditTarget } from '../audit.js';
+import { afterEvidence, buildEvidence, evidenceFormat, type StepTiming, writeEvidence } from '../evidence.js';
+import { ExitCode } from '../model/errors.js';
+import type { Finding } from '../model/finding.js';
+import { promptIO } from '../mutation.js';
+import { buildReport, emitReport } from '../output.js';
+import { createProgress } from '../progress.js';
+import type { PromptIO } from '../safety.js';
 import {
   type EnvSession,
   type GlobalOptions,
   openEnvSession,
   outputFormat,
   verifyAccount,
-} from '../core/session.js';
-import { type DbConnectionOptions, resolveDbTarget } from '../db/session.js';
-import { afterEvidence, buildEvidence, evidenceFormat, type StepTiming, writeEvidence } from './evidence.js';
-import { promptIO } from './mutation.js';
+} from '../session.js';
 
 export interface DbCommandOptions extends GlobalOptions, DbConnectionOptions {
   dryRun?: boolean;

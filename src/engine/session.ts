@@ -2,7 +2,7 @@ import { AwsClients } from '../aws/clients.js';
 import { describeAwsError, isCredentialsError } from '../aws/errors.js';
 import { type EnvContext, loadConfig, resolveEnvironment } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { UnreachableError, UsageError } from './errors.js';
+import { UnreachableError, UsageError } from './model/errors.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './render.js';
 
 /** Flags every command shares (declared once in cli.ts). */

@@ -1,6 +1,6 @@
 import chalk, { Chalk, type ChalkInstance } from 'chalk';
-import { formatDuration } from './duration.js';
-import { countByStatus, type Finding, type Report, type Status } from './finding.js';
+import { formatDuration } from './model/duration.js';
+import { countByStatus, type Finding, type Report, type Status } from './model/finding.js';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'junit', 'markdown'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
