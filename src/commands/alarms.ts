@@ -1,3 +1,4 @@
+import { CHECKS } from '../checks/index.js';
 import { ALARM_STATES } from '../checks/troubleshoot/alarms.js';
 import { runCheckCommand, type TroubleshootOptions } from '../engine/check-command.js';
 import { UsageError } from '../engine/model/errors.js';
@@ -14,6 +15,7 @@ export async function alarms(options: AlarmsOptions): Promise<number> {
   }
   return runCheckCommand(
     {
+      checks: CHECKS,
       label: state ? `alarms --state ${state}` : 'alarms',
       steps: [{ check: 'cloudwatch.alarm-list', params: state ? { state } : {} }],
       defaultSince: '1h',

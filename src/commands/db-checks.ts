@@ -1,11 +1,10 @@
 import { DB_COMMAND_CHECKS } from '../checks/database/index.js';
 import { type DbCommandOptions, type DbCommandSession, openDbCommandSession } from '../db/command-session.js';
 import { targetLabel } from '../db/session.js';
-import type { CheckContext } from '../engine/model/check.js';
 import type { Report } from '../engine/model/finding.js';
 import { buildReport, emitReport } from '../engine/output.js';
 import { createProgress } from '../engine/progress.js';
-import { createFactCache, runSteps, type Step } from '../engine/runner.js';
+import { runChecks, type Step } from '../engine/runner.js';
 import { outputFormat } from '../engine/session.js';
 
 export type DbCheckName = keyof typeof DB_COMMAND_CHECKS;
@@ -39,21 +38,8 @@ export async function runDbChecks(
       check: DB_COMMAND_CHECKS[name] as Step['check'],
       params: paramsFor(name, session),
     }));
-    const once = createFactCache();
-    const now = new Date();
-    const makeContext = (signal: AbortSignal): CheckContext => ({
-      env: session.env,
-      aws: session.aws,
-      signal,
-      since: now,
-      now,
-      once,
-      fetch,
+    const { findings } = await runChecks(session, steps, {
       db: async () => session.db,
-    });
-    const findings = await runSteps(steps, makeContext, {
-      concurrency: session.config.runner.concurrency,
-      timeoutMs: session.config.runner.checkTimeoutMs,
       onCheckStart: progress.onCheckStart,
       onCheckDone: progress.onCheckDone,
     });

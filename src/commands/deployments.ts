@@ -1,9 +1,9 @@
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
-import { asExitError, prepareServiceCommand } from '../actions/service-operation.js';
 import { describeTaskDefinition, gatherRollbackFacts } from '../ecs/facts.js';
 import { chooseRollbackTarget, type RollbackChoice, type RollbackFacts } from '../ecs/target.js';
 import { imagesOf, imageTag, parseTaskDef, sameTaskDef, shortTaskDef } from '../ecs/taskdef.js';
 import { describeServiceState } from '../ecs/wait.js';
+import { asExitError, prepareServiceCommand } from '../engine/commands/service-operation.js';
 import { UsageError } from '../engine/model/errors.js';
 import { makeChalk } from '../engine/render.js';
 import { mapWithConcurrency } from '../engine/runner.js';

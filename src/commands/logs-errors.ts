@@ -1,3 +1,4 @@
+import { CHECKS } from '../checks/index.js';
 import { requireComponent } from '../config/load.js';
 import { runCheckCommand, type TroubleshootOptions } from '../engine/check-command.js';
 import { UsageError } from '../engine/model/errors.js';
@@ -30,6 +31,7 @@ export async function logsErrors(component: string | undefined, options: LogsErr
       throw new UsageError('--pattern applies to application logs; --source rds reads `duration` lines');
     return runCheckCommand(
       {
+        checks: CHECKS,
         label: 'logs errors --source rds',
         steps: [{ check: 'logs.slow-statements', params: { show } }],
         defaultSince,
@@ -41,6 +43,7 @@ export async function logsErrors(component: string | undefined, options: LogsErr
   const name = requireComponent(session.env, component);
   return runCheckCommand(
     {
+      checks: CHECKS,
       label: `logs errors ${name}`,
       steps: [{ check: 'logs.errors', params: { components: [name], pattern: options.pattern, show } }],
       defaultSince,

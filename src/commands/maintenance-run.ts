@@ -1,5 +1,6 @@
 import { type MaintenanceDb, openMaintenanceSession } from '../actions/db/session.js';
 import { resolveActions, runActionSteps } from '../actions/run-actions.js';
+import { CHECKS } from '../checks/index.js';
 import { CHANGE_REF_ENV } from '../checks/maintenance/window.js';
 import {
   applyTunnel,
@@ -133,6 +134,7 @@ async function runMaintenanceRunbook(
     const recheck = new Set<string>();
     try {
       const checked = await executeRunbook(runbook, session, {
+        checks: CHECKS,
         since,
         askManual: interactive && Boolean(process.stderr.isTTY) && format === 'text',
         ...timer.hooks,
@@ -216,7 +218,7 @@ async function checkAgainAfterChanges(
   const findings = await executeRunbook(
     { ...runbook, steps: runbook.steps.filter((s) => 'check' in s && ids.includes(s.check)) },
     session,
-    { since: options.since, db: options.db, ...timer.hooks },
+    { checks: CHECKS, since: options.since, db: options.db, ...timer.hooks },
   );
   options.timings.push(...timer.timings.map((t) => ({ ...t, step: t.step.replace(/^check:/, 'recheck:') })));
   return { findings, ids };

@@ -1,3 +1,4 @@
+import { CHECKS } from '../checks/index.js';
 import { runCheckCommand, type TroubleshootOptions } from '../engine/check-command.js';
 import { UsageError } from '../engine/model/errors.js';
 import { openEnvSession } from '../engine/session.js';
@@ -16,6 +17,7 @@ export async function metrics(group: string | undefined, options: TroubleshootOp
   const session = openEnvSession(options);
   return runCheckCommand(
     {
+      checks: CHECKS,
       label: `metrics ${group}`,
       steps: [{ check: `metrics.${group}` }],
       defaultSince: session.config.troubleshoot.since,

@@ -1,3 +1,4 @@
+import { CHECKS } from '../checks/index.js';
 import { makeChalk } from '../engine/render.js';
 import { resolveSteps } from '../engine/run-runbook.js';
 import { listRunbooks, loadRunbook } from '../engine/runbook.js';
@@ -28,7 +29,7 @@ export async function runbookList(options: GlobalOptions): Promise<number> {
 
 export async function runbookShow(name: string, options: GlobalOptions): Promise<number> {
   const runbook = loadRunbook(name);
-  const steps = resolveSteps(runbook);
+  const steps = resolveSteps(runbook, CHECKS);
   if (options.output === 'json') {
     process.stdout.write(`${JSON.stringify(runbook, null, 2)}\n`);
     return 0;

@@ -1,12 +1,13 @@
+import { CHECKS } from '../checks/index.js';
+import { gatherServiceChangeFacts } from '../ecs/facts.js';
+import { shortTaskDef } from '../ecs/taskdef.js';
 import {
   asExitError,
   prepareServiceCommand,
   runServiceOperation,
   type ServiceCommandDeps,
   type ServiceCommandOptions,
-} from '../actions/service-operation.js';
-import { gatherServiceChangeFacts } from '../ecs/facts.js';
-import { shortTaskDef } from '../ecs/taskdef.js';
+} from '../engine/commands/service-operation.js';
 import { UsageError } from '../engine/model/errors.js';
 
 export interface ScaleOptions extends ServiceCommandOptions {
@@ -96,6 +97,7 @@ export async function scale(
         before: service,
         knownStoppedTasks: stoppedTaskArns,
         verify: count > 0,
+        checks: CHECKS,
         source: SCALE_SOURCE,
       },
       options,

@@ -1,4 +1,6 @@
-import { lazyDb, type TroubleshootOptions } from '../engine/check-command.js';
+import { CHECKS } from '../checks/index.js';
+import type { TroubleshootOptions } from '../engine/check-command.js';
+import { lazyDatabase } from '../engine/database.js';
 import { parseDuration } from '../engine/model/duration.js';
 import { UsageError } from '../engine/model/errors.js';
 import { buildReport, emitReport } from '../engine/output.js';
@@ -60,10 +62,11 @@ export async function troubleshoot(
   const sinceMs = parseDuration(options.since ?? session.config.troubleshoot.since, '--since');
   const startedAt = new Date();
   const progress = await createProgress(`${runbook.title} (${session.env.name})`, format);
-  const database = lazyDb(session, options);
+  const database = lazyDatabase(session, options);
   try {
     await verifyAccount(session);
     const findings = await executeRunbook(runbook, session, {
+      checks: CHECKS,
       since: new Date(startedAt.getTime() - sinceMs),
       onCheckStart: progress.onCheckStart,
       onCheckDone: progress.onCheckDone,

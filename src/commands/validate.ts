@@ -1,4 +1,5 @@
-import { lazyEnvDb } from '../db/session.js';
+import { CHECKS } from '../checks/index.js';
+import { lazyDatabase } from '../engine/database.js';
 import { parseDuration } from '../engine/model/duration.js';
 import { buildReport, emitReport } from '../engine/output.js';
 import { createProgress } from '../engine/progress.js';
@@ -23,11 +24,12 @@ export async function runRunbookCommand(
   const sinceMs = parseDuration(options.since ?? session.config.logs.since, '--since');
   const startedAt = new Date();
   const progress = await createProgress(`${runbook.title} (${session.env.name})`, format);
-  const database = lazyEnvDb(session);
+  const database = lazyDatabase(session);
   try {
     progress.update(`${runbook.title} (${session.env.name}): verifying the AWS account`);
     await verifyAccount(session);
     const findings = await executeRunbook(runbook, session, {
+      checks: CHECKS,
       since: new Date(startedAt.getTime() - sinceMs),
       askManual: Boolean(process.stdin.isTTY && process.stderr.isTTY) && format === 'text',
       onCheckStart: progress.onCheckStart,

@@ -421,23 +421,3 @@ export async function openDbSession(target: DbTarget, options: OpenOptions): Pro
 export function sessionSettings(config: Config): DatabaseConfig['session'] {
   return config.database.session;
 }
-
-/**
- * A database opener for runbook runs (`ctx.db()`): connects to the environment's database the first
- * time a check asks, and `close()` ends it afterwards (a no-op when no check asked).
- */
-export function lazyEnvDb(session: EnvSession): { open(): Promise<DbSession>; close(): Promise<void> } {
-  let opened: Promise<DbSession> | null = null;
-  return {
-    open() {
-      opened ??= envDbTarget(session).then((target) =>
-        openDbSession(target, { readOnly: true, settings: session.config.database.session }),
-      );
-      return opened;
-    },
-    async close() {
-      if (!opened) return;
-      await opened.then((db) => db.close()).catch(() => {});
-    },
-  };
-}

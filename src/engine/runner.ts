@@ -1,5 +1,12 @@
 import { describeAwsError } from '../aws/errors.js';
-import { type CheckContext, type CheckDefinition, type CheckResult, toFinding } from './model/check.js';
+import {
+  type CheckContext,
+  type CheckDefinition,
+  type CheckResult,
+  type DbQuery,
+  toFinding,
+} from './model/check.js';
+import { UnreachableError, UsageError } from './model/errors.js';
 import type { Finding } from './model/finding.js';
 
 export interface Step {
@@ -107,4 +114,92 @@ export function createFactCache(
     }
     return fact;
   };
+}
+
+/** What a check run needs from a session: the environment, its AWS clients and the runner settings. */
+export interface CheckSession {
+  env: CheckContext['env'];
+  aws: CheckContext['aws'];
+  config: { runner: { concurrency: number; checkTimeoutMs: number } };
+}
+
+/** The check catalogue a run resolves ids against (src/checks/index.ts's CHECKS, passed in by the command). */
+export type CheckRegistry = Readonly<Record<string, CheckDefinition<never>>>;
+
+export interface RunChecksOptions extends RunnerHooks {
+  /** Start of the look-back window; defaults to `now`. */
+  since?: Date;
+  now?: Date;
+  fetch?: typeof fetch;
+  /** Opens the diagnostic database session; called at most once per run, when a check first asks. */
+  db?: () => Promise<DbQuery>;
+  /** The run's signal (shared facts run under it); a fresh one when not given. */
+  signal?: AbortSignal;
+  /** Overrides of the session's runner settings. */
+  concurrency?: number;
+  timeoutMs?: number;
+}
+
+/** The one check-context builder: a per-run fact cache and database opener, a context per check signal. */
+export function checkContextFactory(session: CheckSession, options: RunChecksOptions = {}): ContextFactory {
+  const runSignal = options.signal ?? new AbortController().signal;
+  const once = createFactCache(runSignal);
+  const now = options.now ?? new Date();
+  const openDb =
+    options.db ?? (() => Promise.reject(new UnreachableError('this run has no database connection')));
+  const db = () => once('db.session', openDb);
+  return (signal) => ({
+    env: session.env,
+    aws: session.aws,
+    signal,
+    since: options.since ?? now,
+    now,
+    once,
+    fetch: options.fetch ?? fetch,
+    db,
+  });
+}
+
+export interface CheckRun {
+  findings: Finding[];
+  /** A context sharing the run's fact cache, to read gathered facts for a listing afterwards. */
+  context: CheckContext;
+}
+
+/**
+ * The one check runner every read-only verb uses (validate, runbook run, troubleshoot, db checks,
+ * maintenance): builds the context, runs the steps with the session's concurrency and timeout, and
+ * returns the findings in step order.
+ */
+export async function runChecks(
+  session: CheckSession,
+  steps: readonly Step[],
+  options: RunChecksOptions = {},
+): Promise<CheckRun> {
+  const makeContext = checkContextFactory(session, options);
+  const findings = await runSteps([...steps], makeContext, {
+    concurrency: options.concurrency ?? session.config.runner.concurrency,
+    timeoutMs: options.timeoutMs ?? session.config.runner.checkTimeoutMs,
+    onCheckStart: options.onCheckStart,
+    onCheckDone: options.onCheckDone,
+  });
+  return { findings, context: makeContext(options.signal ?? new AbortController().signal) };
+}
+
+/** Steps from check ids; an unknown id is a usage error naming the valid ones. */
+export function stepsFor(
+  registry: CheckRegistry,
+  steps: readonly { check: string; params?: Record<string, unknown> }[],
+): Step[] {
+  return steps.map((step) => ({ check: checkFor(registry, step.check), params: step.params ?? {} }));
+}
+
+export function checkFor(registry: CheckRegistry, id: string): CheckDefinition<never> {
+  const check = registry[id];
+  if (!check) {
+    throw new UsageError(
+      `unknown check '${id}': valid checks are ${Object.keys(registry).sort().join(', ')}`,
+    );
+  }
+  return check;
 }

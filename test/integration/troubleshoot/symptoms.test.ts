@@ -2,6 +2,7 @@
 // payments database a real PostgreSQL database; once with the symptom's cause present, once without.
 import type { Task } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECKS } from '../../../src/checks/index.js';
 import { parseConfigText, resolveEnvironment } from '../../../src/config/load.js';
 import { type DbSession, openDbSession, parseDbUrl } from '../../../src/db/session.js';
 import type { Finding } from '../../../src/engine/model/finding.js';
@@ -44,6 +45,7 @@ async function troubleshoot(symptom: string, world: World, db: TestDatabase) {
   installWorld(world);
   const runbook = loadRunbook(`troubleshoot/${symptom}`);
   const findings = await executeRunbook(runbook, session, {
+    checks: CHECKS,
     since: new Date(Date.now() - 3_600_000),
     fetch: OK_FETCH,
     db: async () => {
@@ -275,6 +277,7 @@ describe('payments database facts', () => {
     installWorld({});
     const runbook = loadRunbook('troubleshoot/payment-failures');
     const findings = await executeRunbook(runbook, session, {
+      checks: CHECKS,
       since: new Date(Date.now() - 3_600_000),
       db: () =>
         openDbSession(parseDbUrl('postgres://nobody@127.0.0.1:1/none', '--db-url'), {
@@ -303,6 +306,7 @@ describe('payments database facts', () => {
       loadRunbook('troubleshoot/lms-sync'),
       { config: renamed, env: resolveEnvironment(renamed, 'prod'), aws: session.aws },
       {
+        checks: CHECKS,
         since: new Date(Date.now() - 3_600_000),
         db: async () => {
           const opened = await openDbSession(parseDbUrl(healthyDb.url, 'test'), {

@@ -11,7 +11,7 @@ describe('runbooks/', () => {
     expect(runbooks.map((r) => r.name)).toContain('validate');
     for (const runbook of runbooks) {
       expect(runbook.source, runbook.name).toMatch(/guide|runbook/);
-      expect(() => resolveSteps(runbook), runbook.name).not.toThrow();
+      expect(() => resolveSteps(runbook, CHECKS), runbook.name).not.toThrow();
     }
   });
 
@@ -53,6 +53,6 @@ describe('parseRunbook', () => {
 
   it('refuses a runbook naming a check that does not exist before anything runs', () => {
     const runbook = parseRunbook(valid.replace('ecs.service', 'ecs.servise'), 'demo.yaml');
-    expect(() => resolveSteps(runbook)).toThrow(/unknown check 'ecs.servise': valid checks are/);
+    expect(() => resolveSteps(runbook, CHECKS)).toThrow(/unknown check 'ecs.servise': valid checks are/);
   });
 });

@@ -8,6 +8,7 @@ import {
 } from '../../../src/actions/db/partitions.js';
 import { selectVacuumTargets, vacuumThresholds } from '../../../src/actions/db/vacuum.js';
 import { resolveActions } from '../../../src/actions/run-actions.js';
+import { CHECKS } from '../../../src/checks/index.js';
 import { evaluateBackupIntegrity } from '../../../src/checks/maintenance/backups.js';
 import { evaluateParameters } from '../../../src/checks/maintenance/parameters.js';
 import {
@@ -36,7 +37,7 @@ describe('maintenance runbooks', () => {
       'maintenance/weekly',
     ]);
     for (const runbook of maintenance) {
-      expect(() => resolveSteps(runbook)).not.toThrow();
+      expect(() => resolveSteps(runbook, CHECKS)).not.toThrow();
       expect(() => resolveActions(runbook.steps.filter((s): s is ActionStep => 'action' in s))).not.toThrow();
     }
   });
@@ -296,7 +297,7 @@ describe('action steps in a read-only runbook run', () => {
       resolution: [],
       steps: [{ action: 'db.vacuum-analyze', params: {} }],
     };
-    const readOnly = await executeRunbook(runbook, session, { since: NOW });
+    const readOnly = await executeRunbook(runbook, session, { checks: CHECKS, since: NOW });
     expect(readOnly).toEqual([
       expect.objectContaining({
         id: 'action.db.vacuum-analyze',
@@ -306,6 +307,7 @@ describe('action steps in a read-only runbook run', () => {
     ]);
     const seen: string[] = [];
     await executeRunbook(runbook, session, {
+      checks: CHECKS,
       since: NOW,
       runActions: async (steps) => {
         seen.push(...steps.map((s) => s.action));

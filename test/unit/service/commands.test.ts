@@ -25,11 +25,11 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ServiceCommandDeps } from '../../../src/actions/service-operation.js';
 import { deployments } from '../../../src/commands/deployments.js';
 import { restart } from '../../../src/commands/restart.js';
 import { rollback } from '../../../src/commands/rollback.js';
 import { scale } from '../../../src/commands/scale.js';
+import type { ServiceCommandDeps } from '../../../src/engine/commands/service-operation.js';
 import { dispatchInterrupt } from '../../../src/engine/interrupt.js';
 import type { PromptIO } from '../../../src/engine/safety.js';
 import { TEST_CREDENTIALS } from '../../helpers/context.js';

@@ -1,32 +1,37 @@
 import type { ECSClient, Service } from '@aws-sdk/client-ecs';
-import { describeAwsError, isCredentialsError } from '../aws/errors.js';
-import { requireComponent } from '../config/load.js';
+import {
+  type ActionResult,
+  applyServiceAction,
+  describeAction,
+  type ServiceAction,
+} from '../../actions/service.js';
+import { describeAwsError, isCredentialsError } from '../../aws/errors.js';
+import { requireComponent } from '../../config/load.js';
 import {
   describeService,
   describeTasks,
   listStoppedTaskArns,
   type ServiceNames,
   serviceNames,
-} from '../ecs/facts.js';
-import { shortTaskDef } from '../ecs/taskdef.js';
+} from '../../ecs/facts.js';
+import { shortTaskDef } from '../../ecs/taskdef.js';
 import {
   type Clock,
   type ServiceObserver,
   type WaitOutcome,
   type WaitTarget,
   waitForService,
-} from '../ecs/wait.js';
-import { type AuditRecord, appendAudit } from '../engine/audit.js';
-import { onInterrupt } from '../engine/interrupt.js';
-import { formatDuration, parseDuration } from '../engine/model/duration.js';
-import { ExitCode, ExitError, UnreachableError, UsageError } from '../engine/model/errors.js';
-import type { Finding } from '../engine/model/finding.js';
-import { buildReport, emitReport } from '../engine/output.js';
-import { createProgress } from '../engine/progress.js';
-import { render } from '../engine/render.js';
-import { executeRunbook } from '../engine/run-runbook.js';
-import type { Runbook } from '../engine/runbook.js';
-import { confirmPlan, type MutationPlan, type PromptIO, terminalIO } from '../engine/safety.js';
+} from '../../ecs/wait.js';
+import { type AuditRecord, appendAudit } from '../audit.js';
+import { onInterrupt } from '../interrupt.js';
+import { formatDuration, parseDuration } from '../model/duration.js';
+import { ExitCode, ExitError, UnreachableError, UsageError } from '../model/errors.js';
+import type { Finding } from '../model/finding.js';
+import { buildReport, emitReport } from '../output.js';
+import { createProgress } from '../progress.js';
+import { render } from '../render.js';
+import { type CheckRegistry, runChecks, stepsFor } from '../runner.js';
+import { confirmPlan, type MutationPlan, type PromptIO, terminalIO } from '../safety.js';
 import {
   type CallerIdentity,
   type EnvSession,
@@ -35,8 +40,7 @@ import {
   outputFormat,
   requireExplicitEnv,
   verifyAccount,
-} from '../engine/session.js';
-import { type ActionResult, applyServiceAction, describeAction, type ServiceAction } from './service.js';
+} from '../session.js';
 
 /** Flags of the mutating service commands (rollback, restart, scale). */
 export interface ServiceCommandOptions extends GlobalOptions {
@@ -80,6 +84,8 @@ export interface ServiceOperation {
   knownStoppedTasks: string[];
   /** Run the component's validation checks after success (not after scaling to zero). */
   verify: boolean;
+  /** The check catalogue the verification resolves against (src/checks/index.ts's CHECKS). */
+  checks: CheckRegistry;
   /** Guide sections this operation implements, for the report. */
   source: string;
   /** Words for the report: "Rollback", "Restart", "Scale". */
@@ -351,20 +357,12 @@ function rolloutFinding(
   };
 }
 
-/** Runbook 002 "verify the rollback": the component's ECS service and health endpoints. */
-export function verificationRunbook(component: string): Runbook {
-  return {
-    name: 'service/verify',
-    title: `Verify ${component}`,
-    source: 'runbook 002 (Rollback Procedure: verify rollback); deployment guide §11.1',
-    description: '',
-    kind: 'validation',
-    steps: [
-      { check: 'ecs.service', params: { components: [component] } },
-      { check: 'health.endpoints', params: { components: [component] } },
-    ],
-    resolution: [],
-  };
+/** Runbook 002 "verify the rollback" (deployment guide §11.1): the component's ECS service and health endpoints. */
+export function verificationSteps(component: string): { check: string; params: Record<string, unknown> }[] {
+  return [
+    { check: 'ecs.service', params: { components: [component] } },
+    { check: 'health.endpoints', params: { components: [component] } },
+  ];
 }
 
 /** The component's checks after a successful change; Ctrl-C stops them (the change is already done). */
@@ -380,12 +378,12 @@ async function verifyComponent(
   });
   try {
     return await Promise.race([
-      executeRunbook(verificationRunbook(op.component), op.session, {
+      runChecks(op.session, stepsFor(op.checks, verificationSteps(op.component)), {
         since: new Date(Date.now() - 15 * 60_000),
         fetch: deps.fetch,
         onCheckStart: progress.onCheckStart,
         onCheckDone: progress.onCheckDone,
-      }),
+      }).then((run) => run.findings),
       interrupted,
     ]);
   } finally {
