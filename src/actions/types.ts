@@ -1,3 +1,4 @@
+import type { AwsClients } from '../aws/clients.js';
 import type { EnvContext } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { CheckResult } from '../engine/model/check.js';
@@ -9,6 +10,10 @@ export interface ActionContext {
   /** null when the database was given directly (--db-url) rather than through an environment. */
   env: EnvContext | null;
   config: Config;
+  /** The environment's AWS clients (not connected until used); for a bare --db-url, clients for the config's region. */
+  aws: AwsClients;
+  /** Aborted when the person presses Ctrl-C during the changes: finish the statement in flight, start no new one. */
+  signal: AbortSignal;
   now: Date;
   /** The writable maintenance session (opened on first use). */
   db(): Promise<MaintenanceDb>;

@@ -1,9 +1,9 @@
 import { writeMaintenanceMode } from '../actions/maintenance/maintenance-mode.js';
 import { describeAwsError, isCredentialsError } from '../aws/errors.js';
 import { interpretMaintenanceMode, readMaintenanceMode } from '../checks/maintenance-mode.js';
+import { promptIO, runGuardedChange } from '../engine/change.js';
 import { commandContext } from '../engine/context.js';
 import { ExitError, UnreachableError, UsageError } from '../engine/model/errors.js';
-import { guardedMutation, promptIO } from '../engine/mutation.js';
 import { makeChalk } from '../engine/render.js';
 import type { PromptIO } from '../engine/safety.js';
 import {
@@ -75,7 +75,7 @@ export async function maintenanceMode(state: string, options: MaintenanceModeOpt
       return 0;
     }
     const to = wanted ? 'true' : 'false';
-    const outcome = await guardedMutation({
+    const outcome = await runGuardedChange({
       session,
       identity: identity?.arn ?? null,
       command,

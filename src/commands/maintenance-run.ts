@@ -1,5 +1,5 @@
 import { type MaintenanceDb, openMaintenanceSession } from '../actions/db/session.js';
-import { resolveActions, runActionSteps } from '../actions/run-actions.js';
+import { ACTIONS } from '../actions/index.js';
 import { CHECKS } from '../checks/index.js';
 import { CHANGE_REF_ENV } from '../checks/maintenance/window.js';
 import {
@@ -12,6 +12,7 @@ import {
   parseDbUrl,
 } from '../db/session.js';
 import { appendAudit } from '../engine/audit.js';
+import { promptIO } from '../engine/change.js';
 import {
   afterEvidence,
   buildEvidence,
@@ -23,10 +24,10 @@ import {
 import { parseDuration } from '../engine/model/duration.js';
 import { ExitCode, UsageError } from '../engine/model/errors.js';
 import type { Finding } from '../engine/model/finding.js';
-import { promptIO } from '../engine/mutation.js';
 import { buildReport, emitReport } from '../engine/output.js';
 import { createProgress } from '../engine/progress.js';
 import { mergeRechecked } from '../engine/recheck.js';
+import { resolveActions, runActionSteps } from '../engine/run-actions.js';
 import { executeRunbook } from '../engine/run-runbook.js';
 import { type ActionStep, loadRunbook, type Runbook } from '../engine/runbook.js';
 import type { PromptIO } from '../engine/safety.js';
@@ -105,7 +106,7 @@ async function runMaintenanceRunbook(
   const changeRef = options.changeRef ?? process.env[CHANGE_REF_ENV];
   const runbook = withChangeRef(loadRunbook(name), changeRef);
   const actionSteps = runbook.steps.filter((s): s is ActionStep => 'action' in s);
-  resolveActions(actionSteps);
+  resolveActions(actionSteps, ACTIONS);
   const envName = actionSteps.length
     ? requireExplicitEnv(options, `${label} changes the database`)
     : undefined;
@@ -141,7 +142,7 @@ async function runMaintenanceRunbook(
         db: db.read,
         runActions: (steps) => {
           progress.stop();
-          return runActionSteps(steps, {
+          return runActionSteps(steps, ACTIONS, {
             audit: { env: session.env.name, target: session.config.audit, aws: session.aws },
             identity: identity?.arn ?? null,
             command: label,
@@ -153,6 +154,7 @@ async function runMaintenanceRunbook(
             context: {
               env: session.env,
               config: session.config,
+              aws: session.aws,
               now: new Date(),
               db: db.write,
               log: (text) => {

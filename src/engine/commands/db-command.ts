@@ -1,17 +1,17 @@
 import { type MaintenanceDb, openMaintenanceSession } from '../../actions/db/session.js';
-import { runActions } from '../../actions/run-actions.js';
 import type { ActionContext, ActionDefinition } from '../../actions/types.js';
-import type { AwsClients } from '../../aws/clients.js';
+import { AwsClients } from '../../aws/clients.js';
 import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { type DbConnectionOptions, resolveDbTarget } from '../../db/session.js';
 import type { AuditTarget } from '../audit.js';
+import { promptIO } from '../change.js';
 import { afterEvidence, buildEvidence, evidenceFormat, type StepTiming, writeEvidence } from '../evidence.js';
 import { ExitCode } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
-import { promptIO } from '../mutation.js';
 import { buildReport, emitReport } from '../output.js';
 import { createProgress } from '../progress.js';
+import { runActions } from '../run-actions.js';
 import type { PromptIO } from '../safety.js';
 import {
   type EnvSession,
@@ -36,7 +36,7 @@ export interface MaintenanceTarget {
   protectedEnv: boolean;
   identity: string | null;
   audit: { env: string; target: AuditTarget; aws?: AwsClients };
-  context(log: (text: string) => void): ActionContext;
+  context(log: (text: string) => void): Omit<ActionContext, 'signal' | 'stopRequested'>;
   close(): Promise<void>;
 }
 
@@ -67,6 +67,14 @@ export async function openMaintenanceTarget(
     throw error;
   });
   const label = envSession?.env.name ?? target.database;
+  const aws =
+    envSession?.aws ??
+    new AwsClients({
+      region: options.region ?? process.env.AWS_REGION ?? config.region,
+      profile: options.profile,
+      endpoint: options.endpointUrl,
+      ...config.aws,
+    });
   return {
     config,
     envSession,
@@ -75,10 +83,17 @@ export async function openMaintenanceTarget(
     protectedEnv: envSession ? envSession.env.settings.protected : true,
     identity,
     audit: { env: label, target: config.audit, aws: envSession?.aws },
-    context: (log) => ({ env: envSession?.env ?? null, config, now: new Date(), db: async () => db, log }),
+    context: (log) => ({
+      env: envSession?.env ?? null,
+      config,
+      aws,
+      now: new Date(),
+      db: async () => db,
+      log,
+    }),
     async close() {
       await db.close();
-      envSession?.aws.destroy();
+      aws.destroy();
     },
   };
 }

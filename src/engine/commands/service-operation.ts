@@ -22,7 +22,7 @@ import {
   type WaitTarget,
   waitForService,
 } from '../../ecs/wait.js';
-import { type AuditRecord, appendAudit } from '../audit.js';
+import { applyChange, changeAuditor, decideChange } from '../change.js';
 import { onInterrupt } from '../interrupt.js';
 import { formatDuration, parseDuration } from '../model/duration.js';
 import { ExitCode, ExitError, UnreachableError, UsageError } from '../model/errors.js';
@@ -31,7 +31,7 @@ import { buildReport, emitReport } from '../output.js';
 import { createProgress } from '../progress.js';
 import { render } from '../render.js';
 import { type CheckRegistry, runChecks, stepsFor } from '../runner.js';
-import { confirmPlan, type MutationPlan, type PromptIO, terminalIO } from '../safety.js';
+import { type MutationPlan, type PromptIO, type SafetyOptions, terminalIO } from '../safety.js';
 import {
   type CallerIdentity,
   type EnvSession,
@@ -125,34 +125,25 @@ export async function runServiceOperation(
   const baseIO = deps.io ?? terminalIO();
   // Under machine-readable output the plan goes to stderr: stdout carries only the report.
   const io: PromptIO = machine ? { ...baseIO, print: (text) => process.stderr.write(text) } : baseIO;
-  const audit = (result: AuditRecord['result'], detail?: string) =>
-    appendAudit(
-      {
-        identity: op.identity?.arn ?? null,
-        env: op.session.env.name,
-        command: op.command,
-        component: op.component,
-        from: op.from,
-        to: op.to,
-        result,
-        ...(detail ? { detail } : {}),
-      },
-      op.session.config.audit,
-      op.session.aws,
-    );
+  const audit = changeAuditor({
+    identity: op.identity?.arn ?? null,
+    env: op.session.env.name,
+    command: op.command,
+    component: op.component,
+    from: op.from,
+    to: op.to,
+    target: op.session.config.audit,
+    aws: op.session.aws,
+  });
 
   const plan: MutationPlan = { ...op.plan, lines: [...op.plan.lines, `call: ${describeAction(op.action)}`] };
-  let decision: Awaited<ReturnType<typeof confirmPlan>>;
-  try {
-    decision = await confirm(op, plan, options, io);
-  } catch (error) {
-    await audit('refused', (error as Error).message);
-    throw error;
-  }
+  const decision = await decideChange(plan, safetyOf(op, options, io), io, audit, {
+    precheck: () => refuseDangerWithoutFlag(op, plan, options, io),
+    dryRunDetail: '',
+  });
 
   if (decision === 'dry-run') {
     await applyServiceAction(op.ecs, op.action, { dryRun: true });
-    await audit('dry-run');
     if (machine) {
       const finding = planFinding(op, plan);
       process.stdout.write(
@@ -165,17 +156,35 @@ export async function runServiceOperation(
     return ExitCode.ok;
   }
 
-  let applied: ActionResult;
-  try {
-    applied = await applyServiceAction(op.ecs, op.action, { dryRun: false });
-  } catch (error) {
-    const failure = asExitError(error, `${describeAction(op.action)} failed; nothing was changed`);
-    await audit('failed', failure.message);
-    throw failure;
-  }
-  await audit('started');
   const followUp = `fsops deployments ${op.component} --env ${op.session.env.name}`;
-  if (options.wait === false) {
+  // Audit "started" before UpdateService; the outcome after the rollout settled (or Ctrl-C, or --no-wait).
+  const outcome = await applyChange(
+    audit,
+    async (signal): Promise<(WaitOutcome & { target: WaitTarget }) | 'accepted'> => {
+      let applied: ActionResult;
+      try {
+        applied = await applyServiceAction(op.ecs, op.action, { dryRun: false });
+      } catch (error) {
+        throw asExitError(error, `${describeAction(op.action)} failed; nothing was changed`);
+      }
+      if (options.wait === false) return 'accepted';
+      return follow(op, op.waitTarget(applied), timeoutMs, format, deps, signal);
+    },
+    {
+      // Ctrl-C stops waiting, not the change: it carries on in ECS.
+      interruptible: true,
+      outcome: (result) =>
+        result === 'accepted'
+          ? { result: 'accepted', detail: 'not waited for (--no-wait)' }
+          : {
+              result: result.result,
+              ...(result.result === 'interrupted'
+                ? { detail: result.state }
+                : { detail: result.reason ?? result.state }),
+            },
+    },
+  );
+  if (outcome === 'accepted') {
     const started: Finding = {
       id: `${op.command}.deployment`,
       title: `${op.title} started (not waited for)`,
@@ -194,17 +203,13 @@ export async function runServiceOperation(
     );
   }
 
-  const target = op.waitTarget(applied);
-  const outcome = await follow(op, target, timeoutMs, format, deps);
   if (outcome.result === 'interrupted') {
     process.stderr.write(
       `\nfsops: stopped waiting; the ${op.command} continues in ECS. Check it with \`${followUp}\`.\n`,
     );
-    await audit('interrupted', outcome.state);
     return ExitCode.interrupted;
   }
-  const rollout = rolloutFinding(op, target, outcome, followUp);
-  await audit(outcome.result, outcome.reason ?? outcome.state);
+  const rollout = rolloutFinding(op, outcome.target, outcome, followUp);
   let findings: Finding[] = [rollout];
   if (outcome.result === 'succeeded' && op.verify) {
     const verification = await verifyComponent(op, format, deps);
@@ -232,30 +237,28 @@ export async function runServiceOperation(
 }
 
 /**
- * confirmPlan for the ordinary case. A dangerous variant (scaling a protected environment to 0) needs
- * more: on a terminal the danger word must be typed even with --yes; without one, --yes and the flag
- * that names the danger.
+ * The confirmation an operation needs. A dangerous variant (scaling a protected environment to 0)
+ * needs more: on a terminal the danger word must be typed even with --yes; without one, --yes and the
+ * flag that names the danger (refuseDangerWithoutFlag).
  */
-async function confirm(
+function safetyOf(op: ServiceOperation, options: ServiceCommandOptions, io: PromptIO): SafetyOptions {
+  const protectedEnv = op.session.env.settings.protected;
+  if (!op.danger || options.dryRun) return { yes: options.yes, dryRun: options.dryRun, protectedEnv };
+  if (io.isTTY) return { yes: false, protectedEnv, dangerWord: op.danger.word };
+  return { yes: options.yes, protectedEnv };
+}
+
+function refuseDangerWithoutFlag(
   op: ServiceOperation,
   plan: MutationPlan,
   options: ServiceCommandOptions,
   io: PromptIO,
-): Promise<Awaited<ReturnType<typeof confirmPlan>>> {
-  const protectedEnv = op.session.env.settings.protected;
-  if (!op.danger || options.dryRun) {
-    return confirmPlan(plan, { yes: options.yes, dryRun: options.dryRun, protectedEnv }, io);
-  }
-  if (io.isTTY) {
-    return confirmPlan(plan, { yes: false, protectedEnv, dangerWord: op.danger.word }, io);
-  }
-  if (!op.danger.flagGiven) {
-    io.print(`Plan: ${plan.action} (${plan.env})\n${plan.lines.map((l) => `  ${l}`).join('\n')}\n`);
-    throw new UsageError(
-      `refusing to ${plan.action} without ${op.danger.flag}: there is no terminal to type '${op.danger.word}' on; pass ${op.danger.flag} --yes to confirm. Nothing was changed.`,
-    );
-  }
-  return confirmPlan(plan, { yes: options.yes, protectedEnv }, io);
+): void {
+  if (!op.danger || options.dryRun || io.isTTY || op.danger.flagGiven) return;
+  io.print(`Plan: ${plan.action} (${plan.env})\n${plan.lines.map((l) => `  ${l}`).join('\n')}\n`);
+  throw new UsageError(
+    `refusing to ${plan.action} without ${op.danger.flag}: there is no terminal to type '${op.danger.word}' on; pass ${op.danger.flag} --yes to confirm. Nothing was changed.`,
+  );
 }
 
 async function follow(
@@ -264,24 +267,23 @@ async function follow(
   timeoutMs: number,
   format: string,
   deps: ServiceCommandDeps,
-): Promise<WaitOutcome> {
+  signal: AbortSignal,
+): Promise<WaitOutcome & { target: WaitTarget }> {
   const observer: ServiceObserver = {
     service: (signal) => describeService(op.ecs, op.names, signal),
     stoppedTaskArns: (signal) => listStoppedTaskArns(op.ecs, op.names, signal),
     describeTasks: (arns, signal) => describeTasks(op.ecs, op.names.cluster, arns, signal),
   };
   const progress = await createProgress(`Waiting for ${op.names.service}`, format);
-  const controller = new AbortController();
-  const release = onInterrupt(() => controller.abort());
   try {
     progress.log(
       `Waiting for ${op.names.service} to settle (up to ${formatDuration(timeoutMs)}; Ctrl-C stops waiting, not the ${op.command})`,
     );
-    return await waitForService(observer, target, {
+    const outcome = await waitForService(observer, target, {
       timeoutMs,
       intervalMs: deps.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
       clock: deps.clock,
-      signal: controller.signal,
+      signal,
       knownEventIds: (op.before.events ?? []).map((e) => e.id ?? ''),
       knownStoppedTasks: op.knownStoppedTasks,
       onEvent(event) {
@@ -295,8 +297,8 @@ async function follow(
         }
       },
     });
+    return { ...outcome, target };
   } finally {
-    release();
     progress.stop();
   }
 }

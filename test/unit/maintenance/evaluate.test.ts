@@ -7,7 +7,7 @@ import {
   parseRangeBound,
 } from '../../../src/actions/db/partitions.js';
 import { selectVacuumTargets, vacuumThresholds } from '../../../src/actions/db/vacuum.js';
-import { resolveActions } from '../../../src/actions/run-actions.js';
+import { ACTIONS } from '../../../src/actions/index.js';
 import { CHECKS } from '../../../src/checks/index.js';
 import { evaluateBackupIntegrity } from '../../../src/checks/maintenance/backups.js';
 import { evaluateParameters } from '../../../src/checks/maintenance/parameters.js';
@@ -19,6 +19,7 @@ import { evaluateRollbackTargets } from '../../../src/checks/maintenance/rollbac
 import { evaluateCapacity, evaluateStorage, growthPerDay } from '../../../src/checks/maintenance/storage.js';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
 import { parseConfigText } from '../../../src/config/load.js';
+import { resolveActions } from '../../../src/engine/run-actions.js';
 import { resolveSteps } from '../../../src/engine/run-runbook.js';
 import { type ActionStep, listRunbooks } from '../../../src/engine/runbook.js';
 import { evaluateRdsWindows, parseRdsMaintenanceWindow } from '../../../src/maintenance/rds-windows.js';
@@ -38,11 +39,16 @@ describe('maintenance runbooks', () => {
     ]);
     for (const runbook of maintenance) {
       expect(() => resolveSteps(runbook, CHECKS)).not.toThrow();
-      expect(() => resolveActions(runbook.steps.filter((s): s is ActionStep => 'action' in s))).not.toThrow();
+      expect(() =>
+        resolveActions(
+          runbook.steps.filter((s): s is ActionStep => 'action' in s),
+          ACTIONS,
+        ),
+      ).not.toThrow();
     }
   });
   it('rejects an unknown action id', () => {
-    expect(() => resolveActions([{ action: 'db.vacuum-everything', params: {} }])).toThrow(
+    expect(() => resolveActions([{ action: 'db.vacuum-everything', params: {} }], ACTIONS)).toThrow(
       /unknown action 'db.vacuum-everything'/,
     );
   });

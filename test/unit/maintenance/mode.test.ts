@@ -89,7 +89,9 @@ describe('fsops maintenance mode', () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]!.args[0].input).toEqual({ Name: PARAMETER, Value: 'true', Overwrite: true });
     expect(JSON.parse(out)).toMatchObject({ from: 'false', to: 'true', version: 7, result: 'changed' });
-    expect(audit()[0]).toMatchObject({
+    // "started" is audited before PutParameter, the outcome after it.
+    expect(audit().map((r) => r.result)).toEqual(['started', 'succeeded']);
+    expect(audit()[1]).toMatchObject({
       result: 'succeeded',
       identity: 'arn:aws:iam::123456789013:user/oncall',
       command: 'maintenance mode on',

@@ -265,7 +265,8 @@ describe('fsops rollback', () => {
     expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
     expect(out).toMatch(/SKIP +Rollback started \(not waited for\)/);
     expect(out).toContain('fsops deployments internal-pe --env prod');
-    expect(audit().map((r) => r.result)).toEqual(['started']);
+    // "started" before UpdateService; "accepted" once ECS took it (not followed: --no-wait).
+    expect(audit().map((r) => r.result)).toEqual(['started', 'accepted']);
   });
 
   it('--dry-run under --output json prints the plan as a report and nothing else on stdout', async () => {

@@ -1,29 +1,35 @@
+import type { ActionContext, ActionDefinition, ActionPlan } from '../actions/types.js';
 import type { AwsClients } from '../aws/clients.js';
-import { type AuditTarget, appendAudit } from '../engine/audit.js';
-import type { StepTiming } from '../engine/evidence.js';
-import { onInterrupt } from '../engine/interrupt.js';
-import type { CheckDefinition, CheckResult } from '../engine/model/check.js';
-import { toFinding } from '../engine/model/check.js';
-import { ExitError, UsageError } from '../engine/model/errors.js';
-import type { Finding } from '../engine/model/finding.js';
-import type { ActionStep } from '../engine/runbook.js';
-import { confirmPlan, type PromptIO } from '../engine/safety.js';
-import { ACTIONS } from './index.js';
-import type { ActionContext, ActionDefinition, ActionPlan } from './types.js';
+import type { AuditTarget } from './audit.js';
+import { applyChange, changeAuditor, decideChange } from './change.js';
+import type { StepTiming } from './evidence.js';
+import { onInterrupt } from './interrupt.js';
+import type { CheckDefinition, CheckResult } from './model/check.js';
+import { toFinding } from './model/check.js';
+import { ExitError, UsageError } from './model/errors.js';
+import { type Finding, overallStatus } from './model/finding.js';
+import type { ActionStep } from './runbook.js';
+import type { PromptIO } from './safety.js';
 
-export function actionFor(id: string): ActionDefinition<never> {
-  const action = ACTIONS[id];
+/** The action catalogue a run resolves ids against (src/actions/index.ts's ACTIONS, passed in by the command). */
+export type ActionRegistry = Readonly<Record<string, ActionDefinition<never>>>;
+
+export function actionFor(registry: ActionRegistry, id: string): ActionDefinition<never> {
+  const action = registry[id];
   if (!action) {
     throw new UsageError(
-      `unknown action '${id}': valid actions are ${Object.keys(ACTIONS).sort().join(', ')}`,
+      `unknown action '${id}': valid actions are ${Object.keys(registry).sort().join(', ')}`,
     );
   }
   return action;
 }
 
 /** Every action a runbook names exists: checked before anything runs. */
-export function resolveActions(steps: readonly ActionStep[]): ActionDefinition<never>[] {
-  return steps.map((step) => actionFor(step.action));
+export function resolveActions(
+  steps: readonly ActionStep[],
+  registry: ActionRegistry,
+): ActionDefinition<never>[] {
+  return steps.map((step) => actionFor(registry, step.action));
 }
 
 export interface RunActionsOptions {
@@ -38,7 +44,8 @@ export interface RunActionsOptions {
   yes?: boolean;
   dryRun?: boolean;
   io: PromptIO;
-  context: ActionContext;
+  /** The context actions plan and apply with; `signal` and `stopRequested` are the run's (Ctrl-C). */
+  context: Omit<ActionContext, 'signal' | 'stopRequested'>;
   onTiming?(timing: StepTiming): void;
   /** Called for each action whose changes were applied (not planned only, declined or dry-run). */
   onApplied?(action: ActionDefinition<never>): void;
@@ -51,9 +58,9 @@ export const DRY_RUN_NEXT =
 
 const asCheck = (action: ActionDefinition<never>) => action as unknown as CheckDefinition<never>;
 
+/** The worst status of an action's results, ranked as every report is (src/engine/model/finding.ts). */
 function worst(results: CheckResult[]): Finding['status'] {
-  const rank = { pass: 0, skip: 1, warn: 2, error: 3, fail: 4 } as const;
-  return results.reduce<Finding['status']>((w, r) => (rank[r.status] > rank[w] ? r.status : w), 'pass');
+  return overallStatus(results);
 }
 
 /**
@@ -61,8 +68,12 @@ function worst(results: CheckResult[]): Finding['status'] {
  * order, each with its own audit line. A dry run reports what would change; a step that fails to plan
  * or apply becomes an `error` finding and the others still run.
  */
-export function runActionSteps(steps: readonly ActionStep[], options: RunActionsOptions): Promise<Finding[]> {
-  const actions = resolveActions(steps);
+export function runActionSteps(
+  steps: readonly ActionStep[],
+  registry: ActionRegistry,
+  options: RunActionsOptions,
+): Promise<Finding[]> {
+  const actions = resolveActions(steps, registry);
   return runActions(
     actions.map((action, i) => ({ action, params: steps[i]!.params })),
     options,
@@ -80,8 +91,13 @@ export async function runActions(
     ms: number;
     at: Date;
   }[] = [];
-  let stop = false;
-  const context: ActionContext = { ...options.context, stopRequested: () => stop };
+  // Ctrl-C while changing aborts the run's signal: the statement in flight finishes, no new one starts.
+  const stopper = new AbortController();
+  const context: ActionContext = {
+    ...options.context,
+    signal: stopper.signal,
+    stopRequested: () => stopper.signal.aborted,
+  };
   for (const { action, params } of steps) {
     const at = new Date();
     try {
@@ -105,17 +121,18 @@ export async function runActions(
       observed: `could not ${doing}: ${(error as Error).message}`,
     });
   const work = planned.filter((p) => p.plan && p.plan.lines.length > 0);
-  const audit = (command: string, result: string, detail: string) =>
-    appendAudit(
-      { env: options.audit.env, identity: options.identity, command, result, detail },
-      options.audit.target,
-      options.audit.aws,
-    );
+  const audit = changeAuditor({
+    env: options.audit.env,
+    identity: options.identity,
+    command: options.command,
+    target: options.audit.target,
+    aws: options.audit.aws,
+  });
 
   let decision: 'dry-run' | 'confirmed' | 'declined' = 'confirmed';
   if (work.length > 0) {
     try {
-      decision = await confirmPlan(
+      decision = await decideChange(
         {
           action: `${options.command}: ${work.map((p) => p.action.id).join(', ')}`,
           env: options.target,
@@ -123,14 +140,14 @@ export async function runActions(
         },
         { yes: options.yes, dryRun: options.dryRun, protectedEnv: options.protectedEnv },
         options.io,
+        audit,
+        // A dry run is audited per step below, with each step's plan.
+        { dryRunDetail: false },
       );
     } catch (error) {
-      if (!(error instanceof ExitError) || error instanceof UsageError) {
-        await audit(options.command, 'refused', (error as Error).message);
-        throw error;
-      }
+      // Declined at the prompt (audited as refused): report the planned steps as not done.
+      if (!(error instanceof ExitError) || error instanceof UsageError) throw error;
       decision = 'declined';
-      await audit(options.command, 'refused', error.message);
     }
   }
 
@@ -138,7 +155,7 @@ export async function runActions(
   const removeHandler =
     decision === 'confirmed' && work.length > 0
       ? onInterrupt(() => {
-          stop = true;
+          stopper.abort();
           if (options.interruption) options.interruption.interrupted = true;
           process.stderr.write(
             '\nfsops: stopping after the current statement (Ctrl-C again to quit at once)\n',
@@ -169,7 +186,7 @@ export async function runActions(
         findings.push(...preview.map((r) => toFinding(asCheck(p.action), r)));
         record(worst(plan.preview), p.at, p.ms);
         if (decision === 'dry-run' && plan.lines.length > 0) {
-          await audit(`${options.command}: ${p.action.id}`, 'dry-run', plan.lines.join('; '));
+          await audit('dry-run', plan.lines.join('; '), `${options.command}: ${p.action.id}`);
         }
         continue;
       }
@@ -187,20 +204,29 @@ export async function runActions(
       }
       const at = new Date();
       try {
-        const results = await plan.apply();
+        // "started" is audited before the action's first statement (applyChange).
+        const results = await applyChange(audit, () => plan.apply(), {
+          command: `${options.command}: ${p.action.id}`,
+          startedDetail: plan.lines.join('; '),
+          signal: stopper.signal,
+          outcome: (done, interrupted) => {
+            const status = worst(done);
+            return {
+              result: interrupted
+                ? 'interrupted'
+                : status === 'error' || status === 'fail'
+                  ? 'failed'
+                  : 'succeeded',
+              detail: done.map((r) => `${r.resource}: ${r.observed}`).join('; '),
+            };
+          },
+        });
         options.onApplied?.(p.action);
         findings.push(...results.map((r) => toFinding(asCheck(p.action), r)));
-        const status = worst(results);
-        record(status, at, Date.now() - at.getTime());
-        await audit(
-          `${options.command}: ${p.action.id}`,
-          stop ? 'interrupted' : status === 'error' || status === 'fail' ? 'failed' : 'succeeded',
-          results.map((r) => `${r.resource}: ${r.observed}`).join('; '),
-        );
+        record(worst(results), at, Date.now() - at.getTime());
       } catch (error) {
         findings.push(errorFinding(p.action, error, 'apply its changes'));
         record('error', at, Date.now() - at.getTime());
-        await audit(`${options.command}: ${p.action.id}`, 'failed', (error as Error).message);
       }
     }
   } finally {
