@@ -1,9 +1,9 @@
 import type { AwsClients } from '../aws/clients.js';
 import type { EnvContext } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import type { MaintenanceDb } from '../db/writable.js';
 import type { CheckResult } from '../engine/model/check.js';
 import type { Severity } from '../engine/model/finding.js';
-import type { MaintenanceDb } from './db/session.js';
 
 /** What a mutating step may use: the check context (AWS, read-only facts) and the writable database session. */
 export interface ActionContext {

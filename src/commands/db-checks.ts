@@ -1,6 +1,6 @@
 import { DB_COMMAND_CHECKS } from '../checks/database/index.js';
-import { type DbCommandOptions, type DbCommandSession, openDbCommandSession } from '../db/command-session.js';
-import { targetLabel } from '../db/session.js';
+import { targetLabel } from '../db/connection.js';
+import { type DbCommandOptions, type DbCommandSession, openDbCommandSession } from '../engine/database.js';
 import type { Report } from '../engine/model/finding.js';
 import { buildReport, emitReport } from '../engine/output.js';
 import { createProgress } from '../engine/progress.js';

@@ -1,7 +1,7 @@
 import { formatAge, shortQuery } from '../checks/database/common.js';
-import { type DbCommandOptions, type DbCommandSession, openDbCommandSession } from '../db/command-session.js';
-import { openDbSession, targetLabel } from '../db/session.js';
+import { openDbSession, targetLabel } from '../db/connection.js';
 import { applyChange, changeAuditor, decideChange } from '../engine/change.js';
+import { type DbCommandOptions, type DbCommandSession, openDbCommandSession } from '../engine/database.js';
 import { ExitError, UnreachableError, UsageError } from '../engine/model/errors.js';
 import { type MutationPlan, type PromptIO, terminalIO } from '../engine/safety.js';
 import { verifyAccount } from '../engine/session.js';

@@ -1,18 +1,10 @@
-import { type MaintenanceDb, openMaintenanceSession } from '../actions/db/session.js';
 import { ACTIONS } from '../actions/index.js';
 import { CHECKS } from '../checks/index.js';
 import { CHANGE_REF_ENV } from '../checks/maintenance/window.js';
-import {
-  applyTunnel,
-  type DbConnectionOptions,
-  type DbSession,
-  type DbTarget,
-  envDbTarget,
-  openDbSession,
-  parseDbUrl,
-} from '../db/session.js';
+import type { DbConnectionOptions, DbSession } from '../db/connection.js';
 import { appendAudit } from '../engine/audit.js';
 import { promptIO } from '../engine/change.js';
+import { lazyDatabase } from '../engine/database.js';
 import {
   afterEvidence,
   buildEvidence,
@@ -66,36 +58,6 @@ function withChangeRef(runbook: Runbook, changeRef: string | undefined): Runbook
   };
 }
 
-/** Both sessions open lazily: a read-only one for the checks, the writable one only when an action runs. */
-function databaseSessions(session: EnvSession, options: MaintenanceRunOptions) {
-  let target: Promise<DbTarget> | null = null;
-  let reader: Promise<DbSession> | null = null;
-  let writer: Promise<MaintenanceDb> | null = null;
-  const resolveTarget = () => {
-    target ??= (async () =>
-      applyTunnel(
-        options.dbUrl ? parseDbUrl(options.dbUrl, '--db-url') : await envDbTarget(session),
-        options,
-      ))();
-    return target;
-  };
-  return {
-    read: () => {
-      reader ??= resolveTarget().then((t) =>
-        openDbSession(t, { readOnly: true, settings: session.config.database.session }),
-      );
-      return reader;
-    },
-    write: () => {
-      writer ??= resolveTarget().then((t) => openMaintenanceSession(t, session.config));
-      return writer;
-    },
-    async close() {
-      await Promise.all([reader, writer].map((s) => s?.then((db) => db.close()).catch(() => undefined)));
-    },
-  };
-}
-
 async function runMaintenanceRunbook(
   name: string,
   label: string,
@@ -129,7 +91,8 @@ async function runMaintenanceRunbook(
     const progress = await createProgress(`${runbook.title} (${session.env.name})`, format);
     const timer = stepTimer({ onCheckStart: progress.onCheckStart, onCheckDone: progress.onCheckDone });
     const timings: StepTiming[] = timer.timings;
-    const db = databaseSessions(session, options);
+    // Both sessions open lazily: a read-only one for the checks, the writable one only when an action runs.
+    const db = lazyDatabase(session, options);
     const interruption = { interrupted: false };
     const since = new Date(startedAt.getTime() - sinceMs);
     const recheck = new Set<string>();

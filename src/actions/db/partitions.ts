@@ -1,7 +1,7 @@
+import { quoteQualified } from '../../db/writable.js';
 import type { CheckResult, DbQuery } from '../../engine/model/check.js';
 import { UsageError } from '../../engine/model/errors.js';
 import { type ActionDefinition, interruptedResult } from '../types.js';
-import { quoteQualified } from './session.js';
 
 export interface Partition {
   name: string;

@@ -1,11 +1,10 @@
-import { type MaintenanceDb, openMaintenanceSession } from '../../actions/db/session.js';
 import type { ActionContext, ActionDefinition } from '../../actions/types.js';
-import { AwsClients } from '../../aws/clients.js';
-import { loadConfig } from '../../config/load.js';
-import type { Config } from '../../config/schema.js';
-import { type DbConnectionOptions, resolveDbTarget } from '../../db/session.js';
+import type { AwsClients } from '../../aws/clients.js';
+import type { DbConnectionOptions } from '../../db/connection.js';
+import type { MaintenanceDb } from '../../db/writable.js';
 import type { AuditTarget } from '../audit.js';
 import { promptIO } from '../change.js';
+import { type Database, openDatabase } from '../database.js';
 import { afterEvidence, buildEvidence, evidenceFormat, type StepTiming, writeEvidence } from '../evidence.js';
 import { ExitCode } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
@@ -13,13 +12,7 @@ import { buildReport, emitReport } from '../output.js';
 import { createProgress } from '../progress.js';
 import { runActions } from '../run-actions.js';
 import type { PromptIO } from '../safety.js';
-import {
-  type EnvSession,
-  type GlobalOptions,
-  openEnvSession,
-  outputFormat,
-  verifyAccount,
-} from '../session.js';
+import { type GlobalOptions, outputFormat } from '../session.js';
 
 export interface DbCommandOptions extends GlobalOptions, DbConnectionOptions {
   dryRun?: boolean;
@@ -27,74 +20,42 @@ export interface DbCommandOptions extends GlobalOptions, DbConnectionOptions {
   report?: string;
 }
 
-export interface MaintenanceTarget {
-  config: Config;
-  envSession: EnvSession | null;
+export interface MaintenanceTarget extends Database {
+  /** The maintenance session, already open. */
   db: MaintenanceDb;
-  /** The environment name, or the database name when given by URL. */
-  label: string;
-  protectedEnv: boolean;
-  identity: string | null;
   audit: { env: string; target: AuditTarget; aws?: AwsClients };
   context(log: (text: string) => void): Omit<ActionContext, 'signal' | 'stopRequested'>;
-  close(): Promise<void>;
 }
 
 /**
- * Opens the writable maintenance session for `fsops db retention|partitions|reindex`: the database of
- * --db-url, or the environment's (its Secrets Manager secret). A database given only by URL is treated
- * as protected (the person types its name), since nothing says it is not production.
+ * Opens the maintenance session for `fsops db retention|partitions|reindex` through the engine's
+ * database layer (openDatabase): the database of --db-url, or the environment's (its Secrets Manager
+ * secret); writable unless the run only lists.
  */
 export async function openMaintenanceTarget(
   options: DbCommandOptions,
   readOnly = false,
 ): Promise<MaintenanceTarget> {
-  const { target, envSession } = await resolveDbTarget(
-    options,
-    (envName) => openEnvSession(options, envName),
-    { envFromEnvironment: readOnly },
-  );
-  const config = envSession?.config ?? loadConfig(options.config).config;
-  let identity: string | null = null;
+  const database = await openDatabase(options, { envFromEnvironment: readOnly, identity: true });
+  let db: MaintenanceDb;
   try {
-    if (envSession) identity = (await verifyAccount(envSession, true))?.arn ?? null;
+    db = await database.write({ readOnly });
   } catch (error) {
-    envSession?.aws.destroy();
+    await database.close();
     throw error;
   }
-  const db = await openMaintenanceSession(target, config, { readOnly }).catch((error) => {
-    envSession?.aws.destroy();
-    throw error;
-  });
-  const label = envSession?.env.name ?? target.database;
-  const aws =
-    envSession?.aws ??
-    new AwsClients({
-      region: options.region ?? process.env.AWS_REGION ?? config.region,
-      profile: options.profile,
-      endpoint: options.endpointUrl,
-      ...config.aws,
-    });
   return {
-    config,
-    envSession,
+    ...database,
     db,
-    label,
-    protectedEnv: envSession ? envSession.env.settings.protected : true,
-    identity,
-    audit: { env: label, target: config.audit, aws: envSession?.aws },
+    audit: { env: database.label, target: database.config.audit, aws: database.envSession?.aws },
     context: (log) => ({
-      env: envSession?.env ?? null,
-      config,
-      aws,
+      env: database.envSession?.env ?? null,
+      config: database.config,
+      aws: database.aws,
       now: new Date(),
       db: async () => db,
       log,
     }),
-    async close() {
-      await db.close();
-      aws.destroy();
-    },
   };
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signalBackend } from '../../../src/commands/db-signal.js';
-import { openDbCommandSession } from '../../../src/db/command-session.js';
+import { openDbCommandSession } from '../../../src/engine/database.js';
 import { ExitCode, ExitError } from '../../../src/engine/model/errors.js';
 import type { PromptIO } from '../../../src/engine/safety.js';
 import {

@@ -4,7 +4,7 @@ import type { Task } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../src/checks/index.js';
 import { parseConfigText, resolveEnvironment } from '../../../src/config/load.js';
-import { type DbSession, openDbSession, parseDbUrl } from '../../../src/db/session.js';
+import { type DbSession, openDbSession, parseDbUrl } from '../../../src/db/connection.js';
 import type { Finding } from '../../../src/engine/model/finding.js';
 import { planNotes, rankResolution } from '../../../src/engine/plan.js';
 import { executeRunbook } from '../../../src/engine/run-runbook.js';

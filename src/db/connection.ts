@@ -325,7 +325,8 @@ export function describePgError(
   return redactSecrets(text, secrets);
 }
 
-function connectFailure(
+/** The one connect-failure message (read-only and writable sessions): the reason kept, the password never. */
+export function connectFailure(
   error: unknown,
   target: DbTarget,
   settings: DatabaseConfig['session'],
