@@ -5,8 +5,8 @@ import { parseDuration } from '../engine/model/duration.js';
 import { UsageError } from '../engine/model/errors.js';
 import { buildReport, emitReport } from '../engine/output.js';
 import { planNotes, rankResolution } from '../engine/plan.js';
+import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { createProgress } from '../engine/progress.js';
-import { makeChalk } from '../engine/render.js';
 import { executeRunbook } from '../engine/run-runbook.js';
 import { listRunbooks, type Runbook } from '../engine/runbook.js';
 import { openEnvSession, outputFormat, verifyAccount } from '../engine/session.js';
@@ -21,21 +21,17 @@ export function symptoms(): (Runbook & { symptom: string })[] {
 }
 
 function listSymptoms(options: TroubleshootOptions): number {
-  const all = symptoms();
-  if (options.output === 'json') {
-    process.stdout.write(
-      `${JSON.stringify(
-        all.map(({ symptom, title, source }) => ({ symptom, title, source })),
-        null,
-        2,
-      )}\n`,
-    );
-    return 0;
-  }
-  const c = makeChalk(options.color);
-  const width = Math.max(...all.map((s) => s.symptom.length));
-  const lines = all.map((s) => `  ${c.bold(s.symptom.padEnd(width))}  ${s.title} ${c.dim(`(${s.source})`)}`);
-  process.stdout.write(`Symptoms (fsops troubleshoot <symptom> --env <env>):\n${lines.join('\n')}\n`);
+  const printer = printerFor(options, 'troubleshoot (symptom list)', VIEW_FORMATS);
+  printer.view({
+    data: symptoms().map(({ symptom, title, source }) => ({ symptom, title, source })),
+    text: (all, c) => {
+      const width = Math.max(...all.map((s) => s.symptom.length));
+      const lines = all.map(
+        (s) => `  ${c.bold(s.symptom.padEnd(width))}  ${s.title} ${c.dim(`(${s.source})`)}`,
+      );
+      return `Symptoms (fsops troubleshoot <symptom> --env <env>):\n${lines.join('\n')}`;
+    },
+  });
   return 0;
 }
 

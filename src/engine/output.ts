@@ -1,6 +1,6 @@
-import { exitCodeFor, type Finding, overallStatus, type Report } from './model/finding.js';
-import { render } from './render.js';
-import { type GlobalOptions, outputFormat } from './session.js';
+import { type Finding, overallStatus, type Report } from './model/finding.js';
+import { printerFor } from './printer.js';
+import type { GlobalOptions } from './session.js';
 
 export function buildReport(
   command: string,
@@ -22,8 +22,5 @@ export function buildReport(
 
 /** Prints the report in the chosen format to stdout and returns the exit code DESIGN.md gives it. */
 export function emitReport(report: Report, options: GlobalOptions): number {
-  process.stdout.write(
-    render(report, outputFormat(options), { onlyProblems: options.onlyProblems, color: options.color }),
-  );
-  return exitCodeFor(report.findings, options.strict ?? false);
+  return printerFor(options, report.command).report(report);
 }

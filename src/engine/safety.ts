@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { ExitCode, ExitError, UsageError } from './model/errors.js';
+import { clean } from './render.js';
 
 export interface MutationPlan {
   /** What will be done, as a verb phrase: "roll back prod-internal-pe-service". */
@@ -83,7 +84,8 @@ export async function confirmPlan(
   options: SafetyOptions,
   io: PromptIO = terminalIO(),
 ): Promise<Decision> {
-  io.print(`Plan: ${plan.action} (${plan.env})\n${plan.lines.map((line) => `  ${line}`).join('\n')}\n`);
+  // Plans quote what they act on (query text, application names): shown, never sent raw to the terminal.
+  io.print(clean(`Plan: ${plan.action} (${plan.env})\n${plan.lines.map((line) => `  ${line}`).join('\n')}\n`));
   if (options.dryRun) {
     io.print('Dry run: nothing was changed.\n');
     return 'dry-run';

@@ -3,7 +3,8 @@ import { describeAwsError, isCredentialsError } from '../aws/errors.js';
 import { type EnvContext, loadConfig, resolveEnvironment } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { UnreachableError, UsageError } from './model/errors.js';
-import { OUTPUT_FORMATS, type OutputFormat } from './render.js';
+import { parseOutput } from './printer.js';
+import type { OutputFormat } from './render.js';
 
 /** Flags every command shares (declared once in cli.ts). */
 export interface GlobalOptions {
@@ -48,12 +49,13 @@ export function requireExplicitEnv(options: Pick<GlobalOptions, 'env'>, what: st
   return options.env;
 }
 
-export function outputFormat(options: GlobalOptions): OutputFormat {
-  const format = options.output ?? 'text';
-  if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(`unknown output format '${format}': valid formats are ${OUTPUT_FORMATS.join(', ')}`);
-  }
-  return format as OutputFormat;
+/** The chosen format of a command that prints a report (every format); views use printerFor's list. */
+export function outputFormat(
+  options: GlobalOptions,
+  command = 'this command',
+  supported?: readonly OutputFormat[],
+): OutputFormat {
+  return parseOutput(options.output, command, supported);
 }
 
 export interface CallerIdentity {
