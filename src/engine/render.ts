@@ -25,7 +25,6 @@ export function makeChalk(color?: boolean): ChalkInstance {
  * the bidi overrides/isolates/marks that can reorder what a terminal shows. Text fsops did not write
  * (query text, application names, log lines, AWS messages) must not reach a terminal with them.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** `text` with every unsafe character shown as a visible escape (`\x1b`, `\u202e`) instead of acting. */

@@ -85,7 +85,9 @@ export async function confirmPlan(
   io: PromptIO = terminalIO(),
 ): Promise<Decision> {
   // Plans quote what they act on (query text, application names): shown, never sent raw to the terminal.
-  io.print(clean(`Plan: ${plan.action} (${plan.env})\n${plan.lines.map((line) => `  ${line}`).join('\n')}\n`));
+  io.print(
+    clean(`Plan: ${plan.action} (${plan.env})\n${plan.lines.map((line) => `  ${line}`).join('\n')}\n`),
+  );
   if (options.dryRun) {
     io.print('Dry run: nothing was changed.\n');
     return 'dry-run';

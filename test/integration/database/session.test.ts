@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
-import { freePort } from '../../../src/db/local-server.js';
 import { type DbSession, openDbSession, parseDbUrl } from '../../../src/db/connection.js';
+import { freePort } from '../../../src/db/local-server.js';
 import { lazyDatabase } from '../../../src/engine/database.js';
 import { ExitCode, UnreachableError } from '../../../src/engine/model/errors.js';
 import { testAws, testEnv } from '../../helpers/context.js';

@@ -32,7 +32,6 @@ const report: Report = {
   notes: [`note from ${HOSTILE_LOG}`],
 };
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: asserting control characters are absent
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 describe('untrusted text never reaches the terminal raw', () => {
