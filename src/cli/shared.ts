@@ -29,11 +29,11 @@ export const envOption = () =>
     'environment (dev, staging, prod, or one from the config); default $FSOPS_ENV',
   );
 
-/** `--env` of a command that changes something: FSOPS_ENV is never its default (DESIGN.md). */
+/** `--env` of a command that changes something: FSOPS_ENV is never its default (docs/architecture.md). */
 export const changeEnvOption = (description = 'environment (required: FSOPS_ENV is not used for changes)') =>
   new Option('-e, --env <env>', description);
 
-/** Flags of every mutating command (DESIGN.md safety rules). */
+/** Flags of every mutating command (docs/architecture.md safety rules). */
 export function withSafetyOptions(command: Command): Command {
   return command
     .option('--dry-run', 'show the plan and change nothing')

@@ -58,7 +58,7 @@ async function signalBackend(
   pidText: string,
   options: DbSignalOptions,
   io: PromptIO = terminalIO(),
-  // DESIGN.md: a command that changes something never takes its environment from FSOPS_ENV.
+  // docs/architecture.md: a command that changes something never takes its environment from FSOPS_ENV.
   openSession: () => Promise<DbCommandSession> = () =>
     openDbCommandSession(options, { envFromEnvironment: false }),
 ): Promise<number> {

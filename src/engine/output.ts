@@ -20,7 +20,7 @@ export function buildReport(
   };
 }
 
-/** Prints the report in the chosen format to stdout and returns the exit code DESIGN.md gives it. */
+/** Prints the report in the chosen format to stdout and returns the exit code docs/architecture.md gives it. */
 export function emitReport(report: Report, options: GlobalOptions): number {
   return printerFor(options, report.command).report(report);
 }

@@ -76,7 +76,7 @@ export async function askOnTerminal(
 export type Decision = 'dry-run' | 'confirmed';
 
 /**
- * DESIGN.md's rules for every mutating command: show the plan; `--dry-run` stops there; without a
+ * docs/architecture.md's rules for every mutating command: show the plan; `--dry-run` stops there; without a
  * terminal only `--yes` proceeds; on a terminal ask (protected environments: type the name).
  */
 export async function confirmPlan(

@@ -41,7 +41,7 @@ export function openEnvSession(
   return { config, env, aws };
 }
 
-/** DESIGN.md: a command that changes something never takes its environment from FSOPS_ENV. */
+/** docs/architecture.md: a command that changes something never takes its environment from FSOPS_ENV. */
 export function requireExplicitEnv(options: Pick<GlobalOptions, 'env'>, what: string): string {
   if (!options.env) {
     throw new UsageError(`${what}: pass --env explicitly (FSOPS_ENV is not used for changes)`);

@@ -97,7 +97,7 @@ export function timeoutOf(options: ServiceCommandOptions): number {
   return parseDuration(options.timeout ?? DEFAULT_TIMEOUT, '--timeout');
 }
 
-/** Mutating commands never default an environment (DESIGN.md): --env must be on the command line. */
+/** Mutating commands never default an environment (docs/architecture.md): --env must be on the command line. */
 export function requireServiceEnv(options: ServiceCommandOptions, command: string): string {
   return requireExplicitEnv(options, `${command} changes a service`);
 }
@@ -110,7 +110,7 @@ export function asExitError(error: unknown, what: string): Error {
 }
 
 /**
- * DESIGN.md's mutation contract for a service operation: plan, confirm (or refuse, or stop at the dry
+ * docs/architecture.md's mutation contract for a service operation: plan, confirm (or refuse, or stop at the dry
  * run), apply, audit, wait with live progress, verify, report. Every path leaves an audit record.
  */
 export async function runServiceOperation(

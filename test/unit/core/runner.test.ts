@@ -160,7 +160,7 @@ describe('createFactCache', () => {
   });
 });
 
-describe('exit codes and overall status (DESIGN.md)', () => {
+describe('exit codes and overall status (docs/architecture.md)', () => {
   const f = (...statuses: string[]) => statuses.map((status) => ({ status }) as { status: 'pass' });
   it('0 when nothing failed, 1 on a failure, 3 when something could not be checked, --strict for warnings', () => {
     expect(exitCodeFor(f('pass', 'warn', 'skip'), false)).toBe(0);
