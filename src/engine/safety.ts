@@ -18,7 +18,7 @@ export interface SafetyOptions {
   /**
    * The word to type instead of the environment name, for a dangerous variant (e.g. scaling prod to 0).
    * Like every prompt it is skipped by `yes`: a caller that wants it asked even under --yes passes
-   * `yes: false` on a terminal (see src/actions/service-operation.ts).
+   * `yes: false` on a terminal (see src/engine/commands/service-operation.ts).
    */
   dangerWord?: string;
 }
