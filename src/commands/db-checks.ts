@@ -2,10 +2,10 @@ import { DB_COMMAND_CHECKS } from '../checks/database/index.js';
 import { targetLabel } from '../db/connection.js';
 import { type DbCommandOptions, type DbCommandSession, openDbCommandSession } from '../engine/database.js';
 import type { Report } from '../engine/model/finding.js';
-import { buildReport, emitReport } from '../engine/output.js';
+import { buildReport } from '../engine/output.js';
+import { printerFor } from '../engine/printer.js';
 import { createProgress } from '../engine/progress.js';
 import { runChecks, type Step } from '../engine/runner.js';
-import { outputFormat } from '../engine/session.js';
 
 export type DbCheckName = keyof typeof DB_COMMAND_CHECKS;
 export const DB_CHECK_NAMES = Object.keys(DB_COMMAND_CHECKS) as DbCheckName[];
@@ -29,7 +29,8 @@ export async function runDbChecks(
   openSession: () => Promise<DbCommandSession> = () => openDbCommandSession(options),
   onReport?: (report: Report) => void,
 ): Promise<number> {
-  const format = outputFormat(options);
+  const printer = printerFor(options, commandLabel);
+  const format = printer.format;
   const startedAt = new Date();
   const session = await openSession();
   const progress = await createProgress(`${commandLabel} (${session.db.label})`, format);
@@ -50,7 +51,7 @@ export async function runDbChecks(
       note,
     ]);
     onReport?.(report);
-    return emitReport(report, options);
+    return printer.report(report);
   } finally {
     progress.stop();
     await session.close();

@@ -16,7 +16,8 @@ import {
 import { parseDuration } from '../engine/model/duration.js';
 import { ExitCode, UsageError } from '../engine/model/errors.js';
 import type { Finding } from '../engine/model/finding.js';
-import { buildReport, emitReport } from '../engine/output.js';
+import { buildReport } from '../engine/output.js';
+import { printerFor } from '../engine/printer.js';
 import { createProgress } from '../engine/progress.js';
 import { mergeRechecked } from '../engine/recheck.js';
 import { resolveActions, runActionSteps } from '../engine/run-actions.js';
@@ -27,7 +28,6 @@ import {
   type EnvSession,
   type GlobalOptions,
   openEnvSession,
-  outputFormat,
   requireExplicitEnv,
   verifyAccount,
 } from '../engine/session.js';
@@ -63,7 +63,8 @@ async function runMaintenanceRunbook(
   label: string,
   options: MaintenanceRunOptions,
 ): Promise<number> {
-  const format = outputFormat(options);
+  const printer = printerFor(options, label);
+  const format = printer.format;
   const evidence = evidenceFormat(options.report);
   const changeRef = options.changeRef ?? process.env[CHANGE_REF_ENV];
   const runbook = withChangeRef(loadRunbook(name), changeRef);
@@ -142,7 +143,7 @@ async function runMaintenanceRunbook(
         log: format === 'text' ? (text) => process.stderr.write(`${text}\n`) : () => {},
       }).then((after) => mergeRechecked(checked, after.findings, after.ids));
       const report = buildReport(label, session.env.name, startedAt, findings, note ? [note] : []);
-      const code = emitReport(report, options);
+      const code = printer.report(report);
       const problem =
         evidence && options.report
           ? writeEvidence(

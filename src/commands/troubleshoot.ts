@@ -3,13 +3,13 @@ import type { TroubleshootOptions } from '../engine/check-command.js';
 import { lazyDatabase } from '../engine/database.js';
 import { parseDuration } from '../engine/model/duration.js';
 import { UsageError } from '../engine/model/errors.js';
-import { buildReport, emitReport } from '../engine/output.js';
+import { buildReport } from '../engine/output.js';
 import { planNotes, rankResolution } from '../engine/plan.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { createProgress } from '../engine/progress.js';
 import { executeRunbook } from '../engine/run-runbook.js';
 import { listRunbooks, type Runbook } from '../engine/runbook.js';
-import { openEnvSession, outputFormat, verifyAccount } from '../engine/session.js';
+import { openEnvSession, verifyAccount } from '../engine/session.js';
 
 const PREFIX = 'troubleshoot/';
 
@@ -53,7 +53,8 @@ export async function troubleshoot(
         .join(', ')}`,
     );
   }
-  const format = outputFormat(options);
+  const printer = printerFor(options, 'troubleshoot');
+  const format = printer.format;
   const session = openEnvSession(options);
   const sinceMs = parseDuration(options.since ?? session.config.troubleshoot.since, '--since');
   const startedAt = new Date();
@@ -70,9 +71,8 @@ export async function troubleshoot(
     });
     progress.stop();
     const notes = planNotes(runbook, rankResolution(runbook.resolution, findings));
-    return emitReport(
+    return printer.report(
       buildReport(`troubleshoot ${symptom}`, session.env.name, startedAt, findings, notes),
-      options,
     );
   } finally {
     progress.stop();

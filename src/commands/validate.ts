@@ -1,11 +1,12 @@
 import { CHECKS } from '../checks/index.js';
 import { lazyDatabase } from '../engine/database.js';
 import { parseDuration } from '../engine/model/duration.js';
-import { buildReport, emitReport } from '../engine/output.js';
+import { buildReport } from '../engine/output.js';
+import { printerFor } from '../engine/printer.js';
 import { createProgress } from '../engine/progress.js';
 import { executeRunbook } from '../engine/run-runbook.js';
 import { loadRunbook } from '../engine/runbook.js';
-import { type GlobalOptions, openEnvSession, outputFormat, verifyAccount } from '../engine/session.js';
+import { type GlobalOptions, openEnvSession, verifyAccount } from '../engine/session.js';
 
 export interface RunbookCommandOptions extends GlobalOptions {
   since?: string;
@@ -18,7 +19,8 @@ export async function runRunbookCommand(
   options: RunbookCommandOptions,
   commandLabel = `runbook run ${name}`,
 ): Promise<number> {
-  const format = outputFormat(options);
+  const printer = printerFor(options, commandLabel);
+  const format = printer.format;
   const runbook = loadRunbook(name);
   const session = openEnvSession(options, envName);
   const sinceMs = parseDuration(options.since ?? session.config.logs.since, '--since');
@@ -38,7 +40,7 @@ export async function runRunbookCommand(
       db: database.open,
     });
     progress.stop();
-    return emitReport(buildReport(commandLabel, session.env.name, startedAt, findings), options);
+    return printer.report(buildReport(commandLabel, session.env.name, startedAt, findings));
   } finally {
     progress.stop();
     await database.close();

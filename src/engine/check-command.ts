@@ -1,15 +1,10 @@
 import { lazyDatabase } from './database.js';
 import { parseDuration } from './model/duration.js';
-import { buildReport, emitReport } from './output.js';
+import { buildReport } from './output.js';
+import { printerFor } from './printer.js';
 import { createProgress } from './progress.js';
 import { type CheckRegistry, type CheckRun, runChecks, stepsFor } from './runner.js';
-import {
-  type EnvSession,
-  type GlobalOptions,
-  openEnvSession,
-  outputFormat,
-  verifyAccount,
-} from './session.js';
+import { type EnvSession, type GlobalOptions, openEnvSession, verifyAccount } from './session.js';
 
 /** Flags of the troubleshooting commands that read a window and, for some checks, the database. */
 export interface TroubleshootOptions extends GlobalOptions {
@@ -38,7 +33,8 @@ export async function runCheckCommand(
   options: TroubleshootOptions,
   session: EnvSession = openEnvSession(options),
 ): Promise<number> {
-  const format = outputFormat(options);
+  const printer = printerFor(options, spec.label);
+  const format = printer.format;
   const sinceMs = parseDuration(options.since ?? spec.defaultSince, '--since');
   const steps = stepsFor(spec.checks, spec.steps);
   const startedAt = new Date();
@@ -55,7 +51,7 @@ export async function runCheckCommand(
     });
     const notes = spec.notes ? await spec.notes(run) : undefined;
     progress.stop();
-    return emitReport(buildReport(spec.label, session.env.name, startedAt, run.findings, notes), options);
+    return printer.report(buildReport(spec.label, session.env.name, startedAt, run.findings, notes));
   } finally {
     progress.stop();
     await database.close();

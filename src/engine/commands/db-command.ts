@@ -8,11 +8,12 @@ import { type Database, openDatabase } from '../database.js';
 import { afterEvidence, buildEvidence, evidenceFormat, type StepTiming, writeEvidence } from '../evidence.js';
 import { ExitCode } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
-import { buildReport, emitReport } from '../output.js';
+import { buildReport } from '../output.js';
+import { printerFor } from '../printer.js';
 import { createProgress } from '../progress.js';
 import { runActions } from '../run-actions.js';
 import type { PromptIO } from '../safety.js';
-import { type GlobalOptions, outputFormat } from '../session.js';
+import type { GlobalOptions } from '../session.js';
 
 export interface DbCommandOptions extends GlobalOptions, DbConnectionOptions {
   dryRun?: boolean;
@@ -71,7 +72,8 @@ export interface DbActionRun {
 
 /** A `fsops db ...` maintenance command: plan, confirm, apply, report (and `--report FILE` evidence). */
 export async function runDbActions(run: DbActionRun, options: DbCommandOptions): Promise<number> {
-  const format = outputFormat(options);
+  const printer = printerFor(options, run.command);
+  const format = printer.format;
   const evidence = evidenceFormat(options.report);
   const startedAt = new Date();
   const target = await openMaintenanceTarget(options, run.readOnly ?? false);
@@ -103,7 +105,7 @@ export async function runDbActions(run: DbActionRun, options: DbCommandOptions):
       [...before.findings, ...acted],
       before.notes,
     );
-    const code = emitReport(report, options);
+    const code = printer.report(report);
     const problem =
       evidence && options.report
         ? writeEvidence(options.report, buildEvidence(report, timings, target.identity), evidence)
