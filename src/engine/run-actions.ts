@@ -1,7 +1,7 @@
 import type { ActionContext, ActionDefinition, ActionPlan } from '../actions/types.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { AuditTarget } from './audit.js';
-import { applyChange, changeAuditor, decideChange } from './change.js';
+import { applyChange, type ChangeAudit, changeAuditor, decideChange } from './change.js';
 import type { StepTiming } from './evidence.js';
 import { onInterrupt } from './interrupt.js';
 import type { CheckDefinition, CheckResult } from './model/check.js';
@@ -80,24 +80,20 @@ export function runActionSteps(
   );
 }
 
-export async function runActions(
+interface Planned {
+  action: ActionDefinition<never>;
+  plan: ActionPlan | null;
+  error?: unknown;
+  ms: number;
+  at: Date;
+}
+
+/** Plans every action, read-only; a plan that fails is kept as an error (bad input stops everything). */
+async function planAll(
   steps: readonly { action: ActionDefinition<never>; params: unknown }[],
-  options: RunActionsOptions,
-): Promise<Finding[]> {
-  const planned: {
-    action: ActionDefinition<never>;
-    plan: ActionPlan | null;
-    error?: unknown;
-    ms: number;
-    at: Date;
-  }[] = [];
-  // Ctrl-C while changing aborts the run's signal: the statement in flight finishes, no new one starts.
-  const stopper = new AbortController();
-  const context: ActionContext = {
-    ...options.context,
-    signal: stopper.signal,
-    stopRequested: () => stopper.signal.aborted,
-  };
+  context: ActionContext,
+): Promise<Planned[]> {
+  const planned: Planned[] = [];
   for (const { action, params } of steps) {
     const at = new Date();
     try {
@@ -112,15 +108,127 @@ export async function runActions(
       planned.push({ action, plan: null, error, ms: Date.now() - at.getTime(), at });
     }
   }
-  const findings: Finding[] = [];
-  const errorFinding = (action: ActionDefinition<never>, error: unknown, doing: string) =>
-    toFinding(asCheck(action), {
-      status: 'error',
-      resource: action.id,
-      expected: `the step can ${doing}`,
-      observed: `could not ${doing}: ${(error as Error).message}`,
+  return planned;
+}
+
+type RunDecision = 'dry-run' | 'confirmed' | 'declined';
+
+/** One combined plan, one question (decideChange); declining reports the steps as not done. */
+async function decideAll(
+  work: Planned[],
+  options: RunActionsOptions,
+  audit: ChangeAudit,
+): Promise<RunDecision> {
+  if (work.length === 0) return 'confirmed';
+  try {
+    return await decideChange(
+      {
+        action: `${options.command}: ${work.map((p) => p.action.id).join(', ')}`,
+        env: options.target,
+        lines: work.flatMap((p) => p.plan!.lines),
+      },
+      { yes: options.yes, dryRun: options.dryRun, protectedEnv: options.protectedEnv },
+      options.io,
+      audit,
+      // A dry run is audited per step, with each step's plan.
+      { dryRunDetail: false },
+    );
+  } catch (error) {
+    // Declined at the prompt (audited as refused): report the planned steps as not done.
+    if (!(error instanceof ExitError) || error instanceof UsageError) throw error;
+    return 'declined';
+  }
+}
+
+function errorFinding(action: ActionDefinition<never>, error: unknown, doing: string): Finding {
+  return toFinding(asCheck(action), {
+    status: 'error',
+    resource: action.id,
+    expected: `the step can ${doing}`,
+    observed: `could not ${doing}: ${(error as Error).message}`,
+  });
+}
+
+/** The findings of one planned step under the run's decision; applies it (audited) when confirmed. */
+async function settleStep(
+  p: Planned,
+  decision: RunDecision,
+  options: RunActionsOptions,
+  audit: ChangeAudit,
+  signal: AbortSignal,
+): Promise<Finding[]> {
+  const record = (status: Finding['status'], at: Date, ms: number) =>
+    options.onTiming?.({
+      step: `action:${p.action.id}`,
+      startedAt: at.toISOString(),
+      durationMs: ms,
+      status,
     });
-  const work = planned.filter((p) => p.plan && p.plan.lines.length > 0);
+  if (!p.plan) {
+    record('error', p.at, p.ms);
+    return [errorFinding(p.action, p.error, 'plan its changes')];
+  }
+  const plan = p.plan;
+  if (plan.lines.length === 0 || decision === 'dry-run') {
+    // In a dry run the next step for planned work is to apply it, not the action's error advice.
+    const preview =
+      decision === 'dry-run' && plan.lines.length > 0
+        ? plan.preview.map((r) => ({ ...r, remediation: r.remediation ?? DRY_RUN_NEXT }))
+        : plan.preview;
+    record(worst(plan.preview), p.at, p.ms);
+    if (decision === 'dry-run' && plan.lines.length > 0) {
+      await audit('dry-run', plan.lines.join('; '), `${options.command}: ${p.action.id}`);
+    }
+    return preview.map((r) => toFinding(asCheck(p.action), r));
+  }
+  if (decision === 'declined') {
+    record('skip', p.at, p.ms);
+    return [
+      toFinding(asCheck(p.action), {
+        status: 'skip',
+        resource: p.action.id,
+        expected: 'confirmed by the person running it',
+        observed: `not confirmed: nothing was changed (${plan.lines.length} change(s) planned)`,
+      }),
+    ];
+  }
+  const at = new Date();
+  try {
+    // "started" is audited before the action's first statement (applyChange).
+    const results = await applyChange(audit, () => plan.apply(), {
+      command: `${options.command}: ${p.action.id}`,
+      startedDetail: plan.lines.join('; '),
+      signal,
+      outcome: (done, interrupted) => {
+        const status = worst(done);
+        const failed = status === 'error' || status === 'fail';
+        return {
+          result: interrupted ? 'interrupted' : failed ? 'failed' : 'succeeded',
+          detail: done.map((r) => `${r.resource}: ${r.observed}`).join('; '),
+        };
+      },
+    });
+    options.onApplied?.(p.action);
+    record(worst(results), at, Date.now() - at.getTime());
+    return results.map((r) => toFinding(asCheck(p.action), r));
+  } catch (error) {
+    record('error', at, Date.now() - at.getTime());
+    return [errorFinding(p.action, error, 'apply its changes')];
+  }
+}
+
+export async function runActions(
+  steps: readonly { action: ActionDefinition<never>; params: unknown }[],
+  options: RunActionsOptions,
+): Promise<Finding[]> {
+  // Ctrl-C while changing aborts the run's signal: the statement in flight finishes, no new one starts.
+  const stopper = new AbortController();
+  const context: ActionContext = {
+    ...options.context,
+    signal: stopper.signal,
+    stopRequested: () => stopper.signal.aborted,
+  };
+  const planned = await planAll(steps, context);
   const audit = changeAuditor({
     env: options.audit.env,
     identity: options.identity,
@@ -128,30 +236,8 @@ export async function runActions(
     target: options.audit.target,
     aws: options.audit.aws,
   });
-
-  let decision: 'dry-run' | 'confirmed' | 'declined' = 'confirmed';
-  if (work.length > 0) {
-    try {
-      decision = await decideChange(
-        {
-          action: `${options.command}: ${work.map((p) => p.action.id).join(', ')}`,
-          env: options.target,
-          lines: work.flatMap((p) => p.plan!.lines),
-        },
-        { yes: options.yes, dryRun: options.dryRun, protectedEnv: options.protectedEnv },
-        options.io,
-        audit,
-        // A dry run is audited per step below, with each step's plan.
-        { dryRunDetail: false },
-      );
-    } catch (error) {
-      // Declined at the prompt (audited as refused): report the planned steps as not done.
-      if (!(error instanceof ExitError) || error instanceof UsageError) throw error;
-      decision = 'declined';
-    }
-  }
-
-  // Ctrl-C while changing: finish the statement in flight, start no new one, report what was done.
+  const work = planned.filter((p) => p.plan && p.plan.lines.length > 0);
+  const decision = await decideAll(work, options, audit);
   const removeHandler =
     decision === 'confirmed' && work.length > 0
       ? onInterrupt(() => {
@@ -162,73 +248,10 @@ export async function runActions(
           );
         })
       : () => {};
+  const findings: Finding[] = [];
   try {
-    for (const p of planned) {
-      const record = (status: Finding['status'], at: Date, ms: number) =>
-        options.onTiming?.({
-          step: `action:${p.action.id}`,
-          startedAt: at.toISOString(),
-          durationMs: ms,
-          status,
-        });
-      if (!p.plan) {
-        findings.push(errorFinding(p.action, p.error, 'plan its changes'));
-        record('error', p.at, p.ms);
-        continue;
-      }
-      const plan = p.plan;
-      if (plan.lines.length === 0 || decision === 'dry-run') {
-        // In a dry run the next step for planned work is to apply it, not the action's error advice.
-        const preview =
-          decision === 'dry-run' && plan.lines.length > 0
-            ? plan.preview.map((r) => ({ ...r, remediation: r.remediation ?? DRY_RUN_NEXT }))
-            : plan.preview;
-        findings.push(...preview.map((r) => toFinding(asCheck(p.action), r)));
-        record(worst(plan.preview), p.at, p.ms);
-        if (decision === 'dry-run' && plan.lines.length > 0) {
-          await audit('dry-run', plan.lines.join('; '), `${options.command}: ${p.action.id}`);
-        }
-        continue;
-      }
-      if (decision === 'declined') {
-        findings.push(
-          toFinding(asCheck(p.action), {
-            status: 'skip',
-            resource: p.action.id,
-            expected: 'confirmed by the person running it',
-            observed: `not confirmed: nothing was changed (${plan.lines.length} change(s) planned)`,
-          }),
-        );
-        record('skip', p.at, p.ms);
-        continue;
-      }
-      const at = new Date();
-      try {
-        // "started" is audited before the action's first statement (applyChange).
-        const results = await applyChange(audit, () => plan.apply(), {
-          command: `${options.command}: ${p.action.id}`,
-          startedDetail: plan.lines.join('; '),
-          signal: stopper.signal,
-          outcome: (done, interrupted) => {
-            const status = worst(done);
-            return {
-              result: interrupted
-                ? 'interrupted'
-                : status === 'error' || status === 'fail'
-                  ? 'failed'
-                  : 'succeeded',
-              detail: done.map((r) => `${r.resource}: ${r.observed}`).join('; '),
-            };
-          },
-        });
-        options.onApplied?.(p.action);
-        findings.push(...results.map((r) => toFinding(asCheck(p.action), r)));
-        record(worst(results), at, Date.now() - at.getTime());
-      } catch (error) {
-        findings.push(errorFinding(p.action, error, 'apply its changes'));
-        record('error', at, Date.now() - at.getTime());
-      }
-    }
+    for (const p of planned)
+      findings.push(...(await settleStep(p, decision, options, audit, stopper.signal)));
   } finally {
     removeHandler();
   }
