@@ -22,14 +22,14 @@ import {
   type WaitTarget,
   waitForService,
 } from '../../ecs/wait.js';
-import { applyChange, changeAuditor, decideChange } from '../change.js';
+import { applyChange, type ChangeAudit, changeAuditor, decideChange, promptIO } from '../change.js';
 import { onInterrupt } from '../interrupt.js';
 import { formatDuration, parseDuration } from '../model/duration.js';
 import { ExitCode, ExitError, UnreachableError, UsageError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
-import { buildReport, emitReport } from '../output.js';
+import { buildReport } from '../output.js';
+import { printerFor } from '../printer.js';
 import { createProgress } from '../progress.js';
-import { render } from '../render.js';
 import { type CheckRegistry, runChecks, stepsFor } from '../runner.js';
 import { type MutationPlan, type PromptIO, type SafetyOptions, terminalIO } from '../safety.js';
 import {
@@ -118,13 +118,15 @@ export async function runServiceOperation(
   options: ServiceCommandOptions,
   deps: ServiceCommandDeps = {},
 ): Promise<number> {
-  const format = outputFormat(options);
+  const printer = printerFor(options, op.command);
+  const format = printer.format;
   const timeoutMs = timeoutOf(options);
   const startedAt = new Date();
-  const machine = format !== 'text';
-  const baseIO = deps.io ?? terminalIO();
-  // Under machine-readable output the plan goes to stderr: stdout carries only the report.
-  const io: PromptIO = machine ? { ...baseIO, print: (text) => process.stderr.write(text) } : baseIO;
+  const io = promptIO(format, deps.io ?? terminalIO());
+  const report = (findings: Finding[], notes?: string[]) =>
+    printer.report(
+      buildReport(`${op.command} ${op.component}`, op.session.env.name, startedAt, findings, notes),
+    );
   const audit = changeAuditor({
     identity: op.identity?.arn ?? null,
     env: op.session.env.name,
@@ -141,68 +143,16 @@ export async function runServiceOperation(
     precheck: () => refuseDangerWithoutFlag(op, plan, options, io),
     dryRunDetail: '',
   });
-
   if (decision === 'dry-run') {
     await applyServiceAction(op.ecs, op.action, { dryRun: true });
-    if (machine) {
-      const finding = planFinding(op, plan);
-      process.stdout.write(
-        render(
-          buildReport(`${op.command} ${op.component}`, op.session.env.name, startedAt, [finding], plan.lines),
-          format,
-        ),
-      );
-    }
+    // Text has shown the plan already; machine output gets it as a report.
+    if (format !== 'text') report([planFinding(op, plan)], plan.lines);
     return ExitCode.ok;
   }
 
   const followUp = `fsops deployments ${op.component} --env ${op.session.env.name}`;
-  // Audit "started" before UpdateService; the outcome after the rollout settled (or Ctrl-C, or --no-wait).
-  const outcome = await applyChange(
-    audit,
-    async (signal): Promise<(WaitOutcome & { target: WaitTarget }) | 'accepted'> => {
-      let applied: ActionResult;
-      try {
-        applied = await applyServiceAction(op.ecs, op.action, { dryRun: false });
-      } catch (error) {
-        throw asExitError(error, `${describeAction(op.action)} failed; nothing was changed`);
-      }
-      if (options.wait === false) return 'accepted';
-      return follow(op, op.waitTarget(applied), timeoutMs, format, deps, signal);
-    },
-    {
-      // Ctrl-C stops waiting, not the change: it carries on in ECS.
-      interruptible: true,
-      outcome: (result) =>
-        result === 'accepted'
-          ? { result: 'accepted', detail: 'not waited for (--no-wait)' }
-          : {
-              result: result.result,
-              ...(result.result === 'interrupted'
-                ? { detail: result.state }
-                : { detail: result.reason ?? result.state }),
-            },
-    },
-  );
-  if (outcome === 'accepted') {
-    const started: Finding = {
-      id: `${op.command}.deployment`,
-      title: `${op.title} started (not waited for)`,
-      status: 'skip',
-      severity: 'info',
-      resource: op.names.service,
-      detail: '',
-      expected: `${shortTaskDef(op.to)} deployed and stable`,
-      observed: `${describeAction(op.action)} accepted by ECS (--no-wait)`,
-      remediation: `Follow it with \`${followUp}\`.`,
-      source: op.source,
-    };
-    return emitReport(
-      buildReport(`${op.command} ${op.component}`, op.session.env.name, startedAt, [started]),
-      options,
-    );
-  }
-
+  const outcome = await applyAndFollow(op, audit, options, { timeoutMs, format, deps });
+  if (outcome === 'accepted') return report([acceptedFinding(op, followUp)]);
   if (outcome.result === 'interrupted') {
     process.stderr.write(
       `\nfsops: stopped waiting; the ${op.command} continues in ECS. Check it with \`${followUp}\`.\n`,
@@ -218,10 +168,7 @@ export async function runServiceOperation(
       process.stderr.write(
         `\nfsops: stopped verifying; the ${op.command} itself completed (${outcome.state}). Verify with \`fsops validate ${op.session.env.name}\`.\n`,
       );
-      emitReport(
-        buildReport(`${op.command} ${op.component}`, op.session.env.name, startedAt, [rollout]),
-        options,
-      );
+      report([rollout]);
       return ExitCode.interrupted;
     }
     findings = [rollout, ...verification];
@@ -230,10 +177,57 @@ export async function runServiceOperation(
   if (outcome.result === 'succeeded' && !op.verify) {
     notes.push('Health checks skipped: the service was scaled to 0 tasks.');
   }
-  return emitReport(
-    buildReport(`${op.command} ${op.component}`, op.session.env.name, startedAt, findings, notes),
-    options,
+  return report(findings, notes);
+}
+
+/**
+ * The change through applyChange: audit "started" before UpdateService, then wait for the rollout
+ * (unless --no-wait) and audit its outcome. Ctrl-C stops waiting, not the change: it carries on in ECS.
+ */
+function applyAndFollow(
+  op: ServiceOperation,
+  audit: ChangeAudit,
+  options: ServiceCommandOptions,
+  wait: { timeoutMs: number; format: string; deps: ServiceCommandDeps },
+): Promise<(WaitOutcome & { target: WaitTarget }) | 'accepted'> {
+  return applyChange(
+    audit,
+    async (signal): Promise<(WaitOutcome & { target: WaitTarget }) | 'accepted'> => {
+      let applied: ActionResult;
+      try {
+        applied = await applyServiceAction(op.ecs, op.action, { dryRun: false });
+      } catch (error) {
+        throw asExitError(error, `${describeAction(op.action)} failed; nothing was changed`);
+      }
+      if (options.wait === false) return 'accepted';
+      return follow(op, op.waitTarget(applied), wait.timeoutMs, wait.format, wait.deps, signal);
+    },
+    {
+      interruptible: true,
+      outcome: (result) =>
+        result === 'accepted'
+          ? { result: 'accepted', detail: 'not waited for (--no-wait)' }
+          : {
+              result: result.result,
+              detail: result.result === 'interrupted' ? result.state : (result.reason ?? result.state),
+            },
+    },
   );
+}
+
+function acceptedFinding(op: ServiceOperation, followUp: string): Finding {
+  return {
+    id: `${op.command}.deployment`,
+    title: `${op.title} started (not waited for)`,
+    status: 'skip',
+    severity: 'info',
+    resource: op.names.service,
+    detail: '',
+    expected: `${shortTaskDef(op.to)} deployed and stable`,
+    observed: `${describeAction(op.action)} accepted by ECS (--no-wait)`,
+    remediation: `Follow it with \`${followUp}\`.`,
+    source: op.source,
+  };
 }
 
 /**
