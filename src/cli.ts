@@ -6,13 +6,13 @@ import { declareBackupCommands } from './cli/backup.js';
 import { declareDatabaseCommands } from './cli/database.js';
 import { declareIncidentCommands, declareStatusCommand } from './cli/incident.js';
 import { declareMaintenanceCommands } from './cli/maintenance.js';
-import { declareSecurityCommands } from './cli/security.js';
 import { declareMonitoringCommands } from './cli/monitoring.js';
+import { declareSecurityCommands } from './cli/security.js';
 import { declareServiceCommands } from './cli/service.js';
 import { envOption, lastExitCode, lazy } from './cli/shared.js';
 import { declareTroubleshootCommands } from './cli/troubleshoot.js';
-import { ExitCode, ExitError } from './core/errors.js';
-import { dispatchInterrupt } from './core/interrupt.js';
+import { dispatchInterrupt } from './engine/interrupt.js';
+import { ExitCode, ExitError } from './engine/model/errors.js';
 
 export function buildProgram(): Command {
   const program = new Command('fsops')
@@ -134,7 +134,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 process.on('SIGINT', () => {
-  // A command that registered an interrupt handler (src/core/interrupt.ts) finishes on its own terms.
+  // A command that registered an interrupt handler (src/engine/interrupt.ts) finishes on its own terms.
   if (dispatchInterrupt()) return;
   process.stderr.write('\nfsops: interrupted\n');
   process.exit(ExitCode.interrupted);

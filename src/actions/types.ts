@@ -1,15 +1,19 @@
 import type { AwsClients } from '../aws/clients.js';
 import type { EnvContext } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import type { CheckResult } from '../core/check.js';
-import type { Severity } from '../core/finding.js';
-import type { MaintenanceDb } from './db/session.js';
+import type { MaintenanceDb } from '../db/writable.js';
+import type { CheckContext, CheckResult } from '../engine/model/check.js';
+import type { Severity } from '../engine/model/finding.js';
 
 /** What a mutating step may use: the check context (AWS, read-only facts) and the writable database session. */
 export interface ActionContext {
   /** null when the database was given directly (--db-url) rather than through an environment. */
   env: EnvContext | null;
   config: Config;
+  /** The environment's AWS clients (not connected until used); for a bare --db-url, clients for the config's region. */
+  aws: AwsClients;
+  /** Aborted when the person presses Ctrl-C during the changes: finish the statement in flight, start no new one. */
+  signal: AbortSignal;
   now: Date;
   /** The writable maintenance session (opened on first use). */
   db(): Promise<MaintenanceDb>;
@@ -17,10 +21,11 @@ export interface ActionContext {
   log(text: string): void;
   /** True once the person pressed Ctrl-C: finish the current statement, start no new one. */
   stopRequested?(): boolean;
-  /** The environment's AWS clients (absent when the database was given directly with --db-url). */
-  aws?: AwsClients;
-  /** Aborted when the run is interrupted: pass it to AWS calls. */
-  signal?: AbortSignal;
+  /**
+   * A read-only check context over the same environment, for an action that reuses a check's fact
+   * gathering (e.g. the health endpoint a drill probes). Throws when the run has no environment.
+   */
+  checkContext?(): CheckContext;
 }
 
 /** The result for an object an action did not get to because of Ctrl-C. */

@@ -1,4 +1,4 @@
-import type { CheckResult } from '../core/check.js';
+import type { CheckResult } from '../engine/model/check.js';
 import { formatMinutes } from './evaluate.js';
 
 /** Pure parts of the DR drills (runbook 002 Failover Testing; runbook 003 Monthly Tasks "Disaster recovery drill"). */

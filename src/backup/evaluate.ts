@@ -1,4 +1,4 @@
-import type { CheckResult } from '../core/check.js';
+import type { CheckResult } from '../engine/model/check.js';
 
 /** Pure judgements of backups and test restores (deployment guide §2.2.3: RTO < 4 h, RPO < 1 h). */
 

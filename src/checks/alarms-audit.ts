@@ -1,5 +1,5 @@
-import type { CheckDefinition, CheckResult } from '../core/check.js';
-import type { Status } from '../core/finding.js';
+import type { CheckDefinition, CheckResult } from '../engine/model/check.js';
+import type { Status } from '../engine/model/finding.js';
 import {
   type AlarmCatalogue,
   type AlarmSeverity,

@@ -1,5 +1,5 @@
 import type { CompositeAlarm, MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import type { CheckContext, CheckDefinition, CheckResult } from '../core/check.js';
+import type { CheckContext, CheckDefinition, CheckResult } from '../engine/model/check.js';
 
 type Alarm = Pick<
   MetricAlarm | CompositeAlarm,

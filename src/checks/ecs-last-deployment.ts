@@ -1,7 +1,7 @@
 import type { Service } from '@aws-sdk/client-ecs';
-import type { CheckDefinition, CheckResult } from '../core/check.js';
-import { formatDuration } from '../core/duration.js';
 import { shortTaskDef } from '../ecs/taskdef.js';
+import type { CheckDefinition, CheckResult } from '../engine/model/check.js';
+import { formatDuration } from '../engine/model/duration.js';
 import { ecsServices } from './facts.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Service } from '@aws-sdk/client-ecs';
 import type { EnvironmentConfig } from '../config/schema.js';
-import type { CheckDefinition, CheckResult } from '../core/check.js';
 import { shortTaskDef } from '../ecs/taskdef.js';
+import type { CheckDefinition, CheckResult } from '../engine/model/check.js';
 import { ecsServices } from './facts.js';
 
 /** Judges one ECS service against the environment profile (pure: facts in, results out). */

@@ -1,7 +1,7 @@
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import type { EnvironmentConfig } from '../config/schema.js';
-import type { CheckDefinition, CheckResult } from '../core/check.js';
 import { shortTaskDef } from '../ecs/taskdef.js';
+import type { CheckDefinition, CheckResult } from '../engine/model/check.js';
 import { ecsServices, taskDefinition } from './facts.js';
 
 export function evaluateTaskSize(

@@ -1,6 +1,6 @@
 import type { Service, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { DBInstance } from '@aws-sdk/client-rds';
-import type { CheckContext } from '../core/check.js';
+import type { CheckContext } from '../engine/model/check.js';
 
 const DESCRIBE_SERVICES_BATCH = 10;
 

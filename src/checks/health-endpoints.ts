@@ -1,6 +1,6 @@
-import type { CheckContext, CheckDefinition, CheckResult } from '../core/check.js';
-import { componentsOf } from '../core/check.js';
-import type { Status } from '../core/finding.js';
+import type { CheckContext, CheckDefinition, CheckResult } from '../engine/model/check.js';
+import { componentsOf } from '../engine/model/check.js';
+import type { Status } from '../engine/model/finding.js';
 
 export interface Probe {
   url: string;

@@ -1,4 +1,4 @@
-import type { CheckDefinition } from '../core/check.js';
+import type { CheckDefinition } from '../engine/model/check.js';
 import { alarmsAuditCheck } from './alarms-audit.js';
 import { backupStatusChecks } from './backup/status.js';
 import { cloudwatchAlarmsCheck } from './cloudwatch-alarms.js';

@@ -1,7 +1,7 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LmsConfig, PaymentsConfig } from '../config/schema.js';
-import type { CheckContext, CheckDefinition, CheckResult } from '../core/check.js';
-import type { Status } from '../core/finding.js';
+import type { CheckContext, CheckDefinition, CheckResult } from '../engine/model/check.js';
+import type { Status } from '../engine/model/finding.js';
 import { joinMetricBatch } from '../metrics/batch.js';
 import { held } from '../metrics/definitions.js';
 import type { MetricSpec } from '../metrics/series.js';

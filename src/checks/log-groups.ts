@@ -1,5 +1,5 @@
 import type { LogGroup } from '@aws-sdk/client-cloudwatch-logs';
-import type { CheckDefinition, CheckResult } from '../core/check.js';
+import type { CheckDefinition, CheckResult } from '../engine/model/check.js';
 
 export function evaluateLogGroup(
   name: string,

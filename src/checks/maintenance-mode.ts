@@ -1,4 +1,4 @@
-import type { CheckContext, CheckDefinition, CheckResult } from '../core/check.js';
+import type { CheckContext, CheckDefinition, CheckResult } from '../engine/model/check.js';
 
 const ON = new Set(['true', 'on', '1', 'yes', 'enabled']);
 const OFF = new Set(['false', 'off', '0', 'no', 'disabled']);

@@ -1,7 +1,7 @@
 import type { DBInstance } from '@aws-sdk/client-rds';
 import type { EnvironmentConfig } from '../config/schema.js';
-import type { CheckDefinition, CheckResult } from '../core/check.js';
-import type { Status } from '../core/finding.js';
+import type { CheckDefinition, CheckResult } from '../engine/model/check.js';
+import type { Status } from '../engine/model/finding.js';
 import { rdsInstance } from './facts.js';
 
 type Profile = EnvironmentConfig['rds'];

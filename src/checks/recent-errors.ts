@@ -1,7 +1,7 @@
-import type { CheckContext, CheckDefinition, CheckResult } from '../core/check.js';
-import { componentsOf } from '../core/check.js';
-import { formatDuration } from '../core/duration.js';
-import type { Status } from '../core/finding.js';
+import type { CheckContext, CheckDefinition, CheckResult } from '../engine/model/check.js';
+import { componentsOf } from '../engine/model/check.js';
+import { formatDuration } from '../engine/model/duration.js';
+import type { Status } from '../engine/model/finding.js';
 
 export interface ErrorSample {
   /** Events counted, stopping once the fail threshold is reached (`capped`). */

@@ -20,7 +20,7 @@ function withDbTarget(
     .option('--db-port <port>', 'connect to this port instead (with --db-host)');
 }
 
-/** `fsops db ...` resolve the database as src/db/session.ts does for every db command. */
+/** `fsops db ...` resolve the database as src/engine/database.ts does for every db command. */
 const DB_TARGET_ORDER = "--env's secret, then $DATABASE_URL (never $FSOPS_ENV: these commands change data)";
 
 const reportOption = (command: Command) =>

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { changeEnvOption, envOption, lazy, withSafetyOptions } from './shared.js';
 
-/** Mutating commands never default an environment (DESIGN.md), so their --env says so. */
+/** Mutating commands never default an environment (docs/architecture.md), so their --env says so. */
 
 function withWaitOptions(command: Command): Command {
   return command

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
-import { ExitCode } from '../core/errors.js';
-import type { GlobalOptions } from '../core/session.js';
+import { ExitCode } from '../engine/model/errors.js';
+import type { GlobalOptions } from '../engine/session.js';
 
 type Action = (...args: never[]) => Promise<number>;
 let exitCode: number = ExitCode.ok;
@@ -23,7 +23,7 @@ export function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K) {
       exitCode = await (mod[name] as unknown as Action)(...(positional as never[]), options as never);
     } finally {
       // `--publish` runs while the report prints; wait for it (it reports its own failures on stderr).
-      if (options.publish) await (await import('../core/output.js')).settlePublications();
+      if (options.publish) await (await import('../engine/publish.js')).settlePublications();
     }
   };
 }
@@ -34,11 +34,11 @@ export const envOption = () =>
     'environment (dev, staging, prod, or one from the config); default $FSOPS_ENV',
   );
 
-/** `--env` of a command that changes something: FSOPS_ENV is never its default (DESIGN.md). */
+/** `--env` of a command that changes something: FSOPS_ENV is never its default (docs/architecture.md). */
 export const changeEnvOption = (description = 'environment (required: FSOPS_ENV is not used for changes)') =>
   new Option('-e, --env <env>', description);
 
-/** Flags of every mutating command (DESIGN.md safety rules). */
+/** Flags of every mutating command (docs/architecture.md safety rules). */
 export function withSafetyOptions(command: Command): Command {
   return command
     .option('--dry-run', 'show the plan and change nothing')

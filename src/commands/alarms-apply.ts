@@ -1,17 +1,12 @@
 import { alarmsApplyAction } from '../actions/alarms-apply.js';
-import { runActions } from '../actions/run-actions.js';
 import type { ActionDefinition } from '../actions/types.js';
-import { ExitCode } from '../core/errors.js';
-import { buildReport, emitReport } from '../core/output.js';
-import type { PromptIO } from '../core/safety.js';
-import {
-  type GlobalOptions,
-  openEnvSession,
-  outputFormat,
-  requireExplicitEnv,
-  verifyAccount,
-} from '../core/session.js';
-import { promptIO } from '../maintenance/mutation.js';
+import { promptIO } from '../engine/change.js';
+import { ExitCode } from '../engine/model/errors.js';
+import { buildReport, emitReport } from '../engine/output.js';
+import { outputFormat } from '../engine/printer.js';
+import { runActions } from '../engine/run-actions.js';
+import type { PromptIO } from '../engine/safety.js';
+import { type GlobalOptions, openEnvSession, requireExplicitEnv, verifyAccount } from '../engine/session.js';
 import { loadAlarmCatalogue } from '../monitoring/alarm-catalogue.js';
 
 export interface AlarmsApplyOptions extends GlobalOptions {
@@ -61,7 +56,6 @@ export async function alarmsApply(options: AlarmsApplyOptions): Promise<number> 
             if (format === 'text') process.stderr.write(`${text}\n`);
           },
           aws: session.aws,
-          signal: new AbortController().signal,
         },
         interruption,
       },

@@ -1,5 +1,6 @@
+import { CHECKS } from '../checks/index.js';
+import { runCheckCommand, type TroubleshootOptions } from '../engine/check-command.js';
 import { loadAlarmCatalogue } from '../monitoring/alarm-catalogue.js';
-import { runCheckCommand, type TroubleshootOptions } from '../troubleshoot/run.js';
 
 export interface AlarmsAuditOptions extends TroubleshootOptions {
   /** Another catalogue file than monitoring/alarms.yaml. */
@@ -15,6 +16,7 @@ export async function alarmsAudit(options: AlarmsAuditOptions): Promise<number> 
   loadAlarmCatalogue(options.catalogue);
   return runCheckCommand(
     {
+      checks: CHECKS,
       label: 'alarms audit',
       steps: [{ check: 'alarms.audit', params: options.catalogue ? { catalogue: options.catalogue } : {} }],
       defaultSince: '1h',

@@ -1,6 +1,7 @@
+import { CHECKS } from '../checks/index.js';
 import { ALARM_STATES } from '../checks/troubleshoot/alarms.js';
-import { UsageError } from '../core/errors.js';
-import { runCheckCommand, type TroubleshootOptions } from '../troubleshoot/run.js';
+import { runCheckCommand, type TroubleshootOptions } from '../engine/check-command.js';
+import { UsageError } from '../engine/model/errors.js';
 
 export interface AlarmsOptions extends TroubleshootOptions {
   state?: string;
@@ -14,6 +15,7 @@ export async function alarms(options: AlarmsOptions): Promise<number> {
   }
   return runCheckCommand(
     {
+      checks: CHECKS,
       label: state ? `alarms --state ${state}` : 'alarms',
       steps: [{ check: 'cloudwatch.alarm-list', params: state ? { state } : {} }],
       defaultSince: '1h',

@@ -1,7 +1,7 @@
 import { type SnapshotParams, snapshotAction } from '../actions/backup/snapshot.js';
 import type { ActionDefinition } from '../actions/types.js';
 import { CHANGE_REF_ENV } from '../checks/maintenance/window.js';
-import { type EnvActionOptions, runEnvActions } from '../maintenance/env-command.js';
+import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
 
 export interface BackupSnapshotOptions extends EnvActionOptions {
   changeRef?: string;

@@ -1,6 +1,6 @@
 import { type RestoreTestParams, restoreTestAction } from '../actions/backup/restore-test.js';
 import type { ActionDefinition } from '../actions/types.js';
-import { type EnvActionOptions, runEnvActions } from '../maintenance/env-command.js';
+import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
 
 export interface BackupVerifyOptions extends EnvActionOptions {
   from?: string;

@@ -1,9 +1,11 @@
 import { stringify } from 'yaml';
 import { loadConfig, redactConfig, resolveEnvironment } from '../config/load.js';
-import type { GlobalOptions } from '../core/session.js';
+import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
+import type { GlobalOptions } from '../engine/session.js';
 
 /** `fsops config show [--env E]`: the resolved config (passwords hidden), or one environment's view of it. */
 export async function configShow(options: GlobalOptions): Promise<number> {
+  const printer = printerFor(options, 'config show', VIEW_FORMATS);
   const { config, path } = loadConfig(options.config);
   const safe = redactConfig(config);
   const envName = options.env ?? process.env.FSOPS_ENV;
@@ -31,14 +33,13 @@ export async function configShow(options: GlobalOptions): Promise<number> {
     };
   }
   const source = `# source: ${path ?? 'built-in defaults (no config file found)'}\n`;
-  process.stdout.write(
-    options.output === 'json' ? `${JSON.stringify(shown, null, 2)}\n` : source + stringify(shown),
-  );
+  printer.view({ data: shown, text: (data) => source + stringify(data) });
   return 0;
 }
 
 /** `fsops config validate`: exit 0 and say which file, or exit 2 with every problem and its path. */
 export async function configValidate(options: GlobalOptions): Promise<number> {
+  printerFor(options, 'config validate', ['text']);
   const { path, config } = loadConfig(options.config);
   const envs = Object.keys(config.environments).join(', ');
   process.stdout.write(`${path ?? 'built-in defaults'}: valid (environments: ${envs})\n`);

@@ -1,12 +1,11 @@
 import { DB_COMMAND_CHECKS } from '../checks/database/index.js';
-import type { CheckContext } from '../core/check.js';
-import type { Report } from '../core/finding.js';
-import { buildReport, emitReport } from '../core/output.js';
-import { createProgress } from '../core/progress.js';
-import { createFactCache, runSteps, type Step } from '../core/runner.js';
-import { outputFormat } from '../core/session.js';
-import { type DbCommandOptions, type DbCommandSession, openDbCommandSession } from '../db/command-session.js';
-import { targetLabel } from '../db/session.js';
+import { targetLabel } from '../db/connection.js';
+import { type DbCommandOptions, type DbCommandSession, openDbCommandSession } from '../engine/database.js';
+import type { Report } from '../engine/model/finding.js';
+import { buildReport } from '../engine/output.js';
+import { printerFor } from '../engine/printer.js';
+import { createProgress } from '../engine/progress.js';
+import { runChecks, type Step } from '../engine/runner.js';
 
 export type DbCheckName = keyof typeof DB_COMMAND_CHECKS;
 export const DB_CHECK_NAMES = Object.keys(DB_COMMAND_CHECKS) as DbCheckName[];
@@ -30,7 +29,8 @@ export async function runDbChecks(
   openSession: () => Promise<DbCommandSession> = () => openDbCommandSession(options),
   onReport?: (report: Report) => void,
 ): Promise<number> {
-  const format = outputFormat(options);
+  const printer = printerFor(options, commandLabel);
+  const format = printer.format;
   const startedAt = new Date();
   const session = await openSession();
   const progress = await createProgress(`${commandLabel} (${session.db.label})`, format);
@@ -39,21 +39,8 @@ export async function runDbChecks(
       check: DB_COMMAND_CHECKS[name] as Step['check'],
       params: paramsFor(name, session),
     }));
-    const once = createFactCache();
-    const now = new Date();
-    const makeContext = (signal: AbortSignal): CheckContext => ({
-      env: session.env,
-      aws: session.aws,
-      signal,
-      since: now,
-      now,
-      once,
-      fetch,
+    const { findings } = await runChecks(session, steps, {
       db: async () => session.db,
-    });
-    const findings = await runSteps(steps, makeContext, {
-      concurrency: session.config.runner.concurrency,
-      timeoutMs: session.config.runner.checkTimeoutMs,
       onCheckStart: progress.onCheckStart,
       onCheckDone: progress.onCheckDone,
     });
@@ -75,7 +62,7 @@ export async function runDbChecks(
       notes,
     );
     onReport?.(report);
-    return emitReport(report, options);
+    return printer.report(report);
   } finally {
     progress.stop();
     await session.close();

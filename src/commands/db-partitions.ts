@@ -6,10 +6,10 @@ import {
   partitionFindings,
 } from '../actions/db/partitions.js';
 import type { ActionDefinition } from '../actions/types.js';
-import type { CheckDefinition } from '../core/check.js';
-import { toFinding } from '../core/check.js';
-import type { PromptIO } from '../core/safety.js';
-import { type DbCommandOptions, runDbActions } from '../maintenance/db-command.js';
+import { type DbCommandOptions, runDbActions } from '../engine/commands/db-command.js';
+import type { CheckDefinition } from '../engine/model/check.js';
+import { toFinding } from '../engine/model/check.js';
+import type { PromptIO } from '../engine/safety.js';
 
 export interface PartitionsOptions extends DbCommandOptions {
   createNext?: boolean;

@@ -1,7 +1,7 @@
 import { reindexAction } from '../actions/db/reindex.js';
 import type { ActionDefinition } from '../actions/types.js';
-import type { PromptIO } from '../core/safety.js';
-import { type DbCommandOptions, runDbActions } from '../maintenance/db-command.js';
+import { type DbCommandOptions, runDbActions } from '../engine/commands/db-command.js';
+import type { PromptIO } from '../engine/safety.js';
 
 export interface ReindexOptions extends DbCommandOptions {
   index?: string;

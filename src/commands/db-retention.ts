@@ -1,8 +1,8 @@
 import { retentionDeleteAction } from '../actions/db/retention.js';
 import type { ActionDefinition } from '../actions/types.js';
-import { UsageError } from '../core/errors.js';
-import type { PromptIO } from '../core/safety.js';
-import { type DbCommandOptions, runDbActions } from '../maintenance/db-command.js';
+import { type DbCommandOptions, runDbActions } from '../engine/commands/db-command.js';
+import { UsageError } from '../engine/model/errors.js';
+import type { PromptIO } from '../engine/safety.js';
 
 export interface RetentionOptions extends DbCommandOptions {
   table?: string[];

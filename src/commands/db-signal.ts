@@ -1,10 +1,10 @@
 import { formatAge, shortQuery } from '../checks/database/common.js';
-import { appendAudit } from '../core/audit.js';
-import { ExitError, UnreachableError, UsageError } from '../core/errors.js';
-import { confirmPlan, type MutationPlan, type PromptIO, terminalIO } from '../core/safety.js';
-import { verifyAccount } from '../core/session.js';
-import { type DbCommandOptions, type DbCommandSession, openDbCommandSession } from '../db/command-session.js';
-import { openDbSession, targetLabel } from '../db/session.js';
+import { openDbSession, targetLabel } from '../db/connection.js';
+import { applyChange, changeAuditor, decideChange } from '../engine/change.js';
+import { type DbCommandOptions, type DbCommandSession, openDbCommandSession } from '../engine/database.js';
+import { ExitError, UnreachableError, UsageError } from '../engine/model/errors.js';
+import { type MutationPlan, type PromptIO, terminalIO } from '../engine/safety.js';
+import { verifyAccount } from '../engine/session.js';
 
 export interface DbSignalOptions extends DbCommandOptions {
   dryRun?: boolean;
@@ -58,7 +58,7 @@ async function signalBackend(
   pidText: string,
   options: DbSignalOptions,
   io: PromptIO = terminalIO(),
-  // DESIGN.md: a command that changes something never takes its environment from FSOPS_ENV.
+  // docs/architecture.md: a command that changes something never takes its environment from FSOPS_ENV.
   openSession: () => Promise<DbCommandSession> = () =>
     openDbCommandSession(options, { envFromEnvironment: false }),
 ): Promise<number> {
@@ -70,19 +70,14 @@ async function signalBackend(
   const identity = session.envSession
     ? await verifyAccount(session.envSession, true).catch(() => null)
     : null;
-  const audit = (result: string, detail: string) =>
-    appendAudit(
-      {
-        env: envName ?? where,
-        identity: identity?.arn ?? null,
-        command: `db ${kind} ${pid}`,
-        from: where,
-        result,
-        detail,
-      },
-      auditTarget,
-      session.envSession ? session.aws : undefined,
-    );
+  const audit = changeAuditor({
+    env: envName ?? where,
+    identity: identity?.arn ?? null,
+    command: `db ${kind} ${pid}`,
+    from: where,
+    target: auditTarget,
+    aws: session.envSession ? session.aws : undefined,
+  });
   try {
     const [row] = await session.db.query<{
       pid: number;
@@ -150,39 +145,32 @@ async function signalBackend(
       env: envName ?? where,
       lines: describeBackend(kind, backend, where),
     };
-    let decision: Awaited<ReturnType<typeof confirmPlan>>;
-    try {
-      decision = await confirmPlan(
-        plan,
-        {
-          yes: options.yes,
-          dryRun: options.dryRun,
-          protectedEnv: session.envSession?.env.settings.protected ?? false,
-        },
-        io,
-      );
-    } catch (error) {
-      await audit('refused', summary);
-      throw error;
-    }
-    if (decision === 'dry-run') {
-      await audit('dry-run', summary);
-      return 0;
-    }
-    return await sendSignal(kind, pid, session, summary, audit, io);
+    const decision = await decideChange(
+      plan,
+      {
+        yes: options.yes,
+        dryRun: options.dryRun,
+        protectedEnv: session.envSession?.env.settings.protected ?? false,
+      },
+      io,
+      audit,
+      { refusedDetail: summary, dryRunDetail: summary },
+    );
+    if (decision === 'dry-run') return 0;
+    const outcome = await applyChange(audit, () => sendSignal(kind, pid, session), {
+      startedDetail: summary,
+      outcome: (text) => ({ result: 'succeeded', detail: `${summary}: ${text}` }),
+      failedDetail: (error) => `${summary}: ${(error as Error).message}`,
+    });
+    io.print(`${outcome}\n`);
+    return 0;
   } finally {
     await session.close();
   }
 }
 
-async function sendSignal(
-  kind: SignalKind,
-  pid: number,
-  session: DbCommandSession,
-  summary: string,
-  audit: (result: string, detail: string) => Promise<unknown>,
-  io: PromptIO,
-): Promise<number> {
+/** Sends the signal over its own writable connection; returns what happened, throws when it could not. */
+async function sendSignal(kind: SignalKind, pid: number, session: DbCommandSession): Promise<string> {
   // The diagnostic session stays read-only; the one statement that acts gets its own connection.
   const writer = await openDbSession(session.target, {
     readOnly: false,
@@ -206,26 +194,18 @@ async function sendSignal(
         throw new UsageError(`pid ${pid} is fsops's own session: refusing to ${kind} it`);
       signalled = row.ok;
     } catch (error) {
-      await audit('failed', `${summary}: ${(error as Error).message}`);
       if (error instanceof ExitError) throw error;
       throw new UnreachableError(
         `could not ${kind} pid ${pid}: ${(error as Error).message} (the role needs to be the session's role, or a member of pg_signal_backend / rds_superuser)`,
       );
     }
-    if (!signalled) {
-      await audit('failed', `${summary}: the session had already ended`);
-      throw new UsageError(`pid ${pid} had already ended; nothing was changed`);
-    }
+    if (!signalled) throw new UsageError(`pid ${pid} had already ended; nothing was changed`);
     const after = await settledState(writer, pid, kind);
-    const outcome =
-      kind === 'terminate'
-        ? after
-          ? `terminate signal sent; pid ${pid} is still shutting down`
-          : `terminated pid ${pid}; its open transaction was rolled back`
-        : `cancelled the statement of pid ${pid}; the session is ${after?.state ?? 'gone'}`;
-    await audit('succeeded', `${summary}: ${outcome}`);
-    io.print(`${outcome}\n`);
-    return 0;
+    return kind === 'terminate'
+      ? after
+        ? `terminate signal sent; pid ${pid} is still shutting down`
+        : `terminated pid ${pid}; its open transaction was rolled back`
+      : `cancelled the statement of pid ${pid}; the session is ${after?.state ?? 'gone'}`;
   } finally {
     await writer.close();
   }

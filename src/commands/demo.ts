@@ -1,14 +1,14 @@
-import { AwsClients } from '../aws/clients.js';
 import { DEFAULT_CONFIG } from '../config/defaults.js';
 import { deepMerge } from '../config/load.js';
 import { type Config, ConfigSchema } from '../config/schema.js';
-import { UnreachableError } from '../core/errors.js';
-import { onInterrupt } from '../core/interrupt.js';
-import { type GlobalOptions, outputFormat } from '../core/session.js';
-import { detachedEnv } from '../db/command-session.js';
+import { parseDbUrl } from '../db/connection.js';
 import { type LocalServer, LocalServerError, startLocalServer } from '../db/local-server.js';
-import { openDbSession, parseDbUrl } from '../db/session.js';
 import { DEMO_ROLE, loadSchema, startTrouble, type Trouble } from '../demo/scenario.js';
+import { detachedDatabase, withReadSession } from '../engine/database.js';
+import { onInterrupt } from '../engine/interrupt.js';
+import { UnreachableError } from '../engine/model/errors.js';
+import { outputFormat } from '../engine/printer.js';
+import type { GlobalOptions } from '../engine/session.js';
 import { DB_CHECK_NAMES, runDbChecks } from './db-checks.js';
 
 export interface DemoOptions extends GlobalOptions {
@@ -88,23 +88,8 @@ export async function demo(options: DemoOptions): Promise<number> {
       DB_CHECK_NAMES,
       'db health',
       options,
-      async () => {
-        const target = parseDbUrl(diagUrl.toString(), 'the demo server');
-        const db = await openDbSession(target, { readOnly: true, settings: config.database.session });
-        const aws = new AwsClients({ region: config.region, ...config.aws });
-        return {
-          config,
-          env: detachedEnv(config, 'demo'),
-          envSession: null,
-          aws,
-          target,
-          db,
-          async close() {
-            await db.close();
-            aws.destroy();
-          },
-        };
-      },
+      () =>
+        withReadSession(detachedDatabase(parseDbUrl(diagUrl.toString(), 'the demo server'), config, 'demo')),
       (report) => {
         seen = report.findings.filter((f) => f.status === 'warn' || f.status === 'fail').map((f) => f.id);
       },

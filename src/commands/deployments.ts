@@ -1,13 +1,14 @@
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
-import { asExitError, prepareServiceCommand } from '../actions/service-operation.js';
-import { UsageError } from '../core/errors.js';
-import { makeChalk } from '../core/render.js';
-import { mapWithConcurrency } from '../core/runner.js';
-import { type GlobalOptions, outputFormat } from '../core/session.js';
 import { describeTaskDefinition, gatherRollbackFacts } from '../ecs/facts.js';
 import { chooseRollbackTarget, type RollbackChoice, type RollbackFacts } from '../ecs/target.js';
 import { imagesOf, imageTag, parseTaskDef, sameTaskDef, shortTaskDef } from '../ecs/taskdef.js';
 import { describeServiceState } from '../ecs/wait.js';
+import { asExitError, prepareServiceCommand } from '../engine/commands/service-operation.js';
+import { UsageError } from '../engine/model/errors.js';
+import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
+import { makeChalk } from '../engine/render.js';
+import { mapWithConcurrency } from '../engine/runner.js';
+import type { GlobalOptions } from '../engine/session.js';
 
 /** How many revisions and deployments the listing shows. */
 const SHOWN = 10;
@@ -218,10 +219,7 @@ function table(header: string[], rows: string[][]): string[] {
 
 /** `fsops deployments <component> --env E`: recent deployments and revisions, and what rollback would pick. */
 export async function deployments(component: string, options: GlobalOptions): Promise<number> {
-  const format = outputFormat(options);
-  if (format !== 'text' && format !== 'json') {
-    throw new UsageError(`deployments prints text or json, not ${format}`);
-  }
+  const printer = printerFor(options, 'deployments', VIEW_FORMATS);
   const { session, ecs, names } = await prepareServiceCommand(component, options, 'deployments', false);
   try {
     const facts = await gatherRollbackFacts(ecs, names, { stoppedTasks: false }).catch((error) => {
@@ -251,9 +249,7 @@ export async function deployments(component: string, options: GlobalOptions): Pr
       cluster: names.cluster,
       service: names.service,
     });
-    process.stdout.write(
-      format === 'json' ? `${JSON.stringify(view, null, 2)}\n` : renderDeploymentsText(view, options.color),
-    );
+    printer.view({ data: view, text: (data) => renderDeploymentsText(data, options.color) });
     return 0;
   } finally {
     session.aws.destroy();

@@ -1,7 +1,8 @@
+import { CHECKS } from '../checks/index.js';
 import { ecsTaskFacts, taskListing } from '../checks/troubleshoot/ecs-tasks.js';
 import { requireComponent } from '../config/load.js';
-import { openEnvSession } from '../core/session.js';
-import { runCheckCommand, type TroubleshootOptions } from '../troubleshoot/run.js';
+import { runCheckCommand, type TroubleshootOptions } from '../engine/check-command.js';
+import { openEnvSession } from '../engine/session.js';
 
 /**
  * `fsops ecs tasks <component>` (deployment guide §12.1.1): running, pending and recently stopped
@@ -12,6 +13,7 @@ export async function ecsTasks(component: string | undefined, options: Troublesh
   const name = requireComponent(session.env, component);
   return runCheckCommand(
     {
+      checks: CHECKS,
       label: `ecs tasks ${name}`,
       steps: [{ check: 'ecs.tasks', params: { components: [name] } }],
       defaultSince: '1h',

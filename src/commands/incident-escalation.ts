@@ -1,6 +1,6 @@
-import { UsageError } from '../core/errors.js';
-import { makeChalk } from '../core/render.js';
-import type { GlobalOptions } from '../core/session.js';
+import { UsageError } from '../engine/model/errors.js';
+import { makeChalk } from '../engine/render.js';
+import type { GlobalOptions } from '../engine/session.js';
 import { escalationLines, escalationPlan } from '../incident/escalation.js';
 import { loadIncidentSettings } from '../incident/flow.js';
 import { parseSeverity, type SeverityLevel } from '../incident/severity.js';

@@ -1,5 +1,5 @@
-import { makeChalk } from '../core/render.js';
-import type { GlobalOptions } from '../core/session.js';
+import { makeChalk } from '../engine/render.js';
+import type { GlobalOptions } from '../engine/session.js';
 import { loadIncidentSettings, utc } from '../incident/flow.js';
 import { nextUpdateDue } from '../incident/record.js';
 import { plain } from '../incident/text.js';

@@ -1,10 +1,12 @@
-import { localUser } from '../core/audit.js';
-import { UsageError } from '../core/errors.js';
-import { makeChalk } from '../core/render.js';
-import { askOnTerminal } from '../core/safety.js';
-import { type GlobalOptions, openEnvSession, outputFormat } from '../core/session.js';
+import { CHECKS } from '../checks/index.js';
+import { localUser } from '../engine/audit.js';
+import { snapshotRunbook, takeSnapshot } from '../engine/commands/incident-evidence.js';
+import { UsageError } from '../engine/model/errors.js';
+import { outputFormat } from '../engine/printer.js';
+import { makeChalk } from '../engine/render.js';
+import { askOnTerminal } from '../engine/safety.js';
+import { type GlobalOptions, openEnvSession } from '../engine/session.js';
 import { escalationLines, escalationPlan } from '../incident/escalation.js';
-import { snapshotRunbook, takeSnapshot } from '../incident/evidence.js';
 import {
   deliveryExitCode,
   deliveryLines,
@@ -85,6 +87,7 @@ export async function incidentOpen(options: IncidentOpenOptions): Promise<number
       'open',
       format,
       sinceMs(options.since, session.config.logs.since),
+      CHECKS,
     );
     const proposal = proposeSeverity(snapshot.findings);
     const severity = await chooseSeverity(proposal, fixed, options.yes ?? false);

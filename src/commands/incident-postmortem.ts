@@ -1,5 +1,5 @@
-import { UsageError } from '../core/errors.js';
-import type { GlobalOptions } from '../core/session.js';
+import { UsageError } from '../engine/model/errors.js';
+import type { GlobalOptions } from '../engine/session.js';
 import { loadIncidentSettings, utc } from '../incident/flow.js';
 import { postmortemMarkdown } from '../incident/postmortem.js';
 

@@ -1,9 +1,11 @@
-import { localUser } from '../core/audit.js';
-import { UsageError } from '../core/errors.js';
-import { makeChalk } from '../core/render.js';
-import { loadRunbook } from '../core/runbook.js';
-import { type GlobalOptions, openEnvSession, outputFormat } from '../core/session.js';
-import { snapshotRunbook, takeSnapshot } from '../incident/evidence.js';
+import { CHECKS } from '../checks/index.js';
+import { localUser } from '../engine/audit.js';
+import { snapshotRunbook, takeSnapshot } from '../engine/commands/incident-evidence.js';
+import { UsageError } from '../engine/model/errors.js';
+import { outputFormat } from '../engine/printer.js';
+import { makeChalk } from '../engine/render.js';
+import { loadRunbook } from '../engine/runbook.js';
+import { type GlobalOptions, openEnvSession } from '../engine/session.js';
 import {
   deliveryExitCode,
   deliveryLines,
@@ -46,6 +48,7 @@ export async function incidentResolve(id: string, options: IncidentResolveOption
       'resolve',
       format,
       sinceMs(options.since, session.config.logs.since),
+      CHECKS,
     );
     const resolvedAt = new Date();
     const record = await store.update(id, (current) => {

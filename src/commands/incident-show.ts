@@ -1,4 +1,4 @@
-import type { GlobalOptions } from '../core/session.js';
+import type { GlobalOptions } from '../engine/session.js';
 import { loadIncidentSettings } from '../incident/flow.js';
 import { recordMarkdown } from '../incident/markdown.js';
 

@@ -1,7 +1,8 @@
+import { CHECKS } from '../checks/index.js';
 import { requireComponent } from '../config/load.js';
-import { UsageError } from '../core/errors.js';
-import { openEnvSession } from '../core/session.js';
-import { runCheckCommand, type TroubleshootOptions } from '../troubleshoot/run.js';
+import { runCheckCommand, type TroubleshootOptions } from '../engine/check-command.js';
+import { UsageError } from '../engine/model/errors.js';
+import { openEnvSession } from '../engine/session.js';
 
 export interface LogsErrorsOptions extends TroubleshootOptions {
   pattern?: string;
@@ -30,6 +31,7 @@ export async function logsErrors(component: string | undefined, options: LogsErr
       throw new UsageError('--pattern applies to application logs; --source rds reads `duration` lines');
     return runCheckCommand(
       {
+        checks: CHECKS,
         label: 'logs errors --source rds',
         steps: [{ check: 'logs.slow-statements', params: { show } }],
         defaultSince,
@@ -41,6 +43,7 @@ export async function logsErrors(component: string | undefined, options: LogsErr
   const name = requireComponent(session.env, component);
   return runCheckCommand(
     {
+      checks: CHECKS,
       label: `logs errors ${name}`,
       steps: [{ check: 'logs.errors', params: { components: [name], pattern: options.pattern, show } }],
       defaultSince,

@@ -1,10 +1,11 @@
 import { describeAwsError } from '../aws/errors.js';
 import { requireComponent } from '../config/load.js';
-import { parseDuration } from '../core/duration.js';
-import { UnreachableError, UsageError } from '../core/errors.js';
-import { onInterrupt } from '../core/interrupt.js';
-import { makeChalk } from '../core/render.js';
-import { type GlobalOptions, openEnvSession, outputFormat, verifyAccount } from '../core/session.js';
+import { onInterrupt } from '../engine/interrupt.js';
+import { parseDuration } from '../engine/model/duration.js';
+import { UnreachableError, UsageError } from '../engine/model/errors.js';
+import { outputFormat, VIEW_FORMATS } from '../engine/printer.js';
+import { clean, makeChalk } from '../engine/render.js';
+import { type GlobalOptions, openEnvSession, verifyAccount } from '../engine/session.js';
 import type { LogEvent } from '../logs/signature.js';
 import { LogGroupNotFound, tailLogs } from '../logs/tail.js';
 
@@ -28,7 +29,8 @@ export function formatEvent(event: LogEvent, json: boolean, dim: (s: string) => 
     });
   }
   const stream = (event.logStreamName ?? '').split('/').pop() ?? '';
-  return `${dim(new Date(event.timestamp).toISOString())} ${dim(stream.slice(0, 12))} ${event.message.replace(/\n$/, '')}`;
+  // Log lines are not fsops's text: control and escape sequences are shown, not sent to the terminal.
+  return `${dim(new Date(event.timestamp).toISOString())} ${dim(clean(stream.slice(0, 12)))} ${clean(event.message.replace(/\n$/, ''))}`;
 }
 
 /**
@@ -36,10 +38,7 @@ export function formatEvent(event: LogEvent, json: boolean, dim: (s: string) => 
  * oldest first; `--follow` keeps polling until Ctrl-C. `--source rds` reads the PostgreSQL log group.
  */
 export async function logsTail(component: string | undefined, options: LogsTailOptions): Promise<number> {
-  const format = outputFormat(options);
-  if (format === 'junit' || format === 'markdown') {
-    throw new UsageError('logs tail prints log lines: use --output text or json');
-  }
+  const format = outputFormat(options, 'logs tail', VIEW_FORMATS);
   const source = options.source ?? 'app';
   if (source !== 'app' && source !== 'rds')
     throw new UsageError(`unknown --source '${source}': valid sources are app, rds`);

@@ -1,19 +1,19 @@
 import { writeMaintenanceMode } from '../actions/maintenance/maintenance-mode.js';
 import { describeAwsError, isCredentialsError } from '../aws/errors.js';
 import { interpretMaintenanceMode, readMaintenanceMode } from '../checks/maintenance-mode.js';
-import { ExitError, UnreachableError, UsageError } from '../core/errors.js';
-import { makeChalk } from '../core/render.js';
-import type { PromptIO } from '../core/safety.js';
+import { promptIO, runGuardedChange } from '../engine/change.js';
+import { commandContext } from '../engine/context.js';
+import { ExitError, UnreachableError, UsageError } from '../engine/model/errors.js';
+import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
+import { clean } from '../engine/render.js';
+import type { PromptIO } from '../engine/safety.js';
 import {
   classifyPreflightError,
   type GlobalOptions,
   openEnvSession,
-  outputFormat,
   requireExplicitEnv,
   verifyAccount,
-} from '../core/session.js';
-import { commandContext } from '../maintenance/context.js';
-import { guardedMutation, promptIO } from '../maintenance/mutation.js';
+} from '../engine/session.js';
 
 export interface MaintenanceModeOptions extends GlobalOptions {
   dryRun?: boolean;
@@ -35,7 +35,8 @@ export async function maintenanceMode(state: string, options: MaintenanceModeOpt
   if (!(STATES as readonly string[]).includes(state)) {
     throw new UsageError(`unknown maintenance mode '${state}': valid are ${STATES.join(', ')}`);
   }
-  const format = outputFormat(options);
+  const printer = printerFor(options, `maintenance mode ${state}`, VIEW_FORMATS);
+  const format = printer.format;
   const envName =
     state === 'status'
       ? undefined
@@ -43,9 +44,10 @@ export async function maintenanceMode(state: string, options: MaintenanceModeOpt
   const session = openEnvSession(options, envName);
   const ctx = commandContext(session);
   const parameter = session.env.nameOf('maintenanceModeParameter');
-  const c = makeChalk(options.color);
+  const c = printer.chalk;
+  // The text is built from the parameter's value (not fsops's text): `clean` it where it is shown.
   const print = (json: Record<string, unknown>, text: string) =>
-    process.stdout.write(format === 'json' ? `${JSON.stringify(json, null, 2)}\n` : `${text}\n`);
+    printer.view({ data: json, text: () => text });
   try {
     if (state === 'status') {
       await verifyAccount(session);
@@ -55,7 +57,7 @@ export async function maintenanceMode(state: string, options: MaintenanceModeOpt
       const mode = interpretMaintenanceMode(value);
       print(
         { command: 'maintenance mode status', env: session.env.name, parameter, value: value ?? null, mode },
-        `maintenance mode ${mode === 'on' ? c.yellow.bold('ON') : mode === 'off' ? c.green('off') : c.yellow(mode)} in ${session.env.name} ${c.dim(`(${parameter} = ${value ?? 'not set'}; deployment guide §4.2.1)`)}`,
+        `maintenance mode ${mode === 'on' ? c.yellow.bold('ON') : mode === 'off' ? c.green('off') : c.yellow(clean(mode))} in ${session.env.name} ${c.dim(`(${parameter} = ${clean(value ?? 'not set')}; deployment guide §4.2.1)`)}`,
       );
       return 0;
     }
@@ -70,12 +72,12 @@ export async function maintenanceMode(state: string, options: MaintenanceModeOpt
     if (currentMode === state) {
       print(
         { command, env: session.env.name, parameter, from: current, to: current, result: 'unchanged' },
-        `maintenance mode is already ${state} in ${session.env.name} (${parameter} = ${current}); nothing changed`,
+        `maintenance mode is already ${state} in ${session.env.name} (${parameter} = ${clean(current ?? '')}); nothing changed`,
       );
       return 0;
     }
     const to = wanted ? 'true' : 'false';
-    const outcome = await guardedMutation({
+    const outcome = await runGuardedChange({
       session,
       identity: identity?.arn ?? null,
       command,
@@ -87,7 +89,7 @@ export async function maintenanceMode(state: string, options: MaintenanceModeOpt
         action: `turn maintenance mode ${state}`,
         env: session.env.name,
         lines: [
-          `SSM PutParameter ${parameter}: ${current ?? '(not set)'} -> ${to}`,
+          `SSM PutParameter ${parameter}: ${clean(current ?? '(not set)')} -> ${to}`,
           wanted
             ? 'the application shows its maintenance page and stops taking payments until it is turned off'
             : 'the application takes traffic again',
@@ -117,7 +119,7 @@ export async function maintenanceMode(state: string, options: MaintenanceModeOpt
         version: outcome.result.version ?? null,
         result: 'changed',
       },
-      `maintenance mode turned ${wanted ? c.yellow.bold('ON') : c.green('off')} in ${session.env.name}: ${parameter} ${current ?? '(not set)'} -> ${to} (version ${outcome.result.version ?? '?'}); audit recorded`,
+      `maintenance mode turned ${wanted ? c.yellow.bold('ON') : c.green('off')} in ${session.env.name}: ${parameter} ${clean(current ?? '(not set)')} -> ${to} (version ${outcome.result.version ?? '?'}); audit recorded`,
     );
     return 0;
   } finally {

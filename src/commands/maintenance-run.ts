@@ -1,32 +1,10 @@
-import { type MaintenanceDb, openMaintenanceSession } from '../actions/db/session.js';
-import { resolveActions, runActionSteps } from '../actions/run-actions.js';
+import { ACTIONS } from '../actions/index.js';
+import { CHECKS } from '../checks/index.js';
 import { CHANGE_REF_ENV } from '../checks/maintenance/window.js';
-import { appendAudit } from '../core/audit.js';
-import { parseDuration } from '../core/duration.js';
-import { ExitCode, UsageError } from '../core/errors.js';
-import type { Finding } from '../core/finding.js';
-import { buildReport, emitReport } from '../core/output.js';
-import { createProgress } from '../core/progress.js';
-import { executeRunbook } from '../core/run-runbook.js';
-import { type ActionStep, loadRunbook, type Runbook } from '../core/runbook.js';
-import type { PromptIO } from '../core/safety.js';
-import {
-  type EnvSession,
-  type GlobalOptions,
-  openEnvSession,
-  outputFormat,
-  requireExplicitEnv,
-  verifyAccount,
-} from '../core/session.js';
-import {
-  applyTunnel,
-  type DbConnectionOptions,
-  type DbSession,
-  type DbTarget,
-  envDbTarget,
-  openDbSession,
-  parseDbUrl,
-} from '../db/session.js';
+import type { DbConnectionOptions, DbSession } from '../db/connection.js';
+import { appendAudit } from '../engine/audit.js';
+import { promptIO } from '../engine/change.js';
+import { lazyDatabase } from '../engine/database.js';
 import {
   afterEvidence,
   buildEvidence,
@@ -34,9 +12,25 @@ import {
   type StepTiming,
   stepTimer,
   writeEvidence,
-} from '../maintenance/evidence.js';
-import { promptIO } from '../maintenance/mutation.js';
-import { mergeRechecked } from '../maintenance/recheck.js';
+} from '../engine/evidence.js';
+import { parseDuration } from '../engine/model/duration.js';
+import { ExitCode, UsageError } from '../engine/model/errors.js';
+import type { Finding } from '../engine/model/finding.js';
+import { buildReport } from '../engine/output.js';
+import { printerFor } from '../engine/printer.js';
+import { createProgress } from '../engine/progress.js';
+import { mergeRechecked } from '../engine/recheck.js';
+import { resolveActions, runActionSteps } from '../engine/run-actions.js';
+import { executeRunbook } from '../engine/run-runbook.js';
+import { type ActionStep, loadRunbook, type Runbook } from '../engine/runbook.js';
+import type { PromptIO } from '../engine/safety.js';
+import {
+  type EnvSession,
+  type GlobalOptions,
+  openEnvSession,
+  requireExplicitEnv,
+  verifyAccount,
+} from '../engine/session.js';
 
 export interface MaintenanceRunOptions extends GlobalOptions, DbConnectionOptions {
   dryRun?: boolean;
@@ -64,50 +58,18 @@ function withChangeRef(runbook: Runbook, changeRef: string | undefined): Runbook
   };
 }
 
-/** Both sessions open lazily: a read-only one for the checks, the writable one only when an action runs. */
-function databaseSessions(session: EnvSession, options: MaintenanceRunOptions) {
-  let target: Promise<DbTarget> | null = null;
-  let reader: Promise<DbSession> | null = null;
-  let writer: Promise<MaintenanceDb> | null = null;
-  // Ended with the run: a secret read or a connect still hanging then is given up, not waited for.
-  const run = new AbortController();
-  const resolveTarget = () => {
-    target ??= (async () =>
-      applyTunnel(
-        options.dbUrl ? parseDbUrl(options.dbUrl, '--db-url') : await envDbTarget(session, run.signal),
-        options,
-      ))();
-    return target;
-  };
-  return {
-    read: () => {
-      reader ??= resolveTarget().then((t) =>
-        openDbSession(t, { readOnly: true, settings: session.config.database.session, signal: run.signal }),
-      );
-      return reader;
-    },
-    write: () => {
-      writer ??= resolveTarget().then((t) => openMaintenanceSession(t, session.config));
-      return writer;
-    },
-    async close() {
-      run.abort(new Error('the run ended'));
-      await Promise.all([reader, writer].map((s) => s?.then((db) => db.close()).catch(() => undefined)));
-    },
-  };
-}
-
 async function runMaintenanceRunbook(
   name: string,
   label: string,
   options: MaintenanceRunOptions,
 ): Promise<number> {
-  const format = outputFormat(options);
+  const printer = printerFor(options, label);
+  const format = printer.format;
   const evidence = evidenceFormat(options.report);
   const changeRef = options.changeRef ?? process.env[CHANGE_REF_ENV];
   const runbook = withChangeRef(loadRunbook(name), changeRef);
   const actionSteps = runbook.steps.filter((s): s is ActionStep => 'action' in s);
-  resolveActions(actionSteps);
+  resolveActions(actionSteps, ACTIONS);
   const envName = actionSteps.length
     ? requireExplicitEnv(options, `${label} changes the database`)
     : undefined;
@@ -130,19 +92,21 @@ async function runMaintenanceRunbook(
     const progress = await createProgress(`${runbook.title} (${session.env.name})`, format);
     const timer = stepTimer({ onCheckStart: progress.onCheckStart, onCheckDone: progress.onCheckDone });
     const timings: StepTiming[] = timer.timings;
-    const db = databaseSessions(session, options);
+    // Both sessions open lazily: a read-only one for the checks, the writable one only when an action runs.
+    const db = lazyDatabase(session, options);
     const interruption = { interrupted: false };
     const since = new Date(startedAt.getTime() - sinceMs);
     const recheck = new Set<string>();
     try {
       const checked = await executeRunbook(runbook, session, {
+        checks: CHECKS,
         since,
         askManual: interactive && Boolean(process.stderr.isTTY) && format === 'text',
         ...timer.hooks,
         db: db.read,
         runActions: (steps) => {
           progress.stop();
-          return runActionSteps(steps, {
+          return runActionSteps(steps, ACTIONS, {
             audit: { env: session.env.name, target: session.config.audit, aws: session.aws },
             identity: identity?.arn ?? null,
             command: label,
@@ -154,10 +118,9 @@ async function runMaintenanceRunbook(
             context: {
               env: session.env,
               config: session.config,
+              aws: session.aws,
               now: new Date(),
               db: db.write,
-              aws: session.aws,
-              signal: new AbortController().signal,
               log: (text) => {
                 if (format === 'text') process.stderr.write(`${text}\n`);
               },
@@ -180,7 +143,7 @@ async function runMaintenanceRunbook(
         log: format === 'text' ? (text) => process.stderr.write(`${text}\n`) : () => {},
       }).then((after) => mergeRechecked(checked, after.findings, after.ids));
       const report = buildReport(label, session.env.name, startedAt, findings, note ? [note] : []);
-      const code = emitReport(report, options);
+      const code = printer.report(report);
       const problem =
         evidence && options.report
           ? writeEvidence(
@@ -221,7 +184,7 @@ async function checkAgainAfterChanges(
   const findings = await executeRunbook(
     { ...runbook, steps: runbook.steps.filter((s) => 'check' in s && ids.includes(s.check)) },
     session,
-    { since: options.since, db: options.db, ...timer.hooks },
+    { checks: CHECKS, since: options.since, db: options.db, ...timer.hooks },
   );
   options.timings.push(...timer.timings.map((t) => ({ ...t, step: t.step.replace(/^check:/, 'recheck:') })));
   return { findings, ids };

@@ -1,11 +1,11 @@
 import { describeAwsError } from '../aws/errors.js';
 import { rdsInstance } from '../checks/facts.js';
 import { loadConfig } from '../config/load.js';
-import type { CheckResult } from '../core/check.js';
-import { UnreachableError, UsageError } from '../core/errors.js';
-import { makeChalk } from '../core/render.js';
-import { type GlobalOptions, openEnvSession, outputFormat } from '../core/session.js';
-import { commandContext } from '../maintenance/context.js';
+import { commandContext } from '../engine/context.js';
+import type { CheckResult } from '../engine/model/check.js';
+import { UnreachableError, UsageError } from '../engine/model/errors.js';
+import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
+import { type GlobalOptions, openEnvSession } from '../engine/session.js';
 import { evaluateRdsWindows } from '../maintenance/rds-windows.js';
 import {
   describeWindowState,
@@ -73,7 +73,7 @@ async function rdsWindowFindings(options: WindowOptions, rule: WindowRule): Prom
 
 /** `fsops maintenance window`: the next windows (ops guide §12.1.1) in the rule's zone and the local one. */
 export async function maintenanceWindow(options: WindowOptions): Promise<number> {
-  const format = outputFormat(options);
+  const printer = printerFor(options, 'maintenance window', VIEW_FORMATS);
   const count = parseCount(options.next);
   const now = parseAt(options.at);
   const { config } = loadConfig(options.config);
@@ -85,18 +85,18 @@ export async function maintenanceWindow(options: WindowOptions): Promise<number>
   const envName = options.env ?? process.env.FSOPS_ENV;
   const rds = envName ? await rdsWindowFindings({ ...options, env: envName }, rule) : [];
 
-  if (format === 'json') {
-    const shape = (w: MaintenanceWindow) => ({
-      kind: w.kind,
-      start: w.start.toISOString(),
-      end: w.end.toISOString(),
-      startInZone: formatInZone(w.start, zone),
-      endInZone: formatInZone(w.end, zone),
-      startLocal: formatInZone(w.start, local),
-      endLocal: formatInZone(w.end, local),
-      open: isOpen(w, now),
-    });
-    const out = {
+  const shape = (w: MaintenanceWindow) => ({
+    kind: w.kind,
+    start: w.start.toISOString(),
+    end: w.end.toISOString(),
+    startInZone: formatInZone(w.start, zone),
+    endInZone: formatInZone(w.end, zone),
+    startLocal: formatInZone(w.start, local),
+    endLocal: formatInZone(w.end, local),
+    open: isOpen(w, now),
+  });
+  printer.view({
+    data: {
       command: 'maintenance window',
       env: envName ?? null,
       now: now.toISOString(),
@@ -108,48 +108,49 @@ export async function maintenanceWindow(options: WindowOptions): Promise<number>
       windows: windows.map(shape),
       ...(envName ? { rds } : {}),
       source: 'ops guide §12.1.1; deployment guide §6.1.1',
-    };
-    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-  } else {
-    const c = makeChalk(options.color);
-    const lines = [
-      `${c.bold('Maintenance windows')} ${c.dim('(ops guide §12.1.1)')}: ${describeRule(rule)}`,
-      `Now: ${state.open ? c.green(state.text) : state.text}`,
-      '',
-    ];
-    const head = [
-      'KIND',
-      `STARTS (${zone})`,
-      `ENDS (${zone})`,
-      ...(local === zone ? [] : [`LOCAL (${local})`]),
-    ];
-    const rows = windows.map((w) => [
-      `${w.kind}${isOpen(w, now) ? ' (open)' : ''}`,
-      formatInZone(w.start, zone),
-      formatInZone(w.end, zone),
-      ...(local === zone ? [] : [`${formatInZone(w.start, local)} - ${formatInZone(w.end, local)}`]),
-    ]);
-    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const line = (cells: string[]) =>
-      `  ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}`.trimEnd();
-    lines.push(c.dim(line(head)), ...rows.map(line));
-    if (rds.length) {
-      lines.push(
+    },
+    text: (view, c) => {
+      const lines = [
+        `${c.bold('Maintenance windows')} ${c.dim('(ops guide §12.1.1)')}: ${view.rule}`,
+        `Now: ${view.open ? c.green(view.state) : view.state}`,
         '',
-        `RDS windows of ${envName} ${c.dim('(deployment guide §6.1.1; RDS windows are in UTC)')}:`,
-      );
-      for (const r of rds) {
-        const mark = r.status === 'pass' ? c.green('PASS') : c.yellow('WARN');
-        lines.push(`  ${mark} ${r.title}: ${r.observed}`);
-        if (r.status !== 'pass')
-          lines.push(
-            `       expected ${r.expected}`,
-            ...(r.remediation ? [`       ${c.cyan('next:')} ${r.remediation}`] : []),
-          );
+      ];
+      const sameZone = view.localTimeZone === view.timeZone;
+      const head = [
+        'KIND',
+        `STARTS (${view.timeZone})`,
+        `ENDS (${view.timeZone})`,
+        ...(sameZone ? [] : [`LOCAL (${view.localTimeZone})`]),
+      ];
+      const rows = view.windows.map((w) => [
+        `${w.kind}${w.open ? ' (open)' : ''}`,
+        w.startInZone,
+        w.endInZone,
+        ...(sameZone ? [] : [`${w.startLocal} - ${w.endLocal}`]),
+      ]);
+      const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+      const line = (cells: string[]) =>
+        `  ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}`.trimEnd();
+      lines.push(c.dim(line(head)), ...rows.map(line));
+      const found = view.rds ?? [];
+      if (found.length) {
+        lines.push(
+          '',
+          `RDS windows of ${view.env} ${c.dim('(deployment guide §6.1.1; RDS windows are in UTC)')}:`,
+        );
+        for (const r of found) {
+          const mark = r.status === 'pass' ? c.green('PASS') : c.yellow('WARN');
+          lines.push(`  ${mark} ${r.title}: ${r.observed}`);
+          if (r.status !== 'pass')
+            lines.push(
+              `       expected ${r.expected}`,
+              ...(r.remediation ? [`       ${c.cyan('next:')} ${r.remediation}`] : []),
+            );
+        }
       }
-    }
-    process.stdout.write(`${lines.join('\n')}\n`);
-  }
+      return lines.join('\n');
+    },
+  });
   if (options.requireOpen && !state.open) return 1;
   return 0;
 }

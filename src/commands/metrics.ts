@@ -1,7 +1,8 @@
-import { UsageError } from '../core/errors.js';
-import { openEnvSession } from '../core/session.js';
+import { CHECKS } from '../checks/index.js';
+import { runCheckCommand, type TroubleshootOptions } from '../engine/check-command.js';
+import { UsageError } from '../engine/model/errors.js';
+import { openEnvSession } from '../engine/session.js';
 import { METRIC_GROUPS } from '../metrics/definitions.js';
-import { runCheckCommand, type TroubleshootOptions } from '../troubleshoot/run.js';
 
 /**
  * `fsops metrics <rds|ecs|alb|payments|dynamodb>` (ops guide §6.1.1, §8.1.1; deployment guide §12.2.1): the
@@ -16,6 +17,7 @@ export async function metrics(group: string | undefined, options: TroubleshootOp
   const session = openEnvSession(options);
   return runCheckCommand(
     {
+      checks: CHECKS,
       label: `metrics ${group}`,
       steps: [{ check: `metrics.${group}` }],
       defaultSince: session.config.troubleshoot.since,

@@ -1,13 +1,14 @@
+import { CHECKS } from '../checks/index.js';
+import { gatherServiceChangeFacts } from '../ecs/facts.js';
+import { shortTaskDef } from '../ecs/taskdef.js';
 import {
   asExitError,
   prepareServiceCommand,
   runServiceOperation,
   type ServiceCommandDeps,
   type ServiceCommandOptions,
-} from '../actions/service-operation.js';
-import { UsageError } from '../core/errors.js';
-import { gatherServiceChangeFacts } from '../ecs/facts.js';
-import { shortTaskDef } from '../ecs/taskdef.js';
+} from '../engine/commands/service-operation.js';
+import { UsageError } from '../engine/model/errors.js';
 
 export const RESTART_SOURCE =
   "runbook 004 (Service Won't Start: restart service); ops guide §13.1.1 (restart failing services)";
@@ -63,6 +64,7 @@ export async function restart(
         before: service,
         knownStoppedTasks: stoppedTaskArns,
         verify: true,
+        checks: CHECKS,
         source: RESTART_SOURCE,
       },
       options,

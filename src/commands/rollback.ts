@@ -1,5 +1,9 @@
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import type { ServiceAction } from '../actions/service.js';
+import { CHECKS } from '../checks/index.js';
+import { describeTaskDefinition, gatherRollbackFacts } from '../ecs/facts.js';
+import { chooseRollbackTarget, parseToOption, type RollbackChoice } from '../ecs/target.js';
+import { diffTaskDefinitions, imagesOf, sameTaskDef, shortTaskDef } from '../ecs/taskdef.js';
 import {
   asExitError,
   prepareServiceCommand,
@@ -7,10 +11,7 @@ import {
   type ServiceCommandDeps,
   type ServiceCommandOptions,
   type ServiceOperation,
-} from '../actions/service-operation.js';
-import { describeTaskDefinition, gatherRollbackFacts } from '../ecs/facts.js';
-import { chooseRollbackTarget, parseToOption, type RollbackChoice } from '../ecs/target.js';
-import { diffTaskDefinitions, imagesOf, sameTaskDef, shortTaskDef } from '../ecs/taskdef.js';
+} from '../engine/commands/service-operation.js';
 
 export interface RollbackOptions extends ServiceCommandOptions {
   /** A revision number, family:revision, or a task definition ARN. */
@@ -72,6 +73,7 @@ export async function rollback(
       before: facts.service,
       knownStoppedTasks: facts.stoppedTaskArns,
       verify: true,
+      checks: CHECKS,
       source: ROLLBACK_SOURCE,
     };
     return await runServiceOperation(op, options, deps);

@@ -1,14 +1,15 @@
+import { CHECKS } from '../checks/index.js';
+import { gatherServiceChangeFacts } from '../ecs/facts.js';
+import { judgeScale, readScalingLimits } from '../ecs/scale-limits.js';
+import { shortTaskDef } from '../ecs/taskdef.js';
 import {
   asExitError,
   prepareServiceCommand,
   runServiceOperation,
   type ServiceCommandDeps,
   type ServiceCommandOptions,
-} from '../actions/service-operation.js';
-import { UsageError } from '../core/errors.js';
-import { gatherServiceChangeFacts } from '../ecs/facts.js';
-import { judgeScale, readScalingLimits } from '../ecs/scale-limits.js';
-import { shortTaskDef } from '../ecs/taskdef.js';
+} from '../engine/commands/service-operation.js';
+import { UsageError } from '../engine/model/errors.js';
 
 export interface ScaleOptions extends ServiceCommandOptions {
   /** The explicit confirmation that scaling a protected environment to 0 is meant (no terminal). */
@@ -126,6 +127,7 @@ export async function scale(
         before: service,
         knownStoppedTasks: stoppedTaskArns,
         verify: count > 0,
+        checks: CHECKS,
         source: SCALE_SOURCE,
       },
       options,

@@ -1,18 +1,14 @@
-import { parseDuration } from '../core/duration.js';
-import { UsageError } from '../core/errors.js';
-import { exitCodeFor, type Finding } from '../core/finding.js';
-import { onInterrupt } from '../core/interrupt.js';
-import { makeChalk } from '../core/render.js';
-import { executeRunbook } from '../core/run-runbook.js';
-import { loadRunbook } from '../core/runbook.js';
-import {
-  type EnvSession,
-  type GlobalOptions,
-  openEnvSession,
-  outputFormat,
-  verifyAccount,
-} from '../core/session.js';
-import { lazyEnvDb } from '../db/session.js';
+import { CHECKS } from '../checks/index.js';
+import { lazyDatabase } from '../engine/database.js';
+import { onInterrupt } from '../engine/interrupt.js';
+import { parseDuration } from '../engine/model/duration.js';
+import { UsageError } from '../engine/model/errors.js';
+import { exitCodeFor, type Finding } from '../engine/model/finding.js';
+import { outputFormat } from '../engine/printer.js';
+import { makeChalk } from '../engine/render.js';
+import { executeRunbook } from '../engine/run-runbook.js';
+import { loadRunbook } from '../engine/runbook.js';
+import { type EnvSession, type GlobalOptions, openEnvSession, verifyAccount } from '../engine/session.js';
 import { openStore } from '../incident/flow.js';
 import { nextUpdateDue } from '../incident/record.js';
 import { plain } from '../incident/text.js';
@@ -27,10 +23,11 @@ export interface StatusOptions extends GlobalOptions {
 const DEFAULT_REFRESH = '30s';
 
 async function poll(session: EnvSession, sinceMs: number): Promise<Finding[]> {
-  const database = lazyEnvDb(session);
+  const database = lazyDatabase(session);
   try {
     const now = new Date();
     return await executeRunbook(loadRunbook('status'), session, {
+      checks: CHECKS,
       since: new Date(now.getTime() - sinceMs),
       db: database.open,
     });

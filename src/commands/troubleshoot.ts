@@ -1,13 +1,15 @@
-import { parseDuration } from '../core/duration.js';
-import { UsageError } from '../core/errors.js';
-import { buildReport, emitReport } from '../core/output.js';
-import { createProgress } from '../core/progress.js';
-import { makeChalk } from '../core/render.js';
-import { executeRunbook } from '../core/run-runbook.js';
-import { listRunbooks, type Runbook } from '../core/runbook.js';
-import { openEnvSession, outputFormat, verifyAccount } from '../core/session.js';
-import { planNotes, rankResolution } from '../troubleshoot/plan.js';
-import { lazyDb, type TroubleshootOptions } from '../troubleshoot/run.js';
+import { CHECKS } from '../checks/index.js';
+import type { TroubleshootOptions } from '../engine/check-command.js';
+import { lazyDatabase } from '../engine/database.js';
+import { parseDuration } from '../engine/model/duration.js';
+import { UsageError } from '../engine/model/errors.js';
+import { buildReport } from '../engine/output.js';
+import { planNotes, rankResolution } from '../engine/plan.js';
+import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
+import { createProgress } from '../engine/progress.js';
+import { executeRunbook } from '../engine/run-runbook.js';
+import { listRunbooks, type Runbook } from '../engine/runbook.js';
+import { openEnvSession, verifyAccount } from '../engine/session.js';
 
 const PREFIX = 'troubleshoot/';
 
@@ -19,21 +21,17 @@ export function symptoms(): (Runbook & { symptom: string })[] {
 }
 
 function listSymptoms(options: TroubleshootOptions): number {
-  const all = symptoms();
-  if (options.output === 'json') {
-    process.stdout.write(
-      `${JSON.stringify(
-        all.map(({ symptom, title, source }) => ({ symptom, title, source })),
-        null,
-        2,
-      )}\n`,
-    );
-    return 0;
-  }
-  const c = makeChalk(options.color);
-  const width = Math.max(...all.map((s) => s.symptom.length));
-  const lines = all.map((s) => `  ${c.bold(s.symptom.padEnd(width))}  ${s.title} ${c.dim(`(${s.source})`)}`);
-  process.stdout.write(`Symptoms (fsops troubleshoot <symptom> --env <env>):\n${lines.join('\n')}\n`);
+  const printer = printerFor(options, 'troubleshoot (symptom list)', VIEW_FORMATS);
+  printer.view({
+    data: symptoms().map(({ symptom, title, source }) => ({ symptom, title, source })),
+    text: (all, c) => {
+      const width = Math.max(...all.map((s) => s.symptom.length));
+      const lines = all.map(
+        (s) => `  ${c.bold(s.symptom.padEnd(width))}  ${s.title} ${c.dim(`(${s.source})`)}`,
+      );
+      return `Symptoms (fsops troubleshoot <symptom> --env <env>):\n${lines.join('\n')}`;
+    },
+  });
   return 0;
 }
 
@@ -55,15 +53,17 @@ export async function troubleshoot(
         .join(', ')}`,
     );
   }
-  const format = outputFormat(options);
+  const printer = printerFor(options, 'troubleshoot');
+  const format = printer.format;
   const session = openEnvSession(options);
   const sinceMs = parseDuration(options.since ?? session.config.troubleshoot.since, '--since');
   const startedAt = new Date();
   const progress = await createProgress(`${runbook.title} (${session.env.name})`, format);
-  const database = lazyDb(session, options);
+  const database = lazyDatabase(session, options);
   try {
     await verifyAccount(session);
     const findings = await executeRunbook(runbook, session, {
+      checks: CHECKS,
       since: new Date(startedAt.getTime() - sinceMs),
       onCheckStart: progress.onCheckStart,
       onCheckDone: progress.onCheckDone,
@@ -71,9 +71,8 @@ export async function troubleshoot(
     });
     progress.stop();
     const notes = planNotes(runbook, rankResolution(runbook.resolution, findings));
-    return emitReport(
+    return printer.report(
       buildReport(`troubleshoot ${symptom}`, session.env.name, startedAt, findings, notes),
-      options,
     );
   } finally {
     progress.stop();

@@ -1,11 +1,13 @@
-import { parseDuration } from '../core/duration.js';
-import { UsageError } from '../core/errors.js';
-import { buildReport, emitReport } from '../core/output.js';
-import { createProgress } from '../core/progress.js';
-import { executeRunbook } from '../core/run-runbook.js';
-import { loadRunbook } from '../core/runbook.js';
-import { type GlobalOptions, openEnvSession, outputFormat, verifyAccount } from '../core/session.js';
-import { lazyEnvDb } from '../db/session.js';
+import { CHECKS } from '../checks/index.js';
+import { lazyDatabase } from '../engine/database.js';
+import { parseDuration } from '../engine/model/duration.js';
+import { UsageError } from '../engine/model/errors.js';
+import { buildReport } from '../engine/output.js';
+import { printerFor } from '../engine/printer.js';
+import { createProgress } from '../engine/progress.js';
+import { executeRunbook } from '../engine/run-runbook.js';
+import { loadRunbook } from '../engine/runbook.js';
+import { type GlobalOptions, openEnvSession, verifyAccount } from '../engine/session.js';
 
 export interface RunbookCommandOptions extends GlobalOptions {
   since?: string;
@@ -18,17 +20,19 @@ export async function runRunbookCommand(
   options: RunbookCommandOptions,
   commandLabel = `runbook run ${name}`,
 ): Promise<number> {
-  const format = outputFormat(options);
+  const printer = printerFor(options, commandLabel);
+  const format = printer.format;
   const runbook = loadRunbook(name);
   const session = openEnvSession(options, envName);
   const sinceMs = parseDuration(options.since ?? session.config.logs.since, '--since');
   const startedAt = new Date();
   const progress = await createProgress(`${runbook.title} (${session.env.name})`, format);
-  const database = lazyEnvDb(session);
+  const database = lazyDatabase(session);
   try {
     progress.update(`${runbook.title} (${session.env.name}): verifying the AWS account`);
     await verifyAccount(session);
     const findings = await executeRunbook(runbook, session, {
+      checks: CHECKS,
       since: new Date(startedAt.getTime() - sinceMs),
       askManual: Boolean(process.stdin.isTTY && process.stderr.isTTY) && format === 'text',
       onCheckStart: progress.onCheckStart,
@@ -37,7 +41,7 @@ export async function runRunbookCommand(
       db: database.open,
     });
     progress.stop();
-    return emitReport(buildReport(commandLabel, session.env.name, startedAt, findings), options);
+    return printer.report(buildReport(commandLabel, session.env.name, startedAt, findings));
   } finally {
     progress.stop();
     await database.close();

@@ -1,5 +1,5 @@
-import { DEFAULT_INCIDENT } from './incident.js';
 import { guideLevels } from './guide-thresholds.js';
+import { DEFAULT_INCIDENT } from './incident.js';
 import type { Config } from './schema.js';
 
 /**

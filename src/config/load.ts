@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
-import { UsageError } from '../core/errors.js';
+import { UsageError } from '../engine/model/errors.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 import { type Config, ConfigSchema, type EnvironmentConfig, type Names, type Thresholds } from './schema.js';
 

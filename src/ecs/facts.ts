@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { describeAwsError } from '../aws/errors.js';
 import type { EnvContext } from '../config/load.js';
-import { UsageError } from '../core/errors.js';
+import { UsageError } from '../engine/model/errors.js';
 import type { DeploymentHistory, HistoryDeployment, RollbackFacts } from './target.js';
 import { parseTaskDef } from './taskdef.js';
 

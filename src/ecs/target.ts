@@ -1,5 +1,5 @@
 import type { Deployment, Service } from '@aws-sdk/client-ecs';
-import { UsageError } from '../core/errors.js';
+import { UsageError } from '../engine/model/errors.js';
 import { type ContainerImage, parseTaskDef, sameTaskDef, shortTaskDef, type TaskDefRef } from './taskdef.js';
 
 /** One entry of the ECS service deployment history (ListServiceDeployments + DescribeServiceDeployments). */

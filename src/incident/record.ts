@@ -1,4 +1,4 @@
-import type { Finding } from '../core/finding.js';
+import type { Finding } from '../engine/model/finding.js';
 import type { SeverityLevel, SeverityProposal } from './severity.js';
 
 /** One evidence snapshot: the findings of the snapshot runbook at one moment. */

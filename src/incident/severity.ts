@@ -1,5 +1,5 @@
-import { UsageError } from '../core/errors.js';
-import type { Finding } from '../core/finding.js';
+import { UsageError } from '../engine/model/errors.js';
+import type { Finding } from '../engine/model/finding.js';
 
 export const SEVERITIES = [1, 2, 3, 4] as const;
 export type SeverityLevel = (typeof SEVERITIES)[number];

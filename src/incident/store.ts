@@ -12,7 +12,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ExitCode, ExitError, UsageError } from '../core/errors.js';
+import { ExitCode, ExitError, UsageError } from '../engine/model/errors.js';
 import { recordMarkdown } from './markdown.js';
 import type { IncidentRecord } from './record.js';
 

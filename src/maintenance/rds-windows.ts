@@ -1,4 +1,4 @@
-import type { CheckResult } from '../core/check.js';
+import type { CheckResult } from '../engine/model/check.js';
 import { type WindowRule, windowInMonth } from './window.js';
 
 const WEEK = 7 * 1440;

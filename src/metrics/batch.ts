@@ -1,5 +1,5 @@
 import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import type { CheckContext } from '../core/check.js';
+import type { CheckContext } from '../engine/model/check.js';
 import { fetchSeries, type MetricSpec, periodFor, queriesFor, type Series } from './series.js';
 
 /** A check's place in the run's GetMetricData batch. */
@@ -119,11 +119,13 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 const batches = new WeakMap<Promise<unknown>, MetricBatch>();
 
 /**
- * Joins the run's metric batch (kept in the run's fact cache, one per window). Call it before the
- * check's first await, so that the batch waits for this check's queries.
+ * Joins the run's metric batch (kept in the run's fact cache, one per window: the run's look-back by
+ * default). Call it before the check's first await, so that the batch waits for this check's queries.
  */
-export function joinMetricBatch(ctx: CheckContext): MetricTicket {
-  const window = { start: ctx.since, end: ctx.now };
+export function joinMetricBatch(
+  ctx: CheckContext,
+  window: { start: Date; end: Date } = { start: ctx.since, end: ctx.now },
+): MetricTicket {
   const period = periodFor(window.end.getTime() - window.start.getTime());
   const create = () => {
     const batch = new MetricBatch(async (queries) =>

@@ -1,5 +1,5 @@
 import type { CloudWatchClient, MetricDatum } from '@aws-sdk/client-cloudwatch';
-import type { Report, Status } from '../core/finding.js';
+import type { Report, Status } from '../engine/model/finding.js';
 
 /** PutMetricData takes at most 1000 metrics per call. */
 export const MAX_METRICS_PER_CALL = 1000;

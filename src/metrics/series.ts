@@ -1,7 +1,7 @@
 import type { CloudWatchClient, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { EscalationTier } from '../config/guide-thresholds.js';
-import type { CheckResult } from '../core/check.js';
-import type { Severity, Status } from '../core/finding.js';
+import type { CheckResult } from '../engine/model/check.js';
+import type { Severity, Status } from '../engine/model/finding.js';
 
 /** GetMetricData takes at most 500 queries per call. */
 export const MAX_QUERIES_PER_CALL = 500;

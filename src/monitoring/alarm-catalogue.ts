@@ -4,7 +4,7 @@ import type { MetricAlarm, PutMetricAlarmInput } from '@aws-sdk/client-cloudwatc
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { EnvContext } from '../config/load.js';
-import { UsageError } from '../core/errors.js';
+import { UsageError } from '../engine/model/errors.js';
 
 /** The declared alarm catalogue shipped with fsops (ops guide §3.2.1, §5.1.1, §5.2.1, §8.1.1, §8.2.1). */
 export const ALARM_CATALOGUE_FILE = fileURLToPath(new URL('../../monitoring/alarms.yaml', import.meta.url));

@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
-import { formatDuration } from '../core/duration.js';
-import type { Finding, Status } from '../core/finding.js';
+import { formatDuration } from '../engine/model/duration.js';
+import type { Finding, Status } from '../engine/model/finding.js';
 
 export interface Cell {
   section: 'Services' | 'Database' | 'KPIs' | 'Alarms' | 'Maintenance';

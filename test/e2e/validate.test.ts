@@ -21,7 +21,7 @@ const validate = (env: string, ...args: string[]) =>
   runFsops(['validate', env, '--endpoint-url', fake!.url, ...args], FAKE_CREDENTIALS);
 
 describe('fsops validate against a local AWS endpoint', () => {
-  it('a healthy prod passes with exit 0 and the DESIGN.md JSON report', async () => {
+  it('a healthy prod passes with exit 0 and the docs/architecture.md JSON report', async () => {
     fake = await startFakeWorld('prod');
     const result = await validate('prod', '--output', 'json');
     expect(result.stderr).toBe('');

@@ -1,7 +1,7 @@
 import { AwsClients } from '../../src/aws/clients.js';
 import { type EnvContext, parseConfigText, resolveEnvironment } from '../../src/config/load.js';
-import type { CheckContext, DbQuery } from '../../src/core/check.js';
-import { createFactCache } from '../../src/core/runner.js';
+import type { CheckContext, DbQuery } from '../../src/engine/model/check.js';
+import { createFactCache } from '../../src/engine/runner.js';
 
 /** Static credentials so the SDK never looks for real ones; AWS itself is faked with aws-sdk-client-mock. */
 export const TEST_CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };

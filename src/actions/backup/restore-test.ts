@@ -12,8 +12,6 @@ import {
 import { fsopsTags, RESTORE_TEST_PURPOSE, restoreTestName } from '../../backup/naming.js';
 import { untrusted } from '../../backup/text.js';
 import { newestSnapshot } from '../../checks/maintenance/backups.js';
-import type { CheckResult, DbQuery } from '../../core/check.js';
-import { UsageError } from '../../core/errors.js';
 import {
   applyTunnel,
   type DbSession,
@@ -21,8 +19,10 @@ import {
   envDbTarget,
   openDbSession,
   targetLabel,
-} from '../../db/session.js';
-import { quoteQualified } from '../db/session.js';
+} from '../../db/connection.js';
+import { quoteQualified } from '../../db/writable.js';
+import type { CheckResult, DbQuery } from '../../engine/model/check.js';
+import { UsageError } from '../../engine/model/errors.js';
 import type { ActionContext, ActionDefinition } from '../types.js';
 
 /** `fsops backup verify` flags, as the action's parameters. */

@@ -3,8 +3,8 @@ import { describeAwsError } from '../../aws/errors.js';
 import { formatMinutes } from '../../backup/evaluate.js';
 import { fsopsTags, PREMAINT_PURPOSE, premaintSnapshotName } from '../../backup/naming.js';
 import { untrusted } from '../../backup/text.js';
-import type { CheckResult } from '../../core/check.js';
-import { UsageError } from '../../core/errors.js';
+import type { CheckResult } from '../../engine/model/check.js';
+import { UsageError } from '../../engine/model/errors.js';
 import type { ActionContext, ActionDefinition } from '../types.js';
 
 export interface SnapshotParams {

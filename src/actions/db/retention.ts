@@ -1,8 +1,8 @@
 import type { MaintenanceConfig } from '../../config/schema.js';
-import type { CheckResult, DbQuery } from '../../core/check.js';
-import { UsageError } from '../../core/errors.js';
+import { type MaintenanceDb, quoteQualified } from '../../db/writable.js';
+import type { CheckResult, DbQuery } from '../../engine/model/check.js';
+import { UsageError } from '../../engine/model/errors.js';
 import { type ActionDefinition, interruptedResult } from '../types.js';
-import { type MaintenanceDb, quoteQualified } from './session.js';
 
 export type RetentionPolicy = MaintenanceConfig['retention'][number];
 

@@ -1,7 +1,7 @@
 import type { Config, MaintenanceConfig } from '../../config/schema.js';
-import type { CheckResult, DbQuery } from '../../core/check.js';
+import { type MaintenanceDb, quoteQualified, type ServerNotice } from '../../db/writable.js';
+import type { CheckResult, DbQuery } from '../../engine/model/check.js';
 import { type ActionDefinition, interruptedResult } from '../types.js';
-import { type MaintenanceDb, quoteQualified, type ServerNotice } from './session.js';
 
 export interface TableStats {
   schema: string;

@@ -3,11 +3,9 @@ import { evaluateTaskRecovery } from '../../backup/drill.js';
 import { formatMinutes } from '../../backup/evaluate.js';
 import { baseUrl, probe } from '../../checks/health-endpoints.js';
 import { requireComponent } from '../../config/load.js';
-import type { CheckResult } from '../../core/check.js';
-import { UsageError } from '../../core/errors.js';
-import type { EnvSession } from '../../core/session.js';
 import { describeService, type ServiceNames, serviceNames } from '../../ecs/facts.js';
-import { commandContext } from '../../maintenance/context.js';
+import type { CheckContext, CheckResult } from '../../engine/model/check.js';
+import { UsageError } from '../../engine/model/errors.js';
 import type { ActionContext, ActionDefinition } from '../types.js';
 import { assertDrillAllowed } from './guard.js';
 
@@ -66,8 +64,8 @@ export const ecsTaskLossAction: ActionDefinition<TaskLossParams> = {
       );
     }
     const victim = tasks[0]!;
-    const session: EnvSession = { config: ctx.config, env, aws: ctx.aws };
-    const base = await baseUrl(commandContext(session), component);
+    const checkCtx = checkContextOf(ctx);
+    const base = await baseUrl(checkCtx, component);
     const healthUrl = typeof base === 'string' ? `${base}${ctx.config.health.paths[0]}` : null;
     const targetSeconds = ctx.config.backup.drill.ecsRecoverySeconds;
     return {
@@ -83,7 +81,8 @@ export const ecsTaskLossAction: ActionDefinition<TaskLossParams> = {
           observed: 'not stopped (dry run)',
         },
       ],
-      apply: () => runTaskLoss(ctx, { ecs, names, victim, before: tasks, healthUrl, targetSeconds, session }),
+      apply: () =>
+        runTaskLoss(ctx, { ecs, names, victim, before: tasks, healthUrl, targetSeconds, checkCtx }),
     };
   },
 };
@@ -97,13 +96,13 @@ async function runTaskLoss(
     before: string[];
     healthUrl: string | null;
     targetSeconds: number;
-    session: EnvSession;
+    checkCtx: CheckContext;
   },
 ): Promise<CheckResult[]> {
   const { StopTaskCommand } = await import('@aws-sdk/client-ecs');
   const pollMs = ctx.config.backup.pollSeconds * 1000;
   const deadline = Date.now() + ctx.config.backup.drill.timeoutMinutes * 60_000;
-  const checkCtx = commandContext(run.session);
+  const { checkCtx } = run;
   const stoppedAt = Date.now();
   await run.ecs.send(
     new StopTaskCommand({
@@ -158,4 +157,10 @@ async function runTaskLoss(
     const until = Math.min(deadline, Date.now() + pollMs);
     while (Date.now() < until && !ctx.stopRequested?.()) await sleep(Math.min(200, until - Date.now()));
   }
+}
+
+function checkContextOf(ctx: ActionContext): CheckContext {
+  if (!ctx.checkContext)
+    throw new UsageError('the task-loss drill runs through fsops dr drill (it needs a check context)');
+  return ctx.checkContext();
 }

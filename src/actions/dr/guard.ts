@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { drillRefusal } from '../../backup/drill.js';
 import type { EnvContext } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
-import { UsageError } from '../../core/errors.js';
+import { UsageError } from '../../engine/model/errors.js';
 import { describeWindowState } from '../../maintenance/window.js';
 
 /**

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { ProbeSample } from '../../backup/drill.js';
 import type { DatabaseConfig } from '../../config/schema.js';
-import { connectionConfig, type DbTarget, sessionParameters } from '../../db/session.js';
+import { connectionConfig, type DbTarget, sessionParameters } from '../../db/connection.js';
 
 /**
  * The failover drill's probe: every interval a write and a read on one connection, reconnecting after a

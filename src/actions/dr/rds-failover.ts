@@ -1,9 +1,9 @@
 import type { DBInstance, RDSClient } from '@aws-sdk/client-rds';
 import { evaluateFailover, summarizeProbes } from '../../backup/drill.js';
 import { formatMinutes } from '../../backup/evaluate.js';
-import type { CheckResult } from '../../core/check.js';
-import { UsageError } from '../../core/errors.js';
-import { applyTunnel, envDbTarget, targetLabel } from '../../db/session.js';
+import { applyTunnel, envDbTarget, targetLabel } from '../../db/connection.js';
+import type { CheckResult } from '../../engine/model/check.js';
+import { UsageError } from '../../engine/model/errors.js';
 import type { ActionContext, ActionDefinition } from '../types.js';
 import { assertDrillAllowed } from './guard.js';
 import { FailoverProbe } from './probe.js';

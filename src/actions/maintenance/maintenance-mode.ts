@@ -1,4 +1,4 @@
-import type { CheckContext } from '../../core/check.js';
+import type { CheckContext } from '../../engine/model/check.js';
 
 /**
  * Writes the maintenance_mode parameter (deployment guide §4.2.1). An existing parameter keeps its type

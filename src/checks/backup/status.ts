@@ -1,7 +1,7 @@
 import type { DBInstance, DBSnapshot } from '@aws-sdk/client-rds';
 import { evaluateCrossRegion, formatMinutes } from '../../backup/evaluate.js';
 import { isRestoreTestName, isRestoreTestTagged } from '../../backup/naming.js';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../core/check.js';
+import type { CheckContext, CheckDefinition, CheckResult } from '../../engine/model/check.js';
 import { newestSnapshot, rdsSnapshots } from '../maintenance/backups.js';
 
 /**

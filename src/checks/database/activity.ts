@@ -1,4 +1,4 @@
-import type { CheckContext, DbQuery } from '../../core/check.js';
+import type { CheckContext, DbQuery } from '../../engine/model/check.js';
 import { formatAge, shortQuery } from './common.js';
 
 /** One client backend from pg_stat_activity, ages in seconds. */

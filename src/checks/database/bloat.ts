@@ -1,4 +1,4 @@
-import type { CheckResult } from '../../core/check.js';
+import type { CheckResult } from '../../engine/model/check.js';
 import { type DbThresholds, dbCheck, formatAge, formatCount, judgeHigh, moreLine, worst } from './common.js';
 
 export interface TableActivity {

@@ -1,4 +1,4 @@
-import type { CheckResult } from '../../core/check.js';
+import type { CheckResult } from '../../engine/model/check.js';
 import { dbCheck, formatCount, judgeLow, type Levels, levelsText } from './common.js';
 
 export interface CacheFacts {

@@ -1,6 +1,6 @@
 import type { DatabaseConfig } from '../../config/schema.js';
-import type { CheckContext, CheckDefinition, CheckResult, DbQuery } from '../../core/check.js';
-import { overallStatus, type Severity, type Status } from '../../core/finding.js';
+import type { CheckContext, CheckDefinition, CheckResult, DbQuery } from '../../engine/model/check.js';
+import { overallStatus, type Severity, type Status } from '../../engine/model/finding.js';
 
 export type Levels = { warn: number; fail: number };
 export type DbThresholds = DatabaseConfig['thresholds'];

@@ -1,4 +1,4 @@
-import type { CheckResult } from '../../core/check.js';
+import type { CheckResult } from '../../engine/model/check.js';
 import { type ActivityFacts, activity, describeSession, type SessionRow, visibilityGap } from './activity.js';
 import {
   type DbThresholds,

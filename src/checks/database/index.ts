@@ -1,4 +1,4 @@
-import type { CheckDefinition } from '../../core/check.js';
+import type { CheckDefinition } from '../../engine/model/check.js';
 import { bloatCheck } from './bloat.js';
 import { cacheCheck } from './cache.js';
 import { connectionsCheck } from './connections.js';

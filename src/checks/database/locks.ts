@@ -1,4 +1,4 @@
-import type { CheckResult } from '../../core/check.js';
+import type { CheckResult } from '../../engine/model/check.js';
 import { activity, describeSession, type SessionRow, who } from './activity.js';
 import { dbCheck, formatAge, judgeHigh, type Levels, moreLine, shortQuery, worst } from './common.js';
 

@@ -1,4 +1,4 @@
-import type { CheckResult } from '../../core/check.js';
+import type { CheckResult } from '../../engine/model/check.js';
 import { type ActivityFacts, activity, describeSession, visibilityGap } from './activity.js';
 import { dbCheck, formatAge, judgeHigh, type Levels, moreLine } from './common.js';
 

@@ -1,6 +1,8 @@
 import { describeAwsError } from '../../aws/errors.js';
-import type { CheckContext, CheckResult } from '../../core/check.js';
-import type { Status } from '../../core/finding.js';
+import type { CheckContext, CheckResult } from '../../engine/model/check.js';
+import type { Status } from '../../engine/model/finding.js';
+import { joinMetricBatch } from '../../metrics/batch.js';
+import type { MetricSpec } from '../../metrics/series.js';
 import { rdsInstance } from '../facts.js';
 import { type DbThresholds, dbCheck, dbInfo, formatAge, formatBytes, judgeHigh, worst } from './common.js';
 
@@ -239,9 +241,28 @@ export function evaluateRdsReplicas(
   return results;
 }
 
-/** The environment's read replicas from RDS (one DescribeDBInstances) and their ReplicaLag (one GetMetricData). */
+/** The ReplicaLag (Maximum, per minute) of one replica, as a query of the run's metrics batch. */
+function replicaLagSpec(replica: { id: string }): MetricSpec {
+  return {
+    key: 'rds.replica-lag',
+    title: 'ReplicaLag',
+    resource: replica.id,
+    metric: {
+      namespace: 'AWS/RDS',
+      name: 'ReplicaLag',
+      dimensions: { DBInstanceIdentifier: replica.id },
+      stat: 'Maximum',
+    },
+    unit: 's',
+    higherIsWorse: true,
+    whenMissing: 'skip',
+    remediation: '',
+  };
+}
+
+/** The environment's read replicas from RDS (one DescribeDBInstances) and their ReplicaLag (the metrics batch). */
 export function rdsReplication(ctx: CheckContext): Promise<RdsReplicationFacts> {
-  return ctx.once('rds.replication', async () => {
+  return ctx.once('rds.replication', async (signal) => {
     const primary = ctx.env.nameOf('dbInstance');
     const instance = await rdsInstance(ctx);
     if (!instance) return { primary, found: false, replicas: [] };
@@ -259,39 +280,24 @@ export function rdsReplication(ctx: CheckContext): Promise<RdsReplicationFacts> 
         replicas: ids.map((r) => ({ id: r.raw, status: null, region: r.region, lag: [] })),
       };
     }
-    const [{ DescribeDBInstancesCommand }, { GetMetricDataCommand }, rds, cloudwatch] = await Promise.all([
+    // The lag goes through the run's metrics batch (src/metrics/batch.ts), over its own window.
+    const ticket = joinMetricBatch(ctx, {
+      start: new Date(ctx.now.getTime() - REPLICA_LAG_WINDOW_MINUTES * 60_000),
+      end: ctx.now,
+    });
+    const [{ DescribeDBInstancesCommand }, rds] = await Promise.all([
       import('@aws-sdk/client-rds'),
-      import('@aws-sdk/client-cloudwatch'),
       ctx.aws.rds(),
-      ctx.aws.cloudwatch(),
     ]);
-    const [described, metrics] = await Promise.all([
+    const [described, lagSeries] = await Promise.all([
       rds.send(
         new DescribeDBInstancesCommand({
           Filters: [{ Name: 'db-instance-id', Values: local.map((r) => r.id) }],
         }),
-        { abortSignal: ctx.signal },
+        // A shared fact runs under the run's signal, not the first asking check's.
+        { abortSignal: signal },
       ),
-      cloudwatch.send(
-        new GetMetricDataCommand({
-          StartTime: new Date(ctx.now.getTime() - REPLICA_LAG_WINDOW_MINUTES * 60_000),
-          EndTime: ctx.now,
-          ScanBy: 'TimestampAscending',
-          MetricDataQueries: local.map((r, i) => ({
-            Id: `lag${i}`,
-            MetricStat: {
-              Metric: {
-                Namespace: 'AWS/RDS',
-                MetricName: 'ReplicaLag',
-                Dimensions: [{ Name: 'DBInstanceIdentifier', Value: r.id }],
-              },
-              Period: 60,
-              Stat: 'Maximum',
-            },
-          })),
-        }),
-        { abortSignal: ctx.signal },
-      ),
+      ticket.fetch(local.map(replicaLagSpec)),
     ]);
     const statusOf = new Map(
       (described.DBInstances ?? []).map((d) => [d.DBInstanceIdentifier ?? '', d.DBInstanceStatus ?? null]),
@@ -301,9 +307,9 @@ export function rdsReplication(ctx: CheckContext): Promise<RdsReplicationFacts> 
       found: true,
       replicas: ids.map((r) => {
         if (r.region) return { id: r.raw, status: null, region: r.region, lag: [] };
-        const series = metrics.MetricDataResults?.find((m) => m.Id === `lag${local.indexOf(r)}`);
-        const points = (series?.Timestamps ?? [])
-          .map((at, i) => ({ at: new Date(at).getTime(), value: series?.Values?.[i] }))
+        const series = lagSeries[local.indexOf(r)];
+        const points = (series?.timestamps ?? [])
+          .map((at, i) => ({ at, value: series?.values[i] }))
           .filter((p): p is { at: number; value: number } => typeof p.value === 'number')
           .sort((a, b) => a.at - b.at);
         return {

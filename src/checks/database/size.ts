@@ -1,4 +1,4 @@
-import type { CheckResult } from '../../core/check.js';
+import type { CheckResult } from '../../engine/model/check.js';
 import type { Levels } from './common.js';
 import { dbCheck, formatBytes, judgeLow, levelsText } from './common.js';
 

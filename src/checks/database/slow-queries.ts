@@ -1,4 +1,4 @@
-import type { CheckResult, DbQuery } from '../../core/check.js';
+import type { CheckResult, DbQuery } from '../../engine/model/check.js';
 import {
   type DbInfo,
   dbCheck,

@@ -1,4 +1,4 @@
-import type { CheckResult } from '../../core/check.js';
+import type { CheckResult } from '../../engine/model/check.js';
 import { dbCheck, formatCount, judgeHigh, type Levels, worst } from './common.js';
 
 /** Transaction IDs are 32-bit: PostgreSQL stops accepting writes as the oldest unfrozen XID nears 2^31. */

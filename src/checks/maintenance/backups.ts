@@ -1,5 +1,5 @@
 import type { DBInstance, DBSnapshot } from '@aws-sdk/client-rds';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../core/check.js';
+import type { CheckContext, CheckDefinition, CheckResult } from '../../engine/model/check.js';
 import { rdsInstance } from '../facts.js';
 
 const HOUR = 3_600_000;

@@ -1,4 +1,4 @@
-import type { CheckDefinition } from '../../core/check.js';
+import type { CheckDefinition } from '../../engine/model/check.js';
 import { backupIntegrityCheck, backupRecentCheck } from './backups.js';
 import { parametersCheck } from './parameters.js';
 import { engineVersionsCheck, pendingActionsCheck, rdsWindowsCheck } from './rds-upgrades.js';

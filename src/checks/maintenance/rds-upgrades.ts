@@ -1,5 +1,5 @@
 import type { DBEngineVersion, PendingMaintenanceAction } from '@aws-sdk/client-rds';
-import type { CheckDefinition, CheckResult } from '../../core/check.js';
+import type { CheckDefinition, CheckResult } from '../../engine/model/check.js';
 import { evaluateRdsWindows } from '../../maintenance/rds-windows.js';
 import { rdsInstance } from '../facts.js';
 

@@ -1,4 +1,4 @@
-import type { CheckDefinition, CheckResult } from '../../core/check.js';
+import type { CheckDefinition, CheckResult } from '../../engine/model/check.js';
 import { ecsServices } from '../facts.js';
 
 export interface RollbackFacts {

@@ -1,5 +1,5 @@
 import type { Thresholds } from '../../config/schema.js';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../core/check.js';
+import type { CheckContext, CheckDefinition, CheckResult } from '../../engine/model/check.js';
 import { rdsInstance } from '../facts.js';
 
 const GIB = 1024 ** 3;

@@ -1,5 +1,5 @@
 import type { MaintenanceConfig } from '../../config/schema.js';
-import type { CheckDefinition, CheckResult } from '../../core/check.js';
+import type { CheckDefinition, CheckResult } from '../../engine/model/check.js';
 import { describeWindowState, nextWindow, openWindow } from '../../maintenance/window.js';
 
 export const CHANGE_REF_ENV = 'FSOPS_CHANGE_REF';

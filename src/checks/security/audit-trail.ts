@@ -1,7 +1,7 @@
 import type { Trail } from '@aws-sdk/client-cloudtrail';
 import type { ConfigurationRecorderStatus } from '@aws-sdk/client-config-service';
-import type { CheckResult } from '../../core/check.js';
-import type { Status } from '../../core/finding.js';
+import type { CheckResult } from '../../engine/model/check.js';
+import type { Status } from '../../engine/model/finding.js';
 import { call, clean, guarded } from './common.js';
 
 export interface TrailFacts {

@@ -1,5 +1,5 @@
 import { isAccessDenied } from '../../aws/errors.js';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../core/check.js';
+import type { CheckContext, CheckDefinition, CheckResult } from '../../engine/model/check.js';
 
 /** The IAM action an AWS call needed and the role was not allowed to make. */
 export class MissingPermission extends Error {

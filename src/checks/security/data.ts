@@ -1,7 +1,7 @@
 import type { LogGroup } from '@aws-sdk/client-cloudwatch-logs';
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import type { DBInstance, DBSnapshot, Parameter } from '@aws-sdk/client-rds';
-import type { CheckResult } from '../../core/check.js';
+import type { CheckResult } from '../../engine/model/check.js';
 import { allPages, call, clean, guarded } from './common.js';
 import { dbInstance, serviceTaskDefs } from './facts.js';
 

@@ -1,6 +1,6 @@
 import type { SecurityGroup } from '@aws-sdk/client-ec2';
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
-import type { CheckContext } from '../../core/check.js';
+import type { CheckContext } from '../../engine/model/check.js';
 import { ecsServices, rdsInstance, taskDefinition } from '../facts.js';
 import { albs } from '../troubleshoot/facts.js';
 import { allPages, call } from './common.js';

@@ -1,4 +1,4 @@
-import type { CheckContext, CheckResult } from '../../core/check.js';
+import type { CheckContext, CheckResult } from '../../engine/model/check.js';
 import { allPages, call, clean, guarded, mapLimit } from './common.js';
 import { serviceTaskDefs } from './facts.js';
 

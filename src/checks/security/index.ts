@@ -1,4 +1,4 @@
-import type { CheckDefinition } from '../../core/check.js';
+import type { CheckDefinition } from '../../engine/model/check.js';
 import { cloudTrailCheck, configRecorderCheck } from './audit-trail.js';
 import { logEncryptionCheck, rdsEncryptionCheck, rdsForceSslCheck, taskDefSecretsCheck } from './data.js';
 import { crossAccountRolesCheck, taskRolesCheck } from './identity.js';

@@ -1,5 +1,5 @@
-import type { CheckResult } from '../../core/check.js';
-import { parseDuration } from '../../core/duration.js';
+import type { CheckResult } from '../../engine/model/check.js';
+import { parseDuration } from '../../engine/model/duration.js';
 import { filterEvents } from '../../logs/fetch.js';
 import type { LogEvent } from '../../logs/signature.js';
 import { call, clean, guarded } from './common.js';

@@ -1,5 +1,5 @@
 import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
-import type { CheckResult } from '../../core/check.js';
+import type { CheckResult } from '../../engine/model/check.js';
 import { clean, guarded } from './common.js';
 import { dbInstance, loadBalancers, securityGroups, serviceTaskDefs } from './facts.js';
 

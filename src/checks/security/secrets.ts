@@ -1,5 +1,5 @@
 import type { DescribeSecretResponse } from '@aws-sdk/client-secrets-manager';
-import type { CheckContext, CheckResult } from '../../core/check.js';
+import type { CheckContext, CheckResult } from '../../engine/model/check.js';
 import { call, clean, guarded, MissingPermission, mapLimit, missingPermissionResult } from './common.js';
 import { serviceTaskDefs } from './facts.js';
 

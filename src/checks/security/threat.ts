@@ -1,6 +1,6 @@
 import type { Finding as GuardDutyFinding } from '@aws-sdk/client-guardduty';
-import type { CheckResult } from '../../core/check.js';
-import { parseDuration } from '../../core/duration.js';
+import type { CheckResult } from '../../engine/model/check.js';
+import { parseDuration } from '../../engine/model/duration.js';
 import { allPages, call, clean, guarded } from './common.js';
 
 export interface DetectorFacts {

@@ -1,6 +1,6 @@
 import type { CompositeAlarm, MetricAlarm, StateValue } from '@aws-sdk/client-cloudwatch';
-import type { CheckDefinition, CheckResult } from '../../core/check.js';
-import type { Status } from '../../core/finding.js';
+import type { CheckDefinition, CheckResult } from '../../engine/model/check.js';
+import type { Status } from '../../engine/model/finding.js';
 
 export const ALARM_STATES = ['ALARM', 'OK', 'INSUFFICIENT_DATA'] as const;
 

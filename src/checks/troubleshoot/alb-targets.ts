@@ -1,6 +1,6 @@
 import type { TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { CheckDefinition, CheckResult } from '../../core/check.js';
-import { componentsOf } from '../../core/check.js';
+import type { CheckDefinition, CheckResult } from '../../engine/model/check.js';
+import { componentsOf } from '../../engine/model/check.js';
 import { type AlbInfo, albs, noAlbResult } from './facts.js';
 
 type TargetGroupInfo = AlbInfo['targetGroups'][number];

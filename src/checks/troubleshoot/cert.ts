@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { connect } from 'node:tls';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../core/check.js';
-import type { Status } from '../../core/finding.js';
+import type { CheckContext, CheckDefinition, CheckResult } from '../../engine/model/check.js';
+import type { Status } from '../../engine/model/finding.js';
 import { albs } from './facts.js';
 
 export interface TlsEndpoint {

@@ -1,5 +1,5 @@
 import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../core/check.js';
+import type { CheckContext, CheckDefinition, CheckResult } from '../../engine/model/check.js';
 import { ecsServices, rdsInstance } from '../facts.js';
 
 /** An IPv4 CIDR as [network, mask] numbers; null for IPv6 or malformed ranges. */

@@ -1,8 +1,8 @@
 import type { Service, Task } from '@aws-sdk/client-ecs';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../core/check.js';
-import { componentsOf } from '../../core/check.js';
-import type { Status } from '../../core/finding.js';
 import { shortTaskDef } from '../../ecs/taskdef.js';
+import type { CheckContext, CheckDefinition, CheckResult } from '../../engine/model/check.js';
+import { componentsOf } from '../../engine/model/check.js';
+import type { Status } from '../../engine/model/finding.js';
 import { messageSignature } from '../../logs/signature.js';
 import { ecsServices } from '../facts.js';
 

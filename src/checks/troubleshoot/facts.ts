@@ -1,6 +1,6 @@
 import type { TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { CheckContext, CheckResult } from '../../core/check.js';
-import { formatDuration } from '../../core/duration.js';
+import type { CheckContext, CheckResult } from '../../engine/model/check.js';
+import { formatDuration } from '../../engine/model/duration.js';
 
 /** The look-back window as people say it ("1h", "15m"), for findings. */
 export function windowText(ctx: Pick<CheckContext, 'since' | 'now'>): string {

@@ -1,4 +1,4 @@
-import type { CheckDefinition } from '../../core/check.js';
+import type { CheckDefinition } from '../../engine/model/check.js';
 import { alarmListCheck } from './alarms.js';
 import { albTargetsCheck } from './alb-targets.js';
 import { certExpiryCheck } from './cert.js';

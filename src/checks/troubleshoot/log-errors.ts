@@ -1,7 +1,7 @@
-import type { CheckContext, CheckDefinition, CheckResult } from '../../core/check.js';
-import { componentsOf } from '../../core/check.js';
-import { parseDuration } from '../../core/duration.js';
-import type { Status } from '../../core/finding.js';
+import type { CheckContext, CheckDefinition, CheckResult } from '../../engine/model/check.js';
+import { componentsOf } from '../../engine/model/check.js';
+import { parseDuration } from '../../engine/model/duration.js';
+import type { Status } from '../../engine/model/finding.js';
 import { collectErrorGroups, type ErrorGroups } from '../../logs/fetch.js';
 import type { SignatureGroup } from '../../logs/signature.js';
 import { collectSlowStatements, type SlowStatements } from '../../logs/slow-statements.js';

@@ -1,5 +1,5 @@
-import type { CheckContext, CheckDefinition, CheckResult } from '../../core/check.js';
-import { componentsOf } from '../../core/check.js';
+import type { CheckContext, CheckDefinition, CheckResult } from '../../engine/model/check.js';
+import { componentsOf } from '../../engine/model/check.js';
 import { joinMetricBatch, type MetricTicket } from '../../metrics/batch.js';
 import {
   albMetricSpecs,

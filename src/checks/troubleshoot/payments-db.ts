@@ -1,6 +1,6 @@
 import type { PaymentsConfig } from '../../config/schema.js';
-import type { CheckDefinition, CheckResult } from '../../core/check.js';
-import type { Status } from '../../core/finding.js';
+import type { CheckDefinition, CheckResult } from '../../engine/model/check.js';
+import type { Status } from '../../engine/model/finding.js';
 import { windowText } from './facts.js';
 
 /** SQLSTATE undefined_table / undefined_column: the config names a table or column the database lacks. */

@@ -26,7 +26,7 @@ describe('fsops db (built CLI against the test PostgreSQL)', () => {
     await role.cleanup();
   });
 
-  it('db health --output json prints the DESIGN.md report and never the password', async () => {
+  it('db health --output json prints the docs/architecture.md report and never the password', async () => {
     const result = await runFsops(['db', 'health', '--db-url', role.url(db.name), '--output', 'json']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);

@@ -1,7 +1,7 @@
-import type { CheckDefinition } from '../../../src/core/check.js';
-import type { Finding } from '../../../src/core/finding.js';
-import { createFactCache, runSteps } from '../../../src/core/runner.js';
-import { type DbSession, openDbSession, parseDbUrl } from '../../../src/db/session.js';
+import { type DbSession, openDbSession, parseDbUrl } from '../../../src/db/connection.js';
+import type { CheckDefinition } from '../../../src/engine/model/check.js';
+import type { Finding } from '../../../src/engine/model/finding.js';
+import { createFactCache, runSteps } from '../../../src/engine/runner.js';
 import { testContext } from '../../helpers/context.js';
 
 export interface RunOptions {

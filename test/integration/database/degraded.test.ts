@@ -2,7 +2,7 @@
 // three it asks for. Every check must still run on the connection it got, and the report says so.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dbHealth } from '../../../src/commands/db-checks.js';
-import type { Report } from '../../../src/core/finding.js';
+import type { Report } from '../../../src/engine/model/finding.js';
 import {
   adminQuery,
   createPasswordRole,

@@ -56,8 +56,8 @@ describe('replication with --env: the RDS read replicas and their CloudWatch Rep
       });
     cloudwatch.on(GetMetricDataCommand).resolves({
       MetricDataResults: [
-        { Id: 'lag0', Timestamps: [minutesAgo(2), minutesAgo(1)], Values: [4, 1] },
-        { Id: 'lag1', Timestamps: [minutesAgo(1), minutesAgo(2)], Values: [420, 90] },
+        { Id: 'q0', Timestamps: [minutesAgo(2), minutesAgo(1)], Values: [4, 1] },
+        { Id: 'q1', Timestamps: [minutesAgo(1), minutesAgo(2)], Values: [420, 90] },
       ],
     });
     const findings = await runCheck(replicationCheck, db.url, { envName: 'prod' });
@@ -119,7 +119,7 @@ describe('replication with --env: the RDS read replicas and their CloudWatch Rep
       });
     cloudwatch
       .on(GetMetricDataCommand)
-      .resolves({ MetricDataResults: [{ Id: 'lag0', Timestamps: [], Values: [] }] });
+      .resolves({ MetricDataResults: [{ Id: 'q0', Timestamps: [], Values: [] }] });
     const findings = await runCheck(replicationCheck, db.url, { envName: 'prod' });
     const [count] = byId(findings, 'db.replication.rds-replicas');
     expect(count).toMatchObject({

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
-import { ExitCode, UnreachableError } from '../../../src/core/errors.js';
+import { type DbSession, openDbSession, parseDbUrl } from '../../../src/db/connection.js';
 import { freePort } from '../../../src/db/local-server.js';
-import { type DbSession, lazyEnvDb, openDbSession, parseDbUrl } from '../../../src/db/session.js';
+import { lazyDatabase } from '../../../src/engine/database.js';
+import { ExitCode, UnreachableError } from '../../../src/engine/model/errors.js';
 import { testAws, testEnv } from '../../helpers/context.js';
 import {
   adminQuery,
@@ -85,7 +86,7 @@ describe('diagnostic database sessions', () => {
       `environments:\n  dev:\n    database: { host: 127.0.0.1, port: ${url.port}, user: postgres, password: "", database: ${db.name}, ssl: disable }\n`,
     );
     const aws = testAws();
-    const opener = lazyEnvDb({ config: env.config, env, aws });
+    const opener = lazyDatabase({ config: env.config, env, aws });
     await opener.close(); // nothing opened: nothing to close
     const first = await opener.open();
     expect(await opener.open()).toBe(first);

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signalBackend } from '../../../src/commands/db-signal.js';
-import { ExitCode, ExitError } from '../../../src/core/errors.js';
-import type { PromptIO } from '../../../src/core/safety.js';
-import { openDbCommandSession } from '../../../src/db/command-session.js';
+import { openDbCommandSession } from '../../../src/engine/database.js';
+import { ExitCode, ExitError } from '../../../src/engine/model/errors.js';
+import type { PromptIO } from '../../../src/engine/safety.js';
 import {
   adminQuery,
   connect,

@@ -1,19 +1,20 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { deleteExpired, resolveTable } from '../../../src/actions/db/retention.js';
-import { type MaintenanceDb, openMaintenanceSession } from '../../../src/actions/db/session.js';
 import { ACTIONS } from '../../../src/actions/index.js';
-import { runActions } from '../../../src/actions/run-actions.js';
 import { dbPartitions } from '../../../src/commands/db-partitions.js';
 import { dbReindex } from '../../../src/commands/db-reindex.js';
 import { dbRetention } from '../../../src/commands/db-retention.js';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
-import type { Report } from '../../../src/core/finding.js';
-import { dispatchInterrupt } from '../../../src/core/interrupt.js';
-import type { PromptIO } from '../../../src/core/safety.js';
-import { parseDbUrl } from '../../../src/db/session.js';
+import { parseDbUrl } from '../../../src/db/connection.js';
+import { type MaintenanceDb, openMaintenanceSession } from '../../../src/db/writable.js';
+import { dispatchInterrupt } from '../../../src/engine/interrupt.js';
+import type { Report } from '../../../src/engine/model/finding.js';
+import { runActions } from '../../../src/engine/run-actions.js';
+import type { PromptIO } from '../../../src/engine/safety.js';
+import { testAws } from '../../helpers/context.js';
 import {
   adminQuery,
   connect,
@@ -117,13 +118,61 @@ describe('db retention against PostgreSQL', () => {
       /deleted 100 rows in 15 batches .*rows 150 -> 50, past retention 100 -> 0; VACUUM \(ANALYZE\) done/,
     );
     const audit = auditLines();
-    // One line before acting, one with the outcome.
-    expect(audit.map((a) => a.result)).toEqual(['started', 'succeeded']);
+    expect(audit.map((r) => r.result)).toEqual(['started', 'succeeded']);
     expect(audit[1]).toMatchObject({
       result: 'succeeded',
       command: 'db retention: db.retention-delete',
       env: db.name,
     });
+  });
+
+  it('audits "started" before the first statement that changes anything', async () => {
+    const session = await openMaintenanceSession(parseDbUrl(db.url, 'test'), DEFAULT_CONFIG);
+    const seenAtFirstStatement: string[][] = [];
+    const watched: MaintenanceDb = {
+      ...session,
+      async execute(sql, params) {
+        // What the audit file holds when the first DELETE is about to be sent.
+        if (seenAtFirstStatement.length === 0) {
+          seenAtFirstStatement.push(
+            existsSync(process.env.FSOPS_AUDIT_FILE!) ? auditLines().map((r) => r.result) : [],
+          );
+        }
+        return session.execute(sql, params);
+      },
+    };
+    try {
+      await runActions(
+        [{ action: ACTIONS['db.retention-delete']!, params: { tables: ['payment_attempts'] } }],
+        {
+          audit: { env: db.name, target: DEFAULT_CONFIG.audit },
+          identity: null,
+          command: 'db retention',
+          target: db.name,
+          protectedEnv: false,
+          yes: true,
+          io: noTerminal,
+          context: {
+            env: null,
+            config: DEFAULT_CONFIG,
+            aws: testAws(),
+            now: new Date(),
+            db: async () => watched,
+            log: () => {},
+          },
+        },
+      );
+    } finally {
+      await session.close();
+    }
+    expect(seenAtFirstStatement).toEqual([['started']]);
+    expect(auditLines()[0]).toMatchObject({
+      result: 'started',
+      command: 'db retention: db.retention-delete',
+      env: db.name,
+    });
+    expect(auditLines().map((r) => r.result)).toEqual(['started', 'succeeded']);
+    expect(await count(db, 'SELECT count(*) AS n FROM payment_attempts')).toBe(50);
   });
 
   it('refuses without --yes when there is no terminal, and deletes nothing', async () => {
@@ -166,6 +215,7 @@ describe('db retention against PostgreSQL', () => {
           context: {
             env: null,
             config: DEFAULT_CONFIG,
+            aws: testAws(),
             now: new Date(),
             db: async () => session,
             // The first progress line comes after the first batch: press Ctrl-C then.
@@ -180,7 +230,7 @@ describe('db retention against PostgreSQL', () => {
       await session.close();
     }
     expect(await count(db, 'SELECT count(*) AS n FROM payment_attempts')).toBe(140);
-    expect(auditLines().map((a) => a.result)).toEqual(['started', 'interrupted']);
+    expect(auditLines().map((r) => r.result)).toEqual(['started', 'interrupted']);
     expect(auditLines()[1]).toMatchObject({
       result: 'interrupted',
       command: 'db retention: db.retention-delete',
@@ -345,7 +395,14 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
       yes: true,
       dryRun,
       io: noTerminal,
-      context: { env: null, config: DEFAULT_CONFIG, now: new Date(), db: async () => session, log: () => {} },
+      context: {
+        env: null,
+        config: DEFAULT_CONFIG,
+        aws: testAws(),
+        now: new Date(),
+        db: async () => session,
+        log: () => {},
+      },
     });
   const stats = (table: string) =>
     adminQuery<{ dead: string; live: string; last_vacuum: Date | null }>(
@@ -407,6 +464,7 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
           context: {
             env: null,
             config: DEFAULT_CONFIG,
+            aws: testAws(),
             now: new Date(),
             db: async () => session,
             log: () => {},
@@ -477,6 +535,7 @@ describe('VACUUM (ANALYZE) as a role that does not own the table', () => {
         context: {
           env: null,
           config: DEFAULT_CONFIG,
+          aws: testAws(),
           now: new Date(),
           db: async () => session,
           log: () => {},
@@ -528,7 +587,7 @@ describe('VACUUM (ANALYZE) as a role that does not own the table', () => {
       protectedEnv: false,
       yes: true,
       io: noTerminal,
-      context: { env: null, config, now: new Date(), db: async () => session, log: () => {} },
+      context: { env: null, config, aws: testAws(), now: new Date(), db: async () => session, log: () => {} },
     });
     expect(findings.map((f) => [f.resource, f.status])).toEqual([['their_logs', 'warn']]);
     expect(findings[0]!.observed).toMatch(

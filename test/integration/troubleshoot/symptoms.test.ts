@@ -2,13 +2,14 @@
 // payments database a real PostgreSQL database; once with the symptom's cause present, once without.
 import type { Task } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECKS } from '../../../src/checks/index.js';
 import { parseConfigText, resolveEnvironment } from '../../../src/config/load.js';
-import type { Finding } from '../../../src/core/finding.js';
-import { executeRunbook } from '../../../src/core/run-runbook.js';
-import { loadRunbook } from '../../../src/core/runbook.js';
-import type { EnvSession } from '../../../src/core/session.js';
-import { type DbSession, openDbSession, parseDbUrl } from '../../../src/db/session.js';
-import { planNotes, rankResolution } from '../../../src/troubleshoot/plan.js';
+import { type DbSession, openDbSession, parseDbUrl } from '../../../src/db/connection.js';
+import type { Finding } from '../../../src/engine/model/finding.js';
+import { planNotes, rankResolution } from '../../../src/engine/plan.js';
+import { executeRunbook } from '../../../src/engine/run-runbook.js';
+import { loadRunbook } from '../../../src/engine/runbook.js';
+import type { EnvSession } from '../../../src/engine/session.js';
 import { testAws } from '../../helpers/context.js';
 import { adminQuery, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
 import { createPaymentsSchema, installWorld, OK_FETCH, type World } from './world.js';
@@ -45,6 +46,7 @@ async function troubleshoot(symptom: string, world: World, db: TestDatabase) {
   installWorld(world);
   const runbook = loadRunbook(`troubleshoot/${symptom}`);
   const findings = await executeRunbook(runbook, session, {
+    checks: CHECKS,
     since: new Date(Date.now() - 3_600_000),
     fetch: OK_FETCH,
     db: async () => {
@@ -276,6 +278,7 @@ describe('payments database facts', () => {
     installWorld({});
     const runbook = loadRunbook('troubleshoot/payment-failures');
     const findings = await executeRunbook(runbook, session, {
+      checks: CHECKS,
       since: new Date(Date.now() - 3_600_000),
       db: () =>
         openDbSession(parseDbUrl('postgres://nobody@127.0.0.1:1/none', '--db-url'), {
@@ -304,6 +307,7 @@ describe('payments database facts', () => {
       loadRunbook('troubleshoot/lms-sync'),
       { config: renamed, env: resolveEnvironment(renamed, 'prod'), aws: session.aws },
       {
+        checks: CHECKS,
         since: new Date(Date.now() - 3_600_000),
         db: async () => {
           const opened = await openDbSession(parseDbUrl(healthyDb.url, 'test'), {

@@ -10,7 +10,7 @@ import {
   requireComponent,
   resolveEnvironment,
 } from '../../../src/config/load.js';
-import { UsageError } from '../../../src/core/errors.js';
+import { UsageError } from '../../../src/engine/model/errors.js';
 
 describe('built-in defaults', () => {
   it('describe the guides: names, region and the §4.1 profiles', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from '../../../src/core/duration.js';
-import { UsageError } from '../../../src/core/errors.js';
+import { formatDuration, parseDuration } from '../../../src/engine/model/duration.js';
+import { UsageError } from '../../../src/engine/model/errors.js';
 
 describe('parseDuration', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createProgress, type ProgressStream, usableColumns } from '../../../src/core/progress.js';
+import { createProgress, type ProgressStream, usableColumns } from '../../../src/engine/progress.js';
 
 /** A terminal stand-in: a TTY of the given width that records what is written to it. */
 function fakeTerminal(

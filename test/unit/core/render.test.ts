@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding, Report } from '../../../src/core/finding.js';
-import { makeChalk, render, toText } from '../../../src/core/render.js';
+import type { Finding, Report } from '../../../src/engine/model/finding.js';
+import { makeChalk, render, toText } from '../../../src/engine/render.js';
 
 const finding = (overrides: Partial<Finding>): Finding => ({
   id: 'ecs.service.running',
@@ -71,7 +71,7 @@ describe('renderers', () => {
     if (saved.FORCE_COLOR === undefined) delete process.env.FORCE_COLOR;
   });
 
-  it('json: the DESIGN.md report shape; --only-problems filters findings', () => {
+  it('json: the docs/architecture.md report shape; --only-problems filters findings', () => {
     const parsed = JSON.parse(render(report, 'json'));
     expect(Object.keys(parsed)).toEqual(['command', 'env', 'status', 'startedAt', 'durationMs', 'findings']);
     expect(Object.keys(parsed.findings[0])).toEqual([

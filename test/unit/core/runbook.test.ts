@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../src/checks/index.js';
-import { UsageError } from '../../../src/core/errors.js';
-import { resolveSteps } from '../../../src/core/run-runbook.js';
-import { listRunbooks, loadRunbook, parseRunbook } from '../../../src/core/runbook.js';
+import { UsageError } from '../../../src/engine/model/errors.js';
+import { resolveSteps } from '../../../src/engine/run-runbook.js';
+import { listRunbooks, loadRunbook, parseRunbook } from '../../../src/engine/runbook.js';
 
 describe('runbooks/', () => {
   const runbooks = listRunbooks();
@@ -11,7 +11,7 @@ describe('runbooks/', () => {
     expect(runbooks.map((r) => r.name)).toContain('validate');
     for (const runbook of runbooks) {
       expect(runbook.source, runbook.name).toMatch(/guide|runbook/);
-      expect(() => resolveSteps(runbook), runbook.name).not.toThrow();
+      expect(() => resolveSteps(runbook, CHECKS), runbook.name).not.toThrow();
     }
   });
 
@@ -54,6 +54,6 @@ describe('parseRunbook', () => {
 
   it('refuses a runbook naming a check that does not exist before anything runs', () => {
     const runbook = parseRunbook(valid.replace('ecs.service', 'ecs.servise'), 'demo.yaml');
-    expect(() => resolveSteps(runbook)).toThrow(/unknown check 'ecs.servise': valid checks are/);
+    expect(() => resolveSteps(runbook, CHECKS)).toThrow(/unknown check 'ecs.servise': valid checks are/);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckContext, CheckDefinition } from '../../../src/core/check.js';
-import { exitCodeFor, overallStatus } from '../../../src/core/finding.js';
-import { createFactCache, runSteps, type Step } from '../../../src/core/runner.js';
+import type { CheckContext, CheckDefinition } from '../../../src/engine/model/check.js';
+import { exitCodeFor, overallStatus } from '../../../src/engine/model/finding.js';
+import { createFactCache, runSteps, type Step } from '../../../src/engine/runner.js';
 import { testContext } from '../../helpers/context.js';
 
 function check(id: string, run: CheckDefinition['run']): CheckDefinition<never> {
@@ -160,7 +160,7 @@ describe('createFactCache', () => {
   });
 });
 
-describe('exit codes and overall status (DESIGN.md)', () => {
+describe('exit codes and overall status (docs/architecture.md)', () => {
   const f = (...statuses: string[]) => statuses.map((status) => ({ status }) as { status: 'pass' });
   it('0 when nothing failed, 1 on a failure, 3 when something could not be checked, --strict for warnings', () => {
     expect(exitCodeFor(f('pass', 'warn', 'skip'), false)).toBe(0);

@@ -1,8 +1,8 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ExitCode, ExitError } from '../../../src/core/errors.js';
-import { openEnvSession, requireExplicitEnv, verifyAccount } from '../../../src/core/session.js';
+import { ExitCode, ExitError } from '../../../src/engine/model/errors.js';
+import { openEnvSession, requireExplicitEnv, verifyAccount } from '../../../src/engine/session.js';
 import { TEST_CREDENTIALS } from '../../helpers/context.js';
 
 const sts = mockClient(STSClient);

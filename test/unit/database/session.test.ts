@@ -7,10 +7,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeBackend, parsePid } from '../../../src/commands/db-signal.js';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
-import { UnreachableError, UsageError } from '../../../src/core/errors.js';
-import type { EnvSession } from '../../../src/core/session.js';
-import { detachedEnv } from '../../../src/db/command-session.js';
-import { redactSecrets } from '../../../src/db/redact.js';
 import {
   applyTunnel,
   defaultSslMode,
@@ -20,7 +16,11 @@ import {
   resolveDbTarget,
   sessionParameters,
   tlsOptions,
-} from '../../../src/db/session.js';
+} from '../../../src/db/connection.js';
+import { redactSecrets } from '../../../src/db/redact.js';
+import { detachedEnv } from '../../../src/engine/database.js';
+import { UnreachableError, UsageError } from '../../../src/engine/model/errors.js';
+import type { EnvSession } from '../../../src/engine/session.js';
 import { testAws, testEnv } from '../../helpers/context.js';
 
 const settings = DEFAULT_CONFIG.database.session;
@@ -250,5 +250,32 @@ describe('db cancel / terminate input and plan', () => {
       'blocking: 3 sessions waiting on its locks',
       'effect:   pg_terminate_backend: the connection is closed and its open transaction rolled back',
     ]);
+  });
+});
+
+describe('one connect-failure message for read-only and writable sessions', () => {
+  it('keeps the reason (and never the password) for the writable maintenance session too', async () => {
+    const { openDbSession } = await import('../../../src/db/connection.js');
+    const { openMaintenanceSession } = await import('../../../src/db/writable.js');
+    // Port 1 on loopback: nothing listens, the connection is refused at once.
+    const target = parseDbUrl('postgres://ops:s3cret-pw@127.0.0.1:1/fivestar', '--db-url');
+    const read = await openDbSession(target, {
+      readOnly: true,
+      settings: DEFAULT_CONFIG.database.session,
+    }).then(
+      () => 'connected',
+      (error: Error) => error,
+    );
+    const write = await openMaintenanceSession(target, DEFAULT_CONFIG).then(
+      () => 'connected',
+      (error: Error) => error,
+    );
+    expect(read).toBeInstanceOf(Error);
+    expect(write).toBeInstanceOf(Error);
+    const expected =
+      'cannot connect to PostgreSQL ops@127.0.0.1:1/fivestar (from --db-url): connection refused (is the server running, or the tunnel open?)';
+    expect((read as Error).message).toBe(expected);
+    expect((write as Error).message).toBe(expected);
+    expect((write as Error).message).not.toContain('s3cret-pw');
   });
 });

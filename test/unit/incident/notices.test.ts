@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_INCIDENT } from '../../../src/config/incident.js';
-import type { Finding } from '../../../src/core/finding.js';
+import type { Finding } from '../../../src/engine/model/finding.js';
 import { escalationPlan } from '../../../src/incident/escalation.js';
 import {
   humanDuration,

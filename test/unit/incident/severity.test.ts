@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../../../src/core/finding.js';
+import type { Finding } from '../../../src/engine/model/finding.js';
 import { latestValue, parseSeverity, proposeSeverity, runningTasks } from '../../../src/incident/severity.js';
 
 const f = (over: Partial<Finding>): Finding => ({

@@ -7,7 +7,8 @@ import {
   parseRangeBound,
 } from '../../../src/actions/db/partitions.js';
 import { selectVacuumTargets, vacuumThresholds } from '../../../src/actions/db/vacuum.js';
-import { resolveActions } from '../../../src/actions/run-actions.js';
+import { ACTIONS } from '../../../src/actions/index.js';
+import { CHECKS } from '../../../src/checks/index.js';
 import { evaluateBackupIntegrity } from '../../../src/checks/maintenance/backups.js';
 import { evaluateParameters } from '../../../src/checks/maintenance/parameters.js';
 import {
@@ -18,8 +19,9 @@ import { evaluateRollbackTargets } from '../../../src/checks/maintenance/rollbac
 import { evaluateCapacity, evaluateStorage, growthPerDay } from '../../../src/checks/maintenance/storage.js';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
 import { parseConfigText } from '../../../src/config/load.js';
-import { resolveSteps } from '../../../src/core/run-runbook.js';
-import { type ActionStep, listRunbooks } from '../../../src/core/runbook.js';
+import { resolveActions } from '../../../src/engine/run-actions.js';
+import { resolveSteps } from '../../../src/engine/run-runbook.js';
+import { type ActionStep, listRunbooks } from '../../../src/engine/runbook.js';
 import { evaluateRdsWindows, parseRdsMaintenanceWindow } from '../../../src/maintenance/rds-windows.js';
 
 const GIB = 1024 ** 3;
@@ -36,12 +38,17 @@ describe('maintenance runbooks', () => {
       'maintenance/weekly',
     ]);
     for (const runbook of maintenance) {
-      expect(() => resolveSteps(runbook)).not.toThrow();
-      expect(() => resolveActions(runbook.steps.filter((s): s is ActionStep => 'action' in s))).not.toThrow();
+      expect(() => resolveSteps(runbook, CHECKS)).not.toThrow();
+      expect(() =>
+        resolveActions(
+          runbook.steps.filter((s): s is ActionStep => 'action' in s),
+          ACTIONS,
+        ),
+      ).not.toThrow();
     }
   });
   it('rejects an unknown action id', () => {
-    expect(() => resolveActions([{ action: 'db.vacuum-everything', params: {} }])).toThrow(
+    expect(() => resolveActions([{ action: 'db.vacuum-everything', params: {} }], ACTIONS)).toThrow(
       /unknown action 'db.vacuum-everything'/,
     );
   });
@@ -285,7 +292,7 @@ describe('rollback targets', () => {
 
 describe('action steps in a read-only runbook run', () => {
   it('are reported as skipped, and run only through runActions', async () => {
-    const { executeRunbook } = await import('../../../src/core/run-runbook.js');
+    const { executeRunbook } = await import('../../../src/engine/run-runbook.js');
     const { testAws, testEnv } = await import('../../helpers/context.js');
     const env = testEnv('staging');
     const session = { config: env.config, env, aws: testAws() };
@@ -298,7 +305,7 @@ describe('action steps in a read-only runbook run', () => {
       resolution: [],
       steps: [{ action: 'db.vacuum-analyze', params: {} }],
     };
-    const readOnly = await executeRunbook(runbook, session, { since: NOW });
+    const readOnly = await executeRunbook(runbook, session, { checks: CHECKS, since: NOW });
     expect(readOnly).toEqual([
       expect.objectContaining({
         id: 'action.db.vacuum-analyze',
@@ -308,6 +315,7 @@ describe('action steps in a read-only runbook run', () => {
     ]);
     const seen: string[] = [];
     await executeRunbook(runbook, session, {
+      checks: CHECKS,
       since: NOW,
       runActions: async (steps) => {
         seen.push(...steps.map((s) => s.action));

@@ -6,7 +6,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { maintenanceMode } from '../../../src/commands/maintenance-mode.js';
-import type { PromptIO } from '../../../src/core/safety.js';
+import type { PromptIO } from '../../../src/engine/safety.js';
 import { TEST_CREDENTIALS } from '../../helpers/context.js';
 
 const ssm = mockClient(SSMClient);
@@ -89,7 +89,9 @@ describe('fsops maintenance mode', () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]!.args[0].input).toEqual({ Name: PARAMETER, Value: 'true', Overwrite: true });
     expect(JSON.parse(out)).toMatchObject({ from: 'false', to: 'true', version: 7, result: 'changed' });
-    expect(audit()[0]).toMatchObject({
+    // "started" is audited before PutParameter, the outcome after it.
+    expect(audit().map((r) => r.result)).toEqual(['started', 'succeeded']);
+    expect(audit()[1]).toMatchObject({
       result: 'succeeded',
       identity: 'arn:aws:iam::123456789013:user/oncall',
       command: 'maintenance mode on',

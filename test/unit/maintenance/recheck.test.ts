@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../../../src/core/finding.js';
-import { fromCheck, mergeRechecked } from '../../../src/maintenance/recheck.js';
+import type { Finding } from '../../../src/engine/model/finding.js';
+import { fromCheck, mergeRechecked } from '../../../src/engine/recheck.js';
 
 const finding = (id: string, status: Finding['status'], resource = 'r', observed = ''): Finding => ({
   id,

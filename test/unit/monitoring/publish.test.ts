@@ -1,7 +1,7 @@
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Finding, Report } from '../../../src/core/finding.js';
+import type { Finding, Report } from '../../../src/engine/model/finding.js';
 import { putMetrics, reportMetrics } from '../../../src/metrics/publish.js';
 
 const cloudwatch = mockClient(CloudWatchClient);

@@ -4,10 +4,11 @@ import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Finding } from '../../../src/core/finding.js';
-import { exitCodeFor, overallStatus } from '../../../src/core/finding.js';
-import { executeRunbook } from '../../../src/core/run-runbook.js';
-import { loadRunbook } from '../../../src/core/runbook.js';
+import { CHECKS } from '../../../src/checks/index.js';
+import type { Finding } from '../../../src/engine/model/finding.js';
+import { exitCodeFor, overallStatus } from '../../../src/engine/model/finding.js';
+import { executeRunbook } from '../../../src/engine/run-runbook.js';
+import { loadRunbook } from '../../../src/engine/runbook.js';
 import { testAws, testEnv } from '../../helpers/context.js';
 import { cleanWorld, mocks, NOW, serve, type World } from './world.js';
 
@@ -23,7 +24,7 @@ async function audit(): Promise<Finding[]> {
   return executeRunbook(
     loadRunbook('security'),
     { config: env.config, env, aws: testAws() },
-    { since: new Date(NOW.getTime() - 15 * 60_000) },
+    { checks: CHECKS, since: new Date(NOW.getTime() - 15 * 60_000) },
   );
 }
 

@@ -29,13 +29,13 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ServiceCommandDeps } from '../../../src/actions/service-operation.js';
 import { deployments } from '../../../src/commands/deployments.js';
 import { restart } from '../../../src/commands/restart.js';
 import { rollback } from '../../../src/commands/rollback.js';
 import { scale } from '../../../src/commands/scale.js';
-import { dispatchInterrupt } from '../../../src/core/interrupt.js';
-import type { PromptIO } from '../../../src/core/safety.js';
+import type { ServiceCommandDeps } from '../../../src/engine/commands/service-operation.js';
+import { dispatchInterrupt } from '../../../src/engine/interrupt.js';
+import type { PromptIO } from '../../../src/engine/safety.js';
 import { TEST_CREDENTIALS } from '../../helpers/context.js';
 import { arn, deployment, service, taskDefinition } from './builders.js';
 
@@ -272,7 +272,8 @@ describe('fsops rollback', () => {
     expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
     expect(out).toMatch(/SKIP +Rollback started \(not waited for\)/);
     expect(out).toContain('fsops deployments internal-pe --env prod');
-    expect(audit().map((r) => r.result)).toEqual(['started']);
+    // "started" before UpdateService; "accepted" once ECS took it (not followed: --no-wait).
+    expect(audit().map((r) => r.result)).toEqual(['started', 'accepted']);
   });
 
   it('--dry-run under --output json prints the plan as a report and nothing else on stdout', async () => {

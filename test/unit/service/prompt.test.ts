@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ExitError } from '../../../src/core/errors.js';
-import { askOnTerminal } from '../../../src/core/safety.js';
+import { ExitError } from '../../../src/engine/model/errors.js';
+import { askOnTerminal } from '../../../src/engine/safety.js';
 
 /** A terminal as readline sees it: raw keystrokes in, the prompt out. */
 function terminal() {

@@ -14,10 +14,10 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ServiceCommandDeps } from '../../../src/actions/service-operation.js';
 import { scale } from '../../../src/commands/scale.js';
-import type { PromptIO } from '../../../src/core/safety.js';
 import { DEFAULT_MAX_DESIRED_COUNT, judgeScale } from '../../../src/ecs/scale-limits.js';
+import type { ServiceCommandDeps } from '../../../src/engine/commands/service-operation.js';
+import type { PromptIO } from '../../../src/engine/safety.js';
 import { TEST_CREDENTIALS } from '../../helpers/context.js';
 import { service } from './builders.js';
 

@@ -1,6 +1,6 @@
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../../../src/core/finding.js';
+import type { Finding } from '../../../src/engine/model/finding.js';
 import { renderDashboard, toCells } from '../../../src/status/dashboard.js';
 
 const f = (over: Partial<Finding>): Finding => ({

@@ -13,8 +13,8 @@ import {
   metricsPaymentsCheck,
   metricsRdsCheck,
 } from '../../../src/checks/troubleshoot/metrics.js';
-import type { CheckDefinition } from '../../../src/core/check.js';
-import { runSteps } from '../../../src/core/runner.js';
+import type { CheckDefinition } from '../../../src/engine/model/check.js';
+import { runSteps } from '../../../src/engine/runner.js';
 import { MetricBatch } from '../../../src/metrics/batch.js';
 import { held } from '../../../src/metrics/definitions.js';
 import {

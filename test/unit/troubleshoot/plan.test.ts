@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding, Status } from '../../../src/core/finding.js';
-import { idMatches, planNotes, rankResolution } from '../../../src/troubleshoot/plan.js';
+import type { Finding, Status } from '../../../src/engine/model/finding.js';
+import { idMatches, planNotes, rankResolution } from '../../../src/engine/plan.js';
 
 function finding(id: string, status: Status): Finding {
   return {

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
-import { ExitCode, ExitError, UsageError } from './errors.js';
+import { ExitCode, ExitError, UsageError } from './model/errors.js';
+import { clean } from './render.js';
 
 export interface MutationPlan {
   /** What will be done, as a verb phrase: "roll back prod-internal-pe-service". */
@@ -17,7 +18,7 @@ export interface SafetyOptions {
   /**
    * The word to type instead of the environment name, for a dangerous variant (e.g. scaling prod to 0).
    * Like every prompt it is skipped by `yes`: a caller that wants it asked even under --yes passes
-   * `yes: false` on a terminal (see src/actions/service-operation.ts).
+   * `yes: false` on a terminal (see src/engine/commands/service-operation.ts).
    */
   dangerWord?: string;
 }
@@ -75,7 +76,7 @@ export async function askOnTerminal(
 export type Decision = 'dry-run' | 'confirmed';
 
 /**
- * DESIGN.md's rules for every mutating command: show the plan; `--dry-run` stops there; without a
+ * docs/architecture.md's rules for every mutating command: show the plan; `--dry-run` stops there; without a
  * terminal only `--yes` proceeds; on a terminal ask (protected environments: type the name).
  */
 export async function confirmPlan(
@@ -83,7 +84,10 @@ export async function confirmPlan(
   options: SafetyOptions,
   io: PromptIO = terminalIO(),
 ): Promise<Decision> {
-  io.print(`Plan: ${plan.action} (${plan.env})\n${plan.lines.map((line) => `  ${line}`).join('\n')}\n`);
+  // Plans quote what they act on (query text, application names): shown, never sent raw to the terminal.
+  io.print(
+    clean(`Plan: ${plan.action} (${plan.env})\n${plan.lines.map((line) => `  ${line}`).join('\n')}\n`),
+  );
   if (options.dryRun) {
     io.print('Dry run: nothing was changed.\n');
     return 'dry-run';

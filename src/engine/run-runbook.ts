@@ -1,13 +1,19 @@
 import { createInterface } from 'node:readline/promises';
-import { CHECKS } from '../checks/index.js';
-import type { CheckContext, CheckDefinition, DbQuery } from './check.js';
-import { UnreachableError, UsageError } from './errors.js';
-import type { Finding } from './finding.js';
+import type { DbQuery } from './model/check.js';
+import type { Finding } from './model/finding.js';
 import type { ActionStep, Runbook } from './runbook.js';
-import { createFactCache, type RunnerHooks, runSteps, type Step } from './runner.js';
-import type { EnvSession } from './session.js';
+import {
+  type CheckRegistry,
+  type CheckSession,
+  type RunnerHooks,
+  runChecks,
+  type Step,
+  stepsFor,
+} from './runner.js';
 
 export interface RunbookRunOptions extends RunnerHooks {
+  /** The check catalogue the runbook's ids resolve against (src/checks/index.ts's CHECKS). */
+  checks: CheckRegistry;
   since: Date;
   /** Ask a person to confirm manual steps (only on a terminal); otherwise they are reported as skipped. */
   askManual?: boolean;
@@ -18,52 +24,26 @@ export interface RunbookRunOptions extends RunnerHooks {
   db?: () => Promise<DbQuery>;
   /**
    * Runs the runbook's mutating `action` steps, after its checks and manual steps (see
-   * src/actions/run-actions.ts). Without it a run is read-only and action steps are reported as skipped.
+   * src/engine/run-actions.ts). Without it a run is read-only and action steps are reported as skipped.
    */
   runActions?: (steps: ActionStep[]) => Promise<Finding[]>;
 }
 
-export function checkFor(id: string): CheckDefinition<never> {
-  const check = CHECKS[id];
-  if (!check)
-    throw new UsageError(`unknown check '${id}': valid checks are ${Object.keys(CHECKS).sort().join(', ')}`);
-  return check;
-}
-
 /** Every check id a runbook names exists: a runbook with a typo fails before anything runs. */
-export function resolveSteps(runbook: Runbook): Step[] {
-  return runbook.steps.flatMap((step) =>
-    'check' in step ? [{ check: checkFor(step.check), params: step.params }] : [],
+export function resolveSteps(runbook: Runbook, checks: CheckRegistry): Step[] {
+  return stepsFor(
+    checks,
+    runbook.steps.flatMap((step) => ('check' in step ? [step] : [])),
   );
 }
 
 export async function executeRunbook(
   runbook: Runbook,
-  session: EnvSession,
+  session: CheckSession,
   options: RunbookRunOptions,
 ): Promise<Finding[]> {
-  const steps = resolveSteps(runbook);
-  const once = createFactCache();
-  const now = new Date();
-  const openDb =
-    options.db ?? (() => Promise.reject(new UnreachableError('this run has no database connection')));
-  const db = () => once('db.session', openDb);
-  const makeContext = (signal: AbortSignal): CheckContext => ({
-    env: session.env,
-    aws: session.aws,
-    signal,
-    since: options.since,
-    now,
-    once,
-    fetch: options.fetch ?? fetch,
-    db,
-  });
-  const automated = await runSteps(steps, makeContext, {
-    concurrency: session.config.runner.concurrency,
-    timeoutMs: session.config.runner.checkTimeoutMs,
-    onCheckStart: options.onCheckStart,
-    onCheckDone: options.onCheckDone,
-  });
+  const steps = resolveSteps(runbook, options.checks);
+  const { findings: automated } = await runChecks(session, steps, options);
   if (options.askManual && runbook.steps.some((step) => 'manual' in step)) options.beforeManual?.();
   const manual = await confirmManualSteps(runbook, options.askManual ?? false);
   const actionSteps = runbook.steps.filter((step): step is ActionStep => 'action' in step);

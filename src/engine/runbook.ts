@@ -3,7 +3,7 @@ import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { UsageError } from './errors.js';
+import { UsageError } from './model/errors.js';
 
 const StepSchema = z.union([
   z

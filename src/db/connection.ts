@@ -1,14 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { type ConnectionOptions, checkServerIdentity } from 'node:tls';
 import pg from 'pg';
+import type { AwsClients } from '../aws/clients.js';
 import { describeAwsError, isAccessDenied, isCredentialsError, isNotFound } from '../aws/errors.js';
+import type { EnvContext } from '../config/load.js';
 import type { Config, DatabaseConfig } from '../config/schema.js';
-import type { DbQuery } from '../core/check.js';
-import { UnreachableError, UsageError } from '../core/errors.js';
-import type { EnvSession } from '../core/session.js';
+import type { DbQuery } from '../engine/model/check.js';
+import { UnreachableError, UsageError } from '../engine/model/errors.js';
 import { redactSecrets } from './redact.js';
 
 export type SslMode = 'disable' | 'require' | 'verify-full';
+
+/** What the database layer needs of an environment session (src/engine/session.ts EnvSession has it). */
+export interface EnvSession {
+  config: Config;
+  env: EnvContext;
+  aws: AwsClients;
+}
 
 /** Where and as whom to connect; `password` never leaves this module except to the pg driver. */
 export interface DbTarget {
@@ -349,7 +357,8 @@ export function describePgError(
   return redactSecrets(text, secrets);
 }
 
-function connectFailure(
+/** The one connect-failure message (read-only and writable sessions): the reason kept, the password never. */
+export function connectFailure(
   error: unknown,
   target: DbTarget,
   settings: DatabaseConfig['session'],
@@ -489,31 +498,4 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 /** The session settings of a config (for commands that do not load one, the defaults). */
 export function sessionSettings(config: Config): DatabaseConfig['session'] {
   return config.database.session;
-}
-
-/**
- * A database opener for runbook runs (`ctx.db()`): connects to the environment's database the first
- * time a check asks, and `close()` ends it afterwards (a no-op when no check asked).
- */
-export function lazyEnvDb(session: EnvSession): { open(): Promise<DbSession>; close(): Promise<void> } {
-  let opened: Promise<DbSession> | null = null;
-  // Ended with the run: a secret read or a connect still hanging then is given up, not waited for.
-  const run = new AbortController();
-  return {
-    open() {
-      opened ??= envDbTarget(session, run.signal).then((target) =>
-        openDbSession(target, {
-          readOnly: true,
-          settings: session.config.database.session,
-          signal: run.signal,
-        }),
-      );
-      return opened;
-    },
-    async close() {
-      if (!opened) return;
-      run.abort(new Error('the run ended'));
-      await opened.then((db) => db.close()).catch(() => {});
-    },
-  };
 }

@@ -1,16 +1,16 @@
 import pg from 'pg';
-import type { Config } from '../../config/schema.js';
-import type { DbQuery } from '../../core/check.js';
-import { UnreachableError } from '../../core/errors.js';
-import { redactSecrets } from '../../db/redact.js';
+import type { Config } from '../config/schema.js';
+import type { DbQuery } from '../engine/model/check.js';
 import {
+  connectFailure,
   connectionConfig,
   DbQueryError,
   type DbTarget,
   describePgError,
   sessionParameters,
   targetLabel,
-} from '../../db/session.js';
+} from './connection.js';
+import { redactSecrets } from './redact.js';
 
 /**
  * The one WRITABLE session of a maintenance run (VACUUM, retention deletes, partition DDL, REINDEX).
@@ -75,13 +75,7 @@ export async function openMaintenanceSession(
     );
   } catch (error) {
     await client.end().catch(() => {});
-    const err = error as { code?: string; message?: string };
-    throw new UnreachableError(
-      redactSecrets(
-        `cannot connect to PostgreSQL ${targetLabel(target)} (from ${target.source}): ${String(err.message ?? error).split('\n')[0]}${err.code ? ` (${err.code})` : ''}`,
-        secrets,
-      ),
-    );
+    throw connectFailure(error, target, settings);
   }
   const run = async (sql: string, params?: unknown[]) => {
     try {

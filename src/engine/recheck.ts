@@ -1,4 +1,4 @@
-import type { Finding } from '../core/finding.js';
+import type { Finding } from './model/finding.js';
 
 /** Whether a finding came from a check: its own id, or one of its sub-findings (`db.bloat.stale`). */
 export function fromCheck(finding: Finding, checkId: string): boolean {

@@ -1,42 +1,45 @@
 import type { ECSClient, Service } from '@aws-sdk/client-ecs';
-import { describeAwsError, isCredentialsError } from '../aws/errors.js';
-import { requireComponent } from '../config/load.js';
-import { type AuditRecord, appendAudit } from '../core/audit.js';
-import { formatDuration, parseDuration } from '../core/duration.js';
-import { ExitCode, ExitError, UnreachableError, UsageError } from '../core/errors.js';
-import type { Finding } from '../core/finding.js';
-import { onInterrupt } from '../core/interrupt.js';
-import { buildReport, emitReport } from '../core/output.js';
-import { createProgress } from '../core/progress.js';
-import { render } from '../core/render.js';
-import { executeRunbook } from '../core/run-runbook.js';
-import type { Runbook } from '../core/runbook.js';
-import { confirmPlan, type MutationPlan, type PromptIO, terminalIO } from '../core/safety.js';
 import {
-  type CallerIdentity,
-  type EnvSession,
-  type GlobalOptions,
-  openEnvSession,
-  outputFormat,
-  requireExplicitEnv,
-  verifyAccount,
-} from '../core/session.js';
+  type ActionResult,
+  applyServiceAction,
+  describeAction,
+  type ServiceAction,
+} from '../../actions/service.js';
+import { describeAwsError, isCredentialsError } from '../../aws/errors.js';
+import { requireComponent } from '../../config/load.js';
 import {
   describeService,
   describeTasks,
   listStoppedTaskArns,
   type ServiceNames,
   serviceNames,
-} from '../ecs/facts.js';
-import { shortTaskDef } from '../ecs/taskdef.js';
+} from '../../ecs/facts.js';
+import { shortTaskDef } from '../../ecs/taskdef.js';
 import {
   type Clock,
   type ServiceObserver,
   type WaitOutcome,
   type WaitTarget,
   waitForService,
-} from '../ecs/wait.js';
-import { type ActionResult, applyServiceAction, describeAction, type ServiceAction } from './service.js';
+} from '../../ecs/wait.js';
+import { applyChange, type ChangeAudit, changeAuditor, decideChange, promptIO } from '../change.js';
+import { onInterrupt } from '../interrupt.js';
+import { formatDuration, parseDuration } from '../model/duration.js';
+import { ExitCode, ExitError, UnreachableError, UsageError } from '../model/errors.js';
+import type { Finding } from '../model/finding.js';
+import { buildReport } from '../output.js';
+import { outputFormat, printerFor } from '../printer.js';
+import { createProgress } from '../progress.js';
+import { type CheckRegistry, runChecks, stepsFor } from '../runner.js';
+import { type MutationPlan, type PromptIO, type SafetyOptions, terminalIO } from '../safety.js';
+import {
+  type CallerIdentity,
+  type EnvSession,
+  type GlobalOptions,
+  openEnvSession,
+  requireExplicitEnv,
+  verifyAccount,
+} from '../session.js';
 
 /** Flags of the mutating service commands (rollback, restart, scale). */
 export interface ServiceCommandOptions extends GlobalOptions {
@@ -80,6 +83,8 @@ export interface ServiceOperation {
   knownStoppedTasks: string[];
   /** Run the component's validation checks after success (not after scaling to zero). */
   verify: boolean;
+  /** The check catalogue the verification resolves against (src/checks/index.ts's CHECKS). */
+  checks: CheckRegistry;
   /** Guide sections this operation implements, for the report. */
   source: string;
   /** Words for the report: "Rollback", "Restart", "Scale". */
@@ -91,7 +96,7 @@ export function timeoutOf(options: ServiceCommandOptions): number {
   return parseDuration(options.timeout ?? DEFAULT_TIMEOUT, '--timeout');
 }
 
-/** Mutating commands never default an environment (DESIGN.md): --env must be on the command line. */
+/** Mutating commands never default an environment (docs/architecture.md): --env must be on the command line. */
 export function requireServiceEnv(options: ServiceCommandOptions, command: string): string {
   return requireExplicitEnv(options, `${command} changes a service`);
 }
@@ -104,7 +109,7 @@ export function asExitError(error: unknown, what: string): Error {
 }
 
 /**
- * DESIGN.md's mutation contract for a service operation: plan, confirm (or refuse, or stop at the dry
+ * docs/architecture.md's mutation contract for a service operation: plan, confirm (or refuse, or stop at the dry
  * run), apply, audit, wait with live progress, verify, report. Every path leaves an audit record.
  */
 export async function runServiceOperation(
@@ -112,93 +117,48 @@ export async function runServiceOperation(
   options: ServiceCommandOptions,
   deps: ServiceCommandDeps = {},
 ): Promise<number> {
-  const format = outputFormat(options);
+  const printer = printerFor(options, op.command);
+  const format = printer.format;
   const timeoutMs = timeoutOf(options);
   const startedAt = new Date();
-  const machine = format !== 'text';
-  const baseIO = deps.io ?? terminalIO();
-  // Under machine-readable output the plan goes to stderr: stdout carries only the report.
-  const io: PromptIO = machine ? { ...baseIO, print: (text) => process.stderr.write(text) } : baseIO;
-  const audit = (result: AuditRecord['result'], detail?: string) =>
-    appendAudit(
-      {
-        identity: op.identity?.arn ?? null,
-        env: op.session.env.name,
-        command: op.command,
-        component: op.component,
-        from: op.from,
-        to: op.to,
-        result,
-        ...(detail ? { detail } : {}),
-      },
-      op.session.config.audit,
-      op.session.aws,
+  const io = promptIO(format, deps.io ?? terminalIO());
+  const report = (findings: Finding[], notes?: string[]) =>
+    printer.report(
+      buildReport(`${op.command} ${op.component}`, op.session.env.name, startedAt, findings, notes),
     );
+  const audit = changeAuditor({
+    identity: op.identity?.arn ?? null,
+    env: op.session.env.name,
+    command: op.command,
+    component: op.component,
+    from: op.from,
+    to: op.to,
+    target: op.session.config.audit,
+    aws: op.session.aws,
+  });
 
   const plan: MutationPlan = { ...op.plan, lines: [...op.plan.lines, `call: ${describeAction(op.action)}`] };
-  let decision: Awaited<ReturnType<typeof confirmPlan>>;
-  try {
-    decision = await confirm(op, plan, options, io);
-  } catch (error) {
-    await audit('refused', (error as Error).message);
-    throw error;
-  }
-
+  const decision = await decideChange(plan, safetyOf(op, options, io), io, audit, {
+    precheck: () => refuseDangerWithoutFlag(op, plan, options, io),
+    dryRunDetail: '',
+  });
   if (decision === 'dry-run') {
     await applyServiceAction(op.ecs, op.action, { dryRun: true });
-    await audit('dry-run');
-    if (machine) {
-      const finding = planFinding(op, plan);
-      process.stdout.write(
-        render(
-          buildReport(`${op.command} ${op.component}`, op.session.env.name, startedAt, [finding], plan.lines),
-          format,
-        ),
-      );
-    }
+    // Text has shown the plan already; machine output gets it as a report.
+    if (format !== 'text') report([planFinding(op, plan)], plan.lines);
     return ExitCode.ok;
   }
 
-  let applied: ActionResult;
-  try {
-    applied = await applyServiceAction(op.ecs, op.action, { dryRun: false });
-  } catch (error) {
-    const failure = asExitError(error, `${describeAction(op.action)} failed; nothing was changed`);
-    await audit('failed', failure.message);
-    throw failure;
-  }
-  await audit('started');
   const followUp = `fsops deployments ${op.component} --env ${op.session.env.name}`;
-  if (options.wait === false) {
-    const started: Finding = {
-      id: `${op.command}.deployment`,
-      title: `${op.title} started (not waited for)`,
-      status: 'skip',
-      severity: 'info',
-      resource: op.names.service,
-      detail: '',
-      expected: `${shortTaskDef(op.to)} deployed and stable`,
-      observed: `${describeAction(op.action)} accepted by ECS (--no-wait)`,
-      remediation: `Follow it with \`${followUp}\`.`,
-      source: op.source,
-    };
-    return emitReport(
-      buildReport(`${op.command} ${op.component}`, op.session.env.name, startedAt, [started]),
-      options,
-    );
-  }
-
-  const target = op.waitTarget(applied);
-  const outcome = await follow(op, target, timeoutMs, format, deps);
+  const outcome = await applyAndFollow(op, audit, options, { timeoutMs, format, deps });
+  if (outcome === 'accepted') return report([acceptedFinding(op, followUp)]);
   if (outcome.result === 'interrupted') {
     process.stderr.write(
       `\nfsops: stopped waiting; the ${op.command} continues in ECS. Check it with \`${followUp}\`.\n`,
     );
-    await audit('interrupted', outcome.state);
     return ExitCode.interrupted;
   }
-  const rollout = rolloutFinding(op, target, outcome, followUp);
-  await audit(outcome.result, outcome.reason ?? outcome.state);
+  const rollout = rolloutFinding(op, outcome.target, outcome, followUp);
   let findings: Finding[] = [rollout];
   if (outcome.result === 'succeeded' && op.verify) {
     const verification = await verifyComponent(op, format, deps);
@@ -207,10 +167,7 @@ export async function runServiceOperation(
       process.stderr.write(
         `\nfsops: stopped verifying; the ${op.command} itself completed (${outcome.state}). Verify with \`fsops validate ${op.session.env.name}\`.\n`,
       );
-      emitReport(
-        buildReport(`${op.command} ${op.component}`, op.session.env.name, startedAt, [rollout]),
-        options,
-      );
+      report([rollout]);
       return ExitCode.interrupted;
     }
     findings = [rollout, ...verification];
@@ -219,37 +176,82 @@ export async function runServiceOperation(
   if (outcome.result === 'succeeded' && !op.verify) {
     notes.push('Health checks skipped: the service was scaled to 0 tasks.');
   }
-  return emitReport(
-    buildReport(`${op.command} ${op.component}`, op.session.env.name, startedAt, findings, notes),
-    options,
-  );
+  return report(findings, notes);
 }
 
 /**
- * confirmPlan for the ordinary case. A dangerous variant (scaling a protected environment to 0) needs
- * more: on a terminal the danger word must be typed even with --yes; without one, --yes and the flag
- * that names the danger.
+ * The change through applyChange: audit "started" before UpdateService, then wait for the rollout
+ * (unless --no-wait) and audit its outcome. Ctrl-C stops waiting, not the change: it carries on in ECS.
  */
-async function confirm(
+function applyAndFollow(
+  op: ServiceOperation,
+  audit: ChangeAudit,
+  options: ServiceCommandOptions,
+  wait: { timeoutMs: number; format: string; deps: ServiceCommandDeps },
+): Promise<(WaitOutcome & { target: WaitTarget }) | 'accepted'> {
+  return applyChange(
+    audit,
+    async (signal): Promise<(WaitOutcome & { target: WaitTarget }) | 'accepted'> => {
+      let applied: ActionResult;
+      try {
+        applied = await applyServiceAction(op.ecs, op.action, { dryRun: false });
+      } catch (error) {
+        throw asExitError(error, `${describeAction(op.action)} failed; nothing was changed`);
+      }
+      if (options.wait === false) return 'accepted';
+      return follow(op, op.waitTarget(applied), wait.timeoutMs, wait.format, wait.deps, signal);
+    },
+    {
+      interruptible: true,
+      outcome: (result) =>
+        result === 'accepted'
+          ? { result: 'accepted', detail: 'not waited for (--no-wait)' }
+          : {
+              result: result.result,
+              detail: result.result === 'interrupted' ? result.state : (result.reason ?? result.state),
+            },
+    },
+  );
+}
+
+function acceptedFinding(op: ServiceOperation, followUp: string): Finding {
+  return {
+    id: `${op.command}.deployment`,
+    title: `${op.title} started (not waited for)`,
+    status: 'skip',
+    severity: 'info',
+    resource: op.names.service,
+    detail: '',
+    expected: `${shortTaskDef(op.to)} deployed and stable`,
+    observed: `${describeAction(op.action)} accepted by ECS (--no-wait)`,
+    remediation: `Follow it with \`${followUp}\`.`,
+    source: op.source,
+  };
+}
+
+/**
+ * The confirmation an operation needs. A dangerous variant (scaling a protected environment to 0)
+ * needs more: on a terminal the danger word must be typed even with --yes; without one, --yes and the
+ * flag that names the danger (refuseDangerWithoutFlag).
+ */
+function safetyOf(op: ServiceOperation, options: ServiceCommandOptions, io: PromptIO): SafetyOptions {
+  const protectedEnv = op.session.env.settings.protected;
+  if (!op.danger || options.dryRun) return { yes: options.yes, dryRun: options.dryRun, protectedEnv };
+  if (io.isTTY) return { yes: false, protectedEnv, dangerWord: op.danger.word };
+  return { yes: options.yes, protectedEnv };
+}
+
+function refuseDangerWithoutFlag(
   op: ServiceOperation,
   plan: MutationPlan,
   options: ServiceCommandOptions,
   io: PromptIO,
-): Promise<Awaited<ReturnType<typeof confirmPlan>>> {
-  const protectedEnv = op.session.env.settings.protected;
-  if (!op.danger || options.dryRun) {
-    return confirmPlan(plan, { yes: options.yes, dryRun: options.dryRun, protectedEnv }, io);
-  }
-  if (io.isTTY) {
-    return confirmPlan(plan, { yes: false, protectedEnv, dangerWord: op.danger.word }, io);
-  }
-  if (!op.danger.flagGiven) {
-    io.print(`Plan: ${plan.action} (${plan.env})\n${plan.lines.map((l) => `  ${l}`).join('\n')}\n`);
-    throw new UsageError(
-      `refusing to ${plan.action} without ${op.danger.flag}: there is no terminal to type '${op.danger.word}' on; pass ${op.danger.flag} --yes to confirm. Nothing was changed.`,
-    );
-  }
-  return confirmPlan(plan, { yes: options.yes, protectedEnv }, io);
+): void {
+  if (!op.danger || options.dryRun || io.isTTY || op.danger.flagGiven) return;
+  io.print(`Plan: ${plan.action} (${plan.env})\n${plan.lines.map((l) => `  ${l}`).join('\n')}\n`);
+  throw new UsageError(
+    `refusing to ${plan.action} without ${op.danger.flag}: there is no terminal to type '${op.danger.word}' on; pass ${op.danger.flag} --yes to confirm. Nothing was changed.`,
+  );
 }
 
 async function follow(
@@ -258,24 +260,23 @@ async function follow(
   timeoutMs: number,
   format: string,
   deps: ServiceCommandDeps,
-): Promise<WaitOutcome> {
+  signal: AbortSignal,
+): Promise<WaitOutcome & { target: WaitTarget }> {
   const observer: ServiceObserver = {
     service: (signal) => describeService(op.ecs, op.names, signal),
     stoppedTaskArns: (signal) => listStoppedTaskArns(op.ecs, op.names, signal),
     describeTasks: (arns, signal) => describeTasks(op.ecs, op.names.cluster, arns, signal),
   };
   const progress = await createProgress(`Waiting for ${op.names.service}`, format);
-  const controller = new AbortController();
-  const release = onInterrupt(() => controller.abort());
   try {
     progress.log(
       `Waiting for ${op.names.service} to settle (up to ${formatDuration(timeoutMs)}; Ctrl-C stops waiting, not the ${op.command})`,
     );
-    return await waitForService(observer, target, {
+    const outcome = await waitForService(observer, target, {
       timeoutMs,
       intervalMs: deps.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
       clock: deps.clock,
-      signal: controller.signal,
+      signal,
       knownEventIds: (op.before.events ?? []).map((e) => e.id ?? ''),
       knownStoppedTasks: op.knownStoppedTasks,
       onEvent(event) {
@@ -289,8 +290,8 @@ async function follow(
         }
       },
     });
+    return { ...outcome, target };
   } finally {
-    release();
     progress.stop();
   }
 }
@@ -351,20 +352,12 @@ function rolloutFinding(
   };
 }
 
-/** Runbook 002 "verify the rollback": the component's ECS service and health endpoints. */
-export function verificationRunbook(component: string): Runbook {
-  return {
-    name: 'service/verify',
-    title: `Verify ${component}`,
-    source: 'runbook 002 (Rollback Procedure: verify rollback); deployment guide §11.1',
-    description: '',
-    kind: 'validation',
-    steps: [
-      { check: 'ecs.service', params: { components: [component] } },
-      { check: 'health.endpoints', params: { components: [component] } },
-    ],
-    resolution: [],
-  };
+/** Runbook 002 "verify the rollback" (deployment guide §11.1): the component's ECS service and health endpoints. */
+export function verificationSteps(component: string): { check: string; params: Record<string, unknown> }[] {
+  return [
+    { check: 'ecs.service', params: { components: [component] } },
+    { check: 'health.endpoints', params: { components: [component] } },
+  ];
 }
 
 /** The component's checks after a successful change; Ctrl-C stops them (the change is already done). */
@@ -380,12 +373,12 @@ async function verifyComponent(
   });
   try {
     return await Promise.race([
-      executeRunbook(verificationRunbook(op.component), op.session, {
+      runChecks(op.session, stepsFor(op.checks, verificationSteps(op.component)), {
         since: new Date(Date.now() - 15 * 60_000),
         fetch: deps.fetch,
         onCheckStart: progress.onCheckStart,
         onCheckDone: progress.onCheckDone,
-      }),
+      }).then((run) => run.findings),
       interrupted,
     ]);
   } finally {

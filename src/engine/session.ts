@@ -8,8 +8,7 @@ import {
 } from '../aws/errors.js';
 import { type EnvContext, loadConfig, resolveEnvironment } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { UnreachableError, UsageError } from './errors.js';
-import { OUTPUT_FORMATS, type OutputFormat } from './render.js';
+import { UnreachableError, UsageError } from './model/errors.js';
 
 /** Flags every command shares (declared once in cli.ts). */
 export interface GlobalOptions {
@@ -76,20 +75,12 @@ export function checkEndpointUrls(options: Pick<GlobalOptions, 'endpointUrl'>): 
 /** The account check gives up after this long in all (a hanging endpoint would otherwise hold it for retries × request timeout). */
 export const PREFLIGHT_TIMEOUT_MS = 6000;
 
-/** DESIGN.md: a command that changes something never takes its environment from FSOPS_ENV. */
+/** docs/architecture.md: a command that changes something never takes its environment from FSOPS_ENV. */
 export function requireExplicitEnv(options: Pick<GlobalOptions, 'env'>, what: string): string {
   if (!options.env) {
     throw new UsageError(`${what}: pass --env explicitly (FSOPS_ENV is not used for changes)`);
   }
   return options.env;
-}
-
-export function outputFormat(options: GlobalOptions): OutputFormat {
-  const format = options.output ?? 'text';
-  if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(`unknown output format '${format}': valid formats are ${OUTPUT_FORMATS.join(', ')}`);
-  }
-  return format as OutputFormat;
 }
 
 export interface CallerIdentity {

@@ -1,10 +1,10 @@
 import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
-import { localUser } from '../core/audit.js';
-import { ExitCode, UsageError } from '../core/errors.js';
-import type { Report } from '../core/finding.js';
-import { toMarkdown } from '../core/render.js';
-import type { RunnerHooks } from '../core/runner.js';
+import { localUser } from './audit.js';
+import { ExitCode, UsageError } from './model/errors.js';
+import type { Report } from './model/finding.js';
+import { toMarkdown } from './render.js';
+import type { RunnerHooks } from './runner.js';
 
 export type EvidenceFormat = 'json' | 'markdown';
 

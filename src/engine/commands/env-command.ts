@@ -1,21 +1,21 @@
-import { runActions } from '../actions/run-actions.js';
-import type { ActionDefinition } from '../actions/types.js';
-import { ExitCode, UnreachableError } from '../core/errors.js';
-import type { Finding } from '../core/finding.js';
-import { dispatchInterrupt } from '../core/interrupt.js';
-import { buildReport, emitReport } from '../core/output.js';
-import { createProgress } from '../core/progress.js';
-import type { PromptIO } from '../core/safety.js';
+import type { ActionDefinition } from '../../actions/types.js';
+import { promptIO } from '../change.js';
+import { afterEvidence, buildEvidence, evidenceFormat, type StepTiming, writeEvidence } from '../evidence.js';
+import { dispatchInterrupt } from '../interrupt.js';
+import { ExitCode, UnreachableError } from '../model/errors.js';
+import type { Finding } from '../model/finding.js';
+import { buildReport, emitReport } from '../output.js';
+import { outputFormat } from '../printer.js';
+import { createProgress } from '../progress.js';
+import { runActions } from '../run-actions.js';
+import type { PromptIO } from '../safety.js';
 import {
   type EnvSession,
   type GlobalOptions,
   openEnvSession,
-  outputFormat,
   requireExplicitEnv,
   verifyAccount,
-} from '../core/session.js';
-import { afterEvidence, buildEvidence, evidenceFormat, type StepTiming, writeEvidence } from './evidence.js';
-import { promptIO } from './mutation.js';
+} from '../session.js';
 
 export interface EnvActionOptions extends GlobalOptions {
   dryRun?: boolean;

@@ -40,7 +40,7 @@ export function overallStatus(findings: readonly Pick<Finding, 'status'>[]): Sta
   return worst;
 }
 
-/** DESIGN.md exit codes: 1 a check failed, 3 something could not be checked, `--strict` makes warnings 1. */
+/** docs/architecture.md exit codes: 1 a check failed, 3 something could not be checked, `--strict` makes warnings 1. */
 export function exitCodeFor(findings: readonly Pick<Finding, 'status'>[], strict: boolean): number {
   if (findings.some((f) => f.status === 'fail')) return 1;
   if (findings.some((f) => f.status === 'error')) return 3;

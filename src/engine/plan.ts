@@ -1,5 +1,5 @@
-import type { Finding, Status } from '../core/finding.js';
-import type { Runbook } from '../core/runbook.js';
+import type { Finding, Status } from './model/finding.js';
+import type { Runbook } from './runbook.js';
 
 export interface RankedStep {
   step: string;

@@ -1,5 +1,5 @@
-import type { AwsClients } from '../aws/clients.js';
-import type { EnvContext } from '../config/load.js';
+import type { AwsClients } from '../../aws/clients.js';
+import type { EnvContext } from '../../config/load.js';
 import type { Finding, Severity, Status } from './finding.js';
 
 /** What one check reports about one resource; the runner fills the rest from the check's metadata. */

@@ -1,6 +1,6 @@
 import chalk, { Chalk, type ChalkInstance } from 'chalk';
-import { formatDuration } from './duration.js';
-import { countByStatus, type Finding, type Report, type Status } from './finding.js';
+import { formatDuration } from './model/duration.js';
+import { countByStatus, type Finding, type Report, type Status } from './model/finding.js';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'junit', 'markdown'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -18,6 +18,33 @@ export function makeChalk(color?: boolean): ChalkInstance {
   if (force !== undefined) return new Chalk({ level: Math.max(1, chalk.level) as 1 | 2 | 3 });
   if (process.env.NO_COLOR) return new Chalk({ level: 0 });
   return new Chalk({ level: chalk.level });
+}
+
+/**
+ * Control characters (C0 but newline and tab, DEL, C1 — which includes ESC-less CSI), ESC itself and
+ * the bidi overrides/isolates/marks that can reorder what a terminal shows. Text fsops did not write
+ * (query text, application names, log lines, AWS messages) must not reach a terminal with them.
+ */
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** `text` with every unsafe character shown as a visible escape (`\x1b`, `\u202e`) instead of acting. */
+export function clean(text: string): string {
+  return text.replace(UNSAFE, (ch) => {
+    const code = ch.charCodeAt(0);
+    return code < 0x100
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** A copy of `value` with every string in it cleaned (objects, arrays; Dates and others kept). */
+export function cleanDeep<T>(value: T): T {
+  if (typeof value === 'string') return clean(value) as T;
+  if (Array.isArray(value)) return value.map((item) => cleanDeep(item)) as T;
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cleanDeep(v)])) as T;
+  }
+  return value;
 }
 
 export function render(report: Report, format: OutputFormat, options: RenderOptions = {}): string {
@@ -62,7 +89,9 @@ export function summaryLine(report: Report): string {
 }
 
 /** The summary counts every finding; `onlyProblems` hides the passing ones from the list only. */
-export function toText(report: Report, c: ChalkInstance, onlyProblems = false): string {
+export function toText(untrusted: Report, c: ChalkInstance, onlyProblems = false): string {
+  // JSON escapes control characters itself; every other format neutralises them (see clean).
+  const report = cleanDeep(untrusted);
   const paint: Record<Status, (s: string) => string> = {
     pass: c.green,
     warn: c.yellow,
@@ -107,7 +136,8 @@ function escapeXml(text: string): string {
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 }
 
-export function toJunit(report: Report): string {
+export function toJunit(untrusted: Report): string {
+  const report = cleanDeep(untrusted);
   const counts = countByStatus(report.findings);
   const suite = `fsops ${report.command}${report.env ? ` ${report.env}` : ''}`;
   const cases = report.findings.map((f) => {
@@ -152,18 +182,30 @@ function mdCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, '<br>');
 }
 
-export function toMarkdown(report: Report, onlyProblems = false): string {
+/** The detail (query text, lock chains) as code in the cell: `<`, `>` and `&` escaped, lines kept. */
+function mdDetail(text: string): string {
+  if (!text) return '';
+  const escaped = text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/`/g, '&#96;');
+  return `<code>${mdCell(escaped)}</code>`;
+}
+
+export function toMarkdown(untrusted: Report, onlyProblems = false): string {
+  const report = cleanDeep(untrusted);
   const icon: Record<Status, string> = { pass: '✅', warn: '⚠️', fail: '❌', error: '❓', skip: '⏭️' };
   const lines = [
     `## fsops ${report.command}${report.env ? ` ${report.env}` : ''}: ${report.status.toUpperCase()}`,
     '',
     `Started ${report.startedAt}; ${summaryLine(report)}.`,
     '',
-    '| | Check | Resource | Expected | Observed | Next step | Source |',
-    '|---|---|---|---|---|---|---|',
+    '| | Check | Resource | Expected | Observed | Detail | Next step | Source |',
+    '|---|---|---|---|---|---|---|---|',
     ...worstFirst(onlyProblems ? problemsOf(report.findings) : report.findings).map(
       (f) =>
-        `| ${icon[f.status]} ${f.status} | ${mdCell(f.title)} | ${mdCell(f.resource)} | ${mdCell(f.expected)} | ${mdCell(f.observed)} | ${mdCell(f.remediation)} | ${mdCell(f.source)} |`,
+        `| ${icon[f.status]} ${f.status} | ${mdCell(f.title)} | ${mdCell(f.resource)} | ${mdCell(f.expected)} | ${mdCell(f.observed)} | ${mdDetail(f.detail)} | ${mdCell(f.remediation)} | ${mdCell(f.source)} |`,
     ),
   ];
   for (const note of report.notes ?? []) lines.push('', note);

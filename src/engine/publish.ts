@@ -1,38 +1,9 @@
 import { DEFAULT_PUBLISH_NAMESPACE, putMetrics, reportMetrics } from '../metrics/publish.js';
-import { exitCodeFor, type Finding, overallStatus, type Report } from './finding.js';
-import { render } from './render.js';
-import { type GlobalOptions, openEnvSession, outputFormat } from './session.js';
+import type { Report } from './model/finding.js';
+import { type GlobalOptions, openEnvSession } from './session.js';
 
-export function buildReport(
-  command: string,
-  env: string | null,
-  startedAt: Date,
-  findings: Finding[],
-  notes?: string[],
-): Report {
-  return {
-    command,
-    env,
-    status: overallStatus(findings),
-    startedAt: startedAt.toISOString(),
-    durationMs: Date.now() - startedAt.getTime(),
-    findings,
-    ...(notes?.length ? { notes } : {}),
-  };
-}
-
-/**
- * Prints the report in the chosen format to stdout and returns the exit code its findings give (0/1; see README "Exit codes").
- * With `--publish` it also sends the run to CloudWatch as metrics (src/metrics/publish.ts); the entry
- * point waits for that (settlePublications) before exiting.
- */
-export function emitReport(report: Report, options: GlobalOptions): number {
-  process.stdout.write(
-    render(report, outputFormat(options), { onlyProblems: options.onlyProblems, color: options.color }),
-  );
-  if (options.publish) publications.push(publishReport(report, options));
-  return exitCodeFor(report.findings, options.strict ?? false);
-}
+/** What publishing needs of the command's options: the flag, and where the environment's AWS account is. */
+export type PublishOptions = Partial<GlobalOptions>;
 
 const publications: Promise<void>[] = [];
 
@@ -44,7 +15,11 @@ export const PUBLISH_TIMEOUT_MS = 30_000;
  * A failure is reported on stderr and does not change the verdict's exit code: the checks ran and
  * their report was printed; a scheduled run's own failure rule (deploy/) still sees the exit code.
  */
-async function publishReport(report: Report, options: GlobalOptions): Promise<void> {
+export function startPublication(report: Report, options: PublishOptions): void {
+  publications.push(publishReport(report, options));
+}
+
+async function publishReport(report: Report, options: PublishOptions): Promise<void> {
   try {
     if (!report.env) throw new Error('the run has no environment to publish under');
     const session = openEnvSession(options, report.env);
@@ -67,7 +42,7 @@ async function publishReport(report: Report, options: GlobalOptions): Promise<vo
   }
 }
 
-/** Waits for every `--publish` started by emitReport (the entry point calls it before exiting). */
+/** Waits for every `--publish` the printer started (the entry point calls it before exiting). */
 export async function settlePublications(): Promise<void> {
   await Promise.all(publications.splice(0));
 }

@@ -1,11 +1,12 @@
-import { UsageError } from '../core/errors.js';
-import { overallStatus } from '../core/finding.js';
-import { createProgress } from '../core/progress.js';
-import { executeRunbook } from '../core/run-runbook.js';
-import { listRunbooks, loadRunbook, type Runbook } from '../core/runbook.js';
-import { type EnvSession, verifyAccount } from '../core/session.js';
-import { lazyEnvDb } from '../db/session.js';
-import type { Snapshot } from './record.js';
+import type { Snapshot } from '../../incident/record.js';
+import { lazyDatabase } from '../database.js';
+import { UsageError } from '../model/errors.js';
+import { overallStatus } from '../model/finding.js';
+import { createProgress } from '../progress.js';
+import { executeRunbook } from '../run-runbook.js';
+import { listRunbooks, loadRunbook, type Runbook } from '../runbook.js';
+import type { CheckRegistry } from '../runner.js';
+import { type EnvSession, verifyAccount } from '../session.js';
 
 /** The runbook a snapshot runs: a troubleshoot symptom's, or the configured one (runbooks/incident.yaml). */
 export function snapshotRunbook(session: EnvSession, symptom?: string): Runbook {
@@ -21,7 +22,7 @@ export function snapshotRunbook(session: EnvSession, symptom?: string): Runbook 
 }
 
 /**
- * One evidence snapshot: the runbook's checks through the one runner (src/core/run-runbook.ts), as
+ * One evidence snapshot: the runbook's checks through the one runner (src/engine/run-runbook.ts), as
  * `fsops validate` runs them, after the wrong-account guard.
  */
 export async function takeSnapshot(
@@ -30,13 +31,15 @@ export async function takeSnapshot(
   label: string,
   format: string,
   sinceMs: number,
+  checks: CheckRegistry,
 ): Promise<Snapshot> {
   const startedAt = new Date();
   const progress = await createProgress(`${label}: ${runbook.title} (${session.env.name})`, format);
-  const database = lazyEnvDb(session);
+  const database = lazyDatabase(session);
   try {
     await verifyAccount(session);
     const findings = await executeRunbook(runbook, session, {
+      checks,
       since: new Date(startedAt.getTime() - sinceMs),
       onCheckStart: progress.onCheckStart,
       onCheckDone: progress.onCheckDone,

@@ -1,0 +1,203 @@
+import type { AwsClients } from '../aws/clients.js';
+import { type AuditRecord, type AuditTarget, appendAudit } from './audit.js';
+import { onInterrupt } from './interrupt.js';
+import {
+  confirmPlan,
+  type Decision,
+  type MutationPlan,
+  type PromptIO,
+  type SafetyOptions,
+  terminalIO,
+} from './safety.js';
+import type { EnvSession } from './session.js';
+
+/**
+ * The one guarded-change path (docs/architecture.md, "Changing something"): every change — ECS
+ * rollback/restart/scale, SSM maintenance mode, SQL maintenance, pg_cancel/terminate — is planned as
+ * data, then goes through `decideChange` (print the plan; --dry-run stops; no terminal needs --yes; on
+ * a terminal confirm, typing the environment name for protected ones) and `applyChange` (audit
+ * "started" BEFORE touching anything, apply under a signal that Ctrl-C aborts, audit the outcome).
+ * `runGuardedChange` is both in one call for a single change.
+ */
+
+export type AuditResult = AuditRecord['result'];
+
+/** Writes one audit line of a change: its fixed fields (env, identity, command, from/to) plus the result. */
+export type ChangeAudit = (result: AuditResult, detail?: string, command?: string) => Promise<void>;
+
+export interface ChangeAuditFields {
+  env: string;
+  identity: string | null;
+  /** The audit record's command, e.g. "rollback" or "maintenance mode on". */
+  command: string;
+  component?: string;
+  from?: string;
+  to?: string;
+  target: AuditTarget;
+  aws?: AwsClients;
+}
+
+export function changeAuditor(fields: ChangeAuditFields): ChangeAudit {
+  const { target, aws, command, ...rest } = fields;
+  return async (result, detail, commandOverride) => {
+    await appendAudit(
+      {
+        ...rest,
+        command: commandOverride ?? command,
+        result,
+        ...(detail ? { detail } : {}),
+      },
+      target,
+      aws,
+    );
+  };
+}
+
+/** The terminal prompt; the plan goes to stderr when stdout carries a machine-readable report. */
+export function promptIO(format: string, base: PromptIO = terminalIO()): PromptIO {
+  if (format === 'text') return base;
+  return { ...base, print: (text) => process.stderr.write(text) };
+}
+
+export interface DecideOptions {
+  /** Detail of the "refused" audit line (default: the refusal's message). */
+  refusedDetail?: string;
+  /** Detail of the "dry-run" audit line; `false` when the caller audits dry runs per step itself. */
+  dryRunDetail?: string | false;
+  /** Extra refusals before the prompt (e.g. a dangerous variant without its flag); audited like the rest. */
+  precheck?(): void;
+}
+
+/**
+ * Shows the plan and decides: 'dry-run' (audited), 'confirmed', or throws the refusal (audited as
+ * "refused"): no terminal without --yes (exit 2), not confirmed (exit 2), Ctrl-C at the prompt (130).
+ */
+export async function decideChange(
+  plan: MutationPlan,
+  safety: SafetyOptions,
+  io: PromptIO,
+  audit: ChangeAudit,
+  options: DecideOptions = {},
+): Promise<Decision> {
+  let decision: Decision;
+  try {
+    options.precheck?.();
+    decision = await confirmPlan(plan, safety, io);
+  } catch (error) {
+    await audit('refused', options.refusedDetail ?? (error as Error).message);
+    throw error;
+  }
+  if (decision === 'dry-run' && options.dryRunDetail !== false) {
+    await audit('dry-run', options.dryRunDetail ?? plan.lines.join('; '));
+  }
+  return decision;
+}
+
+export interface ApplyOptions<T> {
+  /** Detail of the "started" line (default none). */
+  startedDetail?: string;
+  /** The audit record's command for these lines, when it differs from the auditor's (one step of a run). */
+  command?: string;
+  /** The outcome line from the result; default "succeeded" (or "interrupted" after Ctrl-C). */
+  outcome?(result: T, interrupted: boolean): { result: AuditResult; detail?: string } | null;
+  /** Detail of the "failed" line from the error (default its message). */
+  failedDetail?(error: unknown): string;
+  /**
+   * Take over Ctrl-C while applying: the signal given to `apply` aborts and `onInterrupt` runs (e.g.
+   * "stopping after the current statement"). Without it Ctrl-C exits as usual.
+   */
+  interruptible?: boolean;
+  onInterrupt?(): void;
+  /** A signal of an enclosing run (e.g. a runbook's several changes): aborting it aborts this one. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Applies one confirmed change: audit "started" before anything is touched, then apply, then audit
+ * the outcome ("failed" with the reason when apply throws, and the error goes on up).
+ */
+export async function applyChange<T>(
+  audit: ChangeAudit,
+  apply: (signal: AbortSignal) => Promise<T>,
+  options: ApplyOptions<T> = {},
+): Promise<T> {
+  await audit('started', options.startedDetail, options.command);
+  const controller = new AbortController();
+  const forward = () => controller.abort();
+  options.signal?.addEventListener('abort', forward, { once: true });
+  if (options.signal?.aborted) controller.abort();
+  const release = options.interruptible
+    ? onInterrupt(() => {
+        controller.abort();
+        options.onInterrupt?.();
+      })
+    : () => {};
+  try {
+    let result: T;
+    try {
+      result = await apply(controller.signal);
+    } catch (error) {
+      await audit('failed', options.failedDetail?.(error) ?? (error as Error).message, options.command);
+      throw error;
+    }
+    const interrupted = controller.signal.aborted;
+    const outcome = options.outcome
+      ? options.outcome(result, interrupted)
+      : { result: interrupted ? 'interrupted' : 'succeeded' };
+    if (outcome) await audit(outcome.result, outcome.detail, options.command);
+    return result;
+  } finally {
+    release();
+    options.signal?.removeEventListener('abort', forward);
+  }
+}
+
+export interface MutationOptions {
+  yes?: boolean;
+  dryRun?: boolean;
+}
+
+export interface GuardedMutation<T> {
+  session: EnvSession;
+  identity: string | null;
+  /** The audit record's command, e.g. "maintenance mode on". */
+  command: string;
+  plan: MutationPlan;
+  options: MutationOptions;
+  io: PromptIO;
+  from?: string;
+  to?: string;
+  apply(signal: AbortSignal): Promise<T>;
+  /** What the audit record says about a successful change. */
+  describe?(result: T): string;
+}
+
+export type MutationOutcome<T> = { decision: 'dry-run' } | { decision: 'applied'; result: T };
+
+/** One change from plan to audited outcome: decideChange, then applyChange. */
+export async function runGuardedChange<T>(m: GuardedMutation<T>): Promise<MutationOutcome<T>> {
+  const audit = changeAuditor({
+    env: m.session.env.name,
+    identity: m.identity,
+    command: m.command,
+    ...(m.from !== undefined ? { from: m.from } : {}),
+    ...(m.to !== undefined ? { to: m.to } : {}),
+    target: m.session.config.audit,
+    aws: m.session.aws,
+  });
+  const decision = await decideChange(
+    m.plan,
+    { yes: m.options.yes, dryRun: m.options.dryRun, protectedEnv: m.session.env.settings.protected },
+    m.io,
+    audit,
+  );
+  if (decision === 'dry-run') return { decision };
+  const result = await applyChange(audit, (signal) => m.apply(signal), {
+    startedDetail: m.plan.lines.join('; '),
+    outcome: (r, interrupted) => ({
+      result: interrupted ? 'interrupted' : 'succeeded',
+      detail: m.describe?.(r) ?? m.plan.lines.join('; '),
+    }),
+  });
+  return { decision: 'applied', result };
+}

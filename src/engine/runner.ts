@@ -1,0 +1,205 @@
+import { describeAwsError } from '../aws/errors.js';
+import {
+  type CheckContext,
+  type CheckDefinition,
+  type CheckResult,
+  type DbQuery,
+  toFinding,
+} from './model/check.js';
+import { UnreachableError, UsageError } from './model/errors.js';
+import type { Finding } from './model/finding.js';
+
+export interface Step {
+  check: CheckDefinition<never>;
+  params: Record<string, unknown>;
+}
+
+export interface RunnerHooks {
+  onCheckStart?(step: Step): void;
+  onCheckDone?(step: Step, findings: Finding[]): void;
+}
+
+export interface RunnerOptions extends RunnerHooks {
+  concurrency: number;
+  timeoutMs: number;
+}
+
+export type ContextFactory = (signal: AbortSignal) => CheckContext;
+
+/**
+ * Runs every step with bounded concurrency. A check that throws or outlives its timeout becomes an
+ * `error` finding; the others still run and report. Findings keep the order of the steps.
+ */
+export async function runSteps(
+  steps: Step[],
+  makeContext: ContextFactory,
+  options: RunnerOptions,
+): Promise<Finding[]> {
+  const results: Finding[][] = new Array(steps.length);
+  await mapWithConcurrency(steps, options.concurrency, async (step, index) => {
+    options.onCheckStart?.(step);
+    const findings = await runOne(step, makeContext, options.timeoutMs);
+    results[index] = findings;
+    options.onCheckDone?.(step, findings);
+  });
+  return results.flat();
+}
+
+async function runOne(step: Step, makeContext: ContextFactory, timeoutMs: number): Promise<Finding[]> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new CheckTimeout(timeoutMs));
+    }, timeoutMs);
+  });
+  try {
+    const run = (step.check.run as (ctx: CheckContext, params: unknown) => Promise<CheckResult[]>)(
+      makeContext(controller.signal),
+      step.params,
+    );
+    const results = await Promise.race([run, timeout]);
+    return results.map((result) => toFinding(step.check, result));
+  } catch (error) {
+    return [errorFinding(step.check, error)];
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+class CheckTimeout extends Error {
+  constructor(readonly ms: number) {
+    super(`did not finish within ${Math.round(ms / 1000)}s`);
+    this.name = 'CheckTimeout';
+  }
+}
+
+export function errorFinding(check: CheckDefinition<never>, error: unknown): Finding {
+  const observed = error instanceof CheckTimeout ? error.message : describeAwsError(error);
+  return toFinding(check, {
+    status: 'error',
+    resource: check.id,
+    observed: `could not check: ${observed}`,
+    expected: 'the check completes',
+    remediation: 'Check AWS credentials, network access and permissions, then run again.',
+  });
+}
+
+export async function mapWithConcurrency<T>(
+  items: readonly T[],
+  limit: number,
+  worker: (item: T, index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      await worker(items[index]!, index);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+/** A per-run cache of gathered facts, so that checks sharing an API call make it once. */
+export function createFactCache(
+  runSignal: AbortSignal = new AbortController().signal,
+): <T>(key: string, gather: (signal: AbortSignal) => Promise<T>) => Promise<T> {
+  const facts = new Map<string, Promise<unknown>>();
+  return <T>(key: string, gather: (signal: AbortSignal) => Promise<T>) => {
+    let fact = facts.get(key) as Promise<T> | undefined;
+    if (!fact) {
+      fact = gather(runSignal);
+      facts.set(key, fact);
+    }
+    return fact;
+  };
+}
+
+/** What a check run needs from a session: the environment, its AWS clients and the runner settings. */
+export interface CheckSession {
+  env: CheckContext['env'];
+  aws: CheckContext['aws'];
+  config: { runner: { concurrency: number; checkTimeoutMs: number } };
+}
+
+/** The check catalogue a run resolves ids against (src/checks/index.ts's CHECKS, passed in by the command). */
+export type CheckRegistry = Readonly<Record<string, CheckDefinition<never>>>;
+
+export interface RunChecksOptions extends RunnerHooks {
+  /** Start of the look-back window; defaults to `now`. */
+  since?: Date;
+  now?: Date;
+  fetch?: typeof fetch;
+  /** Opens the diagnostic database session; called at most once per run, when a check first asks. */
+  db?: () => Promise<DbQuery>;
+  /** The run's signal (shared facts run under it); a fresh one when not given. */
+  signal?: AbortSignal;
+  /** Overrides of the session's runner settings. */
+  concurrency?: number;
+  timeoutMs?: number;
+}
+
+/** The one check-context builder: a per-run fact cache and database opener, a context per check signal. */
+export function checkContextFactory(session: CheckSession, options: RunChecksOptions = {}): ContextFactory {
+  const runSignal = options.signal ?? new AbortController().signal;
+  const once = createFactCache(runSignal);
+  const now = options.now ?? new Date();
+  const openDb =
+    options.db ?? (() => Promise.reject(new UnreachableError('this run has no database connection')));
+  const db = () => once('db.session', openDb);
+  return (signal) => ({
+    env: session.env,
+    aws: session.aws,
+    signal,
+    since: options.since ?? now,
+    now,
+    once,
+    fetch: options.fetch ?? fetch,
+    db,
+  });
+}
+
+export interface CheckRun {
+  findings: Finding[];
+  /** A context sharing the run's fact cache, to read gathered facts for a listing afterwards. */
+  context: CheckContext;
+}
+
+/**
+ * The one check runner every read-only verb uses (validate, runbook run, troubleshoot, db checks,
+ * maintenance): builds the context, runs the steps with the session's concurrency and timeout, and
+ * returns the findings in step order.
+ */
+export async function runChecks(
+  session: CheckSession,
+  steps: readonly Step[],
+  options: RunChecksOptions = {},
+): Promise<CheckRun> {
+  const makeContext = checkContextFactory(session, options);
+  const findings = await runSteps([...steps], makeContext, {
+    concurrency: options.concurrency ?? session.config.runner.concurrency,
+    timeoutMs: options.timeoutMs ?? session.config.runner.checkTimeoutMs,
+    onCheckStart: options.onCheckStart,
+    onCheckDone: options.onCheckDone,
+  });
+  return { findings, context: makeContext(options.signal ?? new AbortController().signal) };
+}
+
+/** Steps from check ids; an unknown id is a usage error naming the valid ones. */
+export function stepsFor(
+  registry: CheckRegistry,
+  steps: readonly { check: string; params?: Record<string, unknown> }[],
+): Step[] {
+  return steps.map((step) => ({ check: checkFor(registry, step.check), params: step.params ?? {} }));
+}
+
+export function checkFor(registry: CheckRegistry, id: string): CheckDefinition<never> {
+  const check = registry[id];
+  if (!check) {
+    throw new UsageError(
+      `unknown check '${id}': valid checks are ${Object.keys(registry).sort().join(', ')}`,
+    );
+  }
+  return check;
+}
