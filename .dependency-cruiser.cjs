@@ -2,13 +2,14 @@
 //   commands  src/commands/, src/cli/, src/cli.ts      argv, flags, one file per command
 //   engine    src/engine/ (not model/)                 runner, runbooks, guarded changes, printer, session
 //   catalogue src/checks/, src/actions/               check and action definitions, pure judgement
-//   domain    src/ecs/, src/logs/, src/metrics/, src/db/, src/demo/, src/maintenance/   facts, pure helpers
+//   domain    src/ecs/, src/logs/, src/metrics/, src/db/, src/demo/, src/maintenance/, src/backup/,
+//             src/incident/, src/monitoring/, src/status/             facts, pure helpers
 //   base      src/engine/model/, src/config/, src/aws/   findings, the check contract, errors, config, clients
 // A module may import its own layer and any layer below; `npm run lint:layers` fails on a climb.
 const COMMANDS = '^src/(commands/|cli/|cli\\.ts$)';
 const ENGINE = '^src/engine/(?!model/)';
 const CATALOGUE = '^src/(checks|actions)/';
-const DOMAIN = '^src/(ecs|logs|metrics|db|demo|maintenance)/';
+const DOMAIN = '^src/(ecs|logs|metrics|db|demo|maintenance|backup|incident|monitoring|status)/';
 const BASE = '^src/(engine/model|config|aws)/';
 
 const climb = (name, from, to, comment) => ({
@@ -46,6 +47,13 @@ module.exports = {
       '^src/(checks|actions)/index\\.ts$',
       'the catalogues (CHECKS, ACTIONS) are passed to the engine by commands, not imported by it',
     ),
+    {
+      name: 'module-outside-layers',
+      severity: 'error',
+      comment: 'every module of src/ belongs to a layer: add a new folder to one of them (docs/architecture.md)',
+      from: { path: '^src/', pathNot: `${COMMANDS}|${ENGINE}|${CATALOGUE}|${DOMAIN}|${BASE}` },
+      to: {},
+    },
     {
       name: 'no-circular',
       severity: 'warn',

@@ -133,21 +133,22 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.on('SIGINT', () => {
-  // A command that registered an interrupt handler (src/engine/interrupt.ts) finishes on its own terms.
-  if (dispatchInterrupt()) return;
-  process.stderr.write('\nfsops: interrupted\n');
-  process.exit(ExitCode.interrupted);
-});
-
-// Every other signal that ends fsops ends it through process.exit, so that the 'exit' handlers clean up
-// what it started (the demo's PostgreSQL and its directory): SIGTERM, and SIGHUP from a dropped SSH
-// session. Nothing is written: the terminal may be gone.
+// Every signal that ends fsops goes through one path. A command that registered an interrupt handler
+// (src/engine/interrupt.ts: a change in flight, a wait, a temporary instance to delete) finishes on its
+// own terms and exits 130, whichever signal it was: Ctrl-C, SIGTERM (an ECS task stop, a cancelled CI
+// job) or SIGHUP (a dropped SSH session). Otherwise fsops exits through process.exit, so that the 'exit'
+// handlers clean up what it started (the demo's PostgreSQL and its directory). Only Ctrl-C prints: after
+// SIGHUP the terminal may be gone.
 for (const [signal, exitCode] of [
+  ['SIGINT', ExitCode.interrupted],
   ['SIGTERM', 143],
   ['SIGHUP', 129],
 ] as const) {
-  process.on(signal, () => process.exit(exitCode));
+  process.on(signal, () => {
+    if (dispatchInterrupt()) return;
+    if (signal === 'SIGINT') process.stderr.write('\nfsops: interrupted\n');
+    process.exit(exitCode);
+  });
 }
 
 const code = await main(process.argv);

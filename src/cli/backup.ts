@@ -107,8 +107,7 @@ ${EXIT_CODES}`,
     .option('--report <file>', 'also write the evidence report to FILE.json or FILE.md')
     .addHelpText(
       'after',
-      `\nBoth refuse during an open incident (a file \`open\`, \`*.open\` or a JSON record with "status": "open" in
-backup.drill.incidentDir) and, in a protected environment (prod), outside the maintenance window unless
+      `\nBoth refuse during an open incident of the environment (\`fsops incident list\`) and, in a protected environment (prod), outside the maintenance window unless
 --override-window. rds-failover refuses a single-AZ instance; ecs-task-loss refuses a service with fewer than
 2 tasks. The rds-failover probe writes to a TEMPORARY table (gone with the session). Targets:
 backup.drill.writeDowntimeSeconds (120), backup.drill.ecsRecoverySeconds (300).

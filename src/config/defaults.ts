@@ -190,7 +190,6 @@ export const DEFAULT_CONFIG: Config = {
     secretMaxAgeDays: 90,
     extraSecrets: [],
     crossAccountRoles: ['DeploymentRole', 'MonitoringRole'],
-    securityLogGroup: '/aws/security/fivestar-payments',
     failedLogin: {
       pattern: '?"login failed" ?"LOGIN_FAILED" ?"authentication failed"',
       sourceField: 'sourceIp',
@@ -232,6 +231,6 @@ export const DEFAULT_CONFIG: Config = {
       rowCountTolerancePercent: 5,
       monthly: false,
     },
-    drill: { writeDowntimeSeconds: 120, ecsRecoverySeconds: 300, timeoutMinutes: 20, incidentDir: null },
+    drill: { writeDowntimeSeconds: 120, ecsRecoverySeconds: 300, timeoutMinutes: 20 },
   },
 };

@@ -273,11 +273,6 @@ export const BackupSchema = z
           'target for a lost task: running = desired and healthy again',
         ),
         timeoutMinutes: z.number().positive().describe('give up measuring a drill after this long'),
-        incidentDir: z
-          .string()
-          .min(1)
-          .nullable()
-          .describe('directory of incident records; a file named `open` (or *.open) there blocks drills'),
       })
       .strict(),
   })
@@ -349,7 +344,6 @@ export const SecuritySchema = z
     crossAccountRoles: z
       .array(z.string().min(1))
       .describe('deployment guide §2.3.1 roles whose trust policy must require MFA or an external id'),
-    securityLogGroup: z.string().min(1).describe('ops guide §3.1.1 SecurityLogs (template with {env})'),
     failedLogin: z
       .object({
         pattern: z.string().min(1).describe('CloudWatch Logs filter pattern of one failed login'),

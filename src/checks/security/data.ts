@@ -212,7 +212,7 @@ export const logEncryptionCheck = guarded({
     const names = [
       ...ctx.env.components.map((c) => ctx.env.nameOf('logGroup', c)),
       ctx.env.nameOf('dbLogGroup'),
-      securityLogGroupName(ctx.env.config.security.securityLogGroup, ctx.env.name),
+      ctx.env.nameOf('securityLogGroup'),
     ];
     const { DescribeLogGroupsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
     const logs = await ctx.aws.logs();
@@ -232,10 +232,6 @@ export const logEncryptionCheck = guarded({
     return evaluateLogEncryption(names, groups, ctx.env.settings.logs.kmsRequired, ctx.env.name);
   },
 });
-
-export function securityLogGroupName(template: string, env: string): string {
-  return template.replaceAll('{env}', env);
-}
 
 export const taskDefSecretsCheck = guarded({
   id: 'security.taskdef-secrets',

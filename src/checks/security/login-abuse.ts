@@ -3,7 +3,6 @@ import { parseDuration } from '../../engine/model/duration.js';
 import { filterEvents } from '../../logs/fetch.js';
 import type { LogEvent } from '../../logs/signature.js';
 import { call, clean, guarded } from './common.js';
-import { securityLogGroupName } from './data.js';
 
 const MINUTE = 60_000;
 
@@ -72,7 +71,7 @@ export const loginAbuseCheck = guarded({
   remediation: 'Block the sources and notify the security team (ops guide §7.1.1).',
   async run(ctx) {
     const settings = ctx.env.config.security;
-    const logGroup = securityLogGroupName(settings.securityLogGroup, ctx.env.name);
+    const logGroup = ctx.env.nameOf('securityLogGroup');
     const windowMs = parseDuration(settings.failedLogin.window, 'security.failedLogin.window');
     const logs = await ctx.aws.logs();
     const result = await call('logs:FilterLogEvents', () =>
@@ -94,7 +93,7 @@ export const loginAbuseCheck = guarded({
           expected: 'the security log group of ops guide §3.1.1',
           observed: 'could not check: log group not found',
           remediation:
-            'Create the log group and send authentication events to it, or set security.securityLogGroup.',
+            'Create the log group and send authentication events to it, or set names.securityLogGroup.',
         },
       ];
     return [

@@ -35,18 +35,6 @@ export interface EnvActionRun {
 }
 
 /**
- * SIGTERM (a CI job cancelled, `kill`) is treated like Ctrl-C while a change runs: the action stops on
- * its own terms (e.g. deletes its temporary instance) before fsops exits.
- */
-function onTerminate(): () => void {
-  const handler = () => {
-    if (!dispatchInterrupt()) process.exit(ExitCode.interrupted);
-  };
-  process.on('SIGTERM', handler);
-  return () => process.off('SIGTERM', handler);
-}
-
-/**
  * An environment-level change (`fsops backup snapshot|verify`, `fsops dr drill ...`) through the one
  * guarded-change path (src/actions/run-actions.ts): plan, confirm, audit, apply, report, `--report`
  * evidence; Ctrl-C/SIGTERM let the action finish cleanly and exit 130.
@@ -56,7 +44,6 @@ export async function runEnvActions(run: EnvActionRun, options: EnvActionOptions
   const evidence = evidenceFormat(options.report);
   const envName = requireExplicitEnv(options, run.why);
   const session = openEnvSession(options, envName);
-  const removeTerm = onTerminate();
   const startedAt = new Date();
   try {
     const identity = await verifyAccount(session, true);
@@ -97,7 +84,6 @@ export async function runEnvActions(run: EnvActionRun, options: EnvActionOptions
         : null;
     return afterEvidence(interruption.interrupted ? ExitCode.interrupted : code, problem);
   } finally {
-    removeTerm();
     session.aws.destroy();
   }
 }

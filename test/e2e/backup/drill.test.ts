@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -113,8 +113,13 @@ describe('fsops dr drill rds-failover (bin/fsops, local AWS endpoint, real Postg
     expect(single.stderr).toBe(
       'fsops: refusing a failover drill on staging-fivestar-payments-db: it is single-AZ (MultiAZ false), so a forced failover has no standby to move to and would only reboot it\n',
     );
+    // An open incident of staging, as `fsops incident open` records it.
     const incidents = mkdtempSync(join(tmpdir(), 'fsops-incidents-'));
-    writeFileSync(join(incidents, 'INC-7.json'), JSON.stringify({ status: 'open', env: 'staging' }));
+    mkdirSync(join(incidents, 'INC-2026-007'));
+    writeFileSync(
+      join(incidents, 'INC-2026-007', 'incident.json'),
+      JSON.stringify({ id: 'INC-2026-007', state: 'open', env: 'staging', title: 'payments failing' }),
+    );
     const incident = await runFsops(
       [
         'dr',
@@ -126,13 +131,13 @@ describe('fsops dr drill rds-failover (bin/fsops, local AWS endpoint, real Postg
         '--endpoint-url',
         fake.url,
         '--config',
-        configFile(`    incidentDir: ${incidents}\n`),
+        configFile(),
       ],
-      FAKE_CREDENTIALS,
+      { ...FAKE_CREDENTIALS, FSOPS_INCIDENT_DIR: incidents },
     );
     expect(incident.code).toBe(2);
     expect(incident.stderr).toBe(
-      'fsops: refusing a DR drill in staging during an open incident (INC-7.json): close it first\n',
+      'fsops: refusing a DR drill in staging during an open incident (INC-2026-007: payments failing): close it first\n',
     );
     await fake.close();
     fake = await startFakeWorld('prod');

@@ -26,7 +26,10 @@ async function world(successRate: number[]) {
     MetricDataQueries?: { Id: string; MetricStat?: { Metric?: { MetricName?: string } } }[];
   }) => ({
     MetricDataResults: (input.MetricDataQueries ?? []).map((q) => {
-      const v = values[q.MetricStat?.Metric?.MetricName ?? ''] ?? [];
+      const given = values[q.MetricStat?.Metric?.MetricName ?? ''] ?? [];
+      // A value a minute over the whole 15-minute window, the last one held: the checks judge a level
+      // on every datapoint of the guide's duration, not on the latest one.
+      const v = given.length ? [...given, ...Array(15 - given.length).fill(given.at(-1))] : [];
       const now = Math.floor(Date.now() / 1000);
       return {
         Id: q.Id,
@@ -50,7 +53,7 @@ describe('fsops status against the fake AWS endpoint', () => {
     expect(text.stderr).toBe('');
     expect(text.code).toBe(1); // customer-portal runs 2 of 3
     expect(text.stdout).toContain('fsops status prod');
-    // 96.5% is below the warning threshold (98) and above critical (95): yellow, as `fsops metrics` judges it
+    // 96.5% is below the guide's target (99) and above its alarm level (95): yellow, as `fsops metrics` judges it
     expect(text.stdout).toContain('\u001b[33m96.5%');
     expect(text.stdout).toMatch(
       /prod-customer-portal-service tasks +\u001b\[31m\u001b\[1m2 running, 0 pending, 3 desired/,
