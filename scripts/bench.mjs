@@ -8,23 +8,28 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startFakeWorld } from './fake-world.mjs';
+import { COMPONENTS, startFakeWorld } from './fake-world.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'fsops');
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const DELAY_MS = Number(process.env.BENCH_AWS_DELAY_MS ?? 100);
 
-function run(args, env = {}) {
+// Peak RSS of the measured process itself, reported by a preloaded hook in a separate, untimed run.
+const RSS_HOOK =
+  "data:text/javascript,process.on('exit',()=>process.stderr.write('\\nBENCH-RSS:'+process.resourceUsage().maxRSS+'\\n'))";
+
+function run(args, env = {}, nodeArgs = [], script = bin) {
   const home = mkdtempSync(join(tmpdir(), 'fsops-bench-'));
   return new Promise((done, fail) => {
     const started = performance.now();
     execFile(
       process.execPath,
-      [bin, ...args],
+      [...nodeArgs, ...(script ? [script] : []), ...args],
       {
         env: { PATH: process.env.PATH, HOME: home, NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true', ...env },
         cwd: home,
+        maxBuffer: 64 * 1024 * 1024,
       },
       (error, stdout, stderr) => {
         const ms = performance.now() - started;
@@ -35,11 +40,19 @@ function run(args, env = {}) {
   });
 }
 
-async function measure(name, args, env) {
+/** Peak resident memory in MiB of one run of `fsops args`. */
+async function peakRss(args, env) {
+  const out = await run(args, env, ['--import', RSS_HOOK]);
+  const kib = Number(/BENCH-RSS:(\d+)/.exec(out.stderr)?.[1]);
+  return Math.round(kib / 1024);
+}
+
+async function measure(name, args, env, { nodeArgs = [], script = bin, rss = false } = {}) {
   const times = [];
   let last;
+  await run(args, env, nodeArgs, script); // warm-up: file system cache, compile cache
   for (let i = 0; i < RUNS; i++) {
-    last = await run(args, env);
+    last = await run(args, env, nodeArgs, script);
     times.push(last.ms);
   }
   times.sort((a, b) => a - b);
@@ -50,31 +63,118 @@ async function measure(name, args, env) {
     minMs: Math.round(times[0]),
     maxMs: Math.round(times.at(-1)),
     exit: last.code,
+    rssMiB: rss ? await peakRss(args, env) : undefined,
   };
   console.error(
-    `${name}: median ${result.medianMs}ms (min ${result.minMs}, max ${result.maxMs}), exit ${result.exit}`,
+    `${name}: median ${result.medianMs}ms (min ${result.minMs}, max ${result.maxMs}), exit ${result.exit}${result.rssMiB ? `, peak RSS ${result.rssMiB} MiB` : ''}`,
   );
-  return result;
+  return { ...result, last };
 }
 
 const results = [];
-results.push(await measure('fsops --help (cold start)', ['--help']));
-results.push(await measure('fsops --version', ['--version']));
+const bare = await measure('node -e 0 (Node start-up alone)', ['-e', '0'], {}, { script: null });
+const help = await measure('fsops --help (cold start)', ['--help']);
+const version = await measure('fsops --version', ['--version']);
+results.push(bare, help, version);
+const ratio = (r) => (r.medianMs / bare.medianMs).toFixed(2);
+console.error(`--help ${ratio(help)}x, --version ${ratio(version)}x node -e 0`);
 
 const credentials = { AWS_ACCESS_KEY_ID: 'AKIDBENCH', AWS_SECRET_ACCESS_KEY: 'bench' };
-async function measureValidate(delayMs) {
-  const fake = await startFakeWorld('prod', {}, { delayMs });
+async function measureValidate(delayMs, components) {
+  const fake = await startFakeWorld('prod', components ? { components } : {}, { delayMs });
   const args = ['validate', 'prod', '--endpoint-url', fake.url, '--output', 'json'];
-  const result = await measure(`fsops validate prod (every AWS call +${delayMs}ms)`, args, credentials);
+  if (components) args.push('--config', fleetConfig(components));
+  const what = components ? `, ${components.length} services` : '';
+  const result = await measure(
+    `fsops validate prod (every AWS call +${delayMs}ms${what})`,
+    args,
+    credentials,
+    {
+      rss: true,
+    },
+  );
+  const report = JSON.parse(result.last.stdout);
+  result.checks = new Set(report.findings.map((f) => f.id.split(':')[0])).size;
+  result.findings = report.findings.length;
   fake.calls.length = 0;
   await run(args, credentials);
   const calls = fake.calls.length;
   await fake.close();
+  console.error(`  ${calls} AWS calls, ${result.findings} findings`);
   return { result, calls };
+}
+
+/** A config whose prod cluster runs `components` (the fleet case). */
+function fleetConfig(components) {
+  const dir = mkdtempSync(join(tmpdir(), 'fsops-bench-fleet-'));
+  const file = join(dir, 'fsops.config.yaml');
+  writeFileSync(file, `components:\n${components.map((c) => `  - ${c}`).join('\n')}\n`);
+  return file;
 }
 const baseline = await measureValidate(0);
 const delayed = await measureValidate(DELAY_MS);
 results.push(baseline.result, delayed.result);
+const fleet = (n) =>
+  Array.from({ length: n }, (_, i) => (i < 2 ? COMPONENTS[i] : `svc-${String(i).padStart(2, '0')}`));
+const fleet2 = await measureValidate(DELAY_MS, fleet(2));
+const fleet50 = await measureValidate(DELAY_MS, fleet(50));
+results.push(fleet2.result, fleet50.result);
+
+// `logs errors --since 24h`: Logs Insights aggregates server-side, so the client's calls and memory
+// do not grow with the number of events. The fake answers the stats query from N generated events.
+async function measureLogs(events) {
+  const fake = await startFakeWorld('prod', {}, { delayMs: 0 });
+  Object.assign(fake.handlers.logs, insightsHandlers(events));
+  const args = [
+    'logs',
+    'errors',
+    'internal-pe',
+    '--env',
+    'prod',
+    '--since',
+    '24h',
+    '--endpoint-url',
+    fake.url,
+    '--output',
+    'json',
+  ];
+  const result = await measure(
+    `fsops logs errors --since 24h (${events.toLocaleString('en-US')} error events)`,
+    args,
+    credentials,
+    { rss: true },
+  );
+  fake.calls.length = 0;
+  await run(args, credentials);
+  result.calls = fake.calls.map((c) => c.action).join(', ');
+  await fake.close();
+  console.error(`  calls: ${result.calls}`);
+  return result;
+}
+function insightsHandlers(total) {
+  const signatures = 40;
+  let polls = 0;
+  return {
+    StartQuery: () => ({ queryId: 'q-bench' }),
+    GetQueryResults: () => {
+      polls += 1;
+      if (polls % 2 === 1) return { status: 'Running', results: [] };
+      const now = new Date().toISOString().replace('T', ' ').replace('Z', '');
+      const results = Array.from({ length: signatures }, (_, i) => [
+        { field: 'sigKey', value: `ERROR payment failed: code E${i}` },
+        { field: 'eventCount', value: String(Math.floor(total / signatures)) },
+        { field: 'firstSeen', value: now },
+        { field: 'lastSeen', value: now },
+        { field: 'example', value: `ERROR payment failed: code E${i} order 12345` },
+      ]);
+      return { status: 'Complete', results };
+    },
+    StopQuery: () => ({ success: true }),
+  };
+}
+const logs2k = await measureLogs(2_000);
+const logs200k = await measureLogs(200_000);
+results.push(logs2k, logs200k);
 const awsCalls = delayed.calls;
 const depth = ((delayed.result.medianMs - baseline.result.medianMs) / DELAY_MS).toFixed(1);
 console.error(
@@ -103,17 +203,19 @@ if (existsSync(dbBench) && process.env.BENCH_SKIP_DB !== '1') {
 }
 
 const date = new Date().toISOString().slice(0, 10);
-const rows = results.map((r) => `| ${r.name} | ${r.medianMs} | ${r.minMs} | ${r.maxMs} | ${r.exit} |`);
+const rows = results.map(
+  (r) => `| ${r.name} | ${r.medianMs} | ${r.minMs} | ${r.maxMs} | ${r.rssMiB ?? ''} | ${r.exit} |`,
+);
 const dbRows = db
-  ? [`| ${db.name} | ${db.medianMs} | ${db.minMs ?? ''} | ${db.maxMs ?? ''} | ${db.exit ?? 0} |`]
+  ? [`| ${db.name} | ${db.medianMs} | ${db.minMs ?? ''} | ${db.maxMs ?? ''} | | ${db.exit ?? 0} |`]
   : [];
 const text = `# Benchmarks
 
 Measured by \`npm run bench\` (scripts/bench.mjs) on ${date}, Node ${process.version}, ${cpus().length} CPU(s),
 ${RUNS} runs each (median, min, max wall-clock milliseconds, including Node start-up).
 
-| what | median ms | min ms | max ms | exit |
-|---|---|---|---|---|
+| what | median ms | min ms | max ms | peak RSS MiB | exit |
+|---|---|---|---|---|---|
 ${[...rows, ...dbRows].join('\n')}
 
 - \`validate prod\` runs against a local AWS endpoint (scripts/fake-aws.mjs) that delays every AWS call
@@ -121,6 +223,12 @@ ${[...rows, ...dbRows].join('\n')}
   ${depth} x ${DELAY_MS} ms, the depth of the deepest chain: the wrong-account guard (STS) first, then every
   check concurrently, the longest chains being DescribeServices -> DescribeTaskDefinition and
   DescribeLoadBalancers -> health probe. The rest of the time is Node start-up and loading the SDK.
+- \`--help\` is ${ratio(help)}x and \`--version\` ${ratio(version)}x \`node -e 0\` in this run.
+- \`validate prod\` runs ${baseline.result.checks} checks with ${baseline.result.findings} findings. Fleet: ${fleet2.calls} AWS calls with 2
+  services, ${fleet50.calls} with 50 (DescribeServices in batches of 10).
+- \`logs errors --since 24h\`: ${logs200k.calls} (the same calls for 2,000 and 200,000 events: Logs
+  Insights aggregates server-side, the client holds one row per signature).
+- Peak RSS: \`process.resourceUsage().maxRSS\` of the fsops process, from one more run with a preloaded hook.
 - \`--help\` loads no AWS SDK client (commands import their modules lazily; tested in test/e2e/cli.test.ts).
 ${db ? `- \`db health\`: ${db.detail ?? 'see scripts/bench-db.mjs'}` : '- `db health` on a large catalog: not measured in this run (scripts/bench-db.mjs missing, PostgreSQL unavailable, or BENCH_SKIP_DB=1).'}
 
