@@ -5,14 +5,67 @@
 //   new commands and clients need no build configuration;
 // - pg's optional native binding (pg-native) stays external: fsops uses the pure-JS client.
 // Type checking is `npm run typecheck` (tsc --noEmit); esbuild only strips types.
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist');
 rmSync(outdir, { recursive: true, force: true });
+
+/**
+ * `import('@aws-sdk/client-x')` asks for the whole client: every command, schema, paginator and
+ * waiter of the service (SSM and RDS carry hundreds), which a dynamic import cannot tree-shake. This
+ * plugin hands src/ a slim facade instead: it re-exports only the client's names that src/ mentions
+ * anywhere (its Client class, the XxxCommand and exception classes it uses), so the bundler drops
+ * the rest. The aggregated client (`new RDS()`, every command at once) is left out: use XxxClient. Automatic for every client, including ones added later; a name src/ does not mention
+ * cannot be reached from src/ either.
+ */
+function slimAwsClients() {
+  const srcDir = join(root, 'src');
+  let words;
+  const mentioned = () => {
+    if (!words) {
+      words = new Set();
+      for (const file of readdirSync(srcDir, { recursive: true, encoding: 'utf8' })) {
+        if (!file.endsWith('.ts')) continue;
+        for (const word of readFileSync(join(srcDir, file), 'utf8').match(/[A-Za-z_$][\w$]*/g) ?? [])
+          words.add(word);
+      }
+    }
+    return words;
+  };
+  const requireFromRoot = createRequire(join(root, 'package.json'));
+  return {
+    name: 'slim-aws-clients',
+    setup(b) {
+      b.onResolve({ filter: /^@aws-sdk\/client-[a-z0-9-]+$/ }, (args) => {
+        if (args.namespace !== 'file' || !args.importer.startsWith(srcDir)) return undefined;
+        return { path: args.path, namespace: 'slim-aws-client' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'slim-aws-client' }, async (args) => {
+        const entry = requireFromRoot.resolve(args.path);
+        const all = Object.keys(await import(pathToFileURL(entry).href));
+        // Not `default` (the CommonJS view), nor the aggregated client (`RDS` next to `RDSClient`),
+        // which carries every command: src/ sends XxxCommand objects through the XxxClient.
+        const names = all.filter(
+          (name) =>
+            /^[A-Za-z_$][\w$]*$/.test(name) &&
+            name !== 'default' &&
+            !all.includes(`${name}Client`) &&
+            mentioned().has(name),
+        );
+        return {
+          contents: `export { ${names.join(', ')} } from ${JSON.stringify(args.path)};`,
+          resolveDir: root,
+          loader: 'js',
+        };
+      });
+    },
+  };
+}
 
 const result = await build({
   absWorkingDir: root,
@@ -38,6 +91,7 @@ const result = await build({
   banner: {
     js: "import{createRequire as __fsopsCreateRequire}from'node:module';const require=__fsopsCreateRequire(import.meta.url);",
   },
+  plugins: [slimAwsClients()],
   metafile: true,
   logLevel: 'warning',
 });
