@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type ConnectionOptions, checkServerIdentity } from 'node:tls';
-import pg from 'pg';
+import type pg from 'pg';
 import { describeAwsError, isAccessDenied, isCredentialsError, isNotFound } from '../aws/errors.js';
 import type { Config, DatabaseConfig } from '../config/schema.js';
 import type { DbQuery } from '../core/check.js';
@@ -364,7 +364,10 @@ export async function openDbSession(target: DbTarget, options: OpenOptions): Pro
   const { settings } = options;
   const secrets = target.password ? [target.password] : [];
   const parameters = sessionParameters(settings, options.readOnly);
-  const pool = new pg.Pool({
+  // pg loads here, not with this module: `fsops validate` imports it for its lazy database and
+  // usually never opens one.
+  const { default: pgModule } = await import('pg');
+  const pool = new pgModule.Pool({
     ...connectionConfig(target, settings, 'fsops', parameters),
     max: options.poolSize ?? settings.poolSize,
     idleTimeoutMillis: 5000,
