@@ -1,11 +1,12 @@
-// npm run build: bundles fsops into dist/ with esbuild (see docs/architecture.md, "Build").
+// npm run build: bundles fsops into dist/ with esbuild (see docs/startup.md).
 // - one entry (src/cli.ts -> dist/cli.js), ESM for Node 22+, minified, with linked source maps;
 // - code splitting: every dynamic `import()` (the commands in src/cli.ts, each AWS SDK client in
 //   src/aws/clients.ts) becomes its own chunk under dist/chunks/, loaded only when that code runs, so
 //   new commands and clients need no build configuration;
 // - pg's optional native binding (pg-native) stays external: fsops uses the pure-JS client.
 // Type checking is `npm run typecheck` (tsc --noEmit); esbuild only strips types.
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -95,6 +96,22 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
 });
+
+// `fsops --version` and `fsops --help` into a pipe print the same text every time: bin/fsops answers
+// them from dist/fast-paths.json without loading the bundle (a terminal's help is laid out for its
+// width, so it goes through the bundle). test/e2e/startup.test.ts compares the two.
+const answer = (flag) =>
+  execFileSync(process.execPath, [join(outdir, 'cli.js'), flag], {
+    env: { PATH: process.env.PATH, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+  });
+const help = answer('--help');
+const version = answer('--version');
+writeFileSync(
+  join(outdir, 'fast-paths.json'),
+  `${JSON.stringify({ '--help': help, '-h': help, '--version': version, '-V': version })}\n`,
+);
 
 const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.js'));
 const bytes = outputs.reduce((sum, [, o]) => sum + o.bytes, 0);

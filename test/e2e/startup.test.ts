@@ -8,17 +8,20 @@ import { loadedModules, MODULE_PROBE, sdkModules, sdkPackages } from './module-p
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
-function node(args: string[]): Promise<{ code: number; stderr: string }> {
+function node(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) =>
-    execFile(process.execPath, args, { cwd: ROOT }, (error, _stdout, stderr) =>
-      done({ code: error ? Number(error.code ?? 1) : 0, stderr }),
+    execFile(
+      process.execPath,
+      args,
+      { cwd: ROOT, env: { PATH: process.env.PATH, NO_COLOR: '1' } },
+      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     ),
   );
 }
 
-describe('start-up: what `fsops --help` and `--version` load (the bundle, with an ESM module probe)', () => {
-  it('--help loads the bundle but no AWS SDK chunk or module', async () => {
-    const result = await runFsops(['--help'], {}, MODULE_PROBE);
+describe('start-up: what `fsops --help` and `--version` load (an ESM module probe)', () => {
+  it('--help through the bundle (as in a terminal) loads dist/cli.js but no AWS SDK chunk or module', async () => {
+    const result = await node([...MODULE_PROBE, resolve(ROOT, 'dist', 'cli.js'), '--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('validate [options] [env]');
     const modules = loadedModules(result.stderr);
@@ -27,10 +30,30 @@ describe('start-up: what `fsops --help` and `--version` load (the bundle, with a
     expect(modules.filter((url) => url.includes('@aws-sdk'))).toEqual([]);
   });
 
-  it('--version loads no AWS SDK chunk or module', async () => {
-    const result = await runFsops(['--version'], {}, MODULE_PROBE);
-    expect(result.stdout.trim()).toBe('0.1.0');
-    expect(sdkModules(loadedModules(result.stderr))).toEqual([]);
+  it('--help and --version into a pipe: the same text as the bundle, without loading it', async () => {
+    for (const flag of ['--help', '-h', '--version', '-V']) {
+      const fast = await runFsops([flag], {}, MODULE_PROBE);
+      const full = await node([resolve(ROOT, 'dist', 'cli.js'), flag]);
+      expect(fast.code, flag).toBe(0);
+      expect(fast.stdout, flag).toBe(full.stdout);
+      const modules = loadedModules(fast.stderr);
+      expect(
+        modules.filter((url) => url.includes('/dist/')),
+        flag,
+      ).toEqual([]);
+      expect(sdkModules(modules), flag).toEqual([]);
+    }
+    expect((await runFsops(['--version'])).stdout.trim()).toBe('0.1.0');
+  });
+
+  it('anything else goes through the bundle: a bad flag, a command', async () => {
+    const bad = await runFsops(['--versio'], {}, MODULE_PROBE);
+    expect(bad.code).toBe(2);
+    expect(loadedModules(bad.stderr).some((url) => url.endsWith('/dist/cli.js'))).toBe(true);
+    const list = await runFsops(['runbook', 'list'], {}, MODULE_PROBE);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain('validate');
+    expect(sdkModules(loadedModules(list.stderr))).toEqual([]);
   });
 
   // The probe's self-tests: the assertions above would fail if an SDK module were loaded.
