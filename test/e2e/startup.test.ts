@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, FAKE_CREDENTIALS, runFsops } from '../helpers/cli.js';
 import { startFakeWorld } from '../helpers/fake-aws.js';
@@ -88,6 +89,17 @@ describe('start-up: what `fsops --help` and `--version` load (an ESM module prob
     expect(
       sdkModules(loadedModules(result.stderr)).some((url) => url.includes('/@aws-sdk/client-sts/')),
     ).toBe(true);
+  });
+
+  it('keeps a compile cache where NODE_COMPILE_CACHE says, and runs without one where it cannot be written', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'fsops-cc-'));
+    const cached = await runFsops(['runbook', 'list'], { NODE_COMPILE_CACHE: cache });
+    expect(cached.code).toBe(0);
+    expect(readdirSync(cache).length).toBeGreaterThan(0);
+    const unwritable = await runFsops(['runbook', 'list'], { NODE_COMPILE_CACHE: '/dev/null/cache' });
+    expect(unwritable.code).toBe(0);
+    expect(unwritable.stdout).toBe(cached.stdout);
+    expect(unwritable.stderr).toBe('');
   });
 
   it('the bundle carries source maps back to src/*.ts, and bin/fsops turns them on', () => {
