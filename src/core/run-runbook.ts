@@ -3,6 +3,7 @@ import { CHECKS } from '../checks/index.js';
 import type { CheckContext, CheckDefinition, DbQuery } from './check.js';
 import { UnreachableError, UsageError } from './errors.js';
 import type { Finding } from './finding.js';
+import { httpFetch } from './http-fetch.js';
 import type { ActionStep, Runbook } from './runbook.js';
 import { createFactCache, type RunnerHooks, runSteps, type Step } from './runner.js';
 import type { EnvSession } from './session.js';
@@ -55,7 +56,7 @@ export async function executeRunbook(
     since: options.since,
     now,
     once,
-    fetch: options.fetch ?? fetch,
+    fetch: options.fetch ?? httpFetch,
     db,
   });
   const automated = await runSteps(steps, makeContext, {
