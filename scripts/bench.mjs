@@ -4,27 +4,35 @@
 //   the wall time shows how deep the chain of calls is (independent calls run concurrently);
 // - `fsops db health` on a large catalog (scripts/bench-db.mjs), when PostgreSQL is available.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startFakeWorld } from './fake-world.mjs';
+import { COMPONENTS, startFakeWorld } from './fake-world.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'fsops');
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const DELAY_MS = Number(process.env.BENCH_AWS_DELAY_MS ?? 100);
 
-function run(args, env = {}) {
+// Peak RSS and CPU time (user + system) of the measured process itself, reported at exit by a preloaded
+// hook in separate, untimed runs. CPU time is the figure to compare when the machine is busy: other
+// processes stretch the wall clock, not the work fsops does.
+const STATS_HOOK =
+  "data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('\\nBENCH-STATS:'+u.maxRSS+','+(u.userCPUTime+u.systemCPUTime)+'\\n')})";
+const STATS_RUNS = 3;
+
+function run(args, env = {}, nodeArgs = [], script = bin) {
   const home = mkdtempSync(join(tmpdir(), 'fsops-bench-'));
   return new Promise((done, fail) => {
     const started = performance.now();
     execFile(
       process.execPath,
-      [bin, ...args],
+      [...nodeArgs, ...(script ? [script] : []), ...args],
       {
         env: { PATH: process.env.PATH, HOME: home, NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true', ...env },
         cwd: home,
+        maxBuffer: 64 * 1024 * 1024,
       },
       (error, stdout, stderr) => {
         const ms = performance.now() - started;
@@ -35,11 +43,26 @@ function run(args, env = {}) {
   });
 }
 
-async function measure(name, args, env) {
+/** Peak resident memory (MiB, the largest of STATS_RUNS runs) and median CPU time (ms). */
+async function stats(args, env, nodeArgs, script) {
+  const rss = [];
+  const cpu = [];
+  for (let i = 0; i < STATS_RUNS; i++) {
+    const out = await run(args, env, ['--import', STATS_HOOK, ...nodeArgs], script);
+    const [kib, micros] = (/BENCH-STATS:(\d+),(\d+)/.exec(out.stderr) ?? []).slice(1).map(Number);
+    rss.push(kib / 1024);
+    cpu.push(micros / 1000);
+  }
+  cpu.sort((a, b) => a - b);
+  return { rssMiB: Math.round(Math.max(...rss)), cpuMs: Math.round(cpu[Math.floor(STATS_RUNS / 2)]) };
+}
+
+async function measure(name, args, env, { nodeArgs = [], script = bin } = {}) {
   const times = [];
   let last;
+  await run(args, env, nodeArgs, script); // warm-up: file system cache, compile cache
   for (let i = 0; i < RUNS; i++) {
-    last = await run(args, env);
+    last = await run(args, env, nodeArgs, script);
     times.push(last.ms);
   }
   times.sort((a, b) => a - b);
@@ -50,31 +73,118 @@ async function measure(name, args, env) {
     minMs: Math.round(times[0]),
     maxMs: Math.round(times.at(-1)),
     exit: last.code,
+    ...(await stats(args, env, nodeArgs, script)),
   };
   console.error(
-    `${name}: median ${result.medianMs}ms (min ${result.minMs}, max ${result.maxMs}), exit ${result.exit}`,
+    `${name}: median ${result.medianMs}ms (min ${result.minMs}, max ${result.maxMs}), exit ${result.exit}, CPU ${result.cpuMs}ms, peak RSS ${result.rssMiB} MiB`,
   );
-  return result;
+  return { ...result, last };
 }
 
+const load = loadavg()[0].toFixed(1);
 const results = [];
-results.push(await measure('fsops --help (cold start)', ['--help']));
-results.push(await measure('fsops --version', ['--version']));
+const bare = await measure('node -e 0 (Node start-up alone)', ['-e', '0'], {}, { script: null });
+const help = await measure('fsops --help (cold start)', ['--help']);
+const version = await measure('fsops --version', ['--version']);
+results.push(bare, help, version);
+const ratio = (r) => (r.medianMs / bare.medianMs).toFixed(2);
+console.error(`--help ${ratio(help)}x, --version ${ratio(version)}x node -e 0`);
 
 const credentials = { AWS_ACCESS_KEY_ID: 'AKIDBENCH', AWS_SECRET_ACCESS_KEY: 'bench' };
-async function measureValidate(delayMs) {
-  const fake = await startFakeWorld('prod', {}, { delayMs });
+async function measureValidate(delayMs, components) {
+  const fake = await startFakeWorld('prod', components ? { components } : {}, { delayMs });
   const args = ['validate', 'prod', '--endpoint-url', fake.url, '--output', 'json'];
-  const result = await measure(`fsops validate prod (every AWS call +${delayMs}ms)`, args, credentials);
+  if (components) args.push('--config', fleetConfig(components));
+  const what = components ? `, ${components.length} services` : '';
+  const result = await measure(
+    `fsops validate prod (every AWS call +${delayMs}ms${what})`,
+    args,
+    credentials,
+    {
+      rss: true,
+    },
+  );
+  const report = JSON.parse(result.last.stdout);
+  result.checks = new Set(report.findings.map((f) => f.id.split(':')[0])).size;
+  result.findings = report.findings.length;
   fake.calls.length = 0;
   await run(args, credentials);
   const calls = fake.calls.length;
   await fake.close();
+  console.error(`  ${calls} AWS calls, ${result.findings} findings`);
   return { result, calls };
+}
+
+/** A config whose prod cluster runs `components` (the fleet case). */
+function fleetConfig(components) {
+  const dir = mkdtempSync(join(tmpdir(), 'fsops-bench-fleet-'));
+  const file = join(dir, 'fsops.config.yaml');
+  writeFileSync(file, `components:\n${components.map((c) => `  - ${c}`).join('\n')}\n`);
+  return file;
 }
 const baseline = await measureValidate(0);
 const delayed = await measureValidate(DELAY_MS);
 results.push(baseline.result, delayed.result);
+const fleet = (n) =>
+  Array.from({ length: n }, (_, i) => (i < 2 ? COMPONENTS[i] : `svc-${String(i).padStart(2, '0')}`));
+const fleet2 = await measureValidate(DELAY_MS, fleet(2));
+const fleet50 = await measureValidate(DELAY_MS, fleet(50));
+results.push(fleet2.result, fleet50.result);
+
+// `logs errors --since 24h`: Logs Insights aggregates server-side, so the client's calls and memory
+// do not grow with the number of events. The fake answers the stats query from N generated events.
+async function measureLogs(events) {
+  const fake = await startFakeWorld('prod', {}, { delayMs: 0 });
+  Object.assign(fake.handlers.logs, insightsHandlers(events));
+  const args = [
+    'logs',
+    'errors',
+    'internal-pe',
+    '--env',
+    'prod',
+    '--since',
+    '24h',
+    '--endpoint-url',
+    fake.url,
+    '--output',
+    'json',
+  ];
+  const result = await measure(
+    `fsops logs errors --since 24h (${events.toLocaleString('en-US')} error events)`,
+    args,
+    credentials,
+  );
+  fake.calls.length = 0;
+  await run(args, credentials);
+  result.calls = fake.calls.map((c) => c.action).join(', ');
+  await fake.close();
+  console.error(`  calls: ${result.calls}`);
+  return result;
+}
+function insightsHandlers(total) {
+  const signatures = 40;
+  let polls = 0;
+  return {
+    StartQuery: () => ({ queryId: 'q-bench' }),
+    GetQueryResults: () => {
+      polls += 1;
+      if (polls % 2 === 1) return { status: 'Running', results: [] };
+      const now = new Date().toISOString().replace('T', ' ').replace('Z', '');
+      const results = Array.from({ length: signatures }, (_, i) => [
+        { field: 'sigKey', value: `ERROR payment failed: code E${i}` },
+        { field: 'eventCount', value: String(Math.floor(total / signatures)) },
+        { field: 'firstSeen', value: now },
+        { field: 'lastSeen', value: now },
+        { field: 'example', value: `ERROR payment failed: code E${i} order 12345` },
+      ]);
+      return { status: 'Complete', results };
+    },
+    StopQuery: () => ({ success: true }),
+  };
+}
+const logs2k = await measureLogs(2_000);
+const logs200k = await measureLogs(200_000);
+results.push(logs2k, logs200k);
 const awsCalls = delayed.calls;
 const depth = ((delayed.result.medianMs - baseline.result.medianMs) / DELAY_MS).toFixed(1);
 console.error(
@@ -139,28 +249,37 @@ if (existsSync(dbBench) && process.env.BENCH_SKIP_DB !== '1') {
 }
 
 const date = new Date().toISOString().slice(0, 10);
-const retryRows = throttled.map(
-  ({ result: r }) => `| ${r.name} | ${r.medianMs} | ${r.minMs} | ${r.maxMs} | ${r.exit} |`,
+const rows = results.map(
+  (r) => `| ${r.name} | ${r.medianMs} | ${r.minMs} | ${r.maxMs} | ${r.cpuMs} | ${r.rssMiB} | ${r.exit} |`,
 );
-const rows = results.map((r) => `| ${r.name} | ${r.medianMs} | ${r.minMs} | ${r.maxMs} | ${r.exit} |`);
 const dbRows = db
-  ? [`| ${db.name} | ${db.medianMs} | ${db.minMs ?? ''} | ${db.maxMs ?? ''} | ${db.exit ?? 0} |`]
+  ? [`| ${db.name} | ${db.medianMs} | ${db.minMs ?? ''} | ${db.maxMs ?? ''} | | | ${db.exit ?? 0} |`]
   : [];
 const text = `# Benchmarks
 
 Measured by \`npm run bench\` (scripts/bench.mjs) on ${date}, Node ${process.version}, ${cpus().length} CPU(s),
 ${RUNS} runs each (median, min, max wall-clock milliseconds, including Node start-up).
 
-| what | median ms | min ms | max ms | exit |
-|---|---|---|---|---|
+| what | median ms | min ms | max ms | CPU ms | peak RSS MiB | exit |
+|---|---|---|---|---|---|---|
 ${[...rows, ...dbRows].join('\n')}
 
 - \`validate prod\` runs against a local AWS endpoint (scripts/fake-aws.mjs) that delays every AWS call
   by 0 and by ${DELAY_MS} ms. It makes ${awsCalls} AWS calls per run (plus the health probes); the delay adds
-  ${depth} x ${DELAY_MS} ms, the depth of the deepest chain: the wrong-account guard (STS) first, then every
-  check concurrently, the longest chains being DescribeServices -> DescribeTaskDefinition and
-  DescribeLoadBalancers -> health probe. The rest of the time is Node start-up and loading the SDK.
-- \`--help\` loads no AWS SDK client (commands import their modules lazily; tested in test/e2e/cli.test.ts).
+  ${depth} x ${DELAY_MS} ms. The deepest chain is three calls: the wrong-account guard (STS) first, then
+  every check concurrently, the longest chains being DescribeServices -> DescribeTaskDefinition and
+  DescribeLoadBalancers -> health probe. The rest is Node start-up, loading the bundle's chunks and
+  the checks' own work; how much of the loading a delay hides moves the ratio away from 3.
+- \`--help\` is ${ratio(help)}x and \`--version\` ${ratio(version)}x \`node -e 0\` in this run.
+- \`validate prod\` runs ${baseline.result.checks} checks with ${baseline.result.findings} findings. Fleet: ${fleet2.calls} AWS calls with 2
+  services, ${fleet50.calls} with 50 (DescribeServices in batches of 10).
+- \`logs errors --since 24h\`: ${logs200k.calls} (the same calls for 2,000 and 200,000 events: Logs
+  Insights aggregates server-side, the client holds one row per signature).
+- CPU ms (median user + system time) and peak RSS (largest \`maxRSS\`) come from ${STATS_RUNS} more runs with a
+  preloaded hook (\`process.resourceUsage()\` at exit); load average at the start ${load}, at the end
+  ${loadavg()[0].toFixed(1)}: on a shared machine wall times stretch, CPU ms much less.
+- \`--help\` and \`--version\` into a pipe are answered by bin/fsops from dist/fast-paths.json; through the
+  bundle (a terminal's \`--help\`) they load no AWS SDK code (test/e2e/startup.test.ts, an ESM module probe).
 ${db ? `- \`db health\`: ${db.detail ?? 'see scripts/bench-db.mjs'}` : '- `db health` on a large catalog: not measured in this run (scripts/bench-db.mjs missing, PostgreSQL unavailable, or BENCH_SKIP_DB=1).'}
 
 ## Retry mode
@@ -171,7 +290,7 @@ answering ThrottlingException twice before answering (faults in scripts/fake-aws
 
 | what | median ms | min ms | max ms | exit |
 |---|---|---|---|---|
-${retryRows.join('\n')}
+${throttled.map(({ result: r }) => `| ${r.name} | ${r.medianMs} | ${r.minMs} | ${r.maxMs} | ${r.exit} |`).join('\n')}
 
 Adaptive mode puts a client-side token bucket in front of every later call of a client once it has
 seen a throttle, so a short burst of concurrent checks waits far longer than the throttles
@@ -183,5 +302,11 @@ test/e2e/validate-throttled.test.ts checks the findings under the same faults, n
 
 Timings belong here, not in tests: the test suite asserts behaviour (how many calls, which ones), never speed.
 `;
-writeFileSync(join(root, 'BENCHMARKS.md'), text);
+// Hand-written history below the marker (before/after per change) survives a re-run.
+const MARKER = '<!-- history: kept by npm run bench -->';
+const previous = existsSync(join(root, 'BENCHMARKS.md'))
+  ? readFileSync(join(root, 'BENCHMARKS.md'), 'utf8')
+  : '';
+const history = previous.includes(MARKER) ? previous.slice(previous.indexOf(MARKER)) : '';
+writeFileSync(join(root, 'BENCHMARKS.md'), history ? `${text}\n${history}` : text);
 console.error('wrote BENCHMARKS.md');

@@ -11,6 +11,8 @@ export interface WorldOverrides {
   errorEvents?: { message: string; timestamp: number; eventId?: string }[];
   maintenanceMode?: string;
   http?: FakeAwsOptions['http'];
+  /** The cluster's services (default COMPONENTS); the bench's fleet case has 50. */
+  components?: string[];
 }
 export function fivestarWorld(
   env: 'dev' | 'staging' | 'prod',

@@ -100,7 +100,7 @@ export function fivestarWorld(env, albHost, overrides = {}) {
     ecs: {
       DescribeServices: ({ services }) => ({
         services: services
-          .map((name) => COMPONENTS.find((c) => name === `${env}-${c}-service`))
+          .map((name) => (overrides.components ?? COMPONENTS).find((c) => name === `${env}-${c}-service`))
           .filter(Boolean)
           .map((component) =>
             overrides.service ? overrides.service(service(component), component) : service(component),

@@ -1,6 +1,3 @@
-// The AWS SDK warns on Node 20 about its future Node 22 requirement; that notice is not for on-call engineers.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 import { Command, CommanderError, Option } from 'commander';
 import { declareBackupCommands } from './cli/backup.js';
 import { declareDatabaseCommands } from './cli/database.js';

@@ -14,6 +14,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
 export interface AwsSettings {
   region: string;
@@ -37,6 +38,7 @@ export function clientConfig(settings: AwsSettings) {
   return {
     region: settings.region,
     ...(settings.profile ? { profile: settings.profile } : {}),
+    credentials: sharedCredentials(settings),
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     maxAttempts: settings.maxAttempts,
     ...(process.env.AWS_RETRY_MODE ? {} : { retryMode: settings.retryMode ?? 'standard' }),
@@ -47,6 +49,55 @@ export function clientConfig(settings: AwsSettings) {
       throwOnRequestTimeout: true,
     },
   };
+}
+
+const credentialProviders = new WeakMap<AwsSettings, AwsCredentialIdentityProvider>();
+
+/**
+ * One credential provider for every client built from the same settings (so an assume-role profile
+ * calls STS once, not once per client), resolved on the first AWS call, and refreshed five minutes
+ * before temporary credentials expire. It asks only the source the environment names:
+ * - a profile (--profile, the environment's, or AWS_PROFILE): that profile alone (fromIni handles
+ *   SSO, credential_process, role_arn/source_profile and credential_source). A missing or broken
+ *   profile fails at once instead of falling through to instance-metadata probing;
+ * - AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY: those;
+ * - neither: the SDK's default chain, which includes web identity, the ECS task role (container
+ *   credentials endpoint) and EC2 instance metadata: how fsops runs as the scheduled ECS task.
+ */
+export function sharedCredentials(settings: AwsSettings): AwsCredentialIdentityProvider {
+  let provider = credentialProviders.get(settings);
+  if (provider) return provider;
+  let current: AwsCredentialIdentity | undefined;
+  let pending: Promise<AwsCredentialIdentity> | undefined;
+  provider = async (identityProperties) => {
+    if (current && !(current.expiration && current.expiration.getTime() - Date.now() < 300_000))
+      return current;
+    pending ??= resolveCredentials(settings, identityProperties).finally(() => {
+      pending = undefined;
+    });
+    current = await pending;
+    return current;
+  };
+  credentialProviders.set(settings, provider);
+  return provider;
+}
+
+async function resolveCredentials(
+  settings: AwsSettings,
+  // The asking client's settings (region, endpoint), as the SDK's own chain receives them.
+  identityProperties: Parameters<AwsCredentialIdentityProvider>[0],
+): Promise<AwsCredentialIdentity> {
+  const profile = settings.profile ?? process.env.AWS_PROFILE;
+  if (profile) {
+    const { fromIni } = await import('@aws-sdk/credential-provider-ini');
+    return fromIni({ profile })(identityProperties);
+  }
+  if (process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY) {
+    const { fromEnv } = await import('@aws-sdk/credential-provider-env');
+    return fromEnv()();
+  }
+  const { defaultProvider } = await import('@aws-sdk/credential-provider-node');
+  return defaultProvider()(identityProperties);
 }
 
 /**

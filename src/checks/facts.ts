@@ -1,8 +1,10 @@
 import type { Service, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { DBInstance } from '@aws-sdk/client-rds';
 import type { CheckContext } from '../engine/model/check.js';
+import { mapWithConcurrency } from '../engine/model/concurrency.js';
 
 const DESCRIBE_SERVICES_BATCH = 10;
+const DESCRIBE_SERVICES_CONCURRENCY = 4;
 
 export interface ServiceFacts {
   component: string;
@@ -24,14 +26,16 @@ export function ecsServices(ctx: CheckContext): Promise<ServiceFacts[]> {
     const batches: (typeof wanted)[] = [];
     for (let i = 0; i < wanted.length; i += DESCRIBE_SERVICES_BATCH)
       batches.push(wanted.slice(i, i + DESCRIBE_SERVICES_BATCH));
-    const described = await Promise.all(
-      batches.map((batch) =>
-        ecs.send(new DescribeServicesCommand({ cluster, services: batch.map((b) => b.name) }), {
-          abortSignal: signal,
-        }),
-      ),
-    );
-    const services = described.flatMap((out) => out.services ?? []);
+    // A fleet of services: a few batches at a time, not a burst against ECS's request rate.
+    const described: Service[][] = [];
+    await mapWithConcurrency(batches, DESCRIBE_SERVICES_CONCURRENCY, async (batch, index) => {
+      const out = await ecs.send(
+        new DescribeServicesCommand({ cluster, services: batch.map((b) => b.name) }),
+        { abortSignal: signal },
+      );
+      described[index] = out.services ?? [];
+    });
+    const services = described.flat();
     return wanted.map(({ component, name }) => ({
       component,
       name,

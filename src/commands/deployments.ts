@@ -4,10 +4,10 @@ import { chooseRollbackTarget, type RollbackChoice, type RollbackFacts } from '.
 import { imagesOf, imageTag, parseTaskDef, sameTaskDef, shortTaskDef } from '../ecs/taskdef.js';
 import { describeServiceState } from '../ecs/wait.js';
 import { asExitError, prepareServiceCommand } from '../engine/commands/service-operation.js';
+import { mapWithConcurrency } from '../engine/model/concurrency.js';
 import { UsageError } from '../engine/model/errors.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { makeChalk } from '../engine/render.js';
-import { mapWithConcurrency } from '../engine/runner.js';
 import type { GlobalOptions } from '../engine/session.js';
 
 /** How many revisions and deployments the listing shows. */

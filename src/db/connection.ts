@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type ConnectionOptions, checkServerIdentity } from 'node:tls';
-import pg from 'pg';
+import type pg from 'pg';
 import type { AwsClients } from '../aws/clients.js';
 import { describeAwsError, isAccessDenied, isCredentialsError, isNotFound } from '../aws/errors.js';
 import type { EnvContext } from '../config/load.js';
@@ -397,7 +397,10 @@ export async function openDbSession(target: DbTarget, options: OpenOptions): Pro
   const { settings } = options;
   const secrets = target.password ? [target.password] : [];
   const parameters = sessionParameters(settings, options.readOnly);
-  const pool = new pg.Pool({
+  // pg loads here, not with this module: `fsops validate` imports it for its lazy database and
+  // usually never opens one.
+  const { default: pgModule } = await import('pg');
+  const pool = new pgModule.Pool({
     ...connectionConfig(target, settings, 'fsops', parameters),
     max: options.poolSize ?? settings.poolSize,
     idleTimeoutMillis: 5000,

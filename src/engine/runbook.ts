@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { packageRoot } from '../config/package-root.js';
 import { UsageError } from './model/errors.js';
 
 const StepSchema = z.union([
@@ -58,7 +58,7 @@ export type Runbook = z.infer<typeof RunbookSchema>;
 export type RunbookStep = z.infer<typeof StepSchema>;
 export type ActionStep = Extract<RunbookStep, { action: string }>;
 
-export const RUNBOOK_DIR = fileURLToPath(new URL('../../runbooks/', import.meta.url));
+export const RUNBOOK_DIR = join(packageRoot(), 'runbooks');
 
 /** Every runbook under runbooks/ (subfolders give the name a prefix, e.g. maintenance/weekly). */
 export function listRunbooks(dir = RUNBOOK_DIR): Runbook[] {

@@ -1,4 +1,5 @@
 import { describeAwsError } from '../aws/errors.js';
+import { httpFetch } from './http-fetch.js';
 import {
   type CheckContext,
   type CheckDefinition,
@@ -6,6 +7,7 @@ import {
   type DbQuery,
   toFinding,
 } from './model/check.js';
+import { mapWithConcurrency } from './model/concurrency.js';
 import { UnreachableError, UsageError } from './model/errors.js';
 import type { Finding } from './model/finding.js';
 
@@ -86,21 +88,6 @@ export function errorFinding(check: CheckDefinition<never>, error: unknown): Fin
   });
 }
 
-export async function mapWithConcurrency<T>(
-  items: readonly T[],
-  limit: number,
-  worker: (item: T, index: number) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      await worker(items[index]!, index);
-    }
-  });
-  await Promise.all(lanes);
-}
-
 /** A per-run cache of gathered facts, so that checks sharing an API call make it once. */
 export function createFactCache(
   runSignal: AbortSignal = new AbortController().signal,
@@ -155,7 +142,7 @@ export function checkContextFactory(session: CheckSession, options: RunChecksOpt
     since: options.since ?? now,
     now,
     once,
-    fetch: options.fetch ?? fetch,
+    fetch: options.fetch ?? httpFetch,
     db,
   });
 }

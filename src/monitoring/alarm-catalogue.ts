@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { MetricAlarm, PutMetricAlarmInput } from '@aws-sdk/client-cloudwatch';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { EnvContext } from '../config/load.js';
+import { packageRoot } from '../config/package-root.js';
 import { UsageError } from '../engine/model/errors.js';
 
 /** The declared alarm catalogue shipped with fsops (ops guide §3.2.1, §5.1.1, §5.2.1, §8.1.1, §8.2.1). */
-export const ALARM_CATALOGUE_FILE = fileURLToPath(new URL('../../monitoring/alarms.yaml', import.meta.url));
+export const ALARM_CATALOGUE_FILE = join(packageRoot(), 'monitoring', 'alarms.yaml');
 
 export const SEVERITIES = ['critical', 'high', 'warning'] as const;
 export type AlarmSeverity = (typeof SEVERITIES)[number];

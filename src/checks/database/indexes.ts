@@ -153,17 +153,28 @@ export const indexesCheck = dbCheck({
           LIMIT ${LIST + 1}`,
       ),
       db.query<Row & { scans: string; total: string }>(
-        `SELECT s.indexrelid::regclass::text AS index, s.relid::regclass::text AS table,
-                (i.relpages::bigint * current_setting('block_size')::int)::text AS bytes,
-                pg_get_indexdef(s.indexrelid) AS definition, s.idx_scan::text AS scans,
-                count(*) OVER ()::text AS total
-           FROM pg_stat_user_indexes s
-           JOIN pg_index x ON x.indexrelid = s.indexrelid
-           JOIN pg_class i ON i.oid = s.indexrelid
-          WHERE s.idx_scan = 0 AND x.indisvalid
-            AND NOT (x.indisunique OR x.indisprimary OR x.indisexclusion)
-            AND i.relpages::bigint * current_setting('block_size')::int >= $1
-          ORDER BY i.relpages DESC LIMIT ${LIST}`,
+        // pg_stat_user_indexes' rows, without asking the statistics about every index: first the
+        // catalog's candidates big enough to matter (OFFSET 0 keeps that step first), then their scan
+        // count, then the definition of the few listed.
+        `SELECT index, "table", bytes, pg_get_indexdef(oid) AS definition, scans, total
+           FROM (
+             SELECT c.oid, c.oid::regclass::text AS index, c.indrelid::regclass::text AS table,
+                    (c.relpages::bigint * current_setting('block_size')::int)::text AS bytes,
+                    scans::text AS scans, count(*) OVER ()::text AS total, c.relpages
+               FROM (
+                 SELECT *, pg_stat_get_numscans(oid) AS scans
+                   FROM (
+                     SELECT i.oid, x.indrelid, i.relpages
+                       FROM ${userIndexes} AND i.relkind = 'i' AND x.indisvalid
+                        AND NOT (x.indisunique OR x.indisprimary OR x.indisexclusion)
+                        AND i.relpages::bigint * current_setting('block_size')::int >= $1
+                     OFFSET 0
+                   ) candidates
+               ) c
+              WHERE scans = 0
+              ORDER BY c.relpages DESC LIMIT ${LIST}
+           ) listed
+          ORDER BY relpages DESC`,
         [minBytes],
       ),
       db.query<{ stats_age: number | null }>(

@@ -97,9 +97,14 @@ export const sizeCheck = dbCheck<{ allocatedStorageGb?: number | null; limit?: n
                            OR pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS measurable,
                   oid
              FROM pg_database WHERE datallowconn
+         ), sized AS (
+           -- Each database measured once: pg_database_size stats every file in it.
+           SELECT datname, pg_database_size(oid) AS bytes FROM dbs WHERE measurable
          )
-         SELECT current_database() AS database, pg_database_size(current_database())::text AS database_bytes,
-                (SELECT sum(pg_database_size(oid)) FROM dbs WHERE measurable)::text AS server_bytes,
+         SELECT current_database() AS database,
+                COALESCE((SELECT bytes FROM sized WHERE datname = current_database()),
+                         pg_database_size(current_database()))::text AS database_bytes,
+                (SELECT sum(bytes) FROM sized)::text AS server_bytes,
                 ARRAY(SELECT datname::text FROM dbs WHERE NOT measurable ORDER BY 1) AS unmeasured`,
       ),
       db.query<{

@@ -154,6 +154,31 @@ describe('ecs checks through the SDK', () => {
     expect(ecs.commandCalls(DescribeTaskDefinitionCommand)).toHaveLength(1);
   });
 
+  it('describes a fleet of 50 services in batches of 10, at most 4 calls in flight', async () => {
+    const names = Array.from({ length: 50 }, (_, i) => `svc-${i}`);
+    let inFlight = 0;
+    let peak = 0;
+    ecs.on(DescribeServicesCommand).callsFake(async (input: { services: string[] }) => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await new Promise((done) => setTimeout(done, 5));
+      inFlight -= 1;
+      return { services: input.services.map((serviceName) => service({ serviceName })) };
+    });
+    ecs
+      .on(DescribeTaskDefinitionCommand)
+      .resolves({ taskDefinition: { cpu: '2048', memory: '4096', taskDefinitionArn: 'x:42' } });
+    const ctx = testContext({ configYaml: `components: [${names.join(', ')}]\n` });
+    const results = await ecsServiceCheck.run(ctx, {});
+    const calls = ecs.commandCalls(DescribeServicesCommand).map((c) => c.args[0].input.services ?? []);
+    expect(calls).toHaveLength(5);
+    expect(calls.every((batch) => batch.length === 10)).toBe(true);
+    expect(calls.flat().sort()).toEqual(names.map((n) => `prod-${n}-service`).sort());
+    expect(peak).toBeLessThanOrEqual(4);
+    expect(peak).toBeGreaterThan(1);
+    expect(new Set(results.map((r) => r.resource)).size).toBe(50);
+  });
+
   it('reports a service ECS does not return as missing', async () => {
     ecs
       .on(DescribeServicesCommand)

@@ -35,11 +35,16 @@ describe('deploy/scheduled-maintenance/Dockerfile', () => {
       for (const source of sources) expect(existsSync(join(ROOT, source)), source).toBe(true);
     }
     expect(build?.join('\n')).toMatch(/RUN npm run build/);
-    const tsconfig = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8')) as {
-      extends: string;
-    };
-    expect(build?.join('\n')).toContain('tsconfig.build.json');
-    expect(build?.join('\n')).toContain(tsconfig.extends.replace('./', ''));
+    // The build script (scripts/build.mjs, esbuild) and the tsconfig.json it reads are in the build stage.
+    expect(pkg.scripts.build).toBe('node scripts/build.mjs');
+    expect(build?.join('\n')).toMatch(/^COPY scripts\/build\.mjs /m);
+    expect(build?.join('\n')).toMatch(/^COPY tsconfig\.json /m);
+  });
+
+  it('builds and runs on Node 24 LTS, the runtime image holding the bundle without node_modules', () => {
+    expect(build?.[0]).toBe('FROM node:24-slim AS build');
+    expect(runtime?.[0]).toBe('FROM node:24-slim');
+    expect(runtime!.join('\n')).not.toContain('node_modules');
   });
 
   it('does not use npm ci, which rejects this lock file', () => {
