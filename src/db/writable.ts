@@ -1,4 +1,3 @@
-import pg from 'pg';
 import type { Config } from '../config/schema.js';
 import type { DbQuery } from '../engine/model/check.js';
 import {
@@ -57,6 +56,8 @@ export async function openMaintenanceSession(
   const secrets = target.password ? [target.password] : [];
   // Partition bounds are written and read as UTC dates.
   const parameters = { ...sessionParameters(settings, options.readOnly ?? false), TimeZone: 'UTC' };
+  // pg loads when a session opens, not with this module (src/engine/database.ts imports it for every run).
+  const { default: pg } = await import('pg');
   const client = new pg.Client(connectionConfig(target, settings, MAINTENANCE_APPLICATION_NAME, parameters));
   client.on('error', () => {});
   let notices: ServerNotice[] = [];

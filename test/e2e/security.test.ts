@@ -1,10 +1,11 @@
 // `fsops security` end to end: bin/fsops against the local AWS endpoint (see security-world.ts).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAKE_CREDENTIALS, runFsops } from '../helpers/cli.js';
 import type { FakeAws } from '../helpers/fake-aws.js';
+import { loadedModules, MODULE_PROBE, sdkModules } from './module-probe.js';
 import { securityWorld } from './security-world.js';
 
 let fake: FakeAws | undefined;
@@ -86,13 +87,10 @@ describe('fsops security against a local AWS endpoint', () => {
   });
 
   it('--help loads no AWS SDK; an unknown environment is one line and exit 2', async () => {
-    const help = await runFsops(['security', '--help'], {}, [
-      '--require',
-      resolve(import.meta.dirname, 'sdk-load-probe.cjs'),
-    ]);
+    const help = await runFsops(['security', '--help'], {}, MODULE_PROBE);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('§3.1.2');
-    expect(help.stderr).toContain('SDK-LOADED:\n');
+    expect(sdkModules(loadedModules(help.stderr))).toEqual([]);
     const bad = await runFsops(['security', '--env', 'production']);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);

@@ -1,7 +1,6 @@
 import type { ActionDefinition } from '../../actions/types.js';
 import { promptIO } from '../change.js';
 import { afterEvidence, buildEvidence, evidenceFormat, type StepTiming, writeEvidence } from '../evidence.js';
-import { dispatchInterrupt } from '../interrupt.js';
 import { ExitCode, UnreachableError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
 import { buildReport, emitReport } from '../output.js';
