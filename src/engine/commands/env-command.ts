@@ -3,8 +3,8 @@ import { promptIO } from '../change.js';
 import { afterEvidence, buildEvidence, evidenceFormat, type StepTiming, writeEvidence } from '../evidence.js';
 import { ExitCode, UnreachableError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
-import { buildReport, emitReport } from '../output.js';
-import { outputFormat } from '../printer.js';
+import { buildReport } from '../output.js';
+import { printerFor } from '../printer.js';
 import { createProgress } from '../progress.js';
 import { runActions } from '../run-actions.js';
 import type { PromptIO } from '../safety.js';
@@ -34,12 +34,13 @@ export interface EnvActionRun {
 }
 
 /**
- * An environment-level change (`fsops backup snapshot|verify`, `fsops dr drill ...`) through the one
- * guarded-change path (src/actions/run-actions.ts): plan, confirm, audit, apply, report, `--report`
+ * An environment-level change (`fsops backup snapshot|verify`, `fsops dr drill ...`, `fsops alarms apply`)
+ * through the one guarded-change path (src/engine/run-actions.ts): plan, confirm, audit, apply, report, `--report`
  * evidence; Ctrl-C/SIGTERM let the action finish cleanly and exit 130.
  */
 export async function runEnvActions(run: EnvActionRun, options: EnvActionOptions): Promise<number> {
-  const format = outputFormat(options);
+  const printer = printerFor(options, run.command);
+  const format = printer.format;
   const evidence = evidenceFormat(options.report);
   const envName = requireExplicitEnv(options, run.why);
   const session = openEnvSession(options, envName);
@@ -66,7 +67,7 @@ export async function runEnvActions(run: EnvActionRun, options: EnvActionOptions
           config: session.config,
           now: startedAt,
           aws: session.aws,
-          db: () => Promise.reject(new UnreachableError(`${run.command} opens its own database sessions`)),
+          db: () => Promise.reject(new UnreachableError(`${run.command} uses no database session of the run`)),
           log: progress.log,
         },
         onTiming: (t) => timings.push(t),
@@ -76,7 +77,7 @@ export async function runEnvActions(run: EnvActionRun, options: EnvActionOptions
       progress.stop();
     }
     const report = buildReport(run.command, session.env.name, startedAt, findings);
-    const code = emitReport(report, options);
+    const code = printer.report(report);
     const problem =
       evidence && options.report
         ? writeEvidence(options.report, buildEvidence(report, timings, identity?.arn ?? null), evidence)
