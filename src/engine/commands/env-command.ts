@@ -67,7 +67,8 @@ export async function runEnvActions(run: EnvActionRun, options: EnvActionOptions
           config: session.config,
           now: startedAt,
           aws: session.aws,
-          db: () => Promise.reject(new UnreachableError(`${run.command} uses no database session of the run`)),
+          db: () =>
+            Promise.reject(new UnreachableError(`${run.command} uses no database session of the run`)),
           log: progress.log,
         },
         onTiming: (t) => timings.push(t),
