@@ -6,7 +6,7 @@ import { declareMaintenanceCommands } from './cli/maintenance.js';
 import { declareMonitoringCommands } from './cli/monitoring.js';
 import { declareSecurityCommands } from './cli/security.js';
 import { declareServiceCommands } from './cli/service.js';
-import { envOption, lastExitCode, lazy } from './cli/shared.js';
+import { envOption, globalEnvOption, lastExitCode, lazy } from './cli/shared.js';
 import { declareTroubleshootCommands } from './cli/troubleshoot.js';
 import { dispatchInterrupt } from './engine/interrupt.js';
 import { ExitCode, ExitError } from './engine/model/errors.js';
@@ -21,6 +21,9 @@ export function buildProgram(): Command {
       '-c, --config <file>',
       'config file (default ./fsops.config.yaml, then ~/.config/fsops/config.yaml)',
     )
+    // Before the subcommand (`fsops --env prod validate`) as well as after it; a subcommand's own --env
+    // wins (optsWithGlobals). Changes still never take FSOPS_ENV (requireExplicitEnv).
+    .addOption(globalEnvOption())
     .option('--region <region>', "AWS region (default: $AWS_REGION, then the environment's, ap-south-1)")
     .option('--profile <profile>', "AWS profile (default: $AWS_PROFILE, then the environment's)")
     .option('--endpoint-url <url>', 'send every AWS call to this endpoint (as the AWS CLI does)')

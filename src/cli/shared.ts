@@ -34,6 +34,13 @@ export const envOption = () =>
     'environment (dev, staging, prod, or one from the config); default $FSOPS_ENV',
   );
 
+/** The program's `-e, --env`, so that it may come before the subcommand too. */
+export const globalEnvOption = () =>
+  new Option(
+    '-e, --env <env>',
+    'environment (dev, staging, prod, or one from the config); default $FSOPS_ENV, except for changes',
+  );
+
 /** `--env` of a command that changes something: FSOPS_ENV is never its default (docs/architecture.md). */
 export const changeEnvOption = (description = 'environment (required: FSOPS_ENV is not used for changes)') =>
   new Option('-e, --env <env>', description);

@@ -3,7 +3,7 @@ import { targetLabel } from '../db/connection.js';
 import { type DbCommandOptions, type DbCommandSession, openDbCommandSession } from '../engine/database.js';
 import type { Report } from '../engine/model/finding.js';
 import { buildReport } from '../engine/output.js';
-import { printerFor } from '../engine/printer.js';
+import { type Printer, printerFor } from '../engine/printer.js';
 import { createProgress } from '../engine/progress.js';
 import { runChecks, type Step } from '../engine/runner.js';
 
@@ -28,8 +28,9 @@ export async function runDbChecks(
   options: DbCommandOptions,
   openSession: () => Promise<DbCommandSession> = () => openDbCommandSession(options),
   onReport?: (report: Report) => void,
+  // A command that runs these checks as part of something else (the demo) has parsed --output already.
+  printer: Printer = printerFor(options, commandLabel),
 ): Promise<number> {
-  const printer = printerFor(options, commandLabel);
   const format = printer.format;
   const startedAt = new Date();
   const session = await openSession();

@@ -1,8 +1,9 @@
 import { formatAge, shortQuery } from '../checks/database/common.js';
-import { openDbSession, targetLabel } from '../db/connection.js';
+import { targetLabel } from '../db/connection.js';
 import { applyChange, changeAuditor, decideChange } from '../engine/change.js';
 import { type DbCommandOptions, type DbCommandSession, openDbCommandSession } from '../engine/database.js';
 import { ExitError, UnreachableError, UsageError } from '../engine/model/errors.js';
+import { printerFor } from '../engine/printer.js';
 import { type MutationPlan, type PromptIO, terminalIO } from '../engine/safety.js';
 import { verifyAccount } from '../engine/session.js';
 
@@ -62,6 +63,8 @@ async function signalBackend(
   openSession: () => Promise<DbCommandSession> = () =>
     openDbCommandSession(options, { envFromEnvironment: false }),
 ): Promise<number> {
+  // The plan and the outcome are lines for a person: no report, so text only.
+  printerFor(options, `db ${kind}`, ['text']);
   const pid = parsePid(pidText);
   const session = await openSession();
   const envName = session.envSession?.env.name ?? null;
@@ -171,12 +174,9 @@ async function signalBackend(
 
 /** Sends the signal over its own writable connection; returns what happened, throws when it could not. */
 async function sendSignal(kind: SignalKind, pid: number, session: DbCommandSession): Promise<string> {
-  // The diagnostic session stays read-only; the one statement that acts gets its own connection.
-  const writer = await openDbSession(session.target, {
-    readOnly: false,
-    poolSize: 1,
-    settings: session.config.database.session,
-  });
+  // The diagnostic session stays read-only; the one statement that acts gets the database layer's one
+  // writable connection, with the diagnostic timeouts and application_name (a signal is one short statement).
+  const writer = await session.write({ applicationName: 'fsops', settings: session.config.database.session });
   try {
     const call =
       kind === 'cancel'

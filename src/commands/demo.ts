@@ -7,7 +7,7 @@ import { DEMO_ROLE, loadSchema, startTrouble, type Trouble } from '../demo/scena
 import { detachedDatabase, withReadSession } from '../engine/database.js';
 import { onInterrupt } from '../engine/interrupt.js';
 import { UnreachableError } from '../engine/model/errors.js';
-import { outputFormat } from '../engine/printer.js';
+import { printerFor } from '../engine/printer.js';
 import type { GlobalOptions } from '../engine/session.js';
 import { DB_CHECK_NAMES, runDbChecks } from './db-checks.js';
 
@@ -47,7 +47,9 @@ const EXPECTED: [id: string, what: string][] = [
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function demo(options: DemoOptions): Promise<number> {
-  const format = outputFormat(options);
+  // The demo prints db health's report: every report format.
+  const printer = printerFor(options, 'demo');
+  const format = printer.format;
   const log = (line: string) => {
     if (format === 'text') process.stderr.write(`demo: ${line}\n`);
   };
@@ -93,6 +95,7 @@ export async function demo(options: DemoOptions): Promise<number> {
       (report) => {
         seen = report.findings.filter((f) => f.status === 'warn' || f.status === 'fail').map((f) => f.id);
       },
+      printer,
     );
     const missed = EXPECTED.filter(([id]) => !seen.includes(id));
     if (format === 'text') {

@@ -6,7 +6,7 @@ import { describeServiceState } from '../ecs/wait.js';
 import { asExitError, prepareServiceCommand } from '../engine/commands/service-operation.js';
 import { mapWithConcurrency } from '../engine/model/concurrency.js';
 import { UsageError } from '../engine/model/errors.js';
-import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
+import { VIEW_FORMATS } from '../engine/printer.js';
 import { makeChalk } from '../engine/render.js';
 import type { GlobalOptions } from '../engine/session.js';
 
@@ -219,8 +219,13 @@ function table(header: string[], rows: string[][]): string[] {
 
 /** `fsops deployments <component> --env E`: recent deployments and revisions, and what rollback would pick. */
 export async function deployments(component: string, options: GlobalOptions): Promise<number> {
-  const printer = printerFor(options, 'deployments', VIEW_FORMATS);
-  const { session, ecs, names } = await prepareServiceCommand(component, options, 'deployments', false);
+  const { printer, session, ecs, names } = await prepareServiceCommand(
+    component,
+    options,
+    'deployments',
+    false,
+    VIEW_FORMATS,
+  );
   try {
     const facts = await gatherRollbackFacts(ecs, names, { stoppedTasks: false }).catch((error) => {
       throw asExitError(error, `cannot read ${names.service}`);

@@ -2,8 +2,7 @@ import { CHECKS } from '../checks/index.js';
 import { localUser } from '../engine/audit.js';
 import { snapshotRunbook, takeSnapshot } from '../engine/commands/incident-evidence.js';
 import { UsageError } from '../engine/model/errors.js';
-import { outputFormat } from '../engine/printer.js';
-import { makeChalk } from '../engine/render.js';
+import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { askOnTerminal } from '../engine/safety.js';
 import { type GlobalOptions, openEnvSession } from '../engine/session.js';
 import { escalationLines, escalationPlan } from '../incident/escalation.js';
@@ -69,7 +68,8 @@ export async function chooseSeverity(
  * the [INCIDENT] notice (§11.3.1) and who is due when (§5.1.1, §13.3.2).
  */
 export async function incidentOpen(options: IncidentOpenOptions): Promise<number> {
-  const format = outputFormat(options);
+  const printer = printerFor(options, 'incident open', VIEW_FORMATS);
+  const format = printer.format;
   const wanted = options.severity ?? 'auto';
   const fixed = wanted === 'auto' ? null : parseSeverity(wanted);
   if (!fixed && !options.yes && !interactive()) {
@@ -146,47 +146,48 @@ export async function incidentOpen(options: IncidentOpenOptions): Promise<number
       ? await notifyAndRecord(store, record, notice, config, session.aws)
       : [];
     const folder = store.folder(record.id);
-    if (format === 'json') {
-      process.stdout.write(
-        `${JSON.stringify({ incident: store.read(record.id), notice, escalation: plan, deliveries, folder }, null, 2)}\n`,
-      );
-      return deliveryExitCode(deliveries);
-    }
-    const c = makeChalk(options.color);
-    const lines = [
-      `${c.bold(`Incident ${record.id} opened`)} (${record.env}, SEV${severity} ${policy.name}, response within ${policy.response})`,
-      `  proposed: SEV${proposal.severity} - ${proposal.rule}`,
-      `  because:  ${plain(proposal.reason)}${proposal.findingId ? c.dim(` (${proposal.findingId})`) : ''}`,
-      ...(record.severityChoice === 'override' ? [`  recorded: SEV${severity} (overridden)`] : []),
-      ...(proposal.unchecked.length > 0
-        ? [
-            c.magenta(
-              `  could not check ${proposal.unchecked.length}: ${proposal.unchecked.join(', ')}; the severity may be higher`,
+    const incident = store.read(record.id);
+    printer.view({
+      data: { incident, notice, escalation: plan, deliveries, folder },
+      text: (data, c) => {
+        const opened = data.incident;
+        const proposed = opened.proposal;
+        const evidence = opened.snapshots.at(-1)!;
+        return [
+          `${c.bold(`Incident ${opened.id} opened`)} (${opened.env}, SEV${opened.severity} ${policy.name}, response within ${policy.response})`,
+          `  proposed: SEV${proposed.severity} - ${proposed.rule}`,
+          `  because:  ${plain(proposed.reason)}${proposed.findingId ? c.dim(` (${proposed.findingId})`) : ''}`,
+          ...(opened.severityChoice === 'override' ? [`  recorded: SEV${opened.severity} (overridden)`] : []),
+          ...(proposed.unchecked.length > 0
+            ? [
+                c.magenta(
+                  `  could not check ${proposed.unchecked.length}: ${proposed.unchecked.join(', ')}; the severity may be higher`,
+                ),
+              ]
+            : []),
+          `  record:   ${data.folder}`,
+          ...alreadyOpen.map((r) =>
+            c.yellow(
+              `  also open in ${r.env}: ${r.id} SEV${r.severity} ${plain(r.title)} (same incident? update it instead)`,
             ),
-          ]
-        : []),
-      `  record:   ${folder}`,
-      ...alreadyOpen.map((r) =>
-        c.yellow(
-          `  also open in ${r.env}: ${r.id} SEV${r.severity} ${plain(r.title)} (same incident? update it instead)`,
-        ),
-      ),
-      '',
-      c.bold('Evidence'),
-      ...evidenceLines(snapshot, c),
-      '',
-      printNotice(notice, c),
-      c.bold(`Escalation (SEV${severity}: ${policy.escalation}):`),
-      ...escalationLines(plan),
-      '',
-      options.notify
-        ? c.bold('Notifications:')
-        : c.dim('Not posted anywhere (add --notify to post to the configured channels).'),
-      ...deliveryLines(deliveries, c),
-      '',
-      `Next: update every ${config.updateIntervalMinutes} minutes: fsops incident update ${record.id} --status ... --actions ... --next ...`,
-    ];
-    process.stdout.write(`${lines.join('\n')}\n`);
+          ),
+          '',
+          c.bold('Evidence'),
+          ...evidenceLines(evidence, c),
+          '',
+          printNotice(data.notice, c),
+          c.bold(`Escalation (SEV${opened.severity}: ${policy.escalation}):`),
+          ...escalationLines(data.escalation),
+          '',
+          options.notify
+            ? c.bold('Notifications:')
+            : c.dim('Not posted anywhere (add --notify to post to the configured channels).'),
+          ...deliveryLines(data.deliveries, c),
+          '',
+          `Next: update every ${config.updateIntervalMinutes} minutes: fsops incident update ${opened.id} --status ... --actions ... --next ...`,
+        ].join('\n');
+      },
+    });
     return deliveryExitCode(deliveries);
   } finally {
     session.aws.destroy();

@@ -1,10 +1,12 @@
 import { UsageError } from '../engine/model/errors.js';
+import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import type { GlobalOptions } from '../engine/session.js';
 import { loadIncidentSettings, utc } from '../incident/flow.js';
 import { postmortemMarkdown } from '../incident/postmortem.js';
 
 /** `fsops incident postmortem <id>`: writes postmortem.md into the incident's folder (ops guide §11.2.1). */
 export async function incidentPostmortem(id: string, options: GlobalOptions): Promise<number> {
+  const printer = printerFor(options, 'incident postmortem', VIEW_FORMATS);
   const { store, config } = loadIncidentSettings(options.config);
   const record = store.read(id);
   if (record.state !== 'resolved' || !record.resolvedAt) {
@@ -18,12 +20,10 @@ export async function incidentPostmortem(id: string, options: GlobalOptions): Pr
     ...r,
     postmortem: { path: 'postmortem.md', writtenAt: new Date().toISOString(), dueAt: due.toISOString() },
   }));
-  if (options.output === 'json') {
-    process.stdout.write(`${JSON.stringify({ id, file, dueAt: due.toISOString() }, null, 2)}\n`);
-  } else {
-    process.stdout.write(
-      `Post-mortem for ${id} written to ${file}\nDue ${utc(due)}: fill in the TODOs and share it.\n`,
-    );
-  }
+  printer.view({
+    data: { id, file, dueAt: due.toISOString() },
+    text: (data) =>
+      `Post-mortem for ${data.id} written to ${data.file}\nDue ${utc(data.dueAt)}: fill in the TODOs and share it.`,
+  });
   return 0;
 }

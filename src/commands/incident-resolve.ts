@@ -2,8 +2,7 @@ import { CHECKS } from '../checks/index.js';
 import { localUser } from '../engine/audit.js';
 import { snapshotRunbook, takeSnapshot } from '../engine/commands/incident-evidence.js';
 import { UsageError } from '../engine/model/errors.js';
-import { outputFormat } from '../engine/printer.js';
-import { makeChalk } from '../engine/render.js';
+import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { loadRunbook } from '../engine/runbook.js';
 import { type GlobalOptions, openEnvSession } from '../engine/session.js';
 import {
@@ -32,7 +31,8 @@ export interface IncidentResolveOptions extends GlobalOptions {
  * §11.3.1), and the post-mortem due date (§11.2.1: within 48 hours).
  */
 export async function incidentResolve(id: string, options: IncidentResolveOptions): Promise<number> {
-  const format = outputFormat(options);
+  const printer = printerFor(options, 'incident resolve', VIEW_FORMATS);
+  const format = printer.format;
   requireFlags('resolve', { '--root-cause': options.rootCause, '--resolution': options.resolution });
   const { store, config } = loadIncidentSettings(options.config);
   const before = store.read(id);
@@ -83,29 +83,25 @@ export async function incidentResolve(id: string, options: IncidentResolveOption
     const deliveries = options.notify
       ? await notifyAndRecord(store, record, notice, config, session.aws)
       : [];
-    if (format === 'json') {
-      process.stdout.write(
-        `${JSON.stringify({ incident: store.read(id), duration, postmortemDue: due.toISOString(), notice, deliveries }, null, 2)}\n`,
-      );
-      return deliveryExitCode(deliveries);
-    }
-    const c = makeChalk(options.color);
-    const lines = [
-      `${c.bold(`Incident ${id} resolved`)} after ${duration} (${record.env}, SEV${record.severity})`,
-      ...(changes.stillFailing.length + changes.newProblems.length > 0
-        ? [
-            c.yellow('  still failing in the final snapshot (monitor for stability, ops guide §11.2.1):'),
-            ...[...changes.stillFailing, ...changes.newProblems].map((x) => `    ${plain(x)}`),
-          ]
-        : ['  final snapshot: no problem left from the last one']),
-      '',
-      printNotice(notice, c),
-      options.notify ? c.bold('Notifications:') : c.dim('Not posted anywhere (add --notify to post).'),
-      ...deliveryLines(deliveries, c),
-      '',
-      `Post-mortem due ${utc(due)} (within ${config.postmortemDueHours} h, ops guide §11.2.1): fsops incident postmortem ${id}`,
-    ];
-    process.stdout.write(`${lines.join('\n')}\n`);
+    printer.view({
+      data: { incident: store.read(id), duration, postmortemDue: due.toISOString(), notice, deliveries },
+      text: (data, c) =>
+        [
+          `${c.bold(`Incident ${id} resolved`)} after ${data.duration} (${data.incident.env}, SEV${data.incident.severity})`,
+          ...(changes.stillFailing.length + changes.newProblems.length > 0
+            ? [
+                c.yellow('  still failing in the final snapshot (monitor for stability, ops guide §11.2.1):'),
+                ...[...changes.stillFailing, ...changes.newProblems].map((x) => `    ${plain(x)}`),
+              ]
+            : ['  final snapshot: no problem left from the last one']),
+          '',
+          printNotice(data.notice, c),
+          options.notify ? c.bold('Notifications:') : c.dim('Not posted anywhere (add --notify to post).'),
+          ...deliveryLines(data.deliveries, c),
+          '',
+          `Post-mortem due ${utc(data.postmortemDue)} (within ${config.postmortemDueHours} h, ops guide §11.2.1): fsops incident postmortem ${id}`,
+        ].join('\n'),
+    });
     return deliveryExitCode(deliveries);
   } finally {
     session.aws.destroy();

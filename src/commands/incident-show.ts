@@ -1,13 +1,13 @@
+import { printerFor } from '../engine/printer.js';
 import type { GlobalOptions } from '../engine/session.js';
 import { loadIncidentSettings } from '../incident/flow.js';
 import { recordMarkdown } from '../incident/markdown.js';
 
 /** `fsops incident show <id>`: the record (markdown for people, --output json for machines). */
 export async function incidentShow(id: string, options: GlobalOptions): Promise<number> {
+  // The record reads as markdown for people (text and markdown alike).
+  const printer = printerFor(options, 'incident show', ['text', 'json', 'markdown']);
   const { store } = loadIncidentSettings(options.config);
-  const record = store.read(id);
-  process.stdout.write(
-    options.output === 'json' ? `${JSON.stringify(record, null, 2)}\n` : recordMarkdown(record),
-  );
+  printer.view({ data: store.read(id), text: (record) => recordMarkdown(record), markdown: recordMarkdown });
   return 0;
 }

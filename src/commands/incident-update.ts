@@ -2,8 +2,7 @@ import { CHECKS } from '../checks/index.js';
 import { localUser } from '../engine/audit.js';
 import { snapshotRunbook, takeSnapshot } from '../engine/commands/incident-evidence.js';
 import { UsageError } from '../engine/model/errors.js';
-import { outputFormat } from '../engine/printer.js';
-import { makeChalk } from '../engine/render.js';
+import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { loadRunbook } from '../engine/runbook.js';
 import { type GlobalOptions, openEnvSession } from '../engine/session.js';
 import {
@@ -34,7 +33,8 @@ export interface IncidentUpdateOptions extends GlobalOptions {
  * notice (ops guide §11.2.1 "every 30 minutes", §11.3.1).
  */
 export async function incidentUpdate(id: string, options: IncidentUpdateOptions): Promise<number> {
-  const format = outputFormat(options);
+  const printer = printerFor(options, 'incident update', VIEW_FORMATS);
+  const format = printer.format;
   requireFlags('update', {
     '--status': options.status,
     '--actions': options.actions,
@@ -103,29 +103,27 @@ export async function incidentUpdate(id: string, options: IncidentUpdateOptions)
     const deliveries = options.notify
       ? await notifyAndRecord(store, record, notice, session.config.incident, session.aws)
       : [];
-    if (format === 'json') {
-      process.stdout.write(
-        `${JSON.stringify({ incident: store.read(id), update: u, notice, deliveries }, null, 2)}\n`,
-      );
-      return deliveryExitCode(deliveries);
-    }
-    const c = makeChalk(options.color);
-    const lines = [
-      `${c.bold(`Incident ${id}: update #${u.number} recorded`)} (${record.env}, SEV${record.severity})`,
-      '',
-      c.bold('Since the last snapshot:'),
-      ...u.changes.cleared.map((x) => `  ${c.green('cleared')}  ${plain(x)}`),
-      ...u.changes.newProblems.map((x) => `  ${c.red('new    ')}  ${plain(x)}`),
-      ...u.changes.stillFailing.map((x) => `  ${c.yellow('still  ')}  ${plain(x)}`),
-      ...(u.changes.cleared.length + u.changes.newProblems.length + u.changes.stillFailing.length === 0
-        ? ['  no problems before or now']
-        : []),
-      '',
-      printNotice(notice, c),
-      options.notify ? c.bold('Notifications:') : c.dim('Not posted anywhere (add --notify to post).'),
-      ...deliveryLines(deliveries, c),
-    ];
-    process.stdout.write(`${lines.join('\n')}\n`);
+    printer.view({
+      data: { incident: store.read(id), update: u, notice, deliveries },
+      text: (data, c) => {
+        const { changes } = data.update;
+        return [
+          `${c.bold(`Incident ${id}: update #${data.update.number} recorded`)} (${data.incident.env}, SEV${data.incident.severity})`,
+          '',
+          c.bold('Since the last snapshot:'),
+          ...changes.cleared.map((x) => `  ${c.green('cleared')}  ${plain(x)}`),
+          ...changes.newProblems.map((x) => `  ${c.red('new    ')}  ${plain(x)}`),
+          ...changes.stillFailing.map((x) => `  ${c.yellow('still  ')}  ${plain(x)}`),
+          ...(changes.cleared.length + changes.newProblems.length + changes.stillFailing.length === 0
+            ? ['  no problems before or now']
+            : []),
+          '',
+          printNotice(data.notice, c),
+          options.notify ? c.bold('Notifications:') : c.dim('Not posted anywhere (add --notify to post).'),
+          ...deliveryLines(data.deliveries, c),
+        ].join('\n');
+      },
+    });
     return deliveryExitCode(deliveries);
   } finally {
     session.aws.destroy();

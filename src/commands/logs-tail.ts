@@ -3,8 +3,7 @@ import { requireComponent } from '../config/load.js';
 import { onInterrupt } from '../engine/interrupt.js';
 import { parseDuration } from '../engine/model/duration.js';
 import { UnreachableError, UsageError } from '../engine/model/errors.js';
-import { outputFormat, VIEW_FORMATS } from '../engine/printer.js';
-import { clean, makeChalk } from '../engine/render.js';
+import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { type GlobalOptions, openEnvSession, verifyAccount } from '../engine/session.js';
 import type { LogEvent } from '../logs/signature.js';
 import { LogGroupNotFound, tailLogs } from '../logs/tail.js';
@@ -19,18 +18,25 @@ export interface LogsTailOptions extends GlobalOptions {
 const POLL_MS = 2000;
 const CAP = 10_000;
 
-/** One event as a line: time, short stream name, message (JSON lines under --output json). */
-export function formatEvent(event: LogEvent, json: boolean, dim: (s: string) => string = (s) => s): string {
-  if (json) {
-    return JSON.stringify({
-      timestamp: new Date(event.timestamp).toISOString(),
-      stream: event.logStreamName ?? null,
-      message: event.message.replace(/\n$/, ''),
-    });
-  }
-  const stream = (event.logStreamName ?? '').split('/').pop() ?? '';
-  // Log lines are not fsops's text: control and escape sequences are shown, not sent to the terminal.
-  return `${dim(new Date(event.timestamp).toISOString())} ${dim(clean(stream.slice(0, 12)))} ${clean(event.message.replace(/\n$/, ''))}`;
+/** One event as data: what `--output json` prints as one line. */
+export interface EventLine {
+  timestamp: string;
+  stream: string | null;
+  message: string;
+}
+
+export function eventLine(event: LogEvent): EventLine {
+  return {
+    timestamp: new Date(event.timestamp).toISOString(),
+    stream: event.logStreamName ?? null,
+    message: event.message.replace(/\n$/, ''),
+  };
+}
+
+/** One event for a person: time, short stream name, message (already neutralised by the printer). */
+export function eventText(line: EventLine, dim: (s: string) => string = (s) => s): string {
+  const stream = (line.stream ?? '').split('/').pop() ?? '';
+  return `${dim(line.timestamp)} ${dim(stream.slice(0, 12))} ${line.message}`;
 }
 
 /**
@@ -38,7 +44,7 @@ export function formatEvent(event: LogEvent, json: boolean, dim: (s: string) => 
  * oldest first; `--follow` keeps polling until Ctrl-C. `--source rds` reads the PostgreSQL log group.
  */
 export async function logsTail(component: string | undefined, options: LogsTailOptions): Promise<number> {
-  const format = outputFormat(options, 'logs tail', VIEW_FORMATS);
+  const printer = printerFor(options, 'logs tail', VIEW_FORMATS);
   const source = options.source ?? 'app';
   if (source !== 'app' && source !== 'rds')
     throw new UsageError(`unknown --source '${source}': valid sources are app, rds`);
@@ -51,7 +57,6 @@ export async function logsTail(component: string | undefined, options: LogsTailO
       : session.env.nameOf('logGroup', requireComponent(session.env, component));
   const controller = new AbortController();
   const release = onInterrupt(() => controller.abort());
-  const c = makeChalk(options.color);
   try {
     await verifyAccount(session);
     await tailLogs(await session.aws.logs(), {
@@ -62,7 +67,9 @@ export async function logsTail(component: string | undefined, options: LogsTailO
       pollMs: POLL_MS,
       cap: CAP,
       signal: controller.signal,
-      onEvent: (event) => process.stdout.write(`${formatEvent(event, format === 'json', c.dim)}\n`),
+      // Log lines are not fsops's text: the printer shows control and escape sequences, never sends them.
+      onEvent: (event) =>
+        printer.view({ data: eventLine(event), jsonLine: true, text: (line, c) => eventText(line, c.dim) }),
       onTruncated: (shown) =>
         process.stderr.write(
           `fsops: showing the first ${shown} events of the window; narrow --since or --filter\n`,

@@ -19,7 +19,12 @@ export async function restart(
   options: ServiceCommandOptions,
   deps: ServiceCommandDeps = {},
 ): Promise<number> {
-  const { session, identity, ecs, names } = await prepareServiceCommand(component, options, 'restart', true);
+  const { printer, session, identity, ecs, names } = await prepareServiceCommand(
+    component,
+    options,
+    'restart',
+    true,
+  );
   try {
     const { service, stoppedTaskArns } = await gatherServiceChangeFacts(ecs, names).catch((error) => {
       throw asExitError(error, `cannot read ${names.service}`);
@@ -46,6 +51,7 @@ export async function restart(
     return await runServiceOperation(
       {
         command: 'restart',
+        printer,
         title: 'Restart',
         component,
         session,

@@ -28,7 +28,12 @@ export async function rollback(
   deps: ServiceCommandDeps = {},
 ): Promise<number> {
   if (options.to !== undefined) parseToOption(options.to);
-  const { session, identity, ecs, names } = await prepareServiceCommand(component, options, 'rollback', true);
+  const { printer, session, identity, ecs, names } = await prepareServiceCommand(
+    component,
+    options,
+    'rollback',
+    true,
+  );
   try {
     const facts = await gatherRollbackFacts(ecs, names).catch((error) => {
       throw asExitError(error, `cannot read ${names.service}`);
@@ -51,6 +56,7 @@ export async function rollback(
           };
     const op: ServiceOperation = {
       command: 'rollback',
+      printer,
       title: 'Rollback',
       component,
       session,

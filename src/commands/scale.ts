@@ -38,7 +38,12 @@ export async function scale(
   deps: ServiceCommandDeps = {},
 ): Promise<number> {
   const count = parseCount(countText);
-  const { session, identity, ecs, names } = await prepareServiceCommand(component, options, 'scale', true);
+  const { printer, session, identity, ecs, names } = await prepareServiceCommand(
+    component,
+    options,
+    'scale',
+    true,
+  );
   try {
     const { service, stoppedTaskArns } = await gatherServiceChangeFacts(ecs, names).catch((error) => {
       throw asExitError(error, `cannot read ${names.service}`);
@@ -87,6 +92,7 @@ export async function scale(
     return await runServiceOperation(
       {
         command: 'scale',
+        printer,
         title: 'Scale',
         component,
         session,

@@ -4,8 +4,7 @@ import { onInterrupt } from '../engine/interrupt.js';
 import { parseDuration } from '../engine/model/duration.js';
 import { UsageError } from '../engine/model/errors.js';
 import { exitCodeFor, type Finding } from '../engine/model/finding.js';
-import { outputFormat } from '../engine/printer.js';
-import { makeChalk } from '../engine/render.js';
+import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { executeRunbook } from '../engine/run-runbook.js';
 import { loadRunbook } from '../engine/runbook.js';
 import { type EnvSession, type GlobalOptions, openEnvSession, verifyAccount } from '../engine/session.js';
@@ -61,7 +60,8 @@ function openIncidents(session: EnvSession): Dashboard['incidents'] {
  * its check's status (the same thresholds as validate/metrics).
  */
 export async function status(options: StatusOptions): Promise<number> {
-  const format = outputFormat(options);
+  const printer = printerFor(options, 'status', VIEW_FORMATS);
+  const format = printer.format;
   const watch = options.watch !== undefined && options.watch !== false;
   const intervalMs = parseDuration(
     typeof options.watch === 'string' ? options.watch : DEFAULT_REFRESH,
@@ -71,7 +71,6 @@ export async function status(options: StatusOptions): Promise<number> {
     throw new UsageError('--watch redraws text: use it without --output (json gives the data once)');
   const session = openEnvSession(options);
   const sinceMs = parseDuration(options.since ?? session.config.logs.since, '--since');
-  const c = makeChalk(options.color);
   try {
     await verifyAccount(session);
     let findings = await poll(session, sinceMs);
@@ -81,12 +80,11 @@ export async function status(options: StatusOptions): Promise<number> {
       cells: toCells(findings, new Date()),
       incidents: openIncidents(session),
     };
-    if (format === 'json') {
-      process.stdout.write(`${JSON.stringify({ ...dashboard, findings }, null, 2)}\n`);
-      return exitCodeFor(findings, options.strict ?? false);
-    }
     if (!watch) {
-      process.stdout.write(renderDashboard(dashboard, c, new Date(), plain));
+      printer.view({
+        data: { ...dashboard, findings },
+        text: (data, chalk) => renderDashboard(data, chalk, new Date(), plain),
+      });
       return exitCodeFor(findings, options.strict ?? false);
     }
     // Watch: redraw in place on a terminal; on a pipe one frame per interval, no cursor codes.
@@ -98,12 +96,15 @@ export async function status(options: StatusOptions): Promise<number> {
     const release = onInterrupt(() => stop());
     try {
       for (;;) {
-        const frame = renderDashboard(dashboard, c, new Date(), plain);
-        process.stdout.write(
-          tty
-            ? `\u001b[H\u001b[2J${frame}${c.dim(`refreshing every ${intervalMs / 1000}s; Ctrl-C to quit`)}\n`
-            : `${frame}\n`,
-        );
+        printer.view({
+          data: dashboard,
+          text: (data, chalk) => {
+            const frame = renderDashboard(data, chalk, new Date(), plain);
+            return tty
+              ? `\u001b[H\u001b[2J${frame}${chalk.dim(`refreshing every ${intervalMs / 1000}s; Ctrl-C to quit`)}\n`
+              : `${frame}\n`;
+          },
+        });
         let timer: NodeJS.Timeout | undefined;
         const tick = new Promise<'tick'>((done) => {
           timer = setTimeout(() => done('tick'), intervalMs);

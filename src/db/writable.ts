@@ -47,18 +47,33 @@ export function maintenanceSettings(config: Config) {
   };
 }
 
+/** How the one writable session is opened; the defaults are a maintenance run's. */
+export interface WriteSessionOptions {
+  /** A run that only lists opens it read-only. */
+  readOnly?: boolean;
+  /** `application_name` (default fsops-maintenance). */
+  applicationName?: string;
+  /**
+   * Timeouts and TLS (default: the diagnostic session's with the maintenance statement and lock
+   * timeouts). `db cancel`/`db terminate` keep the diagnostic ones: one short statement.
+   */
+  settings?: Config['database']['session'];
+}
+
 export async function openMaintenanceSession(
   target: DbTarget,
   config: Config,
-  options: { readOnly?: boolean } = {},
+  options: WriteSessionOptions = {},
 ): Promise<MaintenanceDb> {
-  const settings = maintenanceSettings(config);
+  const settings = options.settings ?? maintenanceSettings(config);
   const secrets = target.password ? [target.password] : [];
   // Partition bounds are written and read as UTC dates.
   const parameters = { ...sessionParameters(settings, options.readOnly ?? false), TimeZone: 'UTC' };
   // pg loads when a session opens, not with this module (src/engine/database.ts imports it for every run).
   const { default: pg } = await import('pg');
-  const client = new pg.Client(connectionConfig(target, settings, MAINTENANCE_APPLICATION_NAME, parameters));
+  const client = new pg.Client(
+    connectionConfig(target, settings, options.applicationName ?? MAINTENANCE_APPLICATION_NAME, parameters),
+  );
   client.on('error', () => {});
   let notices: ServerNotice[] = [];
   client.on('notice', (notice: { severity?: string; message?: string; code?: string }) => {

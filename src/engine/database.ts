@@ -11,7 +11,7 @@ import {
   parseDbUrl,
   resolveDbTarget,
 } from '../db/connection.js';
-import { type MaintenanceDb, openMaintenanceSession } from '../db/writable.js';
+import { type MaintenanceDb, openMaintenanceSession, type WriteSessionOptions } from '../db/writable.js';
 import {
   checkEndpointUrls,
   type EnvSession,
@@ -32,9 +32,10 @@ export interface DatabaseHandles {
   read(): Promise<DbSession>;
   /**
    * The one maintenance session (opened on first call): writable, or read-only for a run that only
-   * lists (`readOnly`, decided by the first call). UTC, maintenance timeouts (src/db/writable.ts).
+   * lists (`readOnly`, decided by the first call). UTC, maintenance timeouts and
+   * application_name=fsops-maintenance unless the first call names others (src/db/writable.ts).
    */
-  write(options?: { readOnly?: boolean }): Promise<MaintenanceDb>;
+  write(options?: WriteSessionOptions): Promise<MaintenanceDb>;
   /** Ends whatever was opened; never throws. */
   close(): Promise<void>;
 }

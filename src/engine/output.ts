@@ -1,6 +1,4 @@
 import { type Finding, overallStatus, type Report } from './model/finding.js';
-import { printerFor } from './printer.js';
-import type { GlobalOptions } from './session.js';
 
 export function buildReport(
   command: string,
@@ -18,9 +16,4 @@ export function buildReport(
     findings,
     ...(notes?.length ? { notes } : {}),
   };
-}
-
-/** Prints the report in the chosen format to stdout and returns the exit code docs/architecture.md gives it. */
-export function emitReport(report: Report, options: GlobalOptions): number {
-  return printerFor(options, report.command).report(report);
 }

@@ -24,6 +24,8 @@ export interface View<T> {
   data: T;
   text(data: T, c: ChalkInstance): string;
   markdown?(data: T): string;
+  /** One JSON object per line under `--output json` (a stream of events), instead of indented JSON. */
+  jsonLine?: boolean;
 }
 
 export interface Printer {
@@ -75,7 +77,7 @@ export function printerFor(
     },
     view(view) {
       if (format === 'json') {
-        write(`${JSON.stringify(view.data, null, 2)}\n`);
+        write(`${view.jsonLine ? JSON.stringify(view.data) : JSON.stringify(view.data, null, 2)}\n`);
         return;
       }
       const data = cleanDeep(view.data);
@@ -83,13 +85,4 @@ export function printerFor(
       write(text.endsWith('\n') ? text : `${text}\n`);
     },
   };
-}
-
-/** The chosen format of a command that prints a report (every format); views use printerFor's list. */
-export function outputFormat(
-  options: Pick<PrinterOptions, 'output'>,
-  command = 'this command',
-  supported?: readonly OutputFormat[],
-): OutputFormat {
-  return parseOutput(options.output, command, supported);
 }

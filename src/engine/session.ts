@@ -21,7 +21,7 @@ export interface GlobalOptions {
   strict?: boolean;
   onlyProblems?: boolean;
   color?: boolean;
-  /** Publish the run as CloudWatch metrics (src/core/output.ts emitReport). */
+  /** Publish the run as CloudWatch metrics (src/engine/publish.ts, started by the printer). */
   publish?: boolean;
 }
 

@@ -28,8 +28,9 @@ import { formatDuration, parseDuration } from '../model/duration.js';
 import { ExitCode, ExitError, UnreachableError, UsageError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
 import { buildReport } from '../output.js';
-import { outputFormat, printerFor } from '../printer.js';
+import { type Printer, printerFor, REPORT_FORMATS } from '../printer.js';
 import { createProgress } from '../progress.js';
+import type { OutputFormat } from '../render.js';
 import { type CheckRegistry, runChecks, stepsFor } from '../runner.js';
 import { type MutationPlan, type PromptIO, type SafetyOptions, terminalIO } from '../safety.js';
 import {
@@ -66,6 +67,8 @@ export const DEFAULT_POLL_INTERVAL_MS = 6000;
 export interface ServiceOperation {
   command: 'rollback' | 'restart' | 'scale';
   component: string;
+  /** The command's printer (--output parsed once, in prepareServiceCommand). */
+  printer: Printer;
   session: EnvSession;
   ecs: ECSClient;
   names: ServiceNames;
@@ -117,7 +120,7 @@ export async function runServiceOperation(
   options: ServiceCommandOptions,
   deps: ServiceCommandDeps = {},
 ): Promise<number> {
-  const printer = printerFor(options, op.command);
+  const { printer } = op;
   const format = printer.format;
   const timeoutMs = timeoutOf(options);
   const startedAt = new Date();
@@ -388,6 +391,7 @@ async function verifyComponent(
 }
 
 export interface PreparedService {
+  printer: Printer;
   session: EnvSession;
   identity: CallerIdentity | null;
   ecs: ECSClient;
@@ -403,8 +407,9 @@ export async function prepareServiceCommand(
   options: ServiceCommandOptions,
   command: string,
   mutating: boolean,
+  formats: readonly OutputFormat[] = REPORT_FORMATS,
 ): Promise<PreparedService> {
-  outputFormat(options);
+  const printer = printerFor(options, command, formats);
   if (mutating) timeoutOf(options);
   const envName = mutating ? requireServiceEnv(options, command) : undefined;
   // The wait loop polls DescribeServices for minutes: adaptive retries pace it under throttling.
@@ -413,7 +418,7 @@ export async function prepareServiceCommand(
     requireComponent(session.env, component);
     const identity = await verifyAccount(session, mutating);
     const ecs = await session.aws.ecs();
-    return { session, identity, ecs, names: serviceNames(session.env, component) };
+    return { printer, session, identity, ecs, names: serviceNames(session.env, component) };
   } catch (error) {
     session.aws.destroy();
     throw error;

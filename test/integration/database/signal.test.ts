@@ -109,6 +109,39 @@ describe('fsops db cancel / terminate', () => {
     expect(record.detail).toContain('SELECT pg_sleep(20)');
   });
 
+  it("sends the signal over the database layer's one writable session (Database.write), diagnostic timeouts", async () => {
+    await victim.query('BEGIN');
+    const opened: { options: unknown; settings: Record<string, string> }[] = [];
+    const openSession = async () => {
+      const session = await openDbCommandSession({ dbUrl: db.url }, { envFromEnvironment: false });
+      const write = session.write;
+      session.write = async (options) => {
+        const writer = await write(options);
+        const [settings] = await writer.query<Record<string, string>>(
+          `SELECT current_setting('application_name') AS application, current_setting('statement_timeout') AS statement,
+                  current_setting('default_transaction_read_only') AS read_only`,
+        );
+        opened.push({ options, settings: settings! });
+        return writer;
+      };
+      return session;
+    };
+    const io = captureIO(false);
+    const code = await signalBackend(
+      'terminate',
+      String(victimPid),
+      { dbUrl: db.url, yes: true },
+      io,
+      openSession,
+    );
+    expect(code).toBe(0);
+    expect(await alive(victimPid)).toBeNull();
+    // One opener: the writable connection came from write(), as fsops (not fsops-maintenance), with the
+    // diagnostic session's statement timeout (database.session: 10 s), not maintenance's 5 minutes.
+    expect(opened).toHaveLength(1);
+    expect(opened[0]!.settings).toEqual({ application: 'fsops', statement: '10s', read_only: 'off' });
+  });
+
   it('--yes terminates an idle transaction, rolling it back', async () => {
     await adminQuery('CREATE TABLE IF NOT EXISTS t (id int)', [], db.name);
     await victim.query('BEGIN');
