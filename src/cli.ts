@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { declareBackupCommands } from './cli/backup.js';
 import { declareDatabaseCommands } from './cli/database.js';
 import { declareIncidentCommands, declareStatusCommand } from './cli/incident.js';
@@ -39,7 +39,15 @@ export function buildProgram(): Command {
       '--publish',
       'also publish the run as CloudWatch metrics (namespace Fivestar/Ops or $FSOPS_PUBLISH_NAMESPACE; see docs/monitoring.md)',
     )
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .configureHelp({
+      showGlobalOptions: true,
+      sortSubcommands: false,
+      // A command's own --env is listed once: the global one is left out of its help.
+      visibleGlobalOptions(cmd) {
+        const own = new Set(cmd.options.map((option) => option.long));
+        return Help.prototype.visibleGlobalOptions.call(this, cmd).filter((option) => !own.has(option.long));
+      },
+    })
     .showSuggestionAfterError(true)
     .configureOutput({
       // Usage errors read like every other fsops error: one line, prefixed, with where to look.

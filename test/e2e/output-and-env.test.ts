@@ -66,6 +66,14 @@ describe('--output is parsed once, and a format a command does not print is refu
 describe('-e/--env before the subcommand as well as after it', () => {
   const report = (stdout: string) => JSON.parse(stdout) as { command: string; env: string | null };
 
+  it("a command's help lists its --env once (the global one is left out there)", async () => {
+    for (const args of [['validate', '--help'], ['rollback', '--help'], ['db', 'health', '--help']]) {
+      const help = await runFsops(args);
+      expect(help.code, args.join(' ')).toBe(0);
+      expect(help.stdout.match(/-e, --env <env>/g), args.join(' ')).toHaveLength(1);
+    }
+  });
+
   it('a read-only command: `fsops --env prod validate` is `fsops validate --env prod`', async () => {
     fake = await startFakeWorld('prod');
     const run = (...args: string[]) =>
