@@ -67,7 +67,11 @@ describe('-e/--env before the subcommand as well as after it', () => {
   const report = (stdout: string) => JSON.parse(stdout) as { command: string; env: string | null };
 
   it("a command's help lists its --env once (the global one is left out there)", async () => {
-    for (const args of [['validate', '--help'], ['rollback', '--help'], ['db', 'health', '--help']]) {
+    for (const args of [
+      ['validate', '--help'],
+      ['rollback', '--help'],
+      ['db', 'health', '--help'],
+    ]) {
       const help = await runFsops(args);
       expect(help.code, args.join(' ')).toBe(0);
       expect(help.stdout.match(/-e, --env <env>/g), args.join(' ')).toHaveLength(1);
