@@ -114,4 +114,16 @@ describe('a signal while a read before a change hangs', () => {
     expect(mutating()).toEqual([]);
     expect(result.audit).toBe('');
   }, 30_000);
+
+  it('fsops maintenance mode on with a hanging account check: SIGTERM ends it as interrupted, no PutParameter', async () => {
+    const result = await signalWhileHanging(
+      ['maintenance', 'mode', 'on', '--env', 'prod', '--yes'],
+      { service: 'sts', action: 'GetCallerIdentity' },
+      'SIGTERM',
+    );
+    expect(result.code).toBe(130);
+    expect(result.stderr.trim().split('\n').at(-1)).toBe('fsops: interrupted');
+    expect(fake!.calls.filter((c) => c.service === 'ssm')).toEqual([]);
+    expect(result.audit).toBe('');
+  }, 30_000);
 });
