@@ -13,6 +13,12 @@ import type { GlobalOptions } from '../engine/session.js';
 
 /** How many revisions and deployments the listing shows. */
 const SHOWN = 10;
+/**
+ * How long the listing waits for the task definitions it shows images of. They only decorate the
+ * listing: an endpoint that does not answer costs this much, not the SDK's request timeout times its
+ * retries, and the revisions are listed without images.
+ */
+export const IMAGE_LOOKUP_TIMEOUT_MS = 5000;
 
 export interface DeploymentRow {
   createdAt: string | null;
@@ -244,9 +250,11 @@ export async function deployments(component: string, options: GlobalOptions): Pr
       ]);
       wanted.delete('');
       const definitions = new Map<string, TaskDefinition>();
+      const lookups = AbortSignal.any([signal, AbortSignal.timeout(IMAGE_LOOKUP_TIMEOUT_MS)]);
       await mapWithConcurrency([...wanted], 5, async (arn) => {
+        if (lookups.aborted) return;
         try {
-          definitions.set(arn, await describeTaskDefinition(ecs, arn, signal));
+          definitions.set(arn, await describeTaskDefinition(ecs, arn, lookups));
         } catch {
           // A revision that cannot be described is listed without images.
         }

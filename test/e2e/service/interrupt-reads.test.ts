@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, FAKE_CREDENTIALS } from '../../helpers/cli.js';
+import { BIN, FAKE_CREDENTIALS, runFsops } from '../../helpers/cli.js';
 import { type FakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
 
 // Run `npm run build` first. The reads before a change (and a listing's reads) take the run's signal:
@@ -126,4 +126,47 @@ describe('a signal while a read before a change hangs', () => {
     expect(fake!.calls.filter((c) => c.service === 'ssm')).toEqual([]);
     expect(result.audit).toBe('');
   }, 30_000);
+});
+
+describe('a hanging endpoint does not hold the listing', () => {
+  it('fsops deployments with a DescribeTaskDefinition that never answers prints the listing (without images) and exits', async () => {
+    fake = await startFakeWorld(
+      'prod',
+      {},
+      { faults: [{ service: 'ecs', action: 'DescribeTaskDefinition', kind: 'hang' }] },
+    );
+    fake.handlers.ecs!.ListTaskDefinitions = () => ({
+      taskDefinitionArns: [42, 41].map(
+        (n) => `arn:aws:ecs:ap-south-1:123456789014:task-definition/prod-fivestar-internal-pe:${n}`,
+      ),
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'fsops-reads-'));
+    const config = join(dir, 'fsops.config.yaml');
+    // Only fsops's own bound on the optional lookups can end them before the test's timeout.
+    writeFileSync(config, ['aws:', '  requestTimeoutMs: 600000', '  maxAttempts: 1'].join('\n'));
+    const result = await runFsops(
+      [
+        'deployments',
+        'internal-pe',
+        '--env',
+        'prod',
+        '--output',
+        'json',
+        '--config',
+        config,
+        '--endpoint-url',
+        fake.url,
+      ],
+      FAKE_CREDENTIALS,
+    );
+    expect(result.code).toBe(0);
+    const view = JSON.parse(result.stdout);
+    expect(view.revisions.map((r: { revision: number; images: string[] }) => [r.revision, r.images])).toEqual(
+      [
+        [42, []],
+        [41, []],
+      ],
+    );
+    expect(fake.calls.filter((c) => c.action === 'DescribeTaskDefinition').length).toBeGreaterThan(0);
+  });
 });
