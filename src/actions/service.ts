@@ -34,7 +34,12 @@ export interface ActionResult {
   primaryDeploymentId?: string;
 }
 
-/** Applies one action; with `dryRun` it makes no call at all. */
+/**
+ * Applies one action; with `dryRun` it makes no call at all. The mutating call takes no abort signal,
+ * on purpose: once sent, ECS may have accepted the change, and aborting the request would not undo it,
+ * only lose its answer. Ctrl-C/SIGTERM/SIGHUP stop the wait after it (the audit says `interrupted`);
+ * the SDK's request timeout bounds the call itself.
+ */
 export async function applyServiceAction(
   ecs: ECSClient,
   action: ServiceAction,

@@ -4,6 +4,7 @@ import { chooseRollbackTarget, type RollbackChoice, type RollbackFacts } from '.
 import { imagesOf, imageTag, parseTaskDef, sameTaskDef, shortTaskDef } from '../ecs/taskdef.js';
 import { describeServiceState } from '../ecs/wait.js';
 import { asExitError, prepareServiceCommand } from '../engine/commands/service-operation.js';
+import { readsUntilInterrupted } from '../engine/interrupt.js';
 import { mapWithConcurrency } from '../engine/model/concurrency.js';
 import { UsageError } from '../engine/model/errors.js';
 import { VIEW_FORMATS } from '../engine/printer.js';
@@ -12,6 +13,12 @@ import type { GlobalOptions } from '../engine/session.js';
 
 /** How many revisions and deployments the listing shows. */
 const SHOWN = 10;
+/**
+ * How long the listing waits for the task definitions it shows images of. They only decorate the
+ * listing: an endpoint that does not answer costs this much, not the SDK's request timeout times its
+ * retries, and the revisions are listed without images.
+ */
+export const IMAGE_LOOKUP_TIMEOUT_MS = 5000;
 
 export interface DeploymentRow {
   createdAt: string | null;
@@ -227,26 +234,32 @@ export async function deployments(component: string, options: GlobalOptions): Pr
     VIEW_FORMATS,
   );
   try {
-    const facts = await gatherRollbackFacts(ecs, names, { stoppedTasks: false }).catch((error) => {
-      throw asExitError(error, `cannot read ${names.service}`);
-    });
-    const preview = previewRollback(facts);
-    const wanted = new Set<string>([
-      ...shownRevisions(facts, 'refused' in preview ? null : preview),
-      ...(facts.history.available
-        ? facts.history.deployments
-            .slice(0, SHOWN)
-            .flatMap((d) => (d.targetImages.length ? [] : [d.targetTaskDefinition ?? '']))
-        : (facts.service.deployments ?? []).map((d) => d.taskDefinition ?? '')),
-    ]);
-    wanted.delete('');
-    const definitions = new Map<string, TaskDefinition>();
-    await mapWithConcurrency([...wanted], 5, async (arn) => {
-      try {
-        definitions.set(arn, await describeTaskDefinition(ecs, arn));
-      } catch {
-        // A revision that cannot be described is listed without images.
-      }
+    // Reads only, under the run's signal: Ctrl-C/SIGTERM/SIGHUP end a hanging call at once (exit 130).
+    const { facts, definitions } = await readsUntilInterrupted(async (signal) => {
+      const facts = await gatherRollbackFacts(ecs, names, { stoppedTasks: false, signal }).catch((error) => {
+        throw asExitError(error, `cannot read ${names.service}`);
+      });
+      const preview = previewRollback(facts);
+      const wanted = new Set<string>([
+        ...shownRevisions(facts, 'refused' in preview ? null : preview),
+        ...(facts.history.available
+          ? facts.history.deployments
+              .slice(0, SHOWN)
+              .flatMap((d) => (d.targetImages.length ? [] : [d.targetTaskDefinition ?? '']))
+          : (facts.service.deployments ?? []).map((d) => d.taskDefinition ?? '')),
+      ]);
+      wanted.delete('');
+      const definitions = new Map<string, TaskDefinition>();
+      const lookups = AbortSignal.any([signal, AbortSignal.timeout(IMAGE_LOOKUP_TIMEOUT_MS)]);
+      await mapWithConcurrency([...wanted], 5, async (arn) => {
+        if (lookups.aborted) return;
+        try {
+          definitions.set(arn, await describeTaskDefinition(ecs, arn, lookups));
+        } catch {
+          // A revision that cannot be described is listed without images.
+        }
+      });
+      return { facts, definitions };
     });
     const view = buildDeploymentsView(facts, definitions, {
       env: session.env.name,

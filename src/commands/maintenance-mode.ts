@@ -3,6 +3,7 @@ import { describeAwsError, isCredentialsError } from '../aws/errors.js';
 import { interpretMaintenanceMode, readMaintenanceMode } from '../checks/maintenance-mode.js';
 import { promptIO, runGuardedChange } from '../engine/change.js';
 import { commandContext } from '../engine/context.js';
+import { readsUntilInterrupted } from '../engine/interrupt.js';
 import { ExitError, UnreachableError, UsageError } from '../engine/model/errors.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { clean } from '../engine/render.js';
@@ -62,7 +63,7 @@ export async function maintenanceMode(state: string, options: MaintenanceModeOpt
       return 0;
     }
 
-    const identity = await verifyAccount(session, true);
+    const identity = await readsUntilInterrupted((signal) => verifyAccount(session, true, signal));
     const current = await readMaintenanceMode(ctx).catch((error) => {
       throw awsFailure(error, session.env.name, `read ${parameter}`);
     });

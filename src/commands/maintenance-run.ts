@@ -13,6 +13,7 @@ import {
   stepTimer,
   writeEvidence,
 } from '../engine/evidence.js';
+import { readsUntilInterrupted } from '../engine/interrupt.js';
 import { parseDuration } from '../engine/model/duration.js';
 import { ExitCode, UsageError } from '../engine/model/errors.js';
 import type { Finding } from '../engine/model/finding.js';
@@ -86,7 +87,9 @@ async function runMaintenanceRunbook(
       );
       throw new UsageError(message);
     }
-    const identity = await verifyAccount(session, actionSteps.length > 0 || evidence !== null);
+    const identity = await readsUntilInterrupted((signal) =>
+      verifyAccount(session, actionSteps.length > 0 || evidence !== null, signal),
+    );
     const sinceMs = parseDuration(options.since ?? session.config.logs.since, '--since');
     const startedAt = new Date();
     const progress = await createProgress(`${runbook.title} (${session.env.name})`, format);

@@ -8,6 +8,7 @@ import {
   type ServiceCommandDeps,
   type ServiceCommandOptions,
 } from '../engine/commands/service-operation.js';
+import { readsUntilInterrupted } from '../engine/interrupt.js';
 import { UsageError } from '../engine/model/errors.js';
 
 export const RESTART_SOURCE =
@@ -26,9 +27,11 @@ export async function restart(
     true,
   );
   try {
-    const { service, stoppedTaskArns } = await gatherServiceChangeFacts(ecs, names).catch((error) => {
-      throw asExitError(error, `cannot read ${names.service}`);
-    });
+    const { service, stoppedTaskArns } = await readsUntilInterrupted((signal) =>
+      gatherServiceChangeFacts(ecs, names, signal).catch((error) => {
+        throw asExitError(error, `cannot read ${names.service}`);
+      }),
+    );
     const current = service.taskDefinition ?? 'unknown';
     if ((service.desiredCount ?? 0) === 0) {
       throw new UsageError(

@@ -12,6 +12,7 @@ import {
   type ServiceCommandOptions,
   type ServiceOperation,
 } from '../engine/commands/service-operation.js';
+import { readsUntilInterrupted } from '../engine/interrupt.js';
 
 export interface RollbackOptions extends ServiceCommandOptions {
   /** A revision number, family:revision, or a task definition ARN. */
@@ -35,15 +36,19 @@ export async function rollback(
     true,
   );
   try {
-    const facts = await gatherRollbackFacts(ecs, names).catch((error) => {
-      throw asExitError(error, `cannot read ${names.service}`);
-    });
-    const choice = chooseRollbackTarget(facts, options.to);
-    const [fromDef, toDef] = await Promise.all([
-      describeTaskDefinition(ecs, choice.from),
-      describeTaskDefinition(ecs, choice.to),
-    ]).catch((error) => {
-      throw asExitError(error, 'cannot read the task definitions to compare');
+    // Reads only, under the run's signal: Ctrl-C/SIGTERM/SIGHUP end them at once (exit 130, nothing changed).
+    const { facts, choice, fromDef, toDef } = await readsUntilInterrupted(async (signal) => {
+      const facts = await gatherRollbackFacts(ecs, names, { signal }).catch((error) => {
+        throw asExitError(error, `cannot read ${names.service}`);
+      });
+      const choice = chooseRollbackTarget(facts, options.to);
+      const [fromDef, toDef] = await Promise.all([
+        describeTaskDefinition(ecs, choice.from, signal),
+        describeTaskDefinition(ecs, choice.to, signal),
+      ]).catch((error) => {
+        throw asExitError(error, 'cannot read the task definitions to compare');
+      });
+      return { facts, choice, fromDef, toDef };
     });
     const action: ServiceAction =
       choice.kind === 'stop-deployment'

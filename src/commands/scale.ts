@@ -9,6 +9,7 @@ import {
   type ServiceCommandDeps,
   type ServiceCommandOptions,
 } from '../engine/commands/service-operation.js';
+import { readsUntilInterrupted } from '../engine/interrupt.js';
 import { UsageError } from '../engine/model/errors.js';
 
 export interface ScaleOptions extends ServiceCommandOptions {
@@ -45,9 +46,11 @@ export async function scale(
     true,
   );
   try {
-    const { service, stoppedTaskArns } = await gatherServiceChangeFacts(ecs, names).catch((error) => {
-      throw asExitError(error, `cannot read ${names.service}`);
-    });
+    const { service, stoppedTaskArns } = await readsUntilInterrupted((signal) =>
+      gatherServiceChangeFacts(ecs, names, signal).catch((error) => {
+        throw asExitError(error, `cannot read ${names.service}`);
+      }),
+    );
     const desired = service.desiredCount ?? 0;
     if (desired === count) {
       throw new UsageError(
@@ -57,11 +60,14 @@ export async function scale(
     const current = service.taskDefinition ?? 'unknown';
     const profile = session.env.settings.ecs.desiredCount;
     // Bounded by the service's auto scaling limits or the config: over them is refused, nothing changed.
-    const limits = await readScalingLimits(
-      () => session.aws.autoScaling(),
-      names,
-      session.env.name,
-      session.env.settings.limits?.maxDesiredCount,
+    const limits = await readsUntilInterrupted((signal) =>
+      readScalingLimits(
+        () => session.aws.autoScaling(),
+        names,
+        session.env.name,
+        session.env.settings.limits?.maxDesiredCount,
+        signal,
+      ),
     );
     const judgement = judgeScale(count, desired, profile, limits);
     if (judgement.verdict === 'over-limit')

@@ -56,8 +56,12 @@ export async function describeService(
   return service && service.status !== 'INACTIVE' ? service : null;
 }
 
-export async function requireService(ecs: ECSClient, names: ServiceNames): Promise<Service> {
-  const service = await describeService(ecs, names);
+export async function requireService(
+  ecs: ECSClient,
+  names: ServiceNames,
+  signal?: AbortSignal,
+): Promise<Service> {
+  const service = await describeService(ecs, names, signal);
   if (!service) {
     throw new UsageError(
       `service ${names.service} not found in cluster ${names.cluster} (check names.service and names.cluster in the config)`,
@@ -110,7 +114,9 @@ export async function deploymentHistory(
   ecs: ECSClient,
   names: ServiceNames,
   depth = HISTORY_DEPTH,
+  signal?: AbortSignal,
 ): Promise<DeploymentHistory> {
+  const sent = { abortSignal: signal };
   try {
     const briefs: ServiceDeploymentBrief[] = [];
     let nextToken: string | undefined;
@@ -122,6 +128,7 @@ export async function deploymentHistory(
           nextToken,
           maxResults: 100,
         }),
+        sent,
       );
       briefs.push(...(out.serviceDeployments ?? []));
       nextToken = out.nextToken;
@@ -135,7 +142,9 @@ export async function deploymentHistory(
         chunks(
           recent.map((b) => b.serviceDeploymentArn!),
           DESCRIBE_DEPLOYMENTS_MAX,
-        ).map((arns) => ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: arns }))),
+        ).map((arns) =>
+          ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: arns }), sent),
+        ),
       )
     ).flatMap((out) => out.serviceDeployments ?? []);
     const revisionArns = [
@@ -149,7 +158,7 @@ export async function deploymentHistory(
     const revisions = (
       await Promise.all(
         chunks(revisionArns, DESCRIBE_REVISIONS_MAX).map((arns) =>
-          ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: arns })),
+          ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: arns }), sent),
         ),
       )
     ).flatMap((out) => out.serviceRevisions ?? []);
@@ -175,22 +184,28 @@ export async function deploymentHistory(
     });
     return { available: true, deployments };
   } catch (error) {
+    // Stopped by the run (Ctrl-C, SIGTERM) is not "history unavailable": the caller stops too.
+    if (signal?.aborted) throw error;
     return { available: false, reason: describeAwsError(error) };
   }
 }
 
-/** Every fact target selection needs: the service first (it names the family), then the rest concurrently. */
+/**
+ * Every fact target selection needs: the service first (it names the family), then the rest concurrently.
+ * `signal` is the run's: aborting it (Ctrl-C, SIGTERM, SIGHUP) ends the reads waiting on AWS.
+ */
 export async function gatherRollbackFacts(
   ecs: ECSClient,
   names: ServiceNames,
-  options: { stoppedTasks: boolean } = { stoppedTasks: true },
+  options: { stoppedTasks?: boolean; signal?: AbortSignal } = {},
 ): Promise<RollbackFacts & { stoppedTaskArns: string[] }> {
-  const service = await requireService(ecs, names);
+  const { signal } = options;
+  const service = await requireService(ecs, names, signal);
   const family = parseTaskDef(service.taskDefinition)?.family ?? names.family;
   const [activeRevisions, history, stoppedTaskArns] = await Promise.all([
-    listActiveRevisions(ecs, family),
-    deploymentHistory(ecs, names),
-    options.stoppedTasks ? listStoppedTaskArns(ecs, names) : Promise.resolve([]),
+    listActiveRevisions(ecs, family, { signal }),
+    deploymentHistory(ecs, names, HISTORY_DEPTH, signal),
+    (options.stoppedTasks ?? true) ? listStoppedTaskArns(ecs, names, signal) : Promise.resolve([]),
   ]);
   return { service, family, activeRevisions, history, stoppedTaskArns };
 }
@@ -199,10 +214,11 @@ export async function gatherRollbackFacts(
 export async function gatherServiceChangeFacts(
   ecs: ECSClient,
   names: ServiceNames,
+  signal?: AbortSignal,
 ): Promise<{ service: Service; stoppedTaskArns: string[] }> {
   const [service, stoppedTaskArns] = await Promise.all([
-    requireService(ecs, names),
-    listStoppedTaskArns(ecs, names),
+    requireService(ecs, names, signal),
+    listStoppedTaskArns(ecs, names, signal),
   ]);
   return { service, stoppedTaskArns };
 }
@@ -245,8 +261,14 @@ export async function describeTasks(
   return outs.flatMap((out) => out.tasks ?? []);
 }
 
-export async function describeTaskDefinition(ecs: ECSClient, arn: string): Promise<TaskDefinition> {
-  const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
+export async function describeTaskDefinition(
+  ecs: ECSClient,
+  arn: string,
+  signal?: AbortSignal,
+): Promise<TaskDefinition> {
+  const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }), {
+    abortSignal: signal,
+  });
   if (!out.taskDefinition) throw new Error(`ECS returned no task definition for ${arn}`);
   return out.taskDefinition;
 }

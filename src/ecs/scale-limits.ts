@@ -26,6 +26,7 @@ export async function readScalingLimits(
   names: ServiceNames,
   envName: string,
   configMax: number | undefined,
+  signal?: AbortSignal,
 ): Promise<ScalingLimits> {
   const fromConfig = (unknown?: string): ScalingLimits => ({
     max: configMax ?? DEFAULT_MAX_DESIRED_COUNT,
@@ -44,6 +45,7 @@ export async function readScalingLimits(
         ResourceIds: [`service/${names.cluster}/${names.service}`],
         ScalableDimension: 'ecs:service:DesiredCount',
       }),
+      { abortSignal: signal },
     );
     const target = out.ScalableTargets?.[0];
     if (!target || target.MaxCapacity === undefined) return fromConfig();
@@ -53,6 +55,7 @@ export async function readScalingLimits(
       source: `Application Auto Scaling (min ${target.MinCapacity ?? '?'}, max ${target.MaxCapacity})`,
     };
   } catch (error) {
+    if (signal?.aborted) throw error;
     return fromConfig(describeAwsError(error));
   }
 }

@@ -12,6 +12,7 @@ import {
   resolveDbTarget,
 } from '../db/connection.js';
 import { type MaintenanceDb, openMaintenanceSession, type WriteSessionOptions } from '../db/writable.js';
+import { readsUntilInterrupted } from './interrupt.js';
 import {
   checkEndpointUrls,
   type EnvSession,
@@ -165,7 +166,9 @@ export async function openDatabase(
     async (envName) => {
       const session = openEnvSession(options, envName);
       try {
-        identity = (await verifyAccount(session, wantIdentity))?.arn ?? null;
+        identity =
+          (await readsUntilInterrupted((signal) => verifyAccount(session, wantIdentity, signal)))?.arn ??
+          null;
       } catch (error) {
         session.aws.destroy();
         throw error;

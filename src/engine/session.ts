@@ -93,10 +93,15 @@ export interface CallerIdentity {
  * must match before anything else runs. Without an account id only the identity is fetched (for the
  * audit log) when `required` is set.
  */
-export async function verifyAccount(session: EnvSession, required = false): Promise<CallerIdentity | null> {
+export async function verifyAccount(
+  session: EnvSession,
+  required = false,
+  /** The run's signal (src/engine/interrupt.ts readsUntilInterrupted): Ctrl-C ends the call at once. */
+  signal?: AbortSignal,
+): Promise<CallerIdentity | null> {
   const expected = session.env.accountId;
   if (!expected && !required) return null;
-  const identity = await callerIdentity(session);
+  const identity = await callerIdentity(session, signal);
   if (expected && identity.account !== expected) {
     throw new UsageError(
       `wrong AWS account for ${session.env.name}: credentials are for ${identity.account}, the config expects ${expected} ` +
@@ -106,14 +111,17 @@ export async function verifyAccount(session: EnvSession, required = false): Prom
   return identity;
 }
 
-async function callerIdentity(session: EnvSession): Promise<CallerIdentity> {
+async function callerIdentity(session: EnvSession, signal?: AbortSignal): Promise<CallerIdentity> {
   const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
   const sts = await session.aws.sts();
   const deadline = AbortSignal.timeout(PREFLIGHT_TIMEOUT_MS);
   let out: { Account?: string; Arn?: string };
   try {
-    out = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: deadline });
+    out = await sts.send(new GetCallerIdentityCommand({}), {
+      abortSignal: signal ? AbortSignal.any([deadline, signal]) : deadline,
+    });
   } catch (error) {
+    if (signal?.aborted) throw error;
     if (deadline.aborted && !isCredentialsError(error)) {
       throw new UnreachableError(
         `cannot verify the AWS identity for ${session.env.name}: no answer from STS within ${PREFLIGHT_TIMEOUT_MS / 1000} s${session.aws.settings.endpoint ? ` (endpoint ${session.aws.settings.endpoint})` : ''}`,

@@ -1,6 +1,7 @@
 import type { ActionDefinition } from '../../actions/types.js';
 import { promptIO } from '../change.js';
 import { afterEvidence, buildEvidence, evidenceFormat, type StepTiming, writeEvidence } from '../evidence.js';
+import { readsUntilInterrupted } from '../interrupt.js';
 import { ExitCode, UnreachableError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
 import { buildReport } from '../output.js';
@@ -46,7 +47,7 @@ export async function runEnvActions(run: EnvActionRun, options: EnvActionOptions
   const session = openEnvSession(options, envName);
   const startedAt = new Date();
   try {
-    const identity = await verifyAccount(session, true);
+    const identity = await readsUntilInterrupted((signal) => verifyAccount(session, true, signal));
     await run.before?.(session);
     const progress = await createProgress(`${run.command} (${session.env.name})`, format);
     const timings: StepTiming[] = [];

@@ -23,7 +23,7 @@ import {
   waitForService,
 } from '../../ecs/wait.js';
 import { applyChange, type ChangeAudit, changeAuditor, decideChange, promptIO } from '../change.js';
-import { onInterrupt } from '../interrupt.js';
+import { onInterrupt, readsUntilInterrupted } from '../interrupt.js';
 import { formatDuration, parseDuration } from '../model/duration.js';
 import { ExitCode, ExitError, UnreachableError, UsageError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
@@ -416,7 +416,7 @@ export async function prepareServiceCommand(
   const session = openEnvSession(options, envName, 'adaptive');
   try {
     requireComponent(session.env, component);
-    const identity = await verifyAccount(session, mutating);
+    const identity = await readsUntilInterrupted((signal) => verifyAccount(session, mutating, signal));
     const ecs = await session.aws.ecs();
     return { printer, session, identity, ecs, names: serviceNames(session.env, component) };
   } catch (error) {

@@ -111,78 +111,136 @@ describe('fsops rollback against a local AWS endpoint', () => {
   });
 });
 
-describe('Ctrl-C while waiting', () => {
-  it('stops waiting, not the rollback: says so, audits interrupted, exits 130', async () => {
-    // The new deployment never settles: tasks keep starting.
-    fake!.handlers.ecs!.UpdateService = (input) => {
-      running = Number(String(input.taskDefinition).split(':').pop());
-      return {
-        service: {
-          deployments: [{ id: 'ecs-svc/slow', status: 'PRIMARY', taskDefinition: input.taskDefinition }],
-        },
-      };
-    };
-    const world = fake!.handlers.ecs!.DescribeServices!;
-    fake!.handlers.ecs!.DescribeServices = async (input) => {
-      const out = (await world(input)) as { services: Record<string, unknown>[] };
-      return {
-        services: out.services.map((s) =>
-          running === 41
-            ? {
-                ...s,
-                pendingCount: 2,
-                deployments: [
-                  {
-                    id: 'ecs-svc/slow',
-                    status: 'PRIMARY',
-                    taskDefinition: taskDef(41),
-                    rolloutState: 'IN_PROGRESS',
-                    runningCount: 1,
-                    desiredCount: 3,
-                  },
-                  {
-                    id: 'ecs-svc/42',
-                    status: 'ACTIVE',
-                    taskDefinition: taskDef(42),
-                    rolloutState: 'COMPLETED',
-                    runningCount: 2,
-                  },
-                ],
-              }
-            : s,
-        ),
-      };
-    };
-    const child = spawn(
-      process.execPath,
-      [BIN, 'rollback', 'internal-pe', '--env', 'prod', '--yes', '--endpoint-url', fake!.url],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: tmpdir(),
-          NO_COLOR: '1',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          FSOPS_AUDIT_FILE: auditFile,
-          ...FAKE_CREDENTIALS,
-        },
+/** The new deployment never settles (tasks keep starting): the fake holds the rollout to :41 in progress. */
+function holdRolloutInProgress(): void {
+  fake!.handlers.ecs!.UpdateService = (input) => {
+    running = Number(String(input.taskDefinition).split(':').pop());
+    return {
+      service: {
+        deployments: [{ id: 'ecs-svc/slow', status: 'PRIMARY', taskDefinition: input.taskDefinition }],
       },
-    );
-    let stderr = '';
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve) => {
-      child.stderr.on('data', (chunk) => {
-        stderr += String(chunk);
-        if (stderr.includes('rollout IN_PROGRESS')) resolve();
-      });
+    };
+  };
+  const world = fake!.handlers.ecs!.DescribeServices!;
+  fake!.handlers.ecs!.DescribeServices = async (input) => {
+    const out = (await world(input)) as { services: Record<string, unknown>[] };
+    return {
+      services: out.services.map((s) =>
+        running === 41
+          ? {
+              ...s,
+              pendingCount: 2,
+              deployments: [
+                {
+                  id: 'ecs-svc/slow',
+                  status: 'PRIMARY',
+                  taskDefinition: taskDef(41),
+                  rolloutState: 'IN_PROGRESS',
+                  runningCount: 1,
+                  desiredCount: 3,
+                },
+                {
+                  id: 'ecs-svc/42',
+                  status: 'ACTIVE',
+                  taskDefinition: taskDef(42),
+                  rolloutState: 'COMPLETED',
+                  runningCount: 2,
+                },
+              ],
+            }
+          : s,
+      ),
+    };
+  };
+}
+
+/** `fsops rollback internal-pe --env prod --yes`, resolved once it waits on the rollout in progress. */
+async function rollbackUntilWaiting(): Promise<{
+  child: ReturnType<typeof spawn>;
+  exited: Promise<number | null>;
+  stderr: () => string;
+}> {
+  const child = spawn(
+    process.execPath,
+    [BIN, 'rollback', 'internal-pe', '--env', 'prod', '--yes', '--endpoint-url', fake!.url],
+    {
+      env: {
+        PATH: process.env.PATH,
+        HOME: tmpdir(),
+        NO_COLOR: '1',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        FSOPS_AUDIT_FILE: auditFile,
+        ...FAKE_CREDENTIALS,
+      },
+    },
+  );
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.stdout!.resume();
+  await new Promise<void>((resolve) => {
+    child.stderr!.on('data', (chunk) => {
+      stderr += String(chunk);
+      if (stderr.includes('rollout IN_PROGRESS')) resolve();
     });
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
-    expect(stderr).toContain(
-      'fsops: stopped waiting; the rollback continues in ECS. Check it with `fsops deployments internal-pe --env prod`.',
-    );
+  });
+  return { child, exited, stderr: () => stderr };
+}
+
+describe('a signal while waiting (Ctrl-C, SIGTERM from an ECS task stop or CI, SIGHUP from a dropped SSH session)', () => {
+  it.each([['SIGINT'], ['SIGTERM'], ['SIGHUP']] as const)(
+    '%s stops waiting, not the rollback: says so, audits interrupted, exits 130',
+    async (signal) => {
+      holdRolloutInProgress();
+      const run = await rollbackUntilWaiting();
+      run.child.kill(signal);
+      expect(await run.exited).toBe(130);
+      expect(run.stderr()).toContain(
+        'fsops: stopped waiting; the rollback continues in ECS. Check it with `fsops deployments internal-pe --env prod`.',
+      );
+      expect(mutatingCalls()).toHaveLength(1);
+      expect(audit().map((r) => r.result)).toEqual(['started', 'interrupted']);
+    },
+  );
+
+  it('SIGHUP after the terminal is gone (stdout and stderr closed): the outcome is still audited, exit 130', async () => {
+    holdRolloutInProgress();
+    const run = await rollbackUntilWaiting();
+    // A dropped SSH session: nobody reads what fsops writes any more.
+    run.child.stdout!.destroy();
+    run.child.stderr!.destroy();
+    run.child.kill('SIGHUP');
+    expect(await run.exited).toBe(130);
     expect(mutatingCalls()).toHaveLength(1);
     expect(audit().map((r) => r.result)).toEqual(['started', 'interrupted']);
   });
+});
+
+describe('a second operator', () => {
+  it.each([
+    ['the deployment history is unavailable', 'denied'],
+    ['the deployment history is empty (lagging)', 'empty'],
+  ] as const)(
+    'a second rollback while the first one is rolling out is refused, not taken one revision further (%s)',
+    async (_label, history) => {
+      if (history === 'empty')
+        fake!.handlers.ecs!.ListServiceDeployments = () => ({ serviceDeployments: [] });
+      holdRolloutInProgress();
+      const first = await rollbackUntilWaiting();
+      try {
+        const second = await fsops('rollback', 'internal-pe', '--env', 'prod', '--yes');
+        expect(second.code).toBe(2);
+        expect(second.stderr).toMatch(
+          /^fsops: a rollback is already in progress: the service is moving from prod-fivestar-internal-pe:42 back to prod-fivestar-internal-pe:41; follow it with `fsops deployments`/,
+        );
+        // One UpdateService (the first operator's, to :41); never :40.
+        expect(mutatingCalls().map((c) => c.input.taskDefinition)).toEqual([taskDef(41)]);
+        expect(audit().map((r) => [r.result, r.to])).toEqual([['started', taskDef(41)]]);
+      } finally {
+        first.child.kill('SIGINT');
+        expect(await first.exited).toBe(130);
+      }
+    },
+  );
 });
 
 describe('bad input is one line, exit 2, and no AWS call', () => {
