@@ -1,8 +1,9 @@
 import { describeAwsError } from '../../aws/errors.js';
+import { guideThresholdAt } from '../../config/guide-thresholds.js';
 import type { CheckContext, CheckResult } from '../../engine/model/check.js';
 import type { Status } from '../../engine/model/finding.js';
 import { joinMetricBatch } from '../../metrics/batch.js';
-import type { MetricSpec } from '../../metrics/series.js';
+import { evaluateMetric, type MetricSpec } from '../../metrics/series.js';
 import { rdsInstance } from '../facts.js';
 import { type DbThresholds, dbCheck, dbInfo, formatAge, formatBytes, judgeHigh, worst } from './common.js';
 
@@ -135,6 +136,8 @@ export interface RdsReplica {
   region: string | null;
   /** ReplicaLag in seconds, oldest first, over the look-back window (1-minute maximums). */
   lag: number[];
+  /** When each `lag` datapoint was taken (epoch ms), same order. */
+  lagAt: number[];
 }
 
 export interface RdsReplicationFacts {
@@ -144,8 +147,15 @@ export interface RdsReplicationFacts {
   replicas: RdsReplica[];
 }
 
-/** How far back the ReplicaLag metric is read: long enough for a few 1-minute datapoints. */
+/** How far back the ReplicaLag metric is read: twice the hold below, in 1-minute datapoints. */
 export const REPLICA_LAG_WINDOW_MINUTES = 10;
+
+/**
+ * How long ReplicaLag must stay past a level before it counts (docs/thresholds.md, generated from
+ * src/config/guide-thresholds.ts): judged on every datapoint of that window, like the other metrics.
+ */
+export const REPLICA_LAG_HOLD_SECONDS =
+  (guideThresholdAt('database.thresholds.replicationLagSeconds')?.durationMinutes ?? 5) * 60;
 
 const REPLICA_WARN_STATES = new Set([
   'backing-up',
@@ -200,7 +210,7 @@ export function evaluateRdsReplicas(
       id: 'db.replication.rds-lag',
       title: 'RDS replica lag (CloudWatch ReplicaLag)',
       resource: r.id,
-      expected: `ReplicaLag < ${levels.warn}s (fail at ${levels.fail}s), replica available`,
+      expected: `ReplicaLag < ${levels.warn}s (fail at ${levels.fail}s held ${REPLICA_LAG_HOLD_SECONDS / 60} minutes), replica available`,
     };
     if (r.region) {
       results.push({
@@ -217,21 +227,32 @@ export function evaluateRdsReplicas(
     const peak = r.lag.length ? Math.max(...r.lag) : null;
     let lagStatus: Status;
     let lagText: string;
+    let detail = '';
     if (latest === undefined) {
       lagStatus = 'warn';
       lagText = `no ReplicaLag data in the last ${REPLICA_LAG_WINDOW_MINUTES} minutes`;
     } else if (latest < 0) {
-      // RDS reports -1 while replication is not running.
+      // RDS reports -1 while replication is not running: a state, not a level, so it fails at once.
       lagStatus = 'fail';
       lagText = 'ReplicaLag -1: replication is not running';
     } else {
-      lagStatus = judgeHigh(latest, levels);
+      // The level must hold for REPLICA_LAG_HOLD_SECONDS: the metrics engine's own judgement
+      // (evaluateMetric), so one spike is mentioned, not a breach, and a gap is "cannot judge".
+      const judged = evaluateMetric(
+        replicaLagSpec(r, levels),
+        { timestamps: r.lagAt, values: r.lag },
+        `${REPLICA_LAG_WINDOW_MINUTES} min`,
+        60,
+      );
+      lagStatus = judged.status;
+      detail = judged.detail ?? '';
       lagText = `ReplicaLag ${formatAge(latest)}${peak !== null && peak > latest ? ` (peak ${formatAge(peak)} in the last ${REPLICA_LAG_WINDOW_MINUTES} minutes)` : ''}`;
     }
     results.push({
       ...base,
       status: worst([state, lagStatus]),
       observed: `${r.status ?? 'status unknown'}, ${lagText}`,
+      ...(detail ? { detail } : {}),
       remediation:
         state !== 'pass'
           ? `The replica is ${r.status ?? 'not reported by RDS'}: check its RDS events (aws rds describe-events --source-identifier ${r.id} --source-type db-instance).`
@@ -241,8 +262,11 @@ export function evaluateRdsReplicas(
   return results;
 }
 
-/** The ReplicaLag (Maximum, per minute) of one replica, as a query of the run's metrics batch. */
-function replicaLagSpec(replica: { id: string }): MetricSpec {
+/**
+ * The ReplicaLag (Maximum, per minute) of one replica, as a query of the run's metrics batch and,
+ * with `levels`, as judged: past a level only when it holds for REPLICA_LAG_HOLD_SECONDS.
+ */
+function replicaLagSpec(replica: { id: string }, levels?: { warn: number; fail: number }): MetricSpec {
   return {
     key: 'rds.replica-lag',
     title: 'ReplicaLag',
@@ -257,6 +281,7 @@ function replicaLagSpec(replica: { id: string }): MetricSpec {
     higherIsWorse: true,
     whenMissing: 'skip',
     remediation: '',
+    ...(levels ? { thresholds: levels, durationSeconds: REPLICA_LAG_HOLD_SECONDS } : {}),
   };
 }
 
@@ -277,7 +302,7 @@ export function rdsReplication(ctx: CheckContext): Promise<RdsReplicationFacts> 
       return {
         primary,
         found: true,
-        replicas: ids.map((r) => ({ id: r.raw, status: null, region: r.region, lag: [] })),
+        replicas: ids.map((r) => ({ id: r.raw, status: null, region: r.region, lag: [], lagAt: [] })),
       };
     }
     // The lag goes through the run's metrics batch (src/metrics/batch.ts), over its own window.
@@ -297,7 +322,7 @@ export function rdsReplication(ctx: CheckContext): Promise<RdsReplicationFacts> 
         // A shared fact runs under the run's signal, not the first asking check's.
         { abortSignal: signal },
       ),
-      ticket.fetch(local.map(replicaLagSpec)),
+      ticket.fetch(local.map((r) => replicaLagSpec(r))),
     ]);
     const statusOf = new Map(
       (described.DBInstances ?? []).map((d) => [d.DBInstanceIdentifier ?? '', d.DBInstanceStatus ?? null]),
@@ -306,7 +331,7 @@ export function rdsReplication(ctx: CheckContext): Promise<RdsReplicationFacts> 
       primary,
       found: true,
       replicas: ids.map((r) => {
-        if (r.region) return { id: r.raw, status: null, region: r.region, lag: [] };
+        if (r.region) return { id: r.raw, status: null, region: r.region, lag: [], lagAt: [] };
         const series = lagSeries[local.indexOf(r)];
         const points = (series?.timestamps ?? [])
           .map((at, i) => ({ at, value: series?.values[i] }))
@@ -317,6 +342,7 @@ export function rdsReplication(ctx: CheckContext): Promise<RdsReplicationFacts> 
           status: statusOf.get(r.id) ?? null,
           region: null,
           lag: points.map((p) => p.value),
+          lagAt: points.map((p) => p.at),
         };
       }),
     };

@@ -56,8 +56,9 @@ describe('replication with --env: the RDS read replicas and their CloudWatch Rep
       });
     cloudwatch.on(GetMetricDataCommand).resolves({
       MetricDataResults: [
-        { Id: 'q0', Timestamps: [minutesAgo(2), minutesAgo(1)], Values: [4, 1] },
-        { Id: 'q1', Timestamps: [minutesAgo(1), minutesAgo(2)], Values: [420, 90] },
+        // replica-1 quiet with one small bump; replica-2 above 300 s for the last 5 minutes (a held breach).
+        { Id: 'q0', Timestamps: [5, 4, 3, 2, 1].map(minutesAgo), Values: [1, 4, 2, 1, 1] },
+        { Id: 'q1', Timestamps: [1, 2, 3, 4, 5, 6].map(minutesAgo), Values: [420, 400, 380, 360, 340, 90] },
       ],
     });
     const findings = await runCheck(replicationCheck, db.url, { envName: 'prod' });
