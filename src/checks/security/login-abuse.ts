@@ -1,3 +1,4 @@
+import { DEFAULT_CONFIG } from '../../config/defaults.js';
 import type { CheckResult } from '../../engine/model/check.js';
 import { parseDuration } from '../../engine/model/duration.js';
 import { filterEvents } from '../../logs/fetch.js';
@@ -28,6 +29,22 @@ export interface LoginAbuseInput {
   perMinute: number;
   sourceField: string;
   windowText: string;
+  /** The CloudWatch Logs filter pattern the events were matched with (security.failedLogin.pattern). */
+  pattern?: string;
+}
+
+/**
+ * The default filter pattern is fsops's guess: the guides give the rule (ops guide §7.1.1) but not how
+ * the application logs a failed login. A finding made with it says so, since "no failed logins" may
+ * only mean that the pattern never matches.
+ */
+export const DEFAULT_FAILED_LOGIN_PATTERN = DEFAULT_CONFIG.security.failedLogin.pattern;
+
+function patternNote(pattern: string | undefined): string {
+  if (pattern === undefined) return '';
+  return pattern === DEFAULT_FAILED_LOGIN_PATTERN
+    ? `matched with fsops's default filter pattern ${clean(pattern, 200)}: a guess, as the guides do not say how the application logs a failed login; set security.failedLogin.pattern to its format (docs/security.md), or "no failed logins" may only mean the pattern never matches`
+    : `matched with security.failedLogin.pattern ${clean(pattern, 200)}`;
 }
 
 /** Failed logins per minute against ops guide §7.1.1 (5 failures in 1 minute), with the busiest minute and top sources. */
@@ -56,7 +73,12 @@ export function evaluateLoginAbuse(input: LoginAbuseInput): CheckResult {
     observed: input.events.length
       ? `${atLeast}${input.events.length} failed logins; busiest minute ${new Date(peakAt).toISOString().slice(0, 16)}Z with ${peak}${over ? `; ${over} minute(s) at or over ${input.perMinute}` : ''}`
       : 'no failed logins',
-    detail: top.length ? `top sources: ${top.map(([s, n]) => `${s} (${n})`).join(', ')}` : '',
+    detail: [
+      top.length ? `top sources: ${top.map(([s, n]) => `${s} (${n})`).join(', ')}` : '',
+      patternNote(input.pattern),
+    ]
+      .filter(Boolean)
+      .join('\n'),
     remediation:
       'ops guide §7.1.1: block the top source addresses temporarily (WAF IP set or NACL), notify the security team, and look for a pattern (one IP, unusual location, outside business hours).',
   };
@@ -104,6 +126,7 @@ export const loginAbuseCheck = guarded({
         perMinute: settings.failedLogin.perMinute,
         sourceField: settings.failedLogin.sourceField,
         windowText: settings.failedLogin.window,
+        pattern: settings.failedLogin.pattern,
       }),
     ];
   },
