@@ -336,7 +336,7 @@ describe('call', () => {
 
 describe('exposesSecret: which plain environment variables hold a secret', () => {
   it('flags secret-like names with a secret-like value', () => {
-    for (const [name, value] of [
+    for (const [name, value] of <[string, string][]>[
       ['DB_PASSWORD', 'p@ss'],
       ['JUSPAY_API_KEY', 'sk_live_x'],
       ['APIKEY', 'k'],
@@ -349,7 +349,7 @@ describe('exposesSecret: which plain environment variables hold a secret', () =>
   });
 
   it('leaves settings and references alone: harmless endings, numbers, booleans, empty values', () => {
-    for (const [name, value] of [
+    for (const [name, value] of <[string, string][]>[
       ['TOKEN_TTL_SECONDS', 'abc'],
       ['TOKEN_TTL', '1h'],
       ['SESSION_TOKEN_TIMEOUT', '30m'],
