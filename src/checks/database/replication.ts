@@ -1,9 +1,9 @@
 import { describeAwsError } from '../../aws/errors.js';
 import { guideThresholdAt } from '../../config/guide-thresholds.js';
-import type { CheckContext, CheckResult } from '../../engine/model/check.js';
+import type { CheckContext, CheckDefinition, CheckResult } from '../../engine/model/check.js';
 import type { Status } from '../../engine/model/finding.js';
 import { joinMetricBatch } from '../../metrics/batch.js';
-import { evaluateMetric, type MetricSpec } from '../../metrics/series.js';
+import { evaluateMetric, type MetricSpec, periodFor } from '../../metrics/series.js';
 import { rdsInstance } from '../facts.js';
 import { type DbThresholds, dbCheck, dbInfo, formatAge, formatBytes, judgeHigh, worst } from './common.js';
 
@@ -145,6 +145,8 @@ export interface RdsReplicationFacts {
   /** False when the environment's instance does not exist (names.dbInstance, account, region). */
   found: boolean;
   replicas: RdsReplica[];
+  /** The look-back the ReplicaLag was read over (REPLICA_LAG_WINDOW_MINUTES, or the run's when longer). */
+  windowMinutes?: number;
 }
 
 /** How far back the ReplicaLag metric is read: twice the hold below, in 1-minute datapoints. */
@@ -179,6 +181,7 @@ export function evaluateRdsReplicas(
   t: Pick<DbThresholds, 'replicationLagSeconds'>,
 ): CheckResult[] {
   const levels = t.replicationLagSeconds;
+  const windowMinutes = facts.windowMinutes ?? REPLICA_LAG_WINDOW_MINUTES;
   if (!facts.found) {
     return [
       {
@@ -230,7 +233,7 @@ export function evaluateRdsReplicas(
     let detail = '';
     if (latest === undefined) {
       lagStatus = 'warn';
-      lagText = `no ReplicaLag data in the last ${REPLICA_LAG_WINDOW_MINUTES} minutes`;
+      lagText = `no ReplicaLag data in the last ${windowMinutes} minutes`;
     } else if (latest < 0) {
       // RDS reports -1 while replication is not running: a state, not a level, so it fails at once.
       lagStatus = 'fail';
@@ -241,12 +244,12 @@ export function evaluateRdsReplicas(
       const judged = evaluateMetric(
         replicaLagSpec(r, levels),
         { timestamps: r.lagAt, values: r.lag },
-        `${REPLICA_LAG_WINDOW_MINUTES} min`,
+        `${windowMinutes} min`,
         60,
       );
       lagStatus = judged.status;
       detail = judged.detail ?? '';
-      lagText = `ReplicaLag ${formatAge(latest)}${peak !== null && peak > latest ? ` (peak ${formatAge(peak)} in the last ${REPLICA_LAG_WINDOW_MINUTES} minutes)` : ''}`;
+      lagText = `ReplicaLag ${formatAge(latest)}${peak !== null && peak > latest ? ` (peak ${formatAge(peak)} in the last ${windowMinutes} minutes)` : ''}`;
     }
     results.push({
       ...base,
@@ -305,11 +308,18 @@ export function rdsReplication(ctx: CheckContext): Promise<RdsReplicationFacts> 
         replicas: ids.map((r) => ({ id: r.raw, status: null, region: r.region, lag: [], lagAt: [] })),
       };
     }
-    // The lag goes through the run's metrics batch (src/metrics/batch.ts), over its own window.
-    const ticket = joinMetricBatch(ctx, {
-      start: new Date(ctx.now.getTime() - REPLICA_LAG_WINDOW_MINUTES * 60_000),
-      end: ctx.now,
-    });
+    // The lag goes through the run's metrics batch (src/metrics/batch.ts): the run's own window (one
+    // GetMetricData with the other metrics, e.g. on `fsops status`) when it is at least
+    // REPLICA_LAG_WINDOW_MINUTES with 1-minute datapoints, else a window of its own.
+    const runMs = ctx.now.getTime() - ctx.since.getTime();
+    const shared = runMs >= REPLICA_LAG_WINDOW_MINUTES * 60_000 && periodFor(runMs) === 60;
+    const windowMinutes = shared ? Math.round(runMs / 60_000) : REPLICA_LAG_WINDOW_MINUTES;
+    const ticket = shared
+      ? joinMetricBatch(ctx)
+      : joinMetricBatch(ctx, {
+          start: new Date(ctx.now.getTime() - REPLICA_LAG_WINDOW_MINUTES * 60_000),
+          end: ctx.now,
+        });
     const [{ DescribeDBInstancesCommand }, rds] = await Promise.all([
       import('@aws-sdk/client-rds'),
       ctx.aws.rds(),
@@ -330,6 +340,7 @@ export function rdsReplication(ctx: CheckContext): Promise<RdsReplicationFacts> 
     return {
       primary,
       found: true,
+      windowMinutes,
       replicas: ids.map((r) => {
         if (r.region) return { id: r.raw, status: null, region: r.region, lag: [], lagAt: [] };
         const series = lagSeries[local.indexOf(r)];
@@ -438,3 +449,24 @@ export const replicationCheck = dbCheck<{ expectedReplicas?: number }>({
     ];
   },
 });
+
+/**
+ * The environment's RDS read replicas and their ReplicaLag from RDS and CloudWatch alone, without a
+ * database session: what `fsops status` shows (ops guide §10.2.1, database replica lag). The same
+ * facts and judgement as db.replication's `rds-replicas`/`rds-lag` findings.
+ */
+export const rdsReplicasCheck: CheckDefinition = {
+  id: 'rds.replicas',
+  title: 'RDS read replicas and their lag',
+  severity: 'high',
+  source: 'deployment guide §4.1.3 (prod: two read replicas); ops guide §8.1.1, §10.2.1',
+  remediation:
+    'The role needs rds:DescribeDBInstances and cloudwatch:GetMetricData; fsops db replication --env shows the database side.',
+  async run(ctx) {
+    return evaluateRdsReplicas(
+      await rdsReplication(ctx),
+      ctx.env.settings.rds.readReplicas,
+      ctx.env.config.database.thresholds,
+    );
+  },
+};

@@ -71,10 +71,11 @@ describe('replication with --env: the RDS read replicas and their CloudWatch Rep
       'db.replication.rds-lag:fail',
       'db.replication.rds-lag:skip',
     ]);
+    // The run's 15-minute look-back has 1-minute datapoints: ReplicaLag rides in its batch and window.
     const lag = byId(findings, 'db.replication.rds-lag');
     expect(lag[0]).toMatchObject({
       resource: 'prod-fivestar-payments-db-replica-1',
-      observed: 'available, ReplicaLag 1s (peak 4s in the last 10 minutes)',
+      observed: 'available, ReplicaLag 1s (peak 4s in the last 15 minutes)',
     });
     expect(lag[1]).toMatchObject({
       resource: 'prod-fivestar-payments-db-replica-2',
@@ -130,7 +131,7 @@ describe('replication with --env: the RDS read replicas and their CloudWatch Rep
     const [lag] = byId(findings, 'db.replication.rds-lag');
     expect(lag).toMatchObject({
       status: 'fail',
-      observed: 'incompatible-parameters, no ReplicaLag data in the last 10 minutes',
+      observed: 'incompatible-parameters, no ReplicaLag data in the last 15 minutes',
     });
     expect(lag!.remediation).toContain(
       'aws rds describe-events --source-identifier prod-fivestar-payments-db-replica-1',
