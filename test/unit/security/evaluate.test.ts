@@ -304,7 +304,29 @@ describe('login abuse (ops guide §7.1.1: 5 in 1 minute)', () => {
     expect(burst.status).toBe('fail');
     expect(burst.observed).toContain('busiest minute 2026-11-21T09:30Z with 5');
     expect(burst.detail).toBe('top sources: 203.0.113.9 (5), 198.51.100.4 (1)');
+    expect(burst.observed).toContain(
+      'most from one source in one minute: 203.0.113.9 with 5 at 2026-11-21T09:30Z',
+    );
     expect(sourceOf('no address here', 'sourceIp')).toBe('unknown');
+  });
+
+  it('failed logins: five in a minute from five sources warn (the §7.1.1 block is per source), five from one fail', () => {
+    const t = Date.parse('2026-11-21T09:30:00Z');
+    const spread = evaluateLoginAbuse({
+      logGroup: '/aws/security/x',
+      events: Array.from({ length: 5 }, (_, i) => ({
+        timestamp: t + i * 1000,
+        message: `{"sourceIp":"203.0.113.${i + 1}"}`,
+      })),
+      truncated: false,
+      perMinute: 5,
+      sourceField: 'sourceIp',
+      windowText: '1h',
+    });
+    expect(spread.status).toBe('warn');
+    expect(spread.observed).toMatch(
+      /busiest minute 2026-11-21T09:30Z with 5; 1 minute\(s\) at or over 5; most from one source in one minute: 203\.0\.113\.\d with 1/,
+    );
   });
 });
 
