@@ -171,6 +171,16 @@ export function fivestarWorld(env, albHost, overrides = {}) {
       GetParameter: ({ Name }) => ({ Parameter: { Name, Value: overrides.maintenanceMode ?? 'false' } }),
     },
   };
+  // The read replicas asked for by id (a db-instance-id filter): each available.
+  const describeDb = handlers.rds.DescribeDBInstances;
+  handlers.rds.DescribeDBInstances = (input = {}) =>
+    input['Filters.Filter.1.Name'] === 'db-instance-id' ? replicasById(input) : describeDb(input);
+  // The LMS transaction queue (deployment guide §7.1.1): empty unless a test installs its own table.
+  handlers.dynamodb = {
+    Query: () => ({ Count: 0, ScannedCount: 0, Items: [] }),
+    Scan: () => ({ Count: 0, ScannedCount: 0, Items: [] }),
+    ...overrides.dynamodb,
+  };
   const http = {
     '/health': { status: 200, body: 'ok' },
     '/ready': { status: 200, body: 'ok' },
@@ -186,6 +196,14 @@ export async function startFakeWorld(env, overrides = {}, options = {}) {
   Object.assign(fake.handlers, world.handlers);
   Object.assign(fake.http, world.http);
   return fake;
+}
+
+/** DescribeDBInstances with a db-instance-id filter (the read replicas, by id): each available. */
+function replicasById(input) {
+  const ids = Object.keys(input)
+    .filter((k) => k.startsWith('Filters.Filter.1.Values.'))
+    .map((k) => input[k]);
+  return { DBInstances: ids.map((id) => ({ DBInstanceIdentifier: id, DBInstanceStatus: 'available' })) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { AwsClients } from '../aws/clients.js';
 import type { EnvContext } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import type { DbTarget } from '../db/connection.js';
 import type { MaintenanceDb } from '../db/writable.js';
 import type { CheckContext, CheckResult } from '../engine/model/check.js';
 import type { Severity } from '../engine/model/finding.js';
@@ -17,6 +18,13 @@ export interface ActionContext {
   now: Date;
   /** The writable maintenance session (opened on first use). */
   db(): Promise<MaintenanceDb>;
+  /**
+   * The run's database target as the person gave it (--db-url, --db-host/--db-port, else the
+   * environment's secret), not connected: for an action that opens a session of its own against it
+   * (the test restore compares its copy with this database). Absent: the action resolves the
+   * environment's secret itself.
+   */
+  dbTarget?(): Promise<DbTarget>;
   /** Progress on stderr (batches deleted, table being vacuumed). */
   log(text: string): void;
   /** True once the person pressed Ctrl-C: finish the current statement, start no new one. */

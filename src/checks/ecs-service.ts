@@ -50,6 +50,8 @@ export function evaluateService(
       resource: name,
       expected: `running = desired (${desired})${desired === 0 ? ' and desired > 0' : ''}`,
       observed: `${running} running, ${pending} pending, ${desired} desired`,
+      value: running,
+      unit: 'tasks',
       remediation: `Run \`fsops ecs tasks ${component} --env ${env}\` for stopped-task reasons, or look at the service events (deployment guide §12.1.1).`,
     },
   ];

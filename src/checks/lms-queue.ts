@@ -206,15 +206,31 @@ export function queueMetricSpecs(ctx: CheckContext, table: string): MetricSpec[]
   ];
 }
 
-export const lmsQueueStoreCheck: CheckDefinition<{ metrics?: boolean }> = {
+export const lmsQueueStoreCheck: CheckDefinition<{ metrics?: boolean; database?: boolean }> = {
   id: 'lms.queue',
   title: 'LMS transaction queue',
   severity: 'high',
   source: 'deployment guide §7.1.1 (transaction-queue table); ops guide §8.2.1, §13.1.1 (LMSSyncFailures)',
   remediation: 'Check the LMS integration and the queue processor (ops guide §13.1.1).',
   async run(ctx, params) {
-    // Deployments that queue in the payments database: the PostgreSQL form.
-    if (ctx.env.config.lms.queue === 'postgres') return lmsQueueCheck.run(ctx, {});
+    // Deployments that queue in the payments database: the PostgreSQL form, unless the run opens no
+    // database session (`database: false`, e.g. `fsops status`): then it says where to look.
+    if (ctx.env.config.lms.queue === 'postgres') {
+      if (params.database === false) {
+        return [
+          {
+            id: 'payments.lms-queue.depth',
+            title: 'LMS transaction queue depth',
+            status: 'skip',
+            resource: 'the payments database (lms.queue: postgres)',
+            expected: 'the queue read without a database session',
+            observed: 'the queue is in the payments database: not read here (no database session)',
+            remediation: `fsops troubleshoot lms-sync --env ${ctx.env.name} reads it.`,
+          },
+        ];
+      }
+      return lmsQueueCheck.run(ctx, {});
+    }
     const settings = ctx.env.config.lms.dynamodb;
     const table = settings.table.replaceAll('{env}', ctx.env.name);
     const ticket = params.metrics === false ? null : joinMetricBatch(ctx);

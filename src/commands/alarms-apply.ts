@@ -1,5 +1,6 @@
 import { alarmsApplyAction } from '../actions/alarms-apply.js';
 import type { ActionDefinition } from '../actions/types.js';
+import { CHECKS } from '../checks/index.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
 import { loadAlarmCatalogue } from '../monitoring/alarm-catalogue.js';
 
@@ -10,7 +11,9 @@ export interface AlarmsApplyOptions extends EnvActionOptions {
 /**
  * `fsops alarms apply --env E`: creates or corrects the catalogue's alarms (PutMetricAlarm) through
  * the guarded-change path: plan with each alarm's diff, --dry-run, confirmation (prod: type the name),
- * --yes without a terminal, audit lines before and after. A second apply plans nothing.
+ * --yes without a terminal, audit lines before and after. After applying, the audit runs again
+ * (alarms.apply's recheck) so the report and exit code show the alarms after the change. A second
+ * apply plans nothing.
  */
 export async function alarmsApply(options: AlarmsApplyOptions): Promise<number> {
   // A bad catalogue is the person's to fix: exit 2 with every problem's path, before any AWS call.
@@ -25,6 +28,11 @@ export async function alarmsApply(options: AlarmsApplyOptions): Promise<number> 
           params: options.catalogue ? { catalogue: options.catalogue } : {},
         },
       ],
+      // alarms.apply names alarms.audit in its recheck: the report ends with the audit after the change.
+      recheck: {
+        checks: CHECKS,
+        params: { 'alarms.audit': options.catalogue ? { catalogue: options.catalogue } : {} },
+      },
     },
     options,
   );

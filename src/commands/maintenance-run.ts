@@ -124,6 +124,8 @@ async function runMaintenanceRunbook(
               aws: session.aws,
               now: new Date(),
               db: db.write,
+              // --db-url/--db-host reach the actions that open a database of their own (backup.restore-test).
+              dbTarget: db.resolveTarget,
               log: (text) => {
                 if (format === 'text') process.stderr.write(`${text}\n`);
               },

@@ -20,6 +20,8 @@ export interface EscalationTier {
 export interface GuideThreshold {
   /** The key under `thresholds:` in the config (the levels are overridable there), or null (fixed). */
   configKey: string | null;
+  /** Where the levels are overridden when they live elsewhere than `thresholds:` (configKey null). */
+  configPath?: string;
   /** What is measured, e.g. "ECS service CPUUtilization". */
   metric: string;
   /** CloudWatch statistic the series is fetched with (p99/p95 where the guide names a percentile). */
@@ -206,6 +208,20 @@ export const GUIDE_THRESHOLDS: readonly GuideThreshold[] = [
       'the guide gives only the target ("sustained high usage"): fsops fails at 50 sustained 5 minutes.',
   },
   {
+    configKey: null,
+    configPath: 'database.thresholds.replicationLagSeconds',
+    metric: 'RDS ReplicaLag (each read replica in the region)',
+    statistic: 'Maximum',
+    unit: 's',
+    direction: 'above',
+    warn: 30,
+    fail: 300,
+    durationMinutes: 5,
+    source: 'deployment guide §4.1.3 (prod: two read replicas); ops guide §8.1.1 (RDS monitoring)',
+    choice:
+      'no guide gives a replica-lag level or duration: fsops warns at 30 s and fails at 300 s held 5 minutes, like the other RDS metrics; ReplicaLag -1 (replication not running) fails at once.',
+  },
+  {
     configKey: 'dynamodbThrottledRequests',
     metric: 'AWS/DynamoDB ReadThrottleEvents + WriteThrottleEvents (LMS transaction queue)',
     statistic: 'Sum',
@@ -274,6 +290,11 @@ export function guideThreshold(configKey: string): GuideThreshold | undefined {
   return GUIDE_THRESHOLDS.find((t) => t.configKey === configKey);
 }
 
+/** The entry whose levels live at a config path outside `thresholds:` (e.g. `database.thresholds.replicationLagSeconds`). */
+export function guideThresholdAt(configPath: string): GuideThreshold | undefined {
+  return GUIDE_THRESHOLDS.find((t) => t.configPath === configPath);
+}
+
 /** The config's default `thresholds:` levels for every entry that has a config key. */
 export function guideLevels(): Record<string, { warn: number; fail: number }> {
   return Object.fromEntries(
@@ -292,7 +313,7 @@ function level(t: GuideThreshold, value: number): string {
 export function renderThresholdsDoc(): string {
   const rows = GUIDE_THRESHOLDS.map((t) => {
     const tiers = (t.tiers ?? []).map((tier) => `${level(t, tier.level)}: ${tier.label} (${tier.source})`);
-    return `| ${cell(t.metric)} | ${t.configKey ? `\`${t.configKey}\`` : '(fixed)'} | ${t.statistic} | ${level(t, t.warn)} | ${[level(t, t.fail), ...tiers].map(cell).join('<br>')} | ${t.durationMinutes ? `${t.durationMinutes} min` : t.configKey === 'recentErrors' ? 'the --since window' : 'one observation'} | ${cell(t.source)} | ${cell(t.choice || '-')} |`;
+    return `| ${cell(t.metric)} | ${t.configKey ? `\`${t.configKey}\`` : t.configPath ? `\`${t.configPath}\`` : '(fixed)'} | ${t.statistic} | ${level(t, t.warn)} | ${[level(t, t.fail), ...tiers].map(cell).join('<br>')} | ${t.durationMinutes ? `${t.durationMinutes} min` : t.configKey === 'recentErrors' ? 'the --since window' : 'one observation'} | ${cell(t.source)} | ${cell(t.choice || '-')} |`;
   });
   return [
     '# Thresholds',

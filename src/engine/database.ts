@@ -39,6 +39,12 @@ export interface DatabaseHandles {
   write(options?: WriteSessionOptions): Promise<MaintenanceDb>;
   /** Ends whatever was opened; never throws. */
   close(): Promise<void>;
+  /**
+   * The resolved target (--db-url or the environment's secret, with --db-host/--db-port applied),
+   * resolved at most once, without connecting: for an action that opens a database of its own and
+   * must compare with this one (the test restore).
+   */
+  resolveTarget(): Promise<DbTarget>;
 }
 
 function handles(resolveTarget: (signal: AbortSignal) => Promise<DbTarget>, config: Config): DatabaseHandles {
@@ -52,6 +58,7 @@ function handles(resolveTarget: (signal: AbortSignal) => Promise<DbTarget>, conf
     return target;
   };
   return {
+    resolveTarget: targetOnce,
     read() {
       reader ??= targetOnce().then((t) =>
         openDbSession(t, { readOnly: true, settings: config.database.session, signal: run.signal }),
@@ -197,6 +204,7 @@ export async function openDatabase(
     label: envSession?.env.name ?? target.database,
     protectedEnv: envSession ? envSession.env.settings.protected : true,
     identity,
+    resolveTarget: db.resolveTarget,
     read: db.read,
     write: db.write,
     async close() {
@@ -219,6 +227,7 @@ export function detachedDatabase(target: DbTarget, config: Config, name = 'datab
     label: target.database,
     protectedEnv: true,
     identity: null,
+    resolveTarget: db.resolveTarget,
     read: db.read,
     write: db.write,
     async close() {

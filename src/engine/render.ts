@@ -73,7 +73,10 @@ function worstFirst(findings: Finding[]): Finding[] {
 
 export function toJson(report: Report): string {
   const { notes, ...rest } = report;
-  return `${JSON.stringify(notes?.length ? report : rest, null, 2)}\n`;
+  // The report's findings keep the documented fields (docs/architecture.md); a finding's structured
+  // `value`/`unit` is for fsops's own consumers (the incident severity proposal), not this contract.
+  const findings = report.findings.map(({ value: _value, unit: _unit, ...finding }) => finding);
+  return `${JSON.stringify(notes?.length ? { ...report, findings } : { ...rest, findings }, null, 2)}\n`;
 }
 
 export function summaryLine(report: Report): string {

@@ -21,16 +21,17 @@ export interface SeverityProposal {
   unchecked: string[];
 }
 
-/** The number a metric finding reports as its latest value ("latest 88.0%, avg ..."), or null. */
-export function latestValue(finding: Pick<Finding, 'observed'>): number | null {
-  const match = /^latest (-?\d+(?:\.\d+)?)/.exec(finding.observed);
-  return match ? Number(match[1]) : null;
+/**
+ * The latest value a metric finding was judged on (its structured `value`, set by evaluateMetric), or
+ * null. Not read out of the `observed` text: wording may change, the number may not.
+ */
+export function latestValue(finding: Pick<Finding, 'value'>): number | null {
+  return typeof finding.value === 'number' && Number.isFinite(finding.value) ? finding.value : null;
 }
 
-/** Running tasks from an `ecs.service.running` finding ("0 running, 0 pending, 3 desired"), or null. */
-export function runningTasks(finding: Pick<Finding, 'observed'>): number | null {
-  const match = /^(\d+) running/.exec(finding.observed);
-  return match ? Number(match[1]) : null;
+/** Running tasks from an `ecs.service.running` finding (its structured `value`), or null. */
+export function runningTasks(finding: Pick<Finding, 'value' | 'unit'>): number | null {
+  return finding.unit === 'tasks' ? latestValue(finding) : null;
 }
 
 const fact = (f: Finding) => `${f.resource}: ${f.observed}`;

@@ -334,7 +334,15 @@ export function evaluateMetric(
     }
   }
   if (spec.note) notes.push(spec.note);
-  return { ...base, status, ...(severity ? { severity } : {}), observed, detail: notes.join('\n') };
+  return {
+    ...base,
+    status,
+    ...(severity ? { severity } : {}),
+    observed,
+    detail: notes.join('\n'),
+    value: latest,
+    unit: u,
+  };
 }
 
 function expectedText(spec: MetricSpec): string {

@@ -3,7 +3,7 @@ import { formatDuration } from '../engine/model/duration.js';
 import type { Finding, Status } from '../engine/model/finding.js';
 
 export interface Cell {
-  section: 'Services' | 'Database' | 'KPIs' | 'Alarms' | 'Maintenance';
+  section: 'Services' | 'Database' | 'KPIs' | 'Queue' | 'Alarms' | 'Maintenance';
   key: string;
   label: string;
   value: string;
@@ -33,13 +33,17 @@ const SECTION_OF: [string, Cell['section']][] = [
   ['metrics.no-data.payments', 'KPIs'],
   ['metrics.alb', 'KPIs'],
   ['metrics.no-data.alb', 'KPIs'],
+  ['db.replication.rds', 'Database'],
+  ['rds.replicas', 'Database'],
+  ['payments.lms-queue', 'Queue'],
+  ['lms.queue', 'Queue'],
   ['cloudwatch.alarm', 'Alarms'],
   ['ssm.maintenance-mode', 'Maintenance'],
 ];
 
 /** Services show running/desired and the rollout; the profile checks (class, sizes) are validate's business. */
 const SHOWN =
-  /^(ecs\.service\.(active|running|deployment)|ecs\.deployment\.last|rds\.instance\.available|metrics\.|cloudwatch\.alarm|ssm\.maintenance-mode)/;
+  /^(ecs\.service\.(active|running|deployment)|ecs\.deployment\.last|rds\.instance\.available|metrics\.|db\.replication\.rds-(replicas|lag)|payments\.lms-queue\.(depth|age|table)|cloudwatch\.alarm|ssm\.maintenance-mode)/;
 
 const SERVICE_PART: Record<string, string> = {
   'ecs.service.active': 'status',
@@ -56,6 +60,8 @@ function sectionOf(id: string): Cell['section'] | null {
 
 /** A metric's "latest 88%, avg 92%, min 85%  ▇▅▁" reads as "88%  ▇▅▁" on the dashboard. */
 function shortValue(f: Finding): string {
+  // "available, ReplicaLag 2s (peak ...)": the replica's state only when it is not the usual one.
+  if (f.id === 'db.replication.rds-lag') return f.observed.replace(/^available, /, '');
   if (f.id.startsWith('metrics.') && !f.id.startsWith('metrics.no-data')) {
     const latest = /^latest ([^,]+)/.exec(f.observed)?.[1];
     const spark = /\s{2}(\S+)$/.exec(f.observed)?.[1];
@@ -72,13 +78,17 @@ export function toCells(findings: readonly Finding[], at: Date, previous: readon
     if (!section || !(SHOWN.test(f.id) || f.status === 'error')) continue;
     if (f.id.startsWith('ecs.service.active') && f.status === 'pass') continue;
     if (f.id.startsWith('cloudwatch.alarm.exists') && f.status === 'pass') continue;
+    // The replica count is shown when it is wrong; each replica's lag always.
+    if (f.id === 'db.replication.rds-replicas' && f.status === 'pass') continue;
     const key = `${f.id} ${f.resource}`;
     const label =
       section === 'Services'
         ? `${f.resource} ${SERVICE_PART[f.id] ?? ''}`.trim()
         : section === 'Alarms'
           ? f.resource
-          : f.title;
+          : f.id === 'db.replication.rds-lag'
+            ? `Replica lag ${f.resource}`
+            : f.title;
     if (f.status === 'error') {
       const before = previous.find((c) => c.key === key);
       const since = before?.error?.since ?? at.toISOString();
@@ -93,7 +103,7 @@ export function toCells(findings: readonly Finding[], at: Date, previous: readon
   return cells;
 }
 
-const SECTIONS: Cell['section'][] = ['Services', 'Database', 'KPIs', 'Alarms', 'Maintenance'];
+const SECTIONS: Cell['section'][] = ['Services', 'Database', 'KPIs', 'Queue', 'Alarms', 'Maintenance'];
 
 /** One screen of text (no cursor codes: the caller decides how to redraw). Pure. */
 export function renderDashboard(

@@ -246,7 +246,9 @@ export const restoreTestAction: ActionDefinition<RestoreTestParams> = {
     const subnetGroup = source.DBSubnetGroup?.DBSubnetGroupName;
     const securityGroups = (source.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId!).filter(Boolean);
     const session = { config: ctx.config, env, aws: ctx.aws };
-    const sourceTarget = await envDbTarget(session);
+    // The database the run was given (maintenance run monthly --db-url/--db-host), else the
+    // environment's secret: the copy is compared with it and reached with its credentials.
+    const sourceTarget = ctx.dbTarget ? await ctx.dbTarget() : await envDbTarget(session);
     const tunnel =
       params.dbHost || params.dbPort
         ? ` through ${params.dbHost ?? '(same host)'}:${params.dbPort ?? '(same port)'}`

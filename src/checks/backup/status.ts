@@ -36,9 +36,18 @@ export function evaluateSnapshotAges(
 }
 
 export function evaluateLeftovers(env: string, instances: DBInstance[]): CheckResult {
-  const leftovers = instances.filter(
+  const ours = instances.filter(
     (db) => isRestoreTestTagged(db.TagList) || isRestoreTestName(env, db.DBInstanceIdentifier ?? ''),
   );
+  // `backup verify` starts the deletion and does not wait for it (RDS takes minutes): an instance
+  // already `deleting` is on its way out, said for information, not a leftover to act on.
+  const deleting = ours.filter((db) => db.DBInstanceStatus === 'deleting');
+  const leftovers = ours.filter((db) => db.DBInstanceStatus !== 'deleting');
+  const describe = (db: DBInstance) =>
+    `${db.DBInstanceIdentifier} (${db.DBInstanceStatus ?? 'status unknown'}, created ${db.InstanceCreateTime?.toISOString() ?? '?'})`;
+  const beingDeleted = deleting.length
+    ? `being deleted: ${deleting.map((db) => db.DBInstanceIdentifier).join(', ')}`
+    : '';
   return {
     id: 'backup.restore-test.leftovers',
     title: 'No temporary restore-test instance is left running',
@@ -46,14 +55,13 @@ export function evaluateLeftovers(env: string, instances: DBInstance[]): CheckRe
     resource: `${env}-fivestar-restore-test-*`,
     expected: 'none (fsops backup verify deletes its instance unless --keep)',
     observed: leftovers.length
-      ? leftovers
-          .map(
-            (db) =>
-              `${db.DBInstanceIdentifier} (${db.DBInstanceStatus}, created ${db.InstanceCreateTime?.toISOString() ?? '?'})`,
-          )
-          .join(', ')
-      : 'none',
-    remediation: `Delete each: aws rds delete-db-instance --db-instance-identifier ${leftovers[0]?.DBInstanceIdentifier ?? '<id>'} --skip-final-snapshot`,
+      ? [leftovers.map(describe).join(', '), beingDeleted].filter(Boolean).join('; ')
+      : deleting.length
+        ? `none left; ${beingDeleted} (deletion in progress)`
+        : 'none',
+    remediation: leftovers.length
+      ? `Delete each: aws rds delete-db-instance --db-instance-identifier ${leftovers[0]!.DBInstanceIdentifier ?? '<id>'} --skip-final-snapshot`
+      : undefined,
   };
 }
 

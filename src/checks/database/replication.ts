@@ -1,8 +1,9 @@
 import { describeAwsError } from '../../aws/errors.js';
-import type { CheckContext, CheckResult } from '../../engine/model/check.js';
+import { guideThresholdAt } from '../../config/guide-thresholds.js';
+import type { CheckContext, CheckDefinition, CheckResult } from '../../engine/model/check.js';
 import type { Status } from '../../engine/model/finding.js';
 import { joinMetricBatch } from '../../metrics/batch.js';
-import type { MetricSpec } from '../../metrics/series.js';
+import { evaluateMetric, type MetricSpec, periodFor } from '../../metrics/series.js';
 import { rdsInstance } from '../facts.js';
 import { type DbThresholds, dbCheck, dbInfo, formatAge, formatBytes, judgeHigh, worst } from './common.js';
 
@@ -135,6 +136,8 @@ export interface RdsReplica {
   region: string | null;
   /** ReplicaLag in seconds, oldest first, over the look-back window (1-minute maximums). */
   lag: number[];
+  /** When each `lag` datapoint was taken (epoch ms), same order. */
+  lagAt: number[];
 }
 
 export interface RdsReplicationFacts {
@@ -142,10 +145,19 @@ export interface RdsReplicationFacts {
   /** False when the environment's instance does not exist (names.dbInstance, account, region). */
   found: boolean;
   replicas: RdsReplica[];
+  /** The look-back the ReplicaLag was read over (REPLICA_LAG_WINDOW_MINUTES, or the run's when longer). */
+  windowMinutes?: number;
 }
 
-/** How far back the ReplicaLag metric is read: long enough for a few 1-minute datapoints. */
+/** How far back the ReplicaLag metric is read: twice the hold below, in 1-minute datapoints. */
 export const REPLICA_LAG_WINDOW_MINUTES = 10;
+
+/**
+ * How long ReplicaLag must stay past a level before it counts (docs/thresholds.md, generated from
+ * src/config/guide-thresholds.ts): judged on every datapoint of that window, like the other metrics.
+ */
+export const REPLICA_LAG_HOLD_SECONDS =
+  (guideThresholdAt('database.thresholds.replicationLagSeconds')?.durationMinutes ?? 5) * 60;
 
 const REPLICA_WARN_STATES = new Set([
   'backing-up',
@@ -169,6 +181,7 @@ export function evaluateRdsReplicas(
   t: Pick<DbThresholds, 'replicationLagSeconds'>,
 ): CheckResult[] {
   const levels = t.replicationLagSeconds;
+  const windowMinutes = facts.windowMinutes ?? REPLICA_LAG_WINDOW_MINUTES;
   if (!facts.found) {
     return [
       {
@@ -200,7 +213,7 @@ export function evaluateRdsReplicas(
       id: 'db.replication.rds-lag',
       title: 'RDS replica lag (CloudWatch ReplicaLag)',
       resource: r.id,
-      expected: `ReplicaLag < ${levels.warn}s (fail at ${levels.fail}s), replica available`,
+      expected: `ReplicaLag < ${levels.warn}s (fail at ${levels.fail}s held ${REPLICA_LAG_HOLD_SECONDS / 60} minutes), replica available`,
     };
     if (r.region) {
       results.push({
@@ -217,21 +230,32 @@ export function evaluateRdsReplicas(
     const peak = r.lag.length ? Math.max(...r.lag) : null;
     let lagStatus: Status;
     let lagText: string;
+    let detail = '';
     if (latest === undefined) {
       lagStatus = 'warn';
-      lagText = `no ReplicaLag data in the last ${REPLICA_LAG_WINDOW_MINUTES} minutes`;
+      lagText = `no ReplicaLag data in the last ${windowMinutes} minutes`;
     } else if (latest < 0) {
-      // RDS reports -1 while replication is not running.
+      // RDS reports -1 while replication is not running: a state, not a level, so it fails at once.
       lagStatus = 'fail';
       lagText = 'ReplicaLag -1: replication is not running';
     } else {
-      lagStatus = judgeHigh(latest, levels);
-      lagText = `ReplicaLag ${formatAge(latest)}${peak !== null && peak > latest ? ` (peak ${formatAge(peak)} in the last ${REPLICA_LAG_WINDOW_MINUTES} minutes)` : ''}`;
+      // The level must hold for REPLICA_LAG_HOLD_SECONDS: the metrics engine's own judgement
+      // (evaluateMetric), so one spike is mentioned, not a breach, and a gap is "cannot judge".
+      const judged = evaluateMetric(
+        replicaLagSpec(r, levels),
+        { timestamps: r.lagAt, values: r.lag },
+        `${windowMinutes} min`,
+        60,
+      );
+      lagStatus = judged.status;
+      detail = judged.detail ?? '';
+      lagText = `ReplicaLag ${formatAge(latest)}${peak !== null && peak > latest ? ` (peak ${formatAge(peak)} in the last ${windowMinutes} minutes)` : ''}`;
     }
     results.push({
       ...base,
       status: worst([state, lagStatus]),
       observed: `${r.status ?? 'status unknown'}, ${lagText}`,
+      ...(detail ? { detail } : {}),
       remediation:
         state !== 'pass'
           ? `The replica is ${r.status ?? 'not reported by RDS'}: check its RDS events (aws rds describe-events --source-identifier ${r.id} --source-type db-instance).`
@@ -241,8 +265,11 @@ export function evaluateRdsReplicas(
   return results;
 }
 
-/** The ReplicaLag (Maximum, per minute) of one replica, as a query of the run's metrics batch. */
-function replicaLagSpec(replica: { id: string }): MetricSpec {
+/**
+ * The ReplicaLag (Maximum, per minute) of one replica, as a query of the run's metrics batch and,
+ * with `levels`, as judged: past a level only when it holds for REPLICA_LAG_HOLD_SECONDS.
+ */
+function replicaLagSpec(replica: { id: string }, levels?: { warn: number; fail: number }): MetricSpec {
   return {
     key: 'rds.replica-lag',
     title: 'ReplicaLag',
@@ -257,6 +284,7 @@ function replicaLagSpec(replica: { id: string }): MetricSpec {
     higherIsWorse: true,
     whenMissing: 'skip',
     remediation: '',
+    ...(levels ? { thresholds: levels, durationSeconds: REPLICA_LAG_HOLD_SECONDS } : {}),
   };
 }
 
@@ -277,14 +305,21 @@ export function rdsReplication(ctx: CheckContext): Promise<RdsReplicationFacts> 
       return {
         primary,
         found: true,
-        replicas: ids.map((r) => ({ id: r.raw, status: null, region: r.region, lag: [] })),
+        replicas: ids.map((r) => ({ id: r.raw, status: null, region: r.region, lag: [], lagAt: [] })),
       };
     }
-    // The lag goes through the run's metrics batch (src/metrics/batch.ts), over its own window.
-    const ticket = joinMetricBatch(ctx, {
-      start: new Date(ctx.now.getTime() - REPLICA_LAG_WINDOW_MINUTES * 60_000),
-      end: ctx.now,
-    });
+    // The lag goes through the run's metrics batch (src/metrics/batch.ts): the run's own window (one
+    // GetMetricData with the other metrics, e.g. on `fsops status`) when it is at least
+    // REPLICA_LAG_WINDOW_MINUTES with 1-minute datapoints, else a window of its own.
+    const runMs = ctx.now.getTime() - ctx.since.getTime();
+    const shared = runMs >= REPLICA_LAG_WINDOW_MINUTES * 60_000 && periodFor(runMs) === 60;
+    const windowMinutes = shared ? Math.round(runMs / 60_000) : REPLICA_LAG_WINDOW_MINUTES;
+    const ticket = shared
+      ? joinMetricBatch(ctx)
+      : joinMetricBatch(ctx, {
+          start: new Date(ctx.now.getTime() - REPLICA_LAG_WINDOW_MINUTES * 60_000),
+          end: ctx.now,
+        });
     const [{ DescribeDBInstancesCommand }, rds] = await Promise.all([
       import('@aws-sdk/client-rds'),
       ctx.aws.rds(),
@@ -297,7 +332,7 @@ export function rdsReplication(ctx: CheckContext): Promise<RdsReplicationFacts> 
         // A shared fact runs under the run's signal, not the first asking check's.
         { abortSignal: signal },
       ),
-      ticket.fetch(local.map(replicaLagSpec)),
+      ticket.fetch(local.map((r) => replicaLagSpec(r))),
     ]);
     const statusOf = new Map(
       (described.DBInstances ?? []).map((d) => [d.DBInstanceIdentifier ?? '', d.DBInstanceStatus ?? null]),
@@ -305,8 +340,9 @@ export function rdsReplication(ctx: CheckContext): Promise<RdsReplicationFacts> 
     return {
       primary,
       found: true,
+      windowMinutes,
       replicas: ids.map((r) => {
-        if (r.region) return { id: r.raw, status: null, region: r.region, lag: [] };
+        if (r.region) return { id: r.raw, status: null, region: r.region, lag: [], lagAt: [] };
         const series = lagSeries[local.indexOf(r)];
         const points = (series?.timestamps ?? [])
           .map((at, i) => ({ at, value: series?.values[i] }))
@@ -317,6 +353,7 @@ export function rdsReplication(ctx: CheckContext): Promise<RdsReplicationFacts> 
           status: statusOf.get(r.id) ?? null,
           region: null,
           lag: points.map((p) => p.value),
+          lagAt: points.map((p) => p.at),
         };
       }),
     };
@@ -412,3 +449,24 @@ export const replicationCheck = dbCheck<{ expectedReplicas?: number }>({
     ];
   },
 });
+
+/**
+ * The environment's RDS read replicas and their ReplicaLag from RDS and CloudWatch alone, without a
+ * database session: what `fsops status` shows (ops guide §10.2.1, database replica lag). The same
+ * facts and judgement as db.replication's `rds-replicas`/`rds-lag` findings.
+ */
+export const rdsReplicasCheck: CheckDefinition = {
+  id: 'rds.replicas',
+  title: 'RDS read replicas and their lag',
+  severity: 'high',
+  source: 'deployment guide §4.1.3 (prod: two read replicas); ops guide §8.1.1, §10.2.1',
+  remediation:
+    'The role needs rds:DescribeDBInstances and cloudwatch:GetMetricData; fsops db replication --env shows the database side.',
+  async run(ctx) {
+    return evaluateRdsReplicas(
+      await rdsReplication(ctx),
+      ctx.env.settings.rds.readReplicas,
+      ctx.env.config.database.thresholds,
+    );
+  },
+};

@@ -6,7 +6,34 @@ import { allPages, call, clean, guarded } from './common.js';
 import { dbInstance, serviceTaskDefs } from './facts.js';
 
 /** Names that look like secrets when given as a plain environment variable. */
-export const SECRET_NAME = /PASSWORD|SECRET|TOKEN|API_?KEY|PRIVATE_KEY|CREDENTIAL/i;
+export const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL/i;
+
+/**
+ * Name endings that describe a secret's setting or point to it rather than hold it:
+ * TOKEN_TTL_SECONDS, JWT_SECRET_ROTATION_DAYS, PASSWORD_MIN_LENGTH, DB_SECRET_ARN, API_KEY_HEADER...
+ */
+export const HARMLESS_SUFFIX =
+  /_(TTL|SECONDS|SECS|MS|MILLIS|MINUTES|HOURS|DAYS|TIMEOUT|EXPIRY|EXPIRES|EXPIRATION|LENGTH|LEN|COUNT|SIZE|LIMIT|MAX|MIN|RETRIES|ENABLED|DISABLED|ENABLE|DISABLE|REQUIRED|URL|URI|ENDPOINT|ARN|NAME|PATH|FILE|HEADER|ALGORITHM|ALG|TYPE|FORMAT|REGION|VERSION)$/i;
+
+/** `scheme://user:password@host`: a URL carrying credentials, whatever its variable is called. */
+const URL_WITH_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^@\s]+@/i;
+
+/** A value that is a number or a boolean: a setting, not a secret. */
+const SETTING_VALUE = /^(-?\d+(\.\d+)?|true|false|yes|no|on|off)$/i;
+
+/**
+ * Whether a plain `environment` variable exposes a secret. Only the name and the shape of the value
+ * are looked at; the value itself is never reported. A secret-like name counts unless its ending
+ * says it is a setting or a reference (HARMLESS_SUFFIX; a `_URL` only when it carries no
+ * credentials) or its value is empty, a number or a boolean; any URL with a password counts.
+ */
+export function exposesSecret(name: string, value: string | undefined): boolean {
+  const v = (value ?? '').trim();
+  if (URL_WITH_PASSWORD.test(v)) return true;
+  if (!SECRET_NAME.test(name)) return false;
+  if (HARMLESS_SUFFIX.test(name)) return false;
+  return v !== '' && !SETTING_VALUE.test(v);
+}
 
 /** RDS storage and every snapshot of the instance encrypted (deployment guide §6.1.1). */
 export function evaluateRdsEncryption(name: string, db: DBInstance, snapshots: DBSnapshot[]): CheckResult[] {
@@ -104,7 +131,7 @@ export function evaluateLogEncryption(
 export function evaluatePlaintextSecrets(service: string, taskDef: TaskDefinition): CheckResult {
   const found = (taskDef.containerDefinitions ?? []).flatMap((c) =>
     (c.environment ?? [])
-      .filter((e) => e.name && SECRET_NAME.test(e.name))
+      .filter((e) => e.name && exposesSecret(e.name, e.value))
       .map((e) => `${clean(c.name)}: ${clean(e.name)}`),
   );
   const family = `${taskDef.family ?? '?'}:${taskDef.revision ?? '?'}`;
@@ -117,8 +144,8 @@ export function evaluatePlaintextSecrets(service: string, taskDef: TaskDefinitio
     expected:
       'secret-like variables come from `secrets` (Secrets Manager/SSM), not `environment` (deployment guide §4.2.2)',
     observed: found.length
-      ? `plain environment variables with secret-like names (values not shown): ${found.join(', ')}`
-      : 'no secret-like names in plain environment variables',
+      ? `plain environment variables holding what looks like a secret (values not shown): ${found.join(', ')}`
+      : 'no secret-like values in plain environment variables',
     remediation:
       'Move each value to Secrets Manager (deployment guide §4.2.2), reference it under `secrets` with valueFrom, register a new revision, and rotate the exposed value.',
   };

@@ -1,6 +1,13 @@
 import type { ActionDefinition } from '../../actions/types.js';
 import { promptIO } from '../change.js';
-import { afterEvidence, buildEvidence, evidenceFormat, type StepTiming, writeEvidence } from '../evidence.js';
+import {
+  afterEvidence,
+  buildEvidence,
+  evidenceFormat,
+  type StepTiming,
+  stepTimer,
+  writeEvidence,
+} from '../evidence.js';
 import { readsUntilInterrupted } from '../interrupt.js';
 import { ExitCode, UnreachableError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
@@ -8,6 +15,7 @@ import { buildReport } from '../output.js';
 import { printerFor } from '../printer.js';
 import { createProgress } from '../progress.js';
 import { runActions } from '../run-actions.js';
+import { type CheckRegistry, runChecks, stepsFor } from '../runner.js';
 import type { PromptIO } from '../safety.js';
 import {
   type EnvSession,
@@ -32,6 +40,12 @@ export interface EnvActionRun {
   steps: { action: ActionDefinition<never>; params: unknown }[];
   /** Read-only refusals before any plan (e.g. an open incident); throw a UsageError. */
   before?: (session: EnvSession) => Promise<void>;
+  /**
+   * The check catalogue, for the checks an applied action names in `ActionDefinition.recheck`: they
+   * run again after the changes (fresh facts), so the report shows the state after the change.
+   * `params` gives each such check its parameters (e.g. the same alarm catalogue).
+   */
+  recheck?: { checks: CheckRegistry; params?: Record<string, Record<string, unknown>> };
 }
 
 /**
@@ -52,6 +66,7 @@ export async function runEnvActions(run: EnvActionRun, options: EnvActionOptions
     const progress = await createProgress(`${run.command} (${session.env.name})`, format);
     const timings: StepTiming[] = [];
     const interruption = { interrupted: false };
+    const recheckIds = new Set<string>();
     let findings: Finding[];
     try {
       findings = await runActions(run.steps, {
@@ -73,12 +88,35 @@ export async function runEnvActions(run: EnvActionRun, options: EnvActionOptions
           log: progress.log,
         },
         onTiming: (t) => timings.push(t),
+        onApplied: (action) => {
+          for (const id of action.recheck ?? []) recheckIds.add(id);
+        },
         interruption,
       });
     } finally {
       progress.stop();
     }
-    const report = buildReport(run.command, session.env.name, startedAt, findings);
+    const notes: string[] = [];
+    // After Ctrl-C the person wants out: report what was done, check nothing more.
+    const ids =
+      run.recheck && !interruption.interrupted
+        ? [...recheckIds].filter((id) => id in run.recheck!.checks)
+        : [];
+    if (run.recheck && ids.length > 0) {
+      const timer = stepTimer();
+      const after = await runChecks(
+        session,
+        stepsFor(
+          run.recheck.checks,
+          ids.map((check) => ({ check, params: run.recheck!.params?.[check] ?? {} })),
+        ),
+        { now: new Date(), ...timer.hooks },
+      );
+      findings = [...findings, ...after.findings];
+      timings.push(...timer.timings.map((t) => ({ ...t, step: t.step.replace(/^check:/, 'recheck:') })));
+      notes.push(`Checked again after the changes: ${ids.join(', ')} (the findings after the changes' own).`);
+    }
+    const report = buildReport(run.command, session.env.name, startedAt, findings, notes);
     const code = printer.report(report);
     const problem =
       evidence && options.report

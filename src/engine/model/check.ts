@@ -14,6 +14,12 @@ export interface CheckResult {
   id?: string;
   title?: string;
   severity?: Severity;
+  /**
+   * The number the status was judged on, in `unit`, for consumers that need it as data rather than
+   * text (the incident severity proposal): a metric's latest datapoint, a service's running tasks.
+   */
+  value?: number;
+  unit?: string;
 }
 
 /** The diagnostic database session a check queries (read-only, with timeouts); see src/db/. */
@@ -64,6 +70,9 @@ export function toFinding(check: CheckDefinition<never>, result: CheckResult): F
     observed: result.observed,
     remediation: result.status === 'pass' ? '' : (result.remediation ?? check.remediation),
     source: check.source,
+    ...(result.value !== undefined && Number.isFinite(result.value)
+      ? { value: result.value, unit: result.unit ?? '' }
+      : {}),
   };
 }
 

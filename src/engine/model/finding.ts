@@ -14,6 +14,9 @@ export interface Finding {
   observed: string;
   remediation: string;
   source: string;
+  /** The number the status was judged on (a metric's latest datapoint, running tasks), in `unit`; absent when none. */
+  value?: number;
+  unit?: string;
 }
 
 export interface Report {

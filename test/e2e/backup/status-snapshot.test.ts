@@ -75,6 +75,46 @@ describe('fsops backup status (bin/fsops, local AWS endpoint)', () => {
     ).toBe(true);
   });
 
+  it('an fsops restore test already being deleted is said, not reported as a leftover', async () => {
+    const state = await world('staging');
+    const tags = [
+      { Key: 'managed-by', Value: 'fsops' },
+      { Key: 'purpose', Value: 'restore-test' },
+    ];
+    // backup verify starts the deletion and does not wait for it: RDS shows `deleting` for minutes.
+    state.instances.set('staging-fivestar-restore-test-20261129-010203', {
+      instance: { DBInstanceIdentifier: 'staging-fivestar-restore-test-20261129-010203', TagList: tags },
+      createdAt: 0,
+      deleting: true,
+    });
+    const status = () =>
+      runFsops(['backup', 'status', '--env', 'staging', '--endpoint-url', fake!.url, '--output', 'json'], {
+        ...FAKE_CREDENTIALS,
+        FSOPS_CONFIG: config('{}\n'),
+      }).then((r) =>
+        JSON.parse(r.stdout).findings.find((f: JsonFinding) => f.id === 'backup.restore-test.leftovers'),
+      );
+    expect(await status()).toMatchObject({
+      status: 'pass',
+      observed:
+        'none left; being deleted: staging-fivestar-restore-test-20261129-010203 (deletion in progress)',
+    });
+    // One still running next to it is a leftover; the one being deleted is only mentioned.
+    state.instances.set('staging-fivestar-restore-test-20261128-010203', {
+      instance: { DBInstanceIdentifier: 'staging-fivestar-restore-test-20261128-010203', TagList: tags },
+      createdAt: 0,
+      deleting: false,
+    });
+    const both = await status();
+    expect(both.status).toBe('fail');
+    expect(both.observed).toMatch(
+      /^staging-fivestar-restore-test-20261128-010203 \(available, created \S+\); being deleted: staging-fivestar-restore-test-20261129-010203$/,
+    );
+    expect(both.remediation).toContain(
+      '--db-instance-identifier staging-fivestar-restore-test-20261128-010203',
+    );
+  });
+
   it('copied snapshots stand in for replication; no DR region configured is a skip, not a pass', async () => {
     await world('staging', {
       drRegion: 'ap-southeast-1',

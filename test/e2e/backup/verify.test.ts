@@ -265,6 +265,112 @@ describe('fsops backup verify (bin/fsops, local AWS endpoint, real PostgreSQL)',
     });
   });
 
+  it('maintenance run monthly compares the copy with the --db-url database, not the secret, and reaches the copy with its credentials', async () => {
+    await onCopy(restoredRows(7));
+    const state = await world();
+    // The environment's own database setting names a database that does not exist: only --db-url works.
+    const file = configFile(0.5, '    monthly: true\n');
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain(`database: ${source.name},`);
+    writeFileSync(file, text.replace(`database: ${source.name},`, 'database: fsops_no_such_database,'));
+    const result = await runFsops(
+      [
+        ...['maintenance', 'run', 'monthly', '--env', 'staging', '--yes', '--db-url', source.url],
+        ...['--endpoint-url', fake!.url, '--config', file, '--output', 'json'],
+      ],
+      FAKE_CREDENTIALS,
+    );
+    const findings: JsonFinding[] = JSON.parse(result.stdout).findings;
+    const one = (id: string) => findings.find((f) => f.id === id);
+    expect(one('backup.verify.schema'), result.stdout).toMatchObject({
+      status: 'pass',
+      observed: '1 schema(s), 2 table(s) present',
+    });
+    expect(findings.filter((f) => f.id === 'backup.verify.row-count').map((f) => f.observed)).toEqual([
+      'copy 1000, source 1005 (-5, 0.5%)',
+      'copy 10, source 10 (+0, 0.0%)',
+    ]);
+    expect(one('backup.verify.rto')!.status).toBe('pass');
+    expect(one('backup.verify.cleanup')).toMatchObject({ status: 'pass' });
+    expect(findings.some((f) => f.observed.includes('fsops_no_such_database'))).toBe(false);
+    expect(state.restores).toHaveLength(1);
+    expect(state.instances.size).toBe(0);
+  });
+
+  it('a second Ctrl-C while the copy is being deleted quits at once; backup status then reports the instance left behind', async () => {
+    const state = await world({ restoreDelayMs: 120_000 });
+    // DeleteDBInstance hangs: the second Ctrl-C arrives while the deletion is in flight.
+    let deleteAsked: () => void = () => {};
+    const deleting = new Promise<void>((resolve) => {
+      deleteAsked = resolve;
+    });
+    fake!.handlers.rds!.DeleteDBInstance = () => {
+      deleteAsked();
+      return new Promise(() => {});
+    };
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [
+        BIN,
+        'backup',
+        'verify',
+        '--env',
+        'staging',
+        '--yes',
+        '--endpoint-url',
+        fake!.url,
+        '--config',
+        configFile(),
+      ],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: mkdtempSync(join(tmpdir(), 'fsops-home-')),
+          NO_COLOR: '1',
+          ...FAKE_CREDENTIALS,
+          AWS_EC2_METADATA_DISABLED: 'true',
+        },
+      },
+    );
+    let stderr = '';
+    const creating = new Promise<void>((resolve) => {
+      child.stderr!.on('data', (chunk) => {
+        stderr += chunk;
+        if (stderr.includes(': creating')) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await creating;
+    child.kill('SIGINT');
+    await deleting;
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const left = state.restores[0]!.id;
+    expect(state.instances.has(left)).toBe(true);
+    const status = await runFsops(
+      [
+        'backup',
+        'status',
+        '--env',
+        'staging',
+        '--endpoint-url',
+        fake!.url,
+        '--config',
+        configFile(),
+        '--output',
+        'json',
+      ],
+      FAKE_CREDENTIALS,
+    );
+    expect(status.code).toBe(1);
+    expect(
+      JSON.parse(status.stdout).findings.find((f: JsonFinding) => f.id === 'backup.restore-test.leftovers'),
+    ).toMatchObject({
+      status: 'fail',
+      observed: expect.stringMatching(new RegExp(`^${left} \\(creating, created `)),
+    });
+  }, 60_000);
+
   it.each(['SIGINT', 'SIGTERM'] as const)(
     '%s while waiting for the restore: exit 130, the instance is deleted',
     async (signal) => {

@@ -21,6 +21,7 @@ async function world(successRate: number[]) {
     ErrorRate: [0.4, 0.5],
     PaymentProcessingTime: [1.1, 1.2],
     CPUUtilization: [35, 40],
+    ReplicaLag: [3, 2],
   };
   (fake.handlers as Record<string, Record<string, unknown>>).monitoring!.GetMetricData = (input: {
     MetricDataQueries?: { Id: string; MetricStat?: { Metric?: { MetricName?: string } } }[];
@@ -59,8 +60,14 @@ describe('fsops status against the fake AWS endpoint', () => {
       /prod-customer-portal-service tasks +\u001b\[31m\u001b\[1m2 running, 0 pending, 3 desired/,
     );
     expect(text.stdout).toMatch(/RDS CPU utilization +\u001b\[32m40%/);
+    // Replica lag from CloudWatch (in the same GetMetricData) and the LMS queue from DynamoDB, not the database.
+    expect(text.stdout).toMatch(/Replica lag prod-fivestar-payments-db-replica-1 +\u001b\[32mReplicaLag 2s/);
+    expect(text.stdout).toMatch(/Replica lag prod-fivestar-payments-db-replica-2 +\u001b\[32mReplicaLag 2s/);
+    expect(text.stdout).toMatch(/\nQueue\b|Queue\u001b/);
+    expect(text.stdout).toMatch(/LMS transaction queue depth +\u001b\[32m0 items PENDING\/RETRY/);
     expect(fake!.calls.filter((c) => c.action === 'GetMetricData')).toHaveLength(1);
     expect(fake!.calls.filter((c) => c.action === 'DescribeServices')).toHaveLength(1);
+    expect(fake!.calls.some((c) => c.service === 'dynamodb' && c.action === 'Query')).toBe(true);
 
     const json = await runFsops(
       ['status', '--env', 'prod', '--endpoint-url', fake!.url, '--output', 'json'],
@@ -72,6 +79,26 @@ describe('fsops status against the fake AWS endpoint', () => {
       value: expect.stringMatching(/^96\.5%/),
       status: 'warn',
     });
+    // A backlog in the DynamoDB queue: depth and age, judged by lms.queue's levels.
+    const created = new Date(Date.now() - 90 * 60_000).toISOString();
+    fake!.handlers.dynamodb = {
+      Query: (input: { Select?: string }) =>
+        input.Select === 'COUNT' ? { Count: 120 } : { Count: 1, Items: [{ created_at: { S: created } }] },
+    };
+    const backlog = JSON.parse(
+      (
+        await runFsops(
+          ['status', '--env', 'prod', '--endpoint-url', fake!.url, '--output', 'json'],
+          FAKE_CREDENTIALS,
+        )
+      ).stdout,
+    );
+    const queue = backlog.cells.filter((c: { section: string }) => c.section === 'Queue');
+    expect(queue.map((c: { label: string; status: string }) => [c.label, c.status])).toEqual([
+      ['LMS transaction queue depth', 'warn'],
+      ['Oldest transaction waiting for LMS', 'fail'],
+    ]);
+    expect(queue[0].value).toMatch(/^240 items/);
     const watchJson = await runFsops(
       ['status', '--env', 'prod', '--watch', '--output', 'json', '--endpoint-url', fake!.url],
       FAKE_CREDENTIALS,

@@ -56,8 +56,9 @@ describe('replication with --env: the RDS read replicas and their CloudWatch Rep
       });
     cloudwatch.on(GetMetricDataCommand).resolves({
       MetricDataResults: [
-        { Id: 'q0', Timestamps: [minutesAgo(2), minutesAgo(1)], Values: [4, 1] },
-        { Id: 'q1', Timestamps: [minutesAgo(1), minutesAgo(2)], Values: [420, 90] },
+        // replica-1 quiet with one small bump; replica-2 above 300 s for the last 5 minutes (a held breach).
+        { Id: 'q0', Timestamps: [5, 4, 3, 2, 1].map(minutesAgo), Values: [1, 4, 2, 1, 1] },
+        { Id: 'q1', Timestamps: [1, 2, 3, 4, 5, 6].map(minutesAgo), Values: [420, 400, 380, 360, 340, 90] },
       ],
     });
     const findings = await runCheck(replicationCheck, db.url, { envName: 'prod' });
@@ -70,10 +71,11 @@ describe('replication with --env: the RDS read replicas and their CloudWatch Rep
       'db.replication.rds-lag:fail',
       'db.replication.rds-lag:skip',
     ]);
+    // The run's 15-minute look-back has 1-minute datapoints: ReplicaLag rides in its batch and window.
     const lag = byId(findings, 'db.replication.rds-lag');
     expect(lag[0]).toMatchObject({
       resource: 'prod-fivestar-payments-db-replica-1',
-      observed: 'available, ReplicaLag 1s (peak 4s in the last 10 minutes)',
+      observed: 'available, ReplicaLag 1s (peak 4s in the last 15 minutes)',
     });
     expect(lag[1]).toMatchObject({
       resource: 'prod-fivestar-payments-db-replica-2',
@@ -129,7 +131,7 @@ describe('replication with --env: the RDS read replicas and their CloudWatch Rep
     const [lag] = byId(findings, 'db.replication.rds-lag');
     expect(lag).toMatchObject({
       status: 'fail',
-      observed: 'incompatible-parameters, no ReplicaLag data in the last 10 minutes',
+      observed: 'incompatible-parameters, no ReplicaLag data in the last 15 minutes',
     });
     expect(lag!.remediation).toContain(
       'aws rds describe-events --source-identifier prod-fivestar-payments-db-replica-1',

@@ -458,7 +458,7 @@ describe('wraparound, sequences, cache, replication', () => {
     const rdsFacts = (lag: number[], status = 'available') => ({
       primary: 'prod-fivestar-payments-db',
       found: true,
-      replicas: [{ id: 'prod-replica-1', status, region: null, lag }],
+      replicas: [{ id: 'prod-replica-1', status, region: null, lag, lagAt: lag.map((_, i) => i * 60_000) }],
     });
     const [, stopped] = evaluateRdsReplicas(rdsFacts([5, -1]), 1, T);
     expect(stopped).toMatchObject({
@@ -470,5 +470,37 @@ describe('wraparound, sequences, cache, replication', () => {
     expect(
       evaluateRdsReplicas({ primary: 'prod-fivestar-payments-db', found: false, replicas: [] }, 2, T),
     ).toMatchObject([{ status: 'error', observed: 'RDS instance prod-fivestar-payments-db not found' }]);
+  });
+
+  it('RDS ReplicaLag breaches only when it holds for the 5 minutes of docs/thresholds.md, not on one spike', () => {
+    const facts = (lag: number[]) => ({
+      primary: 'prod-fivestar-payments-db',
+      found: true,
+      replicas: [
+        {
+          id: 'prod-replica-1',
+          status: 'available',
+          region: null,
+          lag,
+          lagAt: lag.map((_, i) => i * 60_000),
+        },
+      ],
+    });
+    // One minute at 420 s at the end of an otherwise quiet window: the latest datapoint alone no longer fails.
+    const [, spike] = evaluateRdsReplicas(facts([1, 2, 1, 2, 1, 2, 1, 2, 1, 420]), 1, T);
+    expect(spike).toMatchObject({ status: 'pass', observed: 'available, ReplicaLag 7m 0s' });
+    expect(spike!.detail).toMatch(/spiked to 420 s for 1 min: not a breach/);
+    expect(spike!.expected).toContain('held 5 minutes');
+    // Above 300 s on each of the last five 1-minute datapoints: a breach.
+    const [, held] = evaluateRdsReplicas(facts([1, 2, 310, 320, 330, 340, 350]), 1, T);
+    expect(held).toMatchObject({ status: 'fail' });
+    expect(held!.detail).toMatch(/past 300 s for the last 5 min/);
+    // Between the levels for five minutes: warn.
+    const [, slow] = evaluateRdsReplicas(facts([40, 45, 50, 60, 70]), 1, T);
+    expect(slow).toMatchObject({ status: 'warn' });
+    // Two datapoints cannot show five minutes: "cannot judge" is a warning, never a pass or a fail.
+    const [, short] = evaluateRdsReplicas(facts([400, 420]), 1, T);
+    expect(short).toMatchObject({ status: 'warn' });
+    expect(short!.detail).toMatch(/cannot judge: 2 of 5 datapoints/);
   });
 });

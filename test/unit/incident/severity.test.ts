@@ -21,10 +21,17 @@ const healthy = [
     id: 'ecs.service.running',
     resource: 'prod-internal-pe-service',
     observed: '3 running, 0 pending, 3 desired',
+    value: 3,
+    unit: 'tasks',
   }),
   f({ id: 'rds.instance.available', resource: 'prod-fivestar-payments-db', observed: 'available' }),
   f({ id: 'health.endpoints', resource: 'http://x/health', observed: 'HTTP 200 in 3ms' }),
-  f({ id: 'metrics.payments.success-rate', observed: 'latest 99.5%, avg 99.4%, min 99.1%' }),
+  f({
+    id: 'metrics.payments.success-rate',
+    observed: 'latest 99.5%, avg 99.4%, min 99.1%',
+    value: 99.5,
+    unit: '%',
+  }),
 ];
 
 describe('proposeSeverity (ops guide §11.1.1)', () => {
@@ -36,8 +43,17 @@ describe('proposeSeverity (ops guide §11.1.1)', () => {
         status: 'fail',
         resource: 'prod-customer-portal-service',
         observed: '0 running, 0 pending, 3 desired',
+        value: 0,
+        unit: 'tasks',
       }),
-      f({ id: 'metrics.payments.success-rate', resource: 'rate', status: 'fail', observed: 'latest 80.0%' }),
+      f({
+        id: 'metrics.payments.success-rate',
+        resource: 'rate',
+        status: 'fail',
+        observed: 'latest 80.0%',
+        value: 80,
+        unit: '%',
+      }),
     ];
     const p = proposeSeverity(findings);
     expect(p).toMatchObject({
@@ -81,6 +97,8 @@ describe('proposeSeverity (ops guide §11.1.1)', () => {
           status,
           resource: 'Fivestar/Payments PaymentSuccessRate',
           observed: `latest ${v}%, avg 95.0%, min ${v}%`,
+          value: Number(v),
+          unit: '%',
         }),
       ]);
     expect(at('88.0', 'fail')).toMatchObject({ severity: 2, findingId: 'metrics.payments.success-rate' });
@@ -98,7 +116,13 @@ describe('proposeSeverity (ops guide §11.1.1)', () => {
 
   it('a service below desired but running is 3; nothing failing is 4; checks that could not run are listed', () => {
     const partial = proposeSeverity([
-      f({ id: 'ecs.service.running', status: 'fail', observed: '1 running, 0 pending, 3 desired' }),
+      f({
+        id: 'ecs.service.running',
+        status: 'fail',
+        observed: '1 running, 0 pending, 3 desired',
+        value: 1,
+        unit: 'tasks',
+      }),
     ]);
     expect(partial).toMatchObject({ severity: 3, rule: expect.stringMatching(/individual component/) });
     const none = proposeSeverity([
@@ -114,10 +138,27 @@ describe('proposeSeverity (ops guide §11.1.1)', () => {
     ).toBe(4);
   });
 
-  it('reads the numbers it needs from the findings, and parses --severity strictly', () => {
-    expect(latestValue({ observed: 'latest 88.5%, avg 90%' })).toBe(88.5);
-    expect(latestValue({ observed: 'no datapoints' })).toBeNull();
-    expect(runningTasks({ observed: '0 running, 1 pending, 3 desired' })).toBe(0);
+  it("reads the numbers it needs from the findings' structured value, never from their wording", () => {
+    expect(latestValue({ value: 88.5 })).toBe(88.5);
+    expect(latestValue({})).toBeNull();
+    expect(runningTasks({ value: 0, unit: 'tasks' })).toBe(0);
+    expect(runningTasks({ value: 0, unit: '%' })).toBeNull();
+    // Reworded text changes nothing; a number only in the text is not taken for one.
+    const reworded = proposeSeverity([
+      f({ id: 'metrics.payments.success-rate', status: 'fail', observed: 'now 88%', value: 88, unit: '%' }),
+    ]);
+    expect(reworded.severity).toBe(2);
+    const textOnly = proposeSeverity([
+      f({ id: 'metrics.payments.success-rate', status: 'fail', observed: 'latest 88.0%' }),
+    ]);
+    expect(textOnly).toMatchObject({ severity: 3, rule: expect.stringMatching(/a check failed/) });
+    const stopped = proposeSeverity([
+      f({ id: 'ecs.service.running', status: 'fail', observed: 'no tasks at all', value: 0, unit: 'tasks' }),
+    ]);
+    expect(stopped.severity).toBe(1);
+  });
+
+  it('parses --severity strictly', () => {
     expect(parseSeverity('2')).toBe(2);
     for (const bad of ['0', '5', '1.5', 'high', ''])
       expect(() => parseSeverity(bad)).toThrow(/use 1, 2, 3 or 4/);

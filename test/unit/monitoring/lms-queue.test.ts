@@ -128,6 +128,26 @@ describe('lms.queue on DynamoDB (deployment guide §7.1.1; ops guide §8.2.1)', 
     expect(dynamo.calls()).toHaveLength(0);
   });
 
+  it('database: false (fsops status) reads the DynamoDB queue, and skips a queue kept in the database without opening it', async () => {
+    const inDb = testContext({ configYaml: 'lms:\n  queue: postgres\n' });
+    const skipped = await lmsQueueStoreCheck.run(inDb, { database: false, metrics: false });
+    expect(skipped).toMatchObject([
+      {
+        id: 'payments.lms-queue.depth',
+        status: 'skip',
+        remediation: expect.stringContaining('troubleshoot lms-sync'),
+      },
+    ]);
+    expect(dynamo.calls()).toHaveLength(0);
+    dynamo.on(QueryCommand).resolves({ Count: 0, Items: [] });
+    const read = await lmsQueueStoreCheck.run(testContext(), { database: false, metrics: false });
+    expect(read.map((r) => [r.id, r.status])).toEqual([
+      ['payments.lms-queue.depth', 'pass'],
+      ['payments.lms-queue.age', 'pass'],
+    ]);
+    expect(cloudwatch.calls()).toHaveLength(0);
+  });
+
   it('metrics.dynamodb (`fsops metrics dynamodb`): throttles as FILL(read, 0) + FILL(write, 0), latency of Query', async () => {
     quietMetrics(0);
     const results = await metricsDynamodbCheck.run(testContext(), {});

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
-import { GUIDE_THRESHOLDS, guideLevels, renderThresholdsDoc } from '../../../src/config/guide-thresholds.js';
+import {
+  GUIDE_THRESHOLDS,
+  guideLevels,
+  guideThresholdAt,
+  renderThresholdsDoc,
+} from '../../../src/config/guide-thresholds.js';
 import { ThresholdsSchema } from '../../../src/config/schema.js';
 
 describe('the thresholds table', () => {
@@ -19,6 +24,17 @@ describe('the thresholds table', () => {
     for (const [key, levels] of Object.entries(guideLevels())) {
       expect(DEFAULT_CONFIG.thresholds[key as keyof typeof DEFAULT_CONFIG.thresholds]).toEqual(levels);
     }
+  });
+
+  it('an entry whose levels live elsewhere in the config shows the defaults of that path (RDS ReplicaLag)', () => {
+    const lag = guideThresholdAt('database.thresholds.replicationLagSeconds')!;
+    expect(lag).toMatchObject({ configKey: null, durationMinutes: 5 });
+    expect({ warn: lag.warn, fail: lag.fail }).toEqual(
+      DEFAULT_CONFIG.database.thresholds.replicationLagSeconds,
+    );
+    expect(renderThresholdsDoc()).toContain(
+      '| RDS ReplicaLag (each read replica in the region) | `database.thresholds.replicationLagSeconds` |',
+    );
   });
 
   it('every entry has a source, a direction-consistent warn/fail and a duration', () => {

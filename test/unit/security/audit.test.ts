@@ -1,3 +1,4 @@
+import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { GetFindingsCommand, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
@@ -19,8 +20,8 @@ beforeEach(() => {
   serve(world);
 });
 
-async function audit(): Promise<Finding[]> {
-  const env = testEnv('prod');
+async function audit(configYaml = ''): Promise<Finding[]> {
+  const env = testEnv('prod', configYaml);
   return executeRunbook(
     loadRunbook('security'),
     { config: env.config, env, aws: testAws() },
@@ -165,6 +166,44 @@ describe('fsops security runbook (AWS faked at the SDK boundary)', () => {
     expect(JSON.stringify(findings)).not.toContain('sk_live_do_not_print');
   });
 
+  it('settings named after secrets pass; a URL carrying a password fails whatever its name; no value is printed', async () => {
+    const clean = world.taskDef;
+    world.taskDef = (component) => {
+      const td = clean(component);
+      td.containerDefinitions![0]!.environment!.push(
+        { name: 'TOKEN_TTL_SECONDS', value: '3600' },
+        { name: 'JWT_SECRET_ROTATION_DAYS', value: '90' },
+        { name: 'PASSWORD_MIN_LENGTH', value: '12' },
+        { name: 'API_KEY_ENABLED', value: 'true' },
+        {
+          name: 'DB_SECRET_ARN',
+          value: 'arn:aws:secretsmanager:ap-south-1:1:secret:fivestar/payments/prod/database',
+        },
+        { name: 'TOKEN_ISSUER_URL', value: 'https://auth.example.com/issuer' },
+      );
+      return td;
+    };
+    expect(byId(await audit(), 'security.taskdef.plaintext-secrets').map((f) => f.status)).toEqual([
+      'pass',
+      'pass',
+    ]);
+    world.taskDef = (component) => {
+      const td = clean(component);
+      td.containerDefinitions![0]!.environment!.push(
+        { name: 'DATABASE_URL', value: 'postgres://app:hunter2-not-printed@db.internal:5432/payments' },
+        { name: 'SESSION_SECRET', value: 'abc-not-printed' },
+        { name: 'CALLBACK_URL', value: 'https://user:pw-not-printed@hooks.example.com/x' },
+      );
+      return td;
+    };
+    const findings = await audit();
+    const plain = byId(findings, 'security.taskdef.plaintext-secrets');
+    expect(plain[0]).toMatchObject({ status: 'fail' });
+    for (const name of ['DATABASE_URL', 'SESSION_SECRET', 'CALLBACK_URL'])
+      expect(plain[0]!.observed).toContain(name);
+    expect(JSON.stringify(findings)).not.toMatch(/not-printed/);
+  });
+
   it('finds a public, unencrypted database without force_ssl and an unencrypted snapshot', async () => {
     world.db = { ...world.db, PubliclyAccessible: true, StorageEncrypted: false };
     world.snapshots.push({ DBSnapshotIdentifier: 'manual-before-migration', Encrypted: false });
@@ -202,7 +241,23 @@ describe('fsops security runbook (AWS faked at the SDK boundary)', () => {
     const findings = await audit();
     const login = byId(findings, 'security.login.failed-per-minute')[0]!;
     expect(login.status).toBe('fail');
-    expect(login.detail).toBe('top sources: 203.0.113.9 (6), 198.51.100.4 (1)');
+    expect(login.detail!.split('\n')[0]).toBe('top sources: 203.0.113.9 (6), 198.51.100.4 (1)');
+  });
+
+  it("says when the failed-login filter pattern is fsops's guess, and uses the configured one", async () => {
+    const guessed = byId(await audit(), 'security.login.failed-per-minute')[0]!;
+    expect(guessed).toMatchObject({ status: 'pass', observed: 'no failed logins' });
+    expect(guessed.detail).toContain("fsops's default filter pattern");
+    expect(guessed.detail).toContain('set security.failedLogin.pattern');
+    mocks.logs.resetHistory();
+    const configured = byId(
+      await audit('security:\n  failedLogin:\n    pattern: \'{ $.event = "AUTH_FAILURE" }\'\n'),
+      'security.login.failed-per-minute',
+    )[0]!;
+    const calls = mocks.logs.commandCalls(FilterLogEventsCommand);
+    expect(calls.length).toBeGreaterThan(0);
+    for (const c of calls) expect(c.args[0].input.filterPattern).toBe('{ $.event = "AUTH_FAILURE" }');
+    expect(configured.detail).toBe('matched with security.failedLogin.pattern { $.event = "AUTH_FAILURE" }');
   });
 
   it('an API the role may not call is a "could not check" error naming the permission, not a crash or a pass', async () => {

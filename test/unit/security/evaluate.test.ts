@@ -5,6 +5,7 @@ import {
   evaluateForceSsl,
   evaluateLogEncryption,
   evaluatePlaintextSecrets,
+  exposesSecret,
 } from '../../../src/checks/security/data.js';
 import {
   adminStatements,
@@ -144,7 +145,8 @@ describe('data', () => {
       ],
     });
     expect(result.status).toBe('fail');
-    expect(result.observed).toContain('app: DB_PASSWORD, app: STRIPE_APIKEY, app: TOKEN_TTL_SECONDS');
+    // TOKEN_TTL_SECONDS is a setting (its ending and its numeric value say so), not a secret.
+    expect(result.observed).toMatch(/: app: DB_PASSWORD, app: STRIPE_APIKEY$/);
     expect(JSON.stringify(result)).not.toContain('hunter2');
   });
 });
@@ -302,7 +304,29 @@ describe('login abuse (ops guide §7.1.1: 5 in 1 minute)', () => {
     expect(burst.status).toBe('fail');
     expect(burst.observed).toContain('busiest minute 2026-11-21T09:30Z with 5');
     expect(burst.detail).toBe('top sources: 203.0.113.9 (5), 198.51.100.4 (1)');
+    expect(burst.observed).toContain(
+      'most from one source in one minute: 203.0.113.9 with 5 at 2026-11-21T09:30Z',
+    );
     expect(sourceOf('no address here', 'sourceIp')).toBe('unknown');
+  });
+
+  it('failed logins: five in a minute from five sources warn (the §7.1.1 block is per source), five from one fail', () => {
+    const t = Date.parse('2026-11-21T09:30:00Z');
+    const spread = evaluateLoginAbuse({
+      logGroup: '/aws/security/x',
+      events: Array.from({ length: 5 }, (_, i) => ({
+        timestamp: t + i * 1000,
+        message: `{"sourceIp":"203.0.113.${i + 1}"}`,
+      })),
+      truncated: false,
+      perMinute: 5,
+      sourceField: 'sourceIp',
+      windowText: '1h',
+    });
+    expect(spread.status).toBe('warn');
+    expect(spread.observed).toMatch(
+      /busiest minute 2026-11-21T09:30Z with 5; 1 minute\(s\) at or over 5; most from one source in one minute: 203\.0\.113\.\d with 1/,
+    );
   });
 });
 
@@ -329,5 +353,48 @@ describe('call', () => {
     ).rejects.toMatchObject({
       action: 'elasticloadbalancing:DescribeTargetGroups',
     });
+  });
+});
+
+describe('exposesSecret: which plain environment variables hold a secret', () => {
+  it('flags secret-like names with a secret-like value', () => {
+    for (const [name, value] of <[string, string][]>[
+      ['DB_PASSWORD', 'p@ss'],
+      ['JUSPAY_API_KEY', 'sk_live_x'],
+      ['APIKEY', 'k'],
+      ['JWT_SECRET', 's'],
+      ['GITHUB_TOKEN', 'ghp_x'],
+      ['TLS_PRIVATE_KEY', '-----BEGIN'],
+      ['AWS_CREDENTIALS', 'x'],
+    ])
+      expect(exposesSecret(name, value), name).toBe(true);
+  });
+
+  it('leaves settings and references alone: harmless endings, numbers, booleans, empty values', () => {
+    for (const [name, value] of <[string, string][]>[
+      ['TOKEN_TTL_SECONDS', 'abc'],
+      ['TOKEN_TTL', '1h'],
+      ['SESSION_TOKEN_TIMEOUT', '30m'],
+      ['TOKEN_EXPIRY', '2h'],
+      ['PASSWORD_MIN_LENGTH', 'twelve'],
+      ['SECRET_COUNT', 'x'],
+      ['API_KEY_ENABLED', 'x'],
+      ['DB_SECRET_ARN', 'arn:aws:secretsmanager:...'],
+      ['DB_SECRET_NAME', 'fivestar/payments/prod/database'],
+      ['TOKEN_ISSUER_URL', 'https://auth.example.com'],
+      ['PASSWORD_RESET_TOKEN_HOURS', 'x'],
+      ['TOKEN_LIFETIME', '3600'],
+      ['SECRET_ROTATION', 'true'],
+      ['API_KEY', ''],
+      ['PORT', '8080'],
+    ])
+      expect(exposesSecret(name, value), name).toBe(false);
+  });
+
+  it('flags a URL carrying a password whatever the name, and not one without', () => {
+    expect(exposesSecret('DATABASE_URL', 'postgres://app:pw@db:5432/x')).toBe(true);
+    expect(exposesSecret('TOKEN_URL', 'https://u:pw@auth.example.com')).toBe(true);
+    expect(exposesSecret('DATABASE_URL', 'postgres://db:5432/x')).toBe(false);
+    expect(exposesSecret('REDIS_URL', 'redis://cache:6379')).toBe(false);
   });
 });

@@ -105,4 +105,52 @@ describe('status dashboard', () => {
     expect(whole).toContain('last poll failed (30s ago): timeout; showing the last good values');
     expect(whole).toContain('INC-2026-001 SEV1 down open for 60s UPDATE OVERDUE');
   });
+
+  it("shows each replica's lag under Database and the LMS queue in its own section; a right replica count is not repeated", () => {
+    const cells = toCells(
+      [
+        f({ id: 'db.replication.rds-replicas', resource: 'prod-db', observed: '2 read replicas: ...' }),
+        f({
+          id: 'db.replication.rds-lag',
+          title: 'RDS replica lag (CloudWatch ReplicaLag)',
+          status: 'fail',
+          resource: 'prod-db-replica-1',
+          observed: 'available, ReplicaLag 7m 0s',
+        }),
+        f({
+          id: 'db.replication.rds-lag',
+          title: 'RDS replica lag (CloudWatch ReplicaLag)',
+          status: 'fail',
+          resource: 'prod-db-replica-2',
+          observed: 'rebooting, ReplicaLag 1s',
+        }),
+        f({
+          id: 'payments.lms-queue.depth',
+          title: 'LMS transaction queue depth',
+          observed: '3 items PENDING/RETRY',
+        }),
+        f({
+          id: 'rds.replicas',
+          title: 'RDS read replicas and their lag',
+          status: 'error',
+          observed: 'AccessDenied',
+        }),
+      ],
+      t0,
+    );
+    expect(cells.map((c) => [c.section, c.label, c.value, c.status])).toEqual([
+      ['Database', 'Replica lag prod-db-replica-1', 'ReplicaLag 7m 0s', 'fail'],
+      ['Database', 'Replica lag prod-db-replica-2', 'rebooting, ReplicaLag 1s', 'fail'],
+      ['Queue', 'LMS transaction queue depth', '3 items PENDING/RETRY', 'pass'],
+      ['Database', 'RDS read replicas and their lag', '', 'error'],
+    ]);
+    const text = renderDashboard(
+      { env: 'prod', at: t0.toISOString(), cells, incidents: [] },
+      new Chalk({ level: 0 }),
+      t0,
+      (x) => x,
+    );
+    expect(text).toMatch(/Database\n.*Replica lag prod-db-replica-1 +ReplicaLag 7m 0s/s);
+    expect(text).toMatch(/KPIs\n {2}\(nothing reported\)\n\nQueue\n {2}LMS transaction queue depth +3 items/);
+  });
 });
