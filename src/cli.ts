@@ -19,7 +19,7 @@ export function buildProgram(): Command {
     .version('0.1.0', '-V, --version')
     .option(
       '-c, --config <file>',
-      'config file (default ./fsops.config.yaml, then ~/.config/fsops/config.yaml)',
+      'config file (default $FSOPS_CONFIG, then ./fsops.config.yaml, then ~/.config/fsops/config.yaml)',
     )
     .option('--region <region>', "AWS region (default: $AWS_REGION, then the environment's, ap-south-1)")
     .option('--profile <profile>', "AWS profile (default: $AWS_PROFILE, then the environment's)")
@@ -49,6 +49,7 @@ export function buildProgram(): Command {
       },
     })
     .exitOverride();
+  program.addHelpText('after', PROGRAM_HELP);
 
   program
     .command('validate')
@@ -67,15 +68,27 @@ export function buildProgram(): Command {
   const runbook = program.command('runbook').description('Declarative procedures from runbooks/*.yaml');
   runbook
     .command('list')
+    .addHelpText(
+      'after',
+      '\nText, json or markdown.\n\nExamples:\n  fsops runbook list\n  fsops runbook list --output markdown',
+    )
     .description('List the runbooks with their sources')
     .action(lazy(() => import('./commands/runbook.js'), 'runbookList'));
   runbook
     .command('show')
+    .addHelpText(
+      'after',
+      '\nRead-only: prints the steps (checks, manual steps, actions) with their guide sections; text or json.\n\nExamples:\n  fsops runbook show validate\n  fsops runbook show troubleshoot/slow-api --output json',
+    )
     .description("Show a runbook's steps and the guide sections they come from")
     .argument('<name>', 'runbook name (see `fsops runbook list`)')
     .action(lazy(() => import('./commands/runbook.js'), 'runbookShow'));
   runbook
     .command('run')
+    .addHelpText(
+      'after',
+      `\nRuns the runbook's checks (read-only). Manual steps are asked on a terminal, else reported as skipped;\nactions are reported as skipped (to change things: fsops maintenance run).\n${CHECK_EXIT_CODES}\n\nExamples:\n  fsops runbook run troubleshoot/slow-api --env staging\n  fsops runbook run security --env prod --output junit > security.xml`,
+    )
     .description("Run a runbook's checks against an environment")
     .argument('<name>', 'runbook name')
     .addOption(envOption())
@@ -85,6 +98,10 @@ export function buildProgram(): Command {
   const config = program.command('config').description('Show or validate the configuration');
   config
     .command('show')
+    .addHelpText(
+      'after',
+      '\nWithout --env: the whole configuration (built-in defaults merged with the file). With --env: what that\nenvironment runs with (its sizes, limits and names, every shared section with its overrides merged).\nPasswords are shown as ********; notification channels are references (variable names, secret ids).\n\nExamples:\n  fsops config show\n  fsops config show --env prod\n  fsops config show --env prod --output json | jq .incident',
+    )
     .description(
       'Print the resolved configuration (secrets hidden); with --env, that environment with names filled in',
     )
@@ -92,6 +109,10 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./commands/config.js'), 'configShow'));
   config
     .command('validate')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 valid; 2 invalid (every problem with its dotted path), not found or not YAML.\n\nExamples:\n  fsops config validate\n  fsops config validate --config ./fsops.config.yaml',
+    )
     .description('Validate the configuration file and report every problem with its path')
     .action(lazy(() => import('./commands/config.js'), 'configValidate'));
 
@@ -106,6 +127,26 @@ export function buildProgram(): Command {
   declareBackupCommands(program);
   return program;
 }
+
+const CHECK_EXIT_CODES =
+  'Exit codes: 0 nothing failed (warnings allowed; --strict makes them 1); 1 a check failed; 2 bad input;\n3 something could not be checked (AWS or the database unreachable, access denied, timeout); 130 interrupted.';
+
+const PROGRAM_HELP = `
+Environment: --env E or FSOPS_ENV (validate takes it as its argument). Commands that change something
+never use FSOPS_ENV: they need --env, show their plan, ask (prod: type the name), and --dry-run works.
+
+${CHECK_EXIT_CODES}
+
+Examples:
+  fsops demo                                       # a local PostgreSQL with trouble in it, no AWS
+  fsops validate prod --only-problems
+  fsops troubleshoot                               # the symptoms; then fsops troubleshoot <symptom> --env E
+  fsops status --env prod --watch
+  fsops db health --env prod
+  fsops rollback internal-pe --env prod --dry-run
+
+fsops <command> --help gives its flags, the guide sections it implements and examples; README.md and
+docs/ the rest.`;
 
 function fail(code: number, message: string): number {
   process.stderr.write(`fsops: ${message}\n`);
