@@ -163,11 +163,14 @@ export async function main(argv: string[]): Promise<number> {
       // Help and version end here with 0; every other commander error is a usage error (already printed).
       return error.exitCode === 0 ? 0 : ExitCode.usage;
     }
-    if (error instanceof ExitError) return fail(error.code, error.message);
+    // The message may carry text fsops did not write (an AWS error message, a name from the config):
+    // its control and escape sequences are shown, never sent to the terminal (loaded only on this path).
+    const { clean } = await import('./engine/render.js');
+    if (error instanceof ExitError) return fail(error.code, clean(error.message));
     const detail = process.env.FSOPS_DEBUG
       ? `\n${(error as Error).stack}`
       : ' (set FSOPS_DEBUG=1 for the stack trace)';
-    return fail(ExitCode.unreachable, `unexpected error: ${(error as Error).message}${detail}`);
+    return fail(ExitCode.unreachable, clean(`unexpected error: ${(error as Error).message}${detail}`));
   }
 }
 
