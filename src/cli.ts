@@ -19,7 +19,7 @@ export function buildProgram(): Command {
     .version('0.1.0', '-V, --version')
     .option(
       '-c, --config <file>',
-      'config file (default ./fsops.config.yaml, then ~/.config/fsops/config.yaml)',
+      'config file (default $FSOPS_CONFIG, then ./fsops.config.yaml, then ~/.config/fsops/config.yaml)',
     )
     // Before the subcommand (`fsops --env prod validate`) as well as after it; a subcommand's own --env
     // wins (optsWithGlobals). Changes still never take FSOPS_ENV (requireExplicitEnv).
@@ -60,6 +60,7 @@ export function buildProgram(): Command {
       },
     })
     .exitOverride();
+  program.addHelpText('after', PROGRAM_HELP);
 
   program
     .command('validate')
@@ -78,15 +79,27 @@ export function buildProgram(): Command {
   const runbook = program.command('runbook').description('Declarative procedures from runbooks/*.yaml');
   runbook
     .command('list')
+    .addHelpText(
+      'after',
+      '\nText, json or markdown.\n\nExamples:\n  fsops runbook list\n  fsops runbook list --output markdown',
+    )
     .description('List the runbooks with their sources')
     .action(lazy(() => import('./commands/runbook.js'), 'runbookList'));
   runbook
     .command('show')
+    .addHelpText(
+      'after',
+      '\nRead-only: prints the steps (checks, manual steps, actions) with their guide sections; text or json.\n\nExamples:\n  fsops runbook show validate\n  fsops runbook show troubleshoot/slow-api --output json',
+    )
     .description("Show a runbook's steps and the guide sections they come from")
     .argument('<name>', 'runbook name (see `fsops runbook list`)')
     .action(lazy(() => import('./commands/runbook.js'), 'runbookShow'));
   runbook
     .command('run')
+    .addHelpText(
+      'after',
+      `\nRuns the runbook's checks (read-only). Manual steps are asked on a terminal, else reported as skipped;\nactions are reported as skipped (to change things: fsops maintenance run).\n${CHECK_EXIT_CODES}\n\nExamples:\n  fsops runbook run troubleshoot/slow-api --env staging\n  fsops runbook run security --env prod --output junit > security.xml`,
+    )
     .description("Run a runbook's checks against an environment")
     .argument('<name>', 'runbook name')
     .addOption(envOption())
@@ -96,6 +109,10 @@ export function buildProgram(): Command {
   const config = program.command('config').description('Show or validate the configuration');
   config
     .command('show')
+    .addHelpText(
+      'after',
+      '\nWithout --env: the whole configuration (built-in defaults merged with the file). With --env: what that\nenvironment runs with (its sizes, limits and names, every shared section with its overrides merged).\nPasswords are shown as ********; notification channels are references (variable names, secret ids).\n\nExamples:\n  fsops config show\n  fsops config show --env prod\n  fsops config show --env prod --output json | jq .incident',
+    )
     .description(
       'Print the resolved configuration (secrets hidden); with --env, that environment with names filled in',
     )
@@ -103,6 +120,10 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./commands/config.js'), 'configShow'));
   config
     .command('validate')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 valid; 2 invalid (every problem with its dotted path), not found or not YAML.\n\nExamples:\n  fsops config validate\n  fsops config validate --config ./fsops.config.yaml',
+    )
     .description('Validate the configuration file and report every problem with its path')
     .action(lazy(() => import('./commands/config.js'), 'configValidate'));
 
@@ -117,6 +138,26 @@ export function buildProgram(): Command {
   declareBackupCommands(program);
   return program;
 }
+
+const CHECK_EXIT_CODES =
+  'Exit codes: 0 nothing failed (warnings allowed; --strict makes them 1); 1 a check failed; 2 bad input;\n3 something could not be checked (AWS or the database unreachable, access denied, timeout); 130 interrupted.';
+
+const PROGRAM_HELP = `
+Environment: --env E or FSOPS_ENV (validate takes it as its argument). Commands that change something
+never use FSOPS_ENV: they need --env, show their plan, ask (prod: type the name), and --dry-run works.
+
+${CHECK_EXIT_CODES}
+
+Examples:
+  fsops demo                                       # a local PostgreSQL with trouble in it, no AWS
+  fsops validate prod --only-problems
+  fsops troubleshoot                               # the symptoms; then fsops troubleshoot <symptom> --env E
+  fsops status --env prod --watch
+  fsops db health --env prod
+  fsops rollback internal-pe --env prod --dry-run
+
+fsops <command> --help gives its flags, the guide sections it implements and examples; README.md and
+docs/ the rest.`;
 
 function fail(code: number, message: string): number {
   process.stderr.write(`fsops: ${message}\n`);
@@ -133,11 +174,14 @@ export async function main(argv: string[]): Promise<number> {
       // Help and version end here with 0; every other commander error is a usage error (already printed).
       return error.exitCode === 0 ? 0 : ExitCode.usage;
     }
-    if (error instanceof ExitError) return fail(error.code, error.message);
+    // The message may carry text fsops did not write (an AWS error message, a name from the config):
+    // its control and escape sequences are shown, never sent to the terminal (loaded only on this path).
+    const { clean } = await import('./engine/render.js');
+    if (error instanceof ExitError) return fail(error.code, clean(error.message));
     const detail = process.env.FSOPS_DEBUG
       ? `\n${(error as Error).stack}`
       : ' (set FSOPS_DEBUG=1 for the stack trace)';
-    return fail(ExitCode.unreachable, `unexpected error: ${(error as Error).message}${detail}`);
+    return fail(ExitCode.unreachable, clean(`unexpected error: ${(error as Error).message}${detail}`));
   }
 }
 

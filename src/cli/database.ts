@@ -130,5 +130,17 @@ Examples:
       'Start a disposable local PostgreSQL with realistic trouble, run `fsops db health` on it, clean up (no AWS needed)',
     )
     .option('--keep', 'leave the server running and print its URL (stop it with Ctrl-C)')
+    .addHelpText(
+      'after',
+      `
+Needs the PostgreSQL server binaries (initdb, pg_ctl; Debian: apt-get install postgresql); as root the
+server runs as the postgres user. The report uses demo thresholds (seconds instead of minutes).
+Exit codes: 0 fsops found every planted problem; 1 it missed one; 3 no local PostgreSQL could be started; 130 interrupted.
+
+Examples:
+  fsops demo
+  npm run demo                 # builds first
+  fsops demo --keep            # then try fsops db locks / db terminate on it`,
+    )
     .action(lazy(() => import('../commands/demo.js'), 'demo'));
 }

@@ -126,6 +126,10 @@ Examples:
 
   incident
     .command('list')
+    .addHelpText(
+      'after',
+      '\nRecords are read from incident.directory (default ./incidents; FSOPS_INCIDENT_DIR overrides).\n\nExamples:\n  fsops incident list\n  fsops incident list --env prod --all --output json',
+    )
     .description('Open incidents, flagging those whose 30-minute update is overdue (ops guide §11.2.1)')
     .addOption(envOption())
     .option('--all', 'resolved incidents too')
@@ -133,12 +137,20 @@ Examples:
 
   incident
     .command('show')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  fsops incident show INC-2026-001\n  fsops incident show INC-2026-001 --output json',
+    )
     .description('The incident record: timeline, updates, evidence, notifications')
     .argument('<id>', 'incident id')
     .action(lazy(() => import('../commands/incident-show.js'), 'incidentShow'));
 
   incident
     .command('postmortem')
+    .addHelpText(
+      'after',
+      '\nWrites postmortem.md next to the record, with TODOs for what only people know.\n\nExample:\n  fsops incident postmortem INC-2026-001',
+    )
     .description(
       'Write the post-mortem (timeline, evidence, impact window, root cause, action items); due 48 h after resolution (ops guide §11.2.1)',
     )

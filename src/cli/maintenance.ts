@@ -73,7 +73,7 @@ export function declareMaintenanceCommands(program: Command): void {
     .option('--change-ref <ref>', 'the approved change, e.g. CHG123 (default $FSOPS_CHANGE_REF)')
     .addHelpText(
       'after',
-      `\nWithout a terminal the manual items are reported as skipped ("needs a person").\n\nExamples:\n  fsops maintenance checklist pre --env prod --change-ref CHG123\n  fsops maintenance checklist pre --env prod --output json --report evidence/pre.json\n${EXIT_CODES}`,
+      `\nWithout a terminal the manual items are reported as skipped ("needs a person").\n${EXIT_CODES}\n\nExamples:\n  fsops maintenance checklist pre --env prod --change-ref CHG123\n  fsops maintenance checklist pre --env prod --output json --report evidence/pre.json`,
     )
     .action(lazy(() => import('../commands/maintenance-run.js'), 'maintenanceChecklist'));
 
@@ -95,7 +95,7 @@ export function declareMaintenanceCommands(program: Command): void {
     )
     .addHelpText(
       'after',
-      `\nweekly: connections, long queries, bloat, indexes; VACUUM (ANALYZE) of the tables that need it; retention deletes.\nmonthly: slow queries, cache, size, storage growth, backup integrity; next month's partitions; REINDEX CONCURRENTLY of invalid/bloated indexes.\nquarterly: minor versions, pending RDS actions, parameter group, RDS windows, wraparound, sequences, capacity projection.\n\nExamples:\n  fsops maintenance run weekly --env prod --dry-run\n  fsops maintenance run weekly --env prod --yes --report evidence/weekly.md\n${EXIT_CODES}`,
+      `\nweekly: connections, long queries, bloat, indexes; VACUUM (ANALYZE) of the tables that need it; retention deletes.\nmonthly: slow queries, cache, size, storage growth, backup integrity; next month's partitions; REINDEX CONCURRENTLY of invalid/bloated indexes.\nquarterly: minor versions, pending RDS actions, parameter group, RDS windows, wraparound, sequences, capacity projection.\n${EXIT_CODES}\n\nExamples:\n  fsops maintenance run weekly --env prod --dry-run\n  fsops maintenance run weekly --env prod --yes --report evidence/weekly.md`,
     )
     .action(lazy(() => import('../commands/maintenance-run.js'), 'maintenanceRun'));
 
@@ -108,7 +108,7 @@ export function declareMaintenanceCommands(program: Command): void {
   )
     .addHelpText(
       'after',
-      `\nExamples:\n  fsops maintenance mode status --env prod\n  fsops maintenance mode on --env staging --yes\n${EXIT_CODES}`,
+      `${EXIT_CODES}\n\nExamples:\n  fsops maintenance mode status --env prod\n  fsops maintenance mode on --env staging --yes`,
     )
     .action(lazy(() => import('../commands/maintenance-mode.js'), 'maintenanceMode'));
 
@@ -129,7 +129,7 @@ export function declareMaintenanceCommands(program: Command): void {
     .option('--batch-size <rows>', 'rows per DELETE (default maintenance.batchSize, 5000)')
     .addHelpText(
       'after',
-      `\nEach batch is its own statement and transaction; --dry-run counts only.\n\nExamples:\n  fsops db retention --env prod --dry-run\n  fsops db retention --env prod --table webhook_logs --yes\n${EXIT_CODES}`,
+      `\nEach batch is its own statement and transaction; --dry-run counts only.\n${EXIT_CODES}\n\nExamples:\n  fsops db retention --env prod --dry-run\n  fsops db retention --env prod --table webhook_logs --yes`,
     )
     .action(lazy(() => import('../commands/db-retention.js'), 'dbRetention'));
 
@@ -152,7 +152,7 @@ export function declareMaintenanceCommands(program: Command): void {
     )
     .addHelpText(
       'after',
-      `\nExamples:\n  fsops db partitions --env prod\n  fsops db partitions --env prod --create-next --yes\n  fsops db partitions --env prod --drop-older-than 24mo --dry-run\n${EXIT_CODES}`,
+      `${EXIT_CODES}\n\nExamples:\n  fsops db partitions --env prod\n  fsops db partitions --env prod --create-next --yes\n  fsops db partitions --env prod --drop-older-than 24mo --dry-run`,
     )
     .action(lazy(() => import('../commands/db-partitions.js'), 'dbPartitions'));
 
@@ -171,7 +171,7 @@ export function declareMaintenanceCommands(program: Command): void {
     .option('--index <name>', 'rebuild this index (name or schema.name) instead of the ones found')
     .addHelpText(
       'after',
-      `\nBloat is measured with pgstattuple when the extension is installed.\n\nExamples:\n  fsops db reindex --env prod --dry-run\n  fsops db reindex --env prod --index payments_ref_idx\n${EXIT_CODES}`,
+      `\nBloat is measured with pgstattuple when the extension is installed.\n${EXIT_CODES}\n\nExamples:\n  fsops db reindex --env prod --dry-run\n  fsops db reindex --env prod --index payments_ref_idx`,
     )
     .action(lazy(() => import('../commands/db-reindex.js'), 'dbReindex'));
 }

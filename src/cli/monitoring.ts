@@ -16,6 +16,10 @@ export function declareMonitoringCommands(program: Command): void {
     program.command('alarms').description('CloudWatch alarms');
   alarms
     .command('list')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  fsops alarms list --env prod --state ALARM\n  fsops alarms list --env staging --output json',
+    )
     .description('CloudWatch alarms, firing first (the same as `fsops alarms`; ops guide §13.2.1)')
     .addOption(envOption())
     .option('--state <state>', 'only alarms in this state: ALARM, OK or INSUFFICIENT_DATA')

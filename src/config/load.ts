@@ -73,9 +73,69 @@ export function parseConfigText(text: string, label = 'config'): Config {
 function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.map((issue) => {
     const path = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-    if (issue.code === 'unrecognized_keys') return `${path}: unknown setting ${issue.keys.join(', ')}`;
+    if (issue.code === 'unrecognized_keys') {
+      const valid = settingsAt(issue.path).filter((key) => !issue.keys.includes(key));
+      const named = issue.keys.map((key) => ({ key, near: nearest(key, valid) }));
+      const list = named.every((n) => n.near) || valid.length === 0 ? '' : ` (valid: ${valid.join(', ')})`;
+      return `${path}: unknown setting ${named.map((n) => (n.near ? `${n.key} (did you mean ${n.near}?)` : n.key)).join(', ')}${list}`;
+    }
+    // zod says "Invalid input: expected number, received undefined" for a setting left out.
+    if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) {
+      const what =
+        { object: 'a mapping', array: 'a list' }[issue.expected as string] ?? `a ${issue.expected}`;
+      return `${path}: missing (${what} is required)`;
+    }
     return `${path}: ${issue.message}`;
   });
+}
+
+/** The setting names the schema allows at a path of the config (for "unknown setting" messages). */
+function settingsAt(path: readonly PropertyKey[]): string[] {
+  let schema: unknown = ConfigSchema;
+  for (let i = 0; i <= path.length; i++) {
+    // Unwrap optional/default/lazy wrappers down to the object, record or array at this level.
+    for (;;) {
+      const def = (schema as { _zod?: { def?: Record<string, unknown> } })?._zod?.def;
+      if (!def) return [];
+      if (def.innerType) schema = def.innerType;
+      else if (def.type === 'lazy') schema = (def.getter as () => unknown)();
+      else break;
+    }
+    const def = (schema as { _zod: { def: Record<string, unknown> } })._zod.def;
+    if (i === path.length) return def.type === 'object' ? Object.keys(def.shape as object) : [];
+    const key = String(path[i]);
+    if (def.type === 'object') schema = (def.shape as Record<string, unknown>)[key];
+    else if (def.type === 'record') schema = def.valueType;
+    else if (def.type === 'array') schema = def.element;
+    else return [];
+  }
+  return [];
+}
+
+/** A valid setting that differs from `key` only in case or by a letter or two. */
+function nearest(key: string, valid: readonly string[]): string | undefined {
+  const wanted = key.toLowerCase();
+  return valid.find(
+    (candidate) =>
+      candidate.toLowerCase() === wanted ||
+      editDistance(candidate.toLowerCase(), wanted) <= Math.min(2, Math.floor(key.length / 4)),
+  );
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        previous[j]! + 1,
+        row[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = row;
+  }
+  return previous[b.length]!;
 }
 
 const PLACEHOLDER = /\{([^}]*)\}/g;

@@ -1,5 +1,6 @@
 import type { ActionContext, ActionDefinition, ActionPlan } from '../actions/types.js';
 import type { AwsClients } from '../aws/clients.js';
+import { describeAwsError } from '../aws/errors.js';
 import type { AuditTarget } from './audit.js';
 import { applyChange, type ChangeAudit, changeAuditor, decideChange } from './change.js';
 import { commandContext } from './context.js';
@@ -146,9 +147,16 @@ function errorFinding(action: ActionDefinition<never>, error: unknown, doing: st
     status: 'error',
     resource: action.id,
     expected: `the step can ${doing}`,
-    observed: `could not ${doing}: ${(error as Error).message}`,
+    observed: `could not ${doing}: ${describeAwsError(error)}`,
+    // A step that could not plan changed nothing: the action's own advice (about what its change found)
+    // does not apply yet.
+    ...(doing === PLAN ? { remediation: PLAN_FAILED_NEXT } : {}),
   });
 }
+
+const PLAN = 'plan its changes';
+export const PLAN_FAILED_NEXT =
+  'Nothing was changed by this step. Fix what stopped it (AWS credentials, network access, permissions, the database secret), then run again.';
 
 /** The findings of one planned step under the run's decision; applies it (audited) when confirmed. */
 async function settleStep(
@@ -167,7 +175,7 @@ async function settleStep(
     });
   if (!p.plan) {
     record('error', p.at, p.ms);
-    return [errorFinding(p.action, p.error, 'plan its changes')];
+    return [errorFinding(p.action, p.error, PLAN)];
   }
   const plan = p.plan;
   if (plan.lines.length === 0 || decision === 'dry-run') {

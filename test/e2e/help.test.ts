@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { runFsops } from '../helpers/cli.js';
+
+// The commands src/cli.ts declares itself (the areas' commands: test/unit/cli/help.test.ts).
+describe('fsops --help and the commands of src/cli.ts (spawned)', () => {
+  it('fsops --help says how to pick an environment, the exit codes, and gives examples', async () => {
+    const { code, stdout } = await runFsops(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('FSOPS_ENV');
+    expect(stdout).toMatch(/Exit codes: 0 nothing failed .*; 1 a check failed; 2 bad input;/);
+    expect(stdout).toMatch(/\nExamples:\n {2}fsops demo /);
+    expect(stdout).toContain('default $FSOPS_CONFIG, then');
+  });
+
+  it.each(['validate', 'runbook list', 'runbook show', 'runbook run', 'config show', 'config validate'])(
+    'fsops %s --help has examples',
+    async (command) => {
+      const { code, stdout } = await runFsops([...command.split(' '), '--help']);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(new RegExp(`\\nExamples:\\n {2}fsops ${command}`));
+    },
+  );
+});

@@ -1,0 +1,73 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ActionDefinition } from '../../../src/actions/types.js';
+import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
+import { PLAN_FAILED_NEXT, runActions } from '../../../src/engine/run-actions.js';
+import type { PromptIO } from '../../../src/engine/safety.js';
+import { testAws } from '../../helpers/context.js';
+
+const noTerminal: PromptIO = { isTTY: false, ask: async () => '', print: () => {} };
+let audit: string;
+beforeEach(() => {
+  audit = join(mkdtempSync(join(tmpdir(), 'fsops-actions-')), 'audit.jsonl');
+  process.env.FSOPS_AUDIT_FILE = audit;
+});
+afterEach(() => {
+  delete process.env.FSOPS_AUDIT_FILE;
+});
+
+/** An action whose plan cannot read what it needs (here: access denied on its first AWS call). */
+const failingToPlan: ActionDefinition = {
+  id: 'test.failover',
+  title: 'Failover drill',
+  severity: 'high',
+  source: 'runbook 002 Failover Testing',
+  remediation: 'Find out why the failover took longer before relying on it.',
+  plan: async () => {
+    throw Object.assign(new Error('User is not authorized to perform rds:DescribeDBInstances'), {
+      name: 'AccessDeniedException',
+    });
+  },
+};
+
+describe('runActions: a step that cannot plan', () => {
+  it('is an error finding saying nothing was changed, not the advice of a change that ran', async () => {
+    const findings = await runActions([{ action: failingToPlan as ActionDefinition<never>, params: {} }], {
+      audit: { env: 'staging', target: DEFAULT_CONFIG.audit },
+      identity: null,
+      command: 'dr drill',
+      target: 'staging',
+      protectedEnv: false,
+      yes: true,
+      io: noTerminal,
+      context: {
+        env: null,
+        config: DEFAULT_CONFIG,
+        aws: testAws(),
+        now: new Date(),
+        db: async () => {
+          throw new Error('no database in this test');
+        },
+        log: () => {},
+      },
+    });
+    expect(findings).toEqual([
+      expect.objectContaining({
+        id: 'test.failover',
+        status: 'error',
+        observed:
+          'could not plan its changes: access denied (AccessDeniedException): User is not authorized to perform rds:DescribeDBInstances',
+        remediation: PLAN_FAILED_NEXT,
+      }),
+    ]);
+    expect(findings[0]!.remediation).not.toContain('failover took longer');
+    // nothing was planned, so nothing was started
+    let lines: string[] = [];
+    try {
+      lines = readFileSync(audit, 'utf8').trim().split('\n').filter(Boolean);
+    } catch {}
+    expect(lines.map((l) => JSON.parse(l).result)).not.toContain('started');
+  });
+});
