@@ -119,7 +119,7 @@ export function drillRefusal(input: {
   overrideWindow: boolean;
 }): string | null {
   if (input.openIncident) {
-    return `refusing a DR drill in ${input.env} during an open incident (${input.openIncident}): close it first`;
+    return `refusing a DR drill in ${input.env} during an open incident (${input.openIncident}): resolve it first (fsops incident resolve <id>), or wait until it is`;
   }
   if (input.protectedEnv && !input.windowOpen && !input.overrideWindow) {
     return `refusing a DR drill in ${input.env} outside the maintenance window (${input.windowText}); pass --override-window to run it anyway`;

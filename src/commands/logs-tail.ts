@@ -4,6 +4,7 @@ import { onInterrupt } from '../engine/interrupt.js';
 import { parseDuration } from '../engine/model/duration.js';
 import { UnreachableError, UsageError } from '../engine/model/errors.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
+import { clean } from '../engine/render.js';
 import { type GlobalOptions, openEnvSession, verifyAccount } from '../engine/session.js';
 import type { LogEvent } from '../logs/signature.js';
 import { LogGroupNotFound, tailLogs } from '../logs/tail.js';
@@ -39,6 +40,8 @@ export function eventText(line: EventLine, dim: (s: string) => string = (s) => s
   return `${dim(line.timestamp)} ${dim(stream.slice(0, 12))} ${line.message}`;
 }
 
+const DEFAULT_SINCE = '10m';
+
 /**
  * `fsops logs tail <component>` (ops guide §13.2.1, deployment guide §12.1.1): the log group's events
  * oldest first; `--follow` keeps polling until Ctrl-C. `--source rds` reads the PostgreSQL log group.
@@ -48,7 +51,7 @@ export async function logsTail(component: string | undefined, options: LogsTailO
   const source = options.source ?? 'app';
   if (source !== 'app' && source !== 'rds')
     throw new UsageError(`unknown --source '${source}': valid sources are app, rds`);
-  const sinceMs = parseDuration(options.since ?? '10m', '--since');
+  const sinceMs = parseDuration(options.since ?? DEFAULT_SINCE, '--since');
   // --follow polls FilterLogEvents until Ctrl-C: adaptive retries pace it under throttling.
   const session = openEnvSession(options, undefined, options.follow ? 'adaptive' : 'standard');
   const group =
@@ -59,7 +62,7 @@ export async function logsTail(component: string | undefined, options: LogsTailO
   const release = onInterrupt(() => controller.abort());
   try {
     await verifyAccount(session);
-    await tailLogs(await session.aws.logs(), {
+    const printed = await tailLogs(await session.aws.logs(), {
       logGroupName: group,
       startTime: Date.now() - sinceMs,
       filterPattern: options.filter,
@@ -75,7 +78,13 @@ export async function logsTail(component: string | undefined, options: LogsTailO
           `fsops: showing the first ${shown} events of the window; narrow --since or --filter\n`,
         ),
     });
-    return controller.signal.aborted ? 130 : 0;
+    if (controller.signal.aborted) return 130;
+    // Silence would read like a hung command or a wrong group: say that the window was empty.
+    if (printed === 0 && !options.follow)
+      process.stderr.write(
+        `fsops: no events in ${group} in the last ${options.since ?? DEFAULT_SINCE}${options.filter ? ` matching ${clean(JSON.stringify(options.filter))}` : ''}\n`,
+      );
+    return 0;
   } catch (error) {
     if (controller.signal.aborted) return 130;
     if (error instanceof LogGroupNotFound)

@@ -1,4 +1,5 @@
 import { CHECKS } from '../checks/index.js';
+import { loadConfig } from '../config/load.js';
 import { lazyDatabase } from '../engine/database.js';
 import { parseDuration } from '../engine/model/duration.js';
 import { UsageError } from '../engine/model/errors.js';
@@ -54,6 +55,12 @@ export async function validate(env: string | undefined, options: RunbookCommandO
   if (env && options.env && env !== options.env) {
     throw new UsageError(
       `validate: two environments given, '${env}' and --env '${options.env}': give one (fsops validate <env>)`,
+    );
+  }
+  if (!env && !options.env && !process.env.FSOPS_ENV) {
+    const valid = Object.keys(loadConfig(options.config).config.environments).join(', ');
+    throw new UsageError(
+      `validate: which environment? fsops validate <env> (valid: ${valid}; or set FSOPS_ENV)`,
     );
   }
   return runRunbookCommand('validate', env ?? options.env, options, 'validate');

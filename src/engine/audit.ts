@@ -3,6 +3,7 @@ import { homedir, userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import type { AwsClients } from '../aws/clients.js';
 import { describeAwsError } from '../aws/errors.js';
+import { clean } from './render.js';
 
 export interface AuditRecord {
   time: string;
@@ -53,7 +54,7 @@ export async function appendAudit(
     appendFileSync(file, `${line}\n`, { mode: 0o600 });
   } catch (error) {
     process.stderr.write(
-      `fsops: warning: could not write the audit log ${file}: ${(error as Error).message}\n`,
+      `fsops: warning: could not write the audit log ${file}: ${clean((error as Error).message)}\n`,
     );
   }
   if (target.logGroup && aws) {
@@ -61,7 +62,7 @@ export async function appendAudit(
       await putAuditEvent(aws, target.logGroup, line);
     } catch (error) {
       process.stderr.write(
-        `fsops: warning: could not write the audit record to ${target.logGroup}: ${describeAwsError(error)}\n`,
+        `fsops: warning: could not write the audit record to ${target.logGroup}: ${clean(describeAwsError(error))}\n`,
       );
     }
   }

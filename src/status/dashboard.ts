@@ -120,6 +120,9 @@ export function renderDashboard(
     skip: c.gray,
   };
   const age = (iso: string) => formatDuration(now.getTime() - new Date(iso).getTime());
+  // The first failed poll has no age yet: "error for 0ms" reads like a bug.
+  const failing = (since: string) =>
+    now.getTime() - new Date(since).getTime() < 1000 ? 'error (this poll)' : `error for ${age(since)}`;
   const lines = [
     `${c.bold(`fsops status ${d.env}`)}  ${c.dim(`as of ${d.at.replace('T', ' ').slice(0, 19)} UTC`)}`,
   ];
@@ -146,7 +149,7 @@ export function renderDashboard(
       const value = cell.value ? paint[cell.status](clean(cell.value)) : '';
       const error = cell.error
         ? c.magenta(
-            `${value ? `  (${age(cell.at)} old) ` : ''}error for ${age(cell.error.since)}: ${clean(cell.error.message)}`,
+            `${value ? `  (${age(cell.at)} old) ` : ''}${failing(cell.error.since)}: ${clean(cell.error.message)}`,
           )
         : '';
       lines.push(`  ${clean(cell.label).slice(0, width).padEnd(width)}  ${value}${error}`);

@@ -137,7 +137,7 @@ describe('fsops dr drill rds-failover (bin/fsops, local AWS endpoint, real Postg
     );
     expect(incident.code).toBe(2);
     expect(incident.stderr).toBe(
-      'fsops: refusing a DR drill in staging during an open incident (INC-2026-007: payments failing): close it first\n',
+      'fsops: refusing a DR drill in staging during an open incident (INC-2026-007: payments failing): resolve it first (fsops incident resolve <id>), or wait until it is\n',
     );
     await fake.close();
     fake = await startFakeWorld('prod');

@@ -9,6 +9,15 @@ afterEach(async () => {
 });
 
 describe('validate takes its environment positionally or as the global --env', () => {
+  it('no environment at all: one line naming the positional form and the valid environments, exit 2', async () => {
+    const result = await runFsops(['validate'], { ...FAKE_CREDENTIALS, FSOPS_ENV: undefined });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      'fsops: validate: which environment? fsops validate <env> (valid: dev, staging, prod; or set FSOPS_ENV)\n',
+    );
+  });
+
   it('validate --env prod validates prod', async () => {
     fake = await startFakeWorld('prod');
     const result = await runFsops(

@@ -137,7 +137,7 @@ describe('fsops status against the fake AWS endpoint', () => {
     (fake!.handlers as Record<string, Record<string, unknown>>).monitoring!.GetMetricData = () => {
       throw new AwsFault('AccessDeniedException', 'not authorized to perform cloudwatch:GetMetricData');
     };
-    await waitFor(() => /error for \d+\w*: .*not authorized/.test(stdout));
+    await waitFor(() => /error (for \d+\w*|\(this poll\)): .*not authorized/.test(stdout));
     const exit = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
     child.kill('SIGINT');
     expect(await exit).toBe(130);

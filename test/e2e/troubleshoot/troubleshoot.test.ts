@@ -155,6 +155,14 @@ describe('building blocks', () => {
     ).toEqual(['first line', 'second line']);
   });
 
+  it('logs tail on an empty window says so on stderr (exit 0), instead of printing nothing', async () => {
+    fake = await world({ errors: [] });
+    const empty = await fsops('logs', 'tail', 'internal-pe', '--env', 'prod', '--since', '5m');
+    expect(empty.code).toBe(0);
+    expect(empty.stdout).toBe('');
+    expect(empty.stderr).toBe('fsops: no events in /ecs/prod-fivestar-internal-pe in the last 5m\n');
+  });
+
   it('logs tail --follow keeps polling until Ctrl-C, then exits 130', async () => {
     fake = await world({ errors: ['only line'] });
     const home = mkdtempSync(join(tmpdir(), 'fsops-home-'));
