@@ -8,7 +8,7 @@ import type { StepTiming } from './evidence.js';
 import { onInterrupt } from './interrupt.js';
 import type { CheckDefinition, CheckResult } from './model/check.js';
 import { toFinding } from './model/check.js';
-import { ExitError, UsageError } from './model/errors.js';
+import { ExitCode, ExitError, UsageError } from './model/errors.js';
 import { type Finding, overallStatus } from './model/finding.js';
 import type { ActionStep } from './runbook.js';
 import type { PromptIO } from './safety.js';
@@ -138,6 +138,12 @@ async function decideAll(
   } catch (error) {
     // Declined at the prompt (audited as refused): report the planned steps as not done.
     if (!(error instanceof ExitError) || error instanceof UsageError) throw error;
+    // Ctrl-C at the prompt is an interruption (exit 130), not a decline that exits 0: the caller
+    // reports the steps as not done and exits 130; without a way to say so, it goes on up.
+    if (error.code === ExitCode.interrupted) {
+      if (!options.interruption) throw error;
+      options.interruption.interrupted = true;
+    }
     return 'declined';
   }
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ActionDefinition } from '../../../src/actions/types.js';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
+import { ExitCode, ExitError } from '../../../src/engine/model/errors.js';
 import { PLAN_FAILED_NEXT, runActions } from '../../../src/engine/run-actions.js';
 import type { PromptIO } from '../../../src/engine/safety.js';
 import { testAws } from '../../helpers/context.js';
@@ -69,5 +70,90 @@ describe('runActions: a step that cannot plan', () => {
       lines = readFileSync(audit, 'utf8').trim().split('\n').filter(Boolean);
     } catch {}
     expect(lines.map((l) => JSON.parse(l).result)).not.toContain('started');
+  });
+});
+
+/** An action with one planned change; counts how often apply ran. */
+function oneChange(applied: { count: number }): ActionDefinition {
+  return {
+    id: 'test.change',
+    title: 'A change',
+    severity: 'medium',
+    source: 'ops guide §9',
+    remediation: 'Run it again.',
+    plan: async () => ({
+      lines: ['change one thing'],
+      preview: [{ status: 'pass', resource: 'thing', observed: 'would change' }],
+      apply: async () => {
+        applied.count += 1;
+        return [{ status: 'pass', resource: 'thing', observed: 'changed' }];
+      },
+    }),
+  };
+}
+
+const quietContext = () => ({
+  env: null,
+  config: DEFAULT_CONFIG,
+  aws: testAws(),
+  now: new Date(),
+  db: async () => {
+    throw new Error('no database in this test');
+  },
+  log: () => {},
+});
+
+describe('runActions: Ctrl-C at the confirmation prompt', () => {
+  it('is an interruption (the caller exits 130), not a decline that exits 0; nothing applied', async () => {
+    const applied = { count: 0 };
+    const interruption = { interrupted: false };
+    const ctrlC: PromptIO = {
+      isTTY: true,
+      ask: async () => {
+        throw new ExitError(ExitCode.interrupted, 'interrupted at the confirmation prompt: nothing was changed');
+      },
+      print: () => {},
+    };
+    const findings = await runActions([{ action: oneChange(applied) as ActionDefinition<never>, params: {} }], {
+      audit: { env: 'staging', target: DEFAULT_CONFIG.audit },
+      identity: null,
+      command: 'maintenance run weekly',
+      target: 'staging',
+      protectedEnv: false,
+      io: ctrlC,
+      context: quietContext(),
+      interruption,
+    });
+    expect(applied.count).toBe(0);
+    expect(interruption.interrupted).toBe(true);
+    expect(findings.map((f) => f.status)).toEqual(['skip']);
+    const results = readFileSync(audit, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).result);
+    expect(results).toEqual(['refused']);
+  });
+
+  it('without an interruption to report it on, the interruption goes on up (exit 130)', async () => {
+    const applied = { count: 0 };
+    const ctrlC: PromptIO = {
+      isTTY: true,
+      ask: async () => {
+        throw new ExitError(ExitCode.interrupted, 'interrupted at the confirmation prompt: nothing was changed');
+      },
+      print: () => {},
+    };
+    await expect(
+      runActions([{ action: oneChange(applied) as ActionDefinition<never>, params: {} }], {
+        audit: { env: 'staging', target: DEFAULT_CONFIG.audit },
+        identity: null,
+        command: 'maintenance run weekly',
+        target: 'staging',
+        protectedEnv: false,
+        io: ctrlC,
+        context: quietContext(),
+      }),
+    ).rejects.toMatchObject({ code: ExitCode.interrupted });
+    expect(applied.count).toBe(0);
   });
 });
