@@ -1,4 +1,9 @@
-import type { ActionContext, ActionDefinition, ActionPlan } from '../actions/types.js';
+import {
+  type ActionContext,
+  type ActionDefinition,
+  type ActionPlan,
+  interruptedResult,
+} from '../actions/types.js';
 import type { AwsClients } from '../aws/clients.js';
 import { describeAwsError } from '../aws/errors.js';
 import type { AuditTarget } from './audit.js';
@@ -204,6 +209,17 @@ async function settleStep(
         resource: p.action.id,
         expected: 'confirmed by the person running it',
         observed: `not confirmed: nothing was changed (${plan.lines.length} change(s) planned)`,
+      }),
+    ];
+  }
+  if (signal.aborted) {
+    // Ctrl-C during an earlier step: the statement in flight finished, no new step starts (an action's
+    // first call may be a failover or a task stop it does not check for Ctrl-C before making).
+    record('skip', p.at, p.ms);
+    return [
+      toFinding(asCheck(p.action), {
+        ...interruptedResult(p.action.id),
+        observed: `not started: interrupted (Ctrl-C) before this step; nothing was changed by it (${plan.lines.length} change(s) planned)`,
       }),
     ];
   }

@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ActionDefinition } from '../../../src/actions/types.js';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
+import { dispatchInterrupt } from '../../../src/engine/interrupt.js';
 import { ExitCode, ExitError } from '../../../src/engine/model/errors.js';
 import { PLAN_FAILED_NEXT, runActions } from '../../../src/engine/run-actions.js';
 import type { PromptIO } from '../../../src/engine/safety.js';
@@ -110,20 +111,26 @@ describe('runActions: Ctrl-C at the confirmation prompt', () => {
     const ctrlC: PromptIO = {
       isTTY: true,
       ask: async () => {
-        throw new ExitError(ExitCode.interrupted, 'interrupted at the confirmation prompt: nothing was changed');
+        throw new ExitError(
+          ExitCode.interrupted,
+          'interrupted at the confirmation prompt: nothing was changed',
+        );
       },
       print: () => {},
     };
-    const findings = await runActions([{ action: oneChange(applied) as ActionDefinition<never>, params: {} }], {
-      audit: { env: 'staging', target: DEFAULT_CONFIG.audit },
-      identity: null,
-      command: 'maintenance run weekly',
-      target: 'staging',
-      protectedEnv: false,
-      io: ctrlC,
-      context: quietContext(),
-      interruption,
-    });
+    const findings = await runActions(
+      [{ action: oneChange(applied) as ActionDefinition<never>, params: {} }],
+      {
+        audit: { env: 'staging', target: DEFAULT_CONFIG.audit },
+        identity: null,
+        command: 'maintenance run weekly',
+        target: 'staging',
+        protectedEnv: false,
+        io: ctrlC,
+        context: quietContext(),
+        interruption,
+      },
+    );
     expect(applied.count).toBe(0);
     expect(interruption.interrupted).toBe(true);
     expect(findings.map((f) => f.status)).toEqual(['skip']);
@@ -139,7 +146,10 @@ describe('runActions: Ctrl-C at the confirmation prompt', () => {
     const ctrlC: PromptIO = {
       isTTY: true,
       ask: async () => {
-        throw new ExitError(ExitCode.interrupted, 'interrupted at the confirmation prompt: nothing was changed');
+        throw new ExitError(
+          ExitCode.interrupted,
+          'interrupted at the confirmation prompt: nothing was changed',
+        );
       },
       print: () => {},
     };
@@ -155,5 +165,64 @@ describe('runActions: Ctrl-C at the confirmation prompt', () => {
       }),
     ).rejects.toMatchObject({ code: ExitCode.interrupted });
     expect(applied.count).toBe(0);
+  });
+});
+
+describe('runActions: Ctrl-C during one step', () => {
+  it('starts no later step: no "started" audit line, no apply, the step reported as not done', async () => {
+    const second = { count: 0 };
+    const interruption = { interrupted: false };
+    const interruptedWhileApplying: ActionDefinition = {
+      ...oneChange({ count: 0 }),
+      id: 'test.first',
+      plan: async () => ({
+        lines: ['first change'],
+        preview: [],
+        apply: async () => {
+          // Ctrl-C (or SIGTERM) arrives while the first step's statement is in flight.
+          dispatchInterrupt();
+          return [{ status: 'pass', resource: 'first', observed: 'changed' }];
+        },
+      }),
+    };
+    const later = { ...oneChange(second), id: 'test.second' };
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    let findings;
+    try {
+      findings = await runActions(
+        [
+          { action: interruptedWhileApplying as ActionDefinition<never>, params: {} },
+          { action: later as ActionDefinition<never>, params: {} },
+        ],
+        {
+          audit: { env: 'staging', target: DEFAULT_CONFIG.audit },
+          identity: null,
+          command: 'dr drill',
+          target: 'staging',
+          protectedEnv: false,
+          yes: true,
+          io: noTerminal,
+          context: quietContext(),
+          interruption,
+        },
+      );
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(interruption.interrupted).toBe(true);
+    expect(second.count).toBe(0);
+    expect(findings.map((f) => [f.id, f.status])).toEqual([
+      ['test.first', 'pass'],
+      ['test.second', 'skip'],
+    ]);
+    expect(findings[1]!.observed).toContain('interrupted');
+    const records = readFileSync(audit, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(records.map((r) => [r.command, r.result])).toEqual([
+      ['dr drill: test.first', 'started'],
+      ['dr drill: test.first', 'interrupted'],
+    ]);
   });
 });
