@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ActionDefinition } from '../../../src/actions/types.js';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
 import { dispatchInterrupt } from '../../../src/engine/interrupt.js';
+import type { Finding } from '../../../src/engine/model/finding.js';
 import { ExitCode, ExitError } from '../../../src/engine/model/errors.js';
 import { PLAN_FAILED_NEXT, runActions } from '../../../src/engine/run-actions.js';
 import type { PromptIO } from '../../../src/engine/safety.js';
@@ -187,7 +188,7 @@ describe('runActions: Ctrl-C during one step', () => {
     };
     const later = { ...oneChange(second), id: 'test.second' };
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    let findings;
+    let findings: Finding[];
     try {
       findings = await runActions(
         [
