@@ -1,3 +1,4 @@
+import { clean } from './render.js';
 import type { RunnerHooks } from './runner.js';
 
 export interface Progress extends RunnerHooks {
@@ -34,10 +35,12 @@ export async function createProgress(
   stream: ProgressStream = process.stderr,
 ): Promise<Progress> {
   const quiet = format !== 'text';
+  // Progress quotes text fsops did not write (ECS events, stopped tasks' reasons, index names): shown,
+  // never sent raw to the terminal.
   const plainLog = (text: string) => {
     if (quiet) return;
     try {
-      stream.write(`${text}\n`);
+      stream.write(`${clean(text)}\n`);
     } catch {
       // progress must never break the command
     }
@@ -87,14 +90,14 @@ export async function createProgress(
     },
     update(text) {
       guard((s) => {
-        s.text = text;
+        s.text = clean(text);
       });
     },
     log(text) {
       if (!spinner) return plainLog(text);
       guard((s) => {
         s.clear();
-        stream.write(`${text}\n`);
+        stream.write(`${clean(text)}\n`);
         s.render();
       });
     },

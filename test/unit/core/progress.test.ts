@@ -92,3 +92,41 @@ describe('progress never blocks a command', () => {
     expect(terminal.output).toEqual([]);
   });
 });
+
+describe('progress shows untrusted text neutralised', () => {
+  const saved = { TERM: process.env.TERM, CI: process.env.CI };
+  beforeEach(() => {
+    process.env.TERM = 'xterm';
+    delete process.env.CI;
+  });
+  afterEach(() => {
+    process.env.TERM = saved.TERM;
+    if (saved.CI !== undefined) process.env.CI = saved.CI;
+  });
+
+  // An ECS service event or a stopped task's reason (AWS text a container's output can shape) is logged
+  // while a rollout is followed; its escape sequences must not act on the terminal.
+  const hostile = 'event: (service x) task stopped: \x1b]0;pwned\x07\x1b[2J\u202eexit 1';
+
+  it('plain lines (stderr not a terminal)', async () => {
+    const pipe = fakeTerminal(0);
+    const progress = await createProgress('rollback', 'text', pipe);
+    progress.log(hostile);
+    progress.stop();
+    expect(pipe.output.join('')).not.toMatch(/[\x1b\x07\u202e]/);
+    expect(pipe.output.join('')).toContain('\\x1b]0;pwned\\x07\\x1b[2J\\u202eexit 1');
+  });
+
+  it('the spinner: its log lines and its status text', async () => {
+    const terminal = fakeTerminal(80);
+    const progress = await createProgress('rollback', 'text', terminal);
+    const before = terminal.output.length;
+    progress.update(hostile);
+    progress.log(hostile);
+    progress.stop();
+    const written = terminal.output.slice(before).join('');
+    expect(written).toContain('\\x1b]0;pwned');
+    expect(written).not.toContain('\x1b]0;pwned');
+    expect(written).not.toContain('\u202e');
+  });
+});
