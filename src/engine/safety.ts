@@ -75,6 +75,12 @@ export async function askOnTerminal(
 
 export type Decision = 'dry-run' | 'confirmed';
 
+/** The plan as printed before any confirmation (or refusal). */
+export function planText(plan: MutationPlan): string {
+  // Plans quote what they act on (query text, application names, images): shown, never sent raw to the terminal.
+  return clean(`Plan: ${plan.action} (${plan.env})\n${plan.lines.map((line) => `  ${line}`).join('\n')}\n`);
+}
+
 /**
  * docs/architecture.md's rules for every mutating command: show the plan; `--dry-run` stops there; without a
  * terminal only `--yes` proceeds; on a terminal ask (protected environments: type the name).
@@ -84,10 +90,7 @@ export async function confirmPlan(
   options: SafetyOptions,
   io: PromptIO = terminalIO(),
 ): Promise<Decision> {
-  // Plans quote what they act on (query text, application names): shown, never sent raw to the terminal.
-  io.print(
-    clean(`Plan: ${plan.action} (${plan.env})\n${plan.lines.map((line) => `  ${line}`).join('\n')}\n`),
-  );
+  io.print(planText(plan));
   if (options.dryRun) {
     io.print('Dry run: nothing was changed.\n');
     return 'dry-run';

@@ -32,7 +32,7 @@ import { type Printer, printerFor, REPORT_FORMATS } from '../printer.js';
 import { createProgress } from '../progress.js';
 import type { OutputFormat } from '../render.js';
 import { type CheckRegistry, runChecks, stepsFor } from '../runner.js';
-import { type MutationPlan, type PromptIO, type SafetyOptions, terminalIO } from '../safety.js';
+import { type MutationPlan, type PromptIO, planText, type SafetyOptions, terminalIO } from '../safety.js';
 import {
   type CallerIdentity,
   type EnvSession,
@@ -251,7 +251,7 @@ function refuseDangerWithoutFlag(
   io: PromptIO,
 ): void {
   if (!op.danger || options.dryRun || io.isTTY || op.danger.flagGiven) return;
-  io.print(`Plan: ${plan.action} (${plan.env})\n${plan.lines.map((l) => `  ${l}`).join('\n')}\n`);
+  io.print(planText(plan));
   throw new UsageError(
     `refusing to ${plan.action} without ${op.danger.flag}: there is no terminal to type '${op.danger.word}' on; pass ${op.danger.flag} --yes to confirm. Nothing was changed.`,
   );
