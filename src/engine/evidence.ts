@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'nod
 import { dirname, extname } from 'node:path';
 import { localUser } from './audit.js';
 import { ExitCode, UsageError } from './model/errors.js';
-import type { Report } from './model/finding.js';
+import { overallStatus, type Report } from './model/finding.js';
 import { toMarkdown } from './render.js';
 import type { RunnerHooks } from './runner.js';
 
@@ -49,7 +49,6 @@ export interface Evidence extends Report {
 export function stepTimer(hooks: RunnerHooks = {}): { hooks: RunnerHooks; timings: StepTiming[] } {
   const started = new Map<unknown, number>();
   const timings: StepTiming[] = [];
-  const rank = { pass: 0, skip: 1, warn: 2, error: 3, fail: 4 } as const;
   return {
     timings,
     hooks: {
@@ -59,10 +58,8 @@ export function stepTimer(hooks: RunnerHooks = {}): { hooks: RunnerHooks; timing
       },
       onCheckDone(step, findings) {
         const at = started.get(step) ?? Date.now();
-        const status = findings.reduce<Report['status']>(
-          (w, f) => (rank[f.status] > rank[w] ? f.status : w),
-          'pass',
-        );
+        // Ranked as the report is (src/engine/model/finding.ts), so a step and the report agree.
+        const status = overallStatus(findings);
         timings.push({
           step: `check:${step.check.id}`,
           startedAt: new Date(at).toISOString(),

@@ -11,7 +11,7 @@ import { applyChange, type ChangeAudit, changeAuditor, decideChange } from './ch
 import { commandContext } from './context.js';
 import type { StepTiming } from './evidence.js';
 import { onInterrupt } from './interrupt.js';
-import type { CheckDefinition, CheckResult } from './model/check.js';
+import type { CheckDefinition } from './model/check.js';
 import { toFinding } from './model/check.js';
 import { ExitCode, ExitError, UsageError } from './model/errors.js';
 import { type Finding, overallStatus } from './model/finding.js';
@@ -64,11 +64,6 @@ export const DRY_RUN_NEXT =
   'Nothing was changed (dry run). To apply: the same command without --dry-run (with --yes when there is no terminal).';
 
 const asCheck = (action: ActionDefinition<never>) => action as unknown as CheckDefinition<never>;
-
-/** The worst status of an action's results, ranked as every report is (src/engine/model/finding.ts). */
-function worst(results: CheckResult[]): Finding['status'] {
-  return overallStatus(results);
-}
 
 /**
  * Plans every action (read-only), shows ONE combined plan and asks once, then applies the actions in
@@ -195,7 +190,7 @@ async function settleStep(
       decision === 'dry-run' && plan.lines.length > 0
         ? plan.preview.map((r) => ({ ...r, remediation: r.remediation ?? DRY_RUN_NEXT }))
         : plan.preview;
-    record(worst(plan.preview), p.at, p.ms);
+    record(overallStatus(plan.preview), p.at, p.ms);
     if (decision === 'dry-run' && plan.lines.length > 0) {
       await audit('dry-run', plan.lines.join('; '), `${options.command}: ${p.action.id}`);
     }
@@ -231,7 +226,7 @@ async function settleStep(
       startedDetail: plan.lines.join('; '),
       signal,
       outcome: (done, interrupted) => {
-        const status = worst(done);
+        const status = overallStatus(done);
         const failed = status === 'error' || status === 'fail';
         return {
           result: interrupted ? 'interrupted' : failed ? 'failed' : 'succeeded',
@@ -240,7 +235,7 @@ async function settleStep(
       },
     });
     options.onApplied?.(p.action);
-    record(worst(results), at, Date.now() - at.getTime());
+    record(overallStatus(results), at, Date.now() - at.getTime());
     return results.map((r) => toFinding(asCheck(p.action), r));
   } catch (error) {
     record('error', at, Date.now() - at.getTime());
