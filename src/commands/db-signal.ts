@@ -145,7 +145,9 @@ async function signalBackend(
     const summary = `pid ${pid} (${backend.user ?? '?'}, ${backend.application || 'no application_name'}, ${backend.state ?? 'unknown'}): ${shortQuery(backend.query, 120)}`;
     const plan: MutationPlan = {
       action: `${kind} backend ${pid}`,
-      env: envName ?? where,
+      // The environment's name, or the database's (to type on a terminal: a database given only by URL
+      // counts as protected, as for every database change; src/engine/database.ts).
+      env: session.label,
       lines: describeBackend(kind, backend, where),
     };
     const decision = await decideChange(
@@ -153,7 +155,7 @@ async function signalBackend(
       {
         yes: options.yes,
         dryRun: options.dryRun,
-        protectedEnv: session.envSession?.env.settings.protected ?? false,
+        protectedEnv: session.protectedEnv,
       },
       io,
       audit,

@@ -156,9 +156,20 @@ describe('fsops db cancel / terminate', () => {
   it('on a terminal, asks and does nothing unless confirmed', async () => {
     const io = captureIO(true, 'n');
     await expect(signalBackend('terminate', String(victimPid), { dbUrl: db.url }, io)).rejects.toThrow(
-      'not confirmed: nothing was changed',
+      'nothing was changed',
     );
     expect(await alive(victimPid)).toBe('idle');
+  });
+
+  it('a database given only by URL counts as protected: "y" does not terminate, its name typed does', async () => {
+    const yes = captureIO(true, 'y');
+    await expect(signalBackend('terminate', String(victimPid), { dbUrl: db.url }, yes)).rejects.toThrow(
+      `not confirmed (expected '${db.name}'): nothing was changed`,
+    );
+    expect(await alive(victimPid)).toBe('idle');
+    const typed = captureIO(true, db.name);
+    expect(await signalBackend('terminate', String(victimPid), { dbUrl: db.url }, typed)).toBe(0);
+    expect(await alive(victimPid)).toBeNull();
   });
 
   it('refuses a pid that does not exist, a server process, and bad input, with one clear line', async () => {
