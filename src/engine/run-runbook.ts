@@ -1,7 +1,7 @@
-import { createInterface } from 'node:readline/promises';
 import type { DbQuery } from './model/check.js';
 import type { Finding } from './model/finding.js';
 import type { ActionStep, Runbook } from './runbook.js';
+import { askOnTerminal } from './safety.js';
 import {
   type CheckRegistry,
   type CheckSession,
@@ -19,6 +19,8 @@ export interface RunbookRunOptions extends RunnerHooks {
   askManual?: boolean;
   /** Called before the first manual question, e.g. to stop a spinner that would draw over the prompt. */
   beforeManual?: () => void;
+  /** Asks one manual question on the terminal (default askOnTerminal: Ctrl-C there is exit 130); tests replace it. */
+  ask?: (question: string) => Promise<string>;
   fetch?: typeof fetch;
   /** Opens the diagnostic database session for checks that need it (called at most once). */
   db?: () => Promise<DbQuery>;
@@ -45,7 +47,10 @@ export async function executeRunbook(
   const steps = resolveSteps(runbook, options.checks);
   const { findings: automated } = await runChecks(session, steps, options);
   if (options.askManual && runbook.steps.some((step) => 'manual' in step)) options.beforeManual?.();
-  const manual = await confirmManualSteps(runbook, options.askManual ?? false);
+  const manual = await confirmManualSteps(
+    runbook,
+    options.askManual ? (options.ask ?? ((q) => askOnTerminal(q, process.stdin, process.stderr))) : null,
+  );
   const actionSteps = runbook.steps.filter((step): step is ActionStep => 'action' in step);
   if (actionSteps.length === 0) return [...automated, ...manual];
   const acted = options.runActions
@@ -70,41 +75,43 @@ function skippedAction(runbook: Runbook, step: ActionStep): Finding {
   };
 }
 
-async function confirmManualSteps(runbook: Runbook, ask: boolean): Promise<Finding[]> {
+/**
+ * Each manual step asked once through the one terminal prompt (src/engine/safety.ts askOnTerminal), so
+ * Ctrl-C there is an interruption (exit 130), not readline's AbortError reported as an unexpected error.
+ */
+async function confirmManualSteps(
+  runbook: Runbook,
+  ask: ((question: string) => Promise<string>) | null,
+): Promise<Finding[]> {
   const findings: Finding[] = [];
-  const rl = ask ? createInterface({ input: process.stdin, output: process.stderr }) : null;
-  try {
-    for (const step of runbook.steps) {
-      if (!('manual' in step)) continue;
-      const base = {
-        id: `manual.${step.id}`,
-        title: step.manual,
-        severity: 'medium' as const,
-        resource: runbook.name,
-        detail: '',
-        expected: 'confirmed by the person running the procedure',
-        source: runbook.source,
-      };
-      if (!rl) {
-        findings.push({
-          ...base,
-          status: 'skip',
-          observed: 'needs a person: run on a terminal to confirm',
-          remediation: 'Confirm this item by hand and record it with the report.',
-        });
-        continue;
-      }
-      const answer = (await rl.question(`${step.manual} [y/n] `)).trim().toLowerCase();
-      const confirmed = answer === 'y' || answer === 'yes';
+  for (const step of runbook.steps) {
+    if (!('manual' in step)) continue;
+    const base = {
+      id: `manual.${step.id}`,
+      title: step.manual,
+      severity: 'medium' as const,
+      resource: runbook.name,
+      detail: '',
+      expected: 'confirmed by the person running the procedure',
+      source: runbook.source,
+    };
+    if (!ask) {
       findings.push({
         ...base,
-        status: confirmed ? 'pass' : 'fail',
-        observed: confirmed ? 'confirmed' : 'not confirmed',
-        remediation: confirmed ? '' : 'Resolve this item before going ahead.',
+        status: 'skip',
+        observed: 'needs a person: run on a terminal to confirm',
+        remediation: 'Confirm this item by hand and record it with the report.',
       });
+      continue;
     }
-  } finally {
-    rl?.close();
+    const answer = (await ask(`${step.manual} [y/n] `)).trim().toLowerCase();
+    const confirmed = answer === 'y' || answer === 'yes';
+    findings.push({
+      ...base,
+      status: confirmed ? 'pass' : 'fail',
+      observed: confirmed ? 'confirmed' : 'not confirmed',
+      remediation: confirmed ? '' : 'Resolve this item before going ahead.',
+    });
   }
   return findings;
 }
