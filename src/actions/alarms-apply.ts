@@ -83,7 +83,7 @@ export const alarmsApplyAction: ActionDefinition<AlarmsApplyParams> = {
     const lines = changes.flatMap((c) =>
       c.kind === 'put'
         ? [`${c.create ? 'create' : 'update'} alarm ${c.alarm.name} (${c.alarm.source})`, ...c.lines]
-        : [`subscribe ${c.protocol} ${c.endpoint} to ${c.topic} (confirmation needed for email)`],
+        : [`subscribe ${c.protocol} ${shownEndpoint(c)} to ${c.topic} (confirmation needed for email)`],
     );
     if (changes.length === 0 && preview.length === 0) {
       preview.push({
@@ -97,7 +97,7 @@ export const alarmsApplyAction: ActionDefinition<AlarmsApplyParams> = {
       preview.push({
         status: 'warn',
         resource: c.kind === 'put' ? c.alarm.name : c.topic,
-        expected: c.kind === 'put' ? describeAlarm(c.alarm) : `${c.protocol} ${c.endpoint} subscribed`,
+        expected: c.kind === 'put' ? describeAlarm(c.alarm) : `${c.protocol} ${shownEndpoint(c)} subscribed`,
         observed:
           c.kind === 'put'
             ? c.create
@@ -145,7 +145,7 @@ export const alarmsApplyAction: ActionDefinition<AlarmsApplyParams> = {
               results.push({
                 status: c.protocol === 'email' ? 'warn' : 'pass',
                 resource: c.topic,
-                expected: `${c.protocol} ${c.endpoint} subscribed and confirmed`,
+                expected: `${c.protocol} ${shownEndpoint(c)} subscribed and confirmed`,
                 observed: c.protocol === 'email' ? 'subscribed: pending confirmation' : 'subscribed',
                 remediation: 'The recipient must confirm the subscription from the email AWS sends.',
               });
@@ -168,3 +168,17 @@ export const alarmsApplyAction: ActionDefinition<AlarmsApplyParams> = {
     };
   },
 };
+
+/**
+ * A subscription's endpoint as fsops shows it (plan, report, audit): an HTTPS endpoint is a Slack or
+ * PagerDuty webhook whose path or query carries its token, a secret; only its scheme and host are shown.
+ */
+export function shownEndpoint(sub: { protocol: string; endpoint: string }): string {
+  if (sub.protocol !== 'https' && sub.protocol !== 'http') return sub.endpoint;
+  try {
+    const url = new URL(sub.endpoint);
+    return `${url.protocol}//${url.host}/… (path hidden: it may hold a token)`;
+  } catch {
+    return '(an endpoint that is not a valid URL, hidden)';
+  }
+}

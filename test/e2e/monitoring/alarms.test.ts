@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -279,5 +279,41 @@ describe('--publish', () => {
     expect(denied.stderr).toContain(
       'fsops: --publish: could not publish the run as CloudWatch metrics (AccessDenied',
     );
+  });
+});
+
+describe('fsops alarms apply: a webhook subscription', () => {
+  it('never shows the webhook URL (its token) in the plan, the report or the audit log', async () => {
+    const world = account();
+    fake = await startFakeAws({ handlers: world.handlers });
+    const dir = mkdtempSync(join(tmpdir(), 'fsops-alarms-'));
+    const catalogue = join(dir, 'alarms.yaml');
+    const token = 'XyZ9SeCrEtToKeN';
+    const webhook = `https://hooks.slack.example/services/T000/B000/${token}`;
+    writeFileSync(
+      catalogue,
+      readFileSync('monitoring/alarms.yaml', 'utf8').replace(
+        /(warning:\n(?:.*\n)*?\s+subscriptions:\n)/,
+        `$1      - { protocol: https, endpoint: '${webhook}' }\n`,
+      ),
+    );
+    expect(readFileSync(catalogue, 'utf8')).toContain(token);
+    const audit = join(dir, 'audit.jsonl');
+    const run = (...args: string[]) =>
+      runFsops(
+        ['alarms', 'apply', '--env', 'dev', '--catalogue', catalogue, ...args, '--endpoint-url', fake!.url],
+        {
+          ...FAKE_CREDENTIALS,
+          FSOPS_AUDIT_FILE: audit,
+        },
+      );
+    const dry = await run('--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('hooks.slack.example');
+    const apply = await run('--yes', '--output', 'json');
+    expect(world.subs.some((s) => s.Endpoint === webhook)).toBe(true);
+    for (const text of [dry.stdout, dry.stderr, apply.stdout, apply.stderr, readFileSync(audit, 'utf8')]) {
+      expect(text).not.toContain(token);
+    }
   });
 });
