@@ -125,11 +125,10 @@ export const alarmsApplyAction: ActionDefinition<AlarmsApplyParams> = {
           }
           try {
             if (c.kind === 'put') {
+              // No abort signal on a mutating call (as for UpdateService): Ctrl-C lets the request in
+              // flight finish, since aborting it could not undo what CloudWatch accepted, only lose the answer.
               await (await aws.cloudwatch()).send(
                 new PutMetricAlarmCommand(putMetricAlarmInput(c.alarm, c.topicArn)),
-                {
-                  abortSignal: ctx.signal,
-                },
               );
               results.push({
                 status: 'pass',
@@ -140,7 +139,6 @@ export const alarmsApplyAction: ActionDefinition<AlarmsApplyParams> = {
             } else {
               await (await aws.sns()).send(
                 new SubscribeCommand({ TopicArn: c.topicArn, Protocol: c.protocol, Endpoint: c.endpoint }),
-                { abortSignal: ctx.signal },
               );
               results.push({
                 status: c.protocol === 'email' ? 'warn' : 'pass',
