@@ -69,16 +69,25 @@ export async function appendAudit(
   return record;
 }
 
+/**
+ * How long the CloudWatch Logs copy of one audit line may take in all: the local line is already
+ * written, and a CloudWatch Logs endpoint that hangs must not hold the change (or its outcome line) for
+ * the SDK's retries × request timeout.
+ */
+export const AUDIT_REMOTE_TIMEOUT_MS = 10_000;
+
 async function putAuditEvent(aws: AwsClients, logGroupName: string, message: string): Promise<void> {
   const { CreateLogStreamCommand, PutLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
   const logs = await aws.logs();
   const logStreamName = `fsops/${new Date().toISOString().slice(0, 10)}/${localUser()}`;
+  const abortSignal = AbortSignal.timeout(AUDIT_REMOTE_TIMEOUT_MS);
   try {
-    await logs.send(new CreateLogStreamCommand({ logGroupName, logStreamName }));
+    await logs.send(new CreateLogStreamCommand({ logGroupName, logStreamName }), { abortSignal });
   } catch (error) {
     if (!(error instanceof Error && error.name === 'ResourceAlreadyExistsException')) throw error;
   }
   await logs.send(
     new PutLogEventsCommand({ logGroupName, logStreamName, logEvents: [{ timestamp: Date.now(), message }] }),
+    { abortSignal },
   );
 }
