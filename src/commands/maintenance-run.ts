@@ -126,9 +126,8 @@ async function runMaintenanceRunbook(
               db: db.write,
               // --db-url/--db-host reach the actions that open a database of their own (backup.restore-test).
               dbTarget: db.resolveTarget,
-              log: (text) => {
-                if (format === 'text') process.stderr.write(`${text}\n`);
-              },
+              // Progress lines on stderr (text output only), neutralised: they quote table and index names.
+              log: progress.log,
             },
             onTiming: (t) => timings.push(t),
             onApplied: (action) => {
@@ -145,7 +144,7 @@ async function runMaintenanceRunbook(
         since,
         db: db.read,
         timings,
-        log: format === 'text' ? (text) => process.stderr.write(`${text}\n`) : () => {},
+        log: progress.log,
       }).then((after) => mergeRechecked(checked, after.findings, after.ids));
       const report = buildReport(label, session.env.name, startedAt, findings, note ? [note] : []);
       const code = printer.report(report);
