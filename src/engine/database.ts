@@ -80,6 +80,19 @@ function handles(resolveTarget: (signal: AbortSignal) => Promise<DbTarget>, conf
   };
 }
 
+/** A database command's handles whose close() also ends its AWS clients. */
+function closingAws(db: DatabaseHandles, aws: AwsClients): DatabaseHandles {
+  return {
+    resolveTarget: db.resolveTarget,
+    read: db.read,
+    write: db.write,
+    async close() {
+      await db.close();
+      aws.destroy();
+    },
+  };
+}
+
 /** A database a run opens only when a check first asks for it (`open` is `read`), and closes afterwards. */
 export interface LazyDatabase extends DatabaseHandles {
   open(): Promise<DbSession>;
@@ -205,13 +218,7 @@ export async function openDatabase(
     label: envSession?.env.name ?? target.database,
     protectedEnv: envSession ? envSession.env.settings.protected : true,
     identity,
-    resolveTarget: db.resolveTarget,
-    read: db.read,
-    write: db.write,
-    async close() {
-      await db.close();
-      aws.destroy();
-    },
+    ...closingAws(db, aws),
   };
 }
 
@@ -228,13 +235,7 @@ export function detachedDatabase(target: DbTarget, config: Config, name = 'datab
     label: target.database,
     protectedEnv: true,
     identity: null,
-    resolveTarget: db.resolveTarget,
-    read: db.read,
-    write: db.write,
-    async close() {
-      await db.close();
-      aws.destroy();
-    },
+    ...closingAws(db, aws),
   };
 }
 
