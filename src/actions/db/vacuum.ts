@@ -1,6 +1,7 @@
 import type { Config, MaintenanceConfig } from '../../config/schema.js';
 import { type MaintenanceDb, quoteQualified, type ServerNotice } from '../../db/writable.js';
 import type { CheckResult, DbQuery } from '../../engine/model/check.js';
+import { UsageError } from '../../engine/model/errors.js';
 import { type ActionDefinition, interruptedResult } from '../types.js';
 
 export interface TableStats {
@@ -116,8 +117,18 @@ export const vacuumAnalyzeAction: ActionDefinition<VacuumParams> = {
   async plan(ctx, params) {
     const db = await ctx.db();
     const thresholds = vacuumThresholds(ctx.config);
-    const targets = selectVacuumTargets(await tableStats(db, params.tables), thresholds, ctx.now);
     const resource = (t: TableStats) => `${t.schema}.${t.table}`;
+    const tables = await tableStats(db, params.tables);
+    // A table the step names that the database does not have is bad input: never "nothing needs VACUUM".
+    const unknown = (params.tables ?? []).filter(
+      (n) => !tables.some((t) => t.table === n || resource(t) === n),
+    );
+    if (unknown.length) {
+      throw new UsageError(
+        `no table ${unknown.map((n) => `'${n}'`).join(', ')} in ${db.label}: name tables as table or schema.table (the tables parameter of db.vacuum-analyze)`,
+      );
+    }
+    const targets = selectVacuumTargets(tables, thresholds, ctx.now);
     if (targets.length === 0) {
       return {
         lines: [],

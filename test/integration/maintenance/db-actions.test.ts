@@ -411,6 +411,31 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
       db.name,
     ).then((rows) => rows[0]!);
 
+  it('a table named in the step that does not exist is bad input (exit 2), not "no table needs VACUUM, PASS"', async () => {
+    const planned = runActions([{ action: ACTIONS['db.vacuum-analyze']!, params: { tables: ['bloatd'] } }], {
+      audit: { env: db.name, target: DEFAULT_CONFIG.audit },
+      identity: null,
+      command: 'maintenance run weekly',
+      target: db.name,
+      protectedEnv: false,
+      yes: true,
+      io: noTerminal,
+      context: {
+        env: null,
+        config: DEFAULT_CONFIG,
+        aws: testAws(),
+        now: new Date(),
+        db: async () => session,
+        log: () => {},
+      },
+    });
+    await expect(planned).rejects.toMatchObject({
+      code: 2,
+      message: expect.stringContaining("'bloatd'"),
+    });
+    expect((await stats('bloated')).last_vacuum).toBeNull();
+  });
+
   it('dry run names the table that needs it and vacuums nothing', async () => {
     const findings = await run(true);
     expect(findings.map((f) => [f.resource, f.status])).toEqual([['public.bloated', 'skip']]);
