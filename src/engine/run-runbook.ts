@@ -1,7 +1,6 @@
 import type { DbQuery } from './model/check.js';
 import type { Finding } from './model/finding.js';
 import type { ActionStep, Runbook } from './runbook.js';
-import { askOnTerminal } from './safety.js';
 import {
   type CheckRegistry,
   type CheckSession,
@@ -10,6 +9,7 @@ import {
   type Step,
   stepsFor,
 } from './runner.js';
+import { askOnTerminal } from './safety.js';
 
 export interface RunbookRunOptions extends RunnerHooks {
   /** The check catalogue the runbook's ids resolve against (src/checks/index.ts's CHECKS). */
