@@ -66,12 +66,19 @@ export const ecsTaskLossAction: ActionDefinition<TaskLossParams> = {
     const victim = tasks[0]!;
     const checkCtx = checkContextOf(ctx);
     const base = await baseUrl(checkCtx, component);
-    const healthUrl = typeof base === 'string' ? `${base}${ctx.config.health.paths[0]}` : null;
+    // Recovery is judged by the health endpoint answering 2xx: without one the drill could only stop a
+    // task and then time out, so refuse before stopping anything.
+    if (typeof base !== 'string') {
+      throw new UsageError(
+        `refusing a task-loss drill on ${names.service}: no health endpoint to judge the recovery (load balancer ${base.missing} not found); set environments.${env.name}.healthUrls.${component}`,
+      );
+    }
+    const healthUrl = `${base}${ctx.config.health.paths[0]}`;
     const targetSeconds = ctx.config.backup.drill.ecsRecoverySeconds;
     return {
       lines: [
         `stop task ${shortTask(victim)} of ${names.service} (StopTask; ${tasks.length} running, desired ${desired})`,
-        `wait until running = desired with a replacement task and ${healthUrl ?? '(no health URL)'} answers 2xx; target ${targetSeconds} s`,
+        `wait until running = desired with a replacement task and ${healthUrl} answers 2xx; target ${targetSeconds} s`,
       ],
       preview: [
         {

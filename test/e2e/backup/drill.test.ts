@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_CREDENTIALS, runFsops } from '../../helpers/cli.js';
-import { backupRds, type FakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
+import { AwsFault, backupRds, type FakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
 import { adminQuery, adminUrl, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
 
 let fake: FakeAws | undefined;
@@ -207,6 +207,50 @@ describe('fsops dr drill ecs-task-loss (bin/fsops, local AWS endpoint)', () => {
       /PASS {2}The service replaced the lost task and answers its health endpoint \[staging-internal-pe-service\]\n\s+recovered in \d+ s \(running 2\/2, replacement ccc, health 200\)/,
     );
     expect(result.stderr).toMatch(/replacement none yet, health 503/);
+  }, 60_000);
+
+  it('refuses when no health endpoint could judge the recovery (no ALB, no healthUrls): exit 2, nothing stopped', async () => {
+    fake = await startFakeWorld('staging');
+    const tasks = [
+      'arn:aws:ecs:ap-south-1:1:task/staging-fivestar-payments/aaa',
+      'arn:aws:ecs:ap-south-1:1:task/staging-fivestar-payments/bbb',
+    ];
+    const describeServices = fake.handlers.ecs!.DescribeServices!;
+    fake.handlers.ecs!.DescribeServices = async (input) => {
+      const out = (await describeServices(input)) as { services: Record<string, unknown>[] };
+      return { ...out, services: out.services.map((s) => ({ ...s, runningCount: tasks.length })) };
+    };
+    fake.handlers.ecs!.ListTasks = () => ({ taskArns: tasks });
+    fake.handlers.elasticloadbalancing!.DescribeLoadBalancers = () => {
+      throw new AwsFault('LoadBalancerNotFoundException', 'One or more load balancers not found', 400);
+    };
+    const stopped: string[] = [];
+    fake.handlers.ecs!.StopTask = ({ task }) => {
+      stopped.push(task);
+      return { task: { taskArn: task, lastStatus: 'STOPPING' } };
+    };
+    const result = await runFsops(
+      [
+        'dr',
+        'drill',
+        'ecs-task-loss',
+        '--env',
+        'staging',
+        '--component',
+        'internal-pe',
+        '--yes',
+        '--endpoint-url',
+        fake.url,
+        '--config',
+        configFile(),
+      ],
+      FAKE_CREDENTIALS,
+    );
+    expect(stopped).toEqual([]);
+    expect(result.code, result.stdout + result.stderr).toBe(2);
+    expect(result.stderr).toContain(
+      'refusing a task-loss drill on staging-internal-pe-service: no health endpoint',
+    );
   }, 60_000);
 
   it('refuses a service with one task (dev): exit 2, nothing stopped', async () => {
