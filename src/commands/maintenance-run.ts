@@ -98,6 +98,7 @@ async function runMaintenanceRunbook(
     // Both sessions open lazily: a read-only one for the checks, the writable one only when an action runs.
     const db = lazyDatabase(session, options);
     const interruption = { interrupted: false };
+    const refusal = { declined: false };
     const since = new Date(startedAt.getTime() - sinceMs);
     const recheck = new Set<string>();
     try {
@@ -134,6 +135,7 @@ async function runMaintenanceRunbook(
               for (const id of action.recheck ?? []) recheck.add(id);
             },
             interruption,
+            refusal,
           });
         },
       });
@@ -156,7 +158,10 @@ async function runMaintenanceRunbook(
               evidence,
             )
           : null;
-      return afterEvidence(interruption.interrupted ? ExitCode.interrupted : code, problem);
+      return afterEvidence(
+        interruption.interrupted ? ExitCode.interrupted : refusal.declined ? ExitCode.usage : code,
+        problem,
+      );
     } finally {
       progress.stop();
       await db.close();

@@ -58,6 +58,11 @@ export interface RunActionsOptions {
   onApplied?(action: ActionDefinition<never>): void;
   /** Set to true when Ctrl-C stopped the changes part-way (the caller exits 130 after its report). */
   interruption?: { interrupted: boolean };
+  /**
+   * Set to true when the person declined at the prompt: the caller exits 2 after its report, as every
+   * refusal does (docs/architecture.md); without it the refusal goes on up (exit 2, no report).
+   */
+  refusal?: { declined: boolean };
 }
 
 export const DRY_RUN_NEXT =
@@ -143,6 +148,9 @@ async function decideAll(
     if (error.code === ExitCode.interrupted) {
       if (!options.interruption) throw error;
       options.interruption.interrupted = true;
+    } else {
+      if (!options.refusal) throw error;
+      options.refusal.declined = true;
     }
     return 'declined';
   }

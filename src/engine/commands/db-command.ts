@@ -81,6 +81,7 @@ export async function runDbActions(run: DbActionRun, options: DbCommandOptions):
   try {
     const timings: StepTiming[] = [];
     const interruption = { interrupted: false };
+    const refusal = { declined: false };
     const before = run.before ? await run.before(target) : { findings: [], notes: [] };
     const acted = run.steps.length
       ? await runActions(run.steps, {
@@ -95,6 +96,7 @@ export async function runDbActions(run: DbActionRun, options: DbCommandOptions):
           context: target.context(progress.log),
           onTiming: (t) => timings.push(t),
           interruption,
+          refusal,
         })
       : [];
     progress.stop();
@@ -110,7 +112,10 @@ export async function runDbActions(run: DbActionRun, options: DbCommandOptions):
       evidence && options.report
         ? writeEvidence(options.report, buildEvidence(report, timings, target.identity), evidence)
         : null;
-    return afterEvidence(interruption.interrupted ? ExitCode.interrupted : code, problem);
+    return afterEvidence(
+      interruption.interrupted ? ExitCode.interrupted : refusal.declined ? ExitCode.usage : code,
+      problem,
+    );
   } finally {
     progress.stop();
     await target.close();

@@ -66,6 +66,7 @@ export async function runEnvActions(run: EnvActionRun, options: EnvActionOptions
     const progress = await createProgress(`${run.command} (${session.env.name})`, format);
     const timings: StepTiming[] = [];
     const interruption = { interrupted: false };
+    const refusal = { declined: false };
     const recheckIds = new Set<string>();
     let findings: Finding[];
     try {
@@ -92,6 +93,7 @@ export async function runEnvActions(run: EnvActionRun, options: EnvActionOptions
           for (const id of action.recheck ?? []) recheckIds.add(id);
         },
         interruption,
+        refusal,
       });
     } finally {
       progress.stop();
@@ -122,7 +124,10 @@ export async function runEnvActions(run: EnvActionRun, options: EnvActionOptions
       evidence && options.report
         ? writeEvidence(options.report, buildEvidence(report, timings, identity?.arn ?? null), evidence)
         : null;
-    return afterEvidence(interruption.interrupted ? ExitCode.interrupted : code, problem);
+    return afterEvidence(
+      interruption.interrupted ? ExitCode.interrupted : refusal.declined ? ExitCode.usage : code,
+      problem,
+    );
   } finally {
     session.aws.destroy();
   }

@@ -227,3 +227,50 @@ describe('runActions: Ctrl-C during one step', () => {
     ]);
   });
 });
+
+describe('runActions: declined at the confirmation prompt', () => {
+  const answering = (answer: string): PromptIO => ({ isTTY: true, ask: async () => answer, print: () => {} });
+  const options = (io: PromptIO) => ({
+    audit: { env: 'staging', target: DEFAULT_CONFIG.audit },
+    identity: null,
+    command: 'maintenance run weekly',
+    target: 'staging',
+    protectedEnv: false,
+    io,
+    context: quietContext(),
+  });
+
+  it('is a refusal like every other (the caller exits 2 after its report), nothing applied, audited refused', async () => {
+    const applied = { count: 0 };
+    const refusal = { declined: false };
+    const interruption = { interrupted: false };
+    const findings = await runActions(
+      [{ action: oneChange(applied) as ActionDefinition<never>, params: {} }],
+      {
+        ...options(answering('n')),
+        refusal,
+        interruption,
+      },
+    );
+    expect(applied.count).toBe(0);
+    expect(refusal.declined).toBe(true);
+    expect(interruption.interrupted).toBe(false);
+    expect(findings.map((f) => f.status)).toEqual(['skip']);
+    const results = readFileSync(audit, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).result);
+    expect(results).toEqual(['refused']);
+  });
+
+  it('without a refusal to report it on, the refusal goes on up (exit 2)', async () => {
+    const applied = { count: 0 };
+    await expect(
+      runActions(
+        [{ action: oneChange(applied) as ActionDefinition<never>, params: {} }],
+        options(answering('n')),
+      ),
+    ).rejects.toMatchObject({ code: ExitCode.usage, message: 'not confirmed: nothing was changed' });
+    expect(applied.count).toBe(0);
+  });
+});
