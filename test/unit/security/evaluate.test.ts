@@ -310,6 +310,37 @@ describe('login abuse (ops guide §7.1.1: 5 in 1 minute)', () => {
     expect(sourceOf('no address here', 'sourceIp')).toBe('unknown');
   });
 
+  it('events stopped at the cap (truncated) are never a pass: the rest of the window was not counted', () => {
+    const t = Date.parse('2026-11-21T09:30:00Z');
+    const capped = evaluateLoginAbuse({
+      logGroup: '/aws/security/x',
+      // Spread thin over the first minutes read; the minutes after the cap were never fetched.
+      events: Array.from({ length: 6 }, (_, i) => ({
+        timestamp: t + i * 60_000,
+        message: `from 203.0.113.${i}`,
+      })),
+      truncated: true,
+      perMinute: 5,
+      sourceField: 'sourceIp',
+      windowText: '1h',
+    });
+    expect(capped.status).toBe('error');
+    expect(capped.observed).toMatch(/^at least 6 failed logins/);
+    expect(capped.detail).toMatch(
+      /^cannot judge: the failed logins stopped at security.failedLogin.eventCap/,
+    );
+    // A burst among the events read still fails.
+    const burst = evaluateLoginAbuse({
+      logGroup: '/aws/security/x',
+      events: Array.from({ length: 5 }, (_, i) => ({ timestamp: t + i, message: 'from 203.0.113.9' })),
+      truncated: true,
+      perMinute: 5,
+      sourceField: 'sourceIp',
+      windowText: '1h',
+    });
+    expect(burst.status).toBe('fail');
+  });
+
   it('failed logins: five in a minute from five sources warn (the §7.1.1 block is per source), five from one fail', () => {
     const t = Date.parse('2026-11-21T09:30:00Z');
     const spread = evaluateLoginAbuse({
