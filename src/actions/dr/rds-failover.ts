@@ -117,6 +117,7 @@ async function runFailover(
     let lastPoll = 0;
     let interrupted = false;
     let healthyInARow = 0;
+    let recovered = false;
     for (;;) {
       const tick = Date.now();
       const sample = await probe.probe();
@@ -136,7 +137,10 @@ async function runFailover(
       // writes have held for 3 probes.
       const moved =
         after?.AvailabilityZone !== undefined && after.AvailabilityZone !== run.before.AvailabilityZone;
-      if (available && (seenDown || moved) && healthyInARow >= 3) break;
+      if (available && (seenDown || moved) && healthyInARow >= 3) {
+        recovered = true;
+        break;
+      }
       if (ctx.stopRequested?.()) {
         interrupted = true;
         break;
@@ -152,6 +156,7 @@ async function runFailover(
       azBefore: run.before.AvailabilityZone,
       azAfter: after?.AvailabilityZone,
       intervalMs: run.intervalMs,
+      ended: recovered ? 'recovered' : interrupted ? 'interrupted' : 'timed-out',
     });
     if (interrupted) {
       results.push({

@@ -200,6 +200,32 @@ describe('drills', () => {
     expect(az).toMatchObject({ status: 'fail', observed: 'ap-south-1a -> ap-south-1a' });
   });
 
+  it('a drill that did not see the failover through has not measured it: no write lost then is not a pass', () => {
+    const input = {
+      resource: 'db',
+      targetSeconds: 120,
+      azBefore: 'ap-south-1a',
+      azAfter: 'ap-south-1a',
+      intervalMs: 1000,
+    };
+    const quiet = summarizeProbes([sample(0, true), sample(1, true)]);
+    // Ctrl-C two seconds after the reboot: nothing failed yet, nothing moved yet.
+    const [downtime, , az] = evaluateFailover({ ...input, summary: quiet, ended: 'interrupted' });
+    expect(downtime).toMatchObject({
+      status: 'skip',
+      observed: expect.stringMatching(/^not measured: interrupted/),
+    });
+    expect(az!.status).toBe('skip');
+    // Ctrl-C after writes failed and came back: the outage was measured whole.
+    const whole = summarizeProbes([sample(0, false), sample(30, true)]);
+    expect(evaluateFailover({ ...input, summary: whole, ended: 'interrupted' })[0]!.status).toBe('pass');
+    // The time ran out and no write ever failed: the probe never saw a failover.
+    expect(evaluateFailover({ ...input, summary: quiet, ended: 'timed-out' })[0]!.status).toBe('error');
+    expect(evaluateFailover({ ...input, summary: summarizeProbes([]), ended: 'recovered' })[0]!.status).toBe(
+      'error',
+    );
+  });
+
   it('refuses during an incident, and in a protected environment outside the window without override', () => {
     const base = {
       env: 'prod',
