@@ -112,7 +112,7 @@ describe('lms.queue on DynamoDB (deployment guide §7.1.1; ops guide §8.2.1)', 
     // The whole table read: an empty queue passes.
     dynamo.on(ScanCommand).resolves({ Items: [], Count: 0, ScannedCount: 10 });
     const whole = await lmsQueueStoreCheck.run(ctx, {});
-    expect(whole.filter((r) => r.id.startsWith('payments.lms-queue')).map((r) => r.status)).toEqual([
+    expect(whole.filter((r) => r.id?.startsWith('payments.lms-queue')).map((r) => r.status)).toEqual([
       'pass',
       'pass',
     ]);
