@@ -35,23 +35,32 @@ async function poll(session: EnvSession, sinceMs: number): Promise<Finding[]> {
   }
 }
 
-function openIncidents(session: EnvSession): Dashboard['incidents'] {
+/** The open incidents of the environment; records fsops cannot read are said, never shown as "none open". */
+function openIncidents(session: EnvSession): Pick<Dashboard, 'incidents' | 'incidentsError'> {
   const config = session.config.incident;
   const now = new Date();
   try {
-    return openStore(config)
-      .list()
-      .filter((r) => r.state === 'open' && r.env === session.env.name)
-      .map((r) => ({
-        id: r.id,
-        severity: r.severity,
-        title: r.title,
-        startedAt: r.startedAt,
-        updateOverdue: nextUpdateDue(r, config.updateIntervalMinutes) < now,
-      }));
-  } catch {
-    return [];
+    return {
+      incidents: openStore(config)
+        .list()
+        .filter((r) => r.state === 'open' && r.env === session.env.name)
+        .map((r) => ({
+          id: r.id,
+          severity: r.severity,
+          title: r.title,
+          startedAt: r.startedAt,
+          updateOverdue: nextUpdateDue(r, config.updateIntervalMinutes) < now,
+        })),
+    };
+  } catch (error) {
+    return { incidents: [], incidentsError: (error as Error).message };
   }
+}
+
+/** Exit code of one frame: the findings', and 3 when the incident records could not be read. */
+function frameExitCode(findings: readonly Finding[], dashboard: Dashboard, strict: boolean): number {
+  const code = exitCodeFor(findings, strict);
+  return code === 0 && dashboard.incidentsError ? 3 : code;
 }
 
 /**
@@ -78,14 +87,14 @@ export async function status(options: StatusOptions): Promise<number> {
       env: session.env.name,
       at: new Date().toISOString(),
       cells: toCells(findings, new Date()),
-      incidents: openIncidents(session),
+      ...openIncidents(session),
     };
     if (!watch) {
       printer.view({
         data: { ...dashboard, findings },
         text: (data, chalk) => renderDashboard(data, chalk, new Date(), plain),
       });
-      return exitCodeFor(findings, options.strict ?? false);
+      return frameExitCode(findings, dashboard, options.strict ?? false);
     }
     // Watch: redraw in place on a terminal; on a pipe one frame per interval, no cursor codes.
     const tty = Boolean(process.stdout.isTTY);
@@ -130,7 +139,7 @@ export async function status(options: StatusOptions): Promise<number> {
         }
         findings = next.findings;
         const cells: Cell[] = toCells(findings, at, dashboard.cells);
-        dashboard = { env: dashboard.env, at: at.toISOString(), cells, incidents: openIncidents(session) };
+        dashboard = { env: dashboard.env, at: at.toISOString(), cells, ...openIncidents(session) };
       }
     } finally {
       release();
