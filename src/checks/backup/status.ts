@@ -84,7 +84,7 @@ export const snapshotAgesCheck: CheckDefinition = {
 };
 
 async function drRegionFacts(ctx: CheckContext, region: string, dbName: string) {
-  const { DescribeDBInstanceAutomatedBackupsCommand, DescribeDBSnapshotsCommand } = await import(
+  const { DescribeDBInstanceAutomatedBackupsCommand, paginateDescribeDBSnapshots } = await import(
     '@aws-sdk/client-rds'
   );
   const rds = await ctx.aws.rdsIn(region);
@@ -102,12 +102,14 @@ async function drRegionFacts(ctx: CheckContext, region: string, dbName: string) 
       .map((b) => b.RestoreWindow?.LatestTime)
       .filter((t): t is Date => t instanceof Date)
       .sort((a, b) => b.getTime() - a.getTime())[0] ?? null;
-  const copies =
-    (
-      await rds.send(new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: dbName }), {
-        abortSignal: ctx.signal,
-      })
-    ).DBSnapshots ?? [];
+  // Every page: RDS returns 100 snapshots a page in no promised order, so the newest copy may be on any.
+  const copies: DBSnapshot[] = [];
+  for await (const page of paginateDescribeDBSnapshots(
+    { client: rds, pageSize: 100 },
+    { DBInstanceIdentifier: dbName },
+    { abortSignal: ctx.signal },
+  ))
+    copies.push(...(page.DBSnapshots ?? []));
   const newest = newestSnapshot(copies);
   return {
     replicatedLatest,
