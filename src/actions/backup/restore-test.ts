@@ -10,6 +10,7 @@ import {
   type TableRef,
 } from '../../backup/evaluate.js';
 import { fsopsTags, RESTORE_TEST_PURPOSE, restoreTestName } from '../../backup/naming.js';
+import { describeDbInstance } from '../../backup/rds.js';
 import { untrusted } from '../../backup/text.js';
 import { newestSnapshot } from '../../checks/maintenance/backups.js';
 import {
@@ -56,18 +57,6 @@ async function pause(ms: number, ctx: ActionContext): Promise<void> {
     await sleep(Math.min(200, end - Date.now()));
   }
   if (ctx.stopRequested?.()) throw new Interrupted('interrupted (Ctrl-C)');
-}
-
-async function describeInstance(rds: RDSClient, id: string): Promise<DBInstance | null> {
-  const { DescribeDBInstancesCommand } = await import('@aws-sdk/client-rds');
-  try {
-    return (
-      (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))).DBInstances?.[0] ?? null
-    );
-  } catch (error) {
-    if ((error as Error).name === 'DBInstanceNotFoundFault') return null;
-    throw error;
-  }
 }
 
 /** Resolves --from/--time against RDS (read-only); bad input is a UsageError before anything is created. */
@@ -238,7 +227,7 @@ export const restoreTestAction: ActionDefinition<RestoreTestParams> = {
     }
     const rds = await ctx.aws.rds();
     const dbName = env.nameOf('dbInstance');
-    const source = await describeInstance(rds, dbName);
+    const source = await describeDbInstance(rds, dbName);
     if (!source) throw new UsageError(`RDS instance ${dbName} not found (names.dbInstance in the config)`);
     const from = await resolveRestoreSource(rds, source, params);
     const name = restoreTestName(env.name, ctx.now);
@@ -352,7 +341,7 @@ async function waitAvailable(
   const started = Date.now();
   let last = '';
   for (;;) {
-    const db = await describeInstance(plan.rds, plan.name);
+    const db = await describeDbInstance(plan.rds, plan.name);
     const status = untrusted(db?.DBInstanceStatus ?? 'not found', 60);
     if (status !== last) {
       ctx.log(`${plan.name}: ${status} (${formatMinutes(Date.now() - started)} since the request)`);

@@ -1,6 +1,7 @@
 import type { DBInstance, RDSClient } from '@aws-sdk/client-rds';
 import { evaluateFailover, summarizeProbes } from '../../backup/drill.js';
 import { formatMinutes } from '../../backup/evaluate.js';
+import { describeDbInstance } from '../../backup/rds.js';
 import { applyTunnel, envDbTarget, targetLabel } from '../../db/connection.js';
 import type { CheckResult } from '../../engine/model/check.js';
 import { UsageError } from '../../engine/model/errors.js';
@@ -17,18 +18,6 @@ export interface FailoverParams {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function describe(rds: RDSClient, id: string): Promise<DBInstance | null> {
-  const { DescribeDBInstancesCommand } = await import('@aws-sdk/client-rds');
-  try {
-    return (
-      (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))).DBInstances?.[0] ?? null
-    );
-  } catch (error) {
-    if ((error as Error).name === 'DBInstanceNotFoundFault') return null;
-    throw error;
-  }
-}
 
 /**
  * `fsops dr drill rds-failover` (runbook 002 Failover Testing "perform controlled failover"; runbook 003
@@ -49,7 +38,7 @@ export const rdsFailoverAction: ActionDefinition<FailoverParams> = {
     assertDrillAllowed(env, ctx.config, ctx.now, params.overrideWindow ?? false);
     const rds = await ctx.aws.rds();
     const name = env.nameOf('dbInstance');
-    const db = await describe(rds, name);
+    const db = await describeDbInstance(rds, name);
     if (!db) throw new UsageError(`RDS instance ${name} not found (names.dbInstance in the config)`);
     if (!db.MultiAZ) {
       throw new UsageError(
@@ -125,7 +114,7 @@ async function runFailover(
       healthyInARow = sample.write ? healthyInARow + 1 : 0;
       if (tick - lastPoll >= pollMs) {
         lastPoll = tick;
-        after = (await describe(run.rds, run.name).catch(() => null)) ?? after;
+        after = (await describeDbInstance(run.rds, run.name).catch(() => null)) ?? after;
         const status = after?.DBInstanceStatus ?? '?';
         if (status !== 'available') seenDown = true;
         available = status === 'available';
@@ -148,7 +137,7 @@ async function runFailover(
       if (Date.now() >= deadline) break;
       await sleep(Math.max(0, run.intervalMs - (Date.now() - tick)));
     }
-    after = (await describe(run.rds, run.name).catch(() => null)) ?? after;
+    after = (await describeDbInstance(run.rds, run.name).catch(() => null)) ?? after;
     const results = evaluateFailover({
       resource: run.name,
       summary: summarizeProbes(probe.samples),
