@@ -38,6 +38,9 @@ export async function incidentResolve(id: string, options: IncidentResolveOption
   const before = store.read(id);
   if (before.state !== 'open')
     throw new UsageError(`incident ${id} is already resolved (at ${before.resolvedAt})`);
+  if (options.env && options.env !== before.env) {
+    throw new UsageError(`incident ${id} is in ${before.env}, not ${options.env}`);
+  }
   const session = openEnvSession(options, before.env);
   try {
     const last = before.snapshots.at(-1);
