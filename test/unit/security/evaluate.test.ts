@@ -221,6 +221,20 @@ describe('identity', () => {
     );
     expect(evaluateTrustPolicy('r', stmt({ StringEquals: { 'sts:ExternalId': 'x' } })).status).toBe('pass');
     expect(evaluateTrustPolicy('r', stmt()).status).toBe('fail');
+    // The key is not enough: what the condition says about it decides.
+    for (const loose of [
+      { Bool: { 'aws:MultiFactorAuthPresent': 'false' } },
+      { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'true' } },
+      { Null: { 'aws:MultiFactorAuthPresent': 'true' } },
+      { StringLike: { 'sts:ExternalId': '*' } },
+      { StringEqualsIfExists: { 'sts:ExternalId': 'x' } },
+      { StringNotEquals: { 'sts:ExternalId': 'x' } },
+    ]) {
+      expect([loose, evaluateTrustPolicy('r', stmt(loose)).status]).toEqual([loose, 'fail']);
+    }
+    expect(evaluateTrustPolicy('r', stmt({ Bool: { 'aws:MultiFactorAuthPresent': ['true'] } })).status).toBe(
+      'pass',
+    );
     const service = JSON.stringify({
       Statement: [
         { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
