@@ -20,6 +20,8 @@ export interface StatusOptions extends GlobalOptions {
 
 /** ops guide §10.2.1: RefreshRate 30 seconds. */
 const DEFAULT_REFRESH = '30s';
+/** Each poll is a whole runbook of AWS calls: a shorter interval would hammer AWS (and flood a pipe). */
+const MIN_REFRESH_MS = 1000;
 
 async function poll(session: EnvSession, sinceMs: number): Promise<Finding[]> {
   const database = lazyDatabase(session);
@@ -76,6 +78,11 @@ export async function status(options: StatusOptions): Promise<number> {
     typeof options.watch === 'string' ? options.watch : DEFAULT_REFRESH,
     '--watch interval',
   );
+  if (watch && intervalMs < MIN_REFRESH_MS) {
+    throw new UsageError(
+      `--watch interval '${options.watch}' is too short: use at least 1s (the guide refreshes every 30s)`,
+    );
+  }
   if (watch && format !== 'text')
     throw new UsageError('--watch redraws text: use it without --output (json gives the data once)');
   const session = openEnvSession(options);

@@ -104,6 +104,17 @@ describe('fsops status against the fake AWS endpoint', () => {
       FAKE_CREDENTIALS,
     );
     expect(watchJson.code).toBe(2);
+    // Each poll is a whole runbook of AWS calls: an interval under a second is bad input, nothing polled.
+    const before = fake!.calls.length;
+    const tooFast = await runFsops(
+      ['status', '--env', 'prod', '--watch', '1ms', '--endpoint-url', fake!.url],
+      FAKE_CREDENTIALS,
+    );
+    expect(tooFast).toMatchObject({ code: 2, stdout: '' });
+    expect(tooFast.stderr).toBe(
+      "fsops: --watch interval '1ms' is too short: use at least 1s (the guide refreshes every 30s)\n",
+    );
+    expect(fake!.calls.length).toBe(before);
   });
 
   it('incident records it cannot read are said, never shown as "none open"', async () => {
