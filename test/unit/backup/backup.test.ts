@@ -10,7 +10,7 @@ import {
 } from '../../../src/backup/evaluate.js';
 import { isRestoreTestTagged, premaintSnapshotName, restoreTestName } from '../../../src/backup/naming.js';
 import { untrusted } from '../../../src/backup/text.js';
-import { evaluateLeftovers } from '../../../src/checks/backup/status.js';
+import { evaluateLeftovers, evaluateSnapshotAges } from '../../../src/checks/backup/status.js';
 
 const at = new Date('2026-11-29T23:05:00Z');
 const minutesBefore = (m: number) => new Date(at.getTime() - m * 60_000);
@@ -124,6 +124,26 @@ describe('RPO and RTO', () => {
     expect(checkRestoreTime(at, window)).toMatch(/^is after the latest restorable time/);
     expect(checkRestoreTime(minutesBefore(700), window)).toMatch(/^is before the earliest restorable time/);
     expect(checkRestoreTime(at, { earliest: null, latest: null })).toMatch(/no LatestRestorableTime/);
+  });
+});
+
+describe('newest manual snapshot', () => {
+  it('passes only when it is fresh (maintenance.backupMaxAgeHours); an old one warns like none', () => {
+    const now = new Date('2026-11-29T12:00:00Z');
+    const snap = (hoursAgo: number) => ({
+      DBSnapshotIdentifier: `premaint-${hoursAgo}`,
+      SnapshotType: 'manual',
+      Status: 'available',
+      Encrypted: true,
+      SnapshotCreateTime: new Date(now.getTime() - hoursAgo * 3_600_000),
+    });
+    const judge = (hoursAgo: number[]) =>
+      evaluateSnapshotAges('prod', 'db', hoursAgo.map(snap), { backupMaxAgeHours: 24 }, now)[0]!;
+    expect(judge([3, 400]).status).toBe('pass');
+    const old = judge([4000]);
+    expect(old.status).toBe('warn');
+    expect(old.observed).toMatch(/^premaint-4000 at .* \(4000\.0 h ago\)$/);
+    expect(judge([]).status).toBe('warn');
   });
 });
 
