@@ -53,13 +53,18 @@ export async function gatherQueueFacts(
 ): Promise<QueueFacts> {
   const { QueryCommand, ScanCommand } = await import('@aws-sdk/client-dynamodb');
   const names = { '#s': settings.statusAttribute, '#c': settings.createdAtAttribute };
+  // Pages are bounded too, not only items: pages that count nothing but still hand back a
+  // LastEvaluatedKey (a broken endpoint) end the read as capped instead of looping.
+  const maxPages = Math.ceil(settings.maxItems / settings.pageSize) + 1;
   if (settings.read === 'scan') {
     const values = Object.fromEntries(pendingStatuses.map((s, i) => [`:s${i}`, { S: s }]));
     let depth = 0;
     let scanned = 0;
     let oldest: Date | null = null;
     let key: Record<string, AttributeValue> | undefined;
+    let pages = 0;
     do {
+      pages += 1;
       const out = await client.send(
         new ScanCommand({
           TableName: table,
@@ -79,7 +84,7 @@ export async function gatherQueueFacts(
         if (at && (!oldest || at < oldest)) oldest = at;
       }
       key = out.LastEvaluatedKey;
-    } while (key && scanned < settings.maxItems);
+    } while (key && scanned < settings.maxItems && pages < maxPages);
     return {
       depth,
       capped: Boolean(key),
@@ -99,7 +104,9 @@ export async function gatherQueueFacts(
       ExpressionAttributeValues: { ':s': { S: status } },
     };
     let key: Record<string, AttributeValue> | undefined;
+    let pages = 0;
     do {
+      pages += 1;
       const out = await client.send(
         new QueryCommand({
           ...keyCondition,
@@ -112,7 +119,7 @@ export async function gatherQueueFacts(
       );
       depth += out.Count ?? 0;
       key = out.LastEvaluatedKey;
-    } while (key && depth < settings.maxItems);
+    } while (key && depth < settings.maxItems && pages < maxPages);
     if (key) capped = true;
     const first = await client.send(
       new QueryCommand({

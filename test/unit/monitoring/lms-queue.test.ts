@@ -118,6 +118,24 @@ describe('lms.queue on DynamoDB (deployment guide §7.1.1; ops guide §8.2.1)', 
     ]);
   });
 
+  it('pages are bounded: pages that count nothing but keep a LastEvaluatedKey end as capped, never a loop', async () => {
+    quietMetrics();
+    let calls = 0;
+    // The fake gives up after 1000 calls so that an unbounded loop ends.
+    dynamo
+      .on(QueryCommand, { Select: 'COUNT' })
+      .callsFake(() => ({ Count: 0, LastEvaluatedKey: ++calls < 1000 ? { id: { S: 'x' } } : undefined }))
+      .on(QueryCommand, { Limit: 1 })
+      .resolves({ Items: [] });
+    const results = await lmsQueueStoreCheck.run(testContext(), {});
+    // maxItems 10000, pageSize 1000: at most 11 pages per pending status (PENDING, RETRY).
+    expect(calls).toBe(22);
+    expect(results.find((r) => r.id === 'payments.lms-queue.depth')).toMatchObject({
+      status: 'error',
+      observed: 'at least 0 items PENDING/RETRY (stopped counting at lms.dynamodb.maxItems)',
+    });
+  });
+
   it('a missing table fails; access denied is not a pass (it throws for the runner to report as error)', async () => {
     quietMetrics();
     dynamo
