@@ -330,6 +330,11 @@ const FAILED_STATES = new Set([
   'incompatible-network',
   'storage-full',
   'deleting',
+  // A snapshot encrypted with a KMS key the account cannot use: it never becomes available.
+  'inaccessible-encryption-credentials',
+  'inaccessible-encryption-credentials-recoverable',
+  'incompatible-option-group',
+  'incompatible-credentials',
 ]);
 
 async function waitAvailable(
