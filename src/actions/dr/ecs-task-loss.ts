@@ -66,12 +66,18 @@ export const ecsTaskLossAction: ActionDefinition<TaskLossParams> = {
     const victim = tasks[0]!;
     const checkCtx = checkContextOf(ctx);
     const base = await baseUrl(checkCtx, component);
-    const healthUrl = typeof base === 'string' ? `${base}${ctx.config.health.paths[0]}` : null;
+    if (typeof base !== 'string') {
+      // Recovery is judged on the health endpoint: without one the drill could only fail, after a real StopTask.
+      throw new UsageError(
+        `refusing a task-loss drill on ${names.service}: no health endpoint to judge recovery by (load balancer ${base.missing} not found); set environments.${env.name}.healthUrls.${component}`,
+      );
+    }
+    const healthUrl = `${base}${ctx.config.health.paths[0]}`;
     const targetSeconds = ctx.config.backup.drill.ecsRecoverySeconds;
     return {
       lines: [
         `stop task ${shortTask(victim)} of ${names.service} (StopTask; ${tasks.length} running, desired ${desired})`,
-        `wait until running = desired with a replacement task and ${healthUrl ?? '(no health URL)'} answers 2xx; target ${targetSeconds} s`,
+        `wait until running = desired with a replacement task and ${healthUrl} answers 2xx; target ${targetSeconds} s`,
       ],
       preview: [
         {
@@ -94,7 +100,7 @@ async function runTaskLoss(
     names: ServiceNames;
     victim: string;
     before: string[];
-    healthUrl: string | null;
+    healthUrl: string;
     targetSeconds: number;
     checkCtx: CheckContext;
   },
@@ -117,11 +123,11 @@ async function runTaskLoss(
     const service = await describeService(run.ecs, run.names).catch(() => null);
     const tasks = await runningTasks(run.ecs, run.names).catch(() => [] as string[]);
     const replacement = tasks.find((t) => !run.before.includes(t));
-    const health = run.healthUrl ? await probe(checkCtx, run.healthUrl, ctx.config.health.timeoutMs) : null;
-    const healthy = health ? health.status !== null && health.status < 300 : false;
+    const health = await probe(checkCtx, run.healthUrl, ctx.config.health.timeoutMs);
+    const healthy = health.status !== null && health.status < 300;
     const running = service?.runningCount ?? 0;
     const desired = service?.desiredCount ?? 0;
-    detail = `running ${running}/${desired}, replacement ${replacement ? shortTask(replacement) : 'none yet'}, health ${health ? (health.status ?? health.error) : 'no URL'}`;
+    detail = `running ${running}/${desired}, replacement ${replacement ? shortTask(replacement) : 'none yet'}, health ${health.status ?? health.error}`;
     ctx.log(`${formatMinutes(Date.now() - stoppedAt)}: ${detail}`);
     if (replacement && running >= desired && desired > 0 && healthy && !tasks.includes(run.victim)) {
       return [

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_CREDENTIALS, runFsops } from '../../helpers/cli.js';
-import { backupRds, type FakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
+import { AwsFault, backupRds, type FakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
 import { adminQuery, adminUrl, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
 
 let fake: FakeAws | undefined;
@@ -223,6 +223,30 @@ describe('fsops dr drill ecs-task-loss (bin/fsops, local AWS endpoint)', () => {
     expect(result.stderr).toBe(
       'fsops: refusing a task-loss drill on dev-internal-pe-service: it runs 1 task(s) (desired 1); stopping one would take the component down\n',
     );
+    // No load balancer and no healthUrls: recovery could never be judged, so no task is stopped.
+    const staging = await startFakeWorld('staging');
+    try {
+      staging.handlers.ecs!.ListTasks = () => ({
+        taskArns: ['arn:aws:ecs:ap-south-1:1:task/s/aaa', 'arn:aws:ecs:ap-south-1:1:task/s/bbb'],
+      });
+      staging.handlers.ecs!.StopTask = () => {
+        throw new Error('must not be called');
+      };
+      staging.handlers.elasticloadbalancing!.DescribeLoadBalancers = () => {
+        throw new AwsFault('LoadBalancerNotFound', 'One or more load balancers not found', 400);
+      };
+      const noHealth = await runFsops(
+        ['dr', 'drill', 'ecs-task-loss', '--env', 'staging', '--yes', '--endpoint-url', staging.url],
+        FAKE_CREDENTIALS,
+      );
+      expect(noHealth.code, noHealth.stdout + noHealth.stderr).toBe(2);
+      expect(noHealth.stderr).toBe(
+        'fsops: refusing a task-loss drill on staging-internal-pe-service: no health endpoint to judge recovery by (load balancer staging-internal-pe-alb not found); set environments.staging.healthUrls.internal-pe\n',
+      );
+      expect(staging.calls.filter((c) => c.action === 'StopTask')).toHaveLength(0);
+    } finally {
+      await staging.close();
+    }
     const unknown = await runFsops(['dr', 'drill', 'az-loss', '--env', 'dev'], FAKE_CREDENTIALS);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe(
