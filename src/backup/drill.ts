@@ -46,8 +46,24 @@ export function evaluateFailover(input: {
   azBefore: string | undefined;
   azAfter: string | undefined;
   intervalMs: number;
+  /**
+   * How the probing ended: the instance came back, Ctrl-C, or the drill's time ran out. A drill that
+   * did not see the failover through has not measured it: no write lost then is not a pass.
+   */
+  ended?: 'recovered' | 'interrupted' | 'timed-out';
 }): CheckResult[] {
   const { summary } = input;
+  const ended = input.ended ?? 'recovered';
+  const outageSeen = summary.writesLost > 0 && summary.recovered;
+  const unmeasured =
+    summary.samples === 0
+      ? 'not measured: no probe ran after the reboot'
+      : ended === 'interrupted' && !outageSeen
+        ? `not measured: interrupted (Ctrl-C) before writes ${summary.writesLost > 0 ? 'came back' : 'failed and came back'}`
+        : ended === 'timed-out' && summary.writesLost === 0
+          ? 'not measured: no write failed before the drill gave up (backup.drill.timeoutMinutes): the probe did not see a failover'
+          : null;
+  const moved = Boolean(input.azAfter && input.azBefore && input.azAfter !== input.azBefore);
   const downtime =
     summary.writeDowntimeMs === 0 && summary.writesLost === 0
       ? `no write failed (probing every ${input.intervalMs / 1000} s)`
@@ -56,14 +72,20 @@ export function evaluateFailover(input: {
     {
       id: 'dr.failover.write-downtime',
       title: 'Writes were back within the target',
-      status: !summary.recovered
-        ? 'fail'
-        : summary.writeDowntimeMs / 1000 <= input.targetSeconds
-          ? 'pass'
-          : 'fail',
+      status: unmeasured
+        ? ended === 'interrupted'
+          ? 'skip'
+          : 'error'
+        : !summary.recovered
+          ? 'fail'
+          : summary.writeDowntimeMs / 1000 <= input.targetSeconds
+            ? 'pass'
+            : 'fail',
       resource: input.resource,
       expected: `writes back within ${input.targetSeconds} s (backup.drill.writeDowntimeSeconds)`,
-      observed: summary.recovered ? downtime : `${downtime}; writes were still failing when the drill ended`,
+      observed:
+        unmeasured ??
+        (summary.recovered ? downtime : `${downtime}; writes were still failing when the drill ended`),
       remediation:
         'Check the application reconnects (DNS TTL, connection pool validation) and the failover events (aws rds describe-events).',
     },
@@ -78,10 +100,10 @@ export function evaluateFailover(input: {
     {
       id: 'dr.failover.az',
       title: 'The primary moved to the standby Availability Zone',
-      status: input.azAfter && input.azBefore && input.azAfter !== input.azBefore ? 'pass' : 'fail',
+      status: moved ? 'pass' : ended === 'interrupted' ? 'skip' : 'fail',
       resource: input.resource,
       expected: `a different AZ than ${input.azBefore ?? '?'}`,
-      observed: `${input.azBefore ?? '?'} -> ${input.azAfter ?? '?'}`,
+      observed: `${input.azBefore ?? '?'} -> ${input.azAfter ?? '?'}${!moved && ended === 'interrupted' ? ' (interrupted before the failover finished)' : ''}`,
       remediation: 'The reboot did not fail over: check MultiAZ and the RDS events.',
     },
   ];

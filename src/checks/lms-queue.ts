@@ -12,6 +12,11 @@ export interface QueueFacts {
   /** Pending items counted (a lower bound when `capped`). */
   depth: number;
   capped: boolean;
+  /**
+   * The oldest is of the items read, not of the whole queue: a Scan that stopped at maxItems (a Query in
+   * sort-key order finds the oldest whatever the cap).
+   */
+  partial?: boolean;
   /** created_at of the oldest pending item seen; null when none (or none had a readable created_at). */
   oldest: Date | null;
   /** How the facts were read, for the finding's detail. */
@@ -48,13 +53,18 @@ export async function gatherQueueFacts(
 ): Promise<QueueFacts> {
   const { QueryCommand, ScanCommand } = await import('@aws-sdk/client-dynamodb');
   const names = { '#s': settings.statusAttribute, '#c': settings.createdAtAttribute };
+  // Pages are bounded too, not only items: pages that count nothing but still hand back a
+  // LastEvaluatedKey (a broken endpoint) end the read as capped instead of looping.
+  const maxPages = Math.ceil(settings.maxItems / settings.pageSize) + 1;
   if (settings.read === 'scan') {
     const values = Object.fromEntries(pendingStatuses.map((s, i) => [`:s${i}`, { S: s }]));
     let depth = 0;
     let scanned = 0;
     let oldest: Date | null = null;
     let key: Record<string, AttributeValue> | undefined;
+    let pages = 0;
     do {
+      pages += 1;
       const out = await client.send(
         new ScanCommand({
           TableName: table,
@@ -74,8 +84,14 @@ export async function gatherQueueFacts(
         if (at && (!oldest || at < oldest)) oldest = at;
       }
       key = out.LastEvaluatedKey;
-    } while (key && scanned < settings.maxItems);
-    return { depth, capped: Boolean(key), oldest, how: `bounded Scan of ${table} (${scanned} items read)` };
+    } while (key && scanned < settings.maxItems && pages < maxPages);
+    return {
+      depth,
+      capped: Boolean(key),
+      partial: Boolean(key),
+      oldest,
+      how: `bounded Scan of ${table} (${scanned} items read)`,
+    };
   }
   let depth = 0;
   let capped = false;
@@ -88,7 +104,9 @@ export async function gatherQueueFacts(
       ExpressionAttributeValues: { ':s': { S: status } },
     };
     let key: Record<string, AttributeValue> | undefined;
+    let pages = 0;
     do {
+      pages += 1;
       const out = await client.send(
         new QueryCommand({
           ...keyCondition,
@@ -101,7 +119,7 @@ export async function gatherQueueFacts(
       );
       depth += out.Count ?? 0;
       key = out.LastEvaluatedKey;
-    } while (key && depth < settings.maxItems);
+    } while (key && depth < settings.maxItems && pages < maxPages);
     if (key) capped = true;
     const first = await client.send(
       new QueryCommand({
@@ -131,34 +149,45 @@ export function evaluateQueue(
   const minutes = facts.oldest ? (now.getTime() - facts.oldest.getTime()) / 60_000 : 0;
   const detail = `${facts.how}; pending = ${q.pendingStatuses.join(', ')} (payments.lmsQueue, lms.dynamodb in the config)`;
   const ageUnknown = facts.depth > 0 && !facts.oldest;
+  // A count or an age of part of the queue can show a problem, never the absence of one.
+  const depthStatus = over(facts.depth, q.depth);
+  const ageStatus = ageUnknown ? 'error' : over(minutes, q.oldestMinutes);
+  const stopped = 'the read stopped at lms.dynamodb.maxItems before the end of the table';
   return [
     {
       id: 'payments.lms-queue.depth',
       title: 'LMS transaction queue depth',
-      status: over(facts.depth, q.depth),
+      status: facts.capped && depthStatus === 'pass' ? 'error' : depthStatus,
       resource: table,
       expected: `fewer than ${q.depth.warn} waiting (fail at ${q.depth.fail})`,
       observed: `${facts.capped ? 'at least ' : ''}${facts.depth} item${facts.depth === 1 ? '' : 's'} ${q.pendingStatuses.join('/')}${facts.capped ? ' (stopped counting at lms.dynamodb.maxItems)' : ''}`,
       detail,
       remediation:
-        'Transactions are piling up: check LMS connectivity and the queue processor (ops guide §13.1.1).',
+        facts.capped && depthStatus === 'pass'
+          ? `Not all counted: raise lms.dynamodb.maxItems, or read the status index (lms.dynamodb.read: query).`
+          : 'Transactions are piling up: check LMS connectivity and the queue processor (ops guide §13.1.1).',
     },
     {
       id: 'payments.lms-queue.age',
       title: 'Oldest transaction waiting for LMS',
-      status: ageUnknown ? 'error' : over(minutes, q.oldestMinutes),
+      status: facts.partial && ageStatus === 'pass' ? 'error' : ageStatus,
       resource: table,
       expected: `none older than ${q.oldestMinutes.warn} min (fail at ${q.oldestMinutes.fail})`,
       observed:
-        facts.depth === 0
-          ? 'queue empty'
-          : ageUnknown
-            ? 'pending items have no readable created_at: cannot judge their age'
-            : `oldest waiting ${Math.round(minutes)} min (since ${facts.oldest!.toISOString()})`,
+        facts.partial && ageStatus === 'pass'
+          ? `cannot judge: ${stopped}; ${facts.oldest ? `oldest of the items read waiting ${Math.round(minutes)} min` : 'no pending item among the items read'}`
+          : facts.depth === 0
+            ? 'queue empty'
+            : ageUnknown
+              ? 'pending items have no readable created_at: cannot judge their age'
+              : `oldest waiting ${Math.round(minutes)} min (since ${facts.oldest!.toISOString()})`,
       detail,
-      remediation: ageUnknown
-        ? 'Set lms.dynamodb.createdAtAttribute to the attribute holding the enqueue time (ISO-8601 or epoch).'
-        : 'Transactions are stuck: restart the queue processor, then push them manually (ops guide §13.1.1).',
+      remediation:
+        facts.partial && ageStatus === 'pass'
+          ? 'A Scan finds the oldest item only if it reads the whole table: use the status index (lms.dynamodb.read: query) or raise lms.dynamodb.maxItems.'
+          : ageUnknown
+            ? 'Set lms.dynamodb.createdAtAttribute to the attribute holding the enqueue time (ISO-8601 or epoch).'
+            : 'Transactions are stuck: restart the queue processor, then push them manually (ops guide §13.1.1).',
     },
   ];
 }

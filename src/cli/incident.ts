@@ -23,7 +23,7 @@ export function declareStatusCommand(program: Command): void {
     .addOption(envOption())
     .option(
       '-w, --watch [interval]',
-      "redraw every interval (default 30s, the guide's refresh rate) until Ctrl-C",
+      "redraw every interval (default 30s, the guide's refresh rate; at least 1s) until Ctrl-C",
     )
     .option('--since <duration>', 'metrics window (default logs.since, 15m)')
     .addHelpText(
@@ -32,8 +32,9 @@ export function declareStatusCommand(program: Command): void {
 Values are colored by the status of the check that judged them: the same checks and thresholds as
 \`fsops validate\` and \`fsops metrics\` (thresholds.* in the config). --watch redraws in place on a
 terminal; on a pipe it prints one frame per interval without cursor codes. A poll that fails keeps
-the last values and shows the error and its age. Not shown: replica lag and queue depth (they need
-a database session: \`fsops db replication\`, \`fsops troubleshoot lms-sync\`).
+the last values and shows the error and its age. Replica lag comes from CloudWatch (ReplicaLag) and
+the LMS queue from DynamoDB (lms.queue); a queue kept in the database (lms.queue: postgres) shows as
+skipped: \`fsops troubleshoot lms-sync\` reads it.
 Exit codes: 0 nothing failing, 1 something failing, 2 bad input, 3 something could not be read,
 130 --watch stopped with Ctrl-C.
 

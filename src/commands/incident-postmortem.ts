@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { UsageError } from '../engine/model/errors.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import type { GlobalOptions } from '../engine/session.js';
@@ -15,6 +17,13 @@ export async function incidentPostmortem(id: string, options: GlobalOptions): Pr
     );
   }
   const due = new Date(new Date(record.resolvedAt).getTime() + config.postmortemDueHours * 3_600_000);
+  const existing = join(store.folder(id), 'postmortem.md');
+  if (existsSync(existing)) {
+    // It is the document the team fills in: a second run must not replace their edits with the template.
+    throw new UsageError(
+      `${existing} already exists${record.postmortem ? ` (written ${utc(record.postmortem.writtenAt)})` : ''} and may hold your edits: nothing was written; rename or delete it to write a fresh one (due ${utc(due)})`,
+    );
+  }
   const file = store.writeExtra(id, 'postmortem.md', postmortemMarkdown(record, due));
   await store.update(id, (r) => ({
     ...r,

@@ -1,9 +1,8 @@
 import { CHECKS } from '../checks/index.js';
 import { localUser } from '../engine/audit.js';
-import { snapshotRunbook, takeSnapshot } from '../engine/commands/incident-evidence.js';
+import { followUpSnapshot } from '../engine/commands/incident-evidence.js';
 import { UsageError } from '../engine/model/errors.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
-import { loadRunbook } from '../engine/runbook.js';
 import { type GlobalOptions, openEnvSession } from '../engine/session.js';
 import {
   deliveryExitCode,
@@ -49,11 +48,9 @@ export async function incidentUpdate(id: string, options: IncidentUpdateOptions)
   }
   const session = openEnvSession(options, before.env);
   try {
-    const last = before.snapshots.at(-1);
-    const runbook = last ? loadRunbook(last.runbook) : snapshotRunbook(session);
-    const snapshot = await takeSnapshot(
+    const snapshot = await followUpSnapshot(
       session,
-      runbook,
+      before,
       `update #${before.updates.length + 1}`,
       format,
       sinceMs(options.since, session.config.logs.since),

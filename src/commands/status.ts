@@ -20,6 +20,8 @@ export interface StatusOptions extends GlobalOptions {
 
 /** ops guide §10.2.1: RefreshRate 30 seconds. */
 const DEFAULT_REFRESH = '30s';
+/** Each poll is a whole runbook of AWS calls: a shorter interval would hammer AWS (and flood a pipe). */
+const MIN_REFRESH_MS = 1000;
 
 async function poll(session: EnvSession, sinceMs: number): Promise<Finding[]> {
   const database = lazyDatabase(session);
@@ -35,23 +37,32 @@ async function poll(session: EnvSession, sinceMs: number): Promise<Finding[]> {
   }
 }
 
-function openIncidents(session: EnvSession): Dashboard['incidents'] {
+/** The open incidents of the environment; records fsops cannot read are said, never shown as "none open". */
+function openIncidents(session: EnvSession): Pick<Dashboard, 'incidents' | 'incidentsError'> {
   const config = session.config.incident;
   const now = new Date();
   try {
-    return openStore(config)
-      .list()
-      .filter((r) => r.state === 'open' && r.env === session.env.name)
-      .map((r) => ({
-        id: r.id,
-        severity: r.severity,
-        title: r.title,
-        startedAt: r.startedAt,
-        updateOverdue: nextUpdateDue(r, config.updateIntervalMinutes) < now,
-      }));
-  } catch {
-    return [];
+    return {
+      incidents: openStore(config)
+        .list()
+        .filter((r) => r.state === 'open' && r.env === session.env.name)
+        .map((r) => ({
+          id: r.id,
+          severity: r.severity,
+          title: r.title,
+          startedAt: r.startedAt,
+          updateOverdue: nextUpdateDue(r, config.updateIntervalMinutes) < now,
+        })),
+    };
+  } catch (error) {
+    return { incidents: [], incidentsError: (error as Error).message };
   }
+}
+
+/** Exit code of one frame: the findings', and 3 when the incident records could not be read. */
+function frameExitCode(findings: readonly Finding[], dashboard: Dashboard, strict: boolean): number {
+  const code = exitCodeFor(findings, strict);
+  return code === 0 && dashboard.incidentsError ? 3 : code;
 }
 
 /**
@@ -67,6 +78,11 @@ export async function status(options: StatusOptions): Promise<number> {
     typeof options.watch === 'string' ? options.watch : DEFAULT_REFRESH,
     '--watch interval',
   );
+  if (watch && intervalMs < MIN_REFRESH_MS) {
+    throw new UsageError(
+      `--watch interval '${options.watch}' is too short: use at least 1s (the guide refreshes every 30s)`,
+    );
+  }
   if (watch && format !== 'text')
     throw new UsageError('--watch redraws text: use it without --output (json gives the data once)');
   const session = openEnvSession(options);
@@ -78,14 +94,14 @@ export async function status(options: StatusOptions): Promise<number> {
       env: session.env.name,
       at: new Date().toISOString(),
       cells: toCells(findings, new Date()),
-      incidents: openIncidents(session),
+      ...openIncidents(session),
     };
     if (!watch) {
       printer.view({
         data: { ...dashboard, findings },
         text: (data, chalk) => renderDashboard(data, chalk, new Date(), plain),
       });
-      return exitCodeFor(findings, options.strict ?? false);
+      return frameExitCode(findings, dashboard, options.strict ?? false);
     }
     // Watch: redraw in place on a terminal; on a pipe one frame per interval, no cursor codes.
     const tty = Boolean(process.stdout.isTTY);
@@ -130,7 +146,7 @@ export async function status(options: StatusOptions): Promise<number> {
         }
         findings = next.findings;
         const cells: Cell[] = toCells(findings, at, dashboard.cells);
-        dashboard = { env: dashboard.env, at: at.toISOString(), cells, incidents: openIncidents(session) };
+        dashboard = { env: dashboard.env, at: at.toISOString(), cells, ...openIncidents(session) };
       }
     } finally {
       release();

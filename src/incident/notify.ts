@@ -20,21 +20,29 @@ export async function resolveSecret(ref: SecretRef, aws: AwsClients | null): Pro
   const fromEnv = process.env[ref.env];
   if (fromEnv) return { value: fromEnv };
   if (!ref.secretId || !aws) return { missing: `${ref.env} not set` };
+  let text: string;
   try {
     const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
     const client = await aws.secrets();
-    const text =
-      (await client.send(new GetSecretValueCommand({ SecretId: ref.secretId }))).SecretString ?? '';
-    if (!ref.secretKey) return text ? { value: text } : { missing: `secret ${ref.secretId} is empty` };
-    const value = (JSON.parse(text) as Record<string, unknown>)[ref.secretKey];
-    return typeof value === 'string' && value
-      ? { value }
-      : { missing: `secret ${ref.secretId} has no key ${ref.secretKey}` };
+    text = (await client.send(new GetSecretValueCommand({ SecretId: ref.secretId }))).SecretString ?? '';
   } catch (error) {
     return {
       missing: `${ref.env} not set and secret ${ref.secretId} unreadable (${describeAwsError(error)})`,
     };
   }
+  if (!ref.secretKey) return text ? { value: text } : { missing: `secret ${ref.secretId} is empty` };
+  // JSON.parse's message quotes the start of the text it could not parse: never let it near a result.
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { missing: `secret ${ref.secretId} is not a JSON object (secretKey ${ref.secretKey} is set)` };
+  }
+  const value =
+    parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>)[ref.secretKey] : null;
+  return typeof value === 'string' && value
+    ? { value }
+    : { missing: `secret ${ref.secretId} has no key ${ref.secretKey}` };
 }
 
 const PD_SEVERITY: Record<SeverityLevel, string> = { 1: 'critical', 2: 'error', 3: 'warning', 4: 'info' };

@@ -5,6 +5,11 @@ import type { Severity, Status } from '../engine/model/finding.js';
 
 /** GetMetricData takes at most 500 queries per call. */
 export const MAX_QUERIES_PER_CALL = 500;
+/**
+ * Pages of one GetMetricData call fsops follows: a window of a few hours needs one; an endpoint that
+ * keeps answering with a NextToken (the same one, or new ones forever) must not hold the run.
+ */
+export const MAX_PAGES_PER_CALL = 50;
 
 export interface Series {
   timestamps: number[];
@@ -127,7 +132,13 @@ export async function fetchSeries(
   await Promise.all(
     chunks.map(async (chunk) => {
       let nextToken: string | undefined;
+      let pages = 0;
       do {
+        if (pages++ >= MAX_PAGES_PER_CALL) {
+          throw new Error(
+            `GetMetricData still answered with a NextToken after ${MAX_PAGES_PER_CALL} pages: stopped (a window this short needs one or two)`,
+          );
+        }
         const out = await client.send(
           new GetMetricDataCommand({
             MetricDataQueries: chunk,
@@ -146,6 +157,9 @@ export async function fetchSeries(
             const value = result.Values?.[i];
             if (value !== undefined && Number.isFinite(value)) byTime.set(new Date(ts).getTime(), value);
           });
+        }
+        if (out.NextToken && out.NextToken === nextToken) {
+          throw new Error('GetMetricData answered with the NextToken it was given: stopped paging');
         }
         nextToken = out.NextToken;
       } while (nextToken);

@@ -19,6 +19,8 @@ export interface Dashboard {
   at: string;
   cells: Cell[];
   incidents: { id: string; severity: number; title: string; startedAt: string; updateOverdue: boolean }[];
+  /** The incident records could not be read (a broken incident.json, no permission): not "none open". */
+  incidentsError?: string;
   /** The whole poll failed (e.g. credentials): the cells are from the last good poll. */
   pollError?: { message: string; since: string };
 }
@@ -156,7 +158,9 @@ export function renderDashboard(
     }
   }
   lines.push('', c.bold('Incident'));
-  if (d.incidents.length === 0) lines.push(`  ${c.green('none open')}`);
+  if (d.incidentsError) {
+    lines.push(c.magenta(`  could not read the incident records: ${clean(d.incidentsError)}`));
+  } else if (d.incidents.length === 0) lines.push(`  ${c.green('none open')}`);
   for (const i of d.incidents) {
     lines.push(
       `  ${c.red.bold(`${i.id} SEV${i.severity}`)} ${clean(i.title)} ${c.dim(`open for ${age(i.startedAt)}`)}${i.updateOverdue ? c.red(' UPDATE OVERDUE') : ''}`,

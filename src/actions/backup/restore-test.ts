@@ -10,6 +10,7 @@ import {
   type TableRef,
 } from '../../backup/evaluate.js';
 import { fsopsTags, RESTORE_TEST_PURPOSE, restoreTestName } from '../../backup/naming.js';
+import { describeDbInstance } from '../../backup/rds.js';
 import { untrusted } from '../../backup/text.js';
 import { newestSnapshot } from '../../checks/maintenance/backups.js';
 import {
@@ -23,7 +24,6 @@ import {
 import { quoteQualified } from '../../db/writable.js';
 import type { CheckResult, DbQuery } from '../../engine/model/check.js';
 import { UsageError } from '../../engine/model/errors.js';
-import { describeDbInstance } from '../rds.js';
 import type { ActionContext, ActionDefinition } from '../types.js';
 
 /** `fsops backup verify` flags, as the action's parameters. */
@@ -330,6 +330,11 @@ const FAILED_STATES = new Set([
   'incompatible-network',
   'storage-full',
   'deleting',
+  // A snapshot encrypted with a KMS key the account cannot use: it never becomes available.
+  'inaccessible-encryption-credentials',
+  'inaccessible-encryption-credentials-recoverable',
+  'incompatible-option-group',
+  'incompatible-credentials',
 ]);
 
 async function waitAvailable(

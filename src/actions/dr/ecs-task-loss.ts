@@ -101,7 +101,7 @@ async function runTaskLoss(
     names: ServiceNames;
     victim: string;
     before: string[];
-    healthUrl: string | null;
+    healthUrl: string;
     targetSeconds: number;
     checkCtx: CheckContext;
   },
@@ -124,11 +124,11 @@ async function runTaskLoss(
     const service = await describeService(run.ecs, run.names).catch(() => null);
     const tasks = await runningTasks(run.ecs, run.names).catch(() => [] as string[]);
     const replacement = tasks.find((t) => !run.before.includes(t));
-    const health = run.healthUrl ? await probe(checkCtx, run.healthUrl, ctx.config.health.timeoutMs) : null;
-    const healthy = health ? health.status !== null && health.status < 300 : false;
+    const health = await probe(checkCtx, run.healthUrl, ctx.config.health.timeoutMs);
+    const healthy = health.status !== null && health.status < 300;
     const running = service?.runningCount ?? 0;
     const desired = service?.desiredCount ?? 0;
-    detail = `running ${running}/${desired}, replacement ${replacement ? shortTask(replacement) : 'none yet'}, health ${health ? (health.status ?? health.error) : 'no URL'}`;
+    detail = `running ${running}/${desired}, replacement ${replacement ? shortTask(replacement) : 'none yet'}, health ${health.status ?? health.error}`;
     ctx.log(`${formatMinutes(Date.now() - stoppedAt)}: ${detail}`);
     if (replacement && running >= desired && desired > 0 && healthy && !tasks.includes(run.victim)) {
       return [

@@ -1,10 +1,10 @@
 import type { DBInstance, RDSClient } from '@aws-sdk/client-rds';
 import { evaluateFailover, summarizeProbes } from '../../backup/drill.js';
 import { formatMinutes } from '../../backup/evaluate.js';
+import { describeDbInstance } from '../../backup/rds.js';
 import { applyTunnel, envDbTarget, targetLabel } from '../../db/connection.js';
 import type { CheckResult } from '../../engine/model/check.js';
 import { UsageError } from '../../engine/model/errors.js';
-import { describeDbInstance } from '../rds.js';
 import type { ActionContext, ActionDefinition } from '../types.js';
 import { assertDrillAllowed } from './guard.js';
 import { FailoverProbe } from './probe.js';
@@ -106,6 +106,7 @@ async function runFailover(
     let lastPoll = 0;
     let interrupted = false;
     let healthyInARow = 0;
+    let recovered = false;
     for (;;) {
       const tick = Date.now();
       const sample = await probe.probe();
@@ -125,7 +126,10 @@ async function runFailover(
       // writes have held for 3 probes.
       const moved =
         after?.AvailabilityZone !== undefined && after.AvailabilityZone !== run.before.AvailabilityZone;
-      if (available && (seenDown || moved) && healthyInARow >= 3) break;
+      if (available && (seenDown || moved) && healthyInARow >= 3) {
+        recovered = true;
+        break;
+      }
       if (ctx.stopRequested?.()) {
         interrupted = true;
         break;
@@ -141,6 +145,7 @@ async function runFailover(
       azBefore: run.before.AvailabilityZone,
       azAfter: after?.AvailabilityZone,
       intervalMs: run.intervalMs,
+      ended: recovered ? 'recovered' : interrupted ? 'interrupted' : 'timed-out',
     });
     if (interrupted) {
       results.push({

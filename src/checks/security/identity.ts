@@ -92,8 +92,29 @@ function trustsAwsPrincipal(s: Statement): boolean {
   return typeof s.Principal === 'object' && s.Principal !== null && 'AWS' in s.Principal;
 }
 
-function conditionKeys(s: Statement): string[] {
-  return Object.values(s.Condition ?? {}).flatMap((c) => Object.keys(c).map((k) => k.toLowerCase()));
+const values = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
+
+/**
+ * Whether the statement's conditions demand MFA or an external id. The key alone is not enough: a
+ * `Bool` MFA condition must be "true" (`"false"` lets in callers without MFA), and neither may be
+ * an `...IfExists` or `Null` test (both let in a request that does not carry the key at all).
+ */
+function requiresMfaOrExternalId(s: Statement): boolean {
+  return Object.entries(s.Condition ?? {}).some(([operator, block]) => {
+    const op = operator.toLowerCase();
+    if (op.endsWith('ifexists') || op === 'null') return false;
+    return Object.entries(block ?? {}).some(([key, value]) => {
+      const k = key.toLowerCase();
+      if (k === MFA) return op === 'bool' && values(value).every((v) => String(v).toLowerCase() === 'true');
+      if (k === EXTERNAL_ID)
+        return (
+          (op === 'stringequals' || op === 'stringlike') &&
+          values(value).length > 0 &&
+          values(value).every((v) => typeof v === 'string' && v.length > 0 && v !== '*')
+        );
+      return false;
+    });
+  });
 }
 
 /** A cross-account role's trust policy must require MFA or an external id (deployment guide §2.2.3, §2.3.1). */
@@ -115,10 +136,7 @@ export function evaluateTrustPolicy(role: string, document: string | undefined):
     };
   const open = parsePolicy(document)
     .filter(trustsAwsPrincipal)
-    .filter((s) => {
-      const keys = conditionKeys(s);
-      return !keys.includes(MFA) && !keys.includes(EXTERNAL_ID);
-    });
+    .filter((s) => !requiresMfaOrExternalId(s));
   const principals = (s: Statement) =>
     s.Principal === '*'
       ? '*'

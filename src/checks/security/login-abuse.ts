@@ -73,8 +73,10 @@ export function evaluateLoginAbuse(input: LoginAbuseInput): CheckResult {
   const minuteText = (at: number) => `${new Date(at).toISOString().slice(0, 16)}Z`;
   // One source at the threshold fails (block it); the threshold reached only by several sources
   // together warns: a distributed attempt, or ordinary traffic on a busy service.
-  const status =
+  const judged =
     worstSource && worstSource.count >= input.perMinute ? 'fail' : peak >= input.perMinute ? 'warn' : 'pass';
+  // Events stopped at the cap cover part of the window: they can show abuse, never its absence.
+  const status = input.truncated && judged === 'pass' ? 'error' : judged;
   return {
     id: 'security.login.failed-per-minute',
     title: 'Failed logins per minute',
@@ -86,6 +88,9 @@ export function evaluateLoginAbuse(input: LoginAbuseInput): CheckResult {
       ? `${atLeast}${input.events.length} failed logins; busiest minute ${minuteText(peakAt)} with ${peak}${over ? `; ${over} minute(s) at or over ${input.perMinute}` : ''}; most from one source in one minute: ${worstSource!.source} with ${worstSource!.count} at ${minuteText(worstSource!.minute)}`
       : 'no failed logins',
     detail: [
+      status === 'error'
+        ? `cannot judge: the failed logins stopped at security.failedLogin.eventCap (${input.events.length}) before the end of the last ${input.windowText}; the rest of the window was not counted`
+        : '',
       top.length ? `top sources: ${top.map(([s, n]) => `${s} (${n})`).join(', ')}` : '',
       patternNote(input.pattern),
     ]

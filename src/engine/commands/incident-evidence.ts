@@ -57,3 +57,20 @@ export async function takeSnapshot(
     await database.close();
   }
 }
+
+/**
+ * The snapshot of an update or the resolution: the same runbook as the incident's last snapshot, so
+ * "what changed" compares like with like (the configured one when the record has none).
+ */
+export function followUpSnapshot(
+  session: EnvSession,
+  record: { snapshots: readonly Pick<Snapshot, 'runbook'>[] },
+  label: string,
+  format: string,
+  sinceMs: number,
+  checks: CheckRegistry,
+): Promise<Snapshot> {
+  const last = record.snapshots.at(-1);
+  const runbook = last ? loadRunbook(last.runbook) : snapshotRunbook(session);
+  return takeSnapshot(session, runbook, label, format, sinceMs, checks);
+}

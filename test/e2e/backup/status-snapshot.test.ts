@@ -150,6 +150,37 @@ describe('fsops backup status (bin/fsops, local AWS endpoint)', () => {
     });
   });
 
+  it("reads every page of the DR region's snapshots: the newest copy on page 2 is found", async () => {
+    await world('staging', { drRegion: 'ap-southeast-1' });
+    const copy = (id: string, hoursAgo: number) => ({
+      DBSnapshotIdentifier: id,
+      DBInstanceIdentifier: 'staging-fivestar-payments-db',
+      SnapshotType: 'manual',
+      Status: 'available',
+      Encrypted: true,
+      SnapshotCreateTime: new Date(Date.now() - hoursAgo * 3_600_000),
+    });
+    const local = fake!.handlers.rds!.DescribeDBSnapshots as (input: object, request?: object) => unknown;
+    const markers: (string | undefined)[] = [];
+    fake!.handlers.rds!.DescribeDBSnapshots = (input: { Marker?: string }, request?: { region?: string }) => {
+      if (request?.region !== 'ap-southeast-1') return local(input, request);
+      markers.push(input.Marker);
+      return input.Marker === 'page-2'
+        ? { DBSnapshots: [copy('copy-new', 2)] }
+        : { DBSnapshots: [copy('copy-old', 200)], Marker: 'page-2' };
+    };
+    const result = await runFsops(
+      ['backup', 'status', '--env', 'staging', '--endpoint-url', fake!.url, '--output', 'json'],
+      { ...FAKE_CREDENTIALS, FSOPS_CONFIG: config('backup:\n  drRegion: ap-southeast-1\n') },
+    );
+    const cross = JSON.parse(result.stdout).findings.find((f: JsonFinding) => f.id === 'backup.cross-region');
+    expect(markers).toEqual([undefined, 'page-2']);
+    expect(cross).toMatchObject({
+      status: 'pass',
+      observed: expect.stringMatching(/^newest copy copy-new at/),
+    });
+  });
+
   it('access denied on the snapshots is an error finding, exit 3', async () => {
     await world('staging');
     const { AwsFault } = await import('../../helpers/fake-aws.js');

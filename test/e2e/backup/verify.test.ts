@@ -215,6 +215,33 @@ describe('fsops backup verify (bin/fsops, local AWS endpoint, real PostgreSQL)',
     expect(state.deleted).toHaveLength(1);
   }, 60_000);
 
+  it('a copy stuck in a terminal state (a KMS key it cannot use) ends the wait at once and is deleted', async () => {
+    const state = await world();
+    const describe = fake!.handlers.rds!.DescribeDBInstances as (input: {
+      DBInstanceIdentifier?: string;
+    }) => {
+      DBInstances: { DBInstanceIdentifier?: string; DBInstanceStatus?: string }[];
+    };
+    fake!.handlers.rds!.DescribeDBInstances = (input: { DBInstanceIdentifier?: string }) => {
+      const out = describe(input);
+      return {
+        DBInstances: out.DBInstances.map((db) =>
+          db.DBInstanceIdentifier?.includes('-restore-test-') && db.DBInstanceStatus !== 'deleting'
+            ? { ...db, DBInstanceStatus: 'inaccessible-encryption-credentials' }
+            : db,
+        ),
+      };
+    };
+    // The wait would last 12 s; the terminal state ends it at the first poll.
+    const result = await verify(configFile(0.2), '--yes', '--output', 'json');
+    expect(result.code).toBe(3);
+    const findings: JsonFinding[] = JSON.parse(result.stdout).findings;
+    expect(findings.find((f) => f.id === 'backup.verify.restore')?.observed).toBe(
+      'failed: the restored instance is inaccessible-encryption-credentials',
+    );
+    expect(state.deleted).toHaveLength(1);
+  }, 60_000);
+
   it('a restore call refused by RDS is an error (exit 3); the instance is still looked for and deleted', async () => {
     const state = await world({
       restoreFault: new AwsFault(

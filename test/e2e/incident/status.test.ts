@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -104,6 +104,39 @@ describe('fsops status against the fake AWS endpoint', () => {
       FAKE_CREDENTIALS,
     );
     expect(watchJson.code).toBe(2);
+    // Each poll is a whole runbook of AWS calls: an interval under a second is bad input, nothing polled.
+    const before = fake!.calls.length;
+    const tooFast = await runFsops(
+      ['status', '--env', 'prod', '--watch', '1ms', '--endpoint-url', fake!.url],
+      FAKE_CREDENTIALS,
+    );
+    expect(tooFast).toMatchObject({ code: 2, stdout: '' });
+    expect(tooFast.stderr).toBe(
+      "fsops: --watch interval '1ms' is too short: use at least 1s (the guide refreshes every 30s)\n",
+    );
+    expect(fake!.calls.length).toBe(before);
+  });
+
+  it('incident records it cannot read are said, never shown as "none open"', async () => {
+    await world([99.5, 99.6]);
+    const dir = mkdtempSync(join(tmpdir(), 'fsops-incidents-'));
+    mkdirSync(join(dir, 'INC-2026-001'));
+    writeFileSync(join(dir, 'INC-2026-001', 'incident.json'), '{"id": "INC-2026-001", "state": "op');
+    const env = { ...FAKE_CREDENTIALS, FSOPS_INCIDENT_DIR: dir, NO_COLOR: '1' };
+    const text = await runFsops(['status', '--env', 'prod', '--endpoint-url', fake!.url], env);
+    expect(text.stdout).not.toContain('none open');
+    expect(text.stdout).toMatch(
+      /Incident\n {2}could not read the incident records: incident record .*is not valid JSON/,
+    );
+    expect(text.code).toBe(1); // customer-portal runs 2 of 3: a failing check wins over the unread records (3)
+    const json = await runFsops(
+      ['status', '--env', 'prod', '--endpoint-url', fake!.url, '--output', 'json'],
+      env,
+    );
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      incidents: [],
+      incidentsError: expect.stringMatching(/not valid JSON/),
+    });
   });
 
   it('--watch on a pipe: one frame per interval without cursor codes, survives a failed poll, Ctrl-C exits 130', async () => {

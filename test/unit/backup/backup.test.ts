@@ -10,7 +10,7 @@ import {
 } from '../../../src/backup/evaluate.js';
 import { isRestoreTestTagged, premaintSnapshotName, restoreTestName } from '../../../src/backup/naming.js';
 import { untrusted } from '../../../src/backup/text.js';
-import { evaluateLeftovers } from '../../../src/checks/backup/status.js';
+import { evaluateLeftovers, evaluateSnapshotAges } from '../../../src/checks/backup/status.js';
 
 const at = new Date('2026-11-29T23:05:00Z');
 const minutesBefore = (m: number) => new Date(at.getTime() - m * 60_000);
@@ -127,6 +127,26 @@ describe('RPO and RTO', () => {
   });
 });
 
+describe('newest manual snapshot', () => {
+  it('passes only when it is fresh (maintenance.backupMaxAgeHours); an old one warns like none', () => {
+    const now = new Date('2026-11-29T12:00:00Z');
+    const snap = (hoursAgo: number) => ({
+      DBSnapshotIdentifier: `premaint-${hoursAgo}`,
+      SnapshotType: 'manual',
+      Status: 'available',
+      Encrypted: true,
+      SnapshotCreateTime: new Date(now.getTime() - hoursAgo * 3_600_000),
+    });
+    const judge = (hoursAgo: number[]) =>
+      evaluateSnapshotAges('prod', 'db', hoursAgo.map(snap), { backupMaxAgeHours: 24 }, now)[0]!;
+    expect(judge([3, 400]).status).toBe('pass');
+    const old = judge([4000]);
+    expect(old.status).toBe('warn');
+    expect(old.observed).toMatch(/^premaint-4000 at .* \(4000\.0 h ago\)$/);
+    expect(judge([]).status).toBe('warn');
+  });
+});
+
 describe('cross-region copies', () => {
   const base = { resource: 'db', rpoMinutes: 60, copyMaxAgeHours: 26, now: at };
   it('replication lag against the RPO, copies against their age, nothing is a fail, no region a skip', () => {
@@ -198,6 +218,32 @@ describe('drills', () => {
     });
     expect(downtime!.status).toBe('fail');
     expect(az).toMatchObject({ status: 'fail', observed: 'ap-south-1a -> ap-south-1a' });
+  });
+
+  it('a drill that did not see the failover through has not measured it: no write lost then is not a pass', () => {
+    const input = {
+      resource: 'db',
+      targetSeconds: 120,
+      azBefore: 'ap-south-1a',
+      azAfter: 'ap-south-1a',
+      intervalMs: 1000,
+    };
+    const quiet = summarizeProbes([sample(0, true), sample(1, true)]);
+    // Ctrl-C two seconds after the reboot: nothing failed yet, nothing moved yet.
+    const [downtime, , az] = evaluateFailover({ ...input, summary: quiet, ended: 'interrupted' });
+    expect(downtime).toMatchObject({
+      status: 'skip',
+      observed: expect.stringMatching(/^not measured: interrupted/),
+    });
+    expect(az!.status).toBe('skip');
+    // Ctrl-C after writes failed and came back: the outage was measured whole.
+    const whole = summarizeProbes([sample(0, false), sample(30, true)]);
+    expect(evaluateFailover({ ...input, summary: whole, ended: 'interrupted' })[0]!.status).toBe('pass');
+    // The time ran out and no write ever failed: the probe never saw a failover.
+    expect(evaluateFailover({ ...input, summary: quiet, ended: 'timed-out' })[0]!.status).toBe('error');
+    expect(evaluateFailover({ ...input, summary: summarizeProbes([]), ended: 'recovered' })[0]!.status).toBe(
+      'error',
+    );
   });
 
   it('refuses during an incident, and in a protected environment outside the window without override', () => {

@@ -23,6 +23,14 @@ function terminal(answers: string[]) {
 }
 
 describe('chooseSeverity on a terminal', () => {
+  it('the fact behind the proposal (AWS text) reaches the prompt without escapes or bidi overrides', async () => {
+    const t = terminal(['']);
+    const hostile = { ...proposal, reason: 'svc: \u001b[2Jdown \u202eTRATS\u2066x\u2069 \u200f' };
+    await chooseSeverity(hostile, null, false, t.ask, t.say);
+    expect(t.said.join('')).toContain('because svc: down TRATSx \n');
+    expect(t.said.join('')).not.toMatch(/[\u001b\u202e\u2066\u2069\u200f]/);
+  });
+
   it('Enter accepts the proposal, after showing the fact behind it', async () => {
     const t = terminal(['']);
     expect(await chooseSeverity(proposal, null, false, t.ask, t.say)).toBe(2);

@@ -89,3 +89,24 @@ describe('deliver', () => {
     expect(JSON.stringify([...results, ...down])).not.toMatch(/secret|127\.0\.0\.1/);
   });
 });
+
+describe('resolveSecret', () => {
+  it('a plain-string secret read with secretKey is not a JSON object: no part of it reaches the reason', async () => {
+    const { mockClient } = await import('aws-sdk-client-mock');
+    const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+    const { resolveSecret } = await import('../../../src/incident/notify.js');
+    const sm = mockClient(SecretsManagerClient);
+    try {
+      sm.on(GetSecretValueCommand).resolves({ SecretString: 'https://hooks.example/T000/B000/XXXXsecret' });
+      const aws = { secrets: async () => new SecretsManagerClient({ region: 'eu-west-1' }) };
+      const ref = { env: 'FSOPS_TEST_UNSET_URL', secretId: 'prod/slack', secretKey: 'url' };
+      const resolved = await resolveSecret(ref, aws as never);
+      expect(resolved).toEqual({ missing: 'secret prod/slack is not a JSON object (secretKey url is set)' });
+      expect(JSON.stringify(resolved)).not.toMatch(/hooks|https/);
+      sm.on(GetSecretValueCommand).resolves({ SecretString: '{"url":"https://hooks.example/x"}' });
+      expect(await resolveSecret(ref, aws as never)).toEqual({ value: 'https://hooks.example/x' });
+    } finally {
+      sm.restore();
+    }
+  });
+});

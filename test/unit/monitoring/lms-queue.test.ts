@@ -88,6 +88,54 @@ describe('lms.queue on DynamoDB (deployment guide §7.1.1; ops guide §8.2.1)', 
     expect(results.find((r) => r.id === 'metrics.dynamodb.throttled-requests')!.status).toBe('fail');
   });
 
+  it('scan mode stopped at maxItems: no pending item among those read is not an empty queue (error, never pass)', async () => {
+    quietMetrics();
+    // 2000 completed items read, the pending ones further on: the cap stops the Scan first.
+    dynamo
+      .on(ScanCommand)
+      .resolves({ Items: [], Count: 0, ScannedCount: 1000, LastEvaluatedKey: { id: { S: 'x' } } });
+    const ctx = testContext({ configYaml: 'lms:\n  dynamodb:\n    read: scan\n    maxItems: 2000\n' });
+    const results = await lmsQueueStoreCheck.run(ctx, {});
+    const depth = results.find((r) => r.id === 'payments.lms-queue.depth')!;
+    const age = results.find((r) => r.id === 'payments.lms-queue.age')!;
+    expect([depth.status, age.status]).toEqual(['error', 'error']);
+    expect(age.observed).toMatch(/^cannot judge: the read stopped at lms.dynamodb.maxItems/);
+    // A recent item among those read says nothing of older ones further on.
+    dynamo.on(ScanCommand).resolves({
+      Items: [{ status: { S: 'PENDING' }, created_at: { S: minutesAgo(2) } }],
+      Count: 1,
+      ScannedCount: 1000,
+      LastEvaluatedKey: { id: { S: 'x' } },
+    });
+    const recent = await lmsQueueStoreCheck.run(ctx, {});
+    expect(recent.find((r) => r.id === 'payments.lms-queue.age')!.status).toBe('error');
+    // The whole table read: an empty queue passes.
+    dynamo.on(ScanCommand).resolves({ Items: [], Count: 0, ScannedCount: 10 });
+    const whole = await lmsQueueStoreCheck.run(ctx, {});
+    expect(whole.filter((r) => r.id?.startsWith('payments.lms-queue')).map((r) => r.status)).toEqual([
+      'pass',
+      'pass',
+    ]);
+  });
+
+  it('pages are bounded: pages that count nothing but keep a LastEvaluatedKey end as capped, never a loop', async () => {
+    quietMetrics();
+    let calls = 0;
+    // The fake gives up after 1000 calls so that an unbounded loop ends.
+    dynamo
+      .on(QueryCommand, { Select: 'COUNT' })
+      .callsFake(() => ({ Count: 0, LastEvaluatedKey: ++calls < 1000 ? { id: { S: 'x' } } : undefined }))
+      .on(QueryCommand, { Limit: 1 })
+      .resolves({ Items: [] });
+    const results = await lmsQueueStoreCheck.run(testContext(), {});
+    // maxItems 10000, pageSize 1000: at most 11 pages per pending status (PENDING, RETRY).
+    expect(calls).toBe(22);
+    expect(results.find((r) => r.id === 'payments.lms-queue.depth')).toMatchObject({
+      status: 'error',
+      observed: 'at least 0 items PENDING/RETRY (stopped counting at lms.dynamodb.maxItems)',
+    });
+  });
+
   it('a missing table fails; access denied is not a pass (it throws for the runner to report as error)', async () => {
     quietMetrics();
     dynamo

@@ -221,6 +221,20 @@ describe('identity', () => {
     );
     expect(evaluateTrustPolicy('r', stmt({ StringEquals: { 'sts:ExternalId': 'x' } })).status).toBe('pass');
     expect(evaluateTrustPolicy('r', stmt()).status).toBe('fail');
+    // The key is not enough: what the condition says about it decides.
+    for (const loose of [
+      { Bool: { 'aws:MultiFactorAuthPresent': 'false' } },
+      { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'true' } },
+      { Null: { 'aws:MultiFactorAuthPresent': 'true' } },
+      { StringLike: { 'sts:ExternalId': '*' } },
+      { StringEqualsIfExists: { 'sts:ExternalId': 'x' } },
+      { StringNotEquals: { 'sts:ExternalId': 'x' } },
+    ]) {
+      expect([loose, evaluateTrustPolicy('r', stmt(loose)).status]).toEqual([loose, 'fail']);
+    }
+    expect(evaluateTrustPolicy('r', stmt({ Bool: { 'aws:MultiFactorAuthPresent': ['true'] } })).status).toBe(
+      'pass',
+    );
     const service = JSON.stringify({
       Statement: [
         { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
@@ -308,6 +322,37 @@ describe('login abuse (ops guide §7.1.1: 5 in 1 minute)', () => {
       'most from one source in one minute: 203.0.113.9 with 5 at 2026-11-21T09:30Z',
     );
     expect(sourceOf('no address here', 'sourceIp')).toBe('unknown');
+  });
+
+  it('events stopped at the cap (truncated) are never a pass: the rest of the window was not counted', () => {
+    const t = Date.parse('2026-11-21T09:30:00Z');
+    const capped = evaluateLoginAbuse({
+      logGroup: '/aws/security/x',
+      // Spread thin over the first minutes read; the minutes after the cap were never fetched.
+      events: Array.from({ length: 6 }, (_, i) => ({
+        timestamp: t + i * 60_000,
+        message: `from 203.0.113.${i}`,
+      })),
+      truncated: true,
+      perMinute: 5,
+      sourceField: 'sourceIp',
+      windowText: '1h',
+    });
+    expect(capped.status).toBe('error');
+    expect(capped.observed).toMatch(/^at least 6 failed logins/);
+    expect(capped.detail).toMatch(
+      /^cannot judge: the failed logins stopped at security.failedLogin.eventCap/,
+    );
+    // A burst among the events read still fails.
+    const burst = evaluateLoginAbuse({
+      logGroup: '/aws/security/x',
+      events: Array.from({ length: 5 }, (_, i) => ({ timestamp: t + i, message: 'from 203.0.113.9' })),
+      truncated: true,
+      perMinute: 5,
+      sourceField: 'sourceIp',
+      windowText: '1h',
+    });
+    expect(burst.status).toBe('fail');
   });
 
   it('failed logins: five in a minute from five sources warn (the §7.1.1 block is per source), five from one fail', () => {

@@ -231,6 +231,30 @@ describe('fetchSeries', () => {
     expect(series.size).toBe(620);
   });
 
+  it('paging is bounded: a repeated NextToken, or new ones without end, is an error, not a loop', async () => {
+    const queries = queriesFor([spec({ key: 'k' })], 60);
+    const window = { start: T0, end: new Date(T0.getTime() + 3_600_000) };
+    const client = new CloudWatchClient({ region: 'ap-south-1' });
+    // The same token again (a broken endpoint); the fake stops after 1000 calls so that an unbounded loop ends.
+    let calls = 0;
+    cloudwatch.on(GetMetricDataCommand).callsFake(() => ({
+      MetricDataResults: [],
+      NextToken: ++calls < 1000 ? 'again' : undefined,
+    }));
+    await expect(fetchSeries(client, queries, window)).rejects.toThrow(
+      'GetMetricData answered with the NextToken it was given: stopped paging',
+    );
+    expect(calls).toBe(2);
+    cloudwatch.reset();
+    calls = 0;
+    cloudwatch.on(GetMetricDataCommand).callsFake(() => ({
+      MetricDataResults: [],
+      NextToken: ++calls < 1000 ? `page${calls}` : undefined,
+    }));
+    await expect(fetchSeries(client, queries, window)).rejects.toThrow(/after 50 pages: stopped/);
+    expect(calls).toBe(50);
+  });
+
   it('builds metric-math queries with hidden inputs', () => {
     const queries = queriesFor(
       [

@@ -1,6 +1,6 @@
 import type { DBInstance, RDSClient } from '@aws-sdk/client-rds';
 
-/** One RDS instance as DescribeDBInstances answers now, or null when it does not exist (actions' fresh read). */
+/** One RDS instance by identifier, or null when it does not exist (the test restore's copy, the drill's primary). */
 export async function describeDbInstance(rds: RDSClient, id: string): Promise<DBInstance | null> {
   const { DescribeDBInstancesCommand } = await import('@aws-sdk/client-rds');
   try {

@@ -1,0 +1,56 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { incidentResolve } from '../../../src/commands/incident-resolve.js';
+import { incidentUpdate } from '../../../src/commands/incident-update.js';
+import type { IncidentRecord } from '../../../src/incident/record.js';
+import { IncidentStore } from '../../../src/incident/store.js';
+
+const record = (id: string): IncidentRecord => ({
+  id,
+  revision: 1,
+  env: 'prod',
+  title: 'down',
+  severity: 1,
+  severityName: 'Critical',
+  proposal: { severity: 1, reason: 'r', findingId: null, resource: null, rule: 'x', unchecked: [] },
+  severityChoice: 'proposed',
+  commander: 'me',
+  affectedServices: [],
+  state: 'open',
+  currentStatus: 'Investigating',
+  eta: null,
+  startedAt: '2026-11-29T10:00:00.000Z',
+  openedBy: 'me',
+  resolvedAt: null,
+  rootCause: null,
+  resolution: null,
+  updates: [],
+  snapshots: [],
+  timeline: [],
+  deliveries: [],
+  postmortem: null,
+});
+
+const saved = process.env.FSOPS_INCIDENT_DIR;
+afterEach(() => {
+  if (saved === undefined) delete process.env.FSOPS_INCIDENT_DIR;
+  else process.env.FSOPS_INCIDENT_DIR = saved;
+});
+
+describe('--env naming another environment than the incident', () => {
+  it('update and resolve refuse it (exit 2) before anything is gathered or written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fsops-inc-env-'));
+    process.env.FSOPS_INCIDENT_DIR = dir;
+    const store = new IncidentStore(dir);
+    const { id } = store.create(record, new Date('2026-11-29T10:00:00Z'));
+    await expect(
+      incidentUpdate(id, { env: 'staging', status: 's', actions: 'a', next: 'n' }),
+    ).rejects.toMatchObject({ code: 2, message: `incident ${id} is in prod, not staging` });
+    await expect(
+      incidentResolve(id, { env: 'staging', rootCause: 'r', resolution: 's' }),
+    ).rejects.toMatchObject({ code: 2, message: `incident ${id} is in prod, not staging` });
+    expect(store.read(id)).toMatchObject({ state: 'open', revision: 1 });
+  });
+});

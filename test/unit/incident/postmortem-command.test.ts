@@ -1,0 +1,61 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { incidentPostmortem } from '../../../src/commands/incident-postmortem.js';
+import type { IncidentRecord } from '../../../src/incident/record.js';
+import { IncidentStore } from '../../../src/incident/store.js';
+
+const resolved = (id: string): IncidentRecord => ({
+  id,
+  revision: 1,
+  env: 'prod',
+  title: 'down',
+  severity: 1,
+  severityName: 'Critical',
+  proposal: { severity: 1, reason: 'r', findingId: null, resource: null, rule: 'x', unchecked: [] },
+  severityChoice: 'proposed',
+  commander: 'me',
+  affectedServices: [],
+  state: 'resolved',
+  currentStatus: 'Resolved',
+  eta: null,
+  startedAt: '2026-11-29T10:00:00.000Z',
+  openedBy: 'me',
+  resolvedAt: '2026-11-29T11:00:00.000Z',
+  rootCause: 'rc',
+  resolution: 'fix',
+  updates: [],
+  snapshots: [],
+  timeline: [],
+  deliveries: [],
+  postmortem: null,
+});
+
+const saved = process.env.FSOPS_INCIDENT_DIR;
+afterEach(() => {
+  vi.restoreAllMocks();
+  if (saved === undefined) delete process.env.FSOPS_INCIDENT_DIR;
+  else process.env.FSOPS_INCIDENT_DIR = saved;
+});
+
+describe('fsops incident postmortem', () => {
+  it('a second run does not replace the filled-in post-mortem with the template (exit 2, file kept)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fsops-pm-'));
+    process.env.FSOPS_INCIDENT_DIR = dir;
+    const store = new IncidentStore(dir);
+    const { id } = store.create(resolved, new Date('2026-11-29T10:00:00Z'));
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    expect(await incidentPostmortem(id, {})).toBe(0);
+    const file = join(dir, id, 'postmortem.md');
+    expect(readFileSync(file, 'utf8')).toContain('_TODO: describe the incident');
+    writeFileSync(file, '# Post-Mortem\n\nThe team wrote this.\n');
+    await expect(incidentPostmortem(id, {})).rejects.toMatchObject({
+      code: 2,
+      message: expect.stringMatching(
+        /postmortem\.md already exists \(written .* UTC\) and may hold your edits: nothing was written/,
+      ),
+    });
+    expect(readFileSync(file, 'utf8')).toBe('# Post-Mortem\n\nThe team wrote this.\n');
+  });
+});
