@@ -1,6 +1,6 @@
 import chalk, { Chalk, type ChalkInstance } from 'chalk';
 import { formatDuration } from './model/duration.js';
-import { countByStatus, type Finding, type Report, type Status } from './model/finding.js';
+import { countByStatus, type Finding, type Report, type Status, statusColors } from './model/finding.js';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'junit', 'markdown'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -95,13 +95,7 @@ export function summaryLine(report: Report): string {
 export function toText(untrusted: Report, c: ChalkInstance, onlyProblems = false): string {
   // JSON escapes control characters itself; every other format neutralises them (see clean).
   const report = cleanDeep(untrusted);
-  const paint: Record<Status, (s: string) => string> = {
-    pass: c.green,
-    warn: c.yellow,
-    fail: c.red.bold,
-    error: c.magenta,
-    skip: c.gray,
-  };
+  const paint = statusColors(c);
   const label: Record<Status, string> = {
     pass: 'PASS ',
     warn: 'WARN ',

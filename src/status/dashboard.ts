@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import { formatDuration } from '../engine/model/duration.js';
-import type { Finding, Status } from '../engine/model/finding.js';
+import { type Finding, type Status, statusColors } from '../engine/model/finding.js';
 
 export interface Cell {
   section: 'Services' | 'Database' | 'KPIs' | 'Queue' | 'Alarms' | 'Maintenance';
@@ -114,13 +114,7 @@ export function renderDashboard(
   now: Date,
   clean: (s: string) => string,
 ): string {
-  const paint: Record<Status, (s: string) => string> = {
-    pass: c.green,
-    warn: c.yellow,
-    fail: c.red.bold,
-    error: c.magenta,
-    skip: c.gray,
-  };
+  const paint = statusColors(c);
   const age = (iso: string) => formatDuration(now.getTime() - new Date(iso).getTime());
   // The first failed poll has no age yet: "error for 0ms" reads like a bug.
   const failing = (since: string) =>

@@ -1,3 +1,4 @@
+import type { ChalkInstance } from 'chalk';
 export const STATUSES = ['pass', 'warn', 'fail', 'skip', 'error'] as const;
 export type Status = (typeof STATUSES)[number];
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
@@ -55,4 +56,9 @@ export function countByStatus(findings: readonly Pick<Finding, 'status'>[]): Rec
   const counts: Record<Status, number> = { pass: 0, warn: 0, fail: 0, skip: 0, error: 0 };
   for (const finding of findings) counts[finding.status] += 1;
   return counts;
+}
+
+/** The one color of each status, in every text view (reports, the status dashboard). */
+export function statusColors(c: ChalkInstance): Record<Status, (s: string) => string> {
+  return { pass: c.green, warn: c.yellow, fail: c.red.bold, error: c.magenta, skip: c.gray };
 }
