@@ -5,17 +5,10 @@ import type { DbConnectionOptions, DbSession } from '../db/connection.js';
 import { appendAudit } from '../engine/audit.js';
 import { promptIO } from '../engine/change.js';
 import { lazyDatabase } from '../engine/database.js';
-import {
-  afterEvidence,
-  buildEvidence,
-  evidenceFormat,
-  type StepTiming,
-  stepTimer,
-  writeEvidence,
-} from '../engine/evidence.js';
+import { evidenceFormat, finishChangeRun, type StepTiming, stepTimer } from '../engine/evidence.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
 import { parseDuration } from '../engine/model/duration.js';
-import { ExitCode, UsageError } from '../engine/model/errors.js';
+import { UsageError } from '../engine/model/errors.js';
 import type { Finding } from '../engine/model/finding.js';
 import { buildReport } from '../engine/output.js';
 import { printerFor } from '../engine/printer.js';
@@ -149,19 +142,15 @@ async function runMaintenanceRunbook(
         log: progress.log,
       }).then((after) => mergeRechecked(checked, after.findings, after.ids));
       const report = buildReport(label, session.env.name, startedAt, findings, note ? [note] : []);
-      const code = printer.report(report);
-      const problem =
-        evidence && options.report
-          ? writeEvidence(
-              options.report,
-              buildEvidence(report, timings, identity?.arn ?? null, changeRef ?? null),
-              evidence,
-            )
-          : null;
-      return afterEvidence(
-        interruption.interrupted ? ExitCode.interrupted : refusal.declined ? ExitCode.usage : code,
-        problem,
-      );
+      return finishChangeRun(printer, report, {
+        interruption,
+        refusal,
+        reportFile: options.report,
+        evidence,
+        timings,
+        identity: identity?.arn ?? null,
+        changeRef: changeRef ?? null,
+      });
     } finally {
       progress.stop();
       await db.close();

@@ -3,6 +3,7 @@ import { dirname, extname } from 'node:path';
 import { localUser } from './audit.js';
 import { ExitCode, UsageError } from './model/errors.js';
 import { overallStatus, type Report } from './model/finding.js';
+import type { Printer } from './printer.js';
 import { toMarkdown } from './render.js';
 import type { RunnerHooks } from './runner.js';
 
@@ -131,4 +132,37 @@ export function afterEvidence(code: number, problem: string | null): number {
   if (!problem) return code;
   process.stderr.write(`fsops: ${problem}\n`);
   return code === ExitCode.interrupted ? code : Math.max(code, ExitCode.unreachable);
+}
+
+/**
+ * The end of a run of changes (maintenance run, db actions, env-level changes): prints the report,
+ * writes the `--report` evidence, and gives the exit code — 130 after Ctrl-C, 2 after a declined
+ * prompt, else the report's; a lost evidence file makes it at least 3.
+ */
+export function finishChangeRun(
+  printer: Printer,
+  report: Report,
+  run: {
+    interruption: { interrupted: boolean };
+    refusal: { declined: boolean };
+    reportFile?: string;
+    evidence: EvidenceFormat | null;
+    timings: StepTiming[];
+    identity: string | null;
+    changeRef?: string | null;
+  },
+): number {
+  const code = printer.report(report);
+  const problem =
+    run.evidence && run.reportFile
+      ? writeEvidence(
+          run.reportFile,
+          buildEvidence(report, run.timings, run.identity, run.changeRef),
+          run.evidence,
+        )
+      : null;
+  return afterEvidence(
+    run.interruption.interrupted ? ExitCode.interrupted : run.refusal.declined ? ExitCode.usage : code,
+    problem,
+  );
 }

@@ -5,8 +5,7 @@ import type { MaintenanceDb } from '../../db/writable.js';
 import type { AuditTarget } from '../audit.js';
 import { promptIO } from '../change.js';
 import { type Database, openDatabase } from '../database.js';
-import { afterEvidence, buildEvidence, evidenceFormat, type StepTiming, writeEvidence } from '../evidence.js';
-import { ExitCode } from '../model/errors.js';
+import { evidenceFormat, finishChangeRun, type StepTiming } from '../evidence.js';
 import type { Finding } from '../model/finding.js';
 import { buildReport } from '../output.js';
 import { printerFor } from '../printer.js';
@@ -107,15 +106,14 @@ export async function runDbActions(run: DbActionRun, options: DbCommandOptions):
       [...before.findings, ...acted],
       before.notes,
     );
-    const code = printer.report(report);
-    const problem =
-      evidence && options.report
-        ? writeEvidence(options.report, buildEvidence(report, timings, target.identity), evidence)
-        : null;
-    return afterEvidence(
-      interruption.interrupted ? ExitCode.interrupted : refusal.declined ? ExitCode.usage : code,
-      problem,
-    );
+    return finishChangeRun(printer, report, {
+      interruption,
+      refusal,
+      reportFile: options.report,
+      evidence,
+      timings,
+      identity: target.identity,
+    });
   } finally {
     progress.stop();
     await target.close();

@@ -1,15 +1,8 @@
 import type { ActionDefinition } from '../../actions/types.js';
 import { promptIO } from '../change.js';
-import {
-  afterEvidence,
-  buildEvidence,
-  evidenceFormat,
-  type StepTiming,
-  stepTimer,
-  writeEvidence,
-} from '../evidence.js';
+import { evidenceFormat, finishChangeRun, type StepTiming, stepTimer } from '../evidence.js';
 import { readsUntilInterrupted } from '../interrupt.js';
-import { ExitCode, UnreachableError } from '../model/errors.js';
+import { UnreachableError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
 import { buildReport } from '../output.js';
 import { printerFor } from '../printer.js';
@@ -119,15 +112,14 @@ export async function runEnvActions(run: EnvActionRun, options: EnvActionOptions
       notes.push(`Checked again after the changes: ${ids.join(', ')} (the findings after the changes' own).`);
     }
     const report = buildReport(run.command, session.env.name, startedAt, findings, notes);
-    const code = printer.report(report);
-    const problem =
-      evidence && options.report
-        ? writeEvidence(options.report, buildEvidence(report, timings, identity?.arn ?? null), evidence)
-        : null;
-    return afterEvidence(
-      interruption.interrupted ? ExitCode.interrupted : refusal.declined ? ExitCode.usage : code,
-      problem,
-    );
+    return finishChangeRun(printer, report, {
+      interruption,
+      refusal,
+      reportFile: options.report,
+      evidence,
+      timings,
+      identity: identity?.arn ?? null,
+    });
   } finally {
     session.aws.destroy();
   }
