@@ -6,6 +6,7 @@ import { declareMaintenanceCommands } from './cli/maintenance.js';
 import { declareMonitoringCommands } from './cli/monitoring.js';
 import { declareSecurityCommands } from './cli/security.js';
 import { declareServiceCommands } from './cli/service.js';
+import { declareSetupCommands } from './cli/setup.js';
 import { envOption, globalEnvOption, lastExitCode, lazy } from './cli/shared.js';
 import { declareTroubleshootCommands } from './cli/troubleshoot.js';
 import { dispatchInterrupt } from './engine/interrupt.js';
@@ -40,12 +41,13 @@ export function buildProgram(): Command {
       'also publish the run as CloudWatch metrics (namespace Fivestar/Ops or $FSOPS_PUBLISH_NAMESPACE; see docs/monitoring.md)',
     )
     .configureHelp({
-      showGlobalOptions: true,
       sortSubcommands: false,
-      // A command's own --env is listed once: the global one is left out of its help.
-      visibleGlobalOptions(cmd) {
-        const own = new Set(cmd.options.map((option) => option.long));
-        return Help.prototype.visibleGlobalOptions.call(this, cmd).filter((option) => !own.has(option.long));
+      // The global options are listed once, in `fsops --help`; a command's help names them in one line.
+      formatHelp(cmd, helper) {
+        const text = Help.prototype.formatHelp.call(this, cmd, helper);
+        return cmd.parent
+          ? `${text}\n${helper.boxWrap(globalOptionsPointer(cmd), helper.helpWidth ?? 80)}\n`
+          : text;
       },
     })
     .showSuggestionAfterError(true)
@@ -136,7 +138,19 @@ export function buildProgram(): Command {
   declareIncidentCommands(program);
   declareMonitoringCommands(program);
   declareBackupCommands(program);
+  declareSetupCommands(program);
   return program;
+}
+
+/** One line naming the global options (those the command does not declare itself), for its --help. */
+function globalOptionsPointer(cmd: Command): string {
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  const own = new Set(cmd.options.map((option) => option.long));
+  const names = root.options
+    .filter((option) => option.long !== '--version' && !own.has(option.long))
+    .map((option) => option.long);
+  return `Global options: ${names.join(', ')} (before or after the command; see fsops --help)`;
 }
 
 const CHECK_EXIT_CODES =
