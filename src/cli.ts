@@ -170,8 +170,8 @@ Examples:
   fsops db health --env prod
   fsops rollback internal-pe --env prod --dry-run
 
-fsops <command> --help gives its flags, the guide sections it implements and examples; README.md and
-docs/ the rest.`;
+fsops <command> --help gives its flags, the guide sections it implements and examples; fsops help
+environment the environment variables; README.md and docs/ the rest.`;
 
 function fail(code: number, message: string): number {
   process.stderr.write(`fsops: ${message}\n`);

@@ -41,4 +41,13 @@ Examples:
         (command) => describeCommand(programOf(command)),
       ),
     );
+
+  // commander's own `help <command>`, plus topics: `fsops help environment`.
+  program.helpCommand(false);
+  program
+    .command('help')
+    .description('Help for a command, or a topic: environment (every environment variable fsops reads)')
+    .argument('[command...]', 'a command, e.g. db health; or environment')
+    .addHelpText('after', '\nExamples:\n  fsops help environment\n  fsops help db health')
+    .action(lazy(() => import('../commands/help.js'), 'help', programOf));
 }

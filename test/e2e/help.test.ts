@@ -41,4 +41,19 @@ describe('fsops --help and the commands of src/cli.ts (spawned)', () => {
       );
     }
   });
+
+  it('fsops help environment prints the variables; fsops help <command> a command; anything else exit 2', async () => {
+    const env = await runFsops(['help', 'environment']);
+    expect(env.code).toBe(0);
+    expect(env.stdout).toMatch(/^Environment variables fsops reads/);
+    expect(env.stdout).toContain('FSOPS_PAGERDUTY_ROUTING_KEY');
+    const db = await runFsops(['help', 'db', 'health']);
+    expect(db).toMatchObject({ code: 0 });
+    expect(db.stdout).toMatch(/^Usage: fsops db health/);
+    const bad = await runFsops(['help', 'nope']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(
+      "fsops: no command or help topic 'nope': see fsops --help for the commands; topics: environment\n",
+    );
+  });
 });
