@@ -108,7 +108,7 @@ export function buildProgram(): Command {
     .option('--since <duration>', 'look-back window for logs and metrics (default 15m)')
     .action(lazy(() => import('./commands/runbook.js'), 'runbookRun'));
 
-  const config = program.command('config').description('Show or validate the configuration');
+  const config = program.command('config').description('Show, validate, locate or start the configuration');
   config
     .command('show')
     .addHelpText(
@@ -128,6 +128,22 @@ export function buildProgram(): Command {
     )
     .description('Validate the configuration file and report every problem with its path')
     .action(lazy(() => import('./commands/config.js'), 'configValidate'));
+  config
+    .command('path')
+    .description('Where fsops looks for its config file, in order, and which one it reads')
+    .addHelpText(
+      'after',
+      '\nOrder: --config, $FSOPS_CONFIG, ./fsops.config.yaml, $XDG_CONFIG_HOME/fsops/config.yaml (~/.config); none: the\nbuilt-in defaults. Text or json.\n\nExamples:\n  fsops config path\n  fsops config path --output json',
+    )
+    .action(lazy(() => import('./commands/config-path.js'), 'configPath'));
+  config
+    .command('init')
+    .description('Write a commented starter config file (never overwrites one)')
+    .addHelpText(
+      'after',
+      "\nWrites where fsops looks first: --config, else $FSOPS_CONFIG, else ./fsops.config.yaml. It holds what a team\nchanges for its account: region, components, resource names, each environment's account id and profile.\nExit codes: 0 written; 2 the file exists (nothing written).\n\nExamples:\n  fsops config init\n  fsops config init --config ~/.config/fsops/config.yaml",
+    )
+    .action(lazy(() => import('./commands/config-init.js'), 'configInit'));
 
   declareServiceCommands(program);
   declareTroubleshootCommands(program);
