@@ -24,12 +24,14 @@ export function lazy<M, K extends keyof M>(
     const command = args[args.length - 1] as Command;
     const options = { ...command.optsWithGlobals() } as GlobalOptions;
     const positional = args.slice(0, -2);
-    const mod = await load();
+    const [mod, { processRuntime }] = await Promise.all([load(), import('../engine/runtime.js')]);
     const more = extra ? [extra(command)] : [];
     try {
+      // Every command gets the one runtime (src/engine/runtime.ts) after its options.
       exitCode = await (mod[name] as unknown as Action)(
         ...(positional as never[]),
         options as never,
+        processRuntime() as never,
         ...(more as never[]),
       );
     } finally {

@@ -3,6 +3,7 @@ import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { UsageError } from '../engine/model/errors.js';
 import { listRunbooks } from '../engine/runbook.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
 import { IncidentStore } from '../incident/store.js';
 
@@ -70,13 +71,17 @@ complete -c fsops -f -a '(__fsops_complete)'
 };
 
 /** `fsops completion bash|zsh|fish`: the script that completes fsops in that shell. */
-export async function completion(shell: string | undefined, _options: GlobalOptions): Promise<number> {
+export async function completion(
+  shell: string | undefined,
+  _options: GlobalOptions,
+  runtime: Runtime,
+): Promise<number> {
   if (!shell || !(SHELLS as readonly string[]).includes(shell)) {
     throw new UsageError(
       `${shell ? `unknown shell '${shell}'` : 'no shell given'}: valid shells are ${SHELLS.join(', ')}`,
     );
   }
-  process.stdout.write(SCRIPTS[shell as Shell]);
+  runtime.stdout.write(SCRIPTS[shell as Shell]);
   return 0;
 }
 
@@ -84,10 +89,11 @@ export async function completion(shell: string | undefined, _options: GlobalOpti
 export async function complete(
   words: string[],
   _options: GlobalOptions,
+  runtime: Runtime,
   program: CommandSpec,
 ): Promise<number> {
   const lines = completeWords(program, words, valueSources());
-  process.stdout.write(lines.length > 0 ? `${lines.join('\n')}\n` : '');
+  runtime.stdout.write(lines.length > 0 ? `${lines.join('\n')}\n` : '');
   return 0;
 }
 

@@ -6,6 +6,7 @@ import { configSearchPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { UsageError } from '../engine/model/errors.js';
 import { printerFor } from '../engine/printer.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
 
 /**
@@ -13,8 +14,8 @@ import type { GlobalOptions } from '../engine/session.js';
  * ./fsops.config.yaml) with the settings a team changes for its own account: region, components, the
  * names of its resources, each environment's account and profile. It never overwrites a file.
  */
-export async function configInit(options: GlobalOptions): Promise<number> {
-  printerFor(options, 'config init', ['text']);
+export async function configInit(options: GlobalOptions, runtime: Runtime): Promise<number> {
+  printerFor(options, 'config init', ['text'], runtime.stdout);
   const target = resolve(options.config ?? (process.env.FSOPS_CONFIG || configSearchPath()[0]!));
   if (existsSync(target)) {
     throw new UsageError(
@@ -23,7 +24,7 @@ export async function configInit(options: GlobalOptions): Promise<number> {
   }
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, starterConfig(DEFAULT_CONFIG), { flag: 'wx' });
-  process.stdout.write(
+  runtime.stdout.write(
     `wrote ${target}\nnext: edit the names and account ids, then fsops config validate and fsops config show --env prod\n`,
   );
   return 0;

@@ -1,10 +1,11 @@
 import { configLookup } from '../config/load.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
 
 /** `fsops config path`: every place fsops looks for its config, in order, and the one it uses. */
-export async function configPath(options: GlobalOptions): Promise<number> {
-  const printer = printerFor(options, 'config path', VIEW_FORMATS);
+export async function configPath(options: GlobalOptions, runtime: Runtime): Promise<number> {
+  const printer = printerFor(options, 'config path', VIEW_FORMATS, runtime.stdout);
   const { candidates, used } = configLookup(options.config);
   const rows = candidates.map((candidate) => ({
     ...candidate,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { environmentHelp } from '../config/environment-variables.js';
 import { UsageError } from '../engine/model/errors.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
 
 /** Topics `fsops help <topic>` knows besides the commands. */
@@ -9,10 +10,15 @@ const TOPICS: Record<string, () => string> = {
 };
 
 /** `fsops help [command...]`: a command's help, or a topic (`fsops help environment`). */
-export async function help(words: string[], _options: GlobalOptions, program: Command): Promise<number> {
+export async function help(
+  words: string[],
+  _options: GlobalOptions,
+  runtime: Runtime,
+  program: Command,
+): Promise<number> {
   const topic = words.length === 1 ? TOPICS[words[0]!] : undefined;
   if (topic) {
-    process.stdout.write(topic());
+    runtime.stdout.write(topic());
     return 0;
   }
   let command = program;
