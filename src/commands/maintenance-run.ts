@@ -22,12 +22,7 @@ import { createProgress } from '../engine/progress.js';
 import { executeRunbook, resolveSteps } from '../engine/run-runbook.js';
 import { type ActionStep, loadRunbook, type Runbook } from '../engine/runbook.js';
 import type { PromptIO } from '../engine/safety.js';
-import {
-  type GlobalOptions,
-  openEnvSession,
-  requireExplicitEnv,
-  verifyAccount,
-} from '../engine/session.js';
+import { type GlobalOptions, openEnvSession, requireExplicitEnv, verifyAccount } from '../engine/session.js';
 
 export interface MaintenanceRunOptions extends GlobalOptions, DbConnectionOptions {
   dryRun?: boolean;
@@ -102,16 +97,20 @@ async function runMaintenanceRunbook(
         db: db.read,
         runActions: async (steps) => {
           progress.stop();
-          changes = await runChanges(envChangeSession(session, identity?.arn ?? null, db), changeSteps(steps, ACTIONS), {
-            command: label,
-            yes: options.yes,
-            dryRun: options.dryRun,
-            io,
-            // Progress lines on stderr (text output only), neutralised: they quote table and index names.
-            log: progress.log,
-            // What the applied actions changed is checked again, with the runbook's parameters.
-            recheck: { steps: resolveSteps(runbook, CHECKS), since, db: db.read },
-          });
+          changes = await runChanges(
+            envChangeSession(session, identity?.arn ?? null, db),
+            changeSteps(steps, ACTIONS),
+            {
+              command: label,
+              yes: options.yes,
+              dryRun: options.dryRun,
+              io,
+              // Progress lines on stderr (text output only), neutralised: they quote table and index names.
+              log: progress.log,
+              // What the applied actions changed is checked again, with the runbook's parameters.
+              recheck: { steps: resolveSteps(runbook, CHECKS), since, db: db.read },
+            },
+          );
           return changes.findings;
         },
       });

@@ -125,6 +125,8 @@ export interface StepOutcome {
   plan: ActionPlan | null;
   state: 'nothing-to-do' | 'plan-failed' | 'dry-run' | 'declined' | 'not-started' | 'applied' | 'failed';
   findings: Finding[];
+  /** What stopped a step that could not plan or apply (its finding says it too), for a command that ends with it. */
+  error?: unknown;
 }
 
 export interface ChangesResult {
@@ -357,7 +359,13 @@ async function settleStep(
   });
   if (!p.plan) {
     record('error', p.at, p.ms);
-    return { action: p.action, plan: null, state: 'plan-failed', findings: [errorFinding(p.action, p.error, PLAN)] };
+    return {
+      action: p.action,
+      plan: null,
+      state: 'plan-failed',
+      findings: [errorFinding(p.action, p.error, PLAN)],
+      error: p.error,
+    };
   }
   const plan = p.plan;
   const stepCommand = plan.audit?.command ?? `${options.command}: ${p.action.id}`;
@@ -425,7 +433,11 @@ async function settleStep(
     return outcome('applied', results);
   } catch (error) {
     record('error', at, Date.now() - at.getTime());
-    return { ...outcome('failed', []), findings: [errorFinding(p.action, error, 'apply its changes')] };
+    return {
+      ...outcome('failed', []),
+      findings: [errorFinding(p.action, error, 'apply its changes')],
+      error,
+    };
   }
 }
 

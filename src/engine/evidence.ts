@@ -160,8 +160,5 @@ export function finishChangeRun(
           run.evidence,
         )
       : null;
-  return afterEvidence(
-    code === ExitCode.interrupted ? code : run.declined ? ExitCode.usage : code,
-    problem,
-  );
+  return afterEvidence(code === ExitCode.interrupted ? code : run.declined ? ExitCode.usage : code, problem);
 }

@@ -127,7 +127,8 @@ export function toText(untrusted: Report, c: ChalkInstance, onlyProblems = false
     `${c.bold(`fsops ${report.command}${where}`)}: ${paint[report.status](report.status.toUpperCase())}  ${c.dim(summaryLine(report))}`,
   );
   lines.push('');
-  if (report.interruption) lines.push(...interruptionLines(report.interruption).map((l, i) => (i === 0 ? c.bold(l) : l)), '');
+  if (report.interruption)
+    lines.push(...interruptionLines(report.interruption).map((l, i) => (i === 0 ? c.bold(l) : l)), '');
   const listed = onlyProblems ? problemsOf(report.findings) : report.findings;
   for (const f of worstFirst(listed)) {
     lines.push(`${paint[f.status](label[f.status])} ${f.title} ${c.dim(`[${f.resource}]`)}`);

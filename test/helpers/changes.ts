@@ -1,3 +1,4 @@
+import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
 import {
   type ActionBase,
   type ChangeStep,
@@ -5,7 +6,6 @@ import {
   type RunChangesOptions,
   runChanges,
 } from '../../src/engine/changes.js';
-import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
 
 /**
  * The one driver (src/engine/changes.ts runChanges) on a target built from a bare action context, as

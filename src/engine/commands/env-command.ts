@@ -41,7 +41,8 @@ export async function runEnvActions(run: EnvActionRun, options: EnvActionOptions
   const session = openEnvSession(options, envName);
   const startedAt = new Date();
   try {
-    const identity = (await readsUntilInterrupted((signal) => verifyAccount(session, true, signal)))?.arn ?? null;
+    const identity =
+      (await readsUntilInterrupted((signal) => verifyAccount(session, true, signal)))?.arn ?? null;
     const progress = await createProgress(`${run.command} (${session.env.name})`, printer.format);
     const result = await runChanges(envChangeSession(session, identity), run.steps, {
       command: run.command,

@@ -404,21 +404,24 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
     ).then((rows) => rows[0]!);
 
   it('a table named in the step that does not exist is bad input (exit 2), not "no table needs VACUUM, PASS"', async () => {
-    const planned = runTestChanges([{ action: ACTIONS['db.vacuum-analyze']!, params: { tables: ['bloatd'] } }], {
-      command: 'maintenance run weekly',
-      target: db.name,
-      protectedEnv: false,
-      yes: true,
-      io: noTerminal,
-      context: {
-        env: null,
-        config: DEFAULT_CONFIG,
-        aws: testAws(),
-        now: new Date(),
-        db: async () => session,
-        log: () => {},
+    const planned = runTestChanges(
+      [{ action: ACTIONS['db.vacuum-analyze']!, params: { tables: ['bloatd'] } }],
+      {
+        command: 'maintenance run weekly',
+        target: db.name,
+        protectedEnv: false,
+        yes: true,
+        io: noTerminal,
+        context: {
+          env: null,
+          config: DEFAULT_CONFIG,
+          aws: testAws(),
+          now: new Date(),
+          db: async () => session,
+          log: () => {},
+        },
       },
-    });
+    );
     await expect(planned).rejects.toMatchObject({
       code: 2,
       message: expect.stringContaining("'bloatd'"),

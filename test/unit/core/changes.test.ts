@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ActionDefinition } from '../../../src/actions/types.js';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
+import { PLAN_FAILED_NEXT } from '../../../src/engine/changes.js';
 import { dispatchInterrupt } from '../../../src/engine/interrupt.js';
 import { ExitCode, ExitError } from '../../../src/engine/model/errors.js';
 import type { Finding } from '../../../src/engine/model/finding.js';
-import { PLAN_FAILED_NEXT } from '../../../src/engine/changes.js';
 import type { PromptIO } from '../../../src/engine/safety.js';
 import { runTestChanges } from '../../helpers/changes.js';
 import { testAws } from '../../helpers/context.js';
@@ -38,23 +38,26 @@ const failingToPlan: ActionDefinition = {
 
 describe('runChanges: a step that cannot plan', () => {
   it('is an error finding saying nothing was changed, not the advice of a change that ran', async () => {
-    const { findings } = await runTestChanges([{ action: failingToPlan as ActionDefinition<never>, params: {} }], {
-      command: 'dr drill',
-      target: 'staging',
-      protectedEnv: false,
-      yes: true,
-      io: noTerminal,
-      context: {
-        env: null,
-        config: DEFAULT_CONFIG,
-        aws: testAws(),
-        now: new Date(),
-        db: async () => {
-          throw new Error('no database in this test');
+    const { findings } = await runTestChanges(
+      [{ action: failingToPlan as ActionDefinition<never>, params: {} }],
+      {
+        command: 'dr drill',
+        target: 'staging',
+        protectedEnv: false,
+        yes: true,
+        io: noTerminal,
+        context: {
+          env: null,
+          config: DEFAULT_CONFIG,
+          aws: testAws(),
+          now: new Date(),
+          db: async () => {
+            throw new Error('no database in this test');
+          },
+          log: () => {},
         },
-        log: () => {},
       },
-    });
+    );
     expect(findings).toEqual([
       expect.objectContaining({
         id: 'test.failover',
@@ -150,13 +153,16 @@ describe('runChanges: Ctrl-C at the confirmation prompt', () => {
       },
       print: () => {},
     };
-    const { stop } = await runTestChanges([{ action: oneChange(applied) as ActionDefinition<never>, params: {} }], {
-      command: 'maintenance run weekly',
-      target: 'staging',
-      protectedEnv: false,
-      io: ctrlC,
-      context: quietContext(),
-    });
+    const { stop } = await runTestChanges(
+      [{ action: oneChange(applied) as ActionDefinition<never>, params: {} }],
+      {
+        command: 'maintenance run weekly',
+        target: 'staging',
+        protectedEnv: false,
+        io: ctrlC,
+        context: quietContext(),
+      },
+    );
     expect(stop).toMatchObject({
       code: ExitCode.interrupted,
       message: 'interrupted at the confirmation prompt: nothing was changed',
