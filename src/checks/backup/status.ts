@@ -1,8 +1,9 @@
 import type { DBInstance, DBSnapshot } from '@aws-sdk/client-rds';
 import { evaluateCrossRegion, formatMinutes } from '../../backup/evaluate.js';
 import { isRestoreTestName, isRestoreTestTagged } from '../../backup/naming.js';
+import { newestSnapshot } from '../../backup/rds.js';
 import type { CheckContext, CheckDefinition, CheckResult } from '../../engine/model/check.js';
-import { newestSnapshot, rdsSnapshots } from '../maintenance/backups.js';
+import { rdsSnapshots } from '../maintenance/backups.js';
 
 /**
  * `fsops backup status` (runbooks/backup-status.yaml): what the existing maintenance.backup-integrity
