@@ -72,11 +72,16 @@ export async function restoreWindow(
 ): Promise<{ earliest: Date | null; latest: Date | null }> {
   const { DescribeDBInstanceAutomatedBackupsCommand } = await import('@aws-sdk/client-rds');
   const dbName = source.DBInstanceIdentifier!;
-  // The read's failure is swallowed (no bound): kept as it was until its fix (issue 18).
-  const windows = await rds
-    .send(new DescribeDBInstanceAutomatedBackupsCommand({ DBInstanceIdentifier: dbName }))
-    .then((out) => out.DBInstanceAutomatedBackups ?? [])
-    .catch(() => []);
+  let windows: { RestoreWindow?: { EarliestTime?: Date } }[];
+  try {
+    windows =
+      (await rds.send(new DescribeDBInstanceAutomatedBackupsCommand({ DBInstanceIdentifier: dbName })))
+        .DBInstanceAutomatedBackups ?? [];
+  } catch (error) {
+    throw new Error(
+      `cannot read the restore window of ${dbName} (DescribeDBInstanceAutomatedBackups: ${untrusted(describeAwsError(error))}): a restore time cannot be checked against an unknown window; nothing was restored`,
+    );
+  }
   const earliest =
     windows
       .map((w) => w.RestoreWindow?.EarliestTime)
@@ -98,7 +103,10 @@ export async function pitrSource(
   const dbName = source.DBInstanceIdentifier!;
   const window = await restoreWindow(rds, source);
   const restorePoint = time ?? window.latest;
-  const unknown = null;
+  const unknown =
+    time && !window.earliest
+      ? 'the restore window is unknown (no automated backup of the instance is listed): refusing to guess it'
+      : null;
   const problem =
     unknown ?? (restorePoint ? checkRestoreTime(restorePoint, window) : checkRestoreTime(new Date(), window));
   if (problem || !restorePoint) {

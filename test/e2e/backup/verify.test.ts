@@ -474,6 +474,42 @@ describe('fsops backup verify (bin/fsops, local AWS endpoint, real PostgreSQL)',
     expect(state.restores).toHaveLength(0);
   });
 
+  it('--time against a restore window that cannot be read is refused: nothing restored (an unknown bound is no bound)', async () => {
+    const state = await world();
+    fake!.handlers.rds!.DescribeDBInstanceAutomatedBackups = () => {
+      throw new AwsFault('AccessDenied', 'not allowed to rds:DescribeDBInstanceAutomatedBackups', 403);
+    };
+    const denied = await verify(
+      configFile(),
+      '--from',
+      'pitr',
+      '--time',
+      '2020-01-01T00:00:00Z',
+      '--yes',
+      '--output',
+      'json',
+    );
+    expect(denied.code).toBe(3);
+    const finding = JSON.parse(denied.stdout).findings.find(
+      (f: JsonFinding) => f.id === 'backup.restore-test',
+    );
+    expect(finding).toMatchObject({
+      status: 'error',
+      observed: expect.stringMatching(
+        /cannot read the restore window of staging-fivestar-payments-db .*AccessDenied.*nothing was restored/,
+      ),
+    });
+    expect(state.restores).toHaveLength(0);
+
+    fake!.handlers.rds!.DescribeDBInstanceAutomatedBackups = () => ({ DBInstanceAutomatedBackups: [] });
+    const empty = await verify(configFile(), '--from', 'pitr', '--time', '2020-01-01T00:00:00Z', '--yes');
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(
+      /^fsops: cannot restore staging-fivestar-payments-db to 2020-01-01T00:00:00Z: the restore window is unknown/,
+    );
+    expect(state.restores).toHaveLength(0);
+  });
+
   it('prod is refused unless backup.verify.allowProd; --dry-run creates nothing', async () => {
     fake = await startFakeWorld('prod');
     const result = await runFsops(
