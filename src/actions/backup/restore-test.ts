@@ -208,7 +208,12 @@ async function runRestoreTest(
       },
       params,
     );
-    const { db: copy, at } = await connectCopy(copyTarget, ctx.config.database.session, wait);
+    // A copy that is available but does not answer is bounded much shorter than the restore itself.
+    const { db: copy, at } = await connectCopy(copyTarget, ctx.config.database.session, {
+      ...wait,
+      deadline: Math.min(deadline, Date.now() + settings.connectTimeoutMinutes * 60_000),
+      timeoutSetting: 'backup.verify.connectTimeoutMinutes',
+    });
     sessions.push(copy);
     firstQueryAt = at;
     ctx.log(

@@ -215,6 +215,25 @@ describe('fsops backup verify (bin/fsops, local AWS endpoint, real PostgreSQL)',
     expect(state.deleted).toHaveLength(1);
   }, 60_000);
 
+  it('a copy that is available but never answers is given up after backup.verify.connectTimeoutMinutes, not the whole restore timeout', async () => {
+    const state = await world({ restoredEndpoint: { Address: '127.0.0.1', Port: 1 } });
+    const started = Date.now();
+    // The restore may take 90 min; a copy that does not answer once available is bounded at 0.02 min.
+    const result = await verify(
+      configFile(90, '    connectTimeoutMinutes: 0.02\n'),
+      '--yes',
+      '--output',
+      'json',
+    );
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(result.code).toBe(3);
+    const findings: JsonFinding[] = JSON.parse(result.stdout).findings;
+    expect(findings.find((f) => f.id === 'backup.verify.restore')?.observed).toMatch(
+      /^failed: the copy is available but did not answer for .* \(backup\.verify\.connectTimeoutMinutes\)/,
+    );
+    expect(state.deleted).toHaveLength(1);
+  }, 60_000);
+
   it('a copy stuck in a terminal state (a KMS key it cannot use) ends the wait at once and is deleted', async () => {
     const state = await world();
     const describe = fake!.handlers.rds!.DescribeDBInstances as (input: {
