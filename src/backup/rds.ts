@@ -21,3 +21,13 @@ export function newestSnapshot(snapshots: DBSnapshot[], type?: 'automated' | 'ma
       .sort((a, b) => b.SnapshotCreateTime!.getTime() - a.SnapshotCreateTime!.getTime())[0] ?? null
   );
 }
+
+/** Every RDS instance of the account and region (all pages). */
+export async function listDbInstances(rds: RDSClient): Promise<DBInstance[]> {
+  const { paginateDescribeDBInstances } = await import('@aws-sdk/client-rds');
+  const instances: DBInstance[] = [];
+  for await (const page of paginateDescribeDBInstances({ client: rds }, {})) {
+    instances.push(...(page.DBInstances ?? []));
+  }
+  return instances;
+}

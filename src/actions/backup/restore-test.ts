@@ -1,7 +1,7 @@
 import type { DBInstance, RDSClient } from '@aws-sdk/client-rds';
 import { describeAwsError } from '../../aws/errors.js';
 import { evaluateRto, formatMinutes } from '../../backup/evaluate.js';
-import { fsopsTags, RESTORE_TEST_PURPOSE, restoreTestName } from '../../backup/naming.js';
+import { fsopsTags, KEEP_TAG, RESTORE_TEST_PURPOSE, restoreTestName } from '../../backup/naming.js';
 import { describeDbInstance } from '../../backup/rds.js';
 import {
   compareCopy,
@@ -194,7 +194,11 @@ async function runRestoreTest(
       securityGroups: plan.securityGroups,
       multiAZ: false,
       deletionProtection: false,
-      tags: fsopsTags(RESTORE_TEST_PURPOSE, { 'source-db': plan.source.DBInstanceIdentifier! }),
+      tags: fsopsTags(RESTORE_TEST_PURPOSE, {
+        'source-db': plan.source.DBInstanceIdentifier!,
+        // A copy kept on purpose is not an orphan for the next run to delete.
+        ...(params.keep ? { [KEEP_TAG.Key]: KEEP_TAG.Value } : {}),
+      }),
     });
     ctx.log(`Restore of ${plan.name} requested.`);
     const ready = await waitAvailable(plan.rds, plan.name, wait);

@@ -178,6 +178,68 @@ describe('fsops backup verify (bin/fsops, local AWS endpoint, real PostgreSQL)',
     expect(evidence).toMatch(/\| action:backup\.restore-test \| pass \|/);
   });
 
+  it('names an orphaned restore-test instance of an earlier (killed) run and deletes it under the same confirmation and audit', async () => {
+    await onCopy(restoredRows(7));
+    const state = await world();
+    const orphan = 'staging-fivestar-restore-test-20261101-000000';
+    const kept = 'staging-fivestar-restore-test-20261102-000000';
+    const rdsFake = fake!.handlers.rds! as Record<string, (input: Record<string, string>) => unknown>;
+    rdsFake.RestoreDBInstanceFromDBSnapshot!({
+      DBInstanceIdentifier: orphan,
+      DBSnapshotIdentifier: 'rds:staging-fivestar-payments-db-daily',
+      'Tags.Tag.1.Key': 'managed-by',
+      'Tags.Tag.1.Value': 'fsops',
+      'Tags.Tag.2.Key': 'purpose',
+      'Tags.Tag.2.Value': 'restore-test',
+    });
+    rdsFake.RestoreDBInstanceFromDBSnapshot!({
+      DBInstanceIdentifier: kept,
+      DBSnapshotIdentifier: 'rds:staging-fivestar-payments-db-daily',
+      'Tags.Tag.1.Key': 'managed-by',
+      'Tags.Tag.1.Value': 'fsops',
+      'Tags.Tag.2.Key': 'purpose',
+      'Tags.Tag.2.Value': 'restore-test',
+      'Tags.Tag.3.Key': 'keep',
+      'Tags.Tag.3.Value': 'true',
+    });
+    state.restores.length = 0;
+    const dry = await verify(configFile(), '--dry-run');
+    expect(dry.stdout).toContain(`delete ${orphan}, a restore-test instance left behind by an earlier run`);
+    expect(state.deleted).toHaveLength(0);
+
+    const home = mkdtempSync(join(tmpdir(), 'fsops-audit-'));
+    const audit = join(home, 'audit.jsonl');
+    const result = await runFsops(
+      [
+        ...['backup', 'verify', '--env', 'staging', '--endpoint-url', fake!.url, '--config', configFile()],
+        ...['--yes', '--output', 'json'],
+      ],
+      { ...FAKE_CREDENTIALS, FSOPS_AUDIT_FILE: audit },
+    );
+    const findings: JsonFinding[] = JSON.parse(result.stdout).findings;
+    expect(findings.filter((f) => f.id === 'backup.verify.orphan')).toEqual([
+      expect.objectContaining({
+        status: 'warn',
+        resource: orphan,
+        observed: expect.stringMatching(/deletion started/),
+      }),
+      expect.objectContaining({
+        status: 'warn',
+        resource: kept,
+        observed: expect.stringMatching(/kept on purpose \(--keep;/),
+      }),
+    ]);
+    expect(state.deleted.map((d) => d.id)).toEqual([orphan, state.restores[0]!.id]);
+    const lines = readFileSync(audit, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => `${l.command} ${l.result}`).slice(0, 2)).toEqual([
+      'backup verify: backup.restore-test-orphans started',
+      'backup verify: backup.restore-test-orphans succeeded',
+    ]);
+  });
+
   it('finds a missing table and missing rows in the copy, and still deletes the instance', async () => {
     await onCopy(
       `CREATE SCHEMA payment;
