@@ -17,8 +17,7 @@ import { onInterrupt } from './interrupt.js';
 import type { CheckDefinition, CheckResult, DbQuery } from './model/check.js';
 import { toFinding } from './model/check.js';
 import { ExitCode, ExitError, UsageError } from './model/errors.js';
-import { type Finding, type Interruption, overallStatus, type Report } from './model/finding.js';
-import { buildReport } from './output.js';
+import { buildReport, type Finding, type Interruption, overallStatus, type Report } from './model/finding.js';
 import { mergeRechecked } from './recheck.js';
 import type { ActionStep } from './runbook.js';
 import { runChecks, type Step } from './runner.js';
@@ -517,6 +516,7 @@ export function changeReport(
     startedAt,
     merged.findings,
     [...notes, ...(merged.note ? [merged.note] : [])],
+    Date.now,
     result?.interrupted ? interruptionOf(result) : undefined,
   );
 }

@@ -63,6 +63,32 @@ export function reportExitCode(report: Pick<Report, 'status' | 'findings'>, stri
   return report.status === 'interrupted' ? 130 : exitCodeFor(report.findings, strict);
 }
 
+/**
+ * The report of a run: its findings, when it started and how long it took, and notes after the
+ * findings. `interruption` (the run was stopped by Ctrl-C/SIGTERM/SIGHUP before it finished) makes
+ * its status `interrupted` whatever the findings say: an interrupted run is never a pass.
+ */
+export function buildReport(
+  command: string,
+  env: string | null,
+  startedAt: Date,
+  findings: Finding[],
+  notes?: string[],
+  now: () => number = Date.now,
+  interruption?: Interruption,
+): Report {
+  return {
+    command,
+    env,
+    status: interruption ? 'interrupted' : overallStatus(findings),
+    startedAt: startedAt.toISOString(),
+    durationMs: now() - startedAt.getTime(),
+    findings,
+    ...(notes?.length ? { notes } : {}),
+    ...(interruption ? { interruption } : {}),
+  };
+}
+
 /** docs/architecture.md exit codes: 1 a check failed, 3 something could not be checked, `--strict` makes warnings 1. */
 export function exitCodeFor(findings: readonly Pick<Finding, 'status'>[], strict: boolean): number {
   if (findings.some((f) => f.status === 'fail')) return 1;
