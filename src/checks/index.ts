@@ -4,6 +4,7 @@ import { backupStatusChecks } from './backup/status.js';
 import { cloudwatchAlarmsCheck } from './cloudwatch-alarms.js';
 import { databaseChecks } from './database/index.js';
 import { rdsReplicasCheck } from './database/replication.js';
+import { doctorChecks } from './doctor/index.js';
 import { ecsLastDeploymentCheck } from './ecs-last-deployment.js';
 import { ecsServiceCheck } from './ecs-service.js';
 import { ecsTaskSizeCheck } from './ecs-task-size.js';
@@ -38,5 +39,6 @@ export const CHECKS: Record<string, CheckDefinition<never>> = Object.fromEntries
     metricsDynamodbCheck,
     ...backupStatusChecks,
     rdsReplicasCheck,
+    ...doctorChecks,
   ].map((check) => [check.id, check as CheckDefinition<never>]),
 );
