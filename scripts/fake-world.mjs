@@ -52,7 +52,7 @@ export const COMPONENTS = ['internal-pe', 'customer-portal'];
 
 /**
  * Handlers for every call `fsops validate <env>` makes. `albHost` is the host:port the fake ALB DNS
- * names resolve to (the fake endpoint itself serves /health and /ready).
+ * names resolve to (the fake endpoint itself serves /health, /ready and the portal's /).
  */
 export function fivestarWorld(env, albHost, overrides = {}) {
   const p = PROFILES[env];
@@ -184,6 +184,8 @@ export function fivestarWorld(env, albHost, overrides = {}) {
   const http = {
     '/health': { status: 200, body: 'ok' },
     '/ready': { status: 200, body: 'ok' },
+    // the customer portal's health check is its root page (deployment guide §5.1.2)
+    '/': { status: 200, body: '<html></html>' },
     ...overrides.http,
   };
   return { handlers, http };
