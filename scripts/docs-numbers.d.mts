@@ -9,3 +9,6 @@ export function markerProblems(file: string, text: string, roots: Roots): string
 export function numericPaths(node: unknown, path?: string[]): string[];
 export function unmarkedNumbers(file: string, text: string, paths: string[]): string[];
 export function yamlBlockProblems(file: string, text: string, config: unknown): string[];
+export const BLOCK: RegExp;
+export function fillBlocks(text: string, generators: Record<string, () => string>): string;
+export function blockProblems(file: string, text: string, generators: Record<string, () => string>): string[];

@@ -7,12 +7,13 @@
 //   the code's (a block after `<!-- example -->` shows overrides and is not compared).
 // Run as a script, it also writes docs/thresholds.md (src/config/guide-thresholds.ts).
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 
 export const MARKER = /<!--n:([\w.:-]+)-->([\s\S]*?)<!--\/n-->/g;
+/** A generated block: `<!--gen:NAME-->` newline, the generator's text, newline, `<!--/gen-->`. */
+export const BLOCK = /<!--gen:([\w-]+)-->\n([\s\S]*?)\n<!--\/gen-->/g;
 const EXAMPLE = '<!-- example -->';
 
 /** The documents whose numbers are checked: README.md and docs/*.md (thresholds.md is generated whole). */
@@ -54,6 +55,26 @@ export function fillMarkers(text, roots) {
   });
 }
 
+/** The text with every generated block rewritten by its generator (`generators[name]()`). */
+export function fillBlocks(text, generators) {
+  return text.replace(BLOCK, (whole, name) =>
+    generators[name] ? `<!--gen:${name}-->\n${generators[name]()}\n<!--/gen-->` : whole,
+  );
+}
+
+/** Generated blocks that are unknown or not what their generator writes. */
+export function blockProblems(file, text, generators) {
+  const problems = [];
+  for (const m of text.matchAll(BLOCK)) {
+    const at = `${file}:${lineOf(text, m.index)}`;
+    const gen = generators[m[1]];
+    if (!gen) problems.push(`${at}: <!--gen:${m[1]}--> has no generator`);
+    else if (m[2] !== gen())
+      problems.push(`${at}: the ${m[1]} block is not what the code generates (npm run docs:numbers)`);
+  }
+  return problems;
+}
+
 /** Markers whose path is unknown or whose text is not the code's value. */
 export function markerProblems(file, text, roots) {
   const problems = [];
@@ -83,6 +104,7 @@ export function unmarkedNumbers(file, text, paths) {
   const keys = [...new Set(paths.map((p) => p.split('.').pop()))];
   const prose = text
     .replace(/```[\s\S]*?```/g, (block) => block.replace(/[^\n]/g, ' '))
+    .replace(BLOCK, (block) => block.replace(/[^\n]/g, ' '))
     .replace(MARKER, (whole) => whole.replace(/[^\n]/g, ' '));
   const problems = [];
   for (const key of keys) {
@@ -155,8 +177,11 @@ async function loadTs(root, entry) {
     platform: 'node',
     absWorkingDir: root,
     logLevel: 'silent',
+    // Dependencies stay imports, resolved from the package's node_modules: the bundle is written under
+    // the package folder for that (and for packageRoot), and removed at once.
+    packages: 'external',
   });
-  const dir = mkdtempSync(join(tmpdir(), 'fsops-docs-'));
+  const dir = mkdtempSync(join(root, '.docs-numbers-'));
   const file = join(dir, 'module.mjs');
   writeFileSync(file, out.outputFiles[0].text);
   try {
@@ -174,16 +199,21 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { DEFAULT_CONFIG } = await loadTs(root, 'src/config/defaults.ts');
   const { DEMO_THRESHOLDS } = await loadTs(root, 'src/demo/thresholds.ts');
   const roots = { config: DEFAULT_CONFIG, demo: DEMO_THRESHOLDS };
+  const { renderAlarmTable } = await loadTs(root, 'src/monitoring/alarm-table.ts');
+  const { loadAlarmCatalogue } = await loadTs(root, 'src/monitoring/alarm-catalogue.ts');
+  const catalogue = loadAlarmCatalogue(join(root, 'monitoring', 'alarms.yaml'));
+  const generators = { 'alarm-table': () => renderAlarmTable(catalogue, DEFAULT_CONFIG) };
   for (const file of documentFiles(root)) {
     const path = join(root, file);
     const text = readFileSync(path, 'utf8');
-    const filled = fillMarkers(text, roots);
+    const filled = fillBlocks(fillMarkers(text, roots), generators);
     if (filled !== text) {
       writeFileSync(path, filled);
       process.stdout.write(`updated the numbers of ${file}\n`);
     }
     for (const problem of [
       ...markerProblems(file, filled, roots),
+      ...blockProblems(file, filled, generators),
       ...unmarkedNumbers(file, filled, numericPaths(DEFAULT_CONFIG)),
       ...yamlBlockProblems(file, filled, DEFAULT_CONFIG),
     ])

@@ -22,6 +22,8 @@ const QUERY_MEMBER_NAMES = {
   TagList: 'Tag',
   DBInstanceAutomatedBackups: 'DBInstanceAutomatedBackup',
   DBInstanceAutomatedBackupsReplications: 'DBInstanceAutomatedBackupsReplication',
+  // SNS GetTopicAttributes: a map, written as [{ key, value }] entries.
+  Attributes: 'entry',
 };
 
 const QUERY_SERVICES = new Set(['rds', 'elasticloadbalancing', 'sts', 'iam', 'sns']);

@@ -45,7 +45,7 @@ const PROFILES = {
   },
 };
 
-import { fakeAlarmAccount } from './fake-alarms.mjs';
+import { fakeAlarmAccount, fakeAlb } from './fake-alarms.mjs';
 import { AwsFault, startFakeAws } from './fake-aws.mjs';
 
 export const COMPONENTS = ['internal-pe', 'customer-portal'];
@@ -133,8 +133,40 @@ export function fivestarWorld(env, albHost, overrides = {}) {
       }),
     },
     elasticloadbalancing: {
-      DescribeLoadBalancers: (input) => ({
-        LoadBalancers: [{ LoadBalancerName: input['Names.member.1'], DNSName: albHost }],
+      DescribeLoadBalancers: (input) => {
+        const name = input['Names.member.1'];
+        const component = (overrides.components ?? COMPONENTS).find((c) => name === `${env}-${c}-alb`);
+        return {
+          LoadBalancers: [
+            {
+              LoadBalancerName: name,
+              DNSName: albHost,
+              ...(component ? { LoadBalancerArn: fakeAlb(env, p.account, component).arn } : {}),
+            },
+          ],
+        };
+      },
+      DescribeTargetGroups: (input) => {
+        const component = (overrides.components ?? COMPONENTS).find(
+          (c) => fakeAlb(env, p.account, c).arn === input.LoadBalancerArn,
+        );
+        if (!component) return { TargetGroups: [] };
+        const alb = fakeAlb(env, p.account, component);
+        return {
+          TargetGroups: [
+            {
+              TargetGroupArn: alb.targetGroupArn,
+              TargetGroupName: `${env}-${component}-tg`,
+              LoadBalancerArns: [alb.arn],
+              HealthCheckPath: component === 'customer-portal' ? '/' : '/health',
+            },
+          ],
+        };
+      },
+      DescribeTargetHealth: () => ({
+        TargetHealthDescriptions: [
+          { Target: { Id: '10.0.1.10', Port: 8080 }, TargetHealth: { State: 'healthy' } },
+        ],
       }),
     },
     monitoring: {
@@ -157,6 +189,7 @@ export function fivestarWorld(env, albHost, overrides = {}) {
       ...managed.monitoring,
     },
     sns: managed.sns,
+    events: managed.events,
     logs: {
       DescribeLogGroups: ({ logGroupIdentifiers = [] }) => ({
         logGroups: logGroupIdentifiers.map((logGroupName) => ({
@@ -166,6 +199,7 @@ export function fivestarWorld(env, albHost, overrides = {}) {
         })),
       }),
       FilterLogEvents: () => ({ events: overrides.errorEvents ?? [] }),
+      ...managed.logs,
     },
     ssm: {
       GetParameter: ({ Name }) => ({ Parameter: { Name, Value: overrides.maintenanceMode ?? 'false' } }),

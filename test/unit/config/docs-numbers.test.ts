@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
+  blockProblems,
   documentFiles,
   fillMarkers,
   markerProblems,
@@ -20,6 +21,8 @@ import {
   rdsMetricSpecs,
 } from '../../../src/metrics/definitions.js';
 import { expectedText } from '../../../src/metrics/series.js';
+import { loadAlarmCatalogue } from '../../../src/monitoring/alarm-catalogue.js';
+import { renderAlarmTable } from '../../../src/monitoring/alarm-table.js';
 import { testEnv } from '../../helpers/context.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -33,6 +36,12 @@ describe('every number README.md and docs/ show comes from the code', () => {
   it('markers (<!--n:path-->…<!--/n-->) say what the code says (npm run docs:numbers)', () => {
     expect(files.flatMap(({ file, text }) => markerProblems(file, text, roots))).toEqual([]);
     expect(files.some(({ text }) => text.includes('<!--n:thresholds.dbConnectionsPercent-->'))).toBe(true);
+  });
+
+  it('generated blocks (the shipped alarm table) are what the code generates', () => {
+    const generators = { 'alarm-table': () => renderAlarmTable(loadAlarmCatalogue(), DEFAULT_CONFIG) };
+    expect(files.flatMap(({ file, text }) => blockProblems(file, text, generators))).toEqual([]);
+    expect(files.some(({ text }) => text.includes('<!--gen:alarm-table-->'))).toBe(true);
   });
 
   it('no config key is followed by a number typed by hand', () => {
