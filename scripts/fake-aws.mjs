@@ -40,7 +40,9 @@ export function toQueryXml(value, key = '') {
   }
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object') {
+    // A field set to undefined is absent (an override that removes it), not an empty element.
     return Object.entries(value)
+      .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `<${k}>${toQueryXml(v, k)}</${k}>`)
       .join('');
   }

@@ -11,6 +11,9 @@ export interface WorldOverrides {
   errorEvents?: { message: string; timestamp: number; eventId?: string }[];
   maintenanceMode?: string;
   http?: FakeAwsOptions['http'];
+  /** GuardDuty REST routes ('POST /detector/d1/findings', ...) replacing the healthy ones. */
+  // biome-ignore lint/suspicious/noExplicitAny: AWS wire data of every shape
+  guardduty?: Record<string, (input: any) => any>;
   /** The cluster's services (default COMPONENTS); the bench's fleet case has 50. */
   components?: string[];
 }

@@ -123,6 +123,8 @@ export function fivestarWorld(env, albHost, overrides = {}) {
             MultiAZ: p.multiAz,
             StorageEncrypted: true,
             DeletionProtection: p.deletionProtection,
+            // Point-in-time recovery reaches 5 minutes back (RPO < 1 hour, deployment guide §2.2.3).
+            LatestRestorableTime: new Date(Date.now() - 5 * 60_000),
             ReadReplicaDBInstanceIdentifiers: Array.from(
               { length: p.replicas },
               (_, i) => `${env}-fivestar-payments-db-replica-${i + 1}`,
@@ -131,6 +133,27 @@ export function fivestarWorld(env, albHost, overrides = {}) {
           },
         ],
       }),
+      // Last night's automated snapshot, encrypted.
+      DescribeDBSnapshots: () => ({
+        DBSnapshots: [
+          {
+            DBSnapshotIdentifier: `rds:${env}-fivestar-payments-db-nightly`,
+            DBInstanceIdentifier: `${env}-fivestar-payments-db`,
+            SnapshotType: 'automated',
+            Status: 'available',
+            Encrypted: true,
+            SnapshotCreateTime: new Date(Date.now() - 6 * 3_600_000),
+          },
+        ],
+      }),
+    },
+    // GuardDuty on, no finding (deployment guide §2.2.3); a test plants findings through overrides.guardduty.
+    guardduty: {
+      'GET /detector': () => ({ detectorIds: ['d1'] }),
+      'GET /detector/d1': () => ({ status: 'ENABLED', serviceRole: 'r' }),
+      'POST /detector/d1/findings': () => ({ findingIds: [] }),
+      'POST /detector/d1/findings/get': () => ({ findings: [] }),
+      ...overrides.guardduty,
     },
     elasticloadbalancing: {
       DescribeLoadBalancers: (input) => {
