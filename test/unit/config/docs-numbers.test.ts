@@ -33,7 +33,7 @@ const files = documentFiles(root).map((file: string) => ({
 }));
 
 describe('every number README.md and docs/ show comes from the code', () => {
-  it('markers (<!--n:path-->…<!--/n-->) say what the code says (npm run docs:numbers)', () => {
+  it('number markers say what the code says (npm run docs:numbers)', () => {
     expect(files.flatMap(({ file, text }) => markerProblems(file, text, roots))).toEqual([]);
     expect(files.some(({ text }) => text.includes('<!--n:thresholds.dbConnectionsPercent-->'))).toBe(true);
   });
