@@ -25,7 +25,7 @@ import {
   metricsWithoutData,
   policyAllowingEventBridge,
 } from '../monitoring/alarm-state.js';
-import type { ActionDefinition } from './types.js';
+import { type ActionDefinition, interruptedResult } from './types.js';
 
 export interface AlarmsApplyParams {
   /** Another catalogue file than monitoring/alarms.yaml. */
@@ -208,18 +208,13 @@ export const alarmsApplyAction: ActionDefinition<AlarmsApplyParams> = {
     return {
       lines,
       preview,
-      async apply() {
+      async apply(run) {
         const results: CheckResult[] = [...preview.filter((p) => p.status === 'error'), ...warnings];
         const arns = new Map([...state.topics].map(([name, t]) => [name, t.arn]));
         const failedTopics = new Set<string>();
         for (const c of changes) {
-          if (ctx.stopRequested?.()) {
-            results.push({
-              status: 'skip',
-              resource: resourceOf(c),
-              expected: expectedOf(c),
-              observed: 'not done: interrupted (Ctrl-C); run again to finish',
-            });
+          if (run.signal.aborted || ctx.stopRequested?.()) {
+            results.push(interruptedResult(resourceOf(c)));
             continue;
           }
           const needs = topicsOf(c).filter((t) => !arns.has(t));

@@ -69,6 +69,8 @@ afterEach(() => {
   for (const mock of [cloudwatch, sns, logs, elb, events]) mock.reset();
 });
 
+const run = (signal = new AbortController().signal) => ({ signal, log: () => {}, auditOutcome: () => {} });
+
 function context(signal = new AbortController().signal): ActionContext {
   return {
     env: testEnv('dev'),
@@ -119,9 +121,7 @@ describe('alarms.apply: Ctrl-C while a change is in flight', () => {
     });
     const plan = await alarmsApplyAction.plan(context(stopper.signal), {});
     expect(plan.lines.length).toBeGreaterThan(1);
-    // Subscriptions and the metric filter come before the alarms; stop before the first alarm.
-    sns.on(SubscribeCommand).resolves({ SubscriptionArn: 'pending confirmation' });
-    const results = await plan.apply();
+    const results = await plan.apply({ signal: stopper.signal, log: () => {}, auditOutcome: () => {} });
     const puts = cloudwatch.commandCalls(PutMetricAlarmCommand);
     expect(puts).toHaveLength(1);
     // The mutating request was sent without the run's signal: Ctrl-C cannot abort it half-way (and
@@ -166,7 +166,7 @@ describe('alarms.apply on an account with no topics', () => {
     // Nothing was created while planning.
     expect(sns.commandCalls(CreateTopicCommand)).toHaveLength(0);
 
-    const results = await plan.apply();
+    const results = await plan.apply(run());
     expect(results.filter((r) => r.status === 'error')).toEqual([]);
     const createCalls = sns.commandCalls(CreateTopicCommand).map((c) => c.args[0].input);
     expect(createCalls.map((c) => c.Name).sort()).toEqual(
@@ -254,7 +254,7 @@ describe('alarms.apply on an account with no topics', () => {
     events.on(PutRuleCommand).resolves({});
     events.on(PutTargetsCommand).resolves({ FailedEntryCount: 0 });
     metricsWithData();
-    const results = await (await alarmsApplyAction.plan(context(), {})).apply();
+    const results = await (await alarmsApplyAction.plan(context(), {})).apply(run());
     expect(
       results.find((r) => r.resource === 'Fivestar-Low-Payment-Success-Rate' && r.status !== 'warn'),
     ).toMatchObject({
