@@ -34,8 +34,8 @@ export interface MaintenanceRunOptions extends GlobalOptions, DbConnectionOption
   io?: PromptIO;
 }
 
-const CADENCES = ['weekly', 'monthly', 'quarterly'] as const;
-const PHASES = ['pre'] as const;
+export const CADENCES = ['weekly', 'monthly', 'quarterly'] as const;
+export const PHASES = ['pre'] as const;
 
 /** The runbook with the change reference from --change-ref or FSOPS_CHANGE_REF given to its check. */
 function withChangeRef(runbook: Runbook, changeRef: string | undefined): Runbook {
