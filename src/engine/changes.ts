@@ -552,6 +552,9 @@ export function interruptionOf(result: ChangesResult): Interruption {
       for (const f of step.findings) {
         (f.status === 'skip' ? notDone : done).push(`${step.action.id} [${f.resource}]: ${f.observed}`);
       }
+      if (step.findings.every((f) => f.status === 'skip')) {
+        done.push(`${step.action.id}: started (audited); stopped before it reported anything finished`);
+      }
     } else if (step.state === 'not-started' || step.state === 'declined') {
       notDone.push(`${step.action.id}: not started (${step.plan?.lines.length ?? 0} change(s) planned)`);
     } else if (step.state === 'failed') {

@@ -191,7 +191,10 @@ function rolloutResult(
     resource: p.names.service,
     detail: detail.join('\n'),
     expected: `PRIMARY deployment on ${target} COMPLETED, running = desired${waitTarget.desiredCount !== undefined ? ` = ${waitTarget.desiredCount}` : ''}`,
-    observed: outcome.state,
+    observed:
+      outcome.result === 'interrupted'
+        ? `${describeAction(p.change)} made; the rollout was not followed to the end: ${outcome.state}`
+        : outcome.state,
     remediation: remediation[outcome.result],
     source: p.source,
   };
