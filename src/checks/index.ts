@@ -14,6 +14,7 @@ import { maintenanceChecks } from './maintenance/index.js';
 import { maintenanceModeCheck } from './maintenance-mode.js';
 import { rdsInstanceCheck } from './rds-instance.js';
 import { recentErrorsCheck } from './recent-errors.js';
+import { redisChecks } from './redis/index.js';
 import { securityChecks } from './security/index.js';
 import { troubleshootChecks } from './troubleshoot/index.js';
 
@@ -38,5 +39,6 @@ export const CHECKS: Record<string, CheckDefinition<never>> = Object.fromEntries
     metricsDynamodbCheck,
     ...backupStatusChecks,
     rdsReplicasCheck,
+    ...redisChecks,
   ].map((check) => [check.id, check as CheckDefinition<never>]),
 );

@@ -40,6 +40,11 @@ export const ThresholdsSchema = z
     healthLatencyMs: z.object({ warn: positiveInt, fail: positiveInt }).strict(),
     dynamodbThrottledRequests: z.object({ warn: z.number().min(0), fail: z.number().min(0) }).strict(),
     dynamodbLatencyMs: z.object({ warn: z.number().positive(), fail: z.number().positive() }).strict(),
+    redisEngineCpuPercent: z.object({ warn: percent, fail: percent }).strict(),
+    redisMemoryPercent: z.object({ warn: percent, fail: percent }).strict(),
+    redisEvictions: z.object({ warn: z.number().min(0), fail: z.number().min(0) }).strict(),
+    redisConnectionsPercent: z.object({ warn: percent, fail: percent }).strict(),
+    redisReplicationLagSeconds: z.object({ warn: z.number().min(0), fail: z.number().min(0) }).strict(),
   })
   .strict();
 
@@ -387,6 +392,63 @@ export const LmsSchema = z
   })
   .strict();
 
+/**
+ * Redis (ElastiCache) and the webhook queue (runbook 003 Daily Tasks `redis-cli llen webhook_queue`,
+ * Webhook Processing Issues, Redis backup; runbook 002 Test Redis connectivity; deployment guide §4.2.1
+ * redis_url). Levels are judged by `fsops redis` and the daily run; docs/thresholds.md lists them.
+ */
+export const RedisSchema = z
+  .object({
+    urlParameter: z
+      .string()
+      .min(1)
+      .describe('SSM SecureString holding the redis_url, template with {env} (deployment guide §4.2.1)'),
+    replicationGroup: z
+      .string()
+      .min(1)
+      .describe('ElastiCache replication group id, template with {env} (no guide names it)'),
+    connectTimeoutMs: positiveInt,
+    commandTimeoutMs: positiveInt,
+    maxClients: positiveInt.describe(
+      'maxclients when INFO does not report it (Redis < 7), and the base of CloudWatch CurrConnections; ElastiCache fixes it at 65000',
+    ),
+    queues: z.array(
+      z
+        .object({
+          key: z.string().min(1),
+          oldestEnd: z
+            .enum(['head', 'tail'])
+            .describe('tail: LPUSH producers with (B)RPOP consumers; head: RPUSH with (B)LPOP'),
+          timestampFields: z
+            .array(z.string().min(1))
+            .describe('JSON fields of an item holding its enqueue time (ISO-8601 or epoch s/ms)'),
+          length: levels(),
+          oldestMinutes: levels(),
+        })
+        .strict(),
+    ),
+    thresholds: z
+      .object({
+        pingMs: levels(),
+        memoryPercent: levels(),
+        evictedKeys: levels(),
+        rejectedConnections: levels(),
+        clientsPercent: levels(),
+        blockedClients: levels(),
+        hitRatePercent: levels(false),
+        minKeyspaceReads: z
+          .number()
+          .int()
+          .min(0)
+          .describe('below this many lookups the hit rate is not judged'),
+        unsavedHours: levels(),
+        replicaLagSeconds: levels(),
+        snapshotAgeHours: levels(),
+      })
+      .strict(),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     region: z.string().min(1),
@@ -415,6 +477,7 @@ export const ConfigSchema = z
     incident: IncidentSchema,
     lms: LmsSchema,
     backup: BackupSchema,
+    redis: RedisSchema,
   })
   .strict();
 
@@ -429,3 +492,4 @@ export type DatabaseConfig = z.infer<typeof DatabaseSchema>;
 export type SecurityConfig = z.infer<typeof SecuritySchema>;
 export type LmsConfig = z.infer<typeof LmsSchema>;
 export type BackupConfig = z.infer<typeof BackupSchema>;
+export type RedisConfig = z.infer<typeof RedisSchema>;

@@ -1,4 +1,5 @@
 import { lazyDatabase } from './database.js';
+import type { RedisEndpoint } from './model/check.js';
 import { parseDuration } from './model/duration.js';
 import { buildReport } from './output.js';
 import { printerFor } from './printer.js';
@@ -7,11 +8,27 @@ import { type CheckRegistry, type CheckRun, runChecks, stepsFor } from './runner
 import { type EnvSession, type GlobalOptions, openEnvSession, verifyAccount } from './session.js';
 
 /** Flags of the troubleshooting commands that read a window and, for some checks, the database. */
-export interface TroubleshootOptions extends GlobalOptions {
+export interface TroubleshootOptions extends GlobalOptions, RedisOptions {
   since?: string;
   dbUrl?: string;
   dbHost?: string;
   dbPort?: string;
+}
+
+/** --redis-url, --redis-host/--redis-port of the commands that read Redis (src/cli/shared.ts withRedisOptions). */
+export interface RedisOptions {
+  redisUrl?: string;
+  redisHost?: string;
+  redisPort?: string;
+}
+
+/** The run's Redis endpoint from the flags (src/redis/target.ts resolves it; empty: the SSM redis_url). */
+export function redisEndpoint(options: RedisOptions): RedisEndpoint {
+  return {
+    ...(options.redisUrl ? { url: options.redisUrl } : {}),
+    ...(options.redisHost ? { host: options.redisHost } : {}),
+    ...(options.redisPort !== undefined ? { port: options.redisPort } : {}),
+  };
 }
 
 export type { CheckRun } from './runner.js';
@@ -46,6 +63,7 @@ export async function runCheckCommand(
       since: new Date(startedAt.getTime() - sinceMs),
       now: startedAt,
       db: database.open,
+      redis: redisEndpoint(options),
       onCheckStart: progress.onCheckStart,
       onCheckDone: progress.onCheckDone,
     });

@@ -1,0 +1,36 @@
+import { CHECKS } from '../checks/index.js';
+import { type RedisOptions, redisEndpoint, runCheckCommand } from '../engine/check-command.js';
+import type { GlobalOptions } from '../engine/session.js';
+import { checkRedisFlags } from '../redis/target.js';
+
+export interface RedisCommandOptions extends GlobalOptions, RedisOptions {
+  since?: string;
+}
+
+/** What the connection shows (runbook 002 connectivity, runbook 003 Redis performance and the webhook queue). */
+export const REDIS_SERVER_STEPS = [
+  'redis.ping',
+  'redis.replication',
+  'redis.memory',
+  'redis.clients',
+  'redis.keyspace',
+  'redis.persistence',
+  'redis.queue',
+] as const;
+
+/**
+ * `fsops redis --env E`: the Redis server and the webhook queue through one read-only connection
+ * (--redis-url, or the environment's SSM redis_url; --redis-host/--redis-port for a tunnel).
+ */
+export async function redis(options: RedisCommandOptions): Promise<number> {
+  checkRedisFlags(redisEndpoint(options));
+  return runCheckCommand(
+    {
+      label: 'redis',
+      checks: CHECKS,
+      steps: REDIS_SERVER_STEPS.map((check) => ({ check })),
+      defaultSince: '1h',
+    },
+    options,
+  );
+}
