@@ -1,11 +1,8 @@
-import { CHECKS } from '../checks/index.js';
-import { type RedisOptions, redisEndpoint, runCheckCommand } from '../engine/check-command.js';
-import type { GlobalOptions } from '../engine/session.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 import { checkRedisFlags } from '../redis/target.js';
+import { type ReadCommandOptions, redisEndpoint, runReadCommand } from './kit/read.js';
 
-export interface RedisCommandOptions extends GlobalOptions, RedisOptions {
-  since?: string;
-}
+export type RedisCommandOptions = ReadCommandOptions;
 
 /** What the connection shows (runbook 002 connectivity, runbook 003 Redis performance and the webhook queue). */
 export const REDIS_SERVER_STEPS = [
@@ -22,15 +19,18 @@ export const REDIS_SERVER_STEPS = [
  * `fsops redis --env E`: the Redis server and the webhook queue through one read-only connection
  * (--redis-url, or the environment's SSM redis_url; --redis-host/--redis-port for a tunnel).
  */
-export async function redis(options: RedisCommandOptions): Promise<number> {
+export async function redis(
+  options: RedisCommandOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
   checkRedisFlags(redisEndpoint(options));
-  return runCheckCommand(
+  return runReadCommand(
     {
       label: 'redis',
-      checks: CHECKS,
-      steps: REDIS_SERVER_STEPS.map((check) => ({ check })),
+      procedure: { steps: REDIS_SERVER_STEPS.map((check) => ({ check })) },
       defaultSince: '1h',
     },
     options,
+    runtime,
   );
 }
