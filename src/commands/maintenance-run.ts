@@ -36,7 +36,9 @@ export interface MaintenanceRunOptions extends GlobalOptions, DbConnectionOption
   io?: PromptIO;
 }
 
-const CADENCES = ['weekly', 'monthly', 'quarterly'] as const;
+const CADENCES = ['daily', 'weekly', 'monthly', 'quarterly'] as const;
+/** runbook 003 Daily Tasks: the error logs of the last 24 hours (`--since=24h`). */
+const DEFAULT_SINCE: Record<string, string> = { 'maintenance/daily': '24h' };
 const PHASES = ['pre'] as const;
 
 /** The runbook with the change reference from --change-ref or FSOPS_CHANGE_REF given to its check. */
@@ -83,7 +85,10 @@ async function runMaintenanceRunbook(
     const identity = await readsUntilInterrupted((signal) =>
       verifyAccount(session, actionSteps.length > 0 || evidence !== null, signal),
     );
-    const sinceMs = parseDuration(options.since ?? session.config.logs.since, '--since');
+    const sinceMs = parseDuration(
+      options.since ?? DEFAULT_SINCE[name] ?? session.config.logs.since,
+      '--since',
+    );
     const startedAt = new Date();
     const progress = await createProgress(`${runbook.title} (${session.env.name})`, format);
     const timer = stepTimer({ onCheckStart: progress.onCheckStart, onCheckDone: progress.onCheckDone });

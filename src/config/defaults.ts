@@ -122,6 +122,22 @@ export const DEFAULT_CONFIG: Config = {
       depth: { warn: 100, fail: 1000 },
       oldestMinutes: { warn: 15, fail: 60 },
     },
+    // runbook 003 Daily Tasks (daily-reconciliation.sh), ops guide §10.3.1 (pending/overdue reconciliations,
+    // failed LMS postings): no guide names the postings table or its statuses; the application's go here.
+    reconciliation: {
+      paymentIdColumn: 'id',
+      channelColumn: 'channel',
+      timeZone: 'Asia/Kolkata',
+      postings: {
+        table: 'lms_postings',
+        paymentIdColumn: 'payment_id',
+        statusColumn: 'status',
+        postedStatuses: ['POSTED'],
+      },
+      pendingStatuses: ['PENDING', 'PROCESSING'],
+      pendingMinutes: { warn: 30, fail: 120 },
+      listLimit: 50,
+    },
     metrics: {
       namespace: 'Fivestar/Payments',
       successRate: 'PaymentSuccessRate',

@@ -65,6 +65,15 @@ export const TroubleshootSchema = z
   })
   .strict();
 
+const timeZoneName = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'an IANA time zone, e.g. Asia/Kolkata');
+
 /** The payments database as runbook 003 names it (`payment.payments`), and the payment metrics (ops guide §3.2.1). */
 export const PaymentsSchema = z
   .object({
@@ -89,6 +98,25 @@ export const PaymentsSchema = z
         pendingStatuses: z.array(z.string().min(1)).min(1),
         depth: z.object({ warn: positiveInt, fail: positiveInt }).strict(),
         oldestMinutes: z.object({ warn: positiveInt, fail: positiveInt }).strict(),
+      })
+      .strict(),
+    reconciliation: z
+      .object({
+        paymentIdColumn: sqlIdentifier,
+        channelColumn: sqlIdentifier.describe('ops guide §6.1 "Payment Volume by Channel"'),
+        timeZone: timeZoneName.describe('the business day of --date (IST: the branches are in India)'),
+        postings: z
+          .object({
+            schema: sqlIdentifier.optional().describe('default: payments.schema'),
+            table: sqlIdentifier,
+            paymentIdColumn: sqlIdentifier,
+            statusColumn: sqlIdentifier,
+            postedStatuses: z.array(z.string().min(1)).min(1),
+          })
+          .strict(),
+        pendingStatuses: z.array(z.string().min(1)).min(1),
+        pendingMinutes: z.object({ warn: positiveInt, fail: positiveInt }).strict(),
+        listLimit: positiveInt.describe('mismatches listed by id (the count covers all)'),
       })
       .strict(),
     metrics: z

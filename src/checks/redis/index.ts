@@ -1,4 +1,5 @@
 import type { CheckDefinition } from '../../engine/model/check.js';
+import { metricsRedisCheck, redisElastiCacheCheck } from './elasticache.js';
 import { redisQueueCheck } from './queue.js';
 import {
   redisClientsCheck,
@@ -18,4 +19,6 @@ export const redisChecks: CheckDefinition<never>[] = [
   redisKeyspaceCheck,
   redisPersistenceCheck,
   redisQueueCheck,
+  redisElastiCacheCheck,
+  metricsRedisCheck,
 ] as CheckDefinition<never>[];

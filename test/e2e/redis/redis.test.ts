@@ -18,6 +18,38 @@ describe("fsops redis (bin/fsops against the test run's redis-server)", () => {
             Arn: 'arn:aws:iam::123456789012:user/oncall',
           }),
         },
+        elasticache: {
+          DescribeReplicationGroups: () => ({
+            ReplicationGroups: [
+              {
+                ReplicationGroupId: 'dev-fivestar-redis',
+                Status: 'available',
+                MultiAZ: 'disabled',
+                AutomaticFailover: 'disabled',
+                AtRestEncryptionEnabled: true,
+                TransitEncryptionEnabled: true,
+                SnapshotRetentionLimit: 1,
+                MemberClusters: ['dev-fivestar-redis-001'],
+                NodeGroups: [
+                  {
+                    NodeGroupMembers: [{ CacheClusterId: 'dev-fivestar-redis-001', CurrentRole: 'primary' }],
+                  },
+                ],
+              },
+            ],
+          }),
+          DescribeSnapshots: () => ({
+            Snapshots: [
+              {
+                SnapshotName: 's',
+                NodeSnapshots: [{ SnapshotCreateTime: new Date(Date.now() - 3_600_000) }],
+              },
+            ],
+          }),
+        },
+        monitoring: {
+          GetMetricData: () => ({ MetricDataResults: [] }),
+        },
         ssm: {
           GetParameter: () => ({
             Parameter: { Name: 'p', Type: 'SecureString', Value: url },
@@ -42,6 +74,17 @@ describe("fsops redis (bin/fsops against the test run's redis-server)", () => {
     );
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout);
+    // Both sides: the ElastiCache group from AWS next to the connection's checks.
+    expect(
+      report.findings
+        .filter((f: { id: string }) => f.id.startsWith('redis.elasticache'))
+        .map((f: { id: string; status: string }) => `${f.id}:${f.status}`),
+    ).toEqual([
+      'redis.elasticache.status:pass',
+      'redis.elasticache.failover:pass',
+      'redis.elasticache.encryption:pass',
+      'redis.elasticache.snapshot:pass',
+    ]);
     expect(report.command).toBe('redis');
     const queue = report.findings.find(
       (f: { id: string; resource: string }) =>
@@ -80,6 +123,11 @@ describe("fsops redis (bin/fsops against the test run's redis-server)", () => {
         "fsops: --redis-url has scheme 'http', not redis or rediss: give redis://[user:password@]host[:port][/db] or rediss:// for TLS\n",
     });
     const port = await runFsops(['redis', '--env', 'dev', '--redis-url', url, '--redis-port', '99999']);
+    const both = await runFsops(['redis', '--env', 'dev', '--aws-only', '--no-aws']);
+    expect(both).toMatchObject({
+      code: 2,
+      stderr: 'fsops: --aws-only and --no-aws exclude each other: pass one (or neither for both sides)\n',
+    });
     expect(port).toMatchObject({
       code: 2,
       stderr: "fsops: --redis-port must be a port number 1-65535 (got '99999')\n",
