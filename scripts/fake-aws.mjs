@@ -24,9 +24,16 @@ const QUERY_MEMBER_NAMES = {
   DBInstanceAutomatedBackupsReplications: 'DBInstanceAutomatedBackupsReplication',
   // SNS GetTopicAttributes: a map, written as [{ key, value }] entries.
   Attributes: 'entry',
+  // ElastiCache (DescribeReplicationGroups, DescribeSnapshots)
+  ReplicationGroups: 'ReplicationGroup',
+  NodeGroups: 'NodeGroup',
+  NodeGroupMembers: 'NodeGroupMember',
+  MemberClusters: 'ClusterId',
+  Snapshots: 'Snapshot',
+  NodeSnapshots: 'NodeSnapshot',
 };
 
-const QUERY_SERVICES = new Set(['rds', 'elasticloadbalancing', 'sts', 'iam', 'sns']);
+const QUERY_SERVICES = new Set(['rds', 'elasticloadbalancing', 'sts', 'iam', 'sns', 'elasticache']);
 
 function escapeXml(text) {
   return String(text).replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
