@@ -45,6 +45,11 @@ export const AWS_PERMISSIONS: readonly PermissionFamily[] = [
     ],
   },
   {
+    family: 'redis',
+    commands: 'redis (ElastiCache)',
+    actions: ['elasticache:DescribeReplicationGroups', 'elasticache:DescribeSnapshots'],
+  },
+  {
     family: 'database',
     commands: "db *, the database checks of validate and troubleshoot (the environment's secret)",
     actions: ['secretsmanager:GetSecretValue'],
@@ -75,9 +80,19 @@ export const AWS_PERMISSIONS: readonly PermissionFamily[] = [
     actions: [
       'cloudwatch:PutMetricAlarm',
       'cloudwatch:PutMetricData',
+      'cloudwatch:ListMetrics',
       'sns:ListTopics',
       'sns:ListSubscriptionsByTopic',
+      'sns:GetTopicAttributes',
       'sns:Subscribe',
+      'sns:CreateTopic',
+      'sns:SetTopicAttributes',
+      'logs:DescribeMetricFilters',
+      'logs:PutMetricFilter',
+      'events:DescribeRule',
+      'events:ListTargetsByRule',
+      'events:PutRule',
+      'events:PutTargets',
     ],
   },
   {

@@ -13,6 +13,8 @@ const IAM_PREFIX: Record<string, string> = {
   'cloudwatch-logs': 'logs',
   'config-service': 'config',
   dynamodb: 'dynamodb',
+  elasticache: 'elasticache',
+  eventbridge: 'events',
   ec2: 'ec2',
   ecs: 'ecs',
   'elastic-load-balancing-v2': 'elasticloadbalancing',
