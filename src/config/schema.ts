@@ -404,7 +404,15 @@ export const ConfigSchema = z
     logs: z.object({ errorPattern: z.string().min(1), since: z.string().min(1) }).strict(),
     runner: z.object({ concurrency: positiveInt, checkTimeoutMs: positiveInt }).strict(),
     aws: z
-      .object({ maxAttempts: positiveInt, requestTimeoutMs: positiveInt, connectTimeoutMs: positiveInt })
+      .object({
+        maxAttempts: positiveInt,
+        requestTimeoutMs: positiveInt,
+        connectTimeoutMs: positiveInt,
+        /** The account check (STS GetCallerIdentity) in all, retries included. */
+        preflightTimeoutMs: positiveInt,
+        /** The CloudWatch Logs copy of one audit line in all (the local line is written first). */
+        auditTimeoutMs: positiveInt,
+      })
       .strict(),
     audit: z.object({ file: z.string().min(1), logGroup: z.string().min(1).nullable() }).strict(),
     troubleshoot: TroubleshootSchema,

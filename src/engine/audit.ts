@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { dirname } from 'node:path';
-import type { AwsClients } from '../aws/clients.js';
+import { type AwsClients, DEFAULT_AUDIT_TIMEOUT_MS } from '../aws/clients.js';
 import { describeAwsError } from '../aws/errors.js';
 import { clean } from './render.js';
 
@@ -69,18 +69,13 @@ export async function appendAudit(
   return record;
 }
 
-/**
- * How long the CloudWatch Logs copy of one audit line may take in all: the local line is already
- * written, and a CloudWatch Logs endpoint that hangs must not hold the change (or its outcome line) for
- * the SDK's retries × request timeout.
- */
-export const AUDIT_REMOTE_TIMEOUT_MS = 10_000;
-
 async function putAuditEvent(aws: AwsClients, logGroupName: string, message: string): Promise<void> {
   const { CreateLogStreamCommand, PutLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
   const logs = await aws.logs();
   const logStreamName = `fsops/${new Date().toISOString().slice(0, 10)}/${localUser()}`;
-  const abortSignal = AbortSignal.timeout(AUDIT_REMOTE_TIMEOUT_MS);
+  // The local line is already written: a CloudWatch Logs endpoint that hangs must not hold the change
+  // (or its outcome line) for the SDK's retries × request timeout (config aws.auditTimeoutMs).
+  const abortSignal = AbortSignal.timeout(aws.settings.auditTimeoutMs ?? DEFAULT_AUDIT_TIMEOUT_MS);
   try {
     await logs.send(new CreateLogStreamCommand({ logGroupName, logStreamName }), { abortSignal });
   } catch (error) {

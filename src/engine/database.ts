@@ -1,4 +1,4 @@
-import { AwsClients } from '../aws/clients.js';
+import type { AwsClients } from '../aws/clients.js';
 import { type EnvContext, loadConfig, renderTemplate } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import {
@@ -14,7 +14,7 @@ import {
 import { type MaintenanceDb, openMaintenanceSession, type WriteSessionOptions } from '../db/writable.js';
 import { readsUntilInterrupted } from './interrupt.js';
 import {
-  checkEndpointUrls,
+  awsClientsFor,
   type EnvSession,
   type GlobalOptions,
   openEnvSession,
@@ -199,15 +199,7 @@ export async function openDatabase(
     { envFromEnvironment },
   );
   const config = envSession?.config ?? loadConfig(options.config).config;
-  if (!envSession) checkEndpointUrls(options);
-  const aws =
-    envSession?.aws ??
-    new AwsClients({
-      region: options.region ?? process.env.AWS_REGION ?? config.region,
-      profile: options.profile,
-      endpoint: options.endpointUrl,
-      ...config.aws,
-    });
+  const aws = envSession?.aws ?? awsClientsFor(options, config);
   const db = handles(async () => target, config);
   return {
     config,
@@ -224,7 +216,7 @@ export async function openDatabase(
 
 /** A database given by its target and config alone (no environment, no AWS account): e.g. the demo's server. */
 export function detachedDatabase(target: DbTarget, config: Config, name = 'database'): Database {
-  const aws = new AwsClients({ region: config.region, ...config.aws });
+  const aws = awsClientsFor({}, config);
   const db = handles(async () => target, config);
   return {
     config,

@@ -1,4 +1,4 @@
-import { AwsClients } from '../aws/clients.js';
+import { AwsClients, DEFAULT_PREFLIGHT_TIMEOUT_MS } from '../aws/clients.js';
 import {
   awsProfileExists,
   awsProfileFiles,
@@ -40,15 +40,30 @@ export function openEnvSession(
 ): EnvSession {
   const { config } = loadConfig(options.config);
   const env = resolveEnvironment(config, envName);
+  const aws = awsClientsFor(options, config, { region: env.region, profile: env.profile, retryMode });
+  return { config, env, aws };
+}
+
+/**
+ * The one way AWS clients are built (environment runs, database commands, a bare database): the
+ * flags win, then AWS_REGION/AWS_PROFILE, then what the environment (or the config) says; the
+ * endpoint URLs are checked first; retries and timeouts from the config's `aws`.
+ */
+export function awsClientsFor(
+  options: Pick<GlobalOptions, 'region' | 'profile' | 'endpointUrl'>,
+  config: Config,
+  defaults: { region: string; profile?: string; retryMode?: 'standard' | 'adaptive' } = {
+    region: config.region,
+  },
+): AwsClients {
   checkEndpointUrls(options);
-  const aws = new AwsClients({
-    region: options.region ?? process.env.AWS_REGION ?? env.region,
-    profile: options.profile ?? process.env.AWS_PROFILE ?? env.profile,
+  return new AwsClients({
+    region: options.region ?? process.env.AWS_REGION ?? defaults.region,
+    profile: options.profile ?? process.env.AWS_PROFILE ?? defaults.profile,
     endpoint: options.endpointUrl,
     ...config.aws,
-    retryMode,
+    retryMode: defaults.retryMode ?? 'standard',
   });
-  return { config, env, aws };
 }
 
 /**
@@ -71,9 +86,6 @@ export function checkEndpointUrls(options: Pick<GlobalOptions, 'endpointUrl'>): 
     }
   }
 }
-
-/** The account check gives up after this long in all (a hanging endpoint would otherwise hold it for retries × request timeout). */
-export const PREFLIGHT_TIMEOUT_MS = 6000;
 
 /** docs/architecture.md: a command that changes something never takes its environment from FSOPS_ENV. */
 export function requireExplicitEnv(options: Pick<GlobalOptions, 'env'>, what: string): string {
@@ -114,7 +126,9 @@ export async function verifyAccount(
 async function callerIdentity(session: EnvSession, signal?: AbortSignal): Promise<CallerIdentity> {
   const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
   const sts = await session.aws.sts();
-  const deadline = AbortSignal.timeout(PREFLIGHT_TIMEOUT_MS);
+  // A hanging endpoint would otherwise hold the check for retries × request timeout (aws.preflightTimeoutMs).
+  const timeoutMs = session.aws.settings.preflightTimeoutMs ?? DEFAULT_PREFLIGHT_TIMEOUT_MS;
+  const deadline = AbortSignal.timeout(timeoutMs);
   let out: { Account?: string; Arn?: string };
   try {
     out = await sts.send(new GetCallerIdentityCommand({}), {
@@ -124,7 +138,7 @@ async function callerIdentity(session: EnvSession, signal?: AbortSignal): Promis
     if (signal?.aborted) throw error;
     if (deadline.aborted && !isCredentialsError(error)) {
       throw new UnreachableError(
-        `cannot verify the AWS identity for ${session.env.name}: no answer from STS within ${PREFLIGHT_TIMEOUT_MS / 1000} s${session.aws.settings.endpoint ? ` (endpoint ${session.aws.settings.endpoint})` : ''}`,
+        `cannot verify the AWS identity for ${session.env.name}: no answer from STS within ${timeoutMs / 1000} s${session.aws.settings.endpoint ? ` (endpoint ${session.aws.settings.endpoint})` : ''}`,
       );
     }
     throw classifyPreflightError(error, session.env.name, session.aws.settings.profile);

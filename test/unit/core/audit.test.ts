@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AwsClients } from '../../../src/aws/clients.js';
-import { AUDIT_REMOTE_TIMEOUT_MS, appendAudit } from '../../../src/engine/audit.js';
+import { appendAudit } from '../../../src/engine/audit.js';
 import { type FakeAws, startFakeAws } from '../../helpers/fake-aws.js';
 
 let fake: FakeAws | undefined;
@@ -26,6 +26,8 @@ describe('appendAudit: the CloudWatch Logs copy', () => {
         maxAttempts: 5,
         requestTimeoutMs: 60_000,
         connectTimeoutMs: 1000,
+        // The bound under test (config aws.auditTimeoutMs, 10 s by default), short so the test is.
+        auditTimeoutMs: 300,
       });
       const file = join(mkdtempSync(join(tmpdir(), 'fsops-audit-')), 'audit.jsonl');
       const savedFile = process.env.FSOPS_AUDIT_FILE;
@@ -47,6 +49,6 @@ describe('appendAudit: the CloudWatch Logs copy', () => {
       }
       expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ result: 'started', env: 'prod' });
     },
-    AUDIT_REMOTE_TIMEOUT_MS + 15_000,
+    10_000,
   );
 });
