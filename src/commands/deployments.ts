@@ -9,6 +9,7 @@ import { mapWithConcurrency } from '../engine/model/concurrency.js';
 import { UsageError } from '../engine/model/errors.js';
 import { VIEW_FORMATS } from '../engine/printer.js';
 import { makeChalk } from '../engine/render.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
 
 /** How many revisions and deployments the listing shows. */
@@ -225,12 +226,17 @@ function table(header: string[], rows: string[][]): string[] {
 }
 
 /** `fsops deployments <component> --env E`: recent deployments and revisions, and what rollback would pick. */
-export async function deployments(component: string, options: GlobalOptions): Promise<number> {
+export async function deployments(
+  component: string,
+  options: GlobalOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
   const { printer, session, ecs, names } = await prepareServiceCommand(
     component,
     options,
     'deployments',
     false,
+    runtime,
     VIEW_FORMATS,
   );
   try {

@@ -5,11 +5,11 @@ import {
   asExitError,
   prepareServiceCommand,
   runServiceOperation,
-  type ServiceCommandDeps,
   type ServiceCommandOptions,
 } from '../engine/commands/service-operation.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
 import { UsageError } from '../engine/model/errors.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 
 export const RESTART_SOURCE =
   "runbook 004 (Service Won't Start: restart service); ops guide §13.1.1 (restart failing services)";
@@ -18,13 +18,14 @@ export const RESTART_SOURCE =
 export async function restart(
   component: string,
   options: ServiceCommandOptions,
-  deps: ServiceCommandDeps = {},
+  runtime: Runtime = processRuntime(),
 ): Promise<number> {
   const { printer, session, identity, ecs, names } = await prepareServiceCommand(
     component,
     options,
     'restart',
     true,
+    runtime,
   );
   try {
     const { service, stoppedTaskArns } = await readsUntilInterrupted((signal) =>
@@ -77,7 +78,7 @@ export async function restart(
         source: RESTART_SOURCE,
       },
       options,
-      deps,
+      runtime,
     );
   } finally {
     session.aws.destroy();

@@ -8,11 +8,11 @@ import {
   asExitError,
   prepareServiceCommand,
   runServiceOperation,
-  type ServiceCommandDeps,
   type ServiceCommandOptions,
   type ServiceOperation,
 } from '../engine/commands/service-operation.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 
 export interface RollbackOptions extends ServiceCommandOptions {
   /** A revision number, family:revision, or a task definition ARN. */
@@ -26,7 +26,7 @@ export const ROLLBACK_SOURCE =
 export async function rollback(
   component: string,
   options: RollbackOptions,
-  deps: ServiceCommandDeps = {},
+  runtime: Runtime = processRuntime(),
 ): Promise<number> {
   if (options.to !== undefined) parseToOption(options.to);
   const { printer, session, identity, ecs, names } = await prepareServiceCommand(
@@ -34,6 +34,7 @@ export async function rollback(
     options,
     'rollback',
     true,
+    runtime,
   );
   try {
     // Reads only, under the run's signal: Ctrl-C/SIGTERM/SIGHUP end them at once (exit 130, nothing changed).
@@ -87,7 +88,7 @@ export async function rollback(
       checks: CHECKS,
       source: ROLLBACK_SOURCE,
     };
-    return await runServiceOperation(op, options, deps);
+    return await runServiceOperation(op, options, runtime);
   } finally {
     session.aws.destroy();
   }

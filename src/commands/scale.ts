@@ -6,11 +6,11 @@ import {
   asExitError,
   prepareServiceCommand,
   runServiceOperation,
-  type ServiceCommandDeps,
   type ServiceCommandOptions,
 } from '../engine/commands/service-operation.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
 import { UsageError } from '../engine/model/errors.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 
 export interface ScaleOptions extends ServiceCommandOptions {
   /** The explicit confirmation that scaling a protected environment to 0 is meant (no terminal). */
@@ -36,7 +36,7 @@ export async function scale(
   component: string,
   countText: string,
   options: ScaleOptions,
-  deps: ServiceCommandDeps = {},
+  runtime: Runtime = processRuntime(),
 ): Promise<number> {
   const count = parseCount(countText);
   const { printer, session, identity, ecs, names } = await prepareServiceCommand(
@@ -44,6 +44,7 @@ export async function scale(
     options,
     'scale',
     true,
+    runtime,
   );
   try {
     const { service, stoppedTaskArns } = await readsUntilInterrupted((signal) =>
@@ -143,7 +144,7 @@ export async function scale(
         source: SCALE_SOURCE,
       },
       options,
-      deps,
+      runtime,
     );
   } finally {
     session.aws.destroy();

@@ -15,13 +15,7 @@ import {
   serviceNames,
 } from '../../ecs/facts.js';
 import { shortTaskDef } from '../../ecs/taskdef.js';
-import {
-  type Clock,
-  type ServiceObserver,
-  type WaitOutcome,
-  type WaitTarget,
-  waitForService,
-} from '../../ecs/wait.js';
+import { type ServiceObserver, type WaitOutcome, type WaitTarget, waitForService } from '../../ecs/wait.js';
 import { applyChange, type ChangeAudit, changeAuditor, decideChange, promptIO } from '../change.js';
 import { onInterrupt, readsUntilInterrupted } from '../interrupt.js';
 import { formatDuration, parseDuration } from '../model/duration.js';
@@ -32,7 +26,8 @@ import { type Printer, printerFor, REPORT_FORMATS } from '../printer.js';
 import { createProgress } from '../progress.js';
 import type { OutputFormat } from '../render.js';
 import { type CheckRegistry, runChecks, stepsFor } from '../runner.js';
-import { type MutationPlan, type PromptIO, planText, type SafetyOptions, terminalIO } from '../safety.js';
+import { processRuntime, type Runtime } from '../runtime.js';
+import { type MutationPlan, type PromptIO, planText, type SafetyOptions } from '../safety.js';
 import {
   type CallerIdentity,
   type EnvSession,
@@ -52,16 +47,7 @@ export interface ServiceCommandOptions extends GlobalOptions {
   wait?: boolean;
 }
 
-/** What tests (and only tests) replace: the terminal, the clock and poll interval, and HTTP for health checks. */
-export interface ServiceCommandDeps {
-  io?: PromptIO;
-  clock?: Clock;
-  pollIntervalMs?: number;
-  fetch?: typeof fetch;
-}
-
 export const DEFAULT_TIMEOUT = '15m';
-export const DEFAULT_POLL_INTERVAL_MS = 6000;
 
 /** Everything one mutating service operation needs once its facts are gathered and its plan built. */
 export interface ServiceOperation {
@@ -118,13 +104,13 @@ export function asExitError(error: unknown, what: string): Error {
 export async function runServiceOperation(
   op: ServiceOperation,
   options: ServiceCommandOptions,
-  deps: ServiceCommandDeps = {},
+  runtime: Runtime = processRuntime(),
 ): Promise<number> {
   const { printer } = op;
   const format = printer.format;
   const timeoutMs = timeoutOf(options);
   const startedAt = new Date();
-  const io = promptIO(format, deps.io ?? terminalIO());
+  const io = promptIO(format, runtime.io, runtime.stderr);
   const report = (findings: Finding[], notes?: string[]) =>
     printer.report(
       buildReport(`${op.command} ${op.component}`, op.session.env.name, startedAt, findings, notes),
@@ -153,10 +139,10 @@ export async function runServiceOperation(
   }
 
   const followUp = `fsops deployments ${op.component} --env ${op.session.env.name}`;
-  const outcome = await applyAndFollow(op, audit, options, { timeoutMs, format, deps });
+  const outcome = await applyAndFollow(op, audit, options, { timeoutMs, format, runtime });
   if (outcome === 'accepted') return report([acceptedFinding(op, followUp)]);
   if (outcome.result === 'interrupted') {
-    process.stderr.write(
+    runtime.stderr.write(
       `\nfsops: stopped waiting; the ${op.command} continues in ECS. Check it with \`${followUp}\`.\n`,
     );
     return ExitCode.interrupted;
@@ -164,10 +150,10 @@ export async function runServiceOperation(
   const rollout = rolloutFinding(op, outcome.target, outcome, followUp);
   let findings: Finding[] = [rollout];
   if (outcome.result === 'succeeded' && op.verify) {
-    const verification = await verifyComponent(op, format, deps);
+    const verification = await verifyComponent(op, format, runtime);
     if (verification === 'interrupted') {
       // The change itself is done: say so, rather than the bare "interrupted" that suggests otherwise.
-      process.stderr.write(
+      runtime.stderr.write(
         `\nfsops: stopped verifying; the ${op.command} itself completed (${outcome.state}). Verify with \`fsops validate ${op.session.env.name}\`.\n`,
       );
       report([rollout]);
@@ -190,7 +176,7 @@ function applyAndFollow(
   op: ServiceOperation,
   audit: ChangeAudit,
   options: ServiceCommandOptions,
-  wait: { timeoutMs: number; format: string; deps: ServiceCommandDeps },
+  wait: { timeoutMs: number; format: string; runtime: Runtime },
 ): Promise<(WaitOutcome & { target: WaitTarget }) | 'accepted'> {
   return applyChange(
     audit,
@@ -202,7 +188,7 @@ function applyAndFollow(
         throw asExitError(error, `${describeAction(op.action)} failed; nothing was changed`);
       }
       if (options.wait === false) return 'accepted';
-      return follow(op, op.waitTarget(applied), wait.timeoutMs, wait.format, wait.deps, signal);
+      return follow(op, op.waitTarget(applied), wait.timeoutMs, wait.format, wait.runtime, signal);
     },
     {
       interruptible: true,
@@ -262,7 +248,7 @@ async function follow(
   target: WaitTarget,
   timeoutMs: number,
   format: string,
-  deps: ServiceCommandDeps,
+  runtime: Runtime,
   signal: AbortSignal,
 ): Promise<WaitOutcome & { target: WaitTarget }> {
   const observer: ServiceObserver = {
@@ -270,15 +256,15 @@ async function follow(
     stoppedTaskArns: (signal) => listStoppedTaskArns(op.ecs, op.names, signal),
     describeTasks: (arns, signal) => describeTasks(op.ecs, op.names.cluster, arns, signal),
   };
-  const progress = await createProgress(`Waiting for ${op.names.service}`, format);
+  const progress = await createProgress(`Waiting for ${op.names.service}`, format, runtime.stderr);
   try {
     progress.log(
       `Waiting for ${op.names.service} to settle (up to ${formatDuration(timeoutMs)}; Ctrl-C stops waiting, not the ${op.command})`,
     );
     const outcome = await waitForService(observer, target, {
       timeoutMs,
-      intervalMs: deps.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
-      clock: deps.clock,
+      intervalMs: runtime.pollIntervalMs,
+      clock: runtime.clock,
       signal,
       knownEventIds: (op.before.events ?? []).map((e) => e.id ?? ''),
       knownStoppedTasks: op.knownStoppedTasks,
@@ -367,9 +353,9 @@ export function verificationSteps(component: string): { check: string; params: R
 async function verifyComponent(
   op: ServiceOperation,
   format: string,
-  deps: ServiceCommandDeps,
+  runtime: Runtime,
 ): Promise<Finding[] | 'interrupted'> {
-  const progress = await createProgress(`Verifying ${op.component}`, format);
+  const progress = await createProgress(`Verifying ${op.component}`, format, runtime.stderr);
   let release = () => {};
   const interrupted = new Promise<'interrupted'>((resolve) => {
     release = onInterrupt(() => resolve('interrupted'));
@@ -378,7 +364,7 @@ async function verifyComponent(
     return await Promise.race([
       runChecks(op.session, stepsFor(op.checks, verificationSteps(op.component)), {
         since: new Date(Date.now() - 15 * 60_000),
-        fetch: deps.fetch,
+        fetch: runtime.fetch,
         onCheckStart: progress.onCheckStart,
         onCheckDone: progress.onCheckDone,
       }).then((run) => run.findings),
@@ -407,9 +393,10 @@ export async function prepareServiceCommand(
   options: ServiceCommandOptions,
   command: string,
   mutating: boolean,
+  runtime: Runtime = processRuntime(),
   formats: readonly OutputFormat[] = REPORT_FORMATS,
 ): Promise<PreparedService> {
-  const printer = printerFor(options, command, formats);
+  const printer = printerFor(options, command, formats, runtime.stdout);
   if (mutating) timeoutOf(options);
   const envName = mutating ? requireServiceEnv(options, command) : undefined;
   // The wait loop polls DescribeServices for minutes: adaptive retries pace it under throttling.

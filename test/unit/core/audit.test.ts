@@ -13,42 +13,38 @@ afterEach(async () => {
 });
 
 describe('appendAudit: the CloudWatch Logs copy', () => {
-  it(
-    'a CloudWatch Logs endpoint that never answers does not hold the change: the local line is written, a warning, and on',
-    async () => {
-      process.env.AWS_ACCESS_KEY_ID ??= 'AKIDFAKE';
-      process.env.AWS_SECRET_ACCESS_KEY ??= 'fake-secret';
-      fake = await startFakeAws({ faults: [{ service: 'logs', action: 'CreateLogStream', kind: 'hang' }] });
-      // The SDK's own bound (5 attempts of a minute each) would hold the change for minutes.
-      const aws = new AwsClients({
-        region: 'ap-south-1',
-        endpoint: fake.url,
-        maxAttempts: 5,
-        requestTimeoutMs: 60_000,
-        connectTimeoutMs: 1000,
-        // The bound under test (config aws.auditTimeoutMs, 10 s by default), short so the test is.
-        auditTimeoutMs: 300,
-      });
-      const file = join(mkdtempSync(join(tmpdir(), 'fsops-audit-')), 'audit.jsonl');
-      const savedFile = process.env.FSOPS_AUDIT_FILE;
-      delete process.env.FSOPS_AUDIT_FILE;
-      const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-      try {
-        await appendAudit(
-          { identity: null, env: 'prod', command: 'rollback', result: 'started' },
-          { file, logGroup: '/fivestar/fsops-audit' },
-          aws,
-        );
-        expect(String(stderr.mock.calls.at(-1)?.[0])).toContain(
-          'could not write the audit record to /fivestar/fsops-audit',
-        );
-      } finally {
-        stderr.mockRestore();
-        aws.destroy();
-        if (savedFile !== undefined) process.env.FSOPS_AUDIT_FILE = savedFile;
-      }
-      expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ result: 'started', env: 'prod' });
-    },
-    10_000,
-  );
+  it('a CloudWatch Logs endpoint that never answers does not hold the change: the local line is written, a warning, and on', async () => {
+    process.env.AWS_ACCESS_KEY_ID ??= 'AKIDFAKE';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'fake-secret';
+    fake = await startFakeAws({ faults: [{ service: 'logs', action: 'CreateLogStream', kind: 'hang' }] });
+    // The SDK's own bound (5 attempts of a minute each) would hold the change for minutes.
+    const aws = new AwsClients({
+      region: 'ap-south-1',
+      endpoint: fake.url,
+      maxAttempts: 5,
+      requestTimeoutMs: 60_000,
+      connectTimeoutMs: 1000,
+      // The bound under test (config aws.auditTimeoutMs, 10 s by default), short so the test is.
+      auditTimeoutMs: 300,
+    });
+    const file = join(mkdtempSync(join(tmpdir(), 'fsops-audit-')), 'audit.jsonl');
+    const savedFile = process.env.FSOPS_AUDIT_FILE;
+    delete process.env.FSOPS_AUDIT_FILE;
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await appendAudit(
+        { identity: null, env: 'prod', command: 'rollback', result: 'started' },
+        { file, logGroup: '/fivestar/fsops-audit' },
+        aws,
+      );
+      expect(String(stderr.mock.calls.at(-1)?.[0])).toContain(
+        'could not write the audit record to /fivestar/fsops-audit',
+      );
+    } finally {
+      stderr.mockRestore();
+      aws.destroy();
+      if (savedFile !== undefined) process.env.FSOPS_AUDIT_FILE = savedFile;
+    }
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ result: 'started', env: 'prod' });
+  }, 10_000);
 });
