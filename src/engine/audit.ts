@@ -45,6 +45,8 @@ export async function appendAudit(
   partial: Omit<AuditRecord, 'time' | 'user'>,
   target: AuditTarget,
   aws?: AwsClients,
+  /** Where a warning about a failed audit write goes (the command's runtime.stderr). */
+  stderr: { write(text: string): unknown } = process.stderr,
 ): Promise<AuditRecord> {
   const record: AuditRecord = { time: new Date().toISOString(), user: localUser(), ...partial };
   const line = JSON.stringify(record);
@@ -53,7 +55,7 @@ export async function appendAudit(
     mkdirSync(dirname(file), { recursive: true });
     appendFileSync(file, `${line}\n`, { mode: 0o600 });
   } catch (error) {
-    process.stderr.write(
+    stderr.write(
       `fsops: warning: could not write the audit log ${file}: ${clean((error as Error).message)}\n`,
     );
   }
@@ -61,7 +63,7 @@ export async function appendAudit(
     try {
       await putAuditEvent(aws, target.logGroup, line);
     } catch (error) {
-      process.stderr.write(
+      stderr.write(
         `fsops: warning: could not write the audit record to ${target.logGroup}: ${clean(describeAwsError(error))}\n`,
       );
     }

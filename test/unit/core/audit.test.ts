@@ -1,10 +1,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { AwsClients } from '../../../src/aws/clients.js';
 import { appendAudit } from '../../../src/engine/audit.js';
 import { type FakeAws, startFakeAws } from '../../helpers/fake-aws.js';
+import { testRuntime } from '../../helpers/runtime.js';
 
 let fake: FakeAws | undefined;
 afterEach(async () => {
@@ -30,18 +31,16 @@ describe('appendAudit: the CloudWatch Logs copy', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'fsops-audit-')), 'audit.jsonl');
     const savedFile = process.env.FSOPS_AUDIT_FILE;
     delete process.env.FSOPS_AUDIT_FILE;
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const runtime = testRuntime();
     try {
       await appendAudit(
         { identity: null, env: 'prod', command: 'rollback', result: 'started' },
         { file, logGroup: '/fivestar/fsops-audit' },
         aws,
+        runtime.stderr,
       );
-      expect(String(stderr.mock.calls.at(-1)?.[0])).toContain(
-        'could not write the audit record to /fivestar/fsops-audit',
-      );
+      expect(runtime.err()).toContain('could not write the audit record to /fivestar/fsops-audit');
     } finally {
-      stderr.mockRestore();
       aws.destroy();
       if (savedFile !== undefined) process.env.FSOPS_AUDIT_FILE = savedFile;
     }
