@@ -82,25 +82,6 @@ export function guarded<P>(
   };
 }
 
-/** Runs `worker` over `items` with at most `limit` in flight; results keep the items' order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  worker: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await worker(items[index]!);
-      }
-    }),
-  );
-  return results;
-}
-
 /** Text from AWS (finding titles, rule descriptions) without control characters, one line, bounded. */
 export function clean(text: string | undefined, max = 200): string {
   const flat = (text ?? '').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
