@@ -70,6 +70,7 @@ export function toFinding(check: CheckDefinition<never>, result: CheckResult): F
     observed: result.observed,
     remediation: result.status === 'pass' ? '' : (result.remediation ?? check.remediation),
     source: check.source,
+    checkId: check.id,
     ...(result.value !== undefined && Number.isFinite(result.value)
       ? { value: result.value, unit: result.unit ?? '' }
       : {}),
