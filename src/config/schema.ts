@@ -49,7 +49,7 @@ const sqlIdentifier = z
 const metricName = z.string().min(1).max(255);
 
 /** Troubleshooting: Logs Insights switch-over, certificate and slow-statement thresholds. */
-export const TroubleshootSchema = z
+const TroubleshootSchema = z
   .object({
     since: z.string().min(1).describe('default look-back window of `fsops troubleshoot` and `fsops metrics`'),
     insightsAbove: z.string().min(1).describe('windows longer than this are aggregated by Logs Insights'),
@@ -223,7 +223,7 @@ export const MaintenanceSchema = z
   .strict();
 
 /** Backups and disaster recovery (deployment guide §2.2.3; runbook 002 Disaster Recovery; runbook 003 Monthly Tasks). */
-export const BackupSchema = z
+const BackupSchema = z
   .object({
     rtoMinutes: positiveInt.describe(
       'deployment guide §2.2.3: RTO < 4 hours (the RPO is maintenance.rpoMinutes)',
@@ -333,7 +333,7 @@ export const DatabaseSchema = z
   .strict();
 
 /** `fsops security` (deployment guide §2.2.3, §2.3.1, §3.1.2; ops guide §3.1.1, §7.1.1; runbook 003). */
-export const SecuritySchema = z
+const SecuritySchema = z
   .object({
     secretMaxAgeDays: positiveInt.describe('runbook 003: rotate secrets and keys older than 90 days'),
     extraSecrets: z
@@ -431,9 +431,6 @@ export type EnvironmentConfig = z.infer<typeof EnvironmentSchema>;
 export type Names = z.infer<typeof NamesSchema>;
 export type Thresholds = z.infer<typeof ThresholdsSchema>;
 export type PaymentsConfig = z.infer<typeof PaymentsSchema>;
-export type TroubleshootConfig = z.infer<typeof TroubleshootSchema>;
 export type MaintenanceConfig = z.infer<typeof MaintenanceSchema>;
 export type DatabaseConfig = z.infer<typeof DatabaseSchema>;
-export type SecurityConfig = z.infer<typeof SecuritySchema>;
 export type LmsConfig = z.infer<typeof LmsSchema>;
-export type BackupConfig = z.infer<typeof BackupSchema>;

@@ -497,8 +497,3 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
-
-/** The session settings of a config (for commands that do not load one, the defaults). */
-export function sessionSettings(config: Config): DatabaseConfig['session'] {
-  return config.database.session;
-}

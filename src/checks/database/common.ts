@@ -68,10 +68,6 @@ export function levelsText(levels: Levels, unit: string, higherIsWorse = true): 
     : `>= ${levels.warn}${unit} (warn below ${levels.warn}${unit}, fail below ${levels.fail}${unit})`;
 }
 
-export function thresholdsOf(ctx: CheckContext): DbThresholds {
-  return ctx.env.config.database.thresholds;
-}
-
 /** "…and 12 more" after a capped list. */
 export function moreLine(total: number, shown: number): string[] {
   return total > shown ? [`…and ${total - shown} more`] : [];
