@@ -1,12 +1,12 @@
 import type { CheckResult } from '../engine/model/check.js';
 import {
+  ALARM_SEVERITIES,
   alarmDiff,
   type DesiredAlarm,
   describeAlarm,
   desiredAlarms,
   loadAlarmCatalogue,
   putMetricAlarmInput,
-  SEVERITIES,
   topicsFor,
 } from '../monitoring/alarm-catalogue.js';
 import { gatherAlarmState } from '../monitoring/alarm-state.js';
@@ -71,7 +71,7 @@ export const alarmsApplyAction: ActionDefinition<AlarmsApplyParams> = {
         : [`  ${describeAlarm(alarm)}`];
       changes.push({ kind: 'put', alarm, topicArn: topic.arn, lines, create: !existing });
     }
-    for (const severity of SEVERITIES) {
+    for (const severity of ALARM_SEVERITIES) {
       const name = topics[severity];
       const topic = state.topics.get(name);
       if (!topic || !desired.some((a) => a.severity === severity)) continue;

@@ -1,22 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { type ConnectionOptions, checkServerIdentity } from 'node:tls';
 import type pg from 'pg';
-import type { AwsClients } from '../aws/clients.js';
 import { describeAwsError, isAccessDenied, isCredentialsError, isNotFound } from '../aws/errors.js';
-import type { EnvContext } from '../config/load.js';
-import type { Config, DatabaseConfig } from '../config/schema.js';
+import type { DatabaseConfig } from '../config/schema.js';
 import type { DbQuery } from '../engine/model/check.js';
 import { UnreachableError, UsageError } from '../engine/model/errors.js';
+import type { EnvSession } from '../engine/model/session.js';
 import { redactSecrets } from './redact.js';
 
 export type SslMode = 'disable' | 'require' | 'verify-full';
-
-/** What the database layer needs of an environment session (src/engine/session.ts EnvSession has it). */
-export interface EnvSession {
-  config: Config;
-  env: EnvContext;
-  aws: AwsClients;
-}
 
 /** Where and as whom to connect; `password` never leaves this module except to the pg driver. */
 export interface DbTarget {

@@ -6,9 +6,10 @@ import {
   endpointUrlProblem,
   isCredentialsError,
 } from '../aws/errors.js';
-import { type EnvContext, loadConfig, resolveEnvironment } from '../config/load.js';
+import { loadConfig, resolveEnvironment } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { UnreachableError, UsageError } from './model/errors.js';
+import type { EnvSession } from './model/session.js';
 
 /** Flags every command shares (declared once in cli.ts). */
 export interface GlobalOptions {
@@ -25,11 +26,7 @@ export interface GlobalOptions {
   publish?: boolean;
 }
 
-export interface EnvSession {
-  config: Config;
-  env: EnvContext;
-  aws: AwsClients;
-}
+export type { EnvSession } from './model/session.js';
 
 /** Loads the config, resolves the environment and builds its AWS clients (not yet connected). */
 export function openEnvSession(
