@@ -1,5 +1,5 @@
 import type { CheckContext, CheckDefinition, CheckResult } from '../engine/model/check.js';
-import { componentsOf } from '../engine/model/check.js';
+import { componentsOf, componentsParams } from '../engine/model/check.js';
 import type { Status } from '../engine/model/finding.js';
 
 export interface Probe {
@@ -79,6 +79,7 @@ export const healthEndpointsCheck: CheckDefinition<{ components?: string[] }> = 
   severity: 'critical',
   source: 'deployment guide §11.1; runbook 002 (health checks)',
   remediation: 'Read the container logs and the target group health (deployment guide §12.1.1).',
+  params: componentsParams,
   async run(ctx, params) {
     const { paths, timeoutMs } = ctx.env.config.health;
     const perComponent = await Promise.all(

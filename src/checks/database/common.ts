@@ -1,5 +1,11 @@
 import type { DatabaseConfig } from '../../config/schema.js';
-import type { CheckContext, CheckDefinition, CheckResult, DbQuery } from '../../engine/model/check.js';
+import type {
+  CheckContext,
+  CheckDefinition,
+  CheckResult,
+  DbQuery,
+  ParamsSchema,
+} from '../../engine/model/check.js';
 import { overallStatus, type Severity, type Status } from '../../engine/model/finding.js';
 
 export type Levels = { warn: number; fail: number };
@@ -117,6 +123,8 @@ export interface DbCheckSpec<P> {
   severity: Severity;
   source: string;
   remediation: string;
+  /** The step parameters it takes (see CheckDefinition.params). */
+  params?: ParamsSchema;
   run(ctx: CheckContext, db: DbQuery, params: P): Promise<CheckResult[]>;
 }
 
@@ -131,6 +139,7 @@ export function dbCheck<P = Record<string, unknown>>(spec: DbCheckSpec<P>): Chec
     severity: spec.severity,
     source: spec.source,
     remediation: spec.remediation,
+    params: spec.params,
     async run(ctx, params) {
       try {
         const db = await ctx.db();

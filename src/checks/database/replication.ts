@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { describeAwsError } from '../../aws/errors.js';
 import { guideThresholdAt } from '../../config/guide-thresholds.js';
 import type { CheckContext, CheckDefinition, CheckResult } from '../../engine/model/check.js';
@@ -366,6 +367,7 @@ export const replicationCheck = dbCheck<{ expectedReplicas?: number }>({
   severity: 'high',
   source: 'deployment guide §4.1.3 (prod: two read replicas); ops guide §8.1.1',
   remediation: 'Check the replicas.',
+  params: z.object({ expectedReplicas: z.number().int().min(0).optional() }).strict(),
   async run(ctx, db, params) {
     // Expectations taken from the environment (no explicit count) mean there is an RDS instance to ask:
     // its replicas and their CloudWatch ReplicaLag, concurrently with the database's own view.
