@@ -38,12 +38,20 @@ const applyHint = (env: string) => `Run \`fsops alarms apply --env ${env}\` (pla
 
 /** Judges CloudWatch and SNS against the catalogue (pure): one or more findings per alarm, one per topic. */
 export function evaluateAlarmAudit(input: AuditInput): CheckResult[] {
+  return [
+    ...input.desired.flatMap((alarm) => judgeAlarm(alarm, input)),
+    ...judgeTopics(input),
+    ...eventRules(input),
+  ];
+}
+
+/** One catalogue alarm against CloudWatch: missing, drifted, notifying nobody, or without data. */
+function judgeAlarm(alarm: AuditInput['desired'][number], input: AuditInput): CheckResult[] {
   const { env, state } = input;
-  const results: CheckResult[] = [];
-  for (const alarm of input.desired) {
-    const existing = state.alarms.get(alarm.name);
-    if (!existing) {
-      results.push({
+  const existing = state.alarms.get(alarm.name);
+  if (!existing) {
+    return [
+      {
         id: 'alarms.audit.missing',
         title: 'Alarm exists',
         status: 'fail',
@@ -53,87 +61,101 @@ export function evaluateAlarmAudit(input: AuditInput): CheckResult[] {
         observed: 'alarm not found',
         detail: `alarm declared from: ${alarm.source}`,
         remediation: applyHint(env),
-      });
-      continue;
-    }
-    const problems: CheckResult[] = [];
-    const drift = alarmDiff(alarm, existing).filter((d) => d.field !== 'actions');
-    if (drift.length) {
-      problems.push({
-        id: 'alarms.audit.drift',
-        title: 'Alarm matches the catalogue',
-        status: 'fail',
-        resource: alarm.name,
-        expected: describeAlarm(alarm),
-        observed: drift.map((d) => `${d.field}: ${d.old} -> ${d.new}`).join('; '),
-        detail: `alarm declared from: ${alarm.source}`,
-        remediation: applyHint(env),
-      });
-    }
-    const actions = existing.ActionsEnabled === false ? [] : (existing.AlarmActions ?? []);
-    const snsActions = actions.filter((arn) => arn.startsWith('arn:aws:sns:'));
-    const dangling = snsActions.filter((arn) => !state.topicArns.has(arn));
-    if (actions.length === 0) {
-      problems.push({
-        id: 'alarms.audit.actions',
-        title: 'Alarm notifies someone',
-        status: 'fail',
-        resource: alarm.name,
-        expected: `actions to ${alarm.topic} (ops guide §5.1.1)`,
-        observed: existing.ActionsEnabled === false ? 'actions disabled' : 'no alarm actions',
-        remediation: applyHint(env),
-      });
-    } else if (dangling.length) {
-      problems.push({
-        id: 'alarms.audit.actions',
-        title: 'Alarm notifies someone',
-        status: 'fail',
-        resource: alarm.name,
-        expected: `actions to ${alarm.topic}, a topic that exists`,
-        observed: `actions to topics that do not exist: ${dangling.map(topicNameOf).join(', ')}`,
-        remediation: applyHint(env),
-      });
-    } else if (!snsActions.some((arn) => topicNameOf(arn) === alarm.topic)) {
-      problems.push({
-        id: 'alarms.audit.drift',
-        title: 'Alarm matches the catalogue',
-        status: 'fail',
-        resource: alarm.name,
-        expected: `actions to ${alarm.topic} (severity ${alarm.severity}, ops guide §5.1.1)`,
-        observed: `actions: ${snsActions.map(topicNameOf).join(', ') || actions.join(', ')}`,
-        remediation: applyHint(env),
-      });
-    }
-    const since = existing.StateUpdatedTimestamp ? new Date(existing.StateUpdatedTimestamp) : undefined;
-    if (
-      existing.StateValue === 'INSUFFICIENT_DATA' &&
-      (!since || input.now.getTime() - since.getTime() > STUCK_AFTER_MS)
-    ) {
-      problems.push({
-        id: 'alarms.audit.insufficient-data',
-        title: 'Alarm has data',
-        status: 'warn',
-        resource: alarm.name,
-        expected: 'OK or ALARM',
-        observed: `INSUFFICIENT_DATA since ${since?.toISOString() ?? 'unknown'}`,
-        remediation: `Nothing publishes ${alarm.namespace} ${alarm.metric} with these dimensions: check the metric name and dimensions, or that the application publishes it.`,
-      });
-    }
-    results.push(
-      ...(problems.length
-        ? problems
-        : [
-            {
-              id: 'alarms.audit.ok',
-              title: 'Alarm matches the catalogue',
-              status: 'pass' as Status,
-              resource: alarm.name,
-              expected: describeAlarm(alarm),
-              observed: `as declared; ${existing.StateValue ?? 'unknown'}`,
-            },
-          ]),
-    );
+      },
+    ];
   }
+  const problems: CheckResult[] = [];
+  const drift = alarmDiff(alarm, existing).filter((d) => d.field !== 'actions');
+  if (drift.length) {
+    problems.push({
+      id: 'alarms.audit.drift',
+      title: 'Alarm matches the catalogue',
+      status: 'fail',
+      resource: alarm.name,
+      expected: describeAlarm(alarm),
+      observed: drift.map((d) => `${d.field}: ${d.old} -> ${d.new}`).join('; '),
+      detail: `alarm declared from: ${alarm.source}`,
+      remediation: applyHint(env),
+    });
+  }
+  const notifies = judgeActions(alarm, existing, input);
+  if (notifies) problems.push(notifies);
+  const since = existing.StateUpdatedTimestamp ? new Date(existing.StateUpdatedTimestamp) : undefined;
+  if (
+    existing.StateValue === 'INSUFFICIENT_DATA' &&
+    (!since || input.now.getTime() - since.getTime() > STUCK_AFTER_MS)
+  ) {
+    problems.push({
+      id: 'alarms.audit.insufficient-data',
+      title: 'Alarm has data',
+      status: 'warn',
+      resource: alarm.name,
+      expected: 'OK or ALARM',
+      observed: `INSUFFICIENT_DATA since ${since?.toISOString() ?? 'unknown'}`,
+      remediation: `Nothing publishes ${alarm.namespace} ${alarm.metric} with these dimensions: check the metric name and dimensions, or that the application publishes it.`,
+    });
+  }
+  return problems.length
+    ? problems
+    : [
+        {
+          id: 'alarms.audit.ok',
+          title: 'Alarm matches the catalogue',
+          status: 'pass' as Status,
+          resource: alarm.name,
+          expected: describeAlarm(alarm),
+          observed: `as declared; ${existing.StateValue ?? 'unknown'}`,
+        },
+      ];
+}
+
+/** Whether the alarm notifies its severity's topic: actions on, to topics that exist, the right one. */
+function judgeActions(
+  alarm: AuditInput['desired'][number],
+  existing: NonNullable<ReturnType<AuditInput['state']['alarms']['get']>>,
+  { env, state }: AuditInput,
+): CheckResult | null {
+  const actions = existing.ActionsEnabled === false ? [] : (existing.AlarmActions ?? []);
+  const snsActions = actions.filter((arn) => arn.startsWith('arn:aws:sns:'));
+  const dangling = snsActions.filter((arn) => !state.topicArns.has(arn));
+  if (actions.length === 0) {
+    return {
+      id: 'alarms.audit.actions',
+      title: 'Alarm notifies someone',
+      status: 'fail',
+      resource: alarm.name,
+      expected: `actions to ${alarm.topic} (ops guide §5.1.1)`,
+      observed: existing.ActionsEnabled === false ? 'actions disabled' : 'no alarm actions',
+      remediation: applyHint(env),
+    };
+  } else if (dangling.length) {
+    return {
+      id: 'alarms.audit.actions',
+      title: 'Alarm notifies someone',
+      status: 'fail',
+      resource: alarm.name,
+      expected: `actions to ${alarm.topic}, a topic that exists`,
+      observed: `actions to topics that do not exist: ${dangling.map(topicNameOf).join(', ')}`,
+      remediation: applyHint(env),
+    };
+  } else if (!snsActions.some((arn) => topicNameOf(arn) === alarm.topic)) {
+    return {
+      id: 'alarms.audit.drift',
+      title: 'Alarm matches the catalogue',
+      status: 'fail',
+      resource: alarm.name,
+      expected: `actions to ${alarm.topic} (severity ${alarm.severity}, ops guide §5.1.1)`,
+      observed: `actions: ${snsActions.map(topicNameOf).join(', ') || actions.join(', ')}`,
+      remediation: applyHint(env),
+    };
+  }
+  return null;
+}
+
+/** Each severity's SNS topic that the catalogue's alarms use: it exists and someone confirmed a subscription. */
+function judgeTopics(input: AuditInput): CheckResult[] {
+  const { env, state } = input;
+  const topicResults: CheckResult[] = [];
   const used = new Set(input.desired.map((a) => a.severity));
   for (const severity of Object.keys(input.topics) as AlarmSeverity[]) {
     if (!used.has(severity)) continue;
@@ -141,7 +163,7 @@ export function evaluateAlarmAudit(input: AuditInput): CheckResult[] {
     const topic = state.topics.get(name);
     const alarms = input.desired.filter((a) => a.severity === severity).length;
     if (!topic) {
-      results.push({
+      topicResults.push({
         id: 'alarms.audit.topic',
         title: 'Alarm topic exists and reaches someone',
         status: 'fail',
@@ -151,7 +173,7 @@ export function evaluateAlarmAudit(input: AuditInput): CheckResult[] {
         remediation: `Create the topic and subscribe the escalation (aws sns create-topic --name ${name}); ${alarms} alarm(s) notify it.`,
       });
     } else if (topic.confirmed === 0) {
-      results.push({
+      topicResults.push({
         id: 'alarms.audit.topic',
         title: 'Alarm topic exists and reaches someone',
         status: 'fail',
@@ -164,7 +186,7 @@ export function evaluateAlarmAudit(input: AuditInput): CheckResult[] {
             : `Subscribe the escalation: \`fsops alarms apply --env ${env}\` subscribes the catalogue's endpoints.`,
       });
     } else {
-      results.push({
+      topicResults.push({
         id: 'alarms.audit.topic',
         title: 'Alarm topic exists and reaches someone',
         status: 'pass',
@@ -173,19 +195,22 @@ export function evaluateAlarmAudit(input: AuditInput): CheckResult[] {
       });
     }
   }
-  for (const event of input.events) {
-    results.push({
-      id: 'alarms.audit.event-rule',
-      title: 'Event-driven alert (not a metric alarm)',
-      status: 'skip',
-      resource: event.name,
-      expected: `EventBridge rule ${event.rule.replace('{env}', env)} -> ${input.topics[event.severity]}`,
-      observed: 'not a CloudWatch alarm: not audited by fsops',
-      detail: `pattern: ${event.pattern}${event.note ? `\n${event.note}` : ''}`,
-      remediation: `Create the EventBridge rule with this pattern targeting ${input.topics[event.severity]} (${event.source}).`,
-    });
-  }
-  return results;
+  return topicResults;
+}
+
+/** The catalogue's event-driven alerts: EventBridge rules, named but not audited (skip). */
+function eventRules(input: AuditInput): CheckResult[] {
+  const { env } = input;
+  return input.events.map((event) => ({
+    id: 'alarms.audit.event-rule',
+    title: 'Event-driven alert (not a metric alarm)',
+    status: 'skip',
+    resource: event.name,
+    expected: `EventBridge rule ${event.rule.replace('{env}', env)} -> ${input.topics[event.severity]}`,
+    observed: 'not a CloudWatch alarm: not audited by fsops',
+    detail: `pattern: ${event.pattern}${event.note ? `\n${event.note}` : ''}`,
+    remediation: `Create the EventBridge rule with this pattern targeting ${input.topics[event.severity]} (${event.source}).`,
+  }));
 }
 
 /** One finding summing up the audit: what `validate` shows. */
