@@ -71,9 +71,7 @@ export interface CheckDefinition<P = Record<string, unknown>> {
  * in a registry); keep the schema next to the parameters' type.
  */
 export interface ParamsSchema {
-  safeParse(
-    data: unknown,
-  ):
+  safeParse(data: unknown):
     | { success: true; data: unknown }
     | {
         success: false;
