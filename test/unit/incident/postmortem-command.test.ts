@@ -3,34 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { incidentPostmortem } from '../../../src/commands/incident-postmortem.js';
-import type { IncidentRecord } from '../../../src/incident/record.js';
 import { IncidentStore } from '../../../src/incident/store.js';
+import { resolvedIncident } from '../../helpers/incident.js';
 
-const resolved = (id: string): IncidentRecord => ({
-  id,
-  revision: 1,
-  env: 'prod',
-  title: 'down',
-  severity: 1,
-  severityName: 'Critical',
-  proposal: { severity: 1, reason: 'r', findingId: null, resource: null, rule: 'x', unchecked: [] },
-  severityChoice: 'proposed',
-  commander: 'me',
-  affectedServices: [],
-  state: 'resolved',
-  currentStatus: 'Resolved',
-  eta: null,
-  startedAt: '2026-11-29T10:00:00.000Z',
-  openedBy: 'me',
-  resolvedAt: '2026-11-29T11:00:00.000Z',
-  rootCause: 'rc',
-  resolution: 'fix',
-  updates: [],
-  snapshots: [],
-  timeline: [],
-  deliveries: [],
-  postmortem: null,
-});
+const resolved = resolvedIncident;
 
 const saved = process.env.FSOPS_INCIDENT_DIR;
 afterEach(() => {
