@@ -1,5 +1,5 @@
 import { formatAge, shortQuery } from '../checks/database/common.js';
-import { targetLabel } from '../db/connection.js';
+import { targetLabel } from '../db/target.js';
 import { applyChange, changeAuditor, decideChange } from '../engine/change.js';
 import { type DbCommandOptions, type DbCommandSession, openDbCommandSession } from '../engine/database.js';
 import { ExitError, UnreachableError, UsageError } from '../engine/model/errors.js';

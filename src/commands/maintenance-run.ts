@@ -1,7 +1,8 @@
 import { ACTIONS } from '../actions/index.js';
 import { CHECKS } from '../checks/index.js';
 import { CHANGE_REF_ENV } from '../checks/maintenance/window.js';
-import type { DbConnectionOptions, DbSession } from '../db/connection.js';
+import type { DbSession } from '../db/connection.js';
+import type { DbConnectionOptions } from '../db/target.js';
 import { appendAudit } from '../engine/audit.js';
 import { promptIO } from '../engine/change.js';
 import { lazyDatabase } from '../engine/database.js';

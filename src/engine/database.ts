@@ -1,16 +1,15 @@
 import type { AwsClients } from '../aws/clients.js';
 import { type EnvContext, loadConfig, renderTemplate } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { type DbSession, openDbSession } from '../db/connection.js';
 import {
   applyTunnel,
   type DbConnectionOptions,
-  type DbSession,
   type DbTarget,
   envDbTarget,
-  openDbSession,
   parseDbUrl,
   resolveDbTarget,
-} from '../db/connection.js';
+} from '../db/target.js';
 import { type MaintenanceDb, openMaintenanceSession, type WriteSessionOptions } from '../db/writable.js';
 import { readsUntilInterrupted } from './interrupt.js';
 import {
@@ -24,7 +23,7 @@ import {
 /**
  * The engine's one database layer (docs/architecture.md, "Database"): which database (the
  * environment's secret, --db-url, DATABASE_URL, with --db-host/--db-port for a tunnel; see
- * src/db/connection.ts resolveDbTarget), opened read-only for diagnostics (statement_timeout,
+ * src/db/target.ts resolveDbTarget), opened read-only for diagnostics (statement_timeout,
  * lock_timeout, application_name=fsops, default_transaction_read_only) or writable for maintenance
  * (src/db/writable.ts), each at most once and only when first used, and one `close()`.
  */

@@ -13,14 +13,8 @@ import { fsopsTags, RESTORE_TEST_PURPOSE, restoreTestName } from '../../backup/n
 import { describeDbInstance } from '../../backup/rds.js';
 import { untrusted } from '../../backup/text.js';
 import { newestSnapshot } from '../../checks/maintenance/backups.js';
-import {
-  applyTunnel,
-  type DbSession,
-  type DbTarget,
-  envDbTarget,
-  openDbSession,
-  targetLabel,
-} from '../../db/connection.js';
+import { type DbSession, openDbSession } from '../../db/connection.js';
+import { applyTunnel, type DbTarget, envDbTarget, targetLabel } from '../../db/target.js';
 import { quoteQualified } from '../../db/writable.js';
 import type { CheckResult, DbQuery } from '../../engine/model/check.js';
 import { UsageError } from '../../engine/model/errors.js';

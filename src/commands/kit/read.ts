@@ -1,6 +1,6 @@
 import { CHECKS } from '../../checks/index.js';
 import type { Config } from '../../config/schema.js';
-import { targetLabel } from '../../db/connection.js';
+import { targetLabel } from '../../db/target.js';
 import { type DbCommandSession, lazyDatabase } from '../../engine/database.js';
 import type { CheckContext } from '../../engine/model/check.js';
 import { parseDuration } from '../../engine/model/duration.js';

@@ -1,6 +1,6 @@
 import type { ActionContext, ActionDefinition } from '../../actions/types.js';
 import type { AwsClients } from '../../aws/clients.js';
-import type { DbConnectionOptions } from '../../db/connection.js';
+import type { DbConnectionOptions } from '../../db/target.js';
 import type { MaintenanceDb } from '../../db/writable.js';
 import type { AuditTarget } from '../audit.js';
 import { promptIO } from '../change.js';

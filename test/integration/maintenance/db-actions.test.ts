@@ -8,7 +8,7 @@ import { dbPartitions } from '../../../src/commands/db-partitions.js';
 import { dbReindex } from '../../../src/commands/db-reindex.js';
 import { dbRetention } from '../../../src/commands/db-retention.js';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
-import { parseDbUrl } from '../../../src/db/connection.js';
+import { parseDbUrl } from '../../../src/db/target.js';
 import { type MaintenanceDb, openMaintenanceSession } from '../../../src/db/writable.js';
 import { dispatchInterrupt } from '../../../src/engine/interrupt.js';
 import type { Report } from '../../../src/engine/model/finding.js';
