@@ -1,9 +1,10 @@
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
+import { awsExitError } from '../aws/errors.js';
 import { describeTaskDefinition, gatherRollbackFacts } from '../ecs/facts.js';
 import { chooseRollbackTarget, type RollbackChoice, type RollbackFacts } from '../ecs/target.js';
 import { imagesOf, imageTag, parseTaskDef, sameTaskDef, shortTaskDef } from '../ecs/taskdef.js';
 import { describeServiceState } from '../ecs/wait.js';
-import { asExitError, prepareServiceCommand } from '../engine/commands/service-operation.js';
+import { prepareServiceCommand } from '../engine/commands/service-operation.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
 import { mapWithConcurrency } from '../engine/model/concurrency.js';
 import { UsageError } from '../engine/model/errors.js';
@@ -243,7 +244,7 @@ export async function deployments(
     // Reads only, under the run's signal: Ctrl-C/SIGTERM/SIGHUP end a hanging call at once (exit 130).
     const { facts, definitions } = await readsUntilInterrupted(async (signal) => {
       const facts = await gatherRollbackFacts(ecs, names, { stoppedTasks: false, signal }).catch((error) => {
-        throw asExitError(error, `cannot read ${names.service}`);
+        throw awsExitError(error, `cannot read ${names.service}`);
       });
       const preview = previewRollback(facts);
       const wanted = new Set<string>([

@@ -1,8 +1,8 @@
+import { awsExitError } from '../aws/errors.js';
 import { CHECKS } from '../checks/index.js';
 import { gatherServiceChangeFacts } from '../ecs/facts.js';
 import { shortTaskDef } from '../ecs/taskdef.js';
 import {
-  asExitError,
   prepareServiceCommand,
   runServiceOperation,
   type ServiceCommandOptions,
@@ -30,7 +30,7 @@ export async function restart(
   try {
     const { service, stoppedTaskArns } = await readsUntilInterrupted((signal) =>
       gatherServiceChangeFacts(ecs, names, signal).catch((error) => {
-        throw asExitError(error, `cannot read ${names.service}`);
+        throw awsExitError(error, `cannot read ${names.service}`);
       }),
     );
     const current = service.taskDefinition ?? 'unknown';

@@ -1,11 +1,11 @@
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import type { ServiceAction } from '../actions/service.js';
+import { awsExitError } from '../aws/errors.js';
 import { CHECKS } from '../checks/index.js';
 import { describeTaskDefinition, gatherRollbackFacts } from '../ecs/facts.js';
 import { chooseRollbackTarget, parseToOption, type RollbackChoice } from '../ecs/target.js';
 import { diffTaskDefinitions, imagesOf, sameTaskDef, shortTaskDef } from '../ecs/taskdef.js';
 import {
-  asExitError,
   prepareServiceCommand,
   runServiceOperation,
   type ServiceCommandOptions,
@@ -40,14 +40,14 @@ export async function rollback(
     // Reads only, under the run's signal: Ctrl-C/SIGTERM/SIGHUP end them at once (exit 130, nothing changed).
     const { facts, choice, fromDef, toDef } = await readsUntilInterrupted(async (signal) => {
       const facts = await gatherRollbackFacts(ecs, names, { signal }).catch((error) => {
-        throw asExitError(error, `cannot read ${names.service}`);
+        throw awsExitError(error, `cannot read ${names.service}`);
       });
       const choice = chooseRollbackTarget(facts, options.to);
       const [fromDef, toDef] = await Promise.all([
         describeTaskDefinition(ecs, choice.from, signal),
         describeTaskDefinition(ecs, choice.to, signal),
       ]).catch((error) => {
-        throw asExitError(error, 'cannot read the task definitions to compare');
+        throw awsExitError(error, 'cannot read the task definitions to compare');
       });
       return { facts, choice, fromDef, toDef };
     });

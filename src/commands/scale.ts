@@ -1,9 +1,9 @@
+import { awsExitError } from '../aws/errors.js';
 import { CHECKS } from '../checks/index.js';
 import { gatherServiceChangeFacts } from '../ecs/facts.js';
 import { judgeScale, readScalingLimits } from '../ecs/scale-limits.js';
 import { shortTaskDef } from '../ecs/taskdef.js';
 import {
-  asExitError,
   prepareServiceCommand,
   runServiceOperation,
   type ServiceCommandOptions,
@@ -49,7 +49,7 @@ export async function scale(
   try {
     const { service, stoppedTaskArns } = await readsUntilInterrupted((signal) =>
       gatherServiceChangeFacts(ecs, names, signal).catch((error) => {
-        throw asExitError(error, `cannot read ${names.service}`);
+        throw awsExitError(error, `cannot read ${names.service}`);
       }),
     );
     const desired = service.desiredCount ?? 0;

@@ -1,11 +1,5 @@
 import { AwsClients, DEFAULT_PREFLIGHT_TIMEOUT_MS } from '../aws/clients.js';
-import {
-  awsProfileExists,
-  awsProfileFiles,
-  describeAwsError,
-  endpointUrlProblem,
-  isCredentialsError,
-} from '../aws/errors.js';
+import { awsExitError, endpointUrlProblem, isCredentialsError } from '../aws/errors.js';
 import { loadConfig, resolveEnvironment } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { UnreachableError, UsageError } from './model/errors.js';
@@ -148,26 +142,7 @@ async function callerIdentity(session: EnvSession, signal?: AbortSignal): Promis
   return { account: out.Account, arn: out.Arn ?? 'unknown' };
 }
 
+/** Why the account check failed, as the line fsops exits with (src/aws/errors.ts awsExitError). */
 export function classifyPreflightError(error: unknown, env: string, profile?: string): Error {
-  if (isCredentialsError(error) && profile && !awsProfileExists(profile)) {
-    const files = awsProfileFiles();
-    return new UsageError(
-      `AWS profile '${profile}' not found in ${files.config} or ${files.credentials} (from --profile, AWS_PROFILE or environments.${env}.profile)`,
-    );
-  }
-  if (isCredentialsError(error) && profile) {
-    return new UsageError(
-      `AWS profile '${profile}' gives no usable credentials for ${env}: ${describeAwsCredentialsError(error)}`,
-    );
-  }
-  if (isCredentialsError(error)) {
-    return new UsageError(
-      `no AWS credentials for ${env}: set --profile, AWS_PROFILE or environments.${env}.profile (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)`,
-    );
-  }
-  return new UnreachableError(`cannot verify the AWS identity for ${env}: ${describeAwsError(error)}`);
-}
-
-function describeAwsCredentialsError(error: unknown): string {
-  return String((error as Error).message ?? error).split('\n')[0]!;
+  return awsExitError(error, `cannot verify the AWS identity for ${env}`, { env, profile });
 }

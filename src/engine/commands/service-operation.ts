@@ -5,7 +5,7 @@ import {
   describeAction,
   type ServiceAction,
 } from '../../actions/service.js';
-import { describeAwsError, isCredentialsError } from '../../aws/errors.js';
+import { awsExitError } from '../../aws/errors.js';
 import { requireComponent } from '../../config/load.js';
 import {
   describeService,
@@ -19,7 +19,7 @@ import { type ServiceObserver, type WaitOutcome, type WaitTarget, waitForService
 import { applyChange, type ChangeAudit, changeAuditor, decideChange, promptIO } from '../change.js';
 import { onInterrupt, readsUntilInterrupted } from '../interrupt.js';
 import { formatDuration, parseDuration } from '../model/duration.js';
-import { ExitCode, ExitError, UnreachableError, UsageError } from '../model/errors.js';
+import { ExitCode, UsageError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
 import { buildReport } from '../model/finding.js';
 import { type Printer, printerFor, REPORT_FORMATS } from '../printer.js';
@@ -88,13 +88,6 @@ export function timeoutOf(options: ServiceCommandOptions): number {
 /** Mutating commands never default an environment (docs/architecture.md): --env must be on the command line. */
 export function requireServiceEnv(options: ServiceCommandOptions, command: string): string {
   return requireExplicitEnv(options, `${command} changes a service`);
-}
-
-/** AWS failures before the change: one line, exit 3 (2 for missing credentials); fsops's own errors pass through. */
-export function asExitError(error: unknown, what: string): Error {
-  if (error instanceof ExitError) return error;
-  if (isCredentialsError(error)) return new UsageError(`${what}: ${describeAwsError(error)}`);
-  return new UnreachableError(`${what}: ${describeAwsError(error)}`);
 }
 
 /**
@@ -185,7 +178,7 @@ function applyAndFollow(
       try {
         applied = await applyServiceAction(op.ecs, op.action, { dryRun: false });
       } catch (error) {
-        throw asExitError(error, `${describeAction(op.action)} failed; nothing was changed`);
+        throw awsExitError(error, `${describeAction(op.action)} failed; nothing was changed`);
       }
       if (options.wait === false) return 'accepted';
       return follow(op, op.waitTarget(applied), wait.timeoutMs, wait.format, wait.runtime, signal);
