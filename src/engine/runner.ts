@@ -5,6 +5,7 @@ import {
   type CheckContext,
   type CheckDefinition,
   type CheckResult,
+  couldNotCheck,
   type DbQuery,
   type RedisEndpoint,
   toFinding,
@@ -81,13 +82,14 @@ class CheckTimeout extends Error {
 
 export function errorFinding(check: CheckDefinition<never>, error: unknown): Finding {
   const observed = error instanceof CheckTimeout ? error.message : describeAwsError(error);
-  return toFinding(check, {
-    status: 'error',
-    resource: check.id,
-    observed: `could not check: ${observed}`,
-    expected: 'the check completes',
-    remediation: 'Check AWS credentials, network access and permissions, then run again.',
-  });
+  return toFinding(
+    check,
+    couldNotCheck(
+      check.id,
+      observed,
+      'Check AWS credentials, network access and permissions, then run again.',
+    ),
+  );
 }
 
 /** A per-run cache of gathered facts, so that checks sharing an API call make it once. */

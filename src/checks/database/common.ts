@@ -6,6 +6,7 @@ import type {
   DbQuery,
   ParamsSchema,
 } from '../../engine/model/check.js';
+import { couldNotCheck } from '../../engine/model/check.js';
 import { overallStatus, type Severity, type Status } from '../../engine/model/finding.js';
 
 export type Levels = { warn: number; fail: number };
@@ -147,14 +148,11 @@ export function dbCheck<P = Record<string, unknown>>(spec: DbCheckSpec<P>): Chec
       } catch (error) {
         const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
         return [
-          {
-            status: 'error',
-            resource: spec.id,
-            expected: 'the check completes',
-            observed: `could not check: ${message}`,
-            remediation:
-              'Check the database connection and that the role can read the statistics views (GRANT pg_monitor), or raise database.session.statementTimeoutMs.',
-          },
+          couldNotCheck(
+            spec.id,
+            message ?? '',
+            'Check the database connection and that the role can read the statistics views (GRANT pg_monitor), or raise database.session.statementTimeoutMs.',
+          ),
         ];
       }
     },

@@ -91,6 +91,20 @@ export interface ParamsSchema {
       };
 }
 
+/**
+ * The one result of a check that could not check (`error`, never `pass`): why, and what to do. The
+ * runner makes it of a check that throws or times out; a check that knows better (the database
+ * checks, a missing IAM permission) makes it with its own remediation.
+ */
+export function couldNotCheck(
+  resource: string,
+  why: string,
+  remediation: string,
+  expected = 'the check completes',
+): CheckResult {
+  return { status: 'error', resource, expected, observed: `could not check: ${why}`, remediation };
+}
+
 /** Parameter schemas several checks share. */
 export const componentsParam = {
   /** Only these components (default: all of the environment's). */
