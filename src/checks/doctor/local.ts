@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { type ConfigCandidate, configLookup, loadConfig } from '../../config/load.js';
 import type { CheckDefinition, CheckResult } from '../../engine/model/check.js';
 
@@ -62,6 +63,7 @@ export const configCheck: CheckDefinition<{ configPath?: string }> = {
   severity: 'high',
   source: 'deployment guide §2.2 (accounts), §9–§11 (resource names); README.md Configuration',
   remediation: '`fsops config path` shows where fsops looks; `fsops config init` writes a starter file.',
+  params: z.object({ configPath: z.string().optional() }).strict(),
   async run(_ctx, params) {
     const lookup = configLookup(params.configPath);
     let problem: string | null = null;
