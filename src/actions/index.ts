@@ -8,6 +8,7 @@ import { retentionDeleteAction } from './db/retention.js';
 import { vacuumAnalyzeAction } from './db/vacuum.js';
 import { ecsTaskLossAction } from './dr/ecs-task-loss.js';
 import { rdsFailoverAction } from './dr/rds-failover.js';
+import { recoverTableAction } from './recover/table.js';
 import type { ActionDefinition } from './types.js';
 
 /** Every mutating step a runbook can name with `action:`, by id. */
@@ -23,5 +24,6 @@ export const ACTIONS: Record<string, ActionDefinition<never>> = Object.fromEntri
     snapshotAction,
     rdsFailoverAction,
     ecsTaskLossAction,
+    recoverTableAction as ActionDefinition<never>,
   ].map((action) => [action.id, action as ActionDefinition<never>]),
 );

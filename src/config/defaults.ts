@@ -232,6 +232,14 @@ export const DEFAULT_CONFIG: Config = {
       rowCountTolerancePercent: 5,
       monthly: false,
     },
+    // fsops recover (runbook 003 Data Corruption, runbook 002 Recovery Procedures): no writer is scaled to 0
+    // unless named; the copy takes the live name (the endpoint the services use stays the same).
+    recover: {
+      directory: '~/.local/state/fsops/recoveries',
+      writerComponents: [],
+      cutover: 'rename',
+      timeoutMinutes: 120,
+    },
     drill: { writeDowntimeSeconds: 120, ecsRecoverySeconds: 300, timeoutMinutes: 20 },
   },
 };

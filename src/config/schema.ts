@@ -270,6 +270,30 @@ export const BackupSchema = z
         monthly: z.boolean().describe('`maintenance run monthly` also runs the test restore'),
       })
       .strict(),
+    recover: z
+      .object({
+        directory: z
+          .string()
+          .min(1)
+          .describe(
+            'one journal per recovery under here (default beside the audit log; FSOPS_RECOVERY_DIR overrides)',
+          ),
+        writerComponents: z
+          .array(z.string().min(1))
+          .describe(
+            'components that write to the database: scaled to 0 while a recovery runs, their counts restored after',
+          ),
+        cutover: z
+          .enum(['rename', 'secret'])
+          .describe(
+            'rename: the copy takes the live instance name (the endpoint stays); secret: the database secret is pointed at the copy',
+          ),
+        timeoutMinutes: z
+          .number()
+          .positive()
+          .describe('give up waiting for a restore or a rename after this long'),
+      })
+      .strict(),
     drill: z
       .object({
         writeDowntimeSeconds: positiveInt.describe(
