@@ -41,4 +41,47 @@ Examples:
 ${EXIT_CODES}`,
     )
     .action(lazy(() => import('../commands/recover-table.js'), 'recoverTable'));
+
+  withSafetyOptions(
+    recover
+      .command('db')
+      .description(
+        'Point-in-time recovery of the database with cut-over: stop writes, restore to a new instance at T, verify, then (second confirmation) rename it into place, restart, validate (runbook 003 Data Corruption, Recovery Procedures; runbook 002 Recovery Procedures; deployment guide §2.2.3)',
+      )
+      .addOption(changeEnvOption('environment whose database to recover (required: FSOPS_ENV is not used)')),
+  )
+    .option(
+      '--to-time <iso>',
+      'the point in time to recover to (ISO 8601, UTC), inside the exact restore window',
+    )
+    .option('--snapshot <id>', 'or a snapshot of the instance')
+    .option(
+      '--verify-sql <file>',
+      'your own assertions on the copy: each query (ended by ;) must return true',
+    )
+    .option('--incident <id>', "append each step to this incident's timeline, e.g. INC-2026-004")
+    .option('--resume <id>', 'continue the recovery <id> after a crash, Ctrl-C or a declined cut-over')
+    .option('--abort <id>', 'undo the recovery <id>: renames back, writers and maintenance mode as before')
+    .option('--db-host <host>', 'reach the restored copy through this host (an SSH/SSM tunnel)')
+    .option('--db-port <port>', 'and this port (with --db-host)')
+    .option(
+      '--report <file>',
+      'also write the evidence report (RTO and RPO measured) to FILE.json or FILE.md',
+    )
+    .addHelpText(
+      'after',
+      `\nThe new instance is <db>-recovery-<stamp>, with the source's class, subnet group, security groups,
+parameter group, encryption, Multi-AZ and tags. The cut-over renames <db> to <db>-pre-recovery-<stamp>
+(deletion protection on, tagged fsops-recovery=<id>: never deleted) and the copy to <db>. A journal per
+recovery lives under backup.recover.directory (~/.local/state/fsops/recoveries; FSOPS_RECOVERY_DIR).
+Writers scaled to 0: backup.recover.writerComponents. See docs/recover.md.
+
+Examples:
+  fsops recover db --env staging --to-time 2026-11-29T02:30:00Z --dry-run
+  fsops recover db --env prod --to-time 2026-11-29T02:30:00Z --verify-sql checks.sql --incident INC-2026-004 --report recovery.md
+  fsops recover db --env prod --resume rec-prod-20261129-031500
+  fsops recover db --env prod --abort rec-prod-20261129-031500
+${EXIT_CODES}`,
+    )
+    .action(lazy(() => import('../commands/recover-db.js'), 'recoverDb'));
 }

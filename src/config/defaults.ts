@@ -237,7 +237,6 @@ export const DEFAULT_CONFIG: Config = {
     recover: {
       directory: '~/.local/state/fsops/recoveries',
       writerComponents: [],
-      cutover: 'rename',
       timeoutMinutes: 120,
     },
     drill: { writeDowntimeSeconds: 120, ecsRecoverySeconds: 300, timeoutMinutes: 20 },

@@ -283,11 +283,6 @@ export const BackupSchema = z
           .describe(
             'components that write to the database: scaled to 0 while a recovery runs, their counts restored after',
           ),
-        cutover: z
-          .enum(['rename', 'secret'])
-          .describe(
-            'rename: the copy takes the live instance name (the endpoint stays); secret: the database secret is pointed at the copy',
-          ),
         timeoutMinutes: z
           .number()
           .positive()

@@ -65,7 +65,7 @@ function configFile(): string {
     database: { host: '${url.hostname}', port: ${url.port}, database: ${live.name}, user: ${url.username}, password: '', ssl: disable }
 backup:
   pollSeconds: 0.1
-  recover: { directory: '${dir}/recoveries', writerComponents: [], cutover: rename, timeoutMinutes: 1 }
+  recover: { directory: '${dir}/recoveries', writerComponents: [], timeoutMinutes: 1 }
 `,
   );
   return file;
