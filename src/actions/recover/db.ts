@@ -435,6 +435,8 @@ export const recoverVerifyAction: ActionDefinition<RecoverDbParams> = {
                 c.live === null || c.copy === null
                   ? `not counted: ${c.problem ?? 'no count'}`
                   : `live ${c.live}, copy ${c.copy} (${c.copy - c.live >= 0 ? '+' : ''}${c.copy - c.live} after the recovery)`,
+              remediation:
+                'The damage the recovery undoes; rows written after the restore point are lost with it unless merged back (fsops recover table on the instance kept as <db>-pre-recovery-<stamp>).',
             });
           }
           results.push(...(await runAssertions(copy, p, p.journal.names.copy)));
