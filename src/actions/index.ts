@@ -5,9 +5,11 @@ import { snapshotAction } from './backup/snapshot.js';
 import { createNextPartitionsAction } from './db/partitions.js';
 import { reindexAction } from './db/reindex.js';
 import { retentionDeleteAction } from './db/retention.js';
+import { signalBackendAction } from './db/signal-backend.js';
 import { vacuumAnalyzeAction } from './db/vacuum.js';
 import { ecsTaskLossAction } from './dr/ecs-task-loss.js';
 import { rdsFailoverAction } from './dr/rds-failover.js';
+import { maintenanceModeAction } from './maintenance/maintenance-mode.js';
 import { recoverTableAction } from './recover/table.js';
 import type { ActionDefinition } from './types.js';
 
@@ -24,6 +26,8 @@ export const ACTIONS: Record<string, ActionDefinition<never>> = Object.fromEntri
     snapshotAction,
     rdsFailoverAction,
     ecsTaskLossAction,
+    maintenanceModeAction as ActionDefinition<never>,
+    signalBackendAction as ActionDefinition<never>,
     recoverTableAction as ActionDefinition<never>,
   ].map((action) => [action.id, action as ActionDefinition<never>]),
 );

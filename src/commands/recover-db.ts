@@ -19,14 +19,14 @@ import {
 } from '../backup/recovery-journal.js';
 import { parseRestoreTime } from '../backup/restore.js';
 import { promptIO } from '../engine/change.js';
+import { type ChangesResult, changeReport, envChangeSession, runChanges } from '../engine/changes.js';
 import type { EnvActionOptions } from '../engine/commands/env-command.js';
-import { evidenceFormat, finishChangeRun, type StepTiming } from '../engine/evidence.js';
+import { evidenceFormat, finishChangeRun } from '../engine/evidence.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
-import { UnreachableError, UsageError } from '../engine/model/errors.js';
-import { buildReport, type Finding } from '../engine/model/finding.js';
+import { UsageError } from '../engine/model/errors.js';
+import type { Finding } from '../engine/model/finding.js';
 import { printerFor } from '../engine/printer.js';
 import { createProgress } from '../engine/progress.js';
-import { runActions } from '../engine/run-actions.js';
 import { openEnvSession, requireExplicitEnv, verifyAccount } from '../engine/session.js';
 import { openStore } from '../incident/flow.js';
 
@@ -142,47 +142,36 @@ export async function recoverDb(options: RecoverDbOptions): Promise<number> {
       dbPort: options.dbPort,
     };
     const progress = await createProgress(`${COMMAND} (${session.env.name})`, printer.format);
-    const timings: StepTiming[] = [];
-    const interruption = { interrupted: false };
-    const refusal = { declined: false };
+    const changeSession = envChangeSession(session, identity?.arn ?? null);
     const run = (command: string, actions: ActionDefinition<RecoverDbParams>[]) =>
-      runActions(
+      runChanges(
+        changeSession,
         actions.map((action) => ({ action: action as ActionDefinition<never>, params })),
         {
-          audit: { env: session.env.name, target: session.config.audit, aws: session.aws },
-          identity: identity?.arn ?? null,
           command,
-          target: session.env.name,
-          protectedEnv: session.env.settings.protected,
           yes: options.yes,
           dryRun: options.dryRun,
           io: options.io ?? promptIO(printer.format),
-          context: {
-            env: session.env,
-            config: session.config,
-            now: startedAt,
-            aws: session.aws,
-            db: () => Promise.reject(new UnreachableError(`${COMMAND} opens its own database sessions`)),
-            log: progress.log,
-          },
-          onTiming: (t) => timings.push(t),
-          interruption,
-          refusal,
+          log: progress.log,
         },
       );
     const findings: Finding[] = [];
+    const results: ChangesResult[] = [];
     try {
       if (kind === 'abort') {
-        findings.push(...(await run(`${COMMAND} --abort`, [recoverAbortAction])));
+        results.push(await run(`${COMMAND} --abort`, [recoverAbortAction]));
       } else {
-        findings.push(
-          ...(await run(COMMAND, [recoverStopWritesAction, recoverRestoreAction, recoverVerifyAction])),
-        );
-        const stopped = options.dryRun || interruption.interrupted || refusal.declined;
+        const first = await run(COMMAND, [
+          recoverStopWritesAction,
+          recoverRestoreAction,
+          recoverVerifyAction,
+        ]);
+        results.push(first);
+        const stopped = options.dryRun || first.interrupted || first.declined;
         if (!stopped && journal.verification?.passed) {
           // The second confirmation: the cut-over's plan shows the verification.
-          findings.push(
-            ...(await run(`${COMMAND} (cut-over)`, [recoverCutoverAction, recoverResumeServiceAction])),
+          results.push(
+            await run(`${COMMAND} (cut-over)`, [recoverCutoverAction, recoverResumeServiceAction]),
           );
         } else if (!stopped) {
           findings.push({
@@ -202,6 +191,8 @@ export async function recoverDb(options: RecoverDbOptions): Promise<number> {
     } finally {
       progress.stop();
     }
+    findings.unshift(...results.flatMap((r) => r.findings));
+    const last = results.at(-1)!;
     const notes =
       journal.state === 'running' && !options.dryRun && Object.keys(journal.steps).length > 0
         ? [
@@ -210,19 +201,19 @@ export async function recoverDb(options: RecoverDbOptions): Promise<number> {
         : [
             `Recovery ${journal.id} (journal ${store.dir}/${journal.id}.json): ${options.dryRun ? 'dry run, nothing recorded' : journal.state}.`,
           ];
-    const report = buildReport(
+    const report = changeReport(
       kind === 'abort' ? `${COMMAND} --abort` : COMMAND,
       session.env.name,
       startedAt,
       findings,
+      last,
       notes,
     );
     return finishChangeRun(printer, report, {
-      interruption,
-      refusal,
+      declined: results.some((r) => r.declined),
       reportFile: options.report,
       evidence,
-      timings,
+      timings: results.flatMap((r) => r.timings),
       identity: identity?.arn ?? null,
     });
   } finally {

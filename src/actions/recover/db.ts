@@ -651,7 +651,7 @@ export const recoverResumeServiceAction: ActionDefinition<RecoverDbParams> = {
         }
         const validatedAt = new Date();
         p.journal.validatedAt = validatedAt.toISOString();
-        await writeMaintenanceMode({ aws: ctx.aws, env: e, signal: ctx.signal }, back === 'true', true);
+        await writeMaintenanceMode({ aws: ctx.aws, env: e }, back === 'true', true);
         results.push({
           status: 'pass',
           resource: e.nameOf('maintenanceModeParameter'),
@@ -779,7 +779,7 @@ export const recoverAbortAction: ActionDefinition<RecoverDbParams> = {
         if (p.journal.steps['stop-writes']) {
           const value = before ?? 'false';
           await writeMaintenanceMode(
-            { aws: ctx.aws, env: e, signal: ctx.signal },
+            { aws: ctx.aws, env: e },
             interpretMaintenanceMode(value) === 'on',
             true,
           );
