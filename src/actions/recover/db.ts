@@ -240,7 +240,7 @@ export const recoverRestoreAction: ActionDefinition<RecoverDbParams> = {
       ? [`wait for ${copy} (restore requested earlier in recovery ${p.journal.id})`]
       : [
           `restore ${describeSource(p.journal.names.live, from)} into a new instance ${copy}`,
-          `  as the source: ${source.DBInstanceClass ?? '?'}, ${source.MultiAZ ? 'Multi-AZ' : 'single-AZ'}, subnet group ${source.DBSubnetGroup?.DBSubnetGroupName ?? '(default)'}, security groups ${securityGroups.join(', ') || '(default)'}, parameter group ${parameterGroup ?? '(default)'}, ${source.StorageEncrypted ? `encrypted (${source.KmsKeyId ?? 'the source key'})` : 'NOT encrypted (as the source)'}, its ${ownTags.length} tag(s) + ${RECOVERY_TAG}=${p.journal.id}`,
+          `  as the source: ${source.DBInstanceClass ?? '?'}, ${source.MultiAZ ? 'Multi-AZ' : 'single-AZ'}, subnet group ${source.DBSubnetGroup?.DBSubnetGroupName ?? '(default)'}, security groups ${securityGroups.join(', ') || '(default)'}, parameter group ${parameterGroup ?? '(default)'}, ${source.StorageEncrypted ? `encrypted with the source's key${source.KmsKeyId ? ` (${source.KmsKeyId})` : ''}` : 'NOT encrypted (as the source)'}, backup retention ${source.BackupRetentionPeriod ?? '?'} days, deletion protection ${source.DeletionProtection ? 'on' : 'off'} (as the source), its ${ownTags.length} tag(s) + ${RECOVERY_TAG}=${p.journal.id}`,
           `  cost: one more ${source.DBInstanceClass ?? ''} instance${source.MultiAZ ? ' (Multi-AZ)' : ''} and its storage from now on (it becomes the live database)`,
           `  wait until it is available (at most ${ctx.config.backup.recover.timeoutMinutes} min)`,
         ];
@@ -272,8 +272,11 @@ export const recoverRestoreAction: ActionDefinition<RecoverDbParams> = {
             securityGroups,
             multiAZ: source.MultiAZ ?? false,
             parameterGroup,
-            kmsKeyId: source.StorageEncrypted ? source.KmsKeyId : undefined,
-            deletionProtection: false,
+            backupRetentionPeriod: source.BackupRetentionPeriod,
+            storageType: source.StorageType,
+            copyTagsToSnapshot: source.CopyTagsToSnapshot,
+            // The copy becomes the live database: protected as the source is.
+            deletionProtection: source.DeletionProtection ?? false,
             tags: [
               ...ownTags,
               { Key: 'managed-by', Value: 'fsops' },

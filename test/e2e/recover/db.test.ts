@@ -304,6 +304,8 @@ describe('fsops recover db (bin/fsops, local AWS endpoint, two real PostgreSQL s
       'VpcSecurityGroupIds.VpcSecurityGroupId.1': 'sg-staging-db',
       MultiAZ: 'true',
       PubliclyAccessible: 'false',
+      BackupRetentionPeriod: '14',
+      DeletionProtection: 'false',
     });
     const [id] = journalIds(w);
     await expectRecovered(w, id!);
