@@ -75,7 +75,7 @@ function crashPoint(action: string) {
   if (crash.seen === crash.nth) running?.kill('SIGKILL');
 }
 
-async function world(options: { writers?: string[] } = {}): Promise<World> {
+async function world(options: { writers?: string[]; restoreDelayMs?: number } = {}): Promise<World> {
   const desired: Record<string, number> = {
     'staging-internal-pe-service': 2,
     'staging-customer-portal-service': 2,
@@ -89,7 +89,7 @@ async function world(options: { writers?: string[] } = {}): Promise<World> {
   });
   const rds = backupRds('staging', {
     restoredEndpoint: { Address: '127.0.0.1', Port: copyServer.port },
-    restoreDelayMs: 200,
+    restoreDelayMs: options.restoreDelayMs ?? 200,
     renameDelayMs: 200,
   });
   const handlers = rds.handlers as Record<string, (input: Record<string, string>) => unknown>;
@@ -369,6 +369,32 @@ describe('fsops recover db (bin/fsops, local AWS endpoint, two real PostgreSQL s
     },
     90_000,
   );
+
+  it('Ctrl-C while waiting for the restore: exit 130, INTERRUPTED, the journal kept; --resume waits for the same copy and finishes', async () => {
+    await plant();
+    const w = await world({ restoreDelayMs: 4000 });
+    const pending = fsops(w, ['--to-time', T(), '--yes']);
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (w.state.restores.length > 0) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 50);
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    running!.kill('SIGINT');
+    const interrupted = await pending;
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stdout).toMatch(/INTERRUPTED/);
+    const [id] = journalIds(w);
+    expect(interrupted.stdout).toContain(`--resume ${id}`);
+    expect(w.state.modifications).toEqual([]);
+    const resumed = await fsops(w, ['--resume', id!, '--yes']);
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    expect(w.state.restores).toHaveLength(1);
+    await expectRecovered(w, id!);
+  }, 60_000);
 
   it('--abort after the rename undoes it: the instance before the recovery back at the live name, writers and maintenance mode as before', async () => {
     await plant();
