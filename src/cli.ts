@@ -5,6 +5,7 @@ import { declareIncidentCommands, declareStatusCommand } from './cli/incident.js
 import { declareMaintenanceCommands } from './cli/maintenance.js';
 import { declareMonitoringCommands } from './cli/monitoring.js';
 import { declareRecoverCommands } from './cli/recover.js';
+import { declareRedisCommands } from './cli/redis.js';
 import { declareSecurityCommands } from './cli/security.js';
 import { declareServiceCommands } from './cli/service.js';
 import { declareSetupCommands } from './cli/setup.js';
@@ -157,6 +158,7 @@ export function buildProgram(): Command {
   declareBackupCommands(program);
   declareRecoverCommands(program);
   declareSetupCommands(program);
+  declareRedisCommands(program);
   return program;
 }
 
@@ -215,6 +217,15 @@ export async function main(argv: string[]): Promise<number> {
       : ' (set FSOPS_DEBUG=1 for the stack trace)';
     return fail(ExitCode.unreachable, clean(`unexpected error: ${(error as Error).message}${detail}`));
   }
+}
+
+// A reader that went away (a dropped SSH session after SIGHUP, `| head -1`) ends output quietly: what
+// fsops writes after is lost, but the run still ends on its own terms (its audit outcome, its exit code),
+// instead of crashing on the closed pipe with exit 1.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
 }
 
 // Every signal that ends fsops goes through one path. A command that registered an interrupt handler

@@ -7,6 +7,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { RDSClient } from '@aws-sdk/client-rds';
@@ -31,7 +33,14 @@ export interface AwsSettings {
    * AWS_RETRY_MODE, when set, wins (the SDK reads it).
    */
   retryMode?: 'standard' | 'adaptive';
+  /** The account check's whole budget (src/engine/session.ts verifyAccount); default 6 s. */
+  preflightTimeoutMs?: number;
+  /** The CloudWatch Logs copy of an audit line, in all (src/engine/audit.ts); default 10 s. */
+  auditTimeoutMs?: number;
 }
+
+export const DEFAULT_PREFLIGHT_TIMEOUT_MS = 6000;
+export const DEFAULT_AUDIT_TIMEOUT_MS = 10_000;
 
 /** The SDK's shared client settings: retries (BENCHMARKS.md "Retry mode" for the choice) and timeouts. */
 export function clientConfig(settings: AwsSettings) {
@@ -184,6 +193,13 @@ export class AwsClients {
       async () => new (await import('@aws-sdk/client-sts')).STSClient(clientConfig(this.settings)),
     );
   }
+  eventbridge(): Promise<EventBridgeClient> {
+    return this.lazy(
+      'eventbridge',
+      async () =>
+        new (await import('@aws-sdk/client-eventbridge')).EventBridgeClient(clientConfig(this.settings)),
+    );
+  }
   ec2(): Promise<EC2Client> {
     return this.lazy(
       'ec2',
@@ -238,6 +254,14 @@ export class AwsClients {
     return this.lazy(
       'dynamodb',
       async () => new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient(clientConfig(this.settings)),
+    );
+  }
+
+  elasticache(): Promise<ElastiCacheClient> {
+    return this.lazy(
+      'elasticache',
+      async () =>
+        new (await import('@aws-sdk/client-elasticache')).ElastiCacheClient(clientConfig(this.settings)),
     );
   }
 

@@ -1,5 +1,6 @@
+import { healthPaths } from '../config/load.js';
 import type { CheckContext, CheckDefinition, CheckResult } from '../engine/model/check.js';
-import { componentsOf } from '../engine/model/check.js';
+import { componentsOf, componentsParams } from '../engine/model/check.js';
 import type { Status } from '../engine/model/finding.js';
 
 export interface Probe {
@@ -79,8 +80,9 @@ export const healthEndpointsCheck: CheckDefinition<{ components?: string[] }> = 
   severity: 'critical',
   source: 'deployment guide §11.1; runbook 002 (health checks)',
   remediation: 'Read the container logs and the target group health (deployment guide §12.1.1).',
+  params: componentsParams,
   async run(ctx, params) {
-    const { paths, timeoutMs } = ctx.env.config.health;
+    const { timeoutMs } = ctx.env.config.health;
     const perComponent = await Promise.all(
       componentsOf(ctx, params).map(async (component): Promise<CheckResult[]> => {
         const base = await baseUrl(ctx, component);
@@ -95,7 +97,9 @@ export const healthEndpointsCheck: CheckDefinition<{ components?: string[] }> = 
             },
           ];
         }
-        const probes = await Promise.all(paths.map((path) => probe(ctx, `${base}${path}`, timeoutMs)));
+        const probes = await Promise.all(
+          healthPaths(ctx.env.config, component).map((path) => probe(ctx, `${base}${path}`, timeoutMs)),
+        );
         return probes.map((p) =>
           evaluateProbe(component, p, ctx.env.thresholds.healthLatencyMs, ctx.env.name),
         );

@@ -64,3 +64,17 @@ export function withSafetyOptions(command: Command): Command {
     .option('--dry-run', 'show the plan and change nothing')
     .option('-y, --yes', 'do not ask for confirmation (required when there is no terminal)');
 }
+
+/** Flags of the commands that read Redis: where to connect instead of the environment's SSM redis_url. */
+export function withRedisOptions(command: Command): Command {
+  return command
+    .option(
+      '--redis-url <url>',
+      "Redis URL, redis:// or rediss:// (default: the environment's SSM redis_url)",
+    )
+    .option(
+      '--redis-host <host>',
+      "connect through a tunnel: this host instead of Redis's (TLS still checks the real name)",
+    )
+    .option('--redis-port <port>', 'connect through a tunnel: this port');
+}

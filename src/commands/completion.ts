@@ -118,7 +118,7 @@ export const FILES = ':files';
  */
 export const FIXED_ARGUMENT_VALUES: Record<string, string[]> = {
   drill: ['rds-failover', 'ecs-task-loss'],
-  cadence: ['weekly', 'monthly', 'quarterly'],
+  cadence: ['daily', 'weekly', 'monthly', 'quarterly'],
   phase: ['pre'],
   state: ['on', 'off', 'status'],
   group: ['rds', 'ecs', 'alb', 'payments', 'dynamodb'],

@@ -56,6 +56,12 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
       'folder of the PostgreSQL server binaries (initdb, pg_ctl) for `fsops demo` and the tests; else PATH, then /usr/lib/postgresql/*/bin',
   },
   {
+    name: 'FSOPS_REDIS_SERVER',
+    group: 'fsops',
+    meaning:
+      'the redis-server binary for `fsops demo`, the tests and the benchmark; else PATH, then /usr/bin/redis-server',
+  },
+  {
     name: 'FSOPS_DEBUG',
     group: 'fsops',
     meaning: 'set to 1: an unexpected error prints its stack trace (src/*.ts lines through the source maps)',

@@ -40,6 +40,11 @@ export const ThresholdsSchema = z
     healthLatencyMs: z.object({ warn: positiveInt, fail: positiveInt }).strict(),
     dynamodbThrottledRequests: z.object({ warn: z.number().min(0), fail: z.number().min(0) }).strict(),
     dynamodbLatencyMs: z.object({ warn: z.number().positive(), fail: z.number().positive() }).strict(),
+    redisEngineCpuPercent: z.object({ warn: percent, fail: percent }).strict(),
+    redisMemoryPercent: z.object({ warn: percent, fail: percent }).strict(),
+    redisEvictions: z.object({ warn: z.number().min(0), fail: z.number().min(0) }).strict(),
+    redisConnectionsPercent: z.object({ warn: percent, fail: percent }).strict(),
+    redisReplicationLagSeconds: z.object({ warn: z.number().min(0), fail: z.number().min(0) }).strict(),
   })
   .strict();
 
@@ -49,7 +54,7 @@ const sqlIdentifier = z
 const metricName = z.string().min(1).max(255);
 
 /** Troubleshooting: Logs Insights switch-over, certificate and slow-statement thresholds. */
-export const TroubleshootSchema = z
+const TroubleshootSchema = z
   .object({
     since: z.string().min(1).describe('default look-back window of `fsops troubleshoot` and `fsops metrics`'),
     insightsAbove: z.string().min(1).describe('windows longer than this are aggregated by Logs Insights'),
@@ -59,6 +64,15 @@ export const TroubleshootSchema = z
     slowStatementMs: z.object({ warn: positiveInt, fail: positiveInt }).strict(),
   })
   .strict();
+
+const timeZoneName = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'an IANA time zone, e.g. Asia/Kolkata');
 
 /** The payments database as runbook 003 names it (`payment.payments`), and the payment metrics (ops guide §3.2.1). */
 export const PaymentsSchema = z
@@ -84,6 +98,25 @@ export const PaymentsSchema = z
         pendingStatuses: z.array(z.string().min(1)).min(1),
         depth: z.object({ warn: positiveInt, fail: positiveInt }).strict(),
         oldestMinutes: z.object({ warn: positiveInt, fail: positiveInt }).strict(),
+      })
+      .strict(),
+    reconciliation: z
+      .object({
+        paymentIdColumn: sqlIdentifier,
+        channelColumn: sqlIdentifier.describe('ops guide §6.1 "Payment Volume by Channel"'),
+        timeZone: timeZoneName.describe('the business day of --date (IST: the branches are in India)'),
+        postings: z
+          .object({
+            schema: sqlIdentifier.optional().describe('default: payments.schema'),
+            table: sqlIdentifier,
+            paymentIdColumn: sqlIdentifier,
+            statusColumn: sqlIdentifier,
+            postedStatuses: z.array(z.string().min(1)).min(1),
+          })
+          .strict(),
+        pendingStatuses: z.array(z.string().min(1)).min(1),
+        pendingMinutes: z.object({ warn: positiveInt, fail: positiveInt }).strict(),
+        listLimit: positiveInt.describe('mismatches listed by id (the count covers all)'),
       })
       .strict(),
     metrics: z
@@ -223,7 +256,7 @@ export const MaintenanceSchema = z
   .strict();
 
 /** Backups and disaster recovery (deployment guide §2.2.3; runbook 002 Disaster Recovery; runbook 003 Monthly Tasks). */
-export const BackupSchema = z
+const BackupSchema = z
   .object({
     rtoMinutes: positiveInt.describe(
       'deployment guide §2.2.3: RTO < 4 hours (the RPO is maintenance.rpoMinutes)',
@@ -358,7 +391,7 @@ export const DatabaseSchema = z
   .strict();
 
 /** `fsops security` (deployment guide §2.2.3, §2.3.1, §3.1.2; ops guide §3.1.1, §7.1.1; runbook 003). */
-export const SecuritySchema = z
+const SecuritySchema = z
   .object({
     secretMaxAgeDays: positiveInt.describe('runbook 003: rotate secrets and keys older than 90 days'),
     extraSecrets: z
@@ -412,6 +445,63 @@ export const LmsSchema = z
   })
   .strict();
 
+/**
+ * Redis (ElastiCache) and the webhook queue (runbook 003 Daily Tasks `redis-cli llen webhook_queue`,
+ * Webhook Processing Issues, Redis backup; runbook 002 Test Redis connectivity; deployment guide §4.2.1
+ * redis_url). Levels are judged by `fsops redis` and the daily run; docs/thresholds.md lists them.
+ */
+export const RedisSchema = z
+  .object({
+    urlParameter: z
+      .string()
+      .min(1)
+      .describe('SSM SecureString holding the redis_url, template with {env} (deployment guide §4.2.1)'),
+    replicationGroup: z
+      .string()
+      .min(1)
+      .describe('ElastiCache replication group id, template with {env} (no guide names it)'),
+    connectTimeoutMs: positiveInt,
+    commandTimeoutMs: positiveInt,
+    maxClients: positiveInt.describe(
+      'maxclients when INFO does not report it (Redis < 7), and the base of CloudWatch CurrConnections; ElastiCache fixes it at 65000',
+    ),
+    queues: z.array(
+      z
+        .object({
+          key: z.string().min(1),
+          oldestEnd: z
+            .enum(['head', 'tail'])
+            .describe('tail: LPUSH producers with (B)RPOP consumers; head: RPUSH with (B)LPOP'),
+          timestampFields: z
+            .array(z.string().min(1))
+            .describe('JSON fields of an item holding its enqueue time (ISO-8601 or epoch s/ms)'),
+          length: levels(),
+          oldestMinutes: levels(),
+        })
+        .strict(),
+    ),
+    thresholds: z
+      .object({
+        pingMs: levels(),
+        memoryPercent: levels(),
+        evictedKeys: levels(),
+        rejectedConnections: levels(),
+        clientsPercent: levels(),
+        blockedClients: levels(),
+        hitRatePercent: levels(false),
+        minKeyspaceReads: z
+          .number()
+          .int()
+          .min(0)
+          .describe('below this many lookups the hit rate is not judged'),
+        unsavedHours: levels(),
+        replicaLagSeconds: levels(),
+        snapshotAgeHours: levels(),
+      })
+      .strict(),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     region: z.string().min(1),
@@ -422,6 +512,11 @@ export const ConfigSchema = z
     health: z
       .object({
         paths: z.array(z.string().startsWith('/')).min(1),
+        componentPaths: z
+          .record(z.string(), z.array(z.string().startsWith('/')).min(1))
+          .describe(
+            "a component's own health paths instead of `paths` (deployment guide §5.1.2: the portal's is /)",
+          ),
         timeoutMs: positiveInt,
         scheme: z.enum(['http', 'https']),
       })
@@ -429,7 +524,15 @@ export const ConfigSchema = z
     logs: z.object({ errorPattern: z.string().min(1), since: z.string().min(1) }).strict(),
     runner: z.object({ concurrency: positiveInt, checkTimeoutMs: positiveInt }).strict(),
     aws: z
-      .object({ maxAttempts: positiveInt, requestTimeoutMs: positiveInt, connectTimeoutMs: positiveInt })
+      .object({
+        maxAttempts: positiveInt,
+        requestTimeoutMs: positiveInt,
+        connectTimeoutMs: positiveInt,
+        /** The account check (STS GetCallerIdentity) in all, retries included. */
+        preflightTimeoutMs: positiveInt,
+        /** The CloudWatch Logs copy of one audit line in all (the local line is written first). */
+        auditTimeoutMs: positiveInt,
+      })
       .strict(),
     audit: z.object({ file: z.string().min(1), logGroup: z.string().min(1).nullable() }).strict(),
     troubleshoot: TroubleshootSchema,
@@ -440,6 +543,7 @@ export const ConfigSchema = z
     incident: IncidentSchema,
     lms: LmsSchema,
     backup: BackupSchema,
+    redis: RedisSchema,
   })
   .strict();
 
@@ -448,9 +552,7 @@ export type EnvironmentConfig = z.infer<typeof EnvironmentSchema>;
 export type Names = z.infer<typeof NamesSchema>;
 export type Thresholds = z.infer<typeof ThresholdsSchema>;
 export type PaymentsConfig = z.infer<typeof PaymentsSchema>;
-export type TroubleshootConfig = z.infer<typeof TroubleshootSchema>;
 export type MaintenanceConfig = z.infer<typeof MaintenanceSchema>;
 export type DatabaseConfig = z.infer<typeof DatabaseSchema>;
-export type SecurityConfig = z.infer<typeof SecuritySchema>;
 export type LmsConfig = z.infer<typeof LmsSchema>;
-export type BackupConfig = z.infer<typeof BackupSchema>;
+export type RedisConfig = z.infer<typeof RedisSchema>;

@@ -1,4 +1,4 @@
-import type { DbQuery } from './model/check.js';
+import type { DbQuery, RedisEndpoint } from './model/check.js';
 import type { Finding } from './model/finding.js';
 import type { ActionStep, Runbook } from './runbook.js';
 import {
@@ -24,6 +24,8 @@ export interface RunbookRunOptions extends RunnerHooks {
   fetch?: typeof fetch;
   /** Opens the diagnostic database session for checks that need it (called at most once). */
   db?: () => Promise<DbQuery>;
+  /** Where Redis checks connect (--redis-url, --redis-host/--redis-port); default: the SSM redis_url. */
+  redis?: RedisEndpoint;
   /**
    * Runs the runbook's mutating `action` steps, after its checks and manual steps (see
    * src/engine/changes.ts runChanges). Without it a run is read-only and action steps are reported as skipped.
@@ -31,11 +33,16 @@ export interface RunbookRunOptions extends RunnerHooks {
   runActions?: (steps: ActionStep[]) => Promise<Finding[]>;
 }
 
-/** Every check id a runbook names exists: a runbook with a typo fails before anything runs. */
+/**
+ * Every check id a runbook names exists and takes the parameters given: a runbook with a typo fails
+ * before anything runs, one line naming the runbook, the step and the parameter.
+ */
 export function resolveSteps(runbook: Runbook, checks: CheckRegistry): Step[] {
+  const numbered = runbook.steps.flatMap((step, index) => ('check' in step ? [{ step, n: index + 1 }] : []));
   return stepsFor(
     checks,
-    runbook.steps.flatMap((step) => ('check' in step ? [step] : [])),
+    numbered.map(({ step }) => step),
+    (i) => `runbook ${runbook.name}, step ${numbered[i]!.n}`,
   );
 }
 

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { AwsClients } from '../../aws/clients.js';
 import type { EnvContext } from '../../config/load.js';
 import type { Finding, Severity, Status } from './finding.js';
@@ -20,6 +21,8 @@ export interface CheckResult {
    */
   value?: number;
   unit?: string;
+  /** A more specific guide section than the check's or action's own (one of several procedures it serves). */
+  source?: string;
 }
 
 /** The diagnostic database session a check queries (read-only, with timeouts); see src/db/. */
@@ -27,6 +30,16 @@ export interface DbQuery {
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
   /** server_version_num, e.g. 150004. */
   serverVersion: number;
+}
+
+/**
+ * Where a run reaches Redis when the command was told (--redis-url, --redis-host/--redis-port for a
+ * tunnel); without a url the environment's SSM redis_url (src/redis/target.ts). Plain strings as given.
+ */
+export interface RedisEndpoint {
+  url?: string;
+  host?: string;
+  port?: string;
 }
 
 export interface CheckContext {
@@ -46,6 +59,8 @@ export interface CheckContext {
   fetch: typeof fetch;
   /** Opens (once per run) the diagnostic database session; rejects when none is configured or reachable. */
   db(): Promise<DbQuery>;
+  /** The command's Redis flags; absent or empty: the environment's SSM redis_url. */
+  redis?: RedisEndpoint;
 }
 
 export interface CheckDefinition<P = Record<string, unknown>> {
@@ -55,8 +70,49 @@ export interface CheckDefinition<P = Record<string, unknown>> {
   /** The guide section this check comes from, e.g. "deployment guide §11.1". */
   source: string;
   remediation: string;
+  /**
+   * The step parameters it takes (a strict zod object): checked when a runbook's steps or a command's
+   * steps resolve, so a typo in runbooks/*.yaml is exit 2 before anything runs. Without one the check
+   * takes no parameters.
+   */
+  params?: ParamsSchema;
   run(ctx: CheckContext, params: P): Promise<CheckResult[]>;
 }
+
+/**
+ * What the runner asks of a zod schema (`z.object({...}).strict()` is one): only its verdict. Not tied
+ * to the check's `P` (that would make a check of any parameters no longer a `CheckDefinition<never>`
+ * in a registry); keep the schema next to the parameters' type.
+ */
+export interface ParamsSchema {
+  safeParse(data: unknown):
+    | { success: true; data: unknown }
+    | {
+        success: false;
+        error: { issues: readonly { code: string; path: PropertyKey[]; message: string }[] };
+      };
+}
+
+/**
+ * The one result of a check that could not check (`error`, never `pass`): why, and what to do. The
+ * runner makes it of a check that throws or times out; a check that knows better (the database
+ * checks, a missing IAM permission) makes it with its own remediation.
+ */
+export function couldNotCheck(
+  resource: string,
+  why: string,
+  remediation: string,
+  expected = 'the check completes',
+): CheckResult {
+  return { status: 'error', resource, expected, observed: `could not check: ${why}`, remediation };
+}
+
+/** Parameter schemas several checks share. */
+export const componentsParam = {
+  /** Only these components (default: all of the environment's). */
+  components: z.array(z.string().min(1)).optional(),
+};
+export const componentsParams = z.object(componentsParam).strict();
 
 export function toFinding(check: CheckDefinition<never>, result: CheckResult): Finding {
   return {
@@ -69,7 +125,8 @@ export function toFinding(check: CheckDefinition<never>, result: CheckResult): F
     expected: result.expected ?? '',
     observed: result.observed,
     remediation: result.status === 'pass' ? '' : (result.remediation ?? check.remediation),
-    source: check.source,
+    source: result.source ?? check.source,
+    checkId: check.id,
     ...(result.value !== undefined && Number.isFinite(result.value)
       ? { value: result.value, unit: result.unit ?? '' }
       : {}),

@@ -109,7 +109,7 @@ describe('completion: the candidates for what is typed, from the commander progr
     expect(complete('incident', 'resolve', '')).toEqual(['INC-2026-002\tprod: payments failing']);
     expect(values('incident', 'postmortem', '')).toEqual(['INC-2026-001']);
     expect(values('incident', 'show', '')).toEqual(['INC-2026-001', 'INC-2026-002']);
-    expect(values('maintenance', 'run', '')).toEqual(['weekly', 'monthly', 'quarterly']);
+    expect(values('maintenance', 'run', '')).toEqual(['daily', 'weekly', 'monthly', 'quarterly']);
     expect(values('completion', '')).toEqual(['bash', 'zsh', 'fish']);
   });
 
