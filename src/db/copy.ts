@@ -1,8 +1,9 @@
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import type { Config } from '../config/schema.js';
-import { connectFailure, connectionConfig, type DbTarget, sessionParameters } from './connection.js';
+import { connectFailure, connectionConfig, sessionParameters } from './connection.js';
 import { redactSecrets } from './redact.js';
+import type { DbTarget } from './target.js';
 
 /**
  * COPY streaming between two databases (pg-copy-streams): rows go from `COPY (...) TO STDOUT` on one

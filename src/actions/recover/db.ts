@@ -29,7 +29,8 @@ import {
 import { untrusted } from '../../backup/text.js';
 import { healthEndpointsCheck } from '../../checks/health-endpoints.js';
 import { interpretMaintenanceMode, readMaintenanceMode } from '../../checks/maintenance-mode.js';
-import { applyTunnel, type DbSession, envDbTarget, openDbSession } from '../../db/connection.js';
+import { type DbSession, openDbSession } from '../../db/connection.js';
+import { applyTunnel, envDbTarget } from '../../db/target.js';
 import type { CheckResult } from '../../engine/model/check.js';
 import { UsageError } from '../../engine/model/errors.js';
 import { openStore } from '../../incident/flow.js';

@@ -25,8 +25,9 @@ import {
   tableFacts,
 } from '../../backup/table-recovery.js';
 import { untrusted } from '../../backup/text.js';
-import { applyTunnel, type DbTarget, envDbTarget, openDbSession, targetLabel } from '../../db/connection.js';
+import { openDbSession } from '../../db/connection.js';
 import { openCopyClient, streamRows } from '../../db/copy.js';
+import { applyTunnel, type DbTarget, envDbTarget, targetLabel } from '../../db/target.js';
 import { maintenanceSettings, quoteQualified } from '../../db/writable.js';
 import type { CheckResult } from '../../engine/model/check.js';
 import { UsageError } from '../../engine/model/errors.js';
