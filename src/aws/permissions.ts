@@ -132,6 +132,11 @@ export const AWS_PERMISSIONS: readonly PermissionFamily[] = [
     ],
   },
   {
+    family: 'recover',
+    commands: 'recover (restore a database or a table: the restored instance renamed and tagged into place)',
+    actions: ['rds:ModifyDBInstance', 'rds:AddTagsToResource', 'ecs:UpdateService'],
+  },
+  {
     family: 'incident notices',
     commands: 'incident open/update/resolve --notify (a channel kept in Secrets Manager)',
     actions: ['secretsmanager:GetSecretValue'],

@@ -68,7 +68,7 @@ describe('the IAM actions fsops needs (src/aws/permissions.ts) are the ones src/
   });
 
   it('finds the calls (the scan itself works)', () => {
-    expect(called.get('ecs:UpdateService')).toBe('src/actions/service.ts');
+    expect(called.has('ecs:UpdateService')).toBe(true);
     expect(called.has('cloudwatch:DescribeAlarms')).toBe(true); // through paginateDescribeAlarms
     expect(called.size).toBeGreaterThan(50);
   });
