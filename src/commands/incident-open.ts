@@ -94,7 +94,9 @@ export async function incidentOpen(options: IncidentOpenOptions): Promise<number
     const policy = config.severities[severity];
     const now = new Date();
     const store = openStore(config);
-    const alreadyOpen = store.list().filter((r) => r.state === 'open' && r.env === session.env.name);
+    // A record that cannot be read never blocks a new incident: it is named, and the rest are compared.
+    const { records, unreadable } = store.scan();
+    const alreadyOpen = records.filter((r) => r.state === 'open' && r.env === session.env.name);
     const title =
       options.title?.trim() || (proposal.findingId ? proposal.reason : `Incident in ${session.env.name}`);
     const commander = options.commander?.trim() || localUser();
@@ -148,7 +150,7 @@ export async function incidentOpen(options: IncidentOpenOptions): Promise<number
     const folder = store.folder(record.id);
     const incident = store.read(record.id);
     printer.view({
-      data: { incident, notice, escalation: plan, deliveries, folder },
+      data: { incident, notice, escalation: plan, deliveries, folder, unreadable },
       text: (data, c) => {
         const opened = data.incident;
         const proposed = opened.proposal;
@@ -170,6 +172,9 @@ export async function incidentOpen(options: IncidentOpenOptions): Promise<number
             c.yellow(
               `  also open in ${r.env}: ${r.id} SEV${r.severity} ${plain(r.title)} (same incident? update it instead)`,
             ),
+          ),
+          ...data.unreadable.map((u) =>
+            c.magenta(`  could not read ${u.id}: ${u.file} ${u.reason} (it may be open too)`),
           ),
           '',
           c.bold('Evidence'),

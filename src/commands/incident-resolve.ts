@@ -88,6 +88,7 @@ export async function incidentResolve(id: string, options: IncidentResolveOption
       text: (data, c) =>
         [
           `${c.bold(`Incident ${id} resolved`)} after ${data.duration} (${data.incident.env}, SEV${data.incident.severity})`,
+          `  record:   ${store.folder(id)}`,
           ...(changes.stillFailing.length + changes.newProblems.length > 0
             ? [
                 c.yellow('  still failing in the final snapshot (monitor for stability, ops guide §11.2.1):'),

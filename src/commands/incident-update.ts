@@ -106,6 +106,7 @@ export async function incidentUpdate(id: string, options: IncidentUpdateOptions)
         const { changes } = data.update;
         return [
           `${c.bold(`Incident ${id}: update #${data.update.number} recorded`)} (${data.incident.env}, SEV${data.incident.severity})`,
+          `  record:   ${store.folder(id)}`,
           '',
           c.bold('Since the last snapshot:'),
           ...changes.cleared.map((x) => `  ${c.green('cleared')}  ${plain(x)}`),

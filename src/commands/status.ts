@@ -10,6 +10,7 @@ import { loadRunbook } from '../engine/runbook.js';
 import { type EnvSession, type GlobalOptions, openEnvSession, verifyAccount } from '../engine/session.js';
 import { openStore } from '../incident/flow.js';
 import { nextUpdateDue } from '../incident/record.js';
+import { describeUnreadable } from '../incident/store.js';
 import { plain } from '../incident/text.js';
 import { type Cell, type Dashboard, renderDashboard, toCells } from '../status/dashboard.js';
 
@@ -37,14 +38,17 @@ async function poll(session: EnvSession, sinceMs: number): Promise<Finding[]> {
   }
 }
 
-/** The open incidents of the environment; records fsops cannot read are said, never shown as "none open". */
+/**
+ * The open incidents of the environment; records fsops cannot read are named, never shown as "none
+ * open", and never hide the ones it can read.
+ */
 function openIncidents(session: EnvSession): Pick<Dashboard, 'incidents' | 'incidentsError'> {
   const config = session.config.incident;
   const now = new Date();
   try {
+    const { records, unreadable } = openStore(config).scan();
     return {
-      incidents: openStore(config)
-        .list()
+      incidents: records
         .filter((r) => r.state === 'open' && r.env === session.env.name)
         .map((r) => ({
           id: r.id,
@@ -53,6 +57,7 @@ function openIncidents(session: EnvSession): Pick<Dashboard, 'incidents' | 'inci
           startedAt: r.startedAt,
           updateOverdue: nextUpdateDue(r, config.updateIntervalMinutes) < now,
         })),
+      ...(unreadable.length > 0 ? { incidentsError: describeUnreadable(unreadable) } : {}),
     };
   } catch (error) {
     return { incidents: [], incidentsError: (error as Error).message };

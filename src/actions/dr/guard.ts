@@ -3,6 +3,7 @@ import type { EnvContext } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { UsageError } from '../../engine/model/errors.js';
 import { openStore } from '../../incident/flow.js';
+import { describeUnreadable } from '../../incident/store.js';
 import { describeWindowState } from '../../maintenance/window.js';
 
 /**
@@ -10,10 +11,16 @@ import { describeWindowState } from '../../maintenance/window.js';
  * or FSOPS_INCIDENT_DIR), if any. A record fsops cannot read is reported, not taken as "no incident".
  */
 export function openIncident(config: Config, env: string): string | null {
-  const open = openStore(config.incident)
-    .list()
-    .find((record) => record.state === 'open' && record.env === env);
-  return open ? `${open.id}: ${open.title}` : null;
+  const { records, unreadable } = openStore(config.incident).scan();
+  const open = records.find((record) => record.state === 'open' && record.env === env);
+  if (open) return `${open.id}: ${open.title}`;
+  // An unreadable record may be this environment's open incident: the drill cannot know, so it waits.
+  if (unreadable.length > 0) {
+    throw new UsageError(
+      `cannot tell whether an incident is open in ${env}: ${describeUnreadable(unreadable)}; repair or move it away; nothing was changed`,
+    );
+  }
+  return null;
 }
 
 /** Throws the one-line refusal (exit 2) when a drill must not start now. */

@@ -220,7 +220,9 @@ describe('fsops incident: a whole incident against the fake AWS endpoint and loc
 
     const listed = await runFsops(['--config', config, 'incident', 'list'], env);
     outputs.push(listed);
-    expect(listed.stdout).toMatch(/^INC-2026-001 {2}prod {5}SEV1 {2}open .* 2 updates {2}next update by /);
+    expect(listed.stdout).toMatch(
+      /^Incident records: .*\nINC-2026-001 {2}prod {5}SEV1 {2}open .* 2 updates {2}next update by /,
+    );
 
     const resolved = await fsops(
       'incident',
