@@ -276,7 +276,9 @@ export const taskDefSecretsCheck = guarded({
             status: 'error',
             resource: s.service,
             expected: 'the service and its task definition',
-            observed: 'the service was not found or has no task definition: not checked',
+            observed: s.taskDefError
+              ? `could not read its task definition: ${s.taskDefError}`
+              : 'the service was not found or has no task definition: not checked',
             remediation: 'Check names.service and names.cluster in the config.',
           },
     );

@@ -1,4 +1,5 @@
 import type { CheckContext, CheckResult } from '../../engine/model/check.js';
+import { attempt, failureReason, unreadFact } from '../partial.js';
 import { allPages, call, clean, guarded, mapLimit } from './common.js';
 import { serviceTaskDefs } from './facts.js';
 
@@ -233,12 +234,18 @@ export const taskRolesCheck = guarded({
         status: 'error' as const,
         resource: s.service,
         expected: 'the service and its task definition',
-        observed: 'the service was not found or has no task definition: its roles were not checked',
+        observed: s.taskDefError
+          ? `could not read its task definition: ${s.taskDefError}; its roles were not checked`
+          : 'the service was not found or has no task definition: its roles were not checked',
         remediation: 'Check names.service and names.cluster in the config.',
       }));
-    const judged = await mapLimit([...roles], 4, async ([role, usedAs]) =>
-      evaluateRolePolicies(role, usedAs.join(', '), await rolePolicies(ctx, role)),
-    );
+    // One role that cannot be read is its own error finding; the other roles are still judged.
+    const judged = await mapLimit([...roles], 4, async ([role, usedAs]) => {
+      const policies = await attempt(rolePolicies(ctx, role));
+      return policies.ok
+        ? evaluateRolePolicies(role, usedAs.join(', '), policies.value)
+        : unreadFact('security.iam.role-wildcard', role, `the policies of ${role}`, policies.reason);
+    });
     return [...results, ...judged];
   },
 });
@@ -261,7 +268,12 @@ export const crossAccountRolesCheck = guarded({
       } catch (error) {
         if (error instanceof Error && error.name === 'NoSuchEntityException')
           return evaluateTrustPolicy(role, undefined);
-        throw error;
+        return unreadFact(
+          'security.iam.cross-account-trust',
+          role,
+          `the trust policy of ${role}`,
+          failureReason(error),
+        );
       }
     });
   },
