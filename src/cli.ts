@@ -10,6 +10,7 @@ import { envOption, globalEnvOption, lastExitCode, lazy } from './cli/shared.js'
 import { declareTroubleshootCommands } from './cli/troubleshoot.js';
 import { dispatchInterrupt } from './engine/interrupt.js';
 import { ExitCode, ExitError } from './engine/model/errors.js';
+import { hideUrlCredentials } from './engine/model/text.js';
 
 export function buildProgram(): Command {
   const program = new Command('fsops')
@@ -56,7 +57,9 @@ export function buildProgram(): Command {
           .replace(/^error: /, '')
           .trim()
           .replace(/\s*\n\s*/g, ' ');
-        write(`fsops: ${message}${message.includes('Did you mean') ? '' : ' (see --help)'}\n`);
+        write(
+          `fsops: ${hideUrlCredentials(message)}${message.includes('Did you mean') ? '' : ' (see --help)'}\n`,
+        );
       },
     })
     .exitOverride();
@@ -160,7 +163,7 @@ fsops <command> --help gives its flags, the guide sections it implements and exa
 docs/ the rest.`;
 
 function fail(code: number, message: string): number {
-  process.stderr.write(`fsops: ${message}\n`);
+  process.stderr.write(`fsops: ${hideUrlCredentials(message)}\n`);
   return code;
 }
 

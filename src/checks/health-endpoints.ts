@@ -1,6 +1,7 @@
 import type { CheckContext, CheckDefinition, CheckResult } from '../engine/model/check.js';
 import { componentsOf } from '../engine/model/check.js';
 import type { Status } from '../engine/model/finding.js';
+import { splitUrlCredentials } from '../engine/model/text.js';
 
 export interface Probe {
   url: string;
@@ -58,7 +59,10 @@ export async function baseUrl(ctx: CheckContext, component: string): Promise<str
 export async function probe(ctx: CheckContext, url: string, timeoutMs: number): Promise<Probe> {
   const started = performance.now();
   try {
-    const response = await ctx.fetch(url, {
+    // user:password@ in a health URL is sent as Basic auth (fetch refuses it in the URL).
+    const target = splitUrlCredentials(url);
+    const response = await ctx.fetch(target.url, {
+      headers: target.headers,
       signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]),
       redirect: 'manual',
     });

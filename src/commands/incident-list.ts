@@ -1,8 +1,8 @@
+import { oneLine } from '../engine/model/text.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import type { GlobalOptions } from '../engine/session.js';
 import { loadIncidentSettings, utc } from '../incident/flow.js';
 import { nextUpdateDue } from '../incident/record.js';
-import { plain } from '../incident/text.js';
 
 export interface IncidentListOptions extends GlobalOptions {
   all?: boolean;
@@ -52,7 +52,7 @@ export async function incidentList(options: IncidentListOptions): Promise<number
               : r.updateOverdue
                 ? c.red.bold(`UPDATE OVERDUE since ${utc(r.nextUpdateDue!)}`)
                 : `next update by ${utc(r.nextUpdateDue!)}`;
-          return `${r.id}  ${r.env.padEnd(8)} SEV${r.severity}  ${r.state.padEnd(8)} ${utc(r.startedAt)}  ${r.updates} update${r.updates === 1 ? ' ' : 's'}  ${when}  ${plain(r.title)}`;
+          return `${r.id}  ${r.env.padEnd(8)} SEV${r.severity}  ${r.state.padEnd(8)} ${utc(r.startedAt)}  ${r.updates} update${r.updates === 1 ? ' ' : 's'}  ${when}  ${oneLine(r.title)}`;
         }),
         ...problems,
       ].join('\n');

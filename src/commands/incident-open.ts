@@ -2,6 +2,7 @@ import { CHECKS } from '../checks/index.js';
 import { localUser } from '../engine/audit.js';
 import { snapshotRunbook, takeSnapshot } from '../engine/commands/incident-evidence.js';
 import { UsageError } from '../engine/model/errors.js';
+import { oneLine } from '../engine/model/text.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { askOnTerminal } from '../engine/safety.js';
 import { type GlobalOptions, openEnvSession } from '../engine/session.js';
@@ -25,7 +26,6 @@ import {
   type SeverityProposal,
   severityLabel,
 } from '../incident/severity.js';
-import { plain } from '../incident/text.js';
 
 export interface IncidentOpenOptions extends GlobalOptions {
   title?: string;
@@ -51,7 +51,7 @@ export async function chooseSeverity(
 ): Promise<SeverityLevel> {
   if (fixed) return fixed;
   if (yes) return proposal.severity;
-  say(`Proposed severity ${proposal.severity}: ${proposal.rule}\n  because ${plain(proposal.reason)}\n`);
+  say(`Proposed severity ${proposal.severity}: ${proposal.rule}\n  because ${oneLine(proposal.reason)}\n`);
   for (;;) {
     const answer = (await ask(`Severity [Enter accepts ${proposal.severity}, or type 1-4]: `)).trim();
     if (answer === '') return proposal.severity;
@@ -105,16 +105,16 @@ export async function incidentOpen(options: IncidentOpenOptions): Promise<number
         id,
         revision: 1,
         env: session.env.name,
-        title: plain(title),
+        title: oneLine(title),
         severity,
         severityName: policy.name,
         proposal,
         severityChoice: severity === proposal.severity ? 'proposed' : 'override',
-        commander: plain(commander),
+        commander: oneLine(commander),
         affectedServices: affectedServices(snapshot.findings),
         state: 'open',
         currentStatus: 'Investigating',
-        eta: options.eta?.trim() || null,
+        eta: oneLine(options.eta) || null,
         startedAt: now.toISOString(),
         openedBy: localUser(),
         resolvedAt: null,
@@ -158,7 +158,7 @@ export async function incidentOpen(options: IncidentOpenOptions): Promise<number
         return [
           `${c.bold(`Incident ${opened.id} opened`)} (${opened.env}, SEV${opened.severity} ${policy.name}, response within ${policy.response})`,
           `  proposed: SEV${proposed.severity} - ${proposed.rule}`,
-          `  because:  ${plain(proposed.reason)}${proposed.findingId ? c.dim(` (${proposed.findingId})`) : ''}`,
+          `  because:  ${oneLine(proposed.reason)}${proposed.findingId ? c.dim(` (${proposed.findingId})`) : ''}`,
           ...(opened.severityChoice === 'override' ? [`  recorded: SEV${opened.severity} (overridden)`] : []),
           ...(proposed.unchecked.length > 0
             ? [
@@ -170,7 +170,7 @@ export async function incidentOpen(options: IncidentOpenOptions): Promise<number
           `  record:   ${data.folder}`,
           ...alreadyOpen.map((r) =>
             c.yellow(
-              `  also open in ${r.env}: ${r.id} SEV${r.severity} ${plain(r.title)} (same incident? update it instead)`,
+              `  also open in ${r.env}: ${r.id} SEV${r.severity} ${oneLine(r.title)} (same incident? update it instead)`,
             ),
           ),
           ...data.unreadable.map((u) =>

@@ -4,6 +4,7 @@ import { onInterrupt } from '../engine/interrupt.js';
 import { parseDuration } from '../engine/model/duration.js';
 import { UsageError } from '../engine/model/errors.js';
 import { exitCodeFor, type Finding } from '../engine/model/finding.js';
+import { oneLine } from '../engine/model/text.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { executeRunbook } from '../engine/run-runbook.js';
 import { loadRunbook } from '../engine/runbook.js';
@@ -11,7 +12,6 @@ import { type EnvSession, type GlobalOptions, openEnvSession, verifyAccount } fr
 import { openStore } from '../incident/flow.js';
 import { nextUpdateDue } from '../incident/record.js';
 import { describeUnreadable } from '../incident/store.js';
-import { plain } from '../incident/text.js';
 import { type Cell, type Dashboard, renderDashboard, toCells } from '../status/dashboard.js';
 
 export interface StatusOptions extends GlobalOptions {
@@ -104,7 +104,7 @@ export async function status(options: StatusOptions): Promise<number> {
     if (!watch) {
       printer.view({
         data: { ...dashboard, findings },
-        text: (data, chalk) => renderDashboard(data, chalk, new Date(), plain),
+        text: (data, chalk) => renderDashboard(data, chalk, new Date(), oneLine),
       });
       return frameExitCode(findings, dashboard, options.strict ?? false);
     }
@@ -120,7 +120,7 @@ export async function status(options: StatusOptions): Promise<number> {
         printer.view({
           data: dashboard,
           text: (data, chalk) => {
-            const frame = renderDashboard(data, chalk, new Date(), plain);
+            const frame = renderDashboard(data, chalk, new Date(), oneLine);
             return tty
               ? `\u001b[H\u001b[2J${frame}${chalk.dim(`refreshing every ${intervalMs / 1000}s; Ctrl-C to quit`)}\n`
               : `${frame}\n`;

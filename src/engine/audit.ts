@@ -3,6 +3,7 @@ import { homedir, userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import type { AwsClients } from '../aws/clients.js';
 import { describeAwsError } from '../aws/errors.js';
+import { hideUrlCredentials } from './model/text.js';
 import { clean } from './render.js';
 
 export interface AuditRecord {
@@ -47,7 +48,8 @@ export async function appendAudit(
   aws?: AwsClients,
 ): Promise<AuditRecord> {
   const record: AuditRecord = { time: new Date().toISOString(), user: localUser(), ...partial };
-  const line = JSON.stringify(record);
+  // No URL credentials in the audit trail (an --endpoint-url, a health URL in a detail).
+  const line = hideUrlCredentials(JSON.stringify(record));
   const file = auditFilePath(target.file);
   try {
     mkdirSync(dirname(file), { recursive: true });

@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import { UsageError } from './model/errors.js';
 import { exitCodeFor, type Report } from './model/finding.js';
+import { hideUrlCredentials } from './model/text.js';
 import { type PublishOptions, startPublication } from './publish.js';
 import { cleanDeep, makeChalk, OUTPUT_FORMATS, type OutputFormat, render } from './render.js';
 
@@ -62,8 +63,10 @@ export function printerFor(
   options: PrinterOptions,
   command: string,
   supported: readonly OutputFormat[] = REPORT_FORMATS,
-  write: (text: string) => void = (text) => process.stdout.write(text),
+  writeOut: (text: string) => void = (text) => process.stdout.write(text),
 ): Printer {
+  // Every format, every command: a URL's credentials never reach the output (src/engine/model/text.ts).
+  const write = (text: string) => writeOut(hideUrlCredentials(text));
   const format = parseOutput(options.output, command, supported);
   const chalk = makeChalk(format === 'text' ? options.color : false);
   return {

@@ -20,22 +20,9 @@ export function makeChalk(color?: boolean): ChalkInstance {
   return new Chalk({ level: chalk.level });
 }
 
-/**
- * Control characters (C0 but newline and tab, DEL, C1 — which includes ESC-less CSI), ESC itself and
- * the bidi overrides/isolates/marks that can reorder what a terminal shows. Text fsops did not write
- * (query text, application names, log lines, AWS messages) must not reach a terminal with them.
- */
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+import { clean } from './model/text.js';
 
-/** `text` with every unsafe character shown as a visible escape (`\x1b`, `\u202e`) instead of acting. */
-export function clean(text: string): string {
-  return text.replace(UNSAFE, (ch) => {
-    const code = ch.charCodeAt(0);
-    return code < 0x100
-      ? `\\x${code.toString(16).padStart(2, '0')}`
-      : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
+export { clean };
 
 /** A copy of `value` with every string in it cleaned (objects, arrays; Dates and others kept). */
 export function cleanDeep<T>(value: T): T {

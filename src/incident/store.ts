@@ -15,6 +15,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ExitCode, ExitError, UsageError } from '../engine/model/errors.js';
+import { hideUrlCredentials } from '../engine/model/text.js';
 import { recordMarkdown } from './markdown.js';
 import type { IncidentRecord } from './record.js';
 
@@ -195,8 +196,9 @@ export class IncidentStore {
 
   private write(record: IncidentRecord): void {
     const folder = this.folder(record.id);
-    writeAtomic(join(folder, 'incident.json'), `${JSON.stringify(record, null, 2)}\n`);
-    writeAtomic(join(folder, 'incident.md'), recordMarkdown(record));
+    // A URL's credentials never reach the record (a health URL in a finding, a webhook in an error).
+    writeAtomic(join(folder, 'incident.json'), hideUrlCredentials(`${JSON.stringify(record, null, 2)}\n`));
+    writeAtomic(join(folder, 'incident.md'), hideUrlCredentials(recordMarkdown(record)));
   }
 
   private async lock(id: string): Promise<() => void> {

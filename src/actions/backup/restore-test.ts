@@ -11,7 +11,6 @@ import {
 } from '../../backup/evaluate.js';
 import { fsopsTags, RESTORE_TEST_PURPOSE, restoreTestName } from '../../backup/naming.js';
 import { describeDbInstance } from '../../backup/rds.js';
-import { untrusted } from '../../backup/text.js';
 import { newestSnapshot } from '../../checks/maintenance/backups.js';
 import {
   applyTunnel,
@@ -24,6 +23,7 @@ import {
 import { quoteQualified } from '../../db/writable.js';
 import type { CheckResult, DbQuery } from '../../engine/model/check.js';
 import { UsageError } from '../../engine/model/errors.js';
+import { oneLine } from '../../engine/model/text.js';
 import type { ActionContext, ActionDefinition } from '../types.js';
 
 /** `fsops backup verify` flags, as the action's parameters. */
@@ -347,7 +347,7 @@ async function waitAvailable(
   let last = '';
   for (;;) {
     const db = await describeDbInstance(plan.rds, plan.name);
-    const status = untrusted(db?.DBInstanceStatus ?? 'not found', 60);
+    const status = oneLine(db?.DBInstanceStatus ?? 'not found', 60);
     if (status !== last) {
       ctx.log(`${plan.name}: ${status} (${formatMinutes(Date.now() - started)} since the request)`);
       last = status;
@@ -379,7 +379,7 @@ async function connectCopy(
       return { db, at: new Date() };
     } catch (error) {
       if (Date.now() >= deadline) throw error;
-      ctx.log(`copy not answering yet: ${untrusted((error as Error).message)}`);
+      ctx.log(`copy not answering yet: ${oneLine((error as Error).message)}`);
       await pause(Math.min(pollMs, Math.max(0, deadline - Date.now())), ctx);
     }
   }
@@ -409,7 +409,7 @@ async function deleteCopy(plan: RestorePlan): Promise<CheckResult> {
     return {
       ...base,
       status: 'error',
-      observed: `could not delete: ${untrusted(describeAwsError(error))}`,
+      observed: `could not delete: ${oneLine(describeAwsError(error))}`,
       remediation: `Delete it now: aws rds delete-db-instance --db-instance-identifier ${plan.name} --skip-final-snapshot (fsops backup status lists leftovers)`,
     };
   }
@@ -464,7 +464,7 @@ async function runRestoreTest(
       const count = async (db: DbQuery): Promise<{ n: number | null; problem?: string }> =>
         countRows(db, key.table).then(
           (n) => ({ n }),
-          (e: Error) => ({ n: null, problem: untrusted(e.message) }),
+          (e: Error) => ({ n: null, problem: oneLine(e.message) }),
         );
       const [s, c] = await Promise.all([count(source), count(copy)]);
       results.push(
@@ -502,7 +502,7 @@ async function runRestoreTest(
       expected: 'restored, available and answering queries',
       observed: interrupted
         ? 'not finished: interrupted (Ctrl-C)'
-        : `failed: ${untrusted(error instanceof Error && '$metadata' in error ? describeAwsError(error) : (error as Error).message)}`,
+        : `failed: ${oneLine(error instanceof Error && '$metadata' in error ? describeAwsError(error) : (error as Error).message)}`,
       remediation: interrupted
         ? 'Run the test restore again.'
         : 'See RDS events for the instance (aws rds describe-events).',

@@ -1,6 +1,7 @@
 import type { CheckContext, CheckResult } from '../../engine/model/check.js';
+import { oneLine } from '../../engine/model/text.js';
 import { attempt, failureReason, unreadFact } from '../partial.js';
-import { allPages, call, clean, guarded, mapLimit } from './common.js';
+import { allPages, call, guarded, mapLimit } from './common.js';
 import { serviceTaskDefs } from './facts.js';
 
 interface Statement {
@@ -51,15 +52,15 @@ export function evaluateRolePolicies(role: string, usedAs: string, policies: Pol
   const unreadable: string[] = [];
   for (const policy of policies) {
     try {
-      if (adminStatements(parsePolicy(policy.document)).length) broad.push(clean(policy.name));
+      if (adminStatements(parsePolicy(policy.document)).length) broad.push(oneLine(policy.name));
     } catch {
-      unreadable.push(clean(policy.name));
+      unreadable.push(oneLine(policy.name));
     }
   }
   const base = {
     id: 'security.iam.role-wildcard',
     title: 'ECS role grants no * action on * resource',
-    resource: `${clean(role)} (${usedAs})`,
+    resource: `${oneLine(role)} (${usedAs})`,
     expected:
       'no Allow of Action "*" on Resource "*" (deployment guide §7.1.1: named actions on named resources)',
   };
@@ -123,7 +124,7 @@ export function evaluateTrustPolicy(role: string, document: string | undefined):
   const base = {
     id: 'security.iam.cross-account-trust',
     title: 'Cross-account role requires MFA or an external id',
-    resource: clean(role),
+    resource: oneLine(role),
     expected:
       'every AWS principal trusted must present MFA (aws:MultiFactorAuthPresent) or an sts:ExternalId (deployment guide §2.2.3 "MFA Required", §2.3.1)',
   };
@@ -142,7 +143,7 @@ export function evaluateTrustPolicy(role: string, document: string | undefined):
     s.Principal === '*'
       ? '*'
       : list((s.Principal as Record<string, string | string[]>).AWS)
-          .map((p) => clean(p))
+          .map((p) => oneLine(p))
           .join(', ');
   return open.length
     ? {

@@ -1,7 +1,8 @@
 import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 import type { CheckResult } from '../../engine/model/check.js';
+import { oneLine } from '../../engine/model/text.js';
 import { attempt, gather, unreadFact } from '../partial.js';
-import { clean, guarded } from './common.js';
+import { guarded } from './common.js';
 import { dbInstance, loadBalancers, securityGroups, serviceTaskDefs } from './facts.js';
 
 export type GroupRole = 'alb' | 'ecs' | 'rds';
@@ -105,7 +106,7 @@ export function evaluateNetwork(input: NetworkInput): CheckResult[] {
       });
       continue;
     }
-    const named = label(clean(group.GroupName));
+    const named = label(oneLine(group.GroupName));
     const open = worldOpenRules(group);
     const allowedOpen = role === 'alb' ? open.filter((o) => onlyPorts(o.rule, input.publicPorts)) : [];
     const badOpen = open.filter((o) => !allowedOpen.includes(o));

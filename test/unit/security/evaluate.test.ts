@@ -292,7 +292,7 @@ describe('threat detection and audit trail', () => {
       [{ Severity: 9, Title: 'evil\u001b[2J title', Resource: { ResourceType: 'Instance' } } as never],
       '24h',
     );
-    expect(high!.detail).toBe('9.0 evil [2J title — Instance');
+    expect(high!.detail).toBe('9.0 evil title — Instance');
   });
 
   it('one compliant trail turns the other trails’ gaps into warnings; none visible fails', () => {
