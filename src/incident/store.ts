@@ -176,10 +176,17 @@ export class IncidentStore {
    * record as written.
    */
   async update(id: string, change: (record: IncidentRecord) => IncidentRecord): Promise<IncidentRecord> {
-    const release = await this.lock(id);
+    const { release, held } = await this.lock(id);
     try {
       const current = this.read(id);
       const next = { ...change(structuredClone(current)), id, revision: current.revision + 1 };
+      // A holder slower than STALE_LOCK_MS may have been taken over: it must not write over the other.
+      if (!held()) {
+        throw new ExitError(
+          ExitCode.unreachable,
+          `incident ${id}: the lock was taken over while this update waited (held past ${STALE_LOCK_MS / 1000}s): nothing was changed; run it again`,
+        );
+      }
       this.write(next);
       return next;
     } finally {
@@ -201,26 +208,29 @@ export class IncidentStore {
     writeAtomic(join(folder, 'incident.md'), hideUrlCredentials(recordMarkdown(record)));
   }
 
-  private async lock(id: string): Promise<() => void> {
+  /**
+   * Takes the incident's lock: a file created with O_EXCL holding this process's token. A lock older
+   * than STALE_LOCK_MS is left over from a process that died mid-write and is taken over atomically:
+   * under a takeover guard (itself O_EXCL), the lock is checked stale again and a fresh one renamed
+   * over it, then read back. Two processes finding the same stale lock never both hold it (the second
+   * sees the first's fresh lock); release removes the lock only while it is still ours.
+   */
+  private async lock(id: string): Promise<{ release: () => void; held: () => boolean }> {
     const file = join(this.folder(id), LOCK);
+    const token = `${process.pid} ${randomBytes(8).toString('hex')} ${new Date().toISOString()}\n`;
+    const held = () => {
+      try {
+        return readFileSync(file, 'utf8') === token;
+      } catch {
+        return false;
+      }
+    };
+    const release = () => {
+      if (held()) rmSync(file, { force: true });
+    };
     const deadline = Date.now() + this.lockTimeoutMs;
     for (let attempt = 0; ; attempt++) {
-      try {
-        const fd = openSync(file, 'wx');
-        writeFileSync(fd, `${process.pid} ${new Date().toISOString()}\n`);
-        closeSync(fd);
-        return () => rmSync(file, { force: true });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
-      try {
-        if (Date.now() - statSync(file).mtimeMs > STALE_LOCK_MS) {
-          rmSync(file, { force: true });
-          continue;
-        }
-      } catch {
-        continue; // released between our attempt and the stat
-      }
+      if (createExclusive(file, token) || takeOverStale(file, token)) return { release, held };
       if (Date.now() > deadline) {
         throw new ExitError(
           ExitCode.unreachable,
@@ -229,6 +239,54 @@ export class IncidentStore {
       }
       await sleep(20 + Math.min(200, attempt * 10) + Math.random() * 30);
     }
+  }
+}
+
+/** Creates `file` holding `text` only if it does not exist (O_EXCL); false when it does. */
+function createExclusive(file: string, text: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    writeFileSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+function olderThan(file: string, ms: number): boolean {
+  try {
+    return Date.now() - statSync(file).mtimeMs > ms;
+  } catch {
+    return false; // gone: the next attempt creates it
+  }
+}
+
+/** A takeover guard older than this belongs to a process that died inside the few statements it covers. */
+const STALE_GUARD_MS = 10_000;
+
+/** Replaces a stale lock with ours, atomically (see IncidentStore.lock); true when we now hold it. */
+function takeOverStale(file: string, token: string): boolean {
+  if (!olderThan(file, STALE_LOCK_MS)) return false;
+  const guard = `${file}.takeover`;
+  if (!createExclusive(guard, token)) {
+    if (olderThan(guard, STALE_GUARD_MS)) rmSync(guard, { force: true });
+    return false;
+  }
+  try {
+    // Checked again under the guard: another process may have taken it over since we looked.
+    if (!olderThan(file, STALE_LOCK_MS)) return false;
+    const fresh = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+    writeFileSync(fresh, token);
+    renameSync(fresh, file);
+    return readFileSync(file, 'utf8') === token;
+  } finally {
+    rmSync(guard, { force: true });
   }
 }
 
