@@ -1,4 +1,5 @@
 import { alarmsApplyAction } from './alarms-apply.js';
+import { restoreTestOrphansAction } from './backup/orphans.js';
 import { restoreTestAction } from './backup/restore-test.js';
 import { snapshotAction } from './backup/snapshot.js';
 import { createNextPartitionsAction } from './db/partitions.js';
@@ -18,6 +19,7 @@ export const ACTIONS: Record<string, ActionDefinition<never>> = Object.fromEntri
     reindexAction,
     alarmsApplyAction as ActionDefinition<never>,
     restoreTestAction,
+    restoreTestOrphansAction as ActionDefinition<never>,
     snapshotAction,
     rdsFailoverAction,
     ecsTaskLossAction,

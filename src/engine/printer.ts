@@ -4,6 +4,7 @@ import { exitCodeFor, type Report } from './model/finding.js';
 import { hideUrlCredentials } from './model/text.js';
 import { type PublishOptions, startPublication } from './publish.js';
 import { cleanDeep, makeChalk, OUTPUT_FORMATS, type OutputFormat, render } from './render.js';
+import type { OutputStream } from './runtime.js';
 
 /**
  * The one printer (docs/architecture.md, "Output"): `--output` is parsed once per command into a
@@ -63,10 +64,13 @@ export function printerFor(
   options: PrinterOptions,
   command: string,
   supported: readonly OutputFormat[] = REPORT_FORMATS,
-  writeOut: (text: string) => void = (text) => process.stdout.write(text),
+  /** Where results go: the command's runtime.stdout (src/engine/runtime.ts). */
+  stdout: OutputStream = process.stdout,
 ): Printer {
   // Every format, every command: a URL's credentials never reach the output (src/engine/model/text.ts).
-  const write = (text: string) => writeOut(hideUrlCredentials(text));
+  const write = (text: string) => {
+    stdout.write(hideUrlCredentials(text));
+  };
   const format = parseOutput(options.output, command, supported);
   const chalk = makeChalk(format === 'text' ? options.color : false);
   return {
