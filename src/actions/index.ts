@@ -5,9 +5,11 @@ import { snapshotAction } from './backup/snapshot.js';
 import { createNextPartitionsAction } from './db/partitions.js';
 import { reindexAction } from './db/reindex.js';
 import { retentionDeleteAction } from './db/retention.js';
+import { signalBackendAction } from './db/signal-backend.js';
 import { vacuumAnalyzeAction } from './db/vacuum.js';
 import { ecsTaskLossAction } from './dr/ecs-task-loss.js';
 import { rdsFailoverAction } from './dr/rds-failover.js';
+import { maintenanceModeAction } from './maintenance/maintenance-mode.js';
 import type { ActionDefinition } from './types.js';
 
 /** Every mutating step a runbook can name with `action:`, by id. */
@@ -23,5 +25,7 @@ export const ACTIONS: Record<string, ActionDefinition<never>> = Object.fromEntri
     snapshotAction,
     rdsFailoverAction,
     ecsTaskLossAction,
+    maintenanceModeAction as ActionDefinition<never>,
+    signalBackendAction as ActionDefinition<never>,
   ].map((action) => [action.id, action as ActionDefinition<never>]),
 );
