@@ -13,12 +13,10 @@ export function openIncident(config: Config, env: string): string | null {
   const { records, unreadable } = openStore(config.incident).scan();
   const open = records.find((record) => record.state === 'open' && record.env === env);
   if (open) return `${open.id}: ${open.title}`;
-  // An unreadable record may be this environment's open incident: the drill cannot know, so it waits.
-  if (unreadable.length > 0) {
-    throw new UsageError(
-      `cannot tell whether an incident is open in ${env}: ${describeUnreadable(unreadable)}; repair or move it away; nothing was changed`,
-    );
-  }
+  // An unreadable record may be this environment's open incident: the drill cannot know, so it waits
+  // (a refusal, audited like every other).
+  if (unreadable.length > 0)
+    return `possibly: a record that cannot be read, ${describeUnreadable(unreadable)}; repair or move it away`;
   return null;
 }
 
