@@ -206,6 +206,20 @@ for (const [signal, exitCode] of [
   });
 }
 
+// A closed pipe (`fsops logs tail --follow | head -1`, `fsops status --watch | head`) ends quietly,
+// for every command: the reader has gone, so there is nothing to say. A command with work in flight (a
+// change, a wait) stops on its own terms, as on Ctrl-C; any other exits 141, as a process that
+// SIGPIPE ended. Without this, the stream's EPIPE error is an uncaught exception with a stack trace.
+let pipeClosed = false;
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    if (pipeClosed) return;
+    pipeClosed = true;
+    if (!dispatchInterrupt()) process.exit(141);
+  });
+}
+
 const code = await main(process.argv);
 // Let stdout drain (large JSON reports into a pipe) before exiting; open sockets must not keep us alive.
 process.stdout.write('', () => process.exit(code));
