@@ -42,12 +42,13 @@ export function cleanDeep<T>(value: T): T {
 }
 
 export function render(report: Report, format: OutputFormat, options: RenderOptions = {}): string {
-  const shown = options.onlyProblems ? { ...report, findings: problemsOf(report.findings) } : report;
+  // --only-problems shortens the list, never the summary: the counts are of every finding. A JUnit
+  // report keeps every test case (the passes are the CI evidence and its counts are its test cases).
   switch (format) {
     case 'json':
-      return toJson(shown);
+      return toJson(report, options.onlyProblems);
     case 'junit':
-      return toJunit(shown);
+      return toJunit(report);
     case 'markdown':
       return toMarkdown(report, options.onlyProblems);
     default:
@@ -76,12 +77,18 @@ export function interruptionLines(interruption: Interruption): string[] {
   ];
 }
 
-export function toJson(report: Report): string {
+/**
+ * The JSON report: the documented fields (docs/architecture.md) and `counts` of every finding by
+ * status, whatever `onlyProblems` leaves out of `findings`. A finding's structured `value`/`unit` is for
+ * fsops's own consumers (the incident severity proposal), not this contract.
+ */
+export function toJson(report: Report, onlyProblems = false): string {
   const { notes, ...rest } = report;
-  // The report's findings keep the documented fields (docs/architecture.md); a finding's structured
-  // `value`/`unit` is for fsops's own consumers (the incident severity proposal), not this contract.
-  const findings = report.findings.map(({ value: _value, unit: _unit, ...finding }) => finding);
-  return `${JSON.stringify(notes?.length ? { ...report, findings } : { ...rest, findings }, null, 2)}\n`;
+  const listed = onlyProblems ? problemsOf(report.findings) : report.findings;
+  const findings = listed.map(({ value: _value, unit: _unit, ...finding }) => finding);
+  const counts = countByStatus(report.findings);
+  const base = notes?.length ? { ...report } : rest;
+  return `${JSON.stringify({ ...base, counts, findings }, null, 2)}\n`;
 }
 
 export function summaryLine(report: Report): string {
