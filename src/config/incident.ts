@@ -98,7 +98,7 @@ export const IncidentSchema = z
           ctx.addIssue({
             code: 'custom',
             path: ['severities', key, 'minutes', level],
-            message: `unknown escalation level '${level}': valid levels are ${[...ids].join(', ')}`,
+            message: `unknown escalation level '${level}': ${ids.size ? `valid levels are ${[...ids].join(', ')}` : 'no level is defined (incident.levels)'}`,
           });
         }
       }

@@ -73,7 +73,15 @@ describe('renderers', () => {
 
   it('json: the docs/architecture.md report shape; --only-problems filters findings', () => {
     const parsed = JSON.parse(render(report, 'json'));
-    expect(Object.keys(parsed)).toEqual(['command', 'env', 'status', 'startedAt', 'durationMs', 'findings', 'counts']);
+    expect(Object.keys(parsed)).toEqual([
+      'command',
+      'env',
+      'status',
+      'startedAt',
+      'durationMs',
+      'findings',
+      'counts',
+    ]);
     expect(Object.keys(parsed.findings[0])).toEqual([
       'id',
       'title',
