@@ -2,6 +2,7 @@ import type { CheckContext, CheckDefinition, CheckResult } from '../engine/model
 import { componentsOf } from '../engine/model/check.js';
 import type { Status } from '../engine/model/finding.js';
 import { splitUrlCredentials } from '../engine/model/text.js';
+import { judgeEach } from './partial.js';
 
 export interface Probe {
   url: string;
@@ -85,8 +86,12 @@ export const healthEndpointsCheck: CheckDefinition<{ components?: string[] }> = 
   remediation: 'Read the container logs and the target group health (deployment guide §12.1.1).',
   async run(ctx, params) {
     const { paths, timeoutMs } = ctx.env.config.health;
-    const perComponent = await Promise.all(
-      componentsOf(ctx, params).map(async (component): Promise<CheckResult[]> => {
+    // One component whose ALB cannot be described is its own error; the others are probed.
+    return judgeEach(
+      componentsOf(ctx, params),
+      'health.endpoints',
+      (component) => ({ resource: component, what: `the load balancer of ${component}` }),
+      async (component): Promise<CheckResult[]> => {
         const base = await baseUrl(ctx, component);
         if (typeof base !== 'string') {
           return [
@@ -103,8 +108,7 @@ export const healthEndpointsCheck: CheckDefinition<{ components?: string[] }> = 
         return probes.map((p) =>
           evaluateProbe(component, p, ctx.env.thresholds.healthLatencyMs, ctx.env.name),
         );
-      }),
+      },
     );
-    return perComponent.flat();
   },
 };

@@ -47,3 +47,21 @@ export function unreadFact(
     remediation,
   };
 }
+
+/**
+ * Judges each item (a component, a service, a role) at once; one whose facts cannot be read is its
+ * own error finding (`id`, the item's resource, what could not be read), the others are judged.
+ */
+export async function judgeEach<T>(
+  items: readonly T[],
+  id: string,
+  about: (item: T) => { resource: string; what: string },
+  judge: (item: T) => Promise<CheckResult | CheckResult[]>,
+): Promise<CheckResult[]> {
+  const judged = await gather(...items.map((item) => judge(item)));
+  return judged.flatMap((got, i) => {
+    if (got.ok) return Array.isArray(got.value) ? got.value : [got.value];
+    const { resource, what } = about(items[i]!);
+    return [unreadFact(id, resource, what, got.reason)];
+  });
+}
