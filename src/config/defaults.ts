@@ -122,6 +122,22 @@ export const DEFAULT_CONFIG: Config = {
       depth: { warn: 100, fail: 1000 },
       oldestMinutes: { warn: 15, fail: 60 },
     },
+    // runbook 003 Daily Tasks (daily-reconciliation.sh), ops guide §10.3.1 (pending/overdue reconciliations,
+    // failed LMS postings): no guide names the postings table or its statuses; the application's go here.
+    reconciliation: {
+      paymentIdColumn: 'id',
+      channelColumn: 'channel',
+      timeZone: 'Asia/Kolkata',
+      postings: {
+        table: 'lms_postings',
+        paymentIdColumn: 'payment_id',
+        statusColumn: 'status',
+        postedStatuses: ['POSTED'],
+      },
+      pendingStatuses: ['PENDING', 'PROCESSING'],
+      pendingMinutes: { warn: 30, fail: 120 },
+      listLimit: 50,
+    },
     metrics: {
       namespace: 'Fivestar/Payments',
       successRate: 'PaymentSuccessRate',
@@ -233,5 +249,45 @@ export const DEFAULT_CONFIG: Config = {
       monthly: false,
     },
     drill: { writeDowntimeSeconds: 120, ecsRecoverySeconds: 300, timeoutMinutes: 20 },
+  },
+  // deployment guide §4.2.1 (redis_url in SSM); runbook 003 Daily Tasks (`llen webhook_queue`), Webhook
+  // Processing Issues (webhook_dlq), Technical Metrics (Redis memory < 75%, hit rate > 90%, eviction rate
+  // < 1%), Redis backup (daily BGSAVE). No guide names the replication group, the queue's item format or
+  // its latency targets: those here are fsops's choices (docs/redis.md).
+  redis: {
+    urlParameter: '/fivestar/payments/{env}/app/redis_url',
+    replicationGroup: '{env}-fivestar-redis',
+    connectTimeoutMs: 3000,
+    commandTimeoutMs: 3000,
+    maxClients: 65_000,
+    queues: [
+      {
+        key: 'webhook_queue',
+        oldestEnd: 'tail',
+        timestampFields: ['timestamp', 'created_at', 'createdAt', 'enqueued_at', 'enqueuedAt', 'received_at'],
+        length: { warn: 100, fail: 1000 },
+        oldestMinutes: { warn: 5, fail: 15 },
+      },
+      {
+        key: 'webhook_dlq',
+        oldestEnd: 'tail',
+        timestampFields: ['timestamp', 'created_at', 'createdAt', 'failed_at', 'failedAt'],
+        length: { warn: 1, fail: 100 },
+        oldestMinutes: { warn: 60, fail: 1440 },
+      },
+    ],
+    thresholds: {
+      pingMs: { warn: 10, fail: 100 },
+      memoryPercent: { warn: 75, fail: 90 },
+      evictedKeys: { warn: 1, fail: 1000 },
+      rejectedConnections: { warn: 1, fail: 100 },
+      clientsPercent: { warn: 80, fail: 95 },
+      blockedClients: { warn: 100, fail: 1000 },
+      hitRatePercent: { warn: 90, fail: 80 },
+      minKeyspaceReads: 1000,
+      unsavedHours: { warn: 25, fail: 49 },
+      replicaLagSeconds: { warn: 10, fail: 60 },
+      snapshotAgeHours: { warn: 26, fail: 50 },
+    },
   },
 };

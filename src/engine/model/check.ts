@@ -29,6 +29,16 @@ export interface DbQuery {
   serverVersion: number;
 }
 
+/**
+ * Where a run reaches Redis when the command was told (--redis-url, --redis-host/--redis-port for a
+ * tunnel); without a url the environment's SSM redis_url (src/redis/target.ts). Plain strings as given.
+ */
+export interface RedisEndpoint {
+  url?: string;
+  host?: string;
+  port?: string;
+}
+
 export interface CheckContext {
   env: EnvContext;
   aws: AwsClients;
@@ -46,6 +56,8 @@ export interface CheckContext {
   fetch: typeof fetch;
   /** Opens (once per run) the diagnostic database session; rejects when none is configured or reachable. */
   db(): Promise<DbQuery>;
+  /** The command's Redis flags; absent or empty: the environment's SSM redis_url. */
+  redis?: RedisEndpoint;
 }
 
 export interface CheckDefinition<P = Record<string, unknown>> {
