@@ -201,17 +201,6 @@ function fail(code: number, message: string): number {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  // `fsops help nosuch`: commander would print the whole help and exit 0; an unknown name is bad input.
-  const [first, asked] = argv.slice(2);
-  if (first === 'help' && asked && !asked.startsWith('-')) {
-    const names = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
-    if (!names.includes(asked)) {
-      return fail(
-        ExitCode.usage,
-        `unknown command '${asked}': the commands are ${program.commands.map((c) => c.name()).join(', ')} (see fsops --help)`,
-      );
-    }
-  }
   try {
     await program.parseAsync(argv);
     return lastExitCode();

@@ -12,17 +12,6 @@ describe('fsops --help and the commands of src/cli.ts (spawned)', () => {
     expect(stdout).toContain('default $FSOPS_CONFIG, then');
   });
 
-  it('fsops help nosuch: one line saying the command is unknown, exit 2; fsops help status still helps', async () => {
-    const unknown = await runFsops(['help', 'nosuch']);
-    expect(unknown).toMatchObject({ code: 2, stdout: '' });
-    expect(unknown.stderr).toMatch(
-      /^fsops: unknown command 'nosuch': the commands are validate, .*status.* \(see fsops --help\)\n$/,
-    );
-    const known = await runFsops(['help', 'status']);
-    expect(known.code).toBe(0);
-    expect(known.stdout).toMatch(/^Usage: fsops status/);
-  });
-
   it.each(['validate', 'runbook list', 'runbook show', 'runbook run', 'config show', 'config validate'])(
     'fsops %s --help has examples',
     async (command) => {

@@ -36,7 +36,7 @@ export function oneLine(text: string | undefined, max = Number.POSITIVE_INFINITY
 }
 
 /** `scheme://userinfo@`: the user part can be a token as much as the password is a secret. */
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@'"<>`]+@/gi;
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@'"<>`[\]]+@/gi;
 /** Query parameters that carry a credential (`?token=`, `&api_key=`, `X-Amz-Signature=`, `sig=`). */
 const URL_TOKEN_PARAM =
   /([?&][a-z0-9_.-]*(?:token|key|secret|password|passwd|pwd|sig|signature|auth|credential)[a-z0-9_.-]*=)[^&#\s'"<>`]+/gi;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clean, oneLine } from '../../../src/engine/model/text.js';
+import { clean, hideUrlCredentials, oneLine } from '../../../src/engine/model/text.js';
 import { initialNotice, noticeText, updateNotice } from '../../../src/incident/notices.js';
 
 describe('the one sanitiser (src/engine/model/text.ts)', () => {
@@ -17,6 +17,15 @@ describe('the one sanitiser (src/engine/model/text.ts)', () => {
     );
     expect(oneLine('x'.repeat(400), 300)).toHaveLength(300);
     expect(oneLine(undefined)).toBe('');
+  });
+
+  it('hideUrlCredentials hides user-info and token parameters, not a URL template in help', () => {
+    expect(hideUrlCredentials('http://ops:pw@h/x?token=T&a=1 and https://TOKEN@h')).toBe(
+      'http://***@h/x?token=***&a=1 and https://***@h',
+    );
+    expect(hideUrlCredentials('give redis://[user:password@]host[:port]')).toBe(
+      'give redis://[user:password@]host[:port]',
+    );
   });
 
   it('a newline in a notice value never forges a line of the notice', () => {
