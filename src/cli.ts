@@ -249,15 +249,16 @@ for (const [signal, exitCode] of [
 
 // A closed pipe (`fsops logs tail --follow | head -1`, `fsops status --watch | head`) ends quietly,
 // for every command: the reader has gone, so there is nothing to say. A command with work in flight (a
-// change, a wait) stops on its own terms, as on Ctrl-C; any other exits 141, as a process that
-// SIGPIPE ended. Without this, the stream's EPIPE error is an uncaught exception with a stack trace.
+// follow, a watch, a change, a wait) stops on its own terms, as on Ctrl-C; any other finishes, its
+// output going nowhere. Without this, the stream's EPIPE error is an uncaught exception with a stack
+// trace. It never exits by itself: a command already ending (after SIGHUP) still audits its outcome.
 let pipeClosed = false;
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
     if (pipeClosed) return;
     pipeClosed = true;
-    if (!dispatchInterrupt()) process.exit(141);
+    dispatchInterrupt();
   });
 }
 
