@@ -1,3 +1,4 @@
+import type { ChalkInstance } from 'chalk';
 import { CHECKS } from '../checks/index.js';
 import { localUser } from '../engine/audit.js';
 import { snapshotRunbook, takeSnapshot } from '../engine/commands/incident-evidence.js';
@@ -18,7 +19,7 @@ import {
   utc,
 } from '../incident/flow.js';
 import { initialNotice } from '../incident/notices.js';
-import { affectedServices, type IncidentRecord } from '../incident/record.js';
+import { type Delivery, type IncidentRecord, newIncidentRecord } from '../incident/record.js';
 import {
   parseSeverity,
   proposeSeverity,
@@ -26,6 +27,7 @@ import {
   type SeverityProposal,
   severityLabel,
 } from '../incident/severity.js';
+import type { UnreadableRecord } from '../incident/store.js';
 
 export interface IncidentOpenOptions extends GlobalOptions {
   title?: string;
@@ -101,37 +103,20 @@ export async function incidentOpen(options: IncidentOpenOptions): Promise<number
       options.title?.trim() || (proposal.findingId ? proposal.reason : `Incident in ${session.env.name}`);
     const commander = options.commander?.trim() || localUser();
     const record = store.create(
-      (id): IncidentRecord => ({
-        id,
-        revision: 1,
-        env: session.env.name,
-        title: oneLine(title),
-        severity,
-        severityName: policy.name,
-        proposal,
-        severityChoice: severity === proposal.severity ? 'proposed' : 'override',
-        commander: oneLine(commander),
-        affectedServices: affectedServices(snapshot.findings),
-        state: 'open',
-        currentStatus: 'Investigating',
-        eta: oneLine(options.eta) || null,
-        startedAt: now.toISOString(),
-        openedBy: localUser(),
-        resolvedAt: null,
-        rootCause: null,
-        resolution: null,
-        updates: [],
-        snapshots: [snapshot],
-        timeline: [
-          { at: snapshot.at, event: `evidence snapshot (${runbook.name}): ${snapshot.status}` },
-          {
-            at: now.toISOString(),
-            event: `opened as SEV${severity} ${policy.name} by ${localUser()}; proposed SEV${proposal.severity} (${proposal.reason})`,
-          },
-        ],
-        deliveries: [],
-        postmortem: null,
-      }),
+      (id) =>
+        newIncidentRecord(id, {
+          env: session.env.name,
+          title: oneLine(title),
+          severity,
+          severityName: policy.name,
+          proposal,
+          commander: oneLine(commander),
+          snapshot,
+          runbook: runbook.name,
+          eta: oneLine(options.eta) || null,
+          openedBy: localUser(),
+          now,
+        }),
       now,
     );
     const notice = initialNotice({
@@ -151,50 +136,83 @@ export async function incidentOpen(options: IncidentOpenOptions): Promise<number
     const incident = store.read(record.id);
     printer.view({
       data: { incident, notice, escalation: plan, deliveries, folder, unreadable },
-      text: (data, c) => {
-        const opened = data.incident;
-        const proposed = opened.proposal;
-        const evidence = opened.snapshots.at(-1)!;
-        return [
-          `${c.bold(`Incident ${opened.id} opened`)} (${opened.env}, SEV${opened.severity} ${policy.name}, response within ${policy.response})`,
-          `  proposed: SEV${proposed.severity} - ${proposed.rule}`,
-          `  because:  ${oneLine(proposed.reason)}${proposed.findingId ? c.dim(` (${proposed.findingId})`) : ''}`,
-          ...(opened.severityChoice === 'override' ? [`  recorded: SEV${opened.severity} (overridden)`] : []),
-          ...(proposed.unchecked.length > 0
-            ? [
-                c.magenta(
-                  `  could not check ${proposed.unchecked.length}: ${proposed.unchecked.join(', ')}; the severity may be higher`,
-                ),
-              ]
-            : []),
-          `  record:   ${data.folder}`,
-          ...alreadyOpen.map((r) =>
-            c.yellow(
-              `  also open in ${r.env}: ${r.id} SEV${r.severity} ${oneLine(r.title)} (same incident? update it instead)`,
-            ),
-          ),
-          ...data.unreadable.map((u) =>
-            c.magenta(`  could not read ${u.id}: ${u.file} ${u.reason} (it may be open too)`),
-          ),
-          '',
-          c.bold('Evidence'),
-          ...evidenceLines(evidence, c),
-          '',
-          printNotice(data.notice, c),
-          c.bold(`Escalation (SEV${opened.severity}: ${policy.escalation}):`),
-          ...escalationLines(data.escalation),
-          '',
-          options.notify
-            ? c.bold('Notifications:')
-            : c.dim('Not posted anywhere (add --notify to post to the configured channels).'),
-          ...deliveryLines(data.deliveries, c),
-          '',
-          `Next: update every ${config.updateIntervalMinutes} minutes: fsops incident update ${opened.id} --status ... --actions ... --next ...`,
-        ].join('\n');
-      },
+      text: (data, c) =>
+        openedText(data, c, {
+          policy,
+          alreadyOpen,
+          notify: Boolean(options.notify),
+          updateIntervalMinutes: config.updateIntervalMinutes,
+        }),
     });
     return deliveryExitCode(deliveries);
   } finally {
     session.aws.destroy();
   }
+}
+
+interface OpenedView {
+  incident: IncidentRecord;
+  notice: ReturnType<typeof initialNotice>;
+  escalation: ReturnType<typeof escalationPlan>;
+  deliveries: Delivery[];
+  folder: string;
+  /** Records that could not be read (named; they may be open incidents too). */
+  unreadable: UnreadableRecord[];
+}
+
+/** What `incident open` prints for a person: the record, the evidence, the notice, escalation, next step. */
+function openedText(
+  data: OpenedView,
+  c: ChalkInstance,
+  {
+    policy,
+    alreadyOpen,
+    notify,
+    updateIntervalMinutes,
+  }: {
+    policy: { name: string; response: string; escalation: string };
+    alreadyOpen: IncidentRecord[];
+    notify: boolean;
+    updateIntervalMinutes: number;
+  },
+): string {
+  const opened = data.incident;
+  const proposed = opened.proposal;
+  const evidence = opened.snapshots.at(-1)!;
+  return [
+    `${c.bold(`Incident ${opened.id} opened`)} (${opened.env}, SEV${opened.severity} ${policy.name}, response within ${policy.response})`,
+    `  proposed: SEV${proposed.severity} - ${proposed.rule}`,
+    `  because:  ${oneLine(proposed.reason)}${proposed.findingId ? c.dim(` (${proposed.findingId})`) : ''}`,
+    ...(opened.severityChoice === 'override' ? [`  recorded: SEV${opened.severity} (overridden)`] : []),
+    ...(proposed.unchecked.length > 0
+      ? [
+          c.magenta(
+            `  could not check ${proposed.unchecked.length}: ${proposed.unchecked.join(', ')}; the severity may be higher`,
+          ),
+        ]
+      : []),
+    `  record:   ${data.folder}`,
+    ...alreadyOpen.map((r) =>
+      c.yellow(
+        `  also open in ${r.env}: ${r.id} SEV${r.severity} ${oneLine(r.title)} (same incident? update it instead)`,
+      ),
+    ),
+    ...data.unreadable.map((u) =>
+      c.magenta(`  could not read ${u.id}: ${u.file} ${u.reason} (it may be open too)`),
+    ),
+    '',
+    c.bold('Evidence'),
+    ...evidenceLines(evidence, c),
+    '',
+    printNotice(data.notice, c),
+    c.bold(`Escalation (SEV${opened.severity}: ${policy.escalation}):`),
+    ...escalationLines(data.escalation),
+    '',
+    notify
+      ? c.bold('Notifications:')
+      : c.dim('Not posted anywhere (add --notify to post to the configured channels).'),
+    ...deliveryLines(data.deliveries, c),
+    '',
+    `Next: update every ${updateIntervalMinutes} minutes: fsops incident update ${opened.id} --status ... --actions ... --next ...`,
+  ].join('\n');
 }

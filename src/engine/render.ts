@@ -84,8 +84,11 @@ export function interruptionLines(interruption: Interruption): string[] {
  */
 export function toJson(report: Report, onlyProblems = false): string {
   const { notes, ...rest } = report;
+  // The report's findings keep the documented fields (docs/architecture.md) and `counts` of every
+  // finding by status, whatever `onlyProblems` leaves out; a finding's structured `value`/`unit` (the
+  // incident severity proposal) and `checkId` (recheck, the dashboard) are for fsops's own consumers.
   const listed = onlyProblems ? problemsOf(report.findings) : report.findings;
-  const findings = listed.map(({ value: _value, unit: _unit, ...finding }) => finding);
+  const findings = listed.map(({ value: _value, unit: _unit, checkId: _checkId, ...finding }) => finding);
   const counts = countByStatus(report.findings);
   const base = notes?.length ? { ...report } : rest;
   return `${JSON.stringify({ ...base, counts, findings }, null, 2)}\n`;

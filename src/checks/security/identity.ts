@@ -1,7 +1,8 @@
 import type { CheckContext, CheckResult } from '../../engine/model/check.js';
+import { mapWithConcurrency } from '../../engine/model/concurrency.js';
 import { oneLine } from '../../engine/model/text.js';
 import { attempt, failureReason, unreadFact } from '../partial.js';
-import { allPages, call, guarded, mapLimit } from './common.js';
+import { allPages, call, guarded } from './common.js';
 import { serviceTaskDefs } from './facts.js';
 
 interface Statement {
@@ -180,7 +181,7 @@ async function rolePolicies(ctx: CheckContext, role: string): Promise<PolicyDoc[
       ).then((o) => ({ items: o.PolicyNames, next: o.IsTruncated ? o.Marker : undefined })),
     ),
   ]);
-  const managed = await mapLimit(attached, 4, (p) =>
+  const managed = await mapWithConcurrency(attached, 4, (p) =>
     // Managed policies are shared between roles: each fetched once per run.
     ctx.once(`security.iam.policy.${p.PolicyArn}`, async (runSignal) => {
       const policy = await call('iam:GetPolicy', () =>
@@ -201,7 +202,7 @@ async function rolePolicies(ctx: CheckContext, role: string): Promise<PolicyDoc[
       };
     }),
   );
-  const inlineDocs = await mapLimit(inline, 4, async (name) => {
+  const inlineDocs = await mapWithConcurrency(inline, 4, async (name) => {
     const out = await call('iam:GetRolePolicy', () =>
       iam.send(new sdk.GetRolePolicyCommand({ RoleName: role, PolicyName: name }), { abortSignal: signal }),
     );
@@ -241,7 +242,7 @@ export const taskRolesCheck = guarded({
         remediation: 'Check names.service and names.cluster in the config.',
       }));
     // One role that cannot be read is its own error finding; the other roles are still judged.
-    const judged = await mapLimit([...roles], 4, async ([role, usedAs]) => {
+    const judged = await mapWithConcurrency([...roles], 4, async ([role, usedAs]) => {
       const policies = await attempt(rolePolicies(ctx, role));
       return policies.ok
         ? evaluateRolePolicies(role, usedAs.join(', '), policies.value)
@@ -260,7 +261,7 @@ export const crossAccountRolesCheck = guarded({
   async run(ctx) {
     const { GetRoleCommand } = await import('@aws-sdk/client-iam');
     const iam = await ctx.aws.iam();
-    return mapLimit(ctx.env.config.security.crossAccountRoles, 4, async (role) => {
+    return mapWithConcurrency(ctx.env.config.security.crossAccountRoles, 4, async (role) => {
       try {
         const out = await call('iam:GetRole', () =>
           iam.send(new GetRoleCommand({ RoleName: role }), { abortSignal: ctx.signal }),
