@@ -13,6 +13,7 @@ import { envOption, globalEnvOption, lastExitCode, lazy } from './cli/shared.js'
 import { declareTroubleshootCommands } from './cli/troubleshoot.js';
 import { dispatchInterrupt } from './engine/interrupt.js';
 import { ExitCode, ExitError } from './engine/model/errors.js';
+import { hideUrlCredentials } from './engine/model/text.js';
 
 export function buildProgram(): Command {
   const program = new Command('fsops')
@@ -60,7 +61,9 @@ export function buildProgram(): Command {
           .replace(/^error: /, '')
           .trim()
           .replace(/\s*\n\s*/g, ' ');
-        write(`fsops: ${message}${message.includes('Did you mean') ? '' : ' (see --help)'}\n`);
+        write(
+          `fsops: ${hideUrlCredentials(message)}${message.includes('Did you mean') ? '' : ' (see --help)'}\n`,
+        );
       },
     })
     .exitOverride();
@@ -194,7 +197,7 @@ fsops <command> --help gives its flags, the guide sections it implements and exa
 environment the environment variables; README.md and docs/ the rest.`;
 
 function fail(code: number, message: string): number {
-  process.stderr.write(`fsops: ${message}\n`);
+  process.stderr.write(`fsops: ${hideUrlCredentials(message)}\n`);
   return code;
 }
 
@@ -243,6 +246,21 @@ for (const [signal, exitCode] of [
     if (dispatchInterrupt()) return;
     if (signal === 'SIGINT') process.stderr.write('\nfsops: interrupted\n');
     process.exit(exitCode);
+  });
+}
+
+// A closed pipe (`fsops logs tail --follow | head -1`, `fsops status --watch | head`) ends quietly,
+// for every command: the reader has gone, so there is nothing to say. A command with work in flight (a
+// follow, a watch, a change, a wait) stops on its own terms, as on Ctrl-C; any other finishes, its
+// output going nowhere. Without this, the stream's EPIPE error is an uncaught exception with a stack
+// trace. It never exits by itself: a command already ending (after SIGHUP) still audits its outcome.
+let pipeClosed = false;
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    if (pipeClosed) return;
+    pipeClosed = true;
+    dispatchInterrupt();
   });
 }
 

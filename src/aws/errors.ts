@@ -13,13 +13,26 @@ export function describeAwsError(error: unknown): string {
   }
   if (isAccessDenied(error)) return `access denied (${name}): ${message}`;
   if (isThrottling(error)) return `throttled by AWS after retries (${name})`;
+  // The SDK names a reset connection TimeoutError (to retry it): it was reset, not slow.
+  if (isConnectionReset(error))
+    return `the connection to the AWS endpoint was reset (${message || name}): a proxy, VPN or the endpoint closed it`;
   if (isTimeout(error))
     return `timed out waiting for AWS (${message.replace(/^@smithy\/[\w-]+ - \[ERROR\] /, '') || name})`;
   if (isConnectionError(error)) return `could not reach the AWS endpoint (${message || name})`;
   if (isNotAwsAnswer(error)) {
     return `the endpoint did not answer like AWS (is --endpoint-url / AWS_ENDPOINT_URL an AWS endpoint?): ${name && name !== 'Error' ? `${name}: ` : ''}${message}`;
   }
+  // fsops's own errors (UnreachableError, UsageError...) say what happened; their class name is noise.
+  if (error instanceof ExitError) return message;
   return name && name !== 'Error' && !message.startsWith(name) ? `${name}: ${message}` : message;
+}
+
+export function isConnectionReset(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return (
+    error instanceof Error &&
+    (code === 'ECONNRESET' || code === 'EPIPE' || /\bECONNRESET\b|socket hang up/.test(error.message))
+  );
 }
 
 export function isCredentialsError(error: unknown): boolean {

@@ -1,8 +1,8 @@
 import type { DBInstance, RDSClient } from '@aws-sdk/client-rds';
+import { oneLine } from '../engine/model/text.js';
 import { formatMinutes } from './evaluate.js';
 import { describeDbInstance } from './rds.js';
 import { pause, type WaitHooks } from './restore.js';
-import { untrusted } from './text.js';
 
 /**
  * Renames of RDS instances for a recovery's cut-over (ModifyDBInstance NewDBInstanceIdentifier,
@@ -36,7 +36,7 @@ export async function waitInstanceAvailable(
   let last = '';
   for (;;) {
     const db = await describeDbInstance(rds, name);
-    const status = untrusted(db?.DBInstanceStatus ?? 'not there yet', 60);
+    const status = oneLine(db?.DBInstanceStatus ?? 'not there yet', 60);
     if (status !== last) {
       wait.log(`${name}: ${status} (${formatMinutes(Date.now() - started)})`);
       last = status;

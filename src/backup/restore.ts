@@ -5,6 +5,7 @@ import type { DbTarget } from '../db/target.js';
 import { quoteQualified } from '../db/writable.js';
 import type { CheckResult, DbQuery } from '../engine/model/check.js';
 import { UsageError } from '../engine/model/errors.js';
+import { oneLine } from '../engine/model/text.js';
 import {
   checkRestoreTime,
   evaluateRowCount,
@@ -14,7 +15,6 @@ import {
   type TableRef,
 } from './evaluate.js';
 import { describeDbInstance, newestSnapshot } from './rds.js';
-import { untrusted } from './text.js';
 
 /**
  * Restore mechanics shared by `backup verify` (the monthly test restore) and `recover` (point-in-time
@@ -80,7 +80,7 @@ export async function restoreWindow(
         .DBInstanceAutomatedBackups ?? [];
   } catch (error) {
     throw new Error(
-      `cannot read the restore window of ${dbName} (DescribeDBInstanceAutomatedBackups: ${untrusted(describeAwsError(error))}): a restore time cannot be checked against an unknown window; nothing was restored`,
+      `cannot read the restore window of ${dbName} (DescribeDBInstanceAutomatedBackups: ${oneLine(describeAwsError(error))}): a restore time cannot be checked against an unknown window; nothing was restored`,
     );
   }
   const earliest =
@@ -253,7 +253,7 @@ export async function waitAvailable(
   let last = '';
   for (;;) {
     const db = await describeDbInstance(rds, name);
-    const status = untrusted(db?.DBInstanceStatus ?? 'not found', 60);
+    const status = oneLine(db?.DBInstanceStatus ?? 'not found', 60);
     if (status !== last) {
       wait.log(`${name}: ${status} (${formatMinutes(Date.now() - started)} since the request)`);
       last = status;
@@ -284,7 +284,7 @@ export async function connectCopy(
       const db = await openDbSession(target, { readOnly: true, settings, poolSize: 1 });
       return { db, at: new Date() };
     } catch (error) {
-      const reason = untrusted((error as Error).message);
+      const reason = oneLine((error as Error).message);
       if (Date.now() >= wait.deadline) {
         throw new Error(
           `the copy is available but did not answer for ${formatMinutes(Date.now() - started)} (${wait.timeoutSetting}): ${reason}`,
@@ -325,7 +325,7 @@ export async function deleteTemporaryInstance(
     return {
       ...base,
       status: 'error',
-      observed: `could not delete: ${untrusted(describeAwsError(error))}`,
+      observed: `could not delete: ${oneLine(describeAwsError(error))}`,
       remediation: `Delete it now: aws rds delete-db-instance --db-instance-identifier ${name} --skip-final-snapshot (fsops backup status lists leftovers)`,
     };
   }
@@ -401,7 +401,7 @@ export async function countKeyTables(
     const count = (db: DbQuery) =>
       countRows(db, key.table).then(
         (n) => ({ n, problem: undefined as string | undefined }),
-        (e: Error) => ({ n: null, problem: untrusted(e.message) }),
+        (e: Error) => ({ n: null, problem: oneLine(e.message) }),
       );
     const [l, c] = await Promise.all([count(live), count(copy)]);
     counts.push({ table: key.table, live: l.n, copy: c.n, problem: c.problem ?? l.problem });

@@ -1,5 +1,6 @@
 import type { CompositeAlarm, MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import type { CheckContext, CheckDefinition, CheckResult } from '../engine/model/check.js';
+import { type Got, gather, unreadFact } from './partial.js';
 
 type Alarm = Pick<
   MetricAlarm | CompositeAlarm,
@@ -7,10 +8,10 @@ type Alarm = Pick<
 >;
 
 export interface AlarmFacts {
-  /** The guide's alarms that exist, by name. */
-  expected: Alarm[];
-  /** Every alarm of the account in ALARM. */
-  firing: Alarm[];
+  /** The guide's alarms that exist, by name (or why they could not be read). */
+  expected: Got<Alarm[]>;
+  /** Every alarm of the account in ALARM (or why they could not be read). */
+  firing: Got<Alarm[]>;
 }
 
 /** Alarms by name and alarms in ALARM, two independent DescribeAlarms calls run together (paginated). */
@@ -26,20 +27,27 @@ export function alarmFacts(ctx: CheckContext): Promise<AlarmFacts> {
       return alarms;
     };
     const names = ctx.env.names.alarms;
-    const [expected, firing] = await Promise.all([
+    const [expected, firing] = await gather(
       names.length
         ? collect({ AlarmNames: names, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] })
         : Promise.resolve([]),
       collect({ StateValue: 'ALARM', AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }),
-    ]);
+    );
     return { expected, firing };
   });
 }
 
+/** Judges each list that arrived; one that could not be read is its own error, never "none". */
 export function evaluateAlarms(expectedNames: string[], facts: AlarmFacts): CheckResult[] {
   const results: CheckResult[] = [];
-  for (const name of expectedNames) {
-    const alarm = facts.expected.find((a) => a.AlarmName === name);
+  const { expected, firing } = facts;
+  if (!expected.ok && expectedNames.length > 0)
+    results.push(
+      unreadFact('cloudwatch.alarm.exists', expectedNames.join(', '), "the guide's alarms", expected.reason),
+    );
+  const existing = expected.ok ? expected.value : [];
+  for (const name of expected.ok ? expectedNames : []) {
+    const alarm = existing.find((a) => a.AlarmName === name);
     if (!alarm) {
       results.push({
         id: 'cloudwatch.alarm.exists',
@@ -62,6 +70,15 @@ export function evaluateAlarms(expectedNames: string[], facts: AlarmFacts): Chec
         observed: `INSUFFICIENT_DATA: ${alarm.StateReason ?? ''}`.trim(),
         remediation: 'Check that the application publishes the metric the alarm watches.',
       });
+    } else if (alarm.StateValue === 'ALARM' && !firing.ok) {
+      // The list of firing alarms did not arrive: this one is known to fire, so it is said here.
+      results.push({
+        status: 'fail',
+        resource: name,
+        expected: 'not in ALARM',
+        observed:
+          `ALARM since ${alarm.StateUpdatedTimestamp?.toISOString() ?? 'unknown'}: ${alarm.StateReason ?? ''}`.trim(),
+      });
     } else if (alarm.StateValue !== 'ALARM') {
       results.push({
         id: 'cloudwatch.alarm.exists',
@@ -72,7 +89,11 @@ export function evaluateAlarms(expectedNames: string[], facts: AlarmFacts): Chec
       });
     }
   }
-  if (facts.firing.length === 0) {
+  if (!firing.ok) {
+    results.push(unreadFact('cloudwatch.alarms', 'all alarms', 'the alarms in ALARM', firing.reason));
+    return results;
+  }
+  if (firing.value.length === 0) {
     results.push({
       status: 'pass',
       resource: 'all alarms',
@@ -80,7 +101,7 @@ export function evaluateAlarms(expectedNames: string[], facts: AlarmFacts): Chec
       observed: 'none in ALARM',
     });
   }
-  for (const alarm of facts.firing) {
+  for (const alarm of firing.value) {
     results.push({
       status: 'fail',
       resource: alarm.AlarmName ?? 'unknown',

@@ -4,6 +4,7 @@ import { shortTaskDef } from '../ecs/taskdef.js';
 import type { CheckDefinition, CheckResult } from '../engine/model/check.js';
 import { componentsParams } from '../engine/model/check.js';
 import { ecsServices, taskDefinition } from './facts.js';
+import { judgeEach } from './partial.js';
 
 export function evaluateTaskSize(
   service: string,
@@ -33,10 +34,13 @@ export const ecsTaskSizeCheck: CheckDefinition<{ components?: string[] }> = {
     const facts = (await ecsServices(ctx)).filter(
       (f) => f.service?.taskDefinition && (!params.components || params.components.includes(f.component)),
     );
-    return Promise.all(
-      facts.map(async (f) =>
+    // One task definition that cannot be read is its own error; the others are judged.
+    return judgeEach(
+      facts,
+      'ecs.task-size',
+      (f) => ({ resource: f.name, what: `the task definition ${f.service!.taskDefinition}` }),
+      async (f) =>
         evaluateTaskSize(f.name, await taskDefinition(ctx, f.service!.taskDefinition!), ctx.env.settings.ecs),
-      ),
     );
   },
 };

@@ -2,6 +2,8 @@ import { healthPaths } from '../config/load.js';
 import type { CheckContext, CheckDefinition, CheckResult } from '../engine/model/check.js';
 import { componentsOf, componentsParams } from '../engine/model/check.js';
 import type { Status } from '../engine/model/finding.js';
+import { splitUrlCredentials } from '../engine/model/text.js';
+import { judgeEach } from './partial.js';
 
 export interface Probe {
   url: string;
@@ -59,7 +61,10 @@ export async function baseUrl(ctx: CheckContext, component: string): Promise<str
 export async function probe(ctx: CheckContext, url: string, timeoutMs: number): Promise<Probe> {
   const started = performance.now();
   try {
-    const response = await ctx.fetch(url, {
+    // user:password@ in a health URL is sent as Basic auth (fetch refuses it in the URL).
+    const target = splitUrlCredentials(url);
+    const response = await ctx.fetch(target.url, {
+      headers: target.headers,
       signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]),
       redirect: 'manual',
     });
@@ -83,8 +88,12 @@ export const healthEndpointsCheck: CheckDefinition<{ components?: string[] }> = 
   params: componentsParams,
   async run(ctx, params) {
     const { timeoutMs } = ctx.env.config.health;
-    const perComponent = await Promise.all(
-      componentsOf(ctx, params).map(async (component): Promise<CheckResult[]> => {
+    // One component whose ALB cannot be described is its own error; the others are probed.
+    return judgeEach(
+      componentsOf(ctx, params),
+      'health.endpoints',
+      (component) => ({ resource: component, what: `the load balancer of ${component}` }),
+      async (component): Promise<CheckResult[]> => {
         const base = await baseUrl(ctx, component);
         if (typeof base !== 'string') {
           return [
@@ -103,8 +112,7 @@ export const healthEndpointsCheck: CheckDefinition<{ components?: string[] }> = 
         return probes.map((p) =>
           evaluateProbe(component, p, ctx.env.thresholds.healthLatencyMs, ctx.env.name),
         );
-      }),
+      },
     );
-    return perComponent.flat();
   },
 };

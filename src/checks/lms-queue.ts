@@ -6,6 +6,7 @@ import type { Status } from '../engine/model/finding.js';
 import { joinMetricBatch } from '../metrics/batch.js';
 import { held } from '../metrics/definitions.js';
 import type { MetricSpec } from '../metrics/series.js';
+import { gather, unreadFact } from './partial.js';
 import { judgeMetrics } from './troubleshoot/metrics.js';
 import { lmsQueueCheck } from './troubleshoot/payments-db.js';
 
@@ -296,8 +297,16 @@ export const lmsQueueStoreCheck: CheckDefinition<{ metrics?: boolean; database?:
         ];
       }
     })();
-    const [queued, judged] = await Promise.all([queue, metrics]);
-    return [...queued, ...judged];
+    // The queue and its metrics are separate facts: one that fails never hides the other.
+    const [queued, judged] = await gather(queue, metrics);
+    return [
+      ...(queued.ok
+        ? queued.value
+        : [unreadFact('payments.lms-queue', table, 'the LMS queue', queued.reason)]),
+      ...(judged.ok
+        ? judged.value
+        : [unreadFact('payments.lms-queue.metrics', table, 'the LMS queue metrics', judged.reason)]),
+    ];
   },
 };
 

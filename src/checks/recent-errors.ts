@@ -3,6 +3,7 @@ import type { CheckContext, CheckDefinition, CheckResult } from '../engine/model
 import { componentsOf, componentsParam } from '../engine/model/check.js';
 import { formatDuration } from '../engine/model/duration.js';
 import type { Status } from '../engine/model/finding.js';
+import { judgeEach } from './partial.js';
 
 export interface ErrorSample {
   /** Events counted, stopping once the fail threshold is reached (`capped`). */
@@ -81,8 +82,12 @@ export const recentErrorsCheck: CheckDefinition<{ components?: string[]; pattern
     const pattern = params.pattern ?? ctx.env.config.logs.errorPattern;
     const thresholds = ctx.env.thresholds.recentErrors;
     const window = formatDuration(ctx.now.getTime() - ctx.since.getTime());
-    return Promise.all(
-      componentsOf(ctx, params).map(async (component) => {
+    // One log group that cannot be read is its own error; the others are counted.
+    return judgeEach(
+      componentsOf(ctx, params),
+      'logs.recent-errors',
+      (component) => ({ resource: ctx.env.nameOf('logGroup', component), what: 'the log group' }),
+      async (component) => {
         const group = ctx.env.nameOf('logGroup', component);
         const result = evaluateErrors(
           group,
@@ -94,7 +99,7 @@ export const recentErrorsCheck: CheckDefinition<{ components?: string[]; pattern
           ...result,
           remediation: `Group the errors by message with \`fsops logs errors ${component} --env ${ctx.env.name} --since ${window}\` and follow the matching symptom (\`fsops troubleshoot\`).`,
         };
-      }),
+      },
     );
   },
 };

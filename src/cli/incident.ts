@@ -82,7 +82,7 @@ Severity proposal (ops guide §11.1.1, §5.2.1): a service with 0 running tasks,
 database not available or every health endpoint failing -> 1; payment success rate below 90%, one
 payment channel failing, a KPI past its critical threshold -> 2; any other failed check or a KPI
 past its warning threshold -> 3; nothing failing -> 4. The record goes to incident.directory
-(default ./incidents; FSOPS_INCIDENT_DIR overrides).
+(default ~/.local/state/fsops/incidents, beside the audit log; FSOPS_INCIDENT_DIR overrides).
 ${NOTIFY_HELP}
 ${EXIT_CODES}
 
@@ -129,7 +129,7 @@ Examples:
     .command('list')
     .addHelpText(
       'after',
-      '\nRecords are read from incident.directory (default ./incidents; FSOPS_INCIDENT_DIR overrides).\n\nExamples:\n  fsops incident list\n  fsops incident list --env prod --all --output json',
+      '\nRecords are read from incident.directory (default ~/.local/state/fsops/incidents, beside the audit log; FSOPS_INCIDENT_DIR overrides).\n\nExamples:\n  fsops incident list\n  fsops incident list --env prod --all --output json',
     )
     .description('Open incidents, flagging those whose 30-minute update is overdue (ops guide §11.2.1)')
     .addOption(envOption())

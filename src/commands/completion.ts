@@ -288,8 +288,8 @@ export function valueSources(): ValueSources {
       try {
         const store = new IncidentStore(process.env.FSOPS_INCIDENT_DIR || settings.directory);
         return store
-          .list()
-          .filter((record) => state === 'any' || record.state === state)
+          .scan()
+          .records.filter((record) => state === 'any' || record.state === state)
           .map((record) => ({ value: record.id, description: `${record.env}: ${record.title}` }));
       } catch {
         return [];

@@ -35,6 +35,7 @@ export async function incidentEscalation(options: IncidentEscalationOptions): Pr
         c.bold(
           `SEV${data.severity} ${data.policy.name}${record ? ` (${record.id}, started ${data.from})` : ', counted from now'}`,
         ),
+        ...(record ? [`  record: ${store.folder(record.id)}`] : []),
         `  response within ${data.policy.response}; ${data.policy.escalation}`,
         '',
         ...escalationLines(data.plan),

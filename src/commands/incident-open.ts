@@ -3,6 +3,7 @@ import { CHECKS } from '../checks/index.js';
 import { localUser } from '../engine/audit.js';
 import { snapshotRunbook, takeSnapshot } from '../engine/commands/incident-evidence.js';
 import { UsageError } from '../engine/model/errors.js';
+import { oneLine } from '../engine/model/text.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { askOnTerminal } from '../engine/safety.js';
 import { type GlobalOptions, openEnvSession } from '../engine/session.js';
@@ -26,7 +27,7 @@ import {
   type SeverityProposal,
   severityLabel,
 } from '../incident/severity.js';
-import { plain } from '../incident/text.js';
+import type { UnreadableRecord } from '../incident/store.js';
 
 export interface IncidentOpenOptions extends GlobalOptions {
   title?: string;
@@ -52,7 +53,7 @@ export async function chooseSeverity(
 ): Promise<SeverityLevel> {
   if (fixed) return fixed;
   if (yes) return proposal.severity;
-  say(`Proposed severity ${proposal.severity}: ${proposal.rule}\n  because ${plain(proposal.reason)}\n`);
+  say(`Proposed severity ${proposal.severity}: ${proposal.rule}\n  because ${oneLine(proposal.reason)}\n`);
   for (;;) {
     const answer = (await ask(`Severity [Enter accepts ${proposal.severity}, or type 1-4]: `)).trim();
     if (answer === '') return proposal.severity;
@@ -95,7 +96,9 @@ export async function incidentOpen(options: IncidentOpenOptions): Promise<number
     const policy = config.severities[severity];
     const now = new Date();
     const store = openStore(config);
-    const alreadyOpen = store.list().filter((r) => r.state === 'open' && r.env === session.env.name);
+    // A record that cannot be read never blocks a new incident: it is named, and the rest are compared.
+    const { records, unreadable } = store.scan();
+    const alreadyOpen = records.filter((r) => r.state === 'open' && r.env === session.env.name);
     const title =
       options.title?.trim() || (proposal.findingId ? proposal.reason : `Incident in ${session.env.name}`);
     const commander = options.commander?.trim() || localUser();
@@ -103,14 +106,14 @@ export async function incidentOpen(options: IncidentOpenOptions): Promise<number
       (id) =>
         newIncidentRecord(id, {
           env: session.env.name,
-          title: plain(title),
+          title: oneLine(title),
           severity,
           severityName: policy.name,
           proposal,
-          commander: plain(commander),
+          commander: oneLine(commander),
           snapshot,
           runbook: runbook.name,
-          eta: options.eta?.trim() || null,
+          eta: oneLine(options.eta) || null,
           openedBy: localUser(),
           now,
         }),
@@ -132,7 +135,7 @@ export async function incidentOpen(options: IncidentOpenOptions): Promise<number
     const folder = store.folder(record.id);
     const incident = store.read(record.id);
     printer.view({
-      data: { incident, notice, escalation: plan, deliveries, folder },
+      data: { incident, notice, escalation: plan, deliveries, folder, unreadable },
       text: (data, c) =>
         openedText(data, c, {
           policy,
@@ -153,6 +156,8 @@ interface OpenedView {
   escalation: ReturnType<typeof escalationPlan>;
   deliveries: Delivery[];
   folder: string;
+  /** Records that could not be read (named; they may be open incidents too). */
+  unreadable: UnreadableRecord[];
 }
 
 /** What `incident open` prints for a person: the record, the evidence, the notice, escalation, next step. */
@@ -177,7 +182,7 @@ function openedText(
   return [
     `${c.bold(`Incident ${opened.id} opened`)} (${opened.env}, SEV${opened.severity} ${policy.name}, response within ${policy.response})`,
     `  proposed: SEV${proposed.severity} - ${proposed.rule}`,
-    `  because:  ${plain(proposed.reason)}${proposed.findingId ? c.dim(` (${proposed.findingId})`) : ''}`,
+    `  because:  ${oneLine(proposed.reason)}${proposed.findingId ? c.dim(` (${proposed.findingId})`) : ''}`,
     ...(opened.severityChoice === 'override' ? [`  recorded: SEV${opened.severity} (overridden)`] : []),
     ...(proposed.unchecked.length > 0
       ? [
@@ -189,8 +194,11 @@ function openedText(
     `  record:   ${data.folder}`,
     ...alreadyOpen.map((r) =>
       c.yellow(
-        `  also open in ${r.env}: ${r.id} SEV${r.severity} ${plain(r.title)} (same incident? update it instead)`,
+        `  also open in ${r.env}: ${r.id} SEV${r.severity} ${oneLine(r.title)} (same incident? update it instead)`,
       ),
+    ),
+    ...data.unreadable.map((u) =>
+      c.magenta(`  could not read ${u.id}: ${u.file} ${u.reason} (it may be open too)`),
     ),
     '',
     c.bold('Evidence'),

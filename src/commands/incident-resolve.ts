@@ -2,6 +2,7 @@ import { CHECKS } from '../checks/index.js';
 import { localUser } from '../engine/audit.js';
 import { followUpSnapshot } from '../engine/commands/incident-evidence.js';
 import { UsageError } from '../engine/model/errors.js';
+import { oneLine } from '../engine/model/text.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { type GlobalOptions, openEnvSession } from '../engine/session.js';
 import {
@@ -16,7 +17,6 @@ import {
 } from '../incident/flow.js';
 import { humanDuration, resolutionNotice } from '../incident/notices.js';
 import { diffSnapshots } from '../incident/record.js';
-import { plain } from '../incident/text.js';
 
 export interface IncidentResolveOptions extends GlobalOptions {
   rootCause?: string;
@@ -58,14 +58,14 @@ export async function incidentResolve(id: string, options: IncidentResolveOption
         state: 'resolved',
         currentStatus: 'Resolved',
         resolvedAt: resolvedAt.toISOString(),
-        rootCause: plain(options.rootCause!),
-        resolution: plain(options.resolution!),
+        rootCause: oneLine(options.rootCause!),
+        resolution: oneLine(options.resolution!),
         snapshots: [...current.snapshots, snapshot],
         timeline: [
           ...current.timeline,
           {
             at: resolvedAt.toISOString(),
-            event: `resolved by ${localUser()}: ${plain(options.resolution!)}`,
+            event: `resolved by ${localUser()}: ${oneLine(options.resolution!)}`,
           },
         ],
       };
@@ -88,10 +88,11 @@ export async function incidentResolve(id: string, options: IncidentResolveOption
       text: (data, c) =>
         [
           `${c.bold(`Incident ${id} resolved`)} after ${data.duration} (${data.incident.env}, SEV${data.incident.severity})`,
+          `  record:   ${store.folder(id)}`,
           ...(changes.stillFailing.length + changes.newProblems.length > 0
             ? [
                 c.yellow('  still failing in the final snapshot (monitor for stability, ops guide §11.2.1):'),
-                ...[...changes.stillFailing, ...changes.newProblems].map((x) => `    ${plain(x)}`),
+                ...[...changes.stillFailing, ...changes.newProblems].map((x) => `    ${oneLine(x)}`),
               ]
             : ['  final snapshot: no problem left from the last one']),
           '',

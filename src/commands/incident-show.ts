@@ -8,6 +8,10 @@ export async function incidentShow(id: string, options: GlobalOptions): Promise<
   // The record reads as markdown for people (text and markdown alike).
   const printer = printerFor(options, 'incident show', ['text', 'json', 'markdown']);
   const { store } = loadIncidentSettings(options.config);
-  printer.view({ data: store.read(id), text: (record) => recordMarkdown(record), markdown: recordMarkdown });
+  printer.view({
+    data: store.read(id),
+    text: (record) => `${recordMarkdown(record)}\nRecord: ${store.folder(id)}\n`,
+    markdown: recordMarkdown,
+  });
   return 0;
 }

@@ -2,6 +2,7 @@ import { CHECKS } from '../checks/index.js';
 import { localUser } from '../engine/audit.js';
 import { followUpSnapshot } from '../engine/commands/incident-evidence.js';
 import { UsageError } from '../engine/model/errors.js';
+import { oneLine } from '../engine/model/text.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { type GlobalOptions, openEnvSession } from '../engine/session.js';
 import {
@@ -16,7 +17,6 @@ import {
 } from '../incident/flow.js';
 import { updateNotice } from '../incident/notices.js';
 import { diffSnapshots, type IncidentUpdate } from '../incident/record.js';
-import { plain } from '../incident/text.js';
 
 export interface IncidentUpdateOptions extends GlobalOptions {
   status?: string;
@@ -65,10 +65,10 @@ export async function incidentUpdate(id: string, options: IncidentUpdateOptions)
       update = {
         number,
         at: new Date().toISOString(),
-        status: plain(options.status!),
-        actions: plain(options.actions!),
-        next: plain(options.next!),
-        eta: options.eta?.trim() ? plain(options.eta) : current.eta,
+        status: oneLine(options.status!),
+        actions: oneLine(options.actions!),
+        next: oneLine(options.next!),
+        eta: options.eta?.trim() ? oneLine(options.eta) : current.eta,
         by: localUser(),
         changes: diffSnapshots(previous, snapshot.findings),
       };
@@ -106,11 +106,12 @@ export async function incidentUpdate(id: string, options: IncidentUpdateOptions)
         const { changes } = data.update;
         return [
           `${c.bold(`Incident ${id}: update #${data.update.number} recorded`)} (${data.incident.env}, SEV${data.incident.severity})`,
+          `  record:   ${store.folder(id)}`,
           '',
           c.bold('Since the last snapshot:'),
-          ...changes.cleared.map((x) => `  ${c.green('cleared')}  ${plain(x)}`),
-          ...changes.newProblems.map((x) => `  ${c.red('new    ')}  ${plain(x)}`),
-          ...changes.stillFailing.map((x) => `  ${c.yellow('still  ')}  ${plain(x)}`),
+          ...changes.cleared.map((x) => `  ${c.green('cleared')}  ${oneLine(x)}`),
+          ...changes.newProblems.map((x) => `  ${c.red('new    ')}  ${oneLine(x)}`),
+          ...changes.stillFailing.map((x) => `  ${c.yellow('still  ')}  ${oneLine(x)}`),
           ...(changes.cleared.length + changes.newProblems.length + changes.stillFailing.length === 0
             ? ['  no problems before or now']
             : []),

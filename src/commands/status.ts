@@ -2,12 +2,13 @@ import { onInterrupt } from '../engine/interrupt.js';
 import { parseDuration } from '../engine/model/duration.js';
 import { UsageError } from '../engine/model/errors.js';
 import { exitCodeFor, type Finding } from '../engine/model/finding.js';
+import { oneLine } from '../engine/model/text.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
 import { type EnvSession, type GlobalOptions, openEnvSession, verifyAccount } from '../engine/session.js';
 import { openStore } from '../incident/flow.js';
 import { nextUpdateDue } from '../incident/record.js';
-import { plain } from '../incident/text.js';
+import { describeUnreadable } from '../incident/store.js';
 import { type Cell, type Dashboard, renderDashboard, toCells } from '../status/dashboard.js';
 import { gather } from './kit/read.js';
 
@@ -32,14 +33,17 @@ async function poll(session: EnvSession, sinceMs: number, runtime: Runtime): Pro
   return findings;
 }
 
-/** The open incidents of the environment; records fsops cannot read are said, never shown as "none open". */
+/**
+ * The open incidents of the environment; records fsops cannot read are named, never shown as "none
+ * open", and never hide the ones it can read.
+ */
 function openIncidents(session: EnvSession): Pick<Dashboard, 'incidents' | 'incidentsError'> {
   const config = session.config.incident;
   const now = new Date();
   try {
+    const { records, unreadable } = openStore(config).scan();
     return {
-      incidents: openStore(config)
-        .list()
+      incidents: records
         .filter((r) => r.state === 'open' && r.env === session.env.name)
         .map((r) => ({
           id: r.id,
@@ -48,6 +52,7 @@ function openIncidents(session: EnvSession): Pick<Dashboard, 'incidents' | 'inci
           startedAt: r.startedAt,
           updateOverdue: nextUpdateDue(r, config.updateIntervalMinutes) < now,
         })),
+      ...(unreadable.length > 0 ? { incidentsError: describeUnreadable(unreadable) } : {}),
     };
   } catch (error) {
     return { incidents: [], incidentsError: (error as Error).message };
@@ -94,7 +99,7 @@ export async function status(options: StatusOptions, runtime: Runtime = processR
     if (!watch) {
       printer.view({
         data: { ...dashboard, findings },
-        text: (data, chalk) => renderDashboard(data, chalk, new Date(), plain),
+        text: (data, chalk) => renderDashboard(data, chalk, new Date(), oneLine),
       });
       return frameExitCode(findings, dashboard, options.strict ?? false);
     }
@@ -110,7 +115,7 @@ export async function status(options: StatusOptions, runtime: Runtime = processR
         printer.view({
           data: dashboard,
           text: (data, chalk) => {
-            const frame = renderDashboard(data, chalk, new Date(), plain);
+            const frame = renderDashboard(data, chalk, new Date(), oneLine);
             return tty
               ? `\u001b[H\u001b[2J${frame}${chalk.dim(`refreshing every ${intervalMs / 1000}s; Ctrl-C to quit`)}\n`
               : `${frame}\n`;

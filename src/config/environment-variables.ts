@@ -36,7 +36,8 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   {
     name: 'FSOPS_INCIDENT_DIR',
     group: 'fsops',
-    meaning: 'folder of the incident records; overrides `incident.directory` (default ./incidents)',
+    meaning:
+      'folder of the incident records; overrides `incident.directory` (default ~/.local/state/fsops/incidents)',
   },
   {
     name: 'FSOPS_RECOVERY_DIR',

@@ -55,7 +55,9 @@ export const IncidentSchema = z
     directory: z
       .string()
       .min(1)
-      .describe('one folder per incident under here (relative: to the working directory)'),
+      .describe(
+        'one folder per incident under here (default: the per-user state folder beside the audit log; ~/ is the home folder, a relative path is taken from the working directory)',
+      ),
     updateIntervalMinutes: z
       .number()
       .int()
@@ -96,7 +98,7 @@ export const IncidentSchema = z
           ctx.addIssue({
             code: 'custom',
             path: ['severities', key, 'minutes', level],
-            message: `unknown escalation level '${level}': valid levels are ${[...ids].join(', ')}`,
+            message: `unknown escalation level '${level}': ${ids.size ? `valid levels are ${[...ids].join(', ')}` : 'no level is defined (incident.levels)'}`,
           });
         }
       }
@@ -113,7 +115,7 @@ export type SecretRef = z.infer<typeof SecretRefSchema>;
  * fills them in.
  */
 export const DEFAULT_INCIDENT: IncidentConfig = {
-  directory: './incidents',
+  directory: '~/.local/state/fsops/incidents',
   updateIntervalMinutes: 30,
   postmortemDueHours: 48,
   lockTimeoutMs: 10_000,

@@ -88,8 +88,7 @@ export function parseConfigText(text: string, label = 'config'): Config {
   try {
     overrides = parseYaml(text) ?? {};
   } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? ` line ${error.linePos[0].line}` : '';
-    throw new UsageError(`${label}${where}: not valid YAML (${firstLine(error)})`);
+    throw new UsageError(`${label}${yamlPosition(error, text)}: not valid YAML (${yamlReason(error)})`);
   }
   if (typeof overrides !== 'object' || Array.isArray(overrides) || overrides === null) {
     throw new UsageError(`${label}: expected a mapping of settings at the top level`);
@@ -118,8 +117,41 @@ function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
         { object: 'a mapping', array: 'a list' }[issue.expected as string] ?? `a ${issue.expected}`;
       return `${path}: missing (${what} is required)`;
     }
-    return `${path}: ${issue.message}`;
+    return `${path}: ${plainIssue(issue)}`;
   });
+}
+
+const ARTICLE: Record<string, string> = { object: 'a mapping', array: 'a list', int: 'a whole number' };
+
+/** A zod issue in the words of a config file ("needs at least 1 item"), not zod's ("Too small: ..."). */
+export function plainIssue(issue: z.core.$ZodIssue): string {
+  const what = (type: string) => ARTICLE[type] ?? `a ${type}`;
+  switch (issue.code) {
+    case 'too_small':
+    case 'too_big': {
+      const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
+      const least = issue.code === 'too_small' ? 'at least' : 'at most';
+      const strict = issue.inclusive === false;
+      if (issue.origin === 'array' || issue.origin === 'set')
+        return `needs ${least} ${bound} item${bound === 1 ? '' : 's'}`;
+      if (issue.origin === 'string')
+        return issue.code === 'too_small' && bound === 1
+          ? 'must not be empty'
+          : `must be ${least} ${bound} character${bound === 1 ? '' : 's'} long`;
+      if (strict) return `must be ${issue.code === 'too_small' ? 'more' : 'less'} than ${bound}`;
+      return `must be ${least} ${bound}`;
+    }
+    case 'invalid_type': {
+      const received = /received (\w+)/.exec(issue.message)?.[1];
+      return `expected ${what(String(issue.expected))}${received ? `, not ${what(received)}` : ''}`;
+    }
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_format':
+      return issue.format === 'regex' ? issue.message : `must be a valid ${issue.format}`;
+    default:
+      return issue.message;
+  }
 }
 
 /** The setting names the schema allows at a path of the config (for "unknown setting" messages). */
@@ -224,6 +256,22 @@ export function deepMerge<T>(base: T, override: Record<string, unknown>): T {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Where a YAML error is, within the file: the parser reports an unclosed bracket one line past the
+ * last (where it met the end), which is no line of the file.
+ */
+export function yamlPosition(error: unknown, text: string): string {
+  if (!(error instanceof YAMLParseError) || !error.linePos) return '';
+  const lines = text.replace(/\n$/, '').split('\n').length;
+  const line = error.linePos[0].line;
+  return line > lines ? ` at the end of the file (after line ${lines})` : ` line ${line}`;
+}
+
+/** The parser's reason without its own "at line X, column Y:" (said once, in yamlPosition). */
+export function yamlReason(error: unknown): string {
+  return firstLine(error).replace(/ at line \d+, column \d+:?$/, '');
 }
 
 function firstLine(error: unknown): string {

@@ -1,9 +1,11 @@
+import { hideUrlCredentials } from '../engine/model/text.js';
+
 /**
- * Removes secrets from text meant for a person: every known secret value, and the password part of
- * any URL (`postgres://user:secret@host` -> `postgres://user:***@host`).
+ * Removes secrets from text meant for a person: every known secret value, and the credentials any URL
+ * carries (`postgres://user:secret@host` -> `postgres://***@host`, `?token=***`).
  */
 export function redactSecrets(text: string, secrets: readonly string[] = []): string {
-  let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):([^@/\s]*)@/gi, '$1:***@');
+  let out = hideUrlCredentials(text);
   for (const secret of secrets) {
     if (secret.length >= 3) out = out.split(secret).join('***');
   }

@@ -3,6 +3,7 @@ import { homedir, userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import { type AwsClients, DEFAULT_AUDIT_TIMEOUT_MS } from '../aws/clients.js';
 import { describeAwsError } from '../aws/errors.js';
+import { hideUrlCredentials } from './model/text.js';
 import { clean } from './render.js';
 
 export interface AuditRecord {
@@ -49,7 +50,8 @@ export async function appendAudit(
   stderr: { write(text: string): unknown } = process.stderr,
 ): Promise<AuditRecord> {
   const record: AuditRecord = { time: new Date().toISOString(), user: localUser(), ...partial };
-  const line = JSON.stringify(record);
+  // No URL credentials in the audit trail (an --endpoint-url, a health URL in a detail).
+  const line = hideUrlCredentials(JSON.stringify(record));
   const file = auditFilePath(target.file);
   try {
     mkdirSync(dirname(file), { recursive: true });

@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import { UsageError } from './model/errors.js';
 import { type Report, reportExitCode } from './model/finding.js';
+import { hideUrlCredentials } from './model/text.js';
 import { type PublishOptions, startPublication } from './publish.js';
 import { cleanDeep, makeChalk, OUTPUT_FORMATS, type OutputFormat, render } from './render.js';
 import type { OutputStream } from './runtime.js';
@@ -66,8 +67,9 @@ export function printerFor(
   /** Where results go: the command's runtime.stdout (src/engine/runtime.ts). */
   stdout: OutputStream = process.stdout,
 ): Printer {
+  // Every format, every command: a URL's credentials never reach the output (src/engine/model/text.ts).
   const write = (text: string) => {
-    stdout.write(text);
+    stdout.write(hideUrlCredentials(text));
   };
   const format = parseOutput(options.output, command, supported);
   const chalk = makeChalk(format === 'text' ? options.color : false);

@@ -27,22 +27,9 @@ export function makeChalk(color?: boolean): ChalkInstance {
   return new Chalk({ level: chalk.level });
 }
 
-/**
- * Control characters (C0 but newline and tab, DEL, C1 — which includes ESC-less CSI), ESC itself and
- * the bidi overrides/isolates/marks that can reorder what a terminal shows. Text fsops did not write
- * (query text, application names, log lines, AWS messages) must not reach a terminal with them.
- */
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+import { clean } from './model/text.js';
 
-/** `text` with every unsafe character shown as a visible escape (`\x1b`, `\u202e`) instead of acting. */
-export function clean(text: string): string {
-  return text.replace(UNSAFE, (ch) => {
-    const code = ch.charCodeAt(0);
-    return code < 0x100
-      ? `\\x${code.toString(16).padStart(2, '0')}`
-      : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
+export { clean };
 
 /** A copy of `value` with every string in it cleaned (objects, arrays; Dates and others kept). */
 export function cleanDeep<T>(value: T): T {
@@ -55,12 +42,13 @@ export function cleanDeep<T>(value: T): T {
 }
 
 export function render(report: Report, format: OutputFormat, options: RenderOptions = {}): string {
-  const shown = options.onlyProblems ? { ...report, findings: problemsOf(report.findings) } : report;
+  // --only-problems shortens the list, never the summary: the counts are of every finding. A JUnit
+  // report keeps every test case (the passes are the CI evidence and its counts are its test cases).
   switch (format) {
     case 'json':
-      return toJson(shown);
+      return toJson(report, options.onlyProblems);
     case 'junit':
-      return toJunit(shown);
+      return toJunit(report);
     case 'markdown':
       return toMarkdown(report, options.onlyProblems);
     default:
@@ -89,15 +77,21 @@ export function interruptionLines(interruption: Interruption): string[] {
   ];
 }
 
-export function toJson(report: Report): string {
+/**
+ * The JSON report: the documented fields (docs/architecture.md) and `counts` of every finding by
+ * status, whatever `onlyProblems` leaves out of `findings`. A finding's structured `value`/`unit` is for
+ * fsops's own consumers (the incident severity proposal), not this contract.
+ */
+export function toJson(report: Report, onlyProblems = false): string {
   const { notes, ...rest } = report;
-  // The report's findings keep the documented fields (docs/architecture.md); a finding's structured
-  // `value`/`unit` (the incident severity proposal) and `checkId` (recheck, the dashboard) are for
-  // fsops's own consumers, not this contract.
-  const findings = report.findings.map(
-    ({ value: _value, unit: _unit, checkId: _checkId, ...finding }) => finding,
-  );
-  return `${JSON.stringify(notes?.length ? { ...report, findings } : { ...rest, findings }, null, 2)}\n`;
+  // The report's findings keep the documented fields (docs/architecture.md) and `counts` of every
+  // finding by status, whatever `onlyProblems` leaves out; a finding's structured `value`/`unit` (the
+  // incident severity proposal) and `checkId` (recheck, the dashboard) are for fsops's own consumers.
+  const listed = onlyProblems ? problemsOf(report.findings) : report.findings;
+  const findings = listed.map(({ value: _value, unit: _unit, checkId: _checkId, ...finding }) => finding);
+  const counts = countByStatus(report.findings);
+  const base = notes?.length ? { ...report } : rest;
+  return `${JSON.stringify({ ...base, counts, findings }, null, 2)}\n`;
 }
 
 export function summaryLine(report: Report): string {

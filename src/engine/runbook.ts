@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { plainIssue, yamlPosition, yamlReason } from '../config/load.js';
 import { packageRoot } from '../config/package-root.js';
 import { UsageError } from './model/errors.js';
 
@@ -83,12 +84,14 @@ export function parseRunbook(text: string, label: string): Runbook {
   try {
     raw = parseYaml(text);
   } catch (error) {
-    throw new UsageError(`runbook ${label}: not valid YAML (${(error as Error).message.split('\n')[0]})`);
+    throw new UsageError(
+      `runbook ${label}${yamlPosition(error, text)}: not valid YAML (${yamlReason(error)})`,
+    );
   }
   const result = RunbookSchema.safeParse(raw);
   if (!result.success) {
     const problems = result.error.issues.map(
-      (issue) => `  - ${issue.path.join('.') || '(top level)'}: ${issue.message}`,
+      (issue) => `  - ${issue.path.join('.') || '(top level)'}: ${plainIssue(issue)}`,
     );
     throw new UsageError(`runbook ${label} is invalid:\n${problems.join('\n')}`);
   }

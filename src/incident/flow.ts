@@ -4,11 +4,11 @@ import type { IncidentConfig } from '../config/incident.js';
 import { loadConfig } from '../config/load.js';
 import { parseDuration } from '../engine/model/duration.js';
 import { UsageError } from '../engine/model/errors.js';
+import { clean, oneLine } from '../engine/model/text.js';
 import { type Notice, noticeText } from './notices.js';
 import { deliver } from './notify.js';
 import type { Delivery, IncidentRecord, Snapshot } from './record.js';
 import { IncidentStore } from './store.js';
-import { plain } from './text.js';
 
 /** "2026-11-29 23:20 UTC": times in notices and terminal output. */
 export function utc(date: Date | string): string {
@@ -77,7 +77,7 @@ export async function notifyAndRecord(
 export function deliveryLines(deliveries: readonly Delivery[], c: ChalkInstance): string[] {
   return deliveries.map((d) => {
     const mark = d.ok ? c.green('sent  ') : d.attempted ? c.red('FAILED') : c.gray('skip  ');
-    return `  ${mark} ${d.channel.padEnd(9)} ${plain(d.detail)}`;
+    return `  ${mark} ${d.channel.padEnd(9)} ${oneLine(d.detail)}`;
   });
 }
 
@@ -87,7 +87,7 @@ export function deliveryExitCode(deliveries: readonly Delivery[]): number {
 }
 
 export function printNotice(notice: Notice, c: ChalkInstance): string {
-  return `${c.bold('Notice (copy-paste, ops guide §11.3.1):')}\n\n${plain(noticeText(notice))}`;
+  return `${c.bold('Notice (copy-paste, ops guide §11.3.1):')}\n\n${clean(noticeText(notice))}`;
 }
 
 /** The snapshot's problems for the terminal, worst first: "FAIL  title [resource]  observed". */
@@ -102,7 +102,7 @@ export function evidenceLines(snapshot: Snapshot, c: ChalkInstance): string[] {
     `  ${problems.length} problem${problems.length === 1 ? '' : 's'}, ${passed} passing (runbook ${snapshot.runbook})`,
     ...problems.map(
       (f) =>
-        `  ${paint[f.status](f.status.toUpperCase().padEnd(5))} ${plain(f.title)} ${c.dim(`[${plain(f.resource)}]`)}\n        ${plain(f.observed)}`,
+        `  ${paint[f.status](f.status.toUpperCase().padEnd(5))} ${oneLine(f.title)} ${c.dim(`[${oneLine(f.resource)}]`)}\n        ${oneLine(f.observed)}`,
     ),
   ];
 }

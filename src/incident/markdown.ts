@@ -1,5 +1,6 @@
+import { oneLine } from '../engine/model/text.js';
 import type { IncidentRecord, Snapshot } from './record.js';
-import { cell, plain } from './text.js';
+import { cell } from './text.js';
 
 /** The findings of one snapshot that are not passing, as a markdown table. */
 export function snapshotTable(snapshot: Snapshot): string[] {
@@ -22,7 +23,7 @@ export function snapshotTable(snapshot: Snapshot): string[] {
 /** incident.md: the record for people. Pure. */
 export function recordMarkdown(r: IncidentRecord): string {
   const lines = [
-    `# ${r.id}: ${plain(r.title)}`,
+    `# ${r.id}: ${oneLine(r.title)}`,
     '',
     `| | |`,
     `|---|---|`,
@@ -41,7 +42,7 @@ export function recordMarkdown(r: IncidentRecord): string {
     '',
     '## Timeline',
     '',
-    ...r.timeline.map((t) => `- ${t.at} ${plain(t.event)}`),
+    ...r.timeline.map((t) => `- ${t.at} ${oneLine(t.event)}`),
     '',
   ];
   if (r.updates.length > 0) {
@@ -50,13 +51,13 @@ export function recordMarkdown(r: IncidentRecord): string {
       lines.push(
         `### Update #${u.number} - ${u.at}`,
         '',
-        `- Status: ${plain(u.status)}`,
-        `- Actions taken: ${plain(u.actions)}`,
-        `- Next steps: ${plain(u.next)}`,
-        `- ETA: ${plain(u.eta ?? 'unknown')}`,
+        `- Status: ${oneLine(u.status)}`,
+        `- Actions taken: ${oneLine(u.actions)}`,
+        `- Next steps: ${oneLine(u.next)}`,
+        `- ETA: ${oneLine(u.eta ?? 'unknown')}`,
       );
-      for (const c of u.changes.cleared) lines.push(`- cleared: ${plain(c)}`);
-      for (const c of u.changes.newProblems) lines.push(`- new: ${plain(c)}`);
+      for (const c of u.changes.cleared) lines.push(`- cleared: ${oneLine(c)}`);
+      for (const c of u.changes.newProblems) lines.push(`- new: ${oneLine(c)}`);
       lines.push('');
     }
   }

@@ -1,4 +1,9 @@
-/** The three notices of ops guide §11.3.1, filled. Pure: values in, text out. */
+import { oneLine } from '../engine/model/text.js';
+
+/**
+ * The three notices of ops guide §11.3.1, filled. Pure: values in, text out. Every value is made one
+ * safe line here, whoever calls: a newline in a title can never add a `Subject:` line to a notice.
+ */
 
 export interface Notice {
   kind: 'INCIDENT' | 'UPDATE' | 'RESOLVED';
@@ -16,7 +21,15 @@ export interface InitialValues {
   commander: string;
 }
 
-export function initialNotice(v: InitialValues): Notice {
+/** Every string value as one safe line (src/engine/model/text.ts). */
+function fields<T extends object>(values: T): T {
+  return Object.fromEntries(
+    Object.entries(values).map(([k, v]) => [k, typeof v === 'string' ? oneLine(v) : v]),
+  ) as T;
+}
+
+export function initialNotice(values: InitialValues): Notice {
+  const v = fields(values);
   return {
     kind: 'INCIDENT',
     subject: `[INCIDENT] Fivestar Payments - ${v.severity} - ${v.description}`,
@@ -44,7 +57,8 @@ export interface UpdateValues {
   eta: string;
 }
 
-export function updateNotice(v: UpdateValues): Notice {
+export function updateNotice(values: UpdateValues): Notice {
+  const v = fields(values);
   return {
     kind: 'UPDATE',
     subject: `[UPDATE] Fivestar Payments Incident - ${v.incidentId}`,
@@ -67,7 +81,8 @@ export interface ResolutionValues {
   duration: string;
 }
 
-export function resolutionNotice(v: ResolutionValues): Notice {
+export function resolutionNotice(values: ResolutionValues): Notice {
+  const v = fields(values);
   return {
     kind: 'RESOLVED',
     subject: `[RESOLVED] Fivestar Payments Incident - ${v.incidentId}`,

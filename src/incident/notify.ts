@@ -2,6 +2,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { describeAwsError } from '../aws/errors.js';
 import type { IncidentConfig, NotifyChannel, SecretRef } from '../config/incident.js';
 import { redactSecrets } from '../db/redact.js';
+import { splitUrlCredentials } from '../engine/model/text.js';
 import type { Notice } from './notices.js';
 import type { Delivery } from './record.js';
 import type { SeverityLevel } from './severity.js';
@@ -127,10 +128,12 @@ export async function deliver(
       const request = channelRequest(channel, notice, target, config.notify, secret.value);
       if (!request) return null;
       const known = [secret.value];
+      // user:password@ in a webhook URL is sent as Basic auth (fetch refuses it in the URL).
+      const endpoint = splitUrlCredentials(request.url);
       try {
-        const response = await fetcher(request.url, {
+        const response = await fetcher(endpoint.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...endpoint.headers },
           body: JSON.stringify(request.body),
           signal: AbortSignal.timeout(config.notify.timeoutMs),
           redirect: 'error',
@@ -156,7 +159,8 @@ export async function deliver(
           channel,
           ok: false,
           attempted: true,
-          detail: redactSecrets(reason, known),
+          // The URL is the secret (a Slack hook's path is its token): any URL in the reason goes whole.
+          detail: redactSecrets(reason, known).replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '(the channel URL)'),
         };
       }
     }),

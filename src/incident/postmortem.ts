@@ -1,7 +1,7 @@
+import { oneLine } from '../engine/model/text.js';
 import { snapshotTable } from './markdown.js';
 import { humanDuration } from './notices.js';
 import type { IncidentRecord } from './record.js';
-import { plain } from './text.js';
 
 /**
  * The post-mortem (ops guide §11.2.1 PostIncident; the template of runbook 002): timeline, impact
@@ -13,14 +13,14 @@ export function postmortemMarkdown(r: IncidentRecord, dueAt: Date): string {
   const first = r.snapshots[0];
   const last = r.snapshots.at(-1);
   return `${[
-    `# Post-Mortem: ${plain(r.title)} (${r.id})`,
+    `# Post-Mortem: ${oneLine(r.title)} (${r.id})`,
     '',
     `Due: ${dueAt.toISOString()} (within 48 hours of resolution, ops guide §11.2.1)`,
     '',
     '## Summary',
     '',
-    `SEV${r.severity} (${r.severityName}) in ${r.env}. Proposed SEV${r.proposal.severity}: ${plain(r.proposal.rule)}, because ${plain(r.proposal.reason)}.`,
-    `Incident commander: ${plain(r.commander)}. Affected services: ${plain(r.affectedServices.join(', ') || 'none identified')}.`,
+    `SEV${r.severity} (${r.severityName}) in ${r.env}. Proposed SEV${r.proposal.severity}: ${oneLine(r.proposal.rule)}, because ${oneLine(r.proposal.reason)}.`,
+    `Incident commander: ${oneLine(r.commander)}. Affected services: ${oneLine(r.affectedServices.join(', ') || 'none identified')}.`,
     '',
     '_TODO: describe the incident in two or three sentences._',
     '',
@@ -32,7 +32,7 @@ export function postmortemMarkdown(r: IncidentRecord, dueAt: Date): string {
     '',
     '## Timeline',
     '',
-    ...r.timeline.map((t) => `- ${t.at} ${plain(t.event)}`),
+    ...r.timeline.map((t) => `- ${t.at} ${oneLine(t.event)}`),
     '',
     '## Evidence',
     '',
@@ -40,11 +40,11 @@ export function postmortemMarkdown(r: IncidentRecord, dueAt: Date): string {
     ...(last && last !== first ? [`### At resolution (${last.at})`, '', ...snapshotTable(last)] : []),
     '## Root Cause',
     '',
-    plain(r.rootCause ?? '_TODO_'),
+    oneLine(r.rootCause ?? '_TODO_'),
     '',
     '## Resolution',
     '',
-    plain(r.resolution ?? '_TODO_'),
+    oneLine(r.resolution ?? '_TODO_'),
     '',
     '## Prevention and action items',
     '',

@@ -4,6 +4,7 @@ import type { MetricAlarm, PutMetricAlarmInput } from '@aws-sdk/client-cloudwatc
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { EnvContext } from '../config/load.js';
+import { plainIssue, yamlPosition, yamlReason } from '../config/load.js';
 import { packageRoot } from '../config/package-root.js';
 import { UsageError } from '../engine/model/errors.js';
 
@@ -208,13 +209,13 @@ export function parseAlarmCatalogue(text: string, label: string): AlarmCatalogue
     raw = parseYaml(text);
   } catch (error) {
     throw new UsageError(
-      `alarm catalogue ${label}: not valid YAML (${(error as Error).message.split('\n')[0]})`,
+      `alarm catalogue ${label}${yamlPosition(error, text)}: not valid YAML (${yamlReason(error)})`,
     );
   }
   const result = AlarmCatalogueSchema.safeParse(raw);
   if (!result.success) {
     const problems = result.error.issues.map(
-      (issue) => `  - ${issue.path.join('.') || '(top level)'}: ${issue.message}`,
+      (issue) => `  - ${issue.path.join('.') || '(top level)'}: ${plainIssue(issue)}`,
     );
     throw new UsageError(`alarm catalogue ${label} is invalid:\n${problems.join('\n')}`);
   }

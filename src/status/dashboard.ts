@@ -75,10 +75,40 @@ function shortValue(f: Finding): string {
   return f.observed;
 }
 
-/** The dashboard's cells from the status runbook's findings (pure). Errors keep the previous value. */
+/**
+ * The previous cells an error finding is about: the same row, or, when a whole check (or one of its
+ * facts) failed, every row that check showed. The runner reports a failed check under the check's own
+ * id and resource, not under its rows' ids: matched by id prefix, so the last values stay on screen.
+ */
+function cellsOfError(f: Finding, previous: readonly Cell[]): Cell[] {
+  const key = `${f.id} ${f.resource}`;
+  const exact = previous.filter((c) => c.key === key);
+  if (exact.length) return exact;
+  return previous.filter((c) => {
+    const id = c.key.split(' ')[0] ?? '';
+    if (id !== f.id && !id.startsWith(`${f.id}.`)) return false;
+    return f.resource === f.id || c.key.slice(id.length + 1) === f.resource || !f.resource.trim();
+  });
+}
+
+/** The dashboard's cells from the status runbook's findings (pure). Errors keep the previous values. */
 export function toCells(findings: readonly Finding[], at: Date, previous: readonly Cell[] = []): Cell[] {
   const cells: Cell[] = [];
+  const kept = new Set<string>();
   for (const f of findings) {
+    if (f.status === 'error') {
+      const before = cellsOfError(f, previous).filter((c) => !kept.has(c.key));
+      if (before.length) {
+        for (const cell of before) {
+          kept.add(cell.key);
+          cells.push({
+            ...cell,
+            error: { message: f.observed, since: cell.error?.since ?? at.toISOString() },
+          });
+        }
+        continue;
+      }
+    }
     const section = sectionOf(f.id);
     if (!section || !(SHOWN.test(f.id) || f.status === 'error')) continue;
     if (f.id.startsWith('ecs.service.active') && f.status === 'pass') continue;
@@ -95,11 +125,15 @@ export function toCells(findings: readonly Finding[], at: Date, previous: readon
             ? `Replica lag ${f.resource}`
             : f.title;
     if (f.status === 'error') {
-      const before = previous.find((c) => c.key === key);
-      const since = before?.error?.since ?? at.toISOString();
+      // Nothing shown before: the error is its own row.
       cells.push({
-        ...(before ?? { section, key, label, value: '', status: 'error' as Status, at: at.toISOString() }),
-        error: { message: f.observed, since },
+        section,
+        key,
+        label,
+        value: '',
+        status: 'error',
+        at: at.toISOString(),
+        error: { message: f.observed, since: at.toISOString() },
       });
       continue;
     }

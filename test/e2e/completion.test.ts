@@ -32,6 +32,12 @@ function setup(): Record<string, string> {
       env: 'prod',
       title: 'payments failing',
       revision: 1,
+      severity: 2,
+      startedAt: '2026-11-29T10:00:00.000Z',
+      updates: [],
+      snapshots: [],
+      timeline: [],
+      deliveries: [],
     }),
   );
   return {

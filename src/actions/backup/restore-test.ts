@@ -17,11 +17,11 @@ import {
   snapshotSource,
   waitAvailable,
 } from '../../backup/restore.js';
-import { untrusted } from '../../backup/text.js';
 import { type DbSession, openDbSession } from '../../db/connection.js';
 import { applyTunnel, type DbTarget, envDbTarget, targetLabel } from '../../db/target.js';
 import type { CheckResult } from '../../engine/model/check.js';
 import { UsageError } from '../../engine/model/errors.js';
+import { oneLine } from '../../engine/model/text.js';
 import type { ActionContext, ActionDefinition } from '../types.js';
 
 /** `fsops backup verify` flags, as the action's parameters. */
@@ -245,7 +245,7 @@ async function runRestoreTest(
       expected: 'restored, available and answering queries',
       observed: interrupted
         ? 'not finished: interrupted (Ctrl-C)'
-        : `failed: ${untrusted(error instanceof Error && '$metadata' in error ? describeAwsError(error) : (error as Error).message)}`,
+        : `failed: ${oneLine(error instanceof Error && '$metadata' in error ? describeAwsError(error) : (error as Error).message)}`,
       remediation: interrupted
         ? 'Run the test restore again.'
         : 'See RDS events for the instance (aws rds describe-events).',

@@ -2,9 +2,9 @@ import type { DBSnapshot, RDSClient } from '@aws-sdk/client-rds';
 import { describeAwsError } from '../../aws/errors.js';
 import { formatMinutes } from '../../backup/evaluate.js';
 import { fsopsTags, PREMAINT_PURPOSE, premaintSnapshotName } from '../../backup/naming.js';
-import { untrusted } from '../../backup/text.js';
 import type { CheckResult } from '../../engine/model/check.js';
 import { UsageError } from '../../engine/model/errors.js';
+import { oneLine } from '../../engine/model/text.js';
 import type { ActionContext, ActionDefinition } from '../types.js';
 
 export interface SnapshotParams {
@@ -42,7 +42,7 @@ async function waitForSnapshot(
   const base = { resource: id, expected: 'available' };
   for (;;) {
     const snapshot = await findSnapshot(rds, id);
-    const status = untrusted(snapshot?.Status ?? 'not found', 60);
+    const status = oneLine(snapshot?.Status ?? 'not found', 60);
     const progress = snapshot?.PercentProgress !== undefined ? ` ${snapshot.PercentProgress}%` : '';
     if (`${status}${progress}` !== last) {
       ctx.log(`${id}: ${status}${progress} (${formatMinutes(Date.now() - started)})`);
@@ -123,7 +123,7 @@ export const snapshotAction: ActionDefinition<SnapshotParams> = {
               status: 'error',
               resource: name,
               expected: 'created',
-              observed: `CreateDBSnapshot failed: ${untrusted(describeAwsError(error))}`,
+              observed: `CreateDBSnapshot failed: ${oneLine(describeAwsError(error))}`,
               remediation: 'Fix the cause (instance state, quota, permissions) and take the snapshot again.',
             },
           ];

@@ -260,9 +260,16 @@ const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g
  * (pid, application_name, state, transaction age), replication slots and prepared transactions.
  */
 export async function horizonHolders(db: DbQuery): Promise<string[]> {
-  const [sessions, slots, prepared] = await Promise.all([
-    db.query<{ pid: number; app: string | null; state: string | null; age: string; open: string | null }>(
-      `SELECT pid, application_name AS app, state,
+  // One after the other: the maintenance session is one pg client, and pg deprecates (and pg 9
+  // refuses) a query sent while another is still running on it.
+  const sessions = await db.query<{
+    pid: number;
+    app: string | null;
+    state: string | null;
+    age: string;
+    open: string | null;
+  }>(
+    `SELECT pid, application_name AS app, state,
               greatest(age(backend_xmin), age(backend_xid)) AS age,
               to_char(now() - xact_start, 'HH24:MI:SS') AS open
          FROM pg_stat_activity
@@ -270,16 +277,15 @@ export async function horizonHolders(db: DbQuery): Promise<string[]> {
           AND (backend_xmin IS NOT NULL OR backend_xid IS NOT NULL)
         ORDER BY greatest(age(backend_xmin), age(backend_xid)) DESC NULLS LAST
         LIMIT 3`,
-    ),
-    db.query<{ slot: string; age: string }>(
-      `SELECT slot_name AS slot, greatest(age(xmin), age(catalog_xmin)) AS age
-         FROM pg_replication_slots WHERE xmin IS NOT NULL OR catalog_xmin IS NOT NULL
-        ORDER BY 2 DESC LIMIT 3`,
-    ),
-    db.query<{ gid: string; age: string; owner: string }>(
-      `SELECT gid, age(transaction) AS age, owner FROM pg_prepared_xacts ORDER BY 2 DESC LIMIT 3`,
-    ),
-  ]);
+  );
+  const slots = await db.query<{ slot: string; age: string }>(
+    `SELECT slot_name AS slot, greatest(age(xmin), age(catalog_xmin)) AS age
+       FROM pg_replication_slots WHERE xmin IS NOT NULL OR catalog_xmin IS NOT NULL
+      ORDER BY 2 DESC LIMIT 3`,
+  );
+  const prepared = await db.query<{ gid: string; age: string; owner: string }>(
+    `SELECT gid, age(transaction) AS age, owner FROM pg_prepared_xacts ORDER BY 2 DESC LIMIT 3`,
+  );
   return [
     ...sessions.map(
       (s) =>

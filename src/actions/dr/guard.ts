@@ -1,6 +1,7 @@
 import { drillRefusal } from '../../backup/drill.js';
 import type { Config } from '../../config/schema.js';
 import { openStore } from '../../incident/flow.js';
+import { describeUnreadable } from '../../incident/store.js';
 import { describeWindowState } from '../../maintenance/window.js';
 import type { ActionContext } from '../types.js';
 
@@ -9,10 +10,14 @@ import type { ActionContext } from '../types.js';
  * or FSOPS_INCIDENT_DIR), if any. A record fsops cannot read is reported, not taken as "no incident".
  */
 export function openIncident(config: Config, env: string): string | null {
-  const open = openStore(config.incident)
-    .list()
-    .find((record) => record.state === 'open' && record.env === env);
-  return open ? `${open.id}: ${open.title}` : null;
+  const { records, unreadable } = openStore(config.incident).scan();
+  const open = records.find((record) => record.state === 'open' && record.env === env);
+  if (open) return `${open.id}: ${open.title}`;
+  // An unreadable record may be this environment's open incident: the drill cannot know, so it waits
+  // (a refusal, audited like every other).
+  if (unreadable.length > 0)
+    return `possibly: a record that cannot be read, ${describeUnreadable(unreadable)}; repair or move it away`;
+  return null;
 }
 
 /**

@@ -26,13 +26,13 @@ import {
   snapshotSource,
   waitAvailable,
 } from '../../backup/restore.js';
-import { untrusted } from '../../backup/text.js';
 import { healthEndpointsCheck } from '../../checks/health-endpoints.js';
 import { interpretMaintenanceMode, readMaintenanceMode } from '../../checks/maintenance-mode.js';
 import { type DbSession, openDbSession } from '../../db/connection.js';
 import { applyTunnel, envDbTarget } from '../../db/target.js';
 import type { CheckResult } from '../../engine/model/check.js';
 import { UsageError } from '../../engine/model/errors.js';
+import { oneLine } from '../../engine/model/text.js';
 import { openStore } from '../../incident/flow.js';
 import { writeMaintenanceMode } from '../maintenance/maintenance-mode.js';
 import type { ActionContext, ActionDefinition } from '../types.js';
@@ -84,7 +84,7 @@ async function record(
       timeline: [...r.timeline, { at, event: `recovery ${p.journal.id}: ${event}` }],
     }));
   } catch (error) {
-    ctx.log(`could not append to the timeline of ${incident}: ${untrusted((error as Error).message)}`);
+    ctx.log(`could not append to the timeline of ${incident}: ${oneLine((error as Error).message)}`);
   }
 }
 
@@ -331,9 +331,9 @@ async function runAssertions(copy: DbSession, p: RecoverDbParams, resource: stri
       const rows = await copy.query<Record<string, unknown>>(a.sql);
       const value = rows[0] ? Object.values(rows[0])[0] : undefined;
       ok = value === true;
-      observed = rows[0] ? `returned ${untrusted(String(value), 80)}` : 'returned no row';
+      observed = rows[0] ? `returned ${oneLine(String(value), 80)}` : 'returned no row';
     } catch (error) {
-      observed = `failed: ${untrusted((error as Error).message)}`;
+      observed = `failed: ${oneLine((error as Error).message)}`;
     }
     results.push({
       id: 'recover.verify.assertion',

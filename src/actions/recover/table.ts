@@ -24,13 +24,13 @@ import {
   type TableFacts,
   tableFacts,
 } from '../../backup/table-recovery.js';
-import { untrusted } from '../../backup/text.js';
 import { openDbSession } from '../../db/connection.js';
 import { openCopyClient, streamRows } from '../../db/copy.js';
 import { applyTunnel, type DbTarget, envDbTarget, targetLabel } from '../../db/target.js';
 import { maintenanceSettings, quoteQualified } from '../../db/writable.js';
 import type { CheckResult } from '../../engine/model/check.js';
 import { UsageError } from '../../engine/model/errors.js';
+import { oneLine } from '../../engine/model/text.js';
 import type { ActionContext, ActionDefinition } from '../types.js';
 
 /** `fsops recover table` flags, as the action's parameters. */
@@ -276,7 +276,7 @@ async function recoverTable(
       expected: `${plan.live} as of ${plan.from.restorePoint.toISOString()} in ${plan.side}`,
       observed: interrupted
         ? 'not finished: interrupted (Ctrl-C)'
-        : `failed: ${untrusted(error instanceof Error && '$metadata' in error ? describeAwsError(error) : (error as Error).message)}`,
+        : `failed: ${oneLine(error instanceof Error && '$metadata' in error ? describeAwsError(error) : (error as Error).message)}`,
       remediation: interrupted
         ? 'Run it again.'
         : 'See RDS events for the instance (aws rds describe-events).',
@@ -314,7 +314,7 @@ async function dropSideSchema(
       status: 'warn',
       resource: schema,
       expected: 'dropped',
-      observed: `could not drop it: ${untrusted((error as Error).message)}`,
+      observed: `could not drop it: ${oneLine((error as Error).message)}`,
       remediation: `DROP SCHEMA ${schema} CASCADE`,
     });
   }

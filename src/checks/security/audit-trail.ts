@@ -2,7 +2,8 @@ import type { Trail } from '@aws-sdk/client-cloudtrail';
 import type { ConfigurationRecorderStatus } from '@aws-sdk/client-config-service';
 import type { CheckResult } from '../../engine/model/check.js';
 import type { Status } from '../../engine/model/finding.js';
-import { call, clean, guarded } from './common.js';
+import { oneLine } from '../../engine/model/text.js';
+import { call, guarded } from './common.js';
 
 export interface TrailFacts {
   trail: Trail;
@@ -38,7 +39,7 @@ export function evaluateTrails(trails: TrailFacts[]): CheckResult[] {
   const compliant = trails.some((t) => Object.values(props(t)).every(Boolean));
   const results: CheckResult[] = [];
   for (const t of trails) {
-    const name = clean(t.trail.Name ?? t.trail.TrailARN);
+    const name = oneLine(t.trail.Name ?? t.trail.TrailARN);
     const p = props(t);
     const bad: Status = compliant ? 'warn' : 'fail';
     const add = (key: keyof typeof p, title: string, expected: string, ok: string, no: string, fix: string) =>
@@ -81,7 +82,7 @@ export function evaluateTrails(trails: TrailFacts[]): CheckResult[] {
       'CloudTrail logs encrypted with KMS',
       'a KMS key on the trail (SSE-KMS of the log bucket)',
       'KMS key set',
-      `no KMS key: logs in ${clean(t.trail.S3BucketName ?? 'the bucket')} rely on the bucket's default encryption`,
+      `no KMS key: logs in ${oneLine(t.trail.S3BucketName ?? 'the bucket')} rely on the bucket's default encryption`,
       `aws cloudtrail update-trail --name ${name} --kms-key-id <key-arn>`,
     );
   }
@@ -108,7 +109,7 @@ export function evaluateConfigRecorders(statuses: ConfigurationRecorderStatus[])
       },
     ];
   return statuses.map((s) => {
-    const name = clean(s.name ?? 'default');
+    const name = oneLine(s.name ?? 'default');
     if (!s.recording)
       return {
         ...base,
@@ -123,7 +124,7 @@ export function evaluateConfigRecorders(statuses: ConfigurationRecorderStatus[])
       status: failing ? 'warn' : 'pass',
       resource: name,
       observed: failing
-        ? `recording, but the last delivery failed: ${clean(s.lastErrorCode ?? '')} ${clean(s.lastErrorMessage ?? '')}`.trim()
+        ? `recording, but the last delivery failed: ${oneLine(s.lastErrorCode ?? '')} ${oneLine(s.lastErrorMessage ?? '')}`.trim()
         : 'recording',
       remediation: failing ? 'Check the delivery channel (S3 bucket policy, SNS topic) of AWS Config.' : '',
     };

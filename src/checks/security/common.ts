@@ -83,9 +83,3 @@ export function guarded<P>(
     },
   };
 }
-
-/** Text from AWS (finding titles, rule descriptions) without control characters, one line, bounded. */
-export function clean(text: string | undefined, max = 200): string {
-  const flat = (text ?? '').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}

@@ -2,7 +2,8 @@ import type { LogGroup } from '@aws-sdk/client-cloudwatch-logs';
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import type { DBInstance, DBSnapshot, Parameter } from '@aws-sdk/client-rds';
 import type { CheckResult } from '../../engine/model/check.js';
-import { allPages, call, clean, guarded } from './common.js';
+import { oneLine } from '../../engine/model/text.js';
+import { allPages, call, guarded } from './common.js';
 import { dbInstance, serviceTaskDefs } from './facts.js';
 
 /** Names that look like secrets when given as a plain environment variable. */
@@ -62,7 +63,7 @@ export function evaluateRdsEncryption(name: string, db: DBInstance, snapshots: D
       observed: plain.length
         ? `${plain.length} of ${snapshots.length} unencrypted: ${plain
             .slice(0, 10)
-            .map((s) => clean(s.DBSnapshotIdentifier))
+            .map((s) => oneLine(s.DBSnapshotIdentifier))
             .join(', ')}${plain.length > 10 ? ', ...' : ''}`
         : `${snapshots.length} snapshot(s), all encrypted`,
       remediation:
@@ -88,7 +89,7 @@ export function evaluateForceSsl(
     observed:
       value === undefined
         ? 'rds.force_ssl not set (PostgreSQL 15 default: 0)'
-        : `rds.force_ssl = ${clean(value)}`,
+        : `rds.force_ssl = ${oneLine(value)}`,
     remediation: `aws rds modify-db-parameter-group --db-parameter-group-name ${groupName} --parameters ParameterName=rds.force_ssl,ParameterValue=1,ApplyMethod=immediate (clients must use sslmode=require or stricter).`,
   };
 }
@@ -132,7 +133,7 @@ export function evaluatePlaintextSecrets(service: string, taskDef: TaskDefinitio
   const found = (taskDef.containerDefinitions ?? []).flatMap((c) =>
     (c.environment ?? [])
       .filter((e) => e.name && exposesSecret(e.name, e.value))
-      .map((e) => `${clean(c.name)}: ${clean(e.name)}`),
+      .map((e) => `${oneLine(c.name)}: ${oneLine(e.name)}`),
   );
   const family = `${taskDef.family ?? '?'}:${taskDef.revision ?? '?'}`;
   return {
@@ -276,7 +277,9 @@ export const taskDefSecretsCheck = guarded({
             status: 'error',
             resource: s.service,
             expected: 'the service and its task definition',
-            observed: 'the service was not found or has no task definition: not checked',
+            observed: s.taskDefError
+              ? `could not read its task definition: ${s.taskDefError}`
+              : 'the service was not found or has no task definition: not checked',
             remediation: 'Check names.service and names.cluster in the config.',
           },
     );

@@ -2,6 +2,7 @@ import type { SecurityGroup } from '@aws-sdk/client-ec2';
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import type { CheckContext } from '../../engine/model/check.js';
 import { ecsServices, rdsInstance, taskDefinition } from '../facts.js';
+import { attempt } from '../partial.js';
 import { albs } from '../troubleshoot/facts.js';
 import { allPages, call } from './common.js';
 
@@ -14,6 +15,8 @@ export interface ServiceTaskDef {
   taskDef: TaskDefinition | null;
   /** awsvpc security groups of the service. */
   groupIds: string[];
+  /** Why the task definition could not be read (one service's failure never hides the others'). */
+  taskDefError?: string;
 }
 
 /** Each component's service, its security groups and its current task definition. */
@@ -23,12 +26,15 @@ export function serviceTaskDefs(ctx: CheckContext): Promise<ServiceTaskDef[]> {
     return Promise.all(
       services.map(async (s) => {
         const arn = s.service?.taskDefinition;
-        const taskDef = arn ? await call('ecs:DescribeTaskDefinition', () => taskDefinition(ctx, arn)) : null;
+        const got = arn
+          ? await attempt(call('ecs:DescribeTaskDefinition', () => taskDefinition(ctx, arn)))
+          : null;
         return {
           component: s.component,
           service: s.name,
-          taskDef,
+          taskDef: got?.ok ? got.value : null,
           groupIds: s.service?.networkConfiguration?.awsvpcConfiguration?.securityGroups ?? [],
+          ...(got && !got.ok ? { taskDefError: got.reason } : {}),
         };
       }),
     );

@@ -1,6 +1,8 @@
 import type { CheckContext, CheckResult } from '../../engine/model/check.js';
 import { mapWithConcurrency } from '../../engine/model/concurrency.js';
-import { allPages, call, clean, guarded } from './common.js';
+import { oneLine } from '../../engine/model/text.js';
+import { attempt, failureReason, unreadFact } from '../partial.js';
+import { allPages, call, guarded } from './common.js';
 import { serviceTaskDefs } from './facts.js';
 
 interface Statement {
@@ -51,15 +53,15 @@ export function evaluateRolePolicies(role: string, usedAs: string, policies: Pol
   const unreadable: string[] = [];
   for (const policy of policies) {
     try {
-      if (adminStatements(parsePolicy(policy.document)).length) broad.push(clean(policy.name));
+      if (adminStatements(parsePolicy(policy.document)).length) broad.push(oneLine(policy.name));
     } catch {
-      unreadable.push(clean(policy.name));
+      unreadable.push(oneLine(policy.name));
     }
   }
   const base = {
     id: 'security.iam.role-wildcard',
     title: 'ECS role grants no * action on * resource',
-    resource: `${clean(role)} (${usedAs})`,
+    resource: `${oneLine(role)} (${usedAs})`,
     expected:
       'no Allow of Action "*" on Resource "*" (deployment guide §7.1.1: named actions on named resources)',
   };
@@ -123,7 +125,7 @@ export function evaluateTrustPolicy(role: string, document: string | undefined):
   const base = {
     id: 'security.iam.cross-account-trust',
     title: 'Cross-account role requires MFA or an external id',
-    resource: clean(role),
+    resource: oneLine(role),
     expected:
       'every AWS principal trusted must present MFA (aws:MultiFactorAuthPresent) or an sts:ExternalId (deployment guide §2.2.3 "MFA Required", §2.3.1)',
   };
@@ -142,7 +144,7 @@ export function evaluateTrustPolicy(role: string, document: string | undefined):
     s.Principal === '*'
       ? '*'
       : list((s.Principal as Record<string, string | string[]>).AWS)
-          .map((p) => clean(p))
+          .map((p) => oneLine(p))
           .join(', ');
   return open.length
     ? {
@@ -234,12 +236,18 @@ export const taskRolesCheck = guarded({
         status: 'error' as const,
         resource: s.service,
         expected: 'the service and its task definition',
-        observed: 'the service was not found or has no task definition: its roles were not checked',
+        observed: s.taskDefError
+          ? `could not read its task definition: ${s.taskDefError}; its roles were not checked`
+          : 'the service was not found or has no task definition: its roles were not checked',
         remediation: 'Check names.service and names.cluster in the config.',
       }));
-    const judged = await mapWithConcurrency([...roles], 4, async ([role, usedAs]) =>
-      evaluateRolePolicies(role, usedAs.join(', '), await rolePolicies(ctx, role)),
-    );
+    // One role that cannot be read is its own error finding; the other roles are still judged.
+    const judged = await mapWithConcurrency([...roles], 4, async ([role, usedAs]) => {
+      const policies = await attempt(rolePolicies(ctx, role));
+      return policies.ok
+        ? evaluateRolePolicies(role, usedAs.join(', '), policies.value)
+        : unreadFact('security.iam.role-wildcard', role, `the policies of ${role}`, policies.reason);
+    });
     return [...results, ...judged];
   },
 });
@@ -262,7 +270,12 @@ export const crossAccountRolesCheck = guarded({
       } catch (error) {
         if (error instanceof Error && error.name === 'NoSuchEntityException')
           return evaluateTrustPolicy(role, undefined);
-        throw error;
+        return unreadFact(
+          'security.iam.cross-account-trust',
+          role,
+          `the trust policy of ${role}`,
+          failureReason(error),
+        );
       }
     });
   },

@@ -1,9 +1,10 @@
 import { DEFAULT_CONFIG } from '../../config/defaults.js';
 import type { CheckResult } from '../../engine/model/check.js';
 import { parseDuration } from '../../engine/model/duration.js';
+import { oneLine } from '../../engine/model/text.js';
 import { filterEvents } from '../../logs/fetch.js';
 import type { LogEvent } from '../../logs/signature.js';
-import { call, clean, guarded } from './common.js';
+import { call, guarded } from './common.js';
 
 const MINUTE = 60_000;
 
@@ -13,7 +14,7 @@ export function sourceOf(message: string, field: string): string {
   if (text.startsWith('{')) {
     try {
       const value = (JSON.parse(text) as Record<string, unknown>)[field];
-      if (typeof value === 'string' || typeof value === 'number') return clean(String(value), 60);
+      if (typeof value === 'string' || typeof value === 'number') return oneLine(String(value), 60);
     } catch {
       // not JSON after all
     }
@@ -43,8 +44,8 @@ export const DEFAULT_FAILED_LOGIN_PATTERN = DEFAULT_CONFIG.security.failedLogin.
 function patternNote(pattern: string | undefined): string {
   if (pattern === undefined) return '';
   return pattern === DEFAULT_FAILED_LOGIN_PATTERN
-    ? `matched with fsops's default filter pattern ${clean(pattern, 200)}: a guess, as the guides do not say how the application logs a failed login; set security.failedLogin.pattern to its format (docs/security.md), or "no failed logins" may only mean the pattern never matches`
-    : `matched with security.failedLogin.pattern ${clean(pattern, 200)}`;
+    ? `matched with fsops's default filter pattern ${oneLine(pattern, 200)}: a guess, as the guides do not say how the application logs a failed login; set security.failedLogin.pattern to its format (docs/security.md), or "no failed logins" may only mean the pattern never matches`
+    : `matched with security.failedLogin.pattern ${oneLine(pattern, 200)}`;
 }
 
 /** Failed logins per minute against ops guide §7.1.1 (5 failures in 1 minute), with the busiest minute and top sources. */

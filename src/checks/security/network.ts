@@ -1,6 +1,8 @@
 import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 import type { CheckResult } from '../../engine/model/check.js';
-import { clean, guarded } from './common.js';
+import { oneLine } from '../../engine/model/text.js';
+import { attempt, gather, unreadFact } from '../partial.js';
+import { guarded } from './common.js';
 import { dbInstance, loadBalancers, securityGroups, serviceTaskDefs } from './facts.js';
 
 export type GroupRole = 'alb' | 'ecs' | 'rds';
@@ -10,8 +12,13 @@ export interface NetworkInput {
   services: { name: string; groupIds: string[] }[];
   /** null when the RDS instance does not exist. */
   db: { name: string; port: number; groupIds: string[]; publiclyAccessible: boolean } | null;
-  /** The attached groups as EC2 described them (missing ones are absent). */
-  groups: SecurityGroup[];
+  /** The attached groups as EC2 described them (missing ones are absent); null when they could not be read. */
+  groups: SecurityGroup[] | null;
+  /**
+   * Whether the ALBs and the services could be read: an ingress rule is judged against the groups it
+   * should come from only when those are known (an unknown list is never "nothing else admitted").
+   */
+  known: { albs: boolean; services: boolean };
   /** deployment guide §3.1.2: the ALB may be open to the world on these ports (443, 80). */
   publicPorts: number[];
 }
@@ -68,6 +75,10 @@ function foreignSources(group: SecurityGroup, allowedGroups: readonly string[]):
  * ECS groups admit only the ALB's groups; the RDS groups admit only the ECS groups; RDS is not public.
  */
 export function evaluateNetwork(input: NetworkInput): CheckResult[] {
+  const results: CheckResult[] = [];
+  if (input.db) results.push(rdsPublic(input.db));
+  // The groups could not be described: that fact's own error finding says so; nothing to judge here.
+  if (input.groups === null) return results;
   const byId = new Map(input.groups.map((g) => [g.GroupId ?? '', g]));
   const attached: { role: GroupRole; owner: string; id: string }[] = [
     ...input.albs.flatMap((a) => a.groupIds.map((id) => ({ role: 'alb' as const, owner: a.name, id }))),
@@ -76,7 +87,6 @@ export function evaluateNetwork(input: NetworkInput): CheckResult[] {
   ];
   const albGroups = input.albs.flatMap((a) => a.groupIds);
   const ecsGroups = input.services.flatMap((s) => s.groupIds);
-  const results: CheckResult[] = [];
   const seen = new Set<string>();
   for (const { role, owner, id } of attached) {
     const key = `${role}:${id}`;
@@ -96,7 +106,7 @@ export function evaluateNetwork(input: NetworkInput): CheckResult[] {
       });
       continue;
     }
-    const named = label(clean(group.GroupName));
+    const named = label(oneLine(group.GroupName));
     const open = worldOpenRules(group);
     const allowedOpen = role === 'alb' ? open.filter((o) => onlyPorts(o.rule, input.publicPorts)) : [];
     const badOpen = open.filter((o) => !allowedOpen.includes(o));
@@ -117,20 +127,26 @@ export function evaluateNetwork(input: NetworkInput): CheckResult[] {
           : 'no world-open ingress',
       remediation: `Remove the world-open ingress rules from ${id} (aws ec2 revoke-security-group-ingress --group-id ${id} ...); reach the service through the ALB.`,
     });
-    if (role === 'ecs' || role === 'rds') {
+    const sourcesKnown = role === 'ecs' ? input.known.albs : input.known.services;
+    if ((role === 'ecs' || role === 'rds') && sourcesKnown) {
       const allowed = role === 'ecs' ? albGroups : ecsGroups;
-      const foreign = foreignSources(group, allowed).filter(
-        (text) => !/from (0\.0\.0\.0\/0|::\/0)$/.test(text),
-      );
+      // World-open sources count too: "admits only X" is false while 0.0.0.0/0 is admitted.
+      const foreign = foreignSources(group, allowed);
       const from = role === 'ecs' ? "the ALB's security group" : "the ECS services' security group";
+      // An empty expectation can never pass: with no group to admit, "only those" is not a judgement.
+      const status = foreign.length ? 'warn' : allowed.length === 0 ? 'error' : 'pass';
       results.push({
         id: `security.network.${role}-ingress`,
         title: role === 'ecs' ? 'ECS admits only the ALB' : 'RDS admits only the ECS services',
-        status: foreign.length ? 'warn' : 'pass',
+        status,
         severity: 'high',
         resource: named,
         expected: `ingress only from ${from}: ${allowed.join(', ') || '(none found)'} (deployment guide §3.1.2)`,
-        observed: foreign.length ? `also admits ${foreign.join('; ')}` : `ingress only from ${from}`,
+        observed: foreign.length
+          ? `also admits ${foreign.join('; ')}`
+          : allowed.length === 0
+            ? `no ${role === 'ecs' ? 'ALB' : 'ECS service'} security group was found to compare against: not judged`
+            : `ingress only from ${from}`,
         remediation:
           role === 'rds'
             ? `Remove other sources from ${id}; §3.1.2 also allows the Lambda security group — if that is one of these, it is expected.`
@@ -138,19 +154,21 @@ export function evaluateNetwork(input: NetworkInput): CheckResult[] {
       });
     }
   }
-  if (input.db) {
-    results.push({
-      id: 'security.network.rds-public',
-      title: 'RDS is not publicly accessible',
-      status: input.db.publiclyAccessible ? 'fail' : 'pass',
-      severity: 'critical',
-      resource: input.db.name,
-      expected: 'PubliclyAccessible false (deployment guide §6.1.1)',
-      observed: input.db.publiclyAccessible ? 'PubliclyAccessible true' : 'PubliclyAccessible false',
-      remediation: `aws rds modify-db-instance --db-instance-identifier ${input.db.name} --no-publicly-accessible --apply-immediately`,
-    });
-  }
   return results;
+}
+
+/** Needs only the RDS instance: judged whatever else could not be read. */
+function rdsPublic(db: NonNullable<NetworkInput['db']>): CheckResult {
+  return {
+    id: 'security.network.rds-public',
+    title: 'RDS is not publicly accessible',
+    status: db.publiclyAccessible ? 'fail' : 'pass',
+    severity: 'critical',
+    resource: db.name,
+    expected: 'PubliclyAccessible false (deployment guide §6.1.1)',
+    observed: db.publiclyAccessible ? 'PubliclyAccessible true' : 'PubliclyAccessible false',
+    remediation: `aws rds modify-db-instance --db-instance-identifier ${db.name} --no-publicly-accessible --apply-immediately`,
+  };
 }
 
 export const networkCheck = guarded({
@@ -161,11 +179,23 @@ export const networkCheck = guarded({
     'deployment guide §3.1.2, §6.1.1; runbook 003 PCI DSS (quarterly: review firewall rules; PCI DSS 1.3, 1.4)',
   remediation: 'Make the security groups match deployment guide §3.1.2.',
   async run(ctx) {
-    const [services, db, balancers] = await Promise.all([
+    // Each fact on its own: one that cannot be read is its own error finding, the rest are judged.
+    const [servicesGot, dbGot, balancersGot] = await gather(
       serviceTaskDefs(ctx),
       dbInstance(ctx),
       loadBalancers(ctx),
-    ]);
+    );
+    const id = 'security.network';
+    const results: CheckResult[] = [];
+    if (!servicesGot.ok)
+      results.push(unreadFact(id, ctx.env.nameOf('cluster'), 'the ECS services', servicesGot.reason));
+    if (!dbGot.ok)
+      results.push(unreadFact(id, ctx.env.nameOf('dbInstance'), 'the RDS instance', dbGot.reason));
+    if (!balancersGot.ok)
+      results.push(unreadFact(id, 'the ALBs (names.alb)', 'the load balancers', balancersGot.reason));
+    const services = servicesGot.ok ? servicesGot.value : [];
+    const db = dbGot.ok ? dbGot.value : null;
+    const balancers = balancersGot.ok ? balancersGot.value : [];
     const dbGroupIds = (db?.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId ?? '').filter(Boolean);
     const input: NetworkInput = {
       albs: balancers.map((a) => ({ name: a.name, groupIds: a.securityGroups })),
@@ -179,12 +209,16 @@ export const networkCheck = guarded({
           }
         : null,
       groups: [],
+      known: { albs: balancersGot.ok, services: servicesGot.ok },
       publicPorts: ctx.env.config.security.publicPorts,
     };
     const ids = [...input.albs, ...input.services].flatMap((x) => x.groupIds).concat(dbGroupIds);
-    input.groups = await securityGroups(ctx, ids);
-    const results = evaluateNetwork(input);
-    if (!db)
+    const groupsGot = await attempt(securityGroups(ctx, ids));
+    if (!groupsGot.ok)
+      results.push(unreadFact(id, ids.join(', ') || id, 'the security groups', groupsGot.reason));
+    input.groups = groupsGot.ok ? groupsGot.value : null;
+    results.push(...evaluateNetwork(input));
+    if (dbGot.ok && !db)
       results.push({
         id: 'security.network.rds-public',
         status: 'fail',

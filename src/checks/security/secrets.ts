@@ -1,7 +1,8 @@
 import type { DescribeSecretResponse } from '@aws-sdk/client-secrets-manager';
 import type { CheckContext, CheckResult } from '../../engine/model/check.js';
 import { mapWithConcurrency } from '../../engine/model/concurrency.js';
-import { call, clean, guarded, MissingPermission, missingPermissionResult } from './common.js';
+import { oneLine } from '../../engine/model/text.js';
+import { call, guarded, MissingPermission, missingPermissionResult } from './common.js';
 import { serviceTaskDefs } from './facts.js';
 
 const DAY = 86_400_000;
@@ -63,12 +64,12 @@ export function evaluateSecret(
   now: Date,
   maxAgeDays: number,
 ): CheckResult {
-  const resource = secret?.Name ? clean(secret.Name) : clean(used.id);
+  const resource = secret?.Name ? oneLine(secret.Name) : oneLine(used.id);
   const base = {
     id: 'security.secret.rotation',
     title: 'Secret exists and is rotated',
     resource,
-    detail: `used by ${used.usedBy.map((u) => clean(u)).join(', ')}`,
+    detail: `used by ${used.usedBy.map((u) => oneLine(u)).join(', ')}`,
     expected: `exists, not pending deletion, rotated within ${maxAgeDays} days (runbook 003)`,
   };
   if (!secret)
@@ -131,7 +132,7 @@ export const secretsRotationCheck = guarded({
         if (error instanceof Error && error.name === 'ResourceNotFoundException')
           return evaluateSecret(used, null, ctx.now, ctx.env.config.security.secretMaxAgeDays);
         if (error instanceof MissingPermission)
-          return missingPermissionResult('security.secret.rotation', clean(used.id), error);
+          return missingPermissionResult('security.secret.rotation', oneLine(used.id), error);
         throw error;
       }
     });

@@ -1,7 +1,8 @@
 import type { Finding as GuardDutyFinding } from '@aws-sdk/client-guardduty';
 import type { CheckResult } from '../../engine/model/check.js';
 import { parseDuration } from '../../engine/model/duration.js';
-import { allPages, call, clean, guarded } from './common.js';
+import { oneLine } from '../../engine/model/text.js';
+import { allPages, call, guarded } from './common.js';
 
 export interface DetectorFacts {
   id: string;
@@ -25,7 +26,7 @@ export function findingResource(f: GuardDutyFinding): string {
     r?.RdsDbInstanceDetails?.DbInstanceIdentifier ??
     r?.LambdaDetails?.FunctionName ??
     '';
-  return clean(`${r?.ResourceType ?? 'resource'}${id ? ` ${id}` : ''}`, 120);
+  return oneLine(`${r?.ResourceType ?? 'resource'}${id ? ` ${id}` : ''}`, 120);
 }
 
 /** GuardDuty on and no HIGH findings in the window (ops guide §5.2.1 SecurityBreach); MEDIUM ones warn. */
@@ -44,13 +45,13 @@ export function evaluateGuardDuty(
         resource: detectors.map((d) => d.id).join(', ') || 'GuardDuty',
         expected: 'a GuardDuty detector ENABLED (deployment guide §2.2.3)',
         observed: detectors.length
-          ? `detector(s) ${detectors.map((d) => `${d.id} ${clean(d.status)}`).join(', ')}`
+          ? `detector(s) ${detectors.map((d) => `${d.id} ${oneLine(d.status)}`).join(', ')}`
           : 'no detector in this region',
         remediation: 'aws guardduty create-detector --enable (or update-detector --enable) in this region.',
       },
     ];
   const line = (f: GuardDutyFinding) =>
-    `${(f.Severity ?? 0).toFixed(1)} ${clean(f.Title ?? f.Type)} — ${findingResource(f)}`;
+    `${(f.Severity ?? 0).toFixed(1)} ${oneLine(f.Title ?? f.Type)} — ${findingResource(f)}`;
   const high = findings
     .filter((f) => (f.Severity ?? 0) >= HIGH)
     .sort((a, b) => (b.Severity ?? 0) - (a.Severity ?? 0));

@@ -3,6 +3,7 @@ import { connect } from 'node:tls';
 import type { CheckContext, CheckDefinition, CheckResult } from '../../engine/model/check.js';
 import { componentsParams } from '../../engine/model/check.js';
 import type { Status } from '../../engine/model/finding.js';
+import { attempt, gather, unreadFact } from '../partial.js';
 import { albs } from './facts.js';
 
 export interface TlsEndpoint {
@@ -86,9 +87,16 @@ export function evaluateCertificate(
   };
 }
 
-/** HTTPS endpoints: the config's https health URLs and every HTTPS listener of the components' ALBs. */
-export async function tlsEndpoints(ctx: CheckContext, components: readonly string[]): Promise<TlsEndpoint[]> {
+/**
+ * HTTPS endpoints: the config's https health URLs and every HTTPS listener of the components' ALBs.
+ * What could not be read (the ALBs, one ALB's listeners) is in `unread`, never the others' loss.
+ */
+export async function tlsEndpoints(
+  ctx: CheckContext,
+  components: readonly string[],
+): Promise<{ endpoints: TlsEndpoint[]; unread: CheckResult[] }> {
   const endpoints: TlsEndpoint[] = [];
+  const unread: CheckResult[] = [];
   for (const component of components) {
     const url = ctx.env.settings.healthUrls[component];
     if (url?.startsWith('https://')) {
@@ -102,29 +110,40 @@ export async function tlsEndpoints(ctx: CheckContext, components: readonly strin
   }
   // A component with a configured health URL is reached there, not through its ALB's DNS name.
   const viaAlb = components.filter((c) => !ctx.env.settings.healthUrls[c]);
-  const balancers = viaAlb.length ? await albs(ctx, viaAlb) : [];
+  const found = viaAlb.length ? await attempt(albs(ctx, viaAlb)) : { ok: true as const, value: [] };
+  if (!found.ok) {
+    const names = viaAlb.map((c) => ctx.env.nameOf('alb', c)).join(', ');
+    unread.push(unreadFact('tls.cert.endpoints', names, 'the load balancers', found.reason));
+  }
+  const balancers = found.ok ? found.value : [];
   if (balancers.length) {
     const { DescribeListenersCommand } = await import('@aws-sdk/client-elastic-load-balancing-v2');
     const elb = await ctx.aws.elbv2();
-    const listeners = await Promise.all(
-      balancers.map((alb) =>
+    const listeners = await gather(
+      ...balancers.map((alb) =>
         elb.send(new DescribeListenersCommand({ LoadBalancerArn: alb.arn }), { abortSignal: ctx.signal }),
       ),
     );
     balancers.forEach((alb, i) => {
-      for (const listener of listeners[i]!.Listeners ?? []) {
+      const got = listeners[i]!;
+      if (!got.ok) {
+        unread.push(unreadFact('tls.cert.endpoints', alb.name, `the listeners of ${alb.name}`, got.reason));
+        return;
+      }
+      for (const listener of got.value.Listeners ?? []) {
         if (listener.Protocol !== 'HTTPS' && listener.Protocol !== 'TLS') continue;
         endpoints.push({ host: alb.dnsName, port: listener.Port ?? 443, from: `${alb.name} listener` });
       }
     });
   }
   const seen = new Set<string>();
-  return endpoints.filter((e) => {
+  const unique = endpoints.filter((e) => {
     const key = `${e.host}:${e.port}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
+  return { endpoints: unique, unread };
 }
 
 export const certExpiryCheck: CheckDefinition<{ components?: string[] }> = {
@@ -136,8 +155,9 @@ export const certExpiryCheck: CheckDefinition<{ components?: string[] }> = {
   params: componentsParams,
   async run(ctx, params) {
     const components = params.components ?? ctx.env.components;
-    const endpoints = await tlsEndpoints(ctx, components);
+    const { endpoints, unread } = await tlsEndpoints(ctx, components);
     if (endpoints.length === 0) {
+      if (unread.length) return unread;
       return [
         {
           id: 'tls.cert.endpoints',
@@ -151,7 +171,7 @@ export const certExpiryCheck: CheckDefinition<{ components?: string[] }> = {
     }
     const thresholds = ctx.env.config.troubleshoot.certExpiryDays;
     const timeoutMs = ctx.env.config.health.timeoutMs;
-    return Promise.all(
+    const judged = await Promise.all(
       endpoints.map(async (endpoint): Promise<CheckResult> => {
         try {
           const cert = await readPeerCertificate(endpoint, timeoutMs, ctx.signal);
@@ -169,5 +189,6 @@ export const certExpiryCheck: CheckDefinition<{ components?: string[] }> = {
         }
       }),
     );
+    return [...unread, ...judged];
   },
 };

@@ -52,12 +52,16 @@ export function albs(
           throw error;
         }
         if (!lb?.LoadBalancerArn) return null;
-        const groups = await elb.send(
-          new DescribeTargetGroupsCommand({ LoadBalancerArn: lb.LoadBalancerArn }),
-          {
+        // An ALB without target groups answers TargetGroupNotFound: that is "none", not a failure.
+        let groups: { TargetGroups?: TargetGroup[] };
+        try {
+          groups = await elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: lb.LoadBalancerArn }), {
             abortSignal: signal,
-          },
-        );
+          });
+        } catch (error) {
+          if (!(error instanceof Error && /TargetGroupNotFound/.test(error.name))) throw error;
+          groups = { TargetGroups: [] };
+        }
         return {
           component,
           name,

@@ -12,8 +12,11 @@ export function parseDuration(text: string, flag = 'duration'): number {
     total += Number(match[1]) * UNIT_MS[match[2]!]!;
     consumed = pattern.lastIndex;
   }
-  if (trimmed === '' || consumed !== trimmed.length || total <= 0) {
+  if (trimmed === '' || consumed !== trimmed.length) {
     throw new UsageError(`invalid ${flag} '${text}': use a number with a unit, e.g. 90s, 15m, 1h, 2d`);
+  }
+  if (total <= 0) {
+    throw new UsageError(`invalid ${flag} '${text}': it must be longer than zero, e.g. 90s, 15m, 1h, 2d`);
   }
   return total;
 }

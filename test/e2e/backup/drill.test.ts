@@ -192,7 +192,19 @@ describe('fsops dr drill rds-failover (bin/fsops, local AWS endpoint, real Postg
     mkdirSync(join(incidents, 'INC-2026-007'));
     writeFileSync(
       join(incidents, 'INC-2026-007', 'incident.json'),
-      JSON.stringify({ id: 'INC-2026-007', state: 'open', env: 'staging', title: 'payments failing' }),
+      JSON.stringify({
+        id: 'INC-2026-007',
+        revision: 1,
+        state: 'open',
+        env: 'staging',
+        title: 'payments failing',
+        severity: 2,
+        startedAt: new Date().toISOString(),
+        updates: [],
+        snapshots: [],
+        timeline: [],
+        deliveries: [],
+      }),
     );
     const incidentAudit = auditFile();
     const incident = await runFsops(

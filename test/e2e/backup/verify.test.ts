@@ -335,7 +335,7 @@ describe('fsops backup verify (bin/fsops, local AWS endpoint, real PostgreSQL)',
     expect(result.code).toBe(3);
     const findings: JsonFinding[] = JSON.parse(result.stdout).findings;
     expect(findings.find((f) => f.id === 'backup.verify.restore')?.observed).toBe(
-      'failed: InsufficientDBInstanceCapacityFault: no capacity [31m for db.r6g.large',
+      'failed: InsufficientDBInstanceCapacityFault: no capacity for db.r6g.large',
     );
     expect(findings.find((f) => f.id === 'backup.verify.cleanup')).toMatchObject({
       status: 'pass',

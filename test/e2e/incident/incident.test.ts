@@ -220,7 +220,9 @@ describe('fsops incident: a whole incident against the fake AWS endpoint and loc
 
     const listed = await runFsops(['--config', config, 'incident', 'list'], env);
     outputs.push(listed);
-    expect(listed.stdout).toMatch(/^INC-2026-001 {2}prod {5}SEV1 {2}open .* 2 updates {2}next update by /);
+    expect(listed.stdout).toMatch(
+      /^Incident records: .*\nINC-2026-001 {2}prod {5}SEV1 {2}open .* 2 updates {2}next update by /,
+    );
 
     const resolved = await fsops(
       'incident',
@@ -466,5 +468,80 @@ describe('fsops incident: a whole incident against the fake AWS endpoint and loc
     expect(receiver.posts.map((p) => p.path)).toEqual(['/slack/services/SMSECRETPATH']);
     const files = filesUnder(join(root, 'incidents')).map((f) => readFileSync(f, 'utf8'));
     expect([opened.stdout, opened.stderr, ...files].join('\n')).not.toContain('SMSECRETPATH');
+  });
+
+  it('a newline or escape in --title, --commander, --eta forges no line; URL credentials reach no output or record', async () => {
+    await world({}, HEALTHY);
+    receiver = await startReceiver({ '/hook': 200 });
+    const { dir, config } = setup(receiver.url);
+    const hook = receiver.url.replace('http://', 'http://hookuser:hookpass@');
+    const env = { ...FAKE_CREDENTIALS, FSOPS_INCIDENT_WEBHOOK_URL: `${hook}/hook/PATHTOKEN99?token=QSECRET` };
+    const opened = await runFsops(
+      [
+        '--config',
+        config,
+        'incident',
+        'open',
+        '--env',
+        'prod',
+        '--severity',
+        '4',
+        '--notify',
+        '--title',
+        'Slow API\nSubject: [RESOLVED] all clear',
+        '--commander',
+        'me\n# Second heading',
+        '--eta',
+        'in 1h\u001b[2J\u0007\u202eevil',
+        '--endpoint-url',
+        fake!.url,
+      ],
+      env,
+    );
+    expect(opened.stderr).toBe('');
+    expect(opened.code).toBe(0);
+    const lines = opened.stdout.split('\n');
+    expect(lines.filter((l) => l.startsWith('Subject:'))).toEqual([
+      'Subject: [INCIDENT] Fivestar Payments - SEV4 (Low) - Slow API Subject: [RESOLVED] all clear',
+    ]);
+    expect(lines).toContain('- Estimated Resolution: in 1h evil');
+    expect(opened.stdout).toMatch(/sent +webhook +HTTP 200/);
+    const [post] = receiver.posts;
+    expect(post?.path).toBe('/hook/PATHTOKEN99?token=QSECRET');
+    expect(JSON.stringify(post?.body)).not.toMatch(/\\u001b|\\u0007|\u202e|\\n- Incident Commander: me\\n#/);
+    const files = filesUnder(dir).map((f) => readFileSync(f, 'utf8'));
+    const md = files.find((f) => f.startsWith('# INC-'))!;
+    expect(md.split('\n').filter((l) => /^# /.test(l))).toHaveLength(1);
+    const record = JSON.parse(files.find((f) => f.startsWith('{'))!);
+    expect(record).toMatchObject({ title: 'Slow API Subject: [RESOLVED] all clear', eta: 'in 1h evil' });
+    expect([opened.stdout, ...files].join('\n')).not.toMatch(/hookuser|hookpass|PATHTOKEN99|QSECRET/);
+  });
+
+  it('a health URL or --endpoint-url with credentials is never printed: config show, validate, the error line', async () => {
+    await world({}, HEALTHY);
+    const root = mkdtempSync(join(tmpdir(), 'fsops-urls-'));
+    const config = join(root, 'fsops.config.yaml');
+    writeFileSync(
+      config,
+      'environments:\n  prod:\n    healthUrls:\n      internal-pe: http://ops:hunter22@127.0.0.1:9/health?api_key=K3Y\n',
+    );
+    const shown = await runFsops(['--config', config, 'config', 'show', '--env', 'prod'], FAKE_CREDENTIALS);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('http://***@127.0.0.1:9/health?api_key=***');
+    const validated = await runFsops(
+      ['--config', config, 'validate', 'prod', '--endpoint-url', fake!.url, '--output', 'json'],
+      FAKE_CREDENTIALS,
+    );
+    expect(validated.stdout).toContain('http://***@127.0.0.1:9');
+    const endpoint = await runFsops(
+      ['status', '--env', 'prod', '--endpoint-url', 'http://ak:s3cr3tpw@localhost:4566'],
+      FAKE_CREDENTIALS,
+    );
+    expect(endpoint.code).toBe(2);
+    expect(endpoint.stderr).toMatch(
+      /^fsops: --endpoint-url 'http:\/\/\*\*\*@localhost:4566' is not a valid endpoint URL/,
+    );
+    for (const out of [shown, validated, endpoint])
+      expect(out.stdout + out.stderr).not.toMatch(/hunter22|K3Y|s3cr3tpw|\/\/ops|\/\/ak/);
   });
 });

@@ -126,7 +126,7 @@ describe('fsops status against the fake AWS endpoint', () => {
     const text = await runFsops(['status', '--env', 'prod', '--endpoint-url', fake!.url], env);
     expect(text.stdout).not.toContain('none open');
     expect(text.stdout).toMatch(
-      /Incident\n {2}could not read the incident records: incident record .*is not valid JSON/,
+      /Incident\n {2}could not read the incident records: .*INC-2026-001\/incident.json is not valid JSON/,
     );
     expect(text.code).toBe(1); // customer-portal runs 2 of 3: a failing check wins over the unread records (3)
     const json = await runFsops(

@@ -9,7 +9,6 @@ import {
   evaluateRto,
 } from '../../../src/backup/evaluate.js';
 import { isRestoreTestTagged, premaintSnapshotName, restoreTestName } from '../../../src/backup/naming.js';
-import { untrusted } from '../../../src/backup/text.js';
 import { evaluateLeftovers, evaluateSnapshotAges } from '../../../src/checks/backup/status.js';
 
 const at = new Date('2026-11-29T23:05:00Z');
@@ -261,12 +260,5 @@ describe('drills', () => {
       /open incident \(open\)/,
     );
     expect(drillRefusal({ ...base, protectedEnv: false })).toBeNull();
-  });
-});
-
-describe('untrusted text', () => {
-  it('flattens control characters and escape sequences and cuts long text', () => {
-    expect(untrusted('bad\u001b[31mred\nline\r\u0007')).toBe('bad [31mred line');
-    expect(untrusted('x'.repeat(400))).toHaveLength(300);
   });
 });

@@ -67,6 +67,26 @@ describe('cloudwatch.alarms', () => {
     ]);
   });
 
+  it('one list that cannot be read is its own error; the other is still judged', async () => {
+    cloudwatch
+      .on(DescribeAlarmsCommand, { StateValue: 'ALARM' })
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    cloudwatch
+      .on(DescribeAlarmsCommand, {
+        AlarmNames: ['Fivestar-High-Error-Rate', 'Fivestar-Low-Payment-Success-Rate'],
+      })
+      .resolves(guideAlarms('ALARM'));
+    expect(await cloudwatchAlarmsCheck.run(testContext(), {})).toMatchObject([
+      { status: 'fail', resource: 'Fivestar-High-Error-Rate', expected: 'not in ALARM' },
+      { id: 'cloudwatch.alarm.exists', status: 'pass', resource: 'Fivestar-Low-Payment-Success-Rate' },
+      {
+        id: 'cloudwatch.alarms',
+        status: 'error',
+        observed: expect.stringMatching(/^could not read the alarms in ALARM: throttled/),
+      },
+    ]);
+  });
+
   it('follows pagination of the alarms in ALARM', async () => {
     cloudwatch
       .on(DescribeAlarmsCommand, {

@@ -108,4 +108,24 @@ describe('health.endpoints', () => {
       },
     ]);
   });
+
+  it('one component whose ALB cannot be described is its own error; the other is still probed', async () => {
+    routes['/health'] = { status: 200 };
+    routes['/ready'] = { status: 200 };
+    elb
+      .on(DescribeLoadBalancersCommand)
+      .rejects(Object.assign(new Error('User is not authorized'), { name: 'AccessDenied' }));
+    const ctx = testContext({
+      configYaml: `environments: { prod: { healthUrls: { internal-pe: "http://${host}/" } } }`,
+    });
+    const results = await healthEndpointsCheck.run(ctx, { components: ['internal-pe', 'customer-portal'] });
+    expect(results.map((r) => [r.status, r.resource.split(' ')[0]])).toEqual([
+      ['pass', 'internal-pe'],
+      ['pass', 'internal-pe'],
+      ['error', 'customer-portal'],
+    ]);
+    expect(results[2]!.observed).toMatch(
+      /^could not read the load balancer of customer-portal: access denied/,
+    );
+  });
 });

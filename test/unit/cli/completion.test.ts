@@ -32,7 +32,19 @@ function incident(dir: string, id: string, state: 'open' | 'resolved', title: st
   mkdirSync(join(dir, id), { recursive: true });
   writeFileSync(
     join(dir, id, 'incident.json'),
-    JSON.stringify({ id, state, env: 'prod', title, revision: 1 }),
+    JSON.stringify({
+      id,
+      state,
+      env: 'prod',
+      title,
+      revision: 1,
+      severity: 2,
+      startedAt: '2026-11-29T10:00:00.000Z',
+      updates: [],
+      snapshots: [],
+      timeline: [],
+      deliveries: [],
+    }),
   );
 }
 

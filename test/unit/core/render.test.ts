@@ -75,7 +75,15 @@ describe('renderers', () => {
 
   it('json: the docs/architecture.md report shape; --only-problems filters findings', () => {
     const parsed = JSON.parse(render(report, 'json'));
-    expect(Object.keys(parsed)).toEqual(['command', 'env', 'status', 'startedAt', 'durationMs', 'findings']);
+    expect(Object.keys(parsed)).toEqual([
+      'command',
+      'env',
+      'status',
+      'startedAt',
+      'durationMs',
+      'findings',
+      'counts',
+    ]);
     expect(Object.keys(parsed.findings[0])).toEqual([
       'id',
       'title',
@@ -89,6 +97,22 @@ describe('renderers', () => {
       'source',
     ]);
     expect(JSON.parse(render(report, 'json', { onlyProblems: true })).findings).toHaveLength(2);
+  });
+
+  it('--only-problems shortens the list, never the counts: json and junit count all 41 passes', () => {
+    const run: Report = {
+      ...report,
+      findings: [
+        ...Array.from({ length: 41 }, (_, i) => finding({ resource: `svc-${i}` })),
+        finding({ status: 'fail', resource: 'broken' }),
+      ],
+    };
+    const json = JSON.parse(render(run, 'json', { onlyProblems: true }));
+    expect(json.findings.map((f: Finding) => f.resource)).toEqual(['broken']);
+    expect(json.counts).toEqual({ pass: 41, warn: 0, fail: 1, skip: 0, error: 0 });
+    const xml = render(run, 'junit', { onlyProblems: true });
+    expect(xml).toContain('<testsuites name="fsops" tests="42" failures="1" errors="0" skipped="0"');
+    expect(xml.match(/<testcase /g)).toHaveLength(42);
   });
 
   it('junit: failures, warnings as output, XML escaped', () => {

@@ -85,7 +85,7 @@ describe('database URLs and TLS', () => {
 describe('secrets never reach messages', () => {
   it('redacts URL passwords and known secrets', () => {
     expect(redactSecrets('failed for postgres://app:hunter22@db:5432/x and postgresql://u:p@h/d')).toBe(
-      'failed for postgres://app:***@db:5432/x and postgresql://u:***@h/d',
+      'failed for postgres://***@db:5432/x and postgresql://***@h/d',
     );
     expect(redactSecrets('error near "hunter22"', ['hunter22'])).toBe('error near "***"');
   });

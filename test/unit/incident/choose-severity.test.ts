@@ -27,7 +27,7 @@ describe('chooseSeverity on a terminal', () => {
     const t = terminal(['']);
     const hostile = { ...proposal, reason: 'svc: \u001b[2Jdown \u202eTRATS\u2066x\u2069 \u200f' };
     await chooseSeverity(hostile, null, false, t.ask, t.say);
-    expect(t.said.join('')).toContain('because svc: down TRATSx \n');
+    expect(t.said.join('')).toContain('because svc: down TRATS x\n');
     expect(t.said.join('')).not.toMatch(/[\u001b\u202e\u2066\u2069\u200f]/);
   });
 

@@ -4,7 +4,7 @@ import { parseConfigText } from '../../../src/config/load.js';
 describe('incident config (zod-validated)', () => {
   it("defaults to the guide's structure: four levels, four severities, no phone numbers invented", () => {
     const { incident } = parseConfigText('{}');
-    expect(incident.directory).toBe('./incidents');
+    expect(incident.directory).toBe('~/.local/state/fsops/incidents');
     expect(incident.levels.map((l) => l.id)).toEqual(['email', 'slack', 'pagerduty', 'executive']);
     expect(incident.severities[2].minutes).toEqual({ email: 0, slack: 5, pagerduty: 15 });
     expect(incident.contacts.every((c) => c.phone === null || !/\d{4}/.test(c.phone))).toBe(true);

@@ -22,7 +22,7 @@ describe('IncidentStore', () => {
     expect(readdirSync(store.folder(a.id)).sort()).toEqual(['incident.json', 'incident.md']);
     expect(JSON.parse(readFileSync(join(store.folder(a.id), 'incident.json'), 'utf8')).id).toBe(a.id);
     expect(readFileSync(join(store.folder(a.id), 'incident.md'), 'utf8')).toMatch(/^# INC-2026-001: down/);
-    expect(store.list().map((r) => r.id)).toEqual([a.id, b.id]);
+    expect(store.scan()).toEqual({ records: [store.read(a.id), store.read(b.id)], unreadable: [] });
   });
 
   it('two concurrent updates both land: no lost update, revisions in order', async () => {
@@ -63,5 +63,26 @@ describe('IncidentStore', () => {
     const store = fresh();
     expect(() => store.read('../etc')).toThrow(/invalid incident id/);
     expect(() => store.read('INC-2026-999')).toThrow(/no incident INC-2026-999/);
+  });
+
+  it('scan names an unreadable record (bad JSON, `{}`, another id) and reads the rest', () => {
+    const store = fresh();
+    const ids = ['a', 'b', 'c', 'd'].map(() => store.create((id) => ({ ...base(), id }), now).id);
+    writeFileSync(join(store.folder(ids[0]!), 'incident.json'), '{"id":');
+    writeFileSync(join(store.folder(ids[1]!), 'incident.json'), '{}');
+    writeFileSync(
+      join(store.folder(ids[2]!), 'incident.json'),
+      JSON.stringify({ ...store.read(ids[3]!), id: 'INC-2026-009' }),
+    );
+    const { records, unreadable } = store.scan();
+    expect(records.map((r) => r.id)).toEqual([ids[3]]);
+    expect(unreadable.map((u) => [u.id, u.reason.split(' (')[0]])).toEqual([
+      [ids[0], 'is not valid JSON'],
+      [ids[1], 'is not an incident record'],
+      [ids[2], 'is not an incident record of INC-2026-003'],
+    ]);
+    expect(() => store.read(ids[1]!)).toThrow(
+      /incident\.json is not an incident record \(missing or wrong: id,/,
+    );
   });
 });

@@ -222,7 +222,7 @@ describe('alarm catalogue loading', () => {
       /alarms\.0\.statistic: give exactly one of statistic and extendedStatistic/,
     );
     expect(() => parseAlarmCatalogue(entry('statistic: Median'), 'x.yaml')).toThrow(
-      /alarms\.0\.statistic: Invalid option/,
+      /alarms\.0\.statistic: must be one of "Average", "Sum"/,
     );
     expect(() => parseAlarmCatalogue(entry('statistic: Sum, datapointsToAlarm: 3'), 'x.yaml')).toThrow(
       /alarms\.0\.datapointsToAlarm: datapointsToAlarm must not exceed evaluationPeriods/,

@@ -136,7 +136,7 @@ describe('lms.queue on DynamoDB (deployment guide §7.1.1; ops guide §8.2.1)', 
     });
   });
 
-  it('a missing table fails; access denied is not a pass (it throws for the runner to report as error)', async () => {
+  it('a missing table fails; access denied is an error finding of the queue, and its metrics are still judged', async () => {
     quietMetrics();
     dynamo
       .on(QueryCommand)
@@ -152,7 +152,14 @@ describe('lms.queue on DynamoDB (deployment guide §7.1.1; ops guide §8.2.1)', 
     dynamo
       .on(QueryCommand)
       .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
-    await expect(lmsQueueStoreCheck.run(testContext(), {})).rejects.toThrow('not authorized');
+    const denied = await lmsQueueStoreCheck.run(testContext(), {});
+    expect(denied[0]).toMatchObject({
+      id: 'payments.lms-queue',
+      status: 'error',
+      observed: 'could not read the LMS queue: access denied (AccessDeniedException): not authorized',
+    });
+    expect(denied.slice(1).map((r) => r.status)).not.toContain('error');
+    expect(denied.length).toBeGreaterThan(1);
   });
 
   it('pending items without a readable created_at are an error, never a pass', async () => {

@@ -1,5 +1,10 @@
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
+import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetFindingsCommand, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
@@ -275,18 +280,75 @@ describe('fsops security runbook (AWS faked at the SDK boundary)', () => {
     const findings = await audit();
     const errors = findings.filter((f) => f.status === 'error');
     expect(errors.map((f) => f.observed).sort()).toEqual([
-      'could not check: missing permission ec2:DescribeSecurityGroups',
       'could not check: missing permission guardduty:ListDetectors',
-      'could not check: missing permission iam:GetRole',
+      'could not read the security groups: missing permission ec2:DescribeSecurityGroups',
+      'could not read the trust policy of DeploymentRole: missing permission iam:GetRole',
+      'could not read the trust policy of MonitoringRole: missing permission iam:GetRole',
     ]);
     expect(errors.map((f) => f.id).sort()).toEqual([
       'security.guardduty',
-      'security.iam-cross-account',
+      'security.iam.cross-account-trust',
+      'security.iam.cross-account-trust',
       'security.network',
     ]);
     // The other areas still ran and passed.
     expect(byId(findings, 'security.secret.rotation').every((f) => f.status === 'pass')).toBe(true);
     expect(exitCodeFor(findings, false)).toBe(3);
+  });
+
+  it('one fact that cannot be read is its own error; what the others allow is still judged', async () => {
+    // The database group open to the world on 5432 and a public instance.
+    world.groups[2]!.IpPermissions!.push({
+      IpProtocol: 'tcp',
+      FromPort: 5432,
+      ToPort: 5432,
+      IpRanges: [{ CidrIp: '0.0.0.0/0' }],
+    });
+    world.db.PubliclyAccessible = true;
+    const denied = (action: string) =>
+      Object.assign(new Error(`User: x is not authorized to perform: ${action}`), { name: 'AccessDenied' });
+    mocks.elb.on(DescribeLoadBalancersCommand).rejects(denied('elasticloadbalancing:DescribeLoadBalancers'));
+    let network = byId(await audit(), 'security.network.world-open');
+    expect(network.find((f) => f.resource.startsWith('sg-rds'))).toMatchObject({
+      status: 'fail',
+      observed: 'open to the world: tcp 5432 from 0.0.0.0/0',
+    });
+    let all = await audit();
+    expect(byId(all, 'security.network').map((f) => f.observed)).toEqual([
+      'could not read the load balancers: missing permission elasticloadbalancing:DescribeLoadBalancers',
+    ]);
+    // ECS ingress cannot be judged without the ALB's groups: not a false warning, not a pass.
+    expect(byId(all, 'security.network.ecs-ingress')).toEqual([]);
+    expect(byId(all, 'security.network.rds-public')[0]?.status).toBe('fail');
+
+    serve(world);
+    mocks.ec2.on(DescribeSecurityGroupsCommand).rejects(denied('ec2:DescribeSecurityGroups'));
+    all = await audit();
+    expect(byId(all, 'security.network.rds-public')[0]).toMatchObject({
+      status: 'fail',
+      observed: 'PubliclyAccessible true',
+    });
+    network = byId(all, 'security.network');
+    expect(network.map((f) => f.status)).toEqual(['error']);
+
+    serve(world);
+    mocks.ecs.on(DescribeServicesCommand).rejects(denied('ecs:DescribeServices'));
+    all = await audit();
+    expect(
+      byId(all, 'security.network.world-open').find((f) => f.resource.startsWith('sg-rds'))?.status,
+    ).toBe('fail');
+    expect(byId(all, 'security.network.rds-ingress')).toEqual([]);
+  });
+
+  it('an ALB without target groups (TargetGroupNotFound) is judged, not an error', async () => {
+    mocks.elb.on(DescribeTargetGroupsCommand).rejects(
+      Object.assign(new Error('One or more target groups not found'), {
+        name: 'TargetGroupNotFoundException',
+      }),
+    );
+    const findings = await audit();
+    expect(problems(findings)).toEqual([]);
+    expect(byId(findings, 'security.network.ecs-ingress').length).toBeGreaterThan(0);
   });
 
   it("a secret denied by its resource policy is that secret's could-not-check; the others are judged", async () => {

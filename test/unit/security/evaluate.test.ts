@@ -1,3 +1,4 @@
+import type { SecurityGroup } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { evaluateConfigRecorders, evaluateTrails } from '../../../src/checks/security/audit-trail.js';
 import { call, deniedAction, MissingPermission } from '../../../src/checks/security/common.js';
@@ -21,7 +22,9 @@ import { evaluateGuardDuty } from '../../../src/checks/security/threat.js';
 const DAY = 86_400_000;
 const now = new Date('2026-11-21T10:00:00Z');
 
-function net(overrides: Partial<NetworkInput> = {}): NetworkInput {
+function net(
+  overrides: Partial<NetworkInput> & { groups?: SecurityGroup[] } = {},
+): NetworkInput & { groups: SecurityGroup[] } {
   return {
     albs: [{ name: 'prod-internal-pe-alb', groupIds: ['sg-alb'] }],
     services: [{ name: 'prod-internal-pe-service', groupIds: ['sg-ecs'] }],
@@ -47,6 +50,7 @@ function net(overrides: Partial<NetworkInput> = {}): NetworkInput {
       },
     ],
     publicPorts: [443, 80],
+    known: { albs: true, services: true },
     ...overrides,
   };
 }
@@ -54,6 +58,34 @@ function net(overrides: Partial<NetworkInput> = {}): NetworkInput {
 describe('evaluateNetwork (deployment guide §3.1.2)', () => {
   it('passes the guide layout', () => {
     expect(evaluateNetwork(net()).filter((r) => r.status !== 'pass')).toEqual([]);
+  });
+
+  it('an empty expectation never passes: RDS open only to 0.0.0.0/0 with no ECS group found', () => {
+    const input = net({ services: [] });
+    input.groups[2]!.IpPermissions = [
+      { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+    ];
+    const ingress = evaluateNetwork(input).find((r) => r.id === 'security.network.rds-ingress')!;
+    expect(ingress.status).toBe('warn');
+    expect(ingress.observed).toBe('also admits tcp 5432 from 0.0.0.0/0');
+    input.groups[2]!.IpPermissions = [];
+    expect(evaluateNetwork(input).find((r) => r.id === 'security.network.rds-ingress')).toMatchObject({
+      status: 'error',
+      observed: 'no ECS service security group was found to compare against: not judged',
+    });
+  });
+
+  it('unknown sources are not judged; unknown groups still leave the RDS public FAIL', () => {
+    const unknown = evaluateNetwork(net({ albs: [], known: { albs: false, services: true } }));
+    expect(unknown.find((r) => r.id === 'security.network.ecs-ingress')).toBeUndefined();
+    expect(unknown.find((r) => r.id === 'security.network.rds-ingress')?.status).toBe('pass');
+    const input = net({ groups: [] });
+    const noGroups = evaluateNetwork({
+      ...input,
+      groups: null,
+      db: { ...input.db!, publiclyAccessible: true },
+    });
+    expect(noGroups.map((r) => [r.id, r.status])).toEqual([['security.network.rds-public', 'fail']]);
   });
 
   it('fails the ALB open to the world on a port other than 443/80, and ::/0 counts as the world', () => {
@@ -82,7 +114,7 @@ describe('evaluateNetwork (deployment guide §3.1.2)', () => {
     });
     expect(results.find((r) => r.id === 'security.network.ecs-ingress')).toMatchObject({
       status: 'warn',
-      observed: 'also admits tcp 8080 from 10.0.0.0/8',
+      observed: 'also admits all traffic from 0.0.0.0/0; tcp 8080 from 10.0.0.0/8',
     });
   });
 
@@ -260,7 +292,7 @@ describe('threat detection and audit trail', () => {
       [{ Severity: 9, Title: 'evil\u001b[2J title', Resource: { ResourceType: 'Instance' } } as never],
       '24h',
     );
-    expect(high!.detail).toBe('9.0 evil [2J title — Instance');
+    expect(high!.detail).toBe('9.0 evil title — Instance');
   });
 
   it('one compliant trail turns the other trails’ gaps into warnings; none visible fails', () => {

@@ -106,6 +106,45 @@ describe('status dashboard', () => {
     expect(whole).toContain('INC-2026-001 SEV1 down open for 60s UPDATE OVERDUE');
   });
 
+  it('a whole check that fails keeps its rows with their last values (the runner names the check, not the rows)', () => {
+    const good = toCells(
+      [
+        f({ id: 'ecs.service.running', resource: 'prod-internal-pe-service', observed: '3 running' }),
+        f({ id: 'ecs.service.running', resource: 'prod-customer-portal-service', observed: '2 running' }),
+        f({ id: 'metrics.payments.success-rate', title: 'Payment success rate', observed: 'latest 99%' }),
+      ],
+      t0,
+    );
+    const failed = [
+      f({
+        id: 'ecs.service',
+        status: 'error',
+        resource: 'ecs.service',
+        observed: 'could not check: throttled',
+      }),
+      f({ id: 'metrics.payments.success-rate', title: 'Payment success rate', observed: 'latest 98%' }),
+    ];
+    const after = toCells(failed, t1, good);
+    expect(after.map((c) => [c.key, c.value, c.at, c.error?.message])).toEqual([
+      [
+        'ecs.service.running prod-internal-pe-service',
+        '3 running',
+        t0.toISOString(),
+        'could not check: throttled',
+      ],
+      [
+        'ecs.service.running prod-customer-portal-service',
+        '2 running',
+        t0.toISOString(),
+        'could not check: throttled',
+      ],
+      ['metrics.payments.success-rate r', '98%', t1.toISOString(), undefined],
+    ]);
+    // Failing again: still the same rows, failing since the first failure.
+    const again = toCells(failed, t2, after);
+    expect(again[0]).toMatchObject({ value: '3 running', error: { since: t1.toISOString() } });
+  });
+
   it("shows each replica's lag under Database and the LMS queue in its own section; a right replica count is not repeated", () => {
     const cells = toCells(
       [
