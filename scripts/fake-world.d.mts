@@ -14,6 +14,8 @@ export interface WorldOverrides {
   redisUrl?: string;
   // biome-ignore lint/suspicious/noExplicitAny: ElastiCache handlers of any shape
   elasticache?: Record<string, (input: Record<string, any>) => unknown>;
+  // biome-ignore lint/suspicious/noExplicitAny: ECR handlers of any shape
+  ecr?: Record<string, (input: Record<string, any>) => unknown>;
   http?: FakeAwsOptions['http'];
   /** The cluster's services (default COMPONENTS); the bench's fleet case has 50. */
   components?: string[];
