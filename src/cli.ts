@@ -217,6 +217,15 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that went away (a dropped SSH session after SIGHUP, `| head -1`) ends output quietly: what
+// fsops writes after is lost, but the run still ends on its own terms (its audit outcome, its exit code),
+// instead of crashing on the closed pipe with exit 1.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 // Every signal that ends fsops goes through one path. A command that registered an interrupt handler
 // (src/engine/interrupt.ts: a change in flight, a wait, a temporary instance to delete) finishes on its
 // own terms and exits 130, whichever signal it was: Ctrl-C, SIGTERM (an ECS task stop, a cancelled CI

@@ -20,6 +20,8 @@ export interface CheckResult {
    */
   value?: number;
   unit?: string;
+  /** A more specific guide section than the check's or action's own (one of several procedures it serves). */
+  source?: string;
 }
 
 /** The diagnostic database session a check queries (read-only, with timeouts); see src/db/. */
@@ -81,7 +83,7 @@ export function toFinding(check: CheckDefinition<never>, result: CheckResult): F
     expected: result.expected ?? '',
     observed: result.observed,
     remediation: result.status === 'pass' ? '' : (result.remediation ?? check.remediation),
-    source: check.source,
+    source: result.source ?? check.source,
     ...(result.value !== undefined && Number.isFinite(result.value)
       ? { value: result.value, unit: result.unit ?? '' }
       : {}),
