@@ -87,7 +87,13 @@ export const DEFAULT_CONFIG: Config = {
   // ops guide §6.1.1 (KPIs), §8.1.1 (RDS), deployment guide §12.2.1 (alert thresholds): one table with
   // sections and durations, src/config/guide-thresholds.ts (docs/thresholds.md is generated from it).
   thresholds: guideLevels() as Config['thresholds'],
-  health: { paths: ['/health', '/ready'], timeoutMs: 5000, scheme: 'http' },
+  // deployment guide §5.1.1/§11.1.1 (internal-pe /health), runbook 002 (/ready), §5.1.2 (the portal's nginx answers /).
+  health: {
+    paths: ['/health', '/ready'],
+    componentPaths: { 'customer-portal': ['/'] },
+    timeoutMs: 5000,
+    scheme: 'http',
+  },
   logs: { errorPattern: 'ERROR', since: '15m' },
   runner: { concurrency: 16, checkTimeoutMs: 30_000 },
   aws: { maxAttempts: 5, requestTimeoutMs: 10_000, connectTimeoutMs: 3000 },
@@ -146,7 +152,8 @@ export const DEFAULT_CONFIG: Config = {
       errorRate: 'ErrorRate',
     },
   },
-  // ops guide §12.1.1 (2nd Sunday, 02:00-05:00 IST; database quarterly, 4 h); runbooks 002/003 (retention);
+  // ops guide §12.1.1 (2nd Sunday, 02:00-05:00 IST; database quarterly, "during regular maintenance window",
+  // "4 hours maximum": only 02:00-05:00 meets both, docs/thresholds.md); runbooks 002/003 (retention);
   // deployment guide §2.2.3 (RPO < 1 hour). Quarterly = Jan/Apr/Jul/Oct: the first month of each calendar and
   // Indian fiscal quarter (the guide names no months).
   maintenance: {
@@ -157,7 +164,7 @@ export const DEFAULT_CONFIG: Config = {
       durationMinutes: 180,
       timeZone: 'Asia/Kolkata',
     },
-    database: { months: [1, 4, 7, 10], durationMinutes: 240 },
+    database: { months: [1, 4, 7, 10], durationMinutes: 180 },
     rpoMinutes: 60,
     backupMaxAgeHours: 24,
     changeRefPattern: '^[A-Z][A-Z0-9]*-?[0-9]+$',

@@ -493,6 +493,11 @@ export const ConfigSchema = z
     health: z
       .object({
         paths: z.array(z.string().startsWith('/')).min(1),
+        componentPaths: z
+          .record(z.string(), z.array(z.string().startsWith('/')).min(1))
+          .describe(
+            "a component's own health paths instead of `paths` (deployment guide §5.1.2: the portal's is /)",
+          ),
         timeoutMs: positiveInt,
         scheme: z.enum(['http', 'https']),
       })
