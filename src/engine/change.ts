@@ -51,9 +51,13 @@ export function changeAuditor(fields: ChangeAuditFields): ChangeAudit {
 }
 
 /** The terminal prompt; the plan goes to stderr when stdout carries a machine-readable report. */
-export function promptIO(format: string, base: PromptIO = terminalIO()): PromptIO {
+export function promptIO(
+  format: string,
+  base: PromptIO = terminalIO(),
+  stderr: { write(text: string): unknown } = process.stderr,
+): PromptIO {
   if (format === 'text') return base;
-  return { ...base, print: (text) => process.stderr.write(text) };
+  return { ...base, print: (text) => stderr.write(text) };
 }
 
 export interface DecideOptions {
