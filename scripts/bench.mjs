@@ -2,7 +2,8 @@
 // - cold start: `fsops --help` and `fsops --version` (no AWS SDK may load);
 // - `fsops validate prod` against a local AWS endpoint that adds a fixed delay to every AWS call, so
 //   the wall time shows how deep the chain of calls is (independent calls run concurrently);
-// - `fsops db health` on a large catalog (scripts/bench-db.mjs), when PostgreSQL is available.
+// - `fsops db health` on a large catalog (scripts/bench-db.mjs), when PostgreSQL is available;
+// - `fsops redis` against a local redis-server with a backed-up webhook queue, when redis-server is available.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -227,6 +228,59 @@ async function measureThrottled(mode) {
 }
 const throttled = [await measureThrottled('standard'), await measureThrottled('adaptive')];
 
+// `fsops redis`: one connection (PING x3, INFO, LLEN/LINDEX of the two queue keys) against a local
+// redis-server holding a backlog of 50,000 webhooks, plus the ElastiCache side from the fake AWS.
+let redisResult = null;
+if (process.env.BENCH_SKIP_REDIS !== '1') {
+  const { startLocalRedis, LocalRedisError } = await import(join(root, 'dist', 'redis', 'local-server.js'));
+  const server = await startLocalRedis().catch((error) => {
+    if (error instanceof LocalRedisError) {
+      console.error(`redis bench skipped: ${error.message}`);
+      return null;
+    }
+    throw error;
+  });
+  if (server) {
+    const ioredis = await import('ioredis');
+    const Redis = ioredis.Redis ?? ioredis.default;
+    const client = new Redis(server.url);
+    const fake = await startFakeWorld('dev', { redisUrl: server.url });
+    // The ElastiCache metrics: CloudWatch has no datapoints for the fake group (judged "no data", skip).
+    fake.handlers.monitoring = {
+      ...fake.handlers.monitoring,
+      GetMetricData: () => ({ MetricDataResults: [] }),
+    };
+    try {
+      const now = Date.now();
+      for (let batch = 0; batch < 50; batch += 1) {
+        const items = Array.from({ length: 1000 }, (_, i) =>
+          JSON.stringify({
+            id: `wh_${batch}_${i}`,
+            timestamp: new Date(now - 600_000 + batch * 1000 + i).toISOString(),
+          }),
+        );
+        await client.lpush('webhook_queue', ...items);
+      }
+      const args = ['redis', '--env', 'dev', '--endpoint-url', fake.url, '--output', 'json'];
+      redisResult = await measure(
+        'fsops redis --env dev (local redis-server, 50,000 queued webhooks; ElastiCache side from the fake AWS)',
+        args,
+        credentials,
+      );
+      const errors = JSON.parse(redisResult.last.stdout).findings.filter((f) => f.status === 'error');
+      if (errors.length)
+        throw new Error(
+          `redis checks could not run: ${errors.map((f) => `${f.id}: ${f.observed}`).join('; ')}`,
+        );
+      results.push(redisResult);
+    } finally {
+      await client.quit();
+      await fake.close();
+      await server.stop();
+    }
+  }
+}
+
 let db = null;
 const dbBench = join(root, 'scripts', 'bench-db.mjs');
 if (existsSync(dbBench) && process.env.BENCH_SKIP_DB !== '1') {
@@ -281,6 +335,7 @@ ${[...rows, ...dbRows].join('\n')}
 - \`--help\` and \`--version\` into a pipe are answered by bin/fsops from dist/fast-paths.json; through the
   bundle (a terminal's \`--help\`) they load no AWS SDK code (test/e2e/startup.test.ts, an ESM module probe).
 ${db ? `- \`db health\`: ${db.detail ?? 'see scripts/bench-db.mjs'}` : '- `db health` on a large catalog: not measured in this run (scripts/bench-db.mjs missing, PostgreSQL unavailable, or BENCH_SKIP_DB=1).'}
+${redisResult ? '- `redis`: one read-only connection to a local redis-server (src/redis/local-server.ts) holding 50,000 queued webhooks (LLEN is O(1), the oldest item one LINDEX), the ElastiCache side (DescribeReplicationGroups, DescribeSnapshots, one GetMetricData) from the fake AWS; exit 1: the queue is backed up on purpose.' : '- `redis`: not measured in this run (redis-server unavailable, or BENCH_SKIP_REDIS=1).'}
 
 ## Retry mode
 

@@ -74,6 +74,8 @@ const result = await build({
     cli: 'src/cli.ts',
     // scripts/bench-db.mjs starts the same disposable PostgreSQL as `fsops demo`.
     'db/local-server': 'src/db/local-server.ts',
+    // scripts/bench.mjs starts the same disposable redis-server as the tests and `fsops demo`.
+    'redis/local-server': 'src/redis/local-server.ts',
   },
   outdir,
   bundle: true,

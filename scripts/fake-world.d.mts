@@ -14,6 +14,8 @@ export interface WorldOverrides {
   redisUrl?: string;
   // biome-ignore lint/suspicious/noExplicitAny: ElastiCache handlers of any shape
   elasticache?: Record<string, (input: Record<string, any>) => unknown>;
+  // biome-ignore lint/suspicious/noExplicitAny: ECR handlers of any shape
+  ecr?: Record<string, (input: Record<string, any>) => unknown>;
   http?: FakeAwsOptions['http'];
   /** GuardDuty REST routes ('POST /detector/d1/findings', ...) replacing the healthy ones. */
   // biome-ignore lint/suspicious/noExplicitAny: AWS wire data of every shape

@@ -110,6 +110,45 @@ export function fivestarWorld(env, albHost, overrides = {}) {
       DescribeTaskDefinition: ({ taskDefinition }) => ({
         taskDefinition: { taskDefinitionArn: taskDefinition, cpu: p.cpu, memory: p.memory, status: 'ACTIVE' },
       }),
+      // One running task per service, its container at an ECR digest (what `security.image-vulnerabilities` reads).
+      ListTasks: ({ serviceName, desiredStatus }) => ({
+        taskArns:
+          desiredStatus === 'RUNNING'
+            ? [`arn:aws:ecs:ap-south-1:${p.account}:task/${env}-fivestar-payments/${serviceName}-1`]
+            : [],
+      }),
+      DescribeTasks: ({ tasks }) => ({
+        tasks: tasks.map((taskArn) => {
+          const component = /\/[a-z]+-(.+)-service-1$/.exec(taskArn)?.[1] ?? 'app';
+          return {
+            taskArn,
+            lastStatus: 'RUNNING',
+            desiredStatus: 'RUNNING',
+            containers: [
+              {
+                name: component,
+                image: `${p.account}.dkr.ecr.ap-south-1.amazonaws.com/fivestar/${component}:v1`,
+                imageDigest: `sha256:${'0'.repeat(63)}1`,
+              },
+            ],
+          };
+        }),
+        failures: [],
+      }),
+    },
+    // ECR's scan of the running images: complete, nothing above MEDIUM.
+    ecr: {
+      DescribeImageScanFindings: ({ repositoryName, imageId }) => ({
+        repositoryName,
+        imageId,
+        imageScanStatus: { status: 'COMPLETE' },
+        imageScanFindings: {
+          imageScanCompletedAt: Date.now() / 1000 - 86_400,
+          findingSeverityCounts: { MEDIUM: 2, LOW: 4 },
+          findings: [],
+        },
+      }),
+      ...overrides.ecr,
     },
     rds: {
       DescribeDBInstances: () => ({

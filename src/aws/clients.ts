@@ -5,6 +5,7 @@ import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
@@ -257,6 +258,12 @@ export class AwsClients {
     );
   }
 
+  ecr(): Promise<ECRClient> {
+    return this.lazy(
+      'ecr',
+      async () => new (await import('@aws-sdk/client-ecr')).ECRClient(clientConfig(this.settings)),
+    );
+  }
   elasticache(): Promise<ElastiCacheClient> {
     return this.lazy(
       'elasticache',

@@ -1,8 +1,10 @@
+import { CHECKS } from '../checks/index.js';
 import { DEFAULT_CONFIG } from '../config/defaults.js';
 import { deepMerge } from '../config/load.js';
 import { type Config, ConfigSchema } from '../config/schema.js';
 import { type LocalServer, LocalServerError, startLocalServer } from '../db/local-server.js';
 import { parseDbUrl } from '../db/target.js';
+import { plantWebhookBacklog } from '../demo/redis.js';
 import { DEMO_ROLE, loadSchema, startTrouble, type Trouble } from '../demo/scenario.js';
 import { DEMO_THRESHOLDS } from '../demo/thresholds.js';
 import { detachedDatabase, withReadSession } from '../engine/database.js';
@@ -11,8 +13,10 @@ import { UnreachableError } from '../engine/model/errors.js';
 import { printerFor } from '../engine/printer.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
+import { type LocalRedis, LocalRedisError, startLocalRedis } from '../redis/local-server.js';
 import { DB_CHECK_NAMES, dbSteps } from './db-checks.js';
 import { runDatabaseReadCommand } from './kit/read.js';
+import { REDIS_SERVER_STEPS } from './redis.js';
 
 export interface DemoOptions extends GlobalOptions {
   keep?: boolean;
@@ -38,6 +42,12 @@ const EXPECTED: [id: string, what: string][] = [
   ['db.replication.slots', 'the abandoned replication slot'],
 ];
 
+/** Findings the planted Redis trouble must produce (when a redis-server could be started). */
+const EXPECTED_REDIS: [id: string, what: string][] = [
+  ['redis.queue.length', 'the backed-up webhook queue'],
+  ['redis.queue.age', "the queue's oldest webhook, 25 minutes old"],
+];
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function demo(options: DemoOptions, runtime: Runtime = processRuntime()): Promise<number> {
@@ -48,10 +58,14 @@ export async function demo(options: DemoOptions, runtime: Runtime = processRunti
     if (format === 'text') runtime.stderr.write(`demo: ${line}\n`);
   };
   let server: LocalServer | null = null;
+  let redis: LocalRedis | null = null;
   let trouble: Trouble | null = null;
   // Set before initdb: Ctrl-C while the server is still starting must remove it too.
   let stopStarting: (() => void) | null = null;
-  const cleanupOnExit = () => (server?.stopSync ?? stopStarting)?.();
+  const cleanupOnExit = () => {
+    redis?.stopSync();
+    (server?.stopSync ?? stopStarting)?.();
+  };
   // SIGTERM and SIGHUP end fsops through process.exit (src/cli.ts): this handler runs for them too.
   process.once('exit', cleanupOnExit);
   try {
@@ -73,17 +87,40 @@ export async function demo(options: DemoOptions, runtime: Runtime = processRunti
     log(
       `planted: pid ${trouble.pids.holder} (internal-pe) holds a row lock in an open transaction; pids ${trouble.pids.waiter} and ${trouble.pids.second} wait behind it; pid ${trouble.pids.report} runs a long report`,
     );
+    // The webhook queue in Redis (runbook 003): a disposable redis-server when Debian's redis-server is
+    // installed; without one the demo says so and shows the database alone.
+    redis = await startLocalRedis({
+      log,
+      settings: { maxmemory: '64mb', 'maxmemory-policy': 'volatile-lru' },
+    }).catch((error: unknown) => {
+      if (!(error instanceof LocalRedisError)) throw error;
+      log(`no Redis part: ${error.message.split('\n')[0]}`);
+      return null;
+    });
+    if (redis) {
+      const planted = await plantWebhookBacklog(redis.url);
+      log(
+        `planted: ${planted.queued} webhooks waiting in webhook_queue (the oldest 25 minutes), ${planted.dead} in webhook_dlq`,
+      );
+    }
     // Statistics reach the shared views about a second after a transaction ends; locks age meanwhile.
     await sleep(2500);
     const diagUrl = new URL(dbUrl);
     diagUrl.username = DEMO_ROLE;
     const config = demoConfig();
-    log('running: fsops db health (demo thresholds: seconds instead of minutes for sessions and locks)\n');
+    log(
+      `running: fsops db health${redis ? ' and the Redis checks of fsops redis' : ''} (demo thresholds: seconds instead of minutes for sessions and locks)\n`,
+    );
+    const expected = redis ? [...EXPECTED, ...EXPECTED_REDIS] : EXPECTED;
     let seen: string[] = [];
     const code = await runDatabaseReadCommand(
       {
         label: 'db health',
-        steps: (session) => dbSteps(DB_CHECK_NAMES, session),
+        steps: (session) => [
+          ...dbSteps(DB_CHECK_NAMES, session),
+          ...(redis ? REDIS_SERVER_STEPS.map((id) => ({ check: CHECKS[id]!, params: {} })) : []),
+        ],
+        ...(redis ? { redis: { url: redis.url } } : {}),
         open: () =>
           withReadSession(
             detachedDatabase(parseDbUrl(diagUrl.toString(), 'the demo server'), config, 'demo'),
@@ -96,17 +133,17 @@ export async function demo(options: DemoOptions, runtime: Runtime = processRunti
       runtime,
       printer,
     );
-    const missed = EXPECTED.filter(([id]) => !seen.includes(id));
+    const missed = expected.filter(([id]) => !seen.includes(id));
     if (format === 'text') {
       runtime.stderr.write(
         missed.length === 0
-          ? `\ndemo: fsops found all ${EXPECTED.length} planted problems (exit code of the report: ${code}).\n`
+          ? `\ndemo: fsops found all ${expected.length} planted problems (exit code of the report: ${code}).\n`
           : `\ndemo: fsops MISSED ${missed.map(([, what]) => what).join(', ')}\n`,
       );
     }
     if (options.keep) {
       runtime.stderr.write(
-        `demo: the server keeps running. Try:\n  fsops db locks --db-url ${diagUrl}\n  fsops db terminate ${trouble.pids.holder} --db-url ${dbUrl}\nPress Ctrl-C to stop and remove it.\n`,
+        `demo: the server keeps running. Try:\n  fsops db locks --db-url ${diagUrl}\n  fsops db terminate ${trouble.pids.holder} --db-url ${dbUrl}\n${redis ? `  redis-cli -p ${redis.port} llen webhook_queue\n` : ''}Press Ctrl-C to stop and remove it.\n`,
       );
       await new Promise<void>((resolve) => onInterrupt(resolve));
     }
@@ -114,6 +151,7 @@ export async function demo(options: DemoOptions, runtime: Runtime = processRunti
   } finally {
     log('cleaning up');
     await trouble?.stop();
+    await redis?.stop();
     await server?.stop();
     process.off('exit', cleanupOnExit);
   }

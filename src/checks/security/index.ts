@@ -6,6 +6,7 @@ import { loginAbuseCheck } from './login-abuse.js';
 import { networkCheck } from './network.js';
 import { secretsRotationCheck } from './secrets.js';
 import { guardDutyCheck } from './threat.js';
+import { imageVulnerabilitiesCheck } from './vulnerabilities.js';
 
 /** The `fsops security` checks (runbooks/security.yaml), registered in src/checks/index.ts. */
 export const securityChecks: CheckDefinition<never>[] = [
@@ -21,4 +22,5 @@ export const securityChecks: CheckDefinition<never>[] = [
   taskRolesCheck,
   crossAccountRolesCheck,
   loginAbuseCheck,
+  imageVulnerabilitiesCheck,
 ] as CheckDefinition<never>[];

@@ -207,6 +207,8 @@ export interface DatabaseReadCommand {
   open(): Promise<DbCommandSession>;
   /** The report, before it is printed (the demo compares it with the trouble it planted). */
   onReport?(report: Report): void;
+  /** Where Redis checks among the steps connect (the demo's local redis-server). */
+  redis?: RedisEndpoint;
 }
 
 /**
@@ -230,6 +232,7 @@ export async function runDatabaseReadCommand(
   try {
     const { findings } = await runChecks(session, command.steps(session), {
       db: async () => session.db,
+      ...(command.redis ? { redis: command.redis } : {}),
       fetch: runtime.fetch,
       onCheckStart: progress.onCheckStart,
       onCheckDone: progress.onCheckDone,

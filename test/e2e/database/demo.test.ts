@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -42,7 +43,9 @@ async function serverGone(stderr: string): Promise<void> {
 describe('fsops demo (the README first command)', () => {
   it('starts a disposable PostgreSQL, finds every planted problem, and cleans up', async () => {
     const result = await runFsops(['demo']);
-    expect(result.stderr).toContain('demo: fsops found all 10 planted problems');
+    // 10 in PostgreSQL, 2 in Redis (the backed-up webhook queue: the test machine has redis-server).
+    expect(result.stderr).toContain('demo: fsops found all 12 planted problems');
+    expect(result.stderr).toMatch(/demo: planted: 2500 webhooks waiting in webhook_queue/);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^fsops db health: FAIL/);
     for (const expected of [
@@ -51,6 +54,7 @@ describe('fsops demo (the README first command)', () => {
       /FAIL {2}Dead tuples \[payment\.payment_attempts\]/,
       /WARN {2}Slow statement \(mean time\) \[queryid -?\d+\]\n.*\n.*\n.*SELECT payment\.settlement_report/,
       /WARN {2}Duplicate index \[payment\.idx_payments_status_2\]/,
+      /FAIL {2}Webhook queue in Redis \[redis:\/\/127\.0\.0\.1:\d+ webhook_queue\]\n.*\n.*2500 items \(LLEN webhook_queue\)/,
     ]) {
       expect(result.stdout).toMatch(expected);
     }
@@ -65,6 +69,18 @@ describe('fsops demo (the README first command)', () => {
       `postgres://postgres@127.0.0.1:${port}/postgres`,
     ]);
     expect(again.code).toBe(3);
+    // And the redis-server with it.
+    const redisPort = /starting redis-server on 127\.0\.0\.1:(\d+)/.exec(result.stderr)?.[1];
+    expect(redisPort).toBeDefined();
+    const probe = await new Promise<boolean>((resolve) => {
+      const socket = createConnection({ host: '127.0.0.1', port: Number(redisPort) });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    expect(probe).toBe(false);
   }, 90_000);
 
   it('Ctrl-C in the middle stops and removes the server (exit 130)', async () => {

@@ -17,10 +17,13 @@ import {
   DescribeConfigurationRecorderStatusCommand,
 } from '@aws-sdk/client-config-service';
 import { DescribeSecurityGroupsCommand, EC2Client, type SecurityGroup } from '@aws-sdk/client-ec2';
+import { DescribeImageScanFindingsCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
   ECSClient,
+  ListTasksCommand,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import {
@@ -65,6 +68,7 @@ export const NOW = new Date();
 const DAY = 86_400_000;
 
 export const mocks = {
+  ecr: mockClient(ECRClient),
   ecs: mockClient(ECSClient),
   rds: mockClient(RDSClient),
   ec2: mockClient(EC2Client),
@@ -228,7 +232,31 @@ export function cleanWorld(): World {
 /** Points every mock at `world` (reset first). Handlers read `world` at call time, so tests may change it after. */
 export function serve(world: World): void {
   for (const m of Object.values(mocks)) m.reset();
-  const { ecs, rds, ec2, elb, logs, secrets, iam, guardduty, cloudtrail, config } = mocks;
+  const { ecs, ecr, rds, ec2, elb, logs, secrets, iam, guardduty, cloudtrail, config } = mocks;
+  // The running tasks' images (by digest) and a clean ECR scan of them.
+  ecs.on(ListTasksCommand).callsFake((input) => ({
+    taskArns:
+      input.desiredStatus === 'RUNNING'
+        ? [`arn:aws:ecs:ap-south-1:${ACCOUNT}:task/c/${input.serviceName}`]
+        : [],
+  }));
+  ecs.on(DescribeTasksCommand).callsFake((input) => ({
+    tasks: (input.tasks ?? []).map((taskArn: string) => ({
+      taskArn,
+      lastStatus: 'RUNNING',
+      containers: [
+        {
+          name: 'app',
+          image: `${ACCOUNT}.dkr.ecr.ap-south-1.amazonaws.com/fivestar/${taskArn.split('/').pop()}:v1`,
+          imageDigest: `sha256:${'c'.repeat(64)}`,
+        },
+      ],
+    })),
+  }));
+  ecr.on(DescribeImageScanFindingsCommand).resolves({
+    imageScanStatus: { status: 'COMPLETE' },
+    imageScanFindings: { findingSeverityCounts: { LOW: 1 }, findings: [] },
+  });
   ecs.on(DescribeServicesCommand).callsFake((input) => ({
     services: (input.services ?? []).map((name: string) => ({
       serviceName: name,

@@ -1,0 +1,122 @@
+import { DescribeImageScanFindingsCommand, ECRClient } from '@aws-sdk/client-ecr';
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+} from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ecrRepository, imageVulnerabilitiesCheck } from '../../../src/checks/security/vulnerabilities.js';
+import type { CheckDefinition } from '../../../src/engine/model/check.js';
+import { runSteps } from '../../../src/engine/runner.js';
+import { testContext } from '../../helpers/context.js';
+
+const REGISTRY = '123456789014.dkr.ecr.ap-south-1.amazonaws.com';
+const DIGEST_PE = `sha256:${'a'.repeat(64)}`;
+const DIGEST_PORTAL = `sha256:${'b'.repeat(64)}`;
+
+describe('vulnerabilities of the images that run (ECS and ECR at the SDK boundary)', () => {
+  const ecs = mockClient(ECSClient);
+  const ecr = mockClient(ECRClient);
+  afterEach(() => {
+    ecs.reset();
+    ecr.reset();
+  });
+
+  function world() {
+    ecs.on(DescribeServicesCommand).resolves({ services: [] });
+    ecs.on(ListTasksCommand).callsFake((input: { serviceName: string; desiredStatus: string }) => ({
+      taskArns:
+        input.desiredStatus === 'RUNNING'
+          ? [`arn:task/${input.serviceName}/1`, `arn:task/${input.serviceName}/2`]
+          : [],
+    }));
+    ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
+      tasks: input.tasks.map((arn) => {
+        const portal = arn.includes('customer-portal');
+        return {
+          taskArn: arn,
+          lastStatus: 'RUNNING',
+          containers: [
+            {
+              name: 'app',
+              // The task definition names a tag; what runs is the digest ECS resolved at launch.
+              image: `${REGISTRY}/fivestar/${portal ? 'customer-portal' : 'internal-pe'}:v1.4.2`,
+              imageDigest: portal ? DIGEST_PORTAL : DIGEST_PE,
+            },
+          ],
+        };
+      }),
+    }));
+  }
+
+  async function run() {
+    const ctx = testContext({ envName: 'prod' });
+    return runSteps([{ check: imageVulnerabilitiesCheck as CheckDefinition<never>, params: {} }], () => ctx, {
+      concurrency: 4,
+      timeoutMs: 10_000,
+    });
+  }
+
+  it('a CRITICAL finding in a running image fails; HIGH warns; asked by digest, once per image', async () => {
+    world();
+    ecr
+      .on(DescribeImageScanFindingsCommand)
+      .callsFake((input: { repositoryName: string; imageId: { imageDigest: string } }) => ({
+        imageScanStatus: { status: 'COMPLETE' },
+        imageScanFindings: {
+          imageScanCompletedAt: new Date('2026-12-06T02:00:00Z'),
+          findingSeverityCounts:
+            input.repositoryName === 'fivestar/internal-pe'
+              ? { CRITICAL: 2, HIGH: 5, MEDIUM: 9 }
+              : { HIGH: 1, LOW: 3 },
+          findings:
+            input.repositoryName === 'fivestar/internal-pe'
+              ? [
+                  { name: 'CVE-2026-0001', severity: 'CRITICAL' },
+                  { name: 'CVE-2026-0002', severity: 'CRITICAL' },
+                ]
+              : [],
+        },
+      }));
+    const findings = await run();
+    expect(findings.map((f) => [f.resource, f.status])).toEqual([
+      [`fivestar/internal-pe@${DIGEST_PE.slice(0, 19)}`, 'fail'],
+      [`fivestar/customer-portal@${DIGEST_PORTAL.slice(0, 19)}`, 'warn'],
+    ]);
+    expect(findings[0]!.observed).toBe(
+      'CRITICAL 2, HIGH 5, MEDIUM 9 (ECR basic scan of 2026-12-06); running in internal-pe (2 tasks)',
+    );
+    expect(findings[0]!.detail).toBe('CRITICAL: CVE-2026-0001, CVE-2026-0002');
+    const asked = ecr.commandCalls(DescribeImageScanFindingsCommand).map((c) => c.args[0].input);
+    expect(asked).toHaveLength(2);
+    expect(asked[0]).toMatchObject({
+      registryId: '123456789014',
+      repositoryName: 'fivestar/internal-pe',
+      imageId: { imageDigest: DIGEST_PE },
+    });
+  });
+
+  it('an image never scanned, or not from ECR, is an error, never a pass', async () => {
+    world();
+    ecr
+      .on(DescribeImageScanFindingsCommand)
+      .rejects(Object.assign(new Error('Image scan does not exist'), { name: 'ScanNotFoundException' }));
+    const findings = await run();
+    expect(findings.map((f) => f.status)).toEqual(['error', 'error']);
+    expect(findings[0]!.observed).toBe('never scanned (running in internal-pe (2 tasks))');
+  });
+
+  it('parses ECR image URIs (tag, digest, nested repository); other registries are not ECR', () => {
+    expect(ecrRepository(`${REGISTRY}/fivestar/internal-pe:v1`)).toEqual({
+      registryId: '123456789014',
+      repository: 'fivestar/internal-pe',
+    });
+    expect(ecrRepository(`${REGISTRY}/pe@${DIGEST_PE}`)).toEqual({
+      registryId: '123456789014',
+      repository: 'pe',
+    });
+    expect(ecrRepository('docker.io/library/nginx:1.27')).toBeNull();
+  });
+});
