@@ -1,6 +1,7 @@
 import type { DBInstance, DBSnapshot, RDSClient } from '@aws-sdk/client-rds';
 import { describeAwsError } from '../aws/errors.js';
-import { type DbSession, type DbTarget, openDbSession } from '../db/connection.js';
+import { type DbSession, openDbSession } from '../db/connection.js';
+import type { DbTarget } from '../db/target.js';
 import { quoteQualified } from '../db/writable.js';
 import type { CheckResult, DbQuery } from '../engine/model/check.js';
 import { UsageError } from '../engine/model/errors.js';

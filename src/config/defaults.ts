@@ -96,7 +96,15 @@ export const DEFAULT_CONFIG: Config = {
   },
   logs: { errorPattern: 'ERROR', since: '15m' },
   runner: { concurrency: 16, checkTimeoutMs: 30_000 },
-  aws: { maxAttempts: 5, requestTimeoutMs: 10_000, connectTimeoutMs: 3000 },
+  aws: {
+    maxAttempts: 5,
+    requestTimeoutMs: 10_000,
+    connectTimeoutMs: 3000,
+    // A hanging endpoint would otherwise hold the account check (or a change's audit line) for
+    // retries × request timeout.
+    preflightTimeoutMs: 6000,
+    auditTimeoutMs: 10_000,
+  },
   audit: { file: '~/.local/state/fsops/audit.jsonl', logGroup: null },
   troubleshoot: {
     since: '1h',
