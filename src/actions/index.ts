@@ -10,6 +10,7 @@ import { vacuumAnalyzeAction } from './db/vacuum.js';
 import { ecsTaskLossAction } from './dr/ecs-task-loss.js';
 import { rdsFailoverAction } from './dr/rds-failover.js';
 import { maintenanceModeAction } from './maintenance/maintenance-mode.js';
+import { recoverTableAction } from './recover/table.js';
 import type { ActionDefinition } from './types.js';
 
 /** Every mutating step a runbook can name with `action:`, by id. */
@@ -27,5 +28,6 @@ export const ACTIONS: Record<string, ActionDefinition<never>> = Object.fromEntri
     ecsTaskLossAction,
     maintenanceModeAction as ActionDefinition<never>,
     signalBackendAction as ActionDefinition<never>,
+    recoverTableAction as ActionDefinition<never>,
   ].map((action) => [action.id, action as ActionDefinition<never>]),
 );

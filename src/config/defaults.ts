@@ -263,6 +263,13 @@ export const DEFAULT_CONFIG: Config = {
       rowCountTolerancePercent: 5,
       monthly: false,
     },
+    // fsops recover (runbook 003 Data Corruption, runbook 002 Recovery Procedures): no writer is scaled to 0
+    // unless named; the copy takes the live name (the endpoint the services use stays the same).
+    recover: {
+      directory: '~/.local/state/fsops/recoveries',
+      writerComponents: [],
+      timeoutMinutes: 120,
+    },
     drill: { writeDowntimeSeconds: 120, ecsRecoverySeconds: 300, timeoutMinutes: 20 },
   },
   // deployment guide §4.2.1 (redis_url in SSM); runbook 003 Daily Tasks (`llen webhook_queue`), Webhook

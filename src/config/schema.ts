@@ -303,6 +303,25 @@ const BackupSchema = z
         monthly: z.boolean().describe('`maintenance run monthly` also runs the test restore'),
       })
       .strict(),
+    recover: z
+      .object({
+        directory: z
+          .string()
+          .min(1)
+          .describe(
+            'one journal per recovery under here (default beside the audit log; FSOPS_RECOVERY_DIR overrides)',
+          ),
+        writerComponents: z
+          .array(z.string().min(1))
+          .describe(
+            'components that write to the database: scaled to 0 while a recovery runs, their counts restored after',
+          ),
+        timeoutMinutes: z
+          .number()
+          .positive()
+          .describe('give up waiting for a restore or a rename after this long'),
+      })
+      .strict(),
     drill: z
       .object({
         writeDowntimeSeconds: positiveInt.describe(
