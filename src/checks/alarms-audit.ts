@@ -24,6 +24,7 @@ import {
   gatherAlbDimensions,
   gatherEventRules,
   gatherMetricFilters,
+  metricsWithoutData,
 } from '../monitoring/alarm-state.js';
 
 export interface AlarmAuditParams {
@@ -50,6 +51,8 @@ export interface AuditInput {
   filters?: Map<string, MetricFilter | null>;
   /** The event rules as EventBridge has them. */
   rules?: Map<string, EventRuleState>;
+  /** Alarms whose metric has had no datapoint in two weeks (ListMetrics). */
+  noData?: Set<string>;
 }
 
 const sameJson = (a: string | null, b: string) => {
@@ -151,7 +154,18 @@ function judgeAlarms(input: AuditInput): CheckResult[] {
       });
     }
     const since = existing.StateUpdatedTimestamp ? new Date(existing.StateUpdatedTimestamp) : undefined;
-    if (
+    if (input.noData?.has(alarm.name)) {
+      // Judged on the metric, not the alarm's state: a new alarm on a metric nobody publishes is not OK.
+      problems.push({
+        id: 'alarms.audit.insufficient-data',
+        title: 'Alarm has data',
+        status: 'warn',
+        resource: alarm.name,
+        expected: `${alarm.namespace} ${alarm.metric} has datapoints with ${alarm.dimensions.map((d) => `${d.Name}=${d.Value}`).join(', ') || 'no dimensions'}`,
+        observed: `no datapoint in the last two weeks (ListMetrics): the alarm cannot fire (${existing.StateValue ?? 'unknown'})`,
+        remediation: `Check the metric name and dimensions in the catalogue, or that the application (or the metric filter) publishes ${alarm.namespace} ${alarm.metric}.`,
+      });
+    } else if (
       existing.StateValue === 'INSUFFICIENT_DATA' &&
       (!since || input.now.getTime() - since.getTime() > STUCK_AFTER_MS)
     ) {
@@ -376,14 +390,23 @@ export const alarmsAuditCheck: CheckDefinition<AlarmAuditParams> = {
       ),
     ]);
     const desired = desiredAlarms(catalogue, ctx.env, { albs });
-    const state = await ctx.once(`alarms.state.${key}`, (signal) =>
-      gatherAlarmState(
-        ctx.aws,
-        desired.map((a) => a.name),
-        Object.values(topics),
-        signal,
+    const [state, noData] = await Promise.all([
+      ctx.once(`alarms.state.${key}`, (signal) =>
+        gatherAlarmState(
+          ctx.aws,
+          desired.map((a) => a.name),
+          Object.values(topics),
+          signal,
+        ),
       ),
-    );
+      ctx.once(`alarms.no-data.${key}`, (signal) =>
+        metricsWithoutData(
+          ctx.aws,
+          desired.filter((a) => !a.unresolved),
+          signal,
+        ),
+      ),
+    ]);
     const results = evaluateAlarmAudit({
       env: ctx.env.name,
       desired,
@@ -394,6 +417,7 @@ export const alarmsAuditCheck: CheckDefinition<AlarmAuditParams> = {
       metricFilters: filters,
       filters: fetchedFilters,
       rules,
+      noData,
     });
     return params.summary ? [summarizeAudit(ctx.env.name, results)] : results;
   },

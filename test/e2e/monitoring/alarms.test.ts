@@ -28,7 +28,7 @@ interface Sub {
  * subscription waits for its recipient (PendingConfirmation); an HTTPS endpoint such as PagerDuty's
  * confirms itself, as do SQS and Lambda in the same account.
  */
-function account(options: { topics?: boolean } = {}) {
+function account(options: { topics?: boolean; publishing?: boolean } = {}) {
   const alarms = new Map<string, Record<string, unknown>>();
   const topics = new Map<string, Record<string, string>>();
   const filters = new Map<string, Record<string, unknown>>();
@@ -114,8 +114,21 @@ function account(options: { topics?: boolean } = {}) {
         });
         return {};
       },
-      // A new account: no metric has had a datapoint yet (apply warns about each alarm).
-      ListMetrics: () => ({ Metrics: [] }),
+      // A new account: no metric has had a datapoint yet (apply and the audit warn about each alarm).
+      // `publishing`: the application and AWS publish every metric the account's alarms read.
+      ListMetrics: (input: Record<string, string>) => ({
+        Metrics: options.publishing
+          ? [...alarms.values()]
+              .flatMap((a) =>
+                a.Metrics
+                  ? (a.Metrics as { MetricStat?: { Metric: Record<string, unknown> } }[]).flatMap((m) =>
+                      m.MetricStat ? [m.MetricStat.Metric] : [],
+                    )
+                  : [{ Namespace: a.Namespace, MetricName: a.MetricName, Dimensions: a.Dimensions }],
+              )
+              .filter((m) => m.Namespace === input.Namespace && m.MetricName === input.MetricName)
+          : [],
+      }),
     },
     sns: {
       ListTopics: () => ({ Topics: [...topics.keys()].map((TopicArn) => ({ TopicArn })) }),
@@ -312,10 +325,16 @@ describe('fsops alarms audit / apply against a local AWS endpoint', () => {
     expect(after.filter((f) => f.id === 'alarms.audit.missing' || f.id === 'alarms.audit.drift')).toEqual([]);
     // The email subscription waits for its recipient: still reported, as pending.
     expect(after.find((f) => f.resource === 'dev-fivestar-alerts-warning')!.observed).toContain('1 pending');
+    // Nothing publishes the alarms' metrics in this account: the audit does not call them OK (issue 18).
+    expect(after.find((f) => f.resource === 'Fivestar-RDS-CPU-High')).toMatchObject({
+      id: 'alarms.audit.insufficient-data',
+      status: 'warn',
+      observed: expect.stringContaining('no datapoint in the last two weeks'),
+    });
   });
 
   it('on an account with no topics, apply creates them (encrypted, tagged) with everything else and ends with an audit that passes', async () => {
-    const world = account({ topics: false });
+    const world = account({ topics: false, publishing: true });
     fake = await startFakeAws({ handlers: world.handlers });
     // Subscriptions that confirm themselves (a PagerDuty HTTPS endpoint, an SQS queue), as a team's private
     // copy of the catalogue would have them; email subscriptions wait for their recipients (the test above).

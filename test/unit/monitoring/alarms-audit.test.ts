@@ -109,6 +109,23 @@ describe('alarm audit (pure)', () => {
     expect(audit([fresh])[0]!.id).toBe('alarms.audit.ok');
   });
 
+  it('an alarm on a metric without datapoints (ListMetrics) is not OK, even just created (issue 18)', () => {
+    const results = evaluateAlarmAudit({
+      env: 'prod',
+      desired: [desired()],
+      topics: { high: 'prod-high' },
+      events: [],
+      state: state([existing(desired(), { StateValue: 'INSUFFICIENT_DATA' })]),
+      now: NOW,
+      noData: new Set(['Fivestar-RDS-CPU-High']),
+    });
+    expect(results[0]).toMatchObject({
+      id: 'alarms.audit.insufficient-data',
+      status: 'warn',
+      observed: 'no datapoint in the last two weeks (ListMetrics): the alarm cannot fire (INSUFFICIENT_DATA)',
+    });
+  });
+
   it('a topic without a confirmed subscription fails; the summary counts every kind', () => {
     const results = audit([], 0);
     expect(results.map((r) => [r.id, r.status])).toEqual([
