@@ -2,6 +2,8 @@ import { alarmsApplyAction } from './alarms-apply.js';
 import { restoreTestAction } from './backup/restore-test.js';
 import { snapshotAction } from './backup/snapshot.js';
 import { createNextPartitionsAction } from './db/partitions.js';
+import { releaseAction } from './deploy/release.js';
+import { stopReleaseAction } from './deploy/stop.js';
 import { reindexAction } from './db/reindex.js';
 import { retentionDeleteAction } from './db/retention.js';
 import { vacuumAnalyzeAction } from './db/vacuum.js';
@@ -21,5 +23,7 @@ export const ACTIONS: Record<string, ActionDefinition<never>> = Object.fromEntri
     snapshotAction,
     rdsFailoverAction,
     ecsTaskLossAction,
+    releaseAction as ActionDefinition<never>,
+    stopReleaseAction as ActionDefinition<never>,
   ].map((action) => [action.id, action as ActionDefinition<never>]),
 );

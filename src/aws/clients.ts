@@ -5,6 +5,7 @@ import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
@@ -122,6 +123,12 @@ export class AwsClients {
     return this.lazy(
       'ecs',
       async () => new (await import('@aws-sdk/client-ecs')).ECSClient(clientConfig(this.settings)),
+    );
+  }
+  ecr(): Promise<ECRClient> {
+    return this.lazy(
+      'ecr',
+      async () => new (await import('@aws-sdk/client-ecr')).ECRClient(clientConfig(this.settings)),
     );
   }
   rds(): Promise<RDSClient> {

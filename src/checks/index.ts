@@ -3,6 +3,7 @@ import { alarmsAuditCheck } from './alarms-audit.js';
 import { backupStatusChecks } from './backup/status.js';
 import { cloudwatchAlarmsCheck } from './cloudwatch-alarms.js';
 import { databaseChecks } from './database/index.js';
+import { deployChecks } from './deploy/index.js';
 import { rdsReplicasCheck } from './database/replication.js';
 import { ecsLastDeploymentCheck } from './ecs-last-deployment.js';
 import { ecsServiceCheck } from './ecs-service.js';
@@ -38,5 +39,6 @@ export const CHECKS: Record<string, CheckDefinition<never>> = Object.fromEntries
     metricsDynamodbCheck,
     ...backupStatusChecks,
     rdsReplicasCheck,
+    ...deployChecks,
   ].map((check) => [check.id, check as CheckDefinition<never>]),
 );

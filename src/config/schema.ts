@@ -387,6 +387,49 @@ export const LmsSchema = z
   })
   .strict();
 
+/**
+ * `fsops deploy` (ops guide §12.2.1 Application Updates; runbook 002 "Rolling Updates"; runbook 004
+ * "Blue-Green Deployment"): where an image must run first, how long blue/green bakes, and freezes.
+ */
+export const DeploySchema = z
+  .object({
+    stagingEnv: z
+      .string()
+      .min(1)
+      .describe('the environment a protected environment\'s image must run in (and validate in) first'),
+    bakeTimeMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(1440)
+      .describe('blue/green: how long blue is kept beside green after production traffic moved (runbook 004)'),
+    timeout: z.string().min(1).describe('how long a deploy may take before fsops stops waiting, e.g. 30m'),
+    pollSeconds: positiveInt.describe('how often the rollout and the blue/green stages are read'),
+    testUrls: z
+      .record(z.string(), z.url())
+      .default({})
+      .describe(
+        'component -> base URL of its test listener (green before production traffic moves); default: the ALB DNS name on the test listener port',
+      ),
+    freezes: z
+      .array(
+        z
+          .object({
+            from: z.iso.datetime({ offset: true }),
+            to: z.iso.datetime({ offset: true }),
+            reason: z.string().min(1),
+            environments: z
+              .array(z.string().min(1))
+              .optional()
+              .describe('the environments frozen; absent: all of them'),
+          })
+          .strict(),
+      )
+      .default([])
+      .describe('change freezes: no deploy between from and to unless --override-freeze --reason'),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     region: z.string().min(1),
@@ -415,6 +458,7 @@ export const ConfigSchema = z
     incident: IncidentSchema,
     lms: LmsSchema,
     backup: BackupSchema,
+    deploy: DeploySchema,
   })
   .strict();
 
@@ -429,3 +473,4 @@ export type DatabaseConfig = z.infer<typeof DatabaseSchema>;
 export type SecurityConfig = z.infer<typeof SecuritySchema>;
 export type LmsConfig = z.infer<typeof LmsSchema>;
 export type BackupConfig = z.infer<typeof BackupSchema>;
+export type DeployConfig = z.infer<typeof DeploySchema>;

@@ -15,6 +15,7 @@ import type { CheckDefinition } from './model/check.js';
 import { toFinding } from './model/check.js';
 import { ExitCode, ExitError, UsageError } from './model/errors.js';
 import { type Finding, overallStatus } from './model/finding.js';
+import { type CheckRegistry, runChecks, stepsFor } from './runner.js';
 import type { ActionStep } from './runbook.js';
 import type { PromptIO } from './safety.js';
 
@@ -51,6 +52,10 @@ export interface RunActionsOptions {
   yes?: boolean;
   dryRun?: boolean;
   io: PromptIO;
+  /** The check catalogue actions may judge their change with (`ActionContext.runChecks`). */
+  checks?: CheckRegistry;
+  /** HTTP for those checks (tests replace it). */
+  fetch?: typeof fetch;
   /** The context actions plan and apply with; `signal` and `stopRequested` are the run's (Ctrl-C). */
   context: Omit<ActionContext, 'signal' | 'stopRequested'>;
   onTiming?(timing: StepTiming): void;
@@ -266,6 +271,7 @@ export async function runActions(
       if (!env) throw new UsageError('this change needs an environment (--env), not a bare database URL');
       return commandContext({ env, config, aws }, { signal: stopper.signal });
     },
+    ...(options.checks ? { runChecks: checksOf(options, options.checks, stopper.signal) } : {}),
   };
   const planned = await planAll(steps, context);
   const audit = changeAuditor({
@@ -295,4 +301,23 @@ export async function runActions(
     removeHandler();
   }
   return findings;
+}
+
+/** `ActionContext.runChecks`: the command's catalogue through the one check runner, under the run's signal. */
+function checksOf(
+  options: RunActionsOptions,
+  registry: CheckRegistry,
+  signal: AbortSignal,
+): NonNullable<ActionContext['runChecks']> {
+  return async (steps, { since }) => {
+    const { env, config, aws } = options.context;
+    if (!env) throw new UsageError('checks need an environment (--env), not a bare database URL');
+    const run = await runChecks({ env, aws, config }, stepsFor(registry, steps), {
+      since,
+      now: new Date(),
+      signal,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    return run.findings;
+  };
 }

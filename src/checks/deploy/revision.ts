@@ -1,0 +1,41 @@
+import type { Service } from '@aws-sdk/client-ecs';
+import { requireService, serviceNames } from '../../ecs/facts.js';
+import { sameTaskDef, shortTaskDef } from '../../ecs/taskdef.js';
+import type { CheckDefinition, CheckResult } from '../../engine/model/check.js';
+
+export interface RevisionParams {
+  component: string;
+  /** The task definition the deploy registered. */
+  taskDefinition: string;
+}
+
+/** The service runs the new revision, and only it, with running = desired (pure). */
+export function evaluateRevision(service: Service, taskDefinition: string): CheckResult {
+  const expected = `${shortTaskDef(taskDefinition)} PRIMARY, running = desired`;
+  const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+  const others = (service.deployments ?? []).filter((d) => d !== primary);
+  const running = primary?.runningCount ?? 0;
+  const desired = service.desiredCount ?? 0;
+  const observed = `${shortTaskDef(primary?.taskDefinition)} PRIMARY, ${running}/${desired} running${others.length ? `; also ${others.map((d) => `${d.status} ${shortTaskDef(d.taskDefinition)} (${d.runningCount ?? 0} running)`).join(', ')}` : ''}`;
+  const ok = sameTaskDef(primary?.taskDefinition, taskDefinition) && running === desired && desired > 0;
+  return {
+    status: ok ? 'pass' : 'fail',
+    resource: service.serviceName ?? 'service',
+    expected,
+    observed,
+    value: running,
+    unit: 'tasks',
+  };
+}
+
+export const deployRevisionCheck: CheckDefinition<RevisionParams> = {
+  id: 'deploy.revision',
+  title: 'The service runs the new revision, running = desired',
+  severity: 'critical',
+  source: 'runbook 002 "Rolling Updates" (monitor rollout, verify health); deployment guide §11.1',
+  remediation: 'Read the stopped tasks: fsops ecs tasks <component> --env <env>.',
+  async run(ctx, params) {
+    const service = await requireService(await ctx.aws.ecs(), serviceNames(ctx.env, params.component), ctx.signal);
+    return [evaluateRevision(service, params.taskDefinition)];
+  },
+};
