@@ -152,6 +152,7 @@ export function releaseWorld(env, options = {}) {
     if (!primary || primary.rolloutState !== 'IN_PROGRESS') return;
     primary.polls = (primary.polls ?? 0) + 1;
     const sd = state.serviceDeployments.find((d) => d.id === primary.id);
+    if (sd?.deploymentConfiguration.strategy === 'BLUE_GREEN') return; // its lifecycle stages move it
     if (primary.polls < (options.rolloutPolls ?? 2)) {
       primary.runningCount = 1;
       primary.pendingCount = 2;
@@ -208,6 +209,11 @@ export function releaseWorld(env, options = {}) {
       return;
     }
     Object.assign(sd, { lifecycleStage: next, pollsInStage: 0, updatedAt: now() });
+    if (next === 'POST_SCALE_UP') {
+      // Green is up beside blue.
+      const green = state.deployments.find((d) => d.taskDefinition === arnOf(sd.targetRevision));
+      if (green) Object.assign(green, { runningCount: state.desired, pendingCount: 0 });
+    }
     options.onStage?.(next, sd);
   }
 

@@ -54,11 +54,18 @@ export interface DeployOptions extends ServiceCommandOptions {
 export const DEPLOY_SOURCE =
   'ops guide §12.2.1 (Application Updates); runbook 002 "Rolling Updates"; runbook 004 "Blue-Green Deployment"';
 
-/** The component's checks from `validate` that judge a release (deployment guide §11.1, ops guide §12.2.1). */
-export function gateSteps(component: string): { check: string; params?: Record<string, unknown> }[] {
+/**
+ * The component's checks from `validate` that judge a release (deployment guide §11.1, ops guide §12.2.1).
+ * Blue/green is judged during the bake, with blue still beside green on purpose: `ecs.service`'s "one
+ * COMPLETED deployment" cannot hold then, and `deploy.revision` judges green's deployment instead.
+ */
+export function gateSteps(
+  component: string,
+  strategy: Strategy = 'rolling',
+): { check: string; params?: Record<string, unknown> }[] {
   const components = [component];
   return [
-    { check: 'ecs.service', params: { components } },
+    ...(strategy === 'rolling' ? [{ check: 'ecs.service', params: { components } }] : []),
     { check: 'health.endpoints', params: { components } },
     { check: 'cloudwatch.alarms' },
     { check: 'logs.recent-errors', params: { components } },
@@ -229,7 +236,7 @@ export async function deploy(
       testUrl: gate.testUrl,
       healthPaths: session.config.health.paths,
       healthTimeoutMs: session.config.health.timeoutMs,
-      gate: gateSteps(component),
+      gate: gateSteps(component, strategy),
       timeoutMs,
       pollMs: deps.pollIntervalMs ?? settings.pollSeconds * 1000,
       knownEventIds: (service.events ?? []).map((e) => e.id ?? ''),

@@ -404,7 +404,7 @@ export const DeploySchema = z
       .max(1440)
       .describe('blue/green: how long blue is kept beside green after production traffic moved (runbook 004)'),
     timeout: z.string().min(1).describe('how long a deploy may take before fsops stops waiting, e.g. 30m'),
-    pollSeconds: positiveInt.describe('how often the rollout and the blue/green stages are read'),
+    pollSeconds: z.number().positive().describe('how often the rollout and the blue/green stages are read (seconds)'),
     testUrls: z
       .record(z.string(), z.url())
       .default({})

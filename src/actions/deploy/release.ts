@@ -149,7 +149,21 @@ async function release(ctx: ActionContext, p: ReleaseParams): Promise<CheckResul
   const updated = await ecs.send(new UpdateServiceCommand({ ...p.update, taskDefinition: arn }));
   const primaryId = updated.service?.deployments?.find((d) => d.status === 'PRIMARY')?.id;
   const run: Run = { ctx, p, ecs, arn, startedAt, results };
-  return p.strategy === 'rolling' ? rolling(run, primaryId) : blueGreen(run);
+  try {
+    return await (p.strategy === 'rolling' ? rolling(run, primaryId) : blueGreen(run));
+  } catch (error) {
+    // The release is under way in ECS: keep what was done and say where it stands, not only the error.
+    run.results.push({
+      id: 'deploy.rollout',
+      title: 'Deploy followed to the end',
+      status: 'error',
+      resource: p.names.service,
+      expected: 'followed to the end',
+      observed: `could not go on: ${(error as Error).name}: ${(error as Error).message}`,
+      remediation: `${shortTaskDef(arn)} was deployed and may still be rolling out: \`fsops deployments ${p.component}\` shows where it stands; \`fsops rollback ${p.component}\` goes back to ${shortTaskDef(p.previous.arn)}.`,
+    });
+    return run.results;
+  }
 }
 
 interface Run {
@@ -286,7 +300,10 @@ async function judge(run: Run): Promise<{ passed: boolean } | 'interrupted'> {
   if (!ctx.runChecks) throw new Error('deploy.release needs the check runner (ActionContext.runChecks)');
   ctx.log(`Gate: ${p.gate.map((s) => s.check).join(', ')}`);
   const steps = [
-    { check: 'deploy.revision', params: { component: p.component, taskDefinition: run.arn } },
+    {
+      check: 'deploy.revision',
+      params: { component: p.component, taskDefinition: run.arn, blueKept: p.strategy === 'blue-green' },
+    },
     ...p.gate,
   ];
   const findings = await ctx.runChecks(steps, { since: run.startedAt });

@@ -7,17 +7,24 @@ export interface RevisionParams {
   component: string;
   /** The task definition the deploy registered. */
   taskDefinition: string;
+  /** Blue/green during the bake: blue's deployment is still there on purpose (the instant way back). */
+  blueKept?: boolean;
 }
 
 /** The service runs the new revision, and only it, with running = desired (pure). */
-export function evaluateRevision(service: Service, taskDefinition: string): CheckResult {
-  const expected = `${shortTaskDef(taskDefinition)} PRIMARY, running = desired`;
+export function evaluateRevision(service: Service, taskDefinition: string, blueKept = false): CheckResult {
+  const expected = `${shortTaskDef(taskDefinition)} PRIMARY${blueKept ? ' (blue kept for the bake)' : ' and alone'}, running = desired`;
   const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
   const others = (service.deployments ?? []).filter((d) => d !== primary);
-  const running = primary?.runningCount ?? 0;
+  // During a bake blue's tasks count in the service's total: green's own deployment is what is judged.
+  const running = blueKept ? (primary?.runningCount ?? 0) : (service.runningCount ?? 0);
   const desired = service.desiredCount ?? 0;
   const observed = `${shortTaskDef(primary?.taskDefinition)} PRIMARY, ${running}/${desired} running${others.length ? `; also ${others.map((d) => `${d.status} ${shortTaskDef(d.taskDefinition)} (${d.runningCount ?? 0} running)`).join(', ')}` : ''}`;
-  const ok = sameTaskDef(primary?.taskDefinition, taskDefinition) && running === desired && desired > 0;
+  const ok =
+    sameTaskDef(primary?.taskDefinition, taskDefinition) &&
+    running === desired &&
+    desired > 0 &&
+    (blueKept || others.length === 0);
   return {
     status: ok ? 'pass' : 'fail',
     resource: service.serviceName ?? 'service',
@@ -36,6 +43,6 @@ export const deployRevisionCheck: CheckDefinition<RevisionParams> = {
   remediation: 'Read the stopped tasks: fsops ecs tasks <component> --env <env>.',
   async run(ctx, params) {
     const service = await requireService(await ctx.aws.ecs(), serviceNames(ctx.env, params.component), ctx.signal);
-    return [evaluateRevision(service, params.taskDefinition)];
+    return [evaluateRevision(service, params.taskDefinition, params.blueKept ?? false)];
   },
 };
