@@ -382,7 +382,10 @@ async function blueGreen(run: Run): Promise<CheckResult[]> {
   const late = settled(run, baking, next);
   if (late) return late;
   const gate = await judge(run);
-  if (gate === 'interrupted') return interrupted(run, 'in the bake, the gate did not finish', next);
+  if (gate === 'interrupted') {
+    const where = baking.result === 'reached' ? stateText(baking.state) : 'in the bake';
+    return interrupted(run, `${where} (the gate did not finish)`, next);
+  }
   if (!gate.passed) return stopWithRollback(run, arn, follow, 'the gate failed during the bake');
 
   const done = await follow(() => false);
