@@ -18,9 +18,14 @@ export function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K) {
     const command = args[args.length - 1] as Command;
     const options = { ...command.optsWithGlobals() } as GlobalOptions;
     const positional = args.slice(0, -2);
-    const mod = await load();
+    const [mod, { processRuntime }] = await Promise.all([load(), import('../engine/runtime.js')]);
     try {
-      exitCode = await (mod[name] as unknown as Action)(...(positional as never[]), options as never);
+      // Every command gets the one runtime (src/engine/runtime.ts) after its options.
+      exitCode = await (mod[name] as unknown as Action)(
+        ...(positional as never[]),
+        options as never,
+        processRuntime() as never,
+      );
     } finally {
       // `--publish` runs while the report prints; wait for it (it reports its own failures on stderr).
       if (options.publish) await (await import('../engine/publish.js')).settlePublications();

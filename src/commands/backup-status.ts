@@ -1,7 +1,14 @@
-import type { RunbookCommandOptions } from './validate.js';
-import { runRunbookCommand } from './validate.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
+import { type ReadCommandOptions, runReadCommand } from './kit/read.js';
 
 /** `fsops backup status` is the backup-status runbook (runbooks/backup-status.yaml). */
-export async function backupStatus(options: RunbookCommandOptions): Promise<number> {
-  return runRunbookCommand('backup-status', options.env, options, 'backup status');
+export async function backupStatus(
+  options: ReadCommandOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
+  return runReadCommand(
+    { label: 'backup status', procedure: { runbook: 'backup-status' }, askManual: true },
+    options,
+    runtime,
+  );
 }

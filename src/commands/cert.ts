@@ -1,10 +1,14 @@
-import { CHECKS } from '../checks/index.js';
-import { runCheckCommand, type TroubleshootOptions } from '../engine/check-command.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
+import { type ReadCommandOptions, runReadCommand } from './kit/read.js';
 
 /** `fsops cert` (runbook 003 weekly tasks): days until the public endpoints' TLS certificates expire. */
-export async function cert(options: TroubleshootOptions): Promise<number> {
-  return runCheckCommand(
-    { checks: CHECKS, label: 'cert', steps: [{ check: 'tls.cert' }], defaultSince: '1h' },
+export async function cert(
+  options: ReadCommandOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
+  return runReadCommand(
+    { label: 'cert', procedure: { steps: [{ check: 'tls.cert' }] }, defaultSince: '1h' },
     options,
+    runtime,
   );
 }

@@ -8,8 +8,10 @@ import { detachedDatabase, withReadSession } from '../engine/database.js';
 import { onInterrupt } from '../engine/interrupt.js';
 import { UnreachableError } from '../engine/model/errors.js';
 import { printerFor } from '../engine/printer.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
-import { DB_CHECK_NAMES, runDbChecks } from './db-checks.js';
+import { DB_CHECK_NAMES, dbSteps } from './db-checks.js';
+import { runDatabaseReadCommand } from './kit/read.js';
 
 export interface DemoOptions extends GlobalOptions {
   keep?: boolean;
@@ -46,12 +48,12 @@ const EXPECTED: [id: string, what: string][] = [
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function demo(options: DemoOptions): Promise<number> {
+export async function demo(options: DemoOptions, runtime: Runtime = processRuntime()): Promise<number> {
   // The demo prints db health's report: every report format.
-  const printer = printerFor(options, 'demo');
+  const printer = printerFor(options, 'demo', undefined, runtime.stdout);
   const format = printer.format;
   const log = (line: string) => {
-    if (format === 'text') process.stderr.write(`demo: ${line}\n`);
+    if (format === 'text') runtime.stderr.write(`demo: ${line}\n`);
   };
   let server: LocalServer | null = null;
   let trouble: Trouble | null = null;
@@ -86,27 +88,32 @@ export async function demo(options: DemoOptions): Promise<number> {
     const config = demoConfig();
     log('running: fsops db health (demo thresholds: seconds instead of minutes for sessions and locks)\n');
     let seen: string[] = [];
-    const code = await runDbChecks(
-      DB_CHECK_NAMES,
-      'db health',
-      options,
-      () =>
-        withReadSession(detachedDatabase(parseDbUrl(diagUrl.toString(), 'the demo server'), config, 'demo')),
-      (report) => {
-        seen = report.findings.filter((f) => f.status === 'warn' || f.status === 'fail').map((f) => f.id);
+    const code = await runDatabaseReadCommand(
+      {
+        label: 'db health',
+        steps: (session) => dbSteps(DB_CHECK_NAMES, session),
+        open: () =>
+          withReadSession(
+            detachedDatabase(parseDbUrl(diagUrl.toString(), 'the demo server'), config, 'demo'),
+          ),
+        onReport(report) {
+          seen = report.findings.filter((f) => f.status === 'warn' || f.status === 'fail').map((f) => f.id);
+        },
       },
+      options,
+      runtime,
       printer,
     );
     const missed = EXPECTED.filter(([id]) => !seen.includes(id));
     if (format === 'text') {
-      process.stderr.write(
+      runtime.stderr.write(
         missed.length === 0
           ? `\ndemo: fsops found all ${EXPECTED.length} planted problems (exit code of the report: ${code}).\n`
           : `\ndemo: fsops MISSED ${missed.map(([, what]) => what).join(', ')}\n`,
       );
     }
     if (options.keep) {
-      process.stderr.write(
+      runtime.stderr.write(
         `demo: the server keeps running. Try:\n  fsops db locks --db-url ${diagUrl}\n  fsops db terminate ${trouble.pids.holder} --db-url ${dbUrl}\nPress Ctrl-C to stop and remove it.\n`,
       );
       await new Promise<void>((resolve) => onInterrupt(resolve));

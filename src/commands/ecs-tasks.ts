@@ -1,23 +1,28 @@
-import { CHECKS } from '../checks/index.js';
 import { ecsTaskFacts, taskListing } from '../checks/troubleshoot/ecs-tasks.js';
 import { requireComponent } from '../config/load.js';
-import { runCheckCommand, type TroubleshootOptions } from '../engine/check-command.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 import { openEnvSession } from '../engine/session.js';
+import { type ReadCommandOptions, runReadCommand } from './kit/read.js';
 
 /**
  * `fsops ecs tasks <component>` (deployment guide §12.1.1): running, pending and recently stopped
  * tasks grouped by why they stopped, the service events and the task definition in use.
  */
-export async function ecsTasks(component: string | undefined, options: TroubleshootOptions): Promise<number> {
+export async function ecsTasks(
+  component: string | undefined,
+  options: ReadCommandOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
   const session = openEnvSession(options);
   const name = requireComponent(session.env, component);
-  return runCheckCommand(
+  return runReadCommand(
     {
-      checks: CHECKS,
       label: `ecs tasks ${name}`,
-      steps: [{ check: 'ecs.tasks', params: { components: [name] } }],
+      procedure: { steps: [{ check: 'ecs.tasks', params: { components: [name] } }] },
       defaultSince: '1h',
+      session,
       async notes({ context }) {
+        if (!context) return [];
         try {
           return [taskListing(await ecsTaskFacts(context, name), context.since)];
         } catch {
@@ -26,6 +31,6 @@ export async function ecsTasks(component: string | undefined, options: Troublesh
       },
     },
     options,
-    session,
+    runtime,
   );
 }

@@ -1,10 +1,10 @@
-import { CHECKS } from '../checks/index.js';
 import { requireComponent } from '../config/load.js';
-import { runCheckCommand, type TroubleshootOptions } from '../engine/check-command.js';
 import { UsageError } from '../engine/model/errors.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 import { openEnvSession } from '../engine/session.js';
+import { type ReadCommandOptions, runReadCommand } from './kit/read.js';
 
-export interface LogsErrorsOptions extends TroubleshootOptions {
+export interface LogsErrorsOptions extends ReadCommandOptions {
   pattern?: string;
   source?: string;
   top?: string;
@@ -16,7 +16,11 @@ const SOURCES = ['app', 'rds'] as const;
  * `fsops logs errors <component>`: error events grouped by message signature (deployment guide
  * §12.2.2); `--source rds`: slow statements from the PostgreSQL log group instead.
  */
-export async function logsErrors(component: string | undefined, options: LogsErrorsOptions): Promise<number> {
+export async function logsErrors(
+  component: string | undefined,
+  options: LogsErrorsOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
   const source = options.source ?? 'app';
   if (!(SOURCES as readonly string[]).includes(source)) {
     throw new UsageError(`unknown --source '${source}': valid sources are ${SOURCES.join(', ')}`);
@@ -29,26 +33,28 @@ export async function logsErrors(component: string | undefined, options: LogsErr
   if (source === 'rds') {
     if (options.pattern)
       throw new UsageError('--pattern applies to application logs; --source rds reads `duration` lines');
-    return runCheckCommand(
+    return runReadCommand(
       {
-        checks: CHECKS,
         label: 'logs errors --source rds',
-        steps: [{ check: 'logs.slow-statements', params: { show } }],
+        procedure: { steps: [{ check: 'logs.slow-statements', params: { show } }] },
         defaultSince,
+        session,
       },
       options,
-      session,
+      runtime,
     );
   }
   const name = requireComponent(session.env, component);
-  return runCheckCommand(
+  return runReadCommand(
     {
-      checks: CHECKS,
       label: `logs errors ${name}`,
-      steps: [{ check: 'logs.errors', params: { components: [name], pattern: options.pattern, show } }],
+      procedure: {
+        steps: [{ check: 'logs.errors', params: { components: [name], pattern: options.pattern, show } }],
+      },
       defaultSince,
+      session,
     },
     options,
-    session,
+    runtime,
   );
 }

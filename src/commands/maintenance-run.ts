@@ -10,7 +10,7 @@ import { readsUntilInterrupted } from '../engine/interrupt.js';
 import { parseDuration } from '../engine/model/duration.js';
 import { UsageError } from '../engine/model/errors.js';
 import type { Finding } from '../engine/model/finding.js';
-import { buildReport } from '../engine/output.js';
+import { buildReport } from '../engine/model/finding.js';
 import { printerFor } from '../engine/printer.js';
 import { createProgress } from '../engine/progress.js';
 import { mergeRechecked } from '../engine/recheck.js';

@@ -2,8 +2,9 @@ import { CHECKS } from '../checks/index.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { resolveSteps } from '../engine/run-runbook.js';
 import { listRunbooks, loadRunbook } from '../engine/runbook.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
-import { type RunbookCommandOptions, runRunbookCommand } from './validate.js';
+import { type ReadCommandOptions, runReadCommand } from './kit/read.js';
 
 export async function runbookList(options: GlobalOptions): Promise<number> {
   const printer = printerFor(options, 'runbook list', ['text', 'json', 'markdown']);
@@ -59,6 +60,14 @@ export async function runbookShow(name: string, options: GlobalOptions): Promise
   return 0;
 }
 
-export async function runbookRun(name: string, options: RunbookCommandOptions): Promise<number> {
-  return runRunbookCommand(name, options.env, options);
+export async function runbookRun(
+  name: string,
+  options: ReadCommandOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
+  return runReadCommand(
+    { label: `runbook run ${name}`, procedure: { runbook: name }, askManual: true },
+    options,
+    runtime,
+  );
 }

@@ -1,8 +1,16 @@
-import { type RunbookCommandOptions, runRunbookCommand } from './validate.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
+import { type ReadCommandOptions, runReadCommand } from './kit/read.js';
 
-export type SecurityOptions = RunbookCommandOptions;
+export type SecurityOptions = ReadCommandOptions;
 
-/** `fsops security --env E` is the `security` runbook (runbooks/security.yaml) through the runbook runner. */
-export async function security(options: SecurityOptions): Promise<number> {
-  return runRunbookCommand('security', options.env, options, 'security');
+/** `fsops security --env E` is the `security` runbook (runbooks/security.yaml). */
+export async function security(
+  options: SecurityOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
+  return runReadCommand(
+    { label: 'security', procedure: { runbook: 'security' }, askManual: true },
+    options,
+    runtime,
+  );
 }

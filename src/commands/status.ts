@@ -1,17 +1,15 @@
-import { CHECKS } from '../checks/index.js';
-import { lazyDatabase } from '../engine/database.js';
 import { onInterrupt } from '../engine/interrupt.js';
 import { parseDuration } from '../engine/model/duration.js';
 import { UsageError } from '../engine/model/errors.js';
 import { exitCodeFor, type Finding } from '../engine/model/finding.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
-import { executeRunbook } from '../engine/run-runbook.js';
-import { loadRunbook } from '../engine/runbook.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 import { type EnvSession, type GlobalOptions, openEnvSession, verifyAccount } from '../engine/session.js';
 import { openStore } from '../incident/flow.js';
 import { nextUpdateDue } from '../incident/record.js';
 import { plain } from '../incident/text.js';
 import { type Cell, type Dashboard, renderDashboard, toCells } from '../status/dashboard.js';
+import { gather } from './kit/read.js';
 
 export interface StatusOptions extends GlobalOptions {
   watch?: boolean | string;
@@ -23,18 +21,15 @@ const DEFAULT_REFRESH = '30s';
 /** Each poll is a whole runbook of AWS calls: a shorter interval would hammer AWS (and flood a pipe). */
 const MIN_REFRESH_MS = 1000;
 
-async function poll(session: EnvSession, sinceMs: number): Promise<Finding[]> {
-  const database = lazyDatabase(session);
-  try {
-    const now = new Date();
-    return await executeRunbook(loadRunbook('status'), session, {
-      checks: CHECKS,
-      since: new Date(now.getTime() - sinceMs),
-      db: database.open,
-    });
-  } finally {
-    await database.close();
-  }
+/** One frame's findings: the `status` runbook through the read-command kit. */
+async function poll(session: EnvSession, sinceMs: number, runtime: Runtime): Promise<Finding[]> {
+  const now = runtime.clock.now();
+  const { findings } = await gather(
+    session,
+    { runbook: 'status' },
+    { since: new Date(now - sinceMs), runtime },
+  );
+  return findings;
 }
 
 /** The open incidents of the environment; records fsops cannot read are said, never shown as "none open". */
@@ -70,8 +65,8 @@ function frameExitCode(findings: readonly Finding[], dashboard: Dashboard, stric
  * by the `status` runbook through the one runner (one batched GetMetricData), every value colored by
  * its check's status (the same thresholds as validate/metrics).
  */
-export async function status(options: StatusOptions): Promise<number> {
-  const printer = printerFor(options, 'status', VIEW_FORMATS);
+export async function status(options: StatusOptions, runtime: Runtime = processRuntime()): Promise<number> {
+  const printer = printerFor(options, 'status', VIEW_FORMATS, runtime.stdout);
   const format = printer.format;
   const watch = options.watch !== undefined && options.watch !== false;
   const intervalMs = parseDuration(
@@ -89,7 +84,7 @@ export async function status(options: StatusOptions): Promise<number> {
   const sinceMs = parseDuration(options.since ?? session.config.logs.since, '--since');
   try {
     await verifyAccount(session);
-    let findings = await poll(session, sinceMs);
+    let findings = await poll(session, sinceMs, runtime);
     let dashboard: Dashboard = {
       env: session.env.name,
       at: new Date().toISOString(),
@@ -104,7 +99,7 @@ export async function status(options: StatusOptions): Promise<number> {
       return frameExitCode(findings, dashboard, options.strict ?? false);
     }
     // Watch: redraw in place on a terminal; on a pipe one frame per interval, no cursor codes.
-    const tty = Boolean(process.stdout.isTTY);
+    const tty = Boolean(runtime.stdout.isTTY);
     let stop: () => void = () => {};
     const interrupted = new Promise<void>((done) => {
       stop = done;
@@ -129,7 +124,7 @@ export async function status(options: StatusOptions): Promise<number> {
         clearTimeout(timer);
         if (woke === 'stop') break;
         const next = await Promise.race([
-          poll(session, sinceMs).then(
+          poll(session, sinceMs, runtime).then(
             (f) => ({ findings: f }),
             (error: Error) => ({ error }),
           ),
@@ -151,7 +146,7 @@ export async function status(options: StatusOptions): Promise<number> {
     } finally {
       release();
     }
-    process.stderr.write('\n');
+    runtime.stderr.write('\n');
     return 130;
   } finally {
     session.aws.destroy();

@@ -1,15 +1,9 @@
-import { CHECKS } from '../checks/index.js';
-import type { TroubleshootOptions } from '../engine/check-command.js';
-import { lazyDatabase } from '../engine/database.js';
-import { parseDuration } from '../engine/model/duration.js';
 import { UsageError } from '../engine/model/errors.js';
-import { buildReport } from '../engine/output.js';
-import { planNotes, rankResolution } from '../engine/plan.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
-import { createProgress } from '../engine/progress.js';
-import { executeRunbook } from '../engine/run-runbook.js';
+import { planNotes, rankResolution } from '../engine/resolution.js';
 import { listRunbooks, type Runbook } from '../engine/runbook.js';
-import { openEnvSession, verifyAccount } from '../engine/session.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
+import { type ReadCommandOptions, runReadCommand } from './kit/read.js';
 
 const PREFIX = 'troubleshoot/';
 
@@ -20,8 +14,8 @@ export function symptoms(): (Runbook & { symptom: string })[] {
     .map((r) => ({ ...r, symptom: r.name.slice(PREFIX.length) }));
 }
 
-function listSymptoms(options: TroubleshootOptions): number {
-  const printer = printerFor(options, 'troubleshoot (symptom list)', VIEW_FORMATS);
+function listSymptoms(options: ReadCommandOptions, runtime: Runtime): number {
+  const printer = printerFor(options, 'troubleshoot (symptom list)', VIEW_FORMATS, runtime.stdout);
   printer.view({
     data: symptoms().map(({ symptom, title, source }) => ({ symptom, title, source })),
     text: (all, c) => {
@@ -42,9 +36,10 @@ function listSymptoms(options: TroubleshootOptions): number {
  */
 export async function troubleshoot(
   symptom: string | undefined,
-  options: TroubleshootOptions,
+  options: ReadCommandOptions,
+  runtime: Runtime = processRuntime(),
 ): Promise<number> {
-  if (!symptom) return listSymptoms(options);
+  if (!symptom) return listSymptoms(options, runtime);
   const runbook = symptoms().find((s) => s.symptom === symptom);
   if (!runbook) {
     throw new UsageError(
@@ -53,30 +48,14 @@ export async function troubleshoot(
         .join(', ')}`,
     );
   }
-  const printer = printerFor(options, 'troubleshoot');
-  const format = printer.format;
-  const session = openEnvSession(options);
-  const sinceMs = parseDuration(options.since ?? session.config.troubleshoot.since, '--since');
-  const startedAt = new Date();
-  const progress = await createProgress(`${runbook.title} (${session.env.name})`, format);
-  const database = lazyDatabase(session, options);
-  try {
-    await verifyAccount(session);
-    const findings = await executeRunbook(runbook, session, {
-      checks: CHECKS,
-      since: new Date(startedAt.getTime() - sinceMs),
-      onCheckStart: progress.onCheckStart,
-      onCheckDone: progress.onCheckDone,
-      db: database.open,
-    });
-    progress.stop();
-    const notes = planNotes(runbook, rankResolution(runbook.resolution, findings));
-    return printer.report(
-      buildReport(`troubleshoot ${symptom}`, session.env.name, startedAt, findings, notes),
-    );
-  } finally {
-    progress.stop();
-    await database.close();
-    session.aws.destroy();
-  }
+  return runReadCommand(
+    {
+      label: `troubleshoot ${symptom}`,
+      procedure: { runbook },
+      defaultSince: (config) => config.troubleshoot.since,
+      notes: ({ findings }) => planNotes(runbook, rankResolution(runbook.resolution, findings)),
+    },
+    options,
+    runtime,
+  );
 }

@@ -3,6 +3,7 @@ import { UsageError } from './model/errors.js';
 import { exitCodeFor, type Report } from './model/finding.js';
 import { type PublishOptions, startPublication } from './publish.js';
 import { cleanDeep, makeChalk, OUTPUT_FORMATS, type OutputFormat, render } from './render.js';
+import type { OutputStream } from './runtime.js';
 
 /**
  * The one printer (docs/architecture.md, "Output"): `--output` is parsed once per command into a
@@ -62,8 +63,12 @@ export function printerFor(
   options: PrinterOptions,
   command: string,
   supported: readonly OutputFormat[] = REPORT_FORMATS,
-  write: (text: string) => void = (text) => process.stdout.write(text),
+  /** Where results go: the command's runtime.stdout (src/engine/runtime.ts). */
+  stdout: OutputStream = process.stdout,
 ): Printer {
+  const write = (text: string) => {
+    stdout.write(text);
+  };
   const format = parseOutput(options.output, command, supported);
   const chalk = makeChalk(format === 'text' ? options.color : false);
   return {

@@ -7,7 +7,7 @@ import { promptIO } from '../change.js';
 import { type Database, openDatabase } from '../database.js';
 import { evidenceFormat, finishChangeRun, type StepTiming } from '../evidence.js';
 import type { Finding } from '../model/finding.js';
-import { buildReport } from '../output.js';
+import { buildReport } from '../model/finding.js';
 import { printerFor } from '../printer.js';
 import { createProgress } from '../progress.js';
 import { runActions } from '../run-actions.js';

@@ -4,7 +4,7 @@ import { evidenceFormat, finishChangeRun, type StepTiming, stepTimer } from '../
 import { readsUntilInterrupted } from '../interrupt.js';
 import { UnreachableError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
-import { buildReport } from '../output.js';
+import { buildReport } from '../model/finding.js';
 import { printerFor } from '../printer.js';
 import { createProgress } from '../progress.js';
 import { runActions } from '../run-actions.js';

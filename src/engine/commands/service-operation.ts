@@ -27,7 +27,7 @@ import { onInterrupt, readsUntilInterrupted } from '../interrupt.js';
 import { formatDuration, parseDuration } from '../model/duration.js';
 import { ExitCode, ExitError, UnreachableError, UsageError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
-import { buildReport } from '../output.js';
+import { buildReport } from '../model/finding.js';
 import { type Printer, printerFor, REPORT_FORMATS } from '../printer.js';
 import { createProgress } from '../progress.js';
 import type { OutputFormat } from '../render.js';

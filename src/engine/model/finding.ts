@@ -45,6 +45,26 @@ export function overallStatus(findings: readonly Pick<Finding, 'status'>[]): Sta
 }
 
 /** docs/architecture.md exit codes: 1 a check failed, 3 something could not be checked, `--strict` makes warnings 1. */
+/** The report of a run: its findings, when it started and how long it took, and notes after the findings. */
+export function buildReport(
+  command: string,
+  env: string | null,
+  startedAt: Date,
+  findings: Finding[],
+  notes?: string[],
+  now: () => number = Date.now,
+): Report {
+  return {
+    command,
+    env,
+    status: overallStatus(findings),
+    startedAt: startedAt.toISOString(),
+    durationMs: now() - startedAt.getTime(),
+    findings,
+    ...(notes?.length ? { notes } : {}),
+  };
+}
+
 export function exitCodeFor(findings: readonly Pick<Finding, 'status'>[], strict: boolean): number {
   if (findings.some((f) => f.status === 'fail')) return 1;
   if (findings.some((f) => f.status === 'error')) return 3;

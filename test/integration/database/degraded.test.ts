@@ -1,6 +1,6 @@
 // Near max_connections (here: a role with CONNECTION LIMIT 1), `db health` gets one connection of the
 // three it asks for. Every check must still run on the connection it got, and the report says so.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dbHealth } from '../../../src/commands/db-checks.js';
 import type { Report } from '../../../src/engine/model/finding.js';
 import {
@@ -10,16 +10,12 @@ import {
   type PasswordRole,
   type TestDatabase,
 } from '../../helpers/postgres.js';
+import { type TestRuntime, testRuntime } from '../../helpers/runtime.js';
 
-let stdout = '';
+let runtime: TestRuntime;
 beforeEach(() => {
-  stdout = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
+  runtime = testRuntime();
 });
-afterEach(() => vi.restoreAllMocks());
 
 describe('db health with fewer connections than it asks for', () => {
   let db: TestDatabase;
@@ -35,8 +31,8 @@ describe('db health with fewer connections than it asks for', () => {
   });
 
   it('runs every check on the one connection it got and says it ran degraded (1 of 3)', async () => {
-    const code = await dbHealth({ dbUrl: role.url(db.name), output: 'json' });
-    const report = JSON.parse(stdout) as Report;
+    const code = await dbHealth({ dbUrl: role.url(db.name), output: 'json' }, runtime);
+    const report = JSON.parse(runtime.out()) as Report;
     const errors = report.findings.filter((f) => f.status === 'error');
     expect(errors.map((f) => `${f.id}: ${f.observed}`)).toEqual([]);
     expect(new Set(report.findings.map((f) => f.id.split('.').slice(0, 2).join('.')))).toEqual(
@@ -61,8 +57,8 @@ describe('db health with fewer connections than it asks for', () => {
   });
 
   it('with every connection granted, no degraded note', async () => {
-    await dbHealth({ dbUrl: db.url, output: 'json' });
-    const report = JSON.parse(stdout) as Report;
+    await dbHealth({ dbUrl: db.url, output: 'json' }, runtime);
+    const report = JSON.parse(runtime.out()) as Report;
     expect(report.notes?.join('\n')).not.toMatch(/Ran degraded/);
   });
 });

@@ -6,7 +6,7 @@ import { CHECKS } from '../../../src/checks/index.js';
 import { parseConfigText, resolveEnvironment } from '../../../src/config/load.js';
 import { type DbSession, openDbSession, parseDbUrl } from '../../../src/db/connection.js';
 import type { Finding } from '../../../src/engine/model/finding.js';
-import { planNotes, rankResolution } from '../../../src/engine/plan.js';
+import { planNotes, rankResolution } from '../../../src/engine/resolution.js';
 import { executeRunbook } from '../../../src/engine/run-runbook.js';
 import { loadRunbook } from '../../../src/engine/runbook.js';
 import type { EnvSession } from '../../../src/engine/session.js';

@@ -61,8 +61,10 @@ describe('untrusted text never reaches the terminal raw', () => {
 
   it('views (not findings) are neutralised the same way', () => {
     let out = '';
-    const printer = printerFor({ output: 'text', color: false }, 'test view', ['text', 'json'], (t) => {
-      out += t;
+    const printer = printerFor({ output: 'text', color: false }, 'test view', ['text', 'json'], {
+      write: (t: string) => {
+        out += t;
+      },
     });
     printer.view({
       data: { message: HOSTILE_AWS, line: HOSTILE_LOG },

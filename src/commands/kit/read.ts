@@ -1,0 +1,243 @@
+import { CHECKS } from '../../checks/index.js';
+import type { Config } from '../../config/schema.js';
+import { targetLabel } from '../../db/connection.js';
+import { type DbCommandSession, lazyDatabase } from '../../engine/database.js';
+import type { CheckContext } from '../../engine/model/check.js';
+import { parseDuration } from '../../engine/model/duration.js';
+import type { Finding, Report } from '../../engine/model/finding.js';
+import { buildReport } from '../../engine/model/finding.js';
+import { type Printer, printerFor } from '../../engine/printer.js';
+import { createProgress, type Progress } from '../../engine/progress.js';
+import { executeRunbook } from '../../engine/run-runbook.js';
+import { loadRunbook, type Runbook } from '../../engine/runbook.js';
+import { runChecks, type Step, stepsFor } from '../../engine/runner.js';
+import { canAsk, processRuntime, type Runtime } from '../../engine/runtime.js';
+import { type EnvSession, type GlobalOptions, openEnvSession, verifyAccount } from '../../engine/session.js';
+
+/**
+ * The kit of read-only commands (docs/architecture.md, "Adding a command"): a read command declares
+ * what it runs — a runbook, or a few check steps — its label and notes, and the kit does the rest the
+ * same way for all of them: --output parsed once, the environment's session, the account guard, the
+ * look-back window, progress on stderr, the lazy database, manual steps on a terminal, the report and
+ * its exit code, and closing what was opened.
+ */
+
+/** Flags of read commands: the look-back window and, for checks that read PostgreSQL, where it is. */
+export interface ReadCommandOptions extends GlobalOptions {
+  since?: string;
+  dbUrl?: string;
+  dbHost?: string;
+  dbPort?: string;
+}
+
+/** A check id with its parameters, as a runbook step names it. */
+export interface StepSpec {
+  check: string;
+  params?: Record<string, unknown>;
+}
+
+/** What a read command runs: a runbook (with its manual and change steps) or a list of check steps. */
+export type Procedure = { runbook: string | Runbook } | { steps: readonly StepSpec[] };
+
+/** The outcome of a read run, handed to a command's notes. */
+export interface ReadRun {
+  findings: Finding[];
+  /** A context sharing the run's fact cache (step runs only), to list gathered facts afterwards. */
+  context?: CheckContext;
+  runbook?: Runbook;
+}
+
+export interface ReadCommand {
+  /** The report's command label, e.g. `ecs tasks internal-pe`. */
+  label: string;
+  procedure: Procedure;
+  /** The look-back window when --since is not given (default: the config's logs.since). */
+  defaultSince?: string | ((config: Config) => string);
+  /** Ask the runbook's manual steps on a terminal under text output (validate, runbook run); else skipped. */
+  askManual?: boolean;
+  /** Extra sections after the findings. */
+  notes?(run: ReadRun): string[] | Promise<string[]>;
+  /** An environment session the command opened already (to read its config before declaring steps). */
+  session?: EnvSession;
+  /** The environment when it is positional (`fsops validate prod`); default --env or FSOPS_ENV. */
+  envName?: string;
+}
+
+/** A procedure with its runbook loaded or its check ids resolved: a typo fails before anything opens. */
+type Resolved = { runbook: Runbook } | { steps: Step[] };
+
+function resolve(procedure: Procedure): Resolved {
+  if ('steps' in procedure) return { steps: stepsFor(CHECKS, procedure.steps) };
+  return {
+    runbook: typeof procedure.runbook === 'string' ? loadRunbook(procedure.runbook) : procedure.runbook,
+  };
+}
+
+function isResolved(procedure: Procedure | Resolved): procedure is Resolved {
+  return 'runbook' in procedure
+    ? typeof procedure.runbook !== 'string'
+    : procedure.steps.every((step) => typeof step.check !== 'string');
+}
+
+/** Runs a read command against an environment and prints its report; returns the exit code. */
+export async function runReadCommand(
+  command: ReadCommand,
+  options: ReadCommandOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
+  const printer = printerFor(options, command.label, undefined, runtime.stdout);
+  const procedure = resolve(command.procedure);
+  const session =
+    command.session ?? openEnvSession(options, command.envName ?? options.env ?? process.env.FSOPS_ENV);
+  try {
+    const defaultSince =
+      typeof command.defaultSince === 'function'
+        ? command.defaultSince(session.config)
+        : (command.defaultSince ?? session.config.logs.since);
+    const sinceMs = parseDuration(options.since ?? defaultSince, '--since');
+    const title = `${'runbook' in procedure ? procedure.runbook.title : command.label} (${session.env.name})`;
+    const progress = await createProgress(title, printer.format, runtime.stderr);
+    const startedAt = runtime.clock.now();
+    try {
+      progress.update(`${title}: verifying the AWS account`);
+      await verifyAccount(session);
+      const run = await gather(session, procedure, {
+        since: new Date(startedAt - sinceMs),
+        now: new Date(startedAt),
+        options,
+        runtime,
+        progress,
+        askManual: Boolean(command.askManual) && printer.format === 'text' && canAsk(runtime),
+      });
+      const notes = command.notes ? await command.notes(run) : undefined;
+      progress.stop();
+      return printer.report(
+        buildReport(command.label, session.env.name, new Date(startedAt), run.findings, notes, () =>
+          runtime.clock.now(),
+        ),
+      );
+    } finally {
+      progress.stop();
+    }
+  } finally {
+    session.aws.destroy();
+  }
+}
+
+export interface GatherOptions {
+  since: Date;
+  now?: Date;
+  /** --db-url/--db-host/--db-port for checks that read PostgreSQL (default: the environment's secret). */
+  options?: Pick<ReadCommandOptions, 'dbUrl' | 'dbHost' | 'dbPort'>;
+  runtime?: Runtime;
+  progress?: Progress;
+  askManual?: boolean;
+}
+
+/**
+ * The findings of a procedure over an environment, without printing: the lazy database opened when a
+ * check first asks for it and closed afterwards. The status dashboard polls through it.
+ */
+export async function gather(
+  session: EnvSession,
+  procedure: Procedure | Resolved,
+  { since, now, options = {}, runtime = processRuntime(), progress, askManual }: GatherOptions,
+): Promise<ReadRun> {
+  const resolved = isResolved(procedure) ? procedure : resolve(procedure);
+  const database = lazyDatabase(session, options);
+  const hooks = { onCheckStart: progress?.onCheckStart, onCheckDone: progress?.onCheckDone };
+  try {
+    if ('runbook' in resolved) {
+      const findings = await executeRunbook(resolved.runbook, session, {
+        checks: CHECKS,
+        since,
+        ...hooks,
+        askManual,
+        ask: (question) => runtime.io.ask(question),
+        beforeManual: progress?.stop,
+        fetch: runtime.fetch,
+        db: database.open,
+      });
+      return { findings, runbook: resolved.runbook };
+    }
+    return await runChecks(session, resolved.steps, {
+      since,
+      now,
+      ...hooks,
+      fetch: runtime.fetch,
+      db: database.open,
+    });
+  } finally {
+    await database.close();
+  }
+}
+
+/** The environment-independent parameters a database check gets when the database came by URL. */
+export interface DatabaseStep {
+  check: Step['check'];
+  params: Record<string, unknown>;
+}
+
+export interface DatabaseReadCommand {
+  label: string;
+  /** The checks with their parameters, given the opened session (an environment or a bare URL). */
+  steps(session: DbCommandSession): DatabaseStep[];
+  /** Opens the database and its read-only session (connect failures surface here, exit 3). */
+  open(): Promise<DbCommandSession>;
+  /** The report, before it is printed (the demo compares it with the trouble it planted). */
+  onReport?(report: Report): void;
+}
+
+/**
+ * The kit for a read command over one database (db health, db <check>, the demo): its checks run
+ * concurrently over one read-only session, the report says which database and how it was reached.
+ */
+export async function runDatabaseReadCommand(
+  command: DatabaseReadCommand,
+  options: GlobalOptions,
+  runtime: Runtime = processRuntime(),
+  // A command that runs these checks as part of something else (the demo) has parsed --output already.
+  printer: Printer = printerFor(options, command.label, undefined, runtime.stdout),
+): Promise<number> {
+  const startedAt = new Date(runtime.clock.now());
+  const session = await command.open();
+  const progress = await createProgress(
+    `${command.label} (${session.db.label})`,
+    printer.format,
+    runtime.stderr,
+  );
+  try {
+    const { findings } = await runChecks(session, command.steps(session), {
+      db: async () => session.db,
+      fetch: runtime.fetch,
+      onCheckStart: progress.onCheckStart,
+      onCheckDone: progress.onCheckDone,
+    });
+    progress.stop();
+    const report = buildReport(
+      command.label,
+      session.envSession?.env.name ?? null,
+      startedAt,
+      findings,
+      databaseNotes(session),
+      () => runtime.clock.now(),
+    );
+    command.onReport?.(report);
+    return printer.report(report);
+  } finally {
+    progress.stop();
+    await session.close();
+  }
+}
+
+function databaseNotes(session: DbCommandSession): string[] {
+  const version = (session.db.serverVersion / 10000).toFixed(0);
+  const note = `Database: ${targetLabel(session.target)} (PostgreSQL ${version}, via ${session.target.source}; read-only session)`;
+  const degraded = session.db.degraded?.();
+  return degraded
+    ? [
+        note,
+        `Ran degraded: the checks shared ${degraded.connections} of ${degraded.of} connections (the server refused the others: ${degraded.reason}); every check still ran, one after another.`,
+      ]
+    : [note];
+}
