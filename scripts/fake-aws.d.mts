@@ -14,7 +14,6 @@ export interface FakeAws {
   /** Live: handlers and routes added after start are served. */
   handlers: Record<string, Record<string, Handler>>;
   http: Record<string, { status: number; body?: string; delayMs?: number }>;
-  // biome-ignore lint/suspicious/noExplicitAny: AWS wire data of every shape
   calls: {
     service: string;
     action: string;

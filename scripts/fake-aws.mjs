@@ -109,7 +109,13 @@ export class AwsFault extends Error {
  * accounts: { [accessKeyId]: { handlers } } another account's answers, chosen by the access key that
  *   signed the request (a second environment reached through its own profile, e.g. staging beside prod)
  */
-export async function startFakeAws({ handlers = {}, http = {}, faults = [], delayMs = 0, accounts = {} } = {}) {
+export async function startFakeAws({
+  handlers = {},
+  http = {},
+  faults = [],
+  delayMs = 0,
+  accounts = {},
+} = {}) {
   const calls = [];
   const remaining = faults.map((fault) => ({ ...fault, left: fault.times ?? Number.POSITIVE_INFINITY }));
   const sockets = new Set();

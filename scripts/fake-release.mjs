@@ -81,7 +81,10 @@ export function releaseWorld(env, options = {}) {
       taskRoleArn: `arn:aws:iam::${account}:role/${env}-fivestar-task`,
       executionRoleArn: `arn:aws:iam::${account}:role/${env}-fivestar-exec`,
       networkMode: 'awsvpc',
-      containerDefinitions: [container(baseImage), { name: 'log-router', image: 'amazon/aws-for-fluent-bit:2.32', essential: false }],
+      containerDefinitions: [
+        container(baseImage),
+        { name: 'log-router', image: 'amazon/aws-for-fluent-bit:2.32', essential: false },
+      ],
       requiresCompatibilities: ['FARGATE'],
       cpu: '2048',
       memory: '4096',
@@ -116,11 +119,22 @@ export function releaseWorld(env, options = {}) {
     deploymentConfiguration: {
       maximumPercent: 200,
       minimumHealthyPercent: 100,
-      ...(options.strategy === 'BLUE_GREEN' ? { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 15 } : { strategy: 'ROLLING' }),
+      ...(options.strategy === 'BLUE_GREEN'
+        ? { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 15 }
+        : { strategy: 'ROLLING' }),
     },
     /** The ECS deployments of DescribeServices. */
     deployments: [
-      { id: `ecs-svc/${revision}`, status: 'PRIMARY', taskDefinition: arnOf(revision), desiredCount: DESIRED[env], runningCount: DESIRED[env], pendingCount: 0, rolloutState: 'COMPLETED', createdAt: now() - 3600 },
+      {
+        id: `ecs-svc/${revision}`,
+        status: 'PRIMARY',
+        taskDefinition: arnOf(revision),
+        desiredCount: DESIRED[env],
+        runningCount: DESIRED[env],
+        pendingCount: 0,
+        rolloutState: 'COMPLETED',
+        createdAt: now() - 3600,
+      },
     ],
     /** The service deployments of ListServiceDeployments / DescribeServiceDeployments. */
     serviceDeployments: [],
@@ -135,7 +149,10 @@ export function releaseWorld(env, options = {}) {
     clusterArn: `arn:aws:ecs:ap-south-1:${account}:cluster/${cluster}`,
     status: 'ACTIVE',
     desiredCount: state.desired,
-    runningCount: state.deployments.reduce((n, d) => n + d.runningCount, 0) > state.desired ? state.desired : state.deployments.reduce((n, d) => n + d.runningCount, 0),
+    runningCount: Math.min(
+      state.desired,
+      state.deployments.reduce((n, d) => n + d.runningCount, 0),
+    ),
     pendingCount: state.deployments.reduce((n, d) => n + (d.pendingCount ?? 0), 0),
     taskDefinition: arnOf(state.running),
     deploymentController: { type: options.controller ?? 'ECS' },
@@ -144,12 +161,14 @@ export function releaseWorld(env, options = {}) {
     deployments: state.deployments,
     events: [],
   });
-  const sdArn = (n) => `arn:aws:ecs:ap-south-1:${account}:service-deployment/${cluster}/${serviceName}/sd${n}`;
-  const revisionArn = (rev) => `arn:aws:ecs:ap-south-1:${account}:service-revision/${cluster}/${serviceName}/rev${rev}`;
+  const sdArn = (n) =>
+    `arn:aws:ecs:ap-south-1:${account}:service-deployment/${cluster}/${serviceName}/sd${n}`;
+  const revisionArn = (rev) =>
+    `arn:aws:ecs:ap-south-1:${account}:service-revision/${cluster}/${serviceName}/rev${rev}`;
 
   function advanceRolling() {
     const primary = state.deployments.find((d) => d.status === 'PRIMARY');
-    if (!primary || primary.rolloutState !== 'IN_PROGRESS') return;
+    if (primary?.rolloutState !== 'IN_PROGRESS') return;
     primary.polls = (primary.polls ?? 0) + 1;
     const sd = state.serviceDeployments.find((d) => d.id === primary.id);
     if (sd?.deploymentConfiguration.strategy === 'BLUE_GREEN') return; // its lifecycle stages move it
@@ -186,15 +205,25 @@ export function releaseWorld(env, options = {}) {
     if (!['IN_PROGRESS', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_REQUESTED', 'PENDING'].includes(sd.status)) return;
     sd.pollsInStage = (sd.pollsInStage ?? 0) + 1;
     if (sd.status === 'ROLLBACK_REQUESTED' || sd.status === 'ROLLBACK_IN_PROGRESS') {
-      if (sd.status === 'ROLLBACK_REQUESTED') return void Object.assign(sd, { status: 'ROLLBACK_IN_PROGRESS', pollsInStage: 0 });
+      if (sd.status === 'ROLLBACK_REQUESTED')
+        return void Object.assign(sd, { status: 'ROLLBACK_IN_PROGRESS', pollsInStage: 0 });
       finishRollback(sd);
       return;
     }
-    if (sd.status === 'PENDING') return void Object.assign(sd, { status: 'IN_PROGRESS', lifecycleStage: BLUE_GREEN_STAGES[0], pollsInStage: 0 });
+    if (sd.status === 'PENDING')
+      return void Object.assign(sd, {
+        status: 'IN_PROGRESS',
+        lifecycleStage: BLUE_GREEN_STAGES[0],
+        pollsInStage: 0,
+      });
     const hold = options.hold && options.hold.stage === sd.lifecycleStage ? options.hold.polls : 0;
     if (sd.pollsInStage < (options.stagePolls ?? 1) + hold) return;
     if (options.alarmRollbackAt === sd.lifecycleStage) {
-      sd.alarms = { status: 'TRIGGERED', alarmNames: sd.alarmNames, triggeredAlarmNames: [options.alarmName ?? sd.alarmNames?.[0] ?? 'alarm'] };
+      sd.alarms = {
+        status: 'TRIGGERED',
+        alarmNames: sd.alarmNames,
+        triggeredAlarmNames: [options.alarmName ?? sd.alarmNames?.[0] ?? 'alarm'],
+      };
       sd.rollback = { reason: 'CloudWatch alarm triggered', startedAt: now() };
       Object.assign(sd, { status: 'ROLLBACK_IN_PROGRESS', pollsInStage: 0 });
       return;
@@ -204,7 +233,13 @@ export function releaseWorld(env, options = {}) {
       Object.assign(sd, { status: 'SUCCESSFUL', finishedAt: now(), lifecycleStage: undefined });
       state.running = sd.targetRevision;
       const primary = state.deployments.find((d) => d.taskDefinition === arnOf(sd.targetRevision));
-      if (primary) Object.assign(primary, { status: 'PRIMARY', rolloutState: 'COMPLETED', runningCount: state.desired, pendingCount: 0 });
+      if (primary)
+        Object.assign(primary, {
+          status: 'PRIMARY',
+          rolloutState: 'COMPLETED',
+          runningCount: state.desired,
+          pendingCount: 0,
+        });
       state.deployments = state.deployments.filter((d) => d === primary);
       return;
     }
@@ -221,7 +256,8 @@ export function releaseWorld(env, options = {}) {
     Object.assign(sd, { status: 'ROLLBACK_SUCCESSFUL', finishedAt: now(), lifecycleStage: undefined });
     state.running = sd.sourceRevision;
     const blue = state.deployments.find((d) => d.taskDefinition === arnOf(sd.sourceRevision));
-    if (blue) Object.assign(blue, { status: 'PRIMARY', rolloutState: 'COMPLETED', runningCount: state.desired });
+    if (blue)
+      Object.assign(blue, { status: 'PRIMARY', rolloutState: 'COMPLETED', runningCount: state.desired });
     state.deployments = state.deployments.filter((d) => d === blue);
   }
 
@@ -254,14 +290,17 @@ export function releaseWorld(env, options = {}) {
     DescribeTaskDefinition: ({ taskDefinition }) => {
       const rev = Number(String(taskDefinition).split(':').pop());
       const def = definitions.get(rev);
-      if (!def) throw new AwsFault('ClientException', `Unable to describe task definition ${taskDefinition}.`);
+      if (!def)
+        throw new AwsFault('ClientException', `Unable to describe task definition ${taskDefinition}.`);
       return { taskDefinition: def, tags: [{ key: 'team', value: 'payments' }] };
     },
     RegisterTaskDefinition: (input) => {
       const rev = Math.max(...definitions.keys()) + 1;
       const def = register(input, rev);
       const image = input.containerDefinitions.find((c) => c.name === component)?.image ?? '';
-      const known = Object.values(images).find((i) => image.endsWith(i.digest) || i.tags?.some((t) => image.endsWith(`:${t}`)));
+      const known = Object.values(images).find(
+        (i) => image.endsWith(i.digest) || i.tags?.some((t) => image.endsWith(`:${t}`)),
+      );
       digestOfTaskDef.set(rev, known?.digest ?? digestOf(9));
       state.registered.push(input);
       return { taskDefinition: def, tags: input.tags ?? [] };
@@ -269,7 +308,10 @@ export function releaseWorld(env, options = {}) {
     UpdateService: (input) => {
       state.updates.push(input);
       if ((options.controller ?? 'ECS') !== 'ECS') {
-        throw new AwsFault('InvalidParameterException', 'Unable to update task definition on services with a CODE_DEPLOY deployment controller.');
+        throw new AwsFault(
+          'InvalidParameterException',
+          'Unable to update task definition on services with a CODE_DEPLOY deployment controller.',
+        );
       }
       if (input.deploymentConfiguration) state.deploymentConfiguration = input.deploymentConfiguration;
       const rev = Number(String(input.taskDefinition).split(':').pop());
@@ -278,7 +320,16 @@ export function releaseWorld(env, options = {}) {
       const old = state.deployments.find((d) => d.status === 'PRIMARY');
       if (old) old.status = 'ACTIVE';
       state.deployments = [
-        { id, status: 'PRIMARY', taskDefinition: arnOf(rev), desiredCount: state.desired, runningCount: 0, pendingCount: state.desired, rolloutState: 'IN_PROGRESS', createdAt: now() },
+        {
+          id,
+          status: 'PRIMARY',
+          taskDefinition: arnOf(rev),
+          desiredCount: state.desired,
+          runningCount: 0,
+          pendingCount: state.desired,
+          rolloutState: 'IN_PROGRESS',
+          createdAt: now(),
+        },
         ...(old ? [old] : []),
       ];
       const sd = {
@@ -322,7 +373,13 @@ export function releaseWorld(env, options = {}) {
         return {
           serviceRevisionArn: arn,
           taskDefinition: arnOf(rev),
-          containerImages: [{ containerName: component, imageDigest: digestOfTaskDef.get(rev), image: definitions.get(rev)?.containerDefinitions?.[0]?.image }],
+          containerImages: [
+            {
+              containerName: component,
+              imageDigest: digestOfTaskDef.get(rev),
+              image: definitions.get(rev)?.containerDefinitions?.[0]?.image,
+            },
+          ],
         };
       }),
     }),
@@ -338,14 +395,22 @@ export function releaseWorld(env, options = {}) {
         Object.assign(sd, { status: 'ROLLBACK_SUCCESSFUL', finishedAt: now() });
         state.running = sd.sourceRevision;
         const old = state.deployments.find((d) => d.taskDefinition === arnOf(sd.sourceRevision));
-        if (old) Object.assign(old, { status: 'PRIMARY', rolloutState: 'COMPLETED', runningCount: state.desired });
+        if (old)
+          Object.assign(old, { status: 'PRIMARY', rolloutState: 'COMPLETED', runningCount: state.desired });
         state.deployments = state.deployments.filter((d) => d === old);
       }
       return { serviceDeploymentArn };
     },
-    ListTaskDefinitions: () => ({ taskDefinitionArns: [...definitions.keys()].sort((a, b) => b - a).map(arnOf) }),
+    ListTaskDefinitions: () => ({
+      taskDefinitionArns: [...definitions.keys()].sort((a, b) => b - a).map(arnOf),
+    }),
     ListTasks: ({ desiredStatus }) => ({
-      taskArns: desiredStatus === 'STOPPED' ? [] : Array.from({ length: state.desired }, (_, i) => i + 1).map((n) => `arn:aws:ecs:ap-south-1:${account}:task/${cluster}/t${state.running}x${n}`),
+      taskArns:
+        desiredStatus === 'STOPPED'
+          ? []
+          : Array.from({ length: state.desired }, (_, i) => i + 1).map(
+              (n) => `arn:aws:ecs:ap-south-1:${account}:task/${cluster}/t${state.running}x${n}`,
+            ),
     }),
     DescribeTasks: ({ tasks }) => ({
       tasks: tasks.map((taskArn) => {
@@ -354,44 +419,83 @@ export function releaseWorld(env, options = {}) {
           taskArn,
           lastStatus: 'RUNNING',
           taskDefinitionArn: arnOf(rev),
-          containers: [{ name: component, image: definitions.get(rev)?.containerDefinitions?.[0]?.image, imageDigest: digestOfTaskDef.get(rev) }],
+          containers: [
+            {
+              name: component,
+              image: definitions.get(rev)?.containerDefinitions?.[0]?.image,
+              imageDigest: digestOfTaskDef.get(rev),
+            },
+          ],
         };
       }),
     }),
   };
 
   const findImage = (imageId) =>
-    Object.values(images).find((i) => (imageId.imageDigest ? i.digest === imageId.imageDigest : i.tags?.includes(imageId.imageTag)));
+    Object.values(images).find((i) =>
+      imageId.imageDigest ? i.digest === imageId.imageDigest : i.tags?.includes(imageId.imageTag),
+    );
   const checkRepository = (name) => {
-    if (name !== repository) throw new AwsFault('RepositoryNotFoundException', `The repository with name '${name}' does not exist in the registry`);
+    if (name !== repository)
+      throw new AwsFault(
+        'RepositoryNotFoundException',
+        `The repository with name '${name}' does not exist in the registry`,
+      );
   };
   const ecr = {
     DescribeImages: ({ repositoryName, imageIds }) => {
       checkRepository(repositoryName);
       const image = findImage(imageIds[0]);
-      if (!image) throw new AwsFault('ImageNotFoundException', `The image with imageId {${JSON.stringify(imageIds[0])}} does not exist within the repository with name '${repositoryName}'`);
-      return { imageDetails: [{ repositoryName, registryId: '123456789099', imageDigest: image.digest, imageTags: image.tags, imagePushedAt: now() - 7200 }] };
+      if (!image)
+        throw new AwsFault(
+          'ImageNotFoundException',
+          `The image with imageId {${JSON.stringify(imageIds[0])}} does not exist within the repository with name '${repositoryName}'`,
+        );
+      return {
+        imageDetails: [
+          {
+            repositoryName,
+            registryId: '123456789099',
+            imageDigest: image.digest,
+            imageTags: image.tags,
+            imagePushedAt: now() - 7200,
+          },
+        ],
+      };
     },
     DescribeImageScanFindings: ({ repositoryName, imageId }) => {
       checkRepository(repositoryName);
       const image = findImage(imageId);
       if (!image) throw new AwsFault('ImageNotFoundException', 'image not found');
-      if (image.scan === null) throw new AwsFault('ScanNotFoundException', 'Image scan does not exist for the image');
+      if (image.scan === null)
+        throw new AwsFault('ScanNotFoundException', 'Image scan does not exist for the image');
       const critical = image.critical ?? 0;
       return {
         repositoryName,
         imageId,
-        imageScanStatus: { status: image.scan ?? 'COMPLETE', description: 'The scan was completed successfully.' },
+        imageScanStatus: {
+          status: image.scan ?? 'COMPLETE',
+          description: 'The scan was completed successfully.',
+        },
         imageScanFindings: {
           imageScanCompletedAt: now() - 3600,
-          findingSeverityCounts: { ...(critical ? { CRITICAL: critical } : {}), HIGH: image.high ?? 1, LOW: 4 },
-          findings: Array.from({ length: critical }, (_, i) => ({ name: `CVE-2026-000${i + 1}`, severity: 'CRITICAL' })),
+          findingSeverityCounts: {
+            ...(critical ? { CRITICAL: critical } : {}),
+            HIGH: image.high ?? 1,
+            LOW: 4,
+          },
+          findings: Array.from({ length: critical }, (_, i) => ({
+            name: `CVE-2026-000${i + 1}`,
+            severity: 'CRITICAL',
+          })),
         },
       };
     },
     DescribeRepositories: ({ repositoryNames }) => {
       checkRepository(repositoryNames[0]);
-      return { repositories: [{ repositoryName: repository, imageTagMutability: options.mutability ?? 'MUTABLE' }] };
+      return {
+        repositories: [{ repositoryName: repository, imageTagMutability: options.mutability ?? 'MUTABLE' }],
+      };
     },
   };
   const elasticloadbalancing = {

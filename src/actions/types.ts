@@ -40,7 +40,10 @@ export interface ActionContext {
    * (`deploy.release`'s gate during the bake or after the rollout). Absent when the command passed no
    * check catalogue.
    */
-  runChecks?(steps: { check: string; params?: Record<string, unknown> }[], options: { since: Date }): Promise<Finding[]>;
+  runChecks?(
+    steps: { check: string; params?: Record<string, unknown> }[],
+    options: { since: Date },
+  ): Promise<Finding[]>;
 }
 
 /** The result for an object an action did not get to because of Ctrl-C. */

@@ -57,17 +57,41 @@ Examples:
       )
       .argument('<component>', 'component, e.g. internal-pe or customer-portal')
       .addOption(changeEnvOption())
-      .option('--image <tag|digest>', 'the image to deploy: a tag (1.4.3), a digest (sha256:...), or the full reference of the same repository')
+      .option(
+        '--image <tag|digest>',
+        'the image to deploy: a tag (1.4.3), a digest (sha256:...), or the full reference of the same repository',
+      )
       .option('--strategy <strategy>', 'rolling or blue-green (default: what the service is set up for)')
-      .option('--container <name>', 'the container whose image changes (default: the only one, or the one named after the component)')
-      .option('--bake-time <minutes>', 'blue-green: minutes blue is kept beside green (default deploy.bakeTimeMinutes, 15)')
-      .option('--timeout <duration>', 'how long the deploy may take before fsops stops following it (default deploy.timeout, 30m)')
-      .option('--allow-findings', 'deploy an image whose scan has CRITICAL findings (or no finished scan); needs --reason')
-      .option('--skip-staging-gate', 'protected environments: skip "runs in staging and validate staging passes"; needs --reason')
+      .option(
+        '--container <name>',
+        'the container whose image changes (default: the only one, or the one named after the component)',
+      )
+      .option(
+        '--bake-time <minutes>',
+        'blue-green: minutes blue is kept beside green (default deploy.bakeTimeMinutes, 15)',
+      )
+      .option(
+        '--timeout <duration>',
+        'how long the deploy may take before fsops stops following it (default deploy.timeout, 30m)',
+      )
+      .option(
+        '--allow-findings',
+        'deploy an image whose scan has CRITICAL findings (or no finished scan); needs --reason',
+      )
+      .option(
+        '--skip-staging-gate',
+        'protected environments: skip "runs in staging and validate staging passes"; needs --reason',
+      )
       .option('--override-freeze', 'deploy during a change freeze (deploy.freezes); needs --reason')
-      .option('--override-incident', 'deploy during an open SEV1/SEV2 incident (e.g. its fix); needs --reason')
+      .option(
+        '--override-incident',
+        'deploy during an open SEV1/SEV2 incident (e.g. its fix); needs --reason',
+      )
       .option('--reason <text>', 'why an override is given (written to the audit log)')
-      .option('--staging-profile <profile>', 'AWS profile for the staging gate (default environments.<staging>.profile)'),
+      .option(
+        '--staging-profile <profile>',
+        'AWS profile for the staging gate (default environments.<staging>.profile)',
+      ),
   )
     .addHelpText(
       'after',

@@ -4,7 +4,7 @@ import { stopReleaseAction } from '../actions/deploy/stop.js';
 import type { ActionDefinition } from '../actions/types.js';
 import { deployedReference, imageFactsKey } from '../checks/deploy/image.js';
 import { CHECKS } from '../checks/index.js';
-import { type ServiceNames, requireService } from '../ecs/facts.js';
+import { requireService, type ServiceNames } from '../ecs/facts.js';
 import { shortTaskDef } from '../ecs/taskdef.js';
 import { changeAuditor, promptIO } from '../engine/change.js';
 import {
@@ -18,13 +18,13 @@ import type { CheckContext } from '../engine/model/check.js';
 import { parseDuration } from '../engine/model/duration.js';
 import { ExitCode, UsageError } from '../engine/model/errors.js';
 import type { Finding } from '../engine/model/finding.js';
-import { buildReport } from '../engine/output.js';
+import { buildReport } from '../engine/model/finding.js';
 import { createProgress } from '../engine/progress.js';
 import { runActions } from '../engine/run-actions.js';
 import { runChecks, stepsFor } from '../engine/runner.js';
 import { terminalIO } from '../engine/safety.js';
 import { type EnvSession, openEnvSession, verifyAccount } from '../engine/session.js';
-import { loadAlarmCatalogue, desiredAlarms } from '../monitoring/alarm-catalogue.js';
+import { desiredAlarms, loadAlarmCatalogue } from '../monitoring/alarm-catalogue.js';
 import { type ImageFacts, parseImageRef, requestedImage } from '../release/image.js';
 import {
   blueGreenLoadBalancers,
@@ -117,7 +117,12 @@ export async function deploy(
   }
   const overrides = overridesOf(options);
   if (options.strategy !== undefined) chooseStrategy({}, options.strategy);
-  const { printer, session, identity, ecs, names } = await prepareServiceCommand(component, options, 'deploy', true);
+  const { printer, session, identity, ecs, names } = await prepareServiceCommand(
+    component,
+    options,
+    'deploy',
+    true,
+  );
   const startedAt = new Date();
   const env = session.env;
   const settings = session.config.deploy;
@@ -131,7 +136,9 @@ export async function deploy(
   try {
     const facts = await readsUntilInterrupted(async (signal) => {
       // The staging gate's own session (its account and profile) starts at once, beside prod's reads.
-      const stagingRun = stagingGate ? startStagingValidation(options, settings.stagingEnv, component, deps, signal) : null;
+      const stagingRun = stagingGate
+        ? startStagingValidation(options, settings.stagingEnv, component, deps, signal)
+        : null;
       const service = await requireService(ecs, names, signal).catch((error) => {
         throw asExitError(error, `cannot read ${names.service}`);
       });
@@ -162,11 +169,13 @@ export async function deploy(
     const strategy = chooseStrategy(service, options.strategy);
     if (strategy === 'blue-green') {
       const ready = blueGreenLoadBalancers(service);
-      if (!ready.ok) await refuse(`${names.service} cannot deploy blue/green: ${ready.missing}. Nothing was changed.`);
+      if (!ready.ok)
+        await refuse(`${names.service} cannot deploy blue/green: ${ready.missing}. Nothing was changed.`);
     }
     const container = releaseContainer(previous.definition, component, options.container);
     const running = parseImageRef(containerImage(previous.definition, container) ?? '');
-    if (!running) await refuse(`cannot read the image of container ${container} in ${shortTaskDef(previous.arn)}`);
+    if (!running)
+      await refuse(`cannot read the image of container ${container} in ${shortTaskDef(previous.arn)}`);
     const wanted = requestedImage(running!, options.image);
 
     // The gates, through the check runner, before anything changes (ops guide §12.2.1).
@@ -177,9 +186,16 @@ export async function deploy(
           stepsFor(CHECKS, [
             {
               check: 'deploy.image',
-              params: { image: wanted, protectedEnv, ...(options.allowFindings ? { allowFindings: options.reason } : {}) },
+              params: {
+                image: wanted,
+                protectedEnv,
+                ...(options.allowFindings ? { allowFindings: options.reason } : {}),
+              },
             },
-            { check: 'deploy.no-open-incident', params: options.overrideIncident ? { override: options.reason } : {} },
+            {
+              check: 'deploy.no-open-incident',
+              params: options.overrideIncident ? { override: options.reason } : {},
+            },
             { check: 'deploy.no-freeze', params: options.overrideFreeze ? { override: options.reason } : {} },
           ]),
           { signal, now: startedAt, onCheckStart: progress.onCheckStart, onCheckDone: progress.onCheckDone },
@@ -199,11 +215,15 @@ export async function deploy(
       return { findings: [...prod.findings, ...stagingFindings], image, testUrl };
     });
     progress.stop();
-    const skipped: Finding[] = options.skipStagingGate && protectedEnv ? [skippedStaging(settings.stagingEnv, options.reason!)] : [];
+    const skipped: Finding[] =
+      options.skipStagingGate && protectedEnv ? [skippedStaging(settings.stagingEnv, options.reason!)] : [];
     const gateFindings = [...gate.findings, ...skipped];
     const blocking = gateFindings.filter((f) => f.status === 'fail' || f.status === 'error');
     if (blocking.length) {
-      await audit('refused', `gate: ${blocking.map((f) => `${f.id} [${f.resource}] ${f.status}: ${f.observed}`).join('; ')}`);
+      await audit(
+        'refused',
+        `gate: ${blocking.map((f) => `${f.id} [${f.resource}] ${f.status}: ${f.observed}`).join('; ')}`,
+      );
       printer.report(
         buildReport(`deploy ${component}`, env.name, startedAt, gateFindings, [
           `Refused before any change: ${blocking.length} gate finding(s) failed. Nothing was registered or changed.`,
@@ -276,10 +296,17 @@ export async function deploy(
       refusal: refusalSeen,
     });
     const notes = [`${names.service}: ${shortTaskDef(previous.arn)} -> ${image} (${strategy})`];
-    const code = printer.report(buildReport(`deploy ${component}`, env.name, startedAt, [...gateFindings, ...findings], notes));
+    const code = printer.report(
+      buildReport(`deploy ${component}`, env.name, startedAt, [...gateFindings, ...findings], notes),
+    );
     if (refusalSeen.declined) return ExitCode.usage;
     if (interruption.interrupted) {
-      await offerStop(component, names, previous.arn, findings, { session, identity: identity?.arn ?? null, io, format: printer.format });
+      await offerStop(component, names, previous.arn, findings, {
+        session,
+        identity: identity?.arn ?? null,
+        io,
+        format: printer.format,
+      });
       return ExitCode.interrupted;
     }
     return code;
@@ -302,7 +329,11 @@ async function describeWithTags(
     abortSignal: signal,
   });
   if (!out.taskDefinition) throw new Error(`ECS returned no task definition for ${arn}`);
-  return { arn: out.taskDefinition.taskDefinitionArn ?? arn, definition: out.taskDefinition, tags: out.tags ?? [] };
+  return {
+    arn: out.taskDefinition.taskDefinitionArn ?? arn,
+    definition: out.taskDefinition,
+    tags: out.tags ?? [],
+  };
 }
 
 /** The image facts the gate's `deploy.image` gathered (the run's shared cache: no second call). */
@@ -385,7 +416,10 @@ function startStagingValidation(
         const run = await runChecks(
           s,
           stepsFor(CHECKS, [
-            { check: 'deploy.staging-image', params: { component, digest: image.digest, target: options.env } },
+            {
+              check: 'deploy.staging-image',
+              params: { component, digest: image.digest, target: options.env },
+            },
           ]),
           { signal },
         );
@@ -431,24 +465,32 @@ async function offerStop(
     `\nfsops: stopped following the deploy; it continues in ECS (state above). To stop it with rollback: fsops rollback ${component} --env ${env}\n`,
   );
   if (!released || !run.io.isTTY || run.format !== 'text') return;
-  await runActions([{ action: stopReleaseAction as unknown as ActionDefinition<never>, params: { component, names, previous, released } }], {
-    audit: { env, target: run.session.config.audit, aws: run.session.aws },
-    identity: run.identity,
-    command: `deploy ${component} stop`,
-    target: env,
-    protectedEnv: run.session.env.settings.protected,
-    io: run.io,
-    context: {
-      env: run.session.env,
-      config: run.session.config,
-      now: new Date(),
-      aws: run.session.aws,
-      db: () => Promise.reject(new UsageError('deploy uses no database')),
-      log: (text) => process.stderr.write(`${text}\n`),
+  await runActions(
+    [
+      {
+        action: stopReleaseAction as unknown as ActionDefinition<never>,
+        params: { component, names, previous, released },
+      },
+    ],
+    {
+      audit: { env, target: run.session.config.audit, aws: run.session.aws },
+      identity: run.identity,
+      command: `deploy ${component} stop`,
+      target: env,
+      protectedEnv: run.session.env.settings.protected,
+      io: run.io,
+      context: {
+        env: run.session.env,
+        config: run.session.config,
+        now: new Date(),
+        aws: run.session.aws,
+        db: () => Promise.reject(new UsageError('deploy uses no database')),
+        log: (text) => process.stderr.write(`${text}\n`),
+      },
+      interruption: { interrupted: false },
+      refusal: { declined: false },
     },
-    interruption: { interrupted: false },
-    refusal: { declined: false },
-  });
+  );
 }
 
 export type { Strategy };

@@ -396,15 +396,20 @@ export const DeploySchema = z
     stagingEnv: z
       .string()
       .min(1)
-      .describe('the environment a protected environment\'s image must run in (and validate in) first'),
+      .describe("the environment a protected environment's image must run in (and validate in) first"),
     bakeTimeMinutes: z
       .number()
       .int()
       .min(0)
       .max(1440)
-      .describe('blue/green: how long blue is kept beside green after production traffic moved (runbook 004)'),
+      .describe(
+        'blue/green: how long blue is kept beside green after production traffic moved (runbook 004)',
+      ),
     timeout: z.string().min(1).describe('how long a deploy may take before fsops stops waiting, e.g. 30m'),
-    pollSeconds: z.number().positive().describe('how often the rollout and the blue/green stages are read (seconds)'),
+    pollSeconds: z
+      .number()
+      .positive()
+      .describe('how often the rollout and the blue/green stages are read (seconds)'),
     testUrls: z
       .record(z.string(), z.url())
       .default({})

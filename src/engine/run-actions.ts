@@ -15,8 +15,8 @@ import type { CheckDefinition } from './model/check.js';
 import { toFinding } from './model/check.js';
 import { ExitCode, ExitError, UsageError } from './model/errors.js';
 import { type Finding, overallStatus } from './model/finding.js';
-import { type CheckRegistry, runChecks, stepsFor } from './runner.js';
 import type { ActionStep } from './runbook.js';
+import { type CheckRegistry, runChecks, stepsFor } from './runner.js';
 import type { PromptIO } from './safety.js';
 
 /** The action catalogue a run resolves ids against (src/actions/index.ts's ACTIONS, passed in by the command). */

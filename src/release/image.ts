@@ -39,7 +39,12 @@ export function parseImageRef(text: string): ImageRef | null {
   const tag = colon >= 0 ? path.slice(colon + 1) : undefined;
   if (!repository || !/^[a-z0-9]+(?:[._/-][a-z0-9]+)*$/.test(repository)) return null;
   if (tag !== undefined && !TAG_PATTERN.test(tag)) return null;
-  return { ...(registry ? { registry } : {}), repository, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
+  return {
+    ...(registry ? { registry } : {}),
+    repository,
+    ...(tag ? { tag } : {}),
+    ...(digest ? { digest } : {}),
+  };
 }
 
 /** The reference as text; a digest wins over a tag (what ECS pulls is then fixed). */
@@ -134,9 +139,9 @@ export async function gatherImageFacts(
   const [images, scan, repository] = await Promise.allSettled([
     ecr.send(new DescribeImagesCommand({ ...base, imageIds: [imageId] }), sent),
     ecr.send(new DescribeImageScanFindingsCommand({ ...base, imageId, maxResults: 100 }), sent),
-    ecr.send(new DescribeRepositoriesCommand({ ...base, repositoryNames: [ref.repository] }), sent).then(
-      (out) => out.repositories?.[0]?.imageTagMutability,
-    ),
+    ecr
+      .send(new DescribeRepositoriesCommand({ ...base, repositoryNames: [ref.repository] }), sent)
+      .then((out) => out.repositories?.[0]?.imageTagMutability),
   ]);
   if (images.status === 'rejected') {
     const name = errorName(images.reason);

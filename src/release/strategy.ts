@@ -53,10 +53,15 @@ export function controllerRefusal(
 }
 
 /** The load balancers of a blue/green-ready service (each with its alternate target group and listener rules), or what is missing. */
-export function blueGreenLoadBalancers(service: Service): { ok: true; loadBalancers: LoadBalancer[] } | { ok: false; missing: string } {
+export function blueGreenLoadBalancers(
+  service: Service,
+): { ok: true; loadBalancers: LoadBalancer[] } | { ok: false; missing: string } {
   const lbs = service.loadBalancers ?? [];
   if (lbs.length === 0) {
-    return { ok: false, missing: 'no load balancer: ECS blue/green needs a target group pair behind an ALB listener' };
+    return {
+      ok: false,
+      missing: 'no load balancer: ECS blue/green needs a target group pair behind an ALB listener',
+    };
   }
   const incomplete = lbs.filter(
     (lb) =>
@@ -110,7 +115,11 @@ export function updateServiceInput(service: Service, settings: UpdateSettings): 
       deploymentConfiguration: {
         ...rolling,
         strategy: 'ROLLING',
-        deploymentCircuitBreaker: { ...(current.deploymentCircuitBreaker ?? {}), enable: true, rollback: true },
+        deploymentCircuitBreaker: {
+          ...(current.deploymentCircuitBreaker ?? {}),
+          enable: true,
+          rollback: true,
+        },
         ...alarms,
       },
     };

@@ -10,7 +10,9 @@ export function releaseContainer(def: TaskDefinition, component: string, request
   const valid = names.join(', ') || 'none';
   if (requested !== undefined) {
     if (!names.includes(requested)) {
-      throw new UsageError(`--container '${requested}' is not in ${def.family ?? 'the task definition'}: containers are ${valid}`);
+      throw new UsageError(
+        `--container '${requested}' is not in ${def.family ?? 'the task definition'}: containers are ${valid}`,
+      );
     }
     return requested;
   }

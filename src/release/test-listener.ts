@@ -1,9 +1,12 @@
-import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { LoadBalancer } from '@aws-sdk/client-ecs';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 
 /** The listener a listener rule belongs to: `...:listener-rule/app/<lb>/<id>/<listener>/<rule>` -> `...:listener/app/<lb>/<id>/<listener>`. */
 export function listenerArnOfRule(ruleArn: string): string | null {
-  const match = /^(arn:[^:]+:elasticloadbalancing:[^:]*:\d*:)listener-rule\/((?:app|net)\/[^/]+\/[^/]+\/[^/]+)\/[^/]+$/.exec(ruleArn);
+  const match =
+    /^(arn:[^:]+:elasticloadbalancing:[^:]*:\d*:)listener-rule\/((?:app|net)\/[^/]+\/[^/]+\/[^/]+)\/[^/]+$/.exec(
+      ruleArn,
+    );
   return match ? `${match[1]}listener/${match[2]}` : null;
 }
 
@@ -21,7 +24,8 @@ export async function testListenerUrl(
   if (configured) return configured.replace(/\/$/, '');
   const rule = loadBalancers.find((lb) => lb.advancedConfiguration?.testListenerRule)?.advancedConfiguration
     ?.testListenerRule;
-  if (!rule) return { none: 'the service has no test listener rule (advancedConfiguration.testListenerRule)' };
+  if (!rule)
+    return { none: 'the service has no test listener rule (advancedConfiguration.testListenerRule)' };
   const listenerArn = listenerArnOfRule(rule);
   if (!listenerArn) return { none: `cannot tell the listener of test listener rule ${rule}` };
   const { DescribeListenersCommand, DescribeLoadBalancersCommand } = await import(
@@ -34,7 +38,8 @@ export async function testListenerUrl(
   ]);
   const listener = listeners.Listeners?.[0];
   const dns = albs.LoadBalancers?.[0]?.DNSName;
-  if (!listener?.Port || !dns) return { none: `listener ${listenerArn} or load balancer ${albName} not found` };
+  if (!listener?.Port || !dns)
+    return { none: `listener ${listenerArn} or load balancer ${albName} not found` };
   const scheme = listener.Protocol === 'HTTPS' ? 'https' : 'http';
   return `${scheme}://${dns}:${listener.Port}`;
 }

@@ -5,12 +5,7 @@ import type {
   UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
 import { probe } from '../../checks/health-endpoints.js';
-import {
-  describeService,
-  describeTasks,
-  listStoppedTaskArns,
-  type ServiceNames,
-} from '../../ecs/facts.js';
+import { describeService, describeTasks, listStoppedTaskArns, type ServiceNames } from '../../ecs/facts.js';
 import { diffTaskDefinitions, shortTaskDef } from '../../ecs/taskdef.js';
 import { type Clock, type ServiceObserver, type WaitOutcome, waitForService } from '../../ecs/wait.js';
 import type { CheckResult } from '../../engine/model/check.js';
@@ -107,7 +102,8 @@ export const releaseAction: ActionDefinition<ReleaseParams> = {
   title: 'Deploy a new image',
   severity: 'critical',
   source: RELEASE_SOURCE,
-  remediation: 'Read the findings that failed the gate; `fsops deployments <component> --env <env>` shows what runs.',
+  remediation:
+    'Read the findings that failed the gate; `fsops deployments <component> --env <env>` shows what runs.',
   async plan(_ctx, params) {
     const lines = releasePlanLines(params);
     return {
@@ -249,7 +245,11 @@ async function rollBackRolling(run: Run): Promise<CheckResult[]> {
   const { p } = run;
   const { UpdateServiceCommand } = await import('@aws-sdk/client-ecs');
   const back = await run.ecs.send(
-    new UpdateServiceCommand({ cluster: p.names.cluster, service: p.names.service, taskDefinition: p.previous.arn }),
+    new UpdateServiceCommand({
+      cluster: p.names.cluster,
+      service: p.names.service,
+      taskDefinition: p.previous.arn,
+    }),
   );
   const id = back.service?.deployments?.find((d) => d.status === 'PRIMARY')?.id;
   // A fresh deadline: going back must not be cut short by the time the failed rollout used.
@@ -290,7 +290,9 @@ function rolloutResult(run: Run, outcome: WaitOutcome): CheckResult {
     expected: `${shortTaskDef(run.arn)} PRIMARY, COMPLETED, running = desired`,
     observed: `rollout ${words[outcome.result]}: ${outcome.reason ? `${outcome.reason}; ` : ''}${outcome.state}`,
     detail: outcome.stoppedTasks.slice(-10).join('\n'),
-    remediation: passed ? '' : 'Read the stopped tasks above; `fsops ecs tasks` and `fsops logs tail` show why.',
+    remediation: passed
+      ? ''
+      : 'Read the stopped tasks above; `fsops ecs tasks` and `fsops logs tail` show why.',
   };
 }
 
@@ -312,7 +314,7 @@ async function judge(run: Run): Promise<{ passed: boolean } | 'interrupted'> {
   run.results.push(...findings.map(asResult));
   run.results.push({
     id: 'deploy.gate',
-    title: 'Release gate (the component\'s validate checks)',
+    title: "Release gate (the component's validate checks)",
     status: failed.length ? 'fail' : 'pass',
     resource: p.names.service,
     expected: 'every gate check passes',
@@ -373,7 +375,8 @@ async function blueGreen(run: Run): Promise<CheckResult[]> {
   const probeResult = await probeGreen(run);
   run.results.push(probeResult);
   if (ctx.stopRequested?.()) return interrupted(run, 'probing green', next);
-  if (probeResult.status === 'fail') return stopWithRollback(run, arn, follow, 'green failed its health probe');
+  if (probeResult.status === 'fail')
+    return stopWithRollback(run, arn, follow, 'green failed its health probe');
 
   // Runbook 004 steps 3-4: traffic moves, then the gate judges green during the bake (blue still there).
   const baking = await follow(
@@ -445,7 +448,9 @@ function blueGreenResult(run: Run, state: DeploymentState): CheckResult {
       : state.outcome === 'rolled-back'
         ? `ECS rolled the deployment back (${why}): production traffic on blue (${shortTaskDef(p.previous.arn)})`
         : `${state.status}: ${why}; production traffic on ${state.traffic}`,
-    remediation: ok ? '' : `Read why above; \`fsops deployments ${p.component}\` shows what holds the traffic.`,
+    remediation: ok
+      ? ''
+      : `Read why above; \`fsops deployments ${p.component}\` shows what holds the traffic.`,
   };
 }
 
@@ -469,14 +474,18 @@ async function probeGreen(run: Run): Promise<CheckResult> {
     p.healthPaths.map((path) => probe(checkCtx, `${p.testUrl}${path}`, p.healthTimeoutMs)),
   );
   const bad = probes.filter((r) => r.status === null || r.status >= 300);
-  ctx.log(`  green through the test listener: ${probes.map((r) => `${r.url} ${r.status ?? r.error}`).join(', ')}`);
+  ctx.log(
+    `  green through the test listener: ${probes.map((r) => `${r.url} ${r.status ?? r.error}`).join(', ')}`,
+  );
   return {
     id: 'deploy.green-probe',
     title: 'Green answers through the test listener',
     status: bad.length ? 'fail' : 'pass',
     resource: p.names.service,
     expected: 'green answers 2xx through the test listener before production traffic moves',
-    observed: probes.map((r) => `${r.url}: ${r.status === null ? `no response (${r.error})` : `HTTP ${r.status}`}`).join('; '),
+    observed: probes
+      .map((r) => `${r.url}: ${r.status === null ? `no response (${r.error})` : `HTTP ${r.status}`}`)
+      .join('; '),
     remediation: bad.length ? `Green is unhealthy: \`fsops logs tail ${p.component}\` shows why.` : '',
   };
 }

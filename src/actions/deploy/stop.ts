@@ -55,7 +55,9 @@ export const stopReleaseAction: ActionDefinition<StopParams> = {
       };
     }
     const lines = inFlight
-      ? [`ECS StopServiceDeployment ${inFlight.split('/').pop()} --stop-type ROLLBACK (back to ${shortTaskDef(params.previous)})`]
+      ? [
+          `ECS StopServiceDeployment ${inFlight.split('/').pop()} --stop-type ROLLBACK (back to ${shortTaskDef(params.previous)})`,
+        ]
       : [`ECS UpdateService ${params.names.service} --task-definition ${shortTaskDef(params.previous)}`];
     return {
       lines,
@@ -63,7 +65,9 @@ export const stopReleaseAction: ActionDefinition<StopParams> = {
       async apply() {
         const { StopServiceDeploymentCommand, UpdateServiceCommand } = await import('@aws-sdk/client-ecs');
         if (inFlight) {
-          await ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: inFlight, stopType: 'ROLLBACK' }));
+          await ecs.send(
+            new StopServiceDeploymentCommand({ serviceDeploymentArn: inFlight, stopType: 'ROLLBACK' }),
+          );
         } else {
           await ecs.send(
             new UpdateServiceCommand({

@@ -42,7 +42,8 @@ export function evaluateFreeze(
     resource: env,
     expected,
     observed: `frozen: ${list}`,
-    remediation: 'Wait for the freeze to end, or override it with --override-freeze --reason "<why>" (audited).',
+    remediation:
+      'Wait for the freeze to end, or override it with --override-freeze --reason "<why>" (audited).',
   };
 }
 

@@ -16,7 +16,8 @@ export interface ImageGateParams {
   allowFindings?: string;
 }
 
-export const IMAGE_SOURCE = 'ops guide §12.2.1 (Staging: security scanning passed); runbook 002 "Rolling Updates" (update image)';
+export const IMAGE_SOURCE =
+  'ops guide §12.2.1 (Staging: security scanning passed); runbook 002 "Rolling Updates" (update image)';
 const SCANNED = new Set(['COMPLETE', 'ACTIVE']);
 
 /** The image's facts, gathered once per run (the plan reads the digest from the same answer). */
@@ -79,7 +80,9 @@ export function evaluateImageScan(facts: ImageFacts, allowFindings?: string): Ch
     .map(([severity, n]) => `${severity} ${n}`)
     .join(', ');
   if (critical > 0) {
-    const names = scan.critical.length ? ` (${scan.critical.slice(0, 5).join(', ')}${scan.critical.length > 5 ? ', ...' : ''})` : '';
+    const names = scan.critical.length
+      ? ` (${scan.critical.slice(0, 5).join(', ')}${scan.critical.length > 5 ? ', ...' : ''})`
+      : '';
     const observed = `${critical} CRITICAL finding(s)${names}; ${summary}`;
     if (allowFindings) return accepted(observed);
     return {

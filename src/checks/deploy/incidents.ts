@@ -11,7 +11,11 @@ export interface IncidentGateParams {
 export const BLOCKING_SEVERITIES = [1, 2];
 
 /** Open SEV1/SEV2 incidents of the environment block a deploy unless overridden with a reason (pure). */
-export function evaluateOpenIncidents(env: string, records: readonly IncidentRecord[], override?: string): CheckResult {
+export function evaluateOpenIncidents(
+  env: string,
+  records: readonly IncidentRecord[],
+  override?: string,
+): CheckResult {
   const blocking = records.filter(
     (r) => r.env === env && r.state === 'open' && BLOCKING_SEVERITIES.includes(r.severity),
   );

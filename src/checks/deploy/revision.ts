@@ -42,7 +42,11 @@ export const deployRevisionCheck: CheckDefinition<RevisionParams> = {
   source: 'runbook 002 "Rolling Updates" (monitor rollout, verify health); deployment guide §11.1',
   remediation: 'Read the stopped tasks: fsops ecs tasks <component> --env <env>.',
   async run(ctx, params) {
-    const service = await requireService(await ctx.aws.ecs(), serviceNames(ctx.env, params.component), ctx.signal);
+    const service = await requireService(
+      await ctx.aws.ecs(),
+      serviceNames(ctx.env, params.component),
+      ctx.signal,
+    );
     return [evaluateRevision(service, params.taskDefinition, params.blueKept ?? false)];
   },
 };

@@ -30,10 +30,17 @@ export function evaluateStagingImage(
       remediation: 'Deploy the image to staging first and let it settle, then deploy here.',
     };
   }
-  const digests = tasks.map((t) => (t.containers ?? []).map((c) => c.imageDigest).filter(Boolean) as string[]);
+  const digests = tasks.map(
+    (t) => (t.containers ?? []).map((c) => c.imageDigest).filter(Boolean) as string[],
+  );
   const running = digests.filter((d) => d.includes(digest)).length;
   if (running === tasks.length) {
-    return { status: 'pass', resource: service, expected, observed: `${running}/${tasks.length} running tasks run it` };
+    return {
+      status: 'pass',
+      resource: service,
+      expected,
+      observed: `${running}/${tasks.length} running tasks run it`,
+    };
   }
   const seen = [...new Set(digests.flat())].map((d) => d.slice(0, 19));
   return {
@@ -59,7 +66,12 @@ export const stagingImageCheck: CheckDefinition<StagingImageParams> = {
     let nextToken: string | undefined;
     do {
       const out = await ecs.send(
-        new ListTasksCommand({ cluster: names.cluster, serviceName: names.service, desiredStatus: 'RUNNING', nextToken }),
+        new ListTasksCommand({
+          cluster: names.cluster,
+          serviceName: names.service,
+          desiredStatus: 'RUNNING',
+          nextToken,
+        }),
         { abortSignal: ctx.signal },
       );
       arns.push(...(out.taskArns ?? []));

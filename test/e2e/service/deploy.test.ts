@@ -44,14 +44,21 @@ async function setUp(setup: Setup): Promise<ReleaseWorld> {
   fake.http['/green/ready'] = { status: 200, body: 'ok' };
   if (setup.env === 'prod') {
     const staging = addFakeWorld(fake, 'staging', 'AKIDSTAGING');
-    const release = releaseWorld('staging', { revision: 50, runningDigest: setup.stagingDigest ?? digestOf(3) });
-    for (const [svc, handlers] of Object.entries(release.handlers)) staging[svc] = { ...staging[svc], ...handlers };
+    const release = releaseWorld('staging', {
+      revision: 50,
+      runningDigest: setup.stagingDigest ?? digestOf(3),
+    });
+    for (const [svc, handlers] of Object.entries(release.handlers))
+      staging[svc] = { ...staging[svc], ...handlers };
   }
   writeFileSync(
     join(dir, 'fsops.yaml'),
     `deploy:\n  pollSeconds: 0.02\n  testUrls:\n    internal-pe: ${fake.url}/green\nenvironments:\n  staging:\n    profile: staging\n${setup.config ?? ''}`,
   );
-  writeFileSync(join(dir, 'credentials'), '[staging]\naws_access_key_id = AKIDSTAGING\naws_secret_access_key = fake\n');
+  writeFileSync(
+    join(dir, 'credentials'),
+    '[staging]\naws_access_key_id = AKIDSTAGING\naws_secret_access_key = fake\n',
+  );
   return world;
 }
 
@@ -83,7 +90,9 @@ describe('fsops deploy, rolling', () => {
     const world = await setUp({ env: 'staging' });
     const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain('strategy: rolling (UpdateService; deployment circuit breaker on, with rollback)');
+    expect(result.stdout).toContain(
+      'strategy: rolling (UpdateService; deployment circuit breaker on, with rollback)',
+    );
     expect(result.stdout).toMatch(/image internal-pe: \S+:1\.4\.2 -> \S+:1\.4\.3/);
     expect(result.stdout).toMatch(/PASS +Release gate/);
     const [registered] = world.state.registered;
@@ -92,7 +101,10 @@ describe('fsops deploy, rolling', () => {
     expect(registered).not.toHaveProperty('revision');
     expect(world.state.updates[0]).toMatchObject({
       taskDefinition: world.arnOf(43),
-      deploymentConfiguration: { strategy: 'ROLLING', deploymentCircuitBreaker: { enable: true, rollback: true } },
+      deploymentConfiguration: {
+        strategy: 'ROLLING',
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+      },
     });
     // Audit "started" is written before RegisterTaskDefinition, the outcome after; the previous revision is in both.
     const lines = audit();
@@ -100,7 +112,9 @@ describe('fsops deploy, rolling', () => {
     expect(lines[0]!.detail).toContain('copied from staging-fivestar-internal-pe:42');
     expect(lines[1]!.detail).toContain('previous staging-fivestar-internal-pe:42');
     const startedAt = Date.parse(lines[0]!.time!);
-    expect(fake!.calls.find((c) => c.action === 'RegisterTaskDefinition')!.at).toBeGreaterThanOrEqual(startedAt);
+    expect(fake!.calls.find((c) => c.action === 'RegisterTaskDefinition')!.at).toBeGreaterThanOrEqual(
+      startedAt,
+    );
     // `fsops rollback` then goes back to the revision the deploy replaced.
     const back = await fsops('rollback', 'internal-pe', '--env', 'staging', '--dry-run');
     expect(back.stdout).toContain('to:      staging-fivestar-internal-pe:42');
@@ -116,7 +130,9 @@ describe('fsops deploy, rolling', () => {
     const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/FAIL +Health endpoints answer \[internal-pe \S+\/health\]/);
-    expect(result.stdout).toMatch(/FAIL +Rolled back \[staging-internal-pe-service\][^\n]*\n(.*\n)*?\s+observed: rolled back: staging-fivestar-internal-pe:42 runs again/);
+    expect(result.stdout).toMatch(
+      /FAIL +Rolled back \[staging-internal-pe-service\][^\n]*\n(.*\n)*?\s+observed: rolled back: staging-fivestar-internal-pe:42 runs again/,
+    );
     expect(world.state.updates.map((u) => u.taskDefinition)).toEqual([world.arnOf(43), world.arnOf(42)]);
     expect(audit().map((l) => l.result)).toEqual(['started', 'failed']);
   });
@@ -132,9 +148,24 @@ describe('fsops deploy, rolling', () => {
 
 describe('fsops deploy refuses before any change (exit 2, audited)', () => {
   it.each([
-    ['a missing image', '9.9.9', {}, /FAIL +The image to deploy exists in ECR[^\n]*\n(.*\n)*?.*ImageNotFoundException/],
-    ['a CRITICAL finding', '1.4.3', { images: { '1.4.3': { digest: digestOf(3), tags: ['1.4.3'], critical: 2 } } }, /2 CRITICAL finding\(s\) \(CVE-2026-0001, CVE-2026-0002\)/],
-    ['an image never scanned', '1.4.3', { images: { '1.4.3': { digest: digestOf(3), tags: ['1.4.3'], scan: null } } }, /ERROR +The image to deploy exists in ECR[^\n]*\n(.*\n)*?.*never scanned/],
+    [
+      'a missing image',
+      '9.9.9',
+      {},
+      /FAIL +The image to deploy exists in ECR[^\n]*\n(.*\n)*?.*ImageNotFoundException/,
+    ],
+    [
+      'a CRITICAL finding',
+      '1.4.3',
+      { images: { '1.4.3': { digest: digestOf(3), tags: ['1.4.3'], critical: 2 } } },
+      /2 CRITICAL finding\(s\) \(CVE-2026-0001, CVE-2026-0002\)/,
+    ],
+    [
+      'an image never scanned',
+      '1.4.3',
+      { images: { '1.4.3': { digest: digestOf(3), tags: ['1.4.3'], scan: null } } },
+      /ERROR +The image to deploy exists in ECR[^\n]*\n(.*\n)*?.*never scanned/,
+    ],
   ] as const)('%s', async (_name, image, release, shown) => {
     const world = await setUp({ env: 'staging', release: release as ReleaseOptions });
     const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', image, '--yes');
@@ -143,18 +174,46 @@ describe('fsops deploy refuses before any change (exit 2, audited)', () => {
     expect(result.stdout).toContain('Refused before any change');
     expect(changes()).toEqual([]);
     expect(world.state.registered).toEqual([]);
-    expect(audit()).toEqual([expect.objectContaining({ command: 'deploy', result: 'refused', from: world.arnOf(42) })]);
+    expect(audit()).toEqual([
+      expect.objectContaining({ command: 'deploy', result: 'refused', from: world.arnOf(42) }),
+    ]);
   });
 
   it('--allow-findings with a reason deploys the image anyway and audits the reason', async () => {
-    await setUp({ env: 'staging', release: { images: { '1.4.3': { digest: digestOf(3), tags: ['1.4.3'], critical: 1 } } } });
-    const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes', '--allow-findings', '--reason', 'not reachable; fixed in 1.4.4');
+    await setUp({
+      env: 'staging',
+      release: { images: { '1.4.3': { digest: digestOf(3), tags: ['1.4.3'], critical: 1 } } },
+    });
+    const result = await fsops(
+      'deploy',
+      'internal-pe',
+      '--env',
+      'staging',
+      '--image',
+      '1.4.3',
+      '--yes',
+      '--allow-findings',
+      '--reason',
+      'not reachable; fixed in 1.4.4',
+    );
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/WARN +The image to deploy[^\n]*\n(.*\n)*?.*accepted with --allow-findings: not reachable; fixed in 1.4.4/);
+    expect(result.stdout).toMatch(
+      /WARN +The image to deploy[^\n]*\n(.*\n)*?.*accepted with --allow-findings: not reachable; fixed in 1.4.4/,
+    );
     expect(audit()[0]!.detail).toContain('override: --allow-findings: not reachable; fixed in 1.4.4');
-    const missingReason = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--allow-findings');
+    const missingReason = await fsops(
+      'deploy',
+      'internal-pe',
+      '--env',
+      'staging',
+      '--image',
+      '1.4.3',
+      '--allow-findings',
+    );
     expect(missingReason.code).toBe(2);
-    expect(missingReason.stderr.trim()).toBe('fsops: --allow-findings needs --reason "<why>" (it goes into the audit log)');
+    expect(missingReason.stderr.trim()).toBe(
+      'fsops: --allow-findings needs --reason "<why>" (it goes into the audit log)',
+    );
   });
 
   it("'latest' in prod is refused with the digest it resolves to", async () => {
@@ -178,19 +237,42 @@ describe('fsops deploy refuses before any change (exit 2, audited)', () => {
 
   it('an open SEV1 in the environment refuses; --override-incident with a reason deploys', async () => {
     await setUp({ env: 'staging' });
-    const record = { id: 'INC-2026-001', revision: 1, env: 'staging', title: 'payments failing', severity: 1, state: 'open', startedAt: '2026-12-07T10:00:00Z' };
+    const record = {
+      id: 'INC-2026-001',
+      revision: 1,
+      env: 'staging',
+      title: 'payments failing',
+      severity: 1,
+      state: 'open',
+      startedAt: '2026-12-07T10:00:00Z',
+    };
     const folder = join(dir, 'incidents', 'INC-2026-001');
     (await import('node:fs')).mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, 'incident.json'), JSON.stringify(record));
     const refused = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
     expect(refused.code).toBe(2);
     expect(refused.stdout).toContain('INC-2026-001 SEV1 "payments failing"');
-    const overridden = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes', '--override-incident', '--reason', 'this is the fix');
+    const overridden = await fsops(
+      'deploy',
+      'internal-pe',
+      '--env',
+      'staging',
+      '--image',
+      '1.4.3',
+      '--yes',
+      '--override-incident',
+      '--reason',
+      'this is the fix',
+    );
     expect(overridden.code).toBe(0);
   });
 
   it('a change freeze refuses', async () => {
-    await setUp({ env: 'staging', config: 'deploy:\n  freezes:\n    - { from: "2020-01-01T00:00:00Z", to: "2099-01-01T00:00:00Z", reason: "year end" }\n' });
+    await setUp({
+      env: 'staging',
+      config:
+        'deploy:\n  freezes:\n    - { from: "2020-01-01T00:00:00Z", to: "2099-01-01T00:00:00Z", reason: "year end" }\n',
+    });
     // The config's second `deploy:` key would be a YAML error: write the whole file instead.
     writeFileSync(
       join(dir, 'fsops.yaml'),
@@ -218,9 +300,22 @@ describe('the staging gate of a protected environment (ops guide §12.2.1)', () 
     await setUp({ env: 'prod', stagingDigest: digestOf(7) });
     const refused = await fsops('deploy', 'internal-pe', '--env', 'prod', '--image', '1.4.3', '--yes');
     expect(refused.code).toBe(2);
-    expect(refused.stdout).toMatch(/FAIL +The same image runs in staging[^\n]*\n\s+expected: [^\n]*\n\s+observed: 0\/2 running tasks run it \(staging runs sha256:7777777777/);
+    expect(refused.stdout).toMatch(
+      /FAIL +The same image runs in staging[^\n]*\n\s+expected: [^\n]*\n\s+observed: 0\/2 running tasks run it \(staging runs sha256:7777777777/,
+    );
     expect(changes()).toEqual([]);
-    const skipped = await fsops('deploy', 'internal-pe', '--env', 'prod', '--image', '1.4.3', '--yes', '--skip-staging-gate', '--reason', 'hotfix for INC-2026-002');
+    const skipped = await fsops(
+      'deploy',
+      'internal-pe',
+      '--env',
+      'prod',
+      '--image',
+      '1.4.3',
+      '--yes',
+      '--skip-staging-gate',
+      '--reason',
+      'hotfix for INC-2026-002',
+    );
     expect(skipped.code).toBe(0);
     expect(skipped.stdout).toContain('not checked: --skip-staging-gate: hotfix for INC-2026-002');
   });
@@ -237,20 +332,42 @@ describe('the staging gate of a protected environment (ops guide §12.2.1)', () 
 describe('fsops deploy, ECS native blue/green', () => {
   it('follows the stages, probes green through the test listener, runs the gate in the bake: SUCCESSFUL, traffic on green', async () => {
     const world = await setUp({ env: 'staging', release: { strategy: 'BLUE_GREEN' } });
-    const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes', '--bake-time', '5');
+    const result = await fsops(
+      'deploy',
+      'internal-pe',
+      '--env',
+      'staging',
+      '--image',
+      '1.4.3',
+      '--yes',
+      '--bake-time',
+      '5',
+    );
     expect(result.code, result.stdout).toBe(0);
     expect(world.state.updates[0]).toMatchObject({
       deploymentConfiguration: {
         strategy: 'BLUE_GREEN',
         bakeTimeInMinutes: 5,
-        alarms: { alarmNames: expect.arrayContaining(['Fivestar-System-Down-internal-pe']), enable: true, rollback: true },
+        alarms: {
+          alarmNames: expect.arrayContaining(['Fivestar-System-Down-internal-pe']),
+          enable: true,
+          rollback: true,
+        },
       },
-      loadBalancers: [expect.objectContaining({ advancedConfiguration: expect.objectContaining({ testListenerRule: expect.any(String) }) })],
+      loadBalancers: [
+        expect.objectContaining({
+          advancedConfiguration: expect.objectContaining({ testListenerRule: expect.any(String) }),
+        }),
+      ],
     });
-    expect(world.state.updates[0]!.deploymentConfiguration.alarms.alarmNames).not.toContain('Fivestar-System-Down-customer-portal');
+    expect(world.state.updates[0]!.deploymentConfiguration.alarms.alarmNames).not.toContain(
+      'Fivestar-System-Down-customer-portal',
+    );
     expect(result.stderr).toContain('IN_PROGRESS BAKE_TIME, production traffic on green, bake 5 min left');
     expect(result.stdout).toMatch(/PASS +Green answers through the test listener/);
-    expect(result.stdout).toContain('SUCCESSFUL: production traffic on green (staging-fivestar-internal-pe:43)');
+    expect(result.stdout).toContain(
+      'SUCCESSFUL: production traffic on green (staging-fivestar-internal-pe:43)',
+    );
   });
 
   it('green failing its health probe: StopServiceDeployment ROLLBACK, traffic on blue, exit 1', async () => {
@@ -259,8 +376,12 @@ describe('fsops deploy, ECS native blue/green', () => {
     const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/FAIL +Green answers through the test listener/);
-    expect(result.stdout).toContain('green failed its health probe: stopped with rollback; production traffic on blue (staging-fivestar-internal-pe:42)');
-    expect(world.state.stops).toEqual([{ serviceDeploymentArn: world.state.serviceDeployments[0]!.arn, stopType: 'ROLLBACK' }]);
+    expect(result.stdout).toContain(
+      'green failed its health probe: stopped with rollback; production traffic on blue (staging-fivestar-internal-pe:42)',
+    );
+    expect(world.state.stops).toEqual([
+      { serviceDeploymentArn: world.state.serviceDeployments[0]!.arn, stopType: 'ROLLBACK' },
+    ]);
     expect(world.state.serviceDeployments[0]!.status).toBe('ROLLBACK_SUCCESSFUL');
     expect(world.state.running).toBe(42);
   });
@@ -270,48 +391,97 @@ describe('fsops deploy, ECS native blue/green', () => {
     const world = await setUp({
       env: 'staging',
       overrides,
-      release: { strategy: 'BLUE_GREEN', onStage: (stage) => stage === 'BAKE_TIME' && overrides.firingAlarms!.push('Fivestar-System-Down-internal-pe') },
+      release: {
+        strategy: 'BLUE_GREEN',
+        onStage: (stage) =>
+          stage === 'BAKE_TIME' && overrides.firingAlarms!.push('Fivestar-System-Down-internal-pe'),
+      },
     });
     const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/FAIL +No CloudWatch alarm in ALARM \[Fivestar-System-Down-internal-pe\]/);
-    expect(result.stdout).toContain('the gate failed during the bake: stopped with rollback; production traffic on blue');
+    expect(result.stdout).toContain(
+      'the gate failed during the bake: stopped with rollback; production traffic on blue',
+    );
     expect(world.state.stops.map((s) => s.stopType)).toEqual(['ROLLBACK']);
     expect(world.state.running).toBe(42);
   });
 
   it("ECS's own alarm rollback in the bake: reported as rolled back with the alarm, traffic on blue, exit 1", async () => {
-    const world = await setUp({ env: 'staging', release: { strategy: 'BLUE_GREEN', alarmRollbackAt: 'BAKE_TIME', alarmName: 'Fivestar-High-Error-Rate' } });
+    const world = await setUp({
+      env: 'staging',
+      release: {
+        strategy: 'BLUE_GREEN',
+        alarmRollbackAt: 'BAKE_TIME',
+        alarmName: 'Fivestar-High-Error-Rate',
+      },
+    });
     const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('ECS rolled the deployment back (alarm(s) Fivestar-High-Error-Rate fired): production traffic on blue');
+    expect(result.stdout).toContain(
+      'ECS rolled the deployment back (alarm(s) Fivestar-High-Error-Rate fired): production traffic on blue',
+    );
     expect(world.state.stops).toEqual([]);
   });
 
   it('a service without a test listener rule and the alternate target group cannot go blue/green: exit 2, nothing changed', async () => {
     await setUp({ env: 'staging' });
-    const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes', '--strategy', 'blue-green');
+    const result = await fsops(
+      'deploy',
+      'internal-pe',
+      '--env',
+      'staging',
+      '--image',
+      '1.4.3',
+      '--yes',
+      '--strategy',
+      'blue-green',
+    );
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('cannot deploy blue/green: its load balancer has no advancedConfiguration');
+    expect(result.stderr).toContain(
+      'cannot deploy blue/green: its load balancer has no advancedConfiguration',
+    );
     expect(changes()).toEqual([]);
   });
 
   it('fsops rollback during a blue/green deployment stops it with rollback instead of a new deployment', async () => {
-    const world = await setUp({ env: 'staging', release: { strategy: 'BLUE_GREEN', hold: { stage: 'BAKE_TIME', polls: 100000 } } });
-    fake!.handlers.ecs!.RegisterTaskDefinition!({ family: 'staging-fivestar-internal-pe', containerDefinitions: [] });
+    const world = await setUp({
+      env: 'staging',
+      release: { strategy: 'BLUE_GREEN', hold: { stage: 'BAKE_TIME', polls: 100000 } },
+    });
+    fake!.handlers.ecs!.RegisterTaskDefinition!({
+      family: 'staging-fivestar-internal-pe',
+      containerDefinitions: [],
+    });
     fake!.handlers.ecs!.UpdateService!({ cluster: 'c', service: 's', taskDefinition: world.arnOf(43) });
     const result = await fsops('rollback', 'internal-pe', '--env', 'staging', '--yes', '--no-wait');
     expect(result.stdout).toContain('StopServiceDeployment');
-    expect(world.state.stops).toEqual([{ serviceDeploymentArn: world.state.serviceDeployments[0]!.arn, stopType: 'ROLLBACK' }]);
+    expect(world.state.stops).toEqual([
+      { serviceDeploymentArn: world.state.serviceDeployments[0]!.arn, stopType: 'ROLLBACK' },
+    ]);
     expect(world.state.updates).toHaveLength(1);
   });
 });
 
 /** Spawns a deploy and sends `signal` once stderr shows `when` (or `when()` holds). */
-async function interruptAt(args: string[], when: RegExp | (() => boolean), signal: NodeJS.Signals = 'SIGINT') {
-  const child = spawn(process.execPath, [BIN, ...args, '--config', join(dir, 'fsops.yaml'), '--endpoint-url', fake!.url], {
-    env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true', ...environment() },
-  });
+async function interruptAt(
+  args: string[],
+  when: RegExp | (() => boolean),
+  signal: NodeJS.Signals = 'SIGINT',
+) {
+  const child = spawn(
+    process.execPath,
+    [BIN, ...args, '--config', join(dir, 'fsops.yaml'), '--endpoint-url', fake!.url],
+    {
+      env: {
+        PATH: process.env.PATH,
+        HOME: dir,
+        NO_COLOR: '1',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        ...environment(),
+      },
+    },
+  );
   let stderr = '';
   let stdout = '';
   child.stdout!.on('data', (chunk) => {
@@ -320,7 +490,11 @@ async function interruptAt(args: string[], when: RegExp | (() => boolean), signa
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   await new Promise<void>((resolve) => {
     const reached = () => (typeof when === 'function' ? when() : when.test(stderr));
-    const timer = setInterval(() => reached() && (clearInterval(timer), resolve()), 20);
+    const timer = setInterval(() => {
+      if (!reached()) return;
+      clearInterval(timer);
+      resolve();
+    }, 20);
     child.stderr!.on('data', (chunk) => {
       stderr += String(chunk);
     });
@@ -333,9 +507,14 @@ async function interruptAt(args: string[], when: RegExp | (() => boolean), signa
 describe('Ctrl-C says what state ECS is in, at each stage', () => {
   it('during the rolling rollout: exit 130, the state, the way back, audited interrupted', async () => {
     await setUp({ env: 'staging', release: { rolloutPolls: 100000 } });
-    const run = await interruptAt(['deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes'], /rollout IN_PROGRESS/);
+    const run = await interruptAt(
+      ['deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes'],
+      /rollout IN_PROGRESS/,
+    );
     expect(run.code).toBe(130);
-    expect(run.stdout).toMatch(/interrupted \(Ctrl-C\); ECS state: staging-fivestar-internal-pe:43 rollout IN_PROGRESS/);
+    expect(run.stdout).toMatch(
+      /interrupted \(Ctrl-C\); ECS state: staging-fivestar-internal-pe:43 rollout IN_PROGRESS/,
+    );
     expect(run.stderr).toContain('To stop it with rollback: fsops rollback internal-pe --env staging');
     expect(audit().map((l) => l.result)).toEqual(['started', 'interrupted']);
   });
@@ -343,15 +522,24 @@ describe('Ctrl-C says what state ECS is in, at each stage', () => {
   it.each([
     ['while green scales up', 'SCALE_UP', /IN_PROGRESS SCALE_UP/, 'production traffic on blue'],
     ['during the bake', 'BAKE_TIME', /bake \d+ min left/, 'production traffic on green'],
-  ])('blue/green %s: exit 130 with the stage and where the traffic is', async (_name, stage, when, traffic) => {
-    const world = await setUp({ env: 'staging', release: { strategy: 'BLUE_GREEN', hold: { stage, polls: 100000 } } });
-    const run = await interruptAt(['deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes'], when);
-    expect(run.code).toBe(130);
-    expect(run.stdout).toContain(`ECS state: IN_PROGRESS ${stage}, ${traffic}`);
-    expect(run.stdout).toContain('`fsops rollback internal-pe` stops it with rollback');
-    expect(world.state.stops).toEqual([]);
-    expect(audit().map((l) => l.result)).toEqual(['started', 'interrupted']);
-  });
+  ])(
+    'blue/green %s: exit 130 with the stage and where the traffic is',
+    async (_name, stage, when, traffic) => {
+      const world = await setUp({
+        env: 'staging',
+        release: { strategy: 'BLUE_GREEN', hold: { stage, polls: 100000 } },
+      });
+      const run = await interruptAt(
+        ['deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes'],
+        when,
+      );
+      expect(run.code).toBe(130);
+      expect(run.stdout).toContain(`ECS state: IN_PROGRESS ${stage}, ${traffic}`);
+      expect(run.stdout).toContain('`fsops rollback internal-pe` stops it with rollback');
+      expect(world.state.stops).toEqual([]);
+      expect(audit().map((l) => l.result)).toEqual(['started', 'interrupted']);
+    },
+  );
 
   it('during the gates, before any change: exit 130, nothing registered', async () => {
     const world = await setUp({ env: 'staging' });

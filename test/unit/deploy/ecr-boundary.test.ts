@@ -25,18 +25,27 @@ afterEach(() => {
   ecs.reset();
 });
 
-const client = () => new ECRClient({ region: 'ap-south-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+const client = () =>
+  new ECRClient({ region: 'ap-south-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
 
 describe('ECR facts at the SDK boundary', () => {
   it('asks DescribeImages, DescribeImageScanFindings and DescribeRepositories for the registry of the reference', async () => {
     ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST, imageTags: ['1.4.3'] }] });
     ecr.on(DescribeImageScanFindingsCommand).resolves({
       imageScanStatus: { status: 'COMPLETE' },
-      imageScanFindings: { findingSeverityCounts: { CRITICAL: 1 }, findings: [{ name: 'CVE-2026-1', severity: 'CRITICAL' }] },
+      imageScanFindings: {
+        findingSeverityCounts: { CRITICAL: 1 },
+        findings: [{ name: 'CVE-2026-1', severity: 'CRITICAL' }],
+      },
     });
     ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [{ imageTagMutability: 'IMMUTABLE' }] });
     const facts = await gatherImageFacts(client(), ref);
-    expect(facts).toMatchObject({ found: true, digest: DIGEST, mutability: 'IMMUTABLE', scan: { counts: { CRITICAL: 1 }, critical: ['CVE-2026-1'] } });
+    expect(facts).toMatchObject({
+      found: true,
+      digest: DIGEST,
+      mutability: 'IMMUTABLE',
+      scan: { counts: { CRITICAL: 1 }, critical: ['CVE-2026-1'] },
+    });
     expect(ecr.commandCalls(DescribeImagesCommand)[0]!.args[0].input).toEqual({
       repositoryName: 'fivestar/internal-pe',
       registryId: '123456789099',
@@ -45,24 +54,34 @@ describe('ECR facts at the SDK boundary', () => {
   });
 
   it('ImageNotFoundException is a fact (not found); ScanNotFoundException is "never scanned"', async () => {
-    ecr.on(DescribeImagesCommand).rejects(new ImageNotFoundException({ message: 'no such image', $metadata: {} }));
-    ecr.on(DescribeImageScanFindingsCommand).rejects(new ImageNotFoundException({ message: 'no such image', $metadata: {} }));
+    ecr
+      .on(DescribeImagesCommand)
+      .rejects(new ImageNotFoundException({ message: 'no such image', $metadata: {} }));
+    ecr
+      .on(DescribeImageScanFindingsCommand)
+      .rejects(new ImageNotFoundException({ message: 'no such image', $metadata: {} }));
     ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [] });
     expect(await gatherImageFacts(client(), ref)).toMatchObject({ found: false });
     ecr.reset();
     ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST }] });
-    ecr.on(DescribeImageScanFindingsCommand).rejects(new ScanNotFoundException({ message: 'none', $metadata: {} }));
+    ecr
+      .on(DescribeImageScanFindingsCommand)
+      .rejects(new ScanNotFoundException({ message: 'none', $metadata: {} }));
     ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [] });
     expect(await gatherImageFacts(client(), ref)).toMatchObject({ found: true, scan: { status: null } });
   });
 
   it('access denied is not "not found": the check becomes an error finding through the runner, never a pass', async () => {
-    const denied = Object.assign(new Error('not authorized to perform ecr:DescribeImages'), { name: 'AccessDeniedException' });
+    const denied = Object.assign(new Error('not authorized to perform ecr:DescribeImages'), {
+      name: 'AccessDeniedException',
+    });
     ecr.on(DescribeImagesCommand).rejects(denied);
     ecr.on(DescribeImageScanFindingsCommand).resolves({});
     ecr.on(DescribeRepositoriesCommand).resolves({});
     await expect(gatherImageFacts(client(), ref)).rejects.toThrow(/not authorized/);
-    await expect(deployImageCheck.run(testContext(), { image: ref, protectedEnv: true })).rejects.toThrow(/not authorized/);
+    await expect(deployImageCheck.run(testContext(), { image: ref, protectedEnv: true })).rejects.toThrow(
+      /not authorized/,
+    );
   });
 });
 
@@ -80,6 +99,8 @@ describe('the deployment an UpdateService started', () => {
       new Date('2026-12-07T10:00:00Z'),
     );
     expect(arn).toBe('sd-new');
-    expect(ecs.commandCalls(ListServiceDeploymentsCommand)[0]!.args[0].input.createdAt).toEqual({ after: new Date('2026-12-07T09:59:00Z') });
+    expect(ecs.commandCalls(ListServiceDeploymentsCommand)[0]!.args[0].input.createdAt).toEqual({
+      after: new Date('2026-12-07T09:59:00Z'),
+    });
   });
 });

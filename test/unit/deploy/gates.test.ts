@@ -7,7 +7,15 @@ import { overridesOf } from '../../../src/commands/deploy.js';
 import type { IncidentRecord } from '../../../src/incident/record.js';
 
 const incident = (over: Partial<IncidentRecord>): IncidentRecord =>
-  ({ id: 'INC-2026-001', env: 'prod', title: 'payments failing', severity: 1, state: 'open', startedAt: '2026-12-07T10:00:00Z', ...over }) as IncidentRecord;
+  ({
+    id: 'INC-2026-001',
+    env: 'prod',
+    title: 'payments failing',
+    severity: 1,
+    state: 'open',
+    startedAt: '2026-12-07T10:00:00Z',
+    ...over,
+  }) as IncidentRecord;
 
 describe('deploy gates', () => {
   it('an open SEV1/SEV2 of the environment refuses; SEV3, resolved or other environments do not; an override warns with its reason', () => {
@@ -22,7 +30,14 @@ describe('deploy gates', () => {
   });
 
   it('a freeze covering now in the environment refuses; before, after or elsewhere it does not', () => {
-    const freezes = [{ from: '2026-12-20T00:00:00Z', to: '2027-01-02T00:00:00Z', reason: 'year end', environments: ['prod'] }];
+    const freezes = [
+      {
+        from: '2026-12-20T00:00:00Z',
+        to: '2027-01-02T00:00:00Z',
+        reason: 'year end',
+        environments: ['prod'],
+      },
+    ];
     expect(evaluateFreeze('prod', freezes, new Date('2026-12-24T12:00:00Z')).status).toBe('fail');
     expect(evaluateFreeze('prod', freezes, new Date('2027-01-02T00:00:00Z')).status).toBe('pass');
     expect(evaluateFreeze('staging', freezes, new Date('2026-12-24T12:00:00Z')).status).toBe('pass');
@@ -31,7 +46,9 @@ describe('deploy gates', () => {
 
   it('staging must run the digest in every running task; no running task is an error', () => {
     const task = (digest: string) => ({ containers: [{ name: 'internal-pe', imageDigest: digest }] });
-    expect(evaluateStagingImage('s', [task('sha256:a'), task('sha256:a')], 'sha256:a', 'prod').status).toBe('pass');
+    expect(evaluateStagingImage('s', [task('sha256:a'), task('sha256:a')], 'sha256:a', 'prod').status).toBe(
+      'pass',
+    );
     const mixed = evaluateStagingImage('s', [task('sha256:a'), task('sha256:b')], 'sha256:a', 'prod');
     expect(mixed.status).toBe('fail');
     expect(mixed.observed).toContain('1/2 running tasks run it');
@@ -50,13 +67,23 @@ describe('deploy gates', () => {
     };
     expect(evaluateRevision(service, 'fam:43').status).toBe('fail');
     expect(evaluateRevision(service, 'fam:43', true).status).toBe('pass');
-    expect(evaluateRevision({ ...service, runningCount: 3, deployments: [service.deployments[0]!] }, 'fam:43').status).toBe('pass');
-    expect(evaluateRevision({ ...service, runningCount: 3, deployments: [service.deployments[1]!] }, 'fam:43').status).toBe('fail');
+    expect(
+      evaluateRevision({ ...service, runningCount: 3, deployments: [service.deployments[0]!] }, 'fam:43')
+        .status,
+    ).toBe('pass');
+    expect(
+      evaluateRevision({ ...service, runningCount: 3, deployments: [service.deployments[1]!] }, 'fam:43')
+        .status,
+    ).toBe('fail');
   });
 
   it('an override needs --reason, and --reason needs an override: one line each', () => {
-    expect(() => overridesOf({ allowFindings: true })).toThrow('--allow-findings needs --reason "<why>" (it goes into the audit log)');
+    expect(() => overridesOf({ allowFindings: true })).toThrow(
+      '--allow-findings needs --reason "<why>" (it goes into the audit log)',
+    );
     expect(() => overridesOf({ reason: 'x' })).toThrow(/--reason explains an override/);
-    expect(overridesOf({ overrideFreeze: true, reason: 'hotfix' })).toEqual({ '--override-freeze': 'hotfix' });
+    expect(overridesOf({ overrideFreeze: true, reason: 'hotfix' })).toEqual({
+      '--override-freeze': 'hotfix',
+    });
   });
 });

@@ -34,17 +34,31 @@ describe('image references', () => {
   });
 
   it('--image takes a tag, a digest or a full reference of the same repository; anything else is bad input', () => {
-    expect(requestedImage(running, '1.4.3')).toEqual({ registry: REGISTRY, repository: 'fivestar/internal-pe', tag: '1.4.3' });
-    expect(requestedImage(running, DIGEST)).toEqual({ registry: REGISTRY, repository: 'fivestar/internal-pe', digest: DIGEST });
+    expect(requestedImage(running, '1.4.3')).toEqual({
+      registry: REGISTRY,
+      repository: 'fivestar/internal-pe',
+      tag: '1.4.3',
+    });
+    expect(requestedImage(running, DIGEST)).toEqual({
+      registry: REGISTRY,
+      repository: 'fivestar/internal-pe',
+      digest: DIGEST,
+    });
     expect(requestedImage(running, `${REGISTRY}/fivestar/internal-pe:1.5.0`).tag).toBe('1.5.0');
-    expect(() => requestedImage(running, `${REGISTRY}/other/app:1.0`)).toThrow(/is from .*other\/app, but the container runs/);
+    expect(() => requestedImage(running, `${REGISTRY}/other/app:1.0`)).toThrow(
+      /is from .*other\/app, but the container runs/,
+    );
     expect(() => requestedImage(running, 'a b')).toThrow(/invalid --image 'a b'/);
   });
 });
 
 describe('deploy.image evaluation', () => {
   it('a missing image fails and says how to push or check it', () => {
-    const missing: ImageFacts = { found: false, ref: { ...running, tag: '9.9.9' }, reason: 'ImageNotFoundException: gone' };
+    const missing: ImageFacts = {
+      found: false,
+      ref: { ...running, tag: '9.9.9' },
+      reason: 'ImageNotFoundException: gone',
+    };
     const result = evaluateImageExists(missing);
     expect(result.status).toBe('fail');
     expect(result.observed).toContain('ImageNotFoundException');
@@ -52,7 +66,9 @@ describe('deploy.image evaluation', () => {
   });
 
   it('CRITICAL findings fail the scan; --allow-findings turns them into a warning that carries the reason', () => {
-    const critical = found({ scan: { status: 'COMPLETE', counts: { CRITICAL: 2, HIGH: 1 }, critical: ['CVE-1', 'CVE-2'] } });
+    const critical = found({
+      scan: { status: 'COMPLETE', counts: { CRITICAL: 2, HIGH: 1 }, critical: ['CVE-1', 'CVE-2'] },
+    });
     const refused = evaluateImageScan(critical)!;
     expect(refused.status).toBe('fail');
     expect(refused.observed).toContain('2 CRITICAL finding(s) (CVE-1, CVE-2)');
@@ -62,8 +78,12 @@ describe('deploy.image evaluation', () => {
   });
 
   it('an image never scanned (or a scan in progress) cannot pass: error, never pass', () => {
-    expect(evaluateImageScan(found({ scan: { status: null, counts: {}, critical: [] } }))!.status).toBe('error');
-    expect(evaluateImageScan(found({ scan: { status: 'IN_PROGRESS', counts: {}, critical: [] } }))!.status).toBe('error');
+    expect(evaluateImageScan(found({ scan: { status: null, counts: {}, critical: [] } }))!.status).toBe(
+      'error',
+    );
+    expect(
+      evaluateImageScan(found({ scan: { status: 'IN_PROGRESS', counts: {}, critical: [] } }))!.status,
+    ).toBe('error');
     expect(evaluateImageScan(found())!.status).toBe('pass');
   });
 
@@ -75,7 +95,9 @@ describe('deploy.image evaluation', () => {
     expect(evaluateImageTag(latest, false)).toBeNull();
     expect(evaluateImageTag(found(), true)!.observed).toContain(`deployed by its digest ${DIGEST}`);
     expect(deployedReference(found(), true)).toBe(`${REGISTRY}/fivestar/internal-pe@${DIGEST}`);
-    expect(deployedReference(found({ mutability: 'IMMUTABLE' }), true)).toBe(`${REGISTRY}/fivestar/internal-pe:1.4.3`);
+    expect(deployedReference(found({ mutability: 'IMMUTABLE' }), true)).toBe(
+      `${REGISTRY}/fivestar/internal-pe:1.4.3`,
+    );
     expect(deployedReference(found(), false)).toBe(`${REGISTRY}/fivestar/internal-pe:1.4.3`);
   });
 });

@@ -1,11 +1,11 @@
 import type { Service, TaskDefinition } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
 import { testTrafficOnGreen } from '../../../src/actions/deploy/release.js';
+import { diffTaskDefinitions } from '../../../src/ecs/taskdef.js';
 import { deploymentState, followDeployment, trafficOf } from '../../../src/release/lifecycle.js';
 import { chooseStrategy, controllerRefusal, updateServiceInput } from '../../../src/release/strategy.js';
 import { asTaskDefinition, releaseContainer, releaseTaskDefinition } from '../../../src/release/taskdef.js';
 import { listenerArnOfRule } from '../../../src/release/test-listener.js';
-import { diffTaskDefinitions } from '../../../src/ecs/taskdef.js';
 
 const running: TaskDefinition = {
   taskDefinitionArn: 'arn:aws:ecs:ap-south-1:1:task-definition/prod-fivestar-internal-pe:42',
@@ -28,18 +28,38 @@ const running: TaskDefinition = {
 
 describe('the task-definition copy', () => {
   it('changes only the chosen container image; the read-only fields are not registered; the diff shows only the image', () => {
-    const input = releaseTaskDefinition(running, 'internal-pe', 'repo/app:1.4.3', [{ key: 'team', value: 'payments' }]);
-    expect(input).toMatchObject({ family: 'prod-fivestar-internal-pe', cpu: '2048', memory: '4096', networkMode: 'awsvpc', executionRoleArn: 'arn:aws:iam::1:role/exec', tags: [{ key: 'team', value: 'payments' }] });
-    for (const key of ['revision', 'status', 'requiresAttributes', 'compatibilities', 'registeredAt', 'taskDefinitionArn']) {
+    const input = releaseTaskDefinition(running, 'internal-pe', 'repo/app:1.4.3', [
+      { key: 'team', value: 'payments' },
+    ]);
+    expect(input).toMatchObject({
+      family: 'prod-fivestar-internal-pe',
+      cpu: '2048',
+      memory: '4096',
+      networkMode: 'awsvpc',
+      executionRoleArn: 'arn:aws:iam::1:role/exec',
+      tags: [{ key: 'team', value: 'payments' }],
+    });
+    for (const key of [
+      'revision',
+      'status',
+      'requiresAttributes',
+      'compatibilities',
+      'registeredAt',
+      'taskDefinitionArn',
+    ]) {
       expect(input).not.toHaveProperty(key);
     }
     expect(input.containerDefinitions?.[1]).toEqual(running.containerDefinitions?.[1]);
-    expect(diffTaskDefinitions(running, asTaskDefinition(input))).toEqual(['image internal-pe: repo/app:1.4.2 -> repo/app:1.4.3']);
+    expect(diffTaskDefinitions(running, asTaskDefinition(input))).toEqual([
+      'image internal-pe: repo/app:1.4.2 -> repo/app:1.4.3',
+    ]);
   });
 
   it('picks the container named after the component, or asks for --container', () => {
     expect(releaseContainer(running, 'internal-pe')).toBe('internal-pe');
-    expect(() => releaseContainer(running, 'customer-portal')).toThrow(/pick one with --container \(internal-pe, log-router\)/);
+    expect(() => releaseContainer(running, 'customer-portal')).toThrow(
+      /pick one with --container \(internal-pe, log-router\)/,
+    );
     expect(() => releaseContainer(running, 'internal-pe', 'nope')).toThrow(/--container 'nope' is not in/);
   });
 });
@@ -61,39 +81,60 @@ describe('strategy', () => {
     deploymentConfiguration: { maximumPercent: 200, minimumHealthyPercent: 100, strategy: 'ROLLING' },
     loadBalancers: [lb],
   };
-  const settings = { cluster: 'c', service: 's', taskDefinition: 'fam:43', bakeTimeInMinutes: 15, alarmNames: ['A'] };
+  const settings = {
+    cluster: 'c',
+    service: 's',
+    taskDefinition: 'fam:43',
+    bakeTimeInMinutes: 15,
+    alarmNames: ['A'],
+  };
 
   it('rolling turns the circuit breaker and its rollback on and keeps the service settings', () => {
-    expect(updateServiceInput(service, { ...settings, strategy: 'rolling' }).deploymentConfiguration).toEqual({
-      maximumPercent: 200,
-      minimumHealthyPercent: 100,
-      strategy: 'ROLLING',
-      deploymentCircuitBreaker: { enable: true, rollback: true },
-      alarms: { alarmNames: ['A'], enable: true, rollback: true },
-    });
+    expect(updateServiceInput(service, { ...settings, strategy: 'rolling' }).deploymentConfiguration).toEqual(
+      {
+        maximumPercent: 200,
+        minimumHealthyPercent: 100,
+        strategy: 'ROLLING',
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        alarms: { alarmNames: ['A'], enable: true, rollback: true },
+      },
+    );
   });
 
   it('blue-green sets BLUE_GREEN, the bake time, the alarms, and the load balancers with their advanced configuration', () => {
     const input = updateServiceInput(service, { ...settings, strategy: 'blue-green' });
-    expect(input.deploymentConfiguration).toMatchObject({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 15, alarms: { alarmNames: ['A'], rollback: true } });
+    expect(input.deploymentConfiguration).toMatchObject({
+      strategy: 'BLUE_GREEN',
+      bakeTimeInMinutes: 15,
+      alarms: { alarmNames: ['A'], rollback: true },
+    });
     expect(input.loadBalancers).toEqual([lb]);
-    expect(() => updateServiceInput({ ...service, loadBalancers: [] }, { ...settings, strategy: 'blue-green' })).toThrow(/cannot deploy blue\/green: no load balancer/);
+    expect(() =>
+      updateServiceInput({ ...service, loadBalancers: [] }, { ...settings, strategy: 'blue-green' }),
+    ).toThrow(/cannot deploy blue\/green: no load balancer/);
   });
 
   it('defaults to what the service is set up for; refuses CODE_DEPLOY with the way to do it', () => {
     expect(chooseStrategy(service)).toBe('rolling');
     expect(chooseStrategy({ deploymentConfiguration: { strategy: 'BLUE_GREEN' } })).toBe('blue-green');
-    expect(() => chooseStrategy(service, 'canary')).toThrow("invalid --strategy 'canary': valid are rolling, blue-green");
+    expect(() => chooseStrategy(service, 'canary')).toThrow(
+      "invalid --strategy 'canary': valid are rolling, blue-green",
+    );
     expect(controllerRefusal(service, 'prod', 'internal-pe', 'fam')).toBeNull();
-    const refusal = controllerRefusal({ ...service, deploymentController: { type: 'CODE_DEPLOY' } }, 'prod', 'internal-pe', 'fam');
+    const refusal = controllerRefusal(
+      { ...service, deploymentController: { type: 'CODE_DEPLOY' } },
+      'prod',
+      'internal-pe',
+      'fam',
+    );
     expect(refusal).toContain('aws deploy create-deployment');
     expect(refusal).toContain('stop-deployment --deployment-id <id> --auto-rollback-enabled');
   });
 
   it('finds the listener of a test listener rule', () => {
-    expect(listenerArnOfRule('arn:aws:elasticloadbalancing:ap-south-1:1:listener-rule/app/alb/abc/lst/rule')).toBe(
-      'arn:aws:elasticloadbalancing:ap-south-1:1:listener/app/alb/abc/lst',
-    );
+    expect(
+      listenerArnOfRule('arn:aws:elasticloadbalancing:ap-south-1:1:listener-rule/app/alb/abc/lst/rule'),
+    ).toBe('arn:aws:elasticloadbalancing:ap-south-1:1:listener/app/alb/abc/lst');
     expect(listenerArnOfRule('nonsense')).toBeNull();
   });
 });
@@ -114,7 +155,12 @@ describe('blue/green lifecycle', () => {
 
   it('counts the bake time left from when the bake was first seen', () => {
     const state = deploymentState(
-      { serviceDeploymentArn: 'sd', status: 'IN_PROGRESS', lifecycleStage: 'BAKE_TIME', deploymentConfiguration: { bakeTimeInMinutes: 15 } },
+      {
+        serviceDeploymentArn: 'sd',
+        status: 'IN_PROGRESS',
+        lifecycleStage: 'BAKE_TIME',
+        deploymentConfiguration: { bakeTimeInMinutes: 15 },
+      },
       new Date('2026-12-07T10:05:00Z'),
       new Date('2026-12-07T10:00:00Z'),
     );
@@ -140,10 +186,22 @@ describe('blue/green lifecycle', () => {
     });
     expect(reached.result).toBe('reached');
     const ended = await followDeployment(observer, () => false, { timeoutMs: 1000, intervalMs: 1, clock });
-    expect(ended).toMatchObject({ result: 'ended', state: { outcome: 'rolled-back', traffic: 'blue', triggeredAlarms: ['A'] } });
+    expect(ended).toMatchObject({
+      result: 'ended',
+      state: { outcome: 'rolled-back', traffic: 'blue', triggeredAlarms: ['A'] },
+    });
     expect(seen[0]).toBe('IN_PROGRESS SCALE_UP, production traffic on blue');
     const controller = new AbortController();
     controller.abort();
-    expect((await followDeployment(observer, () => false, { timeoutMs: 1000, intervalMs: 1, clock, signal: controller.signal })).result).toBe('interrupted');
+    expect(
+      (
+        await followDeployment(observer, () => false, {
+          timeoutMs: 1000,
+          intervalMs: 1,
+          clock,
+          signal: controller.signal,
+        })
+      ).result,
+    ).toBe('interrupted');
   });
 });
