@@ -258,7 +258,7 @@ export async function deploy(
       healthTimeoutMs: session.config.health.timeoutMs,
       gate: gateSteps(component, strategy),
       timeoutMs,
-      pollMs: deps.pollIntervalMs ?? settings.pollSeconds * 1000,
+      pollMs: settings.pollSeconds * 1000,
       knownEventIds: (service.events ?? []).map((e) => e.id ?? ''),
       knownStoppedTasks: [],
       ...(deps.clock ? { clock: deps.clock } : {}),

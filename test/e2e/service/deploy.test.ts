@@ -463,6 +463,37 @@ describe('fsops deploy, ECS native blue/green', () => {
   });
 });
 
+describe('fsops deployments during a blue/green deployment', () => {
+  it('shows the strategy, the lifecycle stage, the bake time left and which revision holds the traffic', async () => {
+    const world = await setUp({
+      env: 'staging',
+      release: { strategy: 'BLUE_GREEN', hold: { stage: 'BAKE_TIME', polls: 100000 } },
+    });
+    const ecs = fake!.handlers.ecs!;
+    ecs.RegisterTaskDefinition!({ family: 'staging-fivestar-internal-pe', containerDefinitions: [] });
+    ecs.UpdateService!({ cluster: 'c', service: 's', taskDefinition: world.arnOf(43) });
+    const arn = world.state.serviceDeployments[0]!.arn;
+    for (let i = 0; i < 12; i++) ecs.DescribeServiceDeployments!({ serviceDeploymentArns: [arn] });
+    expect(world.state.serviceDeployments[0]!.lifecycleStage).toBe('BAKE_TIME');
+    const text = await fsops('deployments', 'internal-pe', '--env', 'staging');
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain('strategy: ECS BLUE_GREEN');
+    expect(text.stdout).toMatch(
+      /in flight: sd1 IN_PROGRESS BAKE_TIME \(BLUE_GREEN\): production traffic on green \(revision 43\), bake 15 of 15 min left/,
+    );
+    const json = JSON.parse(
+      (await fsops('deployments', 'internal-pe', '--env', 'staging', '--output', 'json')).stdout,
+    );
+    expect(json.inFlight).toMatchObject({
+      stage: 'BAKE_TIME',
+      traffic: 'green',
+      trafficRevision: 43,
+      bakeTimeInMinutes: 15,
+    });
+    expect(json.rollback.action).toBe('stop-deployment');
+  });
+});
+
 /** Spawns a deploy and sends `signal` once stderr shows `when` (or `when()` holds). */
 async function interruptAt(
   args: string[],
