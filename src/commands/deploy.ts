@@ -4,6 +4,7 @@ import { stopReleaseAction } from '../actions/deploy/stop.js';
 import type { ActionDefinition } from '../actions/types.js';
 import { deployedReference, imageFactsKey } from '../checks/deploy/image.js';
 import { CHECKS } from '../checks/index.js';
+import { loadConfig } from '../config/load.js';
 import { requireService, type ServiceNames } from '../ecs/facts.js';
 import { shortTaskDef } from '../ecs/taskdef.js';
 import { changeAuditor, promptIO } from '../engine/change.js';
@@ -134,6 +135,8 @@ export async function deploy(
   const progress = await createProgress(`deploy ${component} (${env.name})`, printer.format);
   let staging: EnvSession | null = null;
   try {
+    // The ECR client (and ELB's for blue/green) load while ECS answers: needed a moment later anyway.
+    void session.aws.ecr().catch(() => undefined);
     const facts = await readsUntilInterrupted(async (signal) => {
       // The staging gate's own session (its account and profile) starts at once, beside prod's reads.
       const stagingRun = stagingGate
@@ -373,13 +376,14 @@ function skippedStaging(stagingEnv: string, reason: string): Finding {
 
 interface StagingRun {
   session: Promise<EnvSession>;
-  /** The staging findings: validate's component checks, and the image by digest once it is known. */
+  /** The staging findings: validate's component checks, and the image by digest in its running tasks. */
   finish(image: ImageFacts): Promise<Finding[]>;
 }
 
 /**
  * Ops guide §12.2.1 "tested in staging first": staging's own session (its profile, its account guard),
- * `validate`'s checks of the component there now, and the image (by digest) in its running tasks.
+ * `validate`'s checks of the component there now, and the image (by digest) in its running tasks. All of
+ * it starts at once; the image check waits for prod's ECR answer only to compare.
  */
 function startStagingValidation(
   options: DeployOptions,
@@ -388,8 +392,15 @@ function startStagingValidation(
   deps: ServiceCommandDeps,
   signal: AbortSignal,
 ): StagingRun {
+  let settle: (digest: string) => void = () => undefined;
+  let giveUp: (error: Error) => void = () => undefined;
+  const digest = new Promise<string>((resolve, reject) => {
+    settle = resolve;
+    giveUp = reject;
+  });
+  digest.catch(() => undefined);
   const session = (async () => {
-    const { config } = await import('../config/load.js').then((m) => m.loadConfig(options.config));
+    const { config } = loadConfig(options.config);
     const stagingConfig = config.environments[stagingEnv];
     if (!stagingConfig) {
       throw new UsageError(`deploy.stagingEnv '${stagingEnv}' is not an environment of the config`);
@@ -397,33 +408,34 @@ function startStagingValidation(
     const profile = options.stagingProfile ?? stagingConfig.profile;
     return openEnvSession({ ...options, profile, region: stagingConfig.region }, stagingEnv);
   })();
-  const validated = session.then(async (s) => {
+  const findings = session.then(async (s) => {
     await verifyAccount(s, false, signal);
-    const run = await runChecks(s, stepsFor(CHECKS, gateSteps(component)), {
-      signal,
-      since: new Date(Date.now() - 15 * 60_000),
-      ...(deps.fetch ? { fetch: deps.fetch } : {}),
-    });
-    return run.findings.map((f) => ({ ...f, title: `${stagingEnv}: ${f.title}` }));
+    const run = await runChecks(
+      s,
+      stepsFor(CHECKS, [
+        { check: 'deploy.staging-image', params: { component, digest, target: options.env } },
+        ...gateSteps(component),
+      ]),
+      {
+        signal,
+        since: new Date(Date.now() - 15 * 60_000),
+        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      },
+    );
+    return run.findings.map((f) =>
+      f.id === 'deploy.staging-image' ? f : { ...f, title: `${stagingEnv}: ${f.title}` },
+    );
   });
+  findings.catch(() => undefined);
   return {
     session,
     async finish(image) {
+      if (image.found) settle(image.digest);
+      else giveUp(new Error('the image is not in ECR'));
       try {
-        const s = await session;
-        const validation = await validated;
-        if (!image.found) return validation;
-        const run = await runChecks(
-          s,
-          stepsFor(CHECKS, [
-            {
-              check: 'deploy.staging-image',
-              params: { component, digest: image.digest, target: options.env },
-            },
-          ]),
-          { signal },
-        );
-        return [...run.findings, ...validation];
+        const all = await findings;
+        // No digest to compare with: the image gate already fails; the staging comparison says nothing.
+        return image.found ? all : all.filter((f) => f.id !== 'deploy.staging-image');
       } catch (error) {
         if (signal.aborted) throw error;
         return [stagingUnavailable(stagingEnv, error)];

@@ -4,8 +4,11 @@ import type { CheckDefinition, CheckResult } from '../../engine/model/check.js';
 
 export interface StagingImageParams {
   component: string;
-  /** The digest the deploy would run (what ECR resolved --image to). */
-  digest: string;
+  /**
+   * The digest the deploy would run (what ECR resolved --image to). A promise while prod's ECR answer is
+   * still on its way: staging's tasks are read meanwhile, so the two chains of calls overlap.
+   */
+  digest: string | Promise<string>;
   /** The environment the image goes to, for the words. */
   target: string;
 }
@@ -78,6 +81,6 @@ export const stagingImageCheck: CheckDefinition<StagingImageParams> = {
       nextToken = out.nextToken;
     } while (nextToken);
     const tasks = arns.length ? await describeTasks(ecs, names.cluster, arns, ctx.signal) : [];
-    return [evaluateStagingImage(names.service, tasks, params.digest, params.target)];
+    return [evaluateStagingImage(names.service, tasks, await params.digest, params.target)];
   },
 };
