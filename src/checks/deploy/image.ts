@@ -31,6 +31,7 @@ export function evaluateImageExists(facts: ImageFacts): CheckResult {
   if (!facts.found) {
     return {
       id: 'deploy.image.exists',
+      title: 'The image exists in ECR',
       status: 'fail',
       resource: wanted,
       expected: 'the image exists in ECR',
@@ -40,6 +41,7 @@ export function evaluateImageExists(facts: ImageFacts): CheckResult {
   }
   return {
     id: 'deploy.image.exists',
+    title: 'The image exists in ECR',
     status: 'pass',
     resource: wanted,
     expected: 'the image exists in ECR',
@@ -54,6 +56,7 @@ export function evaluateImageScan(facts: ImageFacts, allowFindings?: string): Ch
   const expected = 'a finished ECR scan with no CRITICAL finding';
   const accepted = (observed: string): CheckResult => ({
     id: 'deploy.image.scan',
+    title: 'The image scan has no CRITICAL finding',
     status: 'warn',
     resource,
     expected,
@@ -68,6 +71,7 @@ export function evaluateImageScan(facts: ImageFacts, allowFindings?: string): Ch
     if (allowFindings) return accepted(observed);
     return {
       id: 'deploy.image.scan',
+      title: 'The image scan has no CRITICAL finding',
       status: 'error',
       resource,
       expected,
@@ -87,6 +91,7 @@ export function evaluateImageScan(facts: ImageFacts, allowFindings?: string): Ch
     if (allowFindings) return accepted(observed);
     return {
       id: 'deploy.image.scan',
+      title: 'The image scan has no CRITICAL finding',
       status: 'fail',
       resource,
       expected,
@@ -96,6 +101,7 @@ export function evaluateImageScan(facts: ImageFacts, allowFindings?: string): Ch
   }
   return {
     id: 'deploy.image.scan',
+    title: 'The image scan has no CRITICAL finding',
     status: 'pass',
     resource,
     expected,
@@ -114,6 +120,7 @@ export function evaluateImageTag(facts: ImageFacts, protectedEnv: boolean): Chec
   if (tag === 'latest') {
     return {
       id: 'deploy.image.tag',
+      title: 'A release tag or a digest in a protected environment',
       status: 'fail',
       resource,
       expected: 'a release tag or a digest in a protected environment',
@@ -124,6 +131,7 @@ export function evaluateImageTag(facts: ImageFacts, protectedEnv: boolean): Chec
   const mutable = isMutable(facts.mutability);
   return {
     id: 'deploy.image.tag',
+    title: 'A release tag or a digest in a protected environment',
     status: 'pass',
     resource,
     expected: 'a release tag or a digest in a protected environment',

@@ -148,12 +148,7 @@ describe('fsops deploy, rolling', () => {
 
 describe('fsops deploy refuses before any change (exit 2, audited)', () => {
   it.each([
-    [
-      'a missing image',
-      '9.9.9',
-      {},
-      /FAIL +The image to deploy exists in ECR[^\n]*\n(.*\n)*?.*ImageNotFoundException/,
-    ],
+    ['a missing image', '9.9.9', {}, /FAIL +The image exists in ECR[^\n]*\n(.*\n)*?.*ImageNotFoundException/],
     [
       'a CRITICAL finding',
       '1.4.3',
@@ -164,7 +159,7 @@ describe('fsops deploy refuses before any change (exit 2, audited)', () => {
       'an image never scanned',
       '1.4.3',
       { images: { '1.4.3': { digest: digestOf(3), tags: ['1.4.3'], scan: null } } },
-      /ERROR +The image to deploy exists in ECR[^\n]*\n(.*\n)*?.*never scanned/,
+      /ERROR +The image scan has no CRITICAL finding[^\n]*\n(.*\n)*?.*never scanned/,
     ],
   ] as const)('%s', async (_name, image, release, shown) => {
     const world = await setUp({ env: 'staging', release: release as ReleaseOptions });
@@ -198,7 +193,7 @@ describe('fsops deploy refuses before any change (exit 2, audited)', () => {
     );
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
-      /WARN +The image to deploy[^\n]*\n(.*\n)*?.*accepted with --allow-findings: not reachable; fixed in 1.4.4/,
+      /WARN +The image scan has no CRITICAL finding[^\n]*\n(.*\n)*?.*accepted with --allow-findings: not reachable; fixed in 1.4.4/,
     );
     expect(audit()[0]!.detail).toContain('override: --allow-findings: not reachable; fixed in 1.4.4');
     const missingReason = await fsops(
