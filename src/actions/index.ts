@@ -1,14 +1,17 @@
 import { alarmsApplyAction } from './alarms-apply.js';
+import { restoreTestOrphansAction } from './backup/orphans.js';
 import { restoreTestAction } from './backup/restore-test.js';
 import { snapshotAction } from './backup/snapshot.js';
 import { createNextPartitionsAction } from './db/partitions.js';
 import { reindexAction } from './db/reindex.js';
 import { retentionDeleteAction } from './db/retention.js';
+import { signalBackendAction } from './db/signal-backend.js';
 import { vacuumAnalyzeAction } from './db/vacuum.js';
 import { releaseAction } from './deploy/release.js';
 import { stopReleaseAction } from './deploy/stop.js';
 import { ecsTaskLossAction } from './dr/ecs-task-loss.js';
 import { rdsFailoverAction } from './dr/rds-failover.js';
+import { maintenanceModeAction } from './maintenance/maintenance-mode.js';
 import type { ActionDefinition } from './types.js';
 
 /** Every mutating step a runbook can name with `action:`, by id. */
@@ -20,9 +23,12 @@ export const ACTIONS: Record<string, ActionDefinition<never>> = Object.fromEntri
     reindexAction,
     alarmsApplyAction as ActionDefinition<never>,
     restoreTestAction,
+    restoreTestOrphansAction as ActionDefinition<never>,
     snapshotAction,
     rdsFailoverAction,
     ecsTaskLossAction,
+    maintenanceModeAction as ActionDefinition<never>,
+    signalBackendAction as ActionDefinition<never>,
     releaseAction as ActionDefinition<never>,
     stopReleaseAction as ActionDefinition<never>,
   ].map((action) => [action.id, action as ActionDefinition<never>]),

@@ -1,8 +1,8 @@
 import type { AwsClients } from '../aws/clients.js';
 import type { EnvContext } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import type { DbTarget } from '../db/connection.js';
-import type { MaintenanceDb } from '../db/writable.js';
+import type { DbSession, DbTarget } from '../db/connection.js';
+import type { MaintenanceDb, WriteSessionOptions } from '../db/writable.js';
 import type { CheckContext, CheckResult } from '../engine/model/check.js';
 import type { Finding, Severity } from '../engine/model/finding.js';
 
@@ -16,8 +16,13 @@ export interface ActionContext {
   /** Aborted when the person presses Ctrl-C during the changes: finish the statement in flight, start no new one. */
   signal: AbortSignal;
   now: Date;
-  /** The writable maintenance session (opened on first use). */
-  db(): Promise<MaintenanceDb>;
+  /**
+   * The writable maintenance session (opened on first use). The first caller may name other
+   * settings (`db.signal-backend` sends its one statement with the diagnostic timeouts, as `fsops`).
+   */
+  db(options?: WriteSessionOptions): Promise<MaintenanceDb>;
+  /** The read-only diagnostic session of the run's database, for a plan that looks before it acts. */
+  readDb?(): Promise<DbSession>;
   /**
    * The run's database target as the person gave it (--db-url, --db-host/--db-port, else the
    * environment's secret), not connected: for an action that opens a session of its own against it
@@ -42,7 +47,7 @@ export interface ActionContext {
    */
   runChecks?(
     steps: { check: string; params?: Record<string, unknown> }[],
-    options: { since: Date },
+    options: { since: Date; signal: AbortSignal },
   ): Promise<Finding[]>;
 }
 
@@ -56,14 +61,49 @@ export function interruptedResult(resource: string): CheckResult {
   };
 }
 
+/**
+ * What `apply` gets from the run (src/engine/changes.ts): the run's abort signal — aborted by Ctrl-C,
+ * SIGTERM or SIGHUP once the change has started — and a progress log (stderr). A long wait (a
+ * deployment, a restore) polls under `signal` and stops at the next safe point when it is aborted.
+ */
+export interface ApplyRun {
+  signal: AbortSignal;
+  log(text: string): void;
+  /**
+   * The audit outcome when the results alone do not say it (an ECS rollout `rolled-back` or
+   * `timed-out`, a change `accepted` but not waited for). Default: `interrupted` when the signal was
+   * aborted, `failed` when a result is fail/error, else `succeeded`.
+   */
+  auditOutcome(outcome: ApplyOutcome): void;
+}
+
+/** An audit outcome an action may name for its change (see ApplyRun.auditOutcome). */
+export interface ApplyOutcome {
+  result: 'succeeded' | 'failed' | 'interrupted' | 'rolled-back' | 'timed-out' | 'accepted';
+  detail?: string;
+}
+
 /** The work an action found to do, computed read-only; nothing changes until `apply`. */
 export interface ActionPlan {
   /** Lines for the confirmation prompt; empty when there is nothing to do. */
   lines: string[];
   /** Findings when there is nothing to do (e.g. "no table needs VACUUM"), or what a dry run would do. */
   preview: CheckResult[];
-  /** Makes the change and reports what changed, one result per object touched. */
-  apply(): Promise<CheckResult[]>;
+  /**
+   * The audit record's fields for this change, when the run's defaults (`<command>: <action id>`,
+   * the plan lines as detail) do not name it as people know it: `db cancel 4242`, from/to values.
+   * `summary` is the detail of its refused, dry-run and started lines and prefixes its outcome.
+   */
+  /** The prompt's verb phrase when this is the run's only change, e.g. "cancel backend 4242". */
+  verb?: string;
+  audit?: { command?: string; component?: string; from?: string; to?: string; summary?: string };
+  /**
+   * Makes the change and reports what changed, one result per object touched. Interrupted (the run's
+   * signal aborted: Ctrl-C, SIGTERM, SIGHUP), it stops at its next safe point and returns what was done
+   * as usual and what was not as `interruptedResult(resource)` (status `skip`); the driver audits
+   * `interrupted` and the report is INTERRUPTED (exit 130), never a pass.
+   */
+  apply(run: ApplyRun): Promise<CheckResult[]>;
 }
 
 export interface ActionDefinition<P = Record<string, unknown>> {
@@ -77,5 +117,10 @@ export interface ActionDefinition<P = Record<string, unknown>> {
    * the action checks them again, so its report shows the state after the change, not before.
    */
   recheck?: string[];
+  /**
+   * Read-only reasons not to start now (outside the maintenance window, an open incident): the driver
+   * asks every step before any plan; a reason is audited `refused` and ends the run (exit 2).
+   */
+  refuse?(ctx: ActionContext, params: P): Promise<string | null> | string | null;
   plan(ctx: ActionContext, params: P): Promise<ActionPlan>;
 }

@@ -59,3 +59,25 @@ export function isRestoreTestTagged(tags: readonly { Key?: string; Value?: strin
   const has = (key: string, value: string) => (tags ?? []).some((t) => t.Key === key && t.Value === value);
   return has(MANAGED_TAG.Key, MANAGED_TAG.Value) && has('purpose', RESTORE_TEST_PURPOSE);
 }
+
+/** Tag of a copy left running on purpose (`backup verify --keep`): not an orphan of a killed run. */
+export const KEEP_TAG = { Key: 'keep', Value: 'true' } as const;
+
+export function isKeptTagged(tags: readonly { Key?: string; Value?: string }[] | undefined): boolean {
+  return (tags ?? []).some((t) => t.Key === KEEP_TAG.Key && t.Value === KEEP_TAG.Value);
+}
+
+/** The restore-test instances of `env` (by tag or name), not already being deleted. */
+export function restoreTestInstances<
+  T extends {
+    DBInstanceIdentifier?: string;
+    DBInstanceStatus?: string;
+    TagList?: { Key?: string; Value?: string }[];
+  },
+>(env: string, instances: readonly T[]): T[] {
+  return instances.filter(
+    (db) =>
+      (isRestoreTestTagged(db.TagList) || isRestoreTestName(env, db.DBInstanceIdentifier ?? '')) &&
+      db.DBInstanceStatus !== 'deleting',
+  );
+}

@@ -2,6 +2,7 @@ import { alarmsApplyAction } from '../actions/alarms-apply.js';
 import type { ActionDefinition } from '../actions/types.js';
 import { CHECKS } from '../checks/index.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
+import { stepsFor } from '../engine/runner.js';
 import { loadAlarmCatalogue } from '../monitoring/alarm-catalogue.js';
 
 export interface AlarmsApplyOptions extends EnvActionOptions {
@@ -29,10 +30,9 @@ export async function alarmsApply(options: AlarmsApplyOptions): Promise<number> 
         },
       ],
       // alarms.apply names alarms.audit in its recheck: the report ends with the audit after the change.
-      recheck: {
-        checks: CHECKS,
-        params: { 'alarms.audit': options.catalogue ? { catalogue: options.catalogue } : {} },
-      },
+      recheck: stepsFor(CHECKS, [
+        { check: 'alarms.audit', params: options.catalogue ? { catalogue: options.catalogue } : {} },
+      ]),
     },
     options,
   );

@@ -1,3 +1,4 @@
+import { restoreTestOrphansAction } from '../actions/backup/orphans.js';
 import { type RestoreTestParams, restoreTestAction } from '../actions/backup/restore-test.js';
 import type { ActionDefinition } from '../actions/types.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
@@ -23,7 +24,11 @@ export async function backupVerify(options: BackupVerifyOptions): Promise<number
     {
       command: 'backup verify',
       why: 'backup verify creates an RDS instance',
-      steps: [{ action: restoreTestAction as ActionDefinition<never>, params }],
+      // Instances of an earlier run that was killed are named (and deleted) first, under the same prompt.
+      steps: [
+        { action: restoreTestOrphansAction as ActionDefinition<never>, params: {} },
+        { action: restoreTestAction as ActionDefinition<never>, params },
+      ],
     },
     options,
   );

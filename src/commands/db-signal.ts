@@ -1,33 +1,18 @@
-import { formatAge, shortQuery } from '../checks/database/common.js';
-import { targetLabel } from '../db/connection.js';
-import { applyChange, changeAuditor, decideChange } from '../engine/change.js';
+import { type SignalKind, signalBackendAction } from '../actions/db/signal-backend.js';
+import type { ActionDefinition } from '../actions/types.js';
+import { runChanges } from '../engine/changes.js';
+import { databaseChangeSession } from '../engine/commands/db-command.js';
 import { type DbCommandOptions, type DbCommandSession, openDbCommandSession } from '../engine/database.js';
-import { ExitError, UnreachableError, UsageError } from '../engine/model/errors.js';
+import { UsageError } from '../engine/model/errors.js';
 import { printerFor } from '../engine/printer.js';
-import { type MutationPlan, type PromptIO, terminalIO } from '../engine/safety.js';
+import { type PromptIO, terminalIO } from '../engine/safety.js';
 import { verifyAccount } from '../engine/session.js';
+
+export { type BackendInfo, describeBackend, type SignalKind } from '../actions/db/signal-backend.js';
 
 export interface DbSignalOptions extends DbCommandOptions {
   dryRun?: boolean;
   yes?: boolean;
-}
-
-export type SignalKind = 'cancel' | 'terminate';
-
-export interface BackendInfo {
-  pid: number;
-  user: string | null;
-  application: string;
-  client: string | null;
-  database: string | null;
-  state: string | null;
-  backendType: string;
-  queryAge: number | null;
-  xactAge: number | null;
-  stateAge: number | null;
-  query: string | null;
-  /** Sessions waiting on this one's locks. */
-  blocking: number;
 }
 
 export function parsePid(text: string): number {
@@ -39,22 +24,12 @@ export function parsePid(text: string): number {
   return Number(text);
 }
 
-/** The plan lines: who the pid is, what it is doing, and what cancel/terminate will do to it. */
-export function describeBackend(kind: SignalKind, b: BackendInfo, where: string): string[] {
-  const age = b.state === 'active' ? b.queryAge : b.stateAge;
-  return [
-    `database: ${where}`,
-    `session:  pid ${b.pid}, user ${b.user ?? '?'}, application ${b.application || '(none)'}${b.client ? `, client ${b.client}` : ''}`,
-    `state:    ${b.state ?? 'unknown'}${age === null ? '' : ` for ${formatAge(age)}`}${b.xactAge === null ? '' : `; transaction open ${formatAge(b.xactAge)}`}`,
-    `query:    ${shortQuery(b.query, 200)}`,
-    `blocking: ${b.blocking} session${b.blocking === 1 ? '' : 's'} waiting on its locks`,
-    kind === 'cancel'
-      ? 'effect:   pg_cancel_backend: the running statement is cancelled (its transaction aborts); the connection stays'
-      : 'effect:   pg_terminate_backend: the connection is closed and its open transaction rolled back',
-  ];
-}
-
-async function signalBackend(
+/**
+ * `fsops db cancel|terminate <pid>`: the catalogue action `db.signal-backend` run by the one driver
+ * (plan shown, confirm — a database given only by URL counts as protected —, audit). The plan and the
+ * outcome are lines for a person: text only.
+ */
+export async function signalBackend(
   kind: SignalKind,
   pidText: string,
   options: DbSignalOptions,
@@ -63,171 +38,28 @@ async function signalBackend(
   openSession: () => Promise<DbCommandSession> = () =>
     openDbCommandSession(options, { envFromEnvironment: false }),
 ): Promise<number> {
-  // The plan and the outcome are lines for a person: no report, so text only.
   printerFor(options, `db ${kind}`, ['text']);
   const pid = parsePid(pidText);
   const session = await openSession();
-  const envName = session.envSession?.env.name ?? null;
-  const where = targetLabel(session.target);
-  const auditTarget = session.config.audit;
-  const identity = session.envSession
-    ? await verifyAccount(session.envSession, true).catch(() => null)
-    : null;
-  const audit = changeAuditor({
-    env: envName ?? where,
-    identity: identity?.arn ?? null,
-    command: `db ${kind} ${pid}`,
-    from: where,
-    target: auditTarget,
-    aws: session.envSession ? session.aws : undefined,
-  });
   try {
-    const [row] = await session.db.query<{
-      pid: number;
-      user: string | null;
-      application: string;
-      client: string | null;
-      database: string | null;
-      state: string | null;
-      backend_type: string | null;
-      query_age: number | null;
-      xact_age: number | null;
-      state_age: number | null;
-      query: string | null;
-      blocking: number;
-    }>(
-      `SELECT pid, usename AS user, application_name AS application, client_addr::text AS client, datname AS database,
-              state, backend_type,
-              EXTRACT(EPOCH FROM clock_timestamp() - query_start)::float8 AS query_age,
-              EXTRACT(EPOCH FROM clock_timestamp() - xact_start)::float8 AS xact_age,
-              EXTRACT(EPOCH FROM clock_timestamp() - state_change)::float8 AS state_age,
-              left(query, 1000) AS query,
-              (SELECT count(*)::int FROM pg_stat_activity w WHERE $1 = ANY (pg_blocking_pids(w.pid))) AS blocking
-         FROM pg_stat_activity WHERE pid = $1`,
-      [pid],
+    // Who did it, for the audit; an emergency signal does not wait on STS to say (the account guard ran).
+    const identity = session.envSession
+      ? ((await verifyAccount(session.envSession, true).catch(() => null))?.arn ?? null)
+      : null;
+    const result = await runChanges(
+      databaseChangeSession({ ...session, identity }),
+      [{ action: signalBackendAction as ActionDefinition<never>, params: { kind, pid } }],
+      { command: `db ${kind} ${pid}`, yes: options.yes, dryRun: options.dryRun, io },
     );
-    if (!row) {
-      throw new UsageError(
-        `no session with pid ${pid} on ${where} (it may have ended already; see fsops db locks or fsops db connections). Nothing was changed.`,
-      );
-    }
-    if (session.db.ownPids().includes(pid)) {
-      throw new UsageError(
-        `pid ${pid} is this fsops session itself: refusing to ${kind} it. Nothing was changed.`,
-      );
-    }
-    if (row.backend_type === null) {
-      // Another role's session, hidden from this role (no pg_read_all_stats): no plan could say what
-      // it is doing, so nothing to confirm against.
-      throw new UsageError(
-        `pid ${pid} belongs to another role (${row.user ?? 'unknown'}) whose session details are hidden from ${session.target.user} (no pg_read_all_stats): fsops does not ${kind} a session it cannot show you. Connect as a role with pg_monitor (GRANT pg_monitor TO ${session.target.user};). Nothing was changed.`,
-      );
-    }
-    if (row.backend_type !== 'client backend') {
-      throw new UsageError(
-        `pid ${pid} is a ${row.backend_type} process, not a client session: fsops only ${kind}s client sessions. Nothing was changed.`,
-      );
-    }
-    const backend: BackendInfo = {
-      pid: row.pid,
-      user: row.user,
-      application: row.application,
-      client: row.client,
-      database: row.database,
-      state: row.state,
-      backendType: row.backend_type,
-      queryAge: row.query_age,
-      xactAge: row.xact_age,
-      stateAge: row.state_age,
-      query: row.query,
-      blocking: row.blocking,
-    };
-    const summary = `pid ${pid} (${backend.user ?? '?'}, ${backend.application || 'no application_name'}, ${backend.state ?? 'unknown'}): ${shortQuery(backend.query, 120)}`;
-    const plan: MutationPlan = {
-      action: `${kind} backend ${pid}`,
-      // The environment's name, or the database's (to type on a terminal: a database given only by URL
-      // counts as protected, as for every database change; src/engine/database.ts).
-      env: session.label,
-      lines: describeBackend(kind, backend, where),
-    };
-    const decision = await decideChange(
-      plan,
-      {
-        yes: options.yes,
-        dryRun: options.dryRun,
-        protectedEnv: session.protectedEnv,
-      },
-      io,
-      audit,
-      { refusedDetail: summary, dryRunDetail: summary },
-    );
-    if (decision === 'dry-run') return 0;
-    const outcome = await applyChange(audit, () => sendSignal(kind, pid, session), {
-      startedDetail: summary,
-      outcome: (text) => ({ result: 'succeeded', detail: `${summary}: ${text}` }),
-      failedDetail: (error) => `${summary}: ${(error as Error).message}`,
-    });
-    io.print(`${outcome}\n`);
+    if (result.stop) throw result.stop;
+    const [step] = result.steps;
+    // The pid had ended, or the role may not signal it: the reason as one line (exit 2 or 3), audited failed.
+    if (step!.error) throw step!.error;
+    if (step!.state === 'applied') io.print(`${step!.findings[0]!.observed}\n`);
     return 0;
   } finally {
     await session.close();
   }
-}
-
-/** Sends the signal over its own writable connection; returns what happened, throws when it could not. */
-async function sendSignal(kind: SignalKind, pid: number, session: DbCommandSession): Promise<string> {
-  // The diagnostic session stays read-only; the one statement that acts gets the database layer's one
-  // writable connection, with the diagnostic timeouts and application_name (a signal is one short statement).
-  const writer = await session.write({ applicationName: 'fsops', settings: session.config.database.session });
-  try {
-    const call =
-      kind === 'cancel'
-        ? 'pg_cancel_backend($1)'
-        : writer.serverVersion >= 140000
-          ? 'pg_terminate_backend($1, 5000)'
-          : 'pg_terminate_backend($1)';
-    let signalled: boolean;
-    try {
-      const [row] = await writer.query<{ ok: boolean | null }>(
-        `SELECT CASE WHEN $1 = pg_backend_pid() THEN NULL ELSE ${call} END AS ok`,
-        [pid],
-      );
-      if (row?.ok === null || row?.ok === undefined)
-        throw new UsageError(`pid ${pid} is fsops's own session: refusing to ${kind} it`);
-      signalled = row.ok;
-    } catch (error) {
-      if (error instanceof ExitError) throw error;
-      throw new UnreachableError(
-        `could not ${kind} pid ${pid}: ${(error as Error).message} (the role needs to be the session's role, or a member of pg_signal_backend / rds_superuser)`,
-      );
-    }
-    if (!signalled) throw new UsageError(`pid ${pid} had already ended; nothing was changed`);
-    const after = await settledState(writer, pid, kind);
-    return kind === 'terminate'
-      ? after
-        ? `terminate signal sent; pid ${pid} is still shutting down`
-        : `terminated pid ${pid}; its open transaction was rolled back`
-      : `cancelled the statement of pid ${pid}; the session is ${after?.state ?? 'gone'}`;
-  } finally {
-    await writer.close();
-  }
-}
-
-/** The target's state once the signal has had a moment to land (up to about a second). */
-async function settledState(
-  db: { query<R>(sql: string, params?: unknown[]): Promise<R[]> },
-  pid: number,
-  kind: SignalKind,
-): Promise<{ state: string | null } | undefined> {
-  let row: { state: string | null } | undefined;
-  for (let attempt = 0; attempt < 10; attempt += 1) {
-    [row] = await db.query<{ state: string | null }>('SELECT state FROM pg_stat_activity WHERE pid = $1', [
-      pid,
-    ]);
-    if (!row || (kind === 'cancel' && row.state !== 'active')) return row;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return row;
 }
 
 export function dbCancel(pid: string, options: DbSignalOptions): Promise<number> {
@@ -237,5 +69,3 @@ export function dbCancel(pid: string, options: DbSignalOptions): Promise<number>
 export function dbTerminate(pid: string, options: DbSignalOptions): Promise<number> {
   return signalBackend('terminate', pid, options);
 }
-
-export { signalBackend };

@@ -8,12 +8,14 @@ import { loadConfig } from '../config/load.js';
 import { requireService, type ServiceNames } from '../ecs/facts.js';
 import { shortTaskDef } from '../ecs/taskdef.js';
 import { changeAuditor, promptIO } from '../engine/change.js';
+import { type ChangeSession, changeReport, envChangeSession, runChanges } from '../engine/changes.js';
 import {
   asExitError,
   prepareServiceCommand,
   type ServiceCommandDeps,
   type ServiceCommandOptions,
 } from '../engine/commands/service-operation.js';
+import { finishChangeRun } from '../engine/evidence.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
 import type { CheckContext } from '../engine/model/check.js';
 import { parseDuration } from '../engine/model/duration.js';
@@ -21,7 +23,6 @@ import { ExitCode, UsageError } from '../engine/model/errors.js';
 import type { Finding } from '../engine/model/finding.js';
 import { buildReport } from '../engine/model/finding.js';
 import { createProgress } from '../engine/progress.js';
-import { runActions } from '../engine/run-actions.js';
 import { runChecks, stepsFor } from '../engine/runner.js';
 import { terminalIO } from '../engine/safety.js';
 import { type EnvSession, openEnvSession, verifyAccount } from '../engine/session.js';
@@ -105,7 +106,7 @@ function bakeMinutes(options: DeployOptions, fallback: number): number {
 
 /**
  * `fsops deploy <component> --env E --image <tag|digest>`: the gates (exit 2, audited, before any
- * change), then the release through the one change path (src/engine/run-actions.ts), judged by the
+ * change), then the release through the one change driver (src/engine/changes.ts), judged by the
  * component's `validate` checks and rolled back when they fail.
  */
 export async function deploy(
@@ -264,53 +265,38 @@ export async function deploy(
       pollMs: settings.pollSeconds * 1000,
       knownEventIds: (service.events ?? []).map((e) => e.id ?? ''),
       knownStoppedTasks: [],
+      overrides,
       ...(deps.clock ? { clock: deps.clock } : {}),
     };
-    const overrideLines = Object.entries(overrides).map(([flag, reason]) => `override: ${flag}: ${reason}`);
-    const action: ActionDefinition<never> = {
-      ...(releaseAction as unknown as ActionDefinition<never>),
-      plan: async (ctx) => {
-        const plan = await releaseAction.plan(ctx, params);
-        return { ...plan, lines: [...plan.lines, ...overrideLines] };
-      },
-    };
-    const interruption = { interrupted: false };
-    const refusalSeen = { declined: false };
-    const findings = await runActions([{ action, params }], {
-      audit: { env: env.name, target: session.config.audit, aws: session.aws },
-      identity: identity?.arn ?? null,
-      command: `deploy ${component}`,
-      target: env.name,
-      protectedEnv,
-      yes: options.yes,
-      dryRun: options.dryRun,
-      io,
-      checks: CHECKS,
-      ...(deps.fetch ? { fetch: deps.fetch } : {}),
-      context: {
-        env,
-        config: session.config,
-        now: startedAt,
-        aws: session.aws,
-        db: () => Promise.reject(new UsageError('deploy uses no database')),
+    const change = deployChangeSession(session, identity?.arn ?? null, deps);
+    const result = await runChanges(
+      change,
+      [{ action: releaseAction as unknown as ActionDefinition<never>, params }],
+      {
+        command: `deploy ${component}`,
+        yes: options.yes,
+        dryRun: options.dryRun,
+        io,
         log: (text) => process.stderr.write(`${text}\n`),
       },
-      interruption,
-      refusal: refusalSeen,
-    });
-    const notes = [`${names.service}: ${shortTaskDef(previous.arn)} -> ${image} (${strategy})`];
-    const code = printer.report(
-      buildReport(`deploy ${component}`, env.name, startedAt, [...gateFindings, ...findings], notes),
     );
-    if (refusalSeen.declined) return ExitCode.usage;
-    if (interruption.interrupted) {
-      await offerStop(component, names, previous.arn, findings, {
-        session,
-        identity: identity?.arn ?? null,
-        io,
-        format: printer.format,
-      });
-      return ExitCode.interrupted;
+    const notes = [`${names.service}: ${shortTaskDef(previous.arn)} -> ${image} (${strategy})`];
+    const report = changeReport(
+      `deploy ${component}`,
+      env.name,
+      startedAt,
+      [...gateFindings, ...result.findings],
+      result,
+      notes,
+    );
+    const code = finishChangeRun(printer, report, {
+      declined: result.declined,
+      evidence: null,
+      timings: result.timings,
+      identity: identity?.arn ?? null,
+    });
+    if (result.interrupted && result.applied.length > 0) {
+      await offerStop(component, names, previous.arn, result.findings, change, io, printer.format);
     }
     return code;
   } finally {
@@ -460,6 +446,28 @@ function stagingUnavailable(stagingEnv: string, error: unknown): Finding {
 }
 
 /**
+ * The environment's change session for the driver, with the check runner the release's gate runs on
+ * (`ActionContext.runChecks`: the component's validate checks, under the run's signal).
+ */
+function deployChangeSession(
+  session: EnvSession,
+  identity: string | null,
+  deps: ServiceCommandDeps,
+): ChangeSession {
+  const change = envChangeSession(session, identity);
+  change.context.runChecks = async (steps, { since, signal }) =>
+    (
+      await runChecks(session, stepsFor(CHECKS, steps), {
+        since,
+        now: new Date(),
+        signal,
+        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      })
+    ).findings;
+  return change;
+}
+
+/**
  * After Ctrl-C during the release: say what state ECS is in (the report did) and, on a terminal, offer
  * the way back as a change of its own (`deploy.stop`, confirmed and audited); elsewhere, the command.
  */
@@ -468,40 +476,25 @@ async function offerStop(
   names: ServiceNames,
   previous: string,
   findings: Finding[],
-  run: { session: EnvSession; identity: string | null; io: ReturnType<typeof promptIO>; format: string },
+  change: ChangeSession,
+  io: ReturnType<typeof promptIO>,
+  format: string,
 ): Promise<void> {
   const registered = findings.find((f) => f.id === 'deploy.register');
   const released = /registered (\S+)/.exec(registered?.observed ?? '')?.[1];
-  const env = run.session.env.name;
   process.stderr.write(
-    `\nfsops: stopped following the deploy; it continues in ECS (state above). To stop it with rollback: fsops rollback ${component} --env ${env}\n`,
+    `\nfsops: stopped following the deploy; it continues in ECS (state above). To stop it with rollback: fsops rollback ${component} --env ${change.label}\n`,
   );
-  if (!released || !run.io.isTTY || run.format !== 'text') return;
-  await runActions(
+  if (!released || !io.isTTY || format !== 'text') return;
+  await runChanges(
+    change,
     [
       {
         action: stopReleaseAction as unknown as ActionDefinition<never>,
         params: { component, names, previous, released },
       },
     ],
-    {
-      audit: { env, target: run.session.config.audit, aws: run.session.aws },
-      identity: run.identity,
-      command: `deploy ${component} stop`,
-      target: env,
-      protectedEnv: run.session.env.settings.protected,
-      io: run.io,
-      context: {
-        env: run.session.env,
-        config: run.session.config,
-        now: new Date(),
-        aws: run.session.aws,
-        db: () => Promise.reject(new UsageError('deploy uses no database')),
-        log: (text) => process.stderr.write(`${text}\n`),
-      },
-      interruption: { interrupted: false },
-      refusal: { declined: false },
-    },
+    { command: `deploy ${component} stop`, io, log: (text) => process.stderr.write(`${text}\n`) },
   );
 }
 

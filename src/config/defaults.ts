@@ -227,6 +227,7 @@ export const DEFAULT_CONFIG: Config = {
       allowProd: false,
       instanceClass: null,
       timeoutMinutes: 90,
+      connectTimeoutMinutes: 10,
       keyTables: [{ table: 'payment.payments', timestampColumn: 'created_at' }],
       rowCountTolerancePercent: 5,
       monthly: false,

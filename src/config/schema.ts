@@ -250,6 +250,12 @@ export const BackupSchema = z
           .number()
           .positive()
           .describe('give up waiting for the restored instance after this long'),
+        connectTimeoutMinutes: z
+          .number()
+          .positive()
+          .describe(
+            'give up on a copy that is available but does not answer queries after this long (it is billed while fsops waits)',
+          ),
         keyTables: z.array(
           z
             .object({

@@ -9,15 +9,13 @@ import {
   type SafetyOptions,
   terminalIO,
 } from './safety.js';
-import type { EnvSession } from './session.js';
 
 /**
- * The one guarded-change path (docs/architecture.md, "Changing something"): every change — ECS
- * rollback/restart/scale, SSM maintenance mode, SQL maintenance, pg_cancel/terminate — is planned as
- * data, then goes through `decideChange` (print the plan; --dry-run stops; no terminal needs --yes; on
- * a terminal confirm, typing the environment name for protected ones) and `applyChange` (audit
- * "started" BEFORE touching anything, apply under a signal that Ctrl-C aborts, audit the outcome).
- * `runGuardedChange` is both in one call for a single change.
+ * The building blocks of the one change driver (src/engine/changes.ts runChanges, docs/architecture.md
+ * "Changing something"): `decideChange` (print the plan; --dry-run stops; no terminal needs --yes; on
+ * a terminal confirm, typing the environment name for protected ones; every refusal audited) and
+ * `applyChange` (audit "started" BEFORE touching anything, apply under a signal that Ctrl-C aborts,
+ * audit the outcome). Commands call the driver, not these.
  */
 
 export type AuditResult = AuditRecord['result'];
@@ -150,54 +148,4 @@ export async function applyChange<T>(
     release();
     options.signal?.removeEventListener('abort', forward);
   }
-}
-
-export interface MutationOptions {
-  yes?: boolean;
-  dryRun?: boolean;
-}
-
-export interface GuardedMutation<T> {
-  session: EnvSession;
-  identity: string | null;
-  /** The audit record's command, e.g. "maintenance mode on". */
-  command: string;
-  plan: MutationPlan;
-  options: MutationOptions;
-  io: PromptIO;
-  from?: string;
-  to?: string;
-  apply(signal: AbortSignal): Promise<T>;
-  /** What the audit record says about a successful change. */
-  describe?(result: T): string;
-}
-
-export type MutationOutcome<T> = { decision: 'dry-run' } | { decision: 'applied'; result: T };
-
-/** One change from plan to audited outcome: decideChange, then applyChange. */
-export async function runGuardedChange<T>(m: GuardedMutation<T>): Promise<MutationOutcome<T>> {
-  const audit = changeAuditor({
-    env: m.session.env.name,
-    identity: m.identity,
-    command: m.command,
-    ...(m.from !== undefined ? { from: m.from } : {}),
-    ...(m.to !== undefined ? { to: m.to } : {}),
-    target: m.session.config.audit,
-    aws: m.session.aws,
-  });
-  const decision = await decideChange(
-    m.plan,
-    { yes: m.options.yes, dryRun: m.options.dryRun, protectedEnv: m.session.env.settings.protected },
-    m.io,
-    audit,
-  );
-  if (decision === 'dry-run') return { decision };
-  const result = await applyChange(audit, (signal) => m.apply(signal), {
-    startedDetail: m.plan.lines.join('; '),
-    outcome: (r, interrupted) => ({
-      result: interrupted ? 'interrupted' : 'succeeded',
-      detail: m.describe?.(r) ?? m.plan.lines.join('; '),
-    }),
-  });
-  return { decision: 'applied', result };
 }

@@ -135,16 +135,15 @@ export function afterEvidence(code: number, problem: string | null): number {
 }
 
 /**
- * The end of a run of changes (maintenance run, db actions, env-level changes): prints the report,
- * writes the `--report` evidence, and gives the exit code — 130 after Ctrl-C, 2 after a declined
- * prompt, else the report's; a lost evidence file makes it at least 3.
+ * The end of a run of changes (every command that calls runChanges): prints the report, writes the
+ * `--report` evidence, and gives the exit code — the report's (130 when it is INTERRUPTED), 2 after a
+ * declined prompt; a lost evidence file makes it at least 3.
  */
 export function finishChangeRun(
   printer: Printer,
   report: Report,
   run: {
-    interruption: { interrupted: boolean };
-    refusal: { declined: boolean };
+    declined: boolean;
     reportFile?: string;
     evidence: EvidenceFormat | null;
     timings: StepTiming[];
@@ -161,8 +160,5 @@ export function finishChangeRun(
           run.evidence,
         )
       : null;
-  return afterEvidence(
-    run.interruption.interrupted ? ExitCode.interrupted : run.refusal.declined ? ExitCode.usage : code,
-    problem,
-  );
+  return afterEvidence(code === ExitCode.interrupted ? code : run.declined ? ExitCode.usage : code, problem);
 }

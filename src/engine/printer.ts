@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import { UsageError } from './model/errors.js';
-import { exitCodeFor, type Report } from './model/finding.js';
+import { type Report, reportExitCode } from './model/finding.js';
 import { type PublishOptions, startPublication } from './publish.js';
 import { cleanDeep, makeChalk, OUTPUT_FORMATS, type OutputFormat, render } from './render.js';
 import type { OutputStream } from './runtime.js';
@@ -33,7 +33,7 @@ export interface Printer {
   format: OutputFormat;
   /** Colors for stdout (off under NO_COLOR, --no-color, and machine output). */
   chalk: ChalkInstance;
-  /** Prints a report and returns its exit code (1 a check failed, 3 could not check, --strict). */
+  /** Prints a report and returns its exit code (130 interrupted, 1 a check failed, 3 could not check, --strict). */
   report(report: Report): number;
   view<T>(view: View<T>): void;
 }
@@ -78,7 +78,7 @@ export function printerFor(
       write(render(report, format, { onlyProblems: options.onlyProblems, color: options.color }));
       // --publish (src/engine/publish.ts): the run as CloudWatch metrics; the entry point waits for it.
       if (options.publish) startPublication(report, options);
-      return exitCodeFor(report.findings, options.strict ?? false);
+      return reportExitCode(report, options.strict ?? false);
     },
     view(view) {
       if (format === 'json') {

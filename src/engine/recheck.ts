@@ -21,6 +21,13 @@ export function mergeRechecked(
   const kept = findings.filter((f) => !replaced(f));
   const at = first === -1 ? kept.length : findings.slice(0, first).filter((f) => !replaced(f)).length;
   const before = findings.filter(replaced).filter((f) => f.status !== 'pass');
+  // A check that did not run before the changes has nothing to compare with: its findings come last.
+  if (first === -1) {
+    return {
+      findings: [...findings, ...after],
+      note: `Checked again after the changes: ${checkIds.join(', ')} (the findings after the changes' own).`,
+    };
+  }
   const lines = [
     `Checked again after the changes: ${checkIds.join(', ')}. Before the changes:`,
     ...(before.length

@@ -1,6 +1,13 @@
 import chalk, { Chalk, type ChalkInstance } from 'chalk';
 import { formatDuration } from './model/duration.js';
-import { countByStatus, type Finding, type Report, type Status, statusColors } from './model/finding.js';
+import {
+  countByStatus,
+  type Finding,
+  type Interruption,
+  type Report,
+  type Status,
+  statusColors,
+} from './model/finding.js';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'junit', 'markdown'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -71,6 +78,17 @@ function worstFirst(findings: Finding[]): Finding[] {
   return [...findings].sort((a, b) => ORDER[a.status] - ORDER[b.status]);
 }
 
+/** The lines an interrupted report shows after its summary: that it did not finish, what was and was not done. */
+export function interruptionLines(interruption: Interruption): string[] {
+  return [
+    'Interrupted (Ctrl-C, SIGTERM or SIGHUP) before the run finished: this is not a pass.',
+    'Done:',
+    ...interruption.done.map((line) => `  - ${line}`),
+    'Not done:',
+    ...(interruption.notDone.length ? interruption.notDone.map((line) => `  - ${line}`) : ['  - (nothing)']),
+  ];
+}
+
 export function toJson(report: Report): string {
   const { notes, ...rest } = report;
   // The report's findings keep the documented fields (docs/architecture.md); a finding's structured
@@ -109,6 +127,8 @@ export function toText(untrusted: Report, c: ChalkInstance, onlyProblems = false
     `${c.bold(`fsops ${report.command}${where}`)}: ${paint[report.status](report.status.toUpperCase())}  ${c.dim(summaryLine(report))}`,
   );
   lines.push('');
+  if (report.interruption)
+    lines.push(...interruptionLines(report.interruption).map((l, i) => (i === 0 ? c.bold(l) : l)), '');
   const listed = onlyProblems ? problemsOf(report.findings) : report.findings;
   for (const f of worstFirst(listed)) {
     lines.push(`${paint[f.status](label[f.status])} ${f.title} ${c.dim(`[${f.resource}]`)}`);
@@ -164,10 +184,19 @@ export function toJunit(untrusted: Report): string {
         return `${open}</testcase>`;
     }
   });
+  // An interrupted run is never a green suite: one more test case, in error, says what was not done.
+  if (report.interruption) {
+    const body = escapeXml(interruptionLines(report.interruption).join('\n'));
+    cases.push(
+      `    <testcase classname="fsops.interrupted" name="${escapeXml(`fsops ${report.command} finished`)}">\n      <error message="interrupted before the run finished" type="interrupted">${body}</error>\n    </testcase>`,
+    );
+  }
+  const tests = cases.length;
+  const errors = counts.error + (report.interruption ? 1 : 0);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="fsops" tests="${report.findings.length}" failures="${counts.fail}" errors="${counts.error}" skipped="${counts.skip}" time="${(report.durationMs / 1000).toFixed(3)}">`,
-    `  <testsuite name="${escapeXml(suite)}" tests="${report.findings.length}" failures="${counts.fail}" errors="${counts.error}" skipped="${counts.skip}" timestamp="${report.startedAt}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+    `<testsuites name="fsops" tests="${tests}" failures="${counts.fail}" errors="${errors}" skipped="${counts.skip}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+    `  <testsuite name="${escapeXml(suite)}" tests="${tests}" failures="${counts.fail}" errors="${errors}" skipped="${counts.skip}" timestamp="${report.startedAt}" time="${(report.durationMs / 1000).toFixed(3)}">`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',
@@ -198,6 +227,9 @@ export function toMarkdown(untrusted: Report, onlyProblems = false): string {
     '',
     `Started ${report.startedAt}; ${summaryLine(report)}.`,
     '',
+    ...(report.interruption
+      ? [...interruptionLines(report.interruption).map((l) => (l.startsWith('  ') ? l : `**${l}**`)), '']
+      : []),
     '| | Check | Resource | Expected | Observed | Detail | Next step | Source |',
     '|---|---|---|---|---|---|---|---|',
     ...worstFirst(onlyProblems ? problemsOf(report.findings) : report.findings).map(

@@ -26,7 +26,7 @@ export interface RunbookRunOptions extends RunnerHooks {
   db?: () => Promise<DbQuery>;
   /**
    * Runs the runbook's mutating `action` steps, after its checks and manual steps (see
-   * src/engine/run-actions.ts). Without it a run is read-only and action steps are reported as skipped.
+   * src/engine/changes.ts runChanges). Without it a run is read-only and action steps are reported as skipped.
    */
   runActions?: (steps: ActionStep[]) => Promise<Finding[]>;
 }

@@ -1,18 +1,23 @@
-import type { DBInstance, DBSnapshot, RDSClient } from '@aws-sdk/client-rds';
+import type { DBInstance, RDSClient } from '@aws-sdk/client-rds';
 import { describeAwsError } from '../../aws/errors.js';
-import {
-  checkRestoreTime,
-  evaluateRowCount,
-  evaluateRpo,
-  evaluateRto,
-  evaluateSchemas,
-  formatMinutes,
-  type TableRef,
-} from '../../backup/evaluate.js';
-import { fsopsTags, RESTORE_TEST_PURPOSE, restoreTestName } from '../../backup/naming.js';
+import { evaluateRto, formatMinutes } from '../../backup/evaluate.js';
+import { fsopsTags, KEEP_TAG, RESTORE_TEST_PURPOSE, restoreTestName } from '../../backup/naming.js';
 import { describeDbInstance } from '../../backup/rds.js';
+import {
+  compareCopy,
+  connectCopy,
+  deleteTemporaryInstance,
+  describeSource,
+  Interrupted,
+  latestSnapshotSource,
+  parseRestoreTime,
+  pitrSource,
+  type RestoreSource,
+  requestRestore,
+  snapshotSource,
+  waitAvailable,
+} from '../../backup/restore.js';
 import { untrusted } from '../../backup/text.js';
-import { newestSnapshot } from '../../checks/maintenance/backups.js';
 import {
   applyTunnel,
   type DbSession,
@@ -21,8 +26,7 @@ import {
   openDbSession,
   targetLabel,
 } from '../../db/connection.js';
-import { quoteQualified } from '../../db/writable.js';
-import type { CheckResult, DbQuery } from '../../engine/model/check.js';
+import type { CheckResult } from '../../engine/model/check.js';
 import { UsageError } from '../../engine/model/errors.js';
 import type { ActionContext, ActionDefinition } from '../types.js';
 
@@ -40,153 +44,22 @@ export interface RestoreTestParams {
   onlyIfEnabled?: boolean;
 }
 
-/** Where the copy comes from, resolved read-only at plan time. */
-export type RestoreSource =
-  | { kind: 'snapshot'; snapshot: string; restorePoint: Date }
-  | { kind: 'pitr'; restorePoint: Date };
-
-class Interrupted extends Error {}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits `ms` in short steps so that Ctrl-C is noticed within a fraction of a second. */
-async function pause(ms: number, ctx: ActionContext): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (ctx.stopRequested?.()) throw new Interrupted('interrupted (Ctrl-C)');
-    await sleep(Math.min(200, end - Date.now()));
-  }
-  if (ctx.stopRequested?.()) throw new Interrupted('interrupted (Ctrl-C)');
-}
-
 /** Resolves --from/--time against RDS (read-only); bad input is a UsageError before anything is created. */
 export async function resolveRestoreSource(
   rds: RDSClient,
   source: DBInstance,
-  params: RestoreTestParams,
+  params: Pick<RestoreTestParams, 'from' | 'time'>,
 ): Promise<RestoreSource> {
-  const {
-    DescribeDBSnapshotsCommand,
-    DescribeDBInstanceAutomatedBackupsCommand,
-    paginateDescribeDBSnapshots,
-  } = await import('@aws-sdk/client-rds');
-  const dbName = source.DBInstanceIdentifier!;
   const from = params.from ?? 'latest-snapshot';
   if (params.time !== undefined && from !== 'pitr') {
     throw new UsageError(`--time is for --from pitr only (got --from ${from})`);
   }
   if (from === 'pitr') {
-    let time: Date | null = null;
-    if (params.time !== undefined) {
-      time = new Date(params.time);
-      if (Number.isNaN(time.getTime()) || !/\d{4}-\d{2}-\d{2}T/.test(params.time)) {
-        throw new UsageError(`--time '${params.time}' is not an ISO 8601 time, e.g. 2026-11-29T02:30:00Z`);
-      }
-    }
-    const windows = await rds
-      .send(new DescribeDBInstanceAutomatedBackupsCommand({ DBInstanceIdentifier: dbName }))
-      .then((out) => out.DBInstanceAutomatedBackups ?? [])
-      .catch(() => []);
-    const earliest =
-      windows
-        .map((w) => w.RestoreWindow?.EarliestTime)
-        .filter((t): t is Date => t instanceof Date)
-        .sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
-    const latest = source.LatestRestorableTime ?? null;
-    const restorePoint = time ?? latest;
-    const problem = restorePoint
-      ? checkRestoreTime(restorePoint, { earliest, latest })
-      : checkRestoreTime(new Date(), { earliest, latest });
-    if (problem || !restorePoint) {
-      throw new UsageError(
-        `cannot restore ${dbName} to ${params.time ?? 'its latest restorable time'}: ${problem ?? 'no restorable time'} (valid: ${earliest?.toISOString() ?? '?'} .. ${latest?.toISOString() ?? '?'})`,
-      );
-    }
-    return { kind: 'pitr', restorePoint };
+    const time = params.time !== undefined ? parseRestoreTime(params.time, '--time') : null;
+    return pitrSource(rds, source, time, params.time);
   }
-  if (from === 'latest-snapshot') {
-    const snapshots: DBSnapshot[] = [];
-    for await (const page of paginateDescribeDBSnapshots({ client: rds }, { DBInstanceIdentifier: dbName })) {
-      snapshots.push(...(page.DBSnapshots ?? []));
-    }
-    const newest = newestSnapshot(snapshots);
-    if (!newest) throw new UsageError(`no available snapshot of ${dbName} to restore: use --from pitr`);
-    return {
-      kind: 'snapshot',
-      snapshot: newest.DBSnapshotIdentifier!,
-      restorePoint: newest.SnapshotCreateTime!,
-    };
-  }
-  let snapshot: DBSnapshot | undefined;
-  try {
-    snapshot = (await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: from })))
-      .DBSnapshots?.[0];
-  } catch (error) {
-    if ((error as Error).name !== 'DBSnapshotNotFoundFault') throw error;
-  }
-  if (!snapshot) {
-    throw new UsageError(
-      `unknown snapshot '${from}': valid --from values are latest-snapshot, pitr or a snapshot id of ${dbName} (see fsops backup status)`,
-    );
-  }
-  if (snapshot.DBInstanceIdentifier !== dbName) {
-    throw new UsageError(`snapshot '${from}' is of ${snapshot.DBInstanceIdentifier}, not of ${dbName}`);
-  }
-  if (snapshot.Status !== 'available') {
-    throw new UsageError(
-      `snapshot '${from}' is ${snapshot.Status}, not available: wait for it or pick another`,
-    );
-  }
-  return { kind: 'snapshot', snapshot: from, restorePoint: snapshot.SnapshotCreateTime ?? new Date() };
-}
-
-const TABLES_SQL = `SELECT n.nspname AS schema, c.relname AS table
-  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
-   AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
-   AND n.nspname NOT LIKE 'pg_temp_%'
- ORDER BY 1, 2`;
-
-async function listTables(db: DbQuery): Promise<TableRef[]> {
-  return db.query<TableRef>(TABLES_SQL);
-}
-
-async function countRows(db: DbQuery, table: string): Promise<number> {
-  const rows = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteQualified(table)}`);
-  return Number(rows[0]!.n);
-}
-
-async function newestRow(db: DbQuery, table: string, column: string): Promise<Date | null> {
-  const rows = await db.query<{ t: Date | null }>(
-    `SELECT max(${quoteQualified(column)}) AS t FROM ${quoteQualified(table)}`,
-  );
-  return rows[0]?.t ?? null;
-}
-
-/** `fsops db health` basics on the copy: a writable primary, no invalid index, its size. */
-async function copyHealth(db: DbQuery, resource: string): Promise<CheckResult> {
-  const [row] = await db.query<{ recovery: boolean; invalid: string; size: string; version: string }>(
-    `SELECT pg_is_in_recovery() AS recovery,
-            (SELECT count(*) FROM pg_index WHERE NOT indisvalid) AS invalid,
-            pg_size_pretty(pg_database_size(current_database())) AS size,
-            current_setting('server_version') AS version`,
-  );
-  const invalid = Number(row!.invalid);
-  return {
-    id: 'backup.verify.health',
-    title: 'The restored copy is a healthy, writable database',
-    status: row!.recovery ? 'fail' : invalid > 0 ? 'warn' : 'pass',
-    resource,
-    expected: 'not in recovery, no invalid index',
-    observed: `PostgreSQL ${row!.version}, ${row!.recovery ? 'IN RECOVERY' : 'not in recovery'}, ${invalid} invalid index(es), ${row!.size}`,
-    remediation: 'Look at the copy (fsops db health --db-url ...) before deleting it: rerun with --keep.',
-  };
-}
-
-function describeSource(dbName: string, source: RestoreSource): string {
-  return source.kind === 'snapshot'
-    ? `snapshot ${source.snapshot} (taken ${source.restorePoint.toISOString()})`
-    : `${dbName} at ${source.restorePoint.toISOString()} (point in time)`;
+  if (from === 'latest-snapshot') return latestSnapshotSource(rds, source);
+  return snapshotSource(rds, source, from);
 }
 
 /**
@@ -289,132 +162,6 @@ interface RestorePlan {
   sourceTarget: DbTarget;
 }
 
-async function requestRestore(plan: RestorePlan, ctx: ActionContext): Promise<void> {
-  const { RestoreDBInstanceFromDBSnapshotCommand, RestoreDBInstanceToPointInTimeCommand } = await import(
-    '@aws-sdk/client-rds'
-  );
-  const common = {
-    DBSubnetGroupName: plan.subnetGroup,
-    VpcSecurityGroupIds: plan.securityGroups.length ? plan.securityGroups : undefined,
-    PubliclyAccessible: false,
-    MultiAZ: false,
-    DeletionProtection: false,
-    ...(plan.instanceClass ? { DBInstanceClass: plan.instanceClass } : {}),
-    Tags: fsopsTags(RESTORE_TEST_PURPOSE, { 'source-db': plan.source.DBInstanceIdentifier! }),
-  };
-  if (plan.from.kind === 'snapshot') {
-    await plan.rds.send(
-      new RestoreDBInstanceFromDBSnapshotCommand({
-        DBInstanceIdentifier: plan.name,
-        DBSnapshotIdentifier: plan.from.snapshot,
-        ...common,
-      }),
-    );
-  } else {
-    await plan.rds.send(
-      new RestoreDBInstanceToPointInTimeCommand({
-        SourceDBInstanceIdentifier: plan.source.DBInstanceIdentifier,
-        TargetDBInstanceIdentifier: plan.name,
-        RestoreTime: plan.from.restorePoint,
-        ...common,
-      }),
-    );
-  }
-  ctx.log(`Restore of ${plan.name} requested.`);
-}
-
-const FAILED_STATES = new Set([
-  'failed',
-  'incompatible-restore',
-  'incompatible-parameters',
-  'incompatible-network',
-  'storage-full',
-  'deleting',
-  // A snapshot encrypted with a KMS key the account cannot use: it never becomes available.
-  'inaccessible-encryption-credentials',
-  'inaccessible-encryption-credentials-recoverable',
-  'incompatible-option-group',
-  'incompatible-credentials',
-]);
-
-async function waitAvailable(
-  plan: RestorePlan,
-  ctx: ActionContext,
-  deadline: number,
-  pollMs: number,
-): Promise<DBInstance> {
-  const started = Date.now();
-  let last = '';
-  for (;;) {
-    const db = await describeDbInstance(plan.rds, plan.name);
-    const status = untrusted(db?.DBInstanceStatus ?? 'not found', 60);
-    if (status !== last) {
-      ctx.log(`${plan.name}: ${status} (${formatMinutes(Date.now() - started)} since the request)`);
-      last = status;
-    }
-    if (db && status === 'available' && db.Endpoint?.Address) return db;
-    if (FAILED_STATES.has(status)) throw new Error(`the restored instance is ${status}`);
-    if (Date.now() >= deadline)
-      throw new Error(
-        `timed out: not available after ${formatMinutes(Date.now() - started)} (status ${status}; backup.verify.timeoutMinutes)`,
-      );
-    await pause(Math.min(pollMs, Math.max(0, deadline - Date.now())), ctx);
-  }
-}
-
-/** Connects to the copy, retrying until it answers (a fresh instance may refuse for a moment). */
-async function connectCopy(
-  target: DbTarget,
-  ctx: ActionContext,
-  deadline: number,
-  pollMs: number,
-): Promise<{ db: DbSession; at: Date }> {
-  for (;;) {
-    try {
-      const db = await openDbSession(target, {
-        readOnly: true,
-        settings: ctx.config.database.session,
-        poolSize: 1,
-      });
-      return { db, at: new Date() };
-    } catch (error) {
-      if (Date.now() >= deadline) throw error;
-      ctx.log(`copy not answering yet: ${untrusted((error as Error).message)}`);
-      await pause(Math.min(pollMs, Math.max(0, deadline - Date.now())), ctx);
-    }
-  }
-}
-
-async function deleteCopy(plan: RestorePlan): Promise<CheckResult> {
-  const { DeleteDBInstanceCommand } = await import('@aws-sdk/client-rds');
-  const base = {
-    id: 'backup.verify.cleanup',
-    title: 'The temporary instance is deleted',
-    resource: plan.name,
-    expected: 'deleted without a final snapshot',
-  };
-  try {
-    await plan.rds.send(
-      new DeleteDBInstanceCommand({
-        DBInstanceIdentifier: plan.name,
-        SkipFinalSnapshot: true,
-        DeleteAutomatedBackups: true,
-      }),
-    );
-    return { ...base, status: 'pass', observed: 'deletion started (DeleteDBInstance, SkipFinalSnapshot)' };
-  } catch (error) {
-    if ((error as Error).name === 'DBInstanceNotFoundFault') {
-      return { ...base, status: 'pass', observed: 'not there (the restore never created it)' };
-    }
-    return {
-      ...base,
-      status: 'error',
-      observed: `could not delete: ${untrusted(describeAwsError(error))}`,
-      remediation: `Delete it now: aws rds delete-db-instance --db-instance-identifier ${plan.name} --skip-final-snapshot (fsops backup status lists leftovers)`,
-    };
-  }
-}
-
 async function runRestoreTest(
   ctx: ActionContext,
   params: RestoreTestParams,
@@ -429,10 +176,32 @@ async function runRestoreTest(
   let interrupted = false;
   let firstQueryAt: Date | null = null;
   const sessions: DbSession[] = [];
+  const wait = {
+    log: ctx.log,
+    stop: ctx.stopRequested,
+    deadline,
+    pollMs,
+    timeoutSetting: 'backup.verify.timeoutMinutes',
+  };
   try {
     requested = true; // a restore call that fails in flight may still have created the instance
-    await requestRestore(plan, ctx);
-    const ready = await waitAvailable(plan, ctx, deadline, pollMs);
+    await requestRestore(plan.rds, {
+      name: plan.name,
+      sourceId: plan.source.DBInstanceIdentifier!,
+      from: plan.from,
+      instanceClass: plan.instanceClass,
+      subnetGroup: plan.subnetGroup,
+      securityGroups: plan.securityGroups,
+      multiAZ: false,
+      deletionProtection: false,
+      tags: fsopsTags(RESTORE_TEST_PURPOSE, {
+        'source-db': plan.source.DBInstanceIdentifier!,
+        // A copy kept on purpose is not an orphan for the next run to delete.
+        ...(params.keep ? { [KEEP_TAG.Key]: KEEP_TAG.Value } : {}),
+      }),
+    });
+    ctx.log(`Restore of ${plan.name} requested.`);
+    const ready = await waitAvailable(plan.rds, plan.name, wait);
     const copyTarget = applyTunnel(
       {
         ...plan.sourceTarget,
@@ -443,7 +212,12 @@ async function runRestoreTest(
       },
       params,
     );
-    const { db: copy, at } = await connectCopy(copyTarget, ctx, deadline, pollMs);
+    // A copy that is available but does not answer is bounded much shorter than the restore itself.
+    const { db: copy, at } = await connectCopy(copyTarget, ctx.config.database.session, {
+      ...wait,
+      deadline: Math.min(deadline, Date.now() + settings.connectTimeoutMinutes * 60_000),
+      timeoutSetting: 'backup.verify.connectTimeoutMinutes',
+    });
     sessions.push(copy);
     firstQueryAt = at;
     ctx.log(
@@ -455,43 +229,18 @@ async function runRestoreTest(
       poolSize: 1,
     });
     sessions.push(source);
-    if (ctx.stopRequested?.()) throw new Interrupted('interrupted (Ctrl-C)');
-    results.push(evaluateSchemas(plan.name, await listTables(source), await listTables(copy)));
-    let newest: { at: Date; table: string } | null = null;
-    let timestampTable: string | null = null;
-    for (const key of settings.keyTables) {
-      if (ctx.stopRequested?.()) throw new Interrupted('interrupted (Ctrl-C)');
-      const count = async (db: DbQuery): Promise<{ n: number | null; problem?: string }> =>
-        countRows(db, key.table).then(
-          (n) => ({ n }),
-          (e: Error) => ({ n: null, problem: untrusted(e.message) }),
-        );
-      const [s, c] = await Promise.all([count(source), count(copy)]);
-      results.push(
-        evaluateRowCount(
-          plan.name,
-          { table: key.table, source: s.n, copy: c.n, problem: c.problem ?? s.problem },
-          settings.rowCountTolerancePercent,
-        ),
-      );
-      if (key.timestampColumn && c.n !== null) {
-        timestampTable ??= key.table;
-        const t = await newestRow(copy, key.table, key.timestampColumn).catch(() => null);
-        if (t && (!newest || t > newest.at)) newest = { at: t, table: key.table };
-      }
-    }
-    results.push(
-      evaluateRpo({
-        resource: plan.name,
-        newestRow: newest?.at ?? null,
-        table: newest?.table ?? timestampTable,
-        restorePoint: plan.from.restorePoint,
-        requestedAt,
-        targetMinutes: ctx.config.maintenance.rpoMinutes,
-        judged: plan.from.kind === 'pitr',
-      }),
-    );
-    results.push(await copyHealth(copy, plan.name));
+    if (ctx.stopRequested?.()) throw new Interrupted();
+    const compared = await compareCopy(source, copy, {
+      resource: plan.name,
+      keyTables: settings.keyTables,
+      tolerancePercent: settings.rowCountTolerancePercent,
+      restorePoint: plan.from.restorePoint,
+      requestedAt,
+      rpoMinutes: ctx.config.maintenance.rpoMinutes,
+      judgeRpo: plan.from.kind === 'pitr',
+      stop: ctx.stopRequested,
+    });
+    results.push(...compared.results);
   } catch (error) {
     interrupted = error instanceof Interrupted;
     results.push({
@@ -534,7 +283,7 @@ async function runRestoreTest(
         });
       } else {
         ctx.log(`Deleting ${plan.name} ...`);
-        results.push(await deleteCopy(plan));
+        results.push(await deleteTemporaryInstance(plan.rds, plan.name));
       }
     }
   }

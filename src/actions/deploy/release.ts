@@ -22,7 +22,7 @@ import {
 } from '../../release/lifecycle.js';
 import type { Strategy } from '../../release/strategy.js';
 import { asTaskDefinition } from '../../release/taskdef.js';
-import type { ActionContext, ActionDefinition } from '../types.js';
+import type { ActionContext, ActionDefinition, ApplyRun } from '../types.js';
 
 export const RELEASE_SOURCE =
   'ops guide §12.2.1 (Application Updates); runbook 002 "Rolling Updates"; runbook 004 "Blue-Green Deployment"';
@@ -52,6 +52,8 @@ export interface ReleaseParams {
   /** Service events and stopped tasks from before the change (not news). */
   knownEventIds: string[];
   knownStoppedTasks: string[];
+  /** Gate overrides given (flag -> reason): in the plan, and so in the audit's started line. */
+  overrides?: Record<string, string>;
   /** Tests replace the clock of the waits. */
   clock?: Clock;
 }
@@ -86,6 +88,7 @@ export function releasePlanLines(p: ReleaseParams): string[] {
     `gate:     ${p.gate.map((s) => s.check).join(', ')} on ${p.component}${p.strategy === 'blue-green' ? ' during the bake' : ' once the rollout settled'}; a failure rolls back`,
     rollBack,
     `calls:    ECS RegisterTaskDefinition ${p.register.family}; ECS UpdateService ${p.names.service} --task-definition <new revision>`,
+    ...Object.entries(p.overrides ?? {}).map(([flag, reason]) => `override: ${flag}: ${reason}`),
   ];
 }
 
@@ -104,10 +107,17 @@ export const releaseAction: ActionDefinition<ReleaseParams> = {
   source: RELEASE_SOURCE,
   remediation:
     'Read the findings that failed the gate; `fsops deployments <component> --env <env>` shows what runs.',
-  async plan(_ctx, params) {
+  async plan(ctx, params) {
     const lines = releasePlanLines(params);
     return {
       lines,
+      verb: `deploy ${params.image} to ${params.names.service}`,
+      audit: {
+        command: 'deploy',
+        component: params.component,
+        from: params.previous.arn,
+        to: params.image,
+      },
       preview: [
         {
           id: 'deploy.plan',
@@ -118,7 +128,7 @@ export const releaseAction: ActionDefinition<ReleaseParams> = {
           detail: lines.join('\n'),
         },
       ],
-      apply: () => release(_ctx, params),
+      apply: (run) => release(ctx, params, run),
     };
   },
 };
@@ -132,7 +142,7 @@ const revisionResult = (p: ReleaseParams, arn: string): CheckResult => ({
   observed: `registered ${shortTaskDef(arn)} (${p.container}=${p.image}); previous ${shortTaskDef(p.previous.arn)}`,
 });
 
-async function release(ctx: ActionContext, p: ReleaseParams): Promise<CheckResult[]> {
+async function release(ctx: ActionContext, p: ReleaseParams, apply: ApplyRun): Promise<CheckResult[]> {
   const { RegisterTaskDefinitionCommand, UpdateServiceCommand } = await import('@aws-sdk/client-ecs');
   const ecs = await ctx.aws.ecs();
   const startedAt = new Date();
@@ -144,7 +154,7 @@ async function release(ctx: ActionContext, p: ReleaseParams): Promise<CheckResul
   const results: CheckResult[] = [revisionResult(p, arn)];
   const updated = await ecs.send(new UpdateServiceCommand({ ...p.update, taskDefinition: arn }));
   const primaryId = updated.service?.deployments?.find((d) => d.status === 'PRIMARY')?.id;
-  const run: Run = { ctx, p, ecs, arn, startedAt, results };
+  const run: Run = { ctx, p, ecs, arn, startedAt, results, apply };
   try {
     return await (p.strategy === 'rolling' ? rolling(run, primaryId) : blueGreen(run));
   } catch (error) {
@@ -169,6 +179,8 @@ interface Run {
   arn: string;
   startedAt: Date;
   results: CheckResult[];
+  /** The driver's side of the apply: the outcome the audit names when the results alone do not. */
+  apply: ApplyRun;
 }
 
 function observer(ecs: ECSClient, names: ServiceNames): ServiceObserver {
@@ -225,7 +237,11 @@ async function rolling(run: Run, primaryId: string | undefined): Promise<CheckRe
     );
   }
   run.results.push(rolloutResult(run, outcome));
-  if (outcome.result === 'rolled-back') return run.results; // the circuit breaker already went back
+  if (outcome.result === 'rolled-back') {
+    // The circuit breaker already went back.
+    run.apply.auditOutcome({ result: 'rolled-back', detail: outcome.reason ?? outcome.state });
+    return run.results;
+  }
   if (outcome.result === 'succeeded') {
     const gate = await judge(run);
     if (gate === 'interrupted') {
@@ -254,6 +270,9 @@ async function rollBackRolling(run: Run): Promise<CheckResult[]> {
   const id = back.service?.deployments?.find((d) => d.status === 'PRIMARY')?.id;
   // A fresh deadline: going back must not be cut short by the time the failed rollout used.
   const outcome = await waitRollout({ ...run, startedAt: new Date() }, p.previous.arn, id);
+  if (outcome.result === 'succeeded') {
+    run.apply.auditOutcome({ result: 'rolled-back', detail: `back on ${shortTaskDef(p.previous.arn)}` });
+  }
   run.results.push({
     id: 'deploy.rollback',
     title: 'Rolled back',
@@ -308,7 +327,7 @@ async function judge(run: Run): Promise<{ passed: boolean } | 'interrupted'> {
     },
     ...p.gate,
   ];
-  const findings = await ctx.runChecks(steps, { since: run.startedAt });
+  const findings = await ctx.runChecks(steps, { since: run.startedAt, signal: ctx.signal });
   if (ctx.stopRequested?.()) return 'interrupted';
   const failed = findings.filter((f) => f.status === 'fail' || f.status === 'error');
   run.results.push(...findings.map(asResult));
@@ -422,6 +441,9 @@ function settled(run: Run, outcome: FollowResult, next: string): CheckResult[] |
     });
     return run.results;
   }
+  if (outcome.state?.outcome === 'rolled-back') {
+    run.apply.auditOutcome({ result: 'rolled-back', detail: outcome.state.reason ?? 'ECS rolled back' });
+  }
   run.results.push(blueGreenResult(run, outcome.state!));
   return run.results;
 }
@@ -502,6 +524,7 @@ async function stopWithRollback(
   await run.ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' }));
   const outcome = await follow(() => false);
   const back = outcome.state?.outcome === 'rolled-back';
+  if (back) run.apply.auditOutcome({ result: 'rolled-back', detail: `${why}; production traffic on blue` });
   run.results.push({
     id: 'deploy.rollback',
     title: 'Stopped with rollback',

@@ -7,7 +7,7 @@ import { describeService, type ServiceNames, serviceNames } from '../../ecs/fact
 import type { CheckContext, CheckResult } from '../../engine/model/check.js';
 import { UsageError } from '../../engine/model/errors.js';
 import type { ActionContext, ActionDefinition } from '../types.js';
-import { assertDrillAllowed } from './guard.js';
+import { drillRefusalNow, overrideWindowLines } from './guard.js';
 
 export interface TaskLossParams {
   component?: string;
@@ -42,11 +42,11 @@ export const ecsTaskLossAction: ActionDefinition<TaskLossParams> = {
   source:
     'runbook 003 Monthly Tasks (disaster recovery drill); runbook 002 Failover Testing; deployment guide §4.1',
   remediation: 'Find out why the service recovers slowly before relying on it.',
+  refuse: (ctx, params) => drillRefusalNow(ctx, params.overrideWindow ?? false),
   async plan(ctx, params) {
     const env = ctx.env;
     if (!env || !ctx.aws) throw new UsageError('dr drill needs an environment (--env)');
     const component = requireComponent(env, params.component ?? env.components[0]);
-    assertDrillAllowed(env, ctx.config, ctx.now, params.overrideWindow ?? false);
     const ecs = await ctx.aws.ecs();
     const names = serviceNames(env, component);
     const service = await describeService(ecs, names);
@@ -79,6 +79,7 @@ export const ecsTaskLossAction: ActionDefinition<TaskLossParams> = {
       lines: [
         `stop task ${shortTask(victim)} of ${names.service} (StopTask; ${tasks.length} running, desired ${desired})`,
         `wait until running = desired with a replacement task and ${healthUrl} answers 2xx; target ${targetSeconds} s`,
+        ...overrideWindowLines(ctx, params.overrideWindow ?? false),
       ],
       preview: [
         {

@@ -1,9 +1,8 @@
 import { drillRefusal } from '../../backup/drill.js';
-import type { EnvContext } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
-import { UsageError } from '../../engine/model/errors.js';
 import { openStore } from '../../incident/flow.js';
 import { describeWindowState } from '../../maintenance/window.js';
+import type { ActionContext } from '../types.js';
 
 /**
  * The open incident of this environment in the incident records (`fsops incident`, incident.directory
@@ -16,21 +15,38 @@ export function openIncident(config: Config, env: string): string | null {
   return open ? `${open.id}: ${open.title}` : null;
 }
 
-/** Throws the one-line refusal (exit 2) when a drill must not start now. */
-export function assertDrillAllowed(
-  env: EnvContext,
-  config: Config,
-  now: Date,
+/**
+ * The read-only reason a drill must not start now (an open incident; a protected environment outside
+ * the maintenance window without --override-window), or null: `ActionDefinition.refuse` of the drills,
+ * so the driver audits it `refused` like every other refusal.
+ */
+export function drillRefusalNow(
+  ctx: Pick<ActionContext, 'env' | 'config' | 'now'>,
   overrideWindow: boolean,
-): void {
-  const window = describeWindowState(now, config.maintenance);
-  const refusal = drillRefusal({
+): string | null {
+  const env = ctx.env;
+  if (!env) return null;
+  const window = describeWindowState(ctx.now, ctx.config.maintenance);
+  return drillRefusal({
     env: env.name,
-    openIncident: openIncident(config, env.name),
+    openIncident: openIncident(ctx.config, env.name),
     protectedEnv: env.settings.protected,
     windowOpen: window.open,
     windowText: window.text,
     overrideWindow,
   });
-  if (refusal) throw new UsageError(refusal);
+}
+
+/** The plan line (and so the `started` audit line) that says --override-window was given, and what it overrode. */
+export function overrideWindowLines(
+  ctx: Pick<ActionContext, 'config' | 'now'>,
+  overrideWindow: boolean,
+): string[] {
+  if (!overrideWindow) return [];
+  const window = describeWindowState(ctx.now, ctx.config.maintenance);
+  return [
+    window.open
+      ? `--override-window given (the maintenance window is open: ${window.text})`
+      : `--override-window: running outside the maintenance window (${window.text})`,
+  ];
 }

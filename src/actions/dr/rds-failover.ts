@@ -6,7 +6,7 @@ import { applyTunnel, envDbTarget, targetLabel } from '../../db/connection.js';
 import type { CheckResult } from '../../engine/model/check.js';
 import { UsageError } from '../../engine/model/errors.js';
 import type { ActionContext, ActionDefinition } from '../types.js';
-import { assertDrillAllowed } from './guard.js';
+import { drillRefusalNow, overrideWindowLines } from './guard.js';
 import { FailoverProbe } from './probe.js';
 
 export interface FailoverParams {
@@ -32,10 +32,10 @@ export const rdsFailoverAction: ActionDefinition<FailoverParams> = {
   source:
     'runbook 002 Failover Testing; runbook 003 Monthly Tasks (disaster recovery drill); deployment guide §2.2.3',
   remediation: 'Find out why the failover took longer or did not move the primary before relying on it.',
+  refuse: (ctx, params) => drillRefusalNow(ctx, params.overrideWindow ?? false),
   async plan(ctx, params) {
     const env = ctx.env;
     if (!env || !ctx.aws) throw new UsageError('dr drill needs an environment (--env)');
-    assertDrillAllowed(env, ctx.config, ctx.now, params.overrideWindow ?? false);
     const rds = await ctx.aws.rds();
     const name = env.nameOf('dbInstance');
     const db = await describeDbInstance(rds, name);
@@ -58,6 +58,7 @@ export const rdsFailoverAction: ActionDefinition<FailoverParams> = {
         `reboot ${name} with failover (RebootDBInstance ForceFailover=true): the primary moves from ${db.AvailabilityZone ?? '?'} to ${db.SecondaryAvailabilityZone ?? 'the standby AZ'}; connections drop`,
         `probe ${targetLabel(target)} every ${intervalMs / 1000} s: INSERT into a TEMPORARY table fsops_dr_probe (gone with the session) and SELECT 1`,
         `target: writes back within ${targetSeconds} s; give up after ${ctx.config.backup.drill.timeoutMinutes} min`,
+        ...overrideWindowLines(ctx, params.overrideWindow ?? false),
       ],
       preview: [
         { status: 'skip', resource: name, expected: 'failed over', observed: 'not rebooted (dry run)' },

@@ -1,8 +1,9 @@
 import type { DBInstance, DBSnapshot } from '@aws-sdk/client-rds';
 import { evaluateCrossRegion, formatMinutes } from '../../backup/evaluate.js';
 import { isRestoreTestName, isRestoreTestTagged } from '../../backup/naming.js';
+import { listDbInstances, newestSnapshot } from '../../backup/rds.js';
 import type { CheckContext, CheckDefinition, CheckResult } from '../../engine/model/check.js';
-import { newestSnapshot, rdsSnapshots } from '../maintenance/backups.js';
+import { rdsSnapshots } from '../maintenance/backups.js';
 
 /**
  * `fsops backup status` (runbooks/backup-status.yaml): what the existing maintenance.backup-integrity
@@ -153,12 +154,7 @@ export const restoreTestLeftoversCheck: CheckDefinition = {
   source: 'runbook 002 Backup Verification (clean up the test database); runbook 003 Monthly Tasks',
   remediation: 'Delete the temporary instance without a final snapshot.',
   async run(ctx) {
-    const { paginateDescribeDBInstances } = await import('@aws-sdk/client-rds');
-    const client = await ctx.aws.rds();
-    const instances: DBInstance[] = [];
-    for await (const page of paginateDescribeDBInstances({ client }, {}))
-      instances.push(...(page.DBInstances ?? []));
-    return [evaluateLeftovers(ctx.env.name, instances)];
+    return [evaluateLeftovers(ctx.env.name, await listDbInstances(await ctx.aws.rds()))];
   },
 };
 

@@ -1,4 +1,5 @@
 import type { DBInstance, DBSnapshot } from '@aws-sdk/client-rds';
+import { newestSnapshot } from '../../backup/rds.js';
 import type { CheckContext, CheckDefinition, CheckResult } from '../../engine/model/check.js';
 import { rdsInstance } from '../facts.js';
 
@@ -21,14 +22,6 @@ export function rdsSnapshots(ctx: CheckContext): Promise<DBSnapshot[]> {
 }
 
 const hoursAgo = (date: Date, now: Date) => `${((now.getTime() - date.getTime()) / HOUR).toFixed(1)}h ago`;
-
-export function newestSnapshot(snapshots: DBSnapshot[], type?: 'automated' | 'manual'): DBSnapshot | null {
-  return (
-    snapshots
-      .filter((s) => s.Status === 'available' && s.SnapshotCreateTime && (!type || s.SnapshotType === type))
-      .sort((a, b) => b.SnapshotCreateTime!.getTime() - a.SnapshotCreateTime!.getTime())[0] ?? null
-  );
-}
 
 /** Point-in-time recovery reaches back to within the RPO (deployment guide §2.2.3: RPO < 1 hour). */
 export function evaluatePitr(

@@ -1,16 +1,12 @@
-import type { ActionContext, ActionDefinition } from '../../actions/types.js';
-import type { AwsClients } from '../../aws/clients.js';
 import type { DbConnectionOptions } from '../../db/connection.js';
 import type { MaintenanceDb } from '../../db/writable.js';
-import type { AuditTarget } from '../audit.js';
 import { promptIO } from '../change.js';
+import { type ChangeSession, type ChangeStep, changeReport, runChanges } from '../changes.js';
 import { type Database, openDatabase } from '../database.js';
-import { evidenceFormat, finishChangeRun, type StepTiming } from '../evidence.js';
+import { evidenceFormat, finishChangeRun } from '../evidence.js';
 import type { Finding } from '../model/finding.js';
-import { buildReport } from '../model/finding.js';
 import { printerFor } from '../printer.js';
 import { createProgress } from '../progress.js';
-import { runActions } from '../run-actions.js';
 import type { PromptIO } from '../safety.js';
 import type { GlobalOptions } from '../session.js';
 
@@ -23,8 +19,28 @@ export interface DbCommandOptions extends GlobalOptions, DbConnectionOptions {
 export interface MaintenanceTarget extends Database {
   /** The maintenance session, already open. */
   db: MaintenanceDb;
-  audit: { env: string; target: AuditTarget; aws?: AwsClients };
-  context(log: (text: string) => void): Omit<ActionContext, 'signal' | 'stopRequested'>;
+  /** The run of changes against it (src/engine/changes.ts). */
+  changes: ChangeSession;
+}
+
+/** The change session of a database command: the environment's name or the database's, and its sessions. */
+export function databaseChangeSession(database: Database): ChangeSession {
+  return {
+    label: database.label,
+    protectedEnv: database.protectedEnv,
+    identity: database.identity,
+    audit: { target: database.config.audit, aws: database.envSession?.aws },
+    ...(database.envSession ? { checkSession: database.envSession } : {}),
+    context: {
+      env: database.envSession?.env ?? null,
+      config: database.config,
+      aws: database.aws,
+      now: new Date(),
+      db: (options) => database.write(options),
+      readDb: () => database.read(),
+      dbTarget: () => database.resolveTarget(),
+    },
+  };
 }
 
 /**
@@ -44,74 +60,45 @@ export async function openMaintenanceTarget(
     await database.close();
     throw error;
   }
-  return {
-    ...database,
-    db,
-    audit: { env: database.label, target: database.config.audit, aws: database.envSession?.aws },
-    context: (log) => ({
-      env: database.envSession?.env ?? null,
-      config: database.config,
-      aws: database.aws,
-      now: new Date(),
-      db: async () => db,
-      log,
-    }),
-  };
+  return { ...database, db, changes: databaseChangeSession(database) };
 }
 
 export interface DbActionRun {
   /** "db retention" */
   command: string;
-  steps: { action: ActionDefinition<never>; params: unknown }[];
+  steps: ChangeStep[];
   /** Read-only findings gathered before the actions (e.g. the partition listing). */
   before?: (target: MaintenanceTarget) => Promise<{ findings: Finding[]; notes: string[] }>;
   readOnly?: boolean;
   io?: PromptIO;
 }
 
-/** A `fsops db ...` maintenance command: plan, confirm, apply, report (and `--report FILE` evidence). */
+/** A `fsops db ...` maintenance command: the driver's run of changes, its report (and `--report FILE` evidence). */
 export async function runDbActions(run: DbActionRun, options: DbCommandOptions): Promise<number> {
   const printer = printerFor(options, run.command);
-  const format = printer.format;
   const evidence = evidenceFormat(options.report);
   const startedAt = new Date();
   const target = await openMaintenanceTarget(options, run.readOnly ?? false);
-  const progress = await createProgress(`${run.command} (${target.label})`, format);
+  const progress = await createProgress(`${run.command} (${target.label})`, printer.format);
   try {
-    const timings: StepTiming[] = [];
-    const interruption = { interrupted: false };
-    const refusal = { declined: false };
     const before = run.before ? await run.before(target) : { findings: [], notes: [] };
-    const acted = run.steps.length
-      ? await runActions(run.steps, {
-          audit: target.audit,
-          identity: target.identity,
+    const result = run.steps.length
+      ? await runChanges(target.changes, run.steps, {
           command: run.command,
-          target: target.label,
-          protectedEnv: target.protectedEnv,
           yes: options.yes,
           dryRun: options.dryRun,
-          io: run.io ?? promptIO(format),
-          context: target.context(progress.log),
-          onTiming: (t) => timings.push(t),
-          interruption,
-          refusal,
+          io: run.io ?? promptIO(printer.format),
+          log: progress.log,
         })
-      : [];
+      : null;
     progress.stop();
-    const report = buildReport(
-      run.command,
-      target.label,
-      startedAt,
-      [...before.findings, ...acted],
-      before.notes,
-    );
+    const findings = [...before.findings, ...(result?.findings ?? [])];
+    const report = changeReport(run.command, target.label, startedAt, findings, result, before.notes);
     return finishChangeRun(printer, report, {
-      interruption,
-      refusal,
+      declined: result?.declined ?? false,
       reportFile: options.report,
       evidence,
-      timings,
+      timings: result?.timings ?? [],
       identity: target.identity,
     });
   } finally {

@@ -20,15 +20,29 @@ export interface Finding {
   unit?: string;
 }
 
+/** What an interrupted run did and did not do (Ctrl-C, SIGTERM, SIGHUP), for its report. */
+export interface Interruption {
+  done: string[];
+  notDone: string[];
+}
+
+/**
+ * A report's verdict: the worst of its findings, or `interrupted` when the run was stopped before it
+ * finished — whatever its findings say, an interrupted run is never a pass (exit 130).
+ */
+export type ReportStatus = Status | 'interrupted';
+
 export interface Report {
   command: string;
   env: string | null;
-  status: Status;
+  status: ReportStatus;
   startedAt: string;
   durationMs: number;
   findings: Finding[];
   /** Extra sections some commands print after the findings (e.g. a troubleshooting plan). */
   notes?: string[];
+  /** Set when the run was interrupted: what was done, what was not. */
+  interruption?: Interruption;
 }
 
 const RANK: Record<Status, number> = { skip: 0, pass: 1, warn: 2, error: 3, fail: 4 };
@@ -44,8 +58,16 @@ export function overallStatus(findings: readonly Pick<Finding, 'status'>[]): Sta
   return worst;
 }
 
-/** docs/architecture.md exit codes: 1 a check failed, 3 something could not be checked, `--strict` makes warnings 1. */
-/** The report of a run: its findings, when it started and how long it took, and notes after the findings. */
+/** The exit code of a report: 130 when interrupted, else its findings' (exitCodeFor). */
+export function reportExitCode(report: Pick<Report, 'status' | 'findings'>, strict: boolean): number {
+  return report.status === 'interrupted' ? 130 : exitCodeFor(report.findings, strict);
+}
+
+/**
+ * The report of a run: its findings, when it started and how long it took, and notes after the
+ * findings. `interruption` (the run was stopped by Ctrl-C/SIGTERM/SIGHUP before it finished) makes
+ * its status `interrupted` whatever the findings say: an interrupted run is never a pass.
+ */
 export function buildReport(
   command: string,
   env: string | null,
@@ -53,18 +75,21 @@ export function buildReport(
   findings: Finding[],
   notes?: string[],
   now: () => number = Date.now,
+  interruption?: Interruption,
 ): Report {
   return {
     command,
     env,
-    status: overallStatus(findings),
+    status: interruption ? 'interrupted' : overallStatus(findings),
     startedAt: startedAt.toISOString(),
     durationMs: now() - startedAt.getTime(),
     findings,
     ...(notes?.length ? { notes } : {}),
+    ...(interruption ? { interruption } : {}),
   };
 }
 
+/** docs/architecture.md exit codes: 1 a check failed, 3 something could not be checked, `--strict` makes warnings 1. */
 export function exitCodeFor(findings: readonly Pick<Finding, 'status'>[], strict: boolean): number {
   if (findings.some((f) => f.status === 'fail')) return 1;
   if (findings.some((f) => f.status === 'error')) return 3;
@@ -79,6 +104,13 @@ export function countByStatus(findings: readonly Pick<Finding, 'status'>[]): Rec
 }
 
 /** The one color of each status, in every text view (reports, the status dashboard). */
-export function statusColors(c: ChalkInstance): Record<Status, (s: string) => string> {
-  return { pass: c.green, warn: c.yellow, fail: c.red.bold, error: c.magenta, skip: c.gray };
+export function statusColors(c: ChalkInstance): Record<ReportStatus, (s: string) => string> {
+  return {
+    pass: c.green,
+    warn: c.yellow,
+    fail: c.red.bold,
+    error: c.magenta,
+    skip: c.gray,
+    interrupted: c.magenta.bold,
+  };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,19 @@ interface JsonFinding {
   id: string;
   status: string;
   observed: string;
+}
+
+/** A fresh audit file for one run, and its records once the run is over. */
+function auditFile(): { env: { FSOPS_AUDIT_FILE: string }; records(): Record<string, string>[] } {
+  const file = join(mkdtempSync(join(tmpdir(), 'fsops-drill-audit-')), 'audit.jsonl');
+  return {
+    env: { FSOPS_AUDIT_FILE: file },
+    records: () =>
+      readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, string>),
+  };
 }
 
 function configFile(extra = ''): string {
@@ -56,6 +69,7 @@ describe('fsops dr drill rds-failover (bin/fsops, local AWS endpoint, real Postg
       setTimeout(() => void adminQuery(`ALTER DATABASE ${db.name} WITH ALLOW_CONNECTIONS true`), 2000);
       return reboot(input);
     };
+    const audit = auditFile();
     const result = await runFsops(
       [
         'dr',
@@ -64,6 +78,7 @@ describe('fsops dr drill rds-failover (bin/fsops, local AWS endpoint, real Postg
         '--env',
         'staging',
         '--yes',
+        '--override-window',
         '--endpoint-url',
         fake.url,
         '--config',
@@ -71,9 +86,13 @@ describe('fsops dr drill rds-failover (bin/fsops, local AWS endpoint, real Postg
         '--output',
         'json',
       ],
-      FAKE_CREDENTIALS,
+      { ...FAKE_CREDENTIALS, ...audit.env },
     );
     expect(result.code, result.stdout + result.stderr).toBe(0);
+    // --override-window is on the record: in the "started" line, written before the reboot.
+    const started = audit.records().find((r) => r.result === 'started');
+    expect(started).toMatchObject({ command: 'dr drill rds-failover: dr.rds-failover', env: 'staging' });
+    expect(started!.detail).toContain('--override-window');
     const findings: JsonFinding[] = JSON.parse(result.stdout).findings;
     const byId = Object.fromEntries(findings.map((f) => [f.id, f]));
     expect(byId['dr.failover.write-downtime']!.status).toBe('pass');
@@ -120,6 +139,7 @@ describe('fsops dr drill rds-failover (bin/fsops, local AWS endpoint, real Postg
       join(incidents, 'INC-2026-007', 'incident.json'),
       JSON.stringify({ id: 'INC-2026-007', state: 'open', env: 'staging', title: 'payments failing' }),
     );
+    const incidentAudit = auditFile();
     const incident = await runFsops(
       [
         'dr',
@@ -133,19 +153,30 @@ describe('fsops dr drill rds-failover (bin/fsops, local AWS endpoint, real Postg
         '--config',
         configFile(),
       ],
-      { ...FAKE_CREDENTIALS, FSOPS_INCIDENT_DIR: incidents },
+      { ...FAKE_CREDENTIALS, FSOPS_INCIDENT_DIR: incidents, ...incidentAudit.env },
     );
     expect(incident.code).toBe(2);
     expect(incident.stderr).toBe(
       'fsops: refusing a DR drill in staging during an open incident (INC-2026-007: payments failing): resolve it first (fsops incident resolve <id>), or wait until it is\n',
     );
+    // Refused like a missing --yes is: on the record.
+    expect(incidentAudit.records()).toEqual([
+      expect.objectContaining({
+        command: 'dr drill rds-failover',
+        env: 'staging',
+        result: 'refused',
+        detail: expect.stringContaining('during an open incident (INC-2026-007'),
+      }),
+    ]);
     await fake.close();
     fake = await startFakeWorld('prod');
     Object.assign(fake.handlers.rds!, backupRds('prod').handlers);
+    const prodAudit = auditFile();
     const prod = await runFsops(
       ['dr', 'drill', 'rds-failover', '--env', 'prod', '--yes', '--endpoint-url', fake.url],
       {
         ...FAKE_CREDENTIALS,
+        ...prodAudit.env,
         FSOPS_CONFIG: configFile(
           `maintenance:\n  window: { weekday: sunday, weekOfMonth: 1, start: '00:00', durationMinutes: 1, timeZone: UTC }\n`,
         ),
@@ -155,6 +186,14 @@ describe('fsops dr drill rds-failover (bin/fsops, local AWS endpoint, real Postg
     expect(prod.stderr).toMatch(
       /^fsops: refusing a DR drill in prod outside the maintenance window \(closed; .*\); pass --override-window to run it anyway\n$/,
     );
+    expect(prodAudit.records()).toEqual([
+      expect.objectContaining({
+        command: 'dr drill rds-failover',
+        env: 'prod',
+        result: 'refused',
+        detail: expect.stringContaining('outside the maintenance window'),
+      }),
+    ]);
     expect(rds.state.reboots).toEqual([]);
     expect(fake.calls.filter((c) => c.action === 'RebootDBInstance')).toEqual([]);
   });

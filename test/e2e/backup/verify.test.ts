@@ -178,6 +178,68 @@ describe('fsops backup verify (bin/fsops, local AWS endpoint, real PostgreSQL)',
     expect(evidence).toMatch(/\| action:backup\.restore-test \| pass \|/);
   });
 
+  it('names an orphaned restore-test instance of an earlier (killed) run and deletes it under the same confirmation and audit', async () => {
+    await onCopy(restoredRows(7));
+    const state = await world();
+    const orphan = 'staging-fivestar-restore-test-20261101-000000';
+    const kept = 'staging-fivestar-restore-test-20261102-000000';
+    const rdsFake = fake!.handlers.rds! as Record<string, (input: Record<string, string>) => unknown>;
+    rdsFake.RestoreDBInstanceFromDBSnapshot!({
+      DBInstanceIdentifier: orphan,
+      DBSnapshotIdentifier: 'rds:staging-fivestar-payments-db-daily',
+      'Tags.Tag.1.Key': 'managed-by',
+      'Tags.Tag.1.Value': 'fsops',
+      'Tags.Tag.2.Key': 'purpose',
+      'Tags.Tag.2.Value': 'restore-test',
+    });
+    rdsFake.RestoreDBInstanceFromDBSnapshot!({
+      DBInstanceIdentifier: kept,
+      DBSnapshotIdentifier: 'rds:staging-fivestar-payments-db-daily',
+      'Tags.Tag.1.Key': 'managed-by',
+      'Tags.Tag.1.Value': 'fsops',
+      'Tags.Tag.2.Key': 'purpose',
+      'Tags.Tag.2.Value': 'restore-test',
+      'Tags.Tag.3.Key': 'keep',
+      'Tags.Tag.3.Value': 'true',
+    });
+    state.restores.length = 0;
+    const dry = await verify(configFile(), '--dry-run');
+    expect(dry.stdout).toContain(`delete ${orphan}, a restore-test instance left behind by an earlier run`);
+    expect(state.deleted).toHaveLength(0);
+
+    const home = mkdtempSync(join(tmpdir(), 'fsops-audit-'));
+    const audit = join(home, 'audit.jsonl');
+    const result = await runFsops(
+      [
+        ...['backup', 'verify', '--env', 'staging', '--endpoint-url', fake!.url, '--config', configFile()],
+        ...['--yes', '--output', 'json'],
+      ],
+      { ...FAKE_CREDENTIALS, FSOPS_AUDIT_FILE: audit },
+    );
+    const findings: JsonFinding[] = JSON.parse(result.stdout).findings;
+    expect(findings.filter((f) => f.id === 'backup.verify.orphan')).toEqual([
+      expect.objectContaining({
+        status: 'warn',
+        resource: orphan,
+        observed: expect.stringMatching(/deletion started/),
+      }),
+      expect.objectContaining({
+        status: 'warn',
+        resource: kept,
+        observed: expect.stringMatching(/kept on purpose \(--keep;/),
+      }),
+    ]);
+    expect(state.deleted.map((d) => d.id)).toEqual([orphan, state.restores[0]!.id]);
+    const lines = readFileSync(audit, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => `${l.command} ${l.result}`).slice(0, 2)).toEqual([
+      'backup verify: backup.restore-test-orphans started',
+      'backup verify: backup.restore-test-orphans succeeded',
+    ]);
+  });
+
   it('finds a missing table and missing rows in the copy, and still deletes the instance', async () => {
     await onCopy(
       `CREATE SCHEMA payment;
@@ -211,6 +273,25 @@ describe('fsops backup verify (bin/fsops, local AWS endpoint, real PostgreSQL)',
     expect(findings.find((f) => f.id === 'backup.verify.restore')).toMatchObject({ status: 'error' });
     expect(findings.find((f) => f.id === 'backup.verify.rto')?.observed).toBe(
       'not measured: no query on the copy succeeded',
+    );
+    expect(state.deleted).toHaveLength(1);
+  }, 60_000);
+
+  it('a copy that is available but never answers is given up after backup.verify.connectTimeoutMinutes, not the whole restore timeout', async () => {
+    const state = await world({ restoredEndpoint: { Address: '127.0.0.1', Port: 1 } });
+    const started = Date.now();
+    // The restore may take 90 min; a copy that does not answer once available is bounded at 0.02 min.
+    const result = await verify(
+      configFile(90, '    connectTimeoutMinutes: 0.02\n'),
+      '--yes',
+      '--output',
+      'json',
+    );
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(result.code).toBe(3);
+    const findings: JsonFinding[] = JSON.parse(result.stdout).findings;
+    expect(findings.find((f) => f.id === 'backup.verify.restore')?.observed).toMatch(
+      /^failed: the copy is available but did not answer for .* \(backup\.verify\.connectTimeoutMinutes\)/,
     );
     expect(state.deleted).toHaveLength(1);
   }, 60_000);
@@ -471,6 +552,42 @@ describe('fsops backup verify (bin/fsops, local AWS endpoint, real PostgreSQL)',
     if (typeof message === 'string') expect(result.stderr).toBe(message);
     else expect(result.stderr).toMatch(message);
     expect(result.stdout).toBe('');
+    expect(state.restores).toHaveLength(0);
+  });
+
+  it('--time against a restore window that cannot be read is refused: nothing restored (an unknown bound is no bound)', async () => {
+    const state = await world();
+    fake!.handlers.rds!.DescribeDBInstanceAutomatedBackups = () => {
+      throw new AwsFault('AccessDenied', 'not allowed to rds:DescribeDBInstanceAutomatedBackups', 403);
+    };
+    const denied = await verify(
+      configFile(),
+      '--from',
+      'pitr',
+      '--time',
+      '2020-01-01T00:00:00Z',
+      '--yes',
+      '--output',
+      'json',
+    );
+    expect(denied.code).toBe(3);
+    const finding = JSON.parse(denied.stdout).findings.find(
+      (f: JsonFinding) => f.id === 'backup.restore-test',
+    );
+    expect(finding).toMatchObject({
+      status: 'error',
+      observed: expect.stringMatching(
+        /cannot read the restore window of staging-fivestar-payments-db .*AccessDenied.*nothing was restored/,
+      ),
+    });
+    expect(state.restores).toHaveLength(0);
+
+    fake!.handlers.rds!.DescribeDBInstanceAutomatedBackups = () => ({ DBInstanceAutomatedBackups: [] });
+    const empty = await verify(configFile(), '--from', 'pitr', '--time', '2020-01-01T00:00:00Z', '--yes');
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(
+      /^fsops: cannot restore staging-fivestar-payments-db to 2020-01-01T00:00:00Z: the restore window is unknown/,
+    );
     expect(state.restores).toHaveLength(0);
   });
 

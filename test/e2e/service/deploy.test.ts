@@ -134,7 +134,10 @@ describe('fsops deploy, rolling', () => {
       /FAIL +Rolled back \[staging-internal-pe-service\][^\n]*\n(.*\n)*?\s+observed: rolled back: staging-fivestar-internal-pe:42 runs again/,
     );
     expect(world.state.updates.map((u) => u.taskDefinition)).toEqual([world.arnOf(43), world.arnOf(42)]);
-    expect(audit().map((l) => l.result)).toEqual(['started', 'failed']);
+    expect(audit().map((l) => [l.command, l.result, l.from])).toEqual([
+      ['deploy', 'started', world.arnOf(42)],
+      ['deploy', 'rolled-back', world.arnOf(42)],
+    ]);
   });
 
   it('the circuit breaker rolling the revision back fails the deploy (exit 1) without a second UpdateService', async () => {

@@ -12,8 +12,8 @@ import { parseDbUrl } from '../../../src/db/connection.js';
 import { type MaintenanceDb, openMaintenanceSession } from '../../../src/db/writable.js';
 import { dispatchInterrupt } from '../../../src/engine/interrupt.js';
 import type { Report } from '../../../src/engine/model/finding.js';
-import { runActions } from '../../../src/engine/run-actions.js';
 import type { PromptIO } from '../../../src/engine/safety.js';
+import { runTestChanges } from '../../helpers/changes.js';
 import { testAws } from '../../helpers/context.js';
 import {
   adminQuery,
@@ -142,11 +142,9 @@ describe('db retention against PostgreSQL', () => {
       },
     };
     try {
-      await runActions(
+      await runTestChanges(
         [{ action: ACTIONS['db.retention-delete']!, params: { tables: ['payment_attempts'] } }],
         {
-          audit: { env: db.name, target: DEFAULT_CONFIG.audit },
-          identity: null,
           command: 'db retention',
           target: db.name,
           protectedEnv: false,
@@ -194,9 +192,8 @@ describe('db retention against PostgreSQL', () => {
 
   it('Ctrl-C stops after the batch in flight, keeps what was deleted, and audits the interruption', async () => {
     const session = await openMaintenanceSession(parseDbUrl(db.url, 'test'), DEFAULT_CONFIG);
-    const interruption = { interrupted: false };
     try {
-      const findings = await runActions(
+      const { findings, interrupted } = await runTestChanges(
         [
           {
             action: ACTIONS['db.retention-delete']!,
@@ -204,14 +201,11 @@ describe('db retention against PostgreSQL', () => {
           },
         ],
         {
-          audit: { env: db.name, target: DEFAULT_CONFIG.audit },
-          identity: null,
           command: 'db retention',
           target: db.name,
           protectedEnv: false,
           yes: true,
           io: noTerminal,
-          interruption,
           context: {
             env: null,
             config: DEFAULT_CONFIG,
@@ -223,7 +217,7 @@ describe('db retention against PostgreSQL', () => {
           },
         },
       );
-      expect(interruption.interrupted).toBe(true);
+      expect(interrupted).toBe(true);
       expect(findings[0]).toMatchObject({ status: 'skip', resource: 'payment_attempts' });
       expect(findings[0]!.observed).toMatch(/deleted 10 rows in 1 batch .*stopped early: interrupted/);
     } finally {
@@ -386,9 +380,7 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
   });
 
   const run = (dryRun: boolean) =>
-    runActions([{ action: ACTIONS['db.vacuum-analyze']!, params: {} }], {
-      audit: { env: db.name, target: DEFAULT_CONFIG.audit },
-      identity: null,
+    runTestChanges([{ action: ACTIONS['db.vacuum-analyze']!, params: {} }], {
       command: 'maintenance run weekly',
       target: db.name,
       protectedEnv: false,
@@ -403,7 +395,7 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
         db: async () => session,
         log: () => {},
       },
-    });
+    }).then((r) => r.findings);
   const stats = (table: string) =>
     adminQuery<{ dead: string; live: string; last_vacuum: Date | null }>(
       'SELECT n_dead_tup AS dead, n_live_tup AS live, last_vacuum FROM pg_stat_user_tables WHERE relname = $1',
@@ -412,23 +404,24 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
     ).then((rows) => rows[0]!);
 
   it('a table named in the step that does not exist is bad input (exit 2), not "no table needs VACUUM, PASS"', async () => {
-    const planned = runActions([{ action: ACTIONS['db.vacuum-analyze']!, params: { tables: ['bloatd'] } }], {
-      audit: { env: db.name, target: DEFAULT_CONFIG.audit },
-      identity: null,
-      command: 'maintenance run weekly',
-      target: db.name,
-      protectedEnv: false,
-      yes: true,
-      io: noTerminal,
-      context: {
-        env: null,
-        config: DEFAULT_CONFIG,
-        aws: testAws(),
-        now: new Date(),
-        db: async () => session,
-        log: () => {},
+    const planned = runTestChanges(
+      [{ action: ACTIONS['db.vacuum-analyze']!, params: { tables: ['bloatd'] } }],
+      {
+        command: 'maintenance run weekly',
+        target: db.name,
+        protectedEnv: false,
+        yes: true,
+        io: noTerminal,
+        context: {
+          env: null,
+          config: DEFAULT_CONFIG,
+          aws: testAws(),
+          now: new Date(),
+          db: async () => session,
+          log: () => {},
+        },
       },
-    });
+    );
     await expect(planned).rejects.toMatchObject({
       code: 2,
       message: expect.stringContaining("'bloatd'"),
@@ -476,11 +469,9 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
           break;
         await new Promise((r) => setTimeout(r, 100));
       }
-      const findings = await runActions(
+      const { findings } = await runTestChanges(
         [{ action: ACTIONS['db.vacuum-analyze']!, params: { tables: ['held'] } }],
         {
-          audit: { env: db.name, target: DEFAULT_CONFIG.audit },
-          identity: null,
           command: 'maintenance run weekly',
           target: db.name,
           protectedEnv: false,
@@ -547,11 +538,9 @@ describe('VACUUM (ANALYZE) as a role that does not own the table', () => {
   });
 
   it('a VACUUM PostgreSQL skipped (WARNING: only the owner can vacuum it) is an error, audited as failed, not "done"', async () => {
-    const findings = await runActions(
+    const { findings } = await runTestChanges(
       [{ action: ACTIONS['db.vacuum-analyze']!, params: { tables: ['theirs'] } }],
       {
-        audit: { env: db.name, target: DEFAULT_CONFIG.audit },
-        identity: null,
         command: 'maintenance run weekly',
         target: db.name,
         protectedEnv: false,
@@ -604,9 +593,7 @@ describe('VACUUM (ANALYZE) as a role that does not own the table', () => {
         retention: [{ table: 'their_logs', column: 'created_at', days: 30 }],
       },
     };
-    const findings = await runActions([{ action: ACTIONS['db.retention-delete']!, params: {} }], {
-      audit: { env: db.name, target: DEFAULT_CONFIG.audit },
-      identity: null,
+    const { findings } = await runTestChanges([{ action: ACTIONS['db.retention-delete']!, params: {} }], {
       command: 'db retention',
       target: db.name,
       protectedEnv: false,

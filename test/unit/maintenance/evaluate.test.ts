@@ -19,7 +19,7 @@ import { evaluateRollbackTargets } from '../../../src/checks/maintenance/rollbac
 import { evaluateCapacity, evaluateStorage, growthPerDay } from '../../../src/checks/maintenance/storage.js';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
 import { parseConfigText } from '../../../src/config/load.js';
-import { resolveActions } from '../../../src/engine/run-actions.js';
+import { resolveActions } from '../../../src/engine/changes.js';
 import { resolveSteps } from '../../../src/engine/run-runbook.js';
 import { type ActionStep, listRunbooks } from '../../../src/engine/runbook.js';
 import { evaluateRdsWindows, parseRdsMaintenanceWindow } from '../../../src/maintenance/rds-windows.js';

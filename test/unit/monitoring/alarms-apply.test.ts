@@ -50,7 +50,7 @@ describe('alarms.apply: Ctrl-C while a change is in flight', () => {
     };
     const plan = await alarmsApplyAction.plan(ctx, {});
     expect(plan.lines.length).toBeGreaterThan(1);
-    const results = await plan.apply();
+    const results = await plan.apply({ signal: stopper.signal, log: () => {}, auditOutcome: () => {} });
     const puts = cloudwatch.commandCalls(PutMetricAlarmCommand);
     expect(puts).toHaveLength(1);
     // The mutating request was sent without the run's signal: Ctrl-C cannot abort it half-way (and

@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ActionDefinition } from '../../../src/actions/types.js';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
+import { PLAN_FAILED_NEXT } from '../../../src/engine/changes.js';
 import { dispatchInterrupt } from '../../../src/engine/interrupt.js';
 import { ExitCode, ExitError } from '../../../src/engine/model/errors.js';
 import type { Finding } from '../../../src/engine/model/finding.js';
-import { PLAN_FAILED_NEXT, runActions } from '../../../src/engine/run-actions.js';
 import type { PromptIO } from '../../../src/engine/safety.js';
+import { runTestChanges } from '../../helpers/changes.js';
 import { testAws } from '../../helpers/context.js';
 
 const noTerminal: PromptIO = { isTTY: false, ask: async () => '', print: () => {} };
@@ -35,27 +36,28 @@ const failingToPlan: ActionDefinition = {
   },
 };
 
-describe('runActions: a step that cannot plan', () => {
+describe('runChanges: a step that cannot plan', () => {
   it('is an error finding saying nothing was changed, not the advice of a change that ran', async () => {
-    const findings = await runActions([{ action: failingToPlan as ActionDefinition<never>, params: {} }], {
-      audit: { env: 'staging', target: DEFAULT_CONFIG.audit },
-      identity: null,
-      command: 'dr drill',
-      target: 'staging',
-      protectedEnv: false,
-      yes: true,
-      io: noTerminal,
-      context: {
-        env: null,
-        config: DEFAULT_CONFIG,
-        aws: testAws(),
-        now: new Date(),
-        db: async () => {
-          throw new Error('no database in this test');
+    const { findings } = await runTestChanges(
+      [{ action: failingToPlan as ActionDefinition<never>, params: {} }],
+      {
+        command: 'dr drill',
+        target: 'staging',
+        protectedEnv: false,
+        yes: true,
+        io: noTerminal,
+        context: {
+          env: null,
+          config: DEFAULT_CONFIG,
+          aws: testAws(),
+          now: new Date(),
+          db: async () => {
+            throw new Error('no database in this test');
+          },
+          log: () => {},
         },
-        log: () => {},
       },
-    });
+    );
     expect(findings).toEqual([
       expect.objectContaining({
         id: 'test.failover',
@@ -105,10 +107,9 @@ const quietContext = () => ({
   log: () => {},
 });
 
-describe('runActions: Ctrl-C at the confirmation prompt', () => {
+describe('runChanges: Ctrl-C at the confirmation prompt', () => {
   it('is an interruption (the caller exits 130), not a decline that exits 0; nothing applied', async () => {
     const applied = { count: 0 };
-    const interruption = { interrupted: false };
     const ctrlC: PromptIO = {
       isTTY: true,
       ask: async () => {
@@ -119,21 +120,19 @@ describe('runActions: Ctrl-C at the confirmation prompt', () => {
       },
       print: () => {},
     };
-    const findings = await runActions(
+    const { findings, interrupted, declined } = await runTestChanges(
       [{ action: oneChange(applied) as ActionDefinition<never>, params: {} }],
       {
-        audit: { env: 'staging', target: DEFAULT_CONFIG.audit },
-        identity: null,
         command: 'maintenance run weekly',
         target: 'staging',
         protectedEnv: false,
         io: ctrlC,
         context: quietContext(),
-        interruption,
       },
     );
     expect(applied.count).toBe(0);
-    expect(interruption.interrupted).toBe(true);
+    expect(interrupted).toBe(true);
+    expect(declined).toBe(false);
     expect(findings.map((f) => f.status)).toEqual(['skip']);
     const results = readFileSync(audit, 'utf8')
       .trim()
@@ -142,7 +141,7 @@ describe('runActions: Ctrl-C at the confirmation prompt', () => {
     expect(results).toEqual(['refused']);
   });
 
-  it('without an interruption to report it on, the interruption goes on up (exit 130)', async () => {
+  it('is returned as the stop (exit 130, its message) for a command that ends with it instead of a report', async () => {
     const applied = { count: 0 };
     const ctrlC: PromptIO = {
       isTTY: true,
@@ -154,25 +153,28 @@ describe('runActions: Ctrl-C at the confirmation prompt', () => {
       },
       print: () => {},
     };
-    await expect(
-      runActions([{ action: oneChange(applied) as ActionDefinition<never>, params: {} }], {
-        audit: { env: 'staging', target: DEFAULT_CONFIG.audit },
-        identity: null,
+    const { stop } = await runTestChanges(
+      [{ action: oneChange(applied) as ActionDefinition<never>, params: {} }],
+      {
         command: 'maintenance run weekly',
         target: 'staging',
         protectedEnv: false,
         io: ctrlC,
         context: quietContext(),
-      }),
-    ).rejects.toMatchObject({ code: ExitCode.interrupted });
+      },
+    );
+    expect(stop).toMatchObject({
+      code: ExitCode.interrupted,
+      message: 'interrupted at the confirmation prompt: nothing was changed',
+    });
     expect(applied.count).toBe(0);
   });
 });
 
-describe('runActions: Ctrl-C during one step', () => {
+describe('runChanges: Ctrl-C during one step', () => {
   it('starts no later step: no "started" audit line, no apply, the step reported as not done', async () => {
     const second = { count: 0 };
-    const interruption = { interrupted: false };
+    let interrupted = false;
     const interruptedWhileApplying: ActionDefinition = {
       ...oneChange({ count: 0 }),
       id: 'test.first',
@@ -190,27 +192,24 @@ describe('runActions: Ctrl-C during one step', () => {
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     let findings: Finding[];
     try {
-      findings = await runActions(
+      ({ findings, interrupted } = await runTestChanges(
         [
           { action: interruptedWhileApplying as ActionDefinition<never>, params: {} },
           { action: later as ActionDefinition<never>, params: {} },
         ],
         {
-          audit: { env: 'staging', target: DEFAULT_CONFIG.audit },
-          identity: null,
           command: 'dr drill',
           target: 'staging',
           protectedEnv: false,
           yes: true,
           io: noTerminal,
           context: quietContext(),
-          interruption,
         },
-      );
+      ));
     } finally {
       stderr.mockRestore();
     }
-    expect(interruption.interrupted).toBe(true);
+    expect(interrupted).toBe(true);
     expect(second.count).toBe(0);
     expect(findings.map((f) => [f.id, f.status])).toEqual([
       ['test.first', 'pass'],
@@ -228,11 +227,9 @@ describe('runActions: Ctrl-C during one step', () => {
   });
 });
 
-describe('runActions: declined at the confirmation prompt', () => {
+describe('runChanges: declined at the confirmation prompt', () => {
   const answering = (answer: string): PromptIO => ({ isTTY: true, ask: async () => answer, print: () => {} });
   const options = (io: PromptIO) => ({
-    audit: { env: 'staging', target: DEFAULT_CONFIG.audit },
-    identity: null,
     command: 'maintenance run weekly',
     target: 'staging',
     protectedEnv: false,
@@ -242,19 +239,13 @@ describe('runActions: declined at the confirmation prompt', () => {
 
   it('is a refusal like every other (the caller exits 2 after its report), nothing applied, audited refused', async () => {
     const applied = { count: 0 };
-    const refusal = { declined: false };
-    const interruption = { interrupted: false };
-    const findings = await runActions(
+    const { findings, declined, interrupted } = await runTestChanges(
       [{ action: oneChange(applied) as ActionDefinition<never>, params: {} }],
-      {
-        ...options(answering('n')),
-        refusal,
-        interruption,
-      },
+      options(answering('n')),
     );
     expect(applied.count).toBe(0);
-    expect(refusal.declined).toBe(true);
-    expect(interruption.interrupted).toBe(false);
+    expect(declined).toBe(true);
+    expect(interrupted).toBe(false);
     expect(findings.map((f) => f.status)).toEqual(['skip']);
     const results = readFileSync(audit, 'utf8')
       .trim()
@@ -263,14 +254,13 @@ describe('runActions: declined at the confirmation prompt', () => {
     expect(results).toEqual(['refused']);
   });
 
-  it('without a refusal to report it on, the refusal goes on up (exit 2)', async () => {
+  it('is returned as the stop (exit 2, its message) for a command that ends with it instead of a report', async () => {
     const applied = { count: 0 };
-    await expect(
-      runActions(
-        [{ action: oneChange(applied) as ActionDefinition<never>, params: {} }],
-        options(answering('n')),
-      ),
-    ).rejects.toMatchObject({ code: ExitCode.usage, message: 'not confirmed: nothing was changed' });
+    const { stop } = await runTestChanges(
+      [{ action: oneChange(applied) as ActionDefinition<never>, params: {} }],
+      options(answering('n')),
+    );
+    expect(stop).toMatchObject({ code: ExitCode.usage, message: 'not confirmed: nothing was changed' });
     expect(applied.count).toBe(0);
   });
 });

@@ -1,0 +1,36 @@
+import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
+import {
+  type ActionBase,
+  type ChangeStep,
+  type ChangesResult,
+  type RunChangesOptions,
+  runChanges,
+} from '../../src/engine/changes.js';
+
+/**
+ * The one driver (src/engine/changes.ts runChanges) on a target built from a bare action context, as
+ * the db commands build theirs: `target` names it on the plan and in the audit (no environment).
+ */
+export function runTestChanges(
+  steps: readonly ChangeStep[],
+  options: Omit<RunChangesOptions, 'log'> & {
+    target: string;
+    protectedEnv?: boolean;
+    identity?: string | null;
+    context: ActionBase & { log?(text: string): void };
+  },
+): Promise<ChangesResult> {
+  const { target, protectedEnv, identity, context, ...run } = options;
+  const { log, ...base } = context;
+  return runChanges(
+    {
+      label: target,
+      protectedEnv: protectedEnv ?? false,
+      identity: identity ?? null,
+      audit: { target: base.config.audit ?? DEFAULT_CONFIG.audit, aws: base.aws },
+      context: base,
+    },
+    steps,
+    { ...run, ...(log ? { log } : {}) },
+  );
+}
