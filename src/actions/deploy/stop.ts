@@ -1,4 +1,3 @@
-import { ListServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
 import { describeService, type ServiceNames } from '../../ecs/facts.js';
 import { sameTaskDef, shortTaskDef } from '../../ecs/taskdef.js';
 import { UsageError } from '../../engine/model/errors.js';
@@ -26,6 +25,7 @@ export const stopReleaseAction: ActionDefinition<StopParams> = {
   remediation: `Follow it with \`fsops deployments <component>\`.`,
   async plan(ctx, params) {
     const ecs = await ctx.aws.ecs();
+    const { ListServiceDeploymentsCommand } = await import('@aws-sdk/client-ecs');
     const [service, listed] = await Promise.all([
       describeService(ecs, params.names, ctx.signal),
       ecs.send(

@@ -1,5 +1,4 @@
 import type { Service } from '@aws-sdk/client-ecs';
-import { requireService, serviceNames } from '../../ecs/facts.js';
 import { sameTaskDef, shortTaskDef } from '../../ecs/taskdef.js';
 import type { CheckDefinition, CheckResult } from '../../engine/model/check.js';
 
@@ -42,6 +41,8 @@ export const deployRevisionCheck: CheckDefinition<RevisionParams> = {
   source: 'runbook 002 "Rolling Updates" (monitor rollout, verify health); deployment guide §11.1',
   remediation: 'Read the stopped tasks: fsops ecs tasks <component> --env <env>.',
   async run(ctx, params) {
+    // Loaded on use: the check catalogue is imported by commands that never call AWS (`runbook list`).
+    const { requireService, serviceNames } = await import('../../ecs/facts.js');
     const service = await requireService(
       await ctx.aws.ecs(),
       serviceNames(ctx.env, params.component),

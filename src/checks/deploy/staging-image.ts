@@ -1,5 +1,4 @@
 import type { Task } from '@aws-sdk/client-ecs';
-import { describeTasks, serviceNames } from '../../ecs/facts.js';
 import type { CheckDefinition, CheckResult } from '../../engine/model/check.js';
 
 export interface StagingImageParams {
@@ -62,7 +61,11 @@ export const stagingImageCheck: CheckDefinition<StagingImageParams> = {
   source: 'ops guide §12.2.1 (Staging: deployment to staging environment; tested in staging first)',
   remediation: 'Deploy the image to staging first.',
   async run(ctx, params) {
-    const { ListTasksCommand } = await import('@aws-sdk/client-ecs');
+    // Loaded on use: the check catalogue is imported by commands that never call AWS (`runbook list`).
+    const [{ ListTasksCommand }, { describeTasks, serviceNames }] = await Promise.all([
+      import('@aws-sdk/client-ecs'),
+      import('../../ecs/facts.js'),
+    ]);
     const ecs = await ctx.aws.ecs();
     const names = serviceNames(ctx.env, params.component);
     const arns: string[] = [];
