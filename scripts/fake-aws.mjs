@@ -22,9 +22,16 @@ const QUERY_MEMBER_NAMES = {
   TagList: 'Tag',
   DBInstanceAutomatedBackups: 'DBInstanceAutomatedBackup',
   DBInstanceAutomatedBackupsReplications: 'DBInstanceAutomatedBackupsReplication',
+  // ElastiCache (DescribeReplicationGroups, DescribeSnapshots)
+  ReplicationGroups: 'ReplicationGroup',
+  NodeGroups: 'NodeGroup',
+  NodeGroupMembers: 'NodeGroupMember',
+  MemberClusters: 'ClusterId',
+  Snapshots: 'Snapshot',
+  NodeSnapshots: 'NodeSnapshot',
 };
 
-const QUERY_SERVICES = new Set(['rds', 'elasticloadbalancing', 'sts', 'iam', 'sns']);
+const QUERY_SERVICES = new Set(['rds', 'elasticloadbalancing', 'sts', 'iam', 'sns', 'elasticache']);
 
 function escapeXml(text) {
   return String(text).replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);

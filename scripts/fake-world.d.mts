@@ -10,6 +10,10 @@ export interface WorldOverrides {
   unsubscribedTopics?: string[];
   errorEvents?: { message: string; timestamp: number; eventId?: string }[];
   maintenanceMode?: string;
+  /** The SSM redis_url (`/fivestar/payments/{env}/app/redis_url`); default redis://127.0.0.1:6379. */
+  redisUrl?: string;
+  // biome-ignore lint/suspicious/noExplicitAny: ElastiCache handlers of any shape
+  elasticache?: Record<string, (input: Record<string, any>) => unknown>;
   http?: FakeAwsOptions['http'];
   /** The cluster's services (default COMPONENTS); the bench's fleet case has 50. */
   components?: string[];

@@ -168,7 +168,16 @@ export function fivestarWorld(env, albHost, overrides = {}) {
       FilterLogEvents: () => ({ events: overrides.errorEvents ?? [] }),
     },
     ssm: {
-      GetParameter: ({ Name }) => ({ Parameter: { Name, Value: overrides.maintenanceMode ?? 'false' } }),
+      GetParameter: ({ Name }) =>
+        Name.endsWith('/app/redis_url')
+          ? {
+              Parameter: {
+                Name,
+                Type: 'SecureString',
+                Value: overrides.redisUrl ?? 'redis://127.0.0.1:6379',
+              },
+            }
+          : { Parameter: { Name, Value: overrides.maintenanceMode ?? 'false' } },
     },
   };
   // The read replicas asked for by id (a db-instance-id filter): each available.
@@ -180,6 +189,44 @@ export function fivestarWorld(env, albHost, overrides = {}) {
     Query: () => ({ Count: 0, ScannedCount: 0, Items: [] }),
     Scan: () => ({ Count: 0, ScannedCount: 0, Items: [] }),
     ...overrides.dynamodb,
+  };
+  // The Redis (ElastiCache) group of the environment: available, Multi-AZ where the database is, encrypted,
+  // snapshotted an hour ago (docs/redis.md).
+  const redisGroup = `${env}-fivestar-redis`;
+  const redisNodes = p.multiAz ? [`${redisGroup}-001`, `${redisGroup}-002`] : [`${redisGroup}-001`];
+  handlers.elasticache = {
+    DescribeReplicationGroups: () => ({
+      ReplicationGroups: [
+        {
+          ReplicationGroupId: redisGroup,
+          Status: 'available',
+          MultiAZ: p.multiAz ? 'enabled' : 'disabled',
+          AutomaticFailover: p.multiAz ? 'enabled' : 'disabled',
+          AtRestEncryptionEnabled: true,
+          TransitEncryptionEnabled: true,
+          SnapshotRetentionLimit: 7,
+          MemberClusters: redisNodes,
+          NodeGroups: [
+            {
+              NodeGroupId: '0001',
+              NodeGroupMembers: redisNodes.map((id, i) => ({
+                CacheClusterId: id,
+                CurrentRole: i === 0 ? 'primary' : 'replica',
+              })),
+            },
+          ],
+        },
+      ],
+    }),
+    DescribeSnapshots: () => ({
+      Snapshots: [
+        {
+          SnapshotName: `automatic.${redisGroup}`,
+          NodeSnapshots: [{ SnapshotCreateTime: new Date(Date.now() - 3_600_000) }],
+        },
+      ],
+    }),
+    ...overrides.elasticache,
   };
   const http = {
     '/health': { status: 200, body: 'ok' },

@@ -4,8 +4,10 @@ import { declareDatabaseCommands } from './cli/database.js';
 import { declareIncidentCommands, declareStatusCommand } from './cli/incident.js';
 import { declareMaintenanceCommands } from './cli/maintenance.js';
 import { declareMonitoringCommands } from './cli/monitoring.js';
+import { declareRedisCommands } from './cli/redis.js';
 import { declareSecurityCommands } from './cli/security.js';
 import { declareServiceCommands } from './cli/service.js';
+import { declareSetupCommands } from './cli/setup.js';
 import { envOption, globalEnvOption, lastExitCode, lazy } from './cli/shared.js';
 import { declareTroubleshootCommands } from './cli/troubleshoot.js';
 import { dispatchInterrupt } from './engine/interrupt.js';
@@ -40,12 +42,13 @@ export function buildProgram(): Command {
       'also publish the run as CloudWatch metrics (namespace Fivestar/Ops or $FSOPS_PUBLISH_NAMESPACE; see docs/monitoring.md)',
     )
     .configureHelp({
-      showGlobalOptions: true,
       sortSubcommands: false,
-      // A command's own --env is listed once: the global one is left out of its help.
-      visibleGlobalOptions(cmd) {
-        const own = new Set(cmd.options.map((option) => option.long));
-        return Help.prototype.visibleGlobalOptions.call(this, cmd).filter((option) => !own.has(option.long));
+      // The global options are listed once, in `fsops --help`; a command's help names them in one line.
+      formatHelp(cmd, helper) {
+        const text = Help.prototype.formatHelp.call(this, cmd, helper);
+        return cmd.parent
+          ? `${text}\n${helper.boxWrap(globalOptionsPointer(cmd), helper.helpWidth ?? 80)}\n`
+          : text;
       },
     })
     .showSuggestionAfterError(true)
@@ -106,7 +109,7 @@ export function buildProgram(): Command {
     .option('--since <duration>', 'look-back window for logs and metrics (default 15m)')
     .action(lazy(() => import('./commands/runbook.js'), 'runbookRun'));
 
-  const config = program.command('config').description('Show or validate the configuration');
+  const config = program.command('config').description('Show, validate, locate or start the configuration');
   config
     .command('show')
     .addHelpText(
@@ -126,6 +129,22 @@ export function buildProgram(): Command {
     )
     .description('Validate the configuration file and report every problem with its path')
     .action(lazy(() => import('./commands/config.js'), 'configValidate'));
+  config
+    .command('path')
+    .description('Where fsops looks for its config file, in order, and which one it reads')
+    .addHelpText(
+      'after',
+      '\nOrder: --config, $FSOPS_CONFIG, ./fsops.config.yaml, $XDG_CONFIG_HOME/fsops/config.yaml (~/.config); none: the\nbuilt-in defaults. Text or json.\n\nExamples:\n  fsops config path\n  fsops config path --output json',
+    )
+    .action(lazy(() => import('./commands/config-path.js'), 'configPath'));
+  config
+    .command('init')
+    .description('Write a commented starter config file (never overwrites one)')
+    .addHelpText(
+      'after',
+      "\nWrites where fsops looks first: --config, else $FSOPS_CONFIG, else ./fsops.config.yaml. It holds what a team\nchanges for its account: region, components, resource names, each environment's account id and profile.\nExit codes: 0 written; 2 the file exists (nothing written).\n\nExamples:\n  fsops config init\n  fsops config init --config ~/.config/fsops/config.yaml",
+    )
+    .action(lazy(() => import('./commands/config-init.js'), 'configInit'));
 
   declareServiceCommands(program);
   declareTroubleshootCommands(program);
@@ -136,7 +155,20 @@ export function buildProgram(): Command {
   declareIncidentCommands(program);
   declareMonitoringCommands(program);
   declareBackupCommands(program);
+  declareSetupCommands(program);
+  declareRedisCommands(program);
   return program;
+}
+
+/** One line naming the global options (those the command does not declare itself), for its --help. */
+function globalOptionsPointer(cmd: Command): string {
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  const own = new Set(cmd.options.map((option) => option.long));
+  const names = root.options
+    .filter((option) => option.long !== '--version' && !own.has(option.long))
+    .map((option) => option.long);
+  return `Global options: ${names.join(', ')} (before or after the command; see fsops --help)`;
 }
 
 const CHECK_EXIT_CODES =
@@ -156,8 +188,8 @@ Examples:
   fsops db health --env prod
   fsops rollback internal-pe --env prod --dry-run
 
-fsops <command> --help gives its flags, the guide sections it implements and examples; README.md and
-docs/ the rest.`;
+fsops <command> --help gives its flags, the guide sections it implements and examples; fsops help
+environment the environment variables; README.md and docs/ the rest.`;
 
 function fail(code: number, message: string): number {
   process.stderr.write(`fsops: ${message}\n`);
@@ -183,6 +215,15 @@ export async function main(argv: string[]): Promise<number> {
       : ' (set FSOPS_DEBUG=1 for the stack trace)';
     return fail(ExitCode.unreachable, clean(`unexpected error: ${(error as Error).message}${detail}`));
   }
+}
+
+// A reader that went away (a dropped SSH session after SIGHUP, `| head -1`) ends output quietly: what
+// fsops writes after is lost, but the run still ends on its own terms (its audit outcome, its exit code),
+// instead of crashing on the closed pipe with exit 1.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
 }
 
 // Every signal that ends fsops goes through one path. A command that registered an interrupt handler

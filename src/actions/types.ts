@@ -75,6 +75,8 @@ export interface ApplyRun {
    * aborted, `failed` when a result is fail/error, else `succeeded`.
    */
   auditOutcome(outcome: ApplyOutcome): void;
+  /** The one-line state of a long wait (a spinner's text on a terminal; nothing elsewhere). */
+  status?(text: string): void;
 }
 
 /** An audit outcome an action may name for its change (see ApplyRun.auditOutcome). */
@@ -96,6 +98,13 @@ export interface ActionPlan {
    */
   /** The prompt's verb phrase when this is the run's only change, e.g. "cancel backend 4242". */
   verb?: string;
+  /**
+   * A dangerous variant (scaling prod to 0): on a terminal `word` must be typed even under --yes;
+   * without one, --yes and `flag` are both needed (`flagGiven`), else the run is refused.
+   */
+  danger?: { word: string; flag: string; flagGiven: boolean };
+  /** This plan's own recheck when it differs from the action's (none after scaling to 0). */
+  recheck?: string[];
   audit?: { command?: string; component?: string; from?: string; to?: string; summary?: string };
   /**
    * Makes the change and reports what changed, one result per object touched. Interrupted (the run's

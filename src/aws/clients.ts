@@ -8,6 +8,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { RDSClient } from '@aws-sdk/client-rds';
@@ -245,6 +246,14 @@ export class AwsClients {
     return this.lazy(
       'dynamodb',
       async () => new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient(clientConfig(this.settings)),
+    );
+  }
+
+  elasticache(): Promise<ElastiCacheClient> {
+    return this.lazy(
+      'elasticache',
+      async () =>
+        new (await import('@aws-sdk/client-elasticache')).ElastiCacheClient(clientConfig(this.settings)),
     );
   }
 

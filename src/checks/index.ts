@@ -13,8 +13,10 @@ import { lmsQueueStoreCheck, metricsDynamodbCheck } from './lms-queue.js';
 import { logGroupsCheck } from './log-groups.js';
 import { maintenanceChecks } from './maintenance/index.js';
 import { maintenanceModeCheck } from './maintenance-mode.js';
+import { paymentsReconcileCheck } from './payments/reconcile.js';
 import { rdsInstanceCheck } from './rds-instance.js';
 import { recentErrorsCheck } from './recent-errors.js';
+import { redisChecks } from './redis/index.js';
 import { securityChecks } from './security/index.js';
 import { troubleshootChecks } from './troubleshoot/index.js';
 
@@ -39,6 +41,8 @@ export const CHECKS: Record<string, CheckDefinition<never>> = Object.fromEntries
     metricsDynamodbCheck,
     ...backupStatusChecks,
     rdsReplicasCheck,
+    ...redisChecks,
+    paymentsReconcileCheck,
     ...deployChecks,
   ].map((check) => [check.id, check as CheckDefinition<never>]),
 );

@@ -83,9 +83,9 @@ export function declareMaintenanceCommands(program: Command): void {
         maintenance
           .command('run')
           .description(
-            'Weekly, monthly or quarterly database maintenance (ops guide §12.3.1; runbooks 002, 003): checks, then planned changes',
+            'The daily checklist (runbook 003 Daily Tasks; runbook 004 Daily Operations), or weekly, monthly or quarterly database maintenance (ops guide §12.3.1; runbooks 002, 003): checks, then planned changes',
           )
-          .argument('<cadence>', 'weekly, monthly or quarterly'),
+          .argument('<cadence>', 'daily, weekly, monthly or quarterly'),
       ),
     ),
   )
@@ -95,7 +95,7 @@ export function declareMaintenanceCommands(program: Command): void {
     )
     .addHelpText(
       'after',
-      `\nweekly: connections, long queries, bloat, indexes; VACUUM (ANALYZE) of the tables that need it; retention deletes.\nmonthly: slow queries, cache, size, storage growth, backup integrity; next month's partitions; REINDEX CONCURRENTLY of invalid/bloated indexes.\nquarterly: minor versions, pending RDS actions, parameter group, RDS windows, wraparound, sequences, capacity projection.\n${EXIT_CODES}\n\nExamples:\n  fsops maintenance run weekly --env prod --dry-run\n  fsops maintenance run weekly --env prod --yes --report evidence/weekly.md`,
+      `\ndaily (read-only; errors of the last 24 h): services, health endpoints, errors grouped, yesterday's payment reconciliation, the webhook queue and Redis memory, storage, the latest backup, certificates expiring within 30 days.\nweekly: connections, long queries, bloat, indexes; VACUUM (ANALYZE) of the tables that need it; retention deletes.\nmonthly: slow queries, cache, size, storage growth, backup integrity; next month's partitions; REINDEX CONCURRENTLY of invalid/bloated indexes.\nquarterly: minor versions, pending RDS actions, parameter group, RDS windows, wraparound, sequences, capacity projection.\n${EXIT_CODES}\n\nExamples:\n  fsops maintenance run daily --env prod\n  fsops maintenance run weekly --env prod --dry-run\n  fsops maintenance run weekly --env prod --yes --report evidence/weekly.md`,
     )
     .action(lazy(() => import('../commands/maintenance-run.js'), 'maintenanceRun'));
 

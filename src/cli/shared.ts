@@ -11,20 +11,28 @@ export function lastExitCode(): number {
 
 /**
  * An action that imports its command module only when it runs (so `fsops --help` loads no SDK) and
- * calls `mod[name](...positionalArgs, optionsWithGlobals)`, which returns the exit code.
+ * calls `mod[name](...positionalArgs, optionsWithGlobals)`, which returns the exit code. `extra`, when
+ * given, adds one more argument built from the running command (`fsops __complete` gets the program's
+ * commands that way).
  */
-export function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K) {
+export function lazy<M, K extends keyof M>(
+  load: () => Promise<M>,
+  name: K,
+  extra?: (command: Command) => unknown,
+) {
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
     const options = { ...command.optsWithGlobals() } as GlobalOptions;
     const positional = args.slice(0, -2);
     const [mod, { processRuntime }] = await Promise.all([load(), import('../engine/runtime.js')]);
+    const more = extra ? [extra(command)] : [];
     try {
       // Every command gets the one runtime (src/engine/runtime.ts) after its options.
       exitCode = await (mod[name] as unknown as Action)(
         ...(positional as never[]),
         options as never,
         processRuntime() as never,
+        ...(more as never[]),
       );
     } finally {
       // `--publish` runs while the report prints; wait for it (it reports its own failures on stderr).
@@ -55,4 +63,18 @@ export function withSafetyOptions(command: Command): Command {
   return command
     .option('--dry-run', 'show the plan and change nothing')
     .option('-y, --yes', 'do not ask for confirmation (required when there is no terminal)');
+}
+
+/** Flags of the commands that read Redis: where to connect instead of the environment's SSM redis_url. */
+export function withRedisOptions(command: Command): Command {
+  return command
+    .option(
+      '--redis-url <url>',
+      "Redis URL, redis:// or rediss:// (default: the environment's SSM redis_url)",
+    )
+    .option(
+      '--redis-host <host>',
+      "connect through a tunnel: this host instead of Redis's (TLS still checks the real name)",
+    )
+    .option('--redis-port <port>', 'connect through a tunnel: this port');
 }

@@ -11,7 +11,7 @@ export interface DrDrillOptions extends EnvActionOptions {
   dbPort?: string;
 }
 
-const DRILLS = ['rds-failover', 'ecs-task-loss'] as const;
+export const DRILLS = ['rds-failover', 'ecs-task-loss'] as const;
 
 /** `fsops dr drill rds-failover|ecs-task-loss` (runbook 002 Failover Testing; runbook 003 Monthly Tasks). */
 export async function drDrill(kind: string, options: DrDrillOptions): Promise<number> {

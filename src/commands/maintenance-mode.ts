@@ -25,7 +25,7 @@ export interface MaintenanceModeOptions extends GlobalOptions {
   io?: PromptIO;
 }
 
-const STATES = ['on', 'off', 'status'] as const;
+export const STATES = ['on', 'off', 'status'] as const;
 
 function awsFailure(error: unknown, env: string, doing: string): Error {
   if (error instanceof ExitError) return error;

@@ -34,8 +34,10 @@ export interface MaintenanceRunOptions extends GlobalOptions, DbConnectionOption
   io?: PromptIO;
 }
 
-const CADENCES = ['weekly', 'monthly', 'quarterly'] as const;
-const PHASES = ['pre'] as const;
+export const CADENCES = ['daily', 'weekly', 'monthly', 'quarterly'] as const;
+export const PHASES = ['pre'] as const;
+/** runbook 003 Daily Tasks: the error logs of the last 24 hours (`--since=24h`). */
+const DEFAULT_SINCE: Record<string, string> = { 'maintenance/daily': '24h' };
 
 /** The runbook with the change reference from --change-ref or FSOPS_CHANGE_REF given to its check. */
 function withChangeRef(runbook: Runbook, changeRef: string | undefined): Runbook {
@@ -80,7 +82,10 @@ async function runMaintenanceRunbook(
     const identity = await readsUntilInterrupted((signal) =>
       verifyAccount(session, actionSteps.length > 0 || evidence !== null, signal),
     );
-    const sinceMs = parseDuration(options.since ?? session.config.logs.since, '--since');
+    const sinceMs = parseDuration(
+      options.since ?? DEFAULT_SINCE[name] ?? session.config.logs.since,
+      '--since',
+    );
     const startedAt = new Date();
     const progress = await createProgress(`${runbook.title} (${session.env.name})`, format);
     const timer = stepTimer({ onCheckStart: progress.onCheckStart, onCheckDone: progress.onCheckDone });

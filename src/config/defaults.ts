@@ -87,7 +87,13 @@ export const DEFAULT_CONFIG: Config = {
   // ops guide §6.1.1 (KPIs), §8.1.1 (RDS), deployment guide §12.2.1 (alert thresholds): one table with
   // sections and durations, src/config/guide-thresholds.ts (docs/thresholds.md is generated from it).
   thresholds: guideLevels() as Config['thresholds'],
-  health: { paths: ['/health', '/ready'], timeoutMs: 5000, scheme: 'http' },
+  // deployment guide §5.1.1/§11.1.1 (internal-pe /health), runbook 002 (/ready), §5.1.2 (the portal's nginx answers /).
+  health: {
+    paths: ['/health', '/ready'],
+    componentPaths: { 'customer-portal': ['/'] },
+    timeoutMs: 5000,
+    scheme: 'http',
+  },
   logs: { errorPattern: 'ERROR', since: '15m' },
   runner: { concurrency: 16, checkTimeoutMs: 30_000 },
   aws: { maxAttempts: 5, requestTimeoutMs: 10_000, connectTimeoutMs: 3000 },
@@ -122,6 +128,22 @@ export const DEFAULT_CONFIG: Config = {
       depth: { warn: 100, fail: 1000 },
       oldestMinutes: { warn: 15, fail: 60 },
     },
+    // runbook 003 Daily Tasks (daily-reconciliation.sh), ops guide §10.3.1 (pending/overdue reconciliations,
+    // failed LMS postings): no guide names the postings table or its statuses; the application's go here.
+    reconciliation: {
+      paymentIdColumn: 'id',
+      channelColumn: 'channel',
+      timeZone: 'Asia/Kolkata',
+      postings: {
+        table: 'lms_postings',
+        paymentIdColumn: 'payment_id',
+        statusColumn: 'status',
+        postedStatuses: ['POSTED'],
+      },
+      pendingStatuses: ['PENDING', 'PROCESSING'],
+      pendingMinutes: { warn: 30, fail: 120 },
+      listLimit: 50,
+    },
     metrics: {
       namespace: 'Fivestar/Payments',
       successRate: 'PaymentSuccessRate',
@@ -130,7 +152,8 @@ export const DEFAULT_CONFIG: Config = {
       errorRate: 'ErrorRate',
     },
   },
-  // ops guide §12.1.1 (2nd Sunday, 02:00-05:00 IST; database quarterly, 4 h); runbooks 002/003 (retention);
+  // ops guide §12.1.1 (2nd Sunday, 02:00-05:00 IST; database quarterly, "during regular maintenance window",
+  // "4 hours maximum": only 02:00-05:00 meets both, docs/thresholds.md); runbooks 002/003 (retention);
   // deployment guide §2.2.3 (RPO < 1 hour). Quarterly = Jan/Apr/Jul/Oct: the first month of each calendar and
   // Indian fiscal quarter (the guide names no months).
   maintenance: {
@@ -141,7 +164,7 @@ export const DEFAULT_CONFIG: Config = {
       durationMinutes: 180,
       timeZone: 'Asia/Kolkata',
     },
-    database: { months: [1, 4, 7, 10], durationMinutes: 240 },
+    database: { months: [1, 4, 7, 10], durationMinutes: 180 },
     rpoMinutes: 60,
     backupMaxAgeHours: 24,
     changeRefPattern: '^[A-Z][A-Z0-9]*-?[0-9]+$',
@@ -233,6 +256,46 @@ export const DEFAULT_CONFIG: Config = {
       monthly: false,
     },
     drill: { writeDowntimeSeconds: 120, ecsRecoverySeconds: 300, timeoutMinutes: 20 },
+  },
+  // deployment guide §4.2.1 (redis_url in SSM); runbook 003 Daily Tasks (`llen webhook_queue`), Webhook
+  // Processing Issues (webhook_dlq), Technical Metrics (Redis memory < 75%, hit rate > 90%, eviction rate
+  // < 1%), Redis backup (daily BGSAVE). No guide names the replication group, the queue's item format or
+  // its latency targets: those here are fsops's choices (docs/redis.md).
+  redis: {
+    urlParameter: '/fivestar/payments/{env}/app/redis_url',
+    replicationGroup: '{env}-fivestar-redis',
+    connectTimeoutMs: 3000,
+    commandTimeoutMs: 3000,
+    maxClients: 65_000,
+    queues: [
+      {
+        key: 'webhook_queue',
+        oldestEnd: 'tail',
+        timestampFields: ['timestamp', 'created_at', 'createdAt', 'enqueued_at', 'enqueuedAt', 'received_at'],
+        length: { warn: 100, fail: 1000 },
+        oldestMinutes: { warn: 5, fail: 15 },
+      },
+      {
+        key: 'webhook_dlq',
+        oldestEnd: 'tail',
+        timestampFields: ['timestamp', 'created_at', 'createdAt', 'failed_at', 'failedAt'],
+        length: { warn: 1, fail: 100 },
+        oldestMinutes: { warn: 60, fail: 1440 },
+      },
+    ],
+    thresholds: {
+      pingMs: { warn: 10, fail: 100 },
+      memoryPercent: { warn: 75, fail: 90 },
+      evictedKeys: { warn: 1, fail: 1000 },
+      rejectedConnections: { warn: 1, fail: 100 },
+      clientsPercent: { warn: 80, fail: 95 },
+      blockedClients: { warn: 100, fail: 1000 },
+      hitRatePercent: { warn: 90, fail: 80 },
+      minKeyspaceReads: 1000,
+      unsavedHours: { warn: 25, fail: 49 },
+      replicaLagSeconds: { warn: 10, fail: 60 },
+      snapshotAgeHours: { warn: 26, fail: 50 },
+    },
   },
   // fsops deploy: ops guide §12.2.1 (tested in staging first), runbook 004 (keep blue for an instant switch
   // back). No guide names a bake time: 15 minutes covers the ops guide §3.2.1 alarms' 2 x 5-minute periods.

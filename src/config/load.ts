@@ -18,17 +18,50 @@ export function configSearchPath(cwd = process.cwd()): string[] {
   return [join(cwd, 'fsops.config.yaml'), join(xdg, 'fsops', 'config.yaml')];
 }
 
+/** One place fsops looks for its config, in the order it looks (`fsops config path`). */
+export interface ConfigCandidate {
+  source: '--config' | 'FSOPS_CONFIG' | 'working folder' | 'user config';
+  /** Null when the flag or variable is not set. */
+  path: string | null;
+  exists: boolean;
+}
+
+/**
+ * `--config` wins, then FSOPS_CONFIG, then ./fsops.config.yaml, then ~/.config/fsops/config.yaml: every
+ * place in that order, and the one used (a given --config or FSOPS_CONFIG is used even when missing,
+ * which is an error; else the first file found; none: the built-in defaults).
+ */
+export function configLookup(explicitPath?: string): {
+  candidates: ConfigCandidate[];
+  used: ConfigCandidate | null;
+} {
+  const given = (source: '--config' | 'FSOPS_CONFIG', value: string | undefined): ConfigCandidate => {
+    const path = value ? resolve(value) : null;
+    return { source, path, exists: path !== null && existsSync(path) };
+  };
+  const [cwdFile, userFile] = configSearchPath();
+  const candidates: ConfigCandidate[] = [
+    given('--config', explicitPath),
+    given('FSOPS_CONFIG', process.env.FSOPS_CONFIG || undefined),
+    { source: 'working folder', path: cwdFile!, exists: existsSync(cwdFile!) },
+    { source: 'user config', path: userFile!, exists: existsSync(userFile!) },
+  ];
+  const used =
+    candidates.slice(0, 2).find((candidate) => candidate.path !== null) ??
+    candidates.slice(2).find((candidate) => candidate.exists) ??
+    null;
+  return { candidates, used };
+}
+
 /** `--config` wins, then FSOPS_CONFIG, then ./fsops.config.yaml, then ~/.config/fsops/config.yaml. */
 export function loadConfig(explicitPath?: string): LoadedConfig {
-  const wanted = explicitPath ?? process.env.FSOPS_CONFIG;
-  if (wanted) {
-    const path = resolve(wanted);
-    if (!existsSync(path)) throw new UsageError(`config file not found: ${wanted}`);
-    return { config: parseConfigText(readConfigFile(path), path), path };
+  const { used } = configLookup(explicitPath);
+  if (!used) return { config: DEFAULT_CONFIG, path: null };
+  if (!used.exists) {
+    throw new UsageError(`config file not found: ${explicitPath ?? process.env.FSOPS_CONFIG}`);
   }
-  const found = configSearchPath().find((candidate) => existsSync(candidate));
-  if (!found) return { config: DEFAULT_CONFIG, path: null };
-  return { config: parseConfigText(readConfigFile(found), found), path: found };
+  const path = used.path!;
+  return { config: parseConfigText(readConfigFile(path), path), path };
 }
 
 /** A config path that cannot be read (a directory, no permission, ...) is a config error: one line, exit 2. */

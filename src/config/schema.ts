@@ -40,6 +40,11 @@ export const ThresholdsSchema = z
     healthLatencyMs: z.object({ warn: positiveInt, fail: positiveInt }).strict(),
     dynamodbThrottledRequests: z.object({ warn: z.number().min(0), fail: z.number().min(0) }).strict(),
     dynamodbLatencyMs: z.object({ warn: z.number().positive(), fail: z.number().positive() }).strict(),
+    redisEngineCpuPercent: z.object({ warn: percent, fail: percent }).strict(),
+    redisMemoryPercent: z.object({ warn: percent, fail: percent }).strict(),
+    redisEvictions: z.object({ warn: z.number().min(0), fail: z.number().min(0) }).strict(),
+    redisConnectionsPercent: z.object({ warn: percent, fail: percent }).strict(),
+    redisReplicationLagSeconds: z.object({ warn: z.number().min(0), fail: z.number().min(0) }).strict(),
   })
   .strict();
 
@@ -59,6 +64,15 @@ export const TroubleshootSchema = z
     slowStatementMs: z.object({ warn: positiveInt, fail: positiveInt }).strict(),
   })
   .strict();
+
+const timeZoneName = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'an IANA time zone, e.g. Asia/Kolkata');
 
 /** The payments database as runbook 003 names it (`payment.payments`), and the payment metrics (ops guide §3.2.1). */
 export const PaymentsSchema = z
@@ -84,6 +98,25 @@ export const PaymentsSchema = z
         pendingStatuses: z.array(z.string().min(1)).min(1),
         depth: z.object({ warn: positiveInt, fail: positiveInt }).strict(),
         oldestMinutes: z.object({ warn: positiveInt, fail: positiveInt }).strict(),
+      })
+      .strict(),
+    reconciliation: z
+      .object({
+        paymentIdColumn: sqlIdentifier,
+        channelColumn: sqlIdentifier.describe('ops guide §6.1 "Payment Volume by Channel"'),
+        timeZone: timeZoneName.describe('the business day of --date (IST: the branches are in India)'),
+        postings: z
+          .object({
+            schema: sqlIdentifier.optional().describe('default: payments.schema'),
+            table: sqlIdentifier,
+            paymentIdColumn: sqlIdentifier,
+            statusColumn: sqlIdentifier,
+            postedStatuses: z.array(z.string().min(1)).min(1),
+          })
+          .strict(),
+        pendingStatuses: z.array(z.string().min(1)).min(1),
+        pendingMinutes: z.object({ warn: positiveInt, fail: positiveInt }).strict(),
+        listLimit: positiveInt.describe('mismatches listed by id (the count covers all)'),
       })
       .strict(),
     metrics: z
@@ -441,6 +474,63 @@ export const DeploySchema = z
   })
   .strict();
 
+/**
+ * Redis (ElastiCache) and the webhook queue (runbook 003 Daily Tasks `redis-cli llen webhook_queue`,
+ * Webhook Processing Issues, Redis backup; runbook 002 Test Redis connectivity; deployment guide §4.2.1
+ * redis_url). Levels are judged by `fsops redis` and the daily run; docs/thresholds.md lists them.
+ */
+export const RedisSchema = z
+  .object({
+    urlParameter: z
+      .string()
+      .min(1)
+      .describe('SSM SecureString holding the redis_url, template with {env} (deployment guide §4.2.1)'),
+    replicationGroup: z
+      .string()
+      .min(1)
+      .describe('ElastiCache replication group id, template with {env} (no guide names it)'),
+    connectTimeoutMs: positiveInt,
+    commandTimeoutMs: positiveInt,
+    maxClients: positiveInt.describe(
+      'maxclients when INFO does not report it (Redis < 7), and the base of CloudWatch CurrConnections; ElastiCache fixes it at 65000',
+    ),
+    queues: z.array(
+      z
+        .object({
+          key: z.string().min(1),
+          oldestEnd: z
+            .enum(['head', 'tail'])
+            .describe('tail: LPUSH producers with (B)RPOP consumers; head: RPUSH with (B)LPOP'),
+          timestampFields: z
+            .array(z.string().min(1))
+            .describe('JSON fields of an item holding its enqueue time (ISO-8601 or epoch s/ms)'),
+          length: levels(),
+          oldestMinutes: levels(),
+        })
+        .strict(),
+    ),
+    thresholds: z
+      .object({
+        pingMs: levels(),
+        memoryPercent: levels(),
+        evictedKeys: levels(),
+        rejectedConnections: levels(),
+        clientsPercent: levels(),
+        blockedClients: levels(),
+        hitRatePercent: levels(false),
+        minKeyspaceReads: z
+          .number()
+          .int()
+          .min(0)
+          .describe('below this many lookups the hit rate is not judged'),
+        unsavedHours: levels(),
+        replicaLagSeconds: levels(),
+        snapshotAgeHours: levels(),
+      })
+      .strict(),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     region: z.string().min(1),
@@ -451,6 +541,11 @@ export const ConfigSchema = z
     health: z
       .object({
         paths: z.array(z.string().startsWith('/')).min(1),
+        componentPaths: z
+          .record(z.string(), z.array(z.string().startsWith('/')).min(1))
+          .describe(
+            "a component's own health paths instead of `paths` (deployment guide §5.1.2: the portal's is /)",
+          ),
         timeoutMs: positiveInt,
         scheme: z.enum(['http', 'https']),
       })
@@ -470,6 +565,7 @@ export const ConfigSchema = z
     lms: LmsSchema,
     backup: BackupSchema,
     deploy: DeploySchema,
+    redis: RedisSchema,
   })
   .strict();
 
@@ -485,3 +581,4 @@ export type SecurityConfig = z.infer<typeof SecuritySchema>;
 export type LmsConfig = z.infer<typeof LmsSchema>;
 export type BackupConfig = z.infer<typeof BackupSchema>;
 export type DeployConfig = z.infer<typeof DeploySchema>;
+export type RedisConfig = z.infer<typeof RedisSchema>;

@@ -18,10 +18,11 @@ import type { CheckDefinition, CheckResult, DbQuery } from './model/check.js';
 import { toFinding } from './model/check.js';
 import { ExitCode, ExitError, UsageError } from './model/errors.js';
 import { buildReport, type Finding, type Interruption, overallStatus, type Report } from './model/finding.js';
+import { createProgress } from './progress.js';
 import { mergeRechecked } from './recheck.js';
 import type { ActionStep } from './runbook.js';
 import { runChecks, type Step } from './runner.js';
-import type { PromptIO } from './safety.js';
+import { type MutationPlan, type PromptIO, planText, type SafetyOptions } from './safety.js';
 import type { EnvSession } from './session.js';
 
 /**
@@ -126,6 +127,8 @@ export interface StepOutcome {
   findings: Finding[];
   /** What stopped a step that could not plan or apply (its finding says it too), for a command that ends with it. */
   error?: unknown;
+  /** The audit outcome the action named for its change (an ECS rollout's), if it named one. */
+  told?: ApplyOutcome | null;
 }
 
 export interface ChangesResult {
@@ -140,6 +143,8 @@ export interface ChangesResult {
   interrupted: boolean;
   /** The refusal or interruption at the prompt as thrown, for a command that ends with it instead of a report. */
   stop: ExitError | null;
+  /** Where an interruption came: at the prompt, during the changes, or during the recheck after them. */
+  interruptedAt: 'prompt' | 'changes' | 'recheck' | null;
   /** The checks run again after the changes, and their findings. */
   rechecked: { ids: string[]; findings: Finding[] };
   timings: StepTiming[];
@@ -153,6 +158,11 @@ export interface RunChangesOptions {
   io: PromptIO;
   /** Progress lines (stderr). */
   log?(text: string): void;
+  /**
+   * A progress shown while the changes apply (a spinner on a terminal, lines elsewhere, nothing under
+   * machine output), started after the prompt: for a long wait (a rollout). Without it, `log`.
+   */
+  progress?: { label: string; format: string };
   /**
    * The checks an applied action may name in `recheck`, with their parameters (a runbook's check
    * steps, or `stepsFor(CHECKS, …)`): those named by an applied action run again after the changes.
@@ -234,6 +244,14 @@ export async function runChanges(
   const work = planned.filter((p) => p.plan && p.plan.lines.length > 0);
   const single = work.length === 1 ? work[0]!.plan : null;
   const decided = await decideAll(work, session, options, auditorFor(session, options.command, single));
+  const progress =
+    decided.decision === 'confirmed' && work.length > 0 && options.progress
+      ? await createProgress(options.progress.label, options.progress.format)
+      : null;
+  const applyRun = {
+    log: progress?.log ?? log,
+    status: progress ? (text: string) => progress.update(text) : () => {},
+  };
 
   const removeHandler =
     decided.decision === 'confirmed' && work.length > 0
@@ -248,26 +266,30 @@ export async function runChanges(
   try {
     for (const p of planned) {
       outcomes.push(
-        await settleStep(p, decided.decision, session, options, stopper.signal, context, timings),
+        await settleStep(p, decided.decision, session, options, stopper.signal, applyRun, timings),
       );
     }
   } finally {
     removeHandler();
+    progress?.stop();
   }
-  const interrupted = decided.decision === 'interrupted' || stopper.signal.aborted;
+  const interruptedAt =
+    decided.decision === 'interrupted' ? 'prompt' : stopper.signal.aborted ? 'changes' : null;
   const applied = outcomes.filter((o) => o.state === 'applied').map((o) => o.action);
   // After Ctrl-C the person wants out: report what was done, check nothing more.
-  const rechecked = interrupted
+  const rechecked = interruptedAt
     ? { ids: [], findings: [] }
-    : await recheckAfter(applied, session, options, timings, log);
+    : await recheckAfter(outcomes, session, options, timings, log);
+  const stoppedRecheck = rechecked === 'interrupted';
   return {
     findings: outcomes.flatMap((o) => o.findings),
     steps: outcomes,
     applied,
     declined: decided.decision === 'declined',
-    interrupted,
+    interrupted: interruptedAt !== null || stoppedRecheck,
+    interruptedAt: stoppedRecheck ? 'recheck' : interruptedAt,
     stop: decided.stop,
-    rechecked,
+    rechecked: stoppedRecheck ? { ids: [], findings: [] } : rechecked,
     timings,
   };
 }
@@ -304,26 +326,47 @@ async function decideAll(
 ): Promise<{ decision: RunDecision; stop: ExitError | null }> {
   if (work.length === 0) return { decision: 'confirmed', stop: null };
   const single = work.length === 1 ? work[0]!.plan!.audit?.summary : undefined;
+  const danger = work.map((p) => p.plan!.danger).find(Boolean);
+  const plan = {
+    action:
+      (work.length === 1 ? work[0]!.plan!.verb : undefined) ??
+      `${options.command}: ${work.map((p) => p.action.id).join(', ')}`,
+    env: session.label,
+    lines: work.flatMap((p) => p.plan!.lines),
+  };
   try {
-    const decision = await decideChange(
-      {
-        action:
-          (work.length === 1 ? work[0]!.plan!.verb : undefined) ??
-          `${options.command}: ${work.map((p) => p.action.id).join(', ')}`,
-        env: session.label,
-        lines: work.flatMap((p) => p.plan!.lines),
-      },
-      { yes: options.yes, dryRun: options.dryRun, protectedEnv: session.protectedEnv },
-      options.io,
-      audit,
+    const decision = await decideChange(plan, safetyOf(danger, session, options), options.io, audit, {
       // A dry run is audited per step, with each step's plan.
-      { dryRunDetail: false, ...(single ? { refusedDetail: single } : {}) },
-    );
+      dryRunDetail: false,
+      ...(single ? { refusedDetail: single } : {}),
+      precheck: () => refuseDangerWithoutFlag(danger, plan, options),
+    });
     return { decision, stop: null };
   } catch (error) {
     if (!(error instanceof ExitError) || error instanceof UsageError) throw error;
     return { decision: error.code === ExitCode.interrupted ? 'interrupted' : 'declined', stop: error };
   }
+}
+
+type Danger = ActionPlan['danger'];
+
+/**
+ * The confirmation a run needs. A dangerous variant needs more: on a terminal the danger word must be
+ * typed even with --yes; without one, --yes and the flag that names the danger (refuseDangerWithoutFlag).
+ */
+function safetyOf(danger: Danger, session: ChangeSession, options: RunChangesOptions): SafetyOptions {
+  const protectedEnv = session.protectedEnv;
+  if (!danger || options.dryRun) return { yes: options.yes, dryRun: options.dryRun, protectedEnv };
+  if (options.io.isTTY) return { yes: false, protectedEnv, dangerWord: danger.word };
+  return { yes: options.yes, protectedEnv };
+}
+
+function refuseDangerWithoutFlag(danger: Danger, plan: MutationPlan, options: RunChangesOptions): void {
+  if (!danger || options.dryRun || options.io.isTTY || danger.flagGiven) return;
+  options.io.print(planText(plan));
+  throw new UsageError(
+    `refusing to ${plan.action} without ${danger.flag}: there is no terminal to type '${danger.word}' on; pass ${danger.flag} --yes to confirm. Nothing was changed.`,
+  );
 }
 
 function errorFinding(action: ActionDefinition<never>, error: unknown, doing: string): Finding {
@@ -345,7 +388,7 @@ async function settleStep(
   session: ChangeSession,
   options: RunChangesOptions,
   signal: AbortSignal,
-  context: ActionContext,
+  applyRun: { log(text: string): void; status(text: string): void },
   timings: StepTiming[],
 ): Promise<StepOutcome> {
   const record = (status: Finding['status'], at: Date, ms: number) =>
@@ -412,7 +455,7 @@ async function settleStep(
   try {
     // "started" is audited before the action's first statement (applyChange).
     let told: ApplyOutcome | null = null;
-    const run = { signal, log: context.log, auditOutcome: (o: ApplyOutcome) => (told = o) };
+    const run = { signal, ...applyRun, auditOutcome: (o: ApplyOutcome) => (told = o) };
     const results = await applyChange(audit, () => plan.apply(run), {
       startedDetail: summary ?? plan.lines.join('; '),
       signal,
@@ -429,7 +472,7 @@ async function settleStep(
         summary ? `${summary}: ${(error as Error).message}` : (error as Error).message,
     });
     record(overallStatus(results), at, Date.now() - at.getTime());
-    return outcome('applied', results);
+    return { ...outcome('applied', results), told: told as ApplyOutcome | null };
   } catch (error) {
     record('error', at, Date.now() - at.getTime());
     return {
@@ -445,27 +488,56 @@ async function settleStep(
  * report shows the state after the changes. Their timings are `recheck:<id>`.
  */
 async function recheckAfter(
-  applied: ActionDefinition<never>[],
+  outcomes: StepOutcome[],
   session: ChangeSession,
   options: RunChangesOptions,
   timings: StepTiming[],
   log: (text: string) => void,
-): Promise<{ ids: string[]; findings: Finding[] }> {
-  const named = new Set(applied.flatMap((a) => a.recheck ?? []));
+): Promise<{ ids: string[]; findings: Finding[] } | 'interrupted'> {
+  const named = new Set(outcomes.flatMap(rechecksOf));
   const steps = (options.recheck?.steps ?? []).filter((s) => named.has(s.check.id));
   if (steps.length === 0 || !session.checkSession) return { ids: [], findings: [] };
   const ids = [...new Set(steps.map((s) => s.check.id))];
   log(`Checking ${ids.join(', ')} again after the changes ...`);
   const timer = stepTimer();
-  const { findings } = await runChecks(session.checkSession, steps, {
-    now: new Date(),
-    since: options.recheck?.since,
-    db: options.recheck?.db,
-    fetch: options.recheck?.fetch,
-    ...timer.hooks,
+  // Ctrl-C here stops the checks, not the changes (done already): the run ends INTERRUPTED, saying so.
+  const stopper = new AbortController();
+  let release = () => {};
+  const interrupted = new Promise<'interrupted'>((resolve) => {
+    release = onInterrupt(() => {
+      stopper.abort();
+      resolve('interrupted');
+    });
   });
-  timings.push(...timer.timings.map((t) => ({ ...t, step: t.step.replace(/^check:/, 'recheck:') })));
-  return { ids, findings };
+  try {
+    const run = await Promise.race([
+      runChecks(session.checkSession, steps, {
+        now: new Date(),
+        since: options.recheck?.since,
+        db: options.recheck?.db,
+        fetch: options.recheck?.fetch,
+        signal: stopper.signal,
+        ...timer.hooks,
+      }),
+      interrupted,
+    ]);
+    if (run === 'interrupted') return run;
+    timings.push(...timer.timings.map((t) => ({ ...t, step: t.step.replace(/^check:/, 'recheck:') })));
+    return { ids, findings: run.findings };
+  } finally {
+    release();
+  }
+}
+
+/**
+ * The checks a step's change asks to run again: those of an applied step (its plan's own list, else
+ * its action's), unless the action said its change did not complete (rolled back, timed out, only
+ * accepted): there is nothing to verify then.
+ */
+function rechecksOf(step: StepOutcome): string[] {
+  if (step.state !== 'applied') return [];
+  if (step.told && step.told.result !== 'succeeded') return [];
+  return step.plan?.recheck ?? step.action.recheck ?? [];
 }
 
 /**
@@ -480,13 +552,16 @@ export function interruptionOf(result: ChangesResult): Interruption {
       for (const f of step.findings) {
         (f.status === 'skip' ? notDone : done).push(`${step.action.id} [${f.resource}]: ${f.observed}`);
       }
+      if (step.findings.every((f) => f.status === 'skip')) {
+        done.push(`${step.action.id}: started (audited); stopped before it reported anything finished`);
+      }
     } else if (step.state === 'not-started' || step.state === 'declined') {
       notDone.push(`${step.action.id}: not started (${step.plan?.lines.length ?? 0} change(s) planned)`);
     } else if (step.state === 'failed') {
       notDone.push(`${step.action.id}: failed (${step.findings[0]?.observed ?? 'see the findings'})`);
     }
   }
-  const named = [...new Set(result.applied.flatMap((a) => a.recheck ?? []))];
+  const named = [...new Set(result.steps.flatMap(rechecksOf))];
   if (named.length) notDone.push(`not checked again after the changes: ${named.join(', ')}`);
   if (done.length === 0) done.push('nothing was changed');
   return { done, notDone };

@@ -1,4 +1,4 @@
-import type { DbQuery } from './model/check.js';
+import type { DbQuery, RedisEndpoint } from './model/check.js';
 import type { Finding } from './model/finding.js';
 import type { ActionStep, Runbook } from './runbook.js';
 import {
@@ -24,6 +24,8 @@ export interface RunbookRunOptions extends RunnerHooks {
   fetch?: typeof fetch;
   /** Opens the diagnostic database session for checks that need it (called at most once). */
   db?: () => Promise<DbQuery>;
+  /** Where Redis checks connect (--redis-url, --redis-host/--redis-port); default: the SSM redis_url. */
+  redis?: RedisEndpoint;
   /**
    * Runs the runbook's mutating `action` steps, after its checks and manual steps (see
    * src/engine/changes.ts runChanges). Without it a run is read-only and action steps are reported as skipped.

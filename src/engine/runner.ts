@@ -5,6 +5,7 @@ import {
   type CheckDefinition,
   type CheckResult,
   type DbQuery,
+  type RedisEndpoint,
   toFinding,
 } from './model/check.js';
 import { mapWithConcurrency } from './model/concurrency.js';
@@ -120,6 +121,8 @@ export interface RunChecksOptions extends RunnerHooks {
   fetch?: typeof fetch;
   /** Opens the diagnostic database session; called at most once per run, when a check first asks. */
   db?: () => Promise<DbQuery>;
+  /** Where the run's Redis checks connect (--redis-url, --redis-host/--redis-port); default: SSM redis_url. */
+  redis?: RedisEndpoint;
   /** The run's signal (shared facts run under it); a fresh one when not given. */
   signal?: AbortSignal;
   /** Overrides of the session's runner settings. */
@@ -144,6 +147,7 @@ export function checkContextFactory(session: CheckSession, options: RunChecksOpt
     once,
     fetch: options.fetch ?? httpFetch,
     db,
+    redis: options.redis ?? {},
   });
 }
 

@@ -3,7 +3,7 @@ import { formatDuration } from '../engine/model/duration.js';
 import { type Finding, type Status, statusColors } from '../engine/model/finding.js';
 
 export interface Cell {
-  section: 'Services' | 'Database' | 'KPIs' | 'Queue' | 'Alarms' | 'Maintenance';
+  section: 'Services' | 'Database' | 'KPIs' | 'Queue' | 'Redis' | 'Alarms' | 'Maintenance';
   key: string;
   label: string;
   value: string;
@@ -39,13 +39,16 @@ const SECTION_OF: [string, Cell['section']][] = [
   ['rds.replicas', 'Database'],
   ['payments.lms-queue', 'Queue'],
   ['lms.queue', 'Queue'],
+  ['redis.elasticache', 'Redis'],
+  ['metrics.redis', 'Redis'],
+  ['metrics.no-data.redis', 'Redis'],
   ['cloudwatch.alarm', 'Alarms'],
   ['ssm.maintenance-mode', 'Maintenance'],
 ];
 
 /** Services show running/desired and the rollout; the profile checks (class, sizes) are validate's business. */
 const SHOWN =
-  /^(ecs\.service\.(active|running|deployment)|ecs\.deployment\.last|rds\.instance\.available|metrics\.|db\.replication\.rds-(replicas|lag)|payments\.lms-queue\.(depth|age|table)|cloudwatch\.alarm|ssm\.maintenance-mode)/;
+  /^(ecs\.service\.(active|running|deployment)|ecs\.deployment\.last|rds\.instance\.available|metrics\.|db\.replication\.rds-(replicas|lag)|payments\.lms-queue\.(depth|age|table)|redis\.elasticache\.(status|failover)|cloudwatch\.alarm|ssm\.maintenance-mode)/;
 
 const SERVICE_PART: Record<string, string> = {
   'ecs.service.active': 'status',
@@ -105,7 +108,15 @@ export function toCells(findings: readonly Finding[], at: Date, previous: readon
   return cells;
 }
 
-const SECTIONS: Cell['section'][] = ['Services', 'Database', 'KPIs', 'Queue', 'Alarms', 'Maintenance'];
+const SECTIONS: Cell['section'][] = [
+  'Services',
+  'Database',
+  'KPIs',
+  'Queue',
+  'Redis',
+  'Alarms',
+  'Maintenance',
+];
 
 /** One screen of text (no cursor codes: the caller decides how to redraw). Pure. */
 export function renderDashboard(

@@ -21,6 +21,16 @@ export function runFsops(
   env: Record<string, string | undefined> = {},
   nodeArgs: string[] = [],
 ): Promise<CliResult> {
+  return runFsopsAt(BIN, args, env, nodeArgs);
+}
+
+/** runFsops for another copy of fsops (e.g. one installed from the packed tarball). */
+export function runFsopsAt(
+  bin: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  nodeArgs: string[] = [],
+): Promise<CliResult> {
   const home = mkdtempSync(join(tmpdir(), 'fsops-home-'));
   const baseEnv: Record<string, string | undefined> = {
     PATH: process.env.PATH,
@@ -39,7 +49,7 @@ export function runFsops(
   return new Promise((done) => {
     execFile(
       process.execPath,
-      [...nodeArgs, BIN, ...args],
+      [...nodeArgs, bin, ...args],
       { env: merged, cwd: home, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;

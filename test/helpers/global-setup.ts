@@ -4,11 +4,14 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { type LocalServer, PASSWORD_LOGIN_ROLE, startLocalServer } from '../../src/db/local-server.js';
+import { type LocalRedis, startLocalRedis } from '../../src/redis/local-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** Superuser URL of the PostgreSQL server the whole test run shares. */
     pgAdminUrl: string;
+    /** URL of the redis-server the whole test run shares (redis://127.0.0.1:<port>, no password). */
+    redisUrl: string;
   }
 }
 
@@ -48,6 +51,22 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await client.end();
   }
   project.provide('pgAdminUrl', adminUrl);
+  // ONE disposable redis-server for the run (or FSOPS_TEST_REDIS_URL): the Redis checks are tested
+  // against a real server, so without one the run fails here, as it does without PostgreSQL.
+  let redis: LocalRedis | null = null;
+  const externalRedis = process.env.FSOPS_TEST_REDIS_URL;
+  if (!externalRedis) {
+    try {
+      redis = await startLocalRedis();
+    } catch (error) {
+      await server?.stop();
+      throw new Error(
+        `The tests need a Redis server and none could be started: ${(error as Error).message}\n` +
+          'Install Redis (apt-get install redis-server), or set FSOPS_TEST_REDIS_URL to a server you started.',
+      );
+    }
+  }
+  project.provide('redisUrl', externalRedis ?? redis!.url);
   // One temporary root for the whole run: the test workers (started after this) and what they spawn
   // inherit TMPDIR, so every mkdtemp of a test or helper (homes of runFsops, configs, audit files,
   // local servers) lands in it and goes with it at the end, even when a test does not clean up.
@@ -59,12 +78,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const removeRunRoot = () => rmSync(runRoot, { recursive: true, force: true, maxRetries: 3 });
   const stopOnExit = () => {
     server?.stopSync();
+    redis?.stopSync();
     removeRunRoot();
   };
   process.once('exit', stopOnExit);
   return async () => {
     process.off('exit', stopOnExit);
     await server?.stop();
+    await redis?.stop();
     if (previousTmpdir === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previousTmpdir;
     removeRunRoot();

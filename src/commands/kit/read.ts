@@ -2,7 +2,7 @@ import { CHECKS } from '../../checks/index.js';
 import type { Config } from '../../config/schema.js';
 import { targetLabel } from '../../db/connection.js';
 import { type DbCommandSession, lazyDatabase } from '../../engine/database.js';
-import type { CheckContext } from '../../engine/model/check.js';
+import type { CheckContext, RedisEndpoint } from '../../engine/model/check.js';
 import { parseDuration } from '../../engine/model/duration.js';
 import type { Finding, Report } from '../../engine/model/finding.js';
 import { buildReport } from '../../engine/model/finding.js';
@@ -22,12 +22,28 @@ import { type EnvSession, type GlobalOptions, openEnvSession, verifyAccount } fr
  * its exit code, and closing what was opened.
  */
 
-/** Flags of read commands: the look-back window and, for checks that read PostgreSQL, where it is. */
-export interface ReadCommandOptions extends GlobalOptions {
+/** Flags of read commands: the look-back window and, for checks that read PostgreSQL or Redis, where they are. */
+export interface ReadCommandOptions extends GlobalOptions, RedisOptions {
   since?: string;
   dbUrl?: string;
   dbHost?: string;
   dbPort?: string;
+}
+
+/** --redis-url, --redis-host/--redis-port of the commands that read Redis (src/cli/shared.ts withRedisOptions). */
+export interface RedisOptions {
+  redisUrl?: string;
+  redisHost?: string;
+  redisPort?: string;
+}
+
+/** The run's Redis endpoint from the flags (src/redis/target.ts resolves it; empty: the SSM redis_url). */
+export function redisEndpoint(options: RedisOptions): RedisEndpoint {
+  return {
+    ...(options.redisUrl ? { url: options.redisUrl } : {}),
+    ...(options.redisHost ? { host: options.redisHost } : {}),
+    ...(options.redisPort !== undefined ? { port: options.redisPort } : {}),
+  };
 }
 
 /** A check id with its parameters, as a runbook step names it. */
@@ -127,8 +143,11 @@ export async function runReadCommand(
 export interface GatherOptions {
   since: Date;
   now?: Date;
-  /** --db-url/--db-host/--db-port for checks that read PostgreSQL (default: the environment's secret). */
-  options?: Pick<ReadCommandOptions, 'dbUrl' | 'dbHost' | 'dbPort'>;
+  /**
+   * --db-url/--db-host/--db-port for checks that read PostgreSQL (default: the environment's secret);
+   * --redis-url/--redis-host/--redis-port for Redis checks (default: the SSM redis_url).
+   */
+  options?: Pick<ReadCommandOptions, 'dbUrl' | 'dbHost' | 'dbPort' | 'redisUrl' | 'redisHost' | 'redisPort'>;
   runtime?: Runtime;
   progress?: Progress;
   askManual?: boolean;
@@ -157,6 +176,7 @@ export async function gather(
         beforeManual: progress?.stop,
         fetch: runtime.fetch,
         db: database.open,
+        redis: redisEndpoint(options),
       });
       return { findings, runbook: resolved.runbook };
     }
@@ -166,6 +186,7 @@ export async function gather(
       ...hooks,
       fetch: runtime.fetch,
       db: database.open,
+      redis: redisEndpoint(options),
     });
   } finally {
     await database.close();

@@ -20,6 +20,8 @@ export interface CheckResult {
    */
   value?: number;
   unit?: string;
+  /** A more specific guide section than the check's or action's own (one of several procedures it serves). */
+  source?: string;
 }
 
 /** The diagnostic database session a check queries (read-only, with timeouts); see src/db/. */
@@ -27,6 +29,16 @@ export interface DbQuery {
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
   /** server_version_num, e.g. 150004. */
   serverVersion: number;
+}
+
+/**
+ * Where a run reaches Redis when the command was told (--redis-url, --redis-host/--redis-port for a
+ * tunnel); without a url the environment's SSM redis_url (src/redis/target.ts). Plain strings as given.
+ */
+export interface RedisEndpoint {
+  url?: string;
+  host?: string;
+  port?: string;
 }
 
 export interface CheckContext {
@@ -46,6 +58,8 @@ export interface CheckContext {
   fetch: typeof fetch;
   /** Opens (once per run) the diagnostic database session; rejects when none is configured or reachable. */
   db(): Promise<DbQuery>;
+  /** The command's Redis flags; absent or empty: the environment's SSM redis_url. */
+  redis?: RedisEndpoint;
 }
 
 export interface CheckDefinition<P = Record<string, unknown>> {
@@ -69,7 +83,7 @@ export function toFinding(check: CheckDefinition<never>, result: CheckResult): F
     expected: result.expected ?? '',
     observed: result.observed,
     remediation: result.status === 'pass' ? '' : (result.remediation ?? check.remediation),
-    source: check.source,
+    source: result.source ?? check.source,
     ...(result.value !== undefined && Number.isFinite(result.value)
       ? { value: result.value, unit: result.unit ?? '' }
       : {}),

@@ -480,9 +480,10 @@ describe('fsops backup verify (bin/fsops, local AWS endpoint, real PostgreSQL)',
   }, 60_000);
 
   it.each(['SIGINT', 'SIGTERM'] as const)(
-    '%s while waiting for the restore: exit 130, the instance is deleted',
+    '%s while waiting for the restore: exit 130, the instance is deleted, the report and --report say INTERRUPTED (never PASS)',
     async (signal) => {
       const state = await world({ restoreDelayMs: 120_000 });
+      const evidence = join(mkdtempSync(join(tmpdir(), 'fsops-evidence-')), 'verify.md');
       const child: ChildProcess = spawn(
         process.execPath,
         [
@@ -496,6 +497,8 @@ describe('fsops backup verify (bin/fsops, local AWS endpoint, real PostgreSQL)',
           fake!.url,
           '--config',
           configFile(),
+          '--report',
+          evidence,
         ],
         {
           env: {
@@ -524,6 +527,14 @@ describe('fsops backup verify (bin/fsops, local AWS endpoint, real PostgreSQL)',
       expect(state.deleted).toEqual([{ id: state.restores[0]!.id, skipFinalSnapshot: true }]);
       expect(stdout).toMatch(/not finished: interrupted/);
       expect(stdout).toMatch(/not measured: interrupted \(Ctrl-C\) before the copy answered/);
+      // An interrupted run is never a pass: its verdict is INTERRUPTED, with what was and was not done.
+      expect(stdout).toMatch(/^fsops backup verify staging: INTERRUPTED /m);
+      expect(stdout).not.toMatch(/: PASS/);
+      expect(stdout).toMatch(/Done:\n/);
+      expect(stdout).toMatch(/Not done:\n {2}- backup\.restore-test/);
+      const file = readFileSync(evidence, 'utf8');
+      expect(file).toContain('- Result: **INTERRUPTED**');
+      expect(file).not.toContain('**PASS**');
     },
     60_000,
   );

@@ -76,11 +76,14 @@ function spawnRetention() {
  */
 function retentionSignalled(
   signal: NodeJS.Signals,
-): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }> {
   const child = spawnRetention();
   let stderr = '';
+  let stdout = '';
   let sent = false;
-  child.stdout.resume();
+  child.stdout.on('data', (chunk) => {
+    stdout += String(chunk);
+  });
   child.stderr.on('data', (chunk) => {
     stderr += String(chunk);
     if (!sent && /payment_attempts: \d+\/\d+ rows deleted/.test(stderr)) {
@@ -89,7 +92,7 @@ function retentionSignalled(
     }
   });
   return new Promise((resolve) =>
-    child.on('exit', (code, killedBy) => resolve({ code, signal: killedBy, stderr })),
+    child.on('exit', (code, killedBy) => resolve({ code, signal: killedBy, stderr, stdout })),
   );
 }
 
@@ -108,6 +111,11 @@ describe('a signal in the middle of a database change (bin/fsops, real PostgreSQ
       ['db retention: db.retention-delete', 'interrupted'],
     ]);
     expect(audit()[1].detail).toMatch(/payment_attempts: deleted \d+ rows .*stopped early: interrupted/);
+    // The report is INTERRUPTED, never PASS, and says what was deleted and what was not.
+    expect(result.stdout).toMatch(/^fsops db retention \S+: INTERRUPTED /m);
+    expect(result.stdout).toMatch(
+      /Not done:\n {2}- db\.retention-delete \[payment_attempts\]: deleted \d+ rows/,
+    );
   }, 60_000);
 
   it('SIGKILL cannot be caught, but the "started" line was written before the first row was deleted', async () => {

@@ -159,6 +159,7 @@ async function rollbackUntilWaiting(): Promise<{
   child: ReturnType<typeof spawn>;
   exited: Promise<number | null>;
   stderr: () => string;
+  stdout: () => string;
 }> {
   const child = spawn(
     process.execPath,
@@ -175,15 +176,18 @@ async function rollbackUntilWaiting(): Promise<{
     },
   );
   let stderr = '';
+  let stdout = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  child.stdout!.resume();
+  child.stdout!.on('data', (chunk) => {
+    stdout += String(chunk);
+  });
   await new Promise<void>((resolve) => {
     child.stderr!.on('data', (chunk) => {
       stderr += String(chunk);
       if (stderr.includes('rollout IN_PROGRESS')) resolve();
     });
   });
-  return { child, exited, stderr: () => stderr };
+  return { child, exited, stderr: () => stderr, stdout: () => stdout };
 }
 
 describe('a signal while waiting (Ctrl-C, SIGTERM from an ECS task stop or CI, SIGHUP from a dropped SSH session)', () => {
@@ -199,6 +203,9 @@ describe('a signal while waiting (Ctrl-C, SIGTERM from an ECS task stop or CI, S
       );
       expect(mutatingCalls()).toHaveLength(1);
       expect(audit().map((r) => r.result)).toEqual(['started', 'interrupted']);
+      // The report says so too: INTERRUPTED, the rollout not followed to the end, never PASS.
+      expect(run.stdout()).toMatch(/^fsops rollback internal-pe prod: INTERRUPTED /m);
+      expect(run.stdout()).toMatch(/SKIP +Rollback deployment was not followed to the end/);
     },
   );
 

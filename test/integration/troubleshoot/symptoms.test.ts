@@ -1,7 +1,7 @@
 // Each symptom runbook end to end through executeRunbook: AWS scripted at the SDK boundary, the
 // payments database a real PostgreSQL database; once with the symptom's cause present, once without.
 import type { Task } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CHECKS } from '../../../src/checks/index.js';
 import { parseConfigText, resolveEnvironment } from '../../../src/config/load.js';
 import { type DbSession, openDbSession, parseDbUrl } from '../../../src/db/connection.js';
@@ -49,6 +49,8 @@ async function troubleshoot(symptom: string, world: World, db: TestDatabase) {
     checks: CHECKS,
     since: new Date(Date.now() - 3_600_000),
     fetch: OK_FETCH,
+    // The test run's redis-server (test/helpers/global-setup.ts): runbook 002's "Test Redis connectivity".
+    redis: { url: `${inject('redisUrl')}/7` },
     db: async () => {
       const opened = await openDbSession(parseDbUrl(db.url, 'test'), {
         readOnly: true,

@@ -30,6 +30,11 @@ import {
   ElasticLoadBalancingV2Client,
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DescribeReplicationGroupsCommand,
+  DescribeSnapshotsCommand,
+  ElastiCacheClient,
+} from '@aws-sdk/client-elasticache';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { adminQuery } from '../../helpers/postgres.js';
@@ -57,6 +62,11 @@ const HEALTHY_METRICS: Record<string, number[]> = {
   'Fivestar/Payments:PaymentSuccessRate': [99.4, 99.6],
   'Fivestar/Application:ErrorRate': [0.4, 0.5],
   'Fivestar/Payments:PaymentProcessingTime': [2.1, 2.4],
+  'AWS/ElastiCache:EngineCPUUtilization': [20, 22],
+  'AWS/ElastiCache:DatabaseMemoryUsagePercentage': [40, 41],
+  'AWS/ElastiCache:Evictions': [0, 0],
+  'AWS/ElastiCache:CurrConnections': [150, 160],
+  'AWS/ElastiCache:ReplicationLag': [0.1, 0.1],
 };
 
 export interface World {
@@ -78,6 +88,7 @@ export const mocks = {
   elb: mockClient(ElasticLoadBalancingV2Client),
   cloudwatch: mockClient(CloudWatchClient),
   logs: mockClient(CloudWatchLogsClient),
+  elasticache: mockClient(ElastiCacheClient),
 };
 
 export function installWorld(world: World = {}, now = Date.now()): void {
@@ -238,6 +249,30 @@ export function installWorld(world: World = {}, now = Date.now()): void {
       };
     }),
   }));
+  mocks.elasticache.on(DescribeReplicationGroupsCommand).resolves({
+    ReplicationGroups: [
+      {
+        ReplicationGroupId: 'prod-fivestar-redis',
+        Status: 'available',
+        MultiAZ: 'enabled',
+        AutomaticFailover: 'enabled',
+        AtRestEncryptionEnabled: true,
+        TransitEncryptionEnabled: true,
+        SnapshotRetentionLimit: 7,
+        NodeGroups: [
+          {
+            NodeGroupMembers: [
+              { CacheClusterId: 'prod-fivestar-redis-001', CurrentRole: 'primary' },
+              { CacheClusterId: 'prod-fivestar-redis-002', CurrentRole: 'replica' },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  mocks.elasticache.on(DescribeSnapshotsCommand).resolves({
+    Snapshots: [{ NodeSnapshots: [{ SnapshotCreateTime: new Date(now - 6 * 3_600_000) }] }],
+  });
   mocks.cloudwatch
     .on(DescribeAlarmsCommand)
     .callsFake((input: { StateValue?: string; AlarmNames?: string[] }) => {

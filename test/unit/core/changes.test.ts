@@ -2,12 +2,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ActionDefinition } from '../../../src/actions/types.js';
+import { type ActionDefinition, interruptedResult } from '../../../src/actions/types.js';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
-import { PLAN_FAILED_NEXT } from '../../../src/engine/changes.js';
+import { type ChangesResult, changeReport, PLAN_FAILED_NEXT } from '../../../src/engine/changes.js';
 import { dispatchInterrupt } from '../../../src/engine/interrupt.js';
 import { ExitCode, ExitError } from '../../../src/engine/model/errors.js';
-import type { Finding } from '../../../src/engine/model/finding.js';
+import { type Finding, reportExitCode } from '../../../src/engine/model/finding.js';
+import { mergeRechecked } from '../../../src/engine/recheck.js';
 import type { PromptIO } from '../../../src/engine/safety.js';
 import { runTestChanges } from '../../helpers/changes.js';
 import { testAws } from '../../helpers/context.js';
@@ -262,5 +263,105 @@ describe('runChanges: declined at the confirmation prompt', () => {
     );
     expect(stop).toMatchObject({ code: ExitCode.usage, message: 'not confirmed: nothing was changed' });
     expect(applied.count).toBe(0);
+  });
+});
+
+describe('runChanges: an interrupted run is never a pass', () => {
+  it('two passes and an interrupted step make an INTERRUPTED report (exit 130), with what was done and not', async () => {
+    const partly: ActionDefinition = {
+      ...oneChange({ count: 0 }),
+      id: 'test.partly',
+      recheck: ['test.check'],
+      plan: async () => ({
+        lines: ['delete expired rows of two tables'],
+        preview: [],
+        apply: async (run) => {
+          dispatchInterrupt();
+          expect(run.signal.aborted).toBe(true);
+          return [
+            { status: 'pass', resource: 'payment_attempts', observed: 'deleted 10 rows' },
+            interruptedResult('webhook_logs'),
+          ];
+        },
+      }),
+    };
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    let result: ChangesResult;
+    try {
+      result = await runTestChanges([{ action: partly as ActionDefinition<never>, params: {} }], {
+        command: 'db retention',
+        target: 'staging',
+        yes: true,
+        io: noTerminal,
+        context: quietContext(),
+      });
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(result.interrupted).toBe(true);
+    expect(result.interruptedAt).toBe('changes');
+    const report = changeReport('db retention', 'staging', new Date(), result.findings, result);
+    // Its findings alone would say PASS (a pass and a skip).
+    expect(report.findings.map((f) => f.status)).toEqual(['pass', 'skip']);
+    expect(report.status).toBe('interrupted');
+    expect(reportExitCode(report, false)).toBe(130);
+    expect(report.interruption).toEqual({
+      done: ['test.partly [payment_attempts]: deleted 10 rows'],
+      notDone: [
+        'test.partly [webhook_logs]: not done: interrupted (Ctrl-C); run again to finish',
+        'not checked again after the changes: test.check',
+      ],
+    });
+  });
+
+  it('Ctrl-C at the prompt: INTERRUPTED, nothing was changed', async () => {
+    const ctrlC: PromptIO = {
+      isTTY: true,
+      ask: async () => {
+        throw new ExitError(
+          ExitCode.interrupted,
+          'interrupted at the confirmation prompt: nothing was changed',
+        );
+      },
+      print: () => {},
+    };
+    const result = await runTestChanges(
+      [{ action: oneChange({ count: 0 }) as ActionDefinition<never>, params: {} }],
+      {
+        command: 'alarms apply',
+        target: 'staging',
+        io: ctrlC,
+        context: quietContext(),
+      },
+    );
+    const report = changeReport('alarms apply', 'staging', new Date(), result.findings, result);
+    expect(report.status).toBe('interrupted');
+    expect(report.interruption!.done).toEqual(['nothing was changed']);
+    expect(report.interruption!.notDone).toEqual(['test.change: not started (1 change(s) planned)']);
+  });
+});
+
+describe('the recheck merge rule', () => {
+  const f = (id: string, status: Finding['status']): Finding => ({
+    id,
+    title: id,
+    status,
+    severity: 'medium',
+    resource: 'r',
+    detail: '',
+    expected: '',
+    observed: '',
+    remediation: '',
+    source: '',
+  });
+
+  it('a check that did not run before the changes comes after the changes’ findings, said so in a note', () => {
+    const { findings, note } = mergeRechecked(
+      [f('alarms.apply', 'pass')],
+      [f('alarms.audit', 'pass')],
+      ['alarms.audit'],
+    );
+    expect(findings.map((x) => x.id)).toEqual(['alarms.apply', 'alarms.audit']);
+    expect(note).toBe("Checked again after the changes: alarms.audit (the findings after the changes' own).");
   });
 });

@@ -231,8 +231,8 @@ describe('fsops maintenance run (refusal)', () => {
     expect(sts.calls()).toHaveLength(0);
     const audit = readFileSync(join(dir, 'audit.jsonl'), 'utf8');
     expect(JSON.parse(audit.trim())).toMatchObject({ result: 'refused', command: 'maintenance run weekly' });
-    await expect(maintenanceRun('daily', { env: 'prod' })).rejects.toThrow(
-      /valid are weekly, monthly, quarterly/,
+    await expect(maintenanceRun('hourly', { env: 'prod' })).rejects.toThrow(
+      /valid are daily, weekly, monthly, quarterly/,
     );
   });
 });

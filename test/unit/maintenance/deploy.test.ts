@@ -110,9 +110,9 @@ describe('deploy/scheduled-maintenance schedules', () => {
     }
   });
 
-  it('runs with changes confirm with --yes (no terminal in a task); the quarterly review changes nothing', () => {
+  it('runs with changes confirm with --yes (no terminal in a task); the quarterly review and the daily checklist change nothing', () => {
     for (const { name, argv } of commands) {
-      const changes = argv[1] === 'run' && argv[2] !== 'quarterly';
+      const changes = argv[1] === 'run' && argv[2] !== 'quarterly' && argv[2] !== 'daily';
       expect(argv.includes('--yes'), name).toBe(changes);
     }
   });

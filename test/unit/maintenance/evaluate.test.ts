@@ -32,6 +32,7 @@ describe('maintenance runbooks', () => {
   it('name only checks and actions that exist', () => {
     const maintenance = listRunbooks().filter((r) => r.name.startsWith('maintenance/'));
     expect(maintenance.map((r) => r.name)).toEqual([
+      'maintenance/daily',
       'maintenance/monthly',
       'maintenance/pre-checklist',
       'maintenance/quarterly',

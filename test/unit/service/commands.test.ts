@@ -488,6 +488,9 @@ describe('fsops rollback', () => {
         'fsops: stopped verifying; the rollback itself completed (prod-fivestar-internal-pe:41 rollout COMPLETED, running 3 / pending 0 / desired 3). Verify with `fsops validate prod`.',
       );
       expect(out).toMatch(/PASS +Rollback deployment completed/);
+      // The verification did not finish: the run is INTERRUPTED, never PASS.
+      expect(out).toMatch(/fsops rollback internal-pe prod: INTERRUPTED/);
+      expect(out).toContain('not checked again after the changes: ecs.service, health.endpoints');
       expect(audit().map((r) => r.result)).toEqual(['started', 'succeeded']);
       expect(dispatchInterrupt()).toBe(false);
     } finally {
