@@ -22,6 +22,8 @@ const QUERY_MEMBER_NAMES = {
   TagList: 'Tag',
   DBInstanceAutomatedBackups: 'DBInstanceAutomatedBackup',
   DBInstanceAutomatedBackupsReplications: 'DBInstanceAutomatedBackupsReplication',
+  // SNS GetTopicAttributes: a map, written as [{ key, value }] entries.
+  Attributes: 'entry',
   // ElastiCache (DescribeReplicationGroups, DescribeSnapshots)
   ReplicationGroups: 'ReplicationGroup',
   NodeGroups: 'NodeGroup',
@@ -45,7 +47,9 @@ export function toQueryXml(value, key = '') {
   }
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object') {
+    // A field set to undefined is absent (an override that removes it), not an empty element.
     return Object.entries(value)
+      .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `<${k}>${toQueryXml(v, k)}</${k}>`)
       .join('');
   }

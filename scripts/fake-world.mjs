@@ -45,14 +45,14 @@ const PROFILES = {
   },
 };
 
-import { fakeAlarmAccount } from './fake-alarms.mjs';
+import { fakeAlarmAccount, fakeAlb } from './fake-alarms.mjs';
 import { AwsFault, startFakeAws } from './fake-aws.mjs';
 
 export const COMPONENTS = ['internal-pe', 'customer-portal'];
 
 /**
  * Handlers for every call `fsops validate <env>` makes. `albHost` is the host:port the fake ALB DNS
- * names resolve to (the fake endpoint itself serves /health and /ready).
+ * names resolve to (the fake endpoint itself serves /health, /ready and the portal's /).
  */
 export function fivestarWorld(env, albHost, overrides = {}) {
   const p = PROFILES[env];
@@ -123,6 +123,8 @@ export function fivestarWorld(env, albHost, overrides = {}) {
             MultiAZ: p.multiAz,
             StorageEncrypted: true,
             DeletionProtection: p.deletionProtection,
+            // Point-in-time recovery reaches 5 minutes back (RPO < 1 hour, deployment guide §2.2.3).
+            LatestRestorableTime: new Date(Date.now() - 5 * 60_000),
             ReadReplicaDBInstanceIdentifiers: Array.from(
               { length: p.replicas },
               (_, i) => `${env}-fivestar-payments-db-replica-${i + 1}`,
@@ -131,10 +133,63 @@ export function fivestarWorld(env, albHost, overrides = {}) {
           },
         ],
       }),
+      // Last night's automated snapshot, encrypted.
+      DescribeDBSnapshots: () => ({
+        DBSnapshots: [
+          {
+            DBSnapshotIdentifier: `rds:${env}-fivestar-payments-db-nightly`,
+            DBInstanceIdentifier: `${env}-fivestar-payments-db`,
+            SnapshotType: 'automated',
+            Status: 'available',
+            Encrypted: true,
+            SnapshotCreateTime: new Date(Date.now() - 6 * 3_600_000),
+          },
+        ],
+      }),
+    },
+    // GuardDuty on, no finding (deployment guide §2.2.3); a test plants findings through overrides.guardduty.
+    guardduty: {
+      'GET /detector': () => ({ detectorIds: ['d1'] }),
+      'GET /detector/d1': () => ({ status: 'ENABLED', serviceRole: 'r' }),
+      'POST /detector/d1/findings': () => ({ findingIds: [] }),
+      'POST /detector/d1/findings/get': () => ({ findings: [] }),
+      ...overrides.guardduty,
     },
     elasticloadbalancing: {
-      DescribeLoadBalancers: (input) => ({
-        LoadBalancers: [{ LoadBalancerName: input['Names.member.1'], DNSName: albHost }],
+      DescribeLoadBalancers: (input) => {
+        const name = input['Names.member.1'];
+        const component = (overrides.components ?? COMPONENTS).find((c) => name === `${env}-${c}-alb`);
+        return {
+          LoadBalancers: [
+            {
+              LoadBalancerName: name,
+              DNSName: albHost,
+              ...(component ? { LoadBalancerArn: fakeAlb(env, p.account, component).arn } : {}),
+            },
+          ],
+        };
+      },
+      DescribeTargetGroups: (input) => {
+        const component = (overrides.components ?? COMPONENTS).find(
+          (c) => fakeAlb(env, p.account, c).arn === input.LoadBalancerArn,
+        );
+        if (!component) return { TargetGroups: [] };
+        const alb = fakeAlb(env, p.account, component);
+        return {
+          TargetGroups: [
+            {
+              TargetGroupArn: alb.targetGroupArn,
+              TargetGroupName: `${env}-${component}-tg`,
+              LoadBalancerArns: [alb.arn],
+              HealthCheckPath: component === 'customer-portal' ? '/' : '/health',
+            },
+          ],
+        };
+      },
+      DescribeTargetHealth: () => ({
+        TargetHealthDescriptions: [
+          { Target: { Id: '10.0.1.10', Port: 8080 }, TargetHealth: { State: 'healthy' } },
+        ],
       }),
     },
     monitoring: {
@@ -157,6 +212,7 @@ export function fivestarWorld(env, albHost, overrides = {}) {
       ...managed.monitoring,
     },
     sns: managed.sns,
+    events: managed.events,
     logs: {
       DescribeLogGroups: ({ logGroupIdentifiers = [] }) => ({
         logGroups: logGroupIdentifiers.map((logGroupName) => ({
@@ -166,6 +222,7 @@ export function fivestarWorld(env, albHost, overrides = {}) {
         })),
       }),
       FilterLogEvents: () => ({ events: overrides.errorEvents ?? [] }),
+      ...managed.logs,
     },
     ssm: {
       GetParameter: ({ Name }) =>
@@ -231,6 +288,8 @@ export function fivestarWorld(env, albHost, overrides = {}) {
   const http = {
     '/health': { status: 200, body: 'ok' },
     '/ready': { status: 200, body: 'ok' },
+    // the customer portal's health check is its root page (deployment guide §5.1.2)
+    '/': { status: 200, body: '<html></html>' },
     ...overrides.http,
   };
   return { handlers, http };

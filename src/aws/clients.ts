@@ -9,6 +9,7 @@ import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { RDSClient } from '@aws-sdk/client-rds';
@@ -190,6 +191,13 @@ export class AwsClients {
     return this.lazy(
       'sts',
       async () => new (await import('@aws-sdk/client-sts')).STSClient(clientConfig(this.settings)),
+    );
+  }
+  eventbridge(): Promise<EventBridgeClient> {
+    return this.lazy(
+      'eventbridge',
+      async () =>
+        new (await import('@aws-sdk/client-eventbridge')).EventBridgeClient(clientConfig(this.settings)),
     );
   }
   ec2(): Promise<EC2Client> {

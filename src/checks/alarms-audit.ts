@@ -1,17 +1,29 @@
+import type { MetricFilter } from '@aws-sdk/client-cloudwatch-logs';
 import type { CheckDefinition, CheckResult } from '../engine/model/check.js';
 import type { Status } from '../engine/model/finding.js';
 import {
-  type AlarmCatalogue,
-  type AlarmSeverity,
   alarmDiff,
   type DesiredAlarm,
+  type DesiredEventRule,
+  type DesiredMetricFilter,
   describeAlarm,
   desiredAlarms,
+  desiredEventRules,
+  desiredMetricFilters,
   loadAlarmCatalogue,
   topicNameOf,
   topicsFor,
 } from '../monitoring/alarm-catalogue.js';
-import { type AlarmState, gatherAlarmState } from '../monitoring/alarm-state.js';
+import {
+  type AlarmState,
+  AWS_MANAGED_SNS_KEY,
+  allowsEventBridge,
+  type EventRuleState,
+  gatherAlarmState,
+  gatherAlbDimensions,
+  gatherEventRules,
+  gatherMetricFilters,
+} from '../monitoring/alarm-state.js';
 
 export interface AlarmAuditParams {
   /** One summary finding instead of one per alarm (what `validate` shows). */
@@ -27,11 +39,25 @@ export const STUCK_AFTER_MS = 60 * 60_000;
 export interface AuditInput {
   env: string;
   desired: DesiredAlarm[];
-  topics: Record<AlarmSeverity, string>;
-  events: AlarmCatalogue['events'];
+  /** Topic key -> topic name. */
+  topics: Record<string, string>;
+  events: DesiredEventRule[];
   state: AlarmState;
   now: Date;
+  metricFilters?: DesiredMetricFilter[];
+  /** The metric filters as CloudWatch Logs has them (null: missing). */
+  filters?: Map<string, MetricFilter | null>;
+  /** The event rules as EventBridge has them. */
+  rules?: Map<string, EventRuleState>;
 }
+
+const sameJson = (a: string | null, b: string) => {
+  try {
+    return a !== null && JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+  } catch {
+    return false;
+  }
+};
 
 const applyHint = (env: string) => `Run \`fsops alarms apply --env ${env}\` (plan, confirm, PutMetricAlarm).`;
 
@@ -41,6 +67,19 @@ export function evaluateAlarmAudit(input: AuditInput): CheckResult[] {
   const results: CheckResult[] = [];
   for (const alarm of input.desired) {
     const existing = state.alarms.get(alarm.name);
+    if (alarm.unresolved) {
+      results.push({
+        id: 'alarms.audit.missing',
+        title: 'Alarm exists',
+        status: 'error',
+        resource: alarm.name,
+        expected: describeAlarm(alarm),
+        observed: `cannot be judged: ${alarm.unresolved}`,
+        detail: `alarm declared from: ${alarm.source}`,
+        remediation: 'Check names.alb in the config and the load balancer of the component.',
+      });
+      continue;
+    }
     if (!existing) {
       results.push({
         id: 'alarms.audit.missing',
@@ -78,7 +117,7 @@ export function evaluateAlarmAudit(input: AuditInput): CheckResult[] {
         title: 'Alarm notifies someone',
         status: 'fail',
         resource: alarm.name,
-        expected: `actions to ${alarm.topic} (ops guide §5.1.1)`,
+        expected: `actions to ${alarm.topics.join(', ')} (ops guide §5.1.1)`,
         observed: existing.ActionsEnabled === false ? 'actions disabled' : 'no alarm actions',
         remediation: applyHint(env),
       });
@@ -88,17 +127,19 @@ export function evaluateAlarmAudit(input: AuditInput): CheckResult[] {
         title: 'Alarm notifies someone',
         status: 'fail',
         resource: alarm.name,
-        expected: `actions to ${alarm.topic}, a topic that exists`,
+        expected: `actions to ${alarm.topics.join(', ')}, topics that exist`,
         observed: `actions to topics that do not exist: ${dangling.map(topicNameOf).join(', ')}`,
         remediation: applyHint(env),
       });
-    } else if (!snsActions.some((arn) => topicNameOf(arn) === alarm.topic)) {
+    } else if (
+      [...new Set(snsActions.map(topicNameOf))].sort().join(',') !== [...alarm.topics].sort().join(',')
+    ) {
       problems.push({
         id: 'alarms.audit.drift',
         title: 'Alarm matches the catalogue',
         status: 'fail',
         resource: alarm.name,
-        expected: `actions to ${alarm.topic} (severity ${alarm.severity}, ops guide §5.1.1)`,
+        expected: `actions to ${alarm.topics.join(', ')} (ops guide §3.2.1, §5.1.1)`,
         observed: `actions: ${snsActions.map(topicNameOf).join(', ') || actions.join(', ')}`,
         remediation: applyHint(env),
       });
@@ -133,23 +174,25 @@ export function evaluateAlarmAudit(input: AuditInput): CheckResult[] {
           ]),
     );
   }
-  const used = new Set(input.desired.map((a) => a.severity));
-  for (const severity of Object.keys(input.topics) as AlarmSeverity[]) {
-    if (!used.has(severity)) continue;
-    const name = input.topics[severity];
+  const used = new Set([...input.desired.flatMap((a) => a.topics), ...input.events.flatMap((e) => e.topics)]);
+  const eventTopics = new Set(input.events.flatMap((e) => e.topics));
+  for (const name of Object.values(input.topics)) {
+    if (!used.has(name)) continue;
     const topic = state.topics.get(name);
-    const alarms = input.desired.filter((a) => a.severity === severity).length;
+    const alarms = input.desired.filter((a) => a.topics.includes(name)).length;
     if (!topic) {
       results.push({
         id: 'alarms.audit.topic',
         title: 'Alarm topic exists and reaches someone',
         status: 'fail',
         resource: name,
-        expected: `SNS topic for ${severity} alarms with a confirmed subscription (ops guide §5.1.1)`,
+        expected: 'SNS topic with a confirmed subscription (ops guide §5.1.1)',
         observed: 'topic not found',
-        remediation: `Create the topic and subscribe the escalation (aws sns create-topic --name ${name}); ${alarms} alarm(s) notify it.`,
+        remediation: `\`fsops alarms apply --env ${env}\` creates it (encrypted, tagged) and subscribes the catalogue's endpoints; ${alarms} alarm(s) notify it.`,
       });
-    } else if (topic.confirmed === 0) {
+      continue;
+    }
+    if (topic.confirmed === 0) {
       results.push({
         id: 'alarms.audit.topic',
         title: 'Alarm topic exists and reaches someone',
@@ -162,26 +205,81 @@ export function evaluateAlarmAudit(input: AuditInput): CheckResult[] {
             ? 'Confirm the pending subscription (the link in the email), or subscribe Slack/PagerDuty endpoints.'
             : `Subscribe the escalation: \`fsops alarms apply --env ${env}\` subscribes the catalogue's endpoints.`,
       });
+    } else if (topic.kmsKeyId === AWS_MANAGED_SNS_KEY) {
+      results.push({
+        id: 'alarms.audit.topic',
+        title: 'Alarm topic exists and reaches someone',
+        status: 'fail',
+        resource: name,
+        expected: 'encrypted with a customer managed key CloudWatch and EventBridge may use',
+        observed: `encrypted with ${AWS_MANAGED_SNS_KEY}: CloudWatch alarms and EventBridge cannot publish to it`,
+        remediation: `Set topicEncryption.kmsKeyId in the catalogue and run \`fsops alarms apply --env ${env}\`.`,
+      });
     } else {
       results.push({
         id: 'alarms.audit.topic',
         title: 'Alarm topic exists and reaches someone',
         status: 'pass',
         resource: name,
-        observed: `${topic.confirmed} confirmed subscription(s)`,
+        observed: `${topic.confirmed} confirmed subscription(s)${topic.kmsKeyId ? `, encrypted (${topic.kmsKeyId})` : ', not encrypted'}`,
+      });
+    }
+    if (eventTopics.has(name) && !allowsEventBridge(topic.policy)) {
+      results.push({
+        id: 'alarms.audit.topic',
+        title: 'EventBridge may publish to the topic',
+        status: 'fail',
+        resource: name,
+        expected: 'the topic policy allows events.amazonaws.com sns:Publish (the GuardDuty rule targets it)',
+        observed: 'no statement allows EventBridge: GuardDuty findings are dropped',
+        remediation: `\`fsops alarms apply --env ${env}\` adds the statement.`,
       });
     }
   }
+  for (const filter of input.metricFilters ?? []) {
+    const found = input.filters?.get(filter.name);
+    const transformation = found?.metricTransformations?.[0];
+    const ok =
+      found &&
+      found.filterPattern === filter.pattern &&
+      transformation?.metricNamespace === filter.namespace &&
+      transformation?.metricName === filter.metric &&
+      transformation?.metricValue === filter.value;
+    results.push({
+      id: 'alarms.audit.metric-filter',
+      title: 'Metric filter feeds its alarm',
+      status: ok ? 'pass' : 'fail',
+      resource: `${filter.logGroup} ${filter.name}`,
+      expected: `${filter.namespace} ${filter.metric} = ${filter.value} per event matching ${filter.pattern} (${filter.source})`,
+      observed: !found
+        ? 'metric filter not found: the alarm has no data'
+        : ok
+          ? 'as declared'
+          : `differs: pattern ${found.filterPattern}, metric ${transformation?.metricNamespace} ${transformation?.metricName}`,
+      ...(ok ? {} : { remediation: applyHint(env) }),
+    });
+  }
   for (const event of input.events) {
+    const rule = input.rules?.get(event.rule);
+    const expected = `EventBridge rule ${event.rule} (${event.pattern}) ENABLED -> ${event.topics.join(', ')}`;
+    const problems: string[] = [];
+    if (!rule?.exists) problems.push('rule not found');
+    else {
+      if (rule.state !== 'ENABLED') problems.push(`state ${rule.state ?? 'unknown'}`);
+      if (!sameJson(rule.pattern, event.pattern)) problems.push(`pattern ${rule.pattern ?? '(none)'}`);
+      const targets = rule.targets.map(topicNameOf);
+      const missing = event.topics.filter((t) => !targets.includes(t));
+      if (missing.length) problems.push(`no target ${missing.join(', ')}`);
+    }
     results.push({
       id: 'alarms.audit.event-rule',
-      title: 'Event-driven alert (not a metric alarm)',
-      status: 'skip',
+      title: 'Event-driven alert reaches its topics',
+      status: problems.length ? 'fail' : 'pass',
       resource: event.name,
-      expected: `EventBridge rule ${event.rule.replace('{env}', env)} -> ${input.topics[event.severity]}`,
-      observed: 'not a CloudWatch alarm: not audited by fsops',
-      detail: `pattern: ${event.pattern}${event.note ? `\n${event.note}` : ''}`,
-      remediation: `Create the EventBridge rule with this pattern targeting ${input.topics[event.severity]} (${event.source}).`,
+      expected,
+      observed: problems.length ? problems.join('; ') : 'as declared',
+      detail: event.note || undefined,
+      ...(problems.length ? { remediation: `${applyHint(env)} (${event.source})` } : {}),
     });
   }
   return results;
@@ -193,7 +291,11 @@ export function summarizeAudit(env: string, results: CheckResult[]): CheckResult
   const alarms = new Set(
     results
       .filter(
-        (r) => r.id?.startsWith('alarms.audit.') && !r.id.endsWith('topic') && !r.id.endsWith('event-rule'),
+        (r) =>
+          r.id?.startsWith('alarms.audit.') &&
+          !r.id.endsWith('topic') &&
+          !r.id.endsWith('event-rule') &&
+          !r.id.endsWith('metric-filter'),
       )
       .map((r) => r.resource),
   ).size;
@@ -207,6 +309,7 @@ export function summarizeAudit(env: string, results: CheckResult[]): CheckResult
     `${count('alarms.audit.actions')} without working actions`,
     `${count('alarms.audit.insufficient-data')} stuck in INSUFFICIENT_DATA`,
     `${count('alarms.audit.topic')} topic(s) reaching nobody`,
+    `${count('alarms.audit.metric-filter') + count('alarms.audit.event-rule')} metric filter(s) or event rule(s) missing`,
   ];
   return {
     id: 'alarms.audit.summary',
@@ -227,9 +330,25 @@ export const alarmsAuditCheck: CheckDefinition<AlarmAuditParams> = {
   remediation: 'Run `fsops alarms apply --env <env>` to create or correct the alarms.',
   async run(ctx, params) {
     const catalogue = loadAlarmCatalogue(params.catalogue);
-    const desired = desiredAlarms(catalogue, ctx.env);
     const topics = topicsFor(catalogue, ctx.env);
-    const state = await ctx.once(`alarms.state.${params.catalogue ?? 'default'}`, (signal) =>
+    const filters = desiredMetricFilters(catalogue, ctx.env);
+    const events = desiredEventRules(catalogue, ctx.env);
+    const key = params.catalogue ?? 'default';
+    const [albs, fetchedFilters, rules] = await Promise.all([
+      ctx.once('alarms.albs', (signal) =>
+        gatherAlbDimensions(ctx.aws, ctx.env.components, (c) => ctx.env.nameOf('alb', c), signal),
+      ),
+      ctx.once(`alarms.filters.${key}`, (signal) => gatherMetricFilters(ctx.aws, filters, signal)),
+      ctx.once(`alarms.rules.${key}`, (signal) =>
+        gatherEventRules(
+          ctx.aws,
+          events.map((e) => e.rule),
+          signal,
+        ),
+      ),
+    ]);
+    const desired = desiredAlarms(catalogue, ctx.env, { albs });
+    const state = await ctx.once(`alarms.state.${key}`, (signal) =>
       gatherAlarmState(
         ctx.aws,
         desired.map((a) => a.name),
@@ -241,9 +360,12 @@ export const alarmsAuditCheck: CheckDefinition<AlarmAuditParams> = {
       env: ctx.env.name,
       desired,
       topics,
-      events: catalogue.events,
+      events,
       state,
       now: ctx.now,
+      metricFilters: filters,
+      filters: fetchedFilters,
+      rules,
     });
     return params.summary ? [summarizeAudit(ctx.env.name, results)] : results;
   },

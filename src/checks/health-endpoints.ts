@@ -1,3 +1,4 @@
+import { healthPaths } from '../config/load.js';
 import type { CheckContext, CheckDefinition, CheckResult } from '../engine/model/check.js';
 import { componentsOf } from '../engine/model/check.js';
 import type { Status } from '../engine/model/finding.js';
@@ -80,7 +81,7 @@ export const healthEndpointsCheck: CheckDefinition<{ components?: string[] }> = 
   source: 'deployment guide §11.1; runbook 002 (health checks)',
   remediation: 'Read the container logs and the target group health (deployment guide §12.1.1).',
   async run(ctx, params) {
-    const { paths, timeoutMs } = ctx.env.config.health;
+    const { timeoutMs } = ctx.env.config.health;
     const perComponent = await Promise.all(
       componentsOf(ctx, params).map(async (component): Promise<CheckResult[]> => {
         const base = await baseUrl(ctx, component);
@@ -95,7 +96,9 @@ export const healthEndpointsCheck: CheckDefinition<{ components?: string[] }> = 
             },
           ];
         }
-        const probes = await Promise.all(paths.map((path) => probe(ctx, `${base}${path}`, timeoutMs)));
+        const probes = await Promise.all(
+          healthPaths(ctx.env.config, component).map((path) => probe(ctx, `${base}${path}`, timeoutMs)),
+        );
         return probes.map((p) =>
           evaluateProbe(component, p, ctx.env.thresholds.healthLatencyMs, ctx.env.name),
         );

@@ -4,6 +4,7 @@ import { type Config, ConfigSchema } from '../config/schema.js';
 import { parseDbUrl } from '../db/connection.js';
 import { type LocalServer, LocalServerError, startLocalServer } from '../db/local-server.js';
 import { DEMO_ROLE, loadSchema, startTrouble, type Trouble } from '../demo/scenario.js';
+import { DEMO_THRESHOLDS } from '../demo/thresholds.js';
 import { detachedDatabase, withReadSession } from '../engine/database.js';
 import { onInterrupt } from '../engine/interrupt.js';
 import { UnreachableError } from '../engine/model/errors.js';
@@ -17,16 +18,7 @@ export interface DemoOptions extends GlobalOptions {
   keep?: boolean;
 }
 
-/**
- * Thresholds for trouble a few seconds old: production waits a minute before calling a transaction
- * idle too long (runbook 002); a demo cannot.
- */
-export const DEMO_THRESHOLDS = {
-  longQuerySeconds: { warn: 1, fail: 60 },
-  idleInTransactionSeconds: { warn: 1, fail: 2 },
-  lockWaitSeconds: { warn: 1, fail: 2 },
-  unusedIndexMinBytes: 65_536,
-};
+export { DEMO_THRESHOLDS };
 
 export function demoConfig(): Config {
   return ConfigSchema.parse(deepMerge(DEFAULT_CONFIG, { database: { thresholds: DEMO_THRESHOLDS } }));

@@ -303,3 +303,8 @@ export function redactConfig(config: Config): Config {
   }
   return copy;
 }
+
+/** The health paths fsops probes on a component: its own (`health.componentPaths`), else `health.paths`. */
+export function healthPaths(config: Pick<Config, 'health'>, component: string): string[] {
+  return config.health.componentPaths[component] ?? config.health.paths;
+}

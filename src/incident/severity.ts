@@ -42,6 +42,19 @@ interface Rule {
   match(f: Finding, all: readonly Finding[]): boolean;
 }
 
+/**
+ * Restore and recovery checks: failing, the data cannot be brought back as the guides require (a test
+ * restore that did not come up or lost rows, point-in-time recovery out of the RPO): data loss.
+ */
+export const RECOVERY_CHECKS = [
+  'backup.verify.restore',
+  'backup.verify.schema',
+  'backup.verify.row-count',
+  'backup.verify.rpo',
+  'maintenance.backup.pitr',
+  'maintenance.backup.enabled',
+];
+
 const PERFORMANCE = [
   'metrics.alb.latency-p95',
   'metrics.payments.processing-time',
@@ -64,6 +77,16 @@ const RULES: Rule[] = [
     severity: 1,
     rule: 'Severity 1: database unavailable',
     match: (f) => f.id === 'rds.instance.available' && f.status === 'fail',
+  },
+  {
+    severity: 1,
+    rule: 'Severity 1: security breach (GuardDuty HIGH findings: ops guide §5.2.1 SecurityBreach, immediate executive notification; §13.3.2 "Security breach confirmed"; confirm whether data was exposed)',
+    match: (f) => f.id === 'security.guardduty.high' && f.status === 'fail',
+  },
+  {
+    severity: 1,
+    rule: 'Severity 1: data loss (a restore or recovery check failed: the data cannot be brought back within the RPO; ops guide §11.1.1, §13.3.2 "Data loss detected")',
+    match: (f) => RECOVERY_CHECKS.includes(f.id) && f.status === 'fail',
   },
   {
     severity: 1,

@@ -359,7 +359,7 @@ export function evaluateMetric(
   };
 }
 
-function expectedText(spec: MetricSpec): string {
+export function expectedText(spec: MetricSpec): string {
   const t = spec.thresholds;
   if (!t) return 'datapoints present';
   const op = spec.higherIsWorse ? '<' : '>';

@@ -2,7 +2,7 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import { evaluateTaskRecovery } from '../../backup/drill.js';
 import { formatMinutes } from '../../backup/evaluate.js';
 import { baseUrl, probe } from '../../checks/health-endpoints.js';
-import { requireComponent } from '../../config/load.js';
+import { healthPaths, requireComponent } from '../../config/load.js';
 import { describeService, type ServiceNames, serviceNames } from '../../ecs/facts.js';
 import type { CheckContext, CheckResult } from '../../engine/model/check.js';
 import { UsageError } from '../../engine/model/errors.js';
@@ -73,7 +73,7 @@ export const ecsTaskLossAction: ActionDefinition<TaskLossParams> = {
         `refusing a task-loss drill on ${names.service}: no health endpoint to judge the recovery (load balancer ${base.missing} not found); set environments.${env.name}.healthUrls.${component}`,
       );
     }
-    const healthUrl = `${base}${ctx.config.health.paths[0]}`;
+    const healthUrl = `${base}${healthPaths(ctx.config, component)[0]}`;
     const targetSeconds = ctx.config.backup.drill.ecsRecoverySeconds;
     return {
       lines: [

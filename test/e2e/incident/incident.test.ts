@@ -386,6 +386,48 @@ describe('fsops incident: a whole incident against the fake AWS endpoint and loc
     );
   });
 
+  it('proposes SEV1 for a GuardDuty HIGH finding (security breach) and for recovery out of the RPO (data loss)', async () => {
+    const open = async (overrides: WorldOverrides) => {
+      await fake?.close();
+      await world(overrides, HEALTHY);
+      const { config } = setup();
+      return runFsops(
+        ['--config', config, 'incident', 'open', '--env', 'prod', '--yes', '--endpoint-url', fake!.url],
+        FAKE_CREDENTIALS,
+      );
+    };
+    const breach = await open({
+      guardduty: {
+        'POST /detector/d1/findings': () => ({ findingIds: ['f1'] }),
+        'POST /detector/d1/findings/get': () => ({
+          findings: [
+            {
+              id: 'f1',
+              accountId: '123456789014',
+              arn: 'arn:f1',
+              createdAt: new Date().toISOString(),
+              updatedAt: new Date().toISOString(),
+              region: 'ap-south-1',
+              schemaVersion: '2.0',
+              severity: 8,
+              title: 'Credentials exfiltrated from i-0abc',
+              type: 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration',
+              resource: { resourceType: 'Instance' },
+            },
+          ],
+        }),
+      },
+    });
+    expect(breach.code).toBe(0);
+    expect(breach.stdout).toContain('SEV1 Critical');
+    expect(breach.stdout).toContain('Severity 1: security breach');
+    // Automated backups off: point-in-time recovery cannot reach back within the RPO.
+    const loss = await open({ db: { LatestRestorableTime: undefined, BackupRetentionPeriod: 0 } });
+    expect(loss.code).toBe(0);
+    expect(loss.stdout).toContain('SEV1 Critical');
+    expect(loss.stdout).toContain('Severity 1: data loss');
+  });
+
   it('reads the Slack webhook URL from Secrets Manager when its variable is unset, and never shows it', async () => {
     receiver = await startReceiver({ '/slack': 200 });
     await world({}, HEALTHY);

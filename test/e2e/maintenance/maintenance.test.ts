@@ -25,7 +25,7 @@ describe('fsops maintenance window (bin/fsops)', () => {
       'Now: closed; the next regular window opens Sun 2026-12-13 02:00 IST (in 21d 10h)',
     );
     expect(result.stdout).toContain('Sat 2026-12-12 20:30 GMT - Sat 2026-12-12 23:30 GMT');
-    expect(result.stdout).toContain('database  Sun 2027-01-10 02:00 IST  Sun 2027-01-10 06:00 IST');
+    expect(result.stdout).toContain('database  Sun 2027-01-10 02:00 IST  Sun 2027-01-10 05:00 IST');
   });
 
   it('--output json is only JSON; a bad --next is exit 2 with one line', async () => {

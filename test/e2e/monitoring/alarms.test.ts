@@ -21,53 +21,85 @@ interface Sub {
   SubscriptionArn: string;
 }
 
-/** A small CloudWatch + SNS account: alarms by name, topics with subscriptions; PutMetricAlarm and Subscribe change it. */
-function account() {
+/**
+ * A small account as AWS keeps it: CloudWatch alarms by name, SNS topics with subscriptions and
+ * attributes, the ALBs, CloudWatch Logs metric filters and EventBridge rules. PutMetricAlarm,
+ * CreateTopic, Subscribe, SetTopicAttributes, PutMetricFilter, PutRule and PutTargets change it. An email
+ * subscription waits for its recipient (PendingConfirmation); an HTTPS endpoint such as PagerDuty's
+ * confirms itself, as do SQS and Lambda in the same account.
+ */
+function account(options: { topics?: boolean } = {}) {
   const alarms = new Map<string, Record<string, unknown>>();
-  const topics = [
-    'dev-fivestar-alerts-critical',
-    'dev-fivestar-alerts-high',
-    'dev-fivestar-alerts-warning',
-  ].map(topicArn);
-  const subs: Sub[] = [
-    {
-      TopicArn: topicArn('dev-fivestar-alerts-critical'),
-      Protocol: 'https',
-      Endpoint: 'https://events.pagerduty.example/x',
-      SubscriptionArn: `${topicArn('dev-fivestar-alerts-critical')}:1`,
-    },
-    {
-      TopicArn: topicArn('dev-fivestar-alerts-high'),
-      Protocol: 'email',
-      Endpoint: 'devops-team@1cloudhub.com',
-      SubscriptionArn: `${topicArn('dev-fivestar-alerts-high')}:2`,
-    },
-    // dev-fivestar-alerts-warning: no subscription at all
-  ];
-  // The guide's error-rate alarm exists, with a drifted threshold (10 instead of 5).
-  alarms.set('Fivestar-High-Error-Rate', {
-    AlarmName: 'Fivestar-High-Error-Rate',
-    Namespace: 'Fivestar/Application',
-    MetricName: 'ErrorRate',
-    Dimensions: [],
-    Statistic: 'Average',
-    Threshold: 10,
-    ComparisonOperator: 'GreaterThanThreshold',
-    Period: 300,
-    EvaluationPeriods: 2,
-    DatapointsToAlarm: 2,
-    TreatMissingData: 'missing',
-    ActionsEnabled: true,
-    AlarmActions: [topicArn('dev-fivestar-alerts-critical')],
-    StateValue: 'OK',
-    StateUpdatedTimestamp: Date.now() / 1000 - 600,
-  });
+  const topics = new Map<string, Record<string, string>>();
+  const filters = new Map<string, Record<string, unknown>>();
+  const rules = new Map<string, { pattern: string; state: string; targets: string[] }>();
+  const subs: Sub[] = [];
+  if (options.topics !== false) {
+    for (const name of [
+      'dev-fivestar-alerts-critical',
+      'dev-fivestar-alerts-high',
+      'dev-fivestar-alerts-warning',
+    ])
+      topics.set(topicArn(name), { TopicArn: topicArn(name), Policy: '{"Statement":[]}' });
+    subs.push(
+      {
+        TopicArn: topicArn('dev-fivestar-alerts-critical'),
+        Protocol: 'https',
+        Endpoint: 'https://events.pagerduty.example/x',
+        SubscriptionArn: `${topicArn('dev-fivestar-alerts-critical')}:1`,
+      },
+      {
+        TopicArn: topicArn('dev-fivestar-alerts-high'),
+        Protocol: 'email',
+        Endpoint: 'devops-team@1cloudhub.com',
+        SubscriptionArn: `${topicArn('dev-fivestar-alerts-high')}:2`,
+      },
+      // dev-fivestar-alerts-warning: no subscription at all
+    );
+    // The guide's error-rate alarm exists, with a drifted threshold (10 instead of 5).
+    alarms.set('Fivestar-High-Error-Rate', {
+      AlarmName: 'Fivestar-High-Error-Rate',
+      Namespace: 'Fivestar/Application',
+      MetricName: 'ErrorRate',
+      Dimensions: [],
+      Statistic: 'Average',
+      Threshold: 10,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Period: 300,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'missing',
+      ActionsEnabled: true,
+      AlarmActions: [topicArn('dev-fivestar-alerts-critical')],
+      StateValue: 'OK',
+      StateUpdatedTimestamp: Date.now() / 1000 - 600,
+    });
+  }
+  const albArn = (name: string) =>
+    `arn:aws:elasticloadbalancing:ap-south-1:${ACCOUNT}:loadbalancer/app/${name}/abc`;
   const handlers = {
     sts: {
       GetCallerIdentity: () => ({
         Account: ACCOUNT,
         Arn: `arn:aws:iam::${ACCOUNT}:user/oncall`,
         UserId: 'x',
+      }),
+    },
+    elasticloadbalancing: {
+      DescribeLoadBalancers: (input: Record<string, string>) => ({
+        LoadBalancers: [
+          {
+            LoadBalancerName: input['Names.member.1'],
+            LoadBalancerArn: albArn(String(input['Names.member.1'])),
+          },
+        ],
+      }),
+      DescribeTargetGroups: (input: Record<string, string>) => ({
+        TargetGroups: [
+          {
+            TargetGroupArn: `arn:aws:elasticloadbalancing:ap-south-1:${ACCOUNT}:targetgroup/${String(input.LoadBalancerArn).split('/')[2]}-tg/def`,
+          },
+        ],
       }),
     },
     monitoring: {
@@ -82,24 +114,87 @@ function account() {
         });
         return {};
       },
+      // A new account: no metric has had a datapoint yet (apply warns about each alarm).
+      ListMetrics: () => ({ Metrics: [] }),
     },
     sns: {
-      ListTopics: () => ({ Topics: topics.map((TopicArn) => ({ TopicArn })) }),
+      ListTopics: () => ({ Topics: [...topics.keys()].map((TopicArn) => ({ TopicArn })) }),
       ListSubscriptionsByTopic: (input: Record<string, string>) => ({
         Subscriptions: subs.filter((s) => s.TopicArn === input.TopicArn),
       }),
+      GetTopicAttributes: (input: Record<string, string>) => ({
+        Attributes: Object.entries(topics.get(String(input.TopicArn)) ?? {}).map(([key, value]) => ({
+          key,
+          value,
+        })),
+      }),
+      SetTopicAttributes: (input: Record<string, string>) => {
+        const topic = topics.get(String(input.TopicArn))!;
+        topic[String(input.AttributeName)] = String(input.AttributeValue);
+        return {};
+      },
+      CreateTopic: (input: Record<string, string>) => {
+        const arn = topicArn(String(input.Name));
+        topics.set(arn, {
+          TopicArn: arn,
+          KmsMasterKeyId: String(input['Attributes.entry.1.value'] ?? ''),
+          Policy: JSON.stringify({
+            Statement: [{ Sid: 'default', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'SNS:Publish' }],
+          }),
+        });
+        return { TopicArn: arn };
+      },
       Subscribe: (input: Record<string, string>) => {
+        const pending = input.Protocol === 'email';
+        const arn = pending ? 'PendingConfirmation' : `${input.TopicArn}:${subs.length + 1}`;
         subs.push({
           TopicArn: String(input.TopicArn),
           Protocol: String(input.Protocol),
           Endpoint: String(input.Endpoint),
-          SubscriptionArn: 'PendingConfirmation',
+          SubscriptionArn: arn,
         });
-        return { SubscriptionArn: 'pending confirmation' };
+        return { SubscriptionArn: pending ? 'pending confirmation' : arn };
+      },
+    },
+    logs: {
+      DescribeMetricFilters: (input: Record<string, string>) => ({
+        metricFilters: [...filters.values()].filter(
+          (f) =>
+            f.logGroupName === input.logGroupName &&
+            String(f.filterName).startsWith(String(input.filterNamePrefix)),
+        ),
+      }),
+      PutMetricFilter: (input: Record<string, unknown>) => {
+        filters.set(String(input.filterName), input);
+        return {};
+      },
+    },
+    events: {
+      DescribeRule: (input: Record<string, string>) => {
+        const rule = rules.get(String(input.Name));
+        if (!rule) throw new AwsFault('ResourceNotFoundException', `Rule ${input.Name} does not exist.`);
+        return { Name: input.Name, EventPattern: rule.pattern, State: rule.state };
+      },
+      ListTargetsByRule: (input: Record<string, string>) => {
+        const rule = rules.get(String(input.Rule));
+        if (!rule) throw new AwsFault('ResourceNotFoundException', `Rule ${input.Rule} does not exist.`);
+        return { Targets: rule.targets.map((Arn, i) => ({ Id: `t${i}`, Arn })) };
+      },
+      PutRule: (input: Record<string, string>) => {
+        rules.set(String(input.Name), {
+          pattern: String(input.EventPattern),
+          state: String(input.State),
+          targets: rules.get(String(input.Name))?.targets ?? [],
+        });
+        return { RuleArn: `arn:aws:events:ap-south-1:${ACCOUNT}:rule/${input.Name}` };
+      },
+      PutTargets: (input: Record<string, unknown>) => {
+        rules.get(String(input.Rule))!.targets = (input.Targets as { Arn: string }[]).map((t) => t.Arn);
+        return { FailedEntryCount: 0, FailedEntries: [] };
       },
     },
   };
-  return { alarms, subs, handlers };
+  return { alarms, subs, topics, filters, rules, handlers };
 }
 
 const fsops = (...args: string[]) =>
@@ -130,7 +225,15 @@ describe('fsops alarms audit / apply against a local AWS endpoint', () => {
       observed: expect.stringContaining('no confirmed subscription'),
     });
     expect(find('alarms.audit.topic', 'dev-fivestar-alerts-critical')!.status).toBe('pass');
-    expect(find('alarms.audit.event-rule', 'Fivestar-GuardDuty-High')!.status).toBe('skip');
+    // The payments team's topic (ops guide §3.2.1) does not exist yet; the GuardDuty rule neither.
+    expect(find('alarms.audit.topic', 'dev-fivestar-payments-alerts')).toMatchObject({
+      status: 'fail',
+      observed: 'topic not found',
+    });
+    expect(find('alarms.audit.event-rule', 'Fivestar-GuardDuty-High')).toMatchObject({
+      status: 'fail',
+      observed: 'rule not found',
+    });
     // DescribeAlarms by name, at most 100 names per call.
     const describe = fake.calls.filter((c) => c.action === 'DescribeAlarms');
     expect(describe.length).toBeGreaterThan(0);
@@ -143,7 +246,11 @@ describe('fsops alarms audit / apply against a local AWS endpoint', () => {
     expect(dry.stderr).toContain('update alarm Fivestar-High-Error-Rate');
     expect(dry.stderr).toContain('threshold: 10 -> 5');
     expect(dry.stderr).toContain('create alarm Fivestar-RDS-CPU-High');
+    expect(dry.stderr).toContain('create topic dev-fivestar-payments-alerts');
+    expect(dry.stderr).toContain('encrypt topic dev-fivestar-alerts-high with alias/fivestar-alerts');
+    expect(dry.stderr).toContain('create event rule dev-fivestar-guardduty-high');
     expect(fake.calls.filter((c) => c.action === 'PutMetricAlarm')).toHaveLength(0);
+    expect(fake.calls.filter((c) => c.action === 'CreateTopic')).toHaveLength(0);
 
     // No terminal and no --yes: refused, nothing changed.
     const refused = await fsops('alarms', 'apply', '--env', 'dev');
@@ -169,6 +276,9 @@ describe('fsops alarms audit / apply against a local AWS endpoint', () => {
     const puts = fake.calls.filter((c) => c.action === 'PutMetricAlarm');
     expect(puts.length).toBe(world.alarms.size);
     expect(world.alarms.get('Fivestar-High-Error-Rate')).toMatchObject({ Threshold: 5 });
+    expect(world.alarms.get('Fivestar-Low-Payment-Success-Rate')).toMatchObject({
+      AlarmActions: [topicArn('dev-fivestar-payments-alerts')],
+    });
     expect(world.alarms.get('Fivestar-ECS-CPU-High-customer-portal')).toMatchObject({
       MetricName: 'CPUUtilization',
       Threshold: 80,
@@ -181,16 +291,20 @@ describe('fsops alarms audit / apply against a local AWS endpoint', () => {
       AlarmActions: [topicArn('dev-fivestar-alerts-high')],
     });
     expect(world.subs.filter((s) => s.TopicArn === topicArn('dev-fivestar-alerts-warning'))).toHaveLength(1);
-    // The catalogue's endpoints missing from a topic are subscribed: warning (none), high (app-team), critical (email).
+    // The catalogue's endpoints missing from a topic are subscribed: warning (none), high (app-team),
+    // critical (email), payments (payments-team@, a new topic); the security topic has none to subscribe.
     const subscribes = fake.calls.filter((c) => c.action === 'Subscribe').length;
-    expect(subscribes).toBe(3);
+    expect(subscribes).toBe(4);
 
     const again = await fsops('alarms', 'apply', '--env', 'dev', '--yes');
     expect(again.code).toBe(0);
-    // Nothing applied, so nothing to check again: the report is the plan's "nothing to change".
-    expect(JSON.parse(again.stdout).findings).toMatchObject([
-      { status: 'pass', observed: 'nothing to change' },
-    ]);
+    // Nothing applied, so nothing to check again: the report is the plan's "nothing to change", and the
+    // warnings about metrics that have no datapoint yet (ListMetrics).
+    const againFindings: Finding[] = JSON.parse(again.stdout).findings;
+    expect(againFindings[0]).toMatchObject({ status: 'pass', observed: 'nothing to change' });
+    expect(
+      againFindings.slice(1).every((f) => f.status === 'warn' && f.observed.includes('ListMetrics')),
+    ).toBe(true);
     expect(fake.calls.filter((c) => c.action === 'PutMetricAlarm')).toHaveLength(puts.length);
     expect(fake.calls.filter((c) => c.action === 'Subscribe')).toHaveLength(subscribes);
 
@@ -198,6 +312,59 @@ describe('fsops alarms audit / apply against a local AWS endpoint', () => {
     expect(after.filter((f) => f.id === 'alarms.audit.missing' || f.id === 'alarms.audit.drift')).toEqual([]);
     // The email subscription waits for its recipient: still reported, as pending.
     expect(after.find((f) => f.resource === 'dev-fivestar-alerts-warning')!.observed).toContain('1 pending');
+  });
+
+  it('on an account with no topics, apply creates them (encrypted, tagged) with everything else and ends with an audit that passes', async () => {
+    const world = account({ topics: false });
+    fake = await startFakeAws({ handlers: world.handlers });
+    // Subscriptions that confirm themselves (a PagerDuty HTTPS endpoint, an SQS queue), as a team's private
+    // copy of the catalogue would have them; email subscriptions wait for their recipients (the test above).
+    const file = join(mkdtempSync(join(tmpdir(), 'fsops-cat-')), 'alarms.yaml');
+    const subscribed = (name: string) =>
+      `subscriptions:\n      - { protocol: sqs, endpoint: 'arn:aws:sqs:ap-south-1:${ACCOUNT}:${name}' }`;
+    writeFileSync(
+      file,
+      readFileSync('monitoring/alarms.yaml', 'utf8')
+        .replace(/subscriptions:\n(\s+- \{ protocol: email, [^\n]+\n)+/g, (_m) => `${subscribed('oncall')}\n`)
+        .replace('subscriptions: []', subscribed('security')),
+    );
+    const before = await fsops('alarms', 'audit', '--env', 'dev', '--catalogue', file);
+    expect(before.code).toBe(1);
+    const apply = await fsops('alarms', 'apply', '--env', 'dev', '--catalogue', file, '--yes');
+    const report = JSON.parse(apply.stdout) as { status: string; findings: Finding[] };
+    const audit = report.findings.filter((f) => f.id.startsWith('alarms.audit.'));
+    expect(audit.filter((f) => f.status !== 'pass')).toEqual([]);
+    expect(audit.some((f) => f.id === 'alarms.audit.event-rule')).toBe(true);
+    expect(apply.code).toBe(0);
+    // Five topics, each encrypted and tagged; the GuardDuty rule targets the critical and security topics.
+    const created = fake.calls
+      .filter((c) => c.action === 'CreateTopic')
+      .map((c) => c.input as Record<string, string>);
+    expect(created.map((c) => c.Name).sort()).toEqual([
+      'dev-fivestar-alerts-critical',
+      'dev-fivestar-alerts-high',
+      'dev-fivestar-alerts-warning',
+      'dev-fivestar-payments-alerts',
+      'dev-fivestar-security-alerts',
+    ]);
+    for (const c of created) {
+      expect(c['Attributes.entry.1.key']).toBe('KmsMasterKeyId');
+      expect(c['Tags.member.1.Key']).toBe('ManagedBy');
+    }
+    expect(world.rules.get('dev-fivestar-guardduty-high')).toMatchObject({
+      state: 'ENABLED',
+      targets: [topicArn('dev-fivestar-alerts-critical'), topicArn('dev-fivestar-security-alerts')],
+    });
+    expect([...world.filters.keys()]).toEqual(['dev-fivestar-failed-logins']);
+    // Nothing has published any metric yet: each alarm is named in a warning, not silently applied (issue 18).
+    expect(
+      report.findings.some(
+        (f) => f.resource === 'Fivestar-Failed-Logins' && f.observed.includes('ListMetrics'),
+      ),
+    ).toBe(true);
+    // And the audit on its own agrees.
+    const after = await fsops('alarms', 'audit', '--env', 'dev', '--catalogue', file);
+    expect(after.code).toBe(0);
   });
 
   it('a bad catalogue entry is rejected at load with its path (exit 2), before any AWS call', async () => {

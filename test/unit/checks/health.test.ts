@@ -73,6 +73,14 @@ describe('health.endpoints', () => {
     ]);
   });
 
+  it("probes the customer portal's root page (deployment guide §5.1.2), not /health", async () => {
+    routes['/'] = { status: 200 };
+    elb.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [{ DNSName: host }] });
+    const results = await healthEndpointsCheck.run(testContext(), { components: ['customer-portal'] });
+    expect(results).toMatchObject([{ status: 'pass', resource: `customer-portal http://${host}/` }]);
+    expect(results).toHaveLength(1);
+  });
+
   it('uses the configured health URL instead of ELBv2, and times out a hanging endpoint', async () => {
     routes['/health'] = { status: 200, delayMs: 2000 };
     routes['/ready'] = { status: 200 };

@@ -65,6 +65,39 @@ describe('proposeSeverity (ops guide §11.1.1)', () => {
     expect(p.rule).toMatch(/completely down/);
   });
 
+  it('GuardDuty HIGH findings propose a security breach, severity 1 (ops guide §5.2.1, §11.1.1)', () => {
+    const breach = proposeSeverity([
+      ...healthy,
+      f({
+        id: 'security.guardduty.high',
+        status: 'fail',
+        resource: 'd1',
+        observed: '1 HIGH finding(s): 8 UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration',
+      }),
+    ]);
+    expect(breach).toMatchObject({ severity: 1, findingId: 'security.guardduty.high' });
+    expect(breach.rule).toMatch(/^Severity 1: security breach/);
+    // No finding, no breach.
+    expect(proposeSeverity([...healthy, f({ id: 'security.guardduty.high', status: 'pass' })]).severity).toBe(
+      4,
+    );
+  });
+
+  it('a failed restore or recovery check proposes data loss, severity 1 (ops guide §11.1.1, §13.3.2)', () => {
+    for (const id of ['maintenance.backup.pitr', 'backup.verify.row-count', 'backup.verify.restore']) {
+      const loss = proposeSeverity([
+        ...healthy,
+        f({ id, status: 'fail', resource: 'prod-fivestar-payments-db', observed: 'no LatestRestorableTime' }),
+      ]);
+      expect(loss).toMatchObject({ severity: 1, findingId: id });
+      expect(loss.rule).toMatch(/^Severity 1: data loss/);
+    }
+    // A recovery check that could not run is not data loss: it is listed as unchecked.
+    const unknown = proposeSeverity([...healthy, f({ id: 'maintenance.backup.pitr', status: 'error' })]);
+    expect(unknown.severity).toBe(4);
+    expect(unknown.unchecked).toEqual(['maintenance.backup.pitr (r)']);
+  });
+
   it('a missing service, an unavailable database, or every health endpoint failing is severity 1', () => {
     expect(
       proposeSeverity([

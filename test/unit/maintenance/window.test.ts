@@ -50,7 +50,7 @@ describe('upcomingWindows (2nd Sunday 02:00-05:00 IST, database in Jan/Apr/Jul/O
     const windows = upcomingWindows(new Date('2026-11-21T10:00:00Z'), rule, 4);
     expect(windows.map((w) => [iso(w.start), iso(w.end), w.kind])).toEqual([
       ['2026-12-12T20:30:00.000Z', '2026-12-12T23:30:00.000Z', 'regular'],
-      ['2027-01-09T20:30:00.000Z', '2027-01-10T00:30:00.000Z', 'database'],
+      ['2027-01-09T20:30:00.000Z', '2027-01-09T23:30:00.000Z', 'database'],
       ['2027-02-13T20:30:00.000Z', '2027-02-13T23:30:00.000Z', 'regular'],
       ['2027-03-13T20:30:00.000Z', '2027-03-13T23:30:00.000Z', 'regular'],
     ]);
@@ -73,10 +73,12 @@ describe('upcomingWindows (2nd Sunday 02:00-05:00 IST, database in Jan/Apr/Jul/O
     expect(iso(upcomingWindows(end, rule, 1)[0]!.start)).toBe('2026-03-07T20:30:00.000Z');
   });
 
-  it('keeps the database window open for its 4 hours', () => {
-    const now = new Date('2026-04-12T00:15:00Z'); // 05:45 IST, inside 02:00-06:00
-    expect(openWindow(now, rule)?.kind).toBe('database');
-    expect(openWindow(new Date('2026-04-12T00:31:00Z'), rule)).toBeNull();
+  it('keeps the database window inside the regular 02:00-05:00 (ops guide §12.1.1), or as long as configured', () => {
+    expect(openWindow(new Date('2026-04-11T23:15:00Z'), rule)?.kind).toBe('database'); // 04:45 IST
+    expect(openWindow(new Date('2026-04-11T23:31:00Z'), rule)).toBeNull(); // 05:01 IST
+    const fourHours: WindowRule = { ...rule, database: { ...rule.database, durationMinutes: 240 } };
+    expect(openWindow(new Date('2026-04-12T00:15:00Z'), fourHours)?.kind).toBe('database'); // 05:45 IST
+    expect(openWindow(new Date('2026-04-12T00:31:00Z'), fourHours)).toBeNull();
   });
 
   it('finds the window on the evening before in UTC (the 2nd Sunday in IST starts on Saturday UTC)', () => {

@@ -1,5 +1,10 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { ListSubscriptionsByTopicCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
+import {
+  GetTopicAttributesCommand,
+  ListSubscriptionsByTopicCommand,
+  ListTopicsCommand,
+  SNSClient,
+} from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { gatherAlarmState } from '../../../src/monitoring/alarm-state.js';
@@ -37,6 +42,7 @@ describe('gatherAlarmState (SDK boundary)', () => {
         },
       ],
     });
+    sns.on(GetTopicAttributesCommand).resolves({ Attributes: { KmsMasterKeyId: 'alias/fivestar-alerts' } });
     const state = await gatherAlarmState(testAws(), names, ['prod-critical', 'prod-missing']);
     const calls = cloudwatch.commandCalls(DescribeAlarmsCommand).map((c) => c.args[0].input);
     // The two batches run together, each paged.
@@ -44,7 +50,11 @@ describe('gatherAlarmState (SDK boundary)', () => {
     expect(calls.every((c) => c.AlarmTypes!.join() === 'MetricAlarm')).toBe(true);
     expect([...state.alarms.keys()].sort()).toEqual(['alarm-0', 'alarm-1', 'alarm-100', 'alarm-101']);
     expect(state.topicArns.size).toBe(2);
-    expect(state.topics.get('prod-critical')).toMatchObject({ confirmed: 1, pending: 1 });
+    expect(state.topics.get('prod-critical')).toMatchObject({
+      confirmed: 1,
+      pending: 1,
+      kmsKeyId: 'alias/fivestar-alerts',
+    });
     expect(state.topics.has('prod-missing')).toBe(false);
   });
 

@@ -28,13 +28,13 @@ const desired = (over: Partial<DesiredAlarm> = {}): DesiredAlarm => ({
   evaluationPeriods: 5,
   datapointsToAlarm: 5,
   treatMissingData: 'missing',
-  topic: 'prod-high',
+  topics: ['prod-high'],
   ...over,
 });
 
 /** The alarm as PutMetricAlarm would have made it. */
 const existing = (alarm: DesiredAlarm, over: Partial<MetricAlarm> = {}): MetricAlarm => ({
-  ...(putMetricAlarmInput(alarm, TOPIC) as MetricAlarm),
+  ...(putMetricAlarmInput(alarm, [TOPIC]) as MetricAlarm),
   StateValue: 'OK',
   StateUpdatedTimestamp: new Date(NOW.getTime() - 60_000),
   ...over,
@@ -43,7 +43,12 @@ const existing = (alarm: DesiredAlarm, over: Partial<MetricAlarm> = {}): MetricA
 const state = (alarms: MetricAlarm[], confirmed = 1): AlarmState => ({
   alarms: new Map(alarms.map((a) => [a.AlarmName!, a])),
   topicArns: new Set([TOPIC]),
-  topics: new Map([['prod-high', { arn: TOPIC, confirmed, pending: 0, endpoints: [] }]]),
+  topics: new Map([
+    [
+      'prod-high',
+      { arn: TOPIC, confirmed, pending: 0, endpoints: [], kmsKeyId: 'alias/fivestar-alerts', policy: '' },
+    ],
+  ]),
 });
 
 const audit = (alarms: MetricAlarm[], confirmed = 1) =>
@@ -113,8 +118,96 @@ describe('alarm audit (pure)', () => {
     expect(summarizeAudit('prod', results)).toMatchObject({
       status: 'fail',
       observed:
-        '1 missing, 0 drifted, 0 without working actions, 0 stuck in INSUFFICIENT_DATA, 1 topic(s) reaching nobody',
+        '1 missing, 0 drifted, 0 without working actions, 0 stuck in INSUFFICIENT_DATA, 1 topic(s) reaching nobody, 0 metric filter(s) or event rule(s) missing',
     });
+  });
+
+  it('routes by team: an alarm notifying another topic than the catalogue says is drift (ops guide §3.2.1)', () => {
+    const payments = desired({ name: 'Fivestar-Low-Payment-Success-Rate', topics: ['prod-payments'] });
+    const results = evaluateAlarmAudit({
+      env: 'prod',
+      desired: [payments],
+      topics: { high: 'prod-high', payments: 'prod-payments' },
+      events: [],
+      state: {
+        ...state([existing(payments, { AlarmActions: [TOPIC] })]),
+        topicArns: new Set([TOPIC, 'arn:aws:sns:ap-south-1:1:prod-payments']),
+      },
+      now: NOW,
+    });
+    expect(results[0]).toMatchObject({
+      status: 'fail',
+      observed: 'actions: prod-high',
+      expected: expect.stringContaining('prod-payments'),
+    });
+  });
+
+  it('a topic encrypted with the AWS managed key fails: CloudWatch cannot publish to it', () => {
+    const s = state([existing(desired())]);
+    s.topics.get('prod-high')!.kmsKeyId = 'alias/aws/sns';
+    const results = evaluateAlarmAudit({
+      env: 'prod',
+      desired: [desired()],
+      topics: { high: 'prod-high' },
+      events: [],
+      state: s,
+      now: NOW,
+    });
+    expect(results.find((r) => r.id === 'alarms.audit.topic')).toMatchObject({
+      status: 'fail',
+      observed: expect.stringContaining('cannot publish'),
+    });
+  });
+
+  it('an event rule is judged (missing, disabled, without its target), no longer skipped', () => {
+    const rule = {
+      name: 'Fivestar-GuardDuty-High',
+      rule: 'prod-fivestar-guardduty-high',
+      source: 'ops guide §5.2.1',
+      severity: 'critical' as const,
+      pattern: '{"source":["aws.guardduty"]}',
+      note: '',
+      topics: ['prod-high'],
+    };
+    const run = (found?: { state: string; targets: string[] }, policy = '') => {
+      const s = state([existing(desired())]);
+      s.topics.get('prod-high')!.policy = policy;
+      return evaluateAlarmAudit({
+        env: 'prod',
+        desired: [desired()],
+        topics: { high: 'prod-high' },
+        events: [rule],
+        state: s,
+        now: NOW,
+        rules: new Map([
+          [
+            rule.rule,
+            found
+              ? { exists: true, state: found.state, pattern: rule.pattern, targets: found.targets }
+              : { exists: false, state: null, pattern: null, targets: [] },
+          ],
+        ]),
+      });
+    };
+    const allow = JSON.stringify({
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish' }],
+    });
+    expect(run().find((r) => r.id === 'alarms.audit.event-rule')).toMatchObject({
+      status: 'fail',
+      observed: 'rule not found',
+    });
+    expect(
+      run({ state: 'DISABLED', targets: [] }).find((r) => r.id === 'alarms.audit.event-rule')!.observed,
+    ).toBe('state DISABLED; no target prod-high');
+    const ok = run({ state: 'ENABLED', targets: [TOPIC] }, allow);
+    expect(ok.find((r) => r.id === 'alarms.audit.event-rule')!.status).toBe('pass');
+    expect(ok.filter((r) => r.status !== 'pass')).toEqual([]);
+    // Without a policy statement for EventBridge, the findings are dropped by SNS.
+    expect(
+      run({ state: 'ENABLED', targets: [TOPIC] }).find(
+        (r) => r.title === 'EventBridge may publish to the topic',
+      ),
+    ).toMatchObject({ status: 'fail' });
   });
 });
 
@@ -160,5 +253,23 @@ describe('alarm catalogue loading', () => {
       ]),
     );
     expect(shipped.events.map((e) => e.name)).toEqual(['Fivestar-GuardDuty-High']);
+    // The guide's routing (ops guide §3.2.1, §7.1.1): payments and security alarms go to their teams.
+    const notify = (name: string) => shipped.alarms.find((a) => a.name === name)!.notify;
+    expect(notify('Fivestar-Low-Payment-Success-Rate')).toEqual(['payments']);
+    expect(notify('Fivestar-Failed-Logins')).toEqual(['security']);
+    expect(shipped.topics.payments!.subscriptions).toEqual([
+      { protocol: 'email', endpoint: 'payments-team@1cloudhub.com' },
+    ]);
+    expect(shipped.metricFilters.map((f) => f.metric)).toEqual(['FailedLoginAttempts']);
+    expect(shipped.alarms.map((a) => a.name)).toEqual(
+      expect.arrayContaining([
+        'Fivestar-API-Latency-P95-{component}',
+        'Fivestar-ALB-5XX-Rate-{component}',
+        'Fivestar-ALB-Unhealthy-Hosts-{component}',
+        'Fivestar-No-Running-Tasks-{component}',
+      ]),
+    );
+    const systemDown = shipped.alarms.find((a) => a.name === 'Fivestar-System-Down-{component}')!;
+    expect([systemDown.namespace, systemDown.metric]).toEqual(['AWS/ApplicationELB', 'HealthyHostCount']);
   });
 });

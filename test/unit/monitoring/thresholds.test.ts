@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
 import {
   GUIDE_THRESHOLDS,
+  GUIDE_VALUES,
   guideLevels,
   guideThresholdAt,
   renderThresholdsDoc,
@@ -51,6 +52,39 @@ describe('the thresholds table', () => {
     expect(by('cpuPercent')).toMatchObject({ warn: 70, fail: 80, durationMinutes: 5 });
     expect(by('memoryPercent')).toMatchObject({ warn: 75, fail: 85, durationMinutes: 3 });
     const success = by('paymentSuccessRatePercent');
-    expect([success.warn, success.fail, ...success.tiers!.map((t) => t.level)]).toEqual([99, 95, 90, 80]);
+    expect([success.warn, success.fail, ...success.tiers!.map((t) => t.level)]).toEqual([98, 95, 90, 80]);
+  });
+
+  it("ops guide §6.1.1's critical levels are tiers past the alert: CPU > 90%, memory > 95%, DB connections > 95%", () => {
+    const by = (key: string) => GUIDE_THRESHOLDS.find((t) => t.configKey === key)!;
+    for (const [key, fail, critical] of [
+      ['cpuPercent', 80, 90],
+      ['memoryPercent', 85, 95],
+      ['dbConnectionsPercent', 80, 95],
+    ] as const) {
+      expect(by(key).fail).toBe(fail);
+      expect(by(key).tiers).toEqual([
+        { level: critical, severity: 'critical', label: 'critical', source: 'ops guide §6.1.1' },
+      ]);
+    }
+  });
+
+  it('shows every guide side by side: runbook 003 p99 and error-rate target are not hidden', () => {
+    const doc = renderThresholdsDoc();
+    expect(doc).toContain('runbook 003: P50 < 100 ms, P95 < 200 ms, P99 < 500 ms');
+    expect(doc).toContain('runbook 003: target < 0.1%, alert > 0.5%');
+    expect(doc).not.toContain('The guides name p95 only');
+    expect(doc).not.toContain('no guide gives an error-rate target');
+    for (const t of GUIDE_THRESHOLDS) expect(t.guides.length).toBeGreaterThan(0);
+  });
+
+  it("the schedules table's fsops values are the config's defaults", () => {
+    const at = (path: string): unknown => {
+      let node: unknown = DEFAULT_CONFIG;
+      for (const part of path.split('.')) node = (node as Record<string, unknown>)?.[part];
+      return node;
+    };
+    for (const v of GUIDE_VALUES)
+      expect({ path: v.configPath, value: at(v.configPath) }).toEqual({ path: v.configPath, value: v.value });
   });
 });

@@ -77,7 +77,8 @@ describe('throttled once, then answered', () => {
               Id: q.Id,
               // 15 minutes of datapoints: the guide's durations (10 min for payment success) are covered.
               Timestamps: Array.from({ length: 15 }, (_, i) => T0 / 1000 + i * 60),
-              Values: Array<number>(15).fill(q.Id === 'q0' ? 99.5 : 1),
+              // error rate 0.5 % (under runbook 002's 1 % target, fsops's warn level) and 0.5 s processing time.
+              Values: Array<number>(15).fill(q.Id === 'q0' ? 99.5 : 0.5),
               StatusCode: 'Complete',
             })),
           }),
