@@ -38,6 +38,8 @@ export interface BackupRdsOptions {
   restoreDelayMs?: number;
   snapshotDelayMs?: number;
   failoverMs?: number;
+  /** How long a renamed instance stays `renaming` (ModifyDBInstance NewDBInstanceIdentifier). */
+  renameDelayMs?: number;
   // biome-ignore lint/suspicious/noExplicitAny: AWS wire data of every shape
   source?: Record<string, any>;
   // biome-ignore lint/suspicious/noExplicitAny: AWS wire data of every shape
@@ -59,6 +61,9 @@ export interface BackupRdsState {
   // biome-ignore lint/suspicious/noExplicitAny: AWS wire data of every shape
   restores: { id: string; from: string; input: Record<string, any> }[];
   reboots: { at: number; forceFailover: boolean }[];
+  /** ModifyDBInstance calls (renames, deletion protection), in order. */
+  // biome-ignore lint/suspicious/noExplicitAny: AWS wire data of every shape
+  modifications: { id: string; input: Record<string, any> }[];
 }
 export function backupRds(
   env: 'dev' | 'staging' | 'prod',

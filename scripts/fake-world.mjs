@@ -373,6 +373,7 @@ export function backupRds(env, options = {}) {
     instances: new Map(),
     deleted: [],
     restores: [],
+    modifications: [],
     reboots: [],
     drRegion: options.drRegion ?? null,
     drReplicatedLatest: options.drReplicatedLatest ?? null,
@@ -383,14 +384,26 @@ export function backupRds(env, options = {}) {
     const ready = Date.now() - db.createdAt >= (options.restoreDelayMs ?? 0);
     return {
       ...db.instance,
-      DBInstanceStatus: db.deleting ? 'deleting' : ready ? 'available' : 'creating',
+      DBInstanceStatus: db.deleting
+        ? 'deleting'
+        : !ready
+          ? 'creating'
+          : renaming(db.renamedAt)
+            ? 'renaming'
+            : 'available',
       ...(ready && options.restoredEndpoint ? { Endpoint: options.restoredEndpoint } : {}),
     };
   };
   const sourceView = () => {
     const reboot = state.reboots.at(-1);
     const rebooting = reboot && Date.now() - reboot.at < (options.failoverMs ?? 0);
-    return { ...state.source, DBInstanceStatus: rebooting ? 'rebooting' : state.source.DBInstanceStatus };
+    const status = rebooting
+      ? 'rebooting'
+      : renaming(state.source.renamedAt)
+        ? 'renaming'
+        : state.source.DBInstanceStatus;
+    const { renamedAt: _renamedAt, ...source } = state.source;
+    return { ...source, DBInstanceStatus: status };
   };
   const restore = (input, from) => {
     const id = input.DBInstanceIdentifier ?? input.TargetDBInstanceIdentifier;
@@ -407,7 +420,8 @@ export function backupRds(env, options = {}) {
       DBInstanceArn: arn(id),
       DBInstanceClass: input.DBInstanceClass ?? state.source.DBInstanceClass,
       Engine: 'postgres',
-      MultiAZ: false,
+      MultiAZ: input.MultiAZ === 'true',
+      DeletionProtection: input.DeletionProtection === 'true',
       PubliclyAccessible: input.PubliclyAccessible === 'true',
       TagList: tags,
       InstanceCreateTime: new Date(),
@@ -416,15 +430,63 @@ export function backupRds(env, options = {}) {
     state.restores.push({ id, from, input });
     return { DBInstance: { ...instance, DBInstanceStatus: 'creating' } };
   };
+  // Renames (ModifyDBInstance NewDBInstanceIdentifier): the instance is `renaming` for renameDelayMs.
+  const renaming = (at) => at !== undefined && Date.now() - at < (options.renameDelayMs ?? 0);
   const handlers = {
     DescribeDBInstances: ({ DBInstanceIdentifier }) => {
       if (!DBInstanceIdentifier) {
         return { DBInstances: [sourceView(), ...[...state.instances.values()].map(restoredView)] };
       }
-      if (DBInstanceIdentifier === dbName) return { DBInstances: [sourceView()] };
+      if (DBInstanceIdentifier === state.source.DBInstanceIdentifier) return { DBInstances: [sourceView()] };
       const db = state.instances.get(DBInstanceIdentifier);
       if (!db) throw AwsFaultLike('DBInstanceNotFound', `DBInstance ${DBInstanceIdentifier} not found.`);
       return { DBInstances: [restoredView(db)] };
+    },
+    ModifyDBInstance: (input) => {
+      const id = input.DBInstanceIdentifier;
+      const isSource = id === state.source.DBInstanceIdentifier;
+      const db = isSource ? null : state.instances.get(id);
+      if (!isSource && !db) throw AwsFaultLike('DBInstanceNotFound', `DBInstance ${id} not found.`);
+      const next = input.NewDBInstanceIdentifier;
+      if (next && (next === state.source.DBInstanceIdentifier || state.instances.has(next))) {
+        throw new AwsFault('DBInstanceAlreadyExists', `DBInstance ${next} already exists.`);
+      }
+      const changes = {
+        ...(input.DeletionProtection !== undefined
+          ? { DeletionProtection: input.DeletionProtection === 'true' }
+          : {}),
+        ...(next ? { DBInstanceIdentifier: next, DBInstanceArn: arn(next) } : {}),
+      };
+      state.modifications.push({ id, input });
+      if (isSource) {
+        state.source = { ...state.source, ...changes, ...(next ? { renamedAt: Date.now() } : {}) };
+        return { DBInstance: sourceView() };
+      }
+      db.instance = { ...db.instance, ...changes };
+      if (next) {
+        db.renamedAt = Date.now();
+        state.instances.delete(id);
+        state.instances.set(next, db);
+      }
+      return { DBInstance: restoredView(db) };
+    },
+    AddTagsToResource: (input) => {
+      const tags = [];
+      for (let i = 1; input[`Tags.Tag.${i}.Key`] ?? input[`Tags.member.${i}.Key`]; i++) {
+        tags.push({
+          Key: input[`Tags.Tag.${i}.Key`] ?? input[`Tags.member.${i}.Key`],
+          Value: input[`Tags.Tag.${i}.Value`] ?? input[`Tags.member.${i}.Value`],
+        });
+      }
+      const merge = (list = []) => [...list.filter((t) => !tags.some((n) => n.Key === t.Key)), ...tags];
+      if (input.ResourceName === state.source.DBInstanceArn)
+        state.source.TagList = merge(state.source.TagList);
+      else {
+        const db = [...state.instances.values()].find((d) => d.instance.DBInstanceArn === input.ResourceName);
+        if (!db) throw AwsFaultLike('DBInstanceNotFound', `${input.ResourceName} not found.`);
+        db.instance.TagList = merge(db.instance.TagList);
+      }
+      return {};
     },
     DescribeDBSnapshots: ({ DBInstanceIdentifier, DBSnapshotIdentifier }, request) => {
       if (state.drRegion && request?.region === state.drRegion) return { DBSnapshots: state.drCopies };

@@ -4,6 +4,7 @@ import { declareDatabaseCommands } from './cli/database.js';
 import { declareIncidentCommands, declareStatusCommand } from './cli/incident.js';
 import { declareMaintenanceCommands } from './cli/maintenance.js';
 import { declareMonitoringCommands } from './cli/monitoring.js';
+import { declareRecoverCommands } from './cli/recover.js';
 import { declareRedisCommands } from './cli/redis.js';
 import { declareSecurityCommands } from './cli/security.js';
 import { declareServiceCommands } from './cli/service.js';
@@ -155,6 +156,7 @@ export function buildProgram(): Command {
   declareIncidentCommands(program);
   declareMonitoringCommands(program);
   declareBackupCommands(program);
+  declareRecoverCommands(program);
   declareSetupCommands(program);
   declareRedisCommands(program);
   return program;

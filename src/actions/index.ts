@@ -12,6 +12,7 @@ import { stopReleaseAction } from './deploy/stop.js';
 import { ecsTaskLossAction } from './dr/ecs-task-loss.js';
 import { rdsFailoverAction } from './dr/rds-failover.js';
 import { maintenanceModeAction } from './maintenance/maintenance-mode.js';
+import { recoverTableAction } from './recover/table.js';
 import type { ActionDefinition } from './types.js';
 
 /** Every mutating step a runbook can name with `action:`, by id. */
@@ -29,6 +30,7 @@ export const ACTIONS: Record<string, ActionDefinition<never>> = Object.fromEntri
     ecsTaskLossAction,
     maintenanceModeAction as ActionDefinition<never>,
     signalBackendAction as ActionDefinition<never>,
+    recoverTableAction as ActionDefinition<never>,
     releaseAction as ActionDefinition<never>,
     stopReleaseAction as ActionDefinition<never>,
   ].map((action) => [action.id, action as ActionDefinition<never>]),

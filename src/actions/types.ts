@@ -1,7 +1,8 @@
 import type { AwsClients } from '../aws/clients.js';
 import type { EnvContext } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import type { DbSession, DbTarget } from '../db/connection.js';
+import type { DbSession } from '../db/connection.js';
+import type { DbTarget } from '../db/target.js';
 import type { MaintenanceDb, WriteSessionOptions } from '../db/writable.js';
 import type { CheckContext, CheckResult } from '../engine/model/check.js';
 import type { Finding, Severity } from '../engine/model/finding.js';

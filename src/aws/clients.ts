@@ -34,7 +34,14 @@ export interface AwsSettings {
    * AWS_RETRY_MODE, when set, wins (the SDK reads it).
    */
   retryMode?: 'standard' | 'adaptive';
+  /** The account check's whole budget (src/engine/session.ts verifyAccount); default 6 s. */
+  preflightTimeoutMs?: number;
+  /** The CloudWatch Logs copy of an audit line, in all (src/engine/audit.ts); default 10 s. */
+  auditTimeoutMs?: number;
 }
+
+export const DEFAULT_PREFLIGHT_TIMEOUT_MS = 6000;
+export const DEFAULT_AUDIT_TIMEOUT_MS = 10_000;
 
 /** The SDK's shared client settings: retries (BENCHMARKS.md "Retry mode" for the choice) and timeouts. */
 export function clientConfig(settings: AwsSettings) {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { ExitError, UnreachableError, UsageError } from '../engine/model/errors.js';
 
 /** One line describing an AWS SDK error: what failed and, where the SDK knows, why. */
 export function describeAwsError(error: unknown): string {
@@ -120,4 +121,36 @@ export function awsProfileExists(profile: string, files = awsProfileFiles()): bo
   };
   const inConfig = sections(files.config).map((s) => s.replace(/^profile\s+/, ''));
   return inConfig.includes(profile) || sections(files.credentials).includes(profile);
+}
+
+/**
+ * The one conversion of an AWS failure into the one line fsops exits with: fsops's own errors pass
+ * through; missing or broken credentials are a usage error (exit 2), naming the profile and where it
+ * was looked for when the environment is known; anything else could not be checked (exit 3).
+ */
+export function awsExitError(
+  error: unknown,
+  what: string,
+  credentials?: { env: string; profile?: string },
+): Error {
+  if (error instanceof ExitError) return error;
+  if (isCredentialsError(error) && credentials) {
+    const { env, profile } = credentials;
+    if (profile && !awsProfileExists(profile)) {
+      const files = awsProfileFiles();
+      return new UsageError(
+        `AWS profile '${profile}' not found in ${files.config} or ${files.credentials} (from --profile, AWS_PROFILE or environments.${env}.profile)`,
+      );
+    }
+    if (profile) {
+      return new UsageError(
+        `AWS profile '${profile}' gives no usable credentials for ${env}: ${String((error as Error).message ?? error).split('\n')[0]}`,
+      );
+    }
+    return new UsageError(
+      `no AWS credentials for ${env}: set --profile, AWS_PROFILE or environments.${env}.profile (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)`,
+    );
+  }
+  if (isCredentialsError(error)) return new UsageError(`${what}: ${describeAwsError(error)}`);
+  return new UnreachableError(`${what}: ${describeAwsError(error)}`);
 }

@@ -1,6 +1,7 @@
 import type { DBInstance, DBSnapshot, RDSClient } from '@aws-sdk/client-rds';
 import { describeAwsError } from '../aws/errors.js';
-import { type DbSession, type DbTarget, openDbSession } from '../db/connection.js';
+import { type DbSession, openDbSession } from '../db/connection.js';
+import type { DbTarget } from '../db/target.js';
 import { quoteQualified } from '../db/writable.js';
 import type { CheckResult, DbQuery } from '../engine/model/check.js';
 import { UsageError } from '../engine/model/errors.js';
@@ -179,8 +180,10 @@ export interface RestoreRequest {
   securityGroups: string[];
   multiAZ: boolean;
   parameterGroup?: string;
-  /** A snapshot's encryption comes with it; a point-in-time restore may name the source's key. */
-  kmsKeyId?: string;
+  /** The source's, for a copy that becomes the live database (RDS defaults otherwise). */
+  backupRetentionPeriod?: number;
+  storageType?: string;
+  copyTagsToSnapshot?: boolean;
   deletionProtection: boolean;
   tags: { Key: string; Value: string }[];
 }
@@ -198,6 +201,11 @@ export async function requestRestore(rds: RDSClient, request: RestoreRequest): P
     DeletionProtection: request.deletionProtection,
     ...(request.instanceClass ? { DBInstanceClass: request.instanceClass } : {}),
     ...(request.parameterGroup ? { DBParameterGroupName: request.parameterGroup } : {}),
+    ...(request.backupRetentionPeriod !== undefined
+      ? { BackupRetentionPeriod: request.backupRetentionPeriod }
+      : {}),
+    ...(request.storageType ? { StorageType: request.storageType } : {}),
+    ...(request.copyTagsToSnapshot !== undefined ? { CopyTagsToSnapshot: request.copyTagsToSnapshot } : {}),
     Tags: request.tags,
   };
   if (request.from.kind === 'snapshot') {
@@ -214,7 +222,6 @@ export async function requestRestore(rds: RDSClient, request: RestoreRequest): P
         SourceDBInstanceIdentifier: request.sourceId,
         TargetDBInstanceIdentifier: request.name,
         RestoreTime: request.from.restorePoint,
-        ...(request.kmsKeyId ? { KmsKeyId: request.kmsKeyId } : {}),
         ...common,
       }),
     );

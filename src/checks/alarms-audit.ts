@@ -1,4 +1,5 @@
 import type { MetricFilter } from '@aws-sdk/client-cloudwatch-logs';
+import { z } from 'zod';
 import type { CheckDefinition, CheckResult } from '../engine/model/check.js';
 import type { Status } from '../engine/model/finding.js';
 import {
@@ -328,6 +329,7 @@ export const alarmsAuditCheck: CheckDefinition<AlarmAuditParams> = {
   severity: 'high',
   source: SOURCE,
   remediation: 'Run `fsops alarms apply --env <env>` to create or correct the alarms.',
+  params: z.object({ summary: z.boolean().optional(), catalogue: z.string().min(1).optional() }).strict(),
   async run(ctx, params) {
     const catalogue = loadAlarmCatalogue(params.catalogue);
     const topics = topicsFor(catalogue, ctx.env);

@@ -1,6 +1,7 @@
 import type { Service } from '@aws-sdk/client-ecs';
 import { shortTaskDef } from '../ecs/taskdef.js';
 import type { CheckDefinition, CheckResult } from '../engine/model/check.js';
+import { componentsParams } from '../engine/model/check.js';
 import { formatDuration } from '../engine/model/duration.js';
 import { ecsServices } from './facts.js';
 
@@ -40,6 +41,7 @@ export const ecsLastDeploymentCheck: CheckDefinition<{ components?: string[] }> 
   severity: 'info',
   source: 'ops guide §10.2.1, §11.2.1; deployment guide §10.1',
   remediation: 'If the incident started after this deployment, compare with `fsops deployments <component>`.',
+  params: componentsParams,
   async run(ctx, params) {
     const facts = await ecsServices(ctx);
     return facts

@@ -2,6 +2,7 @@ import type { Service } from '@aws-sdk/client-ecs';
 import type { EnvironmentConfig } from '../config/schema.js';
 import { shortTaskDef } from '../ecs/taskdef.js';
 import type { CheckDefinition, CheckResult } from '../engine/model/check.js';
+import { componentsParams } from '../engine/model/check.js';
 import { ecsServices } from './facts.js';
 
 /** Judges one ECS service against the environment profile (pure: facts in, results out). */
@@ -110,6 +111,7 @@ export const ecsServiceCheck: CheckDefinition<{ components?: string[] }> = {
   severity: 'critical',
   source: 'deployment guide §11.1, §12.1.1',
   remediation: 'Inspect service events and stopped tasks (deployment guide §12.1.1).',
+  params: componentsParams,
   async run(ctx, params) {
     const facts = await ecsServices(ctx);
     return facts

@@ -2,6 +2,7 @@ import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import type { EnvironmentConfig } from '../config/schema.js';
 import { shortTaskDef } from '../ecs/taskdef.js';
 import type { CheckDefinition, CheckResult } from '../engine/model/check.js';
+import { componentsParams } from '../engine/model/check.js';
 import { ecsServices, taskDefinition } from './facts.js';
 
 export function evaluateTaskSize(
@@ -27,6 +28,7 @@ export const ecsTaskSizeCheck: CheckDefinition<{ components?: string[] }> = {
   source: 'deployment guide §4.1, §5.2',
   remediation:
     'Register a task definition with the profile sizes, or update the profile in the config if the change was intended.',
+  params: componentsParams,
   async run(ctx, params) {
     const facts = (await ecsServices(ctx)).filter(
       (f) => f.service?.taskDefinition && (!params.components || params.components.includes(f.component)),

@@ -1,6 +1,6 @@
 import { healthPaths } from '../config/load.js';
 import type { CheckContext, CheckDefinition, CheckResult } from '../engine/model/check.js';
-import { componentsOf } from '../engine/model/check.js';
+import { componentsOf, componentsParams } from '../engine/model/check.js';
 import type { Status } from '../engine/model/finding.js';
 
 export interface Probe {
@@ -80,6 +80,7 @@ export const healthEndpointsCheck: CheckDefinition<{ components?: string[] }> = 
   severity: 'critical',
   source: 'deployment guide §11.1; runbook 002 (health checks)',
   remediation: 'Read the container logs and the target group health (deployment guide §12.1.1).',
+  params: componentsParams,
   async run(ctx, params) {
     const { timeoutMs } = ctx.env.config.health;
     const perComponent = await Promise.all(

@@ -3,7 +3,7 @@ import { alarmsAuditCheck } from './alarms-audit.js';
 import { backupStatusChecks } from './backup/status.js';
 import { cloudwatchAlarmsCheck } from './cloudwatch-alarms.js';
 import { databaseChecks } from './database/index.js';
-import { rdsReplicasCheck } from './database/replication.js';
+import { rdsReplicasCheck } from './database/rds-replicas.js';
 import { deployChecks } from './deploy/index.js';
 import { ecsLastDeploymentCheck } from './ecs-last-deployment.js';
 import { ecsServiceCheck } from './ecs-service.js';

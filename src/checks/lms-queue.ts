@@ -1,4 +1,5 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
 import type { LmsConfig, PaymentsConfig } from '../config/schema.js';
 import type { CheckContext, CheckDefinition, CheckResult } from '../engine/model/check.js';
 import type { Status } from '../engine/model/finding.js';
@@ -241,6 +242,7 @@ export const lmsQueueStoreCheck: CheckDefinition<{ metrics?: boolean; database?:
   severity: 'high',
   source: 'deployment guide §7.1.1 (transaction-queue table); ops guide §8.2.1, §13.1.1 (LMSSyncFailures)',
   remediation: 'Check the LMS integration and the queue processor (ops guide §13.1.1).',
+  params: z.object({ metrics: z.boolean().optional(), database: z.boolean().optional() }).strict(),
   async run(ctx, params) {
     // Deployments that queue in the payments database: the PostgreSQL form, unless the run opens no
     // database session (`database: false`, e.g. `fsops status`): then it says where to look.

@@ -1,5 +1,6 @@
+import { z } from 'zod';
 import type { CheckContext, CheckDefinition, CheckResult } from '../engine/model/check.js';
-import { componentsOf } from '../engine/model/check.js';
+import { componentsOf, componentsParam } from '../engine/model/check.js';
 import { formatDuration } from '../engine/model/duration.js';
 import type { Status } from '../engine/model/finding.js';
 
@@ -75,6 +76,7 @@ export const recentErrorsCheck: CheckDefinition<{ components?: string[]; pattern
   source: 'deployment guide §12.2.2',
   remediation:
     'Group the errors by message with `fsops logs errors` and follow the matching symptom (`fsops troubleshoot`).',
+  params: z.object({ ...componentsParam, pattern: z.string().min(1).optional() }).strict(),
   async run(ctx, params) {
     const pattern = params.pattern ?? ctx.env.config.logs.errorPattern;
     const thresholds = ctx.env.thresholds.recentErrors;

@@ -1,8 +1,8 @@
 import { DEFAULT_CONFIG } from '../config/defaults.js';
 import { deepMerge } from '../config/load.js';
 import { type Config, ConfigSchema } from '../config/schema.js';
-import { parseDbUrl } from '../db/connection.js';
 import { type LocalServer, LocalServerError, startLocalServer } from '../db/local-server.js';
+import { parseDbUrl } from '../db/target.js';
 import { DEMO_ROLE, loadSchema, startTrouble, type Trouble } from '../demo/scenario.js';
 import { DEMO_THRESHOLDS } from '../demo/thresholds.js';
 import { detachedDatabase, withReadSession } from '../engine/database.js';

@@ -2,6 +2,7 @@ import type { Service, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
 import { type ReleaseParams, releaseAction } from '../actions/deploy/release.js';
 import { stopReleaseAction } from '../actions/deploy/stop.js';
 import type { ActionDefinition } from '../actions/types.js';
+import { awsExitError } from '../aws/errors.js';
 import { deployedReference, imageFactsKey } from '../checks/deploy/image.js';
 import { CHECKS } from '../checks/index.js';
 import { loadConfig } from '../config/load.js';
@@ -9,12 +10,7 @@ import { requireService, type ServiceNames } from '../ecs/facts.js';
 import { shortTaskDef } from '../ecs/taskdef.js';
 import { changeAuditor, promptIO } from '../engine/change.js';
 import { type ChangeSession, changeReport, envChangeSession, runChanges } from '../engine/changes.js';
-import {
-  asExitError,
-  prepareServiceCommand,
-  type ServiceCommandDeps,
-  type ServiceCommandOptions,
-} from '../engine/commands/service-operation.js';
+import { prepareServiceCommand, type ServiceCommandOptions } from '../engine/commands/service-operation.js';
 import { finishChangeRun } from '../engine/evidence.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
 import type { CheckContext } from '../engine/model/check.js';
@@ -24,7 +20,7 @@ import type { Finding } from '../engine/model/finding.js';
 import { buildReport } from '../engine/model/finding.js';
 import { createProgress } from '../engine/progress.js';
 import { runChecks, stepsFor } from '../engine/runner.js';
-import { terminalIO } from '../engine/safety.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 import { type EnvSession, openEnvSession, verifyAccount } from '../engine/session.js';
 import { desiredAlarms, loadAlarmCatalogue } from '../monitoring/alarm-catalogue.js';
 import { type ImageFacts, parseImageRef, requestedImage } from '../release/image.js';
@@ -112,8 +108,9 @@ function bakeMinutes(options: DeployOptions, fallback: number): number {
 export async function deploy(
   component: string,
   options: DeployOptions,
-  deps: ServiceCommandDeps = {},
+  runtime: Runtime = processRuntime(),
 ): Promise<number> {
+  const deps = runtime;
   if (!options.image?.trim()) {
     throw new UsageError('deploy needs --image <tag|digest> (e.g. --image 1.4.3 or --image sha256:<64 hex>)');
   }
@@ -124,13 +121,14 @@ export async function deploy(
     options,
     'deploy',
     true,
+    runtime,
   );
   const startedAt = new Date();
   const env = session.env;
   const settings = session.config.deploy;
   const timeoutMs = parseDuration(options.timeout ?? settings.timeout, '--timeout');
   const bake = bakeMinutes(options, settings.bakeTimeMinutes);
-  const io = promptIO(printer.format, deps.io ?? terminalIO());
+  const io = promptIO(printer.format, deps.io);
   const protectedEnv = env.settings.protected;
   const stagingGate = protectedEnv && !options.skipStagingGate && env.name !== settings.stagingEnv;
   const progress = await createProgress(`deploy ${component} (${env.name})`, printer.format);
@@ -144,10 +142,10 @@ export async function deploy(
         ? startStagingValidation(options, settings.stagingEnv, component, deps, signal)
         : null;
       const service = await requireService(ecs, names, signal).catch((error) => {
-        throw asExitError(error, `cannot read ${names.service}`);
+        throw awsExitError(error, `cannot read ${names.service}`);
       });
       const previous = await describeWithTags(ecs, service, signal).catch((error) => {
-        throw asExitError(error, 'cannot read the running task definition');
+        throw awsExitError(error, 'cannot read the running task definition');
       });
       return { service, previous, stagingRun };
     });
@@ -266,7 +264,6 @@ export async function deploy(
       knownEventIds: (service.events ?? []).map((e) => e.id ?? ''),
       knownStoppedTasks: [],
       overrides,
-      ...(deps.clock ? { clock: deps.clock } : {}),
     };
     const change = deployChangeSession(session, identity?.arn ?? null, deps);
     const result = await runChanges(
@@ -375,7 +372,7 @@ function startStagingValidation(
   options: DeployOptions,
   stagingEnv: string,
   component: string,
-  deps: ServiceCommandDeps,
+  deps: Runtime,
   signal: AbortSignal,
 ): StagingRun {
   let settle: (digest: string) => void = () => undefined;
@@ -449,11 +446,7 @@ function stagingUnavailable(stagingEnv: string, error: unknown): Finding {
  * The environment's change session for the driver, with the check runner the release's gate runs on
  * (`ActionContext.runChecks`: the component's validate checks, under the run's signal).
  */
-function deployChangeSession(
-  session: EnvSession,
-  identity: string | null,
-  deps: ServiceCommandDeps,
-): ChangeSession {
+function deployChangeSession(session: EnvSession, identity: string | null, deps: Runtime): ChangeSession {
   const change = envChangeSession(session, identity);
   change.context.runChecks = async (steps, { since, signal }) =>
     (

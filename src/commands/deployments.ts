@@ -1,14 +1,16 @@
 import type { ServiceDeployment, TaskDefinition } from '@aws-sdk/client-ecs';
+import { awsExitError } from '../aws/errors.js';
 import { describeTaskDefinition, gatherRollbackFacts } from '../ecs/facts.js';
 import { chooseRollbackTarget, type RollbackChoice, type RollbackFacts } from '../ecs/target.js';
 import { imagesOf, imageTag, parseTaskDef, sameTaskDef, shortTaskDef } from '../ecs/taskdef.js';
 import { describeServiceState } from '../ecs/wait.js';
-import { asExitError, prepareServiceCommand } from '../engine/commands/service-operation.js';
+import { prepareServiceCommand } from '../engine/commands/service-operation.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
 import { mapWithConcurrency } from '../engine/model/concurrency.js';
 import { UsageError } from '../engine/model/errors.js';
 import { VIEW_FORMATS } from '../engine/printer.js';
 import { makeChalk } from '../engine/render.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
 import { deploymentState } from '../release/lifecycle.js';
 import { controllerOf } from '../release/strategy.js';
@@ -307,19 +309,24 @@ function table(header: string[], rows: string[][]): string[] {
 }
 
 /** `fsops deployments <component> --env E`: recent deployments and revisions, and what rollback would pick. */
-export async function deployments(component: string, options: GlobalOptions): Promise<number> {
+export async function deployments(
+  component: string,
+  options: GlobalOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
   const { printer, session, ecs, names } = await prepareServiceCommand(
     component,
     options,
     'deployments',
     false,
+    runtime,
     VIEW_FORMATS,
   );
   try {
     // Reads only, under the run's signal: Ctrl-C/SIGTERM/SIGHUP end a hanging call at once (exit 130).
     const { facts, definitions } = await readsUntilInterrupted(async (signal) => {
       const facts = await gatherRollbackFacts(ecs, names, { stoppedTasks: false, signal }).catch((error) => {
-        throw asExitError(error, `cannot read ${names.service}`);
+        throw awsExitError(error, `cannot read ${names.service}`);
       });
       const preview = previewRollback(facts);
       const wanted = new Set<string>([

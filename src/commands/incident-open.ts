@@ -1,3 +1,4 @@
+import type { ChalkInstance } from 'chalk';
 import { CHECKS } from '../checks/index.js';
 import { localUser } from '../engine/audit.js';
 import { snapshotRunbook, takeSnapshot } from '../engine/commands/incident-evidence.js';
@@ -17,7 +18,7 @@ import {
   utc,
 } from '../incident/flow.js';
 import { initialNotice } from '../incident/notices.js';
-import { affectedServices, type IncidentRecord } from '../incident/record.js';
+import { type Delivery, type IncidentRecord, newIncidentRecord } from '../incident/record.js';
 import {
   parseSeverity,
   proposeSeverity,
@@ -99,37 +100,20 @@ export async function incidentOpen(options: IncidentOpenOptions): Promise<number
       options.title?.trim() || (proposal.findingId ? proposal.reason : `Incident in ${session.env.name}`);
     const commander = options.commander?.trim() || localUser();
     const record = store.create(
-      (id): IncidentRecord => ({
-        id,
-        revision: 1,
-        env: session.env.name,
-        title: plain(title),
-        severity,
-        severityName: policy.name,
-        proposal,
-        severityChoice: severity === proposal.severity ? 'proposed' : 'override',
-        commander: plain(commander),
-        affectedServices: affectedServices(snapshot.findings),
-        state: 'open',
-        currentStatus: 'Investigating',
-        eta: options.eta?.trim() || null,
-        startedAt: now.toISOString(),
-        openedBy: localUser(),
-        resolvedAt: null,
-        rootCause: null,
-        resolution: null,
-        updates: [],
-        snapshots: [snapshot],
-        timeline: [
-          { at: snapshot.at, event: `evidence snapshot (${runbook.name}): ${snapshot.status}` },
-          {
-            at: now.toISOString(),
-            event: `opened as SEV${severity} ${policy.name} by ${localUser()}; proposed SEV${proposal.severity} (${proposal.reason})`,
-          },
-        ],
-        deliveries: [],
-        postmortem: null,
-      }),
+      (id) =>
+        newIncidentRecord(id, {
+          env: session.env.name,
+          title: plain(title),
+          severity,
+          severityName: policy.name,
+          proposal,
+          commander: plain(commander),
+          snapshot,
+          runbook: runbook.name,
+          eta: options.eta?.trim() || null,
+          openedBy: localUser(),
+          now,
+        }),
       now,
     );
     const notice = initialNotice({
@@ -149,47 +133,78 @@ export async function incidentOpen(options: IncidentOpenOptions): Promise<number
     const incident = store.read(record.id);
     printer.view({
       data: { incident, notice, escalation: plan, deliveries, folder },
-      text: (data, c) => {
-        const opened = data.incident;
-        const proposed = opened.proposal;
-        const evidence = opened.snapshots.at(-1)!;
-        return [
-          `${c.bold(`Incident ${opened.id} opened`)} (${opened.env}, SEV${opened.severity} ${policy.name}, response within ${policy.response})`,
-          `  proposed: SEV${proposed.severity} - ${proposed.rule}`,
-          `  because:  ${plain(proposed.reason)}${proposed.findingId ? c.dim(` (${proposed.findingId})`) : ''}`,
-          ...(opened.severityChoice === 'override' ? [`  recorded: SEV${opened.severity} (overridden)`] : []),
-          ...(proposed.unchecked.length > 0
-            ? [
-                c.magenta(
-                  `  could not check ${proposed.unchecked.length}: ${proposed.unchecked.join(', ')}; the severity may be higher`,
-                ),
-              ]
-            : []),
-          `  record:   ${data.folder}`,
-          ...alreadyOpen.map((r) =>
-            c.yellow(
-              `  also open in ${r.env}: ${r.id} SEV${r.severity} ${plain(r.title)} (same incident? update it instead)`,
-            ),
-          ),
-          '',
-          c.bold('Evidence'),
-          ...evidenceLines(evidence, c),
-          '',
-          printNotice(data.notice, c),
-          c.bold(`Escalation (SEV${opened.severity}: ${policy.escalation}):`),
-          ...escalationLines(data.escalation),
-          '',
-          options.notify
-            ? c.bold('Notifications:')
-            : c.dim('Not posted anywhere (add --notify to post to the configured channels).'),
-          ...deliveryLines(data.deliveries, c),
-          '',
-          `Next: update every ${config.updateIntervalMinutes} minutes: fsops incident update ${opened.id} --status ... --actions ... --next ...`,
-        ].join('\n');
-      },
+      text: (data, c) =>
+        openedText(data, c, {
+          policy,
+          alreadyOpen,
+          notify: Boolean(options.notify),
+          updateIntervalMinutes: config.updateIntervalMinutes,
+        }),
     });
     return deliveryExitCode(deliveries);
   } finally {
     session.aws.destroy();
   }
+}
+
+interface OpenedView {
+  incident: IncidentRecord;
+  notice: ReturnType<typeof initialNotice>;
+  escalation: ReturnType<typeof escalationPlan>;
+  deliveries: Delivery[];
+  folder: string;
+}
+
+/** What `incident open` prints for a person: the record, the evidence, the notice, escalation, next step. */
+function openedText(
+  data: OpenedView,
+  c: ChalkInstance,
+  {
+    policy,
+    alreadyOpen,
+    notify,
+    updateIntervalMinutes,
+  }: {
+    policy: { name: string; response: string; escalation: string };
+    alreadyOpen: IncidentRecord[];
+    notify: boolean;
+    updateIntervalMinutes: number;
+  },
+): string {
+  const opened = data.incident;
+  const proposed = opened.proposal;
+  const evidence = opened.snapshots.at(-1)!;
+  return [
+    `${c.bold(`Incident ${opened.id} opened`)} (${opened.env}, SEV${opened.severity} ${policy.name}, response within ${policy.response})`,
+    `  proposed: SEV${proposed.severity} - ${proposed.rule}`,
+    `  because:  ${plain(proposed.reason)}${proposed.findingId ? c.dim(` (${proposed.findingId})`) : ''}`,
+    ...(opened.severityChoice === 'override' ? [`  recorded: SEV${opened.severity} (overridden)`] : []),
+    ...(proposed.unchecked.length > 0
+      ? [
+          c.magenta(
+            `  could not check ${proposed.unchecked.length}: ${proposed.unchecked.join(', ')}; the severity may be higher`,
+          ),
+        ]
+      : []),
+    `  record:   ${data.folder}`,
+    ...alreadyOpen.map((r) =>
+      c.yellow(
+        `  also open in ${r.env}: ${r.id} SEV${r.severity} ${plain(r.title)} (same incident? update it instead)`,
+      ),
+    ),
+    '',
+    c.bold('Evidence'),
+    ...evidenceLines(evidence, c),
+    '',
+    printNotice(data.notice, c),
+    c.bold(`Escalation (SEV${opened.severity}: ${policy.escalation}):`),
+    ...escalationLines(data.escalation),
+    '',
+    notify
+      ? c.bold('Notifications:')
+      : c.dim('Not posted anywhere (add --notify to post to the configured channels).'),
+    ...deliveryLines(data.deliveries, c),
+    '',
+    `Next: update every ${updateIntervalMinutes} minutes: fsops incident update ${opened.id} --status ... --actions ... --next ...`,
+  ].join('\n');
 }

@@ -2,13 +2,18 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../engine/model/errors.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
 import { loadIncidentSettings, utc } from '../incident/flow.js';
 import { postmortemMarkdown } from '../incident/postmortem.js';
 
 /** `fsops incident postmortem <id>`: writes postmortem.md into the incident's folder (ops guide §11.2.1). */
-export async function incidentPostmortem(id: string, options: GlobalOptions): Promise<number> {
-  const printer = printerFor(options, 'incident postmortem', VIEW_FORMATS);
+export async function incidentPostmortem(
+  id: string,
+  options: GlobalOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
+  const printer = printerFor(options, 'incident postmortem', VIEW_FORMATS, runtime.stdout);
   const { store, config } = loadIncidentSettings(options.config);
   const record = store.read(id);
   if (record.state !== 'resolved' || !record.resolvedAt) {

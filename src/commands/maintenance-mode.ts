@@ -1,22 +1,16 @@
 import { maintenanceModeAction } from '../actions/maintenance/maintenance-mode.js';
 import type { ActionDefinition } from '../actions/types.js';
-import { describeAwsError, isCredentialsError } from '../aws/errors.js';
+import { awsExitError } from '../aws/errors.js';
 import { interpretMaintenanceMode, readMaintenanceMode } from '../checks/maintenance-mode.js';
 import { promptIO } from '../engine/change.js';
 import { envChangeSession, runChanges } from '../engine/changes.js';
 import { commandContext } from '../engine/context.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
-import { ExitError, UnreachableError, UsageError } from '../engine/model/errors.js';
+import { UsageError } from '../engine/model/errors.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { clean } from '../engine/render.js';
 import type { PromptIO } from '../engine/safety.js';
-import {
-  classifyPreflightError,
-  type GlobalOptions,
-  openEnvSession,
-  requireExplicitEnv,
-  verifyAccount,
-} from '../engine/session.js';
+import { type GlobalOptions, openEnvSession, requireExplicitEnv, verifyAccount } from '../engine/session.js';
 
 export interface MaintenanceModeOptions extends GlobalOptions {
   dryRun?: boolean;
@@ -27,11 +21,8 @@ export interface MaintenanceModeOptions extends GlobalOptions {
 
 export const STATES = ['on', 'off', 'status'] as const;
 
-function awsFailure(error: unknown, env: string, doing: string): Error {
-  if (error instanceof ExitError) return error;
-  if (isCredentialsError(error)) return classifyPreflightError(error, env);
-  return new UnreachableError(`cannot ${doing}: ${describeAwsError(error)}`);
-}
+const awsFailure = (error: unknown, env: string, doing: string): Error =>
+  awsExitError(error, `cannot ${doing}`, { env });
 
 /**
  * `fsops maintenance mode on|off|status` (deployment guide §4.2.1): the SSM maintenance_mode parameter.

@@ -1,7 +1,7 @@
 import { ACTIONS } from '../actions/index.js';
 import { CHECKS } from '../checks/index.js';
 import { CHANGE_REF_ENV } from '../checks/maintenance/window.js';
-import type { DbConnectionOptions } from '../db/connection.js';
+import type { DbConnectionOptions } from '../db/target.js';
 import { promptIO } from '../engine/change.js';
 import {
   type ChangesResult,

@@ -1,15 +1,15 @@
+import { awsExitError } from '../aws/errors.js';
 import { CHECKS } from '../checks/index.js';
 import { gatherServiceChangeFacts } from '../ecs/facts.js';
 import { shortTaskDef } from '../ecs/taskdef.js';
 import {
-  asExitError,
   prepareServiceCommand,
   runServiceOperation,
-  type ServiceCommandDeps,
   type ServiceCommandOptions,
 } from '../engine/commands/service-operation.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
 import { UsageError } from '../engine/model/errors.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 
 export const RESTART_SOURCE =
   "runbook 004 (Service Won't Start: restart service); ops guide §13.1.1 (restart failing services)";
@@ -18,18 +18,19 @@ export const RESTART_SOURCE =
 export async function restart(
   component: string,
   options: ServiceCommandOptions,
-  deps: ServiceCommandDeps = {},
+  runtime: Runtime = processRuntime(),
 ): Promise<number> {
   const { printer, session, identity, ecs, names } = await prepareServiceCommand(
     component,
     options,
     'restart',
     true,
+    runtime,
   );
   try {
     const { service, stoppedTaskArns } = await readsUntilInterrupted((signal) =>
       gatherServiceChangeFacts(ecs, names, signal).catch((error) => {
-        throw asExitError(error, `cannot read ${names.service}`);
+        throw awsExitError(error, `cannot read ${names.service}`);
       }),
     );
     const current = service.taskDefinition ?? 'unknown';
@@ -77,7 +78,7 @@ export async function restart(
         source: RESTART_SOURCE,
       },
       options,
-      deps,
+      runtime,
     );
   } finally {
     session.aws.destroy();

@@ -1,18 +1,18 @@
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import type { ServiceAction } from '../actions/service.js';
+import { awsExitError } from '../aws/errors.js';
 import { CHECKS } from '../checks/index.js';
 import { describeTaskDefinition, gatherRollbackFacts } from '../ecs/facts.js';
 import { chooseRollbackTarget, parseToOption, type RollbackChoice } from '../ecs/target.js';
 import { diffTaskDefinitions, imagesOf, sameTaskDef, shortTaskDef } from '../ecs/taskdef.js';
 import {
-  asExitError,
   prepareServiceCommand,
   runServiceOperation,
-  type ServiceCommandDeps,
   type ServiceCommandOptions,
   type ServiceOperation,
 } from '../engine/commands/service-operation.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 
 export interface RollbackOptions extends ServiceCommandOptions {
   /** A revision number, family:revision, or a task definition ARN. */
@@ -26,7 +26,7 @@ export const ROLLBACK_SOURCE =
 export async function rollback(
   component: string,
   options: RollbackOptions,
-  deps: ServiceCommandDeps = {},
+  runtime: Runtime = processRuntime(),
 ): Promise<number> {
   if (options.to !== undefined) parseToOption(options.to);
   const { printer, session, identity, ecs, names } = await prepareServiceCommand(
@@ -34,19 +34,20 @@ export async function rollback(
     options,
     'rollback',
     true,
+    runtime,
   );
   try {
     // Reads only, under the run's signal: Ctrl-C/SIGTERM/SIGHUP end them at once (exit 130, nothing changed).
     const { facts, choice, fromDef, toDef } = await readsUntilInterrupted(async (signal) => {
       const facts = await gatherRollbackFacts(ecs, names, { signal }).catch((error) => {
-        throw asExitError(error, `cannot read ${names.service}`);
+        throw awsExitError(error, `cannot read ${names.service}`);
       });
       const choice = chooseRollbackTarget(facts, options.to);
       const [fromDef, toDef] = await Promise.all([
         describeTaskDefinition(ecs, choice.from, signal),
         describeTaskDefinition(ecs, choice.to, signal),
       ]).catch((error) => {
-        throw asExitError(error, 'cannot read the task definitions to compare');
+        throw awsExitError(error, 'cannot read the task definitions to compare');
       });
       return { facts, choice, fromDef, toDef };
     });
@@ -87,7 +88,7 @@ export async function rollback(
       checks: CHECKS,
       source: ROLLBACK_SOURCE,
     };
-    return await runServiceOperation(op, options, deps);
+    return await runServiceOperation(op, options, runtime);
   } finally {
     session.aws.destroy();
   }

@@ -1,16 +1,16 @@
+import { awsExitError } from '../aws/errors.js';
 import { CHECKS } from '../checks/index.js';
 import { gatherServiceChangeFacts } from '../ecs/facts.js';
 import { judgeScale, readScalingLimits } from '../ecs/scale-limits.js';
 import { shortTaskDef } from '../ecs/taskdef.js';
 import {
-  asExitError,
   prepareServiceCommand,
   runServiceOperation,
-  type ServiceCommandDeps,
   type ServiceCommandOptions,
 } from '../engine/commands/service-operation.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
 import { UsageError } from '../engine/model/errors.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 
 export interface ScaleOptions extends ServiceCommandOptions {
   /** The explicit confirmation that scaling a protected environment to 0 is meant (no terminal). */
@@ -36,7 +36,7 @@ export async function scale(
   component: string,
   countText: string,
   options: ScaleOptions,
-  deps: ServiceCommandDeps = {},
+  runtime: Runtime = processRuntime(),
 ): Promise<number> {
   const count = parseCount(countText);
   const { printer, session, identity, ecs, names } = await prepareServiceCommand(
@@ -44,11 +44,12 @@ export async function scale(
     options,
     'scale',
     true,
+    runtime,
   );
   try {
     const { service, stoppedTaskArns } = await readsUntilInterrupted((signal) =>
       gatherServiceChangeFacts(ecs, names, signal).catch((error) => {
-        throw asExitError(error, `cannot read ${names.service}`);
+        throw awsExitError(error, `cannot read ${names.service}`);
       }),
     );
     const desired = service.desiredCount ?? 0;
@@ -143,7 +144,7 @@ export async function scale(
         source: SCALE_SOURCE,
       },
       options,
-      deps,
+      runtime,
     );
   } finally {
     session.aws.destroy();

@@ -96,7 +96,15 @@ export const DEFAULT_CONFIG: Config = {
   },
   logs: { errorPattern: 'ERROR', since: '15m' },
   runner: { concurrency: 16, checkTimeoutMs: 30_000 },
-  aws: { maxAttempts: 5, requestTimeoutMs: 10_000, connectTimeoutMs: 3000 },
+  aws: {
+    maxAttempts: 5,
+    requestTimeoutMs: 10_000,
+    connectTimeoutMs: 3000,
+    // A hanging endpoint would otherwise hold the account check (or a change's audit line) for
+    // retries × request timeout.
+    preflightTimeoutMs: 6000,
+    auditTimeoutMs: 10_000,
+  },
   audit: { file: '~/.local/state/fsops/audit.jsonl', logGroup: null },
   troubleshoot: {
     since: '1h',
@@ -254,6 +262,13 @@ export const DEFAULT_CONFIG: Config = {
       keyTables: [{ table: 'payment.payments', timestampColumn: 'created_at' }],
       rowCountTolerancePercent: 5,
       monthly: false,
+    },
+    // fsops recover (runbook 003 Data Corruption, runbook 002 Recovery Procedures): no writer is scaled to 0
+    // unless named; the copy takes the live name (the endpoint the services use stays the same).
+    recover: {
+      directory: '~/.local/state/fsops/recoveries',
+      writerComponents: [],
+      timeoutMinutes: 120,
     },
     drill: { writeDowntimeSeconds: 120, ecsRecoverySeconds: 300, timeoutMinutes: 20 },
   },

@@ -39,6 +39,12 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
     meaning: 'folder of the incident records; overrides `incident.directory` (default ./incidents)',
   },
   {
+    name: 'FSOPS_RECOVERY_DIR',
+    group: 'fsops',
+    meaning:
+      'folder of the `recover db` journals; overrides `backup.recover.directory` (default ~/.local/state/fsops/recoveries)',
+  },
+  {
     name: 'FSOPS_PUBLISH_NAMESPACE',
     group: 'fsops',
     meaning: 'CloudWatch namespace of `--publish` (default Fivestar/Ops)',

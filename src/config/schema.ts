@@ -54,7 +54,7 @@ const sqlIdentifier = z
 const metricName = z.string().min(1).max(255);
 
 /** Troubleshooting: Logs Insights switch-over, certificate and slow-statement thresholds. */
-export const TroubleshootSchema = z
+const TroubleshootSchema = z
   .object({
     since: z.string().min(1).describe('default look-back window of `fsops troubleshoot` and `fsops metrics`'),
     insightsAbove: z.string().min(1).describe('windows longer than this are aggregated by Logs Insights'),
@@ -256,7 +256,7 @@ export const MaintenanceSchema = z
   .strict();
 
 /** Backups and disaster recovery (deployment guide §2.2.3; runbook 002 Disaster Recovery; runbook 003 Monthly Tasks). */
-export const BackupSchema = z
+const BackupSchema = z
   .object({
     rtoMinutes: positiveInt.describe(
       'deployment guide §2.2.3: RTO < 4 hours (the RPO is maintenance.rpoMinutes)',
@@ -301,6 +301,25 @@ export const BackupSchema = z
         ),
         rowCountTolerancePercent: percent,
         monthly: z.boolean().describe('`maintenance run monthly` also runs the test restore'),
+      })
+      .strict(),
+    recover: z
+      .object({
+        directory: z
+          .string()
+          .min(1)
+          .describe(
+            'one journal per recovery under here (default beside the audit log; FSOPS_RECOVERY_DIR overrides)',
+          ),
+        writerComponents: z
+          .array(z.string().min(1))
+          .describe(
+            'components that write to the database: scaled to 0 while a recovery runs, their counts restored after',
+          ),
+        timeoutMinutes: z
+          .number()
+          .positive()
+          .describe('give up waiting for a restore or a rename after this long'),
       })
       .strict(),
     drill: z
@@ -372,7 +391,7 @@ export const DatabaseSchema = z
   .strict();
 
 /** `fsops security` (deployment guide §2.2.3, §2.3.1, §3.1.2; ops guide §3.1.1, §7.1.1; runbook 003). */
-export const SecuritySchema = z
+const SecuritySchema = z
   .object({
     secretMaxAgeDays: positiveInt.describe('runbook 003: rotate secrets and keys older than 90 days'),
     extraSecrets: z
@@ -553,7 +572,15 @@ export const ConfigSchema = z
     logs: z.object({ errorPattern: z.string().min(1), since: z.string().min(1) }).strict(),
     runner: z.object({ concurrency: positiveInt, checkTimeoutMs: positiveInt }).strict(),
     aws: z
-      .object({ maxAttempts: positiveInt, requestTimeoutMs: positiveInt, connectTimeoutMs: positiveInt })
+      .object({
+        maxAttempts: positiveInt,
+        requestTimeoutMs: positiveInt,
+        connectTimeoutMs: positiveInt,
+        /** The account check (STS GetCallerIdentity) in all, retries included. */
+        preflightTimeoutMs: positiveInt,
+        /** The CloudWatch Logs copy of one audit line in all (the local line is written first). */
+        auditTimeoutMs: positiveInt,
+      })
       .strict(),
     audit: z.object({ file: z.string().min(1), logGroup: z.string().min(1).nullable() }).strict(),
     troubleshoot: TroubleshootSchema,
@@ -574,11 +601,8 @@ export type EnvironmentConfig = z.infer<typeof EnvironmentSchema>;
 export type Names = z.infer<typeof NamesSchema>;
 export type Thresholds = z.infer<typeof ThresholdsSchema>;
 export type PaymentsConfig = z.infer<typeof PaymentsSchema>;
-export type TroubleshootConfig = z.infer<typeof TroubleshootSchema>;
 export type MaintenanceConfig = z.infer<typeof MaintenanceSchema>;
 export type DatabaseConfig = z.infer<typeof DatabaseSchema>;
-export type SecurityConfig = z.infer<typeof SecuritySchema>;
 export type LmsConfig = z.infer<typeof LmsSchema>;
-export type BackupConfig = z.infer<typeof BackupSchema>;
 export type DeployConfig = z.infer<typeof DeploySchema>;
 export type RedisConfig = z.infer<typeof RedisSchema>;

@@ -4,12 +4,11 @@ import {
   connectFailure,
   connectionConfig,
   DbQueryError,
-  type DbTarget,
   describePgError,
   sessionParameters,
-  targetLabel,
 } from './connection.js';
 import { redactSecrets } from './redact.js';
+import { type DbTarget, targetLabel } from './target.js';
 
 /**
  * The one WRITABLE session of a maintenance run (VACUUM, retention deletes, partition DDL, REINDEX).

@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { dirname } from 'node:path';
-import type { AwsClients } from '../aws/clients.js';
+import { type AwsClients, DEFAULT_AUDIT_TIMEOUT_MS } from '../aws/clients.js';
 import { describeAwsError } from '../aws/errors.js';
 import { clean } from './render.js';
 
@@ -45,6 +45,8 @@ export async function appendAudit(
   partial: Omit<AuditRecord, 'time' | 'user'>,
   target: AuditTarget,
   aws?: AwsClients,
+  /** Where a warning about a failed audit write goes (the command's runtime.stderr). */
+  stderr: { write(text: string): unknown } = process.stderr,
 ): Promise<AuditRecord> {
   const record: AuditRecord = { time: new Date().toISOString(), user: localUser(), ...partial };
   const line = JSON.stringify(record);
@@ -53,7 +55,7 @@ export async function appendAudit(
     mkdirSync(dirname(file), { recursive: true });
     appendFileSync(file, `${line}\n`, { mode: 0o600 });
   } catch (error) {
-    process.stderr.write(
+    stderr.write(
       `fsops: warning: could not write the audit log ${file}: ${clean((error as Error).message)}\n`,
     );
   }
@@ -61,7 +63,7 @@ export async function appendAudit(
     try {
       await putAuditEvent(aws, target.logGroup, line);
     } catch (error) {
-      process.stderr.write(
+      stderr.write(
         `fsops: warning: could not write the audit record to ${target.logGroup}: ${clean(describeAwsError(error))}\n`,
       );
     }
@@ -69,18 +71,13 @@ export async function appendAudit(
   return record;
 }
 
-/**
- * How long the CloudWatch Logs copy of one audit line may take in all: the local line is already
- * written, and a CloudWatch Logs endpoint that hangs must not hold the change (or its outcome line) for
- * the SDK's retries × request timeout.
- */
-export const AUDIT_REMOTE_TIMEOUT_MS = 10_000;
-
 async function putAuditEvent(aws: AwsClients, logGroupName: string, message: string): Promise<void> {
   const { CreateLogStreamCommand, PutLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
   const logs = await aws.logs();
   const logStreamName = `fsops/${new Date().toISOString().slice(0, 10)}/${localUser()}`;
-  const abortSignal = AbortSignal.timeout(AUDIT_REMOTE_TIMEOUT_MS);
+  // The local line is already written: a CloudWatch Logs endpoint that hangs must not hold the change
+  // (or its outcome line) for the SDK's retries × request timeout (config aws.auditTimeoutMs).
+  const abortSignal = AbortSignal.timeout(aws.settings.auditTimeoutMs ?? DEFAULT_AUDIT_TIMEOUT_MS);
   try {
     await logs.send(new CreateLogStreamCommand({ logGroupName, logStreamName }), { abortSignal });
   } catch (error) {

@@ -1,6 +1,5 @@
 import type { AwsClients } from '../aws/clients.js';
 import { type AuditRecord, type AuditTarget, appendAudit } from './audit.js';
-import { onInterrupt } from './interrupt.js';
 import {
   confirmPlan,
   type Decision,
@@ -21,7 +20,7 @@ import {
 export type AuditResult = AuditRecord['result'];
 
 /** Writes one audit line of a change: its fixed fields (env, identity, command, from/to) plus the result. */
-export type ChangeAudit = (result: AuditResult, detail?: string, command?: string) => Promise<void>;
+export type ChangeAudit = (result: AuditResult, detail?: string) => Promise<void>;
 
 export interface ChangeAuditFields {
   env: string;
@@ -37,11 +36,11 @@ export interface ChangeAuditFields {
 
 export function changeAuditor(fields: ChangeAuditFields): ChangeAudit {
   const { target, aws, command, ...rest } = fields;
-  return async (result, detail, commandOverride) => {
+  return async (result, detail) => {
     await appendAudit(
       {
         ...rest,
-        command: commandOverride ?? command,
+        command,
         result,
         ...(detail ? { detail } : {}),
       },
@@ -52,9 +51,13 @@ export function changeAuditor(fields: ChangeAuditFields): ChangeAudit {
 }
 
 /** The terminal prompt; the plan goes to stderr when stdout carries a machine-readable report. */
-export function promptIO(format: string, base: PromptIO = terminalIO()): PromptIO {
+export function promptIO(
+  format: string,
+  base: PromptIO = terminalIO(),
+  stderr: { write(text: string): unknown } = process.stderr,
+): PromptIO {
   if (format === 'text') return base;
-  return { ...base, print: (text) => process.stderr.write(text) };
+  return { ...base, print: (text) => stderr.write(text) };
 }
 
 export interface DecideOptions {
@@ -94,19 +97,11 @@ export async function decideChange(
 export interface ApplyOptions<T> {
   /** Detail of the "started" line (default none). */
   startedDetail?: string;
-  /** The audit record's command for these lines, when it differs from the auditor's (one step of a run). */
-  command?: string;
-  /** The outcome line from the result; default "succeeded" (or "interrupted" after Ctrl-C). */
+  /** The outcome line from the result; default "succeeded" (or "interrupted" once `signal` aborted). */
   outcome?(result: T, interrupted: boolean): { result: AuditResult; detail?: string } | null;
   /** Detail of the "failed" line from the error (default its message). */
   failedDetail?(error: unknown): string;
-  /**
-   * Take over Ctrl-C while applying: the signal given to `apply` aborts and `onInterrupt` runs (e.g.
-   * "stopping after the current statement"). Without it Ctrl-C exits as usual.
-   */
-  interruptible?: boolean;
-  onInterrupt?(): void;
-  /** A signal of an enclosing run (e.g. a runbook's several changes): aborting it aborts this one. */
+  /** The run's signal (Ctrl-C, SIGTERM, SIGHUP abort it): aborted by the end of `apply`, the outcome is "interrupted". */
   signal?: AbortSignal;
 }
 
@@ -116,36 +111,21 @@ export interface ApplyOptions<T> {
  */
 export async function applyChange<T>(
   audit: ChangeAudit,
-  apply: (signal: AbortSignal) => Promise<T>,
+  apply: () => Promise<T>,
   options: ApplyOptions<T> = {},
 ): Promise<T> {
-  await audit('started', options.startedDetail, options.command);
-  const controller = new AbortController();
-  const forward = () => controller.abort();
-  options.signal?.addEventListener('abort', forward, { once: true });
-  if (options.signal?.aborted) controller.abort();
-  const release = options.interruptible
-    ? onInterrupt(() => {
-        controller.abort();
-        options.onInterrupt?.();
-      })
-    : () => {};
+  await audit('started', options.startedDetail);
+  let result: T;
   try {
-    let result: T;
-    try {
-      result = await apply(controller.signal);
-    } catch (error) {
-      await audit('failed', options.failedDetail?.(error) ?? (error as Error).message, options.command);
-      throw error;
-    }
-    const interrupted = controller.signal.aborted;
-    const outcome = options.outcome
-      ? options.outcome(result, interrupted)
-      : { result: interrupted ? 'interrupted' : 'succeeded' };
-    if (outcome) await audit(outcome.result, outcome.detail, options.command);
-    return result;
-  } finally {
-    release();
-    options.signal?.removeEventListener('abort', forward);
+    result = await apply();
+  } catch (error) {
+    await audit('failed', options.failedDetail?.(error) ?? (error as Error).message);
+    throw error;
   }
+  const interrupted = options.signal?.aborted ?? false;
+  const outcome = options.outcome
+    ? options.outcome(result, interrupted)
+    : { result: interrupted ? 'interrupted' : 'succeeded' };
+  if (outcome) await audit(outcome.result, outcome.detail);
+  return result;
 }

@@ -18,7 +18,7 @@ import type { CheckDefinition, CheckResult, DbQuery } from './model/check.js';
 import { toFinding } from './model/check.js';
 import { ExitCode, ExitError, UsageError } from './model/errors.js';
 import { buildReport, type Finding, type Interruption, overallStatus, type Report } from './model/finding.js';
-import { createProgress } from './progress.js';
+import { createProgress, type ProgressStream } from './progress.js';
 import { mergeRechecked } from './recheck.js';
 import type { ActionStep } from './runbook.js';
 import { runChecks, type Step } from './runner.js';
@@ -162,7 +162,7 @@ export interface RunChangesOptions {
    * A progress shown while the changes apply (a spinner on a terminal, lines elsewhere, nothing under
    * machine output), started after the prompt: for a long wait (a rollout). Without it, `log`.
    */
-  progress?: { label: string; format: string };
+  progress?: { label: string; format: string; stream?: ProgressStream };
   /**
    * The checks an applied action may name in `recheck`, with their parameters (a runbook's check
    * steps, or `stepsFor(CHECKS, …)`): those named by an applied action run again after the changes.
@@ -246,7 +246,7 @@ export async function runChanges(
   const decided = await decideAll(work, session, options, auditorFor(session, options.command, single));
   const progress =
     decided.decision === 'confirmed' && work.length > 0 && options.progress
-      ? await createProgress(options.progress.label, options.progress.format)
+      ? await createProgress(options.progress.label, options.progress.format, options.progress.stream)
       : null;
   const applyRun = {
     log: progress?.log ?? log,

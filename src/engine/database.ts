@@ -1,20 +1,19 @@
-import { AwsClients } from '../aws/clients.js';
+import type { AwsClients } from '../aws/clients.js';
 import { type EnvContext, loadConfig, renderTemplate } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { type DbSession, openDbSession } from '../db/connection.js';
 import {
   applyTunnel,
   type DbConnectionOptions,
-  type DbSession,
   type DbTarget,
   envDbTarget,
-  openDbSession,
   parseDbUrl,
   resolveDbTarget,
-} from '../db/connection.js';
+} from '../db/target.js';
 import { type MaintenanceDb, openMaintenanceSession, type WriteSessionOptions } from '../db/writable.js';
 import { readsUntilInterrupted } from './interrupt.js';
 import {
-  checkEndpointUrls,
+  awsClientsFor,
   type EnvSession,
   type GlobalOptions,
   openEnvSession,
@@ -24,7 +23,7 @@ import {
 /**
  * The engine's one database layer (docs/architecture.md, "Database"): which database (the
  * environment's secret, --db-url, DATABASE_URL, with --db-host/--db-port for a tunnel; see
- * src/db/connection.ts resolveDbTarget), opened read-only for diagnostics (statement_timeout,
+ * src/db/target.ts resolveDbTarget), opened read-only for diagnostics (statement_timeout,
  * lock_timeout, application_name=fsops, default_transaction_read_only) or writable for maintenance
  * (src/db/writable.ts), each at most once and only when first used, and one `close()`.
  */
@@ -199,15 +198,7 @@ export async function openDatabase(
     { envFromEnvironment },
   );
   const config = envSession?.config ?? loadConfig(options.config).config;
-  if (!envSession) checkEndpointUrls(options);
-  const aws =
-    envSession?.aws ??
-    new AwsClients({
-      region: options.region ?? process.env.AWS_REGION ?? config.region,
-      profile: options.profile,
-      endpoint: options.endpointUrl,
-      ...config.aws,
-    });
+  const aws = envSession?.aws ?? awsClientsFor(options, config);
   const db = handles(async () => target, config);
   return {
     config,
@@ -224,7 +215,7 @@ export async function openDatabase(
 
 /** A database given by its target and config alone (no environment, no AWS account): e.g. the demo's server. */
 export function detachedDatabase(target: DbTarget, config: Config, name = 'database'): Database {
-  const aws = new AwsClients({ region: config.region, ...config.aws });
+  const aws = awsClientsFor({}, config);
   const db = handles(async () => target, config);
   return {
     config,

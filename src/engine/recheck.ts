@@ -1,7 +1,12 @@
 import type { Finding } from './model/finding.js';
 
-/** Whether a finding came from a check: its own id, or one of its sub-findings (`db.bloat.stale`). */
+/**
+ * Whether a finding came from a check: the runner names its check (`checkId`), whatever the finding's
+ * own id (`logs.groups` emits `logs.group.*`); a finding without one (read back from an older JSON
+ * report) by its id: the check's own, or one of its sub-findings (`db.bloat.stale`).
+ */
 export function fromCheck(finding: Finding, checkId: string): boolean {
+  if (finding.checkId !== undefined) return finding.checkId === checkId;
   return finding.id === checkId || finding.id.startsWith(`${checkId}.`);
 }
 

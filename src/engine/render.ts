@@ -92,8 +92,11 @@ export function interruptionLines(interruption: Interruption): string[] {
 export function toJson(report: Report): string {
   const { notes, ...rest } = report;
   // The report's findings keep the documented fields (docs/architecture.md); a finding's structured
-  // `value`/`unit` is for fsops's own consumers (the incident severity proposal), not this contract.
-  const findings = report.findings.map(({ value: _value, unit: _unit, ...finding }) => finding);
+  // `value`/`unit` (the incident severity proposal) and `checkId` (recheck, the dashboard) are for
+  // fsops's own consumers, not this contract.
+  const findings = report.findings.map(
+    ({ value: _value, unit: _unit, checkId: _checkId, ...finding }) => finding,
+  );
   return `${JSON.stringify(notes?.length ? { ...report, findings } : { ...rest, findings }, null, 2)}\n`;
 }
 

@@ -33,11 +33,16 @@ export interface RunbookRunOptions extends RunnerHooks {
   runActions?: (steps: ActionStep[]) => Promise<Finding[]>;
 }
 
-/** Every check id a runbook names exists: a runbook with a typo fails before anything runs. */
+/**
+ * Every check id a runbook names exists and takes the parameters given: a runbook with a typo fails
+ * before anything runs, one line naming the runbook, the step and the parameter.
+ */
 export function resolveSteps(runbook: Runbook, checks: CheckRegistry): Step[] {
+  const numbered = runbook.steps.flatMap((step, index) => ('check' in step ? [{ step, n: index + 1 }] : []));
   return stepsFor(
     checks,
-    runbook.steps.flatMap((step) => ('check' in step ? [step] : [])),
+    numbered.map(({ step }) => step),
+    (i) => `runbook ${runbook.name}, step ${numbered[i]!.n}`,
   );
 }
 

@@ -1,9 +1,11 @@
+import { z } from 'zod';
 import { describeAwsError } from '../aws/errors.js';
 import { httpFetch } from './http-fetch.js';
 import {
   type CheckContext,
   type CheckDefinition,
   type CheckResult,
+  couldNotCheck,
   type DbQuery,
   type RedisEndpoint,
   toFinding,
@@ -80,13 +82,14 @@ class CheckTimeout extends Error {
 
 export function errorFinding(check: CheckDefinition<never>, error: unknown): Finding {
   const observed = error instanceof CheckTimeout ? error.message : describeAwsError(error);
-  return toFinding(check, {
-    status: 'error',
-    resource: check.id,
-    observed: `could not check: ${observed}`,
-    expected: 'the check completes',
-    remediation: 'Check AWS credentials, network access and permissions, then run again.',
-  });
+  return toFinding(
+    check,
+    couldNotCheck(
+      check.id,
+      observed,
+      'Check AWS credentials, network access and permissions, then run again.',
+    ),
+  );
 }
 
 /** A per-run cache of gathered facts, so that checks sharing an API call make it once. */
@@ -177,12 +180,43 @@ export async function runChecks(
   return { findings, context: makeContext(options.signal ?? new AbortController().signal) };
 }
 
-/** Steps from check ids; an unknown id is a usage error naming the valid ones. */
+/**
+ * Steps from check ids with their parameters checked against each check's schema: an unknown id or
+ * a parameter the check does not take (or of the wrong kind) is a usage error, one line naming where
+ * (`where(index)`: the runbook and step) and what is valid, before anything runs.
+ */
 export function stepsFor(
   registry: CheckRegistry,
   steps: readonly { check: string; params?: Record<string, unknown> }[],
+  where?: (index: number) => string,
 ): Step[] {
-  return steps.map((step) => ({ check: checkFor(registry, step.check), params: step.params ?? {} }));
+  return steps.map((step, index) => {
+    const check = checkFor(registry, step.check);
+    const problem = paramsProblem(check, step.params ?? {});
+    if (problem) {
+      throw new UsageError(`${where ? `${where(index)} (${check.id})` : `check ${check.id}`}: ${problem}`);
+    }
+    return { check, params: step.params ?? {} };
+  });
+}
+
+/** What is wrong with a step's parameters for its check, or null. */
+export function paramsProblem(check: CheckDefinition<never>, params: Record<string, unknown>): string | null {
+  const schema = check.params;
+  if (!schema) {
+    const given = Object.keys(params);
+    return given.length ? `takes no parameters (got ${given.join(', ')})` : null;
+  }
+  const result = schema.safeParse(params);
+  if (result.success) return null;
+  const issue = result.error.issues[0]!;
+  const valid = schema instanceof z.ZodObject ? Object.keys(schema.shape).join(', ') : '';
+  if (issue.code === 'unrecognized_keys' && 'keys' in issue && Array.isArray(issue.keys)) {
+    const keys = issue.keys.map((key) => `'${String(key)}'`).join(', ');
+    return `unknown parameter ${keys} (valid: ${valid || 'none'})`;
+  }
+  const path = issue.path.map(String).join('.');
+  return `parameter '${path}': ${issue.message}${valid ? ` (parameters: ${valid})` : ''}`;
 }
 
 export function checkFor(registry: CheckRegistry, id: string): CheckDefinition<never> {

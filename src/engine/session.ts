@@ -1,14 +1,9 @@
-import { AwsClients } from '../aws/clients.js';
-import {
-  awsProfileExists,
-  awsProfileFiles,
-  describeAwsError,
-  endpointUrlProblem,
-  isCredentialsError,
-} from '../aws/errors.js';
-import { type EnvContext, loadConfig, resolveEnvironment } from '../config/load.js';
+import { AwsClients, DEFAULT_PREFLIGHT_TIMEOUT_MS } from '../aws/clients.js';
+import { awsExitError, endpointUrlProblem, isCredentialsError } from '../aws/errors.js';
+import { loadConfig, resolveEnvironment } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { UnreachableError, UsageError } from './model/errors.js';
+import type { EnvSession } from './model/session.js';
 
 /** Flags every command shares (declared once in cli.ts). */
 export interface GlobalOptions {
@@ -25,11 +20,7 @@ export interface GlobalOptions {
   publish?: boolean;
 }
 
-export interface EnvSession {
-  config: Config;
-  env: EnvContext;
-  aws: AwsClients;
-}
+export type { EnvSession } from './model/session.js';
 
 /** Loads the config, resolves the environment and builds its AWS clients (not yet connected). */
 export function openEnvSession(
@@ -40,15 +31,30 @@ export function openEnvSession(
 ): EnvSession {
   const { config } = loadConfig(options.config);
   const env = resolveEnvironment(config, envName);
+  const aws = awsClientsFor(options, config, { region: env.region, profile: env.profile, retryMode });
+  return { config, env, aws };
+}
+
+/**
+ * The one way AWS clients are built (environment runs, database commands, a bare database): the
+ * flags win, then AWS_REGION/AWS_PROFILE, then what the environment (or the config) says; the
+ * endpoint URLs are checked first; retries and timeouts from the config's `aws`.
+ */
+export function awsClientsFor(
+  options: Pick<GlobalOptions, 'region' | 'profile' | 'endpointUrl'>,
+  config: Config,
+  defaults: { region: string; profile?: string; retryMode?: 'standard' | 'adaptive' } = {
+    region: config.region,
+  },
+): AwsClients {
   checkEndpointUrls(options);
-  const aws = new AwsClients({
-    region: options.region ?? process.env.AWS_REGION ?? env.region,
-    profile: options.profile ?? process.env.AWS_PROFILE ?? env.profile,
+  return new AwsClients({
+    region: options.region ?? process.env.AWS_REGION ?? defaults.region,
+    profile: options.profile ?? process.env.AWS_PROFILE ?? defaults.profile,
     endpoint: options.endpointUrl,
     ...config.aws,
-    retryMode,
+    retryMode: defaults.retryMode ?? 'standard',
   });
-  return { config, env, aws };
 }
 
 /**
@@ -71,9 +77,6 @@ export function checkEndpointUrls(options: Pick<GlobalOptions, 'endpointUrl'>): 
     }
   }
 }
-
-/** The account check gives up after this long in all (a hanging endpoint would otherwise hold it for retries × request timeout). */
-export const PREFLIGHT_TIMEOUT_MS = 6000;
 
 /** docs/architecture.md: a command that changes something never takes its environment from FSOPS_ENV. */
 export function requireExplicitEnv(options: Pick<GlobalOptions, 'env'>, what: string): string {
@@ -114,7 +117,9 @@ export async function verifyAccount(
 async function callerIdentity(session: EnvSession, signal?: AbortSignal): Promise<CallerIdentity> {
   const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
   const sts = await session.aws.sts();
-  const deadline = AbortSignal.timeout(PREFLIGHT_TIMEOUT_MS);
+  // A hanging endpoint would otherwise hold the check for retries × request timeout (aws.preflightTimeoutMs).
+  const timeoutMs = session.aws.settings.preflightTimeoutMs ?? DEFAULT_PREFLIGHT_TIMEOUT_MS;
+  const deadline = AbortSignal.timeout(timeoutMs);
   let out: { Account?: string; Arn?: string };
   try {
     out = await sts.send(new GetCallerIdentityCommand({}), {
@@ -124,7 +129,7 @@ async function callerIdentity(session: EnvSession, signal?: AbortSignal): Promis
     if (signal?.aborted) throw error;
     if (deadline.aborted && !isCredentialsError(error)) {
       throw new UnreachableError(
-        `cannot verify the AWS identity for ${session.env.name}: no answer from STS within ${PREFLIGHT_TIMEOUT_MS / 1000} s${session.aws.settings.endpoint ? ` (endpoint ${session.aws.settings.endpoint})` : ''}`,
+        `cannot verify the AWS identity for ${session.env.name}: no answer from STS within ${timeoutMs / 1000} s${session.aws.settings.endpoint ? ` (endpoint ${session.aws.settings.endpoint})` : ''}`,
       );
     }
     throw classifyPreflightError(error, session.env.name, session.aws.settings.profile);
@@ -137,26 +142,7 @@ async function callerIdentity(session: EnvSession, signal?: AbortSignal): Promis
   return { account: out.Account, arn: out.Arn ?? 'unknown' };
 }
 
+/** Why the account check failed, as the line fsops exits with (src/aws/errors.ts awsExitError). */
 export function classifyPreflightError(error: unknown, env: string, profile?: string): Error {
-  if (isCredentialsError(error) && profile && !awsProfileExists(profile)) {
-    const files = awsProfileFiles();
-    return new UsageError(
-      `AWS profile '${profile}' not found in ${files.config} or ${files.credentials} (from --profile, AWS_PROFILE or environments.${env}.profile)`,
-    );
-  }
-  if (isCredentialsError(error) && profile) {
-    return new UsageError(
-      `AWS profile '${profile}' gives no usable credentials for ${env}: ${describeAwsCredentialsError(error)}`,
-    );
-  }
-  if (isCredentialsError(error)) {
-    return new UsageError(
-      `no AWS credentials for ${env}: set --profile, AWS_PROFILE or environments.${env}.profile (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)`,
-    );
-  }
-  return new UnreachableError(`cannot verify the AWS identity for ${env}: ${describeAwsError(error)}`);
-}
-
-function describeAwsCredentialsError(error: unknown): string {
-  return String((error as Error).message ?? error).split('\n')[0]!;
+  return awsExitError(error, `cannot verify the AWS identity for ${env}`, { env, profile });
 }

@@ -114,3 +114,56 @@ export function nextUpdateDue(record: IncidentRecord, intervalMinutes: number): 
   const last = record.updates.at(-1)?.at ?? record.startedAt;
   return new Date(new Date(last).getTime() + intervalMinutes * 60_000);
 }
+
+/** What an incident is opened with: who, what, how severe, and the evidence snapshot taken first. */
+export interface NewIncident {
+  env: string;
+  title: string;
+  severity: SeverityLevel;
+  severityName: string;
+  proposal: SeverityProposal;
+  commander: string;
+  snapshot: Snapshot;
+  /** The runbook the snapshot ran (for the timeline). */
+  runbook: string;
+  eta: string | null;
+  /** The local user who opened it. */
+  openedBy: string;
+  now: Date;
+}
+
+/** The first revision of an incident's record (pure): open, investigating, its snapshot and timeline. */
+export function newIncidentRecord(id: string, opened: NewIncident): IncidentRecord {
+  const { severity, proposal, snapshot, now } = opened;
+  return {
+    id,
+    revision: 1,
+    env: opened.env,
+    title: opened.title,
+    severity,
+    severityName: opened.severityName,
+    proposal,
+    severityChoice: severity === proposal.severity ? 'proposed' : 'override',
+    commander: opened.commander,
+    affectedServices: affectedServices(snapshot.findings),
+    state: 'open',
+    currentStatus: 'Investigating',
+    eta: opened.eta,
+    startedAt: now.toISOString(),
+    openedBy: opened.openedBy,
+    resolvedAt: null,
+    rootCause: null,
+    resolution: null,
+    updates: [],
+    snapshots: [snapshot],
+    timeline: [
+      { at: snapshot.at, event: `evidence snapshot (${opened.runbook}): ${snapshot.status}` },
+      {
+        at: now.toISOString(),
+        event: `opened as SEV${severity} ${opened.severityName} by ${opened.openedBy}; proposed SEV${proposal.severity} (${proposal.reason})`,
+      },
+    ],
+    deliveries: [],
+    postmortem: null,
+  };
+}

@@ -10,8 +10,8 @@ import { UsageError } from '../engine/model/errors.js';
 /** The declared alarm catalogue shipped with fsops (ops guide §3.2.1, §5.1.1, §5.2.1, §8.1.1, §8.2.1). */
 export const ALARM_CATALOGUE_FILE = join(packageRoot(), 'monitoring', 'alarms.yaml');
 
-export const SEVERITIES = ['critical', 'high', 'warning'] as const;
-export type AlarmSeverity = (typeof SEVERITIES)[number];
+export const ALARM_SEVERITIES = ['critical', 'high', 'warning'] as const;
+export type AlarmSeverity = (typeof ALARM_SEVERITIES)[number];
 
 const COMPARISONS = [
   'GreaterThanThreshold',
@@ -31,7 +31,7 @@ const AlarmEntrySchema = z
       .describe('template: {env}, {component}, {cluster}, {service}, {dbInstance}'),
     description: z.string().default(''),
     source: z.string().min(1).describe('the guide section the alarm comes from'),
-    severity: z.enum(SEVERITIES),
+    severity: z.enum(ALARM_SEVERITIES),
     namespace: z.string().min(1),
     metric: z.string().min(1),
     dimensions: z.record(z.string(), z.string().min(1)).default({}),
@@ -156,7 +156,7 @@ export const AlarmCatalogueSchema = z
           .object({
             name: z.string().min(1),
             source: z.string().min(1),
-            severity: z.enum(SEVERITIES),
+            severity: z.enum(ALARM_SEVERITIES),
             notify: z.array(z.string().min(1)).min(1).optional(),
             rule: z.string().min(1).describe('the EventBridge rule name template'),
             pattern: z.string().min(1),

@@ -10,6 +10,18 @@ export interface TestRuntime extends Runtime {
   err(): string;
 }
 
+/** A stderr-like stream (no terminal) that hands what is written to `write`. */
+export function collectingStream(write: (text: string) => void): Runtime['stderr'] {
+  return {
+    isTTY: false,
+    columns: 80,
+    write(chunk: string | Uint8Array) {
+      write(String(chunk));
+      return true;
+    },
+  } as unknown as Runtime['stderr'];
+}
+
 const collector = (isTTY: boolean) => {
   let text = '';
   return {

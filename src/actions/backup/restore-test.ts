@@ -18,14 +18,8 @@ import {
   waitAvailable,
 } from '../../backup/restore.js';
 import { untrusted } from '../../backup/text.js';
-import {
-  applyTunnel,
-  type DbSession,
-  type DbTarget,
-  envDbTarget,
-  openDbSession,
-  targetLabel,
-} from '../../db/connection.js';
+import { type DbSession, openDbSession } from '../../db/connection.js';
+import { applyTunnel, type DbTarget, envDbTarget, targetLabel } from '../../db/target.js';
 import type { CheckResult } from '../../engine/model/check.js';
 import { UsageError } from '../../engine/model/errors.js';
 import type { ActionContext, ActionDefinition } from '../types.js';

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import type { ProbeSample } from '../../backup/drill.js';
 import type { DatabaseConfig } from '../../config/schema.js';
-import { connectionConfig, type DbTarget, sessionParameters } from '../../db/connection.js';
+import { connectionConfig, sessionParameters } from '../../db/connection.js';
+import type { DbTarget } from '../../db/target.js';
 
 /**
  * The failover drill's probe: every interval a write and a read on one connection, reconnecting after a

@@ -2,7 +2,7 @@ import type { DBInstance, RDSClient } from '@aws-sdk/client-rds';
 import { evaluateFailover, summarizeProbes } from '../../backup/drill.js';
 import { formatMinutes } from '../../backup/evaluate.js';
 import { describeDbInstance } from '../../backup/rds.js';
-import { applyTunnel, envDbTarget, targetLabel } from '../../db/connection.js';
+import { applyTunnel, envDbTarget, targetLabel } from '../../db/target.js';
 import type { CheckResult } from '../../engine/model/check.js';
 import { UsageError } from '../../engine/model/errors.js';
 import type { ActionContext, ActionDefinition } from '../types.js';

@@ -1,5 +1,12 @@
 import type { DatabaseConfig } from '../../config/schema.js';
-import type { CheckContext, CheckDefinition, CheckResult, DbQuery } from '../../engine/model/check.js';
+import type {
+  CheckContext,
+  CheckDefinition,
+  CheckResult,
+  DbQuery,
+  ParamsSchema,
+} from '../../engine/model/check.js';
+import { couldNotCheck } from '../../engine/model/check.js';
 import { overallStatus, type Severity, type Status } from '../../engine/model/finding.js';
 
 export type Levels = { warn: number; fail: number };
@@ -68,10 +75,6 @@ export function levelsText(levels: Levels, unit: string, higherIsWorse = true): 
     : `>= ${levels.warn}${unit} (warn below ${levels.warn}${unit}, fail below ${levels.fail}${unit})`;
 }
 
-export function thresholdsOf(ctx: CheckContext): DbThresholds {
-  return ctx.env.config.database.thresholds;
-}
-
 /** "…and 12 more" after a capped list. */
 export function moreLine(total: number, shown: number): string[] {
   return total > shown ? [`…and ${total - shown} more`] : [];
@@ -121,6 +124,8 @@ export interface DbCheckSpec<P> {
   severity: Severity;
   source: string;
   remediation: string;
+  /** The step parameters it takes (see CheckDefinition.params). */
+  params?: ParamsSchema;
   run(ctx: CheckContext, db: DbQuery, params: P): Promise<CheckResult[]>;
 }
 
@@ -135,6 +140,7 @@ export function dbCheck<P = Record<string, unknown>>(spec: DbCheckSpec<P>): Chec
     severity: spec.severity,
     source: spec.source,
     remediation: spec.remediation,
+    params: spec.params,
     async run(ctx, params) {
       try {
         const db = await ctx.db();
@@ -142,14 +148,11 @@ export function dbCheck<P = Record<string, unknown>>(spec: DbCheckSpec<P>): Chec
       } catch (error) {
         const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
         return [
-          {
-            status: 'error',
-            resource: spec.id,
-            expected: 'the check completes',
-            observed: `could not check: ${message}`,
-            remediation:
-              'Check the database connection and that the role can read the statistics views (GRANT pg_monitor), or raise database.session.statementTimeoutMs.',
-          },
+          couldNotCheck(
+            spec.id,
+            message ?? '',
+            'Check the database connection and that the role can read the statistics views (GRANT pg_monitor), or raise database.session.statementTimeoutMs.',
+          ),
         ];
       }
     },

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { CheckResult } from '../../engine/model/check.js';
 import type { Levels } from './common.js';
 import { dbCheck, formatBytes, judgeLow, levelsText } from './common.js';
@@ -81,6 +82,12 @@ export const sizeCheck = dbCheck<{ allocatedStorageGb?: number | null; limit?: n
   severity: 'medium',
   source: 'ops guide §13.2.2 (database and table sizes), §8.1.1 (FreeStorageSpace); deployment guide §4.1',
   remediation: 'Plan storage growth.',
+  params: z
+    .object({
+      allocatedStorageGb: z.number().positive().nullable().optional(),
+      limit: z.number().int().positive().optional(),
+    })
+    .strict(),
   async run(ctx, db, params) {
     const limit = params.limit ?? 10;
     // ORDER BY sized.total, the bigint: a bare `total` names the ::text output column (text order).

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { CheckResult, DbQuery } from '../../engine/model/check.js';
 import {
   type DbInfo,
@@ -205,6 +206,7 @@ export const slowQueriesCheck = dbCheck<{ limit?: number }>({
   severity: 'high',
   source: 'ops guide §13.2.2; runbook 002 (Query Optimization); runbook 003 (Performance Degradation)',
   remediation: 'Optimise the slowest statements.',
+  params: z.object({ limit: z.number().int().positive().optional() }).strict(),
   async run(ctx, db, params) {
     const info = await dbInfo(ctx, db);
     const avail = await availability(db, info);

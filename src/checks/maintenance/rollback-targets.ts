@@ -1,7 +1,7 @@
 import type { CheckDefinition, CheckResult } from '../../engine/model/check.js';
 import { ecsServices } from '../facts.js';
 
-export interface RollbackFacts {
+export interface RollbackTargetFacts {
   component: string;
   family: string;
   /** The service's task definition ARN, or null when the service is missing. */
@@ -13,7 +13,7 @@ export interface RollbackFacts {
 const revisionOf = (arn: string) => Number(/:(\d+)$/.exec(arn)?.[1] ?? Number.NaN);
 
 /** ops guide §12.1.2 "rollback procedures verified": an older ACTIVE revision to roll back to (deployment guide §10.1). */
-export function evaluateRollbackTargets(facts: RollbackFacts[]): CheckResult[] {
+export function evaluateRollbackTargets(facts: RollbackTargetFacts[]): CheckResult[] {
   return facts.map((f) => {
     const current = f.current ? revisionOf(f.current) : null;
     const older = f.active.filter((arn) => current !== null && revisionOf(arn) < current);
@@ -44,7 +44,7 @@ export const rollbackTargetsCheck: CheckDefinition = {
     const ecs = await ctx.aws.ecs();
     const services = await ecsServices(ctx);
     const facts = await Promise.all(
-      services.map(async (s): Promise<RollbackFacts> => {
+      services.map(async (s): Promise<RollbackTargetFacts> => {
         const family = ctx.env.nameOf('taskFamily', s.component);
         const current = s.service?.taskDefinition ?? null;
         const running = current ? revisionOf(current) : Number.NaN;

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { MaintenanceConfig } from '../../config/schema.js';
 import type { CheckDefinition, CheckResult } from '../../engine/model/check.js';
 import { describeWindowState, nextWindow, openWindow } from '../../maintenance/window.js';
@@ -32,6 +33,7 @@ export const windowOpenCheck: CheckDefinition<{ kind?: 'any' | 'database' }> = {
   severity: 'high',
   source: 'ops guide §12.1.1, §12.1.2',
   remediation: 'Wait for the window or get emergency approval.',
+  params: z.object({ kind: z.enum(['any', 'database']).optional() }).strict(),
   async run(ctx, params) {
     return [evaluateWindowOpen(ctx.now, ctx.env.config.maintenance, params.kind ?? 'any')];
   },
@@ -59,6 +61,7 @@ export const changeRefCheck: CheckDefinition<{ changeRef?: string }> = {
   severity: 'high',
   source: 'ops guide §12.1.2 (change management approval obtained)',
   remediation: 'Record the change reference.',
+  params: z.object({ changeRef: z.string().optional() }).strict(),
   async run(ctx, params) {
     return [
       evaluateChangeRef(

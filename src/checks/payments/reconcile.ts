@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { PaymentsConfig } from '../../config/schema.js';
 import type { CheckDefinition, CheckResult, DbQuery } from '../../engine/model/check.js';
 import type { Status } from '../../engine/model/finding.js';
@@ -259,6 +260,7 @@ export const paymentsReconcileCheck: CheckDefinition<{ date?: string }> = {
   source:
     'runbook 003 Daily Tasks (daily-reconciliation.sh); ops guide §10.3.1 (Pending reconciliations, Overdue reconciliations, Failed LMS postings)',
   remediation: 'Post the missing payments to the LMS and settle the pending ones.',
+  params: z.object({ date: z.string().min(1).optional() }).strict(),
   async run(ctx, params) {
     const p = ctx.env.config.payments;
     const r = p.reconciliation;

@@ -1,5 +1,6 @@
 import { isAccessDenied } from '../../aws/errors.js';
 import type { CheckContext, CheckDefinition, CheckResult } from '../../engine/model/check.js';
+import { couldNotCheck } from '../../engine/model/check.js';
 
 /** The IAM action an AWS call needed and the role was not allowed to make. */
 export class MissingPermission extends Error {
@@ -56,11 +57,12 @@ export async function allPages<T>(
 export function missingPermissionResult(id: string, resource: string, error: MissingPermission): CheckResult {
   return {
     id,
-    status: 'error',
-    resource,
-    expected: `permission to call ${error.action}`,
-    observed: `could not check: missing permission ${error.action}`,
-    remediation: `Grant ${error.action} to the role fsops runs as (docs/security.md lists every permission), then run again.`,
+    ...couldNotCheck(
+      resource,
+      `missing permission ${error.action}`,
+      `Grant ${error.action} to the role fsops runs as (docs/security.md lists every permission), then run again.`,
+      `permission to call ${error.action}`,
+    ),
   };
 }
 
@@ -80,25 +82,6 @@ export function guarded<P>(
       }
     },
   };
-}
-
-/** Runs `worker` over `items` with at most `limit` in flight; results keep the items' order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  worker: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await worker(items[index]!);
-      }
-    }),
-  );
-  return results;
 }
 
 /** Text from AWS (finding titles, rule descriptions) without control characters, one line, bounded. */

@@ -1,5 +1,6 @@
 import type { CheckContext, CheckResult } from '../../engine/model/check.js';
-import { allPages, call, clean, guarded, mapLimit } from './common.js';
+import { mapWithConcurrency } from '../../engine/model/concurrency.js';
+import { allPages, call, clean, guarded } from './common.js';
 import { serviceTaskDefs } from './facts.js';
 
 interface Statement {
@@ -178,7 +179,7 @@ async function rolePolicies(ctx: CheckContext, role: string): Promise<PolicyDoc[
       ).then((o) => ({ items: o.PolicyNames, next: o.IsTruncated ? o.Marker : undefined })),
     ),
   ]);
-  const managed = await mapLimit(attached, 4, (p) =>
+  const managed = await mapWithConcurrency(attached, 4, (p) =>
     // Managed policies are shared between roles: each fetched once per run.
     ctx.once(`security.iam.policy.${p.PolicyArn}`, async (runSignal) => {
       const policy = await call('iam:GetPolicy', () =>
@@ -199,7 +200,7 @@ async function rolePolicies(ctx: CheckContext, role: string): Promise<PolicyDoc[
       };
     }),
   );
-  const inlineDocs = await mapLimit(inline, 4, async (name) => {
+  const inlineDocs = await mapWithConcurrency(inline, 4, async (name) => {
     const out = await call('iam:GetRolePolicy', () =>
       iam.send(new sdk.GetRolePolicyCommand({ RoleName: role, PolicyName: name }), { abortSignal: signal }),
     );
@@ -236,7 +237,7 @@ export const taskRolesCheck = guarded({
         observed: 'the service was not found or has no task definition: its roles were not checked',
         remediation: 'Check names.service and names.cluster in the config.',
       }));
-    const judged = await mapLimit([...roles], 4, async ([role, usedAs]) =>
+    const judged = await mapWithConcurrency([...roles], 4, async ([role, usedAs]) =>
       evaluateRolePolicies(role, usedAs.join(', '), await rolePolicies(ctx, role)),
     );
     return [...results, ...judged];
@@ -252,7 +253,7 @@ export const crossAccountRolesCheck = guarded({
   async run(ctx) {
     const { GetRoleCommand } = await import('@aws-sdk/client-iam');
     const iam = await ctx.aws.iam();
-    return mapLimit(ctx.env.config.security.crossAccountRoles, 4, async (role) => {
+    return mapWithConcurrency(ctx.env.config.security.crossAccountRoles, 4, async (role) => {
       try {
         const out = await call('iam:GetRole', () =>
           iam.send(new GetRoleCommand({ RoleName: role }), { abortSignal: ctx.signal }),

@@ -1,6 +1,7 @@
 import type { DescribeSecretResponse } from '@aws-sdk/client-secrets-manager';
 import type { CheckContext, CheckResult } from '../../engine/model/check.js';
-import { call, clean, guarded, MissingPermission, mapLimit, missingPermissionResult } from './common.js';
+import { mapWithConcurrency } from '../../engine/model/concurrency.js';
+import { call, clean, guarded, MissingPermission, missingPermissionResult } from './common.js';
 import { serviceTaskDefs } from './facts.js';
 
 const DAY = 86_400_000;
@@ -120,7 +121,7 @@ export const secretsRotationCheck = guarded({
     const { DescribeSecretCommand } = await import('@aws-sdk/client-secrets-manager');
     const client = await ctx.aws.secrets();
     // A resource policy may deny one secret and not the others: the denial is that secret's finding.
-    return mapLimit(secrets, 8, async (used): Promise<CheckResult> => {
+    return mapWithConcurrency(secrets, 8, async (used): Promise<CheckResult> => {
       try {
         const secret = await call('secretsmanager:DescribeSecret', () =>
           client.send(new DescribeSecretCommand({ SecretId: used.id }), { abortSignal: ctx.signal }),

@@ -1,4 +1,5 @@
 import type { CompositeAlarm, MetricAlarm, StateValue } from '@aws-sdk/client-cloudwatch';
+import { z } from 'zod';
 import type { CheckDefinition, CheckResult } from '../../engine/model/check.js';
 import type { Status } from '../../engine/model/finding.js';
 
@@ -66,6 +67,7 @@ export const alarmListCheck: CheckDefinition<{ state?: StateValue }> = {
   severity: 'high',
   source: 'ops guide §13.2.1, §3.2.1',
   remediation: 'Follow the alarm to its runbook (ops guide §13.1).',
+  params: z.object({ state: z.enum(ALARM_STATES).optional() }).strict(),
   async run(ctx, params) {
     const { paginateDescribeAlarms } = await import('@aws-sdk/client-cloudwatch');
     const client = await ctx.aws.cloudwatch();

@@ -1,6 +1,6 @@
 import type { TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { CheckDefinition, CheckResult } from '../../engine/model/check.js';
-import { componentsOf } from '../../engine/model/check.js';
+import { componentsOf, componentsParams } from '../../engine/model/check.js';
 import { type AlbInfo, albs, noAlbResult } from './facts.js';
 
 type TargetGroupInfo = AlbInfo['targetGroups'][number];
@@ -59,6 +59,7 @@ export const albTargetsCheck: CheckDefinition<{ components?: string[] }> = {
   severity: 'critical',
   source: 'deployment guide §12.1.1; runbook 002 (service unavailable)',
   remediation: 'Fix the unhealthy targets.',
+  params: componentsParams,
   async run(ctx, params) {
     const found = await albs(ctx, componentsOf(ctx, params));
     if (found.length === 0) {

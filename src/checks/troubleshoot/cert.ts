@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { connect } from 'node:tls';
 import type { CheckContext, CheckDefinition, CheckResult } from '../../engine/model/check.js';
+import { componentsParams } from '../../engine/model/check.js';
 import type { Status } from '../../engine/model/finding.js';
 import { albs } from './facts.js';
 
@@ -132,6 +133,7 @@ export const certExpiryCheck: CheckDefinition<{ components?: string[] }> = {
   severity: 'high',
   source: 'runbook 003 (weekly tasks: certificate expiration check)',
   remediation: 'Renew the certificate before it expires.',
+  params: componentsParams,
   async run(ctx, params) {
     const components = params.components ?? ctx.env.components;
     const endpoints = await tlsEndpoints(ctx, components);

@@ -1,5 +1,6 @@
 import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 import type { CheckContext, CheckDefinition, CheckResult } from '../../engine/model/check.js';
+import { componentsParams } from '../../engine/model/check.js';
 import { ecsServices, rdsInstance } from '../facts.js';
 
 /** An IPv4 CIDR as [network, mask] numbers; null for IPv6 or malformed ranges. */
@@ -171,6 +172,7 @@ export const dbPathCheck: CheckDefinition<{ components?: string[] }> = {
   severity: 'critical',
   source: 'deployment guide §3.1.2, §12.1.2',
   remediation: 'Fix the security group rules as deployment guide §3.1.2 defines them.',
+  params: componentsParams,
   async run(ctx, params) {
     const input = await dbPathFacts(ctx, params.components ?? ctx.env.components);
     if (!input) {

@@ -1,7 +1,7 @@
 import type { Service, Task } from '@aws-sdk/client-ecs';
 import { shortTaskDef } from '../../ecs/taskdef.js';
 import type { CheckContext, CheckDefinition, CheckResult } from '../../engine/model/check.js';
-import { componentsOf } from '../../engine/model/check.js';
+import { componentsOf, componentsParams } from '../../engine/model/check.js';
 import type { Status } from '../../engine/model/finding.js';
 import { messageSignature } from '../../logs/signature.js';
 import { ecsServices } from '../facts.js';
@@ -285,6 +285,7 @@ export const ecsTasksCheck: CheckDefinition<{ components?: string[] }> = {
   severity: 'high',
   source: 'deployment guide §12.1.1',
   remediation: 'Read the stopped reasons and the service events (deployment guide §12.1.1).',
+  params: componentsParams,
   async run(ctx, params) {
     const all = await Promise.all(componentsOf(ctx, params).map((c) => ecsTaskFacts(ctx, c)));
     return all.flatMap((facts) => evaluateTasks(facts, ctx.since));

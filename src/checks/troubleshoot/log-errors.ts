@@ -1,5 +1,6 @@
+import { z } from 'zod';
 import type { CheckContext, CheckDefinition, CheckResult } from '../../engine/model/check.js';
-import { componentsOf } from '../../engine/model/check.js';
+import { componentsOf, componentsParam } from '../../engine/model/check.js';
 import { parseDuration } from '../../engine/model/duration.js';
 import type { Status } from '../../engine/model/finding.js';
 import { collectErrorGroups, type ErrorGroups } from '../../logs/fetch.js';
@@ -147,6 +148,13 @@ export const logErrorSignaturesCheck: CheckDefinition<LogErrorParams> = {
   severity: 'high',
   source: 'deployment guide §12.2.2; ops guide §13.2.1',
   remediation: 'Follow the most frequent error signature.',
+  params: z
+    .object({
+      ...componentsParam,
+      pattern: z.string().min(1).optional(),
+      show: z.number().int().positive().optional(),
+    })
+    .strict(),
   async run(ctx, params) {
     const pattern = params.pattern ?? ctx.env.config.logs.errorPattern;
     const perComponent = await Promise.all(
@@ -218,6 +226,7 @@ export const rdsSlowStatementsCheck: CheckDefinition<{ show?: number }> = {
   severity: 'medium',
   source: 'deployment guide §12.2.2; ops guide §13.1.2',
   remediation: 'Optimise the slow statements (ops guide §13.1.2).',
+  params: z.object({ show: z.number().int().positive().optional() }).strict(),
   async run(ctx, params) {
     const settings = ctx.env.config.troubleshoot;
     const logGroup = ctx.env.nameOf('dbLogGroup');

@@ -1,5 +1,6 @@
+import { z } from 'zod';
 import type { CheckContext, CheckDefinition, CheckResult } from '../../engine/model/check.js';
-import { componentsOf } from '../../engine/model/check.js';
+import { componentsOf, componentsParam } from '../../engine/model/check.js';
 import { joinMetricBatch, type MetricTicket } from '../../metrics/batch.js';
 import {
   albMetricSpecs,
@@ -20,6 +21,14 @@ interface MetricParams {
   metrics?: string[];
   components?: string[];
 }
+
+const metricParams = z
+  .object({
+    /** Only these metric keys (without the group), e.g. [cpu, connections]. */
+    metrics: z.array(z.string().min(1)).optional(),
+    ...componentsParam,
+  })
+  .strict();
 
 /**
  * Fetches the specs' series through the run's GetMetricData batch (one call for every metrics check
@@ -74,6 +83,7 @@ export const metricsRdsCheck: CheckDefinition<MetricParams> = {
   severity: 'high',
   source: 'ops guide §8.1.1, §6.1.1; deployment guide §12.2.1',
   remediation: 'See `fsops troubleshoot db-performance` (ops guide §13.1.2).',
+  params: metricParams,
   async run(ctx, params) {
     const name = ctx.env.nameOf('dbInstance');
     // The queries need only the instance name; the instance and max_connections only scale the
@@ -126,6 +136,7 @@ export const metricsEcsCheck: CheckDefinition<MetricParams> = {
   severity: 'high',
   source: 'ops guide §6.1.1; deployment guide §12.2.1',
   remediation: 'Scale out or find the hot path (ops guide §13.1.2).',
+  params: metricParams,
   async run(ctx, params) {
     return judgeMetrics(ctx, selected(ecsMetricSpecs(ctx.env, componentsOf(ctx, params)), params));
   },
@@ -137,6 +148,7 @@ export const metricsAlbCheck: CheckDefinition<MetricParams> = {
   severity: 'high',
   source: 'ops guide §6.1.1; deployment guide §12.2.1',
   remediation: 'See `fsops troubleshoot slow-api` and `high-error-rate`.',
+  params: metricParams,
   async run(ctx, params) {
     // Joins before looking up the ALBs, so the run's batch waits for this check's queries.
     const ticket = joinMetricBatch(ctx);
@@ -170,6 +182,7 @@ export const metricsPaymentsCheck: CheckDefinition<MetricParams> = {
   severity: 'critical',
   source: 'ops guide §3.2.1, §6.1.1',
   remediation: 'See `fsops troubleshoot payment-failures` (ops guide §13.1.1).',
+  params: metricParams,
   async run(ctx, params) {
     return judgeMetrics(ctx, selected(paymentMetricSpecs(ctx.env), params));
   },

@@ -1,6 +1,6 @@
 import { CHECKS } from '../../checks/index.js';
 import type { Config } from '../../config/schema.js';
-import { targetLabel } from '../../db/connection.js';
+import { targetLabel } from '../../db/target.js';
 import { type DbCommandSession, lazyDatabase } from '../../engine/database.js';
 import type { CheckContext, RedisEndpoint } from '../../engine/model/check.js';
 import { parseDuration } from '../../engine/model/duration.js';
@@ -8,7 +8,7 @@ import type { Finding, Report } from '../../engine/model/finding.js';
 import { buildReport } from '../../engine/model/finding.js';
 import { type Printer, printerFor } from '../../engine/printer.js';
 import { createProgress, type Progress } from '../../engine/progress.js';
-import { executeRunbook } from '../../engine/run-runbook.js';
+import { executeRunbook, resolveSteps } from '../../engine/run-runbook.js';
 import { loadRunbook, type Runbook } from '../../engine/runbook.js';
 import { runChecks, type Step, stepsFor } from '../../engine/runner.js';
 import { canAsk, processRuntime, type Runtime } from '../../engine/runtime.js';
@@ -84,9 +84,9 @@ type Resolved = { runbook: Runbook } | { steps: Step[] };
 
 function resolve(procedure: Procedure): Resolved {
   if ('steps' in procedure) return { steps: stepsFor(CHECKS, procedure.steps) };
-  return {
-    runbook: typeof procedure.runbook === 'string' ? loadRunbook(procedure.runbook) : procedure.runbook,
-  };
+  const runbook = typeof procedure.runbook === 'string' ? loadRunbook(procedure.runbook) : procedure.runbook;
+  resolveSteps(runbook, CHECKS);
+  return { runbook };
 }
 
 function isResolved(procedure: Procedure | Resolved): procedure is Resolved {

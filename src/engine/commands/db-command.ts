@@ -1,4 +1,4 @@
-import type { DbConnectionOptions } from '../../db/connection.js';
+import type { DbConnectionOptions } from '../../db/target.js';
 import type { MaintenanceDb } from '../../db/writable.js';
 import { promptIO } from '../change.js';
 import { type ChangeSession, type ChangeStep, changeReport, runChanges } from '../changes.js';

@@ -2,20 +2,21 @@ import type { ECSClient, Service } from '@aws-sdk/client-ecs';
 import { type ServiceChangeParams, serviceChangeAction } from '../../actions/ecs/service-change.js';
 import { type ActionResult, describeAction, type ServiceAction } from '../../actions/service.js';
 import type { ActionDefinition } from '../../actions/types.js';
-import { describeAwsError, isCredentialsError } from '../../aws/errors.js';
+import { awsExitError } from '../../aws/errors.js';
 import { requireComponent } from '../../config/load.js';
 import { type ServiceNames, serviceNames } from '../../ecs/facts.js';
 import { shortTaskDef } from '../../ecs/taskdef.js';
-import type { Clock, WaitTarget } from '../../ecs/wait.js';
+import type { WaitTarget } from '../../ecs/wait.js';
 import { promptIO } from '../change.js';
 import { changeReport, envChangeSession, runChanges } from '../changes.js';
 import { readsUntilInterrupted } from '../interrupt.js';
 import { parseDuration } from '../model/duration.js';
-import { ExitCode, ExitError, UnreachableError, UsageError } from '../model/errors.js';
+import { ExitCode } from '../model/errors.js';
 import { type Printer, printerFor, REPORT_FORMATS } from '../printer.js';
 import type { OutputFormat } from '../render.js';
 import { type CheckRegistry, stepsFor } from '../runner.js';
-import { type MutationPlan, type PromptIO, terminalIO } from '../safety.js';
+import { processRuntime, type Runtime } from '../runtime.js';
+import type { MutationPlan } from '../safety.js';
 import {
   type CallerIdentity,
   type EnvSession,
@@ -35,16 +36,7 @@ export interface ServiceCommandOptions extends GlobalOptions {
   wait?: boolean;
 }
 
-/** What tests (and only tests) replace: the terminal, the clock and poll interval, and HTTP for health checks. */
-export interface ServiceCommandDeps {
-  io?: PromptIO;
-  clock?: Clock;
-  pollIntervalMs?: number;
-  fetch?: typeof fetch;
-}
-
 export const DEFAULT_TIMEOUT = '15m';
-export const DEFAULT_POLL_INTERVAL_MS = 6000;
 
 /** Everything one mutating service operation needs once its facts are gathered and its plan built. */
 export interface ServiceOperation {
@@ -87,13 +79,6 @@ export function requireServiceEnv(options: ServiceCommandOptions, command: strin
   return requireExplicitEnv(options, `${command} changes a service`);
 }
 
-/** AWS failures before the change: one line, exit 3 (2 for missing credentials); fsops's own errors pass through. */
-export function asExitError(error: unknown, what: string): Error {
-  if (error instanceof ExitError) return error;
-  if (isCredentialsError(error)) return new UsageError(`${what}: ${describeAwsError(error)}`);
-  return new UnreachableError(`${what}: ${describeAwsError(error)}`);
-}
-
 /**
  * A service operation (rollback, restart, scale) through the one change driver (src/engine/changes.ts):
  * the ECS change and its wait are the catalogue action `ecs.service-change`; the driver shows the plan,
@@ -105,7 +90,7 @@ export function asExitError(error: unknown, what: string): Error {
 export async function runServiceOperation(
   op: ServiceOperation,
   options: ServiceCommandOptions,
-  deps: ServiceCommandDeps = {},
+  runtime: Runtime = processRuntime(),
 ): Promise<number> {
   const { printer } = op;
   const format = printer.format;
@@ -130,8 +115,8 @@ export async function runServiceOperation(
     source: op.source,
     wait: options.wait !== false,
     timeoutMs,
-    pollIntervalMs: deps.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
-    ...(deps.clock ? { clock: deps.clock } : {}),
+    pollIntervalMs: runtime.pollIntervalMs,
+    clock: runtime.clock,
   };
   const result = await runChanges(
     envChangeSession(op.session, op.identity?.arn ?? null),
@@ -140,19 +125,19 @@ export async function runServiceOperation(
       command: `${op.command} ${op.component}`,
       yes: options.yes,
       dryRun: options.dryRun,
-      io: promptIO(format, deps.io ?? terminalIO()),
-      progress: { label: `Waiting for ${op.names.service}`, format },
+      io: promptIO(format, runtime.io, runtime.stderr),
+      progress: { label: `Waiting for ${op.names.service}`, format, stream: runtime.stderr },
       recheck: {
         steps: stepsFor(op.checks, verificationSteps(op.component)),
         since: new Date(Date.now() - 15 * 60_000),
-        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+        fetch: runtime.fetch,
       },
     },
   );
   if (result.stop) throw result.stop;
   const [step] = result.steps;
   if (step!.state === 'failed') {
-    throw asExitError(step!.error, `${describeAction(op.action)} failed; nothing was changed`);
+    throw awsExitError(step!.error, `${describeAction(op.action)} failed; nothing was changed`);
   }
   if (step!.state === 'dry-run') {
     // Text has shown the plan already; machine output gets it as a report.
@@ -172,12 +157,12 @@ export async function runServiceOperation(
   const rollout = step!.findings[0];
   const followUp = `fsops deployments ${op.component} --env ${env}`;
   if (result.interruptedAt === 'changes') {
-    process.stderr.write(
+    runtime.stderr.write(
       `\nfsops: stopped waiting; the ${op.command} continues in ECS. Check it with \`${followUp}\`.\n`,
     );
   } else if (result.interruptedAt === 'recheck') {
     // The change itself is done: say so, rather than the bare "interrupted" that suggests otherwise.
-    process.stderr.write(
+    runtime.stderr.write(
       `\nfsops: stopped verifying; the ${op.command} itself completed (${rollout?.observed}). Verify with \`fsops validate ${env}\`.\n`,
     );
   }
@@ -217,9 +202,10 @@ export async function prepareServiceCommand(
   options: ServiceCommandOptions,
   command: string,
   mutating: boolean,
+  runtime: Runtime = processRuntime(),
   formats: readonly OutputFormat[] = REPORT_FORMATS,
 ): Promise<PreparedService> {
-  const printer = printerFor(options, command, formats);
+  const printer = printerFor(options, command, formats, runtime.stdout);
   if (mutating) timeoutOf(options);
   const envName = mutating ? requireServiceEnv(options, command) : undefined;
   // The wait loop polls DescribeServices for minutes: adaptive retries pace it under throttling.

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { AwsClients } from '../../aws/clients.js';
 import type { EnvContext } from '../../config/load.js';
 import type { Finding, Severity, Status } from './finding.js';
@@ -69,8 +70,49 @@ export interface CheckDefinition<P = Record<string, unknown>> {
   /** The guide section this check comes from, e.g. "deployment guide §11.1". */
   source: string;
   remediation: string;
+  /**
+   * The step parameters it takes (a strict zod object): checked when a runbook's steps or a command's
+   * steps resolve, so a typo in runbooks/*.yaml is exit 2 before anything runs. Without one the check
+   * takes no parameters.
+   */
+  params?: ParamsSchema;
   run(ctx: CheckContext, params: P): Promise<CheckResult[]>;
 }
+
+/**
+ * What the runner asks of a zod schema (`z.object({...}).strict()` is one): only its verdict. Not tied
+ * to the check's `P` (that would make a check of any parameters no longer a `CheckDefinition<never>`
+ * in a registry); keep the schema next to the parameters' type.
+ */
+export interface ParamsSchema {
+  safeParse(data: unknown):
+    | { success: true; data: unknown }
+    | {
+        success: false;
+        error: { issues: readonly { code: string; path: PropertyKey[]; message: string }[] };
+      };
+}
+
+/**
+ * The one result of a check that could not check (`error`, never `pass`): why, and what to do. The
+ * runner makes it of a check that throws or times out; a check that knows better (the database
+ * checks, a missing IAM permission) makes it with its own remediation.
+ */
+export function couldNotCheck(
+  resource: string,
+  why: string,
+  remediation: string,
+  expected = 'the check completes',
+): CheckResult {
+  return { status: 'error', resource, expected, observed: `could not check: ${why}`, remediation };
+}
+
+/** Parameter schemas several checks share. */
+export const componentsParam = {
+  /** Only these components (default: all of the environment's). */
+  components: z.array(z.string().min(1)).optional(),
+};
+export const componentsParams = z.object(componentsParam).strict();
 
 export function toFinding(check: CheckDefinition<never>, result: CheckResult): Finding {
   return {
@@ -84,6 +126,7 @@ export function toFinding(check: CheckDefinition<never>, result: CheckResult): F
     observed: result.observed,
     remediation: result.status === 'pass' ? '' : (result.remediation ?? check.remediation),
     source: result.source ?? check.source,
+    checkId: check.id,
     ...(result.value !== undefined && Number.isFinite(result.value)
       ? { value: result.value, unit: result.unit ?? '' }
       : {}),

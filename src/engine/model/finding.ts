@@ -18,6 +18,12 @@ export interface Finding {
   /** The number the status was judged on (a metric's latest datapoint, running tasks), in `unit`; absent when none. */
   value?: number;
   unit?: string;
+  /**
+   * The check that produced it (`logs.groups` for `logs.group.retention`): set by the runner for every
+   * finding of a check (of an action: its id), absent for manual steps. What "came from this check" means
+   * (recheck after changes, the status dashboard); not part of the JSON report's contract.
+   */
+  checkId?: string;
 }
 
 /** What an interrupted run did and did not do (Ctrl-C, SIGTERM, SIGHUP), for its report. */

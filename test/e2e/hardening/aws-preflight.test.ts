@@ -1,5 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAKE_CREDENTIALS, runFsops } from '../../helpers/cli.js';
 
@@ -83,13 +86,19 @@ describe('an endpoint that is not AWS', () => {
   it('no answer at all: the account check gives up on its own (it took 50 s), one line, exit 3', async () => {
     const fake = await notAws('hang');
     server = fake.server;
-    const result = await runFsops(['validate', 'prod', '--endpoint-url', fake.url], FAKE_CREDENTIALS);
+    // The bound under test (aws.preflightTimeoutMs, 6 s by default), short so the test is.
+    const config = join(mkdtempSync(join(tmpdir(), 'fsops-preflight-')), 'fsops.config.yaml');
+    writeFileSync(config, 'aws: { preflightTimeoutMs: 1000 }\n');
+    const result = await runFsops(
+      ['validate', 'prod', '--endpoint-url', fake.url, '--config', config],
+      FAKE_CREDENTIALS,
+    );
     expect(result.code).toBe(3);
     expectOneLine(
       result.stderr,
-      /^fsops: cannot verify the AWS identity for prod: no answer from STS within \d+ s \(endpoint http:\/\/127\.0\.0\.1:\d+\)\n$/,
+      /^fsops: cannot verify the AWS identity for prod: no answer from STS within 1 s \(endpoint http:\/\/127\.0\.0\.1:\d+\)\n$/,
     );
-  }, 25_000);
+  }, 15_000);
 });
 
 describe('an AWS profile that does not exist', () => {

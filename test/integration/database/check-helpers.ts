@@ -1,4 +1,5 @@
-import { type DbSession, openDbSession, parseDbUrl } from '../../../src/db/connection.js';
+import { type DbSession, openDbSession } from '../../../src/db/connection.js';
+import { parseDbUrl } from '../../../src/db/target.js';
 import type { CheckDefinition } from '../../../src/engine/model/check.js';
 import type { Finding } from '../../../src/engine/model/finding.js';
 import { createFactCache, runSteps } from '../../../src/engine/runner.js';

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
-import { type DbSession, openDbSession, parseDbUrl } from '../../../src/db/connection.js';
+import { type DbSession, openDbSession } from '../../../src/db/connection.js';
 import { freePort } from '../../../src/db/local-server.js';
+import { parseDbUrl } from '../../../src/db/target.js';
 import { lazyDatabase } from '../../../src/engine/database.js';
 import { ExitCode, UnreachableError } from '../../../src/engine/model/errors.js';
 import { testAws, testEnv } from '../../helpers/context.js';

@@ -8,7 +8,7 @@ import { dbPartitions } from '../../../src/commands/db-partitions.js';
 import { dbReindex } from '../../../src/commands/db-reindex.js';
 import { dbRetention } from '../../../src/commands/db-retention.js';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
-import { parseDbUrl } from '../../../src/db/connection.js';
+import { parseDbUrl } from '../../../src/db/target.js';
 import { type MaintenanceDb, openMaintenanceSession } from '../../../src/db/writable.js';
 import { dispatchInterrupt } from '../../../src/engine/interrupt.js';
 import type { Report } from '../../../src/engine/model/finding.js';
@@ -809,6 +809,53 @@ describe('db reindex against PostgreSQL', () => {
       db.name,
     );
 
+  /** `table` (1000 rows) with an index on ref left invalid, as a failed CREATE INDEX CONCURRENTLY leaves it. */
+  const invalidRefIndex = (table: string) =>
+    adminQuery(
+      `CREATE TABLE ${table} (id int, ref text);
+       INSERT INTO ${table} SELECT g, 'r' || g FROM generate_series(1, 1000) g;
+       CREATE INDEX ${table}_ref_idx ON ${table} (ref);
+       UPDATE pg_index SET indisvalid = false WHERE indexrelid = '${table}_ref_idx'::regclass;`,
+      [],
+      db.name,
+    );
+
+  /**
+   * Runs `fsops db reindex --index <table>_ref_idx --yes` and cancels its REINDEX CONCURRENTLY when it
+   * reaches `phase` (pg_stat_progress_create_index), while `reader` holds it there; returns the exit code.
+   */
+  async function reindexCancelledAt(
+    table: string,
+    phase: string,
+    reader: Awaited<ReturnType<typeof connect>>,
+  ): Promise<number> {
+    const run = dbReindex({
+      dbUrl: db.url,
+      index: `${table}_ref_idx`,
+      yes: true,
+      output: 'json',
+      io: noTerminal,
+    });
+    try {
+      for (let i = 0; i < 200; i++) {
+        const [row] = await adminQuery<{ pid: number }>(
+          'SELECT pid FROM pg_stat_progress_create_index WHERE phase = $1',
+          [phase],
+          db.name,
+        );
+        if (row) {
+          await adminQuery('SELECT pg_cancel_backend($1)', [row.pid], db.name);
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      await reader.query('COMMIT');
+      await reader.end();
+    }
+    return run;
+  }
+
   it('an invalid unique index over duplicate data: refused with the duplicate keys, no new _ccnew index, at every run', async () => {
     await adminQuery(
       `CREATE TABLE refunds (id int, ref text);
@@ -845,43 +892,12 @@ describe('db reindex against PostgreSQL', () => {
   });
 
   it('a REINDEX CONCURRENTLY interrupted after the new index took over is reported done, and its _ccold leftover dropped', async () => {
-    await adminQuery(
-      `CREATE TABLE ledger (id int, ref text);
-       INSERT INTO ledger SELECT g, 'r' || g FROM generate_series(1, 1000) g;
-       CREATE INDEX ledger_ref_idx ON ledger (ref);
-       UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'ledger_ref_idx'::regclass;`,
-      [],
-      db.name,
-    );
+    await invalidRefIndex('ledger');
     // A reader keeps REINDEX CONCURRENTLY waiting after the swap ("waiting for readers before marking dead").
     const reader = await connect(db.url, 'fsops-test-reader');
     await reader.query('BEGIN');
     await reader.query('SELECT count(*) FROM ledger');
-    const run = dbReindex({
-      dbUrl: db.url,
-      index: 'ledger_ref_idx',
-      yes: true,
-      output: 'json',
-      io: noTerminal,
-    });
-    try {
-      for (let i = 0; i < 200; i++) {
-        const [row] = await adminQuery<{ pid: number }>(
-          "SELECT pid FROM pg_stat_progress_create_index WHERE phase = 'waiting for readers before marking dead'",
-          [],
-          db.name,
-        );
-        if (row) {
-          await adminQuery('SELECT pg_cancel_backend($1)', [row.pid], db.name);
-          break;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    } finally {
-      await reader.query('COMMIT');
-      await reader.end();
-    }
-    await run;
+    await reindexCancelledAt('ledger', 'waiting for readers before marking dead', reader);
     const finding = report().findings.find((f) => f.resource === 'public.ledger_ref_idx')!;
     expect(finding.observed).toMatch(
       /rebuilt .*interrupted after the new index took over \(.*cancel.*\); public\.ledger_ref_idx is valid; dropped the leftover public\.ledger_ref_idx_ccold it left/,
@@ -891,43 +907,12 @@ describe('db reindex against PostgreSQL', () => {
   });
 
   it('a REINDEX CONCURRENTLY interrupted before the swap is an error, and the invalid _ccnew index it left is dropped', async () => {
-    await adminQuery(
-      `CREATE TABLE payouts (id int, ref text);
-       INSERT INTO payouts SELECT g, 'r' || g FROM generate_series(1, 1000) g;
-       CREATE INDEX payouts_ref_idx ON payouts (ref);
-       UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'payouts_ref_idx'::regclass;`,
-      [],
-      db.name,
-    );
+    await invalidRefIndex('payouts');
     // An old snapshot keeps the new index from being marked valid ("waiting for old snapshots").
     const reader = await connect(db.url, 'fsops-test-reader');
     await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
     await reader.query('SELECT 1');
-    const run = dbReindex({
-      dbUrl: db.url,
-      index: 'payouts_ref_idx',
-      yes: true,
-      output: 'json',
-      io: noTerminal,
-    });
-    try {
-      for (let i = 0; i < 200; i++) {
-        const [row] = await adminQuery<{ pid: number }>(
-          "SELECT pid FROM pg_stat_progress_create_index WHERE phase = 'waiting for old snapshots'",
-          [],
-          db.name,
-        );
-        if (row) {
-          await adminQuery('SELECT pg_cancel_backend($1)', [row.pid], db.name);
-          break;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    } finally {
-      await reader.query('COMMIT');
-      await reader.end();
-    }
-    const code = await run;
+    const code = await reindexCancelledAt('payouts', 'waiting for old snapshots', reader);
     const finding = report().findings.find((f) => f.resource === 'public.payouts_ref_idx')!;
     expect(finding.status).toBe('error');
     expect(finding.observed).toMatch(

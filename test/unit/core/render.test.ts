@@ -13,6 +13,8 @@ const finding = (overrides: Partial<Finding>): Finding => ({
   observed: '3 running',
   remediation: '',
   source: 'deployment guide §11.1',
+  // Set by the runner for fsops's own consumers; the JSON report keeps the documented fields only.
+  checkId: 'ecs.service',
   ...overrides,
 });
 

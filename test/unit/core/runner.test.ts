@@ -43,6 +43,7 @@ describe('runSteps', () => {
         observed: 'bad',
         remediation: 'fix it',
         source: 'test §1',
+        checkId: 'slow',
       },
       {
         id: 'fast',
@@ -55,6 +56,7 @@ describe('runSteps', () => {
         observed: 'good',
         remediation: '',
         source: 'test §1',
+        checkId: 'fast',
       },
     ]);
   });

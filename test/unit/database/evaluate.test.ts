@@ -14,7 +14,8 @@ import { evaluateConnections } from '../../../src/checks/database/connections.js
 import { evaluateIndexes } from '../../../src/checks/database/indexes.js';
 import { buildLockChains, evaluateLocks } from '../../../src/checks/database/locks.js';
 import { evaluateLongQueries } from '../../../src/checks/database/long-queries.js';
-import { evaluateRdsReplicas, evaluateReplication } from '../../../src/checks/database/replication.js';
+import { evaluateRdsReplicas } from '../../../src/checks/database/rds-replicas.js';
+import { evaluateReplication } from '../../../src/checks/database/replication.js';
 import { evaluateSequences } from '../../../src/checks/database/sequences.js';
 import { evaluateSize } from '../../../src/checks/database/size.js';
 import {

@@ -7,17 +7,15 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeBackend, parsePid } from '../../../src/commands/db-signal.js';
 import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
+import { describePgError, sessionParameters, tlsOptions } from '../../../src/db/connection.js';
+import { redactSecrets } from '../../../src/db/redact.js';
 import {
   applyTunnel,
   defaultSslMode,
-  describePgError,
   envDbTarget,
   parseDbUrl,
   resolveDbTarget,
-  sessionParameters,
-  tlsOptions,
-} from '../../../src/db/connection.js';
-import { redactSecrets } from '../../../src/db/redact.js';
+} from '../../../src/db/target.js';
 import { detachedEnv } from '../../../src/engine/database.js';
 import { UnreachableError, UsageError } from '../../../src/engine/model/errors.js';
 import type { EnvSession } from '../../../src/engine/session.js';

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deploy } from '../../../src/commands/deploy.js';
 import { dispatchInterrupt } from '../../../src/engine/interrupt.js';
 import { type FakeAws, installRelease, type ReleaseWorld, startFakeWorld } from '../../helpers/fake-aws.js';
+import { testRuntime } from '../../helpers/runtime.js';
 
 // In process, with a terminal that answers: Ctrl-C during the bake, then the offer to stop with rollback.
 let fake: FakeAws;
@@ -63,7 +64,7 @@ describe('Ctrl-C during a deploy, on a terminal', () => {
         endpointUrl: fake.url,
         output: 'text',
       },
-      { io },
+      testRuntime({ io }),
     );
     expect(code).toBe(130);
     expect(asked).toHaveLength(2);
@@ -95,7 +96,7 @@ describe('Ctrl-C during a deploy, on a terminal', () => {
         endpointUrl: fake.url,
         output: 'text',
       },
-      { io },
+      testRuntime({ io }),
     );
     expect(code).toBe(130);
     expect(world.state.stops).toEqual([]);

@@ -4,34 +4,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { incidentResolve } from '../../../src/commands/incident-resolve.js';
 import { incidentUpdate } from '../../../src/commands/incident-update.js';
-import type { IncidentRecord } from '../../../src/incident/record.js';
 import { IncidentStore } from '../../../src/incident/store.js';
+import { incidentRecord } from '../../helpers/incident.js';
 
-const record = (id: string): IncidentRecord => ({
-  id,
-  revision: 1,
-  env: 'prod',
-  title: 'down',
-  severity: 1,
-  severityName: 'Critical',
-  proposal: { severity: 1, reason: 'r', findingId: null, resource: null, rule: 'x', unchecked: [] },
-  severityChoice: 'proposed',
-  commander: 'me',
-  affectedServices: [],
-  state: 'open',
-  currentStatus: 'Investigating',
-  eta: null,
-  startedAt: '2026-11-29T10:00:00.000Z',
-  openedBy: 'me',
-  resolvedAt: null,
-  rootCause: null,
-  resolution: null,
-  updates: [],
-  snapshots: [],
-  timeline: [],
-  deliveries: [],
-  postmortem: null,
-});
+const record = (id: string) => incidentRecord(id);
 
 const saved = process.env.FSOPS_INCIDENT_DIR;
 afterEach(() => {

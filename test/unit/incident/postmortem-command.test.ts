@@ -1,40 +1,16 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { incidentPostmortem } from '../../../src/commands/incident-postmortem.js';
-import type { IncidentRecord } from '../../../src/incident/record.js';
 import { IncidentStore } from '../../../src/incident/store.js';
+import { resolvedIncident } from '../../helpers/incident.js';
+import { testRuntime } from '../../helpers/runtime.js';
 
-const resolved = (id: string): IncidentRecord => ({
-  id,
-  revision: 1,
-  env: 'prod',
-  title: 'down',
-  severity: 1,
-  severityName: 'Critical',
-  proposal: { severity: 1, reason: 'r', findingId: null, resource: null, rule: 'x', unchecked: [] },
-  severityChoice: 'proposed',
-  commander: 'me',
-  affectedServices: [],
-  state: 'resolved',
-  currentStatus: 'Resolved',
-  eta: null,
-  startedAt: '2026-11-29T10:00:00.000Z',
-  openedBy: 'me',
-  resolvedAt: '2026-11-29T11:00:00.000Z',
-  rootCause: 'rc',
-  resolution: 'fix',
-  updates: [],
-  snapshots: [],
-  timeline: [],
-  deliveries: [],
-  postmortem: null,
-});
+const resolved = resolvedIncident;
 
 const saved = process.env.FSOPS_INCIDENT_DIR;
 afterEach(() => {
-  vi.restoreAllMocks();
   if (saved === undefined) delete process.env.FSOPS_INCIDENT_DIR;
   else process.env.FSOPS_INCIDENT_DIR = saved;
 });
@@ -45,12 +21,13 @@ describe('fsops incident postmortem', () => {
     process.env.FSOPS_INCIDENT_DIR = dir;
     const store = new IncidentStore(dir);
     const { id } = store.create(resolved, new Date('2026-11-29T10:00:00Z'));
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    expect(await incidentPostmortem(id, {})).toBe(0);
+    const runtime = testRuntime();
+    expect(await incidentPostmortem(id, {}, runtime)).toBe(0);
+    expect(runtime.out()).toContain('postmortem.md');
     const file = join(dir, id, 'postmortem.md');
     expect(readFileSync(file, 'utf8')).toContain('_TODO: describe the incident');
     writeFileSync(file, '# Post-Mortem\n\nThe team wrote this.\n');
-    await expect(incidentPostmortem(id, {})).rejects.toMatchObject({
+    await expect(incidentPostmortem(id, {}, testRuntime())).rejects.toMatchObject({
       code: 2,
       message: expect.stringMatching(
         /postmortem\.md already exists \(written .* UTC\) and may hold your edits: nothing was written/,

@@ -4,31 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { IncidentRecord } from '../../../src/incident/record.js';
 import { IncidentStore } from '../../../src/incident/store.js';
+import { incidentRecord } from '../../helpers/incident.js';
 
-const base = (): Omit<IncidentRecord, 'id'> => ({
-  revision: 0,
-  env: 'prod',
-  title: 'down',
-  severity: 1,
-  severityName: 'Critical',
-  proposal: { severity: 1, reason: 'r', findingId: null, resource: null, rule: 'x', unchecked: [] },
-  severityChoice: 'proposed',
-  commander: 'me',
-  affectedServices: [],
-  state: 'open',
-  currentStatus: 'Investigating',
-  eta: null,
-  startedAt: '2026-11-29T10:00:00.000Z',
-  openedBy: 'me',
-  resolvedAt: null,
-  rootCause: null,
-  resolution: null,
-  updates: [],
-  snapshots: [],
-  timeline: [],
-  deliveries: [],
-  postmortem: null,
-});
+/** A record as a caller hands it to create (the store numbers its revisions from 1). */
+const base = (): Omit<IncidentRecord, 'id'> => incidentRecord('', { revision: 0 });
 
 const now = new Date('2026-11-29T10:00:00Z');
 const fresh = () => new IncidentStore(mkdtempSync(join(tmpdir(), 'fsops-inc-')), 5000);

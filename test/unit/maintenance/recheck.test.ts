@@ -49,3 +49,26 @@ describe('mergeRechecked', () => {
     expect(fromCheck(finding('db.bloater', 'pass'), 'db.bloat')).toBe(false);
   });
 });
+
+describe('fromCheck: by the check that produced the finding', () => {
+  it('knows a check whose findings are named otherwise (logs.groups emits logs.group.*)', () => {
+    const retention = { ...finding('logs.group.retention', 'warn'), checkId: 'logs.groups' };
+    expect(fromCheck(retention, 'logs.groups')).toBe(true);
+    // A finding named like another check's sub-finding is not that check's when the runner says otherwise.
+    const lookalike = { ...finding('db.bloat.stale', 'warn'), checkId: 'db.bloater' };
+    expect(fromCheck(lookalike, 'db.bloat')).toBe(false);
+  });
+
+  it('replaces the findings of a re-checked check whose ids do not start with its id', () => {
+    const before = [
+      { ...finding('logs.group.retention', 'warn', '/ecs/prod'), checkId: 'logs.groups' },
+      { ...finding('db.connections', 'pass'), checkId: 'db.connections' },
+    ];
+    const after = [{ ...finding('logs.group.retention', 'pass', '/ecs/prod'), checkId: 'logs.groups' }];
+    const { findings } = mergeRechecked(before, after, ['logs.groups']);
+    expect(findings.map((f) => `${f.id}:${f.status}`)).toEqual([
+      'logs.group.retention:pass',
+      'db.connections:pass',
+    ]);
+  });
+});

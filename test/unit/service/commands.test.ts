@@ -33,10 +33,11 @@ import { deployments } from '../../../src/commands/deployments.js';
 import { restart } from '../../../src/commands/restart.js';
 import { rollback } from '../../../src/commands/rollback.js';
 import { scale } from '../../../src/commands/scale.js';
-import type { ServiceCommandDeps } from '../../../src/engine/commands/service-operation.js';
 import { dispatchInterrupt } from '../../../src/engine/interrupt.js';
+import type { Runtime } from '../../../src/engine/runtime.js';
 import type { PromptIO } from '../../../src/engine/safety.js';
 import { TEST_CREDENTIALS } from '../../helpers/context.js';
+import { collectingStream, testRuntime } from '../../helpers/runtime.js';
 import { arn, deployment, service, taskDefinition } from './builders.js';
 
 const ecs = mockClient(ECSClient);
@@ -76,7 +77,20 @@ function io(isTTY: boolean, answer = ''): PromptIO & { asked: string[] } {
   };
 }
 
-const deps = (prompt: PromptIO): ServiceCommandDeps => ({ io: prompt, pollIntervalMs: 0 });
+/** The command's runtime: the terminal as scripted, stdout and stderr collected into `out` and `err`. */
+const deps = (prompt: PromptIO, pollIntervalMs = 0): Runtime =>
+  testRuntime({
+    io: prompt,
+    pollIntervalMs,
+    stdout: {
+      write: (text: string) => {
+        out += text;
+      },
+    },
+    stderr: collectingStream((text) => {
+      err += text;
+    }),
+  });
 const mutatingCalls = () =>
   ecs.commandCalls(UpdateServiceCommand).length + ecs.commandCalls(StopServiceDeploymentCommand).length;
 
@@ -110,14 +124,6 @@ beforeEach(() => {
   out = '';
   err = '';
   printed = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err += String(chunk);
-    return true;
-  });
   ecs.reset();
   sts.reset();
   autoScaling.reset();
@@ -515,7 +521,7 @@ describe('fsops rollback', () => {
     const code = await rollback(
       'internal-pe',
       { env: 'prod', yes: true, timeout: '1s' },
-      { io: io(false), pollIntervalMs: 100 },
+      deps(io(false), 100),
     );
     expect(Date.now() - started).toBeLessThan(5000);
     expect(code).toBe(1);
@@ -717,7 +723,7 @@ describe('fsops deployments', () => {
         ],
       });
     ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
-    const code = await deployments('internal-pe', { env: 'prod', output: 'json' });
+    const code = await deployments('internal-pe', { env: 'prod', output: 'json' }, deps(io(false)));
     expect(code).toBe(0);
     const view = JSON.parse(out);
     expect(view.rollback.refused).toMatch(/a rollback is already in progress/);
@@ -726,7 +732,7 @@ describe('fsops deployments', () => {
   });
 
   it('lists deployments and revisions, marking the running one and the rollback target', async () => {
-    const code = await deployments('internal-pe', { env: 'prod', output: 'json' });
+    const code = await deployments('internal-pe', { env: 'prod', output: 'json' }, deps(io(false)));
     expect(code).toBe(0);
     const view = JSON.parse(out);
     expect(view.rollback).toMatchObject({ action: 'update-service', to: arn(41) });
@@ -782,7 +788,7 @@ describe('fsops deployments', () => {
         taskDefinition: arn(Number(a.split('/')[1])),
       })),
     }));
-    await deployments('internal-pe', { env: 'prod', output: 'json' });
+    await deployments('internal-pe', { env: 'prod', output: 'json' }, deps(io(false)));
     const view = JSON.parse(out);
     expect(view.rollback).toMatchObject({ action: 'update-service', to: arn(40) });
     expect(
@@ -800,7 +806,7 @@ describe('fsops deployments', () => {
   });
 
   it('prints a readable table in text', async () => {
-    await deployments('internal-pe', { env: 'prod' });
+    await deployments('internal-pe', { env: 'prod' }, deps(io(false)));
     expect(out).toContain('rollback would: update the service to prod-fivestar-internal-pe:41');
     expect(out).toMatch(/41 +2026-11-20 10:00:00 +internal-pe:1\.4\.41 +<- rollback target/);
     expect(out).toMatch(/42 +2026-11-20 10:00:00 +internal-pe:1\.4\.42 +running/);

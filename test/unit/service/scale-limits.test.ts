@@ -16,9 +16,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { scale } from '../../../src/commands/scale.js';
 import { DEFAULT_MAX_DESIRED_COUNT, judgeScale } from '../../../src/ecs/scale-limits.js';
-import type { ServiceCommandDeps } from '../../../src/engine/commands/service-operation.js';
 import type { PromptIO } from '../../../src/engine/safety.js';
 import { TEST_CREDENTIALS } from '../../helpers/context.js';
+import { testRuntime } from '../../helpers/runtime.js';
 import { service } from './builders.js';
 
 const ecs = mockClient(ECSClient);
@@ -42,7 +42,7 @@ function io(isTTY: boolean, answer = ''): PromptIO & { asked: string[] } {
     },
   };
 }
-const deps = (prompt: PromptIO): ServiceCommandDeps => ({ io: prompt, pollIntervalMs: 0 });
+const deps = (prompt: PromptIO) => testRuntime({ io: prompt });
 const audit = () => {
   try {
     return readFileSync(join(dir, 'audit.jsonl'), 'utf8')
@@ -67,8 +67,6 @@ beforeEach(() => {
   vi.stubEnv('AWS_ACCESS_KEY_ID', TEST_CREDENTIALS.accessKeyId);
   vi.stubEnv('AWS_SECRET_ACCESS_KEY', TEST_CREDENTIALS.secretAccessKey);
   printed = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   ecs.reset();
   sts.reset();
   autoScaling.reset();
