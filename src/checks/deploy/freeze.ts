@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { DeployConfig } from '../../config/schema.js';
 import type { CheckDefinition, CheckResult } from '../../engine/model/check.js';
 
@@ -53,6 +54,7 @@ export const deployFreezeCheck: CheckDefinition<FreezeGateParams> = {
   severity: 'high',
   source: 'ops guide §12.2.1 (Production: phased deployment approach); config deploy.freezes',
   remediation: 'Deploy after the freeze, or override with a reason.',
+  params: z.object({ override: z.string().min(1).optional() }).strict(),
   async run(ctx, params) {
     return [evaluateFreeze(ctx.env.name, ctx.env.config.deploy.freezes, ctx.now, params.override)];
   },

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { CheckDefinition, CheckResult } from '../../engine/model/check.js';
 import {
   formatImageRef,
@@ -147,6 +148,20 @@ export const deployImageCheck: CheckDefinition<ImageGateParams> = {
   severity: 'critical',
   source: IMAGE_SOURCE,
   remediation: 'Push and scan the image before deploying it.',
+  params: z
+    .object({
+      image: z
+        .object({
+          registry: z.string().optional(),
+          repository: z.string().min(1),
+          tag: z.string().optional(),
+          digest: z.string().optional(),
+        })
+        .strict(),
+      protectedEnv: z.boolean(),
+      allowFindings: z.string().min(1).optional(),
+    })
+    .strict(),
   async run(ctx, params) {
     const facts = await ctx.once(imageFactsKey(params.image), async (signal) =>
       gatherImageFacts(await ctx.aws.ecr(), params.image, signal),

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { CheckDefinition, CheckResult } from '../../engine/model/check.js';
 import { openStore } from '../../incident/flow.js';
 import type { IncidentRecord } from '../../incident/record.js';
@@ -48,6 +49,7 @@ export const deployIncidentsCheck: CheckDefinition<IncidentGateParams> = {
   severity: 'critical',
   source: 'ops guide §11.1.1 (severity levels), §12.2.1 (Production: rollback ready if needed)',
   remediation: 'Resolve the incident before deploying, or override with a reason.',
+  params: z.object({ override: z.string().min(1).optional() }).strict(),
   async run(ctx, params) {
     const store = openStore(ctx.env.config.incident);
     return [evaluateOpenIncidents(ctx.env.name, store.list(), params.override)];

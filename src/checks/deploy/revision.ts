@@ -1,4 +1,5 @@
 import type { Service } from '@aws-sdk/client-ecs';
+import { z } from 'zod';
 import { sameTaskDef, shortTaskDef } from '../../ecs/taskdef.js';
 import type { CheckDefinition, CheckResult } from '../../engine/model/check.js';
 
@@ -40,6 +41,13 @@ export const deployRevisionCheck: CheckDefinition<RevisionParams> = {
   severity: 'critical',
   source: 'runbook 002 "Rolling Updates" (monitor rollout, verify health); deployment guide §11.1',
   remediation: 'Read the stopped tasks: fsops ecs tasks <component> --env <env>.',
+  params: z
+    .object({
+      component: z.string().min(1),
+      taskDefinition: z.string().min(1),
+      blueKept: z.boolean().optional(),
+    })
+    .strict(),
   async run(ctx, params) {
     // Loaded on use: the check catalogue is imported by commands that never call AWS (`runbook list`).
     const { requireService, serviceNames } = await import('../../ecs/facts.js');

@@ -1,4 +1,5 @@
 import type { Task } from '@aws-sdk/client-ecs';
+import { z } from 'zod';
 import type { CheckDefinition, CheckResult } from '../../engine/model/check.js';
 
 export interface StagingImageParams {
@@ -60,6 +61,13 @@ export const stagingImageCheck: CheckDefinition<StagingImageParams> = {
   severity: 'critical',
   source: 'ops guide §12.2.1 (Staging: deployment to staging environment; tested in staging first)',
   remediation: 'Deploy the image to staging first.',
+  params: z
+    .object({
+      component: z.string().min(1),
+      digest: z.union([z.string().min(1), z.custom<Promise<string>>((v) => v instanceof Promise)]),
+      target: z.string().min(1),
+    })
+    .strict(),
   async run(ctx, params) {
     // Loaded on use: the check catalogue is imported by commands that never call AWS (`runbook list`).
     const [{ ListTasksCommand }, { describeTasks, serviceNames }] = await Promise.all([
