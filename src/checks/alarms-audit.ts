@@ -64,6 +64,11 @@ const applyHint = (env: string) => `Run \`fsops alarms apply --env ${env}\` (pla
 
 /** Judges CloudWatch and SNS against the catalogue (pure): one or more findings per alarm, one per topic. */
 export function evaluateAlarmAudit(input: AuditInput): CheckResult[] {
+  return [...judgeAlarms(input), ...judgeTopics(input), ...judgeMetricFilters(input), ...eventRules(input)];
+}
+
+/** Each catalogue alarm against CloudWatch: missing, drifted, notifying nobody, or without data. */
+function judgeAlarms(input: AuditInput): CheckResult[] {
   const { env, state } = input;
   const results: CheckResult[] = [];
   for (const alarm of input.desired) {
@@ -175,6 +180,13 @@ export function evaluateAlarmAudit(input: AuditInput): CheckResult[] {
           ]),
     );
   }
+  return results;
+}
+
+/** The catalogue's SNS topics that alarms or event rules use: they exist and reach someone. */
+function judgeTopics(input: AuditInput): CheckResult[] {
+  const { env, state } = input;
+  const results: CheckResult[] = [];
   const used = new Set([...input.desired.flatMap((a) => a.topics), ...input.events.flatMap((e) => e.topics)]);
   const eventTopics = new Set(input.events.flatMap((e) => e.topics));
   for (const name of Object.values(input.topics)) {
@@ -237,6 +249,13 @@ export function evaluateAlarmAudit(input: AuditInput): CheckResult[] {
       });
     }
   }
+  return results;
+}
+
+/** The catalogue's log metric filters: present as declared. */
+function judgeMetricFilters(input: AuditInput): CheckResult[] {
+  const { env } = input;
+  const results: CheckResult[] = [];
   for (const filter of input.metricFilters ?? []) {
     const found = input.filters?.get(filter.name);
     const transformation = found?.metricTransformations?.[0];
@@ -260,6 +279,13 @@ export function evaluateAlarmAudit(input: AuditInput): CheckResult[] {
       ...(ok ? {} : { remediation: applyHint(env) }),
     });
   }
+  return results;
+}
+
+/** The catalogue's event-driven alerts (EventBridge rules). */
+function eventRules(input: AuditInput): CheckResult[] {
+  const { env } = input;
+  const results: CheckResult[] = [];
   for (const event of input.events) {
     const rule = input.rules?.get(event.rule);
     const expected = `EventBridge rule ${event.rule} (${event.pattern}) ENABLED -> ${event.topics.join(', ')}`;
