@@ -5,6 +5,7 @@ import { cloudwatchAlarmsCheck } from './cloudwatch-alarms.js';
 import { databaseChecks } from './database/index.js';
 import { rdsReplicasCheck } from './database/rds-replicas.js';
 import { deployChecks } from './deploy/index.js';
+import { doctorChecks } from './doctor/index.js';
 import { ecsLastDeploymentCheck } from './ecs-last-deployment.js';
 import { ecsServiceCheck } from './ecs-service.js';
 import { ecsTaskSizeCheck } from './ecs-task-size.js';
@@ -44,5 +45,6 @@ export const CHECKS: Record<string, CheckDefinition<never>> = Object.fromEntries
     ...redisChecks,
     paymentsReconcileCheck,
     ...deployChecks,
+    ...doctorChecks,
   ].map((check) => [check.id, check as CheckDefinition<never>]),
 );

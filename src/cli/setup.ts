@@ -1,9 +1,38 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { describeCommand, programOf } from './command-tree.js';
 import { lazy } from './shared.js';
 
-/** Declares what sets fsops up on a machine: shell completion, `help environment`. */
+/** Declares what sets fsops up on a machine: doctor, shell completion, `help environment`. */
 export function declareSetupCommands(program: Command): void {
+  program
+    .command('doctor')
+    .description(
+      'Is this machine ready? Node, the config, credentials and account of each environment, the database, IAM permissions',
+    )
+    .addOption(
+      new Option('-e, --env <env>', 'check this environment only (default: every environment of the config)'),
+    )
+    .option('--db-url <url>', "PostgreSQL URL (default: the environment's secret)")
+    .option('--db-host <host>', "connect through a tunnel: this host instead of the database's")
+    .option('--db-port <port>', 'connect through a tunnel: this port')
+    .addHelpText(
+      'after',
+      `
+Read-only. Checks: doctor.node (Node 24 LTS; 22 works), doctor.config (where fsops looked, the file it
+reads, valid), and for each environment (or --env E): doctor.credentials (STS: whose credentials, the
+account the config expects), doctor.database (a read-only session opens), doctor.permissions
+(iam:SimulatePrincipalPolicy of the caller against the actions each command family calls:
+src/aws/permissions.ts). Every problem comes with its fix.
+Exit codes: 0 ready (warnings allowed); 1 something is not (a denied action, a wrong account, no
+database); 2 bad input; 3 something could not be checked.
+
+Examples:
+  fsops doctor
+  fsops doctor --env prod --db-host 127.0.0.1 --db-port 15432
+  fsops doctor --env staging --output json | jq '.findings[] | select(.status != "pass")'`,
+    )
+    .action(lazy(() => import('../commands/doctor.js'), 'doctor'));
+
   program
     .command('completion')
     .description('Print the shell completion script for bash, zsh or fish')
