@@ -3,13 +3,13 @@
 //   engine    src/engine/ (not model/)                 runner, runbooks, guarded changes, printer, session
 //   catalogue src/checks/, src/actions/               check and action definitions, pure judgement
 //   domain    src/ecs/, src/logs/, src/metrics/, src/db/, src/demo/, src/maintenance/, src/backup/,
-//             src/incident/, src/monitoring/, src/status/, src/redis/  facts, pure helpers
+//             src/incident/, src/monitoring/, src/status/, src/redis/, src/release/ facts, pure helpers
 //   base      src/engine/model/, src/config/, src/aws/   findings, the check contract, errors, config, clients
 // A module may import its own layer and any layer below; `npm run lint:layers` fails on a climb.
 const COMMANDS = '^src/(commands/|cli/|cli\\.ts$)';
 const ENGINE = '^src/engine/(?!model/)';
 const CATALOGUE = '^src/(checks|actions)/';
-const DOMAIN = '^src/(ecs|logs|metrics|db|demo|maintenance|backup|incident|monitoring|status|redis)/';
+const DOMAIN = '^src/(ecs|logs|metrics|db|demo|maintenance|backup|incident|monitoring|status|redis|release)/';
 const BASE = '^src/(engine/model|config|aws)/';
 
 const climb = (name, from, to, comment) => ({

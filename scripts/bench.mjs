@@ -9,7 +9,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { COMPONENTS, startFakeWorld } from './fake-world.mjs';
+import { digestOf, installRelease, releaseWorld } from './fake-release.mjs';
+import { addFakeWorld, COMPONENTS, startFakeWorld } from './fake-world.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'fsops');
@@ -131,6 +132,57 @@ const fleet = (n) =>
 const fleet2 = await measureValidate(DELAY_MS, fleet(2));
 const fleet50 = await measureValidate(DELAY_MS, fleet(50));
 results.push(fleet2.result, fleet50.result);
+
+// `deploy` to prod: everything before the first change (the gates: ECR image and scan, incidents, freeze,
+// and the staging gate through staging's own credentials; the plan), as a --dry-run. Independent calls run
+// concurrently: staging's session and checks start beside prod's reads.
+async function measureDeploy(delayMs) {
+  const fake = await startFakeWorld('prod', {}, { delayMs });
+  installRelease(fake, 'prod');
+  const staging = addFakeWorld(fake, 'staging', 'AKIDSTAGING');
+  for (const [svc, handlers] of Object.entries(
+    releaseWorld('staging', { revision: 50, runningDigest: digestOf(3) }).handlers,
+  )) {
+    staging[svc] = { ...staging[svc], ...handlers };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'fsops-bench-deploy-'));
+  writeFileSync(join(dir, 'fsops.yaml'), 'environments:\n  staging:\n    profile: staging\n');
+  writeFileSync(
+    join(dir, 'credentials'),
+    '[staging]\naws_access_key_id = AKIDSTAGING\naws_secret_access_key = bench\n',
+  );
+  const args = [
+    'deploy',
+    'internal-pe',
+    '--env',
+    'prod',
+    '--image',
+    '1.4.3',
+    '--dry-run',
+    '--output',
+    'json',
+  ];
+  args.push('--config', join(dir, 'fsops.yaml'), '--endpoint-url', fake.url);
+  const env = {
+    ...credentials,
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+    FSOPS_AUDIT_FILE: join(dir, 'audit.jsonl'),
+    FSOPS_INCIDENT_DIR: join(dir, 'incidents'),
+  };
+  const result = await measure(
+    `fsops deploy internal-pe --env prod --dry-run (every AWS call +${delayMs}ms)`,
+    args,
+    env,
+  );
+  fake.calls.length = 0;
+  await run(args, env);
+  const calls = fake.calls.length;
+  await fake.close();
+  console.error(`  ${calls} AWS calls (prod and staging), exit ${result.exit}`);
+  return { result, calls };
+}
+const deployPlan = await measureDeploy(DELAY_MS);
+results.push(deployPlan.result);
 
 // `logs errors --since 24h`: Logs Insights aggregates server-side, so the client's calls and memory
 // do not grow with the number of events. The fake answers the stats query from N generated events.
@@ -324,6 +376,10 @@ ${[...rows, ...dbRows].join('\n')}
   every check concurrently, the longest chains being DescribeServices -> DescribeTaskDefinition and
   DescribeLoadBalancers -> health probe. The rest is Node start-up, loading the bundle's chunks and
   the checks' own work; how much of the loading a delay hides moves the ratio away from 3.
+- \`deploy internal-pe --env prod --dry-run\` (the plan: everything before the first change) makes
+  ${deployPlan.calls} AWS calls in prod and staging at ${DELAY_MS} ms each; the chain is STS -> DescribeServices ->
+  DescribeTaskDefinition -> the three ECR calls together -> staging's ListTasks -> DescribeTasks, with
+  staging's STS and checks running beside it.
 - \`--help\` is ${ratio(help)}x and \`--version\` ${ratio(version)}x \`node -e 0\` in this run.
 - \`validate prod\` runs ${baseline.result.checks} checks with ${baseline.result.findings} findings. Fleet: ${fleet2.calls} AWS calls with 2
   services, ${fleet50.calls} with 50 (DescribeServices in batches of 10).

@@ -5,6 +5,8 @@ export interface FakeAwsOptions {
   http?: Record<string, { status: number; body?: string; delayMs?: number }>;
   faults?: { service: string; action: string; kind: 'throttle' | 'hang' | 'error500'; times?: number }[];
   delayMs?: number;
+  /** Another account's answers, by the access key id that signed the request. */
+  accounts?: Record<string, { handlers: Record<string, Record<string, Handler>> }>;
 }
 export interface FakeAws {
   url: string;
@@ -12,8 +14,16 @@ export interface FakeAws {
   /** Live: handlers and routes added after start are served. */
   handlers: Record<string, Record<string, Handler>>;
   http: Record<string, { status: number; body?: string; delayMs?: number }>;
-  // biome-ignore lint/suspicious/noExplicitAny: AWS wire data of every shape
-  calls: { service: string; action: string; input: Record<string, any>; at: number; region: string }[];
+  calls: {
+    service: string;
+    action: string;
+    // biome-ignore lint/suspicious/noExplicitAny: AWS wire data of every shape
+    input: Record<string, any>;
+    at: number;
+    region: string;
+    accessKey: string;
+  }[];
+  accounts: Record<string, { handlers: Record<string, Record<string, Handler>> }>;
   close(): Promise<void>;
 }
 export class AwsFault extends Error {

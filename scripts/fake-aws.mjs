@@ -91,6 +91,11 @@ function regionOf(req) {
 }
 
 /** The signing scope names the service: Credential=AKID/20261121/ap-south-1/ecs/aws4_request. */
+function accessKeyOf(req) {
+  const match = /Credential=([^/]+)\//.exec(req.headers.authorization ?? '');
+  return match ? match[1] : 'unknown';
+}
+
 function serviceOf(req) {
   const match = /Credential=[^/]+\/\d+\/[^/]+\/([^/]+)\//.exec(req.headers.authorization ?? '');
   return match ? match[1] : 'unknown';
@@ -112,8 +117,16 @@ export class AwsFault extends Error {
  * http: { [path]: { status, body?, delayMs? } } plain HTTP routes (health endpoints)
  * faults: [{ service, action, kind: 'throttle' | 'hang' | 'error500', times }] applied before handlers
  * delayMs: added to every AWS answer (the benchmark's network latency)
+ * accounts: { [accessKeyId]: { handlers } } another account's answers, chosen by the access key that
+ *   signed the request (a second environment reached through its own profile, e.g. staging beside prod)
  */
-export async function startFakeAws({ handlers = {}, http = {}, faults = [], delayMs = 0 } = {}) {
+export async function startFakeAws({
+  handlers = {},
+  http = {},
+  faults = [],
+  delayMs = 0,
+  accounts = {},
+} = {}) {
   const calls = [];
   const remaining = faults.map((fault) => ({ ...fault, left: fault.times ?? Number.POSITIVE_INFINITY }));
   const sockets = new Set();
@@ -136,7 +149,8 @@ export async function startFakeAws({ handlers = {}, http = {}, faults = [], dela
       ? String(target).split('.').pop()
       : (params.Action ?? `${req.method} ${(req.url ?? '').split('?')[0]}`);
     const region = regionOf(req);
-    calls.push({ service, action, input: params, at: Date.now(), region });
+    const accessKey = accessKeyOf(req);
+    calls.push({ service, action, input: params, at: Date.now(), region, accessKey });
     const fault = remaining.find((f) => f.service === service && f.action === action && f.left > 0);
     if (fault) fault.left -= 1;
     if (fault?.kind === 'hang') return; // never answers: the SDK's request timeout must fire
@@ -148,7 +162,7 @@ export async function startFakeAws({ handlers = {}, http = {}, faults = [], dela
           'Rate exceeded',
         );
       if (fault?.kind === 'error500') throw new AwsFault('InternalFailure', 'internal error', 500);
-      const handler = handlers[service]?.[action];
+      const handler = (accounts[accessKey]?.handlers ?? handlers)[service]?.[action];
       if (!handler)
         throw new AwsFault('UnknownOperationException', `fake AWS has no handler for ${service}.${action}`);
       const output = (await handler(params, { region })) ?? {};
@@ -193,6 +207,7 @@ export async function startFakeAws({ handlers = {}, http = {}, faults = [], dela
     calls,
     handlers,
     http,
+    accounts,
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));

@@ -71,3 +71,11 @@ export function backupRds(
   env: 'dev' | 'staging' | 'prod',
   options?: BackupRdsOptions,
 ): { handlers: Required<FakeAwsOptions>['handlers'][string]; state: BackupRdsState };
+
+/** A second environment on the same endpoint, for requests signed with `accessKeyId`. */
+export function addFakeWorld(
+  fake: import('./fake-aws.mjs').FakeAws,
+  env: string,
+  accessKeyId: string,
+  overrides?: WorldOverrides,
+): Record<string, Record<string, import('./fake-aws.mjs').Handler>>;

@@ -343,6 +343,16 @@ export async function startFakeWorld(env, overrides = {}, options = {}) {
   return fake;
 }
 
+/**
+ * A second environment on the same endpoint, answered for requests signed with `accessKeyId` (its own
+ * profile): e.g. staging beside prod for `fsops deploy`'s staging gate. Returns its handlers (live).
+ */
+export function addFakeWorld(fake, env, accessKeyId, overrides = {}) {
+  const world = fivestarWorld(env, `127.0.0.1:${fake.port}`, overrides);
+  fake.accounts[accessKeyId] = { handlers: world.handlers };
+  return world.handlers;
+}
+
 /** DescribeDBInstances with a db-instance-id filter (the read replicas, by id): each available. */
 function replicasById(input) {
   const ids = Object.keys(input)

@@ -7,6 +7,8 @@ import { reindexAction } from './db/reindex.js';
 import { retentionDeleteAction } from './db/retention.js';
 import { signalBackendAction } from './db/signal-backend.js';
 import { vacuumAnalyzeAction } from './db/vacuum.js';
+import { releaseAction } from './deploy/release.js';
+import { stopReleaseAction } from './deploy/stop.js';
 import { ecsTaskLossAction } from './dr/ecs-task-loss.js';
 import { rdsFailoverAction } from './dr/rds-failover.js';
 import { maintenanceModeAction } from './maintenance/maintenance-mode.js';
@@ -29,5 +31,7 @@ export const ACTIONS: Record<string, ActionDefinition<never>> = Object.fromEntri
     maintenanceModeAction as ActionDefinition<never>,
     signalBackendAction as ActionDefinition<never>,
     recoverTableAction as ActionDefinition<never>,
+    releaseAction as ActionDefinition<never>,
+    stopReleaseAction as ActionDefinition<never>,
   ].map((action) => [action.id, action as ActionDefinition<never>]),
 );

@@ -5,7 +5,7 @@ import type { DbSession } from '../db/connection.js';
 import type { DbTarget } from '../db/target.js';
 import type { MaintenanceDb, WriteSessionOptions } from '../db/writable.js';
 import type { CheckContext, CheckResult } from '../engine/model/check.js';
-import type { Severity } from '../engine/model/finding.js';
+import type { Finding, Severity } from '../engine/model/finding.js';
 
 /** What a mutating step may use: the check context (AWS, read-only facts) and the writable database session. */
 export interface ActionContext {
@@ -40,6 +40,16 @@ export interface ActionContext {
    * gathering (e.g. the health endpoint a drill probes). Throws when the run has no environment.
    */
   checkContext?(): CheckContext;
+  /**
+   * Runs checks of the command's catalogue through the engine's check runner (timeouts, shared facts,
+   * errors as `error` findings), for an action whose procedure judges its own change before going on
+   * (`deploy.release`'s gate during the bake or after the rollout). Absent when the command passed no
+   * check catalogue.
+   */
+  runChecks?(
+    steps: { check: string; params?: Record<string, unknown> }[],
+    options: { since: Date; signal: AbortSignal },
+  ): Promise<Finding[]>;
 }
 
 /** The result for an object an action did not get to because of Ctrl-C. */

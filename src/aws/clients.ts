@@ -134,6 +134,12 @@ export class AwsClients {
       async () => new (await import('@aws-sdk/client-ecs')).ECSClient(clientConfig(this.settings)),
     );
   }
+  ecr(): Promise<ECRClient> {
+    return this.lazy(
+      'ecr',
+      async () => new (await import('@aws-sdk/client-ecr')).ECRClient(clientConfig(this.settings)),
+    );
+  }
   rds(): Promise<RDSClient> {
     return this.lazy(
       'rds',

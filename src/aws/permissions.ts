@@ -55,6 +55,18 @@ export const AWS_PERMISSIONS: readonly PermissionFamily[] = [
     actions: ['secretsmanager:GetSecretValue'],
   },
   {
+    family: 'deploy',
+    commands: 'deploy (the gates: ECR image and scan; the release: a new task-definition revision)',
+    actions: [
+      'ecr:DescribeImages',
+      'ecr:DescribeImageScanFindings',
+      'ecr:DescribeRepositories',
+      'ecs:RegisterTaskDefinition',
+      'ecs:UpdateService',
+      'ecs:StopServiceDeployment',
+    ],
+  },
+  {
     family: 'service changes',
     commands: 'rollback, restart, scale, maintenance mode on|off',
     actions: [

@@ -4,6 +4,7 @@ import { backupStatusChecks } from './backup/status.js';
 import { cloudwatchAlarmsCheck } from './cloudwatch-alarms.js';
 import { databaseChecks } from './database/index.js';
 import { rdsReplicasCheck } from './database/rds-replicas.js';
+import { deployChecks } from './deploy/index.js';
 import { doctorChecks } from './doctor/index.js';
 import { ecsLastDeploymentCheck } from './ecs-last-deployment.js';
 import { ecsServiceCheck } from './ecs-service.js';
@@ -43,6 +44,7 @@ export const CHECKS: Record<string, CheckDefinition<never>> = Object.fromEntries
     rdsReplicasCheck,
     ...redisChecks,
     paymentsReconcileCheck,
+    ...deployChecks,
     ...doctorChecks,
   ].map((check) => [check.id, check as CheckDefinition<never>]),
 );

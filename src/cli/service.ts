@@ -49,6 +49,70 @@ Examples:
     )
     .action(lazy(() => import('../commands/rollback.js'), 'rollback'));
 
+  withSafetyOptions(
+    program
+      .command('deploy')
+      .description(
+        'Deploy a new image: gates, a new task-definition revision, rolling or ECS blue/green, the validate gate, and rollback on failure (ops guide §12.2.1; runbook 002 Rolling Updates; runbook 004 Blue-Green Deployment)',
+      )
+      .argument('<component>', 'component, e.g. internal-pe or customer-portal')
+      .addOption(changeEnvOption())
+      .option(
+        '--image <tag|digest>',
+        'the image to deploy: a tag (1.4.3), a digest (sha256:...), or the full reference of the same repository',
+      )
+      .option('--strategy <strategy>', 'rolling or blue-green (default: what the service is set up for)')
+      .option(
+        '--container <name>',
+        'the container whose image changes (default: the only one, or the one named after the component)',
+      )
+      .option(
+        '--bake-time <minutes>',
+        'blue-green: minutes blue is kept beside green (default deploy.bakeTimeMinutes, 15)',
+      )
+      .option(
+        '--timeout <duration>',
+        'how long the deploy may take before fsops stops following it (default deploy.timeout, 30m)',
+      )
+      .option(
+        '--allow-findings',
+        'deploy an image whose scan has CRITICAL findings (or no finished scan); needs --reason',
+      )
+      .option(
+        '--skip-staging-gate',
+        'protected environments: skip "runs in staging and validate staging passes"; needs --reason',
+      )
+      .option('--override-freeze', 'deploy during a change freeze (deploy.freezes); needs --reason')
+      .option(
+        '--override-incident',
+        'deploy during an open SEV1/SEV2 incident (e.g. its fix); needs --reason',
+      )
+      .option('--reason <text>', 'why an override is given (written to the audit log)')
+      .option(
+        '--staging-profile <profile>',
+        'AWS profile for the staging gate (default environments.<staging>.profile)',
+      ),
+  )
+    .addHelpText(
+      'after',
+      `
+Before any change (each refusal exits 2 and is audited): the image exists in ECR and its scan has no
+CRITICAL finding; in a protected environment (prod) 'latest' is refused and a mutable tag is deployed
+by its digest; the same image runs in staging and staging's checks pass now; no open SEV1/SEV2
+incident; no change freeze. Then the plan (the new revision's diff, strategy, bake time, gate, what
+roll back means) is confirmed (prod: type its name), RegisterTaskDefinition and UpdateService run, and
+the component's validate checks judge the release (rolling: after the rollout; blue-green: during the
+bake, after green answered through the test listener). A failed gate rolls back and exits 1.
+Ctrl-C says what state ECS is in and offers to stop with rollback. See docs/deploy.md.
+${EXIT_CODES}
+
+Examples:
+  fsops deploy internal-pe --env staging --image 1.4.3 --dry-run
+  fsops deploy internal-pe --env prod --image sha256:4f1c... --strategy blue-green
+  fsops deploy internal-pe --env prod --image 1.4.3 --allow-findings --reason "CVE-2026-1 not reachable, fix in 1.4.4" --yes`,
+    )
+    .action(lazy(() => import('../commands/deploy.js'), 'deploy'));
+
   program
     .command('deployments')
     .description('Recent deployments and revisions of a service, and what a rollback would pick')

@@ -1,4 +1,4 @@
-import type { TaskDefinition } from '@aws-sdk/client-ecs';
+import type { ServiceDeployment, TaskDefinition } from '@aws-sdk/client-ecs';
 import { awsExitError } from '../aws/errors.js';
 import { describeTaskDefinition, gatherRollbackFacts } from '../ecs/facts.js';
 import { chooseRollbackTarget, type RollbackChoice, type RollbackFacts } from '../ecs/target.js';
@@ -12,6 +12,8 @@ import { VIEW_FORMATS } from '../engine/printer.js';
 import { makeChalk } from '../engine/render.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
+import { deploymentState } from '../release/lifecycle.js';
+import { controllerOf } from '../release/strategy.js';
 
 /** How many revisions and deployments the listing shows. */
 const SHOWN = 10;
@@ -45,12 +47,31 @@ export interface RevisionRow {
   rollbackTarget: boolean;
 }
 
+/** The deployment in flight, as ECS native blue/green reports it (`fsops deploy` follows the same stages). */
+export interface InFlightRow {
+  deploymentArn: string;
+  status: string;
+  strategy: string | null;
+  stage: string | null;
+  /** Which side holds production traffic: blue (the revision being replaced) or green (the new one). */
+  traffic: string;
+  /** The revision that holds production traffic, when it can be told. */
+  trafficRevision: number | null;
+  bakeTimeInMinutes: number | null;
+  /** Minutes of bake left (approximate: from the stage's last update), in BAKE_TIME only. */
+  bakeLeftMinutes: number | null;
+  triggeredAlarms: string[];
+}
+
 export interface DeploymentsView {
   command: 'deployments';
   env: string;
   component: string;
   cluster: string;
   service: string;
+  /** The service's deployment controller and strategy (ECS ROLLING or BLUE_GREEN, CODE_DEPLOY, EXTERNAL). */
+  strategy: string;
+  inFlight: InFlightRow | null;
   running: { taskDefinition: string | null; state: string };
   rollback:
     | { action: RollbackChoice['kind']; to: string; reason: string; notes: string[] }
@@ -63,7 +84,7 @@ export interface DeploymentsView {
 export function buildDeploymentsView(
   facts: RollbackFacts,
   definitions: Map<string, TaskDefinition>,
-  meta: { env: string; component: string; cluster: string; service: string },
+  meta: { env: string; component: string; cluster: string; service: string; now?: Date },
 ): DeploymentsView {
   const running = facts.service.taskDefinition;
   const preview = previewRollback(facts);
@@ -118,6 +139,8 @@ export function buildDeploymentsView(
   return {
     command: 'deployments',
     ...meta,
+    strategy: strategyOf(facts),
+    inFlight: inFlightOf(facts, meta.now ?? new Date()),
     running: { taskDefinition: running ?? null, state: describeServiceState(facts.service) },
     rollback: choice
       ? { action: choice.kind, to: choice.to, reason: choice.reason, notes: choice.notes }
@@ -130,6 +153,50 @@ export function buildDeploymentsView(
     revisions,
   };
 }
+
+function strategyOf(facts: RollbackFacts): string {
+  const controller = controllerOf(facts.service);
+  if (controller !== 'ECS') return controller;
+  return `ECS ${facts.service.deploymentConfiguration?.strategy ?? 'ROLLING'}`;
+}
+
+/** The newest deployment still in flight, with its stage and which revision holds the traffic (pure). */
+export function inFlightOf(facts: RollbackFacts, now: Date): InFlightRow | null {
+  if (!facts.history.available) return null;
+  const d = facts.history.deployments.find((h) => !FINISHED.has(h.status));
+  if (!d) return null;
+  const state = deploymentState(
+    {
+      serviceDeploymentArn: d.arn,
+      status: d.status as ServiceDeployment['status'],
+      lifecycleStage: d.lifecycleStage as ServiceDeployment['lifecycleStage'],
+      deploymentConfiguration:
+        d.bakeTimeInMinutes !== undefined ? { bakeTimeInMinutes: d.bakeTimeInMinutes } : {},
+      ...(d.updatedAt ? { updatedAt: d.updatedAt } : {}),
+      alarms: { triggeredAlarmNames: d.triggeredAlarms ?? [] },
+    },
+    now,
+  );
+  const side =
+    state.traffic === 'green'
+      ? d.targetTaskDefinition
+      : state.traffic === 'blue' || state.traffic === 'returning to blue'
+        ? d.sourceTaskDefinitions[0]
+        : undefined;
+  return {
+    deploymentArn: d.arn,
+    status: d.status,
+    strategy: d.strategy ?? null,
+    stage: state.stage,
+    traffic: state.traffic,
+    trafficRevision: parseTaskDef(side)?.revision ?? null,
+    bakeTimeInMinutes: state.bakeTimeInMinutes,
+    bakeLeftMinutes: state.bakeLeftMs === null ? null : Math.ceil(state.bakeLeftMs / 60_000),
+    triggeredAlarms: state.triggeredAlarms,
+  };
+}
+
+const FINISHED = new Set(['SUCCESSFUL', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED', 'STOPPED']);
 
 /** What `fsops rollback` would do now, or why it would refuse. */
 export function previewRollback(facts: RollbackFacts): RollbackChoice | { refused: string } {
@@ -156,8 +223,23 @@ export function renderDeploymentsText(view: DeploymentsView, color?: boolean): s
   const rollback = view.rollback;
   const lines = [
     `${c.bold(view.service)} ${c.dim(`(${view.env}, cluster ${view.cluster})`)}`,
+    `  strategy: ${view.strategy}`,
     `  running: ${view.running.state}`,
   ];
+  const f = view.inFlight;
+  if (f) {
+    const traffic = `production traffic on ${f.traffic}${f.trafficRevision !== null ? ` (revision ${f.trafficRevision})` : ''}`;
+    const bake =
+      f.bakeLeftMinutes !== null
+        ? `, bake ${f.bakeLeftMinutes} of ${f.bakeTimeInMinutes} min left`
+        : f.bakeTimeInMinutes !== null
+          ? `, bake time ${f.bakeTimeInMinutes} min`
+          : '';
+    const alarms = f.triggeredAlarms.length ? `, alarms fired: ${f.triggeredAlarms.join(', ')}` : '';
+    lines.push(
+      `  in flight: ${f.deploymentArn.split('/').pop()} ${f.status}${f.stage ? ` ${c.bold(f.stage)}` : ''}${f.strategy ? ` (${f.strategy})` : ''}: ${traffic}${bake}${alarms}`,
+    );
+  }
   if ('refused' in rollback) {
     lines.push(`  rollback would: refuse (${rollback.refused})`);
   } else {

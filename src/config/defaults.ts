@@ -312,4 +312,14 @@ export const DEFAULT_CONFIG: Config = {
       snapshotAgeHours: { warn: 26, fail: 50 },
     },
   },
+  // fsops deploy: ops guide §12.2.1 (tested in staging first), runbook 004 (keep blue for an instant switch
+  // back). No guide names a bake time: 15 minutes covers the ops guide §3.2.1 alarms' 2 x 5-minute periods.
+  deploy: {
+    stagingEnv: 'staging',
+    bakeTimeMinutes: 15,
+    timeout: '30m',
+    pollSeconds: 6,
+    testUrls: {},
+    freezes: [],
+  },
 };

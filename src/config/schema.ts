@@ -446,6 +446,54 @@ export const LmsSchema = z
   .strict();
 
 /**
+ * `fsops deploy` (ops guide §12.2.1 Application Updates; runbook 002 "Rolling Updates"; runbook 004
+ * "Blue-Green Deployment"): where an image must run first, how long blue/green bakes, and freezes.
+ */
+export const DeploySchema = z
+  .object({
+    stagingEnv: z
+      .string()
+      .min(1)
+      .describe("the environment a protected environment's image must run in (and validate in) first"),
+    bakeTimeMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(1440)
+      .describe(
+        'blue/green: how long blue is kept beside green after production traffic moved (runbook 004)',
+      ),
+    timeout: z.string().min(1).describe('how long a deploy may take before fsops stops waiting, e.g. 30m'),
+    pollSeconds: z
+      .number()
+      .positive()
+      .describe('how often the rollout and the blue/green stages are read (seconds)'),
+    testUrls: z
+      .record(z.string(), z.url())
+      .default({})
+      .describe(
+        'component -> base URL of its test listener (green before production traffic moves); default: the ALB DNS name on the test listener port',
+      ),
+    freezes: z
+      .array(
+        z
+          .object({
+            from: z.iso.datetime({ offset: true }),
+            to: z.iso.datetime({ offset: true }),
+            reason: z.string().min(1),
+            environments: z
+              .array(z.string().min(1))
+              .optional()
+              .describe('the environments frozen; absent: all of them'),
+          })
+          .strict(),
+      )
+      .default([])
+      .describe('change freezes: no deploy between from and to unless --override-freeze --reason'),
+  })
+  .strict();
+
+/**
  * Redis (ElastiCache) and the webhook queue (runbook 003 Daily Tasks `redis-cli llen webhook_queue`,
  * Webhook Processing Issues, Redis backup; runbook 002 Test Redis connectivity; deployment guide §4.2.1
  * redis_url). Levels are judged by `fsops redis` and the daily run; docs/thresholds.md lists them.
@@ -543,6 +591,7 @@ export const ConfigSchema = z
     incident: IncidentSchema,
     lms: LmsSchema,
     backup: BackupSchema,
+    deploy: DeploySchema,
     redis: RedisSchema,
   })
   .strict();
@@ -555,4 +604,5 @@ export type PaymentsConfig = z.infer<typeof PaymentsSchema>;
 export type MaintenanceConfig = z.infer<typeof MaintenanceSchema>;
 export type DatabaseConfig = z.infer<typeof DatabaseSchema>;
 export type LmsConfig = z.infer<typeof LmsSchema>;
+export type DeployConfig = z.infer<typeof DeploySchema>;
 export type RedisConfig = z.infer<typeof RedisSchema>;

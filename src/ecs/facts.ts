@@ -180,6 +180,17 @@ export async function deploymentHistory(
           container: i.containerName ?? '?',
           image: i.image ?? i.imageDigest ?? 'unknown',
         })),
+        ...(detail?.lifecycleStage ? { lifecycleStage: detail.lifecycleStage } : {}),
+        ...(detail?.deploymentConfiguration?.strategy
+          ? { strategy: detail.deploymentConfiguration.strategy }
+          : {}),
+        ...(detail?.deploymentConfiguration?.bakeTimeInMinutes !== undefined
+          ? { bakeTimeInMinutes: detail.deploymentConfiguration.bakeTimeInMinutes }
+          : {}),
+        ...(detail?.updatedAt ? { updatedAt: detail.updatedAt } : {}),
+        ...(detail?.alarms?.triggeredAlarmNames?.length
+          ? { triggeredAlarms: detail.alarms.triggeredAlarmNames }
+          : {}),
       };
     });
     return { available: true, deployments };

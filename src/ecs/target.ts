@@ -16,6 +16,12 @@ export interface HistoryDeployment {
   sourceTaskDefinitions: string[];
   /** Images of the target revision, as ECS resolved them (tags and digests). */
   targetImages: ContainerImage[];
+  /** ECS native blue/green (and linear, canary): the deployment's lifecycle stage and settings. */
+  lifecycleStage?: string;
+  strategy?: string;
+  bakeTimeInMinutes?: number;
+  updatedAt?: Date;
+  triggeredAlarms?: string[];
 }
 
 export type DeploymentHistory =

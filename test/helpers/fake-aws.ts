@@ -1,5 +1,15 @@
 export { AwsFault, type FakeAws, type FakeAwsOptions, startFakeAws } from '../../scripts/fake-aws.mjs';
 export {
+  BLUE_GREEN_STAGES,
+  digestOf,
+  installRelease,
+  REGISTRY,
+  type ReleaseOptions,
+  type ReleaseWorld,
+  releaseWorld,
+} from '../../scripts/fake-release.mjs';
+export {
+  addFakeWorld,
   backupRds,
   COMPONENTS,
   fivestarWorld,

@@ -16,6 +16,7 @@ const IAM_PREFIX: Record<string, string> = {
   elasticache: 'elasticache',
   eventbridge: 'events',
   ec2: 'ec2',
+  ecr: 'ecr',
   ecs: 'ecs',
   'elastic-load-balancing-v2': 'elasticloadbalancing',
   guardduty: 'guardduty',

@@ -1,0 +1,494 @@
+import type { Service, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
+import { type ReleaseParams, releaseAction } from '../actions/deploy/release.js';
+import { stopReleaseAction } from '../actions/deploy/stop.js';
+import type { ActionDefinition } from '../actions/types.js';
+import { awsExitError } from '../aws/errors.js';
+import { deployedReference, imageFactsKey } from '../checks/deploy/image.js';
+import { CHECKS } from '../checks/index.js';
+import { loadConfig } from '../config/load.js';
+import { requireService, type ServiceNames } from '../ecs/facts.js';
+import { shortTaskDef } from '../ecs/taskdef.js';
+import { changeAuditor, promptIO } from '../engine/change.js';
+import { type ChangeSession, changeReport, envChangeSession, runChanges } from '../engine/changes.js';
+import { prepareServiceCommand, type ServiceCommandOptions } from '../engine/commands/service-operation.js';
+import { finishChangeRun } from '../engine/evidence.js';
+import { readsUntilInterrupted } from '../engine/interrupt.js';
+import type { CheckContext } from '../engine/model/check.js';
+import { parseDuration } from '../engine/model/duration.js';
+import { ExitCode, UsageError } from '../engine/model/errors.js';
+import type { Finding } from '../engine/model/finding.js';
+import { buildReport } from '../engine/model/finding.js';
+import { createProgress } from '../engine/progress.js';
+import { runChecks, stepsFor } from '../engine/runner.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
+import { type EnvSession, openEnvSession, verifyAccount } from '../engine/session.js';
+import { desiredAlarms, loadAlarmCatalogue } from '../monitoring/alarm-catalogue.js';
+import { type ImageFacts, parseImageRef, requestedImage } from '../release/image.js';
+import {
+  blueGreenLoadBalancers,
+  chooseStrategy,
+  controllerRefusal,
+  type Strategy,
+  updateServiceInput,
+} from '../release/strategy.js';
+import { containerImage, releaseContainer, releaseTaskDefinition } from '../release/taskdef.js';
+import { testListenerUrl } from '../release/test-listener.js';
+
+export interface DeployOptions extends ServiceCommandOptions {
+  image?: string;
+  strategy?: string;
+  container?: string;
+  /** Minutes blue is kept beside green (blue-green); default deploy.bakeTimeMinutes. */
+  bakeTime?: string;
+  allowFindings?: boolean;
+  skipStagingGate?: boolean;
+  overrideFreeze?: boolean;
+  overrideIncident?: boolean;
+  reason?: string;
+  /** The AWS profile for the staging gate; default environments.<staging>.profile. */
+  stagingProfile?: string;
+}
+
+export const DEPLOY_SOURCE =
+  'ops guide §12.2.1 (Application Updates); runbook 002 "Rolling Updates"; runbook 004 "Blue-Green Deployment"';
+
+/**
+ * The component's checks from `validate` that judge a release (deployment guide §11.1, ops guide §12.2.1).
+ * Blue/green is judged during the bake, with blue still beside green on purpose: `ecs.service`'s "one
+ * COMPLETED deployment" cannot hold then, and `deploy.revision` judges green's deployment instead.
+ */
+export function gateSteps(
+  component: string,
+  strategy: Strategy = 'rolling',
+): { check: string; params?: Record<string, unknown> }[] {
+  const components = [component];
+  return [
+    ...(strategy === 'rolling' ? [{ check: 'ecs.service', params: { components } }] : []),
+    { check: 'health.endpoints', params: { components } },
+    { check: 'cloudwatch.alarms' },
+    { check: 'logs.recent-errors', params: { components } },
+  ];
+}
+
+/** Overrides need a reason, and a reason needs an override: one line, exit 2, before anything is read. */
+export function overridesOf(options: DeployOptions): Record<string, string> {
+  const flags: [keyof DeployOptions, string][] = [
+    ['allowFindings', '--allow-findings'],
+    ['skipStagingGate', '--skip-staging-gate'],
+    ['overrideFreeze', '--override-freeze'],
+    ['overrideIncident', '--override-incident'],
+  ];
+  const given = flags.filter(([key]) => options[key]).map(([, flag]) => flag);
+  const reason = options.reason?.trim();
+  if (given.length && !reason) {
+    throw new UsageError(`${given.join(', ')} needs --reason "<why>" (it goes into the audit log)`);
+  }
+  if (reason && !given.length) {
+    throw new UsageError(
+      '--reason explains an override: give it with --allow-findings, --skip-staging-gate, --override-freeze or --override-incident',
+    );
+  }
+  return Object.fromEntries(given.map((flag) => [flag, reason!]));
+}
+
+function bakeMinutes(options: DeployOptions, fallback: number): number {
+  if (options.bakeTime === undefined) return fallback;
+  const minutes = Number(options.bakeTime);
+  if (!Number.isInteger(minutes) || minutes < 0 || minutes > 1440) {
+    throw new UsageError(`invalid --bake-time '${options.bakeTime}': whole minutes from 0 to 1440`);
+  }
+  return minutes;
+}
+
+/**
+ * `fsops deploy <component> --env E --image <tag|digest>`: the gates (exit 2, audited, before any
+ * change), then the release through the one change driver (src/engine/changes.ts), judged by the
+ * component's `validate` checks and rolled back when they fail.
+ */
+export async function deploy(
+  component: string,
+  options: DeployOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
+  const deps = runtime;
+  if (!options.image?.trim()) {
+    throw new UsageError('deploy needs --image <tag|digest> (e.g. --image 1.4.3 or --image sha256:<64 hex>)');
+  }
+  const overrides = overridesOf(options);
+  if (options.strategy !== undefined) chooseStrategy({}, options.strategy);
+  const { printer, session, identity, ecs, names } = await prepareServiceCommand(
+    component,
+    options,
+    'deploy',
+    true,
+    runtime,
+  );
+  const startedAt = new Date();
+  const env = session.env;
+  const settings = session.config.deploy;
+  const timeoutMs = parseDuration(options.timeout ?? settings.timeout, '--timeout');
+  const bake = bakeMinutes(options, settings.bakeTimeMinutes);
+  const io = promptIO(printer.format, deps.io);
+  const protectedEnv = env.settings.protected;
+  const stagingGate = protectedEnv && !options.skipStagingGate && env.name !== settings.stagingEnv;
+  const progress = await createProgress(`deploy ${component} (${env.name})`, printer.format);
+  let staging: EnvSession | null = null;
+  try {
+    // The ECR client (and ELB's for blue/green) load while ECS answers: needed a moment later anyway.
+    void session.aws.ecr().catch(() => undefined);
+    const facts = await readsUntilInterrupted(async (signal) => {
+      // The staging gate's own session (its account and profile) starts at once, beside prod's reads.
+      const stagingRun = stagingGate
+        ? startStagingValidation(options, settings.stagingEnv, component, deps, signal)
+        : null;
+      const service = await requireService(ecs, names, signal).catch((error) => {
+        throw awsExitError(error, `cannot read ${names.service}`);
+      });
+      const previous = await describeWithTags(ecs, service, signal).catch((error) => {
+        throw awsExitError(error, 'cannot read the running task definition');
+      });
+      return { service, previous, stagingRun };
+    });
+    staging = (await facts.stagingRun?.session.catch(() => null)) ?? null;
+    const { service, previous } = facts;
+    const audit = changeAuditor({
+      identity: identity?.arn ?? null,
+      env: env.name,
+      command: 'deploy',
+      component,
+      from: previous.arn,
+      to: options.image.trim(),
+      target: session.config.audit,
+      aws: session.aws,
+    });
+    const refuse = async (message: string): Promise<never> => {
+      await audit('refused', message);
+      throw new UsageError(message);
+    };
+    const family = previous.definition.family ?? names.family;
+    const refusal = controllerRefusal(service, env.name, component, family);
+    if (refusal) await refuse(refusal);
+    const strategy = chooseStrategy(service, options.strategy);
+    if (strategy === 'blue-green') {
+      const ready = blueGreenLoadBalancers(service);
+      if (!ready.ok)
+        await refuse(`${names.service} cannot deploy blue/green: ${ready.missing}. Nothing was changed.`);
+    }
+    const container = releaseContainer(previous.definition, component, options.container);
+    const running = parseImageRef(containerImage(previous.definition, container) ?? '');
+    if (!running)
+      await refuse(`cannot read the image of container ${container} in ${shortTaskDef(previous.arn)}`);
+    const wanted = requestedImage(running!, options.image);
+
+    // The gates, through the check runner, before anything changes (ops guide §12.2.1).
+    const gate = await readsUntilInterrupted(async (signal) => {
+      const [prod, testUrl] = await Promise.all([
+        runChecks(
+          session,
+          stepsFor(CHECKS, [
+            {
+              check: 'deploy.image',
+              params: {
+                image: wanted,
+                protectedEnv,
+                ...(options.allowFindings ? { allowFindings: options.reason } : {}),
+              },
+            },
+            {
+              check: 'deploy.no-open-incident',
+              params: options.overrideIncident ? { override: options.reason } : {},
+            },
+            { check: 'deploy.no-freeze', params: options.overrideFreeze ? { override: options.reason } : {} },
+          ]),
+          { signal, now: startedAt, onCheckStart: progress.onCheckStart, onCheckDone: progress.onCheckDone },
+        ),
+        strategy === 'blue-green'
+          ? testListenerUrl(
+              () => session.aws.elbv2(),
+              service.loadBalancers ?? [],
+              env.nameOf('alb', component),
+              settings.testUrls[component],
+              signal,
+            ).catch((error) => ({ none: `cannot read the test listener: ${(error as Error).message}` }))
+          : Promise.resolve({ none: 'rolling' } as { none: string }),
+      ]);
+      const image = await imageFacts(prod.context, wanted);
+      const stagingFindings = facts.stagingRun ? await facts.stagingRun.finish(image) : [];
+      return { findings: [...prod.findings, ...stagingFindings], image, testUrl };
+    });
+    progress.stop();
+    const skipped: Finding[] =
+      options.skipStagingGate && protectedEnv ? [skippedStaging(settings.stagingEnv, options.reason!)] : [];
+    const gateFindings = [...gate.findings, ...skipped];
+    const blocking = gateFindings.filter((f) => f.status === 'fail' || f.status === 'error');
+    if (blocking.length) {
+      await audit(
+        'refused',
+        `gate: ${blocking.map((f) => `${f.id} [${f.resource}] ${f.status}: ${f.observed}`).join('; ')}`,
+      );
+      printer.report(
+        buildReport(`deploy ${component}`, env.name, startedAt, gateFindings, [
+          `Refused before any change: ${blocking.length} gate finding(s) failed. Nothing was registered or changed.`,
+        ]),
+      );
+      return ExitCode.usage;
+    }
+
+    const image = deployedReference(gate.image, protectedEnv);
+    const alarmNames = criticalAlarms(session, component);
+    const params: ReleaseParams = {
+      component,
+      names,
+      strategy,
+      previous,
+      register: releaseTaskDefinition(previous.definition, container, image, previous.tags),
+      update: withoutTaskDefinition(
+        updateServiceInput(service, {
+          cluster: names.cluster,
+          service: names.service,
+          taskDefinition: '',
+          strategy,
+          bakeTimeInMinutes: bake,
+          alarmNames,
+        }),
+      ),
+      container,
+      image,
+      bakeTimeInMinutes: bake,
+      testUrl: gate.testUrl,
+      healthPaths: session.config.health.paths,
+      healthTimeoutMs: session.config.health.timeoutMs,
+      gate: gateSteps(component, strategy),
+      timeoutMs,
+      pollMs: settings.pollSeconds * 1000,
+      knownEventIds: (service.events ?? []).map((e) => e.id ?? ''),
+      knownStoppedTasks: [],
+      overrides,
+    };
+    const change = deployChangeSession(session, identity?.arn ?? null, deps);
+    const result = await runChanges(
+      change,
+      [{ action: releaseAction as unknown as ActionDefinition<never>, params }],
+      {
+        command: `deploy ${component}`,
+        yes: options.yes,
+        dryRun: options.dryRun,
+        io,
+        log: (text) => process.stderr.write(`${text}\n`),
+      },
+    );
+    const notes = [`${names.service}: ${shortTaskDef(previous.arn)} -> ${image} (${strategy})`];
+    const report = changeReport(
+      `deploy ${component}`,
+      env.name,
+      startedAt,
+      [...gateFindings, ...result.findings],
+      result,
+      notes,
+    );
+    const code = finishChangeRun(printer, report, {
+      declined: result.declined,
+      evidence: null,
+      timings: result.timings,
+      identity: identity?.arn ?? null,
+    });
+    if (result.interrupted && result.applied.length > 0) {
+      await offerStop(component, names, previous.arn, result.findings, change, io, printer.format);
+    }
+    return code;
+  } finally {
+    progress.stop();
+    staging?.aws.destroy();
+    session.aws.destroy();
+  }
+}
+
+async function describeWithTags(
+  ecs: Awaited<ReturnType<EnvSession['aws']['ecs']>>,
+  service: Service,
+  signal: AbortSignal,
+): Promise<{ arn: string; definition: TaskDefinition; tags: Tag[] }> {
+  const { DescribeTaskDefinitionCommand } = await import('@aws-sdk/client-ecs');
+  const arn = service.taskDefinition;
+  if (!arn) throw new UsageError(`${service.serviceName} runs no task definition`);
+  const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }), {
+    abortSignal: signal,
+  });
+  if (!out.taskDefinition) throw new Error(`ECS returned no task definition for ${arn}`);
+  return {
+    arn: out.taskDefinition.taskDefinitionArn ?? arn,
+    definition: out.taskDefinition,
+    tags: out.tags ?? [],
+  };
+}
+
+/** The image facts the gate's `deploy.image` gathered (the run's shared cache: no second call). */
+function imageFacts(context: CheckContext, ref: ReturnType<typeof requestedImage>): Promise<ImageFacts> {
+  return context.once(imageFactsKey(ref), () => Promise.reject(new Error('the image gate did not run')));
+}
+
+function withoutTaskDefinition<T extends { taskDefinition?: string }>(input: T): Omit<T, 'taskDefinition'> {
+  const { taskDefinition: _unused, ...rest } = input;
+  return rest;
+}
+
+/** The component's critical alarms in monitoring/alarms.yaml (runbook 004: watch, switch back on a problem). */
+function criticalAlarms(session: EnvSession, component: string): string[] {
+  const alarms = desiredAlarms(loadAlarmCatalogue(), session.env);
+  const others = session.env.components.filter((c) => c !== component);
+  return alarms
+    .filter((a) => a.severity === 'critical' && !others.some((c) => a.name.endsWith(`-${c}`)))
+    .filter((a) => !a.dimensions.some((d) => others.some((c) => d.Value.includes(c))))
+    .map((a) => a.name);
+}
+
+function skippedStaging(stagingEnv: string, reason: string): Finding {
+  return {
+    id: 'deploy.staging',
+    title: `The image was tested in ${stagingEnv} first`,
+    status: 'warn',
+    severity: 'critical',
+    resource: stagingEnv,
+    detail: '',
+    expected: `the image runs in ${stagingEnv} and \`fsops validate ${stagingEnv}\` passes`,
+    observed: `not checked: --skip-staging-gate: ${reason}`,
+    remediation: 'The skip is in the audit log; deploy to staging first next time.',
+    source: 'ops guide §12.2.1 (Staging: deployment to staging environment)',
+  };
+}
+
+interface StagingRun {
+  session: Promise<EnvSession>;
+  /** The staging findings: validate's component checks, and the image by digest in its running tasks. */
+  finish(image: ImageFacts): Promise<Finding[]>;
+}
+
+/**
+ * Ops guide §12.2.1 "tested in staging first": staging's own session (its profile, its account guard),
+ * `validate`'s checks of the component there now, and the image (by digest) in its running tasks. All of
+ * it starts at once; the image check waits for prod's ECR answer only to compare.
+ */
+function startStagingValidation(
+  options: DeployOptions,
+  stagingEnv: string,
+  component: string,
+  deps: Runtime,
+  signal: AbortSignal,
+): StagingRun {
+  let settle: (digest: string) => void = () => undefined;
+  let giveUp: (error: Error) => void = () => undefined;
+  const digest = new Promise<string>((resolve, reject) => {
+    settle = resolve;
+    giveUp = reject;
+  });
+  digest.catch(() => undefined);
+  const session = (async () => {
+    const { config } = loadConfig(options.config);
+    const stagingConfig = config.environments[stagingEnv];
+    if (!stagingConfig) {
+      throw new UsageError(`deploy.stagingEnv '${stagingEnv}' is not an environment of the config`);
+    }
+    const profile = options.stagingProfile ?? stagingConfig.profile;
+    return openEnvSession({ ...options, profile, region: stagingConfig.region }, stagingEnv);
+  })();
+  const findings = session.then(async (s) => {
+    await verifyAccount(s, false, signal);
+    const run = await runChecks(
+      s,
+      stepsFor(CHECKS, [
+        { check: 'deploy.staging-image', params: { component, digest, target: options.env } },
+        ...gateSteps(component),
+      ]),
+      {
+        signal,
+        since: new Date(Date.now() - 15 * 60_000),
+        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      },
+    );
+    return run.findings.map((f) =>
+      f.id === 'deploy.staging-image' ? f : { ...f, title: `${stagingEnv}: ${f.title}` },
+    );
+  });
+  findings.catch(() => undefined);
+  return {
+    session,
+    async finish(image) {
+      if (image.found) settle(image.digest);
+      else giveUp(new Error('the image is not in ECR'));
+      try {
+        const all = await findings;
+        // No digest to compare with: the image gate already fails; the staging comparison says nothing.
+        return image.found ? all : all.filter((f) => f.id !== 'deploy.staging-image');
+      } catch (error) {
+        if (signal.aborted) throw error;
+        return [stagingUnavailable(stagingEnv, error)];
+      }
+    },
+  };
+}
+
+function stagingUnavailable(stagingEnv: string, error: unknown): Finding {
+  return {
+    id: 'deploy.staging',
+    title: `The image was tested in ${stagingEnv} first`,
+    status: 'error',
+    severity: 'critical',
+    resource: stagingEnv,
+    detail: '',
+    expected: `${stagingEnv} can be read: the image runs there and its checks pass`,
+    observed: `could not check ${stagingEnv}: ${(error as Error).message}`,
+    remediation: `Give the staging credentials (--staging-profile, or environments.${stagingEnv}.profile in the config); or skip with --skip-staging-gate --reason "<why>".`,
+    source: 'ops guide §12.2.1 (Staging: deployment to staging environment)',
+  };
+}
+
+/**
+ * The environment's change session for the driver, with the check runner the release's gate runs on
+ * (`ActionContext.runChecks`: the component's validate checks, under the run's signal).
+ */
+function deployChangeSession(session: EnvSession, identity: string | null, deps: Runtime): ChangeSession {
+  const change = envChangeSession(session, identity);
+  change.context.runChecks = async (steps, { since, signal }) =>
+    (
+      await runChecks(session, stepsFor(CHECKS, steps), {
+        since,
+        now: new Date(),
+        signal,
+        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      })
+    ).findings;
+  return change;
+}
+
+/**
+ * After Ctrl-C during the release: say what state ECS is in (the report did) and, on a terminal, offer
+ * the way back as a change of its own (`deploy.stop`, confirmed and audited); elsewhere, the command.
+ */
+async function offerStop(
+  component: string,
+  names: ServiceNames,
+  previous: string,
+  findings: Finding[],
+  change: ChangeSession,
+  io: ReturnType<typeof promptIO>,
+  format: string,
+): Promise<void> {
+  const registered = findings.find((f) => f.id === 'deploy.register');
+  const released = /registered (\S+)/.exec(registered?.observed ?? '')?.[1];
+  process.stderr.write(
+    `\nfsops: stopped following the deploy; it continues in ECS (state above). To stop it with rollback: fsops rollback ${component} --env ${change.label}\n`,
+  );
+  if (!released || !io.isTTY || format !== 'text') return;
+  await runChanges(
+    change,
+    [
+      {
+        action: stopReleaseAction as unknown as ActionDefinition<never>,
+        params: { component, names, previous, released },
+      },
+    ],
+    { command: `deploy ${component} stop`, io, log: (text) => process.stderr.write(`${text}\n`) },
+  );
+}
+
+export type { Strategy };
