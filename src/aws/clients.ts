@@ -264,12 +264,6 @@ export class AwsClients {
     );
   }
 
-  ecr(): Promise<ECRClient> {
-    return this.lazy(
-      'ecr',
-      async () => new (await import('@aws-sdk/client-ecr')).ECRClient(clientConfig(this.settings)),
-    );
-  }
   elasticache(): Promise<ElastiCacheClient> {
     return this.lazy(
       'elasticache',

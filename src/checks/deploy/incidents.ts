@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CheckDefinition, CheckResult } from '../../engine/model/check.js';
 import { openStore } from '../../incident/flow.js';
 import type { IncidentRecord } from '../../incident/record.js';
+import { describeUnreadable } from '../../incident/store.js';
 
 export interface IncidentGateParams {
   /** --override-incident --reason: deploy during an open SEV1/SEV2 (a fix for it), audited with this reason. */
@@ -51,7 +52,19 @@ export const deployIncidentsCheck: CheckDefinition<IncidentGateParams> = {
   remediation: 'Resolve the incident before deploying, or override with a reason.',
   params: z.object({ override: z.string().min(1).optional() }).strict(),
   async run(ctx, params) {
-    const store = openStore(ctx.env.config.incident);
-    return [evaluateOpenIncidents(ctx.env.name, store.list(), params.override)];
+    const { records, unreadable } = openStore(ctx.env.config.incident).scan();
+    const results = [evaluateOpenIncidents(ctx.env.name, records, params.override)];
+    // A record fsops cannot read may be this environment's open SEV1: never taken as "none open".
+    if (unreadable.length > 0 && !params.override) {
+      results.push({
+        status: 'error',
+        resource: ctx.env.name,
+        expected: `every incident record readable (no open SEV1/SEV2 in ${ctx.env.name})`,
+        observed: `cannot be read: ${describeUnreadable(unreadable)}`,
+        remediation:
+          'Repair or move the unreadable record away (fsops incident list names it), or deploy with --override-incident --reason "<why>".',
+      });
+    }
+    return results;
   },
 };
