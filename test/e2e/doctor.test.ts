@@ -79,8 +79,9 @@ describe('fsops doctor against the fake AWS and a real PostgreSQL', () => {
       /^Allow ecs:UpdateService in a policy of arn:aws:iam::123456789014:user\/oncall \(needed by rollback, restart, scale/,
     );
     const families = findings.filter((f) => f.id.startsWith('doctor.permissions.'));
-    // ecs:UpdateService serves rollback/restart/scale and recover.
+    // ecs:UpdateService serves deploy, rollback/restart/scale and recover.
     expect(families.filter((f) => f.status !== 'pass').map((f) => f.id)).toEqual([
+      'doctor.permissions.deploy',
       'doctor.permissions.service-changes',
       'doctor.permissions.recover',
     ]);
