@@ -15,6 +15,7 @@ import {
   startFakeWorld,
   type WorldOverrides,
 } from '../../helpers/fake-aws.js';
+import { incidentRecord } from '../../helpers/incident.js';
 
 // Run `npm run build` first: these tests spawn bin/fsops against the local AWS endpoint, whose ECS and
 // ECR keep state (scripts/fake-release.mjs): registered revisions, rolling and blue/green deployments.
@@ -235,17 +236,19 @@ describe('fsops deploy refuses before any change (exit 2, audited)', () => {
 
   it('an open SEV1 in the environment refuses; --override-incident with a reason deploys', async () => {
     await setUp({ env: 'staging' });
-    const record = {
-      id: 'INC-2026-001',
-      revision: 1,
+    const record = incidentRecord('INC-2026-001', {
       env: 'staging',
       title: 'payments failing',
-      severity: 1,
-      state: 'open',
       startedAt: '2026-12-07T10:00:00Z',
-    };
+    });
     const folder = join(dir, 'incidents', 'INC-2026-001');
     (await import('node:fs')).mkdirSync(folder, { recursive: true });
+    // A record that cannot be read may be this environment's open SEV1: refused, never "none open".
+    writeFileSync(join(folder, 'incident.json'), '{"id": "INC-2026-001", "sev');
+    const unreadable = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
+    expect(unreadable.code).toBe(2);
+    expect(unreadable.stdout).toContain('cannot be read');
+    expect(changes()).toEqual([]);
     writeFileSync(join(folder, 'incident.json'), JSON.stringify(record));
     const refused = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
     expect(refused.code).toBe(2);
