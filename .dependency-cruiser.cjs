@@ -1,16 +1,16 @@
-// Layering of src/ (docs/architecture.md, "Layers"): imports only point down.
-//   commands  src/commands/, src/cli/, src/cli.ts      argv, flags, one file per command
-//   engine    src/engine/ (not model/)                 runner, runbooks, guarded changes, printer, session
-//   catalogue src/checks/, src/actions/               check and action definitions, pure judgement
-//   domain    src/ecs/, src/logs/, src/metrics/, src/db/, src/demo/, src/maintenance/, src/backup/,
-//             src/incident/, src/monitoring/, src/status/, src/redis/, src/release/ facts, pure helpers
-//   base      src/engine/model/, src/config/, src/aws/   findings, the check contract, errors, config, clients
+// Layering of src/ (docs/architecture.md, "Layers"): imports only point down, and each top-level
+// folder of src/ is one layer:
+//   commands  src/commands/ (with cli/ and the kit), src/cli.ts   argv, flags, one file per command
+//   engine    src/engine/                 runner, runbooks, the change driver, printer, session, runtime
+//   catalogue src/catalogue/              checks/, actions/, the action contract: pure judgement
+//   domain    src/domain/<area>/          facts, pure helpers
+//   base      src/base/                   model/ (findings, the check contract, errors), config/, aws/
 // A module may import its own layer and any layer below; `npm run lint:layers` fails on a climb.
-const COMMANDS = '^src/(commands/|cli/|cli\\.ts$)';
-const ENGINE = '^src/engine/(?!model/)';
-const CATALOGUE = '^src/(checks|actions)/';
-const DOMAIN = '^src/(ecs|logs|metrics|db|demo|maintenance|backup|incident|monitoring|status|redis|release)/';
-const BASE = '^src/(engine/model|config|aws)/';
+const COMMANDS = '^src/(commands/|cli\\.ts$)';
+const ENGINE = '^src/engine/';
+const CATALOGUE = '^src/catalogue/';
+const DOMAIN = '^src/domain/';
+const BASE = '^src/base/';
 
 const climb = (name, from, to, comment) => ({
   name,
@@ -44,7 +44,7 @@ module.exports = {
     climb(
       'engine-imports-registry',
       ENGINE,
-      '^src/(checks|actions)/index\\.ts$',
+      '^src/catalogue/(checks|actions)/index\\.ts$',
       'the catalogues (CHECKS, ACTIONS) are passed to the engine by commands, not imported by it',
     ),
     {

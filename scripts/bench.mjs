@@ -391,7 +391,7 @@ ${[...rows, ...dbRows].join('\n')}
 - \`--help\` and \`--version\` into a pipe are answered by bin/fsops from dist/fast-paths.json; through the
   bundle (a terminal's \`--help\`) they load no AWS SDK code (test/e2e/startup.test.ts, an ESM module probe).
 ${db ? `- \`db health\`: ${db.detail ?? 'see scripts/bench-db.mjs'}` : '- `db health` on a large catalog: not measured in this run (scripts/bench-db.mjs missing, PostgreSQL unavailable, or BENCH_SKIP_DB=1).'}
-${redisResult ? '- `redis`: one read-only connection to a local redis-server (src/redis/local-server.ts) holding 50,000 queued webhooks (LLEN is O(1), the oldest item one LINDEX), the ElastiCache side (DescribeReplicationGroups, DescribeSnapshots, one GetMetricData) from the fake AWS; exit 1: the queue is backed up on purpose.' : '- `redis`: not measured in this run (redis-server unavailable, or BENCH_SKIP_REDIS=1).'}
+${redisResult ? '- `redis`: one read-only connection to a local redis-server (src/domain/redis/local-server.ts) holding 50,000 queued webhooks (LLEN is O(1), the oldest item one LINDEX), the ElastiCache side (DescribeReplicationGroups, DescribeSnapshots, one GetMetricData) from the fake AWS; exit 1: the queue is backed up on purpose.' : '- `redis`: not measured in this run (redis-server unavailable, or BENCH_SKIP_REDIS=1).'}
 
 ## Retry mode
 

@@ -1,7 +1,7 @@
 // npm run build: bundles fsops into dist/ with esbuild (see docs/startup.md).
 // - one entry (src/cli.ts -> dist/cli.js), ESM for Node 22+, minified, with linked source maps;
 // - code splitting: every dynamic `import()` (the commands in src/cli.ts, each AWS SDK client in
-//   src/aws/clients.ts) becomes its own chunk under dist/chunks/, loaded only when that code runs, so
+//   src/base/aws/clients.ts) becomes its own chunk under dist/chunks/, loaded only when that code runs, so
 //   new commands and clients need no build configuration;
 // - pg's optional native binding (pg-native) stays external: fsops uses the pure-JS client.
 // Type checking is `npm run typecheck` (tsc --noEmit); esbuild only strips types.
@@ -73,9 +73,9 @@ const result = await build({
   entryPoints: {
     cli: 'src/cli.ts',
     // scripts/bench-db.mjs starts the same disposable PostgreSQL as `fsops demo`.
-    'db/local-server': 'src/db/local-server.ts',
+    'db/local-server': 'src/domain/db/local-server.ts',
     // scripts/bench.mjs starts the same disposable redis-server as the tests and `fsops demo`.
-    'redis/local-server': 'src/redis/local-server.ts',
+    'redis/local-server': 'src/domain/redis/local-server.ts',
   },
   outdir,
   bundle: true,

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // One truth for numbers: every default a document quotes comes from the code.
 // - `<!--n:PATH-->TEXT<!--/n-->` in docs/*.md and README.md: TEXT is the default at PATH (a dotted path
-//   into DEFAULT_CONFIG; `demo:KEY` into the demo's thresholds, src/demo/thresholds.ts). `npm run docs:numbers` fills them in.
+//   into DEFAULT_CONFIG; `demo:KEY` into the demo's thresholds, src/domain/demo/thresholds.ts). `npm run docs:numbers` fills them in.
 // - test/unit/config/docs-numbers.test.ts fails when a marker is stale, when a config key is followed by
 //   a number that is not a marker, and when a ```yaml block of a document shows a default that is not
 //   the code's (a block after `<!-- example -->` shows overrides and is not compared).
-// Run as a script, it also writes docs/thresholds.md (src/config/guide-thresholds.ts).
+// Run as a script, it also writes docs/thresholds.md (src/base/config/guide-thresholds.ts).
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -193,14 +193,14 @@ async function loadTs(root, entry) {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  const { renderThresholdsDoc } = await loadTs(root, 'src/config/guide-thresholds.ts');
+  const { renderThresholdsDoc } = await loadTs(root, 'src/base/config/guide-thresholds.ts');
   writeFileSync(join(root, 'docs', 'thresholds.md'), renderThresholdsDoc());
   process.stdout.write('wrote docs/thresholds.md\n');
-  const { DEFAULT_CONFIG } = await loadTs(root, 'src/config/defaults.ts');
-  const { DEMO_THRESHOLDS } = await loadTs(root, 'src/demo/thresholds.ts');
+  const { DEFAULT_CONFIG } = await loadTs(root, 'src/base/config/defaults.ts');
+  const { DEMO_THRESHOLDS } = await loadTs(root, 'src/domain/demo/thresholds.ts');
   const roots = { config: DEFAULT_CONFIG, demo: DEMO_THRESHOLDS };
-  const { renderAlarmTable } = await loadTs(root, 'src/monitoring/alarm-table.ts');
-  const { loadAlarmCatalogue } = await loadTs(root, 'src/monitoring/alarm-catalogue.ts');
+  const { renderAlarmTable } = await loadTs(root, 'src/domain/monitoring/alarm-table.ts');
+  const { loadAlarmCatalogue } = await loadTs(root, 'src/domain/monitoring/alarm-catalogue.ts');
   const catalogue = loadAlarmCatalogue(join(root, 'monitoring', 'alarms.yaml'));
   const generators = { 'alarm-table': () => renderAlarmTable(catalogue, DEFAULT_CONFIG) };
   for (const file of documentFiles(root)) {

@@ -1,19 +1,19 @@
 import { Command, CommanderError, Help, Option } from 'commander';
-import { declareBackupCommands } from './cli/backup.js';
-import { declareDatabaseCommands } from './cli/database.js';
-import { declareIncidentCommands, declareStatusCommand } from './cli/incident.js';
-import { declareMaintenanceCommands } from './cli/maintenance.js';
-import { declareMonitoringCommands } from './cli/monitoring.js';
-import { declareRecoverCommands } from './cli/recover.js';
-import { declareRedisCommands } from './cli/redis.js';
-import { declareSecurityCommands } from './cli/security.js';
-import { declareServiceCommands } from './cli/service.js';
-import { declareSetupCommands } from './cli/setup.js';
-import { envOption, globalEnvOption, lastExitCode, lazy } from './cli/shared.js';
-import { declareTroubleshootCommands } from './cli/troubleshoot.js';
+import { ExitCode, ExitError } from './base/model/errors.js';
+import { hideUrlCredentials } from './base/model/text.js';
+import { declareBackupCommands } from './commands/cli/backup.js';
+import { declareDatabaseCommands } from './commands/cli/database.js';
+import { declareIncidentCommands, declareStatusCommand } from './commands/cli/incident.js';
+import { declareMaintenanceCommands } from './commands/cli/maintenance.js';
+import { declareMonitoringCommands } from './commands/cli/monitoring.js';
+import { declareRecoverCommands } from './commands/cli/recover.js';
+import { declareRedisCommands } from './commands/cli/redis.js';
+import { declareSecurityCommands } from './commands/cli/security.js';
+import { declareServiceCommands } from './commands/cli/service.js';
+import { declareSetupCommands } from './commands/cli/setup.js';
+import { envOption, globalEnvOption, lastExitCode, lazy } from './commands/cli/shared.js';
+import { declareTroubleshootCommands } from './commands/cli/troubleshoot.js';
 import { dispatchInterrupt } from './engine/interrupt.js';
-import { ExitCode, ExitError } from './engine/model/errors.js';
-import { hideUrlCredentials } from './engine/model/text.js';
 
 export function buildProgram(): Command {
   const program = new Command('fsops')

@@ -1,9 +1,9 @@
-import { alarmsApplyAction } from '../actions/alarms-apply.js';
-import type { ActionDefinition } from '../actions/types.js';
-import { CHECKS } from '../checks/index.js';
+import type { ActionDefinition } from '../catalogue/action.js';
+import { alarmsApplyAction } from '../catalogue/actions/alarms-apply.js';
+import { CHECKS } from '../catalogue/checks/index.js';
+import { loadAlarmCatalogue } from '../domain/monitoring/alarm-catalogue.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
 import { stepsFor } from '../engine/runner.js';
-import { loadAlarmCatalogue } from '../monitoring/alarm-catalogue.js';
 
 export interface AlarmsApplyOptions extends EnvActionOptions {
   catalogue?: string;

@@ -1,5 +1,5 @@
+import { loadAlarmCatalogue } from '../domain/monitoring/alarm-catalogue.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
-import { loadAlarmCatalogue } from '../monitoring/alarm-catalogue.js';
 import { type ReadCommandOptions, runReadCommand } from './kit/read.js';
 
 export interface AlarmsAuditOptions extends ReadCommandOptions {

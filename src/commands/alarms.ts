@@ -1,5 +1,5 @@
-import { ALARM_STATES } from '../checks/troubleshoot/alarms.js';
-import { UsageError } from '../engine/model/errors.js';
+import { UsageError } from '../base/model/errors.js';
+import { ALARM_STATES } from '../catalogue/checks/troubleshoot/alarms.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
 import { type ReadCommandOptions, runReadCommand } from './kit/read.js';
 

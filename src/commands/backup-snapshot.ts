@@ -1,6 +1,6 @@
-import { type SnapshotParams, snapshotAction } from '../actions/backup/snapshot.js';
-import type { ActionDefinition } from '../actions/types.js';
-import { CHANGE_REF_ENV } from '../checks/maintenance/window.js';
+import type { ActionDefinition } from '../catalogue/action.js';
+import { type SnapshotParams, snapshotAction } from '../catalogue/actions/backup/snapshot.js';
+import { CHANGE_REF_ENV } from '../catalogue/checks/maintenance/window.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
 
 export interface BackupSnapshotOptions extends EnvActionOptions {

@@ -1,6 +1,6 @@
-import { restoreTestOrphansAction } from '../actions/backup/orphans.js';
-import { type RestoreTestParams, restoreTestAction } from '../actions/backup/restore-test.js';
-import type { ActionDefinition } from '../actions/types.js';
+import type { ActionDefinition } from '../catalogue/action.js';
+import { restoreTestOrphansAction } from '../catalogue/actions/backup/orphans.js';
+import { type RestoreTestParams, restoreTestAction } from '../catalogue/actions/backup/restore-test.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
 
 export interface BackupVerifyOptions extends EnvActionOptions {

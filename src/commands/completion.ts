@@ -1,11 +1,11 @@
-import type { ArgumentSpec, CommandSpec, OptionSpec } from '../cli/command-tree.js';
-import { loadConfig } from '../config/load.js';
-import type { Config } from '../config/schema.js';
-import { UsageError } from '../engine/model/errors.js';
+import { loadConfig } from '../base/config/load.js';
+import type { Config } from '../base/config/schema.js';
+import { UsageError } from '../base/model/errors.js';
+import { IncidentStore } from '../domain/incident/store.js';
 import { listRunbooks } from '../engine/runbook.js';
 import type { Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
-import { IncidentStore } from '../incident/store.js';
+import type { ArgumentSpec, CommandSpec, OptionSpec } from './cli/command-tree.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 type Shell = (typeof SHELLS)[number];

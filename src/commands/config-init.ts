@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { DEFAULT_CONFIG } from '../config/defaults.js';
-import { configSearchPath } from '../config/load.js';
-import type { Config } from '../config/schema.js';
-import { UsageError } from '../engine/model/errors.js';
+import { DEFAULT_CONFIG } from '../base/config/defaults.js';
+import { configSearchPath } from '../base/config/load.js';
+import type { Config } from '../base/config/schema.js';
+import { UsageError } from '../base/model/errors.js';
 import { printerFor } from '../engine/printer.js';
 import type { Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';

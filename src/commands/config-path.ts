@@ -1,4 +1,4 @@
-import { configLookup } from '../config/load.js';
+import { configLookup } from '../base/config/load.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import type { Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';

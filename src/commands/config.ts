@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
-import { loadConfig, redactConfig, renderTemplate, resolveEnvironment } from '../config/load.js';
-import type { Config } from '../config/schema.js';
-import { DEFAULT_MAX_DESIRED_COUNT } from '../ecs/scale-limits.js';
+import { loadConfig, redactConfig, renderTemplate, resolveEnvironment } from '../base/config/load.js';
+import type { Config } from '../base/config/schema.js';
+import { DEFAULT_MAX_DESIRED_COUNT } from '../domain/ecs/scale-limits.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import type { GlobalOptions } from '../engine/session.js';
 

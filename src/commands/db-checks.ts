@@ -1,4 +1,4 @@
-import { DB_COMMAND_CHECKS } from '../checks/database/index.js';
+import { DB_COMMAND_CHECKS } from '../catalogue/checks/database/index.js';
 import { type DbCommandOptions, type DbCommandSession, openDbCommandSession } from '../engine/database.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
 import { type DatabaseStep, runDatabaseReadCommand } from './kit/read.js';

@@ -1,14 +1,14 @@
+import type { CheckDefinition } from '../base/model/check.js';
+import { toFinding } from '../base/model/check.js';
+import type { ActionDefinition } from '../catalogue/action.js';
 import {
   createNextPartitionsAction,
   dropOldPartitionsAction,
   parseMonths,
   partitionedTables,
   partitionFindings,
-} from '../actions/db/partitions.js';
-import type { ActionDefinition } from '../actions/types.js';
+} from '../catalogue/actions/db/partitions.js';
 import { type DbCommandOptions, runDbActions } from '../engine/commands/db-command.js';
-import type { CheckDefinition } from '../engine/model/check.js';
-import { toFinding } from '../engine/model/check.js';
 import type { PromptIO } from '../engine/safety.js';
 
 export interface PartitionsOptions extends DbCommandOptions {

@@ -1,5 +1,5 @@
-import { reindexAction } from '../actions/db/reindex.js';
-import type { ActionDefinition } from '../actions/types.js';
+import type { ActionDefinition } from '../catalogue/action.js';
+import { reindexAction } from '../catalogue/actions/db/reindex.js';
 import { type DbCommandOptions, runDbActions } from '../engine/commands/db-command.js';
 import type { PromptIO } from '../engine/safety.js';
 

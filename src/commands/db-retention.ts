@@ -1,7 +1,7 @@
-import { retentionDeleteAction } from '../actions/db/retention.js';
-import type { ActionDefinition } from '../actions/types.js';
+import { UsageError } from '../base/model/errors.js';
+import type { ActionDefinition } from '../catalogue/action.js';
+import { retentionDeleteAction } from '../catalogue/actions/db/retention.js';
 import { type DbCommandOptions, runDbActions } from '../engine/commands/db-command.js';
-import { UsageError } from '../engine/model/errors.js';
 import type { PromptIO } from '../engine/safety.js';
 
 export interface RetentionOptions extends DbCommandOptions {

@@ -1,14 +1,18 @@
-import { type SignalKind, signalBackendAction } from '../actions/db/signal-backend.js';
-import type { ActionDefinition } from '../actions/types.js';
+import { UsageError } from '../base/model/errors.js';
+import type { ActionDefinition } from '../catalogue/action.js';
+import { type SignalKind, signalBackendAction } from '../catalogue/actions/db/signal-backend.js';
 import { runChanges } from '../engine/changes.js';
 import { databaseChangeSession } from '../engine/commands/db-command.js';
 import { type DbCommandOptions, type DbCommandSession, openDbCommandSession } from '../engine/database.js';
-import { UsageError } from '../engine/model/errors.js';
 import { printerFor } from '../engine/printer.js';
 import { type PromptIO, terminalIO } from '../engine/safety.js';
 import { verifyAccount } from '../engine/session.js';
 
-export { type BackendInfo, describeBackend, type SignalKind } from '../actions/db/signal-backend.js';
+export {
+  type BackendInfo,
+  describeBackend,
+  type SignalKind,
+} from '../catalogue/actions/db/signal-backend.js';
 
 export interface DbSignalOptions extends DbCommandOptions {
   dryRun?: boolean;

@@ -1,38 +1,38 @@
 import type { Service, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
-import { type ReleaseParams, releaseAction } from '../actions/deploy/release.js';
-import { stopReleaseAction } from '../actions/deploy/stop.js';
-import type { ActionDefinition } from '../actions/types.js';
-import { awsExitError } from '../aws/errors.js';
-import { deployedReference, imageFactsKey } from '../checks/deploy/image.js';
-import { CHECKS } from '../checks/index.js';
-import { loadConfig } from '../config/load.js';
-import { requireService, type ServiceNames } from '../ecs/facts.js';
-import { shortTaskDef } from '../ecs/taskdef.js';
-import { changeAuditor, promptIO } from '../engine/change.js';
-import { type ChangeSession, changeReport, envChangeSession, runChanges } from '../engine/changes.js';
-import { prepareServiceCommand, type ServiceCommandOptions } from '../engine/commands/service-operation.js';
-import { finishChangeRun } from '../engine/evidence.js';
-import { readsUntilInterrupted } from '../engine/interrupt.js';
-import type { CheckContext } from '../engine/model/check.js';
-import { parseDuration } from '../engine/model/duration.js';
-import { ExitCode, UsageError } from '../engine/model/errors.js';
-import type { Finding } from '../engine/model/finding.js';
-import { buildReport } from '../engine/model/finding.js';
-import { createProgress } from '../engine/progress.js';
-import { runChecks, stepsFor } from '../engine/runner.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
-import { type EnvSession, openEnvSession, verifyAccount } from '../engine/session.js';
-import { desiredAlarms, loadAlarmCatalogue } from '../monitoring/alarm-catalogue.js';
-import { type ImageFacts, parseImageRef, requestedImage } from '../release/image.js';
+import { awsExitError } from '../base/aws/errors.js';
+import { loadConfig } from '../base/config/load.js';
+import type { CheckContext } from '../base/model/check.js';
+import { parseDuration } from '../base/model/duration.js';
+import { ExitCode, UsageError } from '../base/model/errors.js';
+import type { Finding } from '../base/model/finding.js';
+import { buildReport } from '../base/model/finding.js';
+import type { ActionDefinition } from '../catalogue/action.js';
+import { type ReleaseParams, releaseAction } from '../catalogue/actions/deploy/release.js';
+import { stopReleaseAction } from '../catalogue/actions/deploy/stop.js';
+import { deployedReference, imageFactsKey } from '../catalogue/checks/deploy/image.js';
+import { CHECKS } from '../catalogue/checks/index.js';
+import { requireService, type ServiceNames } from '../domain/ecs/facts.js';
+import { shortTaskDef } from '../domain/ecs/taskdef.js';
+import { desiredAlarms, loadAlarmCatalogue } from '../domain/monitoring/alarm-catalogue.js';
+import { type ImageFacts, parseImageRef, requestedImage } from '../domain/release/image.js';
 import {
   blueGreenLoadBalancers,
   chooseStrategy,
   controllerRefusal,
   type Strategy,
   updateServiceInput,
-} from '../release/strategy.js';
-import { containerImage, releaseContainer, releaseTaskDefinition } from '../release/taskdef.js';
-import { testListenerUrl } from '../release/test-listener.js';
+} from '../domain/release/strategy.js';
+import { containerImage, releaseContainer, releaseTaskDefinition } from '../domain/release/taskdef.js';
+import { testListenerUrl } from '../domain/release/test-listener.js';
+import { changeAuditor, promptIO } from '../engine/change.js';
+import { type ChangeSession, changeReport, envChangeSession, runChanges } from '../engine/changes.js';
+import { prepareServiceCommand, type ServiceCommandOptions } from '../engine/commands/service-operation.js';
+import { finishChangeRun } from '../engine/evidence.js';
+import { readsUntilInterrupted } from '../engine/interrupt.js';
+import { createProgress } from '../engine/progress.js';
+import { runChecks, stepsFor } from '../engine/runner.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
+import { type EnvSession, openEnvSession, verifyAccount } from '../engine/session.js';
 
 export interface DeployOptions extends ServiceCommandOptions {
   image?: string;

@@ -1,19 +1,19 @@
 import type { ServiceDeployment, TaskDefinition } from '@aws-sdk/client-ecs';
-import { awsExitError } from '../aws/errors.js';
-import { describeTaskDefinition, gatherRollbackFacts } from '../ecs/facts.js';
-import { chooseRollbackTarget, type RollbackChoice, type RollbackFacts } from '../ecs/target.js';
-import { imagesOf, imageTag, parseTaskDef, sameTaskDef, shortTaskDef } from '../ecs/taskdef.js';
-import { describeServiceState } from '../ecs/wait.js';
+import { awsExitError } from '../base/aws/errors.js';
+import { mapWithConcurrency } from '../base/model/concurrency.js';
+import { UsageError } from '../base/model/errors.js';
+import { describeTaskDefinition, gatherRollbackFacts } from '../domain/ecs/facts.js';
+import { chooseRollbackTarget, type RollbackChoice, type RollbackFacts } from '../domain/ecs/target.js';
+import { imagesOf, imageTag, parseTaskDef, sameTaskDef, shortTaskDef } from '../domain/ecs/taskdef.js';
+import { describeServiceState } from '../domain/ecs/wait.js';
+import { deploymentState } from '../domain/release/lifecycle.js';
+import { controllerOf } from '../domain/release/strategy.js';
 import { prepareServiceCommand } from '../engine/commands/service-operation.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
-import { mapWithConcurrency } from '../engine/model/concurrency.js';
-import { UsageError } from '../engine/model/errors.js';
 import { VIEW_FORMATS } from '../engine/printer.js';
 import { makeChalk } from '../engine/render.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
-import { deploymentState } from '../release/lifecycle.js';
-import { controllerOf } from '../release/strategy.js';
 
 /** How many revisions and deployments the listing shows. */
 const SHOWN = 10;

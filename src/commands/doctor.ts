@@ -1,9 +1,9 @@
-import { AwsClients } from '../aws/clients.js';
-import { DEFAULT_CONFIG } from '../config/defaults.js';
-import { loadConfig, resolveEnvironment } from '../config/load.js';
-import type { Config } from '../config/schema.js';
-import type { Finding } from '../engine/model/finding.js';
-import { buildReport } from '../engine/model/finding.js';
+import { AwsClients } from '../base/aws/clients.js';
+import { DEFAULT_CONFIG } from '../base/config/defaults.js';
+import { loadConfig, resolveEnvironment } from '../base/config/load.js';
+import type { Config } from '../base/config/schema.js';
+import type { Finding } from '../base/model/finding.js';
+import { buildReport } from '../base/model/finding.js';
 import { printerFor } from '../engine/printer.js';
 import { createProgress } from '../engine/progress.js';
 import type { Runtime } from '../engine/runtime.js';
@@ -28,7 +28,7 @@ const ENVIRONMENT_STEPS: StepSpec[] = [
 /**
  * `fsops doctor [--env E]`: is this machine ready for fsops? Node, the config (where fsops looked),
  * then for each environment (or E) the credentials and account (STS), the database, and the IAM
- * permissions each command family needs (iam:SimulatePrincipalPolicy over src/aws/permissions.ts).
+ * permissions each command family needs (iam:SimulatePrincipalPolicy over src/base/aws/permissions.ts).
  * Read-only; every problem is a finding with its fix, none stops the others.
  */
 export async function doctor(options: DoctorOptions, runtime: Runtime): Promise<number> {

@@ -1,8 +1,8 @@
-import { ecsTaskLossAction } from '../actions/dr/ecs-task-loss.js';
-import { rdsFailoverAction } from '../actions/dr/rds-failover.js';
-import type { ActionDefinition } from '../actions/types.js';
+import { UsageError } from '../base/model/errors.js';
+import type { ActionDefinition } from '../catalogue/action.js';
+import { ecsTaskLossAction } from '../catalogue/actions/dr/ecs-task-loss.js';
+import { rdsFailoverAction } from '../catalogue/actions/dr/rds-failover.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
-import { UsageError } from '../engine/model/errors.js';
 
 export interface DrDrillOptions extends EnvActionOptions {
   component?: string;

@@ -1,5 +1,5 @@
-import { ecsTaskFacts, taskListing } from '../checks/troubleshoot/ecs-tasks.js';
-import { requireComponent } from '../config/load.js';
+import { requireComponent } from '../base/config/load.js';
+import { ecsTaskFacts, taskListing } from '../catalogue/checks/troubleshoot/ecs-tasks.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
 import { openEnvSession } from '../engine/session.js';
 import { type ReadCommandOptions, runReadCommand } from './kit/read.js';

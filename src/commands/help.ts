@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { environmentHelp } from '../config/environment-variables.js';
-import { UsageError } from '../engine/model/errors.js';
+import { environmentHelp } from '../base/config/environment-variables.js';
+import { UsageError } from '../base/model/errors.js';
 import type { Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
 

@@ -1,9 +1,9 @@
-import { UsageError } from '../engine/model/errors.js';
+import { UsageError } from '../base/model/errors.js';
+import { escalationLines, escalationPlan } from '../domain/incident/escalation.js';
+import { loadIncidentSettings } from '../domain/incident/flow.js';
+import { parseSeverity, type SeverityLevel } from '../domain/incident/severity.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import type { GlobalOptions } from '../engine/session.js';
-import { escalationLines, escalationPlan } from '../incident/escalation.js';
-import { loadIncidentSettings } from '../incident/flow.js';
-import { parseSeverity, type SeverityLevel } from '../incident/severity.js';
 
 export interface IncidentEscalationOptions extends GlobalOptions {
   severity?: string;

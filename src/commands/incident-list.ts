@@ -1,8 +1,8 @@
-import { oneLine } from '../engine/model/text.js';
+import { oneLine } from '../base/model/text.js';
+import { loadIncidentSettings, utc } from '../domain/incident/flow.js';
+import { nextUpdateDue } from '../domain/incident/record.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import type { GlobalOptions } from '../engine/session.js';
-import { loadIncidentSettings, utc } from '../incident/flow.js';
-import { nextUpdateDue } from '../incident/record.js';
 
 export interface IncidentListOptions extends GlobalOptions {
   all?: boolean;

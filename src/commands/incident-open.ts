@@ -1,13 +1,8 @@
 import type { ChalkInstance } from 'chalk';
-import { CHECKS } from '../checks/index.js';
-import { localUser } from '../engine/audit.js';
-import { snapshotRunbook, takeSnapshot } from '../engine/commands/incident-evidence.js';
-import { UsageError } from '../engine/model/errors.js';
-import { oneLine } from '../engine/model/text.js';
-import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
-import { askOnTerminal } from '../engine/safety.js';
-import { type GlobalOptions, openEnvSession } from '../engine/session.js';
-import { escalationLines, escalationPlan } from '../incident/escalation.js';
+import { UsageError } from '../base/model/errors.js';
+import { oneLine } from '../base/model/text.js';
+import { CHECKS } from '../catalogue/checks/index.js';
+import { escalationLines, escalationPlan } from '../domain/incident/escalation.js';
 import {
   deliveryExitCode,
   deliveryLines,
@@ -17,17 +12,22 @@ import {
   printNotice,
   sinceMs,
   utc,
-} from '../incident/flow.js';
-import { initialNotice } from '../incident/notices.js';
-import { type Delivery, type IncidentRecord, newIncidentRecord } from '../incident/record.js';
+} from '../domain/incident/flow.js';
+import { initialNotice } from '../domain/incident/notices.js';
+import { type Delivery, type IncidentRecord, newIncidentRecord } from '../domain/incident/record.js';
 import {
   parseSeverity,
   proposeSeverity,
   type SeverityLevel,
   type SeverityProposal,
   severityLabel,
-} from '../incident/severity.js';
-import type { UnreadableRecord } from '../incident/store.js';
+} from '../domain/incident/severity.js';
+import type { UnreadableRecord } from '../domain/incident/store.js';
+import { localUser } from '../engine/audit.js';
+import { snapshotRunbook, takeSnapshot } from '../engine/commands/incident-evidence.js';
+import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
+import { askOnTerminal } from '../engine/safety.js';
+import { type GlobalOptions, openEnvSession } from '../engine/session.js';
 
 export interface IncidentOpenOptions extends GlobalOptions {
   title?: string;

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../engine/model/errors.js';
+import { UsageError } from '../base/model/errors.js';
+import { loadIncidentSettings, utc } from '../domain/incident/flow.js';
+import { postmortemMarkdown } from '../domain/incident/postmortem.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
-import { loadIncidentSettings, utc } from '../incident/flow.js';
-import { postmortemMarkdown } from '../incident/postmortem.js';
 
 /** `fsops incident postmortem <id>`: writes postmortem.md into the incident's folder (ops guide §11.2.1). */
 export async function incidentPostmortem(

@@ -1,7 +1,7 @@
+import { loadIncidentSettings } from '../domain/incident/flow.js';
+import { recordMarkdown } from '../domain/incident/markdown.js';
 import { printerFor } from '../engine/printer.js';
 import type { GlobalOptions } from '../engine/session.js';
-import { loadIncidentSettings } from '../incident/flow.js';
-import { recordMarkdown } from '../incident/markdown.js';
 
 /** `fsops incident show <id>`: the record (markdown for people, --output json for machines). */
 export async function incidentShow(id: string, options: GlobalOptions): Promise<number> {

@@ -1,10 +1,6 @@
-import { CHECKS } from '../checks/index.js';
-import { localUser } from '../engine/audit.js';
-import { followUpSnapshot } from '../engine/commands/incident-evidence.js';
-import { UsageError } from '../engine/model/errors.js';
-import { oneLine } from '../engine/model/text.js';
-import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
-import { type GlobalOptions, openEnvSession } from '../engine/session.js';
+import { UsageError } from '../base/model/errors.js';
+import { oneLine } from '../base/model/text.js';
+import { CHECKS } from '../catalogue/checks/index.js';
 import {
   deliveryExitCode,
   deliveryLines,
@@ -14,9 +10,13 @@ import {
   requireFlags,
   sinceMs,
   utc,
-} from '../incident/flow.js';
-import { updateNotice } from '../incident/notices.js';
-import { diffSnapshots, type IncidentUpdate } from '../incident/record.js';
+} from '../domain/incident/flow.js';
+import { updateNotice } from '../domain/incident/notices.js';
+import { diffSnapshots, type IncidentUpdate } from '../domain/incident/record.js';
+import { localUser } from '../engine/audit.js';
+import { followUpSnapshot } from '../engine/commands/incident-evidence.js';
+import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
+import { type GlobalOptions, openEnvSession } from '../engine/session.js';
 
 export interface IncidentUpdateOptions extends GlobalOptions {
   status?: string;

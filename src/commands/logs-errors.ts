@@ -1,5 +1,5 @@
-import { requireComponent } from '../config/load.js';
-import { UsageError } from '../engine/model/errors.js';
+import { requireComponent } from '../base/config/load.js';
+import { UsageError } from '../base/model/errors.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
 import { openEnvSession } from '../engine/session.js';
 import { type ReadCommandOptions, runReadCommand } from './kit/read.js';

@@ -1,13 +1,13 @@
-import { describeAwsError } from '../aws/errors.js';
-import { requireComponent } from '../config/load.js';
+import { describeAwsError } from '../base/aws/errors.js';
+import { requireComponent } from '../base/config/load.js';
+import { parseDuration } from '../base/model/duration.js';
+import { UnreachableError, UsageError } from '../base/model/errors.js';
+import type { LogEvent } from '../domain/logs/signature.js';
+import { LogGroupNotFound, tailLogs } from '../domain/logs/tail.js';
 import { onInterrupt } from '../engine/interrupt.js';
-import { parseDuration } from '../engine/model/duration.js';
-import { UnreachableError, UsageError } from '../engine/model/errors.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { clean } from '../engine/render.js';
 import { type GlobalOptions, openEnvSession, verifyAccount } from '../engine/session.js';
-import type { LogEvent } from '../logs/signature.js';
-import { LogGroupNotFound, tailLogs } from '../logs/tail.js';
 
 export interface LogsTailOptions extends GlobalOptions {
   since?: string;

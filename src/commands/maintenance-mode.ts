@@ -1,12 +1,12 @@
-import { maintenanceModeAction } from '../actions/maintenance/maintenance-mode.js';
-import type { ActionDefinition } from '../actions/types.js';
-import { awsExitError } from '../aws/errors.js';
-import { interpretMaintenanceMode, readMaintenanceMode } from '../checks/maintenance-mode.js';
+import { awsExitError } from '../base/aws/errors.js';
+import { UsageError } from '../base/model/errors.js';
+import type { ActionDefinition } from '../catalogue/action.js';
+import { maintenanceModeAction } from '../catalogue/actions/maintenance/maintenance-mode.js';
+import { interpretMaintenanceMode, readMaintenanceMode } from '../catalogue/checks/maintenance-mode.js';
 import { promptIO } from '../engine/change.js';
 import { envChangeSession, runChanges } from '../engine/changes.js';
 import { commandContext } from '../engine/context.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
-import { UsageError } from '../engine/model/errors.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { clean } from '../engine/render.js';
 import type { PromptIO } from '../engine/safety.js';

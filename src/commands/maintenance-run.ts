@@ -1,7 +1,9 @@
-import { ACTIONS } from '../actions/index.js';
-import { CHECKS } from '../checks/index.js';
-import { CHANGE_REF_ENV } from '../checks/maintenance/window.js';
-import type { DbConnectionOptions } from '../db/target.js';
+import { parseDuration } from '../base/model/duration.js';
+import { UsageError } from '../base/model/errors.js';
+import { ACTIONS } from '../catalogue/actions/index.js';
+import { CHECKS } from '../catalogue/checks/index.js';
+import { CHANGE_REF_ENV } from '../catalogue/checks/maintenance/window.js';
+import type { DbConnectionOptions } from '../domain/db/target.js';
 import { promptIO } from '../engine/change.js';
 import {
   type ChangesResult,
@@ -15,8 +17,6 @@ import {
 import { lazyDatabase } from '../engine/database.js';
 import { evidenceFormat, finishChangeRun, stepTimer } from '../engine/evidence.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
-import { parseDuration } from '../engine/model/duration.js';
-import { UsageError } from '../engine/model/errors.js';
 import { printerFor } from '../engine/printer.js';
 import { createProgress } from '../engine/progress.js';
 import { executeRunbook, resolveSteps } from '../engine/run-runbook.js';

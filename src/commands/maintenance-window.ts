@@ -1,12 +1,9 @@
-import { describeAwsError } from '../aws/errors.js';
-import { rdsInstance } from '../checks/facts.js';
-import { loadConfig } from '../config/load.js';
-import { commandContext } from '../engine/context.js';
-import type { CheckResult } from '../engine/model/check.js';
-import { UnreachableError, UsageError } from '../engine/model/errors.js';
-import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
-import { type GlobalOptions, openEnvSession } from '../engine/session.js';
-import { evaluateRdsWindows } from '../maintenance/rds-windows.js';
+import { describeAwsError } from '../base/aws/errors.js';
+import { loadConfig } from '../base/config/load.js';
+import type { CheckResult } from '../base/model/check.js';
+import { UnreachableError, UsageError } from '../base/model/errors.js';
+import { rdsInstance } from '../catalogue/checks/facts.js';
+import { evaluateRdsWindows } from '../domain/maintenance/rds-windows.js';
 import {
   describeWindowState,
   formatInZone,
@@ -15,7 +12,10 @@ import {
   type MaintenanceWindow,
   upcomingWindows,
   type WindowRule,
-} from '../maintenance/window.js';
+} from '../domain/maintenance/window.js';
+import { commandContext } from '../engine/context.js';
+import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
+import { type GlobalOptions, openEnvSession } from '../engine/session.js';
 
 export interface WindowOptions extends GlobalOptions {
   next?: string;

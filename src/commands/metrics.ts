@@ -1,6 +1,6 @@
-import { UsageError } from '../engine/model/errors.js';
+import { UsageError } from '../base/model/errors.js';
+import { METRIC_GROUPS } from '../domain/metrics/definitions.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
-import { METRIC_GROUPS } from '../metrics/definitions.js';
 import { type ReadCommandOptions, runReadCommand } from './kit/read.js';
 
 /**

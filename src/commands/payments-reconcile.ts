@@ -1,4 +1,4 @@
-import { UsageError } from '../engine/model/errors.js';
+import { UsageError } from '../base/model/errors.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
 import { type ReadCommandOptions, runReadCommand } from './kit/read.js';
 

@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { UsageError } from '../base/model/errors.js';
+import type { Finding } from '../base/model/finding.js';
+import type { ActionDefinition } from '../catalogue/action.js';
 import {
   type RecoverDbParams,
   recoverAbortAction,
@@ -7,8 +10,7 @@ import {
   recoverResumeServiceAction,
   recoverStopWritesAction,
   recoverVerifyAction,
-} from '../actions/recover/db.js';
-import type { ActionDefinition } from '../actions/types.js';
+} from '../catalogue/actions/recover/db.js';
 import {
   type RecoveryJournal,
   RecoveryStore,
@@ -16,19 +18,17 @@ import {
   recoveryId,
   recoveryNames,
   secondRecovery,
-} from '../backup/recovery-journal.js';
-import { parseRestoreTime } from '../backup/restore.js';
+} from '../domain/backup/recovery-journal.js';
+import { parseRestoreTime } from '../domain/backup/restore.js';
+import { openStore } from '../domain/incident/flow.js';
 import { promptIO } from '../engine/change.js';
 import { type ChangesResult, changeReport, envChangeSession, runChanges } from '../engine/changes.js';
 import type { EnvActionOptions } from '../engine/commands/env-command.js';
 import { evidenceFormat, finishChangeRun } from '../engine/evidence.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
-import { UsageError } from '../engine/model/errors.js';
-import type { Finding } from '../engine/model/finding.js';
 import { printerFor } from '../engine/printer.js';
 import { createProgress } from '../engine/progress.js';
 import { openEnvSession, requireExplicitEnv, verifyAccount } from '../engine/session.js';
-import { openStore } from '../incident/flow.js';
 
 export interface RecoverDbOptions extends EnvActionOptions {
   toTime?: string;

@@ -1,5 +1,5 @@
-import { type RecoverTableParams, recoverTableAction } from '../actions/recover/table.js';
-import type { ActionDefinition } from '../actions/types.js';
+import type { ActionDefinition } from '../catalogue/action.js';
+import { type RecoverTableParams, recoverTableAction } from '../catalogue/actions/recover/table.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
 
 export interface RecoverTableOptions extends EnvActionOptions {

@@ -1,6 +1,6 @@
-import { UsageError } from '../engine/model/errors.js';
+import { UsageError } from '../base/model/errors.js';
+import { checkRedisFlags } from '../domain/redis/target.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
-import { checkRedisFlags } from '../redis/target.js';
 import { type ReadCommandOptions, redisEndpoint, runReadCommand } from './kit/read.js';
 
 export interface RedisCommandOptions extends ReadCommandOptions {

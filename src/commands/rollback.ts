@@ -1,10 +1,10 @@
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
-import type { ServiceAction } from '../actions/service.js';
-import { awsExitError } from '../aws/errors.js';
-import { CHECKS } from '../checks/index.js';
-import { describeTaskDefinition, gatherRollbackFacts } from '../ecs/facts.js';
-import { chooseRollbackTarget, parseToOption, type RollbackChoice } from '../ecs/target.js';
-import { diffTaskDefinitions, imagesOf, sameTaskDef, shortTaskDef } from '../ecs/taskdef.js';
+import { awsExitError } from '../base/aws/errors.js';
+import { CHECKS } from '../catalogue/checks/index.js';
+import { describeTaskDefinition, gatherRollbackFacts } from '../domain/ecs/facts.js';
+import type { ServiceAction } from '../domain/ecs/service-update.js';
+import { chooseRollbackTarget, parseToOption, type RollbackChoice } from '../domain/ecs/target.js';
+import { diffTaskDefinitions, imagesOf, sameTaskDef, shortTaskDef } from '../domain/ecs/taskdef.js';
 import {
   prepareServiceCommand,
   runServiceOperation,

@@ -1,4 +1,4 @@
-import { CHECKS } from '../checks/index.js';
+import { CHECKS } from '../catalogue/checks/index.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { resolveSteps } from '../engine/run-runbook.js';
 import { listRunbooks, loadRunbook } from '../engine/runbook.js';

@@ -1,15 +1,15 @@
-import { awsExitError } from '../aws/errors.js';
-import { CHECKS } from '../checks/index.js';
-import { gatherServiceChangeFacts } from '../ecs/facts.js';
-import { judgeScale, readScalingLimits } from '../ecs/scale-limits.js';
-import { shortTaskDef } from '../ecs/taskdef.js';
+import { awsExitError } from '../base/aws/errors.js';
+import { UsageError } from '../base/model/errors.js';
+import { CHECKS } from '../catalogue/checks/index.js';
+import { gatherServiceChangeFacts } from '../domain/ecs/facts.js';
+import { judgeScale, readScalingLimits } from '../domain/ecs/scale-limits.js';
+import { shortTaskDef } from '../domain/ecs/taskdef.js';
 import {
   prepareServiceCommand,
   runServiceOperation,
   type ServiceCommandOptions,
 } from '../engine/commands/service-operation.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
-import { UsageError } from '../engine/model/errors.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
 
 export interface ScaleOptions extends ServiceCommandOptions {

@@ -1,15 +1,15 @@
+import { parseDuration } from '../base/model/duration.js';
+import { UsageError } from '../base/model/errors.js';
+import { exitCodeFor, type Finding } from '../base/model/finding.js';
+import { oneLine } from '../base/model/text.js';
+import { openStore } from '../domain/incident/flow.js';
+import { nextUpdateDue } from '../domain/incident/record.js';
+import { describeUnreadable } from '../domain/incident/store.js';
+import { type Cell, type Dashboard, renderDashboard, toCells } from '../domain/status/dashboard.js';
 import { onInterrupt } from '../engine/interrupt.js';
-import { parseDuration } from '../engine/model/duration.js';
-import { UsageError } from '../engine/model/errors.js';
-import { exitCodeFor, type Finding } from '../engine/model/finding.js';
-import { oneLine } from '../engine/model/text.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
 import { type EnvSession, type GlobalOptions, openEnvSession, verifyAccount } from '../engine/session.js';
-import { openStore } from '../incident/flow.js';
-import { nextUpdateDue } from '../incident/record.js';
-import { describeUnreadable } from '../incident/store.js';
-import { type Cell, type Dashboard, renderDashboard, toCells } from '../status/dashboard.js';
 import { gather } from './kit/read.js';
 
 export interface StatusOptions extends GlobalOptions {

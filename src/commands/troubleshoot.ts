@@ -1,4 +1,4 @@
-import { UsageError } from '../engine/model/errors.js';
+import { UsageError } from '../base/model/errors.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { planNotes, rankResolution } from '../engine/resolution.js';
 import { listRunbooks, type Runbook } from '../engine/runbook.js';

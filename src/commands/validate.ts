@@ -1,5 +1,5 @@
-import { loadConfig } from '../config/load.js';
-import { UsageError } from '../engine/model/errors.js';
+import { loadConfig } from '../base/config/load.js';
+import { UsageError } from '../base/model/errors.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
 import { type ReadCommandOptions, runReadCommand } from './kit/read.js';
 

@@ -1,9 +1,9 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { dirname } from 'node:path';
-import { type AwsClients, DEFAULT_AUDIT_TIMEOUT_MS } from '../aws/clients.js';
-import { describeAwsError } from '../aws/errors.js';
-import { hideUrlCredentials } from './model/text.js';
+import { type AwsClients, DEFAULT_AUDIT_TIMEOUT_MS } from '../base/aws/clients.js';
+import { describeAwsError } from '../base/aws/errors.js';
+import { hideUrlCredentials } from '../base/model/text.js';
 import { clean } from './render.js';
 
 export interface AuditRecord {

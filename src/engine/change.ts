@@ -1,4 +1,4 @@
-import type { AwsClients } from '../aws/clients.js';
+import type { AwsClients } from '../base/aws/clients.js';
 import { type AuditRecord, type AuditTarget, appendAudit } from './audit.js';
 import {
   confirmPlan,

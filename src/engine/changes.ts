@@ -1,12 +1,22 @@
+import type { AwsClients } from '../base/aws/clients.js';
+import { describeAwsError } from '../base/aws/errors.js';
+import type { CheckDefinition, CheckResult, DbQuery } from '../base/model/check.js';
+import { toFinding } from '../base/model/check.js';
+import { ExitCode, ExitError, UsageError } from '../base/model/errors.js';
+import {
+  buildReport,
+  type Finding,
+  type Interruption,
+  overallStatus,
+  type Report,
+} from '../base/model/finding.js';
 import {
   type ActionContext,
   type ActionDefinition,
   type ActionPlan,
   type ApplyOutcome,
   interruptedResult,
-} from '../actions/types.js';
-import type { AwsClients } from '../aws/clients.js';
-import { describeAwsError } from '../aws/errors.js';
+} from '../catalogue/action.js';
 import type { AuditTarget } from './audit.js';
 import { applyChange, type ChangeAudit, changeAuditor, decideChange } from './change.js';
 import { commandContext } from './context.js';
@@ -14,10 +24,6 @@ import type { DatabaseHandles } from './database.js';
 import type { StepTiming } from './evidence.js';
 import { stepTimer } from './evidence.js';
 import { onInterrupt } from './interrupt.js';
-import type { CheckDefinition, CheckResult, DbQuery } from './model/check.js';
-import { toFinding } from './model/check.js';
-import { ExitCode, ExitError, UsageError } from './model/errors.js';
-import { buildReport, type Finding, type Interruption, overallStatus, type Report } from './model/finding.js';
 import { createProgress, type ProgressStream } from './progress.js';
 import { mergeRechecked } from './recheck.js';
 import type { ActionStep } from './runbook.js';
@@ -44,7 +50,7 @@ import type { EnvSession } from './session.js';
  * recheck, the INTERRUPTED status) and `finishChangeRun` (src/engine/evidence.ts) prints it.
  */
 
-/** The action catalogue a run resolves ids against (src/actions/index.ts's ACTIONS, passed in by the command). */
+/** The action catalogue a run resolves ids against (src/catalogue/actions/index.ts's ACTIONS, passed in by the command). */
 export type ActionRegistry = Readonly<Record<string, ActionDefinition<never>>>;
 
 export function actionFor(registry: ActionRegistry, id: string): ActionDefinition<never> {

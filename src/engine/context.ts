@@ -1,4 +1,4 @@
-import type { CheckContext, DbQuery } from './model/check.js';
+import type { CheckContext, DbQuery } from '../base/model/check.js';
 import { checkContextFactory } from './runner.js';
 import type { EnvSession } from './session.js';
 

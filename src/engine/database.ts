@@ -1,7 +1,7 @@
-import type { AwsClients } from '../aws/clients.js';
-import { type EnvContext, loadConfig, renderTemplate } from '../config/load.js';
-import type { Config } from '../config/schema.js';
-import { type DbSession, openDbSession } from '../db/connection.js';
+import type { AwsClients } from '../base/aws/clients.js';
+import { type EnvContext, loadConfig, renderTemplate } from '../base/config/load.js';
+import type { Config } from '../base/config/schema.js';
+import { type DbSession, openDbSession } from '../domain/db/connection.js';
 import {
   applyTunnel,
   type DbConnectionOptions,
@@ -9,8 +9,12 @@ import {
   envDbTarget,
   parseDbUrl,
   resolveDbTarget,
-} from '../db/target.js';
-import { type MaintenanceDb, openMaintenanceSession, type WriteSessionOptions } from '../db/writable.js';
+} from '../domain/db/target.js';
+import {
+  type MaintenanceDb,
+  openMaintenanceSession,
+  type WriteSessionOptions,
+} from '../domain/db/writable.js';
 import { readsUntilInterrupted } from './interrupt.js';
 import {
   awsClientsFor,
@@ -23,9 +27,9 @@ import {
 /**
  * The engine's one database layer (docs/architecture.md, "Database"): which database (the
  * environment's secret, --db-url, DATABASE_URL, with --db-host/--db-port for a tunnel; see
- * src/db/target.ts resolveDbTarget), opened read-only for diagnostics (statement_timeout,
+ * src/domain/db/target.ts resolveDbTarget), opened read-only for diagnostics (statement_timeout,
  * lock_timeout, application_name=fsops, default_transaction_read_only) or writable for maintenance
- * (src/db/writable.ts), each at most once and only when first used, and one `close()`.
+ * (src/domain/db/writable.ts), each at most once and only when first used, and one `close()`.
  */
 export interface DatabaseHandles {
   /** The read-only diagnostic session (opened on first call). */
@@ -33,7 +37,7 @@ export interface DatabaseHandles {
   /**
    * The one maintenance session (opened on first call): writable, or read-only for a run that only
    * lists (`readOnly`, decided by the first call). UTC, maintenance timeouts and
-   * application_name=fsops-maintenance unless the first call names others (src/db/writable.ts).
+   * application_name=fsops-maintenance unless the first call names others (src/domain/db/writable.ts).
    */
   write(options?: WriteSessionOptions): Promise<MaintenanceDb>;
   /** Ends whatever was opened; never throws. */

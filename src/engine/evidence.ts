@@ -1,8 +1,8 @@
 import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
+import { ExitCode, UsageError } from '../base/model/errors.js';
+import { overallStatus, type Report } from '../base/model/finding.js';
 import { localUser } from './audit.js';
-import { ExitCode, UsageError } from './model/errors.js';
-import { overallStatus, type Report } from './model/finding.js';
 import type { Printer } from './printer.js';
 import { toMarkdown } from './render.js';
 import type { RunnerHooks } from './runner.js';
@@ -59,7 +59,7 @@ export function stepTimer(hooks: RunnerHooks = {}): { hooks: RunnerHooks; timing
       },
       onCheckDone(step, findings) {
         const at = started.get(step) ?? Date.now();
-        // Ranked as the report is (src/engine/model/finding.ts), so a step and the report agree.
+        // Ranked as the report is (src/base/model/finding.ts), so a step and the report agree.
         const status = overallStatus(findings);
         timings.push({
           step: `check:${step.check.id}`,

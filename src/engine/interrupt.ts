@@ -3,7 +3,7 @@
  * 130; a command that must not leave mid-way silently (e.g. waiting on a rollback that carries on in
  * ECS) registers a handler, and the entry point calls it instead. A second Ctrl-C exits as usual.
  */
-import { ExitCode, ExitError } from './model/errors.js';
+import { ExitCode, ExitError } from '../base/model/errors.js';
 
 type InterruptHandler = () => void;
 

@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
-import { UsageError } from './model/errors.js';
-import { type Report, reportExitCode } from './model/finding.js';
-import { hideUrlCredentials } from './model/text.js';
+import { UsageError } from '../base/model/errors.js';
+import { type Report, reportExitCode } from '../base/model/finding.js';
+import { hideUrlCredentials } from '../base/model/text.js';
 import { type PublishOptions, startPublication } from './publish.js';
 import { cleanDeep, makeChalk, OUTPUT_FORMATS, type OutputFormat, render } from './render.js';
 import type { OutputStream } from './runtime.js';
@@ -67,7 +67,7 @@ export function printerFor(
   /** Where results go: the command's runtime.stdout (src/engine/runtime.ts). */
   stdout: OutputStream = process.stdout,
 ): Printer {
-  // Every format, every command: a URL's credentials never reach the output (src/engine/model/text.ts).
+  // Every format, every command: a URL's credentials never reach the output (src/base/model/text.ts).
   const write = (text: string) => {
     stdout.write(hideUrlCredentials(text));
   };

@@ -1,5 +1,5 @@
-import { DEFAULT_PUBLISH_NAMESPACE, putMetrics, reportMetrics } from '../metrics/publish.js';
-import type { Report } from './model/finding.js';
+import type { Report } from '../base/model/finding.js';
+import { DEFAULT_PUBLISH_NAMESPACE, putMetrics, reportMetrics } from '../domain/metrics/publish.js';
 import { type GlobalOptions, openEnvSession } from './session.js';
 
 /** What publishing needs of the command's options: the flag, and where the environment's AWS account is. */

@@ -1,4 +1,4 @@
-import type { Finding } from './model/finding.js';
+import type { Finding } from '../base/model/finding.js';
 
 /**
  * Whether a finding came from a check: the runner names its check (`checkId`), whatever the finding's

@@ -1,5 +1,5 @@
 import chalk, { Chalk, type ChalkInstance } from 'chalk';
-import { formatDuration } from './model/duration.js';
+import { formatDuration } from '../base/model/duration.js';
 import {
   countByStatus,
   type Finding,
@@ -7,7 +7,7 @@ import {
   type Report,
   type Status,
   statusColors,
-} from './model/finding.js';
+} from '../base/model/finding.js';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'junit', 'markdown'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -27,7 +27,7 @@ export function makeChalk(color?: boolean): ChalkInstance {
   return new Chalk({ level: chalk.level });
 }
 
-import { clean } from './model/text.js';
+import { clean } from '../base/model/text.js';
 
 export { clean };
 

@@ -1,4 +1,4 @@
-import type { Finding, Status } from './model/finding.js';
+import type { Finding, Status } from '../base/model/finding.js';
 import type { Runbook } from './runbook.js';
 
 export interface RankedStep {

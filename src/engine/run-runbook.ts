@@ -1,5 +1,5 @@
-import type { DbQuery, RedisEndpoint } from './model/check.js';
-import type { Finding } from './model/finding.js';
+import type { DbQuery, RedisEndpoint } from '../base/model/check.js';
+import type { Finding } from '../base/model/finding.js';
 import type { ActionStep, Runbook } from './runbook.js';
 import {
   type CheckRegistry,
@@ -12,7 +12,7 @@ import {
 import { askOnTerminal } from './safety.js';
 
 export interface RunbookRunOptions extends RunnerHooks {
-  /** The check catalogue the runbook's ids resolve against (src/checks/index.ts's CHECKS). */
+  /** The check catalogue the runbook's ids resolve against (src/catalogue/checks/index.ts's CHECKS). */
   checks: CheckRegistry;
   since: Date;
   /** Ask a person to confirm manual steps (only on a terminal); otherwise they are reported as skipped. */

@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { plainIssue, yamlPosition, yamlReason } from '../config/load.js';
-import { packageRoot } from '../config/package-root.js';
-import { UsageError } from './model/errors.js';
+import { plainIssue, yamlPosition, yamlReason } from '../base/config/load.js';
+import { packageRoot } from '../base/config/package-root.js';
+import { UsageError } from '../base/model/errors.js';
 
 const StepSchema = z.union([
   z
@@ -24,7 +24,7 @@ const StepSchema = z.union([
       action: z
         .string()
         .min(1)
-        .describe('a mutating step from src/actions/ (runs only where a command allows it)'),
+        .describe('a mutating step from src/catalogue/actions/ (runs only where a command allows it)'),
       params: z.record(z.string(), z.unknown()).default({}),
     })
     .strict(),

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { describeAwsError } from '../aws/errors.js';
-import { httpFetch } from './http-fetch.js';
+import { describeAwsError } from '../base/aws/errors.js';
 import {
   type CheckContext,
   type CheckDefinition,
@@ -9,10 +8,11 @@ import {
   type DbQuery,
   type RedisEndpoint,
   toFinding,
-} from './model/check.js';
-import { mapWithConcurrency } from './model/concurrency.js';
-import { UnreachableError, UsageError } from './model/errors.js';
-import type { Finding } from './model/finding.js';
+} from '../base/model/check.js';
+import { mapWithConcurrency } from '../base/model/concurrency.js';
+import { UnreachableError, UsageError } from '../base/model/errors.js';
+import type { Finding } from '../base/model/finding.js';
+import { httpFetch } from './http-fetch.js';
 
 export interface Step {
   check: CheckDefinition<never>;
@@ -114,7 +114,7 @@ export interface CheckSession {
   config: { runner: { concurrency: number; checkTimeoutMs: number } };
 }
 
-/** The check catalogue a run resolves ids against (src/checks/index.ts's CHECKS, passed in by the command). */
+/** The check catalogue a run resolves ids against (src/catalogue/checks/index.ts's CHECKS, passed in by the command). */
 export type CheckRegistry = Readonly<Record<string, CheckDefinition<never>>>;
 
 export interface RunChecksOptions extends RunnerHooks {

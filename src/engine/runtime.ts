@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from '../ecs/wait.js';
+import { type Clock, systemClock } from '../domain/ecs/wait.js';
 import { httpFetch } from './http-fetch.js';
 import type { ProgressStream } from './progress.js';
 import { askOnTerminal, type PromptIO } from './safety.js';

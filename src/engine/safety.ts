@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { ExitCode, ExitError, UsageError } from './model/errors.js';
+import { ExitCode, ExitError, UsageError } from '../base/model/errors.js';
 import { clean } from './render.js';
 
 export interface MutationPlan {

@@ -1,9 +1,9 @@
-import { AwsClients, DEFAULT_PREFLIGHT_TIMEOUT_MS } from '../aws/clients.js';
-import { awsExitError, endpointUrlProblem, isCredentialsError } from '../aws/errors.js';
-import { loadConfig, resolveEnvironment } from '../config/load.js';
-import type { Config } from '../config/schema.js';
-import { UnreachableError, UsageError } from './model/errors.js';
-import type { EnvSession } from './model/session.js';
+import { AwsClients, DEFAULT_PREFLIGHT_TIMEOUT_MS } from '../base/aws/clients.js';
+import { awsExitError, endpointUrlProblem, isCredentialsError } from '../base/aws/errors.js';
+import { loadConfig, resolveEnvironment } from '../base/config/load.js';
+import type { Config } from '../base/config/schema.js';
+import { UnreachableError, UsageError } from '../base/model/errors.js';
+import type { EnvSession } from '../base/model/session.js';
 
 /** Flags every command shares (declared once in cli.ts). */
 export interface GlobalOptions {
@@ -20,7 +20,7 @@ export interface GlobalOptions {
   publish?: boolean;
 }
 
-export type { EnvSession } from './model/session.js';
+export type { EnvSession } from '../base/model/session.js';
 
 /** Loads the config, resolves the environment and builds its AWS clients (not yet connected). */
 export function openEnvSession(
@@ -142,7 +142,7 @@ async function callerIdentity(session: EnvSession, signal?: AbortSignal): Promis
   return { account: out.Account, arn: out.Arn ?? 'unknown' };
 }
 
-/** Why the account check failed, as the line fsops exits with (src/aws/errors.ts awsExitError). */
+/** Why the account check failed, as the line fsops exits with (src/base/aws/errors.ts awsExitError). */
 export function classifyPreflightError(error: unknown, env: string, profile?: string): Error {
   return awsExitError(error, `cannot verify the AWS identity for ${env}`, { env, profile });
 }

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../src/base/config/defaults.js';
+import { parseConfigText } from '../../src/base/config/load.js';
 import { starterConfig } from '../../src/commands/config-init.js';
-import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
-import { parseConfigText } from '../../src/config/load.js';
 import { runFsops } from '../helpers/cli.js';
 
 describe('fsops config path and config init', () => {

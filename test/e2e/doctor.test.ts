@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { allActions } from '../../src/aws/permissions.js';
+import { allActions } from '../../src/base/aws/permissions.js';
 import { FAKE_CREDENTIALS, runFsops } from '../helpers/cli.js';
 import { AwsFault, type FakeAws, startFakeWorld } from '../helpers/fake-aws.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
@@ -85,7 +85,7 @@ describe('fsops doctor against the fake AWS and a real PostgreSQL', () => {
       'doctor.permissions.service-changes',
       'doctor.permissions.recover',
     ]);
-    // One simulation for the whole list, of exactly the actions src/aws/permissions.ts names.
+    // One simulation for the whole list, of exactly the actions src/base/aws/permissions.ts names.
     const simulations = fake!.calls.filter((c) => c.action === 'SimulatePrincipalPolicy');
     expect(simulations).toHaveLength(1);
     expect(simulations[0]!.input.PolicySourceArn).toBe('arn:aws:iam::123456789014:user/oncall');

@@ -1,4 +1,4 @@
-import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
+import { DEFAULT_CONFIG } from '../../src/base/config/defaults.js';
 import {
   type ActionBase,
   type ChangeStep,

@@ -1,6 +1,6 @@
-import { AwsClients } from '../../src/aws/clients.js';
-import { type EnvContext, parseConfigText, resolveEnvironment } from '../../src/config/load.js';
-import type { CheckContext, DbQuery } from '../../src/engine/model/check.js';
+import { AwsClients } from '../../src/base/aws/clients.js';
+import { type EnvContext, parseConfigText, resolveEnvironment } from '../../src/base/config/load.js';
+import type { CheckContext, DbQuery } from '../../src/base/model/check.js';
 import { createFactCache } from '../../src/engine/runner.js';
 
 /** Static credentials so the SDK never looks for real ones; AWS itself is faked with aws-sdk-client-mock. */

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { type LocalServer, PASSWORD_LOGIN_ROLE, startLocalServer } from '../../src/db/local-server.js';
-import { type LocalRedis, startLocalRedis } from '../../src/redis/local-server.js';
+import { type LocalServer, PASSWORD_LOGIN_ROLE, startLocalServer } from '../../src/domain/db/local-server.js';
+import { type LocalRedis, startLocalRedis } from '../../src/domain/redis/local-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,4 +1,4 @@
-import type { IncidentRecord } from '../../src/incident/record.js';
+import type { IncidentRecord } from '../../src/domain/incident/record.js';
 
 /** An open SEV1 incident in prod (record revision 1), with whatever `overrides` change. */
 export function incidentRecord(id: string, overrides: Partial<IncidentRecord> = {}): IncidentRecord {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { PASSWORD_LOGIN_ROLE } from '../../src/db/local-server.js';
+import { PASSWORD_LOGIN_ROLE } from '../../src/domain/db/local-server.js';
 
 /** Superuser URL of the shared test server started by test/helpers/global-setup.ts. */
 export function adminUrl(database = 'postgres'): string {

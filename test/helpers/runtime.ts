@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/ecs/wait.js';
+import type { Clock } from '../../src/domain/ecs/wait.js';
 import type { Runtime } from '../../src/engine/runtime.js';
 import type { PromptIO } from '../../src/engine/safety.js';
 

@@ -1,11 +1,11 @@
-import { CHECKS } from '../../checks/index.js';
-import type { Config } from '../../config/schema.js';
-import { targetLabel } from '../../db/target.js';
+import type { Config } from '../../base/config/schema.js';
+import type { CheckContext, RedisEndpoint } from '../../base/model/check.js';
+import { parseDuration } from '../../base/model/duration.js';
+import type { Finding, Report } from '../../base/model/finding.js';
+import { buildReport } from '../../base/model/finding.js';
+import { CHECKS } from '../../catalogue/checks/index.js';
+import { targetLabel } from '../../domain/db/target.js';
 import { type DbCommandSession, lazyDatabase } from '../../engine/database.js';
-import type { CheckContext, RedisEndpoint } from '../../engine/model/check.js';
-import { parseDuration } from '../../engine/model/duration.js';
-import type { Finding, Report } from '../../engine/model/finding.js';
-import { buildReport } from '../../engine/model/finding.js';
 import { type Printer, printerFor } from '../../engine/printer.js';
 import { createProgress, type Progress } from '../../engine/progress.js';
 import { executeRunbook, resolveSteps } from '../../engine/run-runbook.js';
@@ -30,14 +30,14 @@ export interface ReadCommandOptions extends GlobalOptions, RedisOptions {
   dbPort?: string;
 }
 
-/** --redis-url, --redis-host/--redis-port of the commands that read Redis (src/cli/shared.ts withRedisOptions). */
+/** --redis-url, --redis-host/--redis-port of the commands that read Redis (src/commands/cli/shared.ts withRedisOptions). */
 export interface RedisOptions {
   redisUrl?: string;
   redisHost?: string;
   redisPort?: string;
 }
 
-/** The run's Redis endpoint from the flags (src/redis/target.ts resolves it; empty: the SSM redis_url). */
+/** The run's Redis endpoint from the flags (src/domain/redis/target.ts resolves it; empty: the SSM redis_url). */
 export function redisEndpoint(options: RedisOptions): RedisEndpoint {
   return {
     ...(options.redisUrl ? { url: options.redisUrl } : {}),

@@ -1,10 +1,10 @@
-import type { DbConnectionOptions } from '../../db/target.js';
-import type { MaintenanceDb } from '../../db/writable.js';
+import type { Finding } from '../../base/model/finding.js';
+import type { DbConnectionOptions } from '../../domain/db/target.js';
+import type { MaintenanceDb } from '../../domain/db/writable.js';
 import { promptIO } from '../change.js';
 import { type ChangeSession, type ChangeStep, changeReport, runChanges } from '../changes.js';
 import { type Database, openDatabase } from '../database.js';
 import { evidenceFormat, finishChangeRun } from '../evidence.js';
-import type { Finding } from '../model/finding.js';
 import { printerFor } from '../printer.js';
 import { createProgress } from '../progress.js';
 import type { PromptIO } from '../safety.js';

@@ -1,7 +1,7 @@
-import type { Snapshot } from '../../incident/record.js';
+import { UsageError } from '../../base/model/errors.js';
+import { overallStatus } from '../../base/model/finding.js';
+import type { Snapshot } from '../../domain/incident/record.js';
 import { lazyDatabase } from '../database.js';
-import { UsageError } from '../model/errors.js';
-import { overallStatus } from '../model/finding.js';
 import { createProgress } from '../progress.js';
 import { executeRunbook } from '../run-runbook.js';
 import { listRunbooks, loadRunbook, type Runbook } from '../runbook.js';

@@ -1,17 +1,17 @@
 import type { ECSClient, Service } from '@aws-sdk/client-ecs';
-import { type ServiceChangeParams, serviceChangeAction } from '../../actions/ecs/service-change.js';
-import { type ActionResult, describeAction, type ServiceAction } from '../../actions/service.js';
-import type { ActionDefinition } from '../../actions/types.js';
-import { awsExitError } from '../../aws/errors.js';
-import { requireComponent } from '../../config/load.js';
-import { type ServiceNames, serviceNames } from '../../ecs/facts.js';
-import { shortTaskDef } from '../../ecs/taskdef.js';
-import type { WaitTarget } from '../../ecs/wait.js';
+import { awsExitError } from '../../base/aws/errors.js';
+import { requireComponent } from '../../base/config/load.js';
+import { parseDuration } from '../../base/model/duration.js';
+import { ExitCode } from '../../base/model/errors.js';
+import type { ActionDefinition } from '../../catalogue/action.js';
+import { type ServiceChangeParams, serviceChangeAction } from '../../catalogue/actions/ecs/service-change.js';
+import { type ServiceNames, serviceNames } from '../../domain/ecs/facts.js';
+import { type ActionResult, describeAction, type ServiceAction } from '../../domain/ecs/service-update.js';
+import { shortTaskDef } from '../../domain/ecs/taskdef.js';
+import type { WaitTarget } from '../../domain/ecs/wait.js';
 import { promptIO } from '../change.js';
 import { changeReport, envChangeSession, runChanges } from '../changes.js';
 import { readsUntilInterrupted } from '../interrupt.js';
-import { parseDuration } from '../model/duration.js';
-import { ExitCode } from '../model/errors.js';
 import { type Printer, printerFor, REPORT_FORMATS } from '../printer.js';
 import type { OutputFormat } from '../render.js';
 import { type CheckRegistry, stepsFor } from '../runner.js';
@@ -61,7 +61,7 @@ export interface ServiceOperation {
   knownStoppedTasks: string[];
   /** Run the component's validation checks after success (not after scaling to zero). */
   verify: boolean;
-  /** The check catalogue the verification resolves against (src/checks/index.ts's CHECKS). */
+  /** The check catalogue the verification resolves against (src/catalogue/checks/index.ts's CHECKS). */
   checks: CheckRegistry;
   /** Guide sections this operation implements, for the report. */
   source: string;

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../src/db/local-server.js';
+import { freePort } from '../../../src/domain/db/local-server.js';
 import { FAKE_CREDENTIALS, runFsops } from '../../helpers/cli.js';
 import { type FakeAws, startFakeAws } from '../../helpers/fake-aws.js';
 import {

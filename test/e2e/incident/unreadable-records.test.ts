@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { IncidentRecord } from '../../../src/incident/record.js';
-import { IncidentStore } from '../../../src/incident/store.js';
+import type { IncidentRecord } from '../../../src/domain/incident/record.js';
+import { IncidentStore } from '../../../src/domain/incident/store.js';
 import { FAKE_CREDENTIALS, runFsops } from '../../helpers/cli.js';
 import { type FakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
 

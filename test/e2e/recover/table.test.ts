@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalServer, startLocalServer } from '../../../src/db/local-server.js';
+import { type LocalServer, startLocalServer } from '../../../src/domain/db/local-server.js';
 import { BIN, FAKE_CREDENTIALS, runFsops } from '../../helpers/cli.js';
 import { backupRds, type FakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
 import { adminUrl, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';

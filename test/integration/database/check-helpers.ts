@@ -1,7 +1,7 @@
-import { type DbSession, openDbSession } from '../../../src/db/connection.js';
-import { parseDbUrl } from '../../../src/db/target.js';
-import type { CheckDefinition } from '../../../src/engine/model/check.js';
-import type { Finding } from '../../../src/engine/model/finding.js';
+import type { CheckDefinition } from '../../../src/base/model/check.js';
+import type { Finding } from '../../../src/base/model/finding.js';
+import { type DbSession, openDbSession } from '../../../src/domain/db/connection.js';
+import { parseDbUrl } from '../../../src/domain/db/target.js';
 import { createFactCache, runSteps } from '../../../src/engine/runner.js';
 import { testContext } from '../../helpers/context.js';
 

@@ -1,8 +1,8 @@
 // Near max_connections (here: a role with CONNECTION LIMIT 1), `db health` gets one connection of the
 // three it asks for. Every check must still run on the connection it got, and the report says so.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Report } from '../../../src/base/model/finding.js';
 import { dbHealth } from '../../../src/commands/db-checks.js';
-import type { Report } from '../../../src/engine/model/finding.js';
 import {
   adminQuery,
   createPasswordRole,

@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseChecks } from '../../../src/checks/database/index.js';
-import { replicationCheck } from '../../../src/checks/database/replication.js';
-import { sequencesCheck } from '../../../src/checks/database/sequences.js';
-import { wraparoundCheck } from '../../../src/checks/database/wraparound.js';
+import { databaseChecks } from '../../../src/catalogue/checks/database/index.js';
+import { replicationCheck } from '../../../src/catalogue/checks/database/replication.js';
+import { sequencesCheck } from '../../../src/catalogue/checks/database/sequences.js';
+import { wraparoundCheck } from '../../../src/catalogue/checks/database/wraparound.js';
 import {
   adminQuery,
   connect,

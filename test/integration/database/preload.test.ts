@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { slowQueriesCheck } from '../../../src/checks/database/slow-queries.js';
-import { type LocalServer, startLocalServer } from '../../../src/db/local-server.js';
+import { slowQueriesCheck } from '../../../src/catalogue/checks/database/slow-queries.js';
+import { type LocalServer, startLocalServer } from '../../../src/domain/db/local-server.js';
 import { runCheck } from './check-helpers.js';
 
 /** A second, short-lived server started WITHOUT pg_stat_statements in shared_preload_libraries. */

@@ -2,7 +2,7 @@ import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { replicationCheck } from '../../../src/checks/database/replication.js';
+import { replicationCheck } from '../../../src/catalogue/checks/database/replication.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
 import { byId, runCheck, statuses } from './check-helpers.js';
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
-import { type DbSession, openDbSession } from '../../../src/db/connection.js';
-import { freePort } from '../../../src/db/local-server.js';
-import { parseDbUrl } from '../../../src/db/target.js';
+import { DEFAULT_CONFIG } from '../../../src/base/config/defaults.js';
+import { ExitCode, UnreachableError } from '../../../src/base/model/errors.js';
+import { type DbSession, openDbSession } from '../../../src/domain/db/connection.js';
+import { freePort } from '../../../src/domain/db/local-server.js';
+import { parseDbUrl } from '../../../src/domain/db/target.js';
 import { lazyDatabase } from '../../../src/engine/database.js';
-import { ExitCode, UnreachableError } from '../../../src/engine/model/errors.js';
 import { testAws, testEnv } from '../../helpers/context.js';
 import {
   adminQuery,

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectionsCheck } from '../../../src/checks/database/connections.js';
-import { locksCheck } from '../../../src/checks/database/locks.js';
-import { longQueriesCheck } from '../../../src/checks/database/long-queries.js';
+import { connectionsCheck } from '../../../src/catalogue/checks/database/connections.js';
+import { locksCheck } from '../../../src/catalogue/checks/database/locks.js';
+import { longQueriesCheck } from '../../../src/catalogue/checks/database/long-queries.js';
 import {
   adminQuery,
   connect,

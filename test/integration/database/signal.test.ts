@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ExitCode, ExitError } from '../../../src/base/model/errors.js';
 import { signalBackend } from '../../../src/commands/db-signal.js';
 import { openDbCommandSession } from '../../../src/engine/database.js';
-import { ExitCode, ExitError } from '../../../src/engine/model/errors.js';
 import type { PromptIO } from '../../../src/engine/safety.js';
 import {
   adminQuery,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateSize, sizeCheck } from '../../../src/checks/database/size.js';
+import { evaluateSize, sizeCheck } from '../../../src/catalogue/checks/database/size.js';
 import { adminQuery, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
 import { runCheck } from './check-helpers.js';
 

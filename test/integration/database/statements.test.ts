@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { slowQueriesCheck } from '../../../src/checks/database/slow-queries.js';
+import { slowQueriesCheck } from '../../../src/catalogue/checks/database/slow-queries.js';
 import {
   adminQuery,
   createPasswordRole,

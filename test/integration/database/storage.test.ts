@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bloatCheck } from '../../../src/checks/database/bloat.js';
-import { cacheCheck } from '../../../src/checks/database/cache.js';
-import { indexesCheck } from '../../../src/checks/database/indexes.js';
-import { sizeCheck } from '../../../src/checks/database/size.js';
+import { bloatCheck } from '../../../src/catalogue/checks/database/bloat.js';
+import { cacheCheck } from '../../../src/catalogue/checks/database/cache.js';
+import { indexesCheck } from '../../../src/catalogue/checks/database/indexes.js';
+import { sizeCheck } from '../../../src/catalogue/checks/database/size.js';
 import {
   adminQuery,
   connect,

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { horizonHolders } from '../../../src/actions/db/vacuum.js';
-import type { DbQuery } from '../../../src/engine/model/check.js';
+import type { DbQuery } from '../../../src/base/model/check.js';
+import { horizonHolders } from '../../../src/catalogue/actions/db/vacuum.js';
 import { connect, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
 
 let db: TestDatabase;

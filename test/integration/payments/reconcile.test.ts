@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paymentsReconcileCheck } from '../../../src/checks/payments/reconcile.js';
-import type { CheckDefinition } from '../../../src/engine/model/check.js';
+import type { CheckDefinition } from '../../../src/base/model/check.js';
+import { paymentsReconcileCheck } from '../../../src/catalogue/checks/payments/reconcile.js';
 import { adminQuery, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
 import { byId, runCheck } from '../database/check-helpers.js';
 

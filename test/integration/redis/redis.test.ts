@@ -2,10 +2,10 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CHECKS } from '../../../src/checks/index.js';
-import type { Finding } from '../../../src/engine/model/finding.js';
+import type { Finding } from '../../../src/base/model/finding.js';
+import { CHECKS } from '../../../src/catalogue/checks/index.js';
+import { type LocalRedis, startLocalRedis } from '../../../src/domain/redis/local-server.js';
 import { runChecks, stepsFor } from '../../../src/engine/runner.js';
-import { type LocalRedis, startLocalRedis } from '../../../src/redis/local-server.js';
 import { testAws, testEnv } from '../../helpers/context.js';
 
 const STEPS = [

@@ -2,11 +2,11 @@
 // payments database a real PostgreSQL database; once with the symptom's cause present, once without.
 import type { Task } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CHECKS } from '../../../src/checks/index.js';
-import { parseConfigText, resolveEnvironment } from '../../../src/config/load.js';
-import { type DbSession, openDbSession } from '../../../src/db/connection.js';
-import { parseDbUrl } from '../../../src/db/target.js';
-import type { Finding } from '../../../src/engine/model/finding.js';
+import { parseConfigText, resolveEnvironment } from '../../../src/base/config/load.js';
+import type { Finding } from '../../../src/base/model/finding.js';
+import { CHECKS } from '../../../src/catalogue/checks/index.js';
+import { type DbSession, openDbSession } from '../../../src/domain/db/connection.js';
+import { parseDbUrl } from '../../../src/domain/db/target.js';
 import { planNotes, rankResolution } from '../../../src/engine/resolution.js';
 import { executeRunbook } from '../../../src/engine/run-runbook.js';
 import { loadRunbook } from '../../../src/engine/runbook.js';

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type AwsSettings, clientConfig, sharedCredentials } from '../../../src/aws/clients.js';
+import { type AwsSettings, clientConfig, sharedCredentials } from '../../../src/base/aws/clients.js';
 
 const settings = (extra: Partial<AwsSettings> = {}): AwsSettings => ({
   region: 'ap-south-1',

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ALWAYS_ALLOWED, AWS_PERMISSIONS, allActions } from '../../../src/aws/permissions.js';
+import { ALWAYS_ALLOWED, AWS_PERMISSIONS, allActions } from '../../../src/base/aws/permissions.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -57,7 +57,7 @@ function actionsCalledInSrc(): Map<string, string> {
   return called;
 }
 
-describe('the IAM actions fsops needs (src/aws/permissions.ts) are the ones src/ calls', () => {
+describe('the IAM actions fsops needs (src/base/aws/permissions.ts) are the ones src/ calls', () => {
   const called = actionsCalledInSrc();
 
   it('every AWS SDK client fsops depends on has its IAM prefix here', () => {

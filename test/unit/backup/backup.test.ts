@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { drillRefusal, evaluateFailover, summarizeProbes } from '../../../src/backup/drill.js';
+import { evaluateLeftovers, evaluateSnapshotAges } from '../../../src/catalogue/checks/backup/status.js';
+import { drillRefusal, evaluateFailover, summarizeProbes } from '../../../src/domain/backup/drill.js';
 import {
   checkRestoreTime,
   compareSchemas,
@@ -7,9 +8,12 @@ import {
   evaluateRowCount,
   evaluateRpo,
   evaluateRto,
-} from '../../../src/backup/evaluate.js';
-import { isRestoreTestTagged, premaintSnapshotName, restoreTestName } from '../../../src/backup/naming.js';
-import { evaluateLeftovers, evaluateSnapshotAges } from '../../../src/checks/backup/status.js';
+} from '../../../src/domain/backup/evaluate.js';
+import {
+  isRestoreTestTagged,
+  premaintSnapshotName,
+  restoreTestName,
+} from '../../../src/domain/backup/naming.js';
 
 const at = new Date('2026-11-29T23:05:00Z');
 const minutesBefore = (m: number) => new Date(at.getTime() - m * 60_000);

@@ -12,10 +12,13 @@ import {
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { cloudwatchAlarmsCheck } from '../../../src/checks/cloudwatch-alarms.js';
-import { logGroupsCheck } from '../../../src/checks/log-groups.js';
-import { interpretMaintenanceMode, maintenanceModeCheck } from '../../../src/checks/maintenance-mode.js';
-import { recentErrorsCheck } from '../../../src/checks/recent-errors.js';
+import { cloudwatchAlarmsCheck } from '../../../src/catalogue/checks/cloudwatch-alarms.js';
+import { logGroupsCheck } from '../../../src/catalogue/checks/log-groups.js';
+import {
+  interpretMaintenanceMode,
+  maintenanceModeCheck,
+} from '../../../src/catalogue/checks/maintenance-mode.js';
+import { recentErrorsCheck } from '../../../src/catalogue/checks/recent-errors.js';
 import { testContext } from '../../helpers/context.js';
 
 const cloudwatch = mockClient(CloudWatchClient);

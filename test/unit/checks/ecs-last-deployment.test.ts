@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateLastDeployment } from '../../../src/checks/ecs-last-deployment.js';
+import { evaluateLastDeployment } from '../../../src/catalogue/checks/ecs-last-deployment.js';
 
 const now = new Date('2026-11-29T10:00:00Z');
 

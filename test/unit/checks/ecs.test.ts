@@ -6,8 +6,8 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ecsServiceCheck, evaluateService } from '../../../src/checks/ecs-service.js';
-import { ecsTaskSizeCheck, evaluateTaskSize } from '../../../src/checks/ecs-task-size.js';
+import { ecsServiceCheck, evaluateService } from '../../../src/catalogue/checks/ecs-service.js';
+import { ecsTaskSizeCheck, evaluateTaskSize } from '../../../src/catalogue/checks/ecs-task-size.js';
 import { testContext } from '../../helpers/context.js';
 
 const ecs = mockClient(ECSClient);

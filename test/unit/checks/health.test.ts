@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { evaluateProbe, healthEndpointsCheck } from '../../../src/checks/health-endpoints.js';
+import { evaluateProbe, healthEndpointsCheck } from '../../../src/catalogue/checks/health-endpoints.js';
 import { testContext } from '../../helpers/context.js';
 
 const elb = mockClient(ElasticLoadBalancingV2Client);

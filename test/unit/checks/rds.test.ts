@@ -1,7 +1,7 @@
 import { type DBInstance, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { evaluateRdsInstance, rdsInstanceCheck } from '../../../src/checks/rds-instance.js';
+import { evaluateRdsInstance, rdsInstanceCheck } from '../../../src/catalogue/checks/rds-instance.js';
 import { testContext, testEnv } from '../../helpers/context.js';
 
 const rds = mockClient(RDSClient);

@@ -3,18 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { declareBackupCommands } from '../../../src/cli/backup.js';
-import { describeCommand } from '../../../src/cli/command-tree.js';
-import { declareIncidentCommands } from '../../../src/cli/incident.js';
-import { declareMaintenanceCommands } from '../../../src/cli/maintenance.js';
-import { declareServiceCommands } from '../../../src/cli/service.js';
-import { declareSetupCommands } from '../../../src/cli/setup.js';
-import { declareTroubleshootCommands } from '../../../src/cli/troubleshoot.js';
+import { declareBackupCommands } from '../../../src/commands/cli/backup.js';
+import { describeCommand } from '../../../src/commands/cli/command-tree.js';
+import { declareIncidentCommands } from '../../../src/commands/cli/incident.js';
+import { declareMaintenanceCommands } from '../../../src/commands/cli/maintenance.js';
+import { declareServiceCommands } from '../../../src/commands/cli/service.js';
+import { declareSetupCommands } from '../../../src/commands/cli/setup.js';
+import { declareTroubleshootCommands } from '../../../src/commands/cli/troubleshoot.js';
 import { completeWords, FIXED_ARGUMENT_VALUES, valueSources } from '../../../src/commands/completion.js';
 import { DRILLS } from '../../../src/commands/dr-drill.js';
 import { STATES } from '../../../src/commands/maintenance-mode.js';
 import { CADENCES, PHASES } from '../../../src/commands/maintenance-run.js';
-import { METRIC_GROUPS } from '../../../src/metrics/definitions.js';
+import { METRIC_GROUPS } from '../../../src/domain/metrics/definitions.js';
 
 /** A sample team's config: its own environments and components. */
 const SAMPLE_CONFIG = `

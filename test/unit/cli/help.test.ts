@@ -1,13 +1,13 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { declareBackupCommands } from '../../../src/cli/backup.js';
-import { declareDatabaseCommands } from '../../../src/cli/database.js';
-import { declareIncidentCommands, declareStatusCommand } from '../../../src/cli/incident.js';
-import { declareMaintenanceCommands } from '../../../src/cli/maintenance.js';
-import { declareMonitoringCommands } from '../../../src/cli/monitoring.js';
-import { declareSecurityCommands } from '../../../src/cli/security.js';
-import { declareServiceCommands } from '../../../src/cli/service.js';
-import { declareTroubleshootCommands } from '../../../src/cli/troubleshoot.js';
+import { declareBackupCommands } from '../../../src/commands/cli/backup.js';
+import { declareDatabaseCommands } from '../../../src/commands/cli/database.js';
+import { declareIncidentCommands, declareStatusCommand } from '../../../src/commands/cli/incident.js';
+import { declareMaintenanceCommands } from '../../../src/commands/cli/maintenance.js';
+import { declareMonitoringCommands } from '../../../src/commands/cli/monitoring.js';
+import { declareSecurityCommands } from '../../../src/commands/cli/security.js';
+import { declareServiceCommands } from '../../../src/commands/cli/service.js';
+import { declareTroubleshootCommands } from '../../../src/commands/cli/troubleshoot.js';
 
 /** Every command a person can run (no subcommands of its own), with its full --help text. */
 function leafHelps(): { name: string; help: string }[] {

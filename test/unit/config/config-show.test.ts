@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseConfigText, redactConfig } from '../../../src/base/config/load.js';
 import { environmentView } from '../../../src/commands/config.js';
-import { parseConfigText, redactConfig } from '../../../src/config/load.js';
 
 describe('config show --env: one environment as it runs', () => {
   it('shows every shared section, the limits and the environment overrides merged, no secrets', () => {

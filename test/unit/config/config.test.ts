@@ -2,15 +2,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
+import { DEFAULT_CONFIG } from '../../../src/base/config/defaults.js';
 import {
   loadConfig,
   parseConfigText,
   redactConfig,
   requireComponent,
   resolveEnvironment,
-} from '../../../src/config/load.js';
-import { UsageError } from '../../../src/engine/model/errors.js';
+} from '../../../src/base/config/load.js';
+import { UsageError } from '../../../src/base/model/errors.js';
 
 describe('built-in defaults', () => {
   it('describe the guides: names, region and the §4.1 profiles', () => {

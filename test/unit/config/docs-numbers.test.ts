@@ -11,18 +11,18 @@ import {
   unmarkedNumbers,
   yamlBlockProblems,
 } from '../../../scripts/docs-numbers.mjs';
-import { levelsText } from '../../../src/checks/database/common.js';
-import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
-import { DEMO_THRESHOLDS } from '../../../src/demo/thresholds.js';
+import { DEFAULT_CONFIG } from '../../../src/base/config/defaults.js';
+import { levelsText } from '../../../src/catalogue/checks/database/common.js';
+import { DEMO_THRESHOLDS } from '../../../src/domain/demo/thresholds.js';
 import {
   albMetricSpecs,
   ecsMetricSpecs,
   paymentMetricSpecs,
   rdsMetricSpecs,
-} from '../../../src/metrics/definitions.js';
-import { expectedText } from '../../../src/metrics/series.js';
-import { loadAlarmCatalogue } from '../../../src/monitoring/alarm-catalogue.js';
-import { renderAlarmTable } from '../../../src/monitoring/alarm-table.js';
+} from '../../../src/domain/metrics/definitions.js';
+import { expectedText } from '../../../src/domain/metrics/series.js';
+import { loadAlarmCatalogue } from '../../../src/domain/monitoring/alarm-catalogue.js';
+import { renderAlarmTable } from '../../../src/domain/monitoring/alarm-table.js';
 import { testEnv } from '../../helpers/context.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));

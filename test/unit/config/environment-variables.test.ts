@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
+import { DEFAULT_CONFIG } from '../../../src/base/config/defaults.js';
 import {
   ENVIRONMENT_VARIABLES,
   environmentHelp,
   environmentMarkdown,
-} from '../../../src/config/environment-variables.js';
+} from '../../../src/base/config/environment-variables.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const listed = new Set(ENVIRONMENT_VARIABLES.map((v) => v.name));

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig, parseConfigText, resolveEnvironment } from '../../../src/config/load.js';
-import { UsageError } from '../../../src/engine/model/errors.js';
+import { loadConfig, parseConfigText, resolveEnvironment } from '../../../src/base/config/load.js';
+import { UsageError } from '../../../src/base/model/errors.js';
 import { runFsops } from '../../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fsops-cfgdir-'));

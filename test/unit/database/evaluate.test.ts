@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ActivityFacts, SessionRow } from '../../../src/checks/database/activity.js';
-import { evaluateBloat, type TableActivity } from '../../../src/checks/database/bloat.js';
-import { evaluateCache } from '../../../src/checks/database/cache.js';
+import { DEFAULT_CONFIG } from '../../../src/base/config/defaults.js';
+import type { ActivityFacts, SessionRow } from '../../../src/catalogue/checks/database/activity.js';
+import { evaluateBloat, type TableActivity } from '../../../src/catalogue/checks/database/bloat.js';
+import { evaluateCache } from '../../../src/catalogue/checks/database/cache.js';
 import {
   formatAge,
   formatBytes,
@@ -9,23 +10,22 @@ import {
   judgeHigh,
   judgeLow,
   shortQuery,
-} from '../../../src/checks/database/common.js';
-import { evaluateConnections } from '../../../src/checks/database/connections.js';
-import { evaluateIndexes } from '../../../src/checks/database/indexes.js';
-import { buildLockChains, evaluateLocks } from '../../../src/checks/database/locks.js';
-import { evaluateLongQueries } from '../../../src/checks/database/long-queries.js';
-import { evaluateRdsReplicas } from '../../../src/checks/database/rds-replicas.js';
-import { evaluateReplication } from '../../../src/checks/database/replication.js';
-import { evaluateSequences } from '../../../src/checks/database/sequences.js';
-import { evaluateSize } from '../../../src/checks/database/size.js';
+} from '../../../src/catalogue/checks/database/common.js';
+import { evaluateConnections } from '../../../src/catalogue/checks/database/connections.js';
+import { evaluateIndexes } from '../../../src/catalogue/checks/database/indexes.js';
+import { buildLockChains, evaluateLocks } from '../../../src/catalogue/checks/database/locks.js';
+import { evaluateLongQueries } from '../../../src/catalogue/checks/database/long-queries.js';
+import { evaluateRdsReplicas } from '../../../src/catalogue/checks/database/rds-replicas.js';
+import { evaluateReplication } from '../../../src/catalogue/checks/database/replication.js';
+import { evaluateSequences } from '../../../src/catalogue/checks/database/sequences.js';
+import { evaluateSize } from '../../../src/catalogue/checks/database/size.js';
 import {
   evaluateAvailability,
   evaluateStatements,
   type StatementRow,
   statementColumns,
-} from '../../../src/checks/database/slow-queries.js';
-import { evaluateWraparound, XID_LIMIT } from '../../../src/checks/database/wraparound.js';
-import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
+} from '../../../src/catalogue/checks/database/slow-queries.js';
+import { evaluateWraparound, XID_LIMIT } from '../../../src/catalogue/checks/database/wraparound.js';
 
 const T = DEFAULT_CONFIG.database.thresholds;
 

@@ -5,19 +5,19 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../../src/base/config/defaults.js';
+import { UnreachableError, UsageError } from '../../../src/base/model/errors.js';
 import { describeBackend, parsePid } from '../../../src/commands/db-signal.js';
-import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
-import { describePgError, sessionParameters, tlsOptions } from '../../../src/db/connection.js';
-import { redactSecrets } from '../../../src/db/redact.js';
+import { describePgError, sessionParameters, tlsOptions } from '../../../src/domain/db/connection.js';
+import { redactSecrets } from '../../../src/domain/db/redact.js';
 import {
   applyTunnel,
   defaultSslMode,
   envDbTarget,
   parseDbUrl,
   resolveDbTarget,
-} from '../../../src/db/target.js';
+} from '../../../src/domain/db/target.js';
 import { detachedEnv } from '../../../src/engine/database.js';
-import { UnreachableError, UsageError } from '../../../src/engine/model/errors.js';
 import type { EnvSession } from '../../../src/engine/session.js';
 import { testAws, testEnv } from '../../helpers/context.js';
 
@@ -253,8 +253,8 @@ describe('db cancel / terminate input and plan', () => {
 
 describe('one connect-failure message for read-only and writable sessions', () => {
   it('keeps the reason (and never the password) for the writable maintenance session too', async () => {
-    const { openDbSession } = await import('../../../src/db/connection.js');
-    const { openMaintenanceSession } = await import('../../../src/db/writable.js');
+    const { openDbSession } = await import('../../../src/domain/db/connection.js');
+    const { openMaintenanceSession } = await import('../../../src/domain/db/writable.js');
     // Port 1 on loopback: nothing listens, the connection is refused at once.
     const target = parseDbUrl('postgres://ops:s3cret-pw@127.0.0.1:1/fivestar', '--db-url');
     const read = await openDbSession(target, {

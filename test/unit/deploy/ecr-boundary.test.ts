@@ -9,9 +9,9 @@ import {
 import { ECSClient, ListServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deployImageCheck } from '../../../src/checks/deploy/image.js';
-import { gatherImageFacts, parseImageRef } from '../../../src/release/image.js';
-import { startedDeploymentArn } from '../../../src/release/lifecycle.js';
+import { deployImageCheck } from '../../../src/catalogue/checks/deploy/image.js';
+import { gatherImageFacts, parseImageRef } from '../../../src/domain/release/image.js';
+import { startedDeploymentArn } from '../../../src/domain/release/lifecycle.js';
 import { testContext } from '../../helpers/context.js';
 
 // The SDK boundary: ECR and ECS answers as the SDK returns them, errors as the SDK raises them.

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateFreeze } from '../../../src/checks/deploy/freeze.js';
-import { evaluateOpenIncidents } from '../../../src/checks/deploy/incidents.js';
-import { evaluateRevision } from '../../../src/checks/deploy/revision.js';
-import { evaluateStagingImage } from '../../../src/checks/deploy/staging-image.js';
+import { evaluateFreeze } from '../../../src/catalogue/checks/deploy/freeze.js';
+import { evaluateOpenIncidents } from '../../../src/catalogue/checks/deploy/incidents.js';
+import { evaluateRevision } from '../../../src/catalogue/checks/deploy/revision.js';
+import { evaluateStagingImage } from '../../../src/catalogue/checks/deploy/staging-image.js';
 import { overridesOf } from '../../../src/commands/deploy.js';
-import type { IncidentRecord } from '../../../src/incident/record.js';
+import type { IncidentRecord } from '../../../src/domain/incident/record.js';
 
 const incident = (over: Partial<IncidentRecord>): IncidentRecord =>
   ({

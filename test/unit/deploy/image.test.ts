@@ -4,9 +4,14 @@ import {
   evaluateImageExists,
   evaluateImageScan,
   evaluateImageTag,
-} from '../../../src/checks/deploy/image.js';
-import type { ImageFacts } from '../../../src/release/image.js';
-import { ecrRegistryOf, formatImageRef, parseImageRef, requestedImage } from '../../../src/release/image.js';
+} from '../../../src/catalogue/checks/deploy/image.js';
+import type { ImageFacts } from '../../../src/domain/release/image.js';
+import {
+  ecrRegistryOf,
+  formatImageRef,
+  parseImageRef,
+  requestedImage,
+} from '../../../src/domain/release/image.js';
 
 const REGISTRY = '123456789099.dkr.ecr.ap-south-1.amazonaws.com';
 const DIGEST = `sha256:${'a'.repeat(64)}`;

@@ -1,11 +1,19 @@
 import type { Service, TaskDefinition } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
-import { testTrafficOnGreen } from '../../../src/actions/deploy/release.js';
-import { diffTaskDefinitions } from '../../../src/ecs/taskdef.js';
-import { deploymentState, followDeployment, trafficOf } from '../../../src/release/lifecycle.js';
-import { chooseStrategy, controllerRefusal, updateServiceInput } from '../../../src/release/strategy.js';
-import { asTaskDefinition, releaseContainer, releaseTaskDefinition } from '../../../src/release/taskdef.js';
-import { listenerArnOfRule } from '../../../src/release/test-listener.js';
+import { testTrafficOnGreen } from '../../../src/catalogue/actions/deploy/release.js';
+import { diffTaskDefinitions } from '../../../src/domain/ecs/taskdef.js';
+import { deploymentState, followDeployment, trafficOf } from '../../../src/domain/release/lifecycle.js';
+import {
+  chooseStrategy,
+  controllerRefusal,
+  updateServiceInput,
+} from '../../../src/domain/release/strategy.js';
+import {
+  asTaskDefinition,
+  releaseContainer,
+  releaseTaskDefinition,
+} from '../../../src/domain/release/taskdef.js';
+import { listenerArnOfRule } from '../../../src/domain/release/test-listener.js';
 
 const running: TaskDefinition = {
   taskDefinitionArn: 'arn:aws:ecs:ap-south-1:1:task-definition/prod-fivestar-internal-pe:42',

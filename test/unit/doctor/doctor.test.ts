@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { AWS_PERMISSIONS, allActions } from '../../../src/aws/permissions.js';
-import { evaluateIdentity, evaluatePermissions, principalOf } from '../../../src/checks/doctor/aws.js';
-import { evaluateConfig, evaluateNode } from '../../../src/checks/doctor/local.js';
+import { AWS_PERMISSIONS, allActions } from '../../../src/base/aws/permissions.js';
+import {
+  evaluateIdentity,
+  evaluatePermissions,
+  principalOf,
+} from '../../../src/catalogue/checks/doctor/aws.js';
+import { evaluateConfig, evaluateNode } from '../../../src/catalogue/checks/doctor/local.js';
 
 describe('doctor: the pure judgements', () => {
   it('Node: 24 passes, 22 warns, 20 fails', () => {

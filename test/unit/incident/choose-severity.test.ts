@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chooseSeverity } from '../../../src/commands/incident-open.js';
-import type { SeverityProposal } from '../../../src/incident/severity.js';
+import type { SeverityProposal } from '../../../src/domain/incident/severity.js';
 
 const proposal: SeverityProposal = {
   severity: 2,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfigText } from '../../../src/config/load.js';
+import { parseConfigText } from '../../../src/base/config/load.js';
 
 describe('incident config (zod-validated)', () => {
   it("defaults to the guide's structure: four levels, four severities, no phone numbers invented", () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { incidentResolve } from '../../../src/commands/incident-resolve.js';
 import { incidentUpdate } from '../../../src/commands/incident-update.js';
-import { IncidentStore } from '../../../src/incident/store.js';
+import { IncidentStore } from '../../../src/domain/incident/store.js';
 import { incidentRecord } from '../../helpers/incident.js';
 
 const record = (id: string) => incidentRecord(id);

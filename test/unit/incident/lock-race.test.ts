@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { IncidentRecord } from '../../../src/incident/record.js';
-import { IncidentStore } from '../../../src/incident/store.js';
+import type { IncidentRecord } from '../../../src/domain/incident/record.js';
+import { IncidentStore } from '../../../src/domain/incident/store.js';
 
 /** The store bundled as one module, so separate node processes run the real code. */
 let bundle: string;
@@ -13,7 +13,7 @@ beforeAll(async () => {
   const out = mkdtempSync(join(tmpdir(), 'fsops-store-'));
   bundle = join(out, 'store.mjs');
   await build({
-    entryPoints: [resolve(import.meta.dirname, '../../../src/incident/store.ts')],
+    entryPoints: [resolve(import.meta.dirname, '../../../src/domain/incident/store.ts')],
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_INCIDENT } from '../../../src/config/incident.js';
-import type { Finding } from '../../../src/engine/model/finding.js';
-import { escalationPlan } from '../../../src/incident/escalation.js';
+import { DEFAULT_INCIDENT } from '../../../src/base/config/incident.js';
+import type { Finding } from '../../../src/base/model/finding.js';
+import { escalationPlan } from '../../../src/domain/incident/escalation.js';
 import {
   humanDuration,
   initialNotice,
   resolutionNotice,
   updateNotice,
-} from '../../../src/incident/notices.js';
-import { affectedServices, diffSnapshots } from '../../../src/incident/record.js';
+} from '../../../src/domain/incident/notices.js';
+import { affectedServices, diffSnapshots } from '../../../src/domain/incident/record.js';
 
 describe('notices (ops guide §11.3.1)', () => {
   it('fills the three templates exactly', () => {

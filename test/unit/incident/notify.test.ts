@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_INCIDENT } from '../../../src/config/incident.js';
-import { initialNotice, resolutionNotice, updateNotice } from '../../../src/incident/notices.js';
-import { channelRequest, deliver } from '../../../src/incident/notify.js';
+import { DEFAULT_INCIDENT } from '../../../src/base/config/incident.js';
+import { initialNotice, resolutionNotice, updateNotice } from '../../../src/domain/incident/notices.js';
+import { channelRequest, deliver } from '../../../src/domain/incident/notify.js';
 
 const open = initialNotice({
   severity: 'SEV1 (Critical)',
@@ -94,7 +94,7 @@ describe('resolveSecret', () => {
   it('a plain-string secret read with secretKey is not a JSON object: no part of it reaches the reason', async () => {
     const { mockClient } = await import('aws-sdk-client-mock');
     const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
-    const { resolveSecret } = await import('../../../src/incident/notify.js');
+    const { resolveSecret } = await import('../../../src/domain/incident/notify.js');
     const sm = mockClient(SecretsManagerClient);
     try {
       sm.on(GetSecretValueCommand).resolves({ SecretString: 'https://hooks.example/T000/B000/XXXXsecret' });

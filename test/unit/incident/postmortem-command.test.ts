@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { incidentPostmortem } from '../../../src/commands/incident-postmortem.js';
-import { IncidentStore } from '../../../src/incident/store.js';
+import { IncidentStore } from '../../../src/domain/incident/store.js';
 import { resolvedIncident } from '../../helpers/incident.js';
 import { testRuntime } from '../../helpers/runtime.js';
 

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../../../src/engine/model/finding.js';
-import { latestValue, parseSeverity, proposeSeverity, runningTasks } from '../../../src/incident/severity.js';
+import type { Finding } from '../../../src/base/model/finding.js';
+import {
+  latestValue,
+  parseSeverity,
+  proposeSeverity,
+  runningTasks,
+} from '../../../src/domain/incident/severity.js';
 
 const f = (over: Partial<Finding>): Finding => ({
   id: 'x',

@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { IncidentRecord } from '../../../src/incident/record.js';
-import { IncidentStore } from '../../../src/incident/store.js';
+import type { IncidentRecord } from '../../../src/domain/incident/record.js';
+import { IncidentStore } from '../../../src/domain/incident/store.js';
 import { incidentRecord } from '../../helpers/incident.js';
 
 /** A record as a caller hands it to create (the store numbers its revisions from 1). */

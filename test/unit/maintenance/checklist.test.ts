@@ -7,8 +7,8 @@ import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient } fro
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Finding, Report } from '../../../src/base/model/finding.js';
 import { maintenanceChecklist, maintenanceRun } from '../../../src/commands/maintenance-run.js';
-import type { Finding, Report } from '../../../src/engine/model/finding.js';
 import { TEST_CREDENTIALS } from '../../helpers/context.js';
 
 const rds = mockClient(RDSClient);

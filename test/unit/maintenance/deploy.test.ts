@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { declareMaintenanceCommands } from '../../../src/cli/maintenance.js';
-import { parseConfigText } from '../../../src/config/load.js';
+import { parseConfigText } from '../../../src/base/config/load.js';
+import { declareMaintenanceCommands } from '../../../src/commands/cli/maintenance.js';
 
 // Docker is not available where the tests run: these read the shipped files against the package instead.
 const ROOT = join(import.meta.dirname, '..', '..', '..');

@@ -1,28 +1,35 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../../src/base/config/defaults.js';
+import { parseConfigText } from '../../../src/base/config/load.js';
 import {
   covers,
   monthRange,
   type Partition,
   parseMonths,
   parseRangeBound,
-} from '../../../src/actions/db/partitions.js';
-import { selectVacuumTargets, vacuumThresholds } from '../../../src/actions/db/vacuum.js';
-import { ACTIONS } from '../../../src/actions/index.js';
-import { CHECKS } from '../../../src/checks/index.js';
-import { evaluateBackupIntegrity } from '../../../src/checks/maintenance/backups.js';
-import { evaluateParameters } from '../../../src/checks/maintenance/parameters.js';
+} from '../../../src/catalogue/actions/db/partitions.js';
+import { selectVacuumTargets, vacuumThresholds } from '../../../src/catalogue/actions/db/vacuum.js';
+import { ACTIONS } from '../../../src/catalogue/actions/index.js';
+import { CHECKS } from '../../../src/catalogue/checks/index.js';
+import { evaluateBackupIntegrity } from '../../../src/catalogue/checks/maintenance/backups.js';
+import { evaluateParameters } from '../../../src/catalogue/checks/maintenance/parameters.js';
 import {
   evaluateMinorVersions,
   evaluatePendingActions,
-} from '../../../src/checks/maintenance/rds-upgrades.js';
-import { evaluateRollbackTargets } from '../../../src/checks/maintenance/rollback-targets.js';
-import { evaluateCapacity, evaluateStorage, growthPerDay } from '../../../src/checks/maintenance/storage.js';
-import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
-import { parseConfigText } from '../../../src/config/load.js';
+} from '../../../src/catalogue/checks/maintenance/rds-upgrades.js';
+import { evaluateRollbackTargets } from '../../../src/catalogue/checks/maintenance/rollback-targets.js';
+import {
+  evaluateCapacity,
+  evaluateStorage,
+  growthPerDay,
+} from '../../../src/catalogue/checks/maintenance/storage.js';
+import {
+  evaluateRdsWindows,
+  parseRdsMaintenanceWindow,
+} from '../../../src/domain/maintenance/rds-windows.js';
 import { resolveActions } from '../../../src/engine/changes.js';
 import { resolveSteps } from '../../../src/engine/run-runbook.js';
 import { type ActionStep, listRunbooks } from '../../../src/engine/runbook.js';
-import { evaluateRdsWindows, parseRdsMaintenanceWindow } from '../../../src/maintenance/rds-windows.js';
 
 const GIB = 1024 ** 3;
 const NOW = new Date('2026-11-21T10:00:00Z');

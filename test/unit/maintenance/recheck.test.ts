@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../../../src/engine/model/finding.js';
+import type { Finding } from '../../../src/base/model/finding.js';
 import { fromCheck, mergeRechecked } from '../../../src/engine/recheck.js';
 
 const finding = (id: string, status: Finding['status'], resource = 'r', observed = ''): Finding => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
+import { DEFAULT_CONFIG } from '../../../src/base/config/defaults.js';
 import {
   describeWindowState,
   formatInZone,
@@ -9,7 +9,7 @@ import {
   upcomingWindows,
   type WindowRule,
   zonedTimeToUtc,
-} from '../../../src/maintenance/window.js';
+} from '../../../src/domain/maintenance/window.js';
 
 const rule: WindowRule = DEFAULT_CONFIG.maintenance;
 const iso = (d: Date) => d.toISOString();

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { gatherAlarmState } from '../../../src/monitoring/alarm-state.js';
+import { gatherAlarmState } from '../../../src/domain/monitoring/alarm-state.js';
 import { testAws } from '../../helpers/context.js';
 
 const cloudwatch = mockClient(CloudWatchClient);

@@ -32,9 +32,9 @@ import {
 } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { alarmsApplyAction } from '../../../src/actions/alarms-apply.js';
-import type { ActionContext } from '../../../src/actions/types.js';
-import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
+import { DEFAULT_CONFIG } from '../../../src/base/config/defaults.js';
+import type { ActionContext } from '../../../src/catalogue/action.js';
+import { alarmsApplyAction } from '../../../src/catalogue/actions/alarms-apply.js';
 import { testAws, testEnv } from '../../helpers/context.js';
 
 const cloudwatch = mockClient(CloudWatchClient);

@@ -1,14 +1,14 @@
 import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
-import { evaluateAlarmAudit, summarizeAudit } from '../../../src/checks/alarms-audit.js';
+import { evaluateAlarmAudit, summarizeAudit } from '../../../src/catalogue/checks/alarms-audit.js';
 import {
   alarmDiff,
   type DesiredAlarm,
   loadAlarmCatalogue,
   parseAlarmCatalogue,
   putMetricAlarmInput,
-} from '../../../src/monitoring/alarm-catalogue.js';
-import type { AlarmState } from '../../../src/monitoring/alarm-state.js';
+} from '../../../src/domain/monitoring/alarm-catalogue.js';
+import type { AlarmState } from '../../../src/domain/monitoring/alarm-state.js';
 
 const NOW = new Date('2026-11-29T12:00:00Z');
 const TOPIC = 'arn:aws:sns:ap-south-1:1:prod-high';

@@ -5,8 +5,12 @@ import {
   fakeAlarmAccount,
   fakeAlb,
 } from '../../../scripts/fake-alarms.mjs';
-import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
-import { alarmDiff, desiredAlarms, loadAlarmCatalogue } from '../../../src/monitoring/alarm-catalogue.js';
+import { DEFAULT_CONFIG } from '../../../src/base/config/defaults.js';
+import {
+  alarmDiff,
+  desiredAlarms,
+  loadAlarmCatalogue,
+} from '../../../src/domain/monitoring/alarm-catalogue.js';
 import { testEnv } from '../../helpers/context.js';
 
 const at = (path: string): unknown =>

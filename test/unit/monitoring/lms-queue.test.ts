@@ -2,7 +2,11 @@ import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@a
 import { DynamoDBClient, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { lmsQueueStoreCheck, metricsDynamodbCheck, parseCreatedAt } from '../../../src/checks/lms-queue.js';
+import {
+  lmsQueueStoreCheck,
+  metricsDynamodbCheck,
+  parseCreatedAt,
+} from '../../../src/catalogue/checks/lms-queue.js';
 import { testContext } from '../../helpers/context.js';
 
 const dynamo = mockClient(DynamoDBClient);

@@ -1,8 +1,8 @@
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Finding, Report } from '../../../src/engine/model/finding.js';
-import { putMetrics, reportMetrics } from '../../../src/metrics/publish.js';
+import type { Finding, Report } from '../../../src/base/model/finding.js';
+import { putMetrics, reportMetrics } from '../../../src/domain/metrics/publish.js';
 
 const cloudwatch = mockClient(CloudWatchClient);
 beforeEach(() => cloudwatch.reset());

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
+import { DEFAULT_CONFIG } from '../../../src/base/config/defaults.js';
 import {
   GUIDE_THRESHOLDS,
   GUIDE_VALUES,
   guideLevels,
   guideThresholdAt,
   renderThresholdsDoc,
-} from '../../../src/config/guide-thresholds.js';
-import { ThresholdsSchema } from '../../../src/config/schema.js';
+} from '../../../src/base/config/guide-thresholds.js';
+import { ThresholdsSchema } from '../../../src/base/config/schema.js';
 
 describe('the thresholds table', () => {
   it('docs/thresholds.md is generated from it and up to date (npm run docs:thresholds)', () => {

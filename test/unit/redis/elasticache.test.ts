@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHECKS } from '../../../src/checks/index.js';
+import { CHECKS } from '../../../src/catalogue/checks/index.js';
 import { runChecks, stepsFor } from '../../../src/engine/runner.js';
 import { testAws, testEnv } from '../../helpers/context.js';
 

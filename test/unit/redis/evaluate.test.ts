@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../../src/base/config/defaults.js';
 import {
   evaluateClients,
   evaluatePersistence,
   evaluateReplication,
-} from '../../../src/checks/redis/server.js';
-import { DEFAULT_CONFIG } from '../../../src/config/defaults.js';
-import { itemTimestamp, type RedisFacts } from '../../../src/redis/facts.js';
-import { parseInfo } from '../../../src/redis/info.js';
-import { applyRedisTunnel, parseRedisUrl, redisLabel } from '../../../src/redis/target.js';
+} from '../../../src/catalogue/checks/redis/server.js';
+import { itemTimestamp, type RedisFacts } from '../../../src/domain/redis/facts.js';
+import { parseInfo } from '../../../src/domain/redis/info.js';
+import { applyRedisTunnel, parseRedisUrl, redisLabel } from '../../../src/domain/redis/target.js';
 
 const t = DEFAULT_CONFIG.redis.thresholds;
 const facts = (info: string): RedisFacts => ({

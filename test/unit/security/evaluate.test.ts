@@ -1,23 +1,26 @@
 import type { SecurityGroup } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
-import { evaluateConfigRecorders, evaluateTrails } from '../../../src/checks/security/audit-trail.js';
-import { call, deniedAction, MissingPermission } from '../../../src/checks/security/common.js';
+import {
+  evaluateConfigRecorders,
+  evaluateTrails,
+} from '../../../src/catalogue/checks/security/audit-trail.js';
+import { call, deniedAction, MissingPermission } from '../../../src/catalogue/checks/security/common.js';
 import {
   evaluateForceSsl,
   evaluateLogEncryption,
   evaluatePlaintextSecrets,
   exposesSecret,
-} from '../../../src/checks/security/data.js';
+} from '../../../src/catalogue/checks/security/data.js';
 import {
   adminStatements,
   evaluateRolePolicies,
   evaluateTrustPolicy,
   parsePolicy,
-} from '../../../src/checks/security/identity.js';
-import { evaluateLoginAbuse, sourceOf } from '../../../src/checks/security/login-abuse.js';
-import { evaluateNetwork, type NetworkInput } from '../../../src/checks/security/network.js';
-import { evaluateSecret, secretArnOf, secretKey } from '../../../src/checks/security/secrets.js';
-import { evaluateGuardDuty } from '../../../src/checks/security/threat.js';
+} from '../../../src/catalogue/checks/security/identity.js';
+import { evaluateLoginAbuse, sourceOf } from '../../../src/catalogue/checks/security/login-abuse.js';
+import { evaluateNetwork, type NetworkInput } from '../../../src/catalogue/checks/security/network.js';
+import { evaluateSecret, secretArnOf, secretKey } from '../../../src/catalogue/checks/security/secrets.js';
+import { evaluateGuardDuty } from '../../../src/catalogue/checks/security/threat.js';
 
 const DAY = 86_400_000;
 const now = new Date('2026-11-21T10:00:00Z');

@@ -7,8 +7,11 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ecrRepository, imageVulnerabilitiesCheck } from '../../../src/checks/security/vulnerabilities.js';
-import type { CheckDefinition } from '../../../src/engine/model/check.js';
+import type { CheckDefinition } from '../../../src/base/model/check.js';
+import {
+  ecrRepository,
+  imageVulnerabilitiesCheck,
+} from '../../../src/catalogue/checks/security/vulnerabilities.js';
 import { runSteps } from '../../../src/engine/runner.js';
 import { testContext } from '../../helpers/context.js';
 

@@ -1,5 +1,5 @@
 import type { Deployment, Service, TaskDefinition } from '@aws-sdk/client-ecs';
-import type { DeploymentHistory, HistoryDeployment, RollbackFacts } from '../../../src/ecs/target.js';
+import type { DeploymentHistory, HistoryDeployment, RollbackFacts } from '../../../src/domain/ecs/target.js';
 
 export const FAMILY = 'prod-fivestar-internal-pe';
 export const arn = (revision: number, family = FAMILY) =>

@@ -1,7 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { gatherRollbackFacts, gatherServiceChangeFacts, serviceNames } from '../../../src/ecs/facts.js';
+import { ExitCode, ExitError } from '../../../src/base/model/errors.js';
+import {
+  gatherRollbackFacts,
+  gatherServiceChangeFacts,
+  serviceNames,
+} from '../../../src/domain/ecs/facts.js';
 import { dispatchInterrupt, readsUntilInterrupted } from '../../../src/engine/interrupt.js';
-import { ExitCode, ExitError } from '../../../src/engine/model/errors.js';
 import { type EnvSession, openEnvSession, verifyAccount } from '../../../src/engine/session.js';
 import { TEST_CREDENTIALS } from '../../helpers/context.js';
 import { type FakeAws, startFakeWorld } from '../../helpers/fake-aws.js';

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ExitError } from '../../../src/engine/model/errors.js';
+import { ExitError } from '../../../src/base/model/errors.js';
 import { askOnTerminal } from '../../../src/engine/safety.js';
 
 /** A terminal as readline sees it: raw keystrokes in, the prompt out. */

@@ -15,7 +15,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { scale } from '../../../src/commands/scale.js';
-import { DEFAULT_MAX_DESIRED_COUNT, judgeScale } from '../../../src/ecs/scale-limits.js';
+import { DEFAULT_MAX_DESIRED_COUNT, judgeScale } from '../../../src/domain/ecs/scale-limits.js';
 import type { PromptIO } from '../../../src/engine/safety.js';
 import { TEST_CREDENTIALS } from '../../helpers/context.js';
 import { testRuntime } from '../../helpers/runtime.js';

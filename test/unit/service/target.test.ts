@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { chooseRollbackTarget, parseToOption } from '../../../src/ecs/target.js';
-import { shortTaskDef } from '../../../src/ecs/taskdef.js';
-import { UsageError } from '../../../src/engine/model/errors.js';
+import { UsageError } from '../../../src/base/model/errors.js';
+import { chooseRollbackTarget, parseToOption } from '../../../src/domain/ecs/target.js';
+import { shortTaskDef } from '../../../src/domain/ecs/taskdef.js';
 import { arn, deployment, FAMILY, facts, historyEntry, service } from './builders.js';
 
 const short = (revision: number) => `${FAMILY}:${revision}`;

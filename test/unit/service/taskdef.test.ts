@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { diffTaskDefinitions, imageTag, parseTaskDef, shortTaskDef } from '../../../src/ecs/taskdef.js';
+import {
+  diffTaskDefinitions,
+  imageTag,
+  parseTaskDef,
+  shortTaskDef,
+} from '../../../src/domain/ecs/taskdef.js';
 import { arn, FAMILY, taskDefinition } from './builders.js';
 
 describe('task definition names', () => {

@@ -6,7 +6,7 @@ import {
   type ServiceObserver,
   type WaitEvent,
   waitForService,
-} from '../../../src/ecs/wait.js';
+} from '../../../src/domain/ecs/wait.js';
 import { arn, deployment, service } from './builders.js';
 
 /** A clock whose sleep advances time at once: the wait replays a scripted sequence without timers. */

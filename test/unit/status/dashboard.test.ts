@@ -1,7 +1,7 @@
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../../../src/engine/model/finding.js';
-import { renderDashboard, toCells } from '../../../src/status/dashboard.js';
+import type { Finding } from '../../../src/base/model/finding.js';
+import { renderDashboard, toCells } from '../../../src/domain/status/dashboard.js';
 
 const f = (over: Partial<Finding>): Finding => ({
   id: 'x',

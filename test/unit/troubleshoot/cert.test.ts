@@ -16,7 +16,7 @@ import {
   certExpiryCheck,
   evaluateCertificate,
   readPeerCertificate,
-} from '../../../src/checks/troubleshoot/cert.js';
+} from '../../../src/catalogue/checks/troubleshoot/cert.js';
 import { testContext } from '../../helpers/context.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fsops-cert-'));

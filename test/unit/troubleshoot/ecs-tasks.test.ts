@@ -13,7 +13,7 @@ import {
   evaluateTasks,
   groupStoppedTasks,
   taskListing,
-} from '../../../src/checks/troubleshoot/ecs-tasks.js';
+} from '../../../src/catalogue/checks/troubleshoot/ecs-tasks.js';
 import { testContext } from '../../helpers/context.js';
 
 const ecs = mockClient(ECSClient);

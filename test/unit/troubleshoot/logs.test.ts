@@ -11,7 +11,7 @@ import {
   classifySignature,
   logErrorSignaturesCheck,
   rdsSlowStatementsCheck,
-} from '../../../src/checks/troubleshoot/log-errors.js';
+} from '../../../src/catalogue/checks/troubleshoot/log-errors.js';
 import {
   collectErrorGroups,
   errorGroupsQuery,
@@ -20,9 +20,9 @@ import {
   longerThan,
   parseInsightsTime,
   runInsightsQuery,
-} from '../../../src/logs/fetch.js';
-import { groupSlowStatements, parseSlowStatement } from '../../../src/logs/slow-statements.js';
-import { tailLogs } from '../../../src/logs/tail.js';
+} from '../../../src/domain/logs/fetch.js';
+import { groupSlowStatements, parseSlowStatement } from '../../../src/domain/logs/slow-statements.js';
+import { tailLogs } from '../../../src/domain/logs/tail.js';
 import { testContext } from '../../helpers/context.js';
 
 const logs = mockClient(CloudWatchLogsClient);

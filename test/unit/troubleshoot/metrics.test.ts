@@ -7,16 +7,15 @@ import {
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { CheckDefinition } from '../../../src/base/model/check.js';
 import {
   metricsAlbCheck,
   metricsEcsCheck,
   metricsPaymentsCheck,
   metricsRdsCheck,
-} from '../../../src/checks/troubleshoot/metrics.js';
-import type { CheckDefinition } from '../../../src/engine/model/check.js';
-import { runSteps } from '../../../src/engine/runner.js';
-import { MetricBatch } from '../../../src/metrics/batch.js';
-import { held } from '../../../src/metrics/definitions.js';
+} from '../../../src/catalogue/checks/troubleshoot/metrics.js';
+import { MetricBatch } from '../../../src/domain/metrics/batch.js';
+import { held } from '../../../src/domain/metrics/definitions.js';
 import {
   chunkQueries,
   evaluateMetric,
@@ -25,7 +24,8 @@ import {
   periodFor,
   queriesFor,
   sparkline,
-} from '../../../src/metrics/series.js';
+} from '../../../src/domain/metrics/series.js';
+import { runSteps } from '../../../src/engine/runner.js';
 import { testContext } from '../../helpers/context.js';
 
 const cloudwatch = mockClient(CloudWatchClient);

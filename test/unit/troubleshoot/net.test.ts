@@ -15,14 +15,17 @@ import {
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { alarmListCheck } from '../../../src/checks/troubleshoot/alarms.js';
-import { albTargetsCheck, evaluateTargetHealth } from '../../../src/checks/troubleshoot/alb-targets.js';
+import { alarmListCheck } from '../../../src/catalogue/checks/troubleshoot/alarms.js';
+import {
+  albTargetsCheck,
+  evaluateTargetHealth,
+} from '../../../src/catalogue/checks/troubleshoot/alb-targets.js';
 import {
   cidrContains,
   type DbPathInput,
   dbPathCheck,
   evaluateDbPath,
-} from '../../../src/checks/troubleshoot/db-path.js';
+} from '../../../src/catalogue/checks/troubleshoot/db-path.js';
 import { testContext } from '../../helpers/context.js';
 
 const ec2 = mockClient(EC2Client);

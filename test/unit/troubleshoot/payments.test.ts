@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateLmsQueue } from '../../../src/checks/troubleshoot/payments-db.js';
-import { paymentMetricSpecs } from '../../../src/metrics/definitions.js';
+import { evaluateLmsQueue } from '../../../src/catalogue/checks/troubleshoot/payments-db.js';
+import { paymentMetricSpecs } from '../../../src/domain/metrics/definitions.js';
 import { testEnv } from '../../helpers/context.js';
 
 describe('names no guide gives are reported as assumptions', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding, Status } from '../../../src/engine/model/finding.js';
+import type { Finding, Status } from '../../../src/base/model/finding.js';
 import { idMatches, planNotes, rankResolution } from '../../../src/engine/resolution.js';
 
 function finding(id: string, status: Status): Finding {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupBySignature, mergeGroups, messageSignature } from '../../../src/logs/signature.js';
+import { groupBySignature, mergeGroups, messageSignature } from '../../../src/domain/logs/signature.js';
 
 describe('messageSignature', () => {
   it('replaces UUIDs, hex ids, numbers, timestamps and quoted values', () => {

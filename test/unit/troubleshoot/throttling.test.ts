@@ -2,10 +2,10 @@
 // throttles the first call, and the clients (maxAttempts >= 2) must retry and still answer.
 // No aws-sdk-client-mock here: it replaces `send`, which would bypass the retries under test.
 import { afterEach, describe, expect, it } from 'vitest';
-import { AwsClients } from '../../../src/aws/clients.js';
-import { ecsTasksCheck } from '../../../src/checks/troubleshoot/ecs-tasks.js';
-import { logErrorSignaturesCheck } from '../../../src/checks/troubleshoot/log-errors.js';
-import { metricsPaymentsCheck } from '../../../src/checks/troubleshoot/metrics.js';
+import { AwsClients } from '../../../src/base/aws/clients.js';
+import { ecsTasksCheck } from '../../../src/catalogue/checks/troubleshoot/ecs-tasks.js';
+import { logErrorSignaturesCheck } from '../../../src/catalogue/checks/troubleshoot/log-errors.js';
+import { metricsPaymentsCheck } from '../../../src/catalogue/checks/troubleshoot/metrics.js';
 import { testContext } from '../../helpers/context.js';
 import { type FakeAws, startFakeAws } from '../../helpers/fake-aws.js';
 

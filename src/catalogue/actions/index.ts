@@ -1,0 +1,37 @@
+import type { ActionDefinition } from '../action.js';
+import { alarmsApplyAction } from './alarms-apply.js';
+import { restoreTestOrphansAction } from './backup/orphans.js';
+import { restoreTestAction } from './backup/restore-test.js';
+import { snapshotAction } from './backup/snapshot.js';
+import { createNextPartitionsAction } from './db/partitions.js';
+import { reindexAction } from './db/reindex.js';
+import { retentionDeleteAction } from './db/retention.js';
+import { signalBackendAction } from './db/signal-backend.js';
+import { vacuumAnalyzeAction } from './db/vacuum.js';
+import { releaseAction } from './deploy/release.js';
+import { stopReleaseAction } from './deploy/stop.js';
+import { ecsTaskLossAction } from './dr/ecs-task-loss.js';
+import { rdsFailoverAction } from './dr/rds-failover.js';
+import { maintenanceModeAction } from './maintenance/maintenance-mode.js';
+import { recoverTableAction } from './recover/table.js';
+
+/** Every mutating step a runbook can name with `action:`, by id. */
+export const ACTIONS: Record<string, ActionDefinition<never>> = Object.fromEntries(
+  [
+    vacuumAnalyzeAction,
+    retentionDeleteAction,
+    createNextPartitionsAction,
+    reindexAction,
+    alarmsApplyAction as ActionDefinition<never>,
+    restoreTestAction,
+    restoreTestOrphansAction as ActionDefinition<never>,
+    snapshotAction,
+    rdsFailoverAction,
+    ecsTaskLossAction,
+    maintenanceModeAction as ActionDefinition<never>,
+    signalBackendAction as ActionDefinition<never>,
+    recoverTableAction as ActionDefinition<never>,
+    releaseAction as ActionDefinition<never>,
+    stopReleaseAction as ActionDefinition<never>,
+  ].map((action) => [action.id, action as ActionDefinition<never>]),
+);

@@ -1,0 +1,15 @@
+import type { CheckDefinition } from '../../../base/model/check.js';
+import { deployFreezeCheck } from './freeze.js';
+import { deployImageCheck } from './image.js';
+import { deployIncidentsCheck } from './incidents.js';
+import { deployRevisionCheck } from './revision.js';
+import { stagingImageCheck } from './staging-image.js';
+
+/** The gates of `fsops deploy` (before any change) and its post-deploy revision check. */
+export const deployChecks = [
+  deployImageCheck,
+  deployIncidentsCheck,
+  deployFreezeCheck,
+  stagingImageCheck,
+  deployRevisionCheck,
+] as unknown as CheckDefinition<never>[];

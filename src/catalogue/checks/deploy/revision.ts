@@ -1,0 +1,61 @@
+import type { Service } from '@aws-sdk/client-ecs';
+import { z } from 'zod';
+import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
+import { sameTaskDef, shortTaskDef } from '../../../domain/ecs/taskdef.js';
+
+export interface RevisionParams {
+  component: string;
+  /** The task definition the deploy registered. */
+  taskDefinition: string;
+  /** Blue/green during the bake: blue's deployment is still there on purpose (the instant way back). */
+  blueKept?: boolean;
+}
+
+/** The service runs the new revision, and only it, with running = desired (pure). */
+export function evaluateRevision(service: Service, taskDefinition: string, blueKept = false): CheckResult {
+  const expected = `${shortTaskDef(taskDefinition)} PRIMARY${blueKept ? ' (blue kept for the bake)' : ' and alone'}, running = desired`;
+  const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+  const others = (service.deployments ?? []).filter((d) => d !== primary);
+  // During a bake blue's tasks count in the service's total: green's own deployment is what is judged.
+  const running = blueKept ? (primary?.runningCount ?? 0) : (service.runningCount ?? 0);
+  const desired = service.desiredCount ?? 0;
+  const observed = `${shortTaskDef(primary?.taskDefinition)} PRIMARY, ${running}/${desired} running${others.length ? `; also ${others.map((d) => `${d.status} ${shortTaskDef(d.taskDefinition)} (${d.runningCount ?? 0} running)`).join(', ')}` : ''}`;
+  const ok =
+    sameTaskDef(primary?.taskDefinition, taskDefinition) &&
+    running === desired &&
+    desired > 0 &&
+    (blueKept || others.length === 0);
+  return {
+    status: ok ? 'pass' : 'fail',
+    resource: service.serviceName ?? 'service',
+    expected,
+    observed,
+    value: running,
+    unit: 'tasks',
+  };
+}
+
+export const deployRevisionCheck: CheckDefinition<RevisionParams> = {
+  id: 'deploy.revision',
+  title: 'The service runs the new revision, running = desired',
+  severity: 'critical',
+  source: 'runbook 002 "Rolling Updates" (monitor rollout, verify health); deployment guide §11.1',
+  remediation: 'Read the stopped tasks: fsops ecs tasks <component> --env <env>.',
+  params: z
+    .object({
+      component: z.string().min(1),
+      taskDefinition: z.string().min(1),
+      blueKept: z.boolean().optional(),
+    })
+    .strict(),
+  async run(ctx, params) {
+    // Loaded on use: the check catalogue is imported by commands that never call AWS (`runbook list`).
+    const { requireService, serviceNames } = await import('../../../domain/ecs/facts.js');
+    const service = await requireService(
+      await ctx.aws.ecs(),
+      serviceNames(ctx.env, params.component),
+      ctx.signal,
+    );
+    return [evaluateRevision(service, params.taskDefinition, params.blueKept ?? false)];
+  },
+};

@@ -1,0 +1,24 @@
+import type { CheckDefinition } from '../../../base/model/check.js';
+import { metricsRedisCheck, redisElastiCacheCheck } from './elasticache.js';
+import { redisQueueCheck } from './queue.js';
+import {
+  redisClientsCheck,
+  redisKeyspaceCheck,
+  redisMemoryCheck,
+  redisPersistenceCheck,
+  redisPingCheck,
+  redisReplicationCheck,
+} from './server.js';
+
+/** Redis (ElastiCache) and the webhook queue: runbook 003, runbook 002, deployment guide §4.2.1. */
+export const redisChecks: CheckDefinition<never>[] = [
+  redisPingCheck,
+  redisReplicationCheck,
+  redisMemoryCheck,
+  redisClientsCheck,
+  redisKeyspaceCheck,
+  redisPersistenceCheck,
+  redisQueueCheck,
+  redisElastiCacheCheck,
+  metricsRedisCheck,
+] as CheckDefinition<never>[];
