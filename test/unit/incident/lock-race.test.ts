@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentRecord } from '../../../src/domain/incident/record.js';
 import { IncidentStore } from '../../../src/domain/incident/store.js';
+import { incidentRecord } from '../../helpers/incident.js';
 
 /** The store bundled as one module, so separate node processes run the real code. */
 let bundle: string;
@@ -70,31 +71,7 @@ function runChild(dir: string, id: string, name: string, start: number, rounds: 
   });
 }
 
-const record = (id: string): IncidentRecord => ({
-  id,
-  revision: 1,
-  env: 'prod',
-  title: 'down',
-  severity: 1,
-  severityName: 'Critical',
-  proposal: { severity: 1, reason: 'r', findingId: null, resource: null, rule: 'x', unchecked: [] },
-  severityChoice: 'proposed',
-  commander: 'me',
-  affectedServices: [],
-  state: 'open',
-  currentStatus: 'Investigating',
-  eta: null,
-  startedAt: '2026-11-29T10:00:00.000Z',
-  openedBy: 'me',
-  resolvedAt: null,
-  rootCause: null,
-  resolution: null,
-  updates: [],
-  snapshots: [],
-  timeline: [],
-  deliveries: [],
-  postmortem: null,
-});
+const record = (id: string): IncidentRecord => incidentRecord(id);
 
 describe('stale incident lock taken over by concurrent processes', () => {
   it('never lets two processes hold it: every update lands', async () => {
