@@ -2,6 +2,7 @@ import type { ImageScanFindings } from '@aws-sdk/client-ecr';
 import type { CheckContext, CheckDefinition, CheckResult } from '../../../base/model/check.js';
 import { componentsOf } from '../../../base/model/check.js';
 import type { Status } from '../../../base/model/finding.js';
+import { ecrRegistryOf, parseImageRef } from '../../../domain/release/image.js';
 import { ecsTaskFacts } from '../troubleshoot/ecs-tasks.js';
 
 /** An image that runs now: from the running tasks' containers (their digests, not the task definition's tag). */
@@ -15,16 +16,11 @@ export interface RunningImage {
   tasks: number;
 }
 
-const ECR_HOST = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(.+)$/;
-
 /** The repository of an ECR image URI (tag and digest stripped), or null for another registry. */
 export function ecrRepository(image: string): { registryId: string; repository: string } | null {
-  const match = ECR_HOST.exec(image.split('@')[0]!);
-  if (!match) return null;
-  const path = match[3]!;
-  const lastSlash = path.lastIndexOf('/');
-  const colon = path.indexOf(':', lastSlash + 1);
-  return { registryId: match[1]!, repository: colon === -1 ? path : path.slice(0, colon) };
+  const ref = parseImageRef(image);
+  const registry = ref ? ecrRegistryOf(ref) : null;
+  return ref && registry ? { registryId: registry.registryId, repository: ref.repository } : null;
 }
 
 /** The distinct images of the components' running tasks, by digest. */
