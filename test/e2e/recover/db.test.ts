@@ -296,10 +296,11 @@ describe('fsops recover db (bin/fsops, local AWS endpoint, two real PostgreSQL s
     expect(one('recover.rpo')[0]).toMatchObject({ status: 'pass' });
     // The restore: at T, with the source's settings and tags.
     expect(w.state.restores).toHaveLength(1);
+    // Compared as instants: the SDK writes a whole second without its `.000`.
+    expect(Date.parse(String(w.state.restores[0]!.input.RestoreTime))).toBe(Date.parse(t));
     expect(w.state.restores[0]!.input).toMatchObject({
       Action: 'RestoreDBInstanceToPointInTime',
       SourceDBInstanceIdentifier: LIVE,
-      RestoreTime: t,
       DBSubnetGroupName: 'staging-fivestar-db-subnets',
       'VpcSecurityGroupIds.VpcSecurityGroupId.1': 'sg-staging-db',
       MultiAZ: 'true',
