@@ -71,6 +71,7 @@ export function environmentView(config: Config, envName: string): Record<string,
       },
     },
     backup: shared.backup,
+    logArchive: shared.logArchive,
   };
 }
 

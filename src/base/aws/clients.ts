@@ -13,6 +13,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { RDSClient } from '@aws-sdk/client-rds';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SSMClient } from '@aws-sdk/client-ssm';
@@ -261,6 +262,21 @@ export class AwsClients {
     return this.lazy(
       'dynamodb',
       async () => new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient(clientConfig(this.settings)),
+    );
+  }
+
+  /**
+   * S3 (the log archive bucket's settings). With an explicit endpoint, path-style addressing: a local or
+   * private endpoint has no wildcard DNS for bucket.host names.
+   */
+  s3(): Promise<S3Client> {
+    return this.lazy(
+      's3',
+      async () =>
+        new (await import('@aws-sdk/client-s3')).S3Client({
+          ...clientConfig(this.settings),
+          ...(this.settings.endpoint ? { forcePathStyle: true } : {}),
+        }),
     );
   }
 

@@ -54,7 +54,7 @@ export function isAccessDenied(error: unknown): boolean {
 export function isThrottling(error: unknown): boolean {
   return (
     error instanceof Error &&
-    /Throttl|TooManyRequests|RequestLimitExceeded|Rate exceeded/i.test(error.name + error.message)
+    /Throttl|TooManyRequests|RequestLimitExceeded|Rate exceeded|SlowDown/i.test(error.name + error.message)
   );
 }
 

@@ -29,6 +29,8 @@ export const DEFAULT_CONFIG: Config = {
     dbSecret: 'fivestar/payments/{env}/database',
     parameterPrefix: '/fivestar/payments/{env}',
     maintenanceModeParameter: '/fivestar/payments/{env}/features/maintenance_mode',
+    // runbook 002 "Log Archival" names no bucket ("s3://your-bucket/payment-service-logs/"): fsops's choice
+    logArchiveBucket: 'fivestar-payments-{env}-log-archive',
     alarms: ['Fivestar-High-Error-Rate', 'Fivestar-Low-Payment-Success-Rate'],
   },
   environments: {
@@ -45,7 +47,7 @@ export const DEFAULT_CONFIG: Config = {
         deletionProtection: false,
         readReplicas: 0,
       },
-      logs: { retentionDays: 7, kmsRequired: true },
+      logs: { retentionDays: 7, kmsRequired: true, archiveRequired: false },
       healthUrls: {},
       database: {},
     },
@@ -62,7 +64,7 @@ export const DEFAULT_CONFIG: Config = {
         deletionProtection: false,
         readReplicas: 0,
       },
-      logs: { retentionDays: 30, kmsRequired: true },
+      logs: { retentionDays: 30, kmsRequired: true, archiveRequired: false },
       healthUrls: {},
       database: {},
     },
@@ -79,7 +81,7 @@ export const DEFAULT_CONFIG: Config = {
         deletionProtection: true,
         readReplicas: 2,
       },
-      logs: { retentionDays: 90, kmsRequired: true },
+      logs: { retentionDays: 90, kmsRequired: true, archiveRequired: true },
       healthUrls: {},
       database: {},
     },
@@ -321,5 +323,15 @@ export const DEFAULT_CONFIG: Config = {
     pollSeconds: 6,
     testUrls: {},
     freezes: [],
+  },
+  // runbook 002 "Log Archival" (old logs to S3); PCI DSS 10.5.1 (audit log history kept at least 12 months,
+  // the last 3 immediately available: ops guide §3.1.1's 90-day retention in CloudWatch Logs). Required in
+  // prod only (environments.<env>.logs.archiveRequired): dev and staging keep 7 and 30 days (§4.1).
+  logArchive: {
+    keepDays: 365,
+    availableDays: 90,
+    graceDays: 7,
+    pollSeconds: 10,
+    timeoutMinutes: 60,
   },
 };

@@ -18,6 +18,10 @@ export const NamesSchema = z
     dbSecret: z.string().min(1),
     parameterPrefix: z.string().min(1),
     maintenanceModeParameter: z.string().min(1),
+    logArchiveBucket: z
+      .string()
+      .min(1)
+      .describe('the S3 bucket the log groups of ops guide §3.1.1 are archived to (PCI DSS 10.5.1)'),
     alarms: z.array(z.string().min(1)),
   })
   .strict();
@@ -170,7 +174,18 @@ export const EnvironmentSchema = z
           ),
       })
       .strict(),
-    logs: z.object({ retentionDays: positiveInt, kmsRequired: z.boolean() }).strict(),
+    logs: z
+      .object({
+        retentionDays: positiveInt,
+        kmsRequired: z.boolean(),
+        archiveRequired: z
+          .boolean()
+          .default(false)
+          .describe(
+            'the log groups must be archived to S3 and kept 12 months (PCI DSS 10.5.1; the cardholder data environment)',
+          ),
+      })
+      .strict(),
     healthUrls: z
       .record(z.string(), z.url())
       .default({})
@@ -550,6 +565,31 @@ export const RedisSchema = z
   })
   .strict();
 
+/**
+ * The log archive (runbook 002 "Log Archival"; PCI DSS 10.5.1: audit logs kept at least 12 months, the
+ * last 3 immediately available): the S3 bucket (names.logArchiveBucket), what it must keep, and the
+ * monthly CreateExportTask of `fsops logs archive`.
+ */
+export const LogArchiveSchema = z
+  .object({
+    keepDays: positiveInt.describe(
+      'the archive keeps every object at least this long: lifecycle expiration and Object Lock retention (PCI DSS 10.5.1: 12 months)',
+    ),
+    availableDays: positiveInt.describe(
+      "each log group's own retention, immediately available in CloudWatch Logs (PCI DSS 10.5.1: 3 months)",
+    ),
+    graceDays: z
+      .number()
+      .int()
+      .min(0)
+      .describe('days after a month closes before a missing export of it fails (it warns until then)'),
+    pollSeconds: z.number().positive().describe('how often a running export task is read (seconds)'),
+    timeoutMinutes: positiveInt.describe(
+      "how long one export may take, waiting for the account's one export slot included",
+    ),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     region: z.string().min(1),
@@ -593,6 +633,7 @@ export const ConfigSchema = z
     backup: BackupSchema,
     deploy: DeploySchema,
     redis: RedisSchema,
+    logArchive: LogArchiveSchema,
   })
   .strict();
 
@@ -606,3 +647,4 @@ export type DatabaseConfig = z.infer<typeof DatabaseSchema>;
 export type LmsConfig = z.infer<typeof LmsSchema>;
 export type DeployConfig = z.infer<typeof DeploySchema>;
 export type RedisConfig = z.infer<typeof RedisSchema>;
+export type LogArchiveConfig = z.infer<typeof LogArchiveSchema>;

@@ -12,6 +12,7 @@ import { releaseAction } from './deploy/release.js';
 import { stopReleaseAction } from './deploy/stop.js';
 import { ecsTaskLossAction } from './dr/ecs-task-loss.js';
 import { rdsFailoverAction } from './dr/rds-failover.js';
+import { archiveExportAction } from './logs/archive-export.js';
 import { maintenanceModeAction } from './maintenance/maintenance-mode.js';
 import { recoverTableAction } from './recover/table.js';
 
@@ -33,5 +34,6 @@ export const ACTIONS: Record<string, ActionDefinition<never>> = Object.fromEntri
     recoverTableAction as ActionDefinition<never>,
     releaseAction as ActionDefinition<never>,
     stopReleaseAction as ActionDefinition<never>,
+    archiveExportAction as ActionDefinition<never>,
   ].map((action) => [action.id, action as ActionDefinition<never>]),
 );

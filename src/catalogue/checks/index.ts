@@ -12,6 +12,7 @@ import { ecsTaskSizeCheck } from './ecs-task-size.js';
 import { healthEndpointsCheck } from './health-endpoints.js';
 import { lmsQueueStoreCheck, metricsDynamodbCheck } from './lms-queue.js';
 import { logGroupsCheck } from './log-groups.js';
+import { logArchiveCheck } from './logs/archive.js';
 import { maintenanceChecks } from './maintenance/index.js';
 import { maintenanceModeCheck } from './maintenance-mode.js';
 import { paymentsReconcileCheck } from './payments/reconcile.js';
@@ -30,6 +31,7 @@ export const CHECKS: Record<string, CheckDefinition<never>> = Object.fromEntries
     healthEndpointsCheck,
     cloudwatchAlarmsCheck,
     logGroupsCheck,
+    logArchiveCheck,
     recentErrorsCheck,
     maintenanceModeCheck,
     ...databaseChecks,

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { envOption, lazy } from './shared.js';
+import { changeEnvOption, envOption, lazy, withSafetyOptions } from './shared.js';
 
 const EXIT_CODES = `
 Exit codes: 0 nothing failed (warnings allowed; --strict makes them 1); 1 a finding failed; 2 bad
@@ -102,6 +102,32 @@ Examples:
   fsops logs tail --source rds --env prod --filter duration`,
     )
     .action(lazy(() => import('../logs-tail.js'), 'logsTail'));
+  withSafetyOptions(
+    logs
+      .command('archive')
+      .description(
+        'Export the log groups of ops guide §3.1.1 for a closed month to the S3 archive bucket, one export at a time, to {group}/{yyyy}/{mm} (runbook 002 "Log Archival"; PCI DSS 10.5.1)',
+      )
+      .addOption(changeEnvOption('environment whose log groups to export (required: FSOPS_ENV is not used)')),
+  )
+    .option('--month <YYYY-MM>', 'the closed month to export (default: the last closed month, UTC)')
+    .option('--report <file>', 'also write the evidence report to FILE.json or FILE.md')
+    .addHelpText(
+      'after',
+      `
+Before anything is exported the bucket (names.logArchiveBucket) must keep it: Object Lock with a
+default retention of logArchive.keepDays or more, and no lifecycle rule expiring it sooner; else
+refused (exit 2) with the fix. A month not over yet, or closed less than 12 hours ago, is refused too.
+Groups already exported for the month are skipped; an export still running is waited for. Ctrl-C
+stops waiting: the report says which exports completed and which did not (exit 130). The check
+logs.archive (maintenance run monthly) runs again at the end.
+${EXIT_CODES}
+
+Examples:
+  fsops logs archive --env prod --dry-run
+  fsops logs archive --env prod --month 2026-11 --yes --report archive-2026-11.md`,
+    )
+    .action(lazy(() => import('../logs-archive.js'), 'logsArchive'));
 
   program
     .command('ecs')

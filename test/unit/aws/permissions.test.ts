@@ -1,7 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ALWAYS_ALLOWED, AWS_PERMISSIONS, allActions } from '../../../src/base/aws/permissions.js';
+import {
+  ALWAYS_ALLOWED,
+  AWS_PERMISSIONS,
+  allActions,
+  IAM_ACTION_OF_OPERATION,
+} from '../../../src/base/aws/permissions.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -11,6 +16,7 @@ const IAM_PREFIX: Record<string, string> = {
   cloudtrail: 'cloudtrail',
   cloudwatch: 'cloudwatch',
   'cloudwatch-logs': 'logs',
+  codedeploy: 'codedeploy',
   'config-service': 'config',
   dynamodb: 'dynamodb',
   elasticache: 'elasticache',
@@ -22,6 +28,7 @@ const IAM_PREFIX: Record<string, string> = {
   guardduty: 'guardduty',
   iam: 'iam',
   rds: 'rds',
+  s3: 's3',
   'secrets-manager': 'secretsmanager',
   sns: 'sns',
   ssm: 'ssm',
@@ -49,7 +56,8 @@ function actionsCalledInSrc(): Map<string, string> {
           existsSync(join(types, 'commands', `${operation}Command.d.ts`)) ||
           existsSync(join(types, 'pagination', `${operation}Paginator.d.ts`))
         ) {
-          called.set(`${IAM_PREFIX[client] ?? `?${client}`}:${operation}`, `src/${file}`);
+          const named = `${IAM_PREFIX[client] ?? `?${client}`}:${operation}`;
+          called.set(IAM_ACTION_OF_OPERATION[named] ?? named, `src/${file}`);
         }
       }
     }
@@ -71,6 +79,9 @@ describe('the IAM actions fsops needs (src/base/aws/permissions.ts) are the ones
   it('finds the calls (the scan itself works)', () => {
     expect(called.has('ecs:UpdateService')).toBe(true);
     expect(called.has('cloudwatch:DescribeAlarms')).toBe(true); // through paginateDescribeAlarms
+    // S3's IAM action names differ from its API: GetBucketLifecycleConfiguration needs s3:GetLifecycleConfiguration.
+    expect(called.has('s3:GetLifecycleConfiguration')).toBe(true);
+    expect(called.has('s3:GetBucketLifecycleConfiguration')).toBe(false);
     expect(called.size).toBeGreaterThan(50);
   });
 

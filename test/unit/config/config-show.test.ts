@@ -19,12 +19,19 @@ incident:
     slack: { url: { env: FSOPS_SLACK_WEBHOOK_URL, secretId: fivestar/ops/slack, secretKey: url } }
 `);
     const view = environmentView(redactConfig(config), 'prod');
-    for (const section of ['incident', 'backup', 'security', 'lms', 'limits', 'maintenance', 'audit']) {
+    for (const section of ['incident', 'backup', 'security', 'lms', 'limits', 'maintenance', 'audit', 'logArchive']) {
       expect(view, section).toHaveProperty(section);
     }
     expect(view.limits).toEqual({ maxDesiredCount: 12 });
     expect(view.lms).toMatchObject({ dynamodb: { table: 'prod-fivestar-transaction-queue' } });
-    expect(view.logs).toEqual({ errorPattern: 'ERROR', since: '15m', retentionDays: 90, kmsRequired: true });
+    expect(view.logs).toEqual({
+      errorPattern: 'ERROR',
+      since: '15m',
+      retentionDays: 90,
+      kmsRequired: true,
+      archiveRequired: true,
+    });
+    expect(view.names).toMatchObject({ logArchiveBucket: 'fivestar-payments-prod-log-archive' });
     expect(view.database).toMatchObject({
       host: 'localhost',
       port: 15432,

@@ -8,7 +8,10 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import {
   CloudWatchLogsClient,
+  DescribeExportTasksCommand,
   DescribeLogGroupsCommand,
+  DescribeSubscriptionFiltersCommand,
+  type ExportTask,
   type FilteredLogEvent,
   FilterLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
@@ -61,6 +64,13 @@ import {
   type DescribeSecretResponse,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import {
+  GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetObjectLockConfigurationCommand,
+  GetPublicAccessBlockCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 
 export const ACCOUNT = '123456789014';
@@ -79,7 +89,31 @@ export const mocks = {
   guardduty: mockClient(GuardDutyClient),
   cloudtrail: mockClient(CloudTrailClient),
   config: mockClient(ConfigServiceClient),
+  s3: mockClient(S3Client),
 };
+
+/** The log groups of ops guide §3.1.1 in prod. */
+export const LOG_GROUPS = [
+  '/ecs/prod-fivestar-internal-pe',
+  '/ecs/prod-fivestar-customer-portal',
+  '/aws/lambda/prod-fivestar-schedulers',
+  '/aws/rds/instance/prod-fivestar-payments-db/postgresql',
+  '/aws/security/prod-fivestar-payments',
+];
+
+/** A COMPLETED export of each log group's last closed month (before `now`) to the prod archive bucket. */
+export function archivedLastMonth(now: Date): ExportTask[] {
+  const from = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1);
+  const to = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1) - 1;
+  return LOG_GROUPS.map((group, i) => ({
+    taskId: `task-${i}`,
+    logGroupName: group,
+    from,
+    to,
+    destination: 'fivestar-payments-prod-log-archive',
+    status: { code: 'COMPLETED' },
+  }));
+}
 
 export const encode = (doc: unknown) => encodeURIComponent(JSON.stringify(doc));
 
@@ -123,6 +157,7 @@ export interface World {
   isLogging: boolean;
   recording: boolean;
   failedLogins: FilteredLogEvent[];
+  exportTasks: ExportTask[];
 }
 
 export function cleanWorld(): World {
@@ -226,13 +261,47 @@ export function cleanWorld(): World {
     isLogging: true,
     recording: true,
     failedLogins: [],
+    exportTasks: archivedLastMonth(NOW),
   };
 }
 
 /** Points every mock at `world` (reset first). Handlers read `world` at call time, so tests may change it after. */
 export function serve(world: World): void {
   for (const m of Object.values(mocks)) m.reset();
-  const { ecs, ecr, rds, ec2, elb, logs, secrets, iam, guardduty, cloudtrail, config } = mocks;
+  const { ecs, ecr, rds, ec2, elb, logs, secrets, iam, guardduty, cloudtrail, config, s3 } = mocks;
+  // The log archive (logs.archive): exported last month, a bucket that keeps it a year, locked.
+  logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [] });
+  logs.on(DescribeExportTasksCommand).callsFake(() => ({ exportTasks: world.exportTasks }));
+  s3.on(GetBucketLifecycleConfigurationCommand).resolves({
+    Rules: [
+      {
+        ID: 'archive',
+        Status: 'Enabled',
+        Filter: { Prefix: '' },
+        Transitions: [{ Days: 90, StorageClass: 'GLACIER' }],
+        Expiration: { Days: 400 },
+      },
+    ],
+  });
+  s3.on(GetObjectLockConfigurationCommand).resolves({
+    ObjectLockConfiguration: {
+      ObjectLockEnabled: 'Enabled',
+      Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } },
+    },
+  });
+  s3.on(GetBucketEncryptionCommand).resolves({
+    ServerSideEncryptionConfiguration: {
+      Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }],
+    },
+  });
+  s3.on(GetPublicAccessBlockCommand).resolves({
+    PublicAccessBlockConfiguration: {
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
+    },
+  });
   // The running tasks' images (by digest) and a clean ECR scan of them.
   ecs.on(ListTasksCommand).callsFake((input) => ({
     taskArns:
