@@ -33,3 +33,4 @@ export class AwsFault extends Error {
 }
 export function startFakeAws(options?: FakeAwsOptions): Promise<FakeAws>;
 export function toQueryXml(value: unknown, key?: string): string;
+export function toS3Xml(value: unknown): string;

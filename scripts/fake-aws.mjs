@@ -84,6 +84,48 @@ export function toEc2Xml(value) {
   return escapeXml(value);
 }
 
+/**
+ * S3 (REST-XML): the operation of a bucket-configuration request by its sub-resource (`GET /bucket?lifecycle`),
+ * the root element of its answer, and the list members S3 writes flattened (repeated, without a wrapper).
+ */
+const S3_OPERATIONS = {
+  'GET lifecycle': { action: 'GetBucketLifecycleConfiguration', root: 'LifecycleConfiguration' },
+  'GET object-lock': { action: 'GetObjectLockConfiguration', root: 'ObjectLockConfiguration' },
+  'GET encryption': { action: 'GetBucketEncryption', root: 'ServerSideEncryptionConfiguration' },
+  'GET publicAccessBlock': { action: 'GetPublicAccessBlock', root: 'PublicAccessBlockConfiguration' },
+};
+const S3_FLATTENED = { Rules: 'Rule', Transitions: 'Transition', Tags: 'Tag' };
+
+/** S3's XML: handlers answer in SDK names; lists are flattened into repeated elements. */
+export function toS3Xml(value) {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object') {
+    return Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) =>
+        Array.isArray(v)
+          ? v.map((item) => `<${S3_FLATTENED[k] ?? k}>${toS3Xml(item)}</${S3_FLATTENED[k] ?? k}>`).join('')
+          : `<${k}>${toS3Xml(v)}</${k}>`,
+      )
+      .join('');
+  }
+  return escapeXml(value);
+}
+
+/** `GET /bucket?lifecycle` → the operation, its answer's root element and `{ Bucket }`. */
+function s3Request(req) {
+  const url = new URL(req.url ?? '/', 'http://fake');
+  const bucket = decodeURIComponent(url.pathname.split('/')[1] ?? '');
+  const sub = [...url.searchParams.keys()].find((key) => key !== 'x-id') ?? '';
+  const known = S3_OPERATIONS[`${req.method} ${sub}`];
+  return {
+    action: known?.action ?? url.searchParams.get('x-id') ?? `${req.method} ${url.pathname}`,
+    root: known?.root ?? 'Result',
+    params: { Bucket: bucket },
+  };
+}
+
 /** The signing scope names the region: Credential=AKID/20261121/ap-south-1/ecs/aws4_request. */
 function regionOf(req) {
   const match = /Credential=[^/]+\/\d+\/([^/]+)\//.exec(req.headers.authorization ?? '');
@@ -113,7 +155,8 @@ export class AwsFault extends Error {
  * Starts the endpoint on 127.0.0.1 at a free port.
  * handlers: { [service]: { [action]: (input) => output | Promise<output> } } (services by signing name:
  *   ecs, rds, logs, monitoring, elasticloadbalancing, ssm, secretsmanager, sts, ec2, iam, cloudtrail,
- *   config; guardduty by 'METHOD /path')
+ *   config; guardduty by 'METHOD /path'; s3 by operation name, e.g. GetObjectLockConfiguration, with
+ *   { Bucket } as input, path-style requests only)
  * http: { [path]: { status, body?, delayMs? } } plain HTTP routes (health endpoints)
  * faults: [{ service, action, kind: 'throttle' | 'hang' | 'error500', times }] applied before handlers
  * delayMs: added to every AWS answer (the benchmark's network latency)
@@ -143,11 +186,20 @@ export async function startFakeAws({
     const service = serviceOf(req);
     const target = req.headers['x-amz-target'];
     const query = QUERY_SERVICES.has(service) || service === 'ec2';
-    const params = query ? Object.fromEntries(new URLSearchParams(body)) : body ? JSON.parse(body) : {};
+    const s3 = service === 's3' ? s3Request(req) : null;
+    const params = s3
+      ? s3.params
+      : query
+        ? Object.fromEntries(new URLSearchParams(body))
+        : body
+          ? JSON.parse(body)
+          : {};
     // REST-JSON services (GuardDuty) have neither a target nor an Action: their handlers are keyed 'GET /detector'.
-    const action = target
-      ? String(target).split('.').pop()
-      : (params.Action ?? `${req.method} ${(req.url ?? '').split('?')[0]}`);
+    const action = s3
+      ? s3.action
+      : target
+        ? String(target).split('.').pop()
+        : (params.Action ?? `${req.method} ${(req.url ?? '').split('?')[0]}`);
     const region = regionOf(req);
     const accessKey = accessKeyOf(req);
     calls.push({ service, action, input: params, at: Date.now(), region, accessKey });
@@ -157,16 +209,21 @@ export async function startFakeAws({
     if (delayMs) await sleep(delayMs);
     try {
       if (fault?.kind === 'throttle')
-        throw new AwsFault(
-          service === 'ec2' ? 'RequestLimitExceeded' : query ? 'Throttling' : 'ThrottlingException',
-          'Rate exceeded',
-        );
+        throw s3
+          ? new AwsFault('SlowDown', 'Please reduce your request rate.', 503)
+          : new AwsFault(
+              service === 'ec2' ? 'RequestLimitExceeded' : query ? 'Throttling' : 'ThrottlingException',
+              'Rate exceeded',
+            );
       if (fault?.kind === 'error500') throw new AwsFault('InternalFailure', 'internal error', 500);
       const handler = (accounts[accessKey]?.handlers ?? handlers)[service]?.[action];
       if (!handler)
         throw new AwsFault('UnknownOperationException', `fake AWS has no handler for ${service}.${action}`);
       const output = (await handler(params, { region })) ?? {};
-      if (service === 'ec2') {
+      if (s3) {
+        const xml = `<?xml version="1.0" encoding="UTF-8"?><${s3.root} xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${toS3Xml(output)}</${s3.root}>`;
+        res.writeHead(200, { 'content-type': 'application/xml' }).end(xml);
+      } else if (service === 'ec2') {
         // EC2 answers <XResponse> without a Result wrapper.
         const xml = `<${action}Response><requestId>fake</requestId>${toEc2Xml(output)}</${action}Response>`;
         res.writeHead(200, { 'content-type': 'text/xml' }).end(xml);
@@ -179,7 +236,10 @@ export async function startFakeAws({
     } catch (error) {
       const code = error instanceof AwsFault ? error.code : 'InternalFailure';
       const status = error instanceof AwsFault ? error.status : 500;
-      if (service === 'ec2') {
+      if (s3) {
+        const xml = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${escapeXml(error.message)}</Message><RequestId>fake</RequestId></Error>`;
+        res.writeHead(status, { 'content-type': 'application/xml' }).end(xml);
+      } else if (service === 'ec2') {
         const xml = `<Response><Errors><Error><Code>${code}</Code><Message>${escapeXml(error.message)}</Message></Error></Errors><RequestID>fake</RequestID></Response>`;
         res.writeHead(status, { 'content-type': 'text/xml' }).end(xml);
       } else if (query) {

@@ -79,3 +79,39 @@ export function addFakeWorld(
   accessKeyId: string,
   overrides?: WorldOverrides,
 ): Record<string, Record<string, import('./fake-aws.mjs').Handler>>;
+
+export function guideLogGroups(env: 'dev' | 'staging' | 'prod'): string[];
+export interface LogArchiveState {
+  bucket: {
+    missing: boolean;
+    /** null: no lifecycle configuration. */
+    lifecycleDays: number | null;
+    /** null: Object Lock not enabled. */
+    objectLock: { Mode: string; Days?: number; Years?: number } | null;
+    sseAlgorithm: string;
+    publicAccessBlocked: boolean;
+  };
+  // biome-ignore lint/suspicious/noExplicitAny: AWS wire data of every shape
+  tasks: Record<string, any>[];
+  // biome-ignore lint/suspicious/noExplicitAny: AWS wire data of every shape
+  created: Record<string, any>[];
+  polls: Map<string, number>;
+  pollsToComplete: number;
+  outcome: Record<string, 'FAILED' | 'CANCELLED' | 'COMPLETED'>;
+  hold: Set<string>;
+  limitExceeded: number;
+}
+export function logArchive(
+  env: 'dev' | 'staging' | 'prod',
+  options?: {
+    now?: number | Date;
+    archived?: boolean;
+    pollsToComplete?: number;
+    bucket?: Partial<LogArchiveState['bucket']>;
+  },
+): {
+  // biome-ignore lint/suspicious/noExplicitAny: AWS wire data of every shape
+  handlers: { logs: Record<string, (input: any) => unknown>; s3: Record<string, (input: any) => unknown> };
+  state: LogArchiveState;
+  bucket: string;
+};

@@ -56,6 +56,8 @@ export const COMPONENTS = ['internal-pe', 'customer-portal'];
  */
 export function fivestarWorld(env, albHost, overrides = {}) {
   const p = PROFILES[env];
+  // The log archive (logs.archive): last month exported, the bucket keeping it a year, locked.
+  const archive = logArchive(env);
   const now = Date.now() / 1000;
   const taskDefArn = (component, revision = 42) =>
     `arn:aws:ecs:ap-south-1:${p.account}:task-definition/${env}-fivestar-${component}:${revision}`;
@@ -262,7 +264,9 @@ export function fivestarWorld(env, albHost, overrides = {}) {
       }),
       FilterLogEvents: () => ({ events: overrides.errorEvents ?? [] }),
       ...managed.logs,
+      ...archive.handlers.logs,
     },
+    s3: archive.handlers.s3,
     ssm: {
       GetParameter: ({ Name }) =>
         Name.endsWith('/app/redis_url')
@@ -351,6 +355,141 @@ export function addFakeWorld(fake, env, accessKeyId, overrides = {}) {
   const world = fivestarWorld(env, `127.0.0.1:${fake.port}`, overrides);
   fake.accounts[accessKeyId] = { handlers: world.handlers };
   return world.handlers;
+}
+
+/** The log groups of ops guide §3.1.1 as the default config names them. */
+export function guideLogGroups(env) {
+  return [
+    ...COMPONENTS.map((c) => `/ecs/${env}-fivestar-${c}`),
+    `/aws/lambda/${env}-fivestar-schedulers`,
+    `/aws/rds/instance/${env}-fivestar-payments-db/postgresql`,
+    `/aws/security/${env}-fivestar-payments`,
+  ];
+}
+
+/**
+ * A stateful log archive (fsops logs archive, the check logs.archive): the S3 bucket's settings and the
+ * account's CloudWatch Logs export tasks. `archived` (default true): every log group's last closed
+ * month already exported. CreateExportTask adds a PENDING task; each DescribeExportTasks of it moves it
+ * on (RUNNING until `pollsToComplete`, then COMPLETED, or `state.outcome[group]`: FAILED/CANCELLED;
+ * `state.hold` keeps a group RUNNING). `state.limitExceeded` answers that many CreateExportTask with
+ * LimitExceededException. `state` is live, for assertions and changes mid-test. Install with
+ * Object.assign(fake.handlers.logs, a.handlers.logs); Object.assign(fake.handlers.s3, a.handlers.s3).
+ */
+export function logArchive(env, options = {}) {
+  const bucketName = `fivestar-payments-${env}-log-archive`;
+  const now = new Date(options.now ?? Date.now());
+  const from = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1);
+  const to = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1) - 1;
+  const state = {
+    bucket: {
+      missing: false,
+      lifecycleDays: 400,
+      objectLock: { Mode: 'COMPLIANCE', Days: 365 },
+      sseAlgorithm: 'aws:kms',
+      publicAccessBlocked: true,
+      ...options.bucket,
+    },
+    tasks:
+      (options.archived ?? true)
+        ? guideLogGroups(env).map((logGroupName, i) => ({
+            taskId: `archived-${i}`,
+            logGroupName,
+            from,
+            to,
+            destination: bucketName,
+            status: { code: 'COMPLETED' },
+          }))
+        : [],
+    created: [],
+    polls: new Map(),
+    pollsToComplete: options.pollsToComplete ?? 2,
+    outcome: {},
+    hold: new Set(),
+    limitExceeded: 0,
+  };
+  const bucketGuard = () => {
+    if (state.bucket.missing) throw new AwsFault('NoSuchBucket', 'The specified bucket does not exist', 404);
+  };
+  const handlers = {
+    logs: {
+      DescribeSubscriptionFilters: () => ({ subscriptionFilters: [] }),
+      DescribeExportTasks: ({ taskId }) => {
+        if (!taskId) return { exportTasks: state.tasks };
+        const task = state.tasks.find((t) => t.taskId === taskId);
+        if (!task) return { exportTasks: [] };
+        const polls = (state.polls.get(taskId) ?? 0) + 1;
+        state.polls.set(taskId, polls);
+        if (task.status.code === 'PENDING' || task.status.code === 'RUNNING') {
+          const end = state.outcome[task.logGroupName] ?? 'COMPLETED';
+          task.status =
+            state.hold.has(task.logGroupName) || polls < state.pollsToComplete
+              ? { code: 'RUNNING' }
+              : { code: end, ...(end === 'COMPLETED' ? {} : { message: `export ${end.toLowerCase()}` }) };
+        }
+        return { exportTasks: [task] };
+      },
+      CreateExportTask: (input) => {
+        if (state.limitExceeded > 0) {
+          state.limitExceeded -= 1;
+          throw new AwsFault('LimitExceededException', 'Resource limit exceeded.');
+        }
+        const taskId = `export-${state.created.length + 1}`;
+        state.created.push({ taskId, ...input });
+        state.tasks.unshift({ taskId, ...input, status: { code: 'PENDING' } });
+        return { taskId };
+      },
+    },
+    s3: {
+      GetBucketLifecycleConfiguration: () => {
+        bucketGuard();
+        if (state.bucket.lifecycleDays === null)
+          throw new AwsFault(
+            'NoSuchLifecycleConfiguration',
+            'The lifecycle configuration does not exist',
+            404,
+          );
+        return {
+          Rules: [
+            {
+              ID: 'archive',
+              Status: 'Enabled',
+              Filter: { Prefix: '' },
+              Transitions: [{ Days: 90, StorageClass: 'GLACIER' }],
+              Expiration: { Days: state.bucket.lifecycleDays },
+            },
+          ],
+        };
+      },
+      GetObjectLockConfiguration: () => {
+        bucketGuard();
+        if (!state.bucket.objectLock)
+          throw new AwsFault(
+            'ObjectLockConfigurationNotFoundError',
+            'Object Lock configuration does not exist for this bucket',
+            404,
+          );
+        return { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: state.bucket.objectLock } };
+      },
+      GetBucketEncryption: () => {
+        bucketGuard();
+        return {
+          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: state.bucket.sseAlgorithm } }],
+        };
+      },
+      GetPublicAccessBlock: () => {
+        bucketGuard();
+        const on = state.bucket.publicAccessBlocked;
+        return {
+          BlockPublicAcls: on,
+          IgnorePublicAcls: on,
+          BlockPublicPolicy: on,
+          RestrictPublicBuckets: on,
+        };
+      },
+    },
+  };
+  return { handlers, state, bucket: bucketName };
 }
 
 /** DescribeDBInstances with a db-instance-id filter (the read replicas, by id): each available. */

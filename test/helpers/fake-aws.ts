@@ -13,6 +13,8 @@ export {
   backupRds,
   COMPONENTS,
   fivestarWorld,
+  guideLogGroups,
+  logArchive,
   startFakeWorld,
   type WorldOverrides,
 } from '../../scripts/fake-world.mjs';

@@ -229,7 +229,7 @@ describe('logs.archive-export: the plan', () => {
   it('defaults to the last closed month, one line per group with its prefix; a dry run exports nothing', async () => {
     const p = await plan();
     expect(p.lines).toEqual([
-      'export 5 log group(s) of prod for 2026-11 (2026-11-01T00:00Z .. 2026-12-01T00:00Z) to s3://fivestar-payments-prod-log-archive, one at a time:',
+      '2026-11 (2026-11-01T00:00Z .. 2026-12-01T00:00Z), one export at a time (CloudWatch Logs runs one per account), to s3://fivestar-payments-prod-log-archive:',
       '  /ecs/prod-fivestar-internal-pe -> ecs/prod-fivestar-internal-pe/2026/11/',
       '  /ecs/prod-fivestar-customer-portal -> ecs/prod-fivestar-customer-portal/2026/11/',
       '  /aws/lambda/prod-fivestar-schedulers -> aws/lambda/prod-fivestar-schedulers/2026/11/',
@@ -258,7 +258,8 @@ describe('logs.archive-export: the plan', () => {
         .map((name: string) => ({ logGroupName: name, retentionInDays: retention })),
     }));
     const p = await plan({ month: '2026-11' });
-    expect(p.lines[0]).toMatch(/^export 3 log group\(s\)/);
+    expect(p.lines).toHaveLength(5);
+    expect(p.verb).toBe('export 3 log group(s) of 2026-11 to s3://fivestar-payments-prod-log-archive');
     expect(p.lines[1]).toBe(
       '  /ecs/prod-fivestar-customer-portal -> ecs/prod-fivestar-customer-portal/2026/11/ (partial: events before 2026-11-26T09:00Z have expired)',
     );

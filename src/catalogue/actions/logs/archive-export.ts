@@ -216,7 +216,7 @@ export const archiveExportAction: ActionDefinition<ArchiveExportParams> = {
     const range = `${stamp(month.start)} .. ${stamp(month.end)}`;
     const lines = todo.length
       ? [
-          `export ${todo.length} log group(s) of ${env.name} for ${month.label} (${range}) to s3://${bucket}, one at a time:`,
+          `${month.label} (${range}), one export at a time (CloudWatch Logs runs one per account), to s3://${bucket}:`,
           ...todo.map(
             (item) =>
               `  ${item.group} -> ${item.prefix}/${item.running ? ` (wait for the running task ${oneLine(item.running.taskId ?? '?', 80)})` : ''}${item.partialFrom ? ` (partial: events before ${stamp(item.partialFrom)} have expired)` : ''}`,
