@@ -14,6 +14,7 @@ export {
   COMPONENTS,
   fivestarWorld,
   guideLogGroups,
+  type LogArchiveState,
   logArchive,
   startFakeWorld,
   type WorldOverrides,

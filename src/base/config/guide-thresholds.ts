@@ -667,6 +667,31 @@ export const GUIDE_VALUES: readonly GuideValue[] = [
     choice: 'the portal is static files behind nginx: its health check is the root page.',
   },
   {
+    topic: 'Log archive kept (S3 lifecycle and Object Lock)',
+    configPath: 'logArchive.keepDays',
+    value: 365,
+    shown: '365 days',
+    guides: [
+      { guide: 'runbook 002 "Log Archival"', says: 'archive old logs, transfer to S3 (no period given)' },
+      { guide: 'PCI DSS 10.5.1', says: 'audit log history retained at least 12 months' },
+    ],
+    choice:
+      "no Fivestar guide gives the archive's period: PCI DSS 10.5.1's 12 months (a payments platform), as the lifecycle's shortest expiration and the Object Lock default retention; `logs.archive` checks prod only (`environments.<env>.logs.archiveRequired`).",
+  },
+  {
+    topic: 'Log data immediately available (log group retention)',
+    configPath: 'logArchive.availableDays',
+    value: 90,
+    shown: '90 days',
+    guides: [
+      { guide: 'ops guide §3.1.1', says: 'RetentionDays: 90 for every log group' },
+      { guide: 'deployment guide §4.1', says: 'log retention 7 / 30 / 90 days (dev / staging / prod)' },
+      { guide: 'PCI DSS 10.5.1', says: 'the last three months immediately available for analysis' },
+    ],
+    choice:
+      "ops guide §3.1.1's 90 days, which is PCI DSS 10.5.1's three months: `logs.archive` fails a log group that keeps less where the archive is required (prod).",
+  },
+  {
     topic: 'Failed logins',
     configPath: 'security.failedLogin.perMinute',
     value: 5,

@@ -19,7 +19,16 @@ incident:
     slack: { url: { env: FSOPS_SLACK_WEBHOOK_URL, secretId: fivestar/ops/slack, secretKey: url } }
 `);
     const view = environmentView(redactConfig(config), 'prod');
-    for (const section of ['incident', 'backup', 'security', 'lms', 'limits', 'maintenance', 'audit', 'logArchive']) {
+    for (const section of [
+      'incident',
+      'backup',
+      'security',
+      'lms',
+      'limits',
+      'maintenance',
+      'audit',
+      'logArchive',
+    ]) {
       expect(view, section).toHaveProperty(section);
     }
     expect(view.limits).toEqual({ maxDesiredCount: 12 });

@@ -329,7 +329,10 @@ describe('logs.archive-export: applying', () => {
       destinationPrefix: 'aws/rds/instance/prod-fivestar-payments-db/postgresql/2026/11',
     });
     // The mutating call is never sent under the run's signal.
-    expect(logs.commandCalls(CreateExportTaskCommand)[0]!.args[1]).toBeUndefined();
+    expect((logs.commandCalls(CreateExportTaskCommand)[0]!.args as unknown[])[1]).toBeUndefined();
+    // ... while the reads are (the same check on them finds their abort signal).
+    const poll = logs.commandCalls(DescribeExportTasksCommand).find((c) => c.args[0].input.taskId);
+    expect((poll!.args as unknown[])[1]).toEqual({ abortSignal: expect.any(AbortSignal) });
     expect(log).toContain('/ecs/prod-fivestar-internal-pe: COMPLETED');
   });
 

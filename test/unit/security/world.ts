@@ -60,17 +60,17 @@ import {
   RDSClient,
 } from '@aws-sdk/client-rds';
 import {
-  DescribeSecretCommand,
-  type DescribeSecretResponse,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
-import {
   GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand,
   GetObjectLockConfigurationCommand,
   GetPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import {
+  DescribeSecretCommand,
+  type DescribeSecretResponse,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 
 export const ACCOUNT = '123456789014';
