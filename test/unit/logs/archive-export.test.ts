@@ -213,6 +213,10 @@ describe('logs.archive-export: what it refuses before anything is created', () =
       expect.objectContaining({ status: 'skip', observed: expect.stringMatching(/not required in staging/) }),
     ]);
     expect(s3.calls()).toHaveLength(0);
+    // prod with a bucket that keeps it: last month's five exports are planned like the command's.
+    const ready = await plan({ monthly: true });
+    expect(ready.lines).toHaveLength(6);
+    expect(ready.verb).toBe('export 5 log group(s) of 2026-11 to s3://fivestar-payments-prod-log-archive');
     s3.on(GetObjectLockConfigurationCommand).rejects(awsError('ObjectLockConfigurationNotFoundError'));
     const prod = await plan({ monthly: true });
     expect(prod.lines).toEqual([]);
