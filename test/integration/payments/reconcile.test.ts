@@ -88,13 +88,42 @@ describe('payments reconcile against real PostgreSQL with planted mismatches', (
     expect(byId(empty, 'payments.reconcile.totals')[0]!.status).toBe('warn');
   });
 
-  it('a postings table the database lacks is an error naming the config, never a pass', async () => {
+  it('a postings table the database lacks is an error naming the config for each query that needs it; the pending payments are still judged', async () => {
     const findings = await runCheck(check, db.url, {
       params: { date: '2026-12-06' },
       configYaml: 'payments:\n  reconciliation:\n    postings:\n      table: lms_posting_log\n',
     });
-    expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ id: 'payments.reconcile.schema', status: 'error' });
-    expect(findings[0]!.observed).toContain('lms_posting_log');
+    const schema = byId(findings, 'payments.reconcile.schema');
+    expect(schema.map((f) => f.status)).toEqual(['error', 'error', 'error']);
+    expect(schema.map((f) => f.observed.split(':')[0])).toEqual([
+      'cannot reconcile the unposted payments',
+      'cannot reconcile the payments posted twice',
+      'cannot reconcile the totals by channel and gateway',
+    ]);
+    for (const f of schema) expect(f.observed).toContain('lms_posting_log');
+    // The stuck payment needs no posting: it is still found.
+    const pending = byId(findings, 'payments.reconcile.pending')[0]!;
+    expect(pending.status).toBe('fail');
+    expect(pending.detail).toMatch(/^pay_stuck /);
+    expect(findings.some((f) => f.status === 'pass')).toBe(false);
+  });
+
+  it('one query that cannot be read never hides the others: a wrong channel column errors the two queries that read it, the rest are judged', async () => {
+    const findings = await runCheck(check, db.url, {
+      params: { date: '2026-12-06' },
+      configYaml: 'payments:\n  reconciliation:\n    channelColumn: pay_channel\n',
+    });
+    expect(findings.map((f) => `${f.id}:${f.status}`)).toEqual([
+      'payments.reconcile.schema:error',
+      'payments.reconcile.overposted:fail',
+      'payments.reconcile.schema:error',
+      'payments.reconcile.pending:fail',
+    ]);
+    expect(findings[0]!.observed).toMatch(/^cannot reconcile the unposted payments: .*pay_channel/);
+    expect(findings[2]!.observed).toMatch(/^cannot reconcile the totals by channel and gateway: .*pay_channel/);
+    expect(findings[1]!.detail.split('\n').sort()).toEqual([
+      'pay_failed_posted  60.00  status FAILED  posted 1x',
+      'pay_twice  75.00  status COMPLETED  posted 2x',
+    ]);
   });
 });

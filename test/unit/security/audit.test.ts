@@ -1,3 +1,4 @@
+import { GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
@@ -5,7 +6,12 @@ import {
   DescribeLoadBalancersCommand,
   DescribeTargetGroupsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { GetFindingsCommand, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
+import {
+  GetDetectorCommand,
+  GetFindingsCommand,
+  ListDetectorsCommand,
+  ListFindingsCommand,
+} from '@aws-sdk/client-guardduty';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
@@ -16,7 +22,7 @@ import { CHECKS } from '../../../src/catalogue/checks/index.js';
 import { executeRunbook } from '../../../src/engine/run-runbook.js';
 import { loadRunbook } from '../../../src/engine/runbook.js';
 import { testAws, testEnv } from '../../helpers/context.js';
-import { cleanWorld, mocks, NOW, serve, type World } from './world.js';
+import { ACCOUNT, cleanWorld, mocks, NOW, serve, type World } from './world.js';
 
 const DAY = 86_400_000;
 let world: World;
@@ -338,6 +344,86 @@ describe('fsops security runbook (AWS faked at the SDK boundary)', () => {
       byId(all, 'security.network.world-open').find((f) => f.resource.startsWith('sg-rds'))?.status,
     ).toBe('fail');
     expect(byId(all, 'security.network.rds-ingress')).toEqual([]);
+  });
+
+  it('one trail whose status cannot be read is its own error; its other settings and the other trails are judged', async () => {
+    world.trails.push({
+      Name: 'fivestar-local-trail',
+      TrailARN: `arn:aws:cloudtrail:ap-south-1:${ACCOUNT}:trail/fivestar-local-trail`,
+      IsMultiRegionTrail: false,
+      LogFileValidationEnabled: false,
+      S3BucketName: 'fivestar-local',
+    });
+    mocks.cloudtrail.on(GetTrailStatusCommand, { Name: world.trails[0]!.TrailARN }).rejects(
+      Object.assign(new Error('User: x is not authorized to perform: cloudtrail:GetTrailStatus'), {
+        name: 'AccessDeniedException',
+      }),
+    );
+    const findings = await audit();
+    const trail = findings.filter((f) => f.id.startsWith('security.cloudtrail'));
+    expect(trail.map((f) => [f.id, f.resource, f.status])).toEqual([
+      ['security.cloudtrail.multi-region', 'fivestar-org-trail', 'pass'],
+      ['security.cloudtrail.logging', 'fivestar-org-trail', 'error'],
+      ['security.cloudtrail.log-validation', 'fivestar-org-trail', 'pass'],
+      ['security.cloudtrail.kms', 'fivestar-org-trail', 'pass'],
+      // Whether the org trail logs is unknown: the local trail's shortcomings are not excused by it.
+      ['security.cloudtrail.multi-region', 'fivestar-local-trail', 'fail'],
+      ['security.cloudtrail.logging', 'fivestar-local-trail', 'pass'],
+      ['security.cloudtrail.log-validation', 'fivestar-local-trail', 'fail'],
+      ['security.cloudtrail.kms', 'fivestar-local-trail', 'fail'],
+    ]);
+    expect(trail[1]!.observed).toBe(
+      'could not read the status of trail fivestar-org-trail: missing permission cloudtrail:GetTrailStatus',
+    );
+  });
+
+  it('one GuardDuty detector that cannot be read is its own error; the HIGH finding of the other still fails', async () => {
+    mocks.guardduty.on(ListDetectorsCommand).resolves({ DetectorIds: ['d-prod', 'd-second'] });
+    world.findings = [
+      { Id: 'f1', Title: 'SSH brute force', Severity: 8, Resource: { ResourceType: 'Instance' } } as never,
+    ];
+    const denied = (action: string) =>
+      Object.assign(new Error(`User: x is not authorized to perform: ${action}`), {
+        name: 'AccessDeniedException',
+      });
+    mocks.guardduty
+      .on(GetDetectorCommand, { DetectorId: 'd-second' })
+      .rejects(denied('guardduty:GetDetector'));
+    let findings = await audit();
+    let gd = findings.filter((f) => f.id.startsWith('security.guardduty'));
+    expect(gd.map((f) => [f.id, f.resource, f.status])).toEqual([
+      ['security.guardduty', 'd-second', 'error'],
+      ['security.guardduty.enabled', 'd-prod', 'pass'],
+      ['security.guardduty.high', 'd-prod', 'fail'],
+      ['security.guardduty.medium', 'd-prod', 'pass'],
+    ]);
+    expect(gd[0]!.observed).toBe(
+      'could not read GuardDuty detector d-second: missing permission guardduty:GetDetector',
+    );
+
+    // Both detectors on; the findings of one cannot be listed: the other's HIGH finding still fails.
+    serve(world);
+    mocks.guardduty.on(ListDetectorsCommand).resolves({ DetectorIds: ['d-prod', 'd-second'] });
+    mocks.guardduty
+      .on(ListFindingsCommand, { DetectorId: 'd-prod' })
+      .rejects(denied('guardduty:ListFindings'));
+    findings = await audit();
+    gd = findings.filter((f) => f.id.startsWith('security.guardduty'));
+    expect(gd.map((f) => [f.id, f.resource, f.status])).toEqual([
+      ['security.guardduty', 'd-prod', 'error'],
+      ['security.guardduty.enabled', 'd-prod, d-second', 'pass'],
+      ['security.guardduty.high', 'd-second', 'fail'],
+      ['security.guardduty.medium', 'd-second', 'pass'],
+    ]);
+    expect(gd[0]!.observed).toBe(
+      'could not read the findings of GuardDuty detector d-prod: missing permission guardduty:ListFindings',
+    );
+
+    // The only detector's status unreadable: no "GuardDuty off" guess, only the error.
+    serve(world);
+    mocks.guardduty.on(GetDetectorCommand).rejects(denied('guardduty:GetDetector'));
+    gd = (await audit()).filter((f) => f.id.startsWith('security.guardduty'));
+    expect(gd.map((f) => [f.id, f.status])).toEqual([['security.guardduty', 'error']]);
   });
 
   it('an ALB without target groups (TargetGroupNotFound) is judged, not an error', async () => {

@@ -483,7 +483,9 @@ describe('one GetMetricData batch per run', () => {
       (signal) => ({ ...ctx, signal }),
       { concurrency: 16, timeoutMs: 2000 },
     );
+    // Each component's ALB is its own error (neither could be described).
     expect(findings.map((f) => [f.id, f.status])).toEqual([
+      ['metrics.alb', 'error'],
       ['metrics.alb', 'error'],
       ['metrics.ecs.cpu', 'pass'],
       ['metrics.ecs.memory', 'pass'],

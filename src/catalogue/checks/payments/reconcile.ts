@@ -112,14 +112,36 @@ export interface StuckRow {
   total: number;
 }
 
-export interface ReconcileFacts {
-  day: ReconcileDay;
-  unposted: UnpostedRow[];
-  overposted: OverpostedRow[];
-  totals: TotalsRow[];
-  stuck: StuckRow[];
+/** A query that failed: its message (never a password: PostgreSQL's text) and SQLSTATE. */
+export interface QueryFailure {
+  failed: string;
+  code?: string;
 }
 
+/** The rows of one query, or why it could not be read: one failed query never hides the others. */
+export type Rows<T> = T[] | QueryFailure;
+
+export interface ReconcileFacts {
+  day: ReconcileDay;
+  unposted: Rows<UnpostedRow>;
+  overposted: Rows<OverpostedRow>;
+  totals: Rows<TotalsRow>;
+  stuck: Rows<StuckRow>;
+}
+
+async function rowsOf<T>(query: Promise<T[]>): Promise<Rows<T>> {
+  try {
+    return await query;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return { failed: (error as Error).message, ...(typeof code === 'string' ? { code } : {}) };
+  }
+}
+
+/**
+ * The four queries of the day, each on its own: one that fails (a column the config names wrongly, a
+ * statement timeout) is a failure of that fact, and the others are still judged.
+ */
 export async function gatherReconcileFacts(
   db: DbQuery,
   p: PaymentsConfig,
@@ -129,12 +151,35 @@ export async function gatherReconcileFacts(
   const q = reconcileQueries(p);
   const dayParams = [day.date, day.timeZone, p.succeededStatus, r.postings.postedStatuses, r.listLimit];
   const [unposted, overposted, totals, stuck] = await Promise.all([
-    db.query<UnpostedRow>(q.unposted, dayParams),
-    db.query<OverpostedRow>(q.overposted, dayParams),
-    db.query<TotalsRow>(q.totals, dayParams.slice(0, 4)),
-    db.query<StuckRow>(q.stuck, [r.pendingStatuses, r.pendingMinutes.warn, r.listLimit]),
+    rowsOf(db.query<UnpostedRow>(q.unposted, dayParams)),
+    rowsOf(db.query<OverpostedRow>(q.overposted, dayParams)),
+    rowsOf(db.query<TotalsRow>(q.totals, dayParams.slice(0, 4))),
+    rowsOf(db.query<StuckRow>(q.stuck, [r.pendingStatuses, r.pendingMinutes.warn, r.listLimit])),
   ]);
   return { day, unposted, overposted, totals, stuck };
+}
+
+function isFailure<T>(rows: Rows<T>): rows is QueryFailure {
+  return !Array.isArray(rows);
+}
+
+const MISSING_RELATION = new Set(['42P01', '42703', '3F000']);
+
+/** The `error` of one query that could not be read: a table or column the config names, or the database's error. */
+function unreadQuery(id: string, what: string, resource: string, failure: QueryFailure): CheckResult {
+  const schema = failure.code !== undefined && MISSING_RELATION.has(failure.code);
+  return {
+    id: schema ? 'payments.reconcile.schema' : id,
+    status: 'error',
+    resource,
+    expected: schema
+      ? 'the tables and columns of payments and payments.reconciliation in the config'
+      : `${what} can be read`,
+    observed: `cannot reconcile ${what}: ${failure.failed}`,
+    remediation: schema
+      ? 'Set payments.schema/table/columns and payments.reconciliation (postings table, columns, statuses) to the application schema; the other findings were judged without this query.'
+      : 'Check the database error named here (a statement timeout: run it again off-peak), then run again; the other findings were judged without this query.',
+  };
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -148,10 +193,37 @@ export function evaluateReconciliation(
   const { day } = facts;
   const resource = `${table} ${day.date} (${day.timeZone})`;
   const results: CheckResult[] = [];
-  const unposted = facts.unposted[0]?.total ?? 0;
-  const failedPostings = facts.unposted.filter((row) => row.postings !== null).length;
+  if (isFailure(facts.unposted))
+    results.push(
+      unreadQuery('payments.reconcile.unposted', 'the unposted payments', resource, facts.unposted),
+    );
+  else results.push(judgeUnposted(facts.unposted, day, r, resource));
+  if (isFailure(facts.overposted))
+    results.push(
+      unreadQuery('payments.reconcile.overposted', 'the payments posted twice', resource, facts.overposted),
+    );
+  else results.push(judgeOverposted(facts.overposted, day, resource));
+  if (isFailure(facts.totals))
+    results.push(
+      unreadQuery('payments.reconcile.totals', 'the totals by channel and gateway', resource, facts.totals),
+    );
+  else results.push(...judgeTotals(facts.totals, day, resource));
+  if (isFailure(facts.stuck))
+    results.push(unreadQuery('payments.reconcile.pending', 'the pending payments', table, facts.stuck));
+  else results.push(judgePending(facts.stuck, r, table));
+  return results;
+}
+
+function judgeUnposted(
+  rows: UnpostedRow[],
+  day: ReconcileDay,
+  r: Reconciliation,
+  resource: string,
+): CheckResult {
+  const unposted = rows[0]?.total ?? 0;
+  const failedPostings = rows.filter((row) => row.postings !== null).length;
   const listed = (n: number, shown: number) => (n > shown ? ` (first ${shown} of ${n}, largest first)` : '');
-  results.push({
+  return {
     id: 'payments.reconcile.unposted',
     title: 'COMPLETED payments posted to the LMS',
     status: unposted > 0 ? 'fail' : 'pass',
@@ -160,9 +232,9 @@ export function evaluateReconciliation(
     observed:
       unposted === 0
         ? 'all posted'
-        : `${plural(unposted, 'COMPLETED payment')} (${facts.unposted[0]!.total_amount}) not posted: ${failedPostings} of those listed with a posting that did not succeed, the rest with none`,
-    detail: facts.unposted.length
-      ? `${listed(unposted, facts.unposted.length).trim()}\n${facts.unposted
+        : `${plural(unposted, 'COMPLETED payment')} (${rows[0]!.total_amount}) not posted: ${failedPostings} of those listed with a posting that did not succeed, the rest with none`,
+    detail: rows.length
+      ? `${listed(unposted, rows.length).trim()}\n${rows
           .map(
             (row) =>
               `${row.id}  ${row.amount}  ${row.gateway}/${row.channel}  posting: ${row.postings ?? 'none'}`,
@@ -173,9 +245,12 @@ export function evaluateReconciliation(
       'Post them to the LMS (the queue processor, or by hand for failed postings) and re-run; ops guide §10.3.1 "Failed LMS postings", §13.1.1 LMSSyncFailures.',
     value: unposted,
     unit: 'payments',
-  });
-  const overposted = facts.overposted[0]?.total ?? 0;
-  results.push({
+  };
+}
+
+function judgeOverposted(rows: OverpostedRow[], day: ReconcileDay, resource: string): CheckResult {
+  const overposted = rows[0]?.total ?? 0;
+  return {
     id: 'payments.reconcile.overposted',
     title: 'Payments posted once, and only when COMPLETED',
     status: overposted > 0 ? 'fail' : 'pass',
@@ -183,15 +258,19 @@ export function evaluateReconciliation(
     expected: `no payment of ${day.date} posted twice, and none posted that is not COMPLETED`,
     observed:
       overposted === 0 ? 'none' : `${plural(overposted, 'payment')} posted twice or while not COMPLETED`,
-    detail: facts.overposted
+    detail: rows
       .map((row) => `${row.id}  ${row.amount}  status ${row.status}  posted ${row.posted}x`)
       .join('\n'),
     remediation:
       'Reverse the extra postings in the LMS with the finance team; the borrower was credited more than paid.',
     value: overposted,
     unit: 'payments',
-  });
-  if (facts.totals.length === 0) {
+  };
+}
+
+function judgeTotals(rows: TotalsRow[], day: ReconcileDay, resource: string): CheckResult[] {
+  const results: CheckResult[] = [];
+  if (rows.length === 0) {
     results.push({
       id: 'payments.reconcile.totals',
       title: 'COMPLETED totals by channel and gateway',
@@ -204,7 +283,7 @@ export function evaluateReconciliation(
         'Check --date and payments.reconciliation.timeZone; a business day without payments is unusual.',
     });
   }
-  for (const row of facts.totals) {
+  for (const row of rows) {
     const matched = row.payments === row.posted && row.amount === row.posted_amount;
     results.push({
       id: 'payments.reconcile.totals',
@@ -216,10 +295,14 @@ export function evaluateReconciliation(
       remediation: 'The difference is listed under payments.reconcile.unposted.',
     });
   }
-  const stuck = facts.stuck[0]?.total ?? 0;
-  const oldest = facts.stuck[0]?.minutes ?? 0;
+  return results;
+}
+
+function judgePending(rows: StuckRow[], r: Reconciliation, table: string): CheckResult {
+  const stuck = rows[0]?.total ?? 0;
+  const oldest = rows[0]?.minutes ?? 0;
   const level: Status = stuck === 0 ? 'pass' : oldest >= r.pendingMinutes.fail ? 'fail' : 'warn';
-  results.push({
+  return {
     id: 'payments.reconcile.pending',
     title: 'Payments stuck pending',
     status: level,
@@ -229,15 +312,14 @@ export function evaluateReconciliation(
       stuck === 0
         ? 'none'
         : `${plural(stuck, 'payment')} pending past ${r.pendingMinutes.warn} min, the oldest for ${Math.round(oldest)} min`,
-    detail: facts.stuck
+    detail: rows
       .map((row) => `${row.id}  ${row.amount}  ${row.status}  ${row.gateway}  ${Math.round(row.minutes)} min`)
       .join('\n'),
     remediation:
       'Ask the gateway for their final state (webhook missed? check the webhook queue: fsops redis) and settle them; ops guide §10.3.1 "Pending reconciliations".',
     value: stuck,
     unit: 'payments',
-  });
-  return results;
+  };
 }
 
 /** Yesterday in the time zone: the last closed business day. */
@@ -250,8 +332,6 @@ export function defaultReconcileDate(now: Date, timeZone: string): string {
     day: '2-digit',
   }).format(yesterday);
 }
-
-const MISSING_RELATION = new Set(['42P01', '42703', '3F000']);
 
 export const paymentsReconcileCheck: CheckDefinition<{ date?: string }> = {
   id: 'payments.reconcile',
@@ -266,22 +346,6 @@ export const paymentsReconcileCheck: CheckDefinition<{ date?: string }> = {
     const r = p.reconciliation;
     const day = { date: params.date ?? defaultReconcileDate(ctx.now, r.timeZone), timeZone: r.timeZone };
     const table = `${p.schema}.${p.table}`;
-    try {
-      return evaluateReconciliation(await gatherReconcileFacts(await ctx.db(), p, day), r, table);
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (!code || !MISSING_RELATION.has(code)) throw error;
-      return [
-        {
-          id: 'payments.reconcile.schema',
-          status: 'error',
-          resource: table,
-          expected: `the tables and columns of payments and payments.reconciliation in the config`,
-          observed: `cannot reconcile: ${(error as Error).message}`,
-          remediation:
-            'Set payments.schema/table/columns and payments.reconciliation (postings table, columns, statuses) to the application schema.',
-        },
-      ];
-    }
+    return evaluateReconciliation(await gatherReconcileFacts(await ctx.db(), p, day), r, table);
   },
 };

@@ -3,11 +3,13 @@ import type { ConfigurationRecorderStatus } from '@aws-sdk/client-config-service
 import type { CheckResult } from '../../../base/model/check.js';
 import type { Status } from '../../../base/model/finding.js';
 import { oneLine } from '../../../base/model/text.js';
+import { gather, unreadFact } from '../partial.js';
 import { call, guarded } from './common.js';
 
 export interface TrailFacts {
   trail: Trail;
-  isLogging: boolean;
+  /** Whether it logs (GetTrailStatus), or why that could not be read: the trail's other settings are still judged. */
+  isLogging: boolean | { unread: string };
 }
 
 /**
@@ -32,7 +34,9 @@ export function evaluateTrails(trails: TrailFacts[]): CheckResult[] {
     ];
   const props = (t: TrailFacts) => ({
     'multi-region': t.trail.IsMultiRegionTrail === true,
-    logging: t.isLogging,
+    // Unknown is not logging for "one trail meets all of it": a trail whose status could not be read
+    // never turns the others' shortcomings into warnings.
+    logging: t.isLogging === true,
     'log-validation': t.trail.LogFileValidationEnabled === true,
     kms: Boolean(t.trail.KmsKeyId),
   });
@@ -42,7 +46,20 @@ export function evaluateTrails(trails: TrailFacts[]): CheckResult[] {
     const name = oneLine(t.trail.Name ?? t.trail.TrailARN);
     const p = props(t);
     const bad: Status = compliant ? 'warn' : 'fail';
-    const add = (key: keyof typeof p, title: string, expected: string, ok: string, no: string, fix: string) =>
+    const add = (
+      key: keyof typeof p,
+      title: string,
+      expected: string,
+      ok: string,
+      no: string,
+      fix: string,
+    ) => {
+      if (key === 'logging' && typeof t.isLogging === 'object') {
+        results.push(
+          unreadFact('security.cloudtrail.logging', name, `the status of trail ${name}`, t.isLogging.unread),
+        );
+        return;
+      }
       results.push({
         id: `security.cloudtrail.${key}`,
         title,
@@ -53,6 +70,7 @@ export function evaluateTrails(trails: TrailFacts[]): CheckResult[] {
         observed: p[key] ? ok : no,
         remediation: fix,
       });
+    };
     add(
       'multi-region',
       'CloudTrail trail is multi-region',
@@ -150,16 +168,21 @@ export const cloudTrailCheck = guarded({
       seen.add(key);
       return true;
     });
-    const facts = await Promise.all(
-      trails.map(async (trail) => {
-        const status = await call('cloudtrail:GetTrailStatus', () =>
+    // One trail whose status cannot be read (a denied GetTrailStatus, a throttle) is its own error;
+    // every trail's other settings, and the other trails, are still judged.
+    const statuses = await gather(
+      ...trails.map((trail) =>
+        call('cloudtrail:GetTrailStatus', () =>
           ct.send(new GetTrailStatusCommand({ Name: trail.TrailARN ?? trail.Name }), {
             abortSignal: ctx.signal,
           }),
-        );
-        return { trail, isLogging: status.IsLogging === true };
-      }),
+        ),
+      ),
     );
+    const facts: TrailFacts[] = trails.map((trail, i) => {
+      const got = statuses[i]!;
+      return { trail, isLogging: got.ok ? got.value.IsLogging === true : { unread: got.reason } };
+    });
     return evaluateTrails(facts);
   },
 });

@@ -2,6 +2,7 @@ import type { Finding as GuardDutyFinding } from '@aws-sdk/client-guardduty';
 import type { CheckResult } from '../../../base/model/check.js';
 import { parseDuration } from '../../../base/model/duration.js';
 import { oneLine } from '../../../base/model/text.js';
+import { gather, unreadFact } from '../partial.js';
 import { allPages, call, guarded } from './common.js';
 
 export interface DetectorFacts {
@@ -115,23 +116,34 @@ export const guardDutyCheck = guarded({
         gd.send(new sdk.ListDetectorsCommand({ NextToken }), { abortSignal: signal }),
       ).then((o) => ({ items: o.DetectorIds, next: o.NextToken })),
     );
-    const detectors = await Promise.all(
-      ids.map(async (id) => {
-        const out = await call('guardduty:GetDetector', () =>
+    // Each detector on its own: one whose status or findings cannot be read is its own error, and
+    // what the others show is judged (src/catalogue/checks/partial.ts). HIGH/MEDIUM are judged over the
+    // detectors whose findings arrived, named as the findings' resource; never over an unread one.
+    const unread: CheckResult[] = [];
+    const statuses = await gather(
+      ...ids.map((id) =>
+        call('guardduty:GetDetector', () =>
           gd.send(new sdk.GetDetectorCommand({ DetectorId: id }), { abortSignal: signal }),
-        );
-        return { id, status: out.Status ?? 'UNKNOWN' };
-      }),
+        ),
+      ),
     );
+    const detectors: DetectorFacts[] = [];
+    ids.forEach((id, i) => {
+      const got = statuses[i]!;
+      if (got.ok) detectors.push({ id, status: got.value.Status ?? 'UNKNOWN' });
+      else unread.push(unreadFact('security.guardduty', id, `GuardDuty detector ${id}`, got.reason));
+    });
+    // No detector known to be on, and one that could not be read: "GuardDuty off" would be a guess.
+    if (unread.length && !detectors.some((d) => d.status === 'ENABLED')) return unread;
     const windowMs = parseDuration(ctx.env.config.security.findingsWindow, 'security.findingsWindow');
     const since = ctx.now.getTime() - windowMs;
-    const findings: GuardDutyFinding[] = [];
-    for (const detector of detectors.filter((d) => d.status === 'ENABLED')) {
+    const enabled = detectors.filter((d) => d.status === 'ENABLED');
+    const detectorFindings = async (detectorId: string): Promise<GuardDutyFinding[]> => {
       const findingIds = await allPages((NextToken) =>
         call('guardduty:ListFindings', () =>
           gd.send(
             new sdk.ListFindingsCommand({
-              DetectorId: detector.id,
+              DetectorId: detectorId,
               FindingCriteria: {
                 Criterion: {
                   severity: { GreaterThanOrEqual: MEDIUM },
@@ -146,19 +158,47 @@ export const guardDutyCheck = guarded({
           ),
         ).then((o) => ({ items: o.FindingIds, next: o.NextToken })),
       );
+      const found: GuardDutyFinding[] = [];
       for (let i = 0; i < findingIds.length; i += FINDINGS_BATCH) {
         const out = await call('guardduty:GetFindings', () =>
           gd.send(
             new sdk.GetFindingsCommand({
-              DetectorId: detector.id,
+              DetectorId: detectorId,
               FindingIds: findingIds.slice(i, i + FINDINGS_BATCH),
             }),
             { abortSignal: signal },
           ),
         );
-        findings.push(...(out.Findings ?? []));
+        found.push(...(out.Findings ?? []));
       }
-    }
-    return evaluateGuardDuty(detectors, findings, ctx.env.config.security.findingsWindow);
+      return found;
+    };
+    const perDetector = await gather(...enabled.map((detector) => detectorFindings(detector.id)));
+    const findings: GuardDutyFinding[] = [];
+    const judged: string[] = [];
+    enabled.forEach((detector, i) => {
+      const got = perDetector[i]!;
+      if (got.ok) {
+        findings.push(...got.value);
+        judged.push(detector.id);
+      } else
+        unread.push(
+          unreadFact(
+            'security.guardduty',
+            detector.id,
+            `the findings of GuardDuty detector ${detector.id}`,
+            got.reason,
+          ),
+        );
+    });
+    const judgedResults = evaluateGuardDuty(detectors, findings, ctx.env.config.security.findingsWindow);
+    // The HIGH/MEDIUM verdicts speak only for the detectors whose findings were read.
+    const verdicts = judgedResults.filter((r) => r.id === 'security.guardduty.enabled' || judged.length > 0);
+    return [
+      ...unread,
+      ...verdicts.map((r) =>
+        r.id === 'security.guardduty.enabled' ? r : { ...r, resource: judged.join(', ') },
+      ),
+    ];
   },
 });

@@ -1,7 +1,9 @@
 import type { TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
 import { componentsOf, componentsParams } from '../../../base/model/check.js';
-import { type AlbInfo, albs, noAlbResult } from './facts.js';
+import { gather, unreadFact } from '../partial.js';
+import { call } from '../security/common.js';
+import { type AlbInfo, albsOfEach, noAlbResult } from './facts.js';
 
 type TargetGroupInfo = AlbInfo['targetGroups'][number];
 
@@ -61,22 +63,41 @@ export const albTargetsCheck: CheckDefinition<{ components?: string[] }> = {
   remediation: 'Fix the unhealthy targets.',
   params: componentsParams,
   async run(ctx, params) {
-    const found = await albs(ctx, componentsOf(ctx, params));
-    if (found.length === 0) {
-      return [noAlbResult(ctx, componentsOf(ctx, params), 'alb.targets.missing')];
+    const components = componentsOf(ctx, params);
+    // Each ALB and each target group on its own: one that cannot be read is its own error finding,
+    // the others are judged (src/catalogue/checks/partial.ts).
+    const { found, unread } = await albsOfEach(ctx, components);
+    const results = unread.map((u) =>
+      unreadFact('alb.targets', u.name, `the load balancer ${u.name} and its target groups`, u.reason),
+    );
+    if (found.length === 0 && unread.length === 0) {
+      return [noAlbResult(ctx, components, 'alb.targets.missing')];
     }
     const { DescribeTargetHealthCommand } = await import('@aws-sdk/client-elastic-load-balancing-v2');
     const elb = await ctx.aws.elbv2();
     const pairs = found.flatMap((alb) => alb.targetGroups.map((tg) => ({ alb, tg })));
-    const healths = await Promise.all(
-      pairs.map(({ tg }) =>
-        elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }), {
-          abortSignal: ctx.signal,
-        }),
+    const healths = await gather(
+      ...pairs.map(({ tg }) =>
+        call('elasticloadbalancing:DescribeTargetHealth', () =>
+          elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }), {
+            abortSignal: ctx.signal,
+          }),
+        ),
       ),
     );
-    return pairs.map(({ alb, tg }, i) =>
-      evaluateTargetHealth(alb.name, tg, healths[i]!.TargetHealthDescriptions ?? []),
-    );
+    pairs.forEach(({ alb, tg }, i) => {
+      const got = healths[i]!;
+      results.push(
+        got.ok
+          ? evaluateTargetHealth(alb.name, tg, got.value.TargetHealthDescriptions ?? [])
+          : unreadFact(
+              'alb.targets',
+              `${alb.name} ${tg.TargetGroupName ?? ''}`.trim(),
+              `the target health of ${tg.TargetGroupName ?? tg.TargetGroupArn}`,
+              got.reason,
+            ),
+      );
+    });
+    return results;
   },
 };

@@ -1,6 +1,8 @@
 import type { TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { CheckContext, CheckResult } from '../../../base/model/check.js';
 import { formatDuration } from '../../../base/model/duration.js';
+import { gather } from '../partial.js';
+import { call } from '../security/common.js';
 
 /** The look-back window as people say it ("1h", "15m"), for findings. */
 export function windowText(ctx: Pick<CheckContext, 'since' | 'now'>): string {
@@ -78,6 +80,31 @@ export function albs(
     );
     return found.filter((alb): alb is AlbInfo => alb !== null);
   });
+}
+
+/** The ALBs of the components that could be read, and why the others could not (one name each). */
+export interface AlbsRead {
+  found: AlbInfo[];
+  unread: { component: string; name: string; reason: string }[];
+}
+
+/**
+ * `albs` one component at a time: an ALB that cannot be described (a denied call, a throttle) is
+ * named with its reason and never hides the other components' ALBs (src/catalogue/checks/partial.ts).
+ */
+export async function albsOfEach(ctx: CheckContext, components: readonly string[]): Promise<AlbsRead> {
+  const got = await gather(
+    ...components.map((component) =>
+      call('elasticloadbalancing:DescribeLoadBalancers', () => albs(ctx, [component])),
+    ),
+  );
+  const read: AlbsRead = { found: [], unread: [] };
+  got.forEach((one, i) => {
+    const component = components[i]!;
+    if (one.ok) read.found.push(...one.value);
+    else read.unread.push({ component, name: ctx.env.nameOf('alb', component), reason: one.reason });
+  });
+  return read;
 }
 
 /** The `skip` a check reports when none of the components has an ALB to look at. */

@@ -6,6 +6,7 @@ import type { Status } from '../../../base/model/finding.js';
 import { collectErrorGroups, type ErrorGroups } from '../../../domain/logs/fetch.js';
 import type { SignatureGroup } from '../../../domain/logs/signature.js';
 import { collectSlowStatements, type SlowStatements } from '../../../domain/logs/slow-statements.js';
+import { judgeEach } from '../partial.js';
 import { windowText } from './facts.js';
 
 const POLL_MS = 1000;
@@ -157,8 +158,16 @@ export const logErrorSignaturesCheck: CheckDefinition<LogErrorParams> = {
     .strict(),
   async run(ctx, params) {
     const pattern = params.pattern ?? ctx.env.config.logs.errorPattern;
-    const perComponent = await Promise.all(
-      componentsOf(ctx, params).map(async (component) =>
+    // One log group that cannot be read (a denied query, a throttle, a query that failed) is its own
+    // error; the other components' errors are grouped and judged.
+    return judgeEach(
+      componentsOf(ctx, params),
+      'logs.errors',
+      (component) => ({
+        resource: ctx.env.nameOf('logGroup', component),
+        what: `the errors of ${ctx.env.nameOf('logGroup', component)}`,
+      }),
+      async (component) =>
         evaluateErrorGroups(await componentErrorGroups(ctx, component, pattern), {
           logGroup: ctx.env.nameOf('logGroup', component),
           pattern,
@@ -166,9 +175,7 @@ export const logErrorSignaturesCheck: CheckDefinition<LogErrorParams> = {
           thresholds: ctx.env.thresholds.recentErrors,
           shown: params.show ?? DEFAULT_SHOWN,
         }),
-      ),
     );
-    return perComponent.flat();
   },
 };
 

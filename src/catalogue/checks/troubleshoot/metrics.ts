@@ -11,7 +11,9 @@ import {
 } from '../../../domain/metrics/definitions.js';
 import { evaluateMetric, type MetricSpec, periodFor, type Series } from '../../../domain/metrics/series.js';
 import { rdsInstance } from '../facts.js';
-import { albs, noAlbResult, windowText } from './facts.js';
+import { gather, unreadFact } from '../partial.js';
+import { call } from '../security/common.js';
+import { albsOfEach, noAlbResult, windowText } from './facts.js';
 
 /** ops guide §8.1.1: "DatabaseConnections (Current: 160/200 max)". */
 const GUIDE_MAX_CONNECTIONS = 200;
@@ -96,13 +98,32 @@ export const metricsRdsCheck: CheckDefinition<MetricParams> = {
       }),
       params,
     );
-    const [series, db, max] = await Promise.all([
-      joinMetricBatch(ctx).fetch(querySpecs, ctx.signal),
-      rdsInstance(ctx),
-      maxConnections(ctx),
-    ]);
-    if (!db) {
+    // Each fact on its own: metrics that CloudWatch answered are judged even when the instance cannot
+    // be described (only free storage needs its size), and the other way round.
+    // maxConnections never fails: it falls back to the guide's figure and says so.
+    const max = maxConnections(ctx);
+    const [seriesGot, dbGot] = await gather(
+      call('cloudwatch:GetMetricData', () => joinMetricBatch(ctx).fetch(querySpecs, ctx.signal)),
+      call('rds:DescribeDBInstances', () => rdsInstance(ctx)),
+    );
+    const unread: CheckResult[] = [];
+    if (!dbGot.ok)
+      unread.push(
+        unreadFact(
+          'metrics.rds.instance',
+          name,
+          'the RDS instance (its allocated storage: free storage is not judged without it)',
+          dbGot.reason,
+        ),
+      );
+    if (!seriesGot.ok)
+      unread.push(
+        unreadFact('metrics.rds', name, 'the RDS metrics (CloudWatch GetMetricData)', seriesGot.reason),
+      );
+    const db = dbGot.ok ? dbGot.value : undefined;
+    if (db === null) {
       return [
+        ...unread,
         {
           id: 'metrics.rds.instance',
           status: 'fail',
@@ -113,20 +134,25 @@ export const metricsRdsCheck: CheckDefinition<MetricParams> = {
         },
       ];
     }
+    if (!seriesGot.ok) return unread;
     const specs = selected(
       rdsMetricSpecs(ctx.env, {
         instance: name,
-        allocatedStorageGiB: db.AllocatedStorage ?? null,
-        maxConnections: max,
+        allocatedStorageGiB: db?.AllocatedStorage ?? null,
+        maxConnections: await max,
       }),
       params,
     );
+    const series = seriesGot.value;
     const byKey = new Map(querySpecs.map((spec, i) => [spec.key, series[i]]));
-    return judgeSeries(
-      ctx,
-      specs,
-      specs.map((spec) => byKey.get(spec.key)),
-    );
+    return [
+      ...unread,
+      ...judgeSeries(
+        ctx,
+        specs,
+        specs.map((spec) => byKey.get(spec.key)),
+      ),
+    ];
   },
 };
 
@@ -152,27 +178,32 @@ export const metricsAlbCheck: CheckDefinition<MetricParams> = {
   async run(ctx, params) {
     // Joins before looking up the ALBs, so the run's batch waits for this check's queries.
     const ticket = joinMetricBatch(ctx);
-    let found: Awaited<ReturnType<typeof albs>>;
+    const components = componentsOf(ctx, params);
+    let read: Awaited<ReturnType<typeof albsOfEach>>;
     try {
-      found = await albs(ctx, componentsOf(ctx, params));
+      read = await albsOfEach(ctx, components);
     } catch (error) {
       ticket.leave();
       throw error;
     }
-    if (found.length === 0) {
+    // An ALB that cannot be described is its own error; the others' metrics are judged.
+    const unread = read.unread.map((u) =>
+      unreadFact('metrics.alb', u.name, `the load balancer ${u.name} (its metrics are not judged)`, u.reason),
+    );
+    if (read.found.length === 0) {
       ticket.leave();
-      return [noAlbResult(ctx, componentsOf(ctx, params), 'metrics.alb.missing')];
+      return unread.length ? unread : [noAlbResult(ctx, components, 'metrics.alb.missing')];
     }
     const specs = albMetricSpecs(
       ctx.env,
-      found.map((alb) => ({
+      read.found.map((alb) => ({
         component: alb.component,
         name: alb.name,
         dimension: alb.dimension,
         targetGroups: alb.targetGroups.map((tg) => tg.dimension),
       })),
     );
-    return judgeMetrics(ctx, selected(specs, params), ticket);
+    return [...unread, ...(await judgeMetrics(ctx, selected(specs, params), ticket))];
   },
 };
 
