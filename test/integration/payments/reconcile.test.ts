@@ -120,7 +120,9 @@ describe('payments reconcile against real PostgreSQL with planted mismatches', (
       'payments.reconcile.pending:fail',
     ]);
     expect(findings[0]!.observed).toMatch(/^cannot reconcile the unposted payments: .*pay_channel/);
-    expect(findings[2]!.observed).toMatch(/^cannot reconcile the totals by channel and gateway: .*pay_channel/);
+    expect(findings[2]!.observed).toMatch(
+      /^cannot reconcile the totals by channel and gateway: .*pay_channel/,
+    );
     expect(findings[1]!.detail.split('\n').sort()).toEqual([
       'pay_failed_posted  60.00  status FAILED  posted 1x',
       'pay_twice  75.00  status COMPLETED  posted 2x',
