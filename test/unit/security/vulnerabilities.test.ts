@@ -111,6 +111,43 @@ describe('vulnerabilities of the images that run (ECS and ECR at the SDK boundar
     expect(findings[0]!.observed).toBe('never scanned (running in internal-pe (2 tasks))');
   });
 
+  it("one service whose tasks cannot be listed, and one image whose scan cannot be read, are their own errors; the other's CRITICAL still fails", async () => {
+    world();
+    const denied = (action: string) =>
+      Object.assign(new Error(`User: x is not authorized to perform: ${action}`), {
+        name: 'AccessDeniedException',
+      });
+    ecr.on(DescribeImageScanFindingsCommand).resolves({
+      imageScanStatus: { status: 'COMPLETE' },
+      imageScanFindings: { findingSeverityCounts: { CRITICAL: 1 }, findings: [] },
+    });
+    ecs
+      .on(ListTasksCommand, { serviceName: 'prod-customer-portal-service' })
+      .rejects(denied('ecs:ListTasks'));
+    let findings = await run();
+    expect(findings.map((f) => [f.resource, f.status])).toEqual([
+      ['prod-customer-portal-service', 'error'],
+      [`fivestar/internal-pe@${DIGEST_PE.slice(0, 19)}`, 'fail'],
+    ]);
+    expect(findings[0]!.observed).toMatch(
+      /^could not read the running tasks of prod-customer-portal-service: .*ecs:ListTasks/,
+    );
+
+    ecs.reset();
+    world();
+    ecr
+      .on(DescribeImageScanFindingsCommand, { repositoryName: 'fivestar/customer-portal' })
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    findings = await run();
+    expect(findings.map((f) => [f.resource, f.status])).toEqual([
+      [`fivestar/internal-pe@${DIGEST_PE.slice(0, 19)}`, 'fail'],
+      [`fivestar/customer-portal@${DIGEST_PORTAL.slice(0, 19)}`, 'error'],
+    ]);
+    expect(findings[1]!.observed).toMatch(
+      /^could not read the ECR scan of fivestar\/customer-portal@sha256:b+: throttled by AWS/,
+    );
+  });
+
   it('parses ECR image URIs (tag, digest, nested repository); other registries are not ECR', () => {
     expect(ecrRepository(`${REGISTRY}/fivestar/internal-pe:v1`)).toEqual({
       registryId: '123456789014',

@@ -232,6 +232,30 @@ describe('ecs.tasks check at the SDK boundary', () => {
     ]);
   });
 
+  it("one service whose tasks cannot be listed is its own error; the other's OOM kill still fails", async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [] });
+    ecs.on(ListTasksCommand, { serviceName: 'prod-customer-portal-service' }).rejects(
+      Object.assign(new Error('User: x is not authorized to perform: ecs:ListTasks'), {
+        name: 'AccessDeniedException',
+      }),
+    );
+    ecs
+      .on(ListTasksCommand, { serviceName: 'prod-internal-pe-service', desiredStatus: 'STOPPED' })
+      .resolves({ taskArns: [arn('s1')] })
+      .on(ListTasksCommand, { serviceName: 'prod-internal-pe-service', desiredStatus: 'RUNNING' })
+      .resolves({ taskArns: [] });
+    ecs.on(DescribeTasksCommand).resolves({ tasks: [oom('s1')] });
+    const results = await ecsTasksCheck.run(testContext({ since: SINCE, now: NOW }), {});
+    const unread = results.filter((r) => r.status === 'error');
+    expect(unread).toMatchObject([
+      { id: 'ecs.tasks', status: 'error', resource: 'prod-customer-portal-service' },
+    ]);
+    expect(unread[0]!.observed).toMatch(
+      /^could not read the tasks of prod-customer-portal-service: .*ecs:ListTasks/,
+    );
+    expect(results.find((r) => r.id === 'ecs.tasks.oom')?.status).toBe('fail');
+  });
+
   it('handles a service with no tasks at all without calling DescribeTasks', async () => {
     ecs.on(DescribeServicesCommand).resolves({ services: [] });
     ecs.on(ListTasksCommand).resolves({ taskArns: [] });

@@ -1,5 +1,6 @@
 import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
 import { ecsServices } from '../facts.js';
+import { judgeEach } from '../partial.js';
 
 export interface RollbackTargetFacts {
   component: string;
@@ -43,8 +44,15 @@ export const rollbackTargetsCheck: CheckDefinition = {
     const { listActiveRevisions } = await import('../../../domain/ecs/facts.js');
     const ecs = await ctx.aws.ecs();
     const services = await ecsServices(ctx);
-    const facts = await Promise.all(
-      services.map(async (s): Promise<RollbackTargetFacts> => {
+    // One family whose revisions cannot be listed is its own error; the others are judged.
+    return judgeEach(
+      services,
+      'maintenance.rollback-targets',
+      (s) => {
+        const family = ctx.env.nameOf('taskFamily', s.component);
+        return { resource: family, what: `the ACTIVE revisions of ${family}` };
+      },
+      async (s) => {
         const family = ctx.env.nameOf('taskFamily', s.component);
         const current = s.service?.taskDefinition ?? null;
         const running = current ? revisionOf(current) : Number.NaN;
@@ -53,9 +61,8 @@ export const rollbackTargetsCheck: CheckDefinition = {
         const active = current
           ? await listActiveRevisions(ecs, family, { stopBelowRevision: running, signal: ctx.signal })
           : [];
-        return { component: s.component, family, current, active };
-      }),
+        return evaluateRollbackTargets([{ component: s.component, family, current, active }]);
+      },
     );
-    return evaluateRollbackTargets(facts);
   },
 };

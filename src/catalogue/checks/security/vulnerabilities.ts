@@ -3,6 +3,7 @@ import type { CheckContext, CheckDefinition, CheckResult } from '../../../base/m
 import { componentsOf } from '../../../base/model/check.js';
 import type { Status } from '../../../base/model/finding.js';
 import { ecrRegistryOf, parseImageRef } from '../../../domain/release/image.js';
+import { gather, judgeEach, unreadFact } from '../partial.js';
 import { ecsTaskFacts } from '../troubleshoot/ecs-tasks.js';
 
 /** An image that runs now: from the running tasks' containers (their digests, not the task definition's tag). */
@@ -27,9 +28,19 @@ export function ecrRepository(image: string): { registryId: string; repository: 
 export async function runningImages(
   ctx: CheckContext,
   components: readonly string[],
-): Promise<RunningImage[]> {
+): Promise<{ images: RunningImage[]; unread: CheckResult[] }> {
   const byKey = new Map<string, RunningImage>();
-  const facts = await Promise.all(components.map((component) => ecsTaskFacts(ctx, component)));
+  // One service whose tasks cannot be read is its own error; the others' images are still checked.
+  const got = await gather(...components.map((component) => ecsTaskFacts(ctx, component)));
+  const unread: CheckResult[] = [];
+  const facts = got.flatMap((one, i) => {
+    if (one.ok) return [one.value];
+    const service = ctx.env.nameOf('service', components[i]!);
+    unread.push(
+      unreadFact('security.image-vulnerabilities', service, `the running tasks of ${service}`, one.reason),
+    );
+    return [];
+  });
   for (const fact of facts) {
     for (const task of fact.active.filter((t) => t.lastStatus === 'RUNNING')) {
       for (const container of task.containers ?? []) {
@@ -54,7 +65,12 @@ export async function runningImages(
       }
     }
   }
-  return [...byKey.values()];
+  return { images: [...byKey.values()], unread };
+}
+
+/** How a finding names an image: its repository and the start of its digest. */
+function imageResource(image: RunningImage): string {
+  return `${image.repository ?? image.image}@${image.digest ? image.digest.slice(0, 19) : '?'}`;
 }
 
 export type ScanOutcome =
@@ -118,7 +134,7 @@ const ORDER = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNDEFINED'
 
 /** Judges one running image's scan (pure): CRITICAL fails, HIGH warns; unscanned or failed scans are errors. */
 export function evaluateImageScan(image: RunningImage, scan: ScanOutcome): CheckResult {
-  const resource = `${image.repository ?? image.image}@${image.digest ? image.digest.slice(0, 19) : '?'}`;
+  const resource = imageResource(image);
   const where = `running in ${image.components.join(', ')} (${image.tasks} task${image.tasks === 1 ? '' : 's'})`;
   const base = {
     resource,
@@ -177,8 +193,9 @@ export const imageVulnerabilitiesCheck: CheckDefinition<{ components?: string[] 
   remediation: 'Patch and redeploy the images with CRITICAL findings.',
   async run(ctx, params) {
     const components = componentsOf(ctx, params);
-    const images = await runningImages(ctx, components);
+    const { images, unread } = await runningImages(ctx, components);
     if (images.length === 0) {
+      if (unread.length) return unread;
       return [
         {
           status: 'error',
@@ -189,8 +206,15 @@ export const imageVulnerabilitiesCheck: CheckDefinition<{ components?: string[] 
         },
       ];
     }
-    return Promise.all(
-      images.map(async (image) => evaluateImageScan(image, await imageScan(ctx, image, ctx.signal))),
-    );
+    // One image whose scan cannot be read is its own error; the other images are judged.
+    return [
+      ...unread,
+      ...(await judgeEach(
+        images,
+        'security.image-vulnerabilities',
+        (image) => ({ resource: imageResource(image), what: `the ECR scan of ${imageResource(image)}` }),
+        async (image) => evaluateImageScan(image, await imageScan(ctx, image, ctx.signal)),
+      )),
+    ];
   },
 };

@@ -5,6 +5,7 @@ import type { Status } from '../../../base/model/finding.js';
 import { shortTaskDef } from '../../../domain/ecs/taskdef.js';
 import { messageSignature } from '../../../domain/logs/signature.js';
 import { ecsServices } from '../facts.js';
+import { judgeEach } from '../partial.js';
 
 /** DescribeTasks takes at most 100 task ARNs per call. */
 const DESCRIBE_TASKS_BATCH = 100;
@@ -287,7 +288,15 @@ export const ecsTasksCheck: CheckDefinition<{ components?: string[] }> = {
   remediation: 'Read the stopped reasons and the service events (deployment guide §12.1.1).',
   params: componentsParams,
   async run(ctx, params) {
-    const all = await Promise.all(componentsOf(ctx, params).map((c) => ecsTaskFacts(ctx, c)));
-    return all.flatMap((facts) => evaluateTasks(facts, ctx.since));
+    // One service whose tasks cannot be read is its own error; the others are judged.
+    return judgeEach(
+      componentsOf(ctx, params),
+      'ecs.tasks',
+      (c) => ({
+        resource: ctx.env.nameOf('service', c),
+        what: `the tasks of ${ctx.env.nameOf('service', c)}`,
+      }),
+      async (c) => evaluateTasks(await ecsTaskFacts(ctx, c), ctx.since),
+    );
   },
 };

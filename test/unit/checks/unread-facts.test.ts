@@ -3,6 +3,7 @@
 // is still given. AWS faked at the SDK boundary (aws-sdk-client-mock).
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeServicesCommand, ECSClient, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import {
   DescribeLoadBalancersCommand,
   DescribeTargetGroupsCommand,
@@ -12,6 +13,7 @@ import {
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { rollbackTargetsCheck } from '../../../src/catalogue/checks/maintenance/rollback-targets.js';
 import { albTargetsCheck } from '../../../src/catalogue/checks/troubleshoot/alb-targets.js';
 import { logErrorSignaturesCheck } from '../../../src/catalogue/checks/troubleshoot/log-errors.js';
 import { metricsAlbCheck, metricsRdsCheck } from '../../../src/catalogue/checks/troubleshoot/metrics.js';
@@ -21,10 +23,11 @@ const cloudwatch = mockClient(CloudWatchClient);
 const rds = mockClient(RDSClient);
 const elb = mockClient(ElasticLoadBalancingV2Client);
 const logs = mockClient(CloudWatchLogsClient);
+const ecs = mockClient(ECSClient);
 const T0 = new Date('2026-11-21T09:00:00Z');
 
 beforeEach(() => {
-  for (const m of [cloudwatch, rds, elb, logs]) m.reset();
+  for (const m of [cloudwatch, rds, elb, logs, ecs]) m.reset();
 });
 
 const denied = (action: string) =>
@@ -176,6 +179,31 @@ describe('logs.errors', () => {
     ]);
     expect(results[0]!.observed).toMatch(
       /^could not read the errors of \/ecs\/prod-fivestar-internal-pe: .*not authorized to perform: logs:FilterLogEvents/,
+    );
+  });
+});
+
+describe('maintenance.rollback-targets', () => {
+  it("one family whose revisions cannot be listed is its own error; the other's missing target still fails", async () => {
+    const td = (family: string, rev: number) => `arn:aws:ecs:ap-south-1:1:task-definition/${family}:${rev}`;
+    ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({
+      services: input.services.map((name) => ({
+        serviceName: name,
+        taskDefinition: td(name.replace(/^prod-(.*)-service$/, 'prod-fivestar-$1'), 43),
+      })),
+    }));
+    ecs
+      .on(ListTaskDefinitionsCommand, { familyPrefix: 'prod-fivestar-internal-pe' })
+      .resolves({ taskDefinitionArns: [td('prod-fivestar-internal-pe', 43)] })
+      .on(ListTaskDefinitionsCommand, { familyPrefix: 'prod-fivestar-customer-portal' })
+      .rejects(throttled());
+    const results = await rollbackTargetsCheck.run(testContext(), {} as never);
+    expect(results.map((r) => [r.resource, r.status])).toEqual([
+      ['prod-fivestar-internal-pe', 'fail'],
+      ['prod-fivestar-customer-portal', 'error'],
+    ]);
+    expect(results[1]!.observed).toMatch(
+      /^could not read the ACTIVE revisions of prod-fivestar-customer-portal: throttled by AWS/,
     );
   });
 });
