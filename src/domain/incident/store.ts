@@ -75,12 +75,23 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
  * until `lockTimeoutMs`), re-reads the record, applies the change and bumps `revision`: two engineers
  * updating at once both land, one after the other.
  */
+/** Test seams of the store's lock (given per store, never global). */
+export interface IncidentStoreHooks {
+  /**
+   * Called when a stale lock has been seen, before it is taken over: a test holds two contenders here
+   * until both have seen it (test/unit/incident/lock-race.test.ts), the moment a naive takeover loses
+   * an update.
+   */
+  staleLockSeen?(file: string): void | Promise<void>;
+}
+
 export class IncidentStore {
   readonly dir: string;
 
   constructor(
     dir: string,
     private readonly lockTimeoutMs = 10_000,
+    private readonly hooks: IncidentStoreHooks = {},
   ) {
     this.dir = resolve(expandHome(dir));
   }
@@ -230,7 +241,11 @@ export class IncidentStore {
     };
     const deadline = Date.now() + this.lockTimeoutMs;
     for (let attempt = 0; ; attempt++) {
-      if (createExclusive(file, token) || takeOverStale(file, token)) return { release, held };
+      if (createExclusive(file, token)) return { release, held };
+      if (olderThan(file, STALE_LOCK_MS)) {
+        await this.hooks.staleLockSeen?.(file);
+        if (takeOverStale(file, token)) return { release, held };
+      }
       if (Date.now() > deadline) {
         throw new ExitError(
           ExitCode.unreachable,
@@ -270,9 +285,12 @@ function olderThan(file: string, ms: number): boolean {
 /** A takeover guard older than this belongs to a process that died inside the few statements it covers. */
 const STALE_GUARD_MS = 10_000;
 
-/** Replaces a stale lock with ours, atomically (see IncidentStore.lock); true when we now hold it. */
+/**
+ * Replaces a lock seen stale with ours, atomically (see IncidentStore.lock); true when we now hold it.
+ * Never "remove it, then create ours": a second process that saw the same stale lock would remove our
+ * fresh one and hold it too.
+ */
 function takeOverStale(file: string, token: string): boolean {
-  if (!olderThan(file, STALE_LOCK_MS)) return false;
   const guard = `${file}.takeover`;
   if (!createExclusive(guard, token)) {
     if (olderThan(guard, STALE_GUARD_MS)) rmSync(guard, { force: true });

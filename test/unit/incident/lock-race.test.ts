@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -24,68 +24,81 @@ beforeAll(async () => {
 }, 60_000);
 
 /**
- * One process: `rounds` times, at the same moments as the others, appends an event under the lock.
- * Before each moment process 0 leaves a stale lock (as a process that died mid-write would), so
- * every round all processes find it stale at once and race to take it over.
+ * One contender, a process of its own running the real store, doing one update. The store's
+ * `staleLockSeen` seam (a hook given to this store, not a global) holds the two contenders so that
+ * both have seen the stale lock before either takes it over — the moment a naive takeover ("remove
+ * the stale lock, create ours") loses an update:
+ *   A waits until B has seen the stale lock too, then takes it over;
+ *   B waits until A holds the lock (A's update is running), then tries to take it over.
+ * While it holds the lock, each contender waits (up to 1.5 s) for the other to hold it as well: with
+ * a naive takeover B removes A's fresh lock and holds it too, both read the same revision and one
+ * update is lost; the atomic takeover sees A's fresh lock under its guard and B waits its turn.
  */
 const CHILD = `
-import { openSync, closeSync, utimesSync } from 'node:fs';
-const [bundle, dir, id, name, start, rounds, slot] = process.argv.slice(1);
+import { existsSync, writeFileSync } from 'node:fs';
+const [bundle, dir, id, role, marks] = process.argv.slice(1);
 const { IncidentStore } = await import(bundle);
-const store = new IncidentStore(dir, 30000);
-const lock = dir + '/' + id + '/.lock';
-for (let round = 0; round < Number(rounds); round++) {
-  const at = Number(start) + round * Number(slot);
-  if (name === 'p0') {
-    while (Date.now() < at - 40) {}
-    try {
-      closeSync(openSync(lock, 'wx'));
-      const old = new Date(Date.now() - 600000);
-      utimesSync(lock, old, old);
-    } catch {}
-  }
-  while (Date.now() < at) {}
-  await store.update(id, (r) => ({ ...r, timeline: [...r.timeline, { at: 'now', event: name + '-' + round }] }));
-}
+const other = role === 'A' ? 'B' : 'A';
+const mark = (name) => writeFileSync(marks + '/' + name, '');
+const until = (name, ms) => {
+  const end = Date.now() + ms;
+  while (!existsSync(marks + '/' + name) && Date.now() < end) {}
+};
+const store = new IncidentStore(dir, 30000, {
+  staleLockSeen() {
+    if (role === 'A') until('seen-B', 10000);
+    else {
+      mark('seen-B');
+      until('holding-A', 10000);
+    }
+  },
+});
+await store.update(id, (r) => {
+  mark('holding-' + role);
+  until('holding-' + other, 1500);
+  return { ...r, timeline: [...r.timeline, { at: 'now', event: role }] };
+});
 `;
 
-function runChild(dir: string, id: string, name: string, start: number, rounds: number, slot: number) {
-  return new Promise<number>((done) => {
+function runChild(dir: string, id: string, role: 'A' | 'B', marks: string) {
+  return new Promise<{ code: number; stderr: string }>((done) => {
     const child = spawn(
       process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        CHILD,
-        bundle,
-        dir,
-        id,
-        name,
-        String(start),
-        String(rounds),
-        String(slot),
-      ],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
+      ['--input-type=module', '-e', CHILD, bundle, dir, id, role, marks],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
     );
-    child.on('exit', (code) => done(code ?? 1));
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += String(chunk);
+    });
+    child.on('exit', (code) => done({ code: code ?? 1, stderr }));
   });
 }
 
 const record = (id: string): IncidentRecord => incidentRecord(id);
 
 describe('stale incident lock taken over by concurrent processes', () => {
-  it('never lets two processes hold it: every update lands', async () => {
+  it('never lets two processes hold it: every update lands (both contenders see the stale lock before either takes it over)', async () => {
     const store = new IncidentStore(mkdtempSync(join(tmpdir(), 'fsops-race-')));
     const { id } = store.create(record, new Date('2026-11-29T10:00:00Z'));
-    const rounds = 30;
-    const processes = 8;
-    const start = Date.now() + 1500;
-    const codes = await Promise.all(
-      Array.from({ length: processes }, (_, n) => runChild(store.dir, id, `p${n}`, start, rounds, 400)),
-    );
-    expect(codes).toEqual(Array(processes).fill(0));
+    const lock = join(store.dir, id, '.lock');
+    const rounds = 3;
+    for (let round = 0; round < rounds; round++) {
+      // A lock left by a process that died mid-write: ten minutes old.
+      writeFileSync(lock, '4242 dead\n');
+      const old = new Date(Date.now() - 600_000);
+      utimesSync(lock, old, old);
+      const marks = mkdtempSync(join(tmpdir(), 'fsops-race-marks-'));
+      const [a, b] = await Promise.all([
+        runChild(store.dir, id, 'A', marks),
+        runChild(store.dir, id, 'B', marks),
+      ]);
+      expect([a, b], `round ${round}: ${a.stderr}${b.stderr}`).toMatchObject([{ code: 0 }, { code: 0 }]);
+      // Both saw the stale lock, and B tried to take it over while A held it.
+      expect(existsSync(join(marks, 'seen-B')), `round ${round}`).toBe(true);
+    }
     const events = store.read(id).timeline.map((t) => t.event);
-    expect(events).toHaveLength(rounds * processes);
-    expect(store.read(id).revision).toBe(1 + rounds * processes);
-  }, 240_000);
+    expect(events.filter((e) => e === 'A' || e === 'B')).toEqual(Array(rounds).fill(['A', 'B']).flat());
+    expect(store.read(id).revision).toBe(1 + 2 * rounds);
+  }, 120_000);
 });
