@@ -1,7 +1,7 @@
 import { DEFAULT_CONFIG } from '../base/config/defaults.js';
 import { deepMerge } from '../base/config/load.js';
 import { type Config, ConfigSchema } from '../base/config/schema.js';
-import { UnreachableError } from '../base/model/errors.js';
+import { ExitCode, UnreachableError } from '../base/model/errors.js';
 import { CHECKS } from '../catalogue/checks/index.js';
 import { type LocalServer, LocalServerError, startLocalServer } from '../domain/db/local-server.js';
 import { parseDbUrl } from '../domain/db/target.js';
@@ -133,6 +133,8 @@ export async function demo(options: DemoOptions, runtime: Runtime = processRunti
       runtime,
       printer,
     );
+    // Stopped while its checks ran (Ctrl-C, SIGTERM, SIGHUP): the report said INTERRUPTED; clean up.
+    if (code === ExitCode.interrupted) return code;
     const missed = expected.filter(([id]) => !seen.includes(id));
     if (format === 'text') {
       runtime.stderr.write(

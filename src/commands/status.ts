@@ -6,7 +6,7 @@ import { openStore } from '../domain/incident/flow.js';
 import { nextUpdateDue } from '../domain/incident/record.js';
 import { describeUnreadable } from '../domain/incident/store.js';
 import { type Cell, type Dashboard, renderDashboard, toCells } from '../domain/status/dashboard.js';
-import { onInterrupt } from '../engine/interrupt.js';
+import { onInterrupt, readsUntilInterrupted } from '../engine/interrupt.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
 import { type EnvSession, type GlobalOptions, openEnvSession, verifyAccount } from '../engine/session.js';
@@ -23,12 +23,17 @@ const DEFAULT_REFRESH = '30s';
 const MIN_REFRESH_MS = 1000;
 
 /** One frame's findings: the `status` runbook through the read-command kit. */
-async function poll(session: EnvSession, sinceMs: number, runtime: Runtime): Promise<Finding[]> {
+async function poll(
+  session: EnvSession,
+  sinceMs: number,
+  runtime: Runtime,
+  signal?: AbortSignal,
+): Promise<Finding[]> {
   const now = runtime.clock.now();
   const { findings } = await gather(
     session,
     { runbook: 'status' },
-    { since: new Date(now - sinceMs), runtime },
+    { since: new Date(now - sinceMs), runtime, ...(signal ? { signal } : {}) },
   );
   return findings;
 }
@@ -88,8 +93,12 @@ export async function status(options: StatusOptions, runtime: Runtime = processR
   const session = openEnvSession(options);
   const sinceMs = parseDuration(options.since ?? session.config.logs.since, '--since');
   try {
-    await verifyAccount(session);
-    let findings = await poll(session, sinceMs, runtime);
+    // The first frame: Ctrl-C, SIGTERM or SIGHUP while it is gathered ends the command as interrupted
+    // (130), whichever signal, with no dashboard of half the checks.
+    let findings = await readsUntilInterrupted(async (signal) => {
+      await verifyAccount(session, false, signal);
+      return poll(session, sinceMs, runtime, signal);
+    });
     let dashboard: Dashboard = {
       env: session.env.name,
       at: new Date().toISOString(),

@@ -51,8 +51,44 @@ export async function executeRunbook(
   session: CheckSession,
   options: RunbookRunOptions,
 ): Promise<Finding[]> {
+  return (await executeRunbookUntilStopped(runbook, session, options)).findings;
+}
+
+/**
+ * `executeRunbook`, stopped by `options.signal` (Ctrl-C, SIGTERM, SIGHUP): the checks that finished
+ * are findings; `notDone` names the checks, manual steps and actions that were not (empty when the run
+ * was not stopped).
+ */
+export async function executeRunbookUntilStopped(
+  runbook: Runbook,
+  session: CheckSession,
+  options: RunbookRunOptions & { signal?: AbortSignal },
+): Promise<{ findings: Finding[]; notDone: string[] }> {
   const steps = resolveSteps(runbook, options.checks);
-  const { findings: automated } = await runChecks(session, steps, options);
+  const { findings: automated, unfinished } = await runChecks(session, steps, options);
+  if (options.signal?.aborted) {
+    const rest = runbook.steps.flatMap((step) =>
+      'manual' in step
+        ? [`manual step not asked: ${step.manual}`]
+        : 'action' in step
+          ? [`change step not run: ${step.action}`]
+          : [],
+    );
+    return { findings: automated, notDone: [...unfinished.map(notChecked), ...rest] };
+  }
+  return { findings: await afterChecks(runbook, automated, options), notDone: [] };
+}
+
+/** "not checked: ecs.service": a step the run did not finish. */
+export function notChecked(step: Step): string {
+  return `not checked: ${step.check.id}`;
+}
+
+async function afterChecks(
+  runbook: Runbook,
+  automated: Finding[],
+  options: RunbookRunOptions,
+): Promise<Finding[]> {
   if (options.askManual && runbook.steps.some((step) => 'manual' in step)) options.beforeManual?.();
   const manual = await confirmManualSteps(
     runbook,

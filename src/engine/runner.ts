@@ -27,9 +27,21 @@ export interface RunnerHooks {
 export interface RunnerOptions extends RunnerHooks {
   concurrency: number;
   timeoutMs: number;
+  /**
+   * The run's signal: when it aborts (Ctrl-C, SIGTERM, SIGHUP), no further check starts and the
+   * checks in flight are aborted and left unfinished — what they were doing is not a finding.
+   */
+  signal?: AbortSignal;
 }
 
 export type ContextFactory = (signal: AbortSignal) => CheckContext;
+
+/** The findings of the checks that finished, and the steps that did not (the run was interrupted). */
+export interface StepsRun {
+  findings: Finding[];
+  /** Steps not started or not finished because the run's signal aborted; empty otherwise. */
+  unfinished: Step[];
+}
 
 /**
  * Runs every step with bounded concurrency. A check that throws or outlives its timeout becomes an
@@ -40,17 +52,42 @@ export async function runSteps(
   makeContext: ContextFactory,
   options: RunnerOptions,
 ): Promise<Finding[]> {
-  const results: Finding[][] = new Array(steps.length);
+  return (await runStepsUntilStopped(steps, makeContext, options)).findings;
+}
+
+/**
+ * `runSteps`, saying which steps did not finish when the run's signal aborted: those are not
+ * findings (an interrupted run is never a pass, and a check cut short is not an error of the system).
+ */
+export async function runStepsUntilStopped(
+  steps: Step[],
+  makeContext: ContextFactory,
+  options: RunnerOptions,
+): Promise<StepsRun> {
+  const results: (Finding[] | undefined)[] = new Array(steps.length);
+  const stopped = options.signal;
   await mapWithConcurrency(steps, options.concurrency, async (step, index) => {
+    if (stopped?.aborted) return;
     options.onCheckStart?.(step);
-    const findings = await runOne(step, makeContext, options.timeoutMs);
+    const findings = await runOne(step, makeContext, options.timeoutMs, stopped);
+    if (findings === STOPPED) return;
     results[index] = findings;
     options.onCheckDone?.(step, findings);
   });
-  return results.flat();
+  return {
+    findings: results.flatMap((r) => r ?? []),
+    unfinished: steps.filter((_, index) => results[index] === undefined),
+  };
 }
 
-async function runOne(step: Step, makeContext: ContextFactory, timeoutMs: number): Promise<Finding[]> {
+const STOPPED = Symbol('stopped');
+
+async function runOne(
+  step: Step,
+  makeContext: ContextFactory,
+  timeoutMs: number,
+  stopped?: AbortSignal,
+): Promise<Finding[] | typeof STOPPED> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -59,17 +96,29 @@ async function runOne(step: Step, makeContext: ContextFactory, timeoutMs: number
       reject(new CheckTimeout(timeoutMs));
     }, timeoutMs);
   });
+  // The run stopped: this check's calls are aborted and it ends now, unfinished.
+  let onStop = () => {};
+  const stop = new Promise<typeof STOPPED>((resolve) => {
+    onStop = () => {
+      controller.abort();
+      resolve(STOPPED);
+    };
+    stopped?.addEventListener('abort', onStop, { once: true });
+  });
   try {
     const run = (step.check.run as (ctx: CheckContext, params: unknown) => Promise<CheckResult[]>)(
       makeContext(controller.signal),
       step.params,
     );
-    const results = await Promise.race([run, timeout]);
+    const results = await Promise.race([run, timeout, stop]);
+    if (results === STOPPED || stopped?.aborted) return STOPPED;
     return results.map((result) => toFinding(step.check, result));
   } catch (error) {
+    if (stopped?.aborted) return STOPPED;
     return [errorFinding(step.check, error)];
   } finally {
     clearTimeout(timer);
+    stopped?.removeEventListener('abort', onStop);
   }
 }
 
@@ -158,6 +207,8 @@ export interface CheckRun {
   findings: Finding[];
   /** A context sharing the run's fact cache, to read gathered facts for a listing afterwards. */
   context: CheckContext;
+  /** The steps that did not finish because the run's signal aborted (empty when it did not). */
+  unfinished: Step[];
 }
 
 /**
@@ -171,13 +222,14 @@ export async function runChecks(
   options: RunChecksOptions = {},
 ): Promise<CheckRun> {
   const makeContext = checkContextFactory(session, options);
-  const findings = await runSteps([...steps], makeContext, {
+  const { findings, unfinished } = await runStepsUntilStopped([...steps], makeContext, {
     concurrency: options.concurrency ?? session.config.runner.concurrency,
     timeoutMs: options.timeoutMs ?? session.config.runner.checkTimeoutMs,
     onCheckStart: options.onCheckStart,
     onCheckDone: options.onCheckDone,
+    ...(options.signal ? { signal: options.signal } : {}),
   });
-  return { findings, context: makeContext(options.signal ?? new AbortController().signal) };
+  return { findings, unfinished, context: makeContext(options.signal ?? new AbortController().signal) };
 }
 
 /**

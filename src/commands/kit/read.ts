@@ -1,14 +1,15 @@
 import type { Config } from '../../base/config/schema.js';
 import type { CheckContext, RedisEndpoint } from '../../base/model/check.js';
 import { parseDuration } from '../../base/model/duration.js';
-import type { Finding, Report } from '../../base/model/finding.js';
+import type { Finding, Interruption, Report } from '../../base/model/finding.js';
 import { buildReport } from '../../base/model/finding.js';
 import { CHECKS } from '../../catalogue/checks/index.js';
 import { targetLabel } from '../../domain/db/target.js';
 import { type DbCommandSession, lazyDatabase } from '../../engine/database.js';
+import { onInterrupt } from '../../engine/interrupt.js';
 import { type Printer, printerFor } from '../../engine/printer.js';
 import { createProgress, type Progress } from '../../engine/progress.js';
-import { executeRunbook, resolveSteps } from '../../engine/run-runbook.js';
+import { executeRunbookUntilStopped, notChecked, resolveSteps } from '../../engine/run-runbook.js';
 import { loadRunbook, type Runbook } from '../../engine/runbook.js';
 import { runChecks, type Step, stepsFor } from '../../engine/runner.js';
 import { canAsk, processRuntime, type Runtime } from '../../engine/runtime.js';
@@ -58,6 +59,11 @@ export type Procedure = { runbook: string | Runbook } | { steps: readonly StepSp
 /** The outcome of a read run, handed to a command's notes. */
 export interface ReadRun {
   findings: Finding[];
+  /**
+   * Set when the run was stopped (Ctrl-C, SIGTERM, SIGHUP: `GatherOptions.signal` aborted): what was
+   * not done — the checks that did not finish, the manual and change steps not reached.
+   */
+  notDone?: string[];
   /** A context sharing the run's fact cache (step runs only), to list gathered facts afterwards. */
   context?: CheckContext;
   runbook?: Runbook;
@@ -114,17 +120,45 @@ export async function runReadCommand(
     const title = `${'runbook' in procedure ? procedure.runbook.title : command.label} (${session.env.name})`;
     const progress = await createProgress(title, printer.format, runtime.stderr);
     const startedAt = runtime.clock.now();
+    // Ctrl-C, SIGTERM (an ECS task stop, a cancelled CI job) and SIGHUP (a dropped SSH session) stop
+    // the run alike: the calls in flight are aborted, and the report is INTERRUPTED (exit 130) with
+    // what was checked and what was not — never a verdict on half the checks.
+    const stop = new AbortController();
+    const release = onInterrupt(() => stop.abort());
     try {
       progress.update(`${title}: verifying the AWS account`);
-      await verifyAccount(session);
-      const run = await gather(session, procedure, {
-        since: new Date(startedAt - sinceMs),
-        now: new Date(startedAt),
-        options,
-        runtime,
-        progress,
-        askManual: Boolean(command.askManual) && printer.format === 'text' && canAsk(runtime),
-      });
+      const verified = await verifyAccount(session, false, stop.signal).then(
+        () => true,
+        (error: unknown) => {
+          if (stop.signal.aborted) return false;
+          throw error;
+        },
+      );
+      const run: ReadRun = verified
+        ? await gather(session, procedure, {
+            since: new Date(startedAt - sinceMs),
+            now: new Date(startedAt),
+            options,
+            runtime,
+            progress,
+            askManual: Boolean(command.askManual) && printer.format === 'text' && canAsk(runtime),
+            signal: stop.signal,
+          })
+        : { findings: [], notDone: ['the AWS account check (nothing was checked)', ...allSteps(procedure)] };
+      if (stop.signal.aborted) {
+        progress.stop();
+        return printer.report(
+          buildReport(
+            command.label,
+            session.env.name,
+            new Date(startedAt),
+            run.findings,
+            undefined,
+            () => runtime.clock.now(),
+            interruptionOf(run.findings, run.notDone ?? []),
+          ),
+        );
+      }
       const notes = command.notes ? await command.notes(run) : undefined;
       progress.stop();
       return printer.report(
@@ -133,6 +167,7 @@ export async function runReadCommand(
         ),
       );
     } finally {
+      release();
       progress.stop();
     }
   } finally {
@@ -151,6 +186,31 @@ export interface GatherOptions {
   runtime?: Runtime;
   progress?: Progress;
   askManual?: boolean;
+  /** The run's signal: when it aborts, the run stops and `ReadRun.notDone` says what was not done. */
+  signal?: AbortSignal;
+}
+
+/** Every step of a procedure, as "not checked" lines (a run stopped before its checks began). */
+function allSteps(procedure: Resolved): string[] {
+  if ('steps' in procedure) return procedure.steps.map(notChecked);
+  return procedure.runbook.steps.map((step) =>
+    'check' in step
+      ? `not checked: ${step.check}`
+      : 'manual' in step
+        ? `manual step not asked: ${step.manual}`
+        : `change step not run: ${step.action}`,
+  );
+}
+
+/** What a stopped read run did (each check that finished, by its findings) and did not. */
+export function interruptionOf(findings: readonly Finding[], notDone: string[]): Interruption {
+  const byCheck = new Map<string, number>();
+  for (const f of findings) {
+    const id = f.checkId ?? f.id;
+    byCheck.set(id, (byCheck.get(id) ?? 0) + 1);
+  }
+  const done = [...byCheck].map(([id, n]) => `checked: ${id} (${n} finding${n === 1 ? '' : 's'})`);
+  return { done: done.length ? done : ['(nothing finished)'], notDone };
 }
 
 /**
@@ -160,14 +220,14 @@ export interface GatherOptions {
 export async function gather(
   session: EnvSession,
   procedure: Procedure | Resolved,
-  { since, now, options = {}, runtime = processRuntime(), progress, askManual }: GatherOptions,
+  { since, now, options = {}, runtime = processRuntime(), progress, askManual, signal }: GatherOptions,
 ): Promise<ReadRun> {
   const resolved = isResolved(procedure) ? procedure : resolve(procedure);
   const database = lazyDatabase(session, options);
   const hooks = { onCheckStart: progress?.onCheckStart, onCheckDone: progress?.onCheckDone };
   try {
     if ('runbook' in resolved) {
-      const findings = await executeRunbook(resolved.runbook, session, {
+      const { findings, notDone } = await executeRunbookUntilStopped(resolved.runbook, session, {
         checks: CHECKS,
         since,
         ...hooks,
@@ -177,17 +237,20 @@ export async function gather(
         fetch: runtime.fetch,
         db: database.open,
         redis: redisEndpoint(options),
+        ...(signal ? { signal } : {}),
       });
-      return { findings, runbook: resolved.runbook };
+      return { findings, runbook: resolved.runbook, ...(signal?.aborted ? { notDone } : {}) };
     }
-    return await runChecks(session, resolved.steps, {
+    const run = await runChecks(session, resolved.steps, {
       since,
       now,
       ...hooks,
       fetch: runtime.fetch,
       db: database.open,
       redis: redisEndpoint(options),
+      ...(signal ? { signal } : {}),
     });
+    return { ...run, ...(signal?.aborted ? { notDone: run.unfinished.map(notChecked) } : {}) };
   } finally {
     await database.close();
   }
@@ -229,13 +292,17 @@ export async function runDatabaseReadCommand(
     printer.format,
     runtime.stderr,
   );
+  // Ctrl-C, SIGTERM and SIGHUP stop the checks alike: the report is INTERRUPTED (exit 130).
+  const stop = new AbortController();
+  const release = onInterrupt(() => stop.abort());
   try {
-    const { findings } = await runChecks(session, command.steps(session), {
+    const { findings, unfinished } = await runChecks(session, command.steps(session), {
       db: async () => session.db,
       ...(command.redis ? { redis: command.redis } : {}),
       fetch: runtime.fetch,
       onCheckStart: progress.onCheckStart,
       onCheckDone: progress.onCheckDone,
+      signal: stop.signal,
     });
     progress.stop();
     const report = buildReport(
@@ -245,10 +312,12 @@ export async function runDatabaseReadCommand(
       findings,
       databaseNotes(session),
       () => runtime.clock.now(),
+      stop.signal.aborted ? interruptionOf(findings, unfinished.map(notChecked)) : undefined,
     );
     command.onReport?.(report);
     return printer.report(report);
   } finally {
+    release();
     progress.stop();
     await session.close();
   }

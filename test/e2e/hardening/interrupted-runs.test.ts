@@ -7,8 +7,9 @@ import { BIN, FAKE_CREDENTIALS } from '../../helpers/cli.js';
 import { type FakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
 
 // Run `npm run build` first. An interrupted run is never a pass (docs/safety.md): a read-only run
-// stopped by Ctrl-C while its checks wait (the check runner: validate, runbook run, status) ends as
-// "interrupted" (130) and prints no verdict at all — no PASS line, no JSON report, no green JUnit suite.
+// stopped while its checks wait — by Ctrl-C, SIGTERM (an ECS task stop, a cancelled CI job) or SIGHUP
+// (a dropped SSH session), alike — ends as INTERRUPTED (130) in the chosen format, saying what was
+// checked and what was not: no PASS line, no passing JSON report, no green JUnit suite.
 
 let fake: FakeAws | undefined;
 afterEach(async () => {
@@ -16,9 +17,10 @@ afterEach(async () => {
   fake = undefined;
 });
 
-/** bin/fsops against a world whose DescribeServices never answers; SIGINT once that call is in flight. */
+/** bin/fsops against a world whose DescribeServices never answers; `signal` once that call is in flight. */
 async function interruptedWhileChecking(
   args: string[],
+  signal: NodeJS.Signals = 'SIGINT',
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   fake = await startFakeWorld(
     'prod',
@@ -53,24 +55,57 @@ async function interruptedWhileChecking(
   while (!fake.calls.some((c) => c.action === 'DescribeServices')) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  child.kill('SIGINT');
+  child.kill(signal);
   return { code: await exited, stdout, stderr };
 }
 
 describe('a read-only run interrupted while its checks wait is never a pass', () => {
   it.each([
-    [['validate', 'prod']],
-    [['validate', 'prod', '--output', 'json']],
-    [['validate', 'prod', '--output', 'junit']],
-    [['runbook', 'run', 'troubleshoot/service-unavailable', '--env', 'prod', '--output', 'markdown']],
-    [['status', '--env', 'prod']],
-  ])(
-    'fsops %j: exit 130, "interrupted", no verdict printed',
-    async (args) => {
-      const result = await interruptedWhileChecking(args);
+    [['validate', 'prod'], 'SIGINT'],
+    [['validate', 'prod'], 'SIGTERM'],
+    [['validate', 'prod'], 'SIGHUP'],
+    [['validate', 'prod', '--output', 'junit'], 'SIGTERM'],
+    [
+      ['runbook', 'run', 'troubleshoot/service-unavailable', '--env', 'prod', '--output', 'markdown'],
+      'SIGTERM',
+    ],
+    [['security', '--env', 'prod'], 'SIGHUP'],
+  ] as const)(
+    'fsops %j, %s: exit 130, an INTERRUPTED report, never a pass',
+    async (args, signal) => {
+      const result = await interruptedWhileChecking([...args], signal);
+      expect(result.code).toBe(130);
+      // The verdict is INTERRUPTED (findings that finished keep their own status, a pass among them).
+      expect(result.stdout).not.toMatch(/: PASS\b|\*\*PASS|"status": "pass"/);
+      expect(result.stdout).toMatch(/: INTERRUPTED\b|\*\*INTERRUPTED|type="interrupted"/);
+      // What was not checked is named: the check waiting on DescribeServices.
+      expect(result.stdout).toMatch(/not checked: ecs\.service|not checked: security\.network/);
+      if (args.includes('junit')) expect(result.stdout).toMatch(/<error message="interrupted/);
+    },
+    30_000,
+  );
+
+  it.each(['SIGTERM', 'SIGHUP', 'SIGINT'] as const)(
+    'fsops validate prod --output json, %s: exit 130 and "status": "interrupted" with what was and was not checked',
+    async (signal) => {
+      const result = await interruptedWhileChecking(['validate', 'prod', '--output', 'json'], signal);
+      expect(result.code).toBe(130);
+      const report = JSON.parse(result.stdout);
+      expect(report.status).toBe('interrupted');
+      expect(report.interruption.notDone).toContain('not checked: ecs.service');
+      expect(report.interruption.done.length).toBeGreaterThan(0);
+      // The checks that finished are findings; none of them is the check that was cut short.
+      expect(report.findings.some((f: { id: string }) => f.id.startsWith('ecs.service'))).toBe(false);
+    },
+    30_000,
+  );
+
+  it.each(['SIGTERM', 'SIGHUP'] as const)(
+    'fsops status --env prod, %s: exit 130, "interrupted", no dashboard of half the checks',
+    async (signal) => {
+      const result = await interruptedWhileChecking(['status', '--env', 'prod'], signal);
       expect(result.code).toBe(130);
       expect(result.stderr.trim().split('\n').at(-1)).toBe('fsops: interrupted');
-      expect(result.stdout).not.toMatch(/PASS|"status": "pass"|<testsuites/);
       expect(result.stdout).toBe('');
     },
     30_000,
