@@ -80,7 +80,8 @@ describe('a read-only run interrupted while its checks wait is never a pass', ()
       expect(result.stdout).toMatch(/: INTERRUPTED\b|\*\*INTERRUPTED|type="interrupted"/);
       // What was not checked is named: the check waiting on DescribeServices.
       expect(result.stdout).toMatch(/not checked: ecs\.service|not checked: security\.network/);
-      if (args.includes('junit')) expect(result.stdout).toMatch(/<error message="interrupted/);
+      if ((args as readonly string[]).includes('junit'))
+        expect(result.stdout).toMatch(/<error message="interrupted/);
     },
     30_000,
   );
