@@ -2,6 +2,7 @@ import type { ActionDefinition } from '../catalogue/action.js';
 import { type SnapshotParams, snapshotAction } from '../catalogue/actions/backup/snapshot.js';
 import { CHANGE_REF_ENV } from '../catalogue/checks/maintenance/window.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 
 export interface BackupSnapshotOptions extends EnvActionOptions {
   changeRef?: string;
@@ -9,7 +10,10 @@ export interface BackupSnapshotOptions extends EnvActionOptions {
 }
 
 /** `fsops backup snapshot` (ops guide §12.1.1: full backup before maintenance). */
-export async function backupSnapshot(options: BackupSnapshotOptions): Promise<number> {
+export async function backupSnapshot(
+  options: BackupSnapshotOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
   const params: SnapshotParams = {
     changeRef: options.changeRef ?? process.env[CHANGE_REF_ENV],
     wait: options.wait ?? false,
@@ -21,5 +25,6 @@ export async function backupSnapshot(options: BackupSnapshotOptions): Promise<nu
       steps: [{ action: snapshotAction as ActionDefinition<never>, params }],
     },
     options,
+    runtime,
   );
 }

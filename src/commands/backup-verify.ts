@@ -2,6 +2,7 @@ import type { ActionDefinition } from '../catalogue/action.js';
 import { restoreTestOrphansAction } from '../catalogue/actions/backup/orphans.js';
 import { type RestoreTestParams, restoreTestAction } from '../catalogue/actions/backup/restore-test.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 
 export interface BackupVerifyOptions extends EnvActionOptions {
   from?: string;
@@ -12,7 +13,10 @@ export interface BackupVerifyOptions extends EnvActionOptions {
 }
 
 /** `fsops backup verify` (runbook 003 Monthly Tasks; runbook 002 Backup Verification; deployment guide §2.2.3). */
-export async function backupVerify(options: BackupVerifyOptions): Promise<number> {
+export async function backupVerify(
+  options: BackupVerifyOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
   const params: RestoreTestParams = {
     from: options.from,
     time: options.time,
@@ -31,5 +35,6 @@ export async function backupVerify(options: BackupVerifyOptions): Promise<number
       ],
     },
     options,
+    runtime,
   );
 }

@@ -1,5 +1,5 @@
 import { DB_COMMAND_CHECKS } from '../catalogue/checks/database/index.js';
-import { type DbCommandOptions, type DbCommandSession, openDbCommandSession } from '../engine/database.js';
+import { type DbCommandOptions, type DbCommandSession, withReadSession } from '../engine/database.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
 import { type DatabaseStep, runDatabaseReadCommand } from './kit/read.js';
 
@@ -30,7 +30,11 @@ const dbCommand =
   (names: readonly DbCheckName[], label: string) =>
   (options: DbCommandOptions, runtime: Runtime = processRuntime()): Promise<number> =>
     runDatabaseReadCommand(
-      { label, steps: (session) => dbSteps(names, session), open: () => openDbCommandSession(options) },
+      {
+        label,
+        steps: (session) => dbSteps(names, session),
+        open: async () => withReadSession(await runtime.openDatabase(options)),
+      },
       options,
       runtime,
     );

@@ -9,12 +9,11 @@ import {
   partitionFindings,
 } from '../catalogue/actions/db/partitions.js';
 import { type DbCommandOptions, runDbActions } from '../engine/commands/db-command.js';
-import type { PromptIO } from '../engine/safety.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 
 export interface PartitionsOptions extends DbCommandOptions {
   createNext?: boolean;
   dropOlderThan?: string;
-  io?: PromptIO;
 }
 
 const listing: CheckDefinition = {
@@ -30,7 +29,10 @@ const listing: CheckDefinition = {
  * `fsops db partitions` (runbook 003 Partition Management): partitioned tables and their ranges; with
  * --create-next the missing partitions of this and next month; with --drop-older-than the old ones.
  */
-export async function dbPartitions(options: PartitionsOptions): Promise<number> {
+export async function dbPartitions(
+  options: PartitionsOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
   const olderThanMonths = options.dropOlderThan
     ? parseMonths(options.dropOlderThan, '--drop-older-than')
     : undefined;
@@ -44,7 +46,6 @@ export async function dbPartitions(options: PartitionsOptions): Promise<number> 
       command: 'db partitions',
       readOnly: steps.length === 0,
       steps,
-      io: options.io,
       // The listing is the report when nothing is asked; with --create-next the action's results say the rest.
       before: async (target) => {
         const { results, notes } = partitionFindings(await partitionedTables(target.db), new Date());
@@ -59,5 +60,6 @@ export async function dbPartitions(options: PartitionsOptions): Promise<number> 
       },
     },
     options,
+    runtime,
   );
 }

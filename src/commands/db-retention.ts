@@ -2,12 +2,11 @@ import { UsageError } from '../base/model/errors.js';
 import type { ActionDefinition } from '../catalogue/action.js';
 import { retentionDeleteAction } from '../catalogue/actions/db/retention.js';
 import { type DbCommandOptions, runDbActions } from '../engine/commands/db-command.js';
-import type { PromptIO } from '../engine/safety.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 
 export interface RetentionOptions extends DbCommandOptions {
   table?: string[];
   batchSize?: string;
-  io?: PromptIO;
 }
 
 export function parseBatchSize(text: string | undefined): number | undefined {
@@ -23,7 +22,10 @@ export function parseBatchSize(text: string | undefined): number | undefined {
  * `fsops db retention` (runbook 002 Regular Maintenance Tasks, runbook 003 Weekly Tasks): deletes rows
  * past maintenance.retention in small batches. `--dry-run` counts only.
  */
-export async function dbRetention(options: RetentionOptions): Promise<number> {
+export async function dbRetention(
+  options: RetentionOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
   const batchSize = parseBatchSize(options.batchSize);
   return runDbActions(
     {
@@ -34,8 +36,8 @@ export async function dbRetention(options: RetentionOptions): Promise<number> {
           params: { tables: options.table, batchSize },
         },
       ],
-      io: options.io,
     },
     options,
+    runtime,
   );
 }

@@ -3,9 +3,9 @@ import type { ActionDefinition } from '../catalogue/action.js';
 import { type SignalKind, signalBackendAction } from '../catalogue/actions/db/signal-backend.js';
 import { runChanges } from '../engine/changes.js';
 import { databaseChangeSession } from '../engine/commands/db-command.js';
-import { type DbCommandOptions, type DbCommandSession, openDbCommandSession } from '../engine/database.js';
+import { type DbCommandOptions, withReadSession } from '../engine/database.js';
 import { printerFor } from '../engine/printer.js';
-import { type PromptIO, terminalIO } from '../engine/safety.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 import { verifyAccount } from '../engine/session.js';
 
 export {
@@ -37,14 +37,13 @@ export async function signalBackend(
   kind: SignalKind,
   pidText: string,
   options: DbSignalOptions,
-  io: PromptIO = terminalIO(),
-  // docs/architecture.md: a command that changes something never takes its environment from FSOPS_ENV.
-  openSession: () => Promise<DbCommandSession> = () =>
-    openDbCommandSession(options, { envFromEnvironment: false }),
+  runtime: Runtime = processRuntime(),
 ): Promise<number> {
-  printerFor(options, `db ${kind}`, ['text']);
+  printerFor(options, `db ${kind}`, ['text'], runtime.stdout);
   const pid = parsePid(pidText);
-  const session = await openSession();
+  // docs/architecture.md: a command that changes something never takes its environment from FSOPS_ENV.
+  const session = await withReadSession(await runtime.openDatabase(options, { envFromEnvironment: false }));
+  const { io } = runtime;
   try {
     // Who did it, for the audit; an emergency signal does not wait on STS to say (the account guard ran).
     const identity = session.envSession
@@ -53,7 +52,13 @@ export async function signalBackend(
     const result = await runChanges(
       databaseChangeSession({ ...session, identity }),
       [{ action: signalBackendAction as ActionDefinition<never>, params: { kind, pid } }],
-      { command: `db ${kind} ${pid}`, yes: options.yes, dryRun: options.dryRun, io },
+      {
+        command: `db ${kind} ${pid}`,
+        yes: options.yes,
+        dryRun: options.dryRun,
+        io,
+        stderr: runtime.stderr,
+      },
     );
     if (result.stop) throw result.stop;
     const [step] = result.steps;
@@ -66,10 +71,10 @@ export async function signalBackend(
   }
 }
 
-export function dbCancel(pid: string, options: DbSignalOptions): Promise<number> {
-  return signalBackend('cancel', pid, options);
+export function dbCancel(pid: string, options: DbSignalOptions, runtime?: Runtime): Promise<number> {
+  return signalBackend('cancel', pid, options, runtime);
 }
 
-export function dbTerminate(pid: string, options: DbSignalOptions): Promise<number> {
-  return signalBackend('terminate', pid, options);
+export function dbTerminate(pid: string, options: DbSignalOptions, runtime?: Runtime): Promise<number> {
+  return signalBackend('terminate', pid, options, runtime);
 }

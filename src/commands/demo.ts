@@ -11,7 +11,7 @@ import { DEMO_THRESHOLDS } from '../domain/demo/thresholds.js';
 import { type LocalRedis, LocalRedisError, startLocalRedis } from '../domain/redis/local-server.js';
 import { detachedDatabase, withReadSession } from '../engine/database.js';
 import { onInterrupt } from '../engine/interrupt.js';
-import { printerFor } from '../engine/printer.js';
+import { parseOutput } from '../engine/printer.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
 import { DB_CHECK_NAMES, dbSteps } from './db-checks.js';
@@ -48,12 +48,9 @@ const EXPECTED_REDIS: [id: string, what: string][] = [
   ['redis.queue.age', "the queue's oldest webhook, 25 minutes old"],
 ];
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export async function demo(options: DemoOptions, runtime: Runtime = processRuntime()): Promise<number> {
-  // The demo prints db health's report: every report format.
-  const printer = printerFor(options, 'demo', undefined, runtime.stdout);
-  const format = printer.format;
+  // The demo prints db health's report: every report format (refused before anything starts).
+  const format = parseOutput(options.output, 'demo');
   const log = (line: string) => {
     if (format === 'text') runtime.stderr.write(`demo: ${line}\n`);
   };
@@ -104,7 +101,7 @@ export async function demo(options: DemoOptions, runtime: Runtime = processRunti
       );
     }
     // Statistics reach the shared views about a second after a transaction ends; locks age meanwhile.
-    await sleep(2500);
+    await runtime.clock.sleep(2500, new AbortController().signal);
     const diagUrl = new URL(dbUrl);
     diagUrl.username = DEMO_ROLE;
     const config = demoConfig();
@@ -116,6 +113,7 @@ export async function demo(options: DemoOptions, runtime: Runtime = processRunti
     const code = await runDatabaseReadCommand(
       {
         label: 'db health',
+        command: 'demo',
         steps: (session) => [
           ...dbSteps(DB_CHECK_NAMES, session),
           ...(redis ? REDIS_SERVER_STEPS.map((id) => ({ check: CHECKS[id]!, params: {} })) : []),
@@ -131,7 +129,6 @@ export async function demo(options: DemoOptions, runtime: Runtime = processRunti
       },
       options,
       runtime,
-      printer,
     );
     // Stopped while its checks ran (Ctrl-C, SIGTERM, SIGHUP): the report said INTERRUPTED; clean up.
     if (code === ExitCode.interrupted) return code;

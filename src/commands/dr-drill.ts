@@ -3,6 +3,7 @@ import type { ActionDefinition } from '../catalogue/action.js';
 import { ecsTaskLossAction } from '../catalogue/actions/dr/ecs-task-loss.js';
 import { rdsFailoverAction } from '../catalogue/actions/dr/rds-failover.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 
 export interface DrDrillOptions extends EnvActionOptions {
   component?: string;
@@ -14,7 +15,11 @@ export interface DrDrillOptions extends EnvActionOptions {
 export const DRILLS = ['rds-failover', 'ecs-task-loss'] as const;
 
 /** `fsops dr drill rds-failover|ecs-task-loss` (runbook 002 Failover Testing; runbook 003 Monthly Tasks). */
-export async function drDrill(kind: string, options: DrDrillOptions): Promise<number> {
+export async function drDrill(
+  kind: string,
+  options: DrDrillOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
   if (!(DRILLS as readonly string[]).includes(kind)) {
     throw new UsageError(`unknown drill '${kind}': valid drills are ${DRILLS.join(', ')}`);
   }
@@ -38,5 +43,6 @@ export async function drDrill(kind: string, options: DrDrillOptions): Promise<nu
       steps: [step],
     },
     options,
+    runtime,
   );
 }

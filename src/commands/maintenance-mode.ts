@@ -9,14 +9,12 @@ import { commandContext } from '../engine/context.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { clean } from '../engine/render.js';
-import type { PromptIO } from '../engine/safety.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 import { type GlobalOptions, openEnvSession, requireExplicitEnv, verifyAccount } from '../engine/session.js';
 
 export interface MaintenanceModeOptions extends GlobalOptions {
   dryRun?: boolean;
   yes?: boolean;
-  /** Tests pass a scripted prompt. */
-  io?: PromptIO;
 }
 
 export const STATES = ['on', 'off', 'status'] as const;
@@ -28,11 +26,15 @@ const awsFailure = (error: unknown, env: string, doing: string): Error =>
  * `fsops maintenance mode on|off|status` (deployment guide §4.2.1): the SSM maintenance_mode parameter.
  * on/off is the catalogue action `maintenance.mode` run by the one driver (plan, confirm, audit).
  */
-export async function maintenanceMode(state: string, options: MaintenanceModeOptions): Promise<number> {
+export async function maintenanceMode(
+  state: string,
+  options: MaintenanceModeOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
   if (!(STATES as readonly string[]).includes(state)) {
     throw new UsageError(`unknown maintenance mode '${state}': valid are ${STATES.join(', ')}`);
   }
-  const printer = printerFor(options, `maintenance mode ${state}`, VIEW_FORMATS);
+  const printer = printerFor(options, `maintenance mode ${state}`, VIEW_FORMATS, runtime.stdout);
   const envName =
     state === 'status'
       ? undefined
@@ -63,7 +65,13 @@ export async function maintenanceMode(state: string, options: MaintenanceModeOpt
     const result = await runChanges(
       envChangeSession(session, identity?.arn ?? null),
       [{ action: maintenanceModeAction as ActionDefinition<never>, params: { on: state === 'on' } }],
-      { command, yes: options.yes, dryRun: options.dryRun, io: options.io ?? promptIO(printer.format) },
+      {
+        command,
+        yes: options.yes,
+        dryRun: options.dryRun,
+        io: promptIO(printer.format, runtime.io, runtime.stderr),
+        stderr: runtime.stderr,
+      },
     );
     const [step] = result.steps;
     if (step!.state === 'plan-failed') throw awsFailure(step!.error, env, `read ${parameter}`);

@@ -21,7 +21,7 @@ import { printerFor } from '../engine/printer.js';
 import { createProgress } from '../engine/progress.js';
 import { executeRunbook, resolveSteps } from '../engine/run-runbook.js';
 import { type ActionStep, loadRunbook, type Runbook } from '../engine/runbook.js';
-import type { PromptIO } from '../engine/safety.js';
+import { canAsk, processRuntime, type Runtime } from '../engine/runtime.js';
 import { type GlobalOptions, openEnvSession, requireExplicitEnv, verifyAccount } from '../engine/session.js';
 
 export interface MaintenanceRunOptions extends GlobalOptions, DbConnectionOptions {
@@ -30,8 +30,6 @@ export interface MaintenanceRunOptions extends GlobalOptions, DbConnectionOption
   report?: string;
   changeRef?: string;
   since?: string;
-  /** Tests pass a scripted prompt. */
-  io?: PromptIO;
 }
 
 export const CADENCES = ['daily', 'weekly', 'monthly', 'quarterly'] as const;
@@ -56,8 +54,9 @@ async function runMaintenanceRunbook(
   name: string,
   label: string,
   options: MaintenanceRunOptions,
+  runtime: Runtime,
 ): Promise<number> {
-  const printer = printerFor(options, label);
+  const printer = printerFor(options, label, undefined, runtime.stdout);
   const format = printer.format;
   const evidence = evidenceFormat(options.report);
   const changeRef = options.changeRef ?? process.env[CHANGE_REF_ENV];
@@ -68,10 +67,9 @@ async function runMaintenanceRunbook(
     ? requireExplicitEnv(options, `${label} changes the database`)
     : undefined;
   const session = openEnvSession(options, envName);
-  const interactive = Boolean(process.stdin.isTTY);
-  const io = options.io ?? promptIO(format);
+  const io = promptIO(format, runtime.io, runtime.stderr);
   try {
-    if (actionSteps.length && !options.dryRun && !options.yes && !(options.io ? io.isTTY : interactive)) {
+    if (actionSteps.length && !options.dryRun && !options.yes && !runtime.io.isTTY) {
       // The one early refusal (audited): nothing is checked before a run that could not be confirmed.
       await refuseChange(
         envChangeSession(session, null),
@@ -86,8 +84,8 @@ async function runMaintenanceRunbook(
       options.since ?? DEFAULT_SINCE[name] ?? session.config.logs.since,
       '--since',
     );
-    const startedAt = new Date();
-    const progress = await createProgress(`${runbook.title} (${session.env.name})`, format);
+    const startedAt = new Date(runtime.clock.now());
+    const progress = await createProgress(`${runbook.title} (${session.env.name})`, format, runtime.stderr);
     const timer = stepTimer({ onCheckStart: progress.onCheckStart, onCheckDone: progress.onCheckDone });
     // Both sessions open lazily: a read-only one for the checks, the writable one only when an action runs.
     const db = lazyDatabase(session, options);
@@ -97,7 +95,9 @@ async function runMaintenanceRunbook(
       const checked = await executeRunbook(runbook, session, {
         checks: CHECKS,
         since,
-        askManual: interactive && Boolean(process.stderr.isTTY) && format === 'text',
+        askManual: canAsk(runtime) && format === 'text',
+        ask: (question) => runtime.io.ask(question),
+        fetch: runtime.fetch,
         ...timer.hooks,
         db: db.read,
         runActions: async (steps) => {
@@ -110,6 +110,7 @@ async function runMaintenanceRunbook(
               yes: options.yes,
               dryRun: options.dryRun,
               io,
+              stderr: runtime.stderr,
               // Progress lines on stderr (text output only), neutralised: they quote table and index names.
               log: progress.log,
               // What the applied actions changed is checked again, with the runbook's parameters.
@@ -129,6 +130,7 @@ async function runMaintenanceRunbook(
         timings: [...timer.timings, ...(result?.timings ?? [])],
         identity: identity?.arn ?? null,
         changeRef: changeRef ?? null,
+        stderr: runtime.stderr,
       });
     } finally {
       progress.stop();
@@ -140,17 +142,30 @@ async function runMaintenanceRunbook(
 }
 
 /** `fsops maintenance run weekly|monthly|quarterly` (ops guide §12.3.1; runbooks 002/003). */
-export async function maintenanceRun(cadence: string, options: MaintenanceRunOptions): Promise<number> {
+export async function maintenanceRun(
+  cadence: string,
+  options: MaintenanceRunOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
   if (!(CADENCES as readonly string[]).includes(cadence)) {
     throw new UsageError(`unknown maintenance run '${cadence}': valid are ${CADENCES.join(', ')}`);
   }
-  return runMaintenanceRunbook(`maintenance/${cadence}`, `maintenance run ${cadence}`, options);
+  return runMaintenanceRunbook(`maintenance/${cadence}`, `maintenance run ${cadence}`, options, runtime);
 }
 
 /** `fsops maintenance checklist pre` (ops guide §12.1.2). */
-export async function maintenanceChecklist(phase: string, options: MaintenanceRunOptions): Promise<number> {
+export async function maintenanceChecklist(
+  phase: string,
+  options: MaintenanceRunOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
   if (!(PHASES as readonly string[]).includes(phase)) {
     throw new UsageError(`unknown checklist '${phase}': valid are ${PHASES.join(', ')}`);
   }
-  return runMaintenanceRunbook(`maintenance/${phase}-checklist`, `maintenance checklist ${phase}`, options);
+  return runMaintenanceRunbook(
+    `maintenance/${phase}-checklist`,
+    `maintenance checklist ${phase}`,
+    options,
+    runtime,
+  );
 }

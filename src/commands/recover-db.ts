@@ -28,6 +28,7 @@ import { evidenceFormat, finishChangeRun } from '../engine/evidence.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
 import { printerFor } from '../engine/printer.js';
 import { createProgress } from '../engine/progress.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 import { openEnvSession, requireExplicitEnv, verifyAccount } from '../engine/session.js';
 
 export interface RecoverDbOptions extends EnvActionOptions {
@@ -83,8 +84,11 @@ function mode(options: RecoverDbOptions): 'new' | 'resume' | 'abort' {
  * path in two runs — stop writes, restore, verify; then, after a second confirmation showing the
  * verification, cut over and bring the service back — sharing one journal for --resume and --abort.
  */
-export async function recoverDb(options: RecoverDbOptions): Promise<number> {
-  const printer = printerFor(options, COMMAND);
+export async function recoverDb(
+  options: RecoverDbOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
+  const printer = printerFor(options, COMMAND, undefined, runtime.stdout);
   const evidence = evidenceFormat(options.report);
   const envName = requireExplicitEnv(options, 'recover db replaces the live database');
   const kind = mode(options);
@@ -96,7 +100,7 @@ export async function recoverDb(options: RecoverDbOptions): Promise<number> {
   }
   const assertions = options.verifySql ? readAssertions(options.verifySql) : [];
   const session = openEnvSession(options, envName);
-  const startedAt = new Date();
+  const startedAt = new Date(runtime.clock.now());
   try {
     const identity = await readsUntilInterrupted((signal) => verifyAccount(session, true, signal));
     const store = new RecoveryStore(recoveryDir(session.config.backup.recover.directory));
@@ -141,7 +145,7 @@ export async function recoverDb(options: RecoverDbOptions): Promise<number> {
       dbHost: options.dbHost,
       dbPort: options.dbPort,
     };
-    const progress = await createProgress(`${COMMAND} (${session.env.name})`, printer.format);
+    const progress = await createProgress(`${COMMAND} (${session.env.name})`, printer.format, runtime.stderr);
     const changeSession = envChangeSession(session, identity?.arn ?? null);
     const run = (command: string, actions: ActionDefinition<RecoverDbParams>[]) =>
       runChanges(
@@ -151,7 +155,8 @@ export async function recoverDb(options: RecoverDbOptions): Promise<number> {
           command,
           yes: options.yes,
           dryRun: options.dryRun,
-          io: options.io ?? promptIO(printer.format),
+          io: promptIO(printer.format, runtime.io, runtime.stderr),
+          stderr: runtime.stderr,
           log: progress.log,
         },
       );
@@ -215,6 +220,7 @@ export async function recoverDb(options: RecoverDbOptions): Promise<number> {
       evidence,
       timings: results.flatMap((r) => r.timings),
       identity: identity?.arn ?? null,
+      stderr: runtime.stderr,
     });
   } finally {
     session.aws.destroy();

@@ -1,6 +1,7 @@
 import type { ActionDefinition } from '../catalogue/action.js';
 import { type RecoverTableParams, recoverTableAction } from '../catalogue/actions/recover/table.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 
 export interface RecoverTableOptions extends EnvActionOptions {
   toTime?: string;
@@ -10,7 +11,11 @@ export interface RecoverTableOptions extends EnvActionOptions {
 }
 
 /** `fsops recover table <schema.table>` (runbook 002 Partial Recovery; runbook 003 Data Corruption). */
-export async function recoverTable(table: string, options: RecoverTableOptions): Promise<number> {
+export async function recoverTable(
+  table: string,
+  options: RecoverTableOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
   const params: RecoverTableParams = {
     table,
     toTime: options.toTime,
@@ -25,5 +30,6 @@ export async function recoverTable(table: string, options: RecoverTableOptions):
       steps: [{ action: recoverTableAction as ActionDefinition<never>, params }],
     },
     options,
+    runtime,
   );
 }

@@ -169,6 +169,8 @@ export interface RunChangesOptions {
    * machine output), started after the prompt: for a long wait (a rollout). Without it, `log`.
    */
   progress?: { label: string; format: string; stream?: ProgressStream };
+  /** Where the driver's own notices go (Ctrl-C: stopping after the statement): the command's runtime.stderr. */
+  stderr?: { write(text: string): unknown };
   /**
    * The checks an applied action may name in `recheck`, with their parameters (a runbook's check
    * steps, or `stepsFor(CHECKS, …)`): those named by an applied action run again after the changes.
@@ -263,7 +265,7 @@ export async function runChanges(
     decided.decision === 'confirmed' && work.length > 0
       ? onInterrupt(() => {
           stopper.abort();
-          process.stderr.write(
+          (options.stderr ?? process.stderr).write(
             '\nfsops: stopping after the current statement (Ctrl-C again to quit at once)\n',
           );
         })

@@ -6,6 +6,7 @@ import { localUser } from './audit.js';
 import type { Printer } from './printer.js';
 import { toMarkdown } from './render.js';
 import type { RunnerHooks } from './runner.js';
+import type { OutputStream } from './runtime.js';
 
 export type EvidenceFormat = 'json' | 'markdown';
 
@@ -128,9 +129,13 @@ export function writeEvidence(file: string, evidence: Evidence, format: Evidence
 }
 
 /** The exit code after the evidence was (or was not) written: a lost evidence file is at least exit 3. */
-export function afterEvidence(code: number, problem: string | null): number {
+export function afterEvidence(
+  code: number,
+  problem: string | null,
+  stderr: OutputStream = process.stderr,
+): number {
   if (!problem) return code;
-  process.stderr.write(`fsops: ${problem}\n`);
+  stderr.write(`fsops: ${problem}\n`);
   return code === ExitCode.interrupted ? code : Math.max(code, ExitCode.unreachable);
 }
 
@@ -149,6 +154,8 @@ export function finishChangeRun(
     timings: StepTiming[];
     identity: string | null;
     changeRef?: string | null;
+    /** Where a lost evidence file is said: the command's runtime.stderr (src/engine/runtime.ts). */
+    stderr?: OutputStream;
   },
 ): number {
   const code = printer.report(report);
@@ -160,5 +167,9 @@ export function finishChangeRun(
           run.evidence,
         )
       : null;
-  return afterEvidence(code === ExitCode.interrupted ? code : run.declined ? ExitCode.usage : code, problem);
+  return afterEvidence(
+    code === ExitCode.interrupted ? code : run.declined ? ExitCode.usage : code,
+    problem,
+    run.stderr,
+  );
 }

@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from '../domain/ecs/wait.js';
+import type { Database, DbCommandOptions, OpenDatabaseOptions } from './database.js';
 import { httpFetch } from './http-fetch.js';
 import type { ProgressStream } from './progress.js';
 import { askOnTerminal, type PromptIO } from './safety.js';
@@ -11,8 +12,8 @@ export interface OutputStream {
 
 /**
  * Everything a command takes from the process it runs in, in one object (docs/architecture.md,
- * "Adding a command"): the streams, the terminal a person answers on, the clock, HTTP and the poll
- * interval of waits. `src/cli.ts` gives every command `processRuntime()`; tests give a replacement
+ * "Adding a command"): the streams, the terminal a person answers on, the clock, HTTP, the poll
+ * interval of waits and the opener of a database command's database. `src/cli.ts` gives every command `processRuntime()`; tests give a replacement
  * (test/helpers/runtime.ts) instead of spying on process.stdout or patching modules.
  */
 export interface Runtime {
@@ -27,6 +28,11 @@ export interface Runtime {
   fetch: typeof fetch;
   /** How often a wait polls ECS (rollback, restart, scale). */
   pollIntervalMs: number;
+  /**
+   * Opens the database a `fsops db ...` command names (src/engine/database.ts openDatabase); a test
+   * may wrap it to see the sessions the command asks for.
+   */
+  openDatabase(options: DbCommandOptions, how?: OpenDatabaseOptions): Promise<Database>;
 }
 
 export const DEFAULT_POLL_INTERVAL_MS = 6000;
@@ -46,7 +52,13 @@ export function processRuntime(): Runtime {
     clock: systemClock,
     fetch: httpFetch,
     pollIntervalMs: DEFAULT_POLL_INTERVAL_MS,
+    openDatabase,
   };
+}
+
+/** The database layer, loaded when a command opens a database (so `fsops --help` loads no driver). */
+export async function openDatabase(options: DbCommandOptions, how?: OpenDatabaseOptions): Promise<Database> {
+  return (await import('./database.js')).openDatabase(options, how);
 }
 
 /** Whether a person can answer questions: a terminal on both ends (manual steps are asked, not skipped). */

@@ -6,14 +6,23 @@ import {
   type RunChangesOptions,
   runChanges,
 } from '../../src/engine/changes.js';
+import { testRuntime } from './runtime.js';
+
+/** The terminal and stderr of a testRuntime(): no terminal, and the driver's notices collected, not printed. */
+function quiet(): Pick<RunChangesOptions, 'io' | 'stderr'> {
+  const { io, stderr } = testRuntime();
+  return { io, stderr };
+}
 
 /**
  * The one driver (src/engine/changes.ts runChanges) on a target built from a bare action context, as
  * the db commands build theirs: `target` names it on the plan and in the audit (no environment).
+ * Without `io`, the terminal of testRuntime(): none, so only --yes (or a dry run) goes ahead.
  */
 export function runTestChanges(
   steps: readonly ChangeStep[],
-  options: Omit<RunChangesOptions, 'log'> & {
+  options: Omit<RunChangesOptions, 'log' | 'io'> & {
+    io?: RunChangesOptions['io'];
     target: string;
     protectedEnv?: boolean;
     identity?: string | null;
@@ -31,6 +40,6 @@ export function runTestChanges(
       context: base,
     },
     steps,
-    { ...run, ...(log ? { log } : {}) },
+    { ...quiet(), ...run, ...(log ? { log } : {}) },
   );
 }

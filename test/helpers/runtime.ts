@@ -1,13 +1,19 @@
 import type { Clock } from '../../src/domain/ecs/wait.js';
-import type { Runtime } from '../../src/engine/runtime.js';
+import { openDatabase, type Runtime } from '../../src/engine/runtime.js';
 import type { PromptIO } from '../../src/engine/safety.js';
 
-/** A runtime for command tests: what the command writes is collected, the terminal answers as scripted. */
+/**
+ * A runtime for command tests (src/engine/runtime.ts, docs/architecture.md "Adding a command"): what
+ * the command writes is collected, the terminal answers as scripted. The one way a test reaches what a
+ * command takes from the process: no spies on process.stdout, no extra parameters.
+ */
 export interface TestRuntime extends Runtime {
-  /** Everything written to stdout so far. */
+  /** Everything written to stdout so far (results, and the plans and questions of the terminal). */
   out(): string;
   /** Everything written to stderr so far. */
   err(): string;
+  /** The questions the terminal was asked, in order. */
+  asked: string[];
 }
 
 /** A stderr-like stream (no terminal) that hands what is written to `write`. */
@@ -37,25 +43,43 @@ const collector = (isTTY: boolean) => {
   };
 };
 
-/** No terminal (a pipe): nothing is asked, prompts refuse without --yes. */
-const noTerminal: PromptIO = {
-  isTTY: false,
-  ask: async () => '',
-  print() {},
-};
+export interface TestRuntimeOptions extends Partial<Runtime> {
+  clock?: Clock;
+  /**
+   * A terminal that answers these, in order (the last one again when they run out): `io.isTTY` is true
+   * and what it prints (the plan, the question) goes to stdout as on a terminal. Without it: no
+   * terminal (a pipe), nothing is asked and a change needs --yes.
+   */
+  answers?: string | string[];
+}
 
-export function testRuntime(overrides: Partial<Runtime> & { clock?: Clock } = {}): TestRuntime {
+export function testRuntime({ answers, ...overrides }: TestRuntimeOptions = {}): TestRuntime {
   const stdout = collector(false);
   const stderr = collector(false);
+  const asked: string[] = [];
+  const replies = answers === undefined ? [] : [answers].flat();
+  const io: PromptIO = {
+    isTTY: answers !== undefined,
+    async ask(question) {
+      asked.push(question);
+      stdout.stream.write(question);
+      return (replies.length > 1 ? replies.shift() : replies[0]) ?? '';
+    },
+    print(text) {
+      stdout.stream.write(text);
+    },
+  };
   return {
     stdout: stdout.stream,
     stderr: stderr.stream as unknown as Runtime['stderr'],
-    io: noTerminal,
+    io,
     clock: { now: () => Date.now(), sleep: (ms) => new Promise((done) => setTimeout(done, ms)) },
     fetch: globalThis.fetch,
     pollIntervalMs: 0,
+    openDatabase,
     ...overrides,
     out: stdout.text,
     err: stderr.text,
+    asked,
   };
 }

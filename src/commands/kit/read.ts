@@ -7,7 +7,7 @@ import { CHECKS } from '../../catalogue/checks/index.js';
 import { targetLabel } from '../../domain/db/target.js';
 import { type DbCommandSession, lazyDatabase } from '../../engine/database.js';
 import { onInterrupt } from '../../engine/interrupt.js';
-import { type Printer, printerFor } from '../../engine/printer.js';
+import { printerFor } from '../../engine/printer.js';
 import { createProgress, type Progress } from '../../engine/progress.js';
 import { executeRunbookUntilStopped, notChecked, resolveSteps } from '../../engine/run-runbook.js';
 import { loadRunbook, type Runbook } from '../../engine/runbook.js';
@@ -264,6 +264,8 @@ export interface DatabaseStep {
 
 export interface DatabaseReadCommand {
   label: string;
+  /** The command whose --output is parsed, when it is not the label (`demo` prints db health's report). */
+  command?: string;
   /** The checks with their parameters, given the opened session (an environment or a bare URL). */
   steps(session: DbCommandSession): DatabaseStep[];
   /** Opens the database and its read-only session (connect failures surface here, exit 3). */
@@ -282,9 +284,8 @@ export async function runDatabaseReadCommand(
   command: DatabaseReadCommand,
   options: GlobalOptions,
   runtime: Runtime = processRuntime(),
-  // A command that runs these checks as part of something else (the demo) has parsed --output already.
-  printer: Printer = printerFor(options, command.label, undefined, runtime.stdout),
 ): Promise<number> {
+  const printer = printerFor(options, command.command ?? command.label, undefined, runtime.stdout);
   const startedAt = new Date(runtime.clock.now());
   const session = await command.open();
   const progress = await createProgress(

@@ -3,11 +3,11 @@ import type { DbConnectionOptions } from '../../domain/db/target.js';
 import type { MaintenanceDb } from '../../domain/db/writable.js';
 import { promptIO } from '../change.js';
 import { type ChangeSession, type ChangeStep, changeReport, runChanges } from '../changes.js';
-import { type Database, openDatabase } from '../database.js';
+import type { Database } from '../database.js';
 import { evidenceFormat, finishChangeRun } from '../evidence.js';
 import { printerFor } from '../printer.js';
 import { createProgress } from '../progress.js';
-import type { PromptIO } from '../safety.js';
+import { processRuntime, type Runtime } from '../runtime.js';
 import type { GlobalOptions } from '../session.js';
 
 export interface DbCommandOptions extends GlobalOptions, DbConnectionOptions {
@@ -51,8 +51,9 @@ export function databaseChangeSession(database: Database): ChangeSession {
 export async function openMaintenanceTarget(
   options: DbCommandOptions,
   readOnly = false,
+  runtime: Runtime = processRuntime(),
 ): Promise<MaintenanceTarget> {
-  const database = await openDatabase(options, { envFromEnvironment: readOnly, identity: true });
+  const database = await runtime.openDatabase(options, { envFromEnvironment: readOnly, identity: true });
   let db: MaintenanceDb;
   try {
     db = await database.write({ readOnly });
@@ -70,16 +71,19 @@ export interface DbActionRun {
   /** Read-only findings gathered before the actions (e.g. the partition listing). */
   before?: (target: MaintenanceTarget) => Promise<{ findings: Finding[]; notes: string[] }>;
   readOnly?: boolean;
-  io?: PromptIO;
 }
 
 /** A `fsops db ...` maintenance command: the driver's run of changes, its report (and `--report FILE` evidence). */
-export async function runDbActions(run: DbActionRun, options: DbCommandOptions): Promise<number> {
-  const printer = printerFor(options, run.command);
+export async function runDbActions(
+  run: DbActionRun,
+  options: DbCommandOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
+  const printer = printerFor(options, run.command, undefined, runtime.stdout);
   const evidence = evidenceFormat(options.report);
-  const startedAt = new Date();
-  const target = await openMaintenanceTarget(options, run.readOnly ?? false);
-  const progress = await createProgress(`${run.command} (${target.label})`, printer.format);
+  const startedAt = new Date(runtime.clock.now());
+  const target = await openMaintenanceTarget(options, run.readOnly ?? false, runtime);
+  const progress = await createProgress(`${run.command} (${target.label})`, printer.format, runtime.stderr);
   try {
     const before = run.before ? await run.before(target) : { findings: [], notes: [] };
     const result = run.steps.length
@@ -87,7 +91,8 @@ export async function runDbActions(run: DbActionRun, options: DbCommandOptions):
           command: run.command,
           yes: options.yes,
           dryRun: options.dryRun,
-          io: run.io ?? promptIO(printer.format),
+          io: promptIO(printer.format, runtime.io, runtime.stderr),
+          stderr: runtime.stderr,
           log: progress.log,
         })
       : null;
@@ -100,6 +105,7 @@ export async function runDbActions(run: DbActionRun, options: DbCommandOptions):
       evidence,
       timings: result?.timings ?? [],
       identity: target.identity,
+      stderr: runtime.stderr,
     });
   } finally {
     progress.stop();

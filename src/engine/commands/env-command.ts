@@ -5,14 +5,13 @@ import { readsUntilInterrupted } from '../interrupt.js';
 import { printerFor } from '../printer.js';
 import { createProgress } from '../progress.js';
 import type { Step } from '../runner.js';
-import type { PromptIO } from '../safety.js';
+import { processRuntime, type Runtime } from '../runtime.js';
 import { type GlobalOptions, openEnvSession, requireExplicitEnv, verifyAccount } from '../session.js';
 
 export interface EnvActionOptions extends GlobalOptions {
   dryRun?: boolean;
   yes?: boolean;
   report?: string;
-  io?: PromptIO;
 }
 
 export interface EnvActionRun {
@@ -34,21 +33,30 @@ export interface EnvActionRun {
  * steps to the one driver (src/engine/changes.ts runChanges), prints the report and the `--report`
  * evidence. Ctrl-C/SIGTERM let the action stop cleanly: the report is INTERRUPTED, exit 130.
  */
-export async function runEnvActions(run: EnvActionRun, options: EnvActionOptions): Promise<number> {
-  const printer = printerFor(options, run.command);
+export async function runEnvActions(
+  run: EnvActionRun,
+  options: EnvActionOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
+  const printer = printerFor(options, run.command, undefined, runtime.stdout);
   const evidence = evidenceFormat(options.report);
   const envName = requireExplicitEnv(options, run.why);
   const session = openEnvSession(options, envName);
-  const startedAt = new Date();
+  const startedAt = new Date(runtime.clock.now());
   try {
     const identity =
       (await readsUntilInterrupted((signal) => verifyAccount(session, true, signal)))?.arn ?? null;
-    const progress = await createProgress(`${run.command} (${session.env.name})`, printer.format);
+    const progress = await createProgress(
+      `${run.command} (${session.env.name})`,
+      printer.format,
+      runtime.stderr,
+    );
     const result = await runChanges(envChangeSession(session, identity), run.steps, {
       command: run.command,
       yes: options.yes,
       dryRun: options.dryRun,
-      io: options.io ?? promptIO(printer.format),
+      io: promptIO(printer.format, runtime.io, runtime.stderr),
+      stderr: runtime.stderr,
       log: progress.log,
       ...(run.recheck ? { recheck: { steps: run.recheck } } : {}),
     }).finally(() => progress.stop());
@@ -59,6 +67,7 @@ export async function runEnvActions(run: EnvActionRun, options: EnvActionOptions
       evidence,
       timings: result.timings,
       identity,
+      stderr: runtime.stderr,
     });
   } finally {
     session.aws.destroy();

@@ -126,6 +126,7 @@ export async function runServiceOperation(
       yes: options.yes,
       dryRun: options.dryRun,
       io: promptIO(format, runtime.io, runtime.stderr),
+      stderr: runtime.stderr,
       progress: { label: `Waiting for ${op.names.service}`, format, stream: runtime.stderr },
       recheck: {
         steps: stepsFor(op.checks, verificationSteps(op.component)),

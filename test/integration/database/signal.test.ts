@@ -5,8 +5,7 @@ import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode, ExitError } from '../../../src/base/model/errors.js';
 import { signalBackend } from '../../../src/commands/db-signal.js';
-import { openDbCommandSession } from '../../../src/engine/database.js';
-import type { PromptIO } from '../../../src/engine/safety.js';
+import { openDatabase, openDbCommandSession } from '../../../src/engine/database.js';
 import {
   adminQuery,
   connect,
@@ -14,21 +13,8 @@ import {
   createTestDatabase,
   type TestDatabase,
 } from '../../helpers/postgres.js';
+import { testRuntime } from '../../helpers/runtime.js';
 import { waitFor } from './check-helpers.js';
-
-function captureIO(isTTY = false, answer = ''): PromptIO & { printed: string } {
-  const io = {
-    isTTY,
-    printed: '',
-    async ask() {
-      return answer;
-    },
-    print(text: string) {
-      io.printed += text;
-    },
-  };
-  return io;
-}
 
 describe('fsops db cancel / terminate', () => {
   let db: TestDatabase;
@@ -67,16 +53,16 @@ describe('fsops db cancel / terminate', () => {
   it('refuses without --yes when there is no terminal, and the session lives on', async () => {
     const running = victim.query('SELECT pg_sleep(20)').catch((e: Error) => e);
     await waitFor(async () => (await alive(victimPid)) === 'active', 'the query to start');
-    const io = captureIO(false);
+    const io = testRuntime();
     const error = await signalBackend('cancel', String(victimPid), { dbUrl: db.url }, io).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ExitError);
     expect((error as ExitError).code).toBe(ExitCode.usage);
     expect((error as Error).message).toMatch(/pass --yes to confirm/);
-    expect(io.printed).toContain(`Plan: cancel backend ${victimPid}`);
-    expect(io.printed).toContain('application reporting');
-    expect(io.printed).toContain('query:    SELECT pg_sleep(20)');
+    expect(io.out()).toContain(`Plan: cancel backend ${victimPid}`);
+    expect(io.out()).toContain('application reporting');
+    expect(io.out()).toContain('query:    SELECT pg_sleep(20)');
     expect(await alive(victimPid)).toBe('active');
     expect(auditRecords().at(-1)).toMatchObject({ command: `db cancel ${victimPid}`, result: 'refused' });
     await adminQuery('SELECT pg_cancel_backend($1)', [victimPid]);
@@ -86,11 +72,11 @@ describe('fsops db cancel / terminate', () => {
   it('--dry-run shows the plan and changes nothing', async () => {
     await victim.query('BEGIN');
     await victim.query('SELECT 1');
-    const io = captureIO(false);
+    const io = testRuntime();
     const code = await signalBackend('terminate', String(victimPid), { dbUrl: db.url, dryRun: true }, io);
     expect(code).toBe(0);
-    expect(io.printed).toContain('state:    idle in transaction');
-    expect(io.printed).toContain('Dry run: nothing was changed.');
+    expect(io.out()).toContain('state:    idle in transaction');
+    expect(io.out()).toContain('Dry run: nothing was changed.');
     expect(await alive(victimPid)).toBe('idle in transaction');
     expect(auditRecords().at(-1)).toMatchObject({ command: `db terminate ${victimPid}`, result: 'dry-run' });
   });
@@ -98,11 +84,11 @@ describe('fsops db cancel / terminate', () => {
   it('--yes cancels the running statement; the connection stays', async () => {
     const running = victim.query('SELECT pg_sleep(20)').catch((e: Error) => e);
     await waitFor(async () => (await alive(victimPid)) === 'active', 'the query to start');
-    const io = captureIO(false);
+    const io = testRuntime();
     const code = await signalBackend('cancel', String(victimPid), { dbUrl: db.url, yes: true }, io);
     expect(code).toBe(0);
     expect(String(await running)).toMatch(/canceling statement due to user request/);
-    expect(io.printed).toContain(`cancelled the statement of pid ${victimPid}; the session is idle`);
+    expect(io.out()).toContain(`cancelled the statement of pid ${victimPid}; the session is idle`);
     expect(await alive(victimPid)).toBe('idle');
     const record = auditRecords().at(-1)!;
     expect(record).toMatchObject({ command: `db cancel ${victimPid}`, result: 'succeeded' });
@@ -112,28 +98,23 @@ describe('fsops db cancel / terminate', () => {
   it("sends the signal over the database layer's one writable session (Database.write), diagnostic timeouts", async () => {
     await victim.query('BEGIN');
     const opened: { options: unknown; settings: Record<string, string> }[] = [];
-    const openSession = async () => {
-      const session = await openDbCommandSession({ dbUrl: db.url }, { envFromEnvironment: false });
-      const write = session.write;
-      session.write = async (options) => {
-        const writer = await write(options);
-        const [settings] = await writer.query<Record<string, string>>(
-          `SELECT current_setting('application_name') AS application, current_setting('statement_timeout') AS statement,
-                  current_setting('default_transaction_read_only') AS read_only`,
-        );
-        opened.push({ options, settings: settings! });
-        return writer;
-      };
-      return session;
-    };
-    const io = captureIO(false);
-    const code = await signalBackend(
-      'terminate',
-      String(victimPid),
-      { dbUrl: db.url, yes: true },
-      io,
-      openSession,
-    );
+    const runtime = testRuntime({
+      openDatabase: async (options, how) => {
+        const database = await openDatabase(options, how);
+        const write = database.write;
+        database.write = async (writeOptions) => {
+          const writer = await write(writeOptions);
+          const [settings] = await writer.query<Record<string, string>>(
+            `SELECT current_setting('application_name') AS application, current_setting('statement_timeout') AS statement,
+                    current_setting('default_transaction_read_only') AS read_only`,
+          );
+          opened.push({ options: writeOptions, settings: settings! });
+          return writer;
+        };
+        return database;
+      },
+    });
+    const code = await signalBackend('terminate', String(victimPid), { dbUrl: db.url, yes: true }, runtime);
     expect(code).toBe(0);
     expect(await alive(victimPid)).toBeNull();
     // One opener: the writable connection came from write(), as fsops (not fsops-maintenance), with the
@@ -146,15 +127,15 @@ describe('fsops db cancel / terminate', () => {
     await adminQuery('CREATE TABLE IF NOT EXISTS t (id int)', [], db.name);
     await victim.query('BEGIN');
     await victim.query('INSERT INTO t VALUES (1)');
-    const io = captureIO(false);
+    const io = testRuntime();
     expect(await signalBackend('terminate', String(victimPid), { dbUrl: db.url, yes: true }, io)).toBe(0);
-    expect(io.printed).toContain(`terminated pid ${victimPid}; its open transaction was rolled back`);
+    expect(io.out()).toContain(`terminated pid ${victimPid}; its open transaction was rolled back`);
     expect(await alive(victimPid)).toBeNull();
     expect(await adminQuery('SELECT * FROM t', [], db.name)).toEqual([]);
   });
 
   it('on a terminal, asks and does nothing unless confirmed', async () => {
-    const io = captureIO(true, 'n');
+    const io = testRuntime({ answers: 'n' });
     await expect(signalBackend('terminate', String(victimPid), { dbUrl: db.url }, io)).rejects.toThrow(
       'nothing was changed',
     );
@@ -162,20 +143,23 @@ describe('fsops db cancel / terminate', () => {
   });
 
   it('a database given only by URL counts as protected: "y" does not terminate, its name typed does', async () => {
-    const yes = captureIO(true, 'y');
+    const yes = testRuntime({ answers: 'y' });
     await expect(signalBackend('terminate', String(victimPid), { dbUrl: db.url }, yes)).rejects.toThrow(
       `not confirmed (expected '${db.name}'): nothing was changed`,
     );
     expect(await alive(victimPid)).toBe('idle');
-    const typed = captureIO(true, db.name);
+    const typed = testRuntime({ answers: db.name });
     expect(await signalBackend('terminate', String(victimPid), { dbUrl: db.url }, typed)).toBe(0);
     expect(await alive(victimPid)).toBeNull();
   });
 
   it('refuses a pid that does not exist, a server process, and bad input, with one clear line', async () => {
-    const missing = await signalBackend('cancel', '999999', { dbUrl: db.url, yes: true }, captureIO()).catch(
-      (e: Error) => e,
-    );
+    const missing = await signalBackend(
+      'cancel',
+      '999999',
+      { dbUrl: db.url, yes: true },
+      testRuntime(),
+    ).catch((e: Error) => e);
     expect((missing as ExitError).code).toBe(ExitCode.usage);
     expect((missing as Error).message).toMatch(
       /^no session with pid 999999 on postgres@127\.0\.0\.1:\d+\/fsops_signal_/,
@@ -188,10 +172,10 @@ describe('fsops db cancel / terminate', () => {
       'terminate',
       String(pid),
       { dbUrl: db.url, yes: true },
-      captureIO(),
+      testRuntime(),
     ).catch((e: Error) => e);
     expect((server as Error).message).toContain(`pid ${pid} is a checkpointer process, not a client session`);
-    await expect(signalBackend('cancel', '12abc', { dbUrl: db.url }, captureIO())).rejects.toThrow(
+    await expect(signalBackend('cancel', '12abc', { dbUrl: db.url }, testRuntime())).rejects.toThrow(
       "invalid pid '12abc'",
     );
   });
@@ -200,19 +184,15 @@ describe('fsops db cancel / terminate', () => {
     const session = await openDbCommandSession({ dbUrl: db.url }, { envFromEnvironment: false });
     const [own] = await session.db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     const ownPid = own!.pid;
-    const io = captureIO(false);
-    const error = await signalBackend(
-      'terminate',
-      String(ownPid),
-      { dbUrl: db.url, yes: true },
-      io,
-      async () => session,
-    ).catch((e: unknown) => e);
+    const io = testRuntime({ openDatabase: async () => session });
+    const error = await signalBackend('terminate', String(ownPid), { dbUrl: db.url, yes: true }, io).catch(
+      (e: unknown) => e,
+    );
     expect((error as ExitError).code).toBe(ExitCode.usage);
     expect((error as Error).message).toBe(
       `pid ${ownPid} is this fsops session itself: refusing to terminate it. Nothing was changed.`,
     );
-    expect(io.printed).toBe('');
+    expect(io.out()).toBe('');
     // Refused before any plan or signal: nothing to audit as attempted.
     expect(auditRecords().some((r) => r.command === `db terminate ${ownPid}`)).toBe(false);
   });
@@ -225,7 +205,7 @@ describe('fsops db cancel / terminate', () => {
         'terminate',
         String(victimPid),
         { dbUrl: role.url(db.name), yes: true },
-        captureIO(),
+        testRuntime(),
       ).catch((e: unknown) => e);
       expect((error as ExitError).code).toBe(ExitCode.usage);
       expect((error as Error).message).toBe(

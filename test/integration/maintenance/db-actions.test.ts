@@ -12,7 +12,6 @@ import { dbRetention } from '../../../src/commands/db-retention.js';
 import { parseDbUrl } from '../../../src/domain/db/target.js';
 import { type MaintenanceDb, openMaintenanceSession } from '../../../src/domain/db/writable.js';
 import { dispatchInterrupt } from '../../../src/engine/interrupt.js';
-import type { PromptIO } from '../../../src/engine/safety.js';
 import { runTestChanges } from '../../helpers/changes.js';
 import { testAws } from '../../helpers/context.js';
 import {
@@ -23,26 +22,26 @@ import {
   type PasswordRole,
   type TestDatabase,
 } from '../../helpers/postgres.js';
+import { type TestRuntime, testRuntime } from '../../helpers/runtime.js';
 
-const noTerminal: PromptIO = { isTTY: false, ask: async () => '', print: () => {} };
 let dir: string;
-let stdout: string;
+/** The runtime every command call gets: its report collected, no terminal. */
+let runtime: TestRuntime;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'fsops-maint-'));
   process.env.FSOPS_AUDIT_FILE = join(dir, 'audit.jsonl');
-  stdout = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
+  runtime = testRuntime();
 });
 afterEach(() => {
   vi.restoreAllMocks();
   delete process.env.FSOPS_AUDIT_FILE;
 });
 
-const report = (): Report => JSON.parse(stdout.slice(stdout.indexOf('{'))) as Report;
+const report = (): Report => {
+  const stdout = runtime.out();
+  return JSON.parse(stdout.slice(stdout.indexOf('{'))) as Report;
+};
 const auditLines = () =>
   readFileSync(process.env.FSOPS_AUDIT_FILE!, 'utf8')
     .trim()
@@ -78,7 +77,7 @@ describe('db retention against PostgreSQL', () => {
   });
 
   it('dry run counts and changes nothing', async () => {
-    const code = await dbRetention({ dbUrl: db.url, dryRun: true, output: 'json', io: noTerminal });
+    const code = await dbRetention({ dbUrl: db.url, dryRun: true, output: 'json' }, runtime);
     expect(code).toBe(0);
     const findings = report().findings;
     expect(findings.find((f) => f.resource === 'payment_attempts')?.observed).toMatch(
@@ -95,13 +94,15 @@ describe('db retention against PostgreSQL', () => {
   });
 
   it('deletes exactly the expired rows in batches and leaves other tables alone', async () => {
-    const code = await dbRetention({
-      dbUrl: db.url,
-      yes: true,
-      batchSize: '7',
-      output: 'json',
-      io: noTerminal,
-    });
+    const code = await dbRetention(
+      {
+        dbUrl: db.url,
+        yes: true,
+        batchSize: '7',
+        output: 'json',
+      },
+      runtime,
+    );
     expect(code).toBe(0);
     expect(await count(db, 'SELECT count(*) AS n FROM payment_attempts')).toBe(50);
     expect(
@@ -149,7 +150,6 @@ describe('db retention against PostgreSQL', () => {
           target: db.name,
           protectedEnv: false,
           yes: true,
-          io: noTerminal,
           context: {
             env: null,
             config: DEFAULT_CONFIG,
@@ -174,7 +174,7 @@ describe('db retention against PostgreSQL', () => {
   });
 
   it('refuses without --yes when there is no terminal, and deletes nothing', async () => {
-    await expect(dbRetention({ dbUrl: db.url, output: 'json', io: noTerminal })).rejects.toThrow(
+    await expect(dbRetention({ dbUrl: db.url, output: 'json' }, runtime)).rejects.toThrow(
       /refusing to .*without confirmation.*Nothing was changed/,
     );
     expect(await count(db, 'SELECT count(*) AS n FROM payment_attempts')).toBe(150);
@@ -182,9 +182,7 @@ describe('db retention against PostgreSQL', () => {
   });
 
   it('rejects a table without a policy as a usage error, before deleting anything', async () => {
-    await expect(
-      dbRetention({ dbUrl: db.url, yes: true, table: ['payments'], io: noTerminal }),
-    ).rejects.toThrow(
+    await expect(dbRetention({ dbUrl: db.url, yes: true, table: ['payments'] }, runtime)).rejects.toThrow(
       /no retention policy for table 'payments': configured are payment_attempts, webhook_logs/,
     );
     expect(await count(db, 'SELECT count(*) AS n FROM payments')).toBe(30);
@@ -205,7 +203,6 @@ describe('db retention against PostgreSQL', () => {
           target: db.name,
           protectedEnv: false,
           yes: true,
-          io: noTerminal,
           context: {
             env: null,
             config: DEFAULT_CONFIG,
@@ -278,7 +275,7 @@ describe('db retention in a schema-qualified database', () => {
   afterAll(async () => db.cleanup());
 
   it("finds the default policies' tables outside the search path and deletes from them", async () => {
-    const code = await dbRetention({ dbUrl: db.url, yes: true, output: 'json', io: noTerminal });
+    const code = await dbRetention({ dbUrl: db.url, yes: true, output: 'json' }, runtime);
     const findings = report().findings;
     const attempts = findings.find((f) => f.resource === 'payment_attempts')!;
     expect(attempts.status).toBe('pass');
@@ -331,7 +328,7 @@ describe('db retention when no policy targets a table', () => {
   afterAll(async () => db.cleanup());
 
   it('fails (exit 1), never "WARN, exit 0": retention would never run', async () => {
-    const code = await dbRetention({ dbUrl: db.url, yes: true, output: 'json', io: noTerminal });
+    const code = await dbRetention({ dbUrl: db.url, yes: true, output: 'json' }, runtime);
     const findings = report().findings.filter((f) => f.id === 'db.retention-delete');
     expect(findings.map((f) => [f.resource, f.status])).toEqual([
       ['payment_attempts', 'fail'],
@@ -386,7 +383,6 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
       protectedEnv: false,
       yes: true,
       dryRun,
-      io: noTerminal,
       context: {
         env: null,
         config: DEFAULT_CONFIG,
@@ -411,7 +407,6 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
         target: db.name,
         protectedEnv: false,
         yes: true,
-        io: noTerminal,
         context: {
           env: null,
           config: DEFAULT_CONFIG,
@@ -476,7 +471,6 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
           target: db.name,
           protectedEnv: false,
           yes: true,
-          io: noTerminal,
           context: {
             env: null,
             config: DEFAULT_CONFIG,
@@ -545,7 +539,6 @@ describe('VACUUM (ANALYZE) as a role that does not own the table', () => {
         target: db.name,
         protectedEnv: false,
         yes: true,
-        io: noTerminal,
         context: {
           env: null,
           config: DEFAULT_CONFIG,
@@ -598,7 +591,6 @@ describe('VACUUM (ANALYZE) as a role that does not own the table', () => {
       target: db.name,
       protectedEnv: false,
       yes: true,
-      io: noTerminal,
       context: { env: null, config, aws: testAws(), now: new Date(), db: async () => session, log: () => {} },
     });
     expect(findings.map((f) => [f.resource, f.status])).toEqual([['their_logs', 'warn']]);
@@ -645,7 +637,7 @@ describe('db partitions against PostgreSQL', () => {
   afterAll(async () => db.cleanup());
 
   it("lists the ranges and flags next month's missing partition (read-only)", async () => {
-    const code = await dbPartitions({ dbUrl: db.url, output: 'json', io: noTerminal });
+    const code = await dbPartitions({ dbUrl: db.url, output: 'json' }, runtime);
     expect(code).toBe(0);
     const r = report();
     expect(r.findings).toHaveLength(1);
@@ -656,12 +648,12 @@ describe('db partitions against PostgreSQL', () => {
 
   it('dry run of --create-next creates nothing', async () => {
     const before = await partitions();
-    await dbPartitions({ dbUrl: db.url, createNext: true, dryRun: true, output: 'json', io: noTerminal });
+    await dbPartitions({ dbUrl: db.url, createNext: true, dryRun: true, output: 'json' }, runtime);
     expect(await partitions()).toEqual(before);
   });
 
   it("--create-next creates next month's partition and it takes rows", async () => {
-    await dbPartitions({ dbUrl: db.url, createNext: true, yes: true, output: 'json', io: noTerminal });
+    await dbPartitions({ dbUrl: db.url, createNext: true, yes: true, output: 'json' }, runtime);
     expect(await partitions()).toContain(`transactions_${month(1).suffix}`);
     const created = report().findings.find((f) => f.id === 'db.create-next-partitions')!;
     expect(created.observed).toBe(
@@ -673,10 +665,10 @@ describe('db partitions against PostgreSQL', () => {
 
   it('drops only partitions older than asked, and only with confirmation', async () => {
     await expect(
-      dbPartitions({ dbUrl: db.url, dropOlderThan: '12mo', output: 'json', io: noTerminal }),
+      dbPartitions({ dbUrl: db.url, dropOlderThan: '12mo', output: 'json' }, runtime),
     ).rejects.toThrow(/refusing/);
     expect(await partitions()).toContain(`transactions_${month(-14).suffix}`);
-    await dbPartitions({ dbUrl: db.url, dropOlderThan: '12mo', yes: true, output: 'json', io: noTerminal });
+    await dbPartitions({ dbUrl: db.url, dropOlderThan: '12mo', yes: true, output: 'json' }, runtime);
     const left = await partitions();
     expect(left).not.toContain(`transactions_${month(-14).suffix}`);
     expect(left).toContain(`transactions_${month(0).suffix}`);
@@ -718,13 +710,15 @@ describe('db partitions --create-next beside a long reader of the parent', () =>
     try {
       await reader.query('BEGIN');
       await reader.query('SELECT count(*) FROM ledger');
-      const code = await dbPartitions({
-        dbUrl: db.url,
-        createNext: true,
-        yes: true,
-        output: 'json',
-        io: noTerminal,
-      });
+      const code = await dbPartitions(
+        {
+          dbUrl: db.url,
+          createNext: true,
+          yes: true,
+          output: 'json',
+        },
+        runtime,
+      );
       const created = report().findings.find((f) => f.id === 'db.create-next-partitions')!;
       expect(created).toMatchObject({
         status: 'pass',
@@ -782,7 +776,7 @@ describe('db reindex against PostgreSQL', () => {
     ).then((rows) => rows[0]!.v);
 
   it('dry run names the invalid index and leaves it', async () => {
-    await dbReindex({ dbUrl: db.url, dryRun: true, output: 'json', io: noTerminal });
+    await dbReindex({ dbUrl: db.url, dryRun: true, output: 'json' }, runtime);
     const finding = report().findings.find((f) => f.resource === 'public.payments_ref_idx')!;
     expect(finding.observed).toMatch(
       /invalid .*dry run: would REINDEX INDEX CONCURRENTLY "public"."payments_ref_idx"/,
@@ -796,7 +790,7 @@ describe('db reindex against PostgreSQL', () => {
   it('rebuilds the invalid index concurrently and nothing else', async () => {
     const oid = async (n: string) => count(db, `SELECT '${n}'::regclass::oid AS n`);
     const otherBefore = await oid('payments_id_idx');
-    await dbReindex({ dbUrl: db.url, yes: true, output: 'json', io: noTerminal });
+    await dbReindex({ dbUrl: db.url, yes: true, output: 'json' }, runtime);
     expect(await valid('payments_ref_idx')).toBe(true);
     expect(await oid('payments_id_idx')).toBe(otherBefore);
     expect(report().findings.find((f) => f.resource === 'public.payments_ref_idx')?.status).toBe('pass');
@@ -829,13 +823,15 @@ describe('db reindex against PostgreSQL', () => {
     phase: string,
     reader: Awaited<ReturnType<typeof connect>>,
   ): Promise<number> {
-    const run = dbReindex({
-      dbUrl: db.url,
-      index: `${table}_ref_idx`,
-      yes: true,
-      output: 'json',
-      io: noTerminal,
-    });
+    const run = dbReindex(
+      {
+        dbUrl: db.url,
+        index: `${table}_ref_idx`,
+        yes: true,
+        output: 'json',
+      },
+      runtime,
+    );
     try {
       for (let i = 0; i < 200; i++) {
         const [row] = await adminQuery<{ pid: number }>(
@@ -870,13 +866,15 @@ describe('db reindex against PostgreSQL', () => {
     ).rejects.toThrow(/could not create unique index/);
     expect(await indexesOf('refunds')).toEqual([{ name: 'refunds_ref_key', valid: false }]);
     for (let run = 0; run < 2; run++) {
-      const code = await dbReindex({
-        dbUrl: db.url,
-        index: 'refunds_ref_key',
-        yes: true,
-        output: 'json',
-        io: noTerminal,
-      });
+      const code = await dbReindex(
+        {
+          dbUrl: db.url,
+          index: 'refunds_ref_key',
+          yes: true,
+          output: 'json',
+        },
+        runtime,
+      );
       const finding = report().findings.find((f) => f.resource === 'public.refunds_ref_key')!;
       expect(finding.status).toBe('fail');
       expect(finding.observed).toMatch(
@@ -887,7 +885,7 @@ describe('db reindex against PostgreSQL', () => {
       );
       expect(code).toBe(1);
       expect(await indexesOf('refunds')).toEqual([{ name: 'refunds_ref_key', valid: false }]);
-      stdout = '';
+      runtime = testRuntime();
     }
   });
 
@@ -923,7 +921,7 @@ describe('db reindex against PostgreSQL', () => {
   });
 
   it('an unknown --index is a usage error', async () => {
-    await expect(dbReindex({ dbUrl: db.url, index: 'nope', yes: true, io: noTerminal })).rejects.toThrow(
+    await expect(dbReindex({ dbUrl: db.url, index: 'nope', yes: true }, runtime)).rejects.toThrow(
       /index 'nope' not found/,
     );
   });
@@ -940,7 +938,7 @@ describe('config retention policies', () => {
         [],
         db.name,
       );
-      await dbRetention({ dbUrl: db.url, config: file, yes: true, output: 'json', io: noTerminal });
+      await dbRetention({ dbUrl: db.url, config: file, yes: true, output: 'json' }, runtime);
       expect(await count(db, 'SELECT count(*) AS n FROM audit_events')).toBe(0);
     } finally {
       await db.cleanup();

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../src/base/config/defaults.js';
 import { ExitCode, ExitError } from '../../../src/base/model/errors.js';
 import { type Finding, reportExitCode } from '../../../src/base/model/finding.js';
@@ -12,8 +12,8 @@ import { mergeRechecked } from '../../../src/engine/recheck.js';
 import type { PromptIO } from '../../../src/engine/safety.js';
 import { runTestChanges } from '../../helpers/changes.js';
 import { testAws } from '../../helpers/context.js';
+import { testRuntime } from '../../helpers/runtime.js';
 
-const noTerminal: PromptIO = { isTTY: false, ask: async () => '', print: () => {} };
 let audit: string;
 beforeEach(() => {
   audit = join(mkdtempSync(join(tmpdir(), 'fsops-actions-')), 'audit.jsonl');
@@ -46,7 +46,6 @@ describe('runChanges: a step that cannot plan', () => {
         target: 'staging',
         protectedEnv: false,
         yes: true,
-        io: noTerminal,
         context: {
           env: null,
           config: DEFAULT_CONFIG,
@@ -175,7 +174,6 @@ describe('runChanges: Ctrl-C at the confirmation prompt', () => {
 describe('runChanges: Ctrl-C during one step', () => {
   it('starts no later step: no "started" audit line, no apply, the step reported as not done', async () => {
     const second = { count: 0 };
-    let interrupted = false;
     const interruptedWhileApplying: ActionDefinition = {
       ...oneChange({ count: 0 }),
       id: 'test.first',
@@ -190,26 +188,22 @@ describe('runChanges: Ctrl-C during one step', () => {
       }),
     };
     const later = { ...oneChange(second), id: 'test.second' };
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    let findings: Finding[];
-    try {
-      ({ findings, interrupted } = await runTestChanges(
-        [
-          { action: interruptedWhileApplying as ActionDefinition<never>, params: {} },
-          { action: later as ActionDefinition<never>, params: {} },
-        ],
-        {
-          command: 'dr drill',
-          target: 'staging',
-          protectedEnv: false,
-          yes: true,
-          io: noTerminal,
-          context: quietContext(),
-        },
-      ));
-    } finally {
-      stderr.mockRestore();
-    }
+    const runtime = testRuntime();
+    const { findings, interrupted } = await runTestChanges(
+      [
+        { action: interruptedWhileApplying as ActionDefinition<never>, params: {} },
+        { action: later as ActionDefinition<never>, params: {} },
+      ],
+      {
+        command: 'dr drill',
+        target: 'staging',
+        protectedEnv: false,
+        yes: true,
+        stderr: runtime.stderr,
+        context: quietContext(),
+      },
+    );
+    expect(runtime.err()).toContain('fsops: stopping after the current statement');
     expect(interrupted).toBe(true);
     expect(second.count).toBe(0);
     expect(findings.map((f) => [f.id, f.status])).toEqual([
@@ -285,19 +279,18 @@ describe('runChanges: an interrupted run is never a pass', () => {
         },
       }),
     };
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    let result: ChangesResult;
-    try {
-      result = await runTestChanges([{ action: partly as ActionDefinition<never>, params: {} }], {
+    const runtime = testRuntime();
+    const result: ChangesResult = await runTestChanges(
+      [{ action: partly as ActionDefinition<never>, params: {} }],
+      {
         command: 'db retention',
         target: 'staging',
         yes: true,
-        io: noTerminal,
+        stderr: runtime.stderr,
         context: quietContext(),
-      });
-    } finally {
-      stderr.mockRestore();
-    }
+      },
+    );
+    expect(runtime.err()).toContain('fsops: stopping after the current statement');
     expect(result.interrupted).toBe(true);
     expect(result.interruptedAt).toBe('changes');
     const report = changeReport('db retention', 'staging', new Date(), result.findings, result);

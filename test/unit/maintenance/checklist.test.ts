@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Finding, Report } from '../../../src/base/model/finding.js';
 import { maintenanceChecklist, maintenanceRun } from '../../../src/commands/maintenance-run.js';
 import { TEST_CREDENTIALS } from '../../helpers/context.js';
+import { type TestRuntime, testRuntime } from '../../helpers/runtime.js';
 
 const rds = mockClient(RDSClient);
 const ecs = mockClient(ECSClient);
@@ -23,7 +24,7 @@ const taskDef = (c: string, rev: number) =>
   `arn:aws:ecs:ap-south-1:123456789014:task-definition/${family(c)}:${rev}`;
 
 let dir: string;
-let out: string;
+let runtime: TestRuntime;
 
 beforeEach(() => {
   for (const m of [rds, ecs, cloudwatch, sts]) m.reset();
@@ -77,11 +78,7 @@ beforeEach(() => {
     taskDefinitionArns: [taskDef('customer-portal', 7)],
   });
   cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
-  out = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
+  runtime = testRuntime();
 });
 afterEach(() => {
   vi.useRealTimers();
@@ -93,8 +90,12 @@ const byId = (findings: Finding[]) => Object.fromEntries(findings.map((f) => [`$
 
 describe('fsops maintenance checklist pre', () => {
   it('automates what AWS can answer and leaves the rest to a person', async () => {
-    const code = await maintenanceChecklist('pre', { env: 'prod', changeRef: 'CHG123', output: 'json' });
-    const report = JSON.parse(out) as Report;
+    const code = await maintenanceChecklist(
+      'pre',
+      { env: 'prod', changeRef: 'CHG123', output: 'json' },
+      runtime,
+    );
+    const report = JSON.parse(runtime.out()) as Report;
     const f = byId(report.findings);
     expect(f['maintenance.window-open|Asia/Kolkata']?.status).toBe('pass');
     expect(f['maintenance.change-ref|change approval']).toMatchObject({ status: 'pass', observed: 'CHG123' });
@@ -120,8 +121,8 @@ describe('fsops maintenance checklist pre', () => {
     cloudwatch.on(DescribeAlarmsCommand, { StateValue: 'ALARM' }).resolves({
       MetricAlarms: [{ AlarmName: 'Fivestar-High-Error-Rate', StateValue: 'ALARM' }],
     });
-    await maintenanceChecklist('pre', { env: 'prod', output: 'json' });
-    const f = byId((JSON.parse(out) as Report).findings);
+    await maintenanceChecklist('pre', { env: 'prod', output: 'json' }, runtime);
+    const f = byId((JSON.parse(runtime.out()) as Report).findings);
     expect(f['maintenance.window-open|Asia/Kolkata']).toMatchObject({ status: 'fail' });
     expect(f['maintenance.window-open|Asia/Kolkata']?.observed).toMatch(
       /closed; the next database window opens Sun 2027-01-10 02:00 IST/,
@@ -137,20 +138,24 @@ describe('fsops maintenance checklist pre', () => {
 
   it('takes the change reference from FSOPS_CHANGE_REF and rejects one that does not look like a reference', async () => {
     vi.stubEnv('FSOPS_CHANGE_REF', 'OPS-4711');
-    await maintenanceChecklist('pre', { env: 'prod', output: 'json' });
-    expect(byId((JSON.parse(out) as Report).findings)['maintenance.change-ref|change approval']?.status).toBe(
-      'pass',
-    );
-    out = '';
-    await maintenanceChecklist('pre', { env: 'prod', output: 'json', changeRef: 'approved by bob' });
-    expect(byId((JSON.parse(out) as Report).findings)['maintenance.change-ref|change approval']?.status).toBe(
-      'fail',
-    );
+    await maintenanceChecklist('pre', { env: 'prod', output: 'json' }, runtime);
+    expect(
+      byId((JSON.parse(runtime.out()) as Report).findings)['maintenance.change-ref|change approval']?.status,
+    ).toBe('pass');
+    runtime = testRuntime();
+    await maintenanceChecklist('pre', { env: 'prod', output: 'json', changeRef: 'approved by bob' }, runtime);
+    expect(
+      byId((JSON.parse(runtime.out()) as Report).findings)['maintenance.change-ref|change approval']?.status,
+    ).toBe('fail');
   });
 
   it('writes the evidence report with who ran it, when, and each step with its timing', async () => {
     const file = join(dir, 'evidence', 'pre.json');
-    await maintenanceChecklist('pre', { env: 'prod', changeRef: 'CHG123', output: 'json', report: file });
+    await maintenanceChecklist(
+      'pre',
+      { env: 'prod', changeRef: 'CHG123', output: 'json', report: file },
+      runtime,
+    );
     const evidence = JSON.parse(readFileSync(file, 'utf8'));
     expect(evidence.ranBy.awsIdentity).toBe('arn:aws:iam::123456789014:role/maintenance');
     expect(evidence.ranBy.user).toEqual(expect.any(String));
@@ -165,7 +170,11 @@ describe('fsops maintenance checklist pre', () => {
     ]);
     expect(evidence.steps.every((s: { durationMs: number }) => s.durationMs >= 0)).toBe(true);
     const md = join(dir, 'pre.md');
-    await maintenanceChecklist('pre', { env: 'prod', changeRef: 'CHG123', output: 'json', report: md });
+    await maintenanceChecklist(
+      'pre',
+      { env: 'prod', changeRef: 'CHG123', output: 'json', report: md },
+      runtime,
+    );
     const text = readFileSync(md, 'utf8');
     expect(text).toMatch(/^# Maintenance evidence: fsops maintenance checklist pre \(prod\)/);
     expect(text).toContain('AWS identity: arn:aws:iam::123456789014:role/maintenance');
@@ -189,8 +198,8 @@ describe('fsops maintenance checklist pre', () => {
             }
           : { taskDefinitionArns: newer.slice(0, 100), nextToken: 'page-2' },
       );
-    await maintenanceChecklist('pre', { env: 'prod', changeRef: 'CHG123', output: 'json' });
-    const f = byId((JSON.parse(out) as Report).findings);
+    await maintenanceChecklist('pre', { env: 'prod', changeRef: 'CHG123', output: 'json' }, runtime);
+    const f = byId((JSON.parse(runtime.out()) as Report).findings);
     expect(f['maintenance.rollback-targets|prod-fivestar-internal-pe']).toMatchObject({
       status: 'pass',
       observed: 'running revision 42; rollback target revision 41',
@@ -205,33 +214,39 @@ describe('fsops maintenance checklist pre', () => {
     const blocker = join(dir, 'not-a-dir');
     writeFileSync(blocker, '');
     await expect(
-      maintenanceChecklist('pre', { env: 'prod', output: 'json', report: join(blocker, 'pre.json') }),
+      maintenanceChecklist(
+        'pre',
+        { env: 'prod', output: 'json', report: join(blocker, 'pre.json') },
+        runtime,
+      ),
     ).rejects.toThrow(/cannot write the report to .*not-a-dir\/pre\.json/);
     expect(sts.calls()).toHaveLength(0);
     expect(ecs.calls()).toHaveLength(0);
   });
 
   it('rejects a bad phase, a bad report extension and an unknown environment before calling AWS', async () => {
-    await expect(maintenanceChecklist('post', { env: 'prod' })).rejects.toThrow(
+    await expect(maintenanceChecklist('post', { env: 'prod' }, runtime)).rejects.toThrow(
       /unknown checklist 'post': valid are pre/,
     );
-    await expect(maintenanceChecklist('pre', { env: 'prod', report: 'x.txt' })).rejects.toThrow(
+    await expect(maintenanceChecklist('pre', { env: 'prod', report: 'x.txt' }, runtime)).rejects.toThrow(
       /\.json, \.md or \.markdown/,
     );
-    await expect(maintenanceChecklist('pre', { env: 'qa' })).rejects.toThrow(/unknown environment 'qa'/);
+    await expect(maintenanceChecklist('pre', { env: 'qa' }, runtime)).rejects.toThrow(
+      /unknown environment 'qa'/,
+    );
     expect(sts.calls()).toHaveLength(0);
   });
 });
 
 describe('fsops maintenance run (refusal)', () => {
   it('refuses a run with changes when there is no terminal and no --yes, before checking anything', async () => {
-    await expect(
-      maintenanceRun('weekly', { env: 'prod', io: { isTTY: false, ask: async () => '', print: () => {} } }),
-    ).rejects.toThrow(/refusing to run maintenance run weekly without confirmation/);
+    await expect(maintenanceRun('weekly', { env: 'prod' }, runtime)).rejects.toThrow(
+      /refusing to run maintenance run weekly without confirmation/,
+    );
     expect(sts.calls()).toHaveLength(0);
     const audit = readFileSync(join(dir, 'audit.jsonl'), 'utf8');
     expect(JSON.parse(audit.trim())).toMatchObject({ result: 'refused', command: 'maintenance run weekly' });
-    await expect(maintenanceRun('hourly', { env: 'prod' })).rejects.toThrow(
+    await expect(maintenanceRun('hourly', { env: 'prod' }, runtime)).rejects.toThrow(
       /valid are daily, weekly, monthly, quarterly/,
     );
   });

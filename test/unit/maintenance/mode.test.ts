@@ -6,16 +6,14 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { maintenanceMode } from '../../../src/commands/maintenance-mode.js';
-import type { PromptIO } from '../../../src/engine/safety.js';
 import { TEST_CREDENTIALS } from '../../helpers/context.js';
+import { type TestRuntime, testRuntime } from '../../helpers/runtime.js';
 
 const ssm = mockClient(SSMClient);
 const sts = mockClient(STSClient);
 const PARAMETER = '/fivestar/payments/staging/features/maintenance_mode';
 let dir: string;
-let out: string;
-
-const io = (isTTY: boolean, answer = ''): PromptIO => ({ isTTY, ask: async () => answer, print: () => {} });
+let runtime: TestRuntime;
 const audit = () => {
   try {
     return readFileSync(join(dir, 'audit.jsonl'), 'utf8')
@@ -42,11 +40,7 @@ beforeEach(() => {
     .on(GetParameterCommand, { Name: PARAMETER })
     .resolves({ Parameter: { Name: PARAMETER, Value: 'false' } });
   ssm.on(PutParameterCommand).resolves({ Version: 7 });
-  out = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
+  runtime = testRuntime();
 });
 afterEach(() => {
   vi.restoreAllMocks();
@@ -55,14 +49,14 @@ afterEach(() => {
 
 describe('fsops maintenance mode', () => {
   it('status reads the parameter and changes nothing', async () => {
-    expect(await maintenanceMode('status', { env: 'staging', output: 'json' })).toBe(0);
-    expect(JSON.parse(out)).toMatchObject({ parameter: PARAMETER, value: 'false', mode: 'off' });
+    expect(await maintenanceMode('status', { env: 'staging', output: 'json' }, runtime)).toBe(0);
+    expect(JSON.parse(runtime.out())).toMatchObject({ parameter: PARAMETER, value: 'false', mode: 'off' });
     expect(ssm.commandCalls(PutParameterCommand)).toHaveLength(0);
     expect(audit()).toEqual([]);
   });
 
   it('on without a terminal and without --yes refuses, sends no PutParameter, and audits the refusal', async () => {
-    await expect(maintenanceMode('on', { env: 'staging', io: io(false) })).rejects.toThrow(
+    await expect(maintenanceMode('on', { env: 'staging' }, runtime)).rejects.toThrow(
       /refusing to turn maintenance mode on without confirmation.*--yes/,
     );
     expect(ssm.commandCalls(PutParameterCommand)).toHaveLength(0);
@@ -78,17 +72,22 @@ describe('fsops maintenance mode', () => {
   });
 
   it('--dry-run shows the plan, sends nothing, and audits the dry run', async () => {
-    expect(await maintenanceMode('on', { env: 'staging', dryRun: true, io: io(false) })).toBe(0);
+    expect(await maintenanceMode('on', { env: 'staging', dryRun: true }, runtime)).toBe(0);
     expect(ssm.commandCalls(PutParameterCommand)).toHaveLength(0);
     expect(audit()[0]).toMatchObject({ result: 'dry-run' });
   });
 
   it('on --yes overwrites the parameter and audits who did it', async () => {
-    expect(await maintenanceMode('on', { env: 'staging', yes: true, io: io(false), output: 'json' })).toBe(0);
+    expect(await maintenanceMode('on', { env: 'staging', yes: true, output: 'json' }, runtime)).toBe(0);
     const calls = ssm.commandCalls(PutParameterCommand);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.args[0].input).toEqual({ Name: PARAMETER, Value: 'true', Overwrite: true });
-    expect(JSON.parse(out)).toMatchObject({ from: 'false', to: 'true', version: 7, result: 'changed' });
+    expect(JSON.parse(runtime.out())).toMatchObject({
+      from: 'false',
+      to: 'true',
+      version: 7,
+      result: 'changed',
+    });
     // "started" is audited before PutParameter, the outcome after it.
     expect(audit().map((r) => r.result)).toEqual(['started', 'succeeded']);
     expect(audit()[1]).toMatchObject({
@@ -100,7 +99,7 @@ describe('fsops maintenance mode', () => {
 
   it('creates a missing parameter as a String', async () => {
     ssm.on(GetParameterCommand).rejects(Object.assign(new Error('not found'), { name: 'ParameterNotFound' }));
-    await maintenanceMode('off', { env: 'staging', yes: true, io: io(false) });
+    await maintenanceMode('off', { env: 'staging', yes: true }, runtime);
     expect(ssm.commandCalls(PutParameterCommand)[0]!.args[0].input).toMatchObject({
       Name: PARAMETER,
       Value: 'false',
@@ -110,9 +109,9 @@ describe('fsops maintenance mode', () => {
   });
 
   it('does nothing when the mode is already as asked', async () => {
-    expect(await maintenanceMode('off', { env: 'staging', io: io(false) })).toBe(0);
+    expect(await maintenanceMode('off', { env: 'staging' }, runtime)).toBe(0);
     expect(ssm.commandCalls(PutParameterCommand)).toHaveLength(0);
-    expect(out).toMatch(/already off/);
+    expect(runtime.out()).toMatch(/already off/);
   });
 
   it('prod on a terminal needs the environment name typed', async () => {
@@ -121,18 +120,20 @@ describe('fsops maintenance mode', () => {
       .resolves({ Account: '123456789014', Arn: 'arn:aws:iam::123456789014:user/oncall' });
     const prodParameter = '/fivestar/payments/prod/features/maintenance_mode';
     ssm.on(GetParameterCommand, { Name: prodParameter }).resolves({ Parameter: { Value: 'false' } });
-    await expect(maintenanceMode('on', { env: 'prod', io: io(true, 'yes') })).rejects.toThrow(
+    await expect(maintenanceMode('on', { env: 'prod' }, testRuntime({ answers: 'yes' }))).rejects.toThrow(
       /expected 'prod'/,
     );
     expect(ssm.commandCalls(PutParameterCommand)).toHaveLength(0);
-    expect(await maintenanceMode('on', { env: 'prod', io: io(true, 'prod') })).toBe(0);
+    expect(await maintenanceMode('on', { env: 'prod' }, testRuntime({ answers: 'prod' }))).toBe(0);
     expect(ssm.commandCalls(PutParameterCommand)).toHaveLength(1);
   });
 
   it('rejects an unknown state and a wrong account before any change', async () => {
-    await expect(maintenanceMode('maybe', { env: 'staging' })).rejects.toThrow(/valid are on, off, status/);
+    await expect(maintenanceMode('maybe', { env: 'staging' }, runtime)).rejects.toThrow(
+      /valid are on, off, status/,
+    );
     sts.on(GetCallerIdentityCommand).resolves({ Account: '999999999999', Arn: 'x' });
-    await expect(maintenanceMode('on', { env: 'staging', yes: true, io: io(false) })).rejects.toThrow(
+    await expect(maintenanceMode('on', { env: 'staging', yes: true }, runtime)).rejects.toThrow(
       /wrong AWS account for staging/,
     );
     expect(ssm.commandCalls(PutParameterCommand)).toHaveLength(0);
