@@ -110,7 +110,6 @@ export async function deploy(
   options: DeployOptions,
   runtime: Runtime = processRuntime(),
 ): Promise<number> {
-  const deps = runtime;
   if (!options.image?.trim()) {
     throw new UsageError('deploy needs --image <tag|digest> (e.g. --image 1.4.3 or --image sha256:<64 hex>)');
   }
@@ -128,10 +127,10 @@ export async function deploy(
   const settings = session.config.deploy;
   const timeoutMs = parseDuration(options.timeout ?? settings.timeout, '--timeout');
   const bake = bakeMinutes(options, settings.bakeTimeMinutes);
-  const io = promptIO(printer.format, deps.io);
+  const io = promptIO(printer.format, runtime.io, runtime.stderr);
   const protectedEnv = env.settings.protected;
   const stagingGate = protectedEnv && !options.skipStagingGate && env.name !== settings.stagingEnv;
-  const progress = await createProgress(`deploy ${component} (${env.name})`, printer.format);
+  const progress = await createProgress(`deploy ${component} (${env.name})`, printer.format, runtime.stderr);
   let staging: EnvSession | null = null;
   try {
     // The ECR client (and ELB's for blue/green) load while ECS answers: needed a moment later anyway.
@@ -139,7 +138,7 @@ export async function deploy(
     const facts = await readsUntilInterrupted(async (signal) => {
       // The staging gate's own session (its account and profile) starts at once, beside prod's reads.
       const stagingRun = stagingGate
-        ? startStagingValidation(options, settings.stagingEnv, component, deps, signal)
+        ? startStagingValidation(options, settings.stagingEnv, component, runtime, signal)
         : null;
       const service = await requireService(ecs, names, signal).catch((error) => {
         throw awsExitError(error, `cannot read ${names.service}`);
@@ -265,7 +264,7 @@ export async function deploy(
       knownStoppedTasks: [],
       overrides,
     };
-    const change = deployChangeSession(session, identity?.arn ?? null, deps);
+    const change = deployChangeSession(session, identity?.arn ?? null, runtime);
     const result = await runChanges(
       change,
       [{ action: releaseAction as unknown as ActionDefinition<never>, params }],
@@ -274,7 +273,8 @@ export async function deploy(
         yes: options.yes,
         dryRun: options.dryRun,
         io,
-        log: (text) => process.stderr.write(`${text}\n`),
+        log: (text) => runtime.stderr.write(`${text}\n`),
+        stderr: runtime.stderr,
       },
     );
     const notes = [`${names.service}: ${shortTaskDef(previous.arn)} -> ${image} (${strategy})`];
@@ -291,9 +291,19 @@ export async function deploy(
       evidence: null,
       timings: result.timings,
       identity: identity?.arn ?? null,
+      stderr: runtime.stderr,
     });
     if (result.interrupted && result.applied.length > 0) {
-      await offerStop(component, names, previous.arn, result.findings, change, io, printer.format);
+      await offerStop(
+        component,
+        names,
+        previous.arn,
+        result.findings,
+        change,
+        io,
+        printer.format,
+        runtime.stderr,
+      );
     }
     return code;
   } finally {
@@ -372,7 +382,7 @@ function startStagingValidation(
   options: DeployOptions,
   stagingEnv: string,
   component: string,
-  deps: Runtime,
+  runtime: Runtime,
   signal: AbortSignal,
 ): StagingRun {
   let settle: (digest: string) => void = () => undefined;
@@ -402,7 +412,7 @@ function startStagingValidation(
       {
         signal,
         since: new Date(Date.now() - 15 * 60_000),
-        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+        ...(runtime.fetch ? { fetch: runtime.fetch } : {}),
       },
     );
     return run.findings.map((f) =>
@@ -446,7 +456,7 @@ function stagingUnavailable(stagingEnv: string, error: unknown): Finding {
  * The environment's change session for the driver, with the check runner the release's gate runs on
  * (`ActionContext.runChecks`: the component's validate checks, under the run's signal).
  */
-function deployChangeSession(session: EnvSession, identity: string | null, deps: Runtime): ChangeSession {
+function deployChangeSession(session: EnvSession, identity: string | null, runtime: Runtime): ChangeSession {
   const change = envChangeSession(session, identity);
   change.context.runChecks = async (steps, { since, signal }) =>
     (
@@ -454,7 +464,7 @@ function deployChangeSession(session: EnvSession, identity: string | null, deps:
         since,
         now: new Date(),
         signal,
-        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+        ...(runtime.fetch ? { fetch: runtime.fetch } : {}),
       })
     ).findings;
   return change;
@@ -472,10 +482,11 @@ async function offerStop(
   change: ChangeSession,
   io: ReturnType<typeof promptIO>,
   format: string,
+  stderr: Runtime['stderr'],
 ): Promise<void> {
   const registered = findings.find((f) => f.id === 'deploy.register');
   const released = /registered (\S+)/.exec(registered?.observed ?? '')?.[1];
-  process.stderr.write(
+  stderr.write(
     `\nfsops: stopped following the deploy; it continues in ECS (state above). To stop it with rollback: fsops rollback ${component} --env ${change.label}\n`,
   );
   if (!released || !io.isTTY || format !== 'text') return;
@@ -487,7 +498,7 @@ async function offerStop(
         params: { component, names, previous, released },
       },
     ],
-    { command: `deploy ${component} stop`, io, log: (text) => process.stderr.write(`${text}\n`) },
+    { command: `deploy ${component} stop`, io, log: (text) => stderr.write(`${text}\n`), stderr },
   );
 }
 

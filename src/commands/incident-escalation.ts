@@ -3,6 +3,7 @@ import { escalationLines, escalationPlan } from '../domain/incident/escalation.j
 import { loadIncidentSettings } from '../domain/incident/flow.js';
 import { parseSeverity, type SeverityLevel } from '../domain/incident/severity.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
 
 export interface IncidentEscalationOptions extends GlobalOptions {
@@ -14,16 +15,19 @@ export interface IncidentEscalationOptions extends GlobalOptions {
  * `fsops incident escalation --severity N` (or `--incident ID`): who is due when (ops guide §5.1.1,
  * §11.1.1, §13.3.2) and the contacts (§13.3.1), from the config.
  */
-export async function incidentEscalation(options: IncidentEscalationOptions): Promise<number> {
-  const printer = printerFor(options, 'incident escalation', VIEW_FORMATS);
+export async function incidentEscalation(
+  options: IncidentEscalationOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
+  const printer = printerFor(options, 'incident escalation', VIEW_FORMATS, runtime.stdout);
   const { store, config } = loadIncidentSettings(options.config);
   if (!options.severity && !options.incident) {
     throw new UsageError('incident escalation: pass --severity 1-4 or --incident <id>');
   }
   const record = options.incident ? store.read(options.incident) : null;
   const severity: SeverityLevel = record ? record.severity : parseSeverity(options.severity ?? '');
-  const start = record ? new Date(record.startedAt) : new Date();
-  const plan = escalationPlan(config, severity, start, new Date());
+  const start = record ? new Date(record.startedAt) : new Date(runtime.clock.now());
+  const plan = escalationPlan(config, severity, start, new Date(runtime.clock.now()));
   const policy = config.severities[severity];
   printer.view({
     data: { severity, policy, from: start.toISOString(), plan, contacts: config.contacts },

@@ -2,6 +2,7 @@ import { oneLine } from '../base/model/text.js';
 import { loadIncidentSettings, utc } from '../domain/incident/flow.js';
 import { nextUpdateDue } from '../domain/incident/record.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
 
 export interface IncidentListOptions extends GlobalOptions {
@@ -9,10 +10,13 @@ export interface IncidentListOptions extends GlobalOptions {
 }
 
 /** `fsops incident list`: open incidents (--all: resolved too), flagging overdue 30-minute updates. */
-export async function incidentList(options: IncidentListOptions): Promise<number> {
-  const printer = printerFor(options, 'incident list', VIEW_FORMATS);
+export async function incidentList(
+  options: IncidentListOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
+  const printer = printerFor(options, 'incident list', VIEW_FORMATS, runtime.stdout);
   const { store, config } = loadIncidentSettings(options.config);
-  const now = new Date();
+  const now = new Date(runtime.clock.now());
   const { records, unreadable } = store.scan();
   const rows = records
     .filter((r) => options.all || r.state === 'open')
@@ -25,7 +29,7 @@ export async function incidentList(options: IncidentListOptions): Promise<number
     (u) => `could not read ${u.id}: ${u.file} ${u.reason} (the other records are listed)`,
   );
   // Under JSON the data stays the list of records; what could not be read goes to stderr (and exit 3).
-  if (printer.format === 'json') for (const line of unreadableLines) process.stderr.write(`fsops: ${line}\n`);
+  if (printer.format === 'json') for (const line of unreadableLines) runtime.stderr.write(`fsops: ${line}\n`);
   printer.view({
     data: rows.map(({ record: r, nextUpdateDue: next, updateOverdue }) => ({
       id: r.id,

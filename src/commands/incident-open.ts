@@ -26,7 +26,7 @@ import type { UnreadableRecord } from '../domain/incident/store.js';
 import { localUser } from '../engine/audit.js';
 import { snapshotRunbook, takeSnapshot } from '../engine/commands/incident-evidence.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
-import { askOnTerminal } from '../engine/safety.js';
+import { canAsk, processRuntime, type Runtime } from '../engine/runtime.js';
 import { type GlobalOptions, openEnvSession } from '../engine/session.js';
 
 export interface IncidentOpenOptions extends GlobalOptions {
@@ -40,17 +40,16 @@ export interface IncidentOpenOptions extends GlobalOptions {
   notify?: boolean;
 }
 
-const interactive = () => Boolean(process.stdin.isTTY && process.stderr.isTTY);
-
 /** The severity to record: --severity N, else the proposal under --yes, else asked on a terminal. */
 export async function chooseSeverity(
   proposal: SeverityProposal,
   fixed: SeverityLevel | null,
   yes: boolean,
-  ask: (question: string) => Promise<string> = (question) =>
-    askOnTerminal(question, process.stdin, process.stderr),
-  say: (text: string) => void = (text) => process.stderr.write(text),
+  /** The terminal asked on, and stderr for the proposal (the command's runtime). */
+  runtime: Pick<Runtime, 'io' | 'stderr'>,
 ): Promise<SeverityLevel> {
+  const ask = (question: string) => runtime.io.ask(question);
+  const say = (text: string) => runtime.stderr.write(text);
   if (fixed) return fixed;
   if (yes) return proposal.severity;
   say(`Proposed severity ${proposal.severity}: ${proposal.rule}\n  because ${oneLine(proposal.reason)}\n`);
@@ -69,12 +68,15 @@ export async function chooseSeverity(
  * `fsops incident open --env E`: evidence snapshot, proposed severity (ops guide §11.1.1), the record,
  * the [INCIDENT] notice (§11.3.1) and who is due when (§5.1.1, §13.3.2).
  */
-export async function incidentOpen(options: IncidentOpenOptions): Promise<number> {
-  const printer = printerFor(options, 'incident open', VIEW_FORMATS);
+export async function incidentOpen(
+  options: IncidentOpenOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
+  const printer = printerFor(options, 'incident open', VIEW_FORMATS, runtime.stdout);
   const format = printer.format;
   const wanted = options.severity ?? 'auto';
   const fixed = wanted === 'auto' ? null : parseSeverity(wanted);
-  if (!fixed && !options.yes && !interactive()) {
+  if (!fixed && !options.yes && !canAsk(runtime)) {
     throw new UsageError(
       'incident open: no terminal to confirm the proposed severity on: pass --yes to accept it or --severity 1-4 to set it; nothing was recorded',
     );
@@ -90,11 +92,12 @@ export async function incidentOpen(options: IncidentOpenOptions): Promise<number
       format,
       sinceMs(options.since, session.config.logs.since),
       CHECKS,
+      runtime,
     );
     const proposal = proposeSeverity(snapshot.findings);
-    const severity = await chooseSeverity(proposal, fixed, options.yes ?? false);
+    const severity = await chooseSeverity(proposal, fixed, options.yes ?? false, runtime);
     const policy = config.severities[severity];
-    const now = new Date();
+    const now = new Date(runtime.clock.now());
     const store = openStore(config);
     // A record that cannot be read never blocks a new incident: it is named, and the rest are compared.
     const { records, unreadable } = store.scan();

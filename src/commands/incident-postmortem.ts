@@ -32,7 +32,11 @@ export async function incidentPostmortem(
   const file = store.writeExtra(id, 'postmortem.md', postmortemMarkdown(record, due));
   await store.update(id, (r) => ({
     ...r,
-    postmortem: { path: 'postmortem.md', writtenAt: new Date().toISOString(), dueAt: due.toISOString() },
+    postmortem: {
+      path: 'postmortem.md',
+      writtenAt: new Date(runtime.clock.now()).toISOString(),
+      dueAt: due.toISOString(),
+    },
   }));
   printer.view({
     data: { id, file, dueAt: due.toISOString() },

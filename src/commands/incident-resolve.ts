@@ -16,6 +16,7 @@ import { diffSnapshots } from '../domain/incident/record.js';
 import { localUser } from '../engine/audit.js';
 import { followUpSnapshot } from '../engine/commands/incident-evidence.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 import { type GlobalOptions, openEnvSession } from '../engine/session.js';
 
 export interface IncidentResolveOptions extends GlobalOptions {
@@ -29,8 +30,12 @@ export interface IncidentResolveOptions extends GlobalOptions {
  * `fsops incident resolve <id>`: a final snapshot, the [RESOLVED] notice with the duration (ops guide
  * §11.3.1), and the post-mortem due date (§11.2.1: within 48 hours).
  */
-export async function incidentResolve(id: string, options: IncidentResolveOptions): Promise<number> {
-  const printer = printerFor(options, 'incident resolve', VIEW_FORMATS);
+export async function incidentResolve(
+  id: string,
+  options: IncidentResolveOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
+  const printer = printerFor(options, 'incident resolve', VIEW_FORMATS, runtime.stdout);
   const format = printer.format;
   requireFlags('resolve', { '--root-cause': options.rootCause, '--resolution': options.resolution });
   const { store, config } = loadIncidentSettings(options.config);
@@ -49,8 +54,9 @@ export async function incidentResolve(id: string, options: IncidentResolveOption
       format,
       sinceMs(options.since, session.config.logs.since),
       CHECKS,
+      runtime,
     );
-    const resolvedAt = new Date();
+    const resolvedAt = new Date(runtime.clock.now());
     const record = await store.update(id, (current) => {
       if (current.state !== 'open') throw new UsageError(`incident ${id} was resolved meanwhile`);
       return {

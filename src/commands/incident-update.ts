@@ -16,6 +16,7 @@ import { diffSnapshots, type IncidentUpdate } from '../domain/incident/record.js
 import { localUser } from '../engine/audit.js';
 import { followUpSnapshot } from '../engine/commands/incident-evidence.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 import { type GlobalOptions, openEnvSession } from '../engine/session.js';
 
 export interface IncidentUpdateOptions extends GlobalOptions {
@@ -31,8 +32,12 @@ export interface IncidentUpdateOptions extends GlobalOptions {
  * `fsops incident update <id>`: a new snapshot, what changed since the last one, the numbered [UPDATE]
  * notice (ops guide §11.2.1 "every 30 minutes", §11.3.1).
  */
-export async function incidentUpdate(id: string, options: IncidentUpdateOptions): Promise<number> {
-  const printer = printerFor(options, 'incident update', VIEW_FORMATS);
+export async function incidentUpdate(
+  id: string,
+  options: IncidentUpdateOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
+  const printer = printerFor(options, 'incident update', VIEW_FORMATS, runtime.stdout);
   const format = printer.format;
   requireFlags('update', {
     '--status': options.status,
@@ -55,6 +60,7 @@ export async function incidentUpdate(id: string, options: IncidentUpdateOptions)
       format,
       sinceMs(options.since, session.config.logs.since),
       CHECKS,
+      runtime,
     );
     let update: IncidentUpdate | undefined;
     const record = await store.update(id, (current) => {
@@ -64,7 +70,7 @@ export async function incidentUpdate(id: string, options: IncidentUpdateOptions)
       const previous = current.snapshots.at(-1)?.findings ?? [];
       update = {
         number,
-        at: new Date().toISOString(),
+        at: new Date(runtime.clock.now()).toISOString(),
         status: oneLine(options.status!),
         actions: oneLine(options.actions!),
         next: oneLine(options.next!),

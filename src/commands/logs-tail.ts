@@ -7,6 +7,7 @@ import { LogGroupNotFound, tailLogs } from '../domain/logs/tail.js';
 import { onInterrupt } from '../engine/interrupt.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { clean } from '../engine/render.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 import { type GlobalOptions, openEnvSession, verifyAccount } from '../engine/session.js';
 
 export interface LogsTailOptions extends GlobalOptions {
@@ -46,8 +47,12 @@ const DEFAULT_SINCE = '10m';
  * `fsops logs tail <component>` (ops guide §13.2.1, deployment guide §12.1.1): the log group's events
  * oldest first; `--follow` keeps polling until Ctrl-C. `--source rds` reads the PostgreSQL log group.
  */
-export async function logsTail(component: string | undefined, options: LogsTailOptions): Promise<number> {
-  const printer = printerFor(options, 'logs tail', VIEW_FORMATS);
+export async function logsTail(
+  component: string | undefined,
+  options: LogsTailOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
+  const printer = printerFor(options, 'logs tail', VIEW_FORMATS, runtime.stdout);
   const source = options.source ?? 'app';
   if (source !== 'app' && source !== 'rds')
     throw new UsageError(`unknown --source '${source}': valid sources are app, rds`);
@@ -74,14 +79,14 @@ export async function logsTail(component: string | undefined, options: LogsTailO
       onEvent: (event) =>
         printer.view({ data: eventLine(event), jsonLine: true, text: (line, c) => eventText(line, c.dim) }),
       onTruncated: (shown) =>
-        process.stderr.write(
+        runtime.stderr.write(
           `fsops: showing the first ${shown} events of the window; narrow --since or --filter\n`,
         ),
     });
     if (controller.signal.aborted) return 130;
     // Silence would read like a hung command or a wrong group: say that the window was empty.
     if (printed === 0 && !options.follow)
-      process.stderr.write(
+      runtime.stderr.write(
         `fsops: no events in ${group} in the last ${options.since ?? DEFAULT_SINCE}${options.filter ? ` matching ${clean(JSON.stringify(options.filter))}` : ''}\n`,
       );
     return 0;

@@ -6,8 +6,11 @@ import { processRuntime, type Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
 import { type ReadCommandOptions, runReadCommand } from './kit/read.js';
 
-export async function runbookList(options: GlobalOptions): Promise<number> {
-  const printer = printerFor(options, 'runbook list', ['text', 'json', 'markdown']);
+export async function runbookList(
+  options: GlobalOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
+  const printer = printerFor(options, 'runbook list', ['text', 'json', 'markdown'], runtime.stdout);
   const runbooks = listRunbooks().map(({ name, title, kind, source }) => ({ name, title, kind, source }));
   printer.view({
     data: runbooks,
@@ -27,8 +30,12 @@ export async function runbookList(options: GlobalOptions): Promise<number> {
   return 0;
 }
 
-export async function runbookShow(name: string, options: GlobalOptions): Promise<number> {
-  const printer = printerFor(options, 'runbook show', VIEW_FORMATS);
+export async function runbookShow(
+  name: string,
+  options: GlobalOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
+  const printer = printerFor(options, 'runbook show', VIEW_FORMATS, runtime.stdout);
   const runbook = loadRunbook(name);
   const steps = resolveSteps(runbook, CHECKS);
   printer.view({

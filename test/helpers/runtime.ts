@@ -8,7 +8,7 @@ import type { PromptIO } from '../../src/engine/safety.js';
  * command takes from the process: no spies on process.stdout, no extra parameters.
  */
 export interface TestRuntime extends Runtime {
-  /** Everything written to stdout so far (results, and the plans and questions of the terminal). */
+  /** Everything written to stdout so far (results, and the plans the terminal printed). */
   out(): string;
   /** Everything written to stderr so far. */
   err(): string;
@@ -46,8 +46,8 @@ const collector = (isTTY: boolean) => {
 export interface TestRuntimeOptions extends Partial<Runtime> {
   clock?: Clock;
   /**
-   * A terminal that answers these, in order (the last one again when they run out): `io.isTTY` is true
-   * and what it prints (the plan, the question) goes to stdout as on a terminal. Without it: no
+   * A terminal that answers these, in order (then Enter: ''): `io.isTTY` is true, what it prints
+   * (the plan) goes to stdout and its questions to stderr, as on a terminal. Without it: no
    * terminal (a pipe), nothing is asked and a change needs --yes.
    */
   answers?: string | string[];
@@ -62,8 +62,9 @@ export function testRuntime({ answers, ...overrides }: TestRuntimeOptions = {}):
     isTTY: answers !== undefined,
     async ask(question) {
       asked.push(question);
-      stdout.stream.write(question);
-      return (replies.length > 1 ? replies.shift() : replies[0]) ?? '';
+      // As on a terminal (src/engine/safety.ts askOnTerminal): the question on stderr.
+      stderr.stream.write(question);
+      return replies.shift() ?? '';
     },
     print(text) {
       stdout.stream.write(text);

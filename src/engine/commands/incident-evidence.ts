@@ -6,6 +6,7 @@ import { createProgress } from '../progress.js';
 import { executeRunbook } from '../run-runbook.js';
 import { listRunbooks, loadRunbook, type Runbook } from '../runbook.js';
 import type { CheckRegistry } from '../runner.js';
+import { processRuntime, type Runtime } from '../runtime.js';
 import { type EnvSession, verifyAccount } from '../session.js';
 
 /** The runbook a snapshot runs: a troubleshoot symptom's, or the configured one (runbooks/incident.yaml). */
@@ -32,9 +33,14 @@ export async function takeSnapshot(
   format: string,
   sinceMs: number,
   checks: CheckRegistry,
+  runtime: Runtime = processRuntime(),
 ): Promise<Snapshot> {
-  const startedAt = new Date();
-  const progress = await createProgress(`${label}: ${runbook.title} (${session.env.name})`, format);
+  const startedAt = new Date(runtime.clock.now());
+  const progress = await createProgress(
+    `${label}: ${runbook.title} (${session.env.name})`,
+    format,
+    runtime.stderr,
+  );
   const database = lazyDatabase(session);
   try {
     await verifyAccount(session);
@@ -43,6 +49,7 @@ export async function takeSnapshot(
       since: new Date(startedAt.getTime() - sinceMs),
       onCheckStart: progress.onCheckStart,
       onCheckDone: progress.onCheckDone,
+      fetch: runtime.fetch,
       db: database.open,
     });
     return {
@@ -69,8 +76,9 @@ export function followUpSnapshot(
   format: string,
   sinceMs: number,
   checks: CheckRegistry,
+  runtime: Runtime = processRuntime(),
 ): Promise<Snapshot> {
   const last = record.snapshots.at(-1);
   const runbook = last ? loadRunbook(last.runbook) : snapshotRunbook(session);
-  return takeSnapshot(session, runbook, label, format, sinceMs, checks);
+  return takeSnapshot(session, runbook, label, format, sinceMs, checks, runtime);
 }
