@@ -16,19 +16,37 @@ function check(id: string, run: CheckDefinition['run']): CheckDefinition<never> 
 }
 
 const makeContext = (signal: AbortSignal): CheckContext => testContext({ signal });
-const options = { concurrency: 4, timeoutMs: 200 };
+/** A timeout no check here comes near: only the timeout tests wait for one, on checks that never finish. */
+const options = { concurrency: 4, timeoutMs: 60_000 };
+
+/** A promise the test settles: ordering without sleeping, so no result depends on the machine's speed. */
+function deferred<T = void>(): { promise: Promise<T>; resolve(value: T): void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
 
 describe('runSteps', () => {
   it('fills findings from the check metadata, keeps step order and hides remediation on pass', async () => {
+    // The first step finishes last: it waits for the second to have finished.
+    const fastDone = deferred();
     const steps: Step[] = [
       {
         check: check('slow', async () => {
-          await new Promise((r) => setTimeout(r, 30));
+          await fastDone.promise;
           return [{ status: 'fail', resource: 'a', observed: 'bad' }];
         }),
         params: {},
       },
-      { check: check('fast', async () => [{ status: 'pass', resource: 'b', observed: 'good' }]), params: {} },
+      {
+        check: check('fast', async () => {
+          fastDone.resolve();
+          return [{ status: 'pass', resource: 'b', observed: 'good' }];
+        }),
+        params: {},
+      },
     ];
     const findings = await runSteps(steps, makeContext, options);
     expect(findings).toEqual([
@@ -84,7 +102,8 @@ describe('runSteps', () => {
       },
       { check: check('ok', async () => [{ status: 'pass', resource: 'c', observed: 'fine' }]), params: {} },
     ];
-    const findings = await runSteps(steps, makeContext, options);
+    // The hanging check never finishes: the only timer that can fire is the runner's timeout.
+    const findings = await runSteps(steps, makeContext, { concurrency: 4, timeoutMs: 200 });
     expect(findings.map((f) => [f.id, f.status])).toEqual([
       ['crash', 'error'],
       ['hang', 'error'],
@@ -104,29 +123,29 @@ describe('runSteps', () => {
       check: check('c', async () => {
         running += 1;
         peak = Math.max(peak, running);
-        await new Promise((r) => setTimeout(r, 5));
+        // Yield to the event loop (no clock): every free slot gets a check before this one ends.
+        await new Promise((r) => setImmediate(r));
         running -= 1;
         return [];
       }),
       params: {},
     });
-    await runSteps(Array.from({ length: 10 }, step), makeContext, { concurrency: 3, timeoutMs: 1000 });
+    await runSteps(Array.from({ length: 10 }, step), makeContext, { ...options, concurrency: 3 });
     expect(peak).toBe(3);
   });
 });
 
 describe('shared facts and timeouts', () => {
   it('a fact shared with a check that timed out still reaches the checks waiting on it', async () => {
+    // The fact is gathered when the test says: after the first check's timeout, whatever the load.
+    const gathered = deferred<string>();
     const fact = (ctx: CheckContext) =>
       ctx.once(
         'slow-fact',
         (signal) =>
           new Promise<string>((resolve, reject) => {
-            const timer = setTimeout(() => resolve('gathered'), 150);
-            signal.addEventListener('abort', () => {
-              clearTimeout(timer);
-              reject(new Error('aborted'));
-            });
+            void gathered.promise.then(resolve);
+            signal.addEventListener('abort', () => reject(new Error('aborted')));
           }),
       );
     const once = createFactCache();
@@ -134,20 +153,18 @@ describe('shared facts and timeouts', () => {
     const impatient = check('impatient', async (ctx) => [
       { status: 'pass', resource: 'a', observed: await fact(ctx) },
     ]);
-    const patient = check('patient', async (ctx) => {
-      await new Promise((r) => setTimeout(r, 10));
-      return [{ status: 'pass', resource: 'b', observed: await fact(ctx) }];
-    });
+    const patient = check('patient', async (ctx) => [
+      { status: 'pass', resource: 'b', observed: await fact(ctx) },
+    ]);
+    // The fact cannot arrive before the release below: the impatient check's 50 ms timeout always wins.
     const [first] = await runSteps([{ check: impatient, params: {} }], shared, {
       concurrency: 1,
       timeoutMs: 50,
     });
     expect(first).toMatchObject({ id: 'impatient', status: 'error' });
-    const [second] = await runSteps([{ check: patient, params: {} }], shared, {
-      concurrency: 1,
-      timeoutMs: 1000,
-    });
-    expect(second).toMatchObject({ id: 'patient', status: 'pass', observed: 'gathered' });
+    const second = runSteps([{ check: patient, params: {} }], shared, { ...options, concurrency: 1 });
+    gathered.resolve('gathered');
+    expect((await second)[0]).toMatchObject({ id: 'patient', status: 'pass', observed: 'gathered' });
   });
 });
 

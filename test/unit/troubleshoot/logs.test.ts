@@ -157,11 +157,15 @@ describe('Logs Insights', () => {
   });
 
   it('stops the query when the run is aborted', async () => {
-    logs.on(StartQueryCommand).resolves({ queryId: 'q-3' });
-    logs.on(GetQueryResultsCommand).resolves({ status: 'Scheduled' });
-    logs.on(StopQueryCommand).resolves({ success: true });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 30);
+    logs.on(StartQueryCommand).resolves({ queryId: 'q-3' });
+    // Ctrl-C while the query runs: at its second poll, not after a wall-clock delay racing the timeout.
+    let polls = 0;
+    logs.on(GetQueryResultsCommand).callsFake(async () => {
+      if (++polls === 2) controller.abort();
+      return { status: 'Scheduled' };
+    });
+    logs.on(StopQueryCommand).resolves({ success: true });
     await expect(
       runInsightsQuery(client(), {
         logGroupNames: ['g'],
