@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, FAKE_CREDENTIALS, runFsops } from '../../helpers/cli.js';
 import { AwsFault, backupRds, type FakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
-import { adminQuery, adminUrl, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+import { incidentRecord } from '../../helpers/incident.js';
+import { adminQuery, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+import { backupWorld, type JsonFinding, stagingDatabaseConfig } from '../../helpers/restore.js';
 
 let fake: FakeAws | undefined;
 let db: TestDatabase;
@@ -17,12 +19,6 @@ afterEach(async () => {
   await fake?.close();
   fake = undefined;
 });
-
-interface JsonFinding {
-  id: string;
-  status: string;
-  observed: string;
-}
 
 /** A fresh audit file for one run, and its records once the run is over. */
 function auditFile(): { env: { FSOPS_AUDIT_FILE: string }; records(): Record<string, string>[] } {
@@ -37,31 +33,46 @@ function auditFile(): { env: { FSOPS_AUDIT_FILE: string }; records(): Record<str
   };
 }
 
-function configFile(extra = ''): string {
-  const dir = mkdtempSync(join(tmpdir(), 'fsops-drill-'));
-  const url = new URL(adminUrl(db.name));
-  const file = join(dir, 'fsops.config.yaml');
-  writeFileSync(
-    file,
-    `environments:
-  staging:
-    database: { host: '${url.hostname}', port: ${url.port}, database: ${db.name}, user: ${url.username}, password: '', ssl: disable }
-backup:
-  pollSeconds: 0.2
-  drill:
-    timeoutMinutes: 0.5
-${extra}`,
-  );
-  return file;
+const configFile = (extra = '') =>
+  stagingDatabaseConfig(
+    db.name,
+    `  pollSeconds: 0.2\n  drill:\n    timeoutMinutes: 0.5\n${extra}`,
+    'fsops-drill-',
+  ).file;
+
+/** `fsops dr drill <kind>` against staging on the local endpoint, confirmed, with the test config. */
+const drillArgs = (kind: string, ...more: string[]) => [
+  ...['dr', 'drill', kind, '--env', 'staging', '--yes'],
+  ...['--endpoint-url', fake!.url, '--config', configFile(), ...more],
+];
+
+/** The staging world with RDS failovers (`backupRds`); its state records the reboots. */
+async function failoverWorld(options: Parameters<typeof backupRds>[1] = {}) {
+  const world = await backupWorld('staging', options);
+  fake = world.fake;
+  return world.rds;
+}
+
+/**
+ * The staging world where internal-pe runs these tasks (ListTasks, and DescribeServices's
+ * runningCount): the test changes `tasks` as ECS would.
+ */
+async function taskLossWorld(tasks: { arns: string[] }): Promise<FakeAws> {
+  fake = await startFakeWorld('staging');
+  const describeServices = fake.handlers.ecs!.DescribeServices!;
+  fake.handlers.ecs!.DescribeServices = async (input) => {
+    const out = (await describeServices(input)) as { services: Record<string, unknown>[] };
+    return { ...out, services: out.services.map((s) => ({ ...s, runningCount: tasks.arns.length })) };
+  };
+  fake.handlers.ecs!.ListTasks = () => ({ taskArns: tasks.arns });
+  return fake;
 }
 
 describe('fsops dr drill rds-failover (bin/fsops, local AWS endpoint, real PostgreSQL)', () => {
   it('measures the write downtime, the reads lost and the new AZ while the database refuses connections', async () => {
-    fake = await startFakeWorld('staging');
-    const rds = backupRds('staging', { failoverMs: 2500 });
-    Object.assign(fake.handlers.rds!, rds.handlers);
+    const rds = await failoverWorld({ failoverMs: 2500 });
     const reboot = rds.handlers.RebootDBInstance!;
-    fake.handlers.rds!.RebootDBInstance = async (input) => {
+    fake!.handlers.rds!.RebootDBInstance = async (input) => {
       // The failover as the client sees it: connections dropped and refused for ~2 s.
       await adminQuery(`ALTER DATABASE ${db.name} WITH ALLOW_CONNECTIONS false`);
       await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [
@@ -71,24 +82,10 @@ describe('fsops dr drill rds-failover (bin/fsops, local AWS endpoint, real Postg
       return reboot(input);
     };
     const audit = auditFile();
-    const result = await runFsops(
-      [
-        'dr',
-        'drill',
-        'rds-failover',
-        '--env',
-        'staging',
-        '--yes',
-        '--override-window',
-        '--endpoint-url',
-        fake.url,
-        '--config',
-        configFile(),
-        '--output',
-        'json',
-      ],
-      { ...FAKE_CREDENTIALS, ...audit.env },
-    );
+    const result = await runFsops(drillArgs('rds-failover', '--override-window', '--output', 'json'), {
+      ...FAKE_CREDENTIALS,
+      ...audit.env,
+    });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     // --override-window is on the record: in the "started" line, written before the reboot.
     const started = audit.records().find((r) => r.result === 'started');
@@ -111,37 +108,19 @@ describe('fsops dr drill rds-failover (bin/fsops, local AWS endpoint, real Postg
   }, 60_000);
 
   it('Ctrl-C during the failover: exit 130, the report INTERRUPTED (never PASS), audited interrupted', async () => {
-    fake = await startFakeWorld('staging');
-    const rds = backupRds('staging', { failoverMs: 60_000 });
-    Object.assign(fake.handlers.rds!, rds.handlers);
+    const _rds = await failoverWorld({ failoverMs: 60_000 });
     const audit = auditFile();
-    const child = spawn(
-      process.execPath,
-      [
-        BIN,
-        'dr',
-        'drill',
-        'rds-failover',
-        '--env',
-        'staging',
-        '--yes',
-        '--endpoint-url',
-        fake.url,
-        '--config',
-        configFile(),
-      ],
-      {
-        env: {
-          PATH: process.env.PATH,
-          TMPDIR: process.env.TMPDIR,
-          HOME: mkdtempSync(join(tmpdir(), 'fsops-home-')),
-          NO_COLOR: '1',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          ...FAKE_CREDENTIALS,
-          ...audit.env,
-        },
+    const child = spawn(process.execPath, [BIN, ...drillArgs('rds-failover')], {
+      env: {
+        PATH: process.env.PATH,
+        TMPDIR: process.env.TMPDIR,
+        HOME: mkdtempSync(join(tmpdir(), 'fsops-home-')),
+        NO_COLOR: '1',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        ...FAKE_CREDENTIALS,
+        ...audit.env,
       },
-    );
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -165,24 +144,8 @@ describe('fsops dr drill rds-failover (bin/fsops, local AWS endpoint, real Postg
   }, 60_000);
 
   it('refuses a single-AZ instance, an open incident, and prod outside the window: exit 2, no reboot', async () => {
-    fake = await startFakeWorld('staging');
-    const rds = backupRds('staging', { source: { MultiAZ: false } });
-    Object.assign(fake.handlers.rds!, rds.handlers);
-    const single = await runFsops(
-      [
-        'dr',
-        'drill',
-        'rds-failover',
-        '--env',
-        'staging',
-        '--yes',
-        '--endpoint-url',
-        fake.url,
-        '--config',
-        configFile(),
-      ],
-      FAKE_CREDENTIALS,
-    );
+    const rds = await failoverWorld({ source: { MultiAZ: false } });
+    const single = await runFsops(drillArgs('rds-failover'), FAKE_CREDENTIALS);
     expect(single.code).toBe(2);
     expect(single.stderr).toBe(
       'fsops: refusing a failover drill on staging-fivestar-payments-db: it is single-AZ (MultiAZ false), so a forced failover has no standby to move to and would only reboot it\n',
@@ -192,36 +155,22 @@ describe('fsops dr drill rds-failover (bin/fsops, local AWS endpoint, real Postg
     mkdirSync(join(incidents, 'INC-2026-007'));
     writeFileSync(
       join(incidents, 'INC-2026-007', 'incident.json'),
-      JSON.stringify({
-        id: 'INC-2026-007',
-        revision: 1,
-        state: 'open',
-        env: 'staging',
-        title: 'payments failing',
-        severity: 2,
-        startedAt: new Date().toISOString(),
-        updates: [],
-        snapshots: [],
-        timeline: [],
-        deliveries: [],
-      }),
+      JSON.stringify(
+        incidentRecord('INC-2026-007', {
+          env: 'staging',
+          title: 'payments failing',
+          severity: 2,
+          severityName: 'High',
+          startedAt: new Date().toISOString(),
+        }),
+      ),
     );
     const incidentAudit = auditFile();
-    const incident = await runFsops(
-      [
-        'dr',
-        'drill',
-        'rds-failover',
-        '--env',
-        'staging',
-        '--yes',
-        '--endpoint-url',
-        fake.url,
-        '--config',
-        configFile(),
-      ],
-      { ...FAKE_CREDENTIALS, FSOPS_INCIDENT_DIR: incidents, ...incidentAudit.env },
-    );
+    const incident = await runFsops(drillArgs('rds-failover'), {
+      ...FAKE_CREDENTIALS,
+      FSOPS_INCIDENT_DIR: incidents,
+      ...incidentAudit.env,
+    });
     expect(incident.code).toBe(2);
     expect(incident.stderr).toBe(
       'fsops: refusing a DR drill in staging during an open incident (INC-2026-007: payments failing): resolve it first (fsops incident resolve <id>), or wait until it is\n',
@@ -235,7 +184,7 @@ describe('fsops dr drill rds-failover (bin/fsops, local AWS endpoint, real Postg
         detail: expect.stringContaining('during an open incident (INC-2026-007'),
       }),
     ]);
-    await fake.close();
+    await fake!.close();
     fake = await startFakeWorld('prod');
     Object.assign(fake.handlers.rds!, backupRds('prod').handlers);
     const prodAudit = auditFile();
@@ -268,45 +217,25 @@ describe('fsops dr drill rds-failover (bin/fsops, local AWS endpoint, real Postg
 
 describe('fsops dr drill ecs-task-loss (bin/fsops, local AWS endpoint)', () => {
   it('stops one task and measures until a replacement runs and the health endpoint answers', async () => {
-    fake = await startFakeWorld('staging');
-    let tasks = [
-      'arn:aws:ecs:ap-south-1:1:task/staging-fivestar-payments/aaa',
-      'arn:aws:ecs:ap-south-1:1:task/staging-fivestar-payments/bbb',
-    ];
-    const stopped: string[] = [];
-    const describeServices = fake.handlers.ecs!.DescribeServices!;
-    fake.handlers.ecs!.DescribeServices = async (input) => {
-      const out = (await describeServices(input)) as { services: Record<string, unknown>[] };
-      return { ...out, services: out.services.map((s) => ({ ...s, runningCount: tasks.length })) };
+    const tasks = {
+      arns: [
+        'arn:aws:ecs:ap-south-1:1:task/staging-fivestar-payments/aaa',
+        'arn:aws:ecs:ap-south-1:1:task/staging-fivestar-payments/bbb',
+      ],
     };
-    fake.handlers.ecs!.ListTasks = () => ({ taskArns: tasks });
-    fake.handlers.ecs!.StopTask = ({ task }) => {
+    const stopped: string[] = [];
+    await taskLossWorld(tasks);
+    fake!.handlers.ecs!.StopTask = ({ task }) => {
       stopped.push(task);
-      tasks = tasks.filter((t) => t !== task);
+      tasks.arns = tasks.arns.filter((t) => t !== task);
       fake!.http['/health'] = { status: 503, body: 'down' };
       setTimeout(() => {
-        tasks = [...tasks, 'arn:aws:ecs:ap-south-1:1:task/staging-fivestar-payments/ccc'];
+        tasks.arns = [...tasks.arns, 'arn:aws:ecs:ap-south-1:1:task/staging-fivestar-payments/ccc'];
         fake!.http['/health'] = { status: 200, body: 'ok' };
       }, 800);
       return { task: { taskArn: task, lastStatus: 'STOPPING' } };
     };
-    const result = await runFsops(
-      [
-        'dr',
-        'drill',
-        'ecs-task-loss',
-        '--env',
-        'staging',
-        '--component',
-        'internal-pe',
-        '--yes',
-        '--endpoint-url',
-        fake.url,
-        '--config',
-        configFile(),
-      ],
-      FAKE_CREDENTIALS,
-    );
+    const result = await runFsops(drillArgs('ecs-task-loss', '--component', 'internal-pe'), FAKE_CREDENTIALS);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(stopped).toEqual(['arn:aws:ecs:ap-south-1:1:task/staging-fivestar-payments/aaa']);
     expect(result.stdout).toMatch(
@@ -316,42 +245,21 @@ describe('fsops dr drill ecs-task-loss (bin/fsops, local AWS endpoint)', () => {
   }, 60_000);
 
   it('refuses when no health endpoint could judge the recovery (no ALB, no healthUrls): exit 2, nothing stopped', async () => {
-    fake = await startFakeWorld('staging');
-    const tasks = [
-      'arn:aws:ecs:ap-south-1:1:task/staging-fivestar-payments/aaa',
-      'arn:aws:ecs:ap-south-1:1:task/staging-fivestar-payments/bbb',
-    ];
-    const describeServices = fake.handlers.ecs!.DescribeServices!;
-    fake.handlers.ecs!.DescribeServices = async (input) => {
-      const out = (await describeServices(input)) as { services: Record<string, unknown>[] };
-      return { ...out, services: out.services.map((s) => ({ ...s, runningCount: tasks.length })) };
-    };
-    fake.handlers.ecs!.ListTasks = () => ({ taskArns: tasks });
-    fake.handlers.elasticloadbalancing!.DescribeLoadBalancers = () => {
+    await taskLossWorld({
+      arns: [
+        'arn:aws:ecs:ap-south-1:1:task/staging-fivestar-payments/aaa',
+        'arn:aws:ecs:ap-south-1:1:task/staging-fivestar-payments/bbb',
+      ],
+    });
+    fake!.handlers.elasticloadbalancing!.DescribeLoadBalancers = () => {
       throw new AwsFault('LoadBalancerNotFoundException', 'One or more load balancers not found', 400);
     };
     const stopped: string[] = [];
-    fake.handlers.ecs!.StopTask = ({ task }) => {
+    fake!.handlers.ecs!.StopTask = ({ task }) => {
       stopped.push(task);
       return { task: { taskArn: task, lastStatus: 'STOPPING' } };
     };
-    const result = await runFsops(
-      [
-        'dr',
-        'drill',
-        'ecs-task-loss',
-        '--env',
-        'staging',
-        '--component',
-        'internal-pe',
-        '--yes',
-        '--endpoint-url',
-        fake.url,
-        '--config',
-        configFile(),
-      ],
-      FAKE_CREDENTIALS,
-    );
+    const result = await runFsops(drillArgs('ecs-task-loss', '--component', 'internal-pe'), FAKE_CREDENTIALS);
     expect(stopped).toEqual([]);
     expect(result.code, result.stdout + result.stderr).toBe(2);
     expect(result.stderr).toContain(

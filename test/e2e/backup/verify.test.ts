@@ -2,12 +2,18 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalServer, startLocalServer } from '../../../src/domain/db/local-server.js';
 import { BIN, FAKE_CREDENTIALS, runFsops } from '../../helpers/cli.js';
-import { AwsFault, backupRds, type FakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
-import { adminUrl, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+import { AwsFault, type backupRds, type FakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+import {
+  copyDatabaseUrl,
+  type JsonFinding,
+  restoreWorld,
+  sql,
+  stagingDatabaseConfig,
+} from '../../helpers/restore.js';
 
 /**
  * `fsops backup verify` end to end: bin/fsops against the local AWS endpoint, whose "restored instance"
@@ -24,24 +30,10 @@ const SCHEMA = `CREATE SCHEMA payment;
   CREATE TABLE payment.payments (id serial PRIMARY KEY, amount numeric NOT NULL, created_at timestamptz NOT NULL);
   CREATE TABLE payment.refunds (id serial PRIMARY KEY, payment_id int NOT NULL, created_at timestamptz NOT NULL);`;
 
-async function onCopy(sql: string, database = source.name): Promise<void> {
-  const admin = new pg.Client({ connectionString: copyServer.adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${database}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(copyServer.adminUrl);
-  url.pathname = `/${database}`;
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+async function onCopy(text: string, database = source.name): Promise<void> {
+  await sql(copyServer.adminUrl, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await sql(copyServer.adminUrl, `CREATE DATABASE ${database}`);
+  await sql(copyDatabaseUrl(copyServer, database), text);
 }
 
 /** The copy as a restore to `minutesAgo` would give it: the source's rows up to then. */
@@ -51,48 +43,37 @@ const restoredRows = (minutesAgo: number, payments = 1000) => `${SCHEMA}
   INSERT INTO payment.refunds (payment_id, created_at) SELECT g, now() - interval '1 day' FROM generate_series(1, 10) g;`;
 
 function configFile(timeoutMinutes = 0.5, extra = ''): string {
-  const dir = mkdtempSync(join(tmpdir(), 'fsops-backup-'));
-  dirs.push(dir);
-  const url = new URL(adminUrl(source.name));
-  const file = join(dir, 'fsops.config.yaml');
-  writeFileSync(
-    file,
-    `environments:
-  staging:
-    database: { host: '${url.hostname}', port: ${url.port}, database: ${source.name}, user: ${url.username}, password: '', ssl: disable }
-backup:
-  pollSeconds: 0.1
+  const { file, dir } = stagingDatabaseConfig(
+    source.name,
+    `  pollSeconds: 0.1
   verify:
     timeoutMinutes: ${timeoutMinutes}
     keyTables:
       - { table: payment.payments, timestampColumn: created_at }
       - { table: payment.refunds }
 ${extra}`,
+    'fsops-backup-',
   );
+  dirs.push(dir);
   return file;
 }
 
 async function world(options: Parameters<typeof backupRds>[1] = {}) {
-  fake = await startFakeWorld('staging');
-  const rds = backupRds('staging', {
-    restoredEndpoint: { Address: '127.0.0.1', Port: copyServer.port },
-    restoreDelayMs: 300,
-    ...options,
-  });
-  Object.assign(fake.handlers.rds!, rds.handlers);
-  return rds.state;
+  const w = await restoreWorld(copyServer, options);
+  fake = w.fake;
+  return w.rds.state;
 }
 
 beforeAll(async () => {
   source = await createTestDatabase('backup_src');
-  const client = new pg.Client({ connectionString: source.url });
-  await client.connect();
-  await client.query(`${SCHEMA}
+  await sql(
+    source.url,
+    `${SCHEMA}
     INSERT INTO payment.payments (amount, created_at)
       SELECT 10, now() - interval '7 minutes' - (g || ' seconds')::interval FROM generate_series(1, 1000) g;
     INSERT INTO payment.payments (amount, created_at) SELECT 10, now() FROM generate_series(1, 5);
-    INSERT INTO payment.refunds (payment_id, created_at) SELECT g, now() - interval '1 day' FROM generate_series(1, 10) g;`);
-  await client.end();
+    INSERT INTO payment.refunds (payment_id, created_at) SELECT g, now() - interval '1 day' FROM generate_series(1, 10) g;`,
+  );
   copyServer = await startLocalServer();
 }, 60_000);
 
@@ -111,13 +92,6 @@ const verify = (config: string, ...args: string[]) =>
     ['backup', 'verify', '--env', 'staging', '--endpoint-url', fake!.url, '--config', config, ...args],
     FAKE_CREDENTIALS,
   );
-
-interface JsonFinding {
-  id: string;
-  status: string;
-  observed: string;
-  resource: string;
-}
 
 describe('fsops backup verify (bin/fsops, local AWS endpoint, real PostgreSQL)', () => {
   it('restores, compares, measures RTO and RPO from real timestamps, and deletes the instance', async () => {

@@ -6,6 +6,7 @@ import type { IncidentRecord } from '../../../src/domain/incident/record.js';
 import { IncidentStore } from '../../../src/domain/incident/store.js';
 import { FAKE_CREDENTIALS, runFsops } from '../../helpers/cli.js';
 import { type FakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
+import { incidentRecord } from '../../helpers/incident.js';
 
 let fake: FakeAws | undefined;
 afterEach(async () => {
@@ -13,31 +14,11 @@ afterEach(async () => {
   fake = undefined;
 });
 
-const record = (id: string, env: string, title: string): IncidentRecord => ({
-  id,
-  revision: 1,
-  env,
-  title,
-  severity: 2,
-  severityName: 'High',
-  proposal: { severity: 2, reason: 'r', findingId: null, resource: null, rule: 'x', unchecked: [] },
-  severityChoice: 'proposed',
-  commander: 'me',
-  affectedServices: [],
-  state: 'open',
-  currentStatus: 'Investigating',
-  eta: null,
-  startedAt: new Date().toISOString(),
-  openedBy: 'me',
-  resolvedAt: null,
-  rootCause: null,
-  resolution: null,
-  updates: [],
-  snapshots: [],
-  timeline: [],
-  deliveries: [],
-  postmortem: null,
-});
+/** An open SEV2 of `env` started now (test/helpers/incident.ts). */
+const record = (id: string, env: string, title: string): IncidentRecord => {
+  const sev2 = incidentRecord(id, { env, title, severity: 2, severityName: 'High' });
+  return { ...sev2, proposal: { ...sev2.proposal, severity: 2 }, startedAt: new Date().toISOString() };
+};
 
 /** INC-2026-001 corrupted (staging), INC-2026-002 `{}`, INC-2026-003 a valid open prod incident. */
 function recordsWithTwoBad(): string {

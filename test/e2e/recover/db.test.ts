@@ -1,15 +1,22 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalServer, startLocalServer } from '../../../src/domain/db/local-server.js';
 import type { IncidentRecord } from '../../../src/domain/incident/record.js';
 import { IncidentStore } from '../../../src/domain/incident/store.js';
 import { BIN, type CliResult, FAKE_CREDENTIALS } from '../../helpers/cli.js';
-import { backupRds, type FakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
-import { adminUrl, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+import type { backupRds, FakeAws } from '../../helpers/fake-aws.js';
+import { incidentRecord } from '../../helpers/incident.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+import {
+  copyDatabaseUrl,
+  type JsonFinding,
+  restoreWorld,
+  sql,
+  stagingDatabaseConfig,
+  tenMinutesAgo,
+} from '../../helpers/restore.js';
 
 /**
  * `fsops recover db` end to end: bin/fsops against the local AWS endpoint (restore, renames, waits, SSM,
@@ -26,21 +33,7 @@ const AT_T = `CREATE SCHEMA payment;
   CREATE TABLE payment.payments (id int PRIMARY KEY, amount numeric NOT NULL, created_at timestamptz NOT NULL);
   INSERT INTO payment.payments SELECT g, 10 * g, now() - interval '20 minutes' - g * interval '1 second' FROM generate_series(1, 200) g;`;
 
-async function sql(url: string, text: string): Promise<Record<string, unknown>[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-const copyUrl = () => {
-  const url = new URL(copyServer.adminUrl);
-  url.pathname = `/${live.name}`;
-  return url.toString();
-};
+const copyUrl = () => copyDatabaseUrl(copyServer, live.name);
 
 const count = async (url: string) =>
   (await sql(url, 'SELECT count(*)::int AS n FROM payment.payments'))[0]!.n;
@@ -80,19 +73,19 @@ async function world(options: { writers?: string[]; restoreDelayMs?: number } = 
     'staging-internal-pe-service': 2,
     'staging-customer-portal-service': 2,
   };
-  fake = await startFakeWorld('staging', {
-    service: (s) => ({
-      ...s,
-      desiredCount: desired[s.serviceName as string],
-      runningCount: desired[s.serviceName as string],
-    }),
-  });
-  const rds = backupRds('staging', {
-    restoredEndpoint: { Address: '127.0.0.1', Port: copyServer.port },
-    restoreDelayMs: options.restoreDelayMs ?? 200,
-    renameDelayMs: 200,
-  });
-  const handlers = rds.handlers as Record<string, (input: Record<string, string>) => unknown>;
+  const { fake: started, rds } = await restoreWorld(
+    copyServer,
+    { restoreDelayMs: options.restoreDelayMs ?? 200, renameDelayMs: 200 },
+    {
+      service: (s) => ({
+        ...s,
+        desiredCount: desired[s.serviceName as string],
+        runningCount: desired[s.serviceName as string],
+      }),
+    },
+  );
+  fake = started;
+  const handlers = fake.handlers.rds as Record<string, (input: Record<string, string>) => unknown>;
   const wrap = (action: string) => {
     const inner = handlers[action]!;
     handlers[action] = (input) => {
@@ -102,7 +95,6 @@ async function world(options: { writers?: string[]; restoreDelayMs?: number } = 
     };
   };
   for (const action of ['RestoreDBInstanceToPointInTime', 'ModifyDBInstance']) wrap(action);
-  Object.assign(fake.handlers.rds!, handlers);
   const ssm = { value: 'false' as string | undefined, puts: [] as string[] };
   fake.handlers.ssm = {
     GetParameter: ({ Name }) => {
@@ -123,23 +115,17 @@ async function world(options: { writers?: string[]; restoreDelayMs?: number } = 
     crashPoint('UpdateService');
     return { service: { serviceName: input.service, deployments: [] } };
   };
-  const home = mkdtempSync(join(tmpdir(), 'fsops-recover-'));
-  const dirs = { recoveries: join(home, 'recoveries'), incidents: join(home, 'incidents'), home };
-  const url = new URL(adminUrl(live.name));
-  const config = join(home, 'fsops.config.yaml');
-  writeFileSync(
-    config,
-    `environments:
-  staging:
-    database: { host: '${url.hostname}', port: ${url.port}, database: ${live.name}, user: ${url.username}, password: '', ssl: disable }
-backup:
-  pollSeconds: 0.05
+  const { file: config, dir: home } = stagingDatabaseConfig(
+    live.name,
+    (dir) => `  pollSeconds: 0.05
   verify:
     keyTables:
       - { table: payment.payments, timestampColumn: created_at }
-  recover: { directory: '${dirs.recoveries}', writerComponents: [${(options.writers ?? ['internal-pe']).join(', ')}], timeoutMinutes: 1 }
+  recover: { directory: '${join(dir, 'recoveries')}', writerComponents: [${(options.writers ?? ['internal-pe']).join(', ')}], timeoutMinutes: 1 }
 `,
+    'fsops-recover-',
   );
+  const dirs = { recoveries: join(home, 'recoveries'), incidents: join(home, 'incidents'), home };
   return { state: rds.state, ssm, ecs, dirs, config };
 }
 
@@ -176,15 +162,8 @@ function fsops(w: World, args: string[], env: Record<string, string> = {}): Prom
   });
 }
 
-const T = () => new Date(Date.now() - 10 * 60_000).toISOString();
+const T = tenMinutesAgo;
 const LIVE = 'staging-fivestar-payments-db';
-
-interface JsonFinding {
-  id: string;
-  status: string;
-  observed: string;
-  resource: string;
-}
 
 function journalIds(w: World): string[] {
   return readdirSync(w.dirs.recoveries)
@@ -239,39 +218,20 @@ afterEach(async () => {
   fake = undefined;
 });
 
-const baseIncident = (): Omit<IncidentRecord, 'id'> => ({
-  revision: 0,
-  env: 'staging',
-  title: 'payments corrupted',
-  severity: 1,
-  severityName: 'Critical',
-  proposal: { severity: 1, reason: 'r', findingId: null, resource: null, rule: 'x', unchecked: [] },
-  severityChoice: 'proposed',
-  commander: 'me',
-  affectedServices: [],
-  state: 'open',
-  currentStatus: 'Investigating',
-  eta: null,
-  startedAt: new Date().toISOString(),
-  openedBy: 'me',
-  resolvedAt: null,
-  rootCause: null,
-  resolution: null,
-  updates: [],
-  snapshots: [],
-  timeline: [],
-  deliveries: [],
-  postmortem: null,
-});
+/** The open SEV1 the recovery is recorded in (test/helpers/incident.ts), in staging, started now. */
+const openIncident = (id: string): IncidentRecord =>
+  incidentRecord(id, {
+    revision: 0,
+    env: 'staging',
+    title: 'payments corrupted',
+    startedAt: new Date().toISOString(),
+  });
 
 describe('fsops recover db (bin/fsops, local AWS endpoint, two real PostgreSQL servers)', () => {
   it('recovers a planted corruption: writes stopped, restored to T with the source settings, verified, cut over, validated; RTO/RPO measured; incident timeline and audit', async () => {
     await plant();
     const w = await world();
-    const incident = new IncidentStore(w.dirs.incidents).create(
-      (id) => ({ ...baseIncident(), id }),
-      new Date(),
-    );
+    const incident = new IncidentStore(w.dirs.incidents).create(openIncident, new Date());
     const checks = join(w.dirs.home, 'checks.sql');
     writeFileSync(
       checks,

@@ -1,13 +1,20 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalServer, startLocalServer } from '../../../src/domain/db/local-server.js';
 import { BIN, FAKE_CREDENTIALS, runFsops } from '../../helpers/cli.js';
-import { backupRds, type FakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
-import { adminUrl, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+import type { backupRds, FakeAws } from '../../helpers/fake-aws.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+import {
+  copyDatabaseUrl,
+  type JsonFinding,
+  restoreWorld,
+  sql,
+  stagingDatabaseConfig,
+  tenMinutesAgo,
+} from '../../helpers/restore.js';
 
 /**
  * `fsops recover table` end to end: bin/fsops against the local AWS endpoint, the live database on the
@@ -24,21 +31,7 @@ const TABLE = `CREATE SCHEMA payment;
 const AT_T = `${TABLE}
   INSERT INTO payment.payments SELECT g, 10 * g, 'settled', timestamptz '2026-11-29 00:00:00+00' + g * interval '1 second' FROM generate_series(1, 200) g;`;
 
-async function sql(url: string, text: string): Promise<Record<string, unknown>[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-function copyUrl(): string {
-  const url = new URL(copyServer.adminUrl);
-  url.pathname = `/${live.name}`;
-  return url.toString();
-}
+const copyUrl = () => copyDatabaseUrl(copyServer, live.name);
 
 async function resetLive(): Promise<void> {
   await sql(live.url, 'DROP SCHEMA IF EXISTS payment CASCADE');
@@ -54,50 +47,28 @@ async function resetLive(): Promise<void> {
   );
 }
 
-function configFile(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'fsops-recover-'));
-  const url = new URL(adminUrl(live.name));
-  const file = join(dir, 'fsops.config.yaml');
-  writeFileSync(
-    file,
-    `environments:
-  staging:
-    database: { host: '${url.hostname}', port: ${url.port}, database: ${live.name}, user: ${url.username}, password: '', ssl: disable }
-backup:
-  pollSeconds: 0.1
+const configFile = () =>
+  stagingDatabaseConfig(
+    live.name,
+    (dir) => `  pollSeconds: 0.1
   recover: { directory: '${dir}/recoveries', writerComponents: [], timeoutMinutes: 1 }
 `,
-  );
-  return file;
-}
+    'fsops-recover-',
+  ).file;
 
 async function world(options: Parameters<typeof backupRds>[1] = {}) {
-  fake = await startFakeWorld('staging');
-  const rds = backupRds('staging', {
-    restoredEndpoint: { Address: '127.0.0.1', Port: copyServer.port },
-    restoreDelayMs: 300,
-    ...options,
-  });
-  Object.assign(fake.handlers.rds!, rds.handlers);
-  return rds.state;
+  const w = await restoreWorld(copyServer, options);
+  fake = w.fake;
+  return w.rds.state;
 }
 
-const T = () => new Date(Date.now() - 10 * 60_000).toISOString();
+const T = tenMinutesAgo;
 
 const recoverTable = (config: string, ...args: string[]) =>
   runFsops(
     ['recover', 'table', ...args, '--env', 'staging', '--endpoint-url', fake!.url, '--config', config],
     FAKE_CREDENTIALS,
   );
-
-interface JsonFinding {
-  id: string;
-  status: string;
-  observed: string;
-  resource: string;
-  detail: string;
-  title: string;
-}
 
 beforeAll(async () => {
   live = await createTestDatabase('recover_live');
