@@ -6,6 +6,7 @@ import {
   type RunChangesOptions,
   runChanges,
 } from '../../src/engine/changes.js';
+import { testAws } from './context.js';
 import { testRuntime } from './runtime.js';
 
 /** The terminal and stderr of a testRuntime(): no terminal, and the driver's notices collected, not printed. */
@@ -14,10 +15,24 @@ function quiet(): Pick<RunChangesOptions, 'io' | 'stderr'> {
   return { io, stderr };
 }
 
+/** An action context of no environment: the default config, test AWS clients, no database. */
+export function quietContext(): ActionBase {
+  return {
+    env: null,
+    config: DEFAULT_CONFIG,
+    aws: testAws(),
+    now: new Date(),
+    db: async () => {
+      throw new Error('no database in this test');
+    },
+  };
+}
+
 /**
  * The one driver (src/engine/changes.ts runChanges) on a target built from a bare action context, as
  * the db commands build theirs: `target` names it on the plan and in the audit (no environment).
- * Without `io`, the terminal of testRuntime(): none, so only --yes (or a dry run) goes ahead.
+ * `context` replaces what it names of quietContext() (a database session, another config). Without
+ * `io`, the terminal of testRuntime(): none, so only --yes (or a dry run) goes ahead.
  */
 export function runTestChanges(
   steps: readonly ChangeStep[],
@@ -26,11 +41,12 @@ export function runTestChanges(
     target: string;
     protectedEnv?: boolean;
     identity?: string | null;
-    context: ActionBase & { log?(text: string): void };
+    context?: Partial<ActionBase> & { log?(text: string): void };
   },
 ): Promise<ChangesResult> {
-  const { target, protectedEnv, identity, context, ...run } = options;
-  const { log, ...base } = context;
+  const { target, protectedEnv, identity, context = {}, ...run } = options;
+  const { log, ...given } = context;
+  const base = { ...quietContext(), ...given };
   return runChanges(
     {
       label: target,

@@ -13,7 +13,6 @@ import { parseDbUrl } from '../../../src/domain/db/target.js';
 import { type MaintenanceDb, openMaintenanceSession } from '../../../src/domain/db/writable.js';
 import { dispatchInterrupt } from '../../../src/engine/interrupt.js';
 import { runTestChanges } from '../../helpers/changes.js';
-import { testAws } from '../../helpers/context.js';
 import {
   adminQuery,
   connect,
@@ -151,12 +150,7 @@ describe('db retention against PostgreSQL', () => {
           protectedEnv: false,
           yes: true,
           context: {
-            env: null,
-            config: DEFAULT_CONFIG,
-            aws: testAws(),
-            now: new Date(),
             db: async () => watched,
-            log: () => {},
           },
         },
       );
@@ -204,10 +198,6 @@ describe('db retention against PostgreSQL', () => {
           protectedEnv: false,
           yes: true,
           context: {
-            env: null,
-            config: DEFAULT_CONFIG,
-            aws: testAws(),
-            now: new Date(),
             db: async () => session,
             // The first progress line comes after the first batch: press Ctrl-C then.
             log: () => dispatchInterrupt(),
@@ -384,12 +374,7 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
       yes: true,
       dryRun,
       context: {
-        env: null,
-        config: DEFAULT_CONFIG,
-        aws: testAws(),
-        now: new Date(),
         db: async () => session,
-        log: () => {},
       },
     }).then((r) => r.findings);
   const stats = (table: string) =>
@@ -408,12 +393,7 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
         protectedEnv: false,
         yes: true,
         context: {
-          env: null,
-          config: DEFAULT_CONFIG,
-          aws: testAws(),
-          now: new Date(),
           db: async () => session,
-          log: () => {},
         },
       },
     );
@@ -472,12 +452,7 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
           protectedEnv: false,
           yes: true,
           context: {
-            env: null,
-            config: DEFAULT_CONFIG,
-            aws: testAws(),
-            now: new Date(),
             db: async () => session,
-            log: () => {},
           },
         },
       );
@@ -540,12 +515,7 @@ describe('VACUUM (ANALYZE) as a role that does not own the table', () => {
         protectedEnv: false,
         yes: true,
         context: {
-          env: null,
-          config: DEFAULT_CONFIG,
-          aws: testAws(),
-          now: new Date(),
           db: async () => session,
-          log: () => {},
         },
       },
     );
@@ -591,7 +561,7 @@ describe('VACUUM (ANALYZE) as a role that does not own the table', () => {
       target: db.name,
       protectedEnv: false,
       yes: true,
-      context: { env: null, config, aws: testAws(), now: new Date(), db: async () => session, log: () => {} },
+      context: { config, db: async () => session },
     });
     expect(findings.map((f) => [f.resource, f.status])).toEqual([['their_logs', 'warn']]);
     expect(findings[0]!.observed).toMatch(

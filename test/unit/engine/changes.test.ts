@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../../src/base/config/defaults.js';
 import { ExitCode, ExitError } from '../../../src/base/model/errors.js';
 import { type Finding, reportExitCode } from '../../../src/base/model/finding.js';
 import { type ActionDefinition, interruptedResult } from '../../../src/catalogue/action.js';
@@ -11,7 +10,6 @@ import { dispatchInterrupt } from '../../../src/engine/interrupt.js';
 import { mergeRechecked } from '../../../src/engine/recheck.js';
 import type { PromptIO } from '../../../src/engine/safety.js';
 import { runTestChanges } from '../../helpers/changes.js';
-import { testAws } from '../../helpers/context.js';
 import { testRuntime } from '../../helpers/runtime.js';
 
 let audit: string;
@@ -46,16 +44,6 @@ describe('runChanges: a step that cannot plan', () => {
         target: 'staging',
         protectedEnv: false,
         yes: true,
-        context: {
-          env: null,
-          config: DEFAULT_CONFIG,
-          aws: testAws(),
-          now: new Date(),
-          db: async () => {
-            throw new Error('no database in this test');
-          },
-          log: () => {},
-        },
       },
     );
     expect(findings).toEqual([
@@ -69,13 +57,31 @@ describe('runChanges: a step that cannot plan', () => {
     ]);
     expect(findings[0]!.remediation).not.toContain('failover took longer');
     // nothing was planned, so nothing was started
-    let lines: string[] = [];
-    try {
-      lines = readFileSync(audit, 'utf8').trim().split('\n').filter(Boolean);
-    } catch {}
-    expect(lines.map((l) => JSON.parse(l).result)).not.toContain('started');
+    expect(auditResults()).not.toContain('started');
   });
 });
+
+/** A terminal where the person presses Ctrl-C at the prompt. */
+const ctrlC: PromptIO = {
+  isTTY: true,
+  ask: async () => {
+    throw new ExitError(ExitCode.interrupted, 'interrupted at the confirmation prompt: nothing was changed');
+  },
+  print: () => {},
+};
+
+/** The results of the audit lines written so far (none when there is no audit file yet). */
+function auditResults(): string[] {
+  try {
+    return readFileSync(audit, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).result);
+  } catch {
+    return [];
+  }
+}
 
 /** An action with one planned change; counts how often apply ran. */
 function oneChange(applied: { count: number }): ActionDefinition {
@@ -96,30 +102,9 @@ function oneChange(applied: { count: number }): ActionDefinition {
   };
 }
 
-const quietContext = () => ({
-  env: null,
-  config: DEFAULT_CONFIG,
-  aws: testAws(),
-  now: new Date(),
-  db: async () => {
-    throw new Error('no database in this test');
-  },
-  log: () => {},
-});
-
 describe('runChanges: Ctrl-C at the confirmation prompt', () => {
   it('is an interruption (the caller exits 130), not a decline that exits 0; nothing applied', async () => {
     const applied = { count: 0 };
-    const ctrlC: PromptIO = {
-      isTTY: true,
-      ask: async () => {
-        throw new ExitError(
-          ExitCode.interrupted,
-          'interrupted at the confirmation prompt: nothing was changed',
-        );
-      },
-      print: () => {},
-    };
     const { findings, interrupted, declined } = await runTestChanges(
       [{ action: oneChange(applied) as ActionDefinition<never>, params: {} }],
       {
@@ -127,32 +112,17 @@ describe('runChanges: Ctrl-C at the confirmation prompt', () => {
         target: 'staging',
         protectedEnv: false,
         io: ctrlC,
-        context: quietContext(),
       },
     );
     expect(applied.count).toBe(0);
     expect(interrupted).toBe(true);
     expect(declined).toBe(false);
     expect(findings.map((f) => f.status)).toEqual(['skip']);
-    const results = readFileSync(audit, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l).result);
-    expect(results).toEqual(['refused']);
+    expect(auditResults()).toEqual(['refused']);
   });
 
   it('is returned as the stop (exit 130, its message) for a command that ends with it instead of a report', async () => {
     const applied = { count: 0 };
-    const ctrlC: PromptIO = {
-      isTTY: true,
-      ask: async () => {
-        throw new ExitError(
-          ExitCode.interrupted,
-          'interrupted at the confirmation prompt: nothing was changed',
-        );
-      },
-      print: () => {},
-    };
     const { stop } = await runTestChanges(
       [{ action: oneChange(applied) as ActionDefinition<never>, params: {} }],
       {
@@ -160,7 +130,6 @@ describe('runChanges: Ctrl-C at the confirmation prompt', () => {
         target: 'staging',
         protectedEnv: false,
         io: ctrlC,
-        context: quietContext(),
       },
     );
     expect(stop).toMatchObject({
@@ -200,7 +169,6 @@ describe('runChanges: Ctrl-C during one step', () => {
         protectedEnv: false,
         yes: true,
         stderr: runtime.stderr,
-        context: quietContext(),
       },
     );
     expect(runtime.err()).toContain('fsops: stopping after the current statement');
@@ -229,7 +197,6 @@ describe('runChanges: declined at the confirmation prompt', () => {
     target: 'staging',
     protectedEnv: false,
     io,
-    context: quietContext(),
   });
 
   it('is a refusal like every other (the caller exits 2 after its report), nothing applied, audited refused', async () => {
@@ -242,11 +209,7 @@ describe('runChanges: declined at the confirmation prompt', () => {
     expect(declined).toBe(true);
     expect(interrupted).toBe(false);
     expect(findings.map((f) => f.status)).toEqual(['skip']);
-    const results = readFileSync(audit, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l).result);
-    expect(results).toEqual(['refused']);
+    expect(auditResults()).toEqual(['refused']);
   });
 
   it('is returned as the stop (exit 2, its message) for a command that ends with it instead of a report', async () => {
@@ -287,7 +250,6 @@ describe('runChanges: an interrupted run is never a pass', () => {
         target: 'staging',
         yes: true,
         stderr: runtime.stderr,
-        context: quietContext(),
       },
     );
     expect(runtime.err()).toContain('fsops: stopping after the current statement');
@@ -308,23 +270,12 @@ describe('runChanges: an interrupted run is never a pass', () => {
   });
 
   it('Ctrl-C at the prompt: INTERRUPTED, nothing was changed', async () => {
-    const ctrlC: PromptIO = {
-      isTTY: true,
-      ask: async () => {
-        throw new ExitError(
-          ExitCode.interrupted,
-          'interrupted at the confirmation prompt: nothing was changed',
-        );
-      },
-      print: () => {},
-    };
     const result = await runTestChanges(
       [{ action: oneChange({ count: 0 }) as ActionDefinition<never>, params: {} }],
       {
         command: 'alarms apply',
         target: 'staging',
         io: ctrlC,
-        context: quietContext(),
       },
     );
     const report = changeReport('alarms apply', 'staging', new Date(), result.findings, result);
