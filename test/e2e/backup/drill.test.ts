@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, FAKE_CREDENTIALS, runFsops } from '../../helpers/cli.js';
+import { FAKE_CREDENTIALS, runFsops, startFsops } from '../../helpers/cli.js';
 import { AwsFault, backupRds, type FakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
 import { incidentRecord } from '../../helpers/incident.js';
 import { adminQuery, createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
@@ -108,34 +107,13 @@ describe('fsops dr drill rds-failover (bin/fsops, local AWS endpoint, real Postg
   }, 60_000);
 
   it('Ctrl-C during the failover: exit 130, the report INTERRUPTED (never PASS), audited interrupted', async () => {
-    const _rds = await failoverWorld({ failoverMs: 60_000 });
+    await failoverWorld({ failoverMs: 60_000 });
     const audit = auditFile();
-    const child = spawn(process.execPath, [BIN, ...drillArgs('rds-failover')], {
-      env: {
-        PATH: process.env.PATH,
-        TMPDIR: process.env.TMPDIR,
-        HOME: mkdtempSync(join(tmpdir(), 'fsops-home-')),
-        NO_COLOR: '1',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        ...FAKE_CREDENTIALS,
-        ...audit.env,
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += String(chunk);
-    });
-    const requested = new Promise<void>((resolve) =>
-      child.stderr.on('data', (chunk) => {
-        stderr += String(chunk);
-        if (stderr.includes('requested; probing')) resolve();
-      }),
-    );
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await requested;
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
+    const run = startFsops(drillArgs('rds-failover'), { ...FAKE_CREDENTIALS, ...audit.env });
+    await run.printed('requested; probing');
+    run.child.kill('SIGINT');
+    const { code, stdout } = await run.result;
+    expect(code).toBe(130);
     // It used to say "PASS 3 skipped, 1 passed" although the failover was not measured to the end.
     expect(stdout).toMatch(/^fsops dr drill rds-failover staging: INTERRUPTED /m);
     expect(stdout).not.toMatch(/: PASS/);

@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalServer, startLocalServer } from '../../../src/domain/db/local-server.js';
-import { BIN, FAKE_CREDENTIALS, runFsops } from '../../helpers/cli.js';
+import { FAKE_CREDENTIALS, runFsops, startFsops } from '../../helpers/cli.js';
 import { AwsFault, type backupRds, type FakeAws, startFakeWorld } from '../../helpers/fake-aws.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
 import {
@@ -390,10 +389,8 @@ describe('fsops backup verify (bin/fsops, local AWS endpoint, real PostgreSQL)',
       deleteAsked();
       return new Promise(() => {});
     };
-    const child: ChildProcess = spawn(
-      process.execPath,
+    const run = startFsops(
       [
-        BIN,
         'backup',
         'verify',
         '--env',
@@ -404,29 +401,13 @@ describe('fsops backup verify (bin/fsops, local AWS endpoint, real PostgreSQL)',
         '--config',
         configFile(),
       ],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: mkdtempSync(join(tmpdir(), 'fsops-home-')),
-          NO_COLOR: '1',
-          ...FAKE_CREDENTIALS,
-          AWS_EC2_METADATA_DISABLED: 'true',
-        },
-      },
+      FAKE_CREDENTIALS,
     );
-    let stderr = '';
-    const creating = new Promise<void>((resolve) => {
-      child.stderr!.on('data', (chunk) => {
-        stderr += chunk;
-        if (stderr.includes(': creating')) resolve();
-      });
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await creating;
-    child.kill('SIGINT');
+    await run.printed(': creating');
+    run.child.kill('SIGINT');
     await deleting;
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
+    run.child.kill('SIGINT');
+    expect((await run.result).code).toBe(130);
     const left = state.restores[0]!.id;
     expect(state.instances.has(left)).toBe(true);
     const status = await runFsops(
@@ -458,45 +439,17 @@ describe('fsops backup verify (bin/fsops, local AWS endpoint, real PostgreSQL)',
     async (signal) => {
       const state = await world({ restoreDelayMs: 120_000 });
       const evidence = join(mkdtempSync(join(tmpdir(), 'fsops-evidence-')), 'verify.md');
-      const child: ChildProcess = spawn(
-        process.execPath,
+      const run = startFsops(
         [
-          BIN,
-          'backup',
-          'verify',
-          '--env',
-          'staging',
-          '--yes',
-          '--endpoint-url',
-          fake!.url,
-          '--config',
-          configFile(),
-          '--report',
-          evidence,
+          ...['backup', 'verify', '--env', 'staging', '--yes', '--endpoint-url', fake!.url],
+          ...['--config', configFile(), '--report', evidence],
         ],
-        {
-          env: {
-            PATH: process.env.PATH,
-            HOME: mkdtempSync(join(tmpdir(), 'fsops-home-')),
-            NO_COLOR: '1',
-            ...FAKE_CREDENTIALS,
-            AWS_EC2_METADATA_DISABLED: 'true',
-          },
-        },
+        FAKE_CREDENTIALS,
       );
-      let stderr = '';
-      let stdout = '';
-      child.stdout!.on('data', (chunk) => (stdout += chunk));
-      const creating = new Promise<void>((resolve) => {
-        child.stderr!.on('data', (chunk) => {
-          stderr += chunk;
-          if (stderr.includes(': creating')) resolve();
-        });
-      });
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      await creating;
-      child.kill(signal);
-      expect(await exited).toBe(130);
+      await run.printed(': creating');
+      run.child.kill(signal);
+      const { code, stdout } = await run.result;
+      expect(code).toBe(130);
       expect(state.restores).toHaveLength(1);
       expect(state.deleted).toEqual([{ id: state.restores[0]!.id, skipFinalSnapshot: true }]);
       expect(stdout).toMatch(/not finished: interrupted/);

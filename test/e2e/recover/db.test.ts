@@ -1,11 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalServer, startLocalServer } from '../../../src/domain/db/local-server.js';
 import type { IncidentRecord } from '../../../src/domain/incident/record.js';
 import { IncidentStore } from '../../../src/domain/incident/store.js';
-import { BIN, type CliResult, FAKE_CREDENTIALS } from '../../helpers/cli.js';
+import { type CliResult, FAKE_CREDENTIALS, startFsops } from '../../helpers/cli.js';
 import type { backupRds, FakeAws } from '../../helpers/fake-aws.js';
 import { incidentRecord } from '../../helpers/incident.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
@@ -130,36 +130,23 @@ async function world(options: { writers?: string[]; restoreDelayMs?: number } = 
 }
 
 /** Runs bin/fsops; the child is `running` (for crash points) until it exits. */
-function fsops(w: World, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((done) => {
-    const child = spawn(
-      process.execPath,
-      [BIN, 'recover', 'db', '--env', 'staging', '--endpoint-url', fake!.url, '--config', w.config, ...args],
-      {
-        env: {
-          PATH: process.env.PATH,
-          TMPDIR: process.env.TMPDIR,
-          HOME: w.dirs.home,
-          NO_COLOR: '1',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          FSOPS_AUDIT_FILE: join(w.dirs.home, 'audit.jsonl'),
-          FSOPS_INCIDENT_DIR: w.dirs.incidents,
-          ...FAKE_CREDENTIALS,
-          ...env,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    running = child;
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (c) => (stdout += c));
-    child.stderr!.on('data', (c) => (stderr += c));
-    child.on('exit', (code, signal) => {
-      running = null;
-      done({ code: code ?? (signal === 'SIGKILL' ? 137 : 1), stdout, stderr });
-    });
-  });
+async function fsops(w: World, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const run = startFsops(
+    ['recover', 'db', '--env', 'staging', '--endpoint-url', fake!.url, '--config', w.config, ...args],
+    {
+      HOME: w.dirs.home,
+      FSOPS_AUDIT_FILE: join(w.dirs.home, 'audit.jsonl'),
+      FSOPS_INCIDENT_DIR: w.dirs.incidents,
+      ...FAKE_CREDENTIALS,
+      ...env,
+    },
+  );
+  running = run.child;
+  try {
+    return await run.result;
+  } finally {
+    running = null;
+  }
 }
 
 const T = tenMinutesAgo;

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalServer, startLocalServer } from '../../../src/domain/db/local-server.js';
-import { BIN, FAKE_CREDENTIALS, runFsops } from '../../helpers/cli.js';
+import { FAKE_CREDENTIALS, runFsops, startFsops } from '../../helpers/cli.js';
 import type { backupRds, FakeAws } from '../../helpers/fake-aws.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
 import {
@@ -172,35 +171,17 @@ describe('fsops recover table (bin/fsops, local AWS endpoint, two real PostgreSQ
   it('Ctrl-C while waiting for the restore: exit 130, the temporary instance is deleted, no side schema', async () => {
     await resetLive();
     const state = await world({ restoreDelayMs: 120_000 });
-    const child = spawn(
-      process.execPath,
+    const run = startFsops(
       [
-        ...[BIN, 'recover', 'table', 'payment.payments', '--to-time', T(), '--env', 'staging', '--yes'],
+        ...['recover', 'table', 'payment.payments', '--to-time', T(), '--env', 'staging', '--yes'],
         ...['--endpoint-url', fake!.url, '--config', configFile()],
       ],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: mkdtempSync(join(tmpdir(), 'fsops-home-')),
-          NO_COLOR: '1',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          ...FAKE_CREDENTIALS,
-        },
-      },
+      FAKE_CREDENTIALS,
     );
-    let stderr = '';
-    let stdout = '';
-    child.stdout!.on('data', (chunk) => (stdout += chunk));
-    const creating = new Promise<void>((resolve) => {
-      child.stderr!.on('data', (chunk) => {
-        stderr += chunk;
-        if (stderr.includes(': creating')) resolve();
-      });
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await creating;
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
+    await run.printed(': creating');
+    run.child.kill('SIGINT');
+    const { code, stdout } = await run.result;
+    expect(code).toBe(130);
     expect(state.deleted).toEqual([{ id: state.restores[0]!.id, skipFinalSnapshot: true }]);
     expect(stdout).toMatch(/not finished: interrupted \(Ctrl-C\)/);
     expect(await sql(live.url, "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'recovered_%'")).toEqual(

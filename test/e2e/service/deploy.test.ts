@@ -71,6 +71,12 @@ const environment = () => ({
   FSOPS_INCIDENT_DIR: join(dir, 'incidents'),
 });
 
+/** `deploy internal-pe --env <env> --image 1.4.3`, then `more` (--yes, the flag under test). */
+const deployArgs = (env: string, ...more: string[]) => [
+  ...['deploy', 'internal-pe', '--env', env, '--image', '1.4.3'],
+  ...more,
+];
+
 const fsops = (...args: string[]) =>
   runFsops([...args, '--config', join(dir, 'fsops.yaml'), '--endpoint-url', fake!.url], environment());
 
@@ -89,7 +95,7 @@ const changes = () =>
 describe('fsops deploy, rolling', () => {
   it('registers a copy with only the image changed, updates with the circuit breaker, judges it, and audits before and after', async () => {
     const world = await setUp({ env: 'staging' });
-    const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
+    const result = await fsops(...deployArgs('staging', '--yes'));
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(
       'strategy: rolling (UpdateService; deployment circuit breaker on, with rollback)',
@@ -128,7 +134,7 @@ describe('fsops deploy, rolling', () => {
       if (String(input.taskDefinition).endsWith(':43')) fake!.http['/health'] = { status: 503, body: 'down' };
       return update(input);
     };
-    const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
+    const result = await fsops(...deployArgs('staging', '--yes'));
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/FAIL +Health endpoints answer \[internal-pe \S+\/health\]/);
     expect(result.stdout).toMatch(
@@ -143,7 +149,7 @@ describe('fsops deploy, rolling', () => {
 
   it('the circuit breaker rolling the revision back fails the deploy (exit 1) without a second UpdateService', async () => {
     const world = await setUp({ env: 'staging', release: { rolloutFails: true } });
-    const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
+    const result = await fsops(...deployArgs('staging', '--yes'));
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('rollout was rolled back by ECS (circuit breaker)');
     expect(world.state.updates).toHaveLength(1);
@@ -184,31 +190,14 @@ describe('fsops deploy refuses before any change (exit 2, audited)', () => {
       release: { images: { '1.4.3': { digest: digestOf(3), tags: ['1.4.3'], critical: 1 } } },
     });
     const result = await fsops(
-      'deploy',
-      'internal-pe',
-      '--env',
-      'staging',
-      '--image',
-      '1.4.3',
-      '--yes',
-      '--allow-findings',
-      '--reason',
-      'not reachable; fixed in 1.4.4',
+      ...deployArgs('staging', '--yes', '--allow-findings', '--reason', 'not reachable; fixed in 1.4.4'),
     );
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
       /WARN +The image scan has no CRITICAL finding[^\n]*\n(.*\n)*?.*accepted with --allow-findings: not reachable; fixed in 1.4.4/,
     );
     expect(audit()[0]!.detail).toContain('override: --allow-findings: not reachable; fixed in 1.4.4');
-    const missingReason = await fsops(
-      'deploy',
-      'internal-pe',
-      '--env',
-      'staging',
-      '--image',
-      '1.4.3',
-      '--allow-findings',
-    );
+    const missingReason = await fsops(...deployArgs('staging', '--allow-findings'));
     expect(missingReason.code).toBe(2);
     expect(missingReason.stderr.trim()).toBe(
       'fsops: --allow-findings needs --reason "<why>" (it goes into the audit log)',
@@ -226,7 +215,7 @@ describe('fsops deploy refuses before any change (exit 2, audited)', () => {
 
   it('a service on the CODE_DEPLOY controller: the exact way to do it, and no UpdateService ECS would reject', async () => {
     await setUp({ env: 'staging', release: { controller: 'CODE_DEPLOY' } });
-    const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
+    const result = await fsops(...deployArgs('staging', '--yes'));
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('uses the CODE_DEPLOY deployment controller');
     expect(result.stderr).toContain('aws deploy create-deployment');
@@ -245,25 +234,16 @@ describe('fsops deploy refuses before any change (exit 2, audited)', () => {
     (await import('node:fs')).mkdirSync(folder, { recursive: true });
     // A record that cannot be read may be this environment's open SEV1: refused, never "none open".
     writeFileSync(join(folder, 'incident.json'), '{"id": "INC-2026-001", "sev');
-    const unreadable = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
+    const unreadable = await fsops(...deployArgs('staging', '--yes'));
     expect(unreadable.code).toBe(2);
     expect(unreadable.stdout).toContain('cannot be read');
     expect(changes()).toEqual([]);
     writeFileSync(join(folder, 'incident.json'), JSON.stringify(record));
-    const refused = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
+    const refused = await fsops(...deployArgs('staging', '--yes'));
     expect(refused.code).toBe(2);
     expect(refused.stdout).toContain('INC-2026-001 SEV1 "payments failing"');
     const overridden = await fsops(
-      'deploy',
-      'internal-pe',
-      '--env',
-      'staging',
-      '--image',
-      '1.4.3',
-      '--yes',
-      '--override-incident',
-      '--reason',
-      'this is the fix',
+      ...deployArgs('staging', '--yes', '--override-incident', '--reason', 'this is the fix'),
     );
     expect(overridden.code).toBe(0);
   });
@@ -279,7 +259,7 @@ describe('fsops deploy refuses before any change (exit 2, audited)', () => {
       join(dir, 'fsops.yaml'),
       `deploy:\n  pollSeconds: 0.02\n  freezes:\n    - { from: "2020-01-01T00:00:00Z", to: "2099-01-01T00:00:00Z", reason: "year end" }\nenvironments:\n  staging:\n    profile: staging\n`,
     );
-    const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
+    const result = await fsops(...deployArgs('staging', '--yes'));
     expect(result.code).toBe(2);
     expect(result.stdout).toContain('frozen: 2020-01-01T00:00:00Z to 2099-01-01T00:00:00Z: year end');
     expect(changes()).toEqual([]);
@@ -289,7 +269,7 @@ describe('fsops deploy refuses before any change (exit 2, audited)', () => {
 describe('the staging gate of a protected environment (ops guide §12.2.1)', () => {
   it('prod: the image runs in staging (read with staging credentials) and staging passes: deployed by digest', async () => {
     const world = await setUp({ env: 'prod' });
-    const result = await fsops('deploy', 'internal-pe', '--env', 'prod', '--image', '1.4.3', '--yes');
+    const result = await fsops(...deployArgs('prod', '--yes'));
     expect(result.code, result.stdout).toBe(0);
     expect(result.stdout).toMatch(/PASS +The same image runs in staging \[staging-internal-pe-service\]/);
     expect(result.stdout).toMatch(/PASS +staging: Health endpoints answer/);
@@ -299,23 +279,14 @@ describe('the staging gate of a protected environment (ops guide §12.2.1)', () 
 
   it('prod: staging runs another image: refused; --skip-staging-gate --reason deploys and says the gate was skipped', async () => {
     await setUp({ env: 'prod', stagingDigest: digestOf(7) });
-    const refused = await fsops('deploy', 'internal-pe', '--env', 'prod', '--image', '1.4.3', '--yes');
+    const refused = await fsops(...deployArgs('prod', '--yes'));
     expect(refused.code).toBe(2);
     expect(refused.stdout).toMatch(
       /FAIL +The same image runs in staging[^\n]*\n\s+expected: [^\n]*\n\s+observed: 0\/2 running tasks run it \(staging runs sha256:7777777777/,
     );
     expect(changes()).toEqual([]);
     const skipped = await fsops(
-      'deploy',
-      'internal-pe',
-      '--env',
-      'prod',
-      '--image',
-      '1.4.3',
-      '--yes',
-      '--skip-staging-gate',
-      '--reason',
-      'hotfix for INC-2026-002',
+      ...deployArgs('prod', '--yes', '--skip-staging-gate', '--reason', 'hotfix for INC-2026-002'),
     );
     expect(skipped.code).toBe(0);
     expect(skipped.stdout).toContain('not checked: --skip-staging-gate: hotfix for INC-2026-002');
@@ -323,7 +294,7 @@ describe('the staging gate of a protected environment (ops guide §12.2.1)', () 
 
   it('prod without --yes off a terminal: the plan, then a refusal (exit 2), nothing registered', async () => {
     const world = await setUp({ env: 'prod' });
-    const result = await fsops('deploy', 'internal-pe', '--env', 'prod', '--image', '1.4.3');
+    const result = await fsops(...deployArgs('prod'));
     expect(result.code).toBe(2);
     expect(result.stdout).toContain('roll back: UpdateService back to prod-fivestar-internal-pe:42');
     expect(world.state.registered).toEqual([]);
@@ -333,17 +304,7 @@ describe('the staging gate of a protected environment (ops guide §12.2.1)', () 
 describe('fsops deploy, ECS native blue/green', () => {
   it('follows the stages, probes green through the test listener, runs the gate in the bake: SUCCESSFUL, traffic on green', async () => {
     const world = await setUp({ env: 'staging', release: { strategy: 'BLUE_GREEN' } });
-    const result = await fsops(
-      'deploy',
-      'internal-pe',
-      '--env',
-      'staging',
-      '--image',
-      '1.4.3',
-      '--yes',
-      '--bake-time',
-      '5',
-    );
+    const result = await fsops(...deployArgs('staging', '--yes', '--bake-time', '5'));
     expect(result.code, result.stdout).toBe(0);
     expect(world.state.updates[0]).toMatchObject({
       deploymentConfiguration: {
@@ -374,7 +335,7 @@ describe('fsops deploy, ECS native blue/green', () => {
   it('green failing its health probe: StopServiceDeployment ROLLBACK, traffic on blue, exit 1', async () => {
     const world = await setUp({ env: 'staging', release: { strategy: 'BLUE_GREEN' } });
     fake!.http['/green/health'] = { status: 503, body: 'starting' };
-    const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
+    const result = await fsops(...deployArgs('staging', '--yes'));
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/FAIL +Green answers through the test listener/);
     expect(result.stdout).toContain(
@@ -398,7 +359,7 @@ describe('fsops deploy, ECS native blue/green', () => {
           stage === 'BAKE_TIME' && overrides.firingAlarms!.push('Fivestar-System-Down-internal-pe'),
       },
     });
-    const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
+    const result = await fsops(...deployArgs('staging', '--yes'));
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/FAIL +No CloudWatch alarm in ALARM \[Fivestar-System-Down-internal-pe\]/);
     expect(result.stdout).toContain(
@@ -417,7 +378,7 @@ describe('fsops deploy, ECS native blue/green', () => {
         alarmName: 'Fivestar-High-Error-Rate',
       },
     });
-    const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
+    const result = await fsops(...deployArgs('staging', '--yes'));
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(
       'ECS rolled the deployment back (alarm(s) Fivestar-High-Error-Rate fired): production traffic on blue',
@@ -427,17 +388,7 @@ describe('fsops deploy, ECS native blue/green', () => {
 
   it('a service without a test listener rule and the alternate target group cannot go blue/green: exit 2, nothing changed', async () => {
     await setUp({ env: 'staging' });
-    const result = await fsops(
-      'deploy',
-      'internal-pe',
-      '--env',
-      'staging',
-      '--image',
-      '1.4.3',
-      '--yes',
-      '--strategy',
-      'blue-green',
-    );
+    const result = await fsops(...deployArgs('staging', '--yes', '--strategy', 'blue-green'));
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
       'cannot deploy blue/green: its load balancer has no advancedConfiguration',
@@ -539,10 +490,7 @@ async function interruptAt(
 describe('Ctrl-C says what state ECS is in, at each stage', () => {
   it('during the rolling rollout: exit 130, the state, the way back, audited interrupted', async () => {
     await setUp({ env: 'staging', release: { rolloutPolls: 100000 } });
-    const run = await interruptAt(
-      ['deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes'],
-      /rollout IN_PROGRESS/,
-    );
+    const run = await interruptAt(deployArgs('staging', '--yes'), /rollout IN_PROGRESS/);
     expect(run.code).toBe(130);
     expect(run.stdout).toMatch(
       /interrupted \(Ctrl-C\); ECS state: staging-fivestar-internal-pe:43 rollout IN_PROGRESS/,
@@ -561,10 +509,7 @@ describe('Ctrl-C says what state ECS is in, at each stage', () => {
         env: 'staging',
         release: { strategy: 'BLUE_GREEN', hold: { stage, polls: 100000 } },
       });
-      const run = await interruptAt(
-        ['deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes'],
-        when,
-      );
+      const run = await interruptAt(deployArgs('staging', '--yes'), when);
       expect(run.code).toBe(130);
       expect(run.stdout).toContain(`ECS state: IN_PROGRESS ${stage}, ${traffic}`);
       expect(run.stdout).toContain('`fsops rollback internal-pe` stops it with rollback');
@@ -577,7 +522,7 @@ describe('Ctrl-C says what state ECS is in, at each stage', () => {
     const world = await setUp({ env: 'staging' });
     fake!.handlers.ecr!.DescribeImages = () => new Promise(() => undefined);
     const run = await interruptAt(
-      ['deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes'],
+      deployArgs('staging', '--yes'),
       () => fake!.calls.some((c) => c.action === 'DescribeImages'),
       'SIGTERM',
     );

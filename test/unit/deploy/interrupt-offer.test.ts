@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deploy } from '../../../src/commands/deploy.js';
 import { dispatchInterrupt } from '../../../src/engine/interrupt.js';
 import { type FakeAws, installRelease, type ReleaseWorld, startFakeWorld } from '../../helpers/fake-aws.js';
-import { testRuntime } from '../../helpers/runtime.js';
+import { type TestRuntime, testRuntime } from '../../helpers/runtime.js';
 
 // In process, with a terminal that answers: Ctrl-C during the bake, then the offer to stop with rollback.
 let fake: FakeAws;
@@ -43,32 +43,27 @@ afterEach(async () => {
   await fake.close();
 });
 
+/** `deploy internal-pe --env staging --image 1.4.3` in process, on the runtime's scripted terminal. */
+const deployOnTerminal = (runtime: TestRuntime) =>
+  deploy(
+    'internal-pe',
+    {
+      env: 'staging',
+      image: '1.4.3',
+      config: join(dir, 'fsops.yaml'),
+      endpointUrl: fake.url,
+      output: 'text',
+    },
+    runtime,
+  );
+
 describe('Ctrl-C during a deploy, on a terminal', () => {
   it('reports the stage, then offers to stop with rollback: answered yes, the deployment is stopped (audited), exit 130', async () => {
-    const asked: string[] = [];
-    const answers = ['y', 'y'];
-    const io = {
-      isTTY: true,
-      ask: async (question: string) => {
-        asked.push(question);
-        return answers.shift() ?? '';
-      },
-      print: () => undefined,
-    };
-    const code = await deploy(
-      'internal-pe',
-      {
-        env: 'staging',
-        image: '1.4.3',
-        config: join(dir, 'fsops.yaml'),
-        endpointUrl: fake.url,
-        output: 'text',
-      },
-      testRuntime({ io }),
-    );
+    const runtime = testRuntime({ answers: ['y', 'y'] });
+    const code = await deployOnTerminal(runtime);
     expect(code).toBe(130);
-    expect(asked).toHaveLength(2);
-    expect(asked[1]).toMatch(/deploy internal-pe stop: deploy.stop\? \[y\/N\]/i);
+    expect(runtime.asked).toHaveLength(2);
+    expect(runtime.asked[1]).toMatch(/deploy internal-pe stop: deploy.stop\? \[y\/N\]/i);
     expect(world.state.stops).toEqual([
       { serviceDeploymentArn: world.state.serviceDeployments[0]!.arn, stopType: 'ROLLBACK' },
     ]);
@@ -85,19 +80,7 @@ describe('Ctrl-C during a deploy, on a terminal', () => {
   });
 
   it('answered no: nothing more is changed, the deployment continues in ECS', async () => {
-    const answers = ['y', 'n'];
-    const io = { isTTY: true, ask: async () => answers.shift() ?? '', print: () => undefined };
-    const code = await deploy(
-      'internal-pe',
-      {
-        env: 'staging',
-        image: '1.4.3',
-        config: join(dir, 'fsops.yaml'),
-        endpointUrl: fake.url,
-        output: 'text',
-      },
-      testRuntime({ io }),
-    );
+    const code = await deployOnTerminal(testRuntime({ answers: ['y', 'n'] }));
     expect(code).toBe(130);
     expect(world.state.stops).toEqual([]);
     expect(world.state.serviceDeployments[0]!.status).toBe('IN_PROGRESS');
