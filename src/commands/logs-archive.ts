@@ -3,6 +3,7 @@ import { type ArchiveExportParams, archiveExportAction } from '../catalogue/acti
 import { CHECKS } from '../catalogue/checks/index.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
 import { stepsFor } from '../engine/runner.js';
+import { processRuntime, type Runtime } from '../engine/runtime.js';
 
 export interface LogsArchiveOptions extends EnvActionOptions {
   /** `YYYY-MM`; default the last closed month. */
@@ -14,7 +15,10 @@ export interface LogsArchiveOptions extends EnvActionOptions {
  * groups of ops guide §3.1.1 exported to the archive bucket for a closed month, planned, confirmed,
  * audited, then `logs.archive` checked again.
  */
-export async function logsArchive(options: LogsArchiveOptions): Promise<number> {
+export async function logsArchive(
+  options: LogsArchiveOptions,
+  runtime: Runtime = processRuntime(),
+): Promise<number> {
   const params: ArchiveExportParams = options.month ? { month: options.month } : {};
   return runEnvActions(
     {
@@ -24,5 +28,6 @@ export async function logsArchive(options: LogsArchiveOptions): Promise<number> 
       recheck: stepsFor(CHECKS, [{ check: 'logs.archive' }]),
     },
     options,
+    runtime,
   );
 }
