@@ -32,6 +32,14 @@ export interface ReleaseOptions {
   alarmName?: string;
   // biome-ignore lint/suspicious/noExplicitAny: the fake's service deployment record
   onStage?(stage: string, deployment: any): void;
+  /** PaymentSuccessRate datapoints, one per period ending now (default [99.6, 99.7]; [] none). */
+  successRate?: number[];
+  logEvents?: LogEvent[];
+}
+
+export interface LogEvent {
+  timestamp: number;
+  message: string;
 }
 
 export interface ReleaseState {
@@ -48,6 +56,8 @@ export interface ReleaseState {
   // biome-ignore lint/suspicious/noExplicitAny: AWS wire data
   registered: Record<string, any>[];
   polls: number;
+  /** The log group's error events (FilterLogEvents answers the window asked). */
+  logEvents: LogEvent[];
 }
 
 export interface ReleaseWorld {

@@ -39,6 +39,9 @@ export const BLUE_GREEN_STAGES = [
  *   hold: { stage, polls }: the deployment stays in that stage for that many polls (a long bake, Ctrl-C tests)
  *   alarmRollbackAt: a stage at which ECS's own alarm rollback fires (triggeredAlarmNames: alarmName)
  *   onStage(stage): called when the deployment enters a stage (tests flip health routes, alarms)
+ *   successRate: the PaymentSuccessRate datapoints CloudWatch answers, one per period ending now (default
+ *     [99.6, 99.7]; [] none)
+ *   logEvents: [{ timestamp, message }] the log group's error events (state.logEvents: tests add more)
  */
 export function releaseWorld(env, options = {}) {
   const account = ACCOUNTS[env];
@@ -498,12 +501,40 @@ export function releaseWorld(env, options = {}) {
       };
     },
   };
+  // CloudWatch: the application's PaymentSuccessRate (the gate's payment check), one datapoint per period
+  // ending now, latest last; `successRate: []` is a metric without datapoints. Other metrics: none.
+  const successRate = options.successRate ?? [99.6, 99.7];
+  const monitoring = {
+    GetMetricData: (input) => ({
+      MetricDataResults: (input.MetricDataQueries ?? []).map((q) => {
+        const values = q.MetricStat?.Metric?.MetricName === 'PaymentSuccessRate' ? successRate : [];
+        const period = q.MetricStat?.Period ?? 60;
+        const last = Math.floor(Date.now() / 1000 / period) * period;
+        return {
+          Id: q.Id,
+          Timestamps: values.map((_, i) => last - (values.length - 1 - i) * period),
+          Values: values,
+          StatusCode: 'Complete',
+        };
+      }),
+    }),
+  };
+  // CloudWatch Logs: the application's error events in time (state.logEvents; tests add lines as the
+  // deploy goes), answered for the window asked.
+  state.logEvents = [...(options.logEvents ?? [])];
+  const logs = {
+    FilterLogEvents: (input) => ({
+      events: state.logEvents
+        .filter((e) => e.timestamp >= (input.startTime ?? 0) && e.timestamp <= (input.endTime ?? Infinity))
+        .map((e, i) => ({ eventId: `e${i}`, logStreamName: 'app/1', ingestionTime: e.timestamp, ...e })),
+    }),
+  };
   const elasticloadbalancing = {
     DescribeListeners: (input) => ({
       Listeners: [{ ListenerArn: input['ListenerArns.member.1'], Port: 8443, Protocol: 'HTTP' }],
     }),
   };
-  return { handlers: { ecs, ecr, elasticloadbalancing }, state, arnOf, digestOf, repository };
+  return { handlers: { ecs, ecr, elasticloadbalancing, monitoring, logs }, state, arnOf, digestOf, repository };
 }
 
 /** Installs a release world over a started fake world (scripts/fake-world.mjs startFakeWorld). */

@@ -67,6 +67,10 @@ export function gateSteps(
     { check: 'health.endpoints', params: { components } },
     { check: 'cloudwatch.alarms' },
     { check: 'logs.recent-errors', params: { components } },
+    // Issue 20: "no new error signature in its log group since the deploy began".
+    { check: 'deploy.new-errors', params: { components } },
+    // Issue 20: "payment success rate not below its threshold" (docs/thresholds.md), through the run's metrics batch.
+    { check: 'metrics.payments', params: { metrics: ['success-rate'] } },
   ];
 }
 

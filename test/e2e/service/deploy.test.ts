@@ -156,6 +156,61 @@ describe('fsops deploy, rolling', () => {
   });
 });
 
+describe('the release gate: payment success rate and new error signatures (issue 20)', () => {
+  it('a payment success rate below its threshold after the rollout fails the gate: rolled back, exit 1', async () => {
+    const world = await setUp({ env: 'staging', release: { successRate: [93.5, 94.1] } });
+    const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
+    expect(result.code, result.stdout).toBe(1);
+    expect(result.stdout).toMatch(/FAIL +Payment success rate \[Fivestar\/Payments PaymentSuccessRate\]/);
+    expect(result.stdout).toMatch(/Release gate[^\n]*\n(.*\n)*?.*metrics\.payments\.success-rate/);
+    expect(world.state.updates.map((u) => u.taskDefinition)).toEqual([world.arnOf(43), world.arnOf(42)]);
+    // One GetMetricData for the gate: the run's metrics batch.
+    expect(fake!.calls.filter((c) => c.action === 'GetMetricData')).toHaveLength(1);
+  });
+
+  it('no success-rate datapoints since the deploy began is not a pass: a warning in the report', async () => {
+    await setUp({ env: 'staging', release: { successRate: [] } });
+    const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).toMatch(/WARN +Payment success rate[^\n]*\n(.*\n)*?\s+observed: no datapoints/);
+  });
+
+  it('an error signature the old revision never logged fails the gate with its sample line (sanitised); a known one does not', async () => {
+    const now = Date.now();
+    const world = await setUp({
+      env: 'staging',
+      release: {
+        logEvents: [
+          { timestamp: now - 600_000, message: 'ERROR gateway timeout after 3000 ms for order 1111' },
+          { timestamp: now - 300_000, message: 'ERROR gateway timeout after 2950 ms for order 2222' },
+        ],
+      },
+    });
+    const update = fake!.handlers.ecs!.UpdateService!;
+    fake!.handlers.ecs!.UpdateService = (input) => {
+      if (String(input.taskDefinition).endsWith(':43')) {
+        world.state.logEvents.push(
+          { timestamp: Date.now(), message: 'ERROR gateway timeout after 3100 ms for order 3333' },
+          {
+            timestamp: Date.now(),
+            message: 'ERROR NullPointerException in PaymentMapper.map\u202e order 4444\u0007',
+          },
+        );
+      }
+      return update(input);
+    };
+    const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
+    expect(result.code, result.stdout).toBe(1);
+    expect(result.stdout).toMatch(
+      /FAIL +No new error signature since the deploy began \[\/ecs\/staging-fivestar-internal-pe\][^\n]*\n(.*\n)*?\s+observed: new since the deploy began: ERROR NullPointerException in PaymentMapper\.map order <n> \(1×\)/,
+    );
+    expect(result.stdout).toContain('sample: ERROR NullPointerException in PaymentMapper.map order 4444');
+    expect(result.stdout).not.toMatch(/\u202e|\u0007|\\u202e/);
+    expect(result.stdout).not.toContain('gateway timeout after <n> ms for order <n> (');
+    expect(world.state.updates.map((u) => u.taskDefinition)).toEqual([world.arnOf(43), world.arnOf(42)]);
+  });
+});
+
 describe('fsops deploy refuses before any change (exit 2, audited)', () => {
   it.each([
     ['a missing image', '9.9.9', {}, /FAIL +The image exists in ECR[^\n]*\n(.*\n)*?.*ImageNotFoundException/],

@@ -2,6 +2,7 @@ import type { CheckDefinition } from '../../../base/model/check.js';
 import { deployFreezeCheck } from './freeze.js';
 import { deployImageCheck } from './image.js';
 import { deployIncidentsCheck } from './incidents.js';
+import { newErrorSignaturesCheck } from './new-errors.js';
 import { deployRevisionCheck } from './revision.js';
 import { stagingImageCheck } from './staging-image.js';
 
@@ -12,4 +13,5 @@ export const deployChecks = [
   deployFreezeCheck,
   stagingImageCheck,
   deployRevisionCheck,
+  newErrorSignaturesCheck,
 ] as unknown as CheckDefinition<never>[];
