@@ -34,6 +34,12 @@ export interface ReleaseOptions {
   onStage?(stage: string, deployment: any): void;
   /** PaymentSuccessRate datapoints, one per period ending now (default [99.6, 99.7]; [] none). */
   successRate?: number[];
+  /** CODE_DEPLOY: polls the original task set is kept after traffic moved (default 1). */
+  cdHold?: number;
+  /** CODE_DEPLOY: the deployment fails and CodeDeploy rolls it back. */
+  cdFails?: boolean;
+  /** CODE_DEPLOY: the group's termination wait in minutes (default 5; 0: no kept phase). */
+  terminationWait?: number;
   logEvents?: LogEvent[];
 }
 
@@ -56,6 +62,13 @@ export interface ReleaseState {
   // biome-ignore lint/suspicious/noExplicitAny: AWS wire data
   registered: Record<string, any>[];
   polls: number;
+  // biome-ignore lint/suspicious/noExplicitAny: AWS wire data
+  taskSets: Record<string, any>[];
+  // biome-ignore lint/suspicious/noExplicitAny: the fake's CodeDeploy deployments
+  codeDeployments: Record<string, any>[];
+  // biome-ignore lint/suspicious/noExplicitAny: AWS wire data
+  cdCreates: Record<string, any>[];
+  cdStops: { deploymentId: string; autoRollbackEnabled?: boolean }[];
   /** The log group's error events (FilterLogEvents answers the window asked). */
   logEvents: LogEvent[];
 }

@@ -39,6 +39,7 @@ export const BLUE_GREEN_STAGES = [
  *   hold: { stage, polls }: the deployment stays in that stage for that many polls (a long bake, Ctrl-C tests)
  *   alarmRollbackAt: a stage at which ECS's own alarm rollback fires (triggeredAlarmNames: alarmName)
  *   onStage(stage): called when the deployment enters a stage (tests flip health routes, alarms)
+ *   cdHold, cdFails, terminationWait: CodeDeploy (controller CODE_DEPLOY; see the codedeploy handlers)
  *   successRate: the PaymentSuccessRate datapoints CloudWatch answers, one per period ending now (default
  *     [99.6, 99.7]; [] none)
  *   logEvents: [{ timestamp, message }] the log group's error events (state.logEvents: tests add more)
@@ -116,6 +117,16 @@ export function releaseWorld(env, options = {}) {
         : {}),
     },
   ];
+  function taskSet(rev, status) {
+    return {
+      id: `ecs-svc/ts${rev}`,
+      status,
+      taskDefinition: arnOf(rev),
+      computedDesiredCount: DESIRED[env],
+      runningCount: DESIRED[env],
+      pendingCount: 0,
+    };
+  }
   const state = {
     running: revision,
     desired: DESIRED[env],
@@ -145,6 +156,11 @@ export function releaseWorld(env, options = {}) {
     stops: [],
     registered: [],
     polls: 0,
+    /** CODE_DEPLOY: the service's task sets, CodeDeploy's deployments, its CreateDeployment and StopDeployment inputs. */
+    taskSets: [taskSet(revision, 'PRIMARY')],
+    codeDeployments: [],
+    cdCreates: [],
+    cdStops: [],
   };
   const service = () => ({
     serviceName,
@@ -159,6 +175,7 @@ export function releaseWorld(env, options = {}) {
     pendingCount: state.deployments.reduce((n, d) => n + (d.pendingCount ?? 0), 0),
     taskDefinition: arnOf(state.running),
     deploymentController: { type: options.controller ?? 'ECS' },
+    ...(options.controller === 'CODE_DEPLOY' ? { taskSets: state.taskSets } : {}),
     deploymentConfiguration: state.deploymentConfiguration,
     loadBalancers: lbs,
     deployments: state.deployments,
@@ -501,6 +518,140 @@ export function releaseWorld(env, options = {}) {
       };
     },
   };
+  // CodeDeploy (controller CODE_DEPLOY): one application with the service's deployment group among others;
+  // a deployment moves one step per GetDeployment: Created, InProgress (green up), InProgress with the
+  // original task set kept (traffic on green, `cdHold` more polls), Succeeded. `cdFails`: Failed with
+  // CodeDeploy's own rollback. `terminationWait` (minutes, default 5; 0: no kept phase).
+  const application = `${env}-fivestar`;
+  const groupName = `${env}-${component}-dg`;
+  const terminationWait = options.terminationWait ?? 5;
+  const groupInfo = (app, name) => ({
+    applicationName: app,
+    deploymentGroupName: name,
+    computePlatform: 'ECS',
+    deploymentConfigName: 'CodeDeployDefault.ECSAllAtOnce',
+    ecsServices:
+      app === application && name === groupName
+        ? [{ clusterName: cluster, serviceName }]
+        : [{ clusterName: cluster, serviceName: `${env}-other-service` }],
+    autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE'] },
+    blueGreenDeploymentConfiguration: {
+      deploymentReadyOption: { actionOnTimeout: 'CONTINUE_DEPLOYMENT' },
+      terminateBlueInstancesOnDeploymentSuccess: {
+        action: 'TERMINATE',
+        terminationWaitTimeInMinutes: terminationWait,
+      },
+    },
+  });
+  const cdNow = () => Date.now() / 1000;
+  function advanceCodeDeploy(d) {
+    if (['Succeeded', 'Failed', 'Stopped'].includes(d.status)) return;
+    d.polls = (d.polls ?? 0) + 1;
+    if (d.rollbackOf) {
+      Object.assign(d, { status: 'Succeeded', completeTime: cdNow() });
+      return;
+    }
+    if (d.status === 'Created') return void Object.assign(d, { status: 'InProgress', polls: 0 });
+    if (!d.greenUp) {
+      d.greenUp = true;
+      state.taskSets = [taskSet(d.source, 'PRIMARY'), taskSet(d.target, 'ACTIVE')];
+      if (options.cdFails) {
+        state.taskSets = [taskSet(d.source, 'PRIMARY')];
+        const rollback = newDeployment(d.target, d.source, { rollbackOf: d.id });
+        Object.assign(d, {
+          status: 'Failed',
+          completeTime: cdNow(),
+          errorInformation: { code: 'ECS_UPDATE_ERROR', message: 'The ECS service could not start tasks of the replacement task set.' },
+          rollbackInfo: { rollbackDeploymentId: rollback.id, rollbackMessage: 'Automatic rollback: deployment failure' },
+        });
+      }
+      return;
+    }
+    if (!d.instanceTerminationWaitTimeStarted && terminationWait > 0) {
+      state.taskSets = [taskSet(d.target, 'PRIMARY'), taskSet(d.source, 'ACTIVE')];
+      state.running = d.target;
+      d.instanceTerminationWaitTimeStarted = true;
+      d.polls = 0;
+      return;
+    }
+    if (d.polls <= (options.cdHold ?? 1)) return;
+    state.taskSets = [taskSet(d.target, 'PRIMARY')];
+    state.running = d.target;
+    Object.assign(d, { status: 'Succeeded', completeTime: cdNow(), instanceTerminationWaitTimeStarted: false });
+  }
+  function newDeployment(source, target, extra = {}) {
+    const d = {
+      id: `d-FAKE${state.codeDeployments.length + 1}`,
+      status: 'Created',
+      source,
+      target,
+      createTime: cdNow(),
+      ...extra,
+    };
+    state.codeDeployments.push(d);
+    return d;
+  }
+  const codedeploy = {
+    ListApplications: () => ({ applications: ['billing-tools', application] }),
+    ListDeploymentGroups: ({ applicationName }) => ({
+      applicationName,
+      deploymentGroups: applicationName === application ? [`${env}-other-dg`, groupName] : ['billing-dg'],
+    }),
+    BatchGetDeploymentGroups: ({ applicationName, deploymentGroupNames }) => ({
+      deploymentGroupsInfo: deploymentGroupNames.map((name) => groupInfo(applicationName, name)),
+    }),
+    CreateDeployment: (input) => {
+      state.cdCreates.push(input);
+      const spec = JSON.parse(input.revision.appSpecContent.content);
+      const arn = spec.Resources[0].TargetService.Properties.TaskDefinition;
+      const d = newDeployment(state.running, Number(String(arn).split(':').pop()));
+      return { deploymentId: d.id };
+    },
+    GetDeployment: ({ deploymentId }) => {
+      const d = state.codeDeployments.find((x) => x.id === deploymentId);
+      if (!d) throw new AwsFault('DeploymentDoesNotExistException', `The deployment ${deploymentId} could not be found.`);
+      advanceCodeDeploy(d);
+      return {
+        deploymentInfo: {
+          applicationName: application,
+          deploymentGroupName: groupName,
+          deploymentId: d.id,
+          status: d.status,
+          createTime: d.createTime,
+          ...(d.completeTime ? { completeTime: d.completeTime } : {}),
+          instanceTerminationWaitTimeStarted: d.instanceTerminationWaitTimeStarted ?? false,
+          ...(d.errorInformation ? { errorInformation: d.errorInformation } : {}),
+          ...(d.rollbackInfo ? { rollbackInfo: d.rollbackInfo } : {}),
+          computePlatform: 'ECS',
+        },
+      };
+    },
+    StopDeployment: (input) => {
+      state.cdStops.push(input);
+      const d = state.codeDeployments.find((x) => x.id === input.deploymentId);
+      if (!d || ['Succeeded', 'Failed', 'Stopped'].includes(d.status))
+        throw new AwsFault('DeploymentAlreadyCompletedException', `The deployment ${input.deploymentId} is already completed.`);
+      const rollback = input.autoRollbackEnabled ? newDeployment(d.target, d.source, { rollbackOf: d.id }) : null;
+      Object.assign(d, {
+        status: 'Stopped',
+        completeTime: cdNow(),
+        instanceTerminationWaitTimeStarted: false,
+        errorInformation: { code: 'MANUAL_STOP', message: 'The deployment was stopped by the user.' },
+        ...(rollback ? { rollbackInfo: { rollbackDeploymentId: rollback.id, rollbackMessage: 'Rollback of a stopped deployment' } } : {}),
+      });
+      if (rollback) {
+        state.taskSets = [taskSet(d.source, 'PRIMARY')];
+        state.running = d.source;
+      }
+      return { status: 'Pending', statusMessage: 'Stopping the deployment' };
+    },
+    ListDeployments: ({ includeOnlyStatuses }) => ({
+      deployments: state.codeDeployments
+        .filter((d) => !includeOnlyStatuses || includeOnlyStatuses.includes(d.status))
+        .map((d) => d.id)
+        .reverse(),
+    }),
+  };
   // CloudWatch: the application's PaymentSuccessRate (the gate's payment check), one datapoint per period
   // ending now, latest last; `successRate: []` is a metric without datapoints. Other metrics: none.
   const successRate = options.successRate ?? [99.6, 99.7];
@@ -534,7 +685,7 @@ export function releaseWorld(env, options = {}) {
       Listeners: [{ ListenerArn: input['ListenerArns.member.1'], Port: 8443, Protocol: 'HTTP' }],
     }),
   };
-  return { handlers: { ecs, ecr, elasticloadbalancing, monitoring, logs }, state, arnOf, digestOf, repository };
+  return { handlers: { ecs, ecr, elasticloadbalancing, monitoring, logs, codedeploy }, state, arnOf, digestOf, repository };
 }
 
 /** Installs a release world over a started fake world (scripts/fake-world.mjs startFakeWorld). */

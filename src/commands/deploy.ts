@@ -8,6 +8,7 @@ import type { Finding } from '../base/model/finding.js';
 import { buildReport } from '../base/model/finding.js';
 import type { ActionDefinition } from '../catalogue/action.js';
 import { type ReleaseParams, releaseAction } from '../catalogue/actions/deploy/release.js';
+import { codeDeployStopAction } from '../catalogue/actions/deploy/codedeploy-stop.js';
 import { stopReleaseAction } from '../catalogue/actions/deploy/stop.js';
 import { deployedReference, imageFactsKey } from '../catalogue/checks/deploy/image.js';
 import { CHECKS } from '../catalogue/checks/index.js';
@@ -15,9 +16,12 @@ import { requireService, type ServiceNames } from '../domain/ecs/facts.js';
 import { shortTaskDef } from '../domain/ecs/taskdef.js';
 import { desiredAlarms, loadAlarmCatalogue } from '../domain/monitoring/alarm-catalogue.js';
 import { type ImageFacts, parseImageRef, requestedImage } from '../domain/release/image.js';
+import { appSpecTarget, findDeploymentGroup } from '../domain/release/codedeploy.js';
+import { testTrafficHold } from '../domain/release/lifecycle.js';
 import {
   blueGreenLoadBalancers,
   chooseStrategy,
+  codeDeployRefusal,
   controllerRefusal,
   type Strategy,
   updateServiceInput,
@@ -169,13 +173,25 @@ export async function deploy(
       throw new UsageError(message);
     };
     const family = previous.definition.family ?? names.family;
-    const refusal = controllerRefusal(service, env.name, component, family);
+    const refusal = controllerRefusal(service);
     if (refusal) await refuse(refusal);
     const strategy = chooseStrategy(service, options.strategy);
     if (strategy === 'blue-green') {
       const ready = blueGreenLoadBalancers(service);
       if (!ready.ok)
         await refuse(`${names.service} cannot deploy blue/green: ${ready.missing}. Nothing was changed.`);
+    }
+    const appSpec = strategy === 'codedeploy' ? appSpecTarget(service.loadBalancers ?? []) : null;
+    if (strategy === 'codedeploy' && !appSpec) {
+      await refuse(
+        codeDeployRefusal(
+          service,
+          env.name,
+          component,
+          family,
+          "its load balancer names no container and port (the AppSpec's LoadBalancerInfo)",
+        ),
+      );
     }
     const container = releaseContainer(previous.definition, component, options.container);
     const running = parseImageRef(containerImage(previous.definition, container) ?? '');
@@ -185,7 +201,7 @@ export async function deploy(
 
     // The gates, through the check runner, before anything changes (ops guide §12.2.1).
     const gate = await readsUntilInterrupted(async (signal) => {
-      const [prod, testUrl] = await Promise.all([
+      const [prod, testUrl, codeDeployGroup] = await Promise.all([
         runChecks(
           session,
           stepsFor(CHECKS, [
@@ -213,11 +229,27 @@ export async function deploy(
               settings.testUrls[component],
               signal,
             ).catch((error) => ({ none: `cannot read the test listener: ${(error as Error).message}` }))
-          : Promise.resolve({ none: 'rolling' } as { none: string }),
+          : Promise.resolve({ none: strategy } as { none: string }),
+        strategy === 'codedeploy'
+          ? session.aws
+              .codedeploy()
+              .then((cd) =>
+                findDeploymentGroup(
+                  cd,
+                  { cluster: names.cluster, service: names.service },
+                  settings.codeDeploy[component],
+                  signal,
+                ),
+              )
+              .catch((error) => {
+                if (signal.aborted) throw error;
+                throw awsExitError(error, `cannot find the CodeDeploy deployment group of ${names.service}`);
+              })
+          : Promise.resolve(null),
       ]);
       const image = await imageFacts(prod.context, wanted);
       const stagingFindings = facts.stagingRun ? await facts.stagingRun.finish(image) : [];
-      return { findings: [...prod.findings, ...stagingFindings], image, testUrl };
+      return { findings: [...prod.findings, ...stagingFindings], image, testUrl, codeDeployGroup };
     });
     progress.stop();
     const skipped: Finding[] =
@@ -237,6 +269,17 @@ export async function deploy(
       return ExitCode.usage;
     }
 
+    if (strategy === 'codedeploy' && !gate.codeDeployGroup) {
+      await refuse(
+        codeDeployRefusal(
+          service,
+          env.name,
+          component,
+          family,
+          `no CodeDeploy deployment group names it (${settings.codeDeploy[component] ? `deploy.codeDeploy.${component} names ${settings.codeDeploy[component].application}/${settings.codeDeploy[component].deploymentGroup}, not found` : 'no application has a deployment group whose ecsServices are this cluster and service'})`,
+        ),
+      );
+    }
     const image = deployedReference(gate.image, protectedEnv);
     const alarmNames = criticalAlarms(session, component);
     const params: ReleaseParams = {
@@ -245,16 +288,21 @@ export async function deploy(
       strategy,
       previous,
       register: releaseTaskDefinition(previous.definition, container, image, previous.tags),
-      update: withoutTaskDefinition(
-        updateServiceInput(service, {
-          cluster: names.cluster,
-          service: names.service,
-          taskDefinition: '',
-          strategy,
-          bakeTimeInMinutes: bake,
-          alarmNames,
-        }),
-      ),
+      ...(strategy === 'codedeploy'
+        ? { codeDeploy: { group: gate.codeDeployGroup!, ...appSpec! } }
+        : {
+            update: withoutTaskDefinition(
+              updateServiceInput(service, {
+                cluster: names.cluster,
+                service: names.service,
+                taskDefinition: '',
+                strategy,
+                bakeTimeInMinutes: bake,
+                alarmNames,
+              }),
+            ),
+          }),
+      ...(strategy === 'blue-green' ? probeRaceOf(service) : {}),
       container,
       image,
       bakeTimeInMinutes: bake,
@@ -307,6 +355,7 @@ export async function deploy(
         io,
         printer.format,
         runtime.stderr,
+        strategy,
       );
     }
     return code;
@@ -340,6 +389,15 @@ async function describeWithTags(
 function imageFacts(context: CheckContext, ref: ReturnType<typeof requestedImage>): Promise<ImageFacts> {
   return context.once(imageFactsKey(ref), () => Promise.reject(new Error('the image gate did not run')));
 }
+
+/** Blue/green without a lifecycle hook that holds test traffic: the green probe may race the traffic shift. */
+function probeRaceOf(service: Service): { probeRace?: string } {
+  const hold = testTrafficHold(service.deploymentConfiguration?.lifecycleHooks ?? []);
+  return hold ? {} : { probeRace: NO_HOLD_WARNING };
+}
+
+const NO_HOLD_WARNING =
+  'no lifecycle hook holds test traffic (TEST_TRAFFIC_SHIFT/POST_TEST_TRAFFIC_SHIFT): ECS may move production traffic before the green probe answers (a failing probe then rolls back from production); docs/deploy.md "Holding green at the test listener"';
 
 function withoutTaskDefinition<T extends { taskDefinition?: string }>(input: T): Omit<T, 'taskDefinition'> {
   const { taskDefinition: _unused, ...rest } = input;
@@ -487,13 +545,32 @@ async function offerStop(
   io: ReturnType<typeof promptIO>,
   format: string,
   stderr: Runtime['stderr'],
+  strategy: Strategy,
 ): Promise<void> {
   const registered = findings.find((f) => f.id === 'deploy.register');
   const released = /registered (\S+)/.exec(registered?.observed ?? '')?.[1];
   stderr.write(
-    `\nfsops: stopped following the deploy; it continues in ECS (state above). To stop it with rollback: fsops rollback ${component} --env ${change.label}\n`,
+    `\nfsops: stopped following the deploy; it continues in ${strategy === 'codedeploy' ? 'CodeDeploy' : 'ECS'} (state above). To stop it with rollback: fsops rollback ${component} --env ${change.label}\n`,
   );
   if (!released || !io.isTTY || format !== 'text') return;
+  if (strategy === 'codedeploy') {
+    const rollout = findings.find((f) => f.id === 'deploy.rollout');
+    const deploymentId = /CodeDeploy (d-[A-Za-z0-9]+)/.exec(
+      `${rollout?.observed ?? ''} ${rollout?.remediation ?? ''}`,
+    )?.[1];
+    if (!deploymentId) return;
+    await runChanges(
+      change,
+      [
+        {
+          action: codeDeployStopAction as unknown as ActionDefinition<never>,
+          params: { component, names, deploymentId },
+        },
+      ],
+      { command: `deploy ${component} stop`, io, log: (text) => stderr.write(`${text}\n`) },
+    );
+    return;
+  }
   await runChanges(
     change,
     [

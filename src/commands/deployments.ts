@@ -1,11 +1,12 @@
 import type { ServiceDeployment, TaskDefinition } from '@aws-sdk/client-ecs';
-import { awsExitError } from '../base/aws/errors.js';
+import { awsExitError, describeAwsError } from '../base/aws/errors.js';
 import { mapWithConcurrency } from '../base/model/concurrency.js';
 import { UsageError } from '../base/model/errors.js';
 import { describeTaskDefinition, gatherRollbackFacts } from '../domain/ecs/facts.js';
 import { chooseRollbackTarget, type RollbackChoice, type RollbackFacts } from '../domain/ecs/target.js';
 import { imagesOf, imageTag, parseTaskDef, sameTaskDef, shortTaskDef } from '../domain/ecs/taskdef.js';
 import { describeServiceState } from '../domain/ecs/wait.js';
+import { findDeploymentGroup, getDeployment, inFlightDeployment } from '../domain/release/codedeploy.js';
 import { deploymentState } from '../domain/release/lifecycle.js';
 import { controllerOf } from '../domain/release/strategy.js';
 import { prepareServiceCommand } from '../engine/commands/service-operation.js';
@@ -78,7 +79,23 @@ export interface DeploymentsView {
     | { refused: string };
   history: { available: boolean; reason?: string; deployments: DeploymentRow[] };
   revisions: RevisionRow[];
+  /** A CODE_DEPLOY service: its deployment group and the CodeDeploy deployment in flight (GetDeployment). */
+  codeDeploy?: CodeDeployRow;
 }
+
+export type CodeDeployRow =
+  | {
+      application: string;
+      deploymentGroup: string;
+      inFlight: {
+        deploymentId: string;
+        status: string;
+        traffic: string;
+        originalTaskSetKept: boolean;
+        reason: string | null;
+      } | null;
+    }
+  | { unavailable: string };
 
 /** Builds the listing from facts (pure): what runs, what rollback would pick, and the recent past. */
 export function buildDeploymentsView(
@@ -226,6 +243,18 @@ export function renderDeploymentsText(view: DeploymentsView, color?: boolean): s
     `  strategy: ${view.strategy}`,
     `  running: ${view.running.state}`,
   ];
+  const cd = view.codeDeploy;
+  if (cd && 'unavailable' in cd) lines.push(`  codedeploy: ${cd.unavailable}`);
+  else if (cd) {
+    lines.push(`  codedeploy: application ${cd.application}, deployment group ${cd.deploymentGroup}`);
+    const d = cd.inFlight;
+    lines.push(
+      d
+        ? `  in flight: CodeDeploy ${d.deploymentId} ${c.bold(d.status)}: production traffic on ${d.traffic}${d.originalTaskSetKept ? ', original task set kept (termination wait): a stop with rollback returns traffic at once' : ''}`
+        : '  in flight: no CodeDeploy deployment',
+    );
+    if (d) lines.push(`  rollback would: stop ${d.deploymentId} with auto-rollback (CodeDeploy StopDeployment)`);
+  }
   const f = view.inFlight;
   if (f) {
     const traffic = `production traffic on ${f.traffic}${f.trafficRevision !== null ? ` (revision ${f.trafficRevision})` : ''}`;
@@ -240,7 +269,9 @@ export function renderDeploymentsText(view: DeploymentsView, color?: boolean): s
       `  in flight: ${f.deploymentArn.split('/').pop()} ${f.status}${f.stage ? ` ${c.bold(f.stage)}` : ''}${f.strategy ? ` (${f.strategy})` : ''}: ${traffic}${bake}${alarms}`,
     );
   }
-  if ('refused' in rollback) {
+  if (cd && !('unavailable' in cd) && cd.inFlight) {
+    // said above
+  } else if ('refused' in rollback) {
     lines.push(`  rollback would: refuse (${rollback.refused})`);
   } else {
     const how =
@@ -356,9 +387,46 @@ export async function deployments(
       cluster: names.cluster,
       service: names.service,
     });
+    if (controllerOf(facts.service) === 'CODE_DEPLOY') {
+      view.codeDeploy = await readsUntilInterrupted((signal) =>
+        codeDeployRow(session, component, names, signal),
+      );
+    }
     printer.view({ data: view, text: (data) => renderDeploymentsText(data, options.color) });
     return 0;
   } finally {
     session.aws.destroy();
+  }
+}
+
+/** The CodeDeploy side of a CODE_DEPLOY service: its deployment group and the deployment in flight. */
+async function codeDeployRow(
+  session: Awaited<ReturnType<typeof prepareServiceCommand>>['session'],
+  component: string,
+  names: { cluster: string; service: string },
+  signal: AbortSignal,
+): Promise<CodeDeployRow> {
+  try {
+    const cd = await session.aws.codedeploy();
+    const group = await findDeploymentGroup(cd, names, session.config.deploy.codeDeploy[component], signal);
+    if (!group) return { unavailable: 'no CodeDeploy deployment group names this service' };
+    const id = await inFlightDeployment(cd, group, signal);
+    const state = id ? await getDeployment(cd, id, signal) : null;
+    return {
+      application: group.application,
+      deploymentGroup: group.group,
+      inFlight: state
+        ? {
+            deploymentId: state.id,
+            status: state.status,
+            traffic: state.traffic,
+            originalTaskSetKept: state.blueKept,
+            reason: state.reason,
+          }
+        : null,
+    };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return { unavailable: `cannot read CodeDeploy: ${describeAwsError(error)}` };
   }
 }

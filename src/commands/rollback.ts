@@ -1,7 +1,13 @@
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import { awsExitError } from '../base/aws/errors.js';
+import { UsageError } from '../base/model/errors.js';
+import type { ActionDefinition } from '../catalogue/action.js';
+import { codeDeployStopAction } from '../catalogue/actions/deploy/codedeploy-stop.js';
 import { CHECKS } from '../catalogue/checks/index.js';
-import { describeTaskDefinition, gatherRollbackFacts } from '../domain/ecs/facts.js';
+import { describeTaskDefinition, gatherRollbackFacts, requireService } from '../domain/ecs/facts.js';
+import { findDeploymentGroup, inFlightDeployment } from '../domain/release/codedeploy.js';
+import { controllerOf } from '../domain/release/strategy.js';
+import { runEnvActions } from '../engine/commands/env-command.js';
 import type { ServiceAction } from '../domain/ecs/service-update.js';
 import { chooseRollbackTarget, parseToOption, type RollbackChoice } from '../domain/ecs/target.js';
 import { diffTaskDefinitions, imagesOf, sameTaskDef, shortTaskDef } from '../domain/ecs/taskdef.js';
@@ -38,6 +44,51 @@ export async function rollback(
   );
   try {
     // Reads only, under the run's signal: Ctrl-C/SIGTERM/SIGHUP end them at once (exit 130, nothing changed).
+    const codeDeploy = await readsUntilInterrupted(async (signal) => {
+      const service = await requireService(ecs, names, signal).catch((error) => {
+        throw awsExitError(error, `cannot read ${names.service}`);
+      });
+      if (controllerOf(service) !== 'CODE_DEPLOY') return null;
+      const cd = await session.aws.codedeploy();
+      const group = await findDeploymentGroup(
+        cd,
+        { cluster: names.cluster, service: names.service },
+        session.config.deploy.codeDeploy[component],
+        signal,
+      ).catch((error) => {
+        throw awsExitError(error, `cannot find the CodeDeploy deployment group of ${names.service}`);
+      });
+      if (!group) {
+        throw new UsageError(
+          `${names.service} uses the CODE_DEPLOY deployment controller and no CodeDeploy deployment group names it: set deploy.codeDeploy.${component} (application, deploymentGroup), or stop its deployment with aws deploy stop-deployment --deployment-id <id> --auto-rollback-enabled`,
+        );
+      }
+      const inFlight = await inFlightDeployment(cd, group, signal).catch((error) => {
+        throw awsExitError(error, `cannot list the deployments of ${group.application}/${group.group}`);
+      });
+      if (!inFlight) {
+        throw new UsageError(
+          `${names.service} uses the CODE_DEPLOY deployment controller and ${group.application}/${group.group} has no deployment in flight: to go back to an earlier image, deploy it (fsops deploy ${component} --env ${session.env.name} --image <previous image>), which CodeDeploy rolls out`,
+        );
+      }
+      return inFlight;
+    });
+    if (codeDeploy) {
+      // A deployment in flight: CodeDeploy's own rollback (StopDeployment --auto-rollback-enabled), on the one change driver.
+      return await runEnvActions(
+        {
+          command: 'rollback',
+          why: 'rollback stops a CodeDeploy deployment',
+          steps: [
+            {
+              action: codeDeployStopAction as unknown as ActionDefinition<never>,
+              params: { component, names, deploymentId: codeDeploy } as never,
+            },
+          ],
+        },
+        { ...options, io: runtime.io },
+      );
+    }
     const { facts, choice, fromDef, toDef } = await readsUntilInterrupted(async (signal) => {
       const facts = await gatherRollbackFacts(ecs, names, { signal }).catch((error) => {
         throw awsExitError(error, `cannot read ${names.service}`);

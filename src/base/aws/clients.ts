@@ -2,6 +2,7 @@ import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-a
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
@@ -169,6 +170,13 @@ export class AwsClients {
       'cloudwatch',
       async () =>
         new (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient(clientConfig(this.settings)),
+    );
+  }
+  codedeploy(): Promise<CodeDeployClient> {
+    return this.lazy(
+      'codedeploy',
+      async () =>
+        new (await import('@aws-sdk/client-codedeploy')).CodeDeployClient(clientConfig(this.settings)),
     );
   }
   elbv2(): Promise<ElasticLoadBalancingV2Client> {

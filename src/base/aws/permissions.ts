@@ -64,6 +64,25 @@ export const AWS_PERMISSIONS: readonly PermissionFamily[] = [
       'ecs:RegisterTaskDefinition',
       'ecs:UpdateService',
       'ecs:StopServiceDeployment',
+      'codedeploy:ListApplications',
+      'codedeploy:ListDeploymentGroups',
+      'codedeploy:BatchGetDeploymentGroups',
+      'codedeploy:CreateDeployment',
+      'codedeploy:GetDeployment',
+      'codedeploy:StopDeployment',
+    ],
+  },
+  {
+    family: 'deploy (CODE_DEPLOY services)',
+    commands:
+      'deployments, rollback of a service on the CODE_DEPLOY controller (its deployment in flight); CreateDeployment also needs codedeploy:GetDeploymentConfig and the application revision actions AWS checks for it',
+    actions: [
+      'codedeploy:ListApplications',
+      'codedeploy:ListDeploymentGroups',
+      'codedeploy:BatchGetDeploymentGroups',
+      'codedeploy:ListDeployments',
+      'codedeploy:GetDeployment',
+      'codedeploy:StopDeployment',
     ],
   },
   {

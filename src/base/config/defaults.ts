@@ -322,6 +322,7 @@ export const DEFAULT_CONFIG: Config = {
     timeout: '30m',
     pollSeconds: 6,
     testUrls: {},
+    codeDeploy: {},
     freezes: [],
   },
   // runbook 002 "Log Archival" (old logs to S3); PCI DSS 10.5.1 (audit log history kept at least 12 months,

@@ -489,6 +489,15 @@ export const DeploySchema = z
       .describe(
         'component -> base URL of its test listener (green before production traffic moves); default: the ALB DNS name on the test listener port',
       ),
+    codeDeploy: z
+      .record(
+        z.string(),
+        z.object({ application: z.string().min(1), deploymentGroup: z.string().min(1) }).strict(),
+      )
+      .default({})
+      .describe(
+        'component -> its CodeDeploy application and deployment group (CODE_DEPLOY services); default: the group whose ecsServices name the service',
+      ),
     freezes: z
       .array(
         z

@@ -8,6 +8,7 @@ import { reindexAction } from './db/reindex.js';
 import { retentionDeleteAction } from './db/retention.js';
 import { signalBackendAction } from './db/signal-backend.js';
 import { vacuumAnalyzeAction } from './db/vacuum.js';
+import { codeDeployStopAction } from './deploy/codedeploy-stop.js';
 import { releaseAction } from './deploy/release.js';
 import { stopReleaseAction } from './deploy/stop.js';
 import { ecsTaskLossAction } from './dr/ecs-task-loss.js';
@@ -35,5 +36,6 @@ export const ACTIONS: Record<string, ActionDefinition<never>> = Object.fromEntri
     releaseAction as ActionDefinition<never>,
     stopReleaseAction as ActionDefinition<never>,
     archiveExportAction as ActionDefinition<never>,
+    codeDeployStopAction as ActionDefinition<never>,
   ].map((action) => [action.id, action as ActionDefinition<never>]),
 );

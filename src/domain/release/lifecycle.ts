@@ -1,4 +1,4 @@
-import type { ECSClient, ServiceDeployment } from '@aws-sdk/client-ecs';
+import type { DeploymentLifecycleHook, ECSClient, ServiceDeployment } from '@aws-sdk/client-ecs';
 import { describeAwsError } from '../../base/aws/errors.js';
 import type { ServiceNames } from '../ecs/facts.js';
 import { type Clock, systemClock } from '../ecs/wait.js';
@@ -192,4 +192,21 @@ export async function startedDeploymentArn(
     .filter((d) => d.serviceDeploymentArn)
     .sort((a, b) => new Date(b.createdAt ?? 0).getTime() - new Date(a.createdAt ?? 0).getTime())[0];
   return newest?.serviceDeploymentArn ?? null;
+}
+
+/**
+ * The lifecycle hook that holds green on the test listener before production traffic moves (a PAUSE
+ * hook fsops continues, or a Lambda hook that decides by itself), at TEST_TRAFFIC_SHIFT or
+ * POST_TEST_TRAFFIC_SHIFT; null when none does, and ECS moves production traffic on its own.
+ */
+export function testTrafficHold(
+  hooks: readonly DeploymentLifecycleHook[],
+): { kind: 'PAUSE' | 'AWS_LAMBDA'; stage: string } | null {
+  const holding = hooks
+    .map((h) => ({
+      kind: (h.targetType === 'PAUSE' ? 'PAUSE' : 'AWS_LAMBDA') as 'PAUSE' | 'AWS_LAMBDA',
+      stage: (h.lifecycleStages ?? []).find((stage) => TEST_TRAFFIC_STAGES.has(stage)) as string | undefined,
+    }))
+    .filter((h): h is { kind: 'PAUSE' | 'AWS_LAMBDA'; stage: string } => h.stage !== undefined);
+  return holding.find((h) => h.kind === 'PAUSE') ?? holding[0] ?? null;
 }

@@ -6,8 +6,10 @@ import type {
 } from '@aws-sdk/client-ecs';
 import { UsageError } from '../../base/model/errors.js';
 
+/** What `--strategy` may choose on an ECS-controlled service. */
 export const STRATEGIES = ['rolling', 'blue-green'] as const;
-export type Strategy = (typeof STRATEGIES)[number];
+/** How a deploy goes: the ECS strategies, or through CodeDeploy for a CODE_DEPLOY service (src/domain/release/codedeploy.ts). */
+export type Strategy = (typeof STRATEGIES)[number] | 'codedeploy';
 
 /** The deployment controller of a service: ECS (rolling or native blue/green), CODE_DEPLOY or EXTERNAL. */
 export function controllerOf(service: Service): string {
@@ -21,6 +23,14 @@ export function currentStrategy(service: Service): Strategy {
 
 /** `--strategy`, or the one the service is set up for ("rolling (default where the service is)"). */
 export function chooseStrategy(service: Service, given?: string): Strategy {
+  if (controllerOf(service) === 'CODE_DEPLOY') {
+    if (given !== undefined) {
+      throw new UsageError(
+        `${service.serviceName} uses the CODE_DEPLOY deployment controller: CodeDeploy's deployment group decides how traffic moves; drop --strategy`,
+      );
+    }
+    return 'codedeploy';
+  }
   if (given === undefined) return currentStrategy(service);
   if (!(STRATEGIES as readonly string[]).includes(given)) {
     throw new UsageError(`invalid --strategy '${given}': valid are ${STRATEGIES.join(', ')}`);
@@ -32,24 +42,30 @@ export function chooseStrategy(service: Service, given?: string): Strategy {
  * The refusal for a service whose deployments CodeDeploy (or a third party) controls: ECS rejects an
  * UpdateService that changes its task definition, so fsops registers nothing and says how to deploy.
  */
-export function controllerRefusal(
+export function controllerRefusal(service: Service): string | null {
+  const controller = controllerOf(service);
+  if (controller === 'ECS' || controller === 'CODE_DEPLOY') return null;
+  return `${service.serviceName} uses the ${controller} deployment controller: its deployments are made by that controller (task sets), not by UpdateService. Nothing was changed.`;
+}
+
+/**
+ * The refusal for a CODE_DEPLOY service fsops cannot drive (no deployment group names it, or the load
+ * balancer names no container): the exact way to do it by hand. ECS rejects UpdateService with a new
+ * task definition there, so fsops never sends one.
+ */
+export function codeDeployRefusal(
   service: Service,
   env: string,
   component: string,
   family: string,
-): string | null {
-  const controller = controllerOf(service);
-  if (controller === 'ECS') return null;
-  if (controller === 'CODE_DEPLOY') {
-    return (
-      `${service.serviceName} uses the CODE_DEPLOY deployment controller: ECS rejects UpdateService with a new task definition, and fsops does not drive CodeDeploy. ` +
-      `Deploy it through CodeDeploy: register the new revision (aws ecs register-task-definition, the ${family} copy this plan shows), then ` +
-      `aws deploy create-deployment --application-name <app> --deployment-group-name <group> --revision revisionType=AppSpecContent,appSpecContent={content=<appspec naming the new task definition>}; ` +
-      `stop a bad one with aws deploy stop-deployment --deployment-id <id> --auto-rollback-enabled. ` +
-      `Or move the service to ECS native blue/green (deploymentController ECS, strategy BLUE_GREEN), after which \`fsops deploy ${component} --env ${env} --strategy blue-green\` drives it. Nothing was changed.`
-    );
-  }
-  return `${service.serviceName} uses the ${controller} deployment controller: its deployments are made by that controller (task sets), not by UpdateService. Nothing was changed.`;
+  why: string,
+): string {
+  return (
+    `${service.serviceName} uses the CODE_DEPLOY deployment controller and ${why}. ` +
+    `Set deploy.codeDeploy.${component} (application, deploymentGroup) in the config, or deploy it by hand: register the new revision (aws ecs register-task-definition, the ${family} copy), then ` +
+    `aws deploy create-deployment --application-name <app> --deployment-group-name <group> --revision revisionType=AppSpecContent,appSpecContent={content=<appspec naming the new task definition>}; ` +
+    `stop a bad one with aws deploy stop-deployment --deployment-id <id> --auto-rollback-enabled (or \`fsops rollback ${component} --env ${env}\`). Nothing was changed.`
+  );
 }
 
 /** The load balancers of a blue/green-ready service (each with its alternate target group and listener rules), or what is missing. */

@@ -268,16 +268,21 @@ describe('fsops deploy refuses before any change (exit 2, audited)', () => {
     expect(changes()).toEqual([]);
   });
 
-  it('a service on the CODE_DEPLOY controller: the exact way to do it, and no UpdateService ECS would reject', async () => {
+  it('a CODE_DEPLOY service whose deployment group is not found: the exact way to do it, nothing registered', async () => {
     await setUp({ env: 'staging', release: { controller: 'CODE_DEPLOY' } });
+    writeFileSync(
+      join(dir, 'fsops.yaml'),
+      `deploy:\n  pollSeconds: 0.02\n  codeDeploy:\n    internal-pe: { application: nope, deploymentGroup: gone }\nenvironments:\n  staging:\n    profile: staging\n`,
+    );
+    fake!.handlers.codedeploy!.BatchGetDeploymentGroups = () => ({ deploymentGroupsInfo: [] });
     const result = await fsops(...deployArgs('staging', '--yes'));
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('uses the CODE_DEPLOY deployment controller');
+    expect(result.stderr).toContain('uses the CODE_DEPLOY deployment controller and no CodeDeploy deployment group');
     expect(result.stderr).toContain('aws deploy create-deployment');
     expect(changes()).toEqual([]);
+    expect(fake!.calls.filter((c) => c.action === 'CreateDeployment')).toEqual([]);
     expect(audit().map((l) => l.result)).toEqual(['refused']);
   });
-
   it('an open SEV1 in the environment refuses; --override-incident with a reason deploys', async () => {
     await setUp({ env: 'staging' });
     const record = incidentRecord('INC-2026-001', {
@@ -467,6 +472,112 @@ describe('fsops deploy, ECS native blue/green', () => {
       { serviceDeploymentArn: world.state.serviceDeployments[0]!.arn, stopType: 'ROLLBACK' },
     ]);
     expect(world.state.updates).toHaveLength(1);
+  });
+});
+
+describe('fsops deploy, a service on the CODE_DEPLOY controller (CodeDeploy)', () => {
+  const cdChanges = () =>
+    fake!.calls.filter((c) => ['CreateDeployment', 'StopDeployment', 'UpdateService'].includes(c.action));
+
+  it('finds the deployment group, registers the revision, CreateDeployment with the AppSpec, runs the gate while the original task set is kept: Succeeded', async () => {
+    const world = await setUp({ env: 'staging', release: { controller: 'CODE_DEPLOY' } });
+    const plan = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--dry-run');
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain(
+      'strategy: CodeDeploy (deployment controller CODE_DEPLOY): application staging-fivestar, deployment group staging-internal-pe-dg (CodeDeployDefault.ECSAllAtOnce)',
+    );
+    expect(plan.stdout).toContain('container internal-pe port 8080');
+    expect(plan.stdout).toContain('roll back: CodeDeploy StopDeployment --auto-rollback-enabled');
+    expect(world.state.cdCreates).toEqual([]);
+    const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(world.state.updates).toEqual([]);
+    expect(world.state.cdCreates).toHaveLength(1);
+    const create = world.state.cdCreates[0]!;
+    expect(create).toMatchObject({
+      applicationName: 'staging-fivestar',
+      deploymentGroupName: 'staging-internal-pe-dg',
+      revision: { revisionType: 'AppSpecContent' },
+    });
+    expect(JSON.parse(create.revision.appSpecContent.content)).toEqual({
+      version: 0,
+      Resources: [
+        {
+          TargetService: {
+            Type: 'AWS::ECS::Service',
+            Properties: {
+              TaskDefinition: world.arnOf(43),
+              LoadBalancerInfo: { ContainerName: 'internal-pe', ContainerPort: 8080 },
+            },
+          },
+        },
+      ],
+    });
+    expect(result.stderr).toContain('original task set kept (termination wait)');
+    expect(result.stdout).toMatch(/PASS +The service runs the new revision[^\n]*\n(.*\n)*?.*task set PRIMARY, 2\/2 running; also ACTIVE staging-fivestar-internal-pe:42/);
+    expect(result.stdout).toContain('Succeeded: production traffic on staging-fivestar-internal-pe:43');
+    expect(world.state.cdStops).toEqual([]);
+    expect(audit().map((l) => l.result)).toEqual(['dry-run', 'started', 'succeeded']);
+  });
+
+  it('a gate failing while the original task set is kept: StopDeployment with auto-rollback, traffic back, exit 1', async () => {
+    const world = await setUp({ env: 'staging', release: { controller: 'CODE_DEPLOY', cdHold: 1000 } });
+    const get = fake!.handlers.codedeploy!.GetDeployment!;
+    fake!.handlers.codedeploy!.GetDeployment = (input) => {
+      const out = get(input) as { deploymentInfo: { instanceTerminationWaitTimeStarted: boolean } };
+      if (out.deploymentInfo.instanceTerminationWaitTimeStarted)
+        fake!.http['/health'] = { status: 503, body: 'down' };
+      return out;
+    };
+    const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
+    expect(result.code, result.stdout).toBe(1);
+    expect(result.stdout).toMatch(/FAIL +Health endpoints answer/);
+    expect(world.state.cdStops).toEqual([{ deploymentId: 'd-FAKE1', autoRollbackEnabled: true }]);
+    expect(result.stdout).toContain(
+      'the gate failed: CodeDeploy d-FAKE1 stopped with auto-rollback (d-FAKE2 Succeeded); production traffic on staging-fivestar-internal-pe:42',
+    );
+    expect(world.state.running).toBe(42);
+    expect(audit().map((l) => l.result)).toEqual(['started', 'rolled-back']);
+    expect(cdChanges().map((c) => c.action)).toEqual(['CreateDeployment', 'StopDeployment']);
+  });
+
+  it("CodeDeploy's own failure and rollback: reported with its reason, exit 1, no StopDeployment", async () => {
+    const world = await setUp({ env: 'staging', release: { controller: 'CODE_DEPLOY', cdFails: true } });
+    const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('Failed: The ECS service could not start tasks of the replacement task set.');
+    expect(result.stdout).toContain('CodeDeploy rolled back (d-FAKE2)');
+    expect(world.state.cdStops).toEqual([]);
+  });
+
+  it('Ctrl-C while CodeDeploy moves traffic: exit 130 with its state; `fsops rollback` then stops it with auto-rollback; `fsops deployments` shows it', async () => {
+    const world = await setUp({ env: 'staging', release: { controller: 'CODE_DEPLOY', cdHold: 100000 } });
+    // The gate never finishes: Ctrl-C comes while the original task set is kept.
+    fake!.http['/health'] = { status: 200, body: 'ok', delayMs: 60_000 };
+    const run = await interruptAt(
+      ['deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes'],
+      /original task set kept/,
+    );
+    expect(run.code).toBe(130);
+    expect(run.stdout).toMatch(/interrupted \(Ctrl-C\); state: CodeDeploy d-FAKE1 InProgress, production traffic on green/);
+    expect(run.stderr).toContain('it continues in CodeDeploy');
+    expect(run.stderr).toContain('fsops rollback internal-pe --env staging');
+    expect(world.state.cdStops).toEqual([]);
+    expect(audit().map((l) => l.result)).toEqual(['started', 'interrupted']);
+    fake!.http['/health'] = { status: 200, body: 'ok' };
+
+    const shown = await fsops('deployments', 'internal-pe', '--env', 'staging');
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain('strategy: CODE_DEPLOY');
+    expect(shown.stdout).toContain('codedeploy: application staging-fivestar, deployment group staging-internal-pe-dg');
+    expect(shown.stdout).toMatch(/in flight: CodeDeploy d-FAKE1 InProgress: production traffic on green, original task set kept/);
+
+    const back = await fsops('rollback', 'internal-pe', '--env', 'staging', '--yes');
+    expect(back.code, back.stdout + back.stderr).toBe(0);
+    expect(back.stdout).toContain('StopDeployment --auto-rollback-enabled accepted');
+    expect(world.state.cdStops).toEqual([{ deploymentId: 'd-FAKE1', autoRollbackEnabled: true }]);
+    expect(world.state.updates).toEqual([]);
+    expect(world.state.running).toBe(42);
   });
 });
 

@@ -15,6 +15,7 @@ const IAM_PREFIX: Record<string, string> = {
   'application-auto-scaling': 'application-autoscaling',
   cloudtrail: 'cloudtrail',
   cloudwatch: 'cloudwatch',
+  codedeploy: 'codedeploy',
   'cloudwatch-logs': 'logs',
   codedeploy: 'codedeploy',
   'config-service': 'config',

@@ -5,6 +5,7 @@ import { diffTaskDefinitions } from '../../../src/domain/ecs/taskdef.js';
 import { deploymentState, followDeployment, trafficOf } from '../../../src/domain/release/lifecycle.js';
 import {
   chooseStrategy,
+  codeDeployRefusal,
   controllerRefusal,
   updateServiceInput,
 } from '../../../src/domain/release/strategy.js';
@@ -122,19 +123,21 @@ describe('strategy', () => {
     ).toThrow(/cannot deploy blue\/green: no load balancer/);
   });
 
-  it('defaults to what the service is set up for; refuses CODE_DEPLOY with the way to do it', () => {
+  it('defaults to what the service is set up for; CODE_DEPLOY goes through CodeDeploy, EXTERNAL is refused', () => {
     expect(chooseStrategy(service)).toBe('rolling');
     expect(chooseStrategy({ deploymentConfiguration: { strategy: 'BLUE_GREEN' } })).toBe('blue-green');
     expect(() => chooseStrategy(service, 'canary')).toThrow(
       "invalid --strategy 'canary': valid are rolling, blue-green",
     );
-    expect(controllerRefusal(service, 'prod', 'internal-pe', 'fam')).toBeNull();
-    const refusal = controllerRefusal(
-      { ...service, deploymentController: { type: 'CODE_DEPLOY' } },
-      'prod',
-      'internal-pe',
-      'fam',
+    const codeDeploy = { ...service, deploymentController: { type: 'CODE_DEPLOY' as const } };
+    expect(chooseStrategy(codeDeploy)).toBe('codedeploy');
+    expect(() => chooseStrategy(codeDeploy, 'rolling')).toThrow(/drop --strategy/);
+    expect(controllerRefusal(service)).toBeNull();
+    expect(controllerRefusal(codeDeploy)).toBeNull();
+    expect(controllerRefusal({ ...service, deploymentController: { type: 'EXTERNAL' } })).toContain(
+      'EXTERNAL deployment controller',
     );
+    const refusal = codeDeployRefusal(codeDeploy, 'prod', 'internal-pe', 'fam', 'no deployment group names it');
     expect(refusal).toContain('aws deploy create-deployment');
     expect(refusal).toContain('stop-deployment --deployment-id <id> --auto-rollback-enabled');
   });

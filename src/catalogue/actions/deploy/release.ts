@@ -5,6 +5,7 @@ import type {
   UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
 import type { CheckResult } from '../../../base/model/check.js';
+import { oneLine } from '../../../base/model/text.js';
 import { formatDuration } from '../../../base/model/duration.js';
 import type { Finding } from '../../../base/model/finding.js';
 import {
@@ -29,6 +30,15 @@ import {
   startedDeploymentArn,
   TEST_TRAFFIC_STAGES,
 } from '../../../domain/release/lifecycle.js';
+import {
+  appSpecContent,
+  type CodeDeployFollow,
+  type CodeDeployGroup,
+  type CodeDeployState,
+  describeCodeDeployState,
+  followCodeDeploy,
+  getDeployment,
+} from '../../../domain/release/codedeploy.js';
 import type { Strategy } from '../../../domain/release/strategy.js';
 import { asTaskDefinition } from '../../../domain/release/taskdef.js';
 import type { ActionContext, ActionDefinition, ApplyRun } from '../../action.js';
@@ -46,8 +56,15 @@ export interface ReleaseParams {
   previous: { arn: string; definition: TaskDefinition };
   /** RegisterTaskDefinition's input: the running definition with one container's image changed. */
   register: RegisterTaskDefinitionCommandInput;
-  /** UpdateService's input without the task definition (the one registered is filled in). */
-  update: Omit<UpdateServiceCommandInput, 'taskDefinition'>;
+  /** UpdateService's input without the task definition (the one registered is filled in); ECS strategies only. */
+  update?: Omit<UpdateServiceCommandInput, 'taskDefinition'>;
+  /** CODE_DEPLOY services: the deployment group and the AppSpec's container and port (the load balancer's). */
+  codeDeploy?: { group: CodeDeployGroup; containerName: string; containerPort: number };
+  /**
+   * Blue/green: why the green probe may race the traffic shift (no lifecycle hook holds test traffic
+   * at TEST_TRAFFIC_SHIFT/POST_TEST_TRAFFIC_SHIFT), shown in the plan; absent when a hook holds it.
+   */
+  probeRace?: string;
   container: string;
   image: string;
   bakeTimeInMinutes: number;
@@ -74,7 +91,9 @@ export function releasePlanLines(p: ReleaseParams): string[] {
   const diff = diffTaskDefinitions(p.previous.definition, next);
   const from = shortTaskDef(p.previous.arn);
   const strategy =
-    p.strategy === 'rolling'
+    p.strategy === 'codedeploy'
+      ? codeDeployStrategyLines(p)
+      : p.strategy === 'rolling'
       ? [
           'strategy: rolling (UpdateService; deployment circuit breaker on, with rollback)',
           `follow:   the rollout until the PRIMARY deployment COMPLETED and running = desired (up to ${formatDuration(p.timeoutMs)})`,
@@ -85,25 +104,54 @@ export function releasePlanLines(p: ReleaseParams): string[] {
           typeof p.testUrl === 'string'
             ? `test:     ${p.healthPaths.map((path) => `${p.testUrl}${path}`).join(', ')} through the test listener before production traffic moves`
             : `test:     green cannot be probed before production traffic moves: ${p.testUrl.none}`,
+          ...(p.probeRace ? [`warning:  ${p.probeRace}`] : []),
         ];
   const rollBack =
     p.strategy === 'rolling'
       ? `roll back: UpdateService back to ${from} (recorded as the previous revision; \`fsops rollback ${p.component}\` targets it)`
-      : `roll back: StopServiceDeployment --stop-type ROLLBACK: production traffic returns to blue (${from}) at once`;
+      : p.strategy === 'codedeploy'
+        ? `roll back: CodeDeploy StopDeployment --auto-rollback-enabled while the original task set (${from}) is kept: production traffic returns to it at once; after that, a CodeDeploy deployment of ${from}`
+        : `roll back: StopServiceDeployment --stop-type ROLLBACK: production traffic returns to blue (${from}) at once`;
+  const calls =
+    p.strategy === 'codedeploy'
+      ? `calls:    ECS RegisterTaskDefinition ${p.register.family}; CodeDeploy CreateDeployment ${p.codeDeploy?.group.application}/${p.codeDeploy?.group.group} (AppSpec: the new revision)`
+      : `calls:    ECS RegisterTaskDefinition ${p.register.family}; ECS UpdateService ${p.names.service} --task-definition <new revision>`;
+  const when =
+    p.strategy === 'rolling'
+      ? ' once the rollout settled'
+      : p.strategy === 'codedeploy'
+        ? ' once production traffic moved, while the original task set is kept'
+        : ' during the bake';
   return [
     `service:  ${p.names.service} (cluster ${p.names.cluster})`,
     `register: a new revision of ${p.register.family} copied from ${from}, only ${p.container}'s image changed`,
     ...(diff.length ? diff.map((d) => `  ${d}`) : ['  no difference (the image is the one running)']),
     ...strategy,
-    `gate:     ${p.gate.map((s) => s.check).join(', ')} on ${p.component}${p.strategy === 'blue-green' ? ' during the bake' : ' once the rollout settled'}; a failure rolls back`,
+    `gate:     ${p.gate.map((s) => s.check).join(', ')} on ${p.component}${when}; a failure rolls back`,
     rollBack,
-    `calls:    ECS RegisterTaskDefinition ${p.register.family}; ECS UpdateService ${p.names.service} --task-definition <new revision>`,
+    calls,
     ...Object.entries(p.overrides ?? {}).map(([flag, reason]) => `override: ${flag}: ${reason}`),
   ];
 }
 
 function alarmNamesOf(p: ReleaseParams): string[] {
-  return p.update.deploymentConfiguration?.alarms?.alarmNames ?? [];
+  return p.update?.deploymentConfiguration?.alarms?.alarmNames ?? [];
+}
+
+function codeDeployStrategyLines(p: ReleaseParams): string[] {
+  const cd = p.codeDeploy;
+  if (!cd) return ['strategy: CodeDeploy (no deployment group)'];
+  const wait = cd.group.terminationWaitMinutes;
+  return [
+    `strategy: CodeDeploy (deployment controller CODE_DEPLOY): application ${cd.group.application}, deployment group ${cd.group.group}${cd.group.deploymentConfig ? ` (${cd.group.deploymentConfig})` : ''}`,
+    `appspec:  TaskDefinition <new revision>, container ${cd.containerName} port ${cd.containerPort} (the service's load balancer)`,
+    `follow:   GetDeployment until production traffic moved and the original task set is kept${wait !== null ? ` (${wait} min termination wait)` : ''}, then to Succeeded (up to ${formatDuration(p.timeoutMs)})`,
+    ...(wait === 0
+      ? [
+          'warning:  the group keeps the original task set 0 minutes: the gate runs after CodeDeploy finished, and a failure is rolled back by a new deployment of the previous revision, not at once',
+        ]
+      : []),
+  ];
 }
 
 /**
@@ -160,26 +208,40 @@ async function release(ctx: ActionContext, p: ReleaseParams, apply: ApplyRun): P
   const registered = await ecs.send(new RegisterTaskDefinitionCommand(p.register));
   const arn = registered.taskDefinition?.taskDefinitionArn;
   if (!arn) throw new Error('RegisterTaskDefinition returned no task definition ARN');
-  ctx.log(`Registered ${shortTaskDef(arn)}; updating ${p.names.service} (${p.strategy})`);
   const results: CheckResult[] = [revisionResult(p, arn)];
+  if (p.strategy === 'codedeploy') {
+    const run: Run = { ctx, p, ecs, arn, startedAt, results, apply };
+    try {
+      return await codeDeploy(run);
+    } catch (error) {
+      return followError(run, error);
+    }
+  }
+  ctx.log(`Registered ${shortTaskDef(arn)}; updating ${p.names.service} (${p.strategy})`);
+  if (!p.update) throw new Error(`deploy.release: no UpdateService input for ${p.strategy}`);
   const updated = await ecs.send(new UpdateServiceCommand({ ...p.update, taskDefinition: arn }));
   const primaryId = updated.service?.deployments?.find((d) => d.status === 'PRIMARY')?.id;
   const run: Run = { ctx, p, ecs, arn, startedAt, results, apply };
   try {
     return await (p.strategy === 'rolling' ? rolling(run, primaryId) : blueGreen(run));
   } catch (error) {
-    // The release is under way in ECS: keep what was done and say where it stands, not only the error.
-    run.results.push({
-      id: 'deploy.rollout',
-      title: 'Deploy followed to the end',
-      status: 'error',
-      resource: p.names.service,
-      expected: 'followed to the end',
-      observed: `could not go on: ${(error as Error).name}: ${(error as Error).message}`,
-      remediation: `${shortTaskDef(arn)} was deployed and may still be rolling out: \`fsops deployments ${p.component}\` shows where it stands; \`fsops rollback ${p.component}\` goes back to ${shortTaskDef(p.previous.arn)}.`,
-    });
-    return run.results;
+    return followError(run, error);
   }
+}
+
+/** The release is under way: keep what was done and say where it stands, not only the error. */
+function followError(run: Run, error: unknown): CheckResult[] {
+  const { p, arn } = run;
+  run.results.push({
+    id: 'deploy.rollout',
+    title: 'Deploy followed to the end',
+    status: 'error',
+    resource: p.names.service,
+    expected: 'followed to the end',
+    observed: `could not go on: ${oneLine((error as Error).name)}: ${oneLine((error as Error).message, 300)}`,
+    remediation: `${shortTaskDef(arn)} was deployed and may still be rolling out: \`fsops deployments ${p.component}\` shows where it stands; \`fsops rollback ${p.component}\` goes back to ${shortTaskDef(p.previous.arn)}.`,
+  });
+  return run.results;
 }
 
 interface Run {
@@ -230,7 +292,7 @@ function interrupted(run: Run, state: string, next: string): CheckResult[] {
       status: 'skip',
       resource: run.p.names.service,
       expected: 'followed to the end',
-      observed: `interrupted (Ctrl-C); ECS state: ${state}`,
+      observed: `interrupted (Ctrl-C); ${run.p.strategy === 'codedeploy' ? 'state' : 'ECS state'}: ${state}`,
       remediation: next,
     },
   ];
@@ -333,7 +395,7 @@ async function judge(run: Run): Promise<{ passed: boolean } | 'interrupted'> {
   const steps = [
     {
       check: 'deploy.revision',
-      params: { component: p.component, taskDefinition: run.arn, blueKept: p.strategy === 'blue-green' },
+      params: { component: p.component, taskDefinition: run.arn, blueKept: p.strategy !== 'rolling' },
     },
     ...p.gate,
   ];
@@ -547,6 +609,174 @@ async function stopWithRollback(
     remediation: back
       ? 'Fix the release before deploying again (the failing findings are above).'
       : `Follow it with \`fsops deployments ${p.component}\` until production traffic is on blue.`,
+  });
+  return run.results;
+}
+
+// ---- CodeDeploy (a service on the CODE_DEPLOY deployment controller) ----------------------------
+
+/**
+ * CreateDeployment with the AppSpec naming the new revision, then GetDeployment until production
+ * traffic moved and the original task set is kept (the termination wait): the gate runs then, and a
+ * failure stops the deployment with auto-rollback (traffic back to the original task set at once).
+ */
+async function codeDeploy(run: Run): Promise<CheckResult[]> {
+  const { ctx, p } = run;
+  const cd = p.codeDeploy;
+  if (!cd) throw new Error('deploy.release: no CodeDeploy deployment group');
+  const { CreateDeploymentCommand } = await import('@aws-sdk/client-codedeploy');
+  const client = await ctx.aws.codedeploy();
+  // The mutating call takes no abort signal: once sent, CodeDeploy may have accepted it.
+  const created = await client.send(
+    new CreateDeploymentCommand({
+      applicationName: cd.group.application,
+      deploymentGroupName: cd.group.group,
+      revision: {
+        revisionType: 'AppSpecContent',
+        appSpecContent: { content: appSpecContent(run.arn, cd.containerName, cd.containerPort) },
+      },
+      description: `fsops deploy ${p.component}: ${p.image}`,
+    }),
+  );
+  const id = created.deploymentId;
+  if (!id) throw new Error('CreateDeployment returned no deployment id');
+  ctx.log(
+    `Registered ${shortTaskDef(run.arn)}; CodeDeploy deployment ${id} of ${cd.group.application}/${cd.group.group}`,
+  );
+  const deadline = run.startedAt.getTime() + p.timeoutMs;
+  const follow = (deploymentId: string, until: (s: CodeDeployState) => boolean, fresh = false) =>
+    followCodeDeploy((signal) => getDeployment(client, deploymentId, signal), until, {
+      timeoutMs: fresh ? p.timeoutMs : Math.max(1000, deadline - Date.now()),
+      intervalMs: p.pollMs,
+      clock: p.clock,
+      signal: ctx.signal,
+      onState: (_state, text) => ctx.log(`  ${text}`),
+    });
+  const next = `CodeDeploy deployment ${id} continues: \`fsops deployments ${p.component}\` shows it; \`fsops rollback ${p.component}\` stops it with auto-rollback.`;
+
+  const moved = await follow(id, (s) => s.blueKept);
+  if (moved.result === 'interrupted') return interrupted(run, codeDeployText(moved.state), next);
+  if (moved.result === 'timed-out') return codeDeployTimedOut(run, moved, next);
+  if (moved.result === 'ended' && moved.state.outcome !== 'succeeded') {
+    return codeDeployEnded(run, moved.state);
+  }
+  // Traffic is on green: blue kept (reached), or CodeDeploy already finished (no termination wait).
+  const gate = await judge(run);
+  if (gate === 'interrupted') return interrupted(run, `${codeDeployText(moved.state)} (the gate did not finish)`, next);
+  if (!gate.passed) {
+    if (moved.result === 'reached') return stopCodeDeploy(run, client, id, follow);
+    return redeployPrevious(run, client, follow);
+  }
+  const done = moved.result === 'ended' ? moved : await follow(id, () => false);
+  if (done.result === 'interrupted') return interrupted(run, codeDeployText(done.state), next);
+  if (done.result === 'timed-out') return codeDeployTimedOut(run, done, next);
+  return codeDeployEnded(run, done.state!);
+}
+
+function codeDeployText(state: CodeDeployState | null): string {
+  return state ? describeCodeDeployState(state) : 'not read yet';
+}
+
+function codeDeployTimedOut(run: Run, outcome: CodeDeployFollow, next: string): CheckResult[] {
+  run.results.push({
+    id: 'deploy.rollout',
+    status: 'fail',
+    resource: run.p.names.service,
+    expected: 'the CodeDeploy deployment Succeeded',
+    observed: `not finished within ${formatDuration(run.p.timeoutMs)}: ${codeDeployText(outcome.state)}${'reason' in outcome && outcome.reason ? ` (${outcome.reason})` : ''}`,
+    remediation: next,
+  });
+  return run.results;
+}
+
+function codeDeployEnded(run: Run, state: CodeDeployState): CheckResult[] {
+  const { p } = run;
+  const ok = state.outcome === 'succeeded';
+  if (!ok && state.rollbackDeploymentId) {
+    run.apply.auditOutcome({ result: 'rolled-back', detail: state.reason ?? 'CodeDeploy rolled back' });
+  }
+  run.results.push({
+    id: 'deploy.rollout',
+    title: 'CodeDeploy deployment',
+    status: ok ? 'pass' : 'fail',
+    resource: p.names.service,
+    expected: `${shortTaskDef(run.arn)} takes production traffic (CodeDeploy ${state.id} Succeeded)`,
+    observed: ok
+      ? `Succeeded: production traffic on ${shortTaskDef(run.arn)}; the original task set terminated`
+      : `${state.status}${state.reason ? `: ${oneLine(state.reason, 300)}` : ''}${state.rollbackDeploymentId ? `; CodeDeploy rolled back (${state.rollbackDeploymentId}): production traffic on ${shortTaskDef(p.previous.arn)}` : ''}`,
+    remediation: ok ? '' : `Read why above; \`fsops deployments ${p.component}\` shows what runs.`,
+  });
+  return run.results;
+}
+
+/** The gate failed while the original task set is kept: StopDeployment with auto-rollback, then follow the way back. */
+async function stopCodeDeploy(
+  run: Run,
+  client: Awaited<ReturnType<ActionContext['aws']['codedeploy']>>,
+  id: string,
+  follow: (id: string, until: (s: CodeDeployState) => boolean, fresh?: boolean) => Promise<CodeDeployFollow>,
+): Promise<CheckResult[]> {
+  const { ctx, p } = run;
+  const { StopDeploymentCommand } = await import('@aws-sdk/client-codedeploy');
+  ctx.log(`the gate failed: stopping CodeDeploy deployment ${id} with auto-rollback (traffic back to the original task set)`);
+  const stop = await client.send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true }));
+  const stopped = await follow(id, () => false, true);
+  const rollbackId = stopped.state?.rollbackDeploymentId;
+  const back = rollbackId ? await follow(rollbackId, () => false, true) : null;
+  const ok = back?.result === 'ended' && back.state.outcome === 'succeeded';
+  if (ok) run.apply.auditOutcome({ result: 'rolled-back', detail: `the gate failed; CodeDeploy rollback ${rollbackId} Succeeded` });
+  run.results.push({
+    id: 'deploy.rollback',
+    title: 'Stopped with rollback',
+    status: ok ? 'fail' : 'error',
+    resource: p.names.service,
+    expected: `${shortTaskDef(run.arn)} released`,
+    observed: ok
+      ? `the gate failed: CodeDeploy ${id} stopped with auto-rollback (${rollbackId} Succeeded); production traffic on ${shortTaskDef(p.previous.arn)}`
+      : `the gate failed: StopDeployment --auto-rollback-enabled sent (${stop.status ?? 'no status'}${stop.statusMessage ? `: ${oneLine(stop.statusMessage, 200)}` : ''}); ${codeDeployText(back?.state ?? stopped.state)}`,
+    remediation: ok
+      ? 'Fix the release before deploying again (the failing findings are above).'
+      : `Follow it with \`fsops deployments ${p.component}\` until production traffic is on ${shortTaskDef(p.previous.arn)}.`,
+  });
+  return run.results;
+}
+
+/** The gate failed after CodeDeploy finished (no termination wait): a CodeDeploy deployment of the previous revision. */
+async function redeployPrevious(
+  run: Run,
+  client: Awaited<ReturnType<ActionContext['aws']['codedeploy']>>,
+  follow: (id: string, until: (s: CodeDeployState) => boolean, fresh?: boolean) => Promise<CodeDeployFollow>,
+): Promise<CheckResult[]> {
+  const { ctx, p } = run;
+  const cd = p.codeDeploy!;
+  const { CreateDeploymentCommand } = await import('@aws-sdk/client-codedeploy');
+  ctx.log(`the gate failed after CodeDeploy finished: deploying ${shortTaskDef(p.previous.arn)} again`);
+  const created = await client.send(
+    new CreateDeploymentCommand({
+      applicationName: cd.group.application,
+      deploymentGroupName: cd.group.group,
+      revision: {
+        revisionType: 'AppSpecContent',
+        appSpecContent: { content: appSpecContent(p.previous.arn, cd.containerName, cd.containerPort) },
+      },
+      description: `fsops deploy ${p.component}: the gate failed, back to ${shortTaskDef(p.previous.arn)}`,
+    }),
+  );
+  const back = created.deploymentId ? await follow(created.deploymentId, () => false, true) : null;
+  const ok = back?.result === 'ended' && back.state.outcome === 'succeeded';
+  if (ok) run.apply.auditOutcome({ result: 'rolled-back', detail: `back on ${shortTaskDef(p.previous.arn)}` });
+  run.results.push({
+    id: 'deploy.rollback',
+    title: 'Rolled back',
+    status: ok ? 'fail' : 'error',
+    resource: p.names.service,
+    expected: `${shortTaskDef(run.arn)} released`,
+    observed: ok
+      ? `rolled back: CodeDeploy ${created.deploymentId} put ${shortTaskDef(p.previous.arn)} back`
+      : `rolling back to ${shortTaskDef(p.previous.arn)}: ${codeDeployText(back?.state ?? null)}`,
+    remediation: ok
+      ? 'The release failed its gate (findings above) and was rolled back; fix it before deploying again.'
+      : `Follow it with \`fsops deployments ${p.component}\`.`,
   });
   return run.results;
 }

@@ -13,6 +13,7 @@ export interface RevisionParams {
 
 /** The service runs the new revision, and only it, with running = desired (pure). */
 export function evaluateRevision(service: Service, taskDefinition: string, blueKept = false): CheckResult {
+  if (service.deploymentController?.type === 'CODE_DEPLOY') return evaluateTaskSets(service, taskDefinition, blueKept);
   const expected = `${shortTaskDef(taskDefinition)} PRIMARY${blueKept ? ' (blue kept for the bake)' : ' and alone'}, running = desired`;
   const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
   const others = (service.deployments ?? []).filter((d) => d !== primary);
@@ -30,6 +31,34 @@ export function evaluateRevision(service: Service, taskDefinition: string, blueK
     resource: service.serviceName ?? 'service',
     expected,
     observed,
+    value: running,
+    unit: 'tasks',
+  };
+}
+
+/**
+ * A CODE_DEPLOY service (pure): its deployments are task sets. The PRIMARY task set (the one production
+ * traffic goes to) runs the new revision with running = its computed desired count; while the original
+ * task set is kept (the termination wait) it may stay ACTIVE beside it.
+ */
+function evaluateTaskSets(service: Service, taskDefinition: string, blueKept: boolean): CheckResult {
+  const sets = service.taskSets ?? [];
+  const primary = sets.find((t) => t.status === 'PRIMARY');
+  const others = sets.filter((t) => t !== primary);
+  const running = primary?.runningCount ?? 0;
+  const desired = primary?.computedDesiredCount ?? service.desiredCount ?? 0;
+  const ok =
+    sameTaskDef(primary?.taskDefinition, taskDefinition) &&
+    running === desired &&
+    desired > 0 &&
+    (blueKept || others.length === 0);
+  return {
+    status: ok ? 'pass' : 'fail',
+    resource: service.serviceName ?? 'service',
+    expected: `task set of ${shortTaskDef(taskDefinition)} PRIMARY${blueKept ? ' (the original kept for the termination wait)' : ' and alone'}, running = desired`,
+    observed: primary
+      ? `${shortTaskDef(primary.taskDefinition)} task set PRIMARY, ${running}/${desired} running${others.length ? `; also ${others.map((t) => `${t.status} ${shortTaskDef(t.taskDefinition)} (${t.runningCount ?? 0} running)`).join(', ')}` : ''}`
+      : 'no PRIMARY task set',
     value: running,
     unit: 'tasks',
   };
