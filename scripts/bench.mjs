@@ -181,8 +181,11 @@ async function measureDeploy(delayMs) {
   console.error(`  ${calls} AWS calls (prod and staging), exit ${result.exit}`);
   return { result, calls };
 }
+const deployBase = await measureDeploy(0);
 const deployPlan = await measureDeploy(DELAY_MS);
-results.push(deployPlan.result);
+results.push(deployBase.result, deployPlan.result);
+const deployDepth = ((deployPlan.result.medianMs - deployBase.result.medianMs) / DELAY_MS).toFixed(1);
+const deployLoad = loadavg()[0].toFixed(1);
 
 // `logs errors --since 24h`: Logs Insights aggregates server-side, so the client's calls and memory
 // do not grow with the number of events. The fake answers the stats query from N generated events.
@@ -376,10 +379,15 @@ ${[...rows, ...dbRows].join('\n')}
   every check concurrently, the longest chains being DescribeServices -> DescribeTaskDefinition and
   DescribeLoadBalancers -> health probe. The rest is Node start-up, loading the bundle's chunks and
   the checks' own work; how much of the loading a delay hides moves the ratio away from 3.
-- \`deploy internal-pe --env prod --dry-run\` (the plan: everything before the first change) makes
-  ${deployPlan.calls} AWS calls in prod and staging at ${DELAY_MS} ms each; the chain is STS -> DescribeServices ->
-  DescribeTaskDefinition -> the three ECR calls together -> staging's ListTasks -> DescribeTasks, with
-  staging's STS and checks running beside it.
+- \`deploy internal-pe --env prod --dry-run\` (the plan: everything before the first change, with the staging
+  gate) makes ${deployPlan.calls} AWS calls in prod and staging; at ${DELAY_MS} ms each the delay adds ${deployDepth} x ${DELAY_MS} ms (load
+  average ${deployLoad} when it was measured). The chain is two round trips: first, at once, prod's
+  GetCallerIdentity, DescribeServices and DescribeTaskDefinition of the family (its newest revision, the
+  running one in the common case; otherwise a third call), and staging's GetCallerIdentity with its
+  checks (ListTasks, DescribeLoadBalancers, DescribeAlarms, GetMetricData, FilterLogEvents); then the
+  three ECR calls together, beside staging's DescribeTasks and health probes. The account guards are
+  awaited before anything read is used. The rest is Node start-up, loading the bundle and the checks'
+  own work, which a loaded machine stretches (CPU ms is the figure to compare).
 - \`--help\` is ${ratio(help)}x and \`--version\` ${ratio(version)}x \`node -e 0\` in this run.
 - \`validate prod\` runs ${baseline.result.checks} checks with ${baseline.result.findings} findings. Fleet: ${fleet2.calls} AWS calls with 2
   services, ${fleet50.calls} with 50 (DescribeServices in batches of 10).

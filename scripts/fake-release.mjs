@@ -308,7 +308,10 @@ export function releaseWorld(env, options = {}) {
       };
     },
     DescribeTaskDefinition: ({ taskDefinition }) => {
-      const rev = Number(String(taskDefinition).split(':').pop());
+      // A family without a revision names its newest ACTIVE revision (as ECS does).
+      const rev = String(taskDefinition).includes(':')
+        ? Number(String(taskDefinition).split(':').pop())
+        : Math.max(...definitions.keys());
       const def = definitions.get(rev);
       if (!def)
         throw new AwsFault('ClientException', `Unable to describe task definition ${taskDefinition}.`);

@@ -1,6 +1,6 @@
 import type { Service, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
 import { awsExitError } from '../base/aws/errors.js';
-import { loadConfig } from '../base/config/load.js';
+import type { Config } from '../base/config/schema.js';
 import type { CheckContext } from '../base/model/check.js';
 import { parseDuration } from '../base/model/duration.js';
 import { ExitCode, UsageError } from '../base/model/errors.js';
@@ -13,7 +13,7 @@ import { stopReleaseAction } from '../catalogue/actions/deploy/stop.js';
 import { deployedReference, imageFactsKey } from '../catalogue/checks/deploy/image.js';
 import { CHECKS } from '../catalogue/checks/index.js';
 import { requireService, type ServiceNames } from '../domain/ecs/facts.js';
-import { shortTaskDef } from '../domain/ecs/taskdef.js';
+import { sameTaskDef, shortTaskDef } from '../domain/ecs/taskdef.js';
 import { desiredAlarms, loadAlarmCatalogue } from '../domain/monitoring/alarm-catalogue.js';
 import { type ImageFacts, parseImageRef, requestedImage } from '../domain/release/image.js';
 import { appSpecTarget, findDeploymentGroup } from '../domain/release/codedeploy.js';
@@ -30,13 +30,13 @@ import { containerImage, releaseContainer, releaseTaskDefinition } from '../doma
 import { testListenerUrl } from '../domain/release/test-listener.js';
 import { changeAuditor, promptIO } from '../engine/change.js';
 import { type ChangeSession, changeReport, envChangeSession, runChanges } from '../engine/changes.js';
-import { prepareServiceCommand, type ServiceCommandOptions } from '../engine/commands/service-operation.js';
+import { openServiceCommand, type ServiceCommandOptions } from '../engine/commands/service-operation.js';
 import { finishChangeRun } from '../engine/evidence.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
 import { createProgress } from '../engine/progress.js';
 import { runChecks, stepsFor } from '../engine/runner.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
-import { type EnvSession, openEnvSession, verifyAccount } from '../engine/session.js';
+import { type CallerIdentity, type EnvSession, envSessionOf, verifyAccount } from '../engine/session.js';
 
 export interface DeployOptions extends ServiceCommandOptions {
   image?: string;
@@ -123,13 +123,8 @@ export async function deploy(
   }
   const overrides = overridesOf(options);
   if (options.strategy !== undefined) chooseStrategy({}, options.strategy);
-  const { printer, session, identity, ecs, names } = await prepareServiceCommand(
-    component,
-    options,
-    'deploy',
-    true,
-    runtime,
-  );
+  const { printer, session, names } = openServiceCommand(component, options, 'deploy', runtime);
+  let identity = null as CallerIdentity | null;
   const startedAt = new Date();
   const env = session.env;
   const settings = session.config.deploy;
@@ -143,18 +138,31 @@ export async function deploy(
   try {
     // The ECR client (and ELB's for blue/green) load while ECS answers: needed a moment later anyway.
     void session.aws.ecr().catch(() => undefined);
+    // The plan's reads go beside each other (BENCHMARKS.md, deploy: two round trips before the ECR
+    // gate): the wrong-account guard, DescribeServices, the family's newest revision (almost always the
+    // running one: DescribeTaskDefinition needs no DescribeServices first), and staging's own session.
     const facts = await readsUntilInterrupted(async (signal) => {
-      // The staging gate's own session (its account and profile) starts at once, beside prod's reads.
       const stagingRun = stagingGate
-        ? startStagingValidation(options, settings.stagingEnv, component, runtime, signal)
+        ? startStagingValidation(options, session.config, settings.stagingEnv, component, runtime, signal)
         : null;
-      const service = await requireService(ecs, names, signal).catch((error) => {
+      const account = verifyAccount(session, true, signal);
+      const ecs = await session.aws.ecs();
+      const servicePromise = requireService(ecs, names, signal);
+      const newest = describeWithTags(ecs, names.family, signal).catch(() => null);
+      servicePromise.catch(() => undefined);
+      // Nothing read is used before the account is known to be the environment's.
+      identity = await account;
+      const service = await servicePromise.catch((error) => {
         throw awsExitError(error, `cannot read ${names.service}`);
       });
-      const previous = await describeWithTags(ecs, service, signal).catch((error) => {
-        throw awsExitError(error, 'cannot read the running task definition');
-      });
-      return { service, previous, stagingRun };
+      const guessed = await newest;
+      const previous =
+        guessed && sameTaskDef(guessed.arn, service.taskDefinition)
+          ? guessed
+          : await describeWithTags(ecs, runningTaskDefinition(service), signal).catch((error) => {
+              throw awsExitError(error, 'cannot read the running task definition');
+            });
+      return { service, previous, stagingRun, ecs };
     });
     staging = (await facts.stagingRun?.session.catch(() => null)) ?? null;
     const { service, previous } = facts;
@@ -366,14 +374,18 @@ export async function deploy(
   }
 }
 
+function runningTaskDefinition(service: Service): string {
+  if (!service.taskDefinition) throw new UsageError(`${service.serviceName} runs no task definition`);
+  return service.taskDefinition;
+}
+
+/** DescribeTaskDefinition with its tags, of an ARN or of a family (its newest ACTIVE revision). */
 async function describeWithTags(
   ecs: Awaited<ReturnType<EnvSession['aws']['ecs']>>,
-  service: Service,
+  arn: string,
   signal: AbortSignal,
 ): Promise<{ arn: string; definition: TaskDefinition; tags: Tag[] }> {
   const { DescribeTaskDefinitionCommand } = await import('@aws-sdk/client-ecs');
-  const arn = service.taskDefinition;
-  if (!arn) throw new UsageError(`${service.serviceName} runs no task definition`);
   const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }), {
     abortSignal: signal,
   });
@@ -442,6 +454,7 @@ interface StagingRun {
  */
 function startStagingValidation(
   options: DeployOptions,
+  config: Config,
   stagingEnv: string,
   component: string,
   runtime: Runtime,
@@ -455,17 +468,19 @@ function startStagingValidation(
   });
   digest.catch(() => undefined);
   const session = (async () => {
-    const { config } = loadConfig(options.config);
+    // The run's config, loaded once (the same --config file).
     const stagingConfig = config.environments[stagingEnv];
     if (!stagingConfig) {
       throw new UsageError(`deploy.stagingEnv '${stagingEnv}' is not an environment of the config`);
     }
     const profile = options.stagingProfile ?? stagingConfig.profile;
-    return openEnvSession({ ...options, profile, region: stagingConfig.region }, stagingEnv);
+    return envSessionOf(config, { ...options, profile, region: stagingConfig.region }, stagingEnv);
   })();
   const findings = session.then(async (s) => {
-    await verifyAccount(s, false, signal);
-    const run = await runChecks(
+    // Staging's account guard goes beside its checks; nothing they found is used unless it passes.
+    const account = verifyAccount(s, false, signal);
+    account.catch(() => undefined);
+    const checked = runChecks(
       s,
       stepsFor(CHECKS, [
         { check: 'deploy.staging-image', params: { component, digest, target: options.env } },
@@ -477,6 +492,9 @@ function startStagingValidation(
         ...(runtime.fetch ? { fetch: runtime.fetch } : {}),
       },
     );
+    checked.catch(() => undefined);
+    await account;
+    const run = await checked;
     return run.findings.map((f) =>
       f.id === 'deploy.staging-image' ? f : { ...f, title: `${stagingEnv}: ${f.title}` },
     );

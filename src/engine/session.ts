@@ -29,7 +29,16 @@ export function openEnvSession(
   /** `adaptive` only for a long loop on one API (wait loops, tail --follow): BENCHMARKS.md "Retry mode". */
   retryMode: 'standard' | 'adaptive' = 'standard',
 ): EnvSession {
-  const { config } = loadConfig(options.config);
+  return envSessionOf(loadConfig(options.config).config, options, envName, retryMode);
+}
+
+/** `openEnvSession` over a config already loaded (a second environment of the same run: deploy's staging gate). */
+export function envSessionOf(
+  config: Config,
+  options: GlobalOptions,
+  envName: string | undefined,
+  retryMode: 'standard' | 'adaptive' = 'standard',
+): EnvSession {
   const env = resolveEnvironment(config, envName);
   const aws = awsClientsFor(options, config, { region: env.region, profile: env.profile, retryMode });
   return { config, env, aws };

@@ -198,6 +198,30 @@ export interface PreparedService {
  * The checks every service command makes before reading anything: flags, an explicit --env for
  * changes, a known component, and the wrong-account guard (whose identity goes into the audit).
  */
+/**
+ * `prepareServiceCommand` without the wrong-account guard: for a command whose first reads go beside
+ * it (deploy's plan, one round trip less). It calls `verifyAccount(session, true, signal)` itself,
+ * with those reads, and awaits it before it decides, changes or uses anything it read.
+ */
+export function openServiceCommand(
+  component: string,
+  options: ServiceCommandOptions,
+  command: string,
+  runtime: Runtime = processRuntime(),
+): Omit<PreparedService, 'identity' | 'ecs'> {
+  const printer = printerFor(options, command, REPORT_FORMATS, runtime.stdout);
+  timeoutOf(options);
+  const envName = requireServiceEnv(options, command);
+  const session = openEnvSession(options, envName, 'adaptive');
+  try {
+    requireComponent(session.env, component);
+  } catch (error) {
+    session.aws.destroy();
+    throw error;
+  }
+  return { printer, session, names: serviceNames(session.env, component) };
+}
+
 export async function prepareServiceCommand(
   component: string,
   options: ServiceCommandOptions,
