@@ -34,6 +34,8 @@ export interface ReleaseOptions {
   onStage?(stage: string, deployment: any): void;
   /** PaymentSuccessRate datapoints, one per period ending now (default [99.6, 99.7]; [] none). */
   successRate?: number[];
+  /** Blue/green: a PAUSE lifecycle hook at this stage (held until ContinueServiceDeployment). */
+  pauseHook?: string;
   /** CODE_DEPLOY: polls the original task set is kept after traffic moved (default 1). */
   cdHold?: number;
   /** CODE_DEPLOY: the deployment fails and CodeDeploy rolls it back. */
@@ -69,6 +71,7 @@ export interface ReleaseState {
   // biome-ignore lint/suspicious/noExplicitAny: AWS wire data
   cdCreates: Record<string, any>[];
   cdStops: { deploymentId: string; autoRollbackEnabled?: boolean }[];
+  continues: { serviceDeploymentArn: string; hookId: string; action: string }[];
   /** The log group's error events (FilterLogEvents answers the window asked). */
   logEvents: LogEvent[];
 }

@@ -39,6 +39,7 @@ export const BLUE_GREEN_STAGES = [
  *   hold: { stage, polls }: the deployment stays in that stage for that many polls (a long bake, Ctrl-C tests)
  *   alarmRollbackAt: a stage at which ECS's own alarm rollback fires (triggeredAlarmNames: alarmName)
  *   onStage(stage): called when the deployment enters a stage (tests flip health routes, alarms)
+ *   pauseHook: a stage with a PAUSE lifecycle hook (held until ContinueServiceDeployment)
  *   cdHold, cdFails, terminationWait: CodeDeploy (controller CODE_DEPLOY; see the codedeploy handlers)
  *   successRate: the PaymentSuccessRate datapoints CloudWatch answers, one per period ending now (default
  *     [99.6, 99.7]; [] none)
@@ -136,6 +137,17 @@ export function releaseWorld(env, options = {}) {
       ...(options.strategy === 'BLUE_GREEN'
         ? { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 15 }
         : { strategy: 'ROLLING' }),
+      ...(options.pauseHook
+        ? {
+            lifecycleHooks: [
+              {
+                targetType: 'PAUSE',
+                lifecycleStages: [options.pauseHook],
+                timeoutConfiguration: { timeoutInMinutes: 30, action: 'ROLLBACK' },
+              },
+            ],
+          }
+        : {}),
     },
     /** The ECS deployments of DescribeServices. */
     deployments: [
@@ -161,6 +173,7 @@ export function releaseWorld(env, options = {}) {
     codeDeployments: [],
     cdCreates: [],
     cdStops: [],
+    continues: [],
   };
   const service = () => ({
     serviceName,
@@ -238,6 +251,22 @@ export function releaseWorld(env, options = {}) {
       });
     const hold = options.hold && options.hold.stage === sd.lifecycleStage ? options.hold.polls : 0;
     if (sd.pollsInStage < (options.stagePolls ?? 1) + hold) return;
+    // A PAUSE hook at this stage holds the deployment until ContinueServiceDeployment.
+    const pause = (sd.deploymentConfiguration.lifecycleHooks ?? []).find(
+      (h) => h.targetType === 'PAUSE' && h.lifecycleStages?.includes(sd.lifecycleStage),
+    );
+    if (pause && !sd.continued?.includes(sd.lifecycleStage)) {
+      sd.lifecycleHookDetails = [
+        {
+          hookId: `ecs-pause-${sd.lifecycleStage}`,
+          targetType: 'PAUSE',
+          status: 'AWAITING_ACTION',
+          expiresAt: now() + 1800,
+          timeoutAction: 'ROLLBACK',
+        },
+      ];
+      return;
+    }
     if (options.alarmRollbackAt === sd.lifecycleStage) {
       sd.alarms = {
         status: 'TRIGGERED',
@@ -296,6 +325,7 @@ export function releaseWorld(env, options = {}) {
     deploymentConfiguration: sd.deploymentConfiguration,
     ...(sd.alarms ? { alarms: sd.alarms } : {}),
     ...(sd.rollback ? { rollback: sd.rollback } : {}),
+    ...(sd.lifecycleHookDetails?.length ? { lifecycleHookDetails: sd.lifecycleHookDetails } : {}),
   });
 
   const ecs = {
@@ -406,6 +436,21 @@ export function releaseWorld(env, options = {}) {
         };
       }),
     }),
+    ContinueServiceDeployment: ({ serviceDeploymentArn, hookId, action }) => {
+      state.continues.push({ serviceDeploymentArn, hookId, action });
+      const sd = state.serviceDeployments.find((d) => d.arn === serviceDeploymentArn);
+      const hook = sd?.lifecycleHookDetails?.find((h) => h.hookId === hookId && h.status === 'AWAITING_ACTION');
+      if (!sd || !hook) throw new AwsFault('InvalidParameterException', 'The hook is not awaiting action.');
+      hook.status = 'SUCCEEDED';
+      sd.lifecycleHookDetails = [];
+      if (action === 'ROLLBACK') {
+        sd.rollback = { reason: 'ContinueServiceDeployment ROLLBACK', startedAt: now() };
+        Object.assign(sd, { status: 'ROLLBACK_IN_PROGRESS', pollsInStage: 0 });
+      } else {
+        sd.continued = [...(sd.continued ?? []), sd.lifecycleStage];
+      }
+      return { serviceDeploymentArn };
+    },
     StopServiceDeployment: ({ serviceDeploymentArn, stopType }) => {
       state.stops.push({ serviceDeploymentArn, stopType });
       const sd = state.serviceDeployments.find((d) => d.arn === serviceDeploymentArn);

@@ -403,9 +403,9 @@ function imageFacts(context: CheckContext, ref: ReturnType<typeof requestedImage
 }
 
 /** Blue/green without a lifecycle hook that holds test traffic: the green probe may race the traffic shift. */
-function probeRaceOf(service: Service): { probeRace?: string } {
+function probeRaceOf(service: Service): Pick<ReleaseParams, 'probeRace' | 'testTrafficHold'> {
   const hold = testTrafficHold(service.deploymentConfiguration?.lifecycleHooks ?? []);
-  return hold ? {} : { probeRace: NO_HOLD_WARNING };
+  return hold ? { testTrafficHold: hold } : { probeRace: NO_HOLD_WARNING };
 }
 
 const NO_HOLD_WARNING =

@@ -64,6 +64,7 @@ export const AWS_PERMISSIONS: readonly PermissionFamily[] = [
       'ecs:RegisterTaskDefinition',
       'ecs:UpdateService',
       'ecs:StopServiceDeployment',
+      'ecs:ContinueServiceDeployment',
       'codedeploy:ListApplications',
       'codedeploy:ListDeploymentGroups',
       'codedeploy:BatchGetDeploymentGroups',

@@ -35,6 +35,8 @@ export interface DeploymentState {
   bakeLeftMs: number | null;
   triggeredAlarms: string[];
   reason: string | null;
+  /** A PAUSE lifecycle hook holding the deployment (AWAITING_ACTION): ContinueServiceDeployment moves it on. */
+  awaitingHook: { hookId: string; expiresAt: string | null; timeoutAction: string | null } | null;
 }
 
 const OUTCOMES: Record<string, DeploymentOutcome> = {
@@ -69,6 +71,19 @@ export function deploymentState(d: ServiceDeployment, now: Date, bakeStartedAt?:
     bakeLeftMs,
     triggeredAlarms: d.alarms?.triggeredAlarmNames ?? [],
     reason: d.rollback?.reason ?? d.statusReason ?? null,
+    awaitingHook: awaitingPause(d),
+  };
+}
+
+function awaitingPause(d: ServiceDeployment): DeploymentState['awaitingHook'] {
+  const hook = (d.lifecycleHookDetails ?? []).find(
+    (h) => h.targetType === 'PAUSE' && h.status === 'AWAITING_ACTION' && h.hookId,
+  );
+  if (!hook) return null;
+  return {
+    hookId: hook.hookId!,
+    expiresAt: hook.expiresAt ? new Date(hook.expiresAt).toISOString() : null,
+    timeoutAction: hook.timeoutAction ?? null,
   };
 }
 
@@ -91,6 +106,7 @@ export function describeDeploymentState(state: DeploymentState): string {
   ];
   if (state.bakeLeftMs !== null) parts.push(`bake ${Math.ceil(state.bakeLeftMs / 60_000)} min left`);
   if (state.triggeredAlarms.length) parts.push(`alarms fired: ${state.triggeredAlarms.join(', ')}`);
+  if (state.awaitingHook) parts.push('held by a PAUSE hook');
   if (state.reason && state.outcome && state.outcome !== 'succeeded') parts.push(state.reason);
   return parts.join(', ');
 }

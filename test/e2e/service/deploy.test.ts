@@ -429,6 +429,52 @@ describe('fsops deploy, ECS native blue/green', () => {
     expect(world.state.running).toBe(42);
   });
 
+  it('the plan warns when no lifecycle hook holds test traffic (the green probe may race the shift)', async () => {
+    await setUp({ env: 'staging', release: { strategy: 'BLUE_GREEN' } });
+    const plan = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--dry-run');
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain(
+      'warning:  no lifecycle hook holds test traffic (TEST_TRAFFIC_SHIFT/POST_TEST_TRAFFIC_SHIFT)',
+    );
+  });
+
+  it('a PAUSE hook at POST_TEST_TRAFFIC_SHIFT holds green: probed, then ContinueServiceDeployment CONTINUE; no warning', async () => {
+    const world = await setUp({
+      env: 'staging',
+      release: { strategy: 'BLUE_GREEN', pauseHook: 'POST_TEST_TRAFFIC_SHIFT' },
+    });
+    const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      'hold:     the PAUSE hook at POST_TEST_TRAFFIC_SHIFT holds green on the test listener',
+    );
+    expect(result.stdout + result.stderr).not.toContain('warning:  no lifecycle hook');
+    expect(result.stderr).toContain('IN_PROGRESS POST_TEST_TRAFFIC_SHIFT, production traffic on blue, held by a PAUSE hook');
+    expect(world.state.continues).toEqual([
+      {
+        serviceDeploymentArn: world.state.serviceDeployments[0]!.arn,
+        hookId: 'ecs-pause-POST_TEST_TRAFFIC_SHIFT',
+        action: 'CONTINUE',
+      },
+    ]);
+    expect(result.stdout).toContain('SUCCESSFUL: production traffic on green');
+  });
+
+  it('a PAUSE hook and green failing its probe: ContinueServiceDeployment ROLLBACK, production traffic never moved, exit 1', async () => {
+    const world = await setUp({
+      env: 'staging',
+      release: { strategy: 'BLUE_GREEN', pauseHook: 'POST_TEST_TRAFFIC_SHIFT' },
+    });
+    fake!.http['/green/health'] = { status: 503, body: 'starting' };
+    const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
+    expect(result.code, result.stdout).toBe(1);
+    expect(world.state.continues.map((c) => c.action)).toEqual(['ROLLBACK']);
+    expect(world.state.stops).toEqual([]);
+    expect(result.stdout).toContain('production traffic never left blue (staging-fivestar-internal-pe:42)');
+    expect(world.state.running).toBe(42);
+    expect(audit().map((l) => l.result)).toEqual(['started', 'rolled-back']);
+  });
+
   it("ECS's own alarm rollback in the bake: reported as rolled back with the alarm, traffic on blue, exit 1", async () => {
     const world = await setUp({
       env: 'staging',

@@ -65,6 +65,8 @@ export interface ReleaseParams {
    * at TEST_TRAFFIC_SHIFT/POST_TEST_TRAFFIC_SHIFT), shown in the plan; absent when a hook holds it.
    */
   probeRace?: string;
+  /** Blue/green: the lifecycle hook that holds green on the test listener (a PAUSE hook fsops continues). */
+  testTrafficHold?: { kind: 'PAUSE' | 'AWS_LAMBDA'; stage: string };
   container: string;
   image: string;
   bakeTimeInMinutes: number;
@@ -104,6 +106,15 @@ export function releasePlanLines(p: ReleaseParams): string[] {
           typeof p.testUrl === 'string'
             ? `test:     ${p.healthPaths.map((path) => `${p.testUrl}${path}`).join(', ')} through the test listener before production traffic moves`
             : `test:     green cannot be probed before production traffic moves: ${p.testUrl.none}`,
+          ...(p.testTrafficHold?.kind === 'PAUSE'
+            ? [
+                `hold:     the PAUSE hook at ${p.testTrafficHold.stage} holds green on the test listener: fsops probes it, then ContinueServiceDeployment CONTINUE (ROLLBACK when the probe fails)`,
+              ]
+            : p.testTrafficHold
+              ? [
+                  `hold:     the Lambda hook at ${p.testTrafficHold.stage} decides when production traffic moves; fsops probes green beside it and stops with rollback when its probe fails`,
+                ]
+              : []),
           ...(p.probeRace ? [`warning:  ${p.probeRace}`] : []),
         ];
   const rollBack =
@@ -459,14 +470,33 @@ async function blueGreen(run: Run): Promise<CheckResult[]> {
   const short = arn.split('/').pop();
   const next = `Deployment ${short} continues in ECS: \`fsops deployments ${p.component}\` shows its stage; \`fsops rollback ${p.component}\` stops it with rollback (traffic back to blue).`;
 
-  // Runbook 004 step 2, "test green": once green takes the test listener's traffic.
-  const tested = await follow((s) => s.status === 'IN_PROGRESS' && testTrafficOnGreen(s.stage));
+  // Runbook 004 step 2, "test green": once green takes the test listener's traffic (held there by a
+  // PAUSE hook when the service has one: the probe then decides before production traffic moves).
+  const paused = p.testTrafficHold?.kind === 'PAUSE';
+  const tested = await follow(
+    (s) =>
+      s.status === 'IN_PROGRESS' &&
+      testTrafficOnGreen(s.stage) &&
+      (!paused || s.awaitingHook !== null || !TEST_TRAFFIC_STAGES.has(s.stage ?? '')),
+  );
   const early = settled(run, tested, next);
   if (early) return early;
   const probeResult = await probeGreen(run);
   run.results.push(probeResult);
-  if (ctx.stopRequested?.()) return interrupted(run, 'probing green', next);
-  if (probeResult.status === 'fail')
+  const hook = tested.result === 'reached' ? tested.state.awaitingHook : null;
+  if (ctx.stopRequested?.()) {
+    return interrupted(
+      run,
+      hook
+        ? `probing green, held by the PAUSE hook ${hook.hookId} (until ${hook.expiresAt ?? 'its timeout'}, then ${hook.timeoutAction ?? 'its timeout action'})`
+        : 'probing green',
+      next,
+    );
+  }
+  if (hook) {
+    const decided = await continueHook(run, arn, hook.hookId, probeResult.status === 'fail', follow);
+    if (decided) return decided;
+  } else if (probeResult.status === 'fail')
     return stopWithRollback(run, arn, follow, 'green failed its health probe');
 
   // Runbook 004 steps 3-4: traffic moves, then the gate judges green during the bake (blue still there).
@@ -485,6 +515,43 @@ async function blueGreen(run: Run): Promise<CheckResult[]> {
   const done = await follow(() => false);
   const end = settled(run, done, next);
   return end ?? run.results;
+}
+
+/**
+ * A PAUSE hook holds green on the test listener: ContinueServiceDeployment CONTINUE after a good probe
+ * (null: go on to the bake), ROLLBACK after a failed one (production traffic never moved to green).
+ */
+async function continueHook(
+  run: Run,
+  arn: string,
+  hookId: string,
+  failed: boolean,
+  follow: (until: (s: DeploymentState) => boolean) => Promise<FollowResult>,
+): Promise<CheckResult[] | null> {
+  const { ctx, p } = run;
+  const { ContinueServiceDeploymentCommand } = await import('@aws-sdk/client-ecs');
+  const action = failed ? 'ROLLBACK' : 'CONTINUE';
+  ctx.log(`  ContinueServiceDeployment ${action} (PAUSE hook ${hookId})`);
+  await run.ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId, action }));
+  if (!failed) return null;
+  const outcome = await follow(() => false);
+  const back = outcome.state?.outcome === 'rolled-back';
+  const why = 'green failed its health probe while the PAUSE hook held it';
+  if (back) run.apply.auditOutcome({ result: 'rolled-back', detail: `${why}; production traffic stayed on blue` });
+  run.results.push({
+    id: 'deploy.rollback',
+    title: 'Rolled back before production traffic moved',
+    status: back ? 'fail' : 'error',
+    resource: p.names.service,
+    expected: `${shortTaskDef(run.arn)} released`,
+    observed: back
+      ? `${why}: ContinueServiceDeployment ROLLBACK; production traffic never left blue (${shortTaskDef(p.previous.arn)})`
+      : `${why}: ContinueServiceDeployment ROLLBACK sent; ${outcome.state ? stateText(outcome.state) : outcome.result}`,
+    remediation: back
+      ? 'Fix the release before deploying again (the failing findings are above).'
+      : `Follow it with \`fsops deployments ${p.component}\` until production traffic is on blue.`,
+  });
+  return run.results;
 }
 
 /** Green takes the test listener's traffic from TEST_TRAFFIC_SHIFT on (and every stage after it). */
