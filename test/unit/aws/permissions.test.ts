@@ -17,7 +17,6 @@ const IAM_PREFIX: Record<string, string> = {
   cloudwatch: 'cloudwatch',
   codedeploy: 'codedeploy',
   'cloudwatch-logs': 'logs',
-  codedeploy: 'codedeploy',
   'config-service': 'config',
   dynamodb: 'dynamodb',
   elasticache: 'elasticache',
