@@ -439,7 +439,9 @@ export function releaseWorld(env, options = {}) {
     ContinueServiceDeployment: ({ serviceDeploymentArn, hookId, action }) => {
       state.continues.push({ serviceDeploymentArn, hookId, action });
       const sd = state.serviceDeployments.find((d) => d.arn === serviceDeploymentArn);
-      const hook = sd?.lifecycleHookDetails?.find((h) => h.hookId === hookId && h.status === 'AWAITING_ACTION');
+      const hook = sd?.lifecycleHookDetails?.find(
+        (h) => h.hookId === hookId && h.status === 'AWAITING_ACTION',
+      );
       if (!sd || !hook) throw new AwsFault('InvalidParameterException', 'The hook is not awaiting action.');
       hook.status = 'SUCCEEDED';
       sd.lifecycleHookDetails = [];
@@ -609,8 +611,14 @@ export function releaseWorld(env, options = {}) {
         Object.assign(d, {
           status: 'Failed',
           completeTime: cdNow(),
-          errorInformation: { code: 'ECS_UPDATE_ERROR', message: 'The ECS service could not start tasks of the replacement task set.' },
-          rollbackInfo: { rollbackDeploymentId: rollback.id, rollbackMessage: 'Automatic rollback: deployment failure' },
+          errorInformation: {
+            code: 'ECS_UPDATE_ERROR',
+            message: 'The ECS service could not start tasks of the replacement task set.',
+          },
+          rollbackInfo: {
+            rollbackDeploymentId: rollback.id,
+            rollbackMessage: 'Automatic rollback: deployment failure',
+          },
         });
       }
       return;
@@ -625,7 +633,11 @@ export function releaseWorld(env, options = {}) {
     if (d.polls <= (options.cdHold ?? 1)) return;
     state.taskSets = [taskSet(d.target, 'PRIMARY')];
     state.running = d.target;
-    Object.assign(d, { status: 'Succeeded', completeTime: cdNow(), instanceTerminationWaitTimeStarted: false });
+    Object.assign(d, {
+      status: 'Succeeded',
+      completeTime: cdNow(),
+      instanceTerminationWaitTimeStarted: false,
+    });
   }
   function newDeployment(source, target, extra = {}) {
     const d = {
@@ -657,7 +669,11 @@ export function releaseWorld(env, options = {}) {
     },
     GetDeployment: ({ deploymentId }) => {
       const d = state.codeDeployments.find((x) => x.id === deploymentId);
-      if (!d) throw new AwsFault('DeploymentDoesNotExistException', `The deployment ${deploymentId} could not be found.`);
+      if (!d)
+        throw new AwsFault(
+          'DeploymentDoesNotExistException',
+          `The deployment ${deploymentId} could not be found.`,
+        );
       advanceCodeDeploy(d);
       return {
         deploymentInfo: {
@@ -678,14 +694,26 @@ export function releaseWorld(env, options = {}) {
       state.cdStops.push(input);
       const d = state.codeDeployments.find((x) => x.id === input.deploymentId);
       if (!d || ['Succeeded', 'Failed', 'Stopped'].includes(d.status))
-        throw new AwsFault('DeploymentAlreadyCompletedException', `The deployment ${input.deploymentId} is already completed.`);
-      const rollback = input.autoRollbackEnabled ? newDeployment(d.target, d.source, { rollbackOf: d.id }) : null;
+        throw new AwsFault(
+          'DeploymentAlreadyCompletedException',
+          `The deployment ${input.deploymentId} is already completed.`,
+        );
+      const rollback = input.autoRollbackEnabled
+        ? newDeployment(d.target, d.source, { rollbackOf: d.id })
+        : null;
       Object.assign(d, {
         status: 'Stopped',
         completeTime: cdNow(),
         instanceTerminationWaitTimeStarted: false,
         errorInformation: { code: 'MANUAL_STOP', message: 'The deployment was stopped by the user.' },
-        ...(rollback ? { rollbackInfo: { rollbackDeploymentId: rollback.id, rollbackMessage: 'Rollback of a stopped deployment' } } : {}),
+        ...(rollback
+          ? {
+              rollbackInfo: {
+                rollbackDeploymentId: rollback.id,
+                rollbackMessage: 'Rollback of a stopped deployment',
+              },
+            }
+          : {}),
       });
       if (rollback) {
         state.taskSets = [taskSet(d.source, 'PRIMARY')];
@@ -733,7 +761,13 @@ export function releaseWorld(env, options = {}) {
       Listeners: [{ ListenerArn: input['ListenerArns.member.1'], Port: 8443, Protocol: 'HTTP' }],
     }),
   };
-  return { handlers: { ecs, ecr, elasticloadbalancing, monitoring, logs, codedeploy }, state, arnOf, digestOf, repository };
+  return {
+    handlers: { ecs, ecr, elasticloadbalancing, monitoring, logs, codedeploy },
+    state,
+    arnOf,
+    digestOf,
+    repository,
+  };
 }
 
 /** Installs a release world over a started fake world (scripts/fake-world.mjs startFakeWorld). */

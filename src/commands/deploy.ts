@@ -7,16 +7,16 @@ import { ExitCode, UsageError } from '../base/model/errors.js';
 import type { Finding } from '../base/model/finding.js';
 import { buildReport } from '../base/model/finding.js';
 import type { ActionDefinition } from '../catalogue/action.js';
-import { type ReleaseParams, releaseAction } from '../catalogue/actions/deploy/release.js';
 import { codeDeployStopAction } from '../catalogue/actions/deploy/codedeploy-stop.js';
+import { type ReleaseParams, releaseAction } from '../catalogue/actions/deploy/release.js';
 import { stopReleaseAction } from '../catalogue/actions/deploy/stop.js';
 import { deployedReference, imageFactsKey } from '../catalogue/checks/deploy/image.js';
 import { CHECKS } from '../catalogue/checks/index.js';
 import { requireService, type ServiceNames } from '../domain/ecs/facts.js';
 import { sameTaskDef, shortTaskDef } from '../domain/ecs/taskdef.js';
 import { desiredAlarms, loadAlarmCatalogue } from '../domain/monitoring/alarm-catalogue.js';
-import { type ImageFacts, parseImageRef, requestedImage } from '../domain/release/image.js';
 import { appSpecTarget, findDeploymentGroup } from '../domain/release/codedeploy.js';
+import { type ImageFacts, parseImageRef, requestedImage } from '../domain/release/image.js';
 import { testTrafficHold } from '../domain/release/lifecycle.js';
 import {
   blueGreenLoadBalancers,

@@ -253,7 +253,8 @@ export function renderDeploymentsText(view: DeploymentsView, color?: boolean): s
         ? `  in flight: CodeDeploy ${d.deploymentId} ${c.bold(d.status)}: production traffic on ${d.traffic}${d.originalTaskSetKept ? ', original task set kept (termination wait): a stop with rollback returns traffic at once' : ''}`
         : '  in flight: no CodeDeploy deployment',
     );
-    if (d) lines.push(`  rollback would: stop ${d.deploymentId} with auto-rollback (CodeDeploy StopDeployment)`);
+    if (d)
+      lines.push(`  rollback would: stop ${d.deploymentId} with auto-rollback (CodeDeploy StopDeployment)`);
   }
   const f = view.inFlight;
   if (f) {

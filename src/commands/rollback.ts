@@ -5,12 +5,12 @@ import type { ActionDefinition } from '../catalogue/action.js';
 import { codeDeployStopAction } from '../catalogue/actions/deploy/codedeploy-stop.js';
 import { CHECKS } from '../catalogue/checks/index.js';
 import { describeTaskDefinition, gatherRollbackFacts, requireService } from '../domain/ecs/facts.js';
-import { findDeploymentGroup, inFlightDeployment } from '../domain/release/codedeploy.js';
-import { controllerOf } from '../domain/release/strategy.js';
-import { runEnvActions } from '../engine/commands/env-command.js';
 import type { ServiceAction } from '../domain/ecs/service-update.js';
 import { chooseRollbackTarget, parseToOption, type RollbackChoice } from '../domain/ecs/target.js';
 import { diffTaskDefinitions, imagesOf, sameTaskDef, shortTaskDef } from '../domain/ecs/taskdef.js';
+import { findDeploymentGroup, inFlightDeployment } from '../domain/release/codedeploy.js';
+import { controllerOf } from '../domain/release/strategy.js';
+import { runEnvActions } from '../engine/commands/env-command.js';
 import {
   prepareServiceCommand,
   runServiceOperation,

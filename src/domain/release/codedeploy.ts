@@ -128,7 +128,11 @@ export function appSpecContent(taskDefinition: string, containerName: string, co
 }
 
 export type CodeDeployOutcome = 'succeeded' | 'failed' | 'stopped';
-const ENDED: Record<string, CodeDeployOutcome> = { Succeeded: 'succeeded', Failed: 'failed', Stopped: 'stopped' };
+const ENDED: Record<string, CodeDeployOutcome> = {
+  Succeeded: 'succeeded',
+  Failed: 'failed',
+  Stopped: 'stopped',
+};
 /** The statuses of a deployment still going (ListDeployments' includeOnlyStatuses). */
 export const IN_FLIGHT_STATUSES = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'] as const;
 

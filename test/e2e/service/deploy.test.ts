@@ -277,7 +277,9 @@ describe('fsops deploy refuses before any change (exit 2, audited)', () => {
     fake!.handlers.codedeploy!.BatchGetDeploymentGroups = () => ({ deploymentGroupsInfo: [] });
     const result = await fsops(...deployArgs('staging', '--yes'));
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('uses the CODE_DEPLOY deployment controller and no CodeDeploy deployment group');
+    expect(result.stderr).toContain(
+      'uses the CODE_DEPLOY deployment controller and no CodeDeploy deployment group',
+    );
     expect(result.stderr).toContain('aws deploy create-deployment');
     expect(changes()).toEqual([]);
     expect(fake!.calls.filter((c) => c.action === 'CreateDeployment')).toEqual([]);
@@ -449,7 +451,9 @@ describe('fsops deploy, ECS native blue/green', () => {
       'hold:     the PAUSE hook at POST_TEST_TRAFFIC_SHIFT holds green on the test listener',
     );
     expect(result.stdout + result.stderr).not.toContain('warning:  no lifecycle hook');
-    expect(result.stderr).toContain('IN_PROGRESS POST_TEST_TRAFFIC_SHIFT, production traffic on blue, held by a PAUSE hook');
+    expect(result.stderr).toContain(
+      'IN_PROGRESS POST_TEST_TRAFFIC_SHIFT, production traffic on blue, held by a PAUSE hook',
+    );
     expect(world.state.continues).toEqual([
       {
         serviceDeploymentArn: world.state.serviceDeployments[0]!.arn,
@@ -560,7 +564,9 @@ describe('fsops deploy, a service on the CODE_DEPLOY controller (CodeDeploy)', (
       ],
     });
     expect(result.stderr).toContain('original task set kept (termination wait)');
-    expect(result.stdout).toMatch(/PASS +The service runs the new revision[^\n]*\n(.*\n)*?.*task set PRIMARY, 2\/2 running; also ACTIVE staging-fivestar-internal-pe:42/);
+    expect(result.stdout).toMatch(
+      /PASS +The service runs the new revision[^\n]*\n(.*\n)*?.*task set PRIMARY, 2\/2 running; also ACTIVE staging-fivestar-internal-pe:42/,
+    );
     expect(result.stdout).toContain('Succeeded: production traffic on staging-fivestar-internal-pe:43');
     expect(world.state.cdStops).toEqual([]);
     expect(audit().map((l) => l.result)).toEqual(['dry-run', 'started', 'succeeded']);
@@ -591,7 +597,9 @@ describe('fsops deploy, a service on the CODE_DEPLOY controller (CodeDeploy)', (
     const world = await setUp({ env: 'staging', release: { controller: 'CODE_DEPLOY', cdFails: true } });
     const result = await fsops('deploy', 'internal-pe', '--env', 'staging', '--image', '1.4.3', '--yes');
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('Failed: The ECS service could not start tasks of the replacement task set.');
+    expect(result.stdout).toContain(
+      'Failed: The ECS service could not start tasks of the replacement task set.',
+    );
     expect(result.stdout).toContain('CodeDeploy rolled back (d-FAKE2)');
     expect(world.state.cdStops).toEqual([]);
   });
@@ -605,7 +613,9 @@ describe('fsops deploy, a service on the CODE_DEPLOY controller (CodeDeploy)', (
       /original task set kept/,
     );
     expect(run.code).toBe(130);
-    expect(run.stdout).toMatch(/interrupted \(Ctrl-C\); state: CodeDeploy d-FAKE1 InProgress, production traffic on green/);
+    expect(run.stdout).toMatch(
+      /interrupted \(Ctrl-C\); state: CodeDeploy d-FAKE1 InProgress, production traffic on green/,
+    );
     expect(run.stderr).toContain('it continues in CodeDeploy');
     expect(run.stderr).toContain('fsops rollback internal-pe --env staging');
     expect(world.state.cdStops).toEqual([]);
@@ -615,8 +625,12 @@ describe('fsops deploy, a service on the CODE_DEPLOY controller (CodeDeploy)', (
     const shown = await fsops('deployments', 'internal-pe', '--env', 'staging');
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toContain('strategy: CODE_DEPLOY');
-    expect(shown.stdout).toContain('codedeploy: application staging-fivestar, deployment group staging-internal-pe-dg');
-    expect(shown.stdout).toMatch(/in flight: CodeDeploy d-FAKE1 InProgress: production traffic on green, original task set kept/);
+    expect(shown.stdout).toContain(
+      'codedeploy: application staging-fivestar, deployment group staging-internal-pe-dg',
+    );
+    expect(shown.stdout).toMatch(
+      /in flight: CodeDeploy d-FAKE1 InProgress: production traffic on green, original task set kept/,
+    );
 
     const back = await fsops('rollback', 'internal-pe', '--env', 'staging', '--yes');
     expect(back.code, back.stdout + back.stderr).toBe(0);

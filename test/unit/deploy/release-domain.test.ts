@@ -137,7 +137,13 @@ describe('strategy', () => {
     expect(controllerRefusal({ ...service, deploymentController: { type: 'EXTERNAL' } })).toContain(
       'EXTERNAL deployment controller',
     );
-    const refusal = codeDeployRefusal(codeDeploy, 'prod', 'internal-pe', 'fam', 'no deployment group names it');
+    const refusal = codeDeployRefusal(
+      codeDeploy,
+      'prod',
+      'internal-pe',
+      'fam',
+      'no deployment group names it',
+    );
     expect(refusal).toContain('aws deploy create-deployment');
     expect(refusal).toContain('stop-deployment --deployment-id <id> --auto-rollback-enabled');
   });

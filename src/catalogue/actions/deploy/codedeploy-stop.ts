@@ -1,5 +1,9 @@
 import type { ServiceNames } from '../../../domain/ecs/facts.js';
-import { describeCodeDeployState, getDeployment, IN_FLIGHT_STATUSES } from '../../../domain/release/codedeploy.js';
+import {
+  describeCodeDeployState,
+  getDeployment,
+  IN_FLIGHT_STATUSES,
+} from '../../../domain/release/codedeploy.js';
 import type { ActionDefinition } from '../../action.js';
 
 export interface CodeDeployStopParams {

@@ -5,9 +5,9 @@ import type {
   UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
 import type { CheckResult } from '../../../base/model/check.js';
-import { oneLine } from '../../../base/model/text.js';
 import { formatDuration } from '../../../base/model/duration.js';
 import type { Finding } from '../../../base/model/finding.js';
+import { oneLine } from '../../../base/model/text.js';
 import {
   describeService,
   describeTasks,
@@ -22,15 +22,6 @@ import {
   waitForService,
 } from '../../../domain/ecs/wait.js';
 import {
-  type DeploymentState,
-  deploymentObserver,
-  type FollowResult,
-  followDeployment,
-  STAGES_BEFORE_PRODUCTION,
-  startedDeploymentArn,
-  TEST_TRAFFIC_STAGES,
-} from '../../../domain/release/lifecycle.js';
-import {
   appSpecContent,
   type CodeDeployFollow,
   type CodeDeployGroup,
@@ -39,6 +30,15 @@ import {
   followCodeDeploy,
   getDeployment,
 } from '../../../domain/release/codedeploy.js';
+import {
+  type DeploymentState,
+  deploymentObserver,
+  type FollowResult,
+  followDeployment,
+  STAGES_BEFORE_PRODUCTION,
+  startedDeploymentArn,
+  TEST_TRAFFIC_STAGES,
+} from '../../../domain/release/lifecycle.js';
 import type { Strategy } from '../../../domain/release/strategy.js';
 import { asTaskDefinition } from '../../../domain/release/taskdef.js';
 import type { ActionContext, ActionDefinition, ApplyRun } from '../../action.js';
@@ -96,27 +96,27 @@ export function releasePlanLines(p: ReleaseParams): string[] {
     p.strategy === 'codedeploy'
       ? codeDeployStrategyLines(p)
       : p.strategy === 'rolling'
-      ? [
-          'strategy: rolling (UpdateService; deployment circuit breaker on, with rollback)',
-          `follow:   the rollout until the PRIMARY deployment COMPLETED and running = desired (up to ${formatDuration(p.timeoutMs)})`,
-        ]
-      : [
-          `strategy: blue-green (ECS native BLUE_GREEN; bake time ${p.bakeTimeInMinutes} min, blue kept until the bake ends)`,
-          `alarms:   ${alarmNamesOf(p).join(', ') || 'none (no critical alarm of the component in monitoring/alarms.yaml)'} (ECS rolls back when one fires)`,
-          typeof p.testUrl === 'string'
-            ? `test:     ${p.healthPaths.map((path) => `${p.testUrl}${path}`).join(', ')} through the test listener before production traffic moves`
-            : `test:     green cannot be probed before production traffic moves: ${p.testUrl.none}`,
-          ...(p.testTrafficHold?.kind === 'PAUSE'
-            ? [
-                `hold:     the PAUSE hook at ${p.testTrafficHold.stage} holds green on the test listener: fsops probes it, then ContinueServiceDeployment CONTINUE (ROLLBACK when the probe fails)`,
-              ]
-            : p.testTrafficHold
+        ? [
+            'strategy: rolling (UpdateService; deployment circuit breaker on, with rollback)',
+            `follow:   the rollout until the PRIMARY deployment COMPLETED and running = desired (up to ${formatDuration(p.timeoutMs)})`,
+          ]
+        : [
+            `strategy: blue-green (ECS native BLUE_GREEN; bake time ${p.bakeTimeInMinutes} min, blue kept until the bake ends)`,
+            `alarms:   ${alarmNamesOf(p).join(', ') || 'none (no critical alarm of the component in monitoring/alarms.yaml)'} (ECS rolls back when one fires)`,
+            typeof p.testUrl === 'string'
+              ? `test:     ${p.healthPaths.map((path) => `${p.testUrl}${path}`).join(', ')} through the test listener before production traffic moves`
+              : `test:     green cannot be probed before production traffic moves: ${p.testUrl.none}`,
+            ...(p.testTrafficHold?.kind === 'PAUSE'
               ? [
-                  `hold:     the Lambda hook at ${p.testTrafficHold.stage} decides when production traffic moves; fsops probes green beside it and stops with rollback when its probe fails`,
+                  `hold:     the PAUSE hook at ${p.testTrafficHold.stage} holds green on the test listener: fsops probes it, then ContinueServiceDeployment CONTINUE (ROLLBACK when the probe fails)`,
                 ]
-              : []),
-          ...(p.probeRace ? [`warning:  ${p.probeRace}`] : []),
-        ];
+              : p.testTrafficHold
+                ? [
+                    `hold:     the Lambda hook at ${p.testTrafficHold.stage} decides when production traffic moves; fsops probes green beside it and stops with rollback when its probe fails`,
+                  ]
+                : []),
+            ...(p.probeRace ? [`warning:  ${p.probeRace}`] : []),
+          ];
   const rollBack =
     p.strategy === 'rolling'
       ? `roll back: UpdateService back to ${from} (recorded as the previous revision; \`fsops rollback ${p.component}\` targets it)`
@@ -537,7 +537,8 @@ async function continueHook(
   const outcome = await follow(() => false);
   const back = outcome.state?.outcome === 'rolled-back';
   const why = 'green failed its health probe while the PAUSE hook held it';
-  if (back) run.apply.auditOutcome({ result: 'rolled-back', detail: `${why}; production traffic stayed on blue` });
+  if (back)
+    run.apply.auditOutcome({ result: 'rolled-back', detail: `${why}; production traffic stayed on blue` });
   run.results.push({
     id: 'deploy.rollback',
     title: 'Rolled back before production traffic moved',
@@ -729,7 +730,8 @@ async function codeDeploy(run: Run): Promise<CheckResult[]> {
   }
   // Traffic is on green: blue kept (reached), or CodeDeploy already finished (no termination wait).
   const gate = await judge(run);
-  if (gate === 'interrupted') return interrupted(run, `${codeDeployText(moved.state)} (the gate did not finish)`, next);
+  if (gate === 'interrupted')
+    return interrupted(run, `${codeDeployText(moved.state)} (the gate did not finish)`, next);
   if (!gate.passed) {
     if (moved.result === 'reached') return stopCodeDeploy(run, client, id, follow);
     return redeployPrevious(run, client, follow);
@@ -785,13 +787,19 @@ async function stopCodeDeploy(
 ): Promise<CheckResult[]> {
   const { ctx, p } = run;
   const { StopDeploymentCommand } = await import('@aws-sdk/client-codedeploy');
-  ctx.log(`the gate failed: stopping CodeDeploy deployment ${id} with auto-rollback (traffic back to the original task set)`);
+  ctx.log(
+    `the gate failed: stopping CodeDeploy deployment ${id} with auto-rollback (traffic back to the original task set)`,
+  );
   const stop = await client.send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true }));
   const stopped = await follow(id, () => false, true);
   const rollbackId = stopped.state?.rollbackDeploymentId;
   const back = rollbackId ? await follow(rollbackId, () => false, true) : null;
   const ok = back?.result === 'ended' && back.state.outcome === 'succeeded';
-  if (ok) run.apply.auditOutcome({ result: 'rolled-back', detail: `the gate failed; CodeDeploy rollback ${rollbackId} Succeeded` });
+  if (ok)
+    run.apply.auditOutcome({
+      result: 'rolled-back',
+      detail: `the gate failed; CodeDeploy rollback ${rollbackId} Succeeded`,
+    });
   run.results.push({
     id: 'deploy.rollback',
     title: 'Stopped with rollback',
@@ -831,7 +839,8 @@ async function redeployPrevious(
   );
   const back = created.deploymentId ? await follow(created.deploymentId, () => false, true) : null;
   const ok = back?.result === 'ended' && back.state.outcome === 'succeeded';
-  if (ok) run.apply.auditOutcome({ result: 'rolled-back', detail: `back on ${shortTaskDef(p.previous.arn)}` });
+  if (ok)
+    run.apply.auditOutcome({ result: 'rolled-back', detail: `back on ${shortTaskDef(p.previous.arn)}` });
   run.results.push({
     id: 'deploy.rollback',
     title: 'Rolled back',

@@ -46,7 +46,9 @@ export function evaluateNewSignatures(
   const beforeText = formatDuration(windows.before.end - windows.before.start);
   const expected = `no error signature since the deploy began (${afterText}) that the ${beforeText} before it did not have`;
   if (after.missing) {
-    return [{ status: 'skip', resource: logGroup, expected, observed: 'log group not found (see logs.groups)' }];
+    return [
+      { status: 'skip', resource: logGroup, expected, observed: 'log group not found (see logs.groups)' },
+    ];
   }
   const known = new Set(before.groups.map((g) => g.signature));
   const fresh = after.groups.filter((g) => !known.has(g.signature));
@@ -127,18 +129,21 @@ function errorGroups(
   pattern: string,
   window: { start: number; end: number },
 ): Promise<ErrorGroups> {
-  return ctx.once(`logs.error-groups.${logGroupName}.${pattern}.${window.start}-${window.end}`, async (signal) => {
-    const settings = ctx.env.config.troubleshoot;
-    return collectErrorGroups(await ctx.aws.logs(), {
-      logGroupName,
-      pattern,
-      startTime: window.start,
-      endTime: window.end,
-      insightsAboveMs: parseDuration(settings.insightsAbove, 'troubleshoot.insightsAbove'),
-      eventCap: settings.eventCap,
-      queryTimeoutMs: settings.queryTimeoutMs,
-      pollMs: POLL_MS,
-      signal,
-    });
-  });
+  return ctx.once(
+    `logs.error-groups.${logGroupName}.${pattern}.${window.start}-${window.end}`,
+    async (signal) => {
+      const settings = ctx.env.config.troubleshoot;
+      return collectErrorGroups(await ctx.aws.logs(), {
+        logGroupName,
+        pattern,
+        startTime: window.start,
+        endTime: window.end,
+        insightsAboveMs: parseDuration(settings.insightsAbove, 'troubleshoot.insightsAbove'),
+        eventCap: settings.eventCap,
+        queryTimeoutMs: settings.queryTimeoutMs,
+        pollMs: POLL_MS,
+        signal,
+      });
+    },
+  );
 }

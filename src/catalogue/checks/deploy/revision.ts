@@ -13,7 +13,8 @@ export interface RevisionParams {
 
 /** The service runs the new revision, and only it, with running = desired (pure). */
 export function evaluateRevision(service: Service, taskDefinition: string, blueKept = false): CheckResult {
-  if (service.deploymentController?.type === 'CODE_DEPLOY') return evaluateTaskSets(service, taskDefinition, blueKept);
+  if (service.deploymentController?.type === 'CODE_DEPLOY')
+    return evaluateTaskSets(service, taskDefinition, blueKept);
   const expected = `${shortTaskDef(taskDefinition)} PRIMARY${blueKept ? ' (blue kept for the bake)' : ' and alone'}, running = desired`;
   const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
   const others = (service.deployments ?? []).filter((d) => d !== primary);
