@@ -217,12 +217,12 @@ export async function startedDeploymentArn(
  */
 export function testTrafficHold(
   hooks: readonly DeploymentLifecycleHook[],
-): { kind: 'PAUSE' | 'AWS_LAMBDA'; stage: string } | null {
+): { kind: 'PAUSE' | 'LAMBDA'; stage: string } | null {
   const holding = hooks
     .map((h) => ({
-      kind: (h.targetType === 'PAUSE' ? 'PAUSE' : 'AWS_LAMBDA') as 'PAUSE' | 'AWS_LAMBDA',
+      kind: (h.targetType === 'PAUSE' ? 'PAUSE' : 'LAMBDA') as 'PAUSE' | 'LAMBDA',
       stage: (h.lifecycleStages ?? []).find((stage) => TEST_TRAFFIC_STAGES.has(stage)) as string | undefined,
     }))
-    .filter((h): h is { kind: 'PAUSE' | 'AWS_LAMBDA'; stage: string } => h.stage !== undefined);
+    .filter((h): h is { kind: 'PAUSE' | 'LAMBDA'; stage: string } => h.stage !== undefined);
   return holding.find((h) => h.kind === 'PAUSE') ?? holding[0] ?? null;
 }

@@ -279,7 +279,7 @@ describe('the lifecycle hook that holds green on the test listener', () => {
     expect(testTrafficHold([{ hookTargetArn: 'arn:lambda', lifecycleStages: ['PRE_SCALE_UP'] }])).toBeNull();
     expect(
       testTrafficHold([{ hookTargetArn: 'arn:lambda', lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] }]),
-    ).toEqual({ kind: 'AWS_LAMBDA', stage: 'POST_TEST_TRAFFIC_SHIFT' });
+    ).toEqual({ kind: 'LAMBDA', stage: 'POST_TEST_TRAFFIC_SHIFT' });
     expect(
       testTrafficHold([
         { hookTargetArn: 'arn:lambda', lifecycleStages: ['TEST_TRAFFIC_SHIFT'] },

@@ -66,7 +66,7 @@ export interface ReleaseParams {
    */
   probeRace?: string;
   /** Blue/green: the lifecycle hook that holds green on the test listener (a PAUSE hook fsops continues). */
-  testTrafficHold?: { kind: 'PAUSE' | 'AWS_LAMBDA'; stage: string };
+  testTrafficHold?: { kind: 'PAUSE' | 'LAMBDA'; stage: string };
   container: string;
   image: string;
   bakeTimeInMinutes: number;
