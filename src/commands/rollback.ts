@@ -86,7 +86,8 @@ export async function rollback(
             },
           ],
         },
-        { ...options, io: runtime.io },
+        options,
+        runtime,
       );
     }
     const { facts, choice, fromDef, toDef } = await readsUntilInterrupted(async (signal) => {
