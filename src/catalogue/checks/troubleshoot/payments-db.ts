@@ -139,17 +139,34 @@ export const paymentFailuresCheck: CheckDefinition = {
     const db = await ctx.db();
     const queries = paymentQueries(p);
     try {
-      const [gateways, errors] = await Promise.all([
+      // The error codes only detail the gateways' verdicts: a query of them that fails (a wrong
+      // payments.columns.errorCode, a statement timeout) is its own error, the gateways still judged.
+      const [gateways, errors] = await Promise.allSettled([
         db.query<GatewayCounts>(queries.byGateway, [p.failedStatus, p.succeededStatus, ctx.since]),
         db.query<ErrorCodeCount>(queries.byErrorCode, [p.failedStatus, ctx.since]),
       ]);
-      return evaluatePaymentFailures(
-        gateways,
-        errors,
+      if (gateways.status === 'rejected') throw gateways.reason;
+      const judged = evaluatePaymentFailures(
+        gateways.value,
+        errors.status === 'fulfilled' ? errors.value : [],
         ctx.env.thresholds.paymentSuccessRatePercent,
         windowText(ctx),
         table,
       );
+      if (errors.status === 'fulfilled') return judged;
+      return [
+        {
+          id: 'payments.db.error-codes',
+          status: 'error',
+          resource: table,
+          expected: 'the failures by error code can be read',
+          observed: `could not query the failures by error code: ${(errors.reason as Error).message}`,
+          remediation: MISSING_RELATION.has((errors.reason as { code?: string }).code ?? '')
+            ? "Set payments.columns.errorCode (and the other payments.columns) to the application's names; the success rates were judged without the error codes."
+            : 'Check the database error named here, then run again; the success rates were judged without the error codes.',
+        },
+        ...judged,
+      ];
     } catch (error) {
       if (!MISSING_RELATION.has((error as { code?: string }).code ?? '')) throw error;
       return [
