@@ -13,6 +13,7 @@ import {
 import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { rdsReplicasCheck } from '../../../src/catalogue/checks/database/rds-replicas.js';
 import { backupIntegrityCheck } from '../../../src/catalogue/checks/maintenance/backups.js';
 import { rollbackTargetsCheck } from '../../../src/catalogue/checks/maintenance/rollback-targets.js';
 import { albTargetsCheck } from '../../../src/catalogue/checks/troubleshoot/alb-targets.js';
@@ -251,5 +252,62 @@ describe('maintenance.backup-integrity', () => {
       ['maintenance.backup.encrypted', 'fail'],
     ]);
     expect(results[0]!.observed).toMatch(/^could not read the RDS instance: throttled by AWS/);
+  });
+});
+
+describe('rds.replicas', () => {
+  const primary = {
+    DBInstanceIdentifier: 'prod-fivestar-payments-db',
+    ReadReplicaDBInstanceIdentifiers: [
+      'prod-fivestar-payments-db-replica-1',
+      'prod-fivestar-payments-db-replica-2',
+    ],
+  };
+  function describe_(replicas: () => unknown) {
+    rds
+      .on(DescribeDBInstancesCommand)
+      .callsFake((input: { DBInstanceIdentifier?: string }) =>
+        input.DBInstanceIdentifier ? { DBInstances: [primary] } : replicas(),
+      );
+  }
+
+  it("the replicas' status that cannot be read is one error; their ReplicaLag is still judged", async () => {
+    describe_(() => {
+      throw denied('rds:DescribeDBInstances');
+    });
+    cloudwatch.on(GetMetricDataCommand).callsFake(answerBy({ ReplicaLag: [400] }));
+    const results = await rdsReplicasCheck.run(
+      testContext({ now: new Date(T0.getTime() + 10 * 60_000) }),
+      {} as never,
+    );
+    expect(results.map((r) => [r.id, r.resource, r.status])).toEqual([
+      ['db.replication.rds-replicas', 'prod-fivestar-payments-db', 'error'],
+      ['db.replication.rds-replicas', 'prod-fivestar-payments-db', 'pass'],
+      ['db.replication.rds-lag', 'prod-fivestar-payments-db-replica-1', 'fail'],
+      ['db.replication.rds-lag', 'prod-fivestar-payments-db-replica-2', 'fail'],
+    ]);
+    expect(results[0]!.observed).toBe(
+      "could not read the replicas' status: missing permission rds:DescribeDBInstances",
+    );
+    expect(results[2]!.observed).toMatch(/^status not read, ReplicaLag /);
+  });
+
+  it("the ReplicaLag that cannot be read is one error; a replica's failed status still fails", async () => {
+    describe_(() => ({
+      DBInstances: [
+        { DBInstanceIdentifier: 'prod-fivestar-payments-db-replica-1', DBInstanceStatus: 'available' },
+        { DBInstanceIdentifier: 'prod-fivestar-payments-db-replica-2', DBInstanceStatus: 'failed' },
+      ],
+    }));
+    cloudwatch.on(GetMetricDataCommand).rejects(throttled());
+    const results = await rdsReplicasCheck.run(testContext(), {} as never);
+    expect(results.map((r) => [r.id, r.resource, r.status])).toEqual([
+      ['db.replication.rds-lag', 'prod-fivestar-payments-db', 'error'],
+      ['db.replication.rds-replicas', 'prod-fivestar-payments-db', 'pass'],
+      ['db.replication.rds-lag', 'prod-fivestar-payments-db-replica-1', 'pass'],
+      ['db.replication.rds-lag', 'prod-fivestar-payments-db-replica-2', 'fail'],
+    ]);
+    expect(results[0]!.observed).toMatch(/^could not read the replicas' ReplicaLag: throttled by AWS/);
+    expect(results[3]!.observed).toBe('failed, ReplicaLag not read');
   });
 });
