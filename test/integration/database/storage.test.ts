@@ -174,6 +174,33 @@ describe('size, index, bloat and cache checks against a real server', () => {
     }
   });
 
+  it('size: the largest tables that cannot be measured (revoked) are their own error; the size is still judged', async () => {
+    const role = await createPasswordRole();
+    try {
+      await adminQuery(
+        'REVOKE EXECUTE ON FUNCTION pg_catalog.pg_total_relation_size(regclass) FROM PUBLIC',
+        [],
+        db.name,
+      );
+      const findings = await runCheck(sizeCheck, role.url(db.name), {
+        params: { allocatedStorageGb: 1 },
+        configYaml: 'thresholds:\n  rdsFreeStoragePercent: { warn: 99.99, fail: 99.9 }\n',
+      });
+      expect(findings.map((f) => [f.id, f.status])).toEqual([
+        ['db.size.tables', 'error'],
+        ['db.size.storage', 'fail'],
+      ]);
+      expect(findings[0]!.observed).toMatch(/^could not read the largest tables: permission denied/);
+    } finally {
+      await adminQuery(
+        'GRANT EXECUTE ON FUNCTION pg_catalog.pg_total_relation_size(regclass) TO PUBLIC',
+        [],
+        db.name,
+      );
+      await role.cleanup();
+    }
+  });
+
   it('flags dead tuples, a table never vacuumed and autovacuum switched off for it', async () => {
     const client = await connect(db.url);
     try {
