@@ -6,7 +6,6 @@ import { parseDuration } from '../base/model/duration.js';
 import { ExitCode, UsageError } from '../base/model/errors.js';
 import type { Finding } from '../base/model/finding.js';
 import { buildReport } from '../base/model/finding.js';
-import type { ActionDefinition } from '../catalogue/action.js';
 import { type ReleaseParams, releaseAction } from '../catalogue/actions/deploy/release.js';
 import { stopReleaseAction } from '../catalogue/actions/deploy/stop.js';
 import { deployedReference, imageFactsKey } from '../catalogue/checks/deploy/image.js';
@@ -239,7 +238,7 @@ export async function deploy(
       component,
       names,
       strategy,
-      previous,
+      previous: { arn: previous.arn, definition: previous.definition },
       register: releaseTaskDefinition(previous.definition, container, image, previous.tags),
       update: withoutTaskDefinition(
         updateServiceInput(service, {
@@ -265,18 +264,14 @@ export async function deploy(
       overrides,
     };
     const change = deployChangeSession(session, identity?.arn ?? null, runtime);
-    const result = await runChanges(
-      change,
-      [{ action: releaseAction as unknown as ActionDefinition<never>, params }],
-      {
-        command: `deploy ${component}`,
-        yes: options.yes,
-        dryRun: options.dryRun,
-        io,
-        log: (text) => runtime.stderr.write(`${text}\n`),
-        stderr: runtime.stderr,
-      },
-    );
+    const result = await runChanges(change, [{ action: releaseAction, params }], {
+      command: `deploy ${component}`,
+      yes: options.yes,
+      dryRun: options.dryRun,
+      io,
+      log: (text) => runtime.stderr.write(`${text}\n`),
+      stderr: runtime.stderr,
+    });
     const notes = [`${names.service}: ${shortTaskDef(previous.arn)} -> ${image} (${strategy})`];
     const report = changeReport(
       `deploy ${component}`,
@@ -494,7 +489,7 @@ async function offerStop(
     change,
     [
       {
-        action: stopReleaseAction as unknown as ActionDefinition<never>,
+        action: stopReleaseAction,
         params: { component, names, previous, released },
       },
     ],

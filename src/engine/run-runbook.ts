@@ -1,5 +1,6 @@
 import type { DbQuery, RedisEndpoint } from '../base/model/check.js';
 import type { Finding } from '../base/model/finding.js';
+import { type ActionRegistry, type ChangeStep, changeSteps } from './changes.js';
 import type { ActionStep, Runbook } from './runbook.js';
 import {
   type CheckRegistry,
@@ -42,6 +43,20 @@ export function resolveSteps(runbook: Runbook, checks: CheckRegistry): Step[] {
   return stepsFor(
     checks,
     numbered.map(({ step }) => step),
+    (i) => `runbook ${runbook.name}, step ${numbered[i]!.n}`,
+  );
+}
+
+/**
+ * Every action a runbook names exists and takes the parameters given (its schema): a typo in an
+ * action step's parameters fails when the runbook loads, one line naming the runbook, the step, the
+ * action, the parameter and the valid ones.
+ */
+export function resolveActionSteps(runbook: Runbook, actions: ActionRegistry): ChangeStep[] {
+  const numbered = runbook.steps.flatMap((step, index) => ('action' in step ? [{ step, n: index + 1 }] : []));
+  return changeSteps(
+    numbered.map(({ step }) => step),
+    actions,
     (i) => `runbook ${runbook.name}, step ${numbered[i]!.n}`,
   );
 }

@@ -1,6 +1,7 @@
 import type { MetricFilter } from '@aws-sdk/client-cloudwatch-logs';
 import { z } from 'zod';
-import type { CheckDefinition, CheckResult } from '../../base/model/check.js';
+import type { CheckResult } from '../../base/model/check.js';
+import { defineCheck } from '../../base/model/check.js';
 import type { Status } from '../../base/model/finding.js';
 import {
   alarmDiff,
@@ -363,7 +364,7 @@ export function summarizeAudit(env: string, results: CheckResult[]): CheckResult
   };
 }
 
-export const alarmsAuditCheck: CheckDefinition<AlarmAuditParams> = {
+export const alarmsAuditCheck = defineCheck({
   id: 'alarms.audit',
   title: 'CloudWatch alarms match the catalogue',
   severity: 'high',
@@ -421,4 +422,4 @@ export const alarmsAuditCheck: CheckDefinition<AlarmAuditParams> = {
     });
     return params.summary ? [summarizeAudit(ctx.env.name, results)] : results;
   },
-};
+});

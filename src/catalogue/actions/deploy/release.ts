@@ -4,6 +4,7 @@ import type {
   TaskDefinition,
   UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
+import { z } from 'zod';
 import type { CheckResult } from '../../../base/model/check.js';
 import { formatDuration } from '../../../base/model/duration.js';
 import type { Finding } from '../../../base/model/finding.js';
@@ -29,44 +30,50 @@ import {
   startedDeploymentArn,
   TEST_TRAFFIC_STAGES,
 } from '../../../domain/release/lifecycle.js';
-import type { Strategy } from '../../../domain/release/strategy.js';
+import { STRATEGIES } from '../../../domain/release/strategy.js';
 import { asTaskDefinition } from '../../../domain/release/taskdef.js';
-import type { ActionContext, ActionDefinition, ApplyRun } from '../../action.js';
+import type { ActionContext, ApplyRun } from '../../action.js';
+import { built, defineAction } from '../../action.js';
 import { probe } from '../../checks/health-endpoints.js';
 
 export const RELEASE_SOURCE =
   'ops guide §12.2.1 (Application Updates); runbook 002 "Rolling Updates"; runbook 004 "Blue-Green Deployment"';
 
+export const releaseParams = z
+  .object({
+    component: z.string(),
+    names: built<ServiceNames>('the service names'),
+    strategy: z.enum(STRATEGIES),
+    /** The running task definition and its description: the copy's source, and where a rollback returns. */
+    previous: z.object({ arn: z.string(), definition: built<TaskDefinition>('a task definition') }).strict(),
+    /** RegisterTaskDefinition's input: the running definition with one container's image changed. */
+    register: built<RegisterTaskDefinitionCommandInput>('RegisterTaskDefinition input'),
+    /** UpdateService's input without the task definition (the one registered is filled in). */
+    update: built<Omit<UpdateServiceCommandInput, 'taskDefinition'>>('UpdateService input'),
+    container: z.string(),
+    image: z.string(),
+    bakeTimeInMinutes: z.number(),
+    /** Blue/green: the base URL of the test listener (green before production traffic), or why there is none. */
+    testUrl: z.union([z.string(), z.object({ none: z.string() }).strict()]),
+    healthPaths: z.array(z.string()),
+    healthTimeoutMs: z.number(),
+    /** The component's checks from `validate` that judge the release (the engine's check runner). */
+    gate: z.array(
+      z.object({ check: z.string(), params: z.record(z.string(), z.unknown()).optional() }).strict(),
+    ),
+    timeoutMs: z.number(),
+    pollMs: z.number(),
+    /** Service events and stopped tasks from before the change (not news). */
+    knownEventIds: z.array(z.string()),
+    knownStoppedTasks: z.array(z.string()),
+    /** Gate overrides given (flag -> reason): in the plan, and so in the audit's started line. */
+    overrides: z.record(z.string(), z.string()).optional(),
+    /** Tests replace the clock of the waits. */
+    clock: built<Clock>('a clock').optional(),
+  })
+  .strict();
 /** Everything the deploy decided before the prompt, as data (src/commands/deploy.ts gathers it). */
-export interface ReleaseParams {
-  component: string;
-  names: ServiceNames;
-  strategy: Strategy;
-  /** The running task definition and its description: the copy's source, and where a rollback returns. */
-  previous: { arn: string; definition: TaskDefinition };
-  /** RegisterTaskDefinition's input: the running definition with one container's image changed. */
-  register: RegisterTaskDefinitionCommandInput;
-  /** UpdateService's input without the task definition (the one registered is filled in). */
-  update: Omit<UpdateServiceCommandInput, 'taskDefinition'>;
-  container: string;
-  image: string;
-  bakeTimeInMinutes: number;
-  /** Blue/green: the base URL of the test listener (green before production traffic), or why there is none. */
-  testUrl: string | { none: string };
-  healthPaths: string[];
-  healthTimeoutMs: number;
-  /** The component's checks from `validate` that judge the release (the engine's check runner). */
-  gate: { check: string; params?: Record<string, unknown> }[];
-  timeoutMs: number;
-  pollMs: number;
-  /** Service events and stopped tasks from before the change (not news). */
-  knownEventIds: string[];
-  knownStoppedTasks: string[];
-  /** Gate overrides given (flag -> reason): in the plan, and so in the audit's started line. */
-  overrides?: Record<string, string>;
-  /** Tests replace the clock of the waits. */
-  clock?: Clock;
-}
+export type ReleaseParams = z.infer<typeof releaseParams>;
 
 /** The plan lines (pure): the new revision and its diff, strategy, bake, gate, what roll back means, the calls. */
 export function releasePlanLines(p: ReleaseParams): string[] {
@@ -110,13 +117,14 @@ function alarmNamesOf(p: ReleaseParams): string[] {
  * `fsops deploy`: register the copy, update the service, follow it, judge it with the gate, and roll
  * back on any failure. Each step's outcome is one result; the gate's findings are carried as they are.
  */
-export const releaseAction: ActionDefinition<ReleaseParams> = {
+export const releaseAction = defineAction({
   id: 'deploy.release',
   title: 'Deploy a new image',
   severity: 'critical',
   source: RELEASE_SOURCE,
   remediation:
     'Read the findings that failed the gate; `fsops deployments <component> --env <env>` shows what runs.',
+  params: releaseParams,
   async plan(ctx, params) {
     const lines = releasePlanLines(params);
     return {
@@ -141,7 +149,7 @@ export const releaseAction: ActionDefinition<ReleaseParams> = {
       apply: (run) => release(ctx, params, run),
     };
   },
-};
+});
 
 const revisionResult = (p: ReleaseParams, arn: string): CheckResult => ({
   id: 'deploy.register',

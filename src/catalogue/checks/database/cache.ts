@@ -1,4 +1,5 @@
 import type { CheckResult } from '../../../base/model/check.js';
+import { noParams } from '../../../base/model/check.js';
 import { dbCheck, formatCount, judgeLow, type Levels, levelsText } from './common.js';
 
 export interface CacheFacts {
@@ -47,6 +48,7 @@ export const cacheCheck = dbCheck({
   severity: 'medium',
   source: 'ops guide §8.1.1 (FreeableMemory, ReadLatency); PgHero cache hit rate',
   remediation: 'Add memory or fix the queries reading from disk.',
+  params: noParams,
   async run(ctx, db) {
     const t = ctx.env.config.database.thresholds;
     // The tables reading most from disk only detail the ratio: a query of them that fails is its own

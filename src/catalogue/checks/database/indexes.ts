@@ -1,4 +1,5 @@
 import type { CheckResult } from '../../../base/model/check.js';
+import { noParams } from '../../../base/model/check.js';
 import { dbCheck, formatAge, formatBytes, moreLine } from './common.js';
 
 export interface IndexRow {
@@ -116,6 +117,7 @@ export const indexesCheck = dbCheck({
   severity: 'medium',
   source: 'runbook 003 (Database Maintenance: Index Management); ops guide §12.3.1 (index usage analysis)',
   remediation: 'Drop or rebuild the index.',
+  params: noParams,
   async run(ctx, db) {
     const minBytes = ctx.env.config.database.thresholds.unusedIndexMinBytes;
     // Sizes come from pg_class.relpages (kept by VACUUM/ANALYZE/CREATE INDEX): a stat() per index would not scale.

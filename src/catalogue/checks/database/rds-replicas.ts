@@ -1,5 +1,6 @@
 import { guideThresholdAt } from '../../../base/config/guide-thresholds.js';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../../base/model/check.js';
+import type { CheckContext, CheckResult } from '../../../base/model/check.js';
+import { defineCheck, noParams } from '../../../base/model/check.js';
 import type { Status } from '../../../base/model/finding.js';
 import { joinMetricBatch } from '../../../domain/metrics/batch.js';
 import { evaluateMetric, type MetricSpec, periodFor } from '../../../domain/metrics/series.js';
@@ -281,13 +282,14 @@ export function rdsReplication(ctx: CheckContext): Promise<RdsReplicationFacts> 
  * database session: what `fsops status` shows (ops guide §10.2.1, database replica lag). The same
  * facts and judgement as db.replication's `rds-replicas`/`rds-lag` findings.
  */
-export const rdsReplicasCheck: CheckDefinition = {
+export const rdsReplicasCheck = defineCheck({
   id: 'rds.replicas',
   title: 'RDS read replicas and their lag',
   severity: 'high',
   source: 'deployment guide §4.1.3 (prod: two read replicas); ops guide §8.1.1, §10.2.1',
   remediation:
     'The role needs rds:DescribeDBInstances and cloudwatch:GetMetricData; fsops db replication --env shows the database side.',
+  params: noParams,
   async run(ctx) {
     return evaluateRdsReplicas(
       await rdsReplication(ctx),
@@ -295,4 +297,4 @@ export const rdsReplicasCheck: CheckDefinition = {
       ctx.env.config.database.thresholds,
     );
   },
-};
+});

@@ -76,7 +76,7 @@ export function evaluateSize(
   return results;
 }
 
-export const sizeCheck = dbCheck<{ allocatedStorageGb?: number | null; limit?: number }>({
+export const sizeCheck = dbCheck({
   id: 'db.size',
   title: 'Database size and largest tables',
   severity: 'medium',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { DeployConfig } from '../../../base/config/schema.js';
-import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
+import type { CheckResult } from '../../../base/model/check.js';
+import { defineCheck } from '../../../base/model/check.js';
 
 export interface FreezeGateParams {
   /** --override-freeze --reason: deploy during a freeze, audited with this reason. */
@@ -48,7 +49,7 @@ export function evaluateFreeze(
   };
 }
 
-export const deployFreezeCheck: CheckDefinition<FreezeGateParams> = {
+export const deployFreezeCheck = defineCheck({
   id: 'deploy.no-freeze',
   title: 'No change freeze',
   severity: 'high',
@@ -58,4 +59,4 @@ export const deployFreezeCheck: CheckDefinition<FreezeGateParams> = {
   async run(ctx, params) {
     return [evaluateFreeze(ctx.env.name, ctx.env.config.deploy.freezes, ctx.now, params.override)];
   },
-};
+});

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
+import type { CheckResult } from '../../../base/model/check.js';
+import { defineCheck } from '../../../base/model/check.js';
 import {
   formatImageRef,
   formatRepository,
@@ -142,7 +143,7 @@ export function evaluateImageTag(facts: ImageFacts, protectedEnv: boolean): Chec
   };
 }
 
-export const deployImageCheck: CheckDefinition<ImageGateParams> = {
+export const deployImageCheck = defineCheck({
   id: 'deploy.image',
   title: 'The image to deploy exists in ECR and passed its scan',
   severity: 'critical',
@@ -172,7 +173,7 @@ export const deployImageCheck: CheckDefinition<ImageGateParams> = {
       evaluateImageTag(facts, params.protectedEnv),
     ].filter((r): r is CheckResult => r !== null);
   },
-};
+});
 
 /** For the plan: the reference ECS will pull (digest-pinned when the tag is mutable in a protected environment). */
 export function deployedReference(facts: ImageFacts, protectedEnv: boolean): string {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
+import type { CheckResult } from '../../../base/model/check.js';
+import { defineCheck } from '../../../base/model/check.js';
 import { openStore } from '../../../domain/incident/flow.js';
 import type { IncidentRecord } from '../../../domain/incident/record.js';
 import { describeUnreadable } from '../../../domain/incident/store.js';
@@ -44,7 +45,7 @@ export function evaluateOpenIncidents(
   };
 }
 
-export const deployIncidentsCheck: CheckDefinition<IncidentGateParams> = {
+export const deployIncidentsCheck = defineCheck({
   id: 'deploy.no-open-incident',
   title: 'No open SEV1/SEV2 incident',
   severity: 'critical',
@@ -67,4 +68,4 @@ export const deployIncidentsCheck: CheckDefinition<IncidentGateParams> = {
     }
     return results;
   },
-};
+});

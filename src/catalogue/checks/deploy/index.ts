@@ -1,4 +1,4 @@
-import type { CheckDefinition } from '../../../base/model/check.js';
+import type { Check } from '../../../base/model/check.js';
 import { deployFreezeCheck } from './freeze.js';
 import { deployImageCheck } from './image.js';
 import { deployIncidentsCheck } from './incidents.js';
@@ -6,10 +6,10 @@ import { deployRevisionCheck } from './revision.js';
 import { stagingImageCheck } from './staging-image.js';
 
 /** The gates of `fsops deploy` (before any change) and its post-deploy revision check. */
-export const deployChecks = [
+export const deployChecks: Check[] = [
   deployImageCheck,
   deployIncidentsCheck,
   deployFreezeCheck,
   stagingImageCheck,
   deployRevisionCheck,
-] as unknown as CheckDefinition<never>[];
+];

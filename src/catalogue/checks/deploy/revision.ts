@@ -1,6 +1,7 @@
 import type { Service } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
-import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
+import type { CheckResult } from '../../../base/model/check.js';
+import { defineCheck } from '../../../base/model/check.js';
 import { sameTaskDef, shortTaskDef } from '../../../domain/ecs/taskdef.js';
 
 export interface RevisionParams {
@@ -35,7 +36,7 @@ export function evaluateRevision(service: Service, taskDefinition: string, blueK
   };
 }
 
-export const deployRevisionCheck: CheckDefinition<RevisionParams> = {
+export const deployRevisionCheck = defineCheck({
   id: 'deploy.revision',
   title: 'The service runs the new revision, running = desired',
   severity: 'critical',
@@ -58,4 +59,4 @@ export const deployRevisionCheck: CheckDefinition<RevisionParams> = {
     );
     return [evaluateRevision(service, params.taskDefinition, params.blueKept ?? false)];
   },
-};
+});

@@ -1,6 +1,7 @@
 import type { Task } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
-import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
+import type { CheckResult } from '../../../base/model/check.js';
+import { defineCheck } from '../../../base/model/check.js';
 
 export interface StagingImageParams {
   component: string;
@@ -55,7 +56,7 @@ export function evaluateStagingImage(
   };
 }
 
-export const stagingImageCheck: CheckDefinition<StagingImageParams> = {
+export const stagingImageCheck = defineCheck({
   id: 'deploy.staging-image',
   title: 'The same image runs in staging',
   severity: 'critical',
@@ -94,4 +95,4 @@ export const stagingImageCheck: CheckDefinition<StagingImageParams> = {
     const tasks = arns.length ? await describeTasks(ecs, names.cluster, arns, ctx.signal) : [];
     return [evaluateStagingImage(names.service, tasks, await params.digest, params.target)];
   },
-};
+});

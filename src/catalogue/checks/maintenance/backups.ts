@@ -1,5 +1,6 @@
 import type { DBInstance, DBSnapshot } from '@aws-sdk/client-rds';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../../base/model/check.js';
+import type { CheckContext, CheckResult } from '../../../base/model/check.js';
+import { defineCheck, noParams } from '../../../base/model/check.js';
 import { newestSnapshot } from '../../../domain/backup/rds.js';
 import { rdsInstance } from '../facts.js';
 import { gather, unreadFact } from '../partial.js';
@@ -159,12 +160,13 @@ async function judgeBackupFacts(
   return [...unread, ...judged];
 }
 
-export const backupRecentCheck: CheckDefinition = {
+export const backupRecentCheck = defineCheck({
   id: 'maintenance.backup-recent',
   title: 'A recent backup exists before maintenance',
   severity: 'critical',
   source: 'ops guide §12.1.1 (full backup before maintenance), §12.1.2; deployment guide §2.2.3',
   remediation: 'Take a manual snapshot before the window.',
+  params: noParams,
   async run(ctx) {
     return judgeBackupFacts(ctx, 'maintenance.backup-recent', (db, snapshots) =>
       evaluateRecentBackup(
@@ -176,14 +178,15 @@ export const backupRecentCheck: CheckDefinition = {
       ),
     );
   },
-};
+});
 
-export const backupIntegrityCheck: CheckDefinition = {
+export const backupIntegrityCheck = defineCheck({
   id: 'maintenance.backup-integrity',
   title: 'Backup integrity',
   severity: 'critical',
   source: 'ops guide §12.3.1 (monthly: backup integrity verification); deployment guide §2.2.3, §4.1, §6.1.1',
   remediation: 'Fix the backup configuration before the next window.',
+  params: noParams,
   async run(ctx) {
     return judgeBackupFacts(ctx, 'maintenance.backup-integrity', (db, snapshots) =>
       evaluateBackupIntegrity(
@@ -198,4 +201,4 @@ export const backupIntegrityCheck: CheckDefinition = {
       ),
     );
   },
-};
+});

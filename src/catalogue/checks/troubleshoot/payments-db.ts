@@ -1,5 +1,6 @@
 import type { PaymentsConfig } from '../../../base/config/schema.js';
-import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
+import type { CheckResult } from '../../../base/model/check.js';
+import { defineCheck, noParams } from '../../../base/model/check.js';
 import type { Status } from '../../../base/model/finding.js';
 import { windowText } from './facts.js';
 
@@ -127,12 +128,13 @@ export function evaluatePaymentFailures(
   return results;
 }
 
-export const paymentFailuresCheck: CheckDefinition = {
+export const paymentFailuresCheck = defineCheck({
   id: 'payments.db.failures',
   title: 'Payment failures by gateway and error code',
   severity: 'critical',
   source: 'runbook 003 (Troubleshooting: High Payment Failure Rate); ops guide §13.1.1',
   remediation: 'Follow the failing gateway (ops guide §13.1.1).',
+  params: noParams,
   async run(ctx) {
     const p = ctx.env.config.payments;
     const table = `${p.schema}.${p.table}`;
@@ -182,7 +184,7 @@ export const paymentFailuresCheck: CheckDefinition = {
       ];
     }
   },
-};
+});
 
 /** Judges the LMS sync queue: how many transactions wait, and how long the oldest has waited (pure). */
 export function evaluateLmsQueue(
@@ -222,12 +224,13 @@ export function evaluateLmsQueue(
   ];
 }
 
-export const lmsQueueCheck: CheckDefinition = {
+export const lmsQueueCheck = defineCheck({
   id: 'payments.lms-queue',
   title: 'Transactions waiting for LMS',
   severity: 'high',
   source: 'ops guide §13.1.1 (LMSSyncFailures), §9.1.1',
   remediation: 'Check the LMS integration (ops guide §13.1.1).',
+  params: noParams,
   async run(ctx) {
     const p = ctx.env.config.payments;
     const table = `${p.schema}.${p.lmsQueue.table}`;
@@ -253,4 +256,4 @@ export const lmsQueueCheck: CheckDefinition = {
       ];
     }
   },
-};
+});
