@@ -350,6 +350,7 @@ function criticalAlarms(session: EnvSession, component: string): string[] {
 function skippedStaging(stagingEnv: string, reason: string): Finding {
   return {
     id: 'deploy.staging',
+    checkId: 'deploy.staging',
     title: `The image was tested in ${stagingEnv} first`,
     status: 'warn',
     severity: 'critical',
@@ -435,6 +436,7 @@ function startStagingValidation(
 function stagingUnavailable(stagingEnv: string, error: unknown): Finding {
   return {
     id: 'deploy.staging',
+    checkId: 'deploy.staging',
     title: `The image was tested in ${stagingEnv} first`,
     status: 'error',
     severity: 'critical',

@@ -181,6 +181,7 @@ export async function recoverDb(
         } else if (!stopped) {
           findings.push({
             id: 'recover.cutover',
+            checkId: recoverCutoverAction.id,
             title: 'Cut over: the verified copy takes the live name',
             status: 'error',
             severity: 'critical',

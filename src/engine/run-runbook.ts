@@ -120,6 +120,8 @@ async function afterChecks(
 function skippedAction(runbook: Runbook, step: ActionStep): Finding {
   return {
     id: `action.${step.action}`,
+    // Not run, but this step's finding all the same: what "came from this action" asks (recheck).
+    checkId: step.action,
     title: `Change step ${step.action}`,
     status: 'skip',
     severity: 'info',
@@ -146,6 +148,8 @@ async function confirmManualSteps(
     if (!('manual' in step)) continue;
     const base = {
       id: `manual.${step.id}`,
+      // A manual step is no catalogue entry: its finding is its own.
+      checkId: `manual.${step.id}`,
       title: step.manual,
       severity: 'medium' as const,
       resource: runbook.name,

@@ -280,6 +280,7 @@ describe('runChanges: an interrupted run is never a pass', () => {
 describe('the recheck merge rule', () => {
   const f = (id: string, status: Finding['status']): Finding => ({
     id,
+    checkId: id,
     title: id,
     status,
     severity: 'medium',
