@@ -48,9 +48,6 @@ export interface DeployOptions extends ServiceCommandOptions {
   stagingProfile?: string;
 }
 
-export const DEPLOY_SOURCE =
-  'ops guide §12.2.1 (Application Updates); runbook 002 "Rolling Updates"; runbook 004 "Blue-Green Deployment"';
-
 /**
  * The component's checks from `validate` that judge a release (deployment guide §11.1, ops guide §12.2.1).
  * Blue/green is judged during the bake, with blue still beside green on purpose: `ecs.service`'s "one

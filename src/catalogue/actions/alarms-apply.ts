@@ -28,13 +28,12 @@ import {
 } from '../../domain/monitoring/alarm-state.js';
 import { defineAction, interruptedResult } from '../action.js';
 
-export const alarmsApplyParams = z
+const alarmsApplyParams = z
   .object({
     /** Another catalogue file than monitoring/alarms.yaml. */
     catalogue: z.string().optional(),
   })
   .strict();
-export type AlarmsApplyParams = z.infer<typeof alarmsApplyParams>;
 
 type Change =
   | { kind: 'create-topic'; key: string; topic: string; team: string; kmsKeyId: string | null }

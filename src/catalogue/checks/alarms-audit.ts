@@ -28,13 +28,6 @@ import {
   metricsWithoutData,
 } from '../../domain/monitoring/alarm-state.js';
 
-export interface AlarmAuditParams {
-  /** One summary finding instead of one per alarm (what `validate` shows). */
-  summary?: boolean;
-  /** Another catalogue file than monitoring/alarms.yaml. */
-  catalogue?: string;
-}
-
 const SOURCE = 'ops guide §3.2.1, §5.1.1, §5.2.1, §8.1.1, §8.2.1; deployment guide §12.2.1';
 /** INSUFFICIENT_DATA for longer than this is "stuck" (the metric is not published). */
 export const STUCK_AFTER_MS = 60 * 60_000;
@@ -370,7 +363,14 @@ export const alarmsAuditCheck = defineCheck({
   severity: 'high',
   source: SOURCE,
   remediation: 'Run `fsops alarms apply --env <env>` to create or correct the alarms.',
-  params: z.object({ summary: z.boolean().optional(), catalogue: z.string().min(1).optional() }).strict(),
+  params: z
+    .object({
+      /** One summary finding instead of one per alarm (what `validate` shows). */
+      summary: z.boolean().optional(),
+      /** Another catalogue file than monitoring/alarms.yaml. */
+      catalogue: z.string().min(1).optional(),
+    })
+    .strict(),
   async run(ctx, params) {
     const catalogue = loadAlarmCatalogue(params.catalogue);
     const topics = topicsFor(catalogue, ctx.env);

@@ -141,14 +141,13 @@ export async function deleteExpired(
   return { deleted, batches, stopped: false };
 }
 
-export const retentionParams = z
+const retentionParams = z
   .object({
     /** Only these tables (default: every policy in maintenance.retention). */
     tables: z.array(z.string()).optional(),
     batchSize: z.number().int().optional(),
   })
   .strict();
-export type RetentionParams = z.infer<typeof retentionParams>;
 
 export function policiesFor(all: RetentionPolicy[], tables: string[] | undefined): RetentionPolicy[] {
   if (!tables?.length) return all;

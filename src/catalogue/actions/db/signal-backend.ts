@@ -38,13 +38,12 @@ export function describeBackend(kind: SignalKind, b: BackendInfo, where: string)
   ];
 }
 
-export const signalBackendParams = z
+const signalBackendParams = z
   .object({
     kind: z.enum(['cancel', 'terminate']),
     pid: z.number().int(),
   })
   .strict();
-export type SignalBackendParams = z.infer<typeof signalBackendParams>;
 
 /**
  * `fsops db cancel|terminate <pid>` (runbook 002 Database Troubleshooting "kill long-running queries";

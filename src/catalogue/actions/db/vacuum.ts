@@ -102,13 +102,12 @@ export function selectVacuumTargets(tables: TableStats[], thresholds: Thresholds
   return targets;
 }
 
-export const vacuumParams = z
+const vacuumParams = z
   .object({
     /** Only these tables (`table` or `schema.table`); default all that need it. */
     tables: z.array(z.string()).optional(),
   })
   .strict();
-export type VacuumParams = z.infer<typeof vacuumParams>;
 
 export const vacuumAnalyzeAction = defineAction({
   id: 'db.vacuum-analyze',

@@ -4,7 +4,7 @@ import { describeService, type ServiceNames } from '../../../domain/ecs/facts.js
 import { sameTaskDef, shortTaskDef } from '../../../domain/ecs/taskdef.js';
 import { built, defineAction } from '../../action.js';
 
-export const stopParams = z
+const stopParams = z
   .object({
     component: z.string(),
     names: built<ServiceNames>('the service names'),
@@ -14,7 +14,6 @@ export const stopParams = z
     released: z.string(),
   })
   .strict();
-export type StopParams = z.infer<typeof stopParams>;
 
 /**
  * The way back offered after Ctrl-C during `fsops deploy` (runbook 004 "Rollback if Needed"; runbook 002

@@ -11,13 +11,12 @@ import { defineAction } from '../../action.js';
 import { baseUrl, probe } from '../../checks/health-endpoints.js';
 import { drillRefusalNow, overrideWindowLines } from './guard.js';
 
-export const taskLossParams = z
+const taskLossParams = z
   .object({
     component: z.string().optional(),
     overrideWindow: z.boolean().optional(),
   })
   .strict();
-export type TaskLossParams = z.infer<typeof taskLossParams>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -11,7 +11,7 @@ import type { ActionContext } from '../../action.js';
 import { defineAction } from '../../action.js';
 import { drillRefusalNow, overrideWindowLines } from './guard.js';
 
-export const failoverParams = z
+const failoverParams = z
   .object({
     overrideWindow: z.boolean().optional(),
     dbHost: z.string().optional(),
@@ -20,7 +20,6 @@ export const failoverParams = z
     intervalMs: z.number().optional(),
   })
   .strict();
-export type FailoverParams = z.infer<typeof failoverParams>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

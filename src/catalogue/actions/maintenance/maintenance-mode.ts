@@ -31,8 +31,7 @@ export async function writeMaintenanceMode(
   return { parameter, value, version: out.Version };
 }
 
-export const maintenanceModeParams = z.object({ on: z.boolean() }).strict();
-export type MaintenanceModeParams = z.infer<typeof maintenanceModeParams>;
+const maintenanceModeParams = z.object({ on: z.boolean() }).strict();
 
 /**
  * `fsops maintenance mode on|off` (deployment guide §4.2.1): the SSM maintenance_mode parameter the

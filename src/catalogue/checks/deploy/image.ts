@@ -9,15 +9,6 @@ import {
   type ImageRef,
 } from '../../../domain/release/image.js';
 
-export interface ImageGateParams {
-  /** The image as --image gave it (tag or digest), in the repository the container runs. */
-  image: ImageRef;
-  /** A protected environment (prod): `latest` is refused and mutable tags are pinned to their digest. */
-  protectedEnv: boolean;
-  /** --allow-findings --reason: CRITICAL findings (or no finished scan) are accepted, audited with this reason. */
-  allowFindings?: string;
-}
-
 export const IMAGE_SOURCE =
   'ops guide §12.2.1 (Staging: security scanning passed); runbook 002 "Rolling Updates" (update image)';
 const SCANNED = new Set(['COMPLETE', 'ACTIVE']);
@@ -151,6 +142,7 @@ export const deployImageCheck = defineCheck({
   remediation: 'Push and scan the image before deploying it.',
   params: z
     .object({
+      /** The image as --image gave it (tag or digest), in the repository the container runs. */
       image: z
         .object({
           registry: z.string().optional(),
@@ -159,7 +151,9 @@ export const deployImageCheck = defineCheck({
           digest: z.string().optional(),
         })
         .strict(),
+      /** A protected environment (prod): `latest` is refused and mutable tags are pinned to their digest. */
       protectedEnv: z.boolean(),
+      /** --allow-findings --reason: CRITICAL findings (or no finished scan) are accepted, audited with this reason. */
       allowFindings: z.string().min(1).optional(),
     })
     .strict(),

@@ -4,14 +4,6 @@ import type { CheckResult } from '../../../base/model/check.js';
 import { defineCheck } from '../../../base/model/check.js';
 import { sameTaskDef, shortTaskDef } from '../../../domain/ecs/taskdef.js';
 
-export interface RevisionParams {
-  component: string;
-  /** The task definition the deploy registered. */
-  taskDefinition: string;
-  /** Blue/green during the bake: blue's deployment is still there on purpose (the instant way back). */
-  blueKept?: boolean;
-}
-
 /** The service runs the new revision, and only it, with running = desired (pure). */
 export function evaluateRevision(service: Service, taskDefinition: string, blueKept = false): CheckResult {
   const expected = `${shortTaskDef(taskDefinition)} PRIMARY${blueKept ? ' (blue kept for the bake)' : ' and alone'}, running = desired`;
@@ -45,7 +37,9 @@ export const deployRevisionCheck = defineCheck({
   params: z
     .object({
       component: z.string().min(1),
+      /** The task definition the deploy registered. */
       taskDefinition: z.string().min(1),
+      /** Blue/green during the bake: blue's deployment is still there on purpose (the instant way back). */
       blueKept: z.boolean().optional(),
     })
     .strict(),

@@ -3,17 +3,6 @@ import { z } from 'zod';
 import type { CheckResult } from '../../../base/model/check.js';
 import { defineCheck } from '../../../base/model/check.js';
 
-export interface StagingImageParams {
-  component: string;
-  /**
-   * The digest the deploy would run (what ECR resolved --image to). A promise while prod's ECR answer is
-   * still on its way: staging's tasks are read meanwhile, so the two chains of calls overlap.
-   */
-  digest: string | Promise<string>;
-  /** The environment the image goes to, for the words. */
-  target: string;
-}
-
 /**
  * Ops guide §12.2.1 "tested in staging first": the image (by digest, not by tag: a tag can move) runs in
  * every RUNNING task of the staging service (pure). No running task is an error: nothing was observed.
@@ -65,7 +54,12 @@ export const stagingImageCheck = defineCheck({
   params: z
     .object({
       component: z.string().min(1),
+      /**
+       * The digest the deploy would run (what ECR resolved --image to). A promise while prod's ECR answer is
+       * still on its way: staging's tasks are read meanwhile, so the two chains of calls overlap.
+       */
       digest: z.union([z.string().min(1), z.custom<Promise<string>>((v) => v instanceof Promise)]),
+      /** The environment the image goes to, for the words. */
       target: z.string().min(1),
     })
     .strict(),
