@@ -10,7 +10,7 @@ import { type ReleaseParams, releaseAction } from '../catalogue/actions/deploy/r
 import { stopReleaseAction } from '../catalogue/actions/deploy/stop.js';
 import { deployedReference, imageFactsKey } from '../catalogue/checks/deploy/image.js';
 import { CHECKS } from '../catalogue/checks/index.js';
-import { requireService, type ServiceNames } from '../domain/ecs/facts.js';
+import { requireService, type ServiceNames } from '../domain/ecs/service-facts.js';
 import { shortTaskDef } from '../domain/ecs/taskdef.js';
 import { desiredAlarms, loadAlarmCatalogue } from '../domain/monitoring/alarm-catalogue.js';
 import { type ImageFacts, parseImageRef, requestedImage } from '../domain/release/image.js';

@@ -1,7 +1,7 @@
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import { awsExitError } from '../base/aws/errors.js';
 import { CHECKS } from '../catalogue/checks/index.js';
-import { describeTaskDefinition, gatherRollbackFacts } from '../domain/ecs/facts.js';
+import { describeTaskDefinition, gatherRollbackFacts } from '../domain/ecs/service-facts.js';
 import type { ServiceAction } from '../domain/ecs/service-update.js';
 import { chooseRollbackTarget, parseToOption, type RollbackChoice } from '../domain/ecs/target.js';
 import { diffTaskDefinitions, imagesOf, sameTaskDef, shortTaskDef } from '../domain/ecs/taskdef.js';

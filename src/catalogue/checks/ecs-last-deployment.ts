@@ -3,7 +3,7 @@ import type { CheckResult } from '../../base/model/check.js';
 import { componentsParams, defineCheck } from '../../base/model/check.js';
 import { formatDuration } from '../../base/model/duration.js';
 import { shortTaskDef } from '../../domain/ecs/taskdef.js';
-import { ecsServices } from './facts.js';
+import { ecsServices } from './service-facts.js';
 
 /**
  * The service's latest deployment and how long ago it started (pure). Informational: a deployment

@@ -3,7 +3,7 @@ import type { EnvironmentConfig } from '../../base/config/schema.js';
 import type { CheckResult } from '../../base/model/check.js';
 import { componentsParams, defineCheck } from '../../base/model/check.js';
 import { shortTaskDef } from '../../domain/ecs/taskdef.js';
-import { ecsServices } from './facts.js';
+import { ecsServices } from './service-facts.js';
 
 /** Judges one ECS service against the environment profile (pure: facts in, results out). */
 export function evaluateService(

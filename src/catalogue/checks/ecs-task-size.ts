@@ -3,8 +3,8 @@ import type { EnvironmentConfig } from '../../base/config/schema.js';
 import type { CheckResult } from '../../base/model/check.js';
 import { componentsParams, defineCheck } from '../../base/model/check.js';
 import { shortTaskDef } from '../../domain/ecs/taskdef.js';
-import { ecsServices, taskDefinition } from './facts.js';
 import { judgeEach } from './partial.js';
+import { ecsServices, taskDefinition } from './service-facts.js';
 
 export function evaluateTaskSize(
   service: string,

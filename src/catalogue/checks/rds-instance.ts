@@ -3,7 +3,7 @@ import type { EnvironmentConfig } from '../../base/config/schema.js';
 import type { CheckResult } from '../../base/model/check.js';
 import { defineCheck, noParams } from '../../base/model/check.js';
 import type { Status } from '../../base/model/finding.js';
-import { rdsInstance } from './facts.js';
+import { rdsInstance } from './service-facts.js';
 
 type Profile = EnvironmentConfig['rds'];
 

@@ -4,7 +4,7 @@ import { requireComponent } from '../../base/config/load.js';
 import { parseDuration } from '../../base/model/duration.js';
 import { ExitCode } from '../../base/model/errors.js';
 import { type ServiceChangeParams, serviceChangeAction } from '../../catalogue/actions/ecs/service-change.js';
-import { type ServiceNames, serviceNames } from '../../domain/ecs/facts.js';
+import { type ServiceNames, serviceNames } from '../../domain/ecs/service-facts.js';
 import { type ActionResult, describeAction, type ServiceAction } from '../../domain/ecs/service-update.js';
 import { shortTaskDef } from '../../domain/ecs/taskdef.js';
 import type { WaitTarget } from '../../domain/ecs/wait.js';

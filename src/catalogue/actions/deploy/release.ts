@@ -13,7 +13,7 @@ import {
   describeTasks,
   listStoppedTaskArns,
   type ServiceNames,
-} from '../../../domain/ecs/facts.js';
+} from '../../../domain/ecs/service-facts.js';
 import { diffTaskDefinitions, shortTaskDef } from '../../../domain/ecs/taskdef.js';
 import {
   type Clock,

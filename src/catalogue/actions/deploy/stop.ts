@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UsageError } from '../../../base/model/errors.js';
-import { describeService, type ServiceNames } from '../../../domain/ecs/facts.js';
+import { describeService, type ServiceNames } from '../../../domain/ecs/service-facts.js';
 import { sameTaskDef, shortTaskDef } from '../../../domain/ecs/taskdef.js';
 import { built, defineAction } from '../../action.js';
 

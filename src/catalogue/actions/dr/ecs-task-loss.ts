@@ -5,7 +5,7 @@ import type { CheckContext, CheckResult } from '../../../base/model/check.js';
 import { UsageError } from '../../../base/model/errors.js';
 import { evaluateTaskRecovery } from '../../../domain/backup/drill.js';
 import { formatMinutes } from '../../../domain/backup/evaluate.js';
-import { describeService, type ServiceNames, serviceNames } from '../../../domain/ecs/facts.js';
+import { describeService, type ServiceNames, serviceNames } from '../../../domain/ecs/service-facts.js';
 import type { ActionContext } from '../../action.js';
 import { defineAction } from '../../action.js';
 import { baseUrl, probe } from '../../checks/health-endpoints.js';

@@ -7,7 +7,7 @@ import {
   describeTasks,
   listStoppedTaskArns,
   type ServiceNames,
-} from '../../../domain/ecs/facts.js';
+} from '../../../domain/ecs/service-facts.js';
 import {
   type ActionResult,
   applyServiceAction,

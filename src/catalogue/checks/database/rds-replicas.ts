@@ -4,9 +4,9 @@ import { defineCheck, noParams } from '../../../base/model/check.js';
 import type { Status } from '../../../base/model/finding.js';
 import { joinMetricBatch } from '../../../domain/metrics/batch.js';
 import { evaluateMetric, type MetricSpec, periodFor } from '../../../domain/metrics/series.js';
-import { rdsInstance } from '../facts.js';
 import { gather, unreadFact } from '../partial.js';
 import { call } from '../security/common.js';
+import { rdsInstance } from '../service-facts.js';
 import { type DbThresholds, formatAge, worst } from './common.js';
 
 // The RDS side of replication (read replicas and their ReplicaLag, from RDS and CloudWatch): the

@@ -45,7 +45,7 @@ export const deployRevisionCheck = defineCheck({
     .strict(),
   async run(ctx, params) {
     // Loaded on use: the check catalogue is imported by commands that never call AWS (`runbook list`).
-    const { requireService, serviceNames } = await import('../../../domain/ecs/facts.js');
+    const { requireService, serviceNames } = await import('../../../domain/ecs/service-facts.js');
     const service = await requireService(
       await ctx.aws.ecs(),
       serviceNames(ctx.env, params.component),

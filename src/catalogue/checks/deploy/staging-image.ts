@@ -67,7 +67,7 @@ export const stagingImageCheck = defineCheck({
     // Loaded on use: the check catalogue is imported by commands that never call AWS (`runbook list`).
     const [{ ListTasksCommand }, { describeTasks, serviceNames }] = await Promise.all([
       import('@aws-sdk/client-ecs'),
-      import('../../../domain/ecs/facts.js'),
+      import('../../../domain/ecs/service-facts.js'),
     ]);
     const ecs = await ctx.aws.ecs();
     const names = serviceNames(ctx.env, params.component);

@@ -2,9 +2,9 @@ import type { DBInstance, DBSnapshot } from '@aws-sdk/client-rds';
 import type { CheckContext, CheckResult } from '../../../base/model/check.js';
 import { defineCheck, noParams } from '../../../base/model/check.js';
 import { newestSnapshot } from '../../../domain/backup/rds.js';
-import { rdsInstance } from '../facts.js';
 import { gather, unreadFact } from '../partial.js';
 import { call } from '../security/common.js';
+import { rdsInstance } from '../service-facts.js';
 
 const HOUR = 3_600_000;
 

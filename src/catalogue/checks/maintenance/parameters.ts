@@ -1,7 +1,7 @@
 import type { Parameter } from '@aws-sdk/client-rds';
 import type { CheckResult } from '../../../base/model/check.js';
 import { defineCheck, noParams } from '../../../base/model/check.js';
-import { rdsInstance } from '../facts.js';
+import { rdsInstance } from '../service-facts.js';
 
 const REVIEWED = [
   'shared_preload_libraries',

@@ -2,7 +2,7 @@ import type { DBEngineVersion, PendingMaintenanceAction } from '@aws-sdk/client-
 import type { CheckResult } from '../../../base/model/check.js';
 import { defineCheck, noParams } from '../../../base/model/check.js';
 import { evaluateRdsWindows } from '../../../domain/maintenance/rds-windows.js';
-import { rdsInstance } from '../facts.js';
+import { rdsInstance } from '../service-facts.js';
 
 export function evaluateMinorVersions(
   name: string,

@@ -1,7 +1,7 @@
 import type { Thresholds } from '../../../base/config/schema.js';
 import type { CheckContext, CheckResult } from '../../../base/model/check.js';
 import { defineCheck, noParams } from '../../../base/model/check.js';
-import { rdsInstance } from '../facts.js';
+import { rdsInstance } from '../service-facts.js';
 
 const GIB = 1024 ** 3;
 const DAY = 86_400_000;

@@ -7,7 +7,7 @@ import { joinMetricBatch } from '../../../domain/metrics/batch.js';
 import { held } from '../../../domain/metrics/definitions.js';
 import type { MetricSpec } from '../../../domain/metrics/series.js';
 import { judgeMetrics } from '../troubleshoot/metrics.js';
-import { above, round } from './facts.js';
+import { above, round } from './redis-facts.js';
 
 /** The replication group as ElastiCache describes it, or null when it does not exist. */
 export interface ElastiCacheFacts {

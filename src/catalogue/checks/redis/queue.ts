@@ -1,8 +1,8 @@
 import type { RedisConfig } from '../../../base/config/schema.js';
 import type { CheckResult } from '../../../base/model/check.js';
 import { defineCheck, noParams } from '../../../base/model/check.js';
-import type { RedisFacts } from '../../../domain/redis/facts.js';
-import { above, redisFacts, round } from './facts.js';
+import type { RedisFacts } from '../../../domain/redis/server-facts.js';
+import { above, redisFacts, round } from './redis-facts.js';
 
 type QueueConfig = RedisConfig['queues'][number];
 

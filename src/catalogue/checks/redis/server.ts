@@ -2,9 +2,9 @@ import type { RedisConfig } from '../../../base/config/schema.js';
 import type { CheckResult } from '../../../base/model/check.js';
 import { defineCheck, noParams } from '../../../base/model/check.js';
 import type { Status } from '../../../base/model/finding.js';
-import type { RedisFacts } from '../../../domain/redis/facts.js';
 import { infoNumber, replicaLinks } from '../../../domain/redis/info.js';
-import { above, below, expectedBelow, redisFacts, round } from './facts.js';
+import type { RedisFacts } from '../../../domain/redis/server-facts.js';
+import { above, below, expectedBelow, redisFacts, round } from './redis-facts.js';
 
 type Thresholds = RedisConfig['thresholds'];
 

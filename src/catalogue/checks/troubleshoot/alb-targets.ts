@@ -3,7 +3,7 @@ import type { CheckResult } from '../../../base/model/check.js';
 import { componentsOf, componentsParams, defineCheck } from '../../../base/model/check.js';
 import { gather, unreadFact } from '../partial.js';
 import { call } from '../security/common.js';
-import { type AlbInfo, albsOfEach, noAlbResult } from './facts.js';
+import { type AlbInfo, albsOfEach, noAlbResult } from './load-balancer-facts.js';
 
 type TargetGroupInfo = AlbInfo['targetGroups'][number];
 

@@ -4,7 +4,7 @@ import type { CheckContext, CheckResult } from '../../../base/model/check.js';
 import { componentsParams, defineCheck } from '../../../base/model/check.js';
 import type { Status } from '../../../base/model/finding.js';
 import { attempt, gather, unreadFact } from '../partial.js';
-import { albs } from './facts.js';
+import { albs } from './load-balancer-facts.js';
 
 export interface TlsEndpoint {
   host: string;

@@ -1,7 +1,7 @@
 import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 import type { CheckContext, CheckResult } from '../../../base/model/check.js';
 import { componentsParams, defineCheck } from '../../../base/model/check.js';
-import { ecsServices, rdsInstance } from '../facts.js';
+import { ecsServices, rdsInstance } from '../service-facts.js';
 
 /** An IPv4 CIDR as [network, mask] numbers; null for IPv6 or malformed ranges. */
 function parseCidr(cidr: string): [number, number] | null {

@@ -4,8 +4,8 @@ import { componentsOf, componentsParams, defineCheck } from '../../../base/model
 import type { Status } from '../../../base/model/finding.js';
 import { shortTaskDef } from '../../../domain/ecs/taskdef.js';
 import { messageSignature } from '../../../domain/logs/signature.js';
-import { ecsServices } from '../facts.js';
 import { judgeEach } from '../partial.js';
+import { ecsServices } from '../service-facts.js';
 
 /** DescribeTasks takes at most 100 task ARNs per call. */
 const DESCRIBE_TASKS_BATCH = 100;

@@ -7,7 +7,7 @@ import { collectErrorGroups, type ErrorGroups } from '../../../domain/logs/fetch
 import type { SignatureGroup } from '../../../domain/logs/signature.js';
 import { collectSlowStatements, type SlowStatements } from '../../../domain/logs/slow-statements.js';
 import { judgeEach } from '../partial.js';
-import { windowText } from './facts.js';
+import { windowText } from './load-balancer-facts.js';
 
 const POLL_MS = 1000;
 const DEFAULT_SHOWN = 10;

@@ -10,10 +10,10 @@ import {
   rdsMetricSpecs,
 } from '../../../domain/metrics/definitions.js';
 import { evaluateMetric, type MetricSpec, periodFor, type Series } from '../../../domain/metrics/series.js';
-import { rdsInstance } from '../facts.js';
 import { gather, unreadFact } from '../partial.js';
 import { call } from '../security/common.js';
-import { albsOfEach, noAlbResult, windowText } from './facts.js';
+import { rdsInstance } from '../service-facts.js';
+import { albsOfEach, noAlbResult, windowText } from './load-balancer-facts.js';
 
 /** ops guide §8.1.1: "DatabaseConnections (Current: 160/200 max)". */
 const GUIDE_MAX_CONNECTIONS = 200;

@@ -2,7 +2,7 @@ import type { PaymentsConfig } from '../../../base/config/schema.js';
 import type { CheckResult } from '../../../base/model/check.js';
 import { defineCheck, noParams } from '../../../base/model/check.js';
 import type { Status } from '../../../base/model/finding.js';
-import { windowText } from './facts.js';
+import { windowText } from './load-balancer-facts.js';
 
 /** SQLSTATE undefined_table / undefined_column: the config names a table or column the database lacks. */
 const MISSING_RELATION = new Set(['42P01', '42703', '3F000']);
