@@ -1,8 +1,15 @@
+import { z } from 'zod';
 import type { AwsClients } from '../base/aws/clients.js';
 import type { EnvContext } from '../base/config/load.js';
 import type { Config } from '../base/config/schema.js';
-import type { CheckContext, CheckResult } from '../base/model/check.js';
-import type { Finding, Severity } from '../base/model/finding.js';
+import {
+  acceptParams,
+  type CatalogueEntry,
+  type CheckContext,
+  type CheckResult,
+  type ParamsSchema,
+} from '../base/model/check.js';
+import type { Finding } from '../base/model/finding.js';
 import type { DbSession } from '../domain/db/connection.js';
 import type { DbTarget } from '../domain/db/target.js';
 import type { MaintenanceDb, WriteSessionOptions } from '../domain/db/writable.js';
@@ -116,12 +123,21 @@ export interface ActionPlan {
   apply(run: ApplyRun): Promise<CheckResult[]>;
 }
 
-export interface ActionDefinition<P = Record<string, unknown>> {
-  id: string;
-  title: string;
-  severity: Severity;
-  source: string;
-  remediation: string;
+/**
+ * A parameter a command builds from its facts rather than a person types (an SDK shape, a clock, a
+ * callback): its schema only asks that it be there (optional: `.optional()`), and it is passed on as given.
+ */
+export function built<T>(what = 'a value the command builds') {
+  return z.custom<T>((value) => value !== undefined && value !== null, { message: `expected ${what}` });
+}
+
+/** An action as written (`defineAction`): its parameters' type is its schema's (`z.infer`). */
+export interface ActionSpec<S extends ParamsSchema> extends CatalogueEntry {
+  /**
+   * The step parameters it takes (a strict zod object, `noParams` for none): checked when a runbook
+   * loads or a command builds its steps, before anything is refused, planned or changed.
+   */
+  params: S;
   /**
    * Read-only checks whose findings this action changes (e.g. VACUUM and `db.bloat`): a run that applied
    * the action checks them again, so its report shows the state after the change, not before.
@@ -131,6 +147,36 @@ export interface ActionDefinition<P = Record<string, unknown>> {
    * Read-only reasons not to start now (outside the maintenance window, an open incident): the driver
    * asks every step before any plan; a reason is audited `refused` and ends the run (exit 2).
    */
-  refuse?(ctx: ActionContext, params: P): Promise<string | null> | string | null;
-  plan(ctx: ActionContext, params: P): Promise<ActionPlan>;
+  refuse?(ctx: ActionContext, params: z.infer<S>): Promise<string | null> | string | null;
+  plan(ctx: ActionContext, params: z.infer<S>): Promise<ActionPlan>;
+}
+
+/**
+ * An action of the catalogue, as the registry holds it and the driver runs it (src/engine/changes.ts):
+ * whatever a step gives `refuse` and `plan` passes the action's schema before its own code sees it.
+ */
+export interface Action extends CatalogueEntry {
+  readonly params: ParamsSchema;
+  readonly recheck?: string[];
+  /** Absent: nothing refuses this action early. `params` must pass the schema, else a UsageError. */
+  refuse?(ctx: ActionContext, params?: unknown): Promise<string | null>;
+  /** `params` must pass the schema, else a UsageError (exit 2, nothing changed). */
+  plan(ctx: ActionContext, params?: unknown): Promise<ActionPlan>;
+}
+
+/**
+ * The one typed constructor of an action: `refuse` and `plan` get their parameters as the action's
+ * schema parsed them, so the parameter type is proven by the schema, not asserted by a cast.
+ */
+export function defineAction<S extends ParamsSchema>(spec: ActionSpec<S>): Action {
+  const { plan, refuse, params: schema, ...entry } = spec;
+  const accept = (params: unknown) => acceptParams(schema, params, `action ${entry.id}`);
+  return {
+    ...entry,
+    params: schema,
+    ...(refuse
+      ? { refuse: async (ctx: ActionContext, params?: unknown) => refuse(ctx, accept(params)) }
+      : {}),
+    plan: async (ctx, params) => plan(ctx, accept(params)),
+  };
 }

@@ -1,4 +1,3 @@
-import type { ActionDefinition } from '../catalogue/action.js';
 import { alarmsApplyAction } from '../catalogue/actions/alarms-apply.js';
 import { CHECKS } from '../catalogue/checks/index.js';
 import { loadAlarmCatalogue } from '../domain/monitoring/alarm-catalogue.js';
@@ -29,7 +28,7 @@ export async function alarmsApply(
       why: 'alarms apply changes CloudWatch alarms',
       steps: [
         {
-          action: alarmsApplyAction as ActionDefinition<never>,
+          action: alarmsApplyAction,
           params: options.catalogue ? { catalogue: options.catalogue } : {},
         },
       ],

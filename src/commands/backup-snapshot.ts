@@ -1,4 +1,3 @@
-import type { ActionDefinition } from '../catalogue/action.js';
 import { type SnapshotParams, snapshotAction } from '../catalogue/actions/backup/snapshot.js';
 import { CHANGE_REF_ENV } from '../catalogue/checks/maintenance/window.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
@@ -22,7 +21,7 @@ export async function backupSnapshot(
     {
       command: 'backup snapshot',
       why: 'backup snapshot creates an RDS snapshot',
-      steps: [{ action: snapshotAction as ActionDefinition<never>, params }],
+      steps: [{ action: snapshotAction, params }],
     },
     options,
     runtime,

@@ -1,4 +1,3 @@
-import type { ActionDefinition } from '../catalogue/action.js';
 import { restoreTestOrphansAction } from '../catalogue/actions/backup/orphans.js';
 import { type RestoreTestParams, restoreTestAction } from '../catalogue/actions/backup/restore-test.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
@@ -30,8 +29,8 @@ export async function backupVerify(
       why: 'backup verify creates an RDS instance',
       // Instances of an earlier run that was killed are named (and deleted) first, under the same prompt.
       steps: [
-        { action: restoreTestOrphansAction as ActionDefinition<never>, params: {} },
-        { action: restoreTestAction as ActionDefinition<never>, params },
+        { action: restoreTestOrphansAction, params: {} },
+        { action: restoreTestAction, params },
       ],
     },
     options,

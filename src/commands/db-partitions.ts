@@ -1,6 +1,4 @@
-import type { CheckDefinition } from '../base/model/check.js';
-import { toFinding } from '../base/model/check.js';
-import type { ActionDefinition } from '../catalogue/action.js';
+import { type CatalogueEntry, toFinding } from '../base/model/check.js';
 import {
   createNextPartitionsAction,
   dropOldPartitionsAction,
@@ -8,6 +6,7 @@ import {
   partitionedTables,
   partitionFindings,
 } from '../catalogue/actions/db/partitions.js';
+import type { ChangeStep } from '../engine/changes.js';
 import { type DbCommandOptions, runDbActions } from '../engine/commands/db-command.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
 
@@ -16,13 +15,13 @@ export interface PartitionsOptions extends DbCommandOptions {
   dropOlderThan?: string;
 }
 
-const listing: CheckDefinition = {
+/** What the listing's findings are known by (they are not a catalogue check's: nothing runs them). */
+const listing: CatalogueEntry = {
   id: 'db.partitions.next-month',
   title: "Next month's partition exists",
   severity: 'high',
   source: 'runbook 003 §2 Database Maintenance (Partition Management)',
   remediation: 'Create it: fsops db partitions --create-next',
-  run: async () => [],
 };
 
 /**
@@ -36,11 +35,9 @@ export async function dbPartitions(
   const olderThanMonths = options.dropOlderThan
     ? parseMonths(options.dropOlderThan, '--drop-older-than')
     : undefined;
-  const steps: { action: ActionDefinition<never>; params: unknown }[] = [];
-  if (options.createNext)
-    steps.push({ action: createNextPartitionsAction as ActionDefinition<never>, params: {} });
-  if (olderThanMonths)
-    steps.push({ action: dropOldPartitionsAction as ActionDefinition<never>, params: { olderThanMonths } });
+  const steps: ChangeStep[] = [];
+  if (options.createNext) steps.push({ action: createNextPartitionsAction, params: {} });
+  if (olderThanMonths) steps.push({ action: dropOldPartitionsAction, params: { olderThanMonths } });
   return runDbActions(
     {
       command: 'db partitions',
@@ -50,9 +47,7 @@ export async function dbPartitions(
       before: async (target) => {
         const { results, notes } = partitionFindings(await partitionedTables(target.db), new Date());
         return {
-          findings: options.createNext
-            ? []
-            : results.map((r) => toFinding(listing as CheckDefinition<never>, r)),
+          findings: options.createNext ? [] : results.map((r) => toFinding(listing, r)),
           notes: notes.length
             ? [`Partitioned tables${steps.length ? ' (before the changes)' : ''}:\n${notes.join('\n')}`]
             : ['No partitioned tables.'],

@@ -1,4 +1,3 @@
-import type { ActionDefinition } from '../catalogue/action.js';
 import { reindexAction } from '../catalogue/actions/db/reindex.js';
 import { type DbCommandOptions, runDbActions } from '../engine/commands/db-command.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
@@ -15,7 +14,7 @@ export async function dbReindex(
   return runDbActions(
     {
       command: 'db reindex',
-      steps: [{ action: reindexAction as ActionDefinition<never>, params: { index: options.index } }],
+      steps: [{ action: reindexAction, params: { index: options.index } }],
     },
     options,
     runtime,

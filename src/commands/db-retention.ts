@@ -1,5 +1,4 @@
 import { UsageError } from '../base/model/errors.js';
-import type { ActionDefinition } from '../catalogue/action.js';
 import { retentionDeleteAction } from '../catalogue/actions/db/retention.js';
 import { type DbCommandOptions, runDbActions } from '../engine/commands/db-command.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
@@ -32,7 +31,7 @@ export async function dbRetention(
       command: 'db retention',
       steps: [
         {
-          action: retentionDeleteAction as ActionDefinition<never>,
+          action: retentionDeleteAction,
           params: { tables: options.table, batchSize },
         },
       ],

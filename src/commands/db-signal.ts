@@ -1,5 +1,4 @@
 import { UsageError } from '../base/model/errors.js';
-import type { ActionDefinition } from '../catalogue/action.js';
 import { type SignalKind, signalBackendAction } from '../catalogue/actions/db/signal-backend.js';
 import { runChanges } from '../engine/changes.js';
 import { databaseChangeSession } from '../engine/commands/db-command.js';
@@ -51,7 +50,7 @@ export async function signalBackend(
       : null;
     const result = await runChanges(
       databaseChangeSession({ ...session, identity }),
-      [{ action: signalBackendAction as ActionDefinition<never>, params: { kind, pid } }],
+      [{ action: signalBackendAction, params: { kind, pid } }],
       {
         command: `db ${kind} ${pid}`,
         yes: options.yes,

@@ -6,13 +6,12 @@ import { parseDuration } from '../base/model/duration.js';
 import { ExitCode, UsageError } from '../base/model/errors.js';
 import type { Finding } from '../base/model/finding.js';
 import { buildReport } from '../base/model/finding.js';
-import type { ActionDefinition } from '../catalogue/action.js';
 import { codeDeployStopAction } from '../catalogue/actions/deploy/codedeploy-stop.js';
 import { type ReleaseParams, releaseAction } from '../catalogue/actions/deploy/release.js';
 import { stopReleaseAction } from '../catalogue/actions/deploy/stop.js';
 import { deployedReference, imageFactsKey } from '../catalogue/checks/deploy/image.js';
 import { CHECKS } from '../catalogue/checks/index.js';
-import { requireService, type ServiceNames } from '../domain/ecs/facts.js';
+import { requireService, type ServiceNames } from '../domain/ecs/service-facts.js';
 import { sameTaskDef, shortTaskDef } from '../domain/ecs/taskdef.js';
 import { desiredAlarms, loadAlarmCatalogue } from '../domain/monitoring/alarm-catalogue.js';
 import { appSpecTarget, findDeploymentGroup } from '../domain/release/codedeploy.js';
@@ -52,9 +51,6 @@ export interface DeployOptions extends ServiceCommandOptions {
   /** The AWS profile for the staging gate; default environments.<staging>.profile. */
   stagingProfile?: string;
 }
-
-export const DEPLOY_SOURCE =
-  'ops guide §12.2.1 (Application Updates); runbook 002 "Rolling Updates"; runbook 004 "Blue-Green Deployment"';
 
 /**
  * The component's checks from `validate` that judge a release (deployment guide §11.1, ops guide §12.2.1).
@@ -294,7 +290,7 @@ export async function deploy(
       component,
       names,
       strategy,
-      previous,
+      previous: { arn: previous.arn, definition: previous.definition },
       register: releaseTaskDefinition(previous.definition, container, image, previous.tags),
       ...(strategy === 'codedeploy'
         ? { codeDeploy: { group: gate.codeDeployGroup!, ...appSpec! } }
@@ -325,18 +321,14 @@ export async function deploy(
       overrides,
     };
     const change = deployChangeSession(session, identity?.arn ?? null, runtime);
-    const result = await runChanges(
-      change,
-      [{ action: releaseAction as unknown as ActionDefinition<never>, params }],
-      {
-        command: `deploy ${component}`,
-        yes: options.yes,
-        dryRun: options.dryRun,
-        io,
-        log: (text) => runtime.stderr.write(`${text}\n`),
-        stderr: runtime.stderr,
-      },
-    );
+    const result = await runChanges(change, [{ action: releaseAction, params }], {
+      command: `deploy ${component}`,
+      yes: options.yes,
+      dryRun: options.dryRun,
+      io,
+      log: (text) => runtime.stderr.write(`${text}\n`),
+      stderr: runtime.stderr,
+    });
     const notes = [`${names.service}: ${shortTaskDef(previous.arn)} -> ${image} (${strategy})`];
     const report = changeReport(
       `deploy ${component}`,
@@ -429,6 +421,7 @@ function criticalAlarms(session: EnvSession, component: string): string[] {
 function skippedStaging(stagingEnv: string, reason: string): Finding {
   return {
     id: 'deploy.staging',
+    checkId: 'deploy.staging',
     title: `The image was tested in ${stagingEnv} first`,
     status: 'warn',
     severity: 'critical',
@@ -520,6 +513,7 @@ function startStagingValidation(
 function stagingUnavailable(stagingEnv: string, error: unknown): Finding {
   return {
     id: 'deploy.staging',
+    checkId: 'deploy.staging',
     title: `The image was tested in ${stagingEnv} first`,
     status: 'error',
     severity: 'critical',
@@ -581,11 +575,11 @@ async function offerStop(
       change,
       [
         {
-          action: codeDeployStopAction as unknown as ActionDefinition<never>,
+          action: codeDeployStopAction,
           params: { component, names, deploymentId },
         },
       ],
-      { command: `deploy ${component} stop`, io, log: (text) => stderr.write(`${text}\n`) },
+      { command: `deploy ${component} stop`, io, log: (text) => stderr.write(`${text}\n`), stderr },
     );
     return;
   }
@@ -593,7 +587,7 @@ async function offerStop(
     change,
     [
       {
-        action: stopReleaseAction as unknown as ActionDefinition<never>,
+        action: stopReleaseAction,
         params: { component, names, previous, released },
       },
     ],

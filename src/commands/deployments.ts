@@ -2,7 +2,7 @@ import type { ServiceDeployment, TaskDefinition } from '@aws-sdk/client-ecs';
 import { awsExitError, describeAwsError } from '../base/aws/errors.js';
 import { mapWithConcurrency } from '../base/model/concurrency.js';
 import { UsageError } from '../base/model/errors.js';
-import { describeTaskDefinition, gatherRollbackFacts } from '../domain/ecs/facts.js';
+import { describeTaskDefinition, gatherRollbackFacts } from '../domain/ecs/service-facts.js';
 import { chooseRollbackTarget, type RollbackChoice, type RollbackFacts } from '../domain/ecs/target.js';
 import { imagesOf, imageTag, parseTaskDef, sameTaskDef, shortTaskDef } from '../domain/ecs/taskdef.js';
 import { describeServiceState } from '../domain/ecs/wait.js';

@@ -73,6 +73,7 @@ function machineSession(): EnvSession {
 function notChecked(): Finding {
   return {
     id: 'doctor.environments',
+    checkId: 'doctor.environments',
     title: 'Environments checked',
     status: 'error',
     severity: 'high',

@@ -1,5 +1,4 @@
 import { UsageError } from '../base/model/errors.js';
-import type { ActionDefinition } from '../catalogue/action.js';
 import { ecsTaskLossAction } from '../catalogue/actions/dr/ecs-task-loss.js';
 import { rdsFailoverAction } from '../catalogue/actions/dr/rds-failover.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
@@ -29,11 +28,11 @@ export async function drDrill(
   const step =
     kind === 'rds-failover'
       ? {
-          action: rdsFailoverAction as ActionDefinition<never>,
+          action: rdsFailoverAction,
           params: { overrideWindow: options.overrideWindow, dbHost: options.dbHost, dbPort: options.dbPort },
         }
       : {
-          action: ecsTaskLossAction as ActionDefinition<never>,
+          action: ecsTaskLossAction,
           params: { component: options.component, overrideWindow: options.overrideWindow },
         };
   return runEnvActions(

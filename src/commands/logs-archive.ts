@@ -1,4 +1,3 @@
-import type { ActionDefinition } from '../catalogue/action.js';
 import { type ArchiveExportParams, archiveExportAction } from '../catalogue/actions/logs/archive-export.js';
 import { CHECKS } from '../catalogue/checks/index.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
@@ -24,7 +23,7 @@ export async function logsArchive(
     {
       command: 'logs archive',
       why: 'logs archive creates CloudWatch Logs export tasks',
-      steps: [{ action: archiveExportAction as ActionDefinition<never>, params }],
+      steps: [{ action: archiveExportAction, params }],
       recheck: stepsFor(CHECKS, [{ check: 'logs.archive' }]),
     },
     options,

@@ -1,6 +1,5 @@
 import { awsExitError } from '../base/aws/errors.js';
 import { UsageError } from '../base/model/errors.js';
-import type { ActionDefinition } from '../catalogue/action.js';
 import { maintenanceModeAction } from '../catalogue/actions/maintenance/maintenance-mode.js';
 import { interpretMaintenanceMode, readMaintenanceMode } from '../catalogue/checks/maintenance-mode.js';
 import { promptIO } from '../engine/change.js';
@@ -64,7 +63,7 @@ export async function maintenanceMode(
     const command = `maintenance mode ${state}`;
     const result = await runChanges(
       envChangeSession(session, identity?.arn ?? null),
-      [{ action: maintenanceModeAction as ActionDefinition<never>, params: { on: state === 'on' } }],
+      [{ action: maintenanceModeAction, params: { on: state === 'on' } }],
       {
         command,
         yes: options.yes,

@@ -11,7 +11,6 @@ import {
   changeSteps,
   envChangeSession,
   refuseChange,
-  resolveActions,
   runChanges,
 } from '../engine/changes.js';
 import { lazyDatabase } from '../engine/database.js';
@@ -19,7 +18,7 @@ import { evidenceFormat, finishChangeRun, stepTimer } from '../engine/evidence.j
 import { readsUntilInterrupted } from '../engine/interrupt.js';
 import { printerFor } from '../engine/printer.js';
 import { createProgress } from '../engine/progress.js';
-import { executeRunbook, resolveSteps } from '../engine/run-runbook.js';
+import { executeRunbook, resolveActionSteps, resolveSteps } from '../engine/run-runbook.js';
 import { type ActionStep, loadRunbook, type Runbook } from '../engine/runbook.js';
 import { canAsk, processRuntime, type Runtime } from '../engine/runtime.js';
 import { type GlobalOptions, openEnvSession, requireExplicitEnv, verifyAccount } from '../engine/session.js';
@@ -62,7 +61,8 @@ async function runMaintenanceRunbook(
   const changeRef = options.changeRef ?? process.env[CHANGE_REF_ENV];
   const runbook = withChangeRef(loadRunbook(name), changeRef);
   const actionSteps = runbook.steps.filter((s): s is ActionStep => 'action' in s);
-  resolveActions(actionSteps, ACTIONS);
+  // Every action step exists and takes its parameters: a typo is exit 2 before anything runs.
+  resolveActionSteps(runbook, ACTIONS);
   const envName = actionSteps.length
     ? requireExplicitEnv(options, `${label} changes the database`)
     : undefined;

@@ -2,7 +2,7 @@ import { describeAwsError } from '../base/aws/errors.js';
 import { loadConfig } from '../base/config/load.js';
 import type { CheckResult } from '../base/model/check.js';
 import { UnreachableError, UsageError } from '../base/model/errors.js';
-import { rdsInstance } from '../catalogue/checks/facts.js';
+import { rdsInstance } from '../catalogue/checks/service-facts.js';
 import { evaluateRdsWindows } from '../domain/maintenance/rds-windows.js';
 import {
   describeWindowState,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../base/model/errors.js';
 import type { Finding } from '../base/model/finding.js';
-import type { ActionDefinition } from '../catalogue/action.js';
+import type { Action } from '../catalogue/action.js';
 import {
   type RecoverDbParams,
   recoverAbortAction,
@@ -147,10 +147,10 @@ export async function recoverDb(
     };
     const progress = await createProgress(`${COMMAND} (${session.env.name})`, printer.format, runtime.stderr);
     const changeSession = envChangeSession(session, identity?.arn ?? null);
-    const run = (command: string, actions: ActionDefinition<RecoverDbParams>[]) =>
+    const run = (command: string, actions: Action[]) =>
       runChanges(
         changeSession,
-        actions.map((action) => ({ action: action as ActionDefinition<never>, params })),
+        actions.map((action) => ({ action, params })),
         {
           command,
           yes: options.yes,
@@ -181,6 +181,7 @@ export async function recoverDb(
         } else if (!stopped) {
           findings.push({
             id: 'recover.cutover',
+            checkId: recoverCutoverAction.id,
             title: 'Cut over: the verified copy takes the live name',
             status: 'error',
             severity: 'critical',

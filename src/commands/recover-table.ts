@@ -1,4 +1,3 @@
-import type { ActionDefinition } from '../catalogue/action.js';
 import { type RecoverTableParams, recoverTableAction } from '../catalogue/actions/recover/table.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
@@ -27,7 +26,7 @@ export async function recoverTable(
     {
       command: 'recover table',
       why: 'recover table creates an RDS instance and a schema in the live database',
-      steps: [{ action: recoverTableAction as ActionDefinition<never>, params }],
+      steps: [{ action: recoverTableAction, params }],
     },
     options,
     runtime,

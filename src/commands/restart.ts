@@ -1,7 +1,7 @@
 import { awsExitError } from '../base/aws/errors.js';
 import { UsageError } from '../base/model/errors.js';
 import { CHECKS } from '../catalogue/checks/index.js';
-import { gatherServiceChangeFacts } from '../domain/ecs/facts.js';
+import { gatherServiceChangeFacts } from '../domain/ecs/service-facts.js';
 import { shortTaskDef } from '../domain/ecs/taskdef.js';
 import {
   prepareServiceCommand,

@@ -1,10 +1,9 @@
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import { awsExitError } from '../base/aws/errors.js';
 import { UsageError } from '../base/model/errors.js';
-import type { ActionDefinition } from '../catalogue/action.js';
 import { codeDeployStopAction } from '../catalogue/actions/deploy/codedeploy-stop.js';
 import { CHECKS } from '../catalogue/checks/index.js';
-import { describeTaskDefinition, gatherRollbackFacts, requireService } from '../domain/ecs/facts.js';
+import { describeTaskDefinition, gatherRollbackFacts, requireService } from '../domain/ecs/service-facts.js';
 import type { ServiceAction } from '../domain/ecs/service-update.js';
 import { chooseRollbackTarget, parseToOption, type RollbackChoice } from '../domain/ecs/target.js';
 import { diffTaskDefinitions, imagesOf, sameTaskDef, shortTaskDef } from '../domain/ecs/taskdef.js';
@@ -81,8 +80,8 @@ export async function rollback(
           why: 'rollback stops a CodeDeploy deployment',
           steps: [
             {
-              action: codeDeployStopAction as unknown as ActionDefinition<never>,
-              params: { component, names, deploymentId: codeDeploy } as never,
+              action: codeDeployStopAction,
+              params: { component, names, deploymentId: codeDeploy },
             },
           ],
         },

@@ -1,6 +1,6 @@
 import { CHECKS } from '../catalogue/checks/index.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
-import { resolveSteps } from '../engine/run-runbook.js';
+import { resolveActionSteps, resolveSteps } from '../engine/run-runbook.js';
 import { listRunbooks, loadRunbook } from '../engine/runbook.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
@@ -38,6 +38,8 @@ export async function runbookShow(
   const printer = printerFor(options, 'runbook show', VIEW_FORMATS, runtime.stdout);
   const runbook = loadRunbook(name);
   const steps = resolveSteps(runbook, CHECKS);
+  // The actions load only here (they bring the AWS SDK clients `runbook list` does without).
+  resolveActionSteps(runbook, (await import('../catalogue/actions/index.js')).ACTIONS);
   printer.view({
     data: runbook,
     text: (rb, c) => {

@@ -5,7 +5,13 @@ import { oneLine } from '../base/model/text.js';
 import { openStore } from '../domain/incident/flow.js';
 import { nextUpdateDue } from '../domain/incident/record.js';
 import { describeUnreadable } from '../domain/incident/store.js';
-import { type Cell, type Dashboard, renderDashboard, toCells } from '../domain/status/dashboard.js';
+import {
+  type Cell,
+  type Dashboard,
+  dashboardView,
+  renderDashboard,
+  toCells,
+} from '../domain/status/dashboard.js';
 import { onInterrupt, readsUntilInterrupted } from '../engine/interrupt.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
@@ -107,7 +113,7 @@ export async function status(options: StatusOptions, runtime: Runtime = processR
     };
     if (!watch) {
       printer.view({
-        data: { ...dashboard, findings },
+        data: dashboardView(dashboard, findings),
         text: (data, chalk) => renderDashboard(data, chalk, new Date(), oneLine),
       });
       return frameExitCode(findings, dashboard, options.strict ?? false);
@@ -122,7 +128,7 @@ export async function status(options: StatusOptions, runtime: Runtime = processR
     try {
       for (;;) {
         printer.view({
-          data: dashboard,
+          data: dashboardView(dashboard),
           text: (data, chalk) => {
             const frame = renderDashboard(data, chalk, new Date(), oneLine);
             return tty

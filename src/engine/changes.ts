@@ -1,7 +1,6 @@
 import type { AwsClients } from '../base/aws/clients.js';
 import { describeAwsError } from '../base/aws/errors.js';
-import type { CheckDefinition, CheckResult, DbQuery } from '../base/model/check.js';
-import { toFinding } from '../base/model/check.js';
+import { type CheckResult, type DbQuery, paramsProblem, toFinding } from '../base/model/check.js';
 import { ExitCode, ExitError, UsageError } from '../base/model/errors.js';
 import {
   buildReport,
@@ -11,8 +10,8 @@ import {
   type Report,
 } from '../base/model/finding.js';
 import {
+  type Action,
   type ActionContext,
-  type ActionDefinition,
   type ActionPlan,
   type ApplyOutcome,
   interruptedResult,
@@ -37,23 +36,23 @@ import type { EnvSession } from './session.js';
  * maintenance mode, backup snapshot/verify, dr drill, alarms apply, rollback/restart/scale — hands its
  * catalogue actions to `runChanges`, which:
  *
- * 1. refuses early, read-only (`ActionDefinition.refuse`: outside the window, an open incident),
+ * 1. refuses early, read-only (`Action.refuse`: outside the window, an open incident),
  *    audited `refused`, exit 2, before any plan;
  * 2. plans every action (read-only; bad input in a plan is exit 2 before anything changed);
  * 3. shows ONE plan and decides once (decideChange: --dry-run, --yes, the prompt; refusals audited);
  * 4. applies each action in order (applyChange: audit `started` before, the outcome after) under the
  *    run's abort signal, which Ctrl-C/SIGTERM/SIGHUP abort: the step in flight stops at its next safe
  *    point, no new step starts;
- * 5. checks again what the applied actions changed (`ActionDefinition.recheck`), unless interrupted.
+ * 5. checks again what the applied actions changed (`Action.recheck`), unless interrupted.
  *
  * It returns what happened; `changeReport` turns that into the report (the one merge rule of the
  * recheck, the INTERRUPTED status) and `finishChangeRun` (src/engine/evidence.ts) prints it.
  */
 
 /** The action catalogue a run resolves ids against (src/catalogue/actions/index.ts's ACTIONS, passed in by the command). */
-export type ActionRegistry = Readonly<Record<string, ActionDefinition<never>>>;
+export type ActionRegistry = Readonly<Record<string, Action>>;
 
-export function actionFor(registry: ActionRegistry, id: string): ActionDefinition<never> {
+export function actionFor(registry: ActionRegistry, id: string): Action {
   const action = registry[id];
   if (!action) {
     throw new UsageError(
@@ -63,23 +62,38 @@ export function actionFor(registry: ActionRegistry, id: string): ActionDefinitio
   return action;
 }
 
-/** Every action a runbook names exists: checked before anything runs. */
-export function resolveActions(
-  steps: readonly ActionStep[],
-  registry: ActionRegistry,
-): ActionDefinition<never>[] {
-  return steps.map((step) => actionFor(registry, step.action));
-}
-
-/** One action of a run with its parameters. */
+/** One action of a run with its parameters (they must pass the action's schema: `checkParams`). */
 export interface ChangeStep {
-  action: ActionDefinition<never>;
+  action: Action;
   params: unknown;
 }
 
-/** Runbook action steps as change steps (ids resolved against the catalogue). */
-export function changeSteps(steps: readonly ActionStep[], registry: ActionRegistry): ChangeStep[] {
-  return steps.map((step) => ({ action: actionFor(registry, step.action), params: step.params }));
+/**
+ * Runbook action steps as change steps: every action named exists and takes the parameters given
+ * (its schema), or a usage error — one line naming where (`where(index)`: the runbook and step), the
+ * action, the parameter and what is valid — before anything runs, is refused or planned.
+ */
+export function changeSteps(
+  steps: readonly ActionStep[],
+  registry: ActionRegistry,
+  where?: (index: number) => string,
+): ChangeStep[] {
+  const resolved = steps.map((step) => ({ action: actionFor(registry, step.action), params: step.params }));
+  checkParams(resolved, where);
+  return resolved;
+}
+
+/**
+ * Every step's parameters pass its action's schema, or a usage error naming the step (`where`, else
+ * the action), the parameter and the valid ones: a command's own steps and a runbook's alike.
+ */
+export function checkParams(steps: readonly ChangeStep[], where?: (index: number) => string): void {
+  steps.forEach(({ action, params }, index) => {
+    const problem = paramsProblem(action.params, params);
+    if (problem) {
+      throw new UsageError(`${where ? `${where(index)} (${action.id})` : `action ${action.id}`}: ${problem}`);
+    }
+  });
 }
 
 /** What the context of every action of the run holds; the driver adds the signal, the log and stopRequested. */
@@ -126,7 +140,7 @@ export function envChangeSession(
 
 /** What `runChanges` reports of one step. */
 export interface StepOutcome {
-  action: ActionDefinition<never>;
+  action: Action;
   /** Null when the step could not plan (its error is a finding). */
   plan: ActionPlan | null;
   state: 'nothing-to-do' | 'plan-failed' | 'dry-run' | 'declined' | 'not-started' | 'applied' | 'failed';
@@ -142,7 +156,7 @@ export interface ChangesResult {
   findings: Finding[];
   steps: StepOutcome[];
   /** Actions whose changes were applied (apply ran; not planned only, declined or dry run). */
-  applied: ActionDefinition<never>[];
+  applied: Action[];
   /** Declined at the prompt (audited `refused`): the command exits 2 after its report. */
   declined: boolean;
   /** Ctrl-C/SIGTERM at the prompt or during the changes: the report is INTERRUPTED, exit 130. */
@@ -185,8 +199,6 @@ const PLAN = 'plan its changes';
 export const PLAN_FAILED_NEXT =
   'Nothing was changed by this step. Fix what stopped it (AWS credentials, network access, permissions, the database secret), then run again.';
 
-const asCheck = (action: ActionDefinition<never>) => action as unknown as CheckDefinition<never>;
-
 function auditorFor(session: ChangeSession, command: string, plan?: ActionPlan | null): ChangeAudit {
   const fields = plan?.audit ?? {};
   return changeAuditor({
@@ -214,7 +226,7 @@ export async function refuseChange(session: ChangeSession, command: string, reas
 type RunDecision = 'dry-run' | 'confirmed' | 'declined' | 'interrupted';
 
 interface Planned {
-  action: ActionDefinition<never>;
+  action: Action;
   plan: ActionPlan | null;
   error?: unknown;
   ms: number;
@@ -243,8 +255,10 @@ export async function runChanges(
   };
   const timings: StepTiming[] = [];
 
+  // Parameters a step's action does not take are the caller's to fix: exit 2 before anything is asked.
+  checkParams(steps);
   for (const { action, params } of steps) {
-    const reason = await action.refuse?.(context, params as never);
+    const reason = await action.refuse?.(context, params);
     if (reason) await refuseChange(session, options.command, reason);
   }
 
@@ -308,10 +322,7 @@ async function planAll(steps: readonly ChangeStep[], context: ActionContext): Pr
   for (const { action, params } of steps) {
     const at = new Date();
     try {
-      const plan = await (action.plan as (ctx: ActionContext, params: unknown) => Promise<ActionPlan>)(
-        context,
-        params,
-      );
+      const plan = await action.plan(context, params);
       planned.push({ action, plan, ms: Date.now() - at.getTime(), at });
     } catch (error) {
       // Bad input (an unknown table or index) is the person's to fix: exit 2 before anything changed.
@@ -377,8 +388,8 @@ function refuseDangerWithoutFlag(danger: Danger, plan: MutationPlan, options: Ru
   );
 }
 
-function errorFinding(action: ActionDefinition<never>, error: unknown, doing: string): Finding {
-  return toFinding(asCheck(action), {
+function errorFinding(action: Action, error: unknown, doing: string): Finding {
+  return toFinding(action, {
     status: 'error',
     resource: action.id,
     expected: `the step can ${doing}`,
@@ -405,7 +416,7 @@ async function settleStep(
     action: p.action,
     plan: p.plan,
     state,
-    findings: results.map((r) => toFinding(asCheck(p.action), r)),
+    findings: results.map((r) => toFinding(p.action, r)),
   });
   if (!p.plan) {
     record('error', p.at, p.ms);

@@ -1,13 +1,11 @@
 import type { Finding } from '../base/model/finding.js';
 
 /**
- * Whether a finding came from a check: the runner names its check (`checkId`), whatever the finding's
- * own id (`logs.groups` emits `logs.group.*`); a finding without one (read back from an older JSON
- * report) by its id: the check's own, or one of its sub-findings (`db.bloat.stale`).
+ * Whether a finding came from a check: every finding names its check (`checkId`), whatever the
+ * finding's own id (`logs.groups` emits `logs.group.*`).
  */
 export function fromCheck(finding: Finding, checkId: string): boolean {
-  if (finding.checkId !== undefined) return finding.checkId === checkId;
-  return finding.id === checkId || finding.id.startsWith(`${checkId}.`);
+  return finding.checkId === checkId;
 }
 
 /**

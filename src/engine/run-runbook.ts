@@ -1,5 +1,6 @@
 import type { DbQuery, RedisEndpoint } from '../base/model/check.js';
 import type { Finding } from '../base/model/finding.js';
+import { type ActionRegistry, type ChangeStep, changeSteps } from './changes.js';
 import type { ActionStep, Runbook } from './runbook.js';
 import {
   type CheckRegistry,
@@ -42,6 +43,20 @@ export function resolveSteps(runbook: Runbook, checks: CheckRegistry): Step[] {
   return stepsFor(
     checks,
     numbered.map(({ step }) => step),
+    (i) => `runbook ${runbook.name}, step ${numbered[i]!.n}`,
+  );
+}
+
+/**
+ * Every action a runbook names exists and takes the parameters given (its schema): a typo in an
+ * action step's parameters fails when the runbook loads, one line naming the runbook, the step, the
+ * action, the parameter and the valid ones.
+ */
+export function resolveActionSteps(runbook: Runbook, actions: ActionRegistry): ChangeStep[] {
+  const numbered = runbook.steps.flatMap((step, index) => ('action' in step ? [{ step, n: index + 1 }] : []));
+  return changeSteps(
+    numbered.map(({ step }) => step),
+    actions,
     (i) => `runbook ${runbook.name}, step ${numbered[i]!.n}`,
   );
 }
@@ -105,6 +120,8 @@ async function afterChecks(
 function skippedAction(runbook: Runbook, step: ActionStep): Finding {
   return {
     id: `action.${step.action}`,
+    // Not run, but this step's finding all the same: what "came from this action" asks (recheck).
+    checkId: step.action,
     title: `Change step ${step.action}`,
     status: 'skip',
     severity: 'info',
@@ -131,6 +148,8 @@ async function confirmManualSteps(
     if (!('manual' in step)) continue;
     const base = {
       id: `manual.${step.id}`,
+      // A manual step is no catalogue entry: its finding is its own.
+      checkId: `manual.${step.id}`,
       title: step.manual,
       severity: 'medium' as const,
       resource: runbook.name,

@@ -1,11 +1,10 @@
-import { z } from 'zod';
 import { describeAwsError } from '../base/aws/errors.js';
 import {
+  type Check,
   type CheckContext,
-  type CheckDefinition,
-  type CheckResult,
   couldNotCheck,
   type DbQuery,
+  paramsProblem,
   type RedisEndpoint,
   toFinding,
 } from '../base/model/check.js';
@@ -15,7 +14,8 @@ import type { Finding } from '../base/model/finding.js';
 import { httpFetch } from './http-fetch.js';
 
 export interface Step {
-  check: CheckDefinition<never>;
+  check: Check;
+  /** The step's parameters; `check.run` passes them through the check's schema. */
   params: Record<string, unknown>;
 }
 
@@ -106,10 +106,7 @@ async function runOne(
     stopped?.addEventListener('abort', onStop, { once: true });
   });
   try {
-    const run = (step.check.run as (ctx: CheckContext, params: unknown) => Promise<CheckResult[]>)(
-      makeContext(controller.signal),
-      step.params,
-    );
+    const run = step.check.run(makeContext(controller.signal), step.params);
     const results = await Promise.race([run, timeout, stop]);
     if (results === STOPPED || stopped?.aborted) return STOPPED;
     return results.map((result) => toFinding(step.check, result));
@@ -129,7 +126,7 @@ class CheckTimeout extends Error {
   }
 }
 
-export function errorFinding(check: CheckDefinition<never>, error: unknown): Finding {
+export function errorFinding(check: Check, error: unknown): Finding {
   const observed = error instanceof CheckTimeout ? error.message : describeAwsError(error);
   return toFinding(
     check,
@@ -164,7 +161,7 @@ export interface CheckSession {
 }
 
 /** The check catalogue a run resolves ids against (src/catalogue/checks/index.ts's CHECKS, passed in by the command). */
-export type CheckRegistry = Readonly<Record<string, CheckDefinition<never>>>;
+export type CheckRegistry = Readonly<Record<string, Check>>;
 
 export interface RunChecksOptions extends RunnerHooks {
   /** Start of the look-back window; defaults to `now`. */
@@ -244,7 +241,7 @@ export function stepsFor(
 ): Step[] {
   return steps.map((step, index) => {
     const check = checkFor(registry, step.check);
-    const problem = paramsProblem(check, step.params ?? {});
+    const problem = paramsProblem(check.params, step.params ?? {});
     if (problem) {
       throw new UsageError(`${where ? `${where(index)} (${check.id})` : `check ${check.id}`}: ${problem}`);
     }
@@ -252,26 +249,7 @@ export function stepsFor(
   });
 }
 
-/** What is wrong with a step's parameters for its check, or null. */
-export function paramsProblem(check: CheckDefinition<never>, params: Record<string, unknown>): string | null {
-  const schema = check.params;
-  if (!schema) {
-    const given = Object.keys(params);
-    return given.length ? `takes no parameters (got ${given.join(', ')})` : null;
-  }
-  const result = schema.safeParse(params);
-  if (result.success) return null;
-  const issue = result.error.issues[0]!;
-  const valid = schema instanceof z.ZodObject ? Object.keys(schema.shape).join(', ') : '';
-  if (issue.code === 'unrecognized_keys' && 'keys' in issue && Array.isArray(issue.keys)) {
-    const keys = issue.keys.map((key) => `'${String(key)}'`).join(', ');
-    return `unknown parameter ${keys} (valid: ${valid || 'none'})`;
-  }
-  const path = issue.path.map(String).join('.');
-  return `parameter '${path}': ${issue.message}${valid ? ` (parameters: ${valid})` : ''}`;
-}
-
-export function checkFor(registry: CheckRegistry, id: string): CheckDefinition<never> {
+export function checkFor(registry: CheckRegistry, id: string): Check {
   const check = registry[id];
   if (!check) {
     throw new UsageError(

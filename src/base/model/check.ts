@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AwsClients } from '../aws/clients.js';
 import type { EnvContext } from '../config/load.js';
+import { UsageError } from './errors.js';
 import type { Finding, Severity, Status } from './finding.js';
 
 /** What one check reports about one resource; the runner fills the rest from the check's metadata. */
@@ -63,34 +64,84 @@ export interface CheckContext {
   redis?: RedisEndpoint;
 }
 
-export interface CheckDefinition<P = Record<string, unknown>> {
-  id: string;
-  title: string;
-  severity: Severity;
-  /** The guide section this check comes from, e.g. "deployment guide §11.1". */
-  source: string;
-  remediation: string;
-  /**
-   * The step parameters it takes (a strict zod object): checked when a runbook's steps or a command's
-   * steps resolve, so a typo in runbooks/*.yaml is exit 2 before anything runs. Without one the check
-   * takes no parameters.
-   */
-  params?: ParamsSchema;
-  run(ctx: CheckContext, params: P): Promise<CheckResult[]>;
+/** What a check or an action is known by in a finding: the runner fills a result's blanks from it. */
+export interface CatalogueEntry {
+  readonly id: string;
+  readonly title: string;
+  readonly severity: Severity;
+  /** The guide section it comes from, e.g. "deployment guide §11.1". */
+  readonly source: string;
+  readonly remediation: string;
 }
 
 /**
- * What the runner asks of a zod schema (`z.object({...}).strict()` is one): only its verdict. Not tied
- * to the check's `P` (that would make a check of any parameters no longer a `CheckDefinition<never>`
- * in a registry); keep the schema next to the parameters' type.
+ * The step parameters a check or an action takes: a strict zod object (`z.object({...}).strict()`;
+ * `noParams` for none). Checked when a runbook's or a command's steps resolve, so a typo in
+ * runbooks/*.yaml is exit 2 before anything runs.
  */
-export interface ParamsSchema {
-  safeParse(data: unknown):
-    | { success: true; data: unknown }
-    | {
-        success: false;
-        error: { issues: readonly { code: string; path: PropertyKey[]; message: string }[] };
-      };
+export type ParamsSchema = z.ZodType<Record<string, unknown>>;
+
+/** The parameters of a check or action that takes none. */
+export const noParams = z.object({}).strict();
+
+/** A check as written (`defineCheck`): its parameters' type is its schema's (`z.infer`). */
+export interface CheckSpec<S extends ParamsSchema> extends CatalogueEntry {
+  params: S;
+  run(ctx: CheckContext, params: z.infer<S>): Promise<CheckResult[]>;
+}
+
+/**
+ * A check of the catalogue, as the registries hold it and the runner runs it: whatever a step gives
+ * `run` passes the check's schema before the check's own code sees it.
+ */
+export interface Check extends CatalogueEntry {
+  readonly params: ParamsSchema;
+  /** Runs the check; `params` (default none) must pass `params`'s schema, else a UsageError. */
+  run(ctx: CheckContext, params?: unknown): Promise<CheckResult[]>;
+}
+
+/**
+ * The one typed constructor of a check: `run` gets its parameters as its schema parsed them, so the
+ * check's parameter type is proven by the schema, not asserted by a cast.
+ */
+export function defineCheck<S extends ParamsSchema>(spec: CheckSpec<S>): Check {
+  const { run, params: schema, ...entry } = spec;
+  return {
+    ...entry,
+    params: schema,
+    run: async (ctx, params) => run(ctx, acceptParams(schema, params, `check ${entry.id}`)),
+  };
+}
+
+/**
+ * Step parameters as their schema parses them; a UsageError naming `what` and the problem
+ * (`paramsProblem`) when they do not pass. Absent parameters are none (`{}`).
+ */
+export function acceptParams<S extends ParamsSchema>(schema: S, params: unknown, what: string): z.infer<S> {
+  const result = schema.safeParse(params ?? {});
+  if (result.success) return result.data;
+  throw new UsageError(`${what}: ${problemOf(schema, params ?? {}, result.error.issues)}`);
+}
+
+/** What is wrong with a step's parameters for its schema (one line naming the key and the valid keys), or null. */
+export function paramsProblem(schema: ParamsSchema, params: unknown): string | null {
+  const result = schema.safeParse(params ?? {});
+  return result.success ? null : problemOf(schema, params ?? {}, result.error.issues);
+}
+
+function problemOf(schema: ParamsSchema, params: unknown, issues: readonly z.core.$ZodIssue[]): string {
+  const valid = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+  if (schema instanceof z.ZodObject && valid.length === 0) {
+    const given = params && typeof params === 'object' ? Object.keys(params) : [];
+    if (given.length) return `takes no parameters (got ${given.join(', ')})`;
+  }
+  const issue = issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((key) => `'${String(key)}'`).join(', ');
+    return `unknown parameter ${keys} (valid: ${valid.join(', ') || 'none'})`;
+  }
+  const path = issue.path.map(String).join('.');
+  return `parameter '${path}': ${issue.message}${valid.length ? ` (parameters: ${valid.join(', ')})` : ''}`;
 }
 
 /**
@@ -114,7 +165,7 @@ export const componentsParam = {
 };
 export const componentsParams = z.object(componentsParam).strict();
 
-export function toFinding(check: CheckDefinition<never>, result: CheckResult): Finding {
+export function toFinding(check: CatalogueEntry, result: CheckResult): Finding {
   return {
     id: result.id ?? check.id,
     title: result.title ?? check.title,

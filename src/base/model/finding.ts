@@ -20,10 +20,12 @@ export interface Finding {
   unit?: string;
   /**
    * The check that produced it (`logs.groups` for `logs.group.retention`): set by the runner for every
-   * finding of a check (of an action: its id), absent for manual steps. What "came from this check" means
-   * (recheck after changes, the status dashboard); not part of the JSON report's contract.
+   * finding of a check (`toFinding`; of an action: the action's id); a command's own finding names the
+   * step it stands for (`deploy.staging`), a manual step its own id. What "came from this check" means
+   * (recheck after changes, the status dashboard), never a prefix of the finding's id; not part of the
+   * JSON report's contract (`toJson` and the status view drop it).
    */
-  checkId?: string;
+  checkId: string;
 }
 
 /** What an interrupted run did and did not do (Ctrl-C, SIGTERM, SIGHUP), for its report. */

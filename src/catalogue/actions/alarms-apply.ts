@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { AwsClients } from '../../base/aws/clients.js';
 import type { CheckResult } from '../../base/model/check.js';
 import {
@@ -25,12 +26,14 @@ import {
   metricsWithoutData,
   policyAllowingEventBridge,
 } from '../../domain/monitoring/alarm-state.js';
-import { type ActionDefinition, interruptedResult } from '../action.js';
+import { defineAction, interruptedResult } from '../action.js';
 
-export interface AlarmsApplyParams {
-  /** Another catalogue file than monitoring/alarms.yaml. */
-  catalogue?: string;
-}
+const alarmsApplyParams = z
+  .object({
+    /** Another catalogue file than monitoring/alarms.yaml. */
+    catalogue: z.string().optional(),
+  })
+  .strict();
 
 type Change =
   | { kind: 'create-topic'; key: string; topic: string; team: string; kmsKeyId: string | null }
@@ -63,13 +66,14 @@ const ORDER: Change['kind'][] = [
  * data (ListMetrics): such an alarm would sit in INSUFFICIENT_DATA and never fire. An account already
  * as declared plans nothing, so a second apply changes nothing.
  */
-export const alarmsApplyAction: ActionDefinition<AlarmsApplyParams> = {
+export const alarmsApplyAction = defineAction({
   id: 'alarms.apply',
   title: 'Alarms as the catalogue declares them',
   severity: 'high',
   source: SOURCE,
   remediation:
     'Check the alarm catalogue (monitoring/alarms.yaml) and the IAM permissions (docs/monitoring.md: cloudwatch:PutMetricAlarm, sns:CreateTopic, sns:Subscribe, sns:SetTopicAttributes, logs:PutMetricFilter, events:PutRule, events:PutTargets).',
+  params: alarmsApplyParams,
   recheck: ['alarms.audit'],
   async plan(ctx, params) {
     if (!ctx.env || !ctx.aws)
@@ -258,7 +262,7 @@ export const alarmsApplyAction: ActionDefinition<AlarmsApplyParams> = {
       },
     };
   },
-};
+});
 
 const samePattern = (a: string | null, b: string) => {
   try {

@@ -1,4 +1,4 @@
-import type { ActionDefinition } from '../action.js';
+import type { Action } from '../action.js';
 import { alarmsApplyAction } from './alarms-apply.js';
 import { restoreTestOrphansAction } from './backup/orphans.js';
 import { restoreTestAction } from './backup/restore-test.js';
@@ -18,24 +18,24 @@ import { maintenanceModeAction } from './maintenance/maintenance-mode.js';
 import { recoverTableAction } from './recover/table.js';
 
 /** Every mutating step a runbook can name with `action:`, by id. */
-export const ACTIONS: Record<string, ActionDefinition<never>> = Object.fromEntries(
+export const ACTIONS: Readonly<Record<string, Action>> = Object.fromEntries(
   [
     vacuumAnalyzeAction,
     retentionDeleteAction,
     createNextPartitionsAction,
     reindexAction,
-    alarmsApplyAction as ActionDefinition<never>,
+    alarmsApplyAction,
     restoreTestAction,
-    restoreTestOrphansAction as ActionDefinition<never>,
+    restoreTestOrphansAction,
     snapshotAction,
     rdsFailoverAction,
     ecsTaskLossAction,
-    maintenanceModeAction as ActionDefinition<never>,
-    signalBackendAction as ActionDefinition<never>,
-    recoverTableAction as ActionDefinition<never>,
-    releaseAction as ActionDefinition<never>,
-    stopReleaseAction as ActionDefinition<never>,
-    archiveExportAction as ActionDefinition<never>,
-    codeDeployStopAction as ActionDefinition<never>,
-  ].map((action) => [action.id, action as ActionDefinition<never>]),
+    maintenanceModeAction,
+    signalBackendAction,
+    recoverTableAction,
+    releaseAction,
+    stopReleaseAction,
+    archiveExportAction,
+    codeDeployStopAction,
+  ].map((action) => [action.id, action]),
 );

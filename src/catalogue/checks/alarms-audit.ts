@@ -1,6 +1,7 @@
 import type { MetricFilter } from '@aws-sdk/client-cloudwatch-logs';
 import { z } from 'zod';
-import type { CheckDefinition, CheckResult } from '../../base/model/check.js';
+import type { CheckResult } from '../../base/model/check.js';
+import { defineCheck } from '../../base/model/check.js';
 import type { Status } from '../../base/model/finding.js';
 import {
   alarmDiff,
@@ -26,13 +27,6 @@ import {
   gatherMetricFilters,
   metricsWithoutData,
 } from '../../domain/monitoring/alarm-state.js';
-
-export interface AlarmAuditParams {
-  /** One summary finding instead of one per alarm (what `validate` shows). */
-  summary?: boolean;
-  /** Another catalogue file than monitoring/alarms.yaml. */
-  catalogue?: string;
-}
 
 const SOURCE = 'ops guide §3.2.1, §5.1.1, §5.2.1, §8.1.1, §8.2.1; deployment guide §12.2.1';
 /** INSUFFICIENT_DATA for longer than this is "stuck" (the metric is not published). */
@@ -363,13 +357,20 @@ export function summarizeAudit(env: string, results: CheckResult[]): CheckResult
   };
 }
 
-export const alarmsAuditCheck: CheckDefinition<AlarmAuditParams> = {
+export const alarmsAuditCheck = defineCheck({
   id: 'alarms.audit',
   title: 'CloudWatch alarms match the catalogue',
   severity: 'high',
   source: SOURCE,
   remediation: 'Run `fsops alarms apply --env <env>` to create or correct the alarms.',
-  params: z.object({ summary: z.boolean().optional(), catalogue: z.string().min(1).optional() }).strict(),
+  params: z
+    .object({
+      /** One summary finding instead of one per alarm (what `validate` shows). */
+      summary: z.boolean().optional(),
+      /** Another catalogue file than monitoring/alarms.yaml. */
+      catalogue: z.string().min(1).optional(),
+    })
+    .strict(),
   async run(ctx, params) {
     const catalogue = loadAlarmCatalogue(params.catalogue);
     const topics = topicsFor(catalogue, ctx.env);
@@ -421,4 +422,4 @@ export const alarmsAuditCheck: CheckDefinition<AlarmAuditParams> = {
     });
     return params.summary ? [summarizeAudit(ctx.env.name, results)] : results;
   },
-};
+});

@@ -1,5 +1,6 @@
 import type { CompositeAlarm, MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../base/model/check.js';
+import type { CheckContext, CheckResult } from '../../base/model/check.js';
+import { defineCheck, noParams } from '../../base/model/check.js';
 import { type Got, gather, unreadFact } from './partial.js';
 
 type Alarm = Pick<
@@ -113,13 +114,14 @@ export function evaluateAlarms(expectedNames: string[], facts: AlarmFacts): Chec
   return results;
 }
 
-export const cloudwatchAlarmsCheck: CheckDefinition = {
+export const cloudwatchAlarmsCheck = defineCheck({
   id: 'cloudwatch.alarms',
   title: 'No CloudWatch alarm in ALARM',
   severity: 'high',
   source: 'ops guide §3.2, §13.2.1',
   remediation: 'Follow the alarm to its runbook: `fsops troubleshoot` lists the symptoms (ops guide §13.1).',
+  params: noParams,
   async run(ctx) {
     return evaluateAlarms(ctx.env.names.alarms, await alarmFacts(ctx));
   },
-};
+});

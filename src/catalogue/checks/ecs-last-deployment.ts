@@ -1,9 +1,9 @@
 import type { Service } from '@aws-sdk/client-ecs';
-import type { CheckDefinition, CheckResult } from '../../base/model/check.js';
-import { componentsParams } from '../../base/model/check.js';
+import type { CheckResult } from '../../base/model/check.js';
+import { componentsParams, defineCheck } from '../../base/model/check.js';
 import { formatDuration } from '../../base/model/duration.js';
 import { shortTaskDef } from '../../domain/ecs/taskdef.js';
-import { ecsServices } from './facts.js';
+import { ecsServices } from './service-facts.js';
 
 /**
  * The service's latest deployment and how long ago it started (pure). Informational: a deployment
@@ -35,7 +35,7 @@ export function evaluateLastDeployment(name: string, service: Service | null, no
   };
 }
 
-export const ecsLastDeploymentCheck: CheckDefinition<{ components?: string[] }> = {
+export const ecsLastDeploymentCheck = defineCheck({
   id: 'ecs.deployment.last',
   title: 'Last ECS deployment',
   severity: 'info',
@@ -48,4 +48,4 @@ export const ecsLastDeploymentCheck: CheckDefinition<{ components?: string[] }> 
       .filter((f) => !params.components || params.components.includes(f.component))
       .map((f) => evaluateLastDeployment(f.name, f.service, ctx.now));
   },
-};
+});

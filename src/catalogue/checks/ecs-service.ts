@@ -1,9 +1,9 @@
 import type { Service } from '@aws-sdk/client-ecs';
 import type { EnvironmentConfig } from '../../base/config/schema.js';
-import type { CheckDefinition, CheckResult } from '../../base/model/check.js';
-import { componentsParams } from '../../base/model/check.js';
+import type { CheckResult } from '../../base/model/check.js';
+import { componentsParams, defineCheck } from '../../base/model/check.js';
 import { shortTaskDef } from '../../domain/ecs/taskdef.js';
-import { ecsServices } from './facts.js';
+import { ecsServices } from './service-facts.js';
 
 /** Judges one ECS service against the environment profile (pure: facts in, results out). */
 export function evaluateService(
@@ -105,7 +105,7 @@ export function evaluateService(
   return results;
 }
 
-export const ecsServiceCheck: CheckDefinition<{ components?: string[] }> = {
+export const ecsServiceCheck = defineCheck({
   id: 'ecs.service',
   title: 'ECS service health',
   severity: 'critical',
@@ -123,4 +123,4 @@ export const ecsServiceCheck: CheckDefinition<{ components?: string[] }> = {
         }),
       );
   },
-};
+});

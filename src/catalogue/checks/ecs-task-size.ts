@@ -1,10 +1,10 @@
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import type { EnvironmentConfig } from '../../base/config/schema.js';
-import type { CheckDefinition, CheckResult } from '../../base/model/check.js';
-import { componentsParams } from '../../base/model/check.js';
+import type { CheckResult } from '../../base/model/check.js';
+import { componentsParams, defineCheck } from '../../base/model/check.js';
 import { shortTaskDef } from '../../domain/ecs/taskdef.js';
-import { ecsServices, taskDefinition } from './facts.js';
 import { judgeEach } from './partial.js';
+import { ecsServices, taskDefinition } from './service-facts.js';
 
 export function evaluateTaskSize(
   service: string,
@@ -22,7 +22,7 @@ export function evaluateTaskSize(
   };
 }
 
-export const ecsTaskSizeCheck: CheckDefinition<{ components?: string[] }> = {
+export const ecsTaskSizeCheck = defineCheck({
   id: 'ecs.task-size',
   title: 'Task CPU and memory match the environment profile',
   severity: 'medium',
@@ -43,4 +43,4 @@ export const ecsTaskSizeCheck: CheckDefinition<{ components?: string[] }> = {
         evaluateTaskSize(f.name, await taskDefinition(ctx, f.service!.taskDefinition!), ctx.env.settings.ecs),
     );
   },
-};
+});

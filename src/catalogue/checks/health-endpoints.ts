@@ -1,6 +1,6 @@
 import { healthPaths } from '../../base/config/load.js';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../base/model/check.js';
-import { componentsOf, componentsParams } from '../../base/model/check.js';
+import type { CheckContext, CheckResult } from '../../base/model/check.js';
+import { componentsOf, componentsParams, defineCheck } from '../../base/model/check.js';
 import type { Status } from '../../base/model/finding.js';
 import { splitUrlCredentials } from '../../base/model/text.js';
 import { judgeEach } from './partial.js';
@@ -79,7 +79,7 @@ export async function probe(ctx: CheckContext, url: string, timeoutMs: number): 
   }
 }
 
-export const healthEndpointsCheck: CheckDefinition<{ components?: string[] }> = {
+export const healthEndpointsCheck = defineCheck({
   id: 'health.endpoints',
   title: 'Health endpoints answer',
   severity: 'critical',
@@ -115,4 +115,4 @@ export const healthEndpointsCheck: CheckDefinition<{ components?: string[] }> = 
       },
     );
   },
-};
+});

@@ -1,4 +1,4 @@
-import type { CheckDefinition } from '../../base/model/check.js';
+import type { Check } from '../../base/model/check.js';
 import { alarmsAuditCheck } from './alarms-audit.js';
 import { backupStatusChecks } from './backup/status.js';
 import { cloudwatchAlarmsCheck } from './cloudwatch-alarms.js';
@@ -23,7 +23,7 @@ import { securityChecks } from './security/index.js';
 import { troubleshootChecks } from './troubleshoot/index.js';
 
 /** Every check a runbook can name, by id. */
-export const CHECKS: Record<string, CheckDefinition<never>> = Object.fromEntries(
+export const CHECKS: Readonly<Record<string, Check>> = Object.fromEntries(
   [
     ecsServiceCheck,
     ecsTaskSizeCheck,
@@ -48,5 +48,5 @@ export const CHECKS: Record<string, CheckDefinition<never>> = Object.fromEntries
     paymentsReconcileCheck,
     ...deployChecks,
     ...doctorChecks,
-  ].map((check) => [check.id, check as CheckDefinition<never>]),
+  ].map((check) => [check.id, check]),
 );

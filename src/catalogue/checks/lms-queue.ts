@@ -1,7 +1,8 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import type { LmsConfig, PaymentsConfig } from '../../base/config/schema.js';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../base/model/check.js';
+import type { CheckContext, CheckResult } from '../../base/model/check.js';
+import { defineCheck, noParams } from '../../base/model/check.js';
 import type { Status } from '../../base/model/finding.js';
 import { joinMetricBatch } from '../../domain/metrics/batch.js';
 import { held } from '../../domain/metrics/definitions.js';
@@ -237,7 +238,7 @@ export function queueMetricSpecs(ctx: CheckContext, table: string): MetricSpec[]
   ];
 }
 
-export const lmsQueueStoreCheck: CheckDefinition<{ metrics?: boolean; database?: boolean }> = {
+export const lmsQueueStoreCheck = defineCheck({
   id: 'lms.queue',
   title: 'LMS transaction queue',
   severity: 'high',
@@ -308,17 +309,18 @@ export const lmsQueueStoreCheck: CheckDefinition<{ metrics?: boolean; database?:
         : [unreadFact('payments.lms-queue.metrics', table, 'the LMS queue metrics', judged.reason)]),
     ];
   },
-};
+});
 
 /** `fsops metrics dynamodb`: the queue table's throttling and latency alone (ops guide §8.2.1). */
-export const metricsDynamodbCheck: CheckDefinition = {
+export const metricsDynamodbCheck = defineCheck({
   id: 'metrics.dynamodb',
   title: 'LMS queue table throttling and latency',
   severity: 'high',
   source: 'ops guide §8.2.1; deployment guide §7.1.1, §12.2.1',
   remediation: 'Raise the table capacity (or on-demand) and check the query patterns (ops guide §8.2.1).',
+  params: noParams,
   async run(ctx) {
     const table = ctx.env.config.lms.dynamodb.table.replaceAll('{env}', ctx.env.name);
     return judgeMetrics(ctx, queueMetricSpecs(ctx, table));
   },
-};
+});

@@ -1,5 +1,6 @@
 import type { LogGroup } from '@aws-sdk/client-cloudwatch-logs';
-import type { CheckDefinition, CheckResult } from '../../base/model/check.js';
+import type { CheckResult } from '../../base/model/check.js';
+import { defineCheck, noParams } from '../../base/model/check.js';
 
 export function evaluateLogGroup(
   name: string,
@@ -48,12 +49,13 @@ export function evaluateLogGroup(
   ];
 }
 
-export const logGroupsCheck: CheckDefinition = {
+export const logGroupsCheck = defineCheck({
   id: 'logs.groups',
   title: 'Log groups',
   severity: 'medium',
   source: 'ops guide §3.1.1; deployment guide §4.1, §8.1.1',
   remediation: 'Fix the log group settings as the guide defines them.',
+  params: noParams,
   async run(ctx) {
     const { DescribeLogGroupsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
     const logs = await ctx.aws.logs();
@@ -82,4 +84,4 @@ export const logGroupsCheck: CheckDefinition = {
       ),
     );
   },
-};
+});

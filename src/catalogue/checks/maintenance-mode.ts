@@ -1,4 +1,5 @@
-import type { CheckContext, CheckDefinition, CheckResult } from '../../base/model/check.js';
+import type { CheckContext, CheckResult } from '../../base/model/check.js';
+import { defineCheck, noParams } from '../../base/model/check.js';
 
 const ON = new Set(['true', 'on', '1', 'yes', 'enabled']);
 const OFF = new Set(['false', 'off', '0', 'no', 'disabled']);
@@ -51,14 +52,15 @@ export function evaluateMaintenanceMode(
   };
 }
 
-export const maintenanceModeCheck: CheckDefinition = {
+export const maintenanceModeCheck = defineCheck({
   id: 'ssm.maintenance-mode',
   title: 'Maintenance mode is off',
   severity: 'high',
   source: 'deployment guide §4.2.1',
   remediation: 'Turn maintenance mode off once the deploy is verified.',
+  params: noParams,
   async run(ctx) {
     const parameter = ctx.env.nameOf('maintenanceModeParameter');
     return [evaluateMaintenanceMode(parameter, await readMaintenanceMode(ctx), ctx.env.name)];
   },
-};
+});

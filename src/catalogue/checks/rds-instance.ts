@@ -1,8 +1,9 @@
 import type { DBInstance } from '@aws-sdk/client-rds';
 import type { EnvironmentConfig } from '../../base/config/schema.js';
-import type { CheckDefinition, CheckResult } from '../../base/model/check.js';
+import type { CheckResult } from '../../base/model/check.js';
+import { defineCheck, noParams } from '../../base/model/check.js';
 import type { Status } from '../../base/model/finding.js';
-import { rdsInstance } from './facts.js';
+import { rdsInstance } from './service-facts.js';
 
 type Profile = EnvironmentConfig['rds'];
 
@@ -127,13 +128,14 @@ export function evaluateRdsInstance(name: string, db: DBInstance | null, profile
   ];
 }
 
-export const rdsInstanceCheck: CheckDefinition = {
+export const rdsInstanceCheck = defineCheck({
   id: 'rds.instance',
   title: 'RDS instance',
   severity: 'high',
   source: 'deployment guide §4.1, §6.1.1, §11.1',
   remediation: 'Compare the instance with deployment guide §4.1.',
+  params: noParams,
   async run(ctx) {
     return evaluateRdsInstance(ctx.env.nameOf('dbInstance'), await rdsInstance(ctx), ctx.env.settings.rds);
   },
-};
+});

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../base/model/check.js';
-import { componentsOf, componentsParam } from '../../base/model/check.js';
+import type { CheckContext, CheckResult } from '../../base/model/check.js';
+import { componentsOf, componentsParam, defineCheck } from '../../base/model/check.js';
 import { formatDuration } from '../../base/model/duration.js';
 import type { Status } from '../../base/model/finding.js';
 import { judgeEach } from './partial.js';
@@ -70,7 +70,7 @@ export function evaluateErrors(
   };
 }
 
-export const recentErrorsCheck: CheckDefinition<{ components?: string[]; pattern?: string }> = {
+export const recentErrorsCheck = defineCheck({
   id: 'logs.recent-errors',
   title: 'Recent ERROR events in application logs',
   severity: 'high',
@@ -102,4 +102,4 @@ export const recentErrorsCheck: CheckDefinition<{ components?: string[]; pattern
       },
     );
   },
-};
+});

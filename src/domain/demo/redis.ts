@@ -7,7 +7,7 @@ export async function plantWebhookBacklog(
   now = Date.now(),
 ): Promise<{ queued: number; dead: number }> {
   const ioredis = await import('ioredis');
-  // CommonJS: Node's ESM view has `Redis`, the bundle's only `default` (src/domain/redis/facts.ts).
+  // CommonJS: Node's ESM view has `Redis`, the bundle's only `default` (src/domain/redis/server-facts.ts).
   const Redis = ioredis.Redis ?? ioredis.default;
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   client.on('error', () => {});

@@ -1,6 +1,6 @@
 import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { describeAwsError } from '../../base/aws/errors.js';
-import type { ServiceNames } from './facts.js';
+import type { ServiceNames } from './service-facts.js';
 
 /** When the config names no maximum (environments.<env>.limits.maxDesiredCount). */
 export const DEFAULT_MAX_DESIRED_COUNT = 20;

@@ -13,7 +13,6 @@ const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
 
 export const METRIC_GROUPS = ['rds', 'ecs', 'alb', 'payments', 'dynamodb'] as const;
-export type MetricGroup = (typeof METRIC_GROUPS)[number];
 
 export interface RdsMetricFacts {
   instance: string;

@@ -54,10 +54,3 @@ export function replicaLinks(info: RedisInfo): ReplicaLink[] {
       };
     });
 }
-
-/** Keys per database from the Keyspace section. */
-export function keyspaceKeys(info: RedisInfo): number {
-  return Object.keys(info)
-    .filter((key) => /^db\d+$/.test(key))
-    .reduce((sum, key) => sum + (Number(parseFields(info[key]!).keys) || 0), 0);
-}

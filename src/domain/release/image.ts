@@ -89,11 +89,6 @@ export function formatRepository(ref: ImageRef): string {
   return ref.registry ? `${ref.registry}/${ref.repository}` : ref.repository;
 }
 
-/** The version part for people: the tag, or the digest's first 19 characters. */
-export function versionOf(ref: ImageRef): string {
-  return ref.digest ? ref.digest.slice(0, 19) : (ref.tag ?? 'latest');
-}
-
 export interface ScanFacts {
   /** ECR's scan status (COMPLETE, ACTIVE, IN_PROGRESS, FAILED, ...), or null when the image was never scanned. */
   status: string | null;

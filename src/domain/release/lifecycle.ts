@@ -1,6 +1,6 @@
 import type { DeploymentLifecycleHook, ECSClient, ServiceDeployment } from '@aws-sdk/client-ecs';
 import { describeAwsError } from '../../base/aws/errors.js';
-import type { ServiceNames } from '../ecs/facts.js';
+import type { ServiceNames } from '../ecs/service-facts.js';
 import { type Clock, systemClock } from '../ecs/wait.js';
 
 /**

@@ -5,6 +5,8 @@ import { type Finding, type Status, statusColors } from '../../base/model/findin
 export interface Cell {
   section: 'Services' | 'Database' | 'KPIs' | 'Queue' | 'Redis' | 'Alarms' | 'Maintenance';
   key: string;
+  /** The check whose finding this cell shows (the finding's `checkId`); not part of the JSON view. */
+  checkId: string;
   label: string;
   value: string;
   status: Status;
@@ -25,26 +27,25 @@ export interface Dashboard {
   pollError?: { message: string; since: string };
 }
 
-const SECTION_OF: [string, Cell['section']][] = [
-  ['ecs.service', 'Services'],
-  ['ecs.deployment.last', 'Services'],
-  ['rds.instance.available', 'Database'],
-  ['metrics.rds', 'Database'],
-  ['metrics.no-data.rds', 'Database'],
-  ['metrics.payments', 'KPIs'],
-  ['metrics.no-data.payments', 'KPIs'],
-  ['metrics.alb', 'KPIs'],
-  ['metrics.no-data.alb', 'KPIs'],
-  ['db.replication.rds', 'Database'],
-  ['rds.replicas', 'Database'],
-  ['payments.lms-queue', 'Queue'],
-  ['lms.queue', 'Queue'],
-  ['redis.elasticache', 'Redis'],
-  ['metrics.redis', 'Redis'],
-  ['metrics.no-data.redis', 'Redis'],
-  ['cloudwatch.alarm', 'Alarms'],
-  ['ssm.maintenance-mode', 'Maintenance'],
-];
+/**
+ * The section of each check of runbooks/status.yaml, by the check that produced a finding (its
+ * `checkId`), whatever the finding's own id (`rds.replicas` emits `db.replication.rds-lag`,
+ * `lms.queue` emits `payments.lms-queue.depth`, `metrics.rds` emits `metrics.no-data.rds`).
+ */
+const SECTION_OF: Readonly<Record<string, Cell['section']>> = {
+  'ecs.service': 'Services',
+  'ecs.deployment.last': 'Services',
+  'rds.instance': 'Database',
+  'metrics.rds': 'Database',
+  'rds.replicas': 'Database',
+  'metrics.payments': 'KPIs',
+  'metrics.alb': 'KPIs',
+  'lms.queue': 'Queue',
+  'redis.elasticache': 'Redis',
+  'metrics.redis': 'Redis',
+  'cloudwatch.alarms': 'Alarms',
+  'ssm.maintenance-mode': 'Maintenance',
+};
 
 /** Services show running/desired and the rollout; the profile checks (class, sizes) are validate's business. */
 const SHOWN =
@@ -57,10 +58,10 @@ const SERVICE_PART: Record<string, string> = {
   'ecs.deployment.last': 'last deploy',
 };
 
-const serviceOf = (cell: Cell) => cell.label.split(' ')[0] ?? '';
+const serviceOf = (cell: Pick<Cell, 'label'>) => cell.label.split(' ')[0] ?? '';
 
-function sectionOf(id: string): Cell['section'] | null {
-  return SECTION_OF.find(([prefix]) => id.startsWith(prefix))?.[1] ?? null;
+function sectionOf(f: Finding): Cell['section'] | null {
+  return Object.hasOwn(SECTION_OF, f.checkId) ? SECTION_OF[f.checkId]! : null;
 }
 
 /** A metric's "latest 88%, avg 92%, min 85%  ▇▅▁" reads as "88%  ▇▅▁" on the dashboard. */
@@ -78,16 +79,20 @@ function shortValue(f: Finding): string {
 /**
  * The previous cells an error finding is about: the same row, or, when a whole check (or one of its
  * facts) failed, every row that check showed. The runner reports a failed check under the check's own
- * id and resource, not under its rows' ids: matched by id prefix, so the last values stay on screen.
+ * id and resource, not under its rows' ids, whatever they are (`rds.replicas`'s rows are
+ * `db.replication.rds-*`): matched by the check (`checkId`), so the last values stay on screen.
  */
 function cellsOfError(f: Finding, previous: readonly Cell[]): Cell[] {
   const key = `${f.id} ${f.resource}`;
   const exact = previous.filter((c) => c.key === key);
   if (exact.length) return exact;
+  const wholeCheck = f.id === f.checkId;
   return previous.filter((c) => {
+    if (c.checkId !== f.checkId) return false;
     const id = c.key.split(' ')[0] ?? '';
-    if (id !== f.id && !id.startsWith(`${f.id}.`)) return false;
-    return f.resource === f.id || c.key.slice(id.length + 1) === f.resource || !f.resource.trim();
+    // One fact of the check failed: the rows under that fact's id.
+    if (!wholeCheck && id !== f.id && !id.startsWith(`${f.id}.`)) return false;
+    return f.resource === f.checkId || c.key.slice(id.length + 1) === f.resource || !f.resource.trim();
   });
 }
 
@@ -109,7 +114,7 @@ export function toCells(findings: readonly Finding[], at: Date, previous: readon
         continue;
       }
     }
-    const section = sectionOf(f.id);
+    const section = sectionOf(f);
     if (!section || !(SHOWN.test(f.id) || f.status === 'error')) continue;
     if (f.id.startsWith('ecs.service.active') && f.status === 'pass') continue;
     if (f.id.startsWith('cloudwatch.alarm.exists') && f.status === 'pass') continue;
@@ -129,6 +134,7 @@ export function toCells(findings: readonly Finding[], at: Date, previous: readon
       cells.push({
         section,
         key,
+        checkId: f.checkId,
         label,
         value: '',
         status: 'error',
@@ -137,7 +143,15 @@ export function toCells(findings: readonly Finding[], at: Date, previous: readon
       });
       continue;
     }
-    cells.push({ section, key, label, value: shortValue(f), status: f.status, at: at.toISOString() });
+    cells.push({
+      section,
+      key,
+      checkId: f.checkId,
+      label,
+      value: shortValue(f),
+      status: f.status,
+      at: at.toISOString(),
+    });
   }
   return cells;
 }
@@ -152,9 +166,28 @@ const SECTIONS: Cell['section'][] = [
   'Maintenance',
 ];
 
+/** What a dashboard prints: its cells without `checkId` (fsops's own, like the report's). */
+export type DashboardView = Omit<Dashboard, 'cells'> & { cells: Omit<Cell, 'checkId'>[] };
+
+/**
+ * The dashboard and its findings as `status --output json` prints them: the documented fields, no
+ * `checkId` (it says which check a row came from, for the dashboard itself and the recheck).
+ */
+export function dashboardView(
+  d: Dashboard,
+  findings?: readonly Finding[],
+): DashboardView & { findings?: Omit<Finding, 'checkId'>[] } {
+  const cells = d.cells.map(({ checkId: _checkId, ...cell }) => cell);
+  return {
+    ...d,
+    cells,
+    ...(findings ? { findings: findings.map(({ checkId: _checkId, ...finding }) => finding) } : {}),
+  };
+}
+
 /** One screen of text (no cursor codes: the caller decides how to redraw). Pure. */
 export function renderDashboard(
-  d: Dashboard,
+  d: DashboardView,
   c: ChalkInstance,
   now: Date,
   clean: (s: string) => string,

@@ -21,7 +21,7 @@ export interface EnvActionRun {
   why: string;
   steps: ChangeStep[];
   /**
-   * Checks an applied action may name in `ActionDefinition.recheck`, with their parameters (e.g.
+   * Checks an applied action may name in `Action.recheck`, with their parameters (e.g.
    * `stepsFor(CHECKS, [{ check: 'alarms.audit', params }])`): they run again after the changes.
    */
   recheck?: Step[];

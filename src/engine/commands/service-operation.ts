@@ -3,9 +3,8 @@ import { awsExitError } from '../../base/aws/errors.js';
 import { requireComponent } from '../../base/config/load.js';
 import { parseDuration } from '../../base/model/duration.js';
 import { ExitCode } from '../../base/model/errors.js';
-import type { ActionDefinition } from '../../catalogue/action.js';
 import { type ServiceChangeParams, serviceChangeAction } from '../../catalogue/actions/ecs/service-change.js';
-import { type ServiceNames, serviceNames } from '../../domain/ecs/facts.js';
+import { type ServiceNames, serviceNames } from '../../domain/ecs/service-facts.js';
 import { type ActionResult, describeAction, type ServiceAction } from '../../domain/ecs/service-update.js';
 import { shortTaskDef } from '../../domain/ecs/taskdef.js';
 import type { WaitTarget } from '../../domain/ecs/wait.js';
@@ -120,7 +119,7 @@ export async function runServiceOperation(
   };
   const result = await runChanges(
     envChangeSession(op.session, op.identity?.arn ?? null),
-    [{ action: serviceChangeAction as ActionDefinition<never>, params }],
+    [{ action: serviceChangeAction, params }],
     {
       command: `${op.command} ${op.component}`,
       yes: options.yes,

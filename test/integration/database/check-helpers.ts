@@ -1,4 +1,5 @@
-import type { CheckDefinition } from '../../../src/base/model/check.js';
+import { z } from 'zod';
+import type { Check } from '../../../src/base/model/check.js';
 import type { Finding } from '../../../src/base/model/finding.js';
 import { type DbSession, openDbSession } from '../../../src/domain/db/connection.js';
 import { parseDbUrl } from '../../../src/domain/db/target.js';
@@ -12,12 +13,17 @@ export interface RunOptions {
   envName?: string;
 }
 
+/**
+ * The parameters of `given` that this check takes: `fsops db` gives each check its own
+ * (src/commands/db-checks.ts paramsFor); a check refuses a parameter it does not take.
+ */
+function paramsOf(check: Check, given: Record<string, unknown>): Record<string, unknown> {
+  const takes = check.params instanceof z.ZodObject ? Object.keys(check.params.shape) : [];
+  return Object.fromEntries(Object.entries(given).filter(([key]) => takes.includes(key)));
+}
+
 /** Runs checks as `fsops db ...` does: one read-only session, concurrently, errors as findings. */
-export async function runChecks(
-  checks: CheckDefinition<never>[],
-  url: string,
-  options: RunOptions = {},
-): Promise<Finding[]> {
+export async function runChecks(checks: Check[], url: string, options: RunOptions = {}): Promise<Finding[]> {
   const base = testContext({ configYaml: options.configYaml, envName: options.envName ?? 'dev' });
   const session: DbSession = await openDbSession(parseDbUrl(url, 'test'), {
     readOnly: true,
@@ -26,7 +32,7 @@ export async function runChecks(
   try {
     const once = createFactCache();
     return await runSteps(
-      checks.map((check) => ({ check, params: options.params ?? {} })),
+      checks.map((check) => ({ check, params: paramsOf(check, options.params ?? {}) })),
       (signal) => ({ ...base, signal, once, db: async () => session }),
       { concurrency: 8, timeoutMs: 20_000 },
     );
@@ -35,11 +41,7 @@ export async function runChecks(
   }
 }
 
-export async function runCheck(
-  check: CheckDefinition<never>,
-  url: string,
-  options: RunOptions = {},
-): Promise<Finding[]> {
+export async function runCheck(check: Check, url: string, options: RunOptions = {}): Promise<Finding[]> {
   return runChecks([check], url, options);
 }
 

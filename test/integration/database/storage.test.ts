@@ -121,6 +121,86 @@ describe('size, index, bloat and cache checks against a real server', () => {
     expect(unused).not.toContain('orders_customer');
   });
 
+  it('one index query that cannot be read (the scan counts, revoked) is its own error; the invalid and duplicate indexes are still found', async () => {
+    const role = await createPasswordRole();
+    try {
+      // The role may not call pg_stat_get_numscans in this database: only the unused-index query fails.
+      await adminQuery(
+        'REVOKE EXECUTE ON FUNCTION pg_catalog.pg_stat_get_numscans(oid) FROM PUBLIC',
+        [],
+        db.name,
+      );
+      const findings = await runCheck(indexesCheck, role.url(db.name), {
+        configYaml: 'database:\n  thresholds:\n    unusedIndexMinBytes: 0\n',
+      });
+      expect(byId(findings, 'db.indexes.unused')).toMatchObject([
+        {
+          status: 'error',
+          observed: expect.stringMatching(/^could not read the unused indexes: permission denied/),
+        },
+      ]);
+      expect(byId(findings, 'db.indexes.invalid').map((f) => [f.resource, f.status])).toEqual([
+        ['orders_gateway_unique', 'fail'],
+      ]);
+      expect(byId(findings, 'db.indexes.duplicate')).toHaveLength(2);
+    } finally {
+      await adminQuery(
+        'GRANT EXECUTE ON FUNCTION pg_catalog.pg_stat_get_numscans(oid) TO PUBLIC',
+        [],
+        db.name,
+      );
+      await role.cleanup();
+    }
+  });
+
+  it('cache: the tables reading most from disk that cannot be read (revoked) are their own error; the hit ratio is still judged', async () => {
+    const role = await createPasswordRole();
+    try {
+      await adminQuery('REVOKE SELECT ON pg_catalog.pg_statio_user_tables FROM PUBLIC', [], db.name);
+      const findings = await runCheck(cacheCheck, role.url(db.name), {
+        configYaml:
+          'database:\n  thresholds:\n    minCacheBlocks: 1\n    cacheHitPercent: { warn: 100, fail: 100 }\n',
+      });
+      expect(findings.map((f) => [f.id, f.status])).toEqual([
+        ['db.cache.tables', 'error'],
+        ['db.cache', 'fail'],
+      ]);
+      expect(findings[0]!.observed).toMatch(
+        /^could not read the tables reading most from disk: permission denied/,
+      );
+    } finally {
+      await adminQuery('GRANT SELECT ON pg_catalog.pg_statio_user_tables TO PUBLIC', [], db.name);
+      await role.cleanup();
+    }
+  });
+
+  it('size: the largest tables that cannot be measured (revoked) are their own error; the size is still judged', async () => {
+    const role = await createPasswordRole();
+    try {
+      await adminQuery(
+        'REVOKE EXECUTE ON FUNCTION pg_catalog.pg_total_relation_size(regclass) FROM PUBLIC',
+        [],
+        db.name,
+      );
+      const findings = await runCheck(sizeCheck, role.url(db.name), {
+        params: { allocatedStorageGb: 1 },
+        configYaml: 'thresholds:\n  rdsFreeStoragePercent: { warn: 99.99, fail: 99.9 }\n',
+      });
+      expect(findings.map((f) => [f.id, f.status])).toEqual([
+        ['db.size.tables', 'error'],
+        ['db.size.storage', 'fail'],
+      ]);
+      expect(findings[0]!.observed).toMatch(/^could not read the largest tables: permission denied/);
+    } finally {
+      await adminQuery(
+        'GRANT EXECUTE ON FUNCTION pg_catalog.pg_total_relation_size(regclass) TO PUBLIC',
+        [],
+        db.name,
+      );
+      await role.cleanup();
+    }
+  });
+
   it('flags dead tuples, a table never vacuumed and autovacuum switched off for it', async () => {
     const client = await connect(db.url);
     try {

@@ -277,6 +277,33 @@ describe('payments database facts', () => {
     );
   });
 
+  it('an error-code query that cannot be read is its own error; the gateways are still judged', async () => {
+    const wrong = parseConfigText('payments:\n  columns:\n    errorCode: failure_reason\n', 'test');
+    installWorld({});
+    const findings = await executeRunbook(
+      loadRunbook('troubleshoot/payment-failures'),
+      { config: wrong, env: resolveEnvironment(wrong, 'prod'), aws: session.aws },
+      {
+        checks: CHECKS,
+        since: new Date(Date.now() - 3_600_000),
+        db: async () => {
+          const opened = await openDbSession(parseDbUrl(brokenDb.url, 'test'), {
+            readOnly: true,
+            settings: config.database.session,
+          });
+          sessions.push(opened);
+          return opened;
+        },
+      },
+    );
+    expect(findings.find((f) => f.id === 'payments.db.error-codes')).toMatchObject({
+      status: 'error',
+      observed: expect.stringMatching(/^could not query the failures by error code: .*failure_reason/),
+    });
+    const gateway = findings.find((f) => f.id === 'payments.db.gateway' && f.resource.endsWith('razorpay'))!;
+    expect(gateway).toMatchObject({ status: 'fail', observed: '80.3% success: 123 failed of 623' });
+  });
+
   it('reports an error finding, not a crash, when the database cannot be opened; the AWS facts still report', async () => {
     installWorld({});
     const runbook = loadRunbook('troubleshoot/payment-failures');

@@ -10,9 +10,11 @@ import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { rdsReplicasCheck } from '../../../src/catalogue/checks/database/rds-replicas.js';
+import { backupIntegrityCheck } from '../../../src/catalogue/checks/maintenance/backups.js';
 import { rollbackTargetsCheck } from '../../../src/catalogue/checks/maintenance/rollback-targets.js';
 import { albTargetsCheck } from '../../../src/catalogue/checks/troubleshoot/alb-targets.js';
 import { logErrorSignaturesCheck } from '../../../src/catalogue/checks/troubleshoot/log-errors.js';
@@ -205,5 +207,107 @@ describe('maintenance.rollback-targets', () => {
     expect(results[1]!.observed).toMatch(
       /^could not read the ACTIVE revisions of prod-fivestar-customer-portal: throttled by AWS/,
     );
+  });
+});
+
+describe('maintenance.backup-integrity', () => {
+  const now = new Date('2026-11-21T10:00:00Z');
+  const instance = {
+    DBInstanceIdentifier: 'prod-fivestar-payments-db',
+    BackupRetentionPeriod: 35,
+    LatestRestorableTime: new Date(now.getTime() - 5 * 60_000),
+  };
+
+  it('snapshots that cannot be listed are one error; what the instance alone shows is judged', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance] });
+    rds.on(DescribeDBSnapshotsCommand).rejects(denied('rds:DescribeDBSnapshots'));
+    const results = await backupIntegrityCheck.run(testContext({ now }), {} as never);
+    expect(results.map((r) => [r.id, r.status])).toEqual([
+      ['maintenance.backup-integrity', 'error'],
+      ['maintenance.backup.enabled', 'pass'],
+      ['maintenance.backup.pitr', 'pass'],
+    ]);
+    expect(results[0]!.observed).toBe(
+      'could not read the snapshots: missing permission rds:DescribeDBSnapshots',
+    );
+  });
+
+  it('an instance that cannot be described is one error; an unencrypted snapshot still fails', async () => {
+    rds.on(DescribeDBInstancesCommand).rejects(throttled());
+    rds.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [
+        {
+          DBSnapshotIdentifier: 'rds:prod-fivestar-payments-db-2026-11-21',
+          SnapshotType: 'automated',
+          Status: 'available',
+          SnapshotCreateTime: new Date(now.getTime() - 3_600_000),
+          Encrypted: false,
+        },
+      ],
+    });
+    const results = await backupIntegrityCheck.run(testContext({ now }), {} as never);
+    expect(results.map((r) => [r.id, r.status])).toEqual([
+      ['maintenance.backup-integrity', 'error'],
+      ['maintenance.backup.daily', 'pass'],
+      ['maintenance.backup.encrypted', 'fail'],
+    ]);
+    expect(results[0]!.observed).toMatch(/^could not read the RDS instance: throttled by AWS/);
+  });
+});
+
+describe('rds.replicas', () => {
+  const primary = {
+    DBInstanceIdentifier: 'prod-fivestar-payments-db',
+    ReadReplicaDBInstanceIdentifiers: [
+      'prod-fivestar-payments-db-replica-1',
+      'prod-fivestar-payments-db-replica-2',
+    ],
+  };
+  function describe_(replicas: () => unknown) {
+    rds
+      .on(DescribeDBInstancesCommand)
+      .callsFake((input: { DBInstanceIdentifier?: string }) =>
+        input.DBInstanceIdentifier ? { DBInstances: [primary] } : replicas(),
+      );
+  }
+
+  it("the replicas' status that cannot be read is one error; their ReplicaLag is still judged", async () => {
+    describe_(() => {
+      throw denied('rds:DescribeDBInstances');
+    });
+    cloudwatch.on(GetMetricDataCommand).callsFake(answerBy({ ReplicaLag: [400] }));
+    const results = await rdsReplicasCheck.run(
+      testContext({ now: new Date(T0.getTime() + 10 * 60_000) }),
+      {} as never,
+    );
+    expect(results.map((r) => [r.id, r.resource, r.status])).toEqual([
+      ['db.replication.rds-replicas', 'prod-fivestar-payments-db', 'error'],
+      ['db.replication.rds-replicas', 'prod-fivestar-payments-db', 'pass'],
+      ['db.replication.rds-lag', 'prod-fivestar-payments-db-replica-1', 'fail'],
+      ['db.replication.rds-lag', 'prod-fivestar-payments-db-replica-2', 'fail'],
+    ]);
+    expect(results[0]!.observed).toBe(
+      "could not read the replicas' status: missing permission rds:DescribeDBInstances",
+    );
+    expect(results[2]!.observed).toMatch(/^status not read, ReplicaLag /);
+  });
+
+  it("the ReplicaLag that cannot be read is one error; a replica's failed status still fails", async () => {
+    describe_(() => ({
+      DBInstances: [
+        { DBInstanceIdentifier: 'prod-fivestar-payments-db-replica-1', DBInstanceStatus: 'available' },
+        { DBInstanceIdentifier: 'prod-fivestar-payments-db-replica-2', DBInstanceStatus: 'failed' },
+      ],
+    }));
+    cloudwatch.on(GetMetricDataCommand).rejects(throttled());
+    const results = await rdsReplicasCheck.run(testContext(), {} as never);
+    expect(results.map((r) => [r.id, r.resource, r.status])).toEqual([
+      ['db.replication.rds-lag', 'prod-fivestar-payments-db', 'error'],
+      ['db.replication.rds-replicas', 'prod-fivestar-payments-db', 'pass'],
+      ['db.replication.rds-lag', 'prod-fivestar-payments-db-replica-1', 'pass'],
+      ['db.replication.rds-lag', 'prod-fivestar-payments-db-replica-2', 'fail'],
+    ]);
+    expect(results[0]!.observed).toMatch(/^could not read the replicas' ReplicaLag: throttled by AWS/);
+    expect(results[3]!.observed).toBe('failed, ReplicaLag not read');
   });
 });

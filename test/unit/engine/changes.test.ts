@@ -2,9 +2,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ExitCode, ExitError } from '../../../src/base/model/errors.js';
+import { z } from 'zod';
+import { noParams } from '../../../src/base/model/check.js';
+import { ExitCode, ExitError, UsageError } from '../../../src/base/model/errors.js';
 import { type Finding, reportExitCode } from '../../../src/base/model/finding.js';
-import { type ActionDefinition, interruptedResult } from '../../../src/catalogue/action.js';
+import { type Action, defineAction, interruptedResult } from '../../../src/catalogue/action.js';
 import { type ChangesResult, changeReport, PLAN_FAILED_NEXT } from '../../../src/engine/changes.js';
 import { dispatchInterrupt } from '../../../src/engine/interrupt.js';
 import { mergeRechecked } from '../../../src/engine/recheck.js';
@@ -22,30 +24,28 @@ afterEach(() => {
 });
 
 /** An action whose plan cannot read what it needs (here: access denied on its first AWS call). */
-const failingToPlan: ActionDefinition = {
+const failingToPlan = defineAction({
   id: 'test.failover',
   title: 'Failover drill',
   severity: 'high',
   source: 'runbook 002 Failover Testing',
   remediation: 'Find out why the failover took longer before relying on it.',
+  params: noParams,
   plan: async () => {
     throw Object.assign(new Error('User is not authorized to perform rds:DescribeDBInstances'), {
       name: 'AccessDeniedException',
     });
   },
-};
+});
 
 describe('runChanges: a step that cannot plan', () => {
   it('is an error finding saying nothing was changed, not the advice of a change that ran', async () => {
-    const { findings } = await runTestChanges(
-      [{ action: failingToPlan as ActionDefinition<never>, params: {} }],
-      {
-        command: 'dr drill',
-        target: 'staging',
-        protectedEnv: false,
-        yes: true,
-      },
-    );
+    const { findings } = await runTestChanges([{ action: failingToPlan, params: {} }], {
+      command: 'dr drill',
+      target: 'staging',
+      protectedEnv: false,
+      yes: true,
+    });
     expect(findings).toEqual([
       expect.objectContaining({
         id: 'test.failover',
@@ -84,13 +84,14 @@ function auditResults(): string[] {
 }
 
 /** An action with one planned change; counts how often apply ran. */
-function oneChange(applied: { count: number }): ActionDefinition {
-  return {
+function oneChange(applied: { count: number }): Action {
+  return defineAction({
     id: 'test.change',
     title: 'A change',
     severity: 'medium',
     source: 'ops guide §9',
     remediation: 'Run it again.',
+    params: noParams,
     plan: async () => ({
       lines: ['change one thing'],
       preview: [{ status: 'pass', resource: 'thing', observed: 'would change' }],
@@ -99,14 +100,14 @@ function oneChange(applied: { count: number }): ActionDefinition {
         return [{ status: 'pass', resource: 'thing', observed: 'changed' }];
       },
     }),
-  };
+  });
 }
 
 describe('runChanges: Ctrl-C at the confirmation prompt', () => {
   it('is an interruption (the caller exits 130), not a decline that exits 0; nothing applied', async () => {
     const applied = { count: 0 };
     const { findings, interrupted, declined } = await runTestChanges(
-      [{ action: oneChange(applied) as ActionDefinition<never>, params: {} }],
+      [{ action: oneChange(applied), params: {} }],
       {
         command: 'maintenance run weekly',
         target: 'staging',
@@ -123,15 +124,12 @@ describe('runChanges: Ctrl-C at the confirmation prompt', () => {
 
   it('is returned as the stop (exit 130, its message) for a command that ends with it instead of a report', async () => {
     const applied = { count: 0 };
-    const { stop } = await runTestChanges(
-      [{ action: oneChange(applied) as ActionDefinition<never>, params: {} }],
-      {
-        command: 'maintenance run weekly',
-        target: 'staging',
-        protectedEnv: false,
-        io: ctrlC,
-      },
-    );
+    const { stop } = await runTestChanges([{ action: oneChange(applied), params: {} }], {
+      command: 'maintenance run weekly',
+      target: 'staging',
+      protectedEnv: false,
+      io: ctrlC,
+    });
     expect(stop).toMatchObject({
       code: ExitCode.interrupted,
       message: 'interrupted at the confirmation prompt: nothing was changed',
@@ -143,7 +141,7 @@ describe('runChanges: Ctrl-C at the confirmation prompt', () => {
 describe('runChanges: Ctrl-C during one step', () => {
   it('starts no later step: no "started" audit line, no apply, the step reported as not done', async () => {
     const second = { count: 0 };
-    const interruptedWhileApplying: ActionDefinition = {
+    const interruptedWhileApplying: Action = {
       ...oneChange({ count: 0 }),
       id: 'test.first',
       plan: async () => ({
@@ -160,8 +158,8 @@ describe('runChanges: Ctrl-C during one step', () => {
     const runtime = testRuntime();
     const { findings, interrupted } = await runTestChanges(
       [
-        { action: interruptedWhileApplying as ActionDefinition<never>, params: {} },
-        { action: later as ActionDefinition<never>, params: {} },
+        { action: interruptedWhileApplying, params: {} },
+        { action: later, params: {} },
       ],
       {
         command: 'dr drill',
@@ -202,7 +200,7 @@ describe('runChanges: declined at the confirmation prompt', () => {
   it('is a refusal like every other (the caller exits 2 after its report), nothing applied, audited refused', async () => {
     const applied = { count: 0 };
     const { findings, declined, interrupted } = await runTestChanges(
-      [{ action: oneChange(applied) as ActionDefinition<never>, params: {} }],
+      [{ action: oneChange(applied), params: {} }],
       options(answering('n')),
     );
     expect(applied.count).toBe(0);
@@ -215,7 +213,7 @@ describe('runChanges: declined at the confirmation prompt', () => {
   it('is returned as the stop (exit 2, its message) for a command that ends with it instead of a report', async () => {
     const applied = { count: 0 };
     const { stop } = await runTestChanges(
-      [{ action: oneChange(applied) as ActionDefinition<never>, params: {} }],
+      [{ action: oneChange(applied), params: {} }],
       options(answering('n')),
     );
     expect(stop).toMatchObject({ code: ExitCode.usage, message: 'not confirmed: nothing was changed' });
@@ -225,7 +223,7 @@ describe('runChanges: declined at the confirmation prompt', () => {
 
 describe('runChanges: an interrupted run is never a pass', () => {
   it('two passes and an interrupted step make an INTERRUPTED report (exit 130), with what was done and not', async () => {
-    const partly: ActionDefinition = {
+    const partly: Action = {
       ...oneChange({ count: 0 }),
       id: 'test.partly',
       recheck: ['test.check'],
@@ -243,15 +241,12 @@ describe('runChanges: an interrupted run is never a pass', () => {
       }),
     };
     const runtime = testRuntime();
-    const result: ChangesResult = await runTestChanges(
-      [{ action: partly as ActionDefinition<never>, params: {} }],
-      {
-        command: 'db retention',
-        target: 'staging',
-        yes: true,
-        stderr: runtime.stderr,
-      },
-    );
+    const result: ChangesResult = await runTestChanges([{ action: partly, params: {} }], {
+      command: 'db retention',
+      target: 'staging',
+      yes: true,
+      stderr: runtime.stderr,
+    });
     expect(runtime.err()).toContain('fsops: stopping after the current statement');
     expect(result.interrupted).toBe(true);
     expect(result.interruptedAt).toBe('changes');
@@ -270,14 +265,11 @@ describe('runChanges: an interrupted run is never a pass', () => {
   });
 
   it('Ctrl-C at the prompt: INTERRUPTED, nothing was changed', async () => {
-    const result = await runTestChanges(
-      [{ action: oneChange({ count: 0 }) as ActionDefinition<never>, params: {} }],
-      {
-        command: 'alarms apply',
-        target: 'staging',
-        io: ctrlC,
-      },
-    );
+    const result = await runTestChanges([{ action: oneChange({ count: 0 }), params: {} }], {
+      command: 'alarms apply',
+      target: 'staging',
+      io: ctrlC,
+    });
     const report = changeReport('alarms apply', 'staging', new Date(), result.findings, result);
     expect(report.status).toBe('interrupted');
     expect(report.interruption!.done).toEqual(['nothing was changed']);
@@ -288,6 +280,7 @@ describe('runChanges: an interrupted run is never a pass', () => {
 describe('the recheck merge rule', () => {
   const f = (id: string, status: Finding['status']): Finding => ({
     id,
+    checkId: id,
     title: id,
     status,
     severity: 'medium',
@@ -307,5 +300,42 @@ describe('the recheck merge rule', () => {
     );
     expect(findings.map((x) => x.id)).toEqual(['alarms.apply', 'alarms.audit']);
     expect(note).toBe("Checked again after the changes: alarms.audit (the findings after the changes' own).");
+  });
+});
+
+describe("runChanges: a command's step whose parameters its action does not take", () => {
+  it('is exit 2 naming the action, the key and the valid keys, before anything is refused, planned or audited', async () => {
+    const asked: string[] = [];
+    const picky = defineAction({
+      id: 'test.picky',
+      title: 'A change with parameters',
+      severity: 'medium',
+      source: 'ops guide §9',
+      remediation: 'Run it again.',
+      params: z.object({ tables: z.array(z.string()).optional() }).strict(),
+      refuse: () => {
+        asked.push('refuse');
+        return null;
+      },
+      plan: async () => {
+        asked.push('plan');
+        return { lines: [], preview: [], apply: async () => [] };
+      },
+    });
+    const run = runTestChanges(
+      [
+        { action: oneChange({ count: 0 }), params: {} },
+        { action: picky, params: { table: ['payments'] } },
+      ],
+      { command: 'db vacuum', target: 'staging', yes: true },
+    );
+    await expect(run).rejects.toThrow(UsageError);
+    await expect(run).rejects.toThrow("action test.picky: unknown parameter 'table' (valid: tables)");
+    expect(asked).toEqual([]);
+    let lines: string[] = [];
+    try {
+      lines = readFileSync(audit, 'utf8').trim().split('\n').filter(Boolean);
+    } catch {}
+    expect(lines).toEqual([]);
   });
 });

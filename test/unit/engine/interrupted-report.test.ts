@@ -6,6 +6,7 @@ import { render } from '../../../src/engine/render.js';
 
 const finding = (id: string, status: Finding['status'], observed: string): Finding => ({
   id,
+  checkId: id,
   title: id,
   status,
   severity: 'high',

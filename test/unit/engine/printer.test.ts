@@ -11,6 +11,7 @@ const HOSTILE_AWS = 'AccessDenied for user \u202eexe.txt\u202c (\r overwritten)'
 
 const hostile: Finding = {
   id: 'db.long-queries',
+  checkId: 'db.long-queries',
   title: 'Long-running queries',
   status: 'fail',
   severity: 'high',

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/base/model/errors.js';
+import { ACTIONS } from '../../../src/catalogue/actions/index.js';
 import { CHECKS } from '../../../src/catalogue/checks/index.js';
-import { resolveSteps } from '../../../src/engine/run-runbook.js';
+import { resolveActionSteps, resolveSteps } from '../../../src/engine/run-runbook.js';
 import { listRunbooks, loadRunbook, parseRunbook } from '../../../src/engine/runbook.js';
 import { stepsFor } from '../../../src/engine/runner.js';
 
@@ -105,6 +106,60 @@ describe('step parameters are checked against the check’s schema when the step
   it("a command's own steps the same, named by their check", () => {
     expect(() => stepsFor(CHECKS, [{ check: 'tls.cert', params: { component: ['x'] } }])).toThrow(
       "check tls.cert: unknown parameter 'component' (valid: components)",
+    );
+  });
+});
+
+describe('action steps: their parameters are checked against the action’s schema when the runbook loads', () => {
+  const runbook = (steps: string) =>
+    parseRunbook(`name: demo\ntitle: Demo\nsource: ops guide §1\nsteps:\n${steps}`, 'demo.yaml');
+  const problem = (steps: string) => {
+    try {
+      resolveActionSteps(runbook(steps), ACTIONS);
+    } catch (error) {
+      expect(error).toBeInstanceOf(UsageError);
+      return (error as Error).message;
+    }
+    return null;
+  };
+
+  it('a misspelt parameter: one line naming the runbook, the step, the action, the key and the valid keys', () => {
+    expect(
+      problem('  - check: db.bloat\n  - action: db.vacuum-analyze\n    params: { table: [payments] }\n'),
+    ).toBe("runbook demo, step 2 (db.vacuum-analyze): unknown parameter 'table' (valid: tables)");
+  });
+
+  it('a parameter of the wrong kind, and one given to an action that takes none', () => {
+    expect(problem('  - action: backup.restore-test\n    params: { onlyIfEnabled: "yes" }\n')).toMatch(
+      /^runbook demo, step 1 \(backup\.restore-test\): parameter 'onlyIfEnabled': .+ \(parameters: from, time, keep, dbHost, dbPort, onlyIfEnabled\)$/,
+    );
+    expect(problem('  - action: backup.restore-test-orphans\n    params: { all: true }\n')).toBe(
+      'runbook demo, step 1 (backup.restore-test-orphans): takes no parameters (got all)',
+    );
+  });
+
+  it('an unknown action id is refused the same way', () => {
+    expect(problem('  - action: db.vacuum-everything\n')).toMatch(/^unknown action 'db.vacuum-everything'/);
+  });
+
+  it('every shipped runbook’s action steps pass', () => {
+    for (const shipped of listRunbooks()) {
+      expect(() => resolveActionSteps(shipped, ACTIONS), shipped.name).not.toThrow();
+    }
+    expect(problem('  - action: backup.restore-test\n    params: { onlyIfEnabled: true }\n')).toBeNull();
+  });
+});
+
+describe('the catalogue entries themselves refuse parameters their schema does not take', () => {
+  it('a check run with a misspelt parameter throws a usage error before its code runs', async () => {
+    await expect(CHECKS['tls.cert']!.run({} as never, { component: ['x'] })).rejects.toThrow(
+      "check tls.cert: unknown parameter 'component' (valid: components)",
+    );
+  });
+
+  it('an action planned with a misspelt parameter: the same, before anything is read', async () => {
+    await expect(ACTIONS['db.reindex']!.plan({} as never, { indx: 'payments_pkey' })).rejects.toThrow(
+      "action db.reindex: unknown parameter 'indx' (valid: index)",
     );
   });
 });

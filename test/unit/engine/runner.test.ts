@@ -1,18 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckContext, CheckDefinition } from '../../../src/base/model/check.js';
+import { type CheckContext, type CheckResult, defineCheck, noParams } from '../../../src/base/model/check.js';
 import { exitCodeFor, overallStatus } from '../../../src/base/model/finding.js';
 import { createFactCache, runSteps, type Step } from '../../../src/engine/runner.js';
 import { testContext } from '../../helpers/context.js';
 
-function check(id: string, run: CheckDefinition['run']): CheckDefinition<never> {
-  return {
+function check(id: string, run: (ctx: CheckContext) => Promise<CheckResult[]>) {
+  return defineCheck({
     id,
     title: id,
     severity: 'high',
     source: 'test §1',
     remediation: 'fix it',
+    params: noParams,
     run,
-  } as CheckDefinition<never>;
+  });
 }
 
 const makeContext = (signal: AbortSignal): CheckContext => testContext({ signal });

@@ -79,6 +79,7 @@ describe('escalation (ops guide §5.1.1, §11.1.1)', () => {
 describe('diffSnapshots', () => {
   const f = (id: string, status: Finding['status'], observed = ''): Finding => ({
     id,
+    checkId: id,
     title: id,
     status,
     severity: 'high',
@@ -107,6 +108,7 @@ describe('diffSnapshots', () => {
 describe('affectedServices', () => {
   const f = (id: string, status: Finding['status'], resource: string): Finding => ({
     id,
+    checkId: id,
     title: id,
     status,
     severity: 'high',

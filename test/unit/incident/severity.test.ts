@@ -9,6 +9,7 @@ import {
 
 const f = (over: Partial<Finding>): Finding => ({
   id: 'x',
+  checkId: over.id ?? 'x',
   title: 't',
   status: 'pass',
   severity: 'high',

@@ -27,7 +27,7 @@ import {
   evaluateRdsWindows,
   parseRdsMaintenanceWindow,
 } from '../../../src/domain/maintenance/rds-windows.js';
-import { resolveActions } from '../../../src/engine/changes.js';
+import { changeSteps } from '../../../src/engine/changes.js';
 import { resolveSteps } from '../../../src/engine/run-runbook.js';
 import { type ActionStep, listRunbooks } from '../../../src/engine/runbook.js';
 
@@ -48,7 +48,7 @@ describe('maintenance runbooks', () => {
     for (const runbook of maintenance) {
       expect(() => resolveSteps(runbook, CHECKS)).not.toThrow();
       expect(() =>
-        resolveActions(
+        changeSteps(
           runbook.steps.filter((s): s is ActionStep => 'action' in s),
           ACTIONS,
         ),
@@ -56,7 +56,7 @@ describe('maintenance runbooks', () => {
     }
   });
   it('rejects an unknown action id', () => {
-    expect(() => resolveActions([{ action: 'db.vacuum-everything', params: {} }], ACTIONS)).toThrow(
+    expect(() => changeSteps([{ action: 'db.vacuum-everything', params: {} }], ACTIONS)).toThrow(
       /unknown action 'db.vacuum-everything'/,
     );
   });

@@ -2,8 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../src/base/model/finding.js';
 import { fromCheck, mergeRechecked } from '../../../src/engine/recheck.js';
 
-const finding = (id: string, status: Finding['status'], resource = 'r', observed = ''): Finding => ({
+const finding = (
+  id: string,
+  status: Finding['status'],
+  resource = 'r',
+  observed = '',
+  checkId = id,
+): Finding => ({
   id,
+  checkId,
   title: id,
   status,
   severity: 'medium',
@@ -19,12 +26,15 @@ describe('mergeRechecked', () => {
   it('replaces the findings of the re-checked checks in place and keeps the problems before as a note', () => {
     const before = [
       finding('db.connections', 'pass'),
-      finding('db.bloat.dead-tuples', 'fail', 'payments', '32,000 dead rows'),
-      finding('db.bloat.autovacuum-queue', 'pass'),
+      finding('db.bloat.dead-tuples', 'fail', 'payments', '32,000 dead rows', 'db.bloat'),
+      finding('db.bloat.autovacuum-queue', 'pass', 'r', '', 'db.bloat'),
       finding('db.bloater', 'warn'),
       finding('db.vacuum-analyze', 'pass', 'payments', 'VACUUM (ANALYZE) done'),
     ];
-    const after = [finding('db.bloat.dead-tuples', 'pass'), finding('db.bloat.autovacuum-queue', 'pass')];
+    const after = [
+      finding('db.bloat.dead-tuples', 'pass', 'r', '', 'db.bloat'),
+      finding('db.bloat.autovacuum-queue', 'pass', 'r', '', 'db.bloat'),
+    ];
     const { findings, note } = mergeRechecked(before, after, ['db.bloat']);
     expect(findings.map((f) => `${f.id}:${f.status}`)).toEqual([
       'db.connections:pass',
@@ -43,10 +53,14 @@ describe('mergeRechecked', () => {
     expect(mergeRechecked(before, [], [])).toEqual({ findings: before, note: null });
   });
 
-  it('matches a check by its id or its sub-ids only', () => {
+  it('asks the check that produced the finding, never its id', () => {
     expect(fromCheck(finding('db.bloat', 'pass'), 'db.bloat')).toBe(true);
-    expect(fromCheck(finding('db.bloat.stale', 'pass'), 'db.bloat')).toBe(true);
+    expect(fromCheck(finding('db.bloat.stale', 'pass', 'r', '', 'db.bloat'), 'db.bloat')).toBe(true);
     expect(fromCheck(finding('db.bloater', 'pass'), 'db.bloat')).toBe(false);
+    // A finding named like a check's sub-finding but made by another step is not that check's.
+    expect(fromCheck(finding('db.bloat.stale', 'pass', 'r', '', 'db.vacuum-analyze'), 'db.bloat')).toBe(
+      false,
+    );
   });
 });
 

@@ -9,6 +9,7 @@ beforeEach(() => cloudwatch.reset());
 
 const finding = (id: string, status: Finding['status']): Finding => ({
   id,
+  checkId: id,
   title: id,
   status,
   severity: 'high',

@@ -5,8 +5,8 @@ import {
   evaluatePersistence,
   evaluateReplication,
 } from '../../../src/catalogue/checks/redis/server.js';
-import { itemTimestamp, type RedisFacts } from '../../../src/domain/redis/facts.js';
 import { parseInfo } from '../../../src/domain/redis/info.js';
+import { itemTimestamp, type RedisFacts } from '../../../src/domain/redis/server-facts.js';
 import { applyRedisTunnel, parseRedisUrl, redisLabel } from '../../../src/domain/redis/target.js';
 
 const t = DEFAULT_CONFIG.redis.thresholds;

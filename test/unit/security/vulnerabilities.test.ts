@@ -7,7 +7,6 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CheckDefinition } from '../../../src/base/model/check.js';
 import {
   ecrRepository,
   imageVulnerabilitiesCheck,
@@ -56,7 +55,7 @@ describe('vulnerabilities of the images that run (ECS and ECR at the SDK boundar
 
   async function run() {
     const ctx = testContext({ envName: 'prod' });
-    return runSteps([{ check: imageVulnerabilitiesCheck as CheckDefinition<never>, params: {} }], () => ctx, {
+    return runSteps([{ check: imageVulnerabilitiesCheck, params: {} }], () => ctx, {
       concurrency: 4,
       timeoutMs: 10_000,
     });

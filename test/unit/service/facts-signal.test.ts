@@ -4,7 +4,7 @@ import {
   gatherRollbackFacts,
   gatherServiceChangeFacts,
   serviceNames,
-} from '../../../src/domain/ecs/facts.js';
+} from '../../../src/domain/ecs/service-facts.js';
 import { dispatchInterrupt, readsUntilInterrupted } from '../../../src/engine/interrupt.js';
 import { type EnvSession, openEnvSession, verifyAccount } from '../../../src/engine/session.js';
 import { TEST_CREDENTIALS } from '../../helpers/context.js';

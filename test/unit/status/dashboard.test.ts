@@ -1,9 +1,23 @@
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../src/base/model/finding.js';
-import { renderDashboard, toCells } from '../../../src/domain/status/dashboard.js';
+import { dashboardView, renderDashboard, toCells } from '../../../src/domain/status/dashboard.js';
+
+/** The check of runbooks/status.yaml that emits a row of this id (the runner sets `checkId`). */
+const CHECK_OF: [RegExp, string][] = [
+  [/^ecs\.service\b/, 'ecs.service'],
+  [/^ecs\.deployment\.last$/, 'ecs.deployment.last'],
+  [/^rds\.instance\b/, 'rds.instance'],
+  [/^metrics\.(no-data\.)?payments\b/, 'metrics.payments'],
+  [/^metrics\.(no-data\.)?rds\b/, 'metrics.rds'],
+  [/^(db\.replication\.rds-|rds\.replicas$)/, 'rds.replicas'],
+  [/^(payments\.lms-queue\.|lms\.queue$)/, 'lms.queue'],
+  [/^cloudwatch\.alarm/, 'cloudwatch.alarms'],
+];
+const checkOf = (id: string) => CHECK_OF.find(([pattern]) => pattern.test(id))?.[1] ?? id;
 
 const f = (over: Partial<Finding>): Finding => ({
+  checkId: checkOf(over.id ?? 'x'),
   id: 'x',
   title: 't',
   status: 'pass',
@@ -191,5 +205,95 @@ describe('status dashboard', () => {
     );
     expect(text).toMatch(/Database\n.*Replica lag prod-db-replica-1 +ReplicaLag 7m 0s/s);
     expect(text).toMatch(/KPIs\n {2}\(nothing reported\)\n\nQueue\n {2}LMS transaction queue depth +3 items/);
+  });
+});
+
+describe('status dashboard: rows by the check that produced them (checkId), not by their ids', () => {
+  const rows = [
+    f({
+      id: 'db.replication.rds-lag',
+      checkId: 'rds.replicas',
+      title: 'RDS replica lag (CloudWatch ReplicaLag)',
+      resource: 'prod-db-replica-1',
+      observed: 'available, ReplicaLag 2s',
+    }),
+    f({
+      id: 'payments.lms-queue.depth',
+      checkId: 'lms.queue',
+      title: 'LMS transaction queue depth',
+      resource: 'lms-transaction-queue',
+      observed: '3 items PENDING/RETRY',
+    }),
+    f({
+      id: 'metrics.no-data.rds.cpu',
+      checkId: 'metrics.rds',
+      title: 'RDS CPU',
+      status: 'warn',
+      resource: 'prod-db',
+      observed: 'no datapoints in the last 15m',
+    }),
+  ];
+
+  it("a finding whose id does not start with its check's id lands in its check's section", () => {
+    const lookalike = f({
+      // `fsops db replication`'s own row: not a check of the dashboard, whatever its id looks like.
+      id: 'db.replication.rds-lag',
+      checkId: 'db.replication',
+      resource: 'replica-from-another-run',
+      observed: 'streaming, 1s behind',
+    });
+    const cells = toCells([...rows, lookalike], t0);
+    expect(cells.map((c) => [c.section, c.checkId, c.label])).toEqual([
+      ['Database', 'rds.replicas', 'Replica lag prod-db-replica-1'],
+      ['Queue', 'lms.queue', 'LMS transaction queue depth'],
+      ['Database', 'metrics.rds', 'RDS CPU'],
+    ]);
+  });
+
+  it('status --watch: when the whole check fails, its rows keep their last values whatever their ids', () => {
+    const first = toCells(rows, t0);
+    // The runner reports a check that throws or times out under the check's own id and resource.
+    const failed = (checkId: string) =>
+      f({ id: checkId, checkId, status: 'error', resource: checkId, observed: 'could not check: throttled' });
+    const polls = [failed('rds.replicas'), failed('lms.queue'), failed('metrics.rds')];
+    const second = toCells(polls, t1, first);
+    const third = toCells(polls, t2, second);
+    expect(third.map((c) => [c.key, c.value, c.at, c.error])).toEqual([
+      [
+        'db.replication.rds-lag prod-db-replica-1',
+        'ReplicaLag 2s',
+        t0.toISOString(),
+        { message: 'could not check: throttled', since: t1.toISOString() },
+      ],
+      [
+        'payments.lms-queue.depth lms-transaction-queue',
+        '3 items PENDING/RETRY',
+        t0.toISOString(),
+        { message: 'could not check: throttled', since: t1.toISOString() },
+      ],
+      [
+        'metrics.no-data.rds.cpu prod-db',
+        'no datapoints in the last 15m',
+        t0.toISOString(),
+        { message: 'could not check: throttled', since: t1.toISOString() },
+      ],
+    ]);
+    const text = renderDashboard(
+      dashboardView({ env: 'prod', at: t2.toISOString(), cells: third, incidents: [] }),
+      new Chalk({ level: 0 }),
+      t2,
+      (x) => x,
+    );
+    expect(text).toMatch(
+      /Replica lag prod-db-replica-1 +ReplicaLag 2s {2}\(60s old\) error for 30s: could not check: throttled/,
+    );
+  });
+
+  it('the JSON view leaves checkId out of the cells and the findings', () => {
+    const cells = toCells(rows, t0);
+    const view = dashboardView({ env: 'prod', at: t0.toISOString(), cells, incidents: [] }, rows);
+    expect(JSON.stringify(view)).not.toContain('checkId');
+    expect(view.cells).toHaveLength(3);
+    expect(view.findings).toHaveLength(3);
   });
 });

@@ -7,7 +7,7 @@ import {
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { CheckDefinition } from '../../../src/base/model/check.js';
+import type { Check } from '../../../src/base/model/check.js';
 import {
   metricsAlbCheck,
   metricsEcsCheck,
@@ -422,7 +422,7 @@ describe('metrics checks', () => {
 
 describe('one GetMetricData batch per run', () => {
   const albArn = 'arn:aws:elasticloadbalancing:ap-south-1:1:loadbalancer/app/prod-internal-pe-alb/abc';
-  const steps = (checks: CheckDefinition<never>[], params: Record<string, unknown>[] = []) =>
+  const steps = (checks: Check[], params: Record<string, unknown>[] = []) =>
     checks.map((check, i) => ({ check, params: params[i] ?? {} }));
 
   it('sends the queries of every metrics check of a run in one call, with ids kept apart', async () => {
@@ -446,7 +446,7 @@ describe('one GetMetricData batch per run', () => {
     const ctx = testContext();
     const findings = await runSteps(
       steps(
-        [metricsRdsCheck, metricsEcsCheck, metricsAlbCheck, metricsPaymentsCheck] as CheckDefinition<never>[],
+        [metricsRdsCheck, metricsEcsCheck, metricsAlbCheck, metricsPaymentsCheck],
         [{ metrics: ['cpu', 'connections'] }],
       ),
       (signal) => ({ ...ctx, signal }),
@@ -479,7 +479,7 @@ describe('one GetMetricData batch per run', () => {
       .callsFake(answerBy({ CPUUtilization: [10], MemoryUtilization: [10] }));
     const ctx = testContext();
     const findings = await runSteps(
-      steps([metricsAlbCheck, metricsEcsCheck] as CheckDefinition<never>[]),
+      steps([metricsAlbCheck, metricsEcsCheck]),
       (signal) => ({ ...ctx, signal }),
       { concurrency: 16, timeoutMs: 2000 },
     );

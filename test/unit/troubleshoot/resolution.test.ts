@@ -5,6 +5,7 @@ import { idMatches, planNotes, rankResolution } from '../../../src/engine/resolu
 function finding(id: string, status: Status): Finding {
   return {
     id,
+    checkId: id,
     title: id,
     status,
     severity: 'high',

@@ -1,9 +1,10 @@
 import type { CheckResult } from '../../../base/model/check.js';
+import { noParams } from '../../../base/model/check.js';
 import { UsageError } from '../../../base/model/errors.js';
 import { isKeptTagged, restoreTestInstances } from '../../../domain/backup/naming.js';
 import { listDbInstances } from '../../../domain/backup/rds.js';
 import { deleteTemporaryInstance } from '../../../domain/backup/restore.js';
-import type { ActionDefinition } from '../../action.js';
+import { defineAction } from '../../action.js';
 
 const ID = 'backup.verify.orphan';
 const TITLE = 'No restore-test instance of an earlier run is left behind';
@@ -13,12 +14,13 @@ const TITLE = 'No restore-test instance of an earlier run is left behind';
  * deletion that failed): named in the plan and deleted under the run's one confirmation and audit.
  * A copy kept on purpose (`--keep`, tagged keep=true) is named, not deleted.
  */
-export const restoreTestOrphansAction: ActionDefinition<Record<string, never>> = {
+export const restoreTestOrphansAction = defineAction({
   id: 'backup.restore-test-orphans',
   title: 'Delete restore-test instances left behind by earlier runs',
   severity: 'medium',
   source: 'runbook 002 Backup Verification (clean up the test database); runbook 003 Monthly Tasks',
   remediation: 'Delete the temporary instance without a final snapshot.',
+  params: noParams,
   async plan(ctx) {
     if (!ctx.env || !ctx.aws) throw new UsageError('backup verify needs an environment (--env)');
     const env = ctx.env.name;
@@ -82,4 +84,4 @@ export const restoreTestOrphansAction: ActionDefinition<Record<string, never>> =
       },
     };
   },
-};
+});

@@ -1,4 +1,5 @@
 import type { DBInstance, RDSClient } from '@aws-sdk/client-rds';
+import { z } from 'zod';
 import { describeAwsError } from '../../../base/aws/errors.js';
 import type { CheckResult } from '../../../base/model/check.js';
 import { UsageError } from '../../../base/model/errors.js';
@@ -22,21 +23,25 @@ import {
 } from '../../../domain/backup/restore.js';
 import { type DbSession, openDbSession } from '../../../domain/db/connection.js';
 import { applyTunnel, type DbTarget, envDbTarget, targetLabel } from '../../../domain/db/target.js';
-import type { ActionContext, ActionDefinition } from '../../action.js';
+import type { ActionContext } from '../../action.js';
+import { defineAction } from '../../action.js';
 
 /** `fsops backup verify` flags, as the action's parameters. */
-export interface RestoreTestParams {
-  /** latest-snapshot (default), pitr, or a snapshot identifier. */
-  from?: string;
-  /** ISO 8601 restore time (with --from pitr; default the latest restorable time). */
-  time?: string;
-  keep?: boolean;
-  /** A tunnel to the restored instance. */
-  dbHost?: string;
-  dbPort?: string;
-  /** From a runbook (maintenance/monthly): run only when backup.verify.monthly is on. */
-  onlyIfEnabled?: boolean;
-}
+export const restoreTestParams = z
+  .object({
+    /** latest-snapshot (default), pitr, or a snapshot identifier. */
+    from: z.string().optional(),
+    /** ISO 8601 restore time (with --from pitr; default the latest restorable time). */
+    time: z.string().optional(),
+    keep: z.boolean().optional(),
+    /** A tunnel to the restored instance. */
+    dbHost: z.string().optional(),
+    dbPort: z.string().optional(),
+    /** From a runbook (maintenance/monthly): run only when backup.verify.monthly is on. */
+    onlyIfEnabled: z.boolean().optional(),
+  })
+  .strict();
+export type RestoreTestParams = z.infer<typeof restoreTestParams>;
 
 /** Resolves --from/--time against RDS (read-only); bad input is a UsageError before anything is created. */
 export async function resolveRestoreSource(
@@ -62,13 +67,14 @@ export async function resolveRestoreSource(
  * instance, wait, connect, compare with the source, measure RTO and RPO, and ALWAYS delete the
  * temporary instance (success, failure, timeout, Ctrl-C) unless `keep`.
  */
-export const restoreTestAction: ActionDefinition<RestoreTestParams> = {
+export const restoreTestAction = defineAction({
   id: 'backup.restore-test',
   title: 'Test restore of the database backup',
   severity: 'critical',
   source:
     'runbook 003 Monthly Tasks (test restore); runbook 002 Backup Verification, RTO/RPO Targets; deployment guide §2.2.3',
   remediation: 'Fix what the restore showed before relying on the backup.',
+  params: restoreTestParams,
   async plan(ctx, params) {
     const env = ctx.env;
     const settings = ctx.config.backup.verify;
@@ -143,7 +149,7 @@ export const restoreTestAction: ActionDefinition<RestoreTestParams> = {
         }),
     };
   },
-};
+});
 
 interface RestorePlan {
   rds: RDSClient;

@@ -1,19 +1,24 @@
 import type { DBSnapshot, RDSClient } from '@aws-sdk/client-rds';
+import { z } from 'zod';
 import { describeAwsError } from '../../../base/aws/errors.js';
 import type { CheckResult } from '../../../base/model/check.js';
 import { UsageError } from '../../../base/model/errors.js';
 import { oneLine } from '../../../base/model/text.js';
 import { formatMinutes } from '../../../domain/backup/evaluate.js';
 import { fsopsTags, PREMAINT_PURPOSE, premaintSnapshotName } from '../../../domain/backup/naming.js';
-import type { ActionContext, ActionDefinition } from '../../action.js';
+import type { ActionContext } from '../../action.js';
+import { defineAction } from '../../action.js';
 
-export interface SnapshotParams {
-  changeRef?: string;
-  /** Wait until the snapshot is available (with progress). */
-  wait?: boolean;
-  /** How long to wait, in minutes (default 60). */
-  timeoutMinutes?: number;
-}
+export const snapshotParams = z
+  .object({
+    changeRef: z.string().optional(),
+    /** Wait until the snapshot is available (with progress). */
+    wait: z.boolean().optional(),
+    /** How long to wait, in minutes (default 60). */
+    timeoutMinutes: z.number().optional(),
+  })
+  .strict();
+export type SnapshotParams = z.infer<typeof snapshotParams>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -82,12 +87,13 @@ async function waitForSnapshot(
  * The manual snapshot before maintenance (ops guide §12.1.1 "Full backup before maintenance"):
  * `{env}-fivestar-premaint-<date>-<ref>`, tagged managed-by=fsops, purpose=pre-maintenance.
  */
-export const snapshotAction: ActionDefinition<SnapshotParams> = {
+export const snapshotAction = defineAction({
   id: 'backup.snapshot',
   title: 'Manual snapshot before maintenance',
   severity: 'high',
   source: 'ops guide §12.1.1 (full backup before maintenance), §12.1.2; deployment guide §2.2.3',
   remediation: 'Take the snapshot before starting the maintenance.',
+  params: snapshotParams,
   async plan(ctx, params) {
     const env = ctx.env;
     if (!env || !ctx.aws) throw new UsageError('backup snapshot needs an environment (--env)');
@@ -143,4 +149,4 @@ export const snapshotAction: ActionDefinition<SnapshotParams> = {
       },
     };
   },
-};
+});

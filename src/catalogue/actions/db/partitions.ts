@@ -1,7 +1,8 @@
+import { z } from 'zod';
 import type { CheckResult, DbQuery } from '../../../base/model/check.js';
 import { UsageError } from '../../../base/model/errors.js';
 import { type MaintenanceDb, quoteQualified } from '../../../domain/db/writable.js';
-import { type ActionDefinition, interruptedResult } from '../../action.js';
+import { defineAction, interruptedResult } from '../../action.js';
 
 export interface Partition {
   name: string;
@@ -205,13 +206,19 @@ export function describeTable(t: PartitionedTable): string {
   return `${t.schema}.${t.table} (${t.strategy} on ${t.keyColumns.join(', ')} ${t.keyTypes.join(', ')})`;
 }
 
-export const createNextPartitionsAction: ActionDefinition<{ monthsAhead?: number }> = {
+export const createNextPartitionsAction = defineAction({
   id: 'db.create-next-partitions',
   title: "Create next month's partitions",
   severity: 'high',
   source: 'runbook 003 §2 Database Maintenance (Partition Management)',
   remediation:
     'Without the partition, inserts for next month fail (or land in the DEFAULT partition): create it with `fsops db partitions --create-next`.',
+  params: z
+    .object({
+      /** How many months ahead to create (default 1: next month's). */
+      monthsAhead: z.number().int().optional(),
+    })
+    .strict(),
   async plan(ctx, params) {
     const db = await ctx.db();
     const tables = await partitionedTables(db);
@@ -271,7 +278,7 @@ export const createNextPartitionsAction: ActionDefinition<{ monthsAhead?: number
       },
     };
   },
-};
+});
 
 /** `12mo`, `18mo`, `1y`, `2y` -> months; at least 1. */
 export function parseMonths(text: string, flag: string): number {
@@ -283,12 +290,18 @@ export function parseMonths(text: string, flag: string): number {
   return months;
 }
 
-export const dropOldPartitionsAction: ActionDefinition<{ olderThanMonths: number }> = {
+export const dropOldPartitionsAction = defineAction({
   id: 'db.drop-old-partitions',
   title: 'Drop partitions past retention',
   severity: 'high',
   source: 'runbook 003 §2 Database Maintenance (Partition Management: drop old partitions)',
   remediation: 'Check the error (lock_timeout: the parent table was busy), then run again.',
+  params: z
+    .object({
+      /** Partitions whose whole range ends this many months before now. */
+      olderThanMonths: z.number().int(),
+    })
+    .strict(),
   async plan(ctx, params) {
     const db = await ctx.db();
     const cutoff = monthRange(ctx.now, -params.olderThanMonths).from;
@@ -354,7 +367,7 @@ export const dropOldPartitionsAction: ActionDefinition<{ olderThanMonths: number
       },
     };
   },
-};
+});
 
 /** The read-only listing: each partitioned table, its ranges, and a finding per missing month. */
 export function partitionFindings(

@@ -1,7 +1,8 @@
+import { z } from 'zod';
 import type { CheckResult, DbQuery } from '../../../base/model/check.js';
 import { UsageError } from '../../../base/model/errors.js';
 import { type MaintenanceDb, quoteQualified } from '../../../domain/db/writable.js';
-import { type ActionDefinition, interruptedResult } from '../../action.js';
+import { defineAction, interruptedResult } from '../../action.js';
 
 export interface IndexCandidate {
   schema: string;
@@ -237,13 +238,19 @@ export function reindexSql(c: Pick<IndexCandidate, 'schema' | 'index'>, serverVe
   return `REINDEX INDEX${concurrently} ${quoteQualified(`${c.schema}.${c.index}`)}`;
 }
 
-export const reindexAction: ActionDefinition<{ index?: string }> = {
+export const reindexAction = defineAction({
   id: 'db.reindex',
   title: 'REINDEX CONCURRENTLY of invalid or bloated indexes',
   severity: 'medium',
   source: 'runbook 003 §2 Index Management; runbook 002 Regular Maintenance Tasks (REINDEX)',
   remediation:
     'Read the error: fsops dropped the _ccnew/_ccold indexes its REINDEX left; lock_timeout means the table was busy (run again later); a unique index over duplicate rows needs the duplicates fixed first.',
+  params: z
+    .object({
+      /** Only this index (`index` or `schema.index`); default every invalid or bloated one. */
+      index: z.string().optional(),
+    })
+    .strict(),
   recheck: ['db.indexes'],
   async plan(ctx, params) {
     const db = await ctx.db();
@@ -340,7 +347,7 @@ export const reindexAction: ActionDefinition<{ index?: string }> = {
       },
     };
   },
-};
+});
 
 /**
  * What an interrupted or failed REINDEX CONCURRENTLY really did. If it got past the swap, the index

@@ -1,8 +1,9 @@
+import { z } from 'zod';
 import type { MaintenanceConfig } from '../../../base/config/schema.js';
 import type { CheckResult, DbQuery } from '../../../base/model/check.js';
 import { UsageError } from '../../../base/model/errors.js';
 import { type MaintenanceDb, quoteQualified } from '../../../domain/db/writable.js';
-import { type ActionDefinition, interruptedResult } from '../../action.js';
+import { defineAction, interruptedResult } from '../../action.js';
 
 export type RetentionPolicy = MaintenanceConfig['retention'][number];
 
@@ -140,11 +141,13 @@ export async function deleteExpired(
   return { deleted, batches, stopped: false };
 }
 
-export interface RetentionParams {
-  /** Only these tables (default: every policy in maintenance.retention). */
-  tables?: string[];
-  batchSize?: number;
-}
+const retentionParams = z
+  .object({
+    /** Only these tables (default: every policy in maintenance.retention). */
+    tables: z.array(z.string()).optional(),
+    batchSize: z.number().int().optional(),
+  })
+  .strict();
 
 export function policiesFor(all: RetentionPolicy[], tables: string[] | undefined): RetentionPolicy[] {
   if (!tables?.length) return all;
@@ -159,7 +162,7 @@ export function policiesFor(all: RetentionPolicy[], tables: string[] | undefined
   });
 }
 
-export const retentionDeleteAction: ActionDefinition<RetentionParams> = {
+export const retentionDeleteAction = defineAction({
   id: 'db.retention-delete',
   title: 'Delete rows past their retention',
   severity: 'medium',
@@ -168,6 +171,7 @@ export const retentionDeleteAction: ActionDefinition<RetentionParams> = {
   remediation:
     'Check the error (lock_timeout, statement_timeout), then run again: batches already deleted stay deleted.',
   // It vacuums the tables it deleted from.
+  params: retentionParams,
   recheck: ['db.bloat'],
   async plan(ctx, params) {
     const db = await ctx.db();
@@ -267,7 +271,7 @@ export const retentionDeleteAction: ActionDefinition<RetentionParams> = {
       },
     };
   },
-};
+});
 
 /** VACUUM after the deletes; a WARNING (e.g. "skipping ... only table or database owner") means it was not done. */
 async function vacuumAfterDelete(db: MaintenanceDb, table: string): Promise<{ text: string; done: boolean }> {

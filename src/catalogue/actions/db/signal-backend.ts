@@ -1,7 +1,8 @@
+import { z } from 'zod';
 import { ExitError, UnreachableError, UsageError } from '../../../base/model/errors.js';
 import type { DbSession } from '../../../domain/db/connection.js';
 import type { MaintenanceDb } from '../../../domain/db/writable.js';
-import type { ActionDefinition } from '../../action.js';
+import { defineAction } from '../../action.js';
 import { formatAge, shortQuery } from '../../checks/database/common.js';
 
 export type SignalKind = 'cancel' | 'terminate';
@@ -37,10 +38,12 @@ export function describeBackend(kind: SignalKind, b: BackendInfo, where: string)
   ];
 }
 
-export interface SignalBackendParams {
-  kind: SignalKind;
-  pid: number;
-}
+const signalBackendParams = z
+  .object({
+    kind: z.enum(['cancel', 'terminate']),
+    pid: z.number().int(),
+  })
+  .strict();
 
 /**
  * `fsops db cancel|terminate <pid>` (runbook 002 Database Troubleshooting "kill long-running queries";
@@ -49,12 +52,13 @@ export interface SignalBackendParams {
  * there, fsops's own session, a server process, a session hidden from the role. The signal is one
  * statement over the run's writable connection, with the diagnostic timeouts, as `fsops`.
  */
-export const signalBackendAction: ActionDefinition<SignalBackendParams> = {
+export const signalBackendAction = defineAction({
   id: 'db.signal-backend',
   title: 'Cancel or terminate a database session',
   severity: 'high',
   source: 'runbook 002 Database Troubleshooting (kill long-running queries); ops guide §7',
   remediation: 'See the session with `fsops db locks` or `fsops db connections`, then try again.',
+  params: signalBackendParams,
   async plan(ctx, { kind, pid }) {
     if (!ctx.readDb) throw new UsageError(`db ${kind} needs a database session of the run`);
     const reader = await ctx.readDb();
@@ -83,7 +87,7 @@ export const signalBackendAction: ActionDefinition<SignalBackendParams> = {
       },
     };
   },
-};
+});
 
 /** Who the pid is; refuses (UsageError) a session fsops must not or cannot signal. */
 async function lookUpBackend(reader: DbSession, kind: SignalKind, pid: number): Promise<BackendInfo> {

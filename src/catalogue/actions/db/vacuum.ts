@@ -1,8 +1,9 @@
+import { z } from 'zod';
 import type { Config, MaintenanceConfig } from '../../../base/config/schema.js';
 import type { CheckResult, DbQuery } from '../../../base/model/check.js';
 import { UsageError } from '../../../base/model/errors.js';
 import { type MaintenanceDb, quoteQualified, type ServerNotice } from '../../../domain/db/writable.js';
-import { type ActionDefinition, interruptedResult } from '../../action.js';
+import { defineAction, interruptedResult } from '../../action.js';
 
 export interface TableStats {
   schema: string;
@@ -101,18 +102,21 @@ export function selectVacuumTargets(tables: TableStats[], thresholds: Thresholds
   return targets;
 }
 
-export interface VacuumParams {
-  /** Only these tables (`table` or `schema.table`); default all that need it. */
-  tables?: string[];
-}
+const vacuumParams = z
+  .object({
+    /** Only these tables (`table` or `schema.table`); default all that need it. */
+    tables: z.array(z.string()).optional(),
+  })
+  .strict();
 
-export const vacuumAnalyzeAction: ActionDefinition<VacuumParams> = {
+export const vacuumAnalyzeAction = defineAction({
   id: 'db.vacuum-analyze',
   title: 'VACUUM (ANALYZE) of the tables that need it',
   severity: 'medium',
   source: 'ops guide §12.3.1 (weekly); runbook 003 Weekly Tasks; runbook 002 Regular Maintenance Tasks',
   remediation:
     'Look at the error, then run `fsops maintenance run weekly` again (each table is independent).',
+  params: vacuumParams,
   recheck: ['db.bloat'],
   async plan(ctx, params) {
     const db = await ctx.db();
@@ -230,7 +234,7 @@ export const vacuumAnalyzeAction: ActionDefinition<VacuumParams> = {
       },
     };
   },
-};
+});
 
 /**
  * The table's dead and live tuples as the server counts them now: the statistics snapshot of this

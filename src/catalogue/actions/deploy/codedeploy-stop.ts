@@ -1,17 +1,20 @@
-import type { ServiceNames } from '../../../domain/ecs/facts.js';
+import { z } from 'zod';
+import type { ServiceNames } from '../../../domain/ecs/service-facts.js';
 import {
   describeCodeDeployState,
   getDeployment,
   IN_FLIGHT_STATUSES,
 } from '../../../domain/release/codedeploy.js';
-import type { ActionDefinition } from '../../action.js';
+import { built, defineAction } from '../../action.js';
 
-export interface CodeDeployStopParams {
-  component: string;
-  names: ServiceNames;
-  /** The CodeDeploy deployment in flight (ListDeployments of the service's deployment group). */
-  deploymentId: string;
-}
+const codeDeployStopParams = z
+  .object({
+    component: z.string(),
+    names: built<ServiceNames>('the service names'),
+    /** The CodeDeploy deployment in flight (ListDeployments of the service's deployment group). */
+    deploymentId: z.string().min(1),
+  })
+  .strict();
 
 /**
  * Runbook 004 "Rollback if Needed" for a service on the CODE_DEPLOY controller: StopDeployment with
@@ -19,12 +22,13 @@ export interface CodeDeployStopParams {
  * is kept). `fsops rollback` of such a service with a deployment in flight, and the way back offered
  * after Ctrl-C during `fsops deploy`.
  */
-export const codeDeployStopAction: ActionDefinition<CodeDeployStopParams> = {
+export const codeDeployStopAction = defineAction({
   id: 'deploy.codedeploy-stop',
   title: 'Stop the CodeDeploy deployment with rollback',
   severity: 'critical',
   source: 'runbook 004 "Rollback if Needed"; runbook 002 "Rollback Procedure"',
   remediation: 'Follow it with `fsops deployments <component>`.',
+  params: codeDeployStopParams,
   async plan(ctx, params) {
     const client = await ctx.aws.codedeploy();
     const state = await getDeployment(client, params.deploymentId, ctx.signal);
@@ -75,4 +79,4 @@ export const codeDeployStopAction: ActionDefinition<CodeDeployStopParams> = {
       },
     };
   },
-};
+});

@@ -4,6 +4,7 @@ import type {
   TaskDefinition,
   UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
+import { z } from 'zod';
 import type { CheckResult } from '../../../base/model/check.js';
 import { formatDuration } from '../../../base/model/duration.js';
 import type { Finding } from '../../../base/model/finding.js';
@@ -13,7 +14,7 @@ import {
   describeTasks,
   listStoppedTaskArns,
   type ServiceNames,
-} from '../../../domain/ecs/facts.js';
+} from '../../../domain/ecs/service-facts.js';
 import { diffTaskDefinitions, shortTaskDef } from '../../../domain/ecs/taskdef.js';
 import {
   type Clock,
@@ -39,53 +40,69 @@ import {
   startedDeploymentArn,
   TEST_TRAFFIC_STAGES,
 } from '../../../domain/release/lifecycle.js';
-import type { Strategy } from '../../../domain/release/strategy.js';
+import { STRATEGIES } from '../../../domain/release/strategy.js';
 import { asTaskDefinition } from '../../../domain/release/taskdef.js';
-import type { ActionContext, ActionDefinition, ApplyRun } from '../../action.js';
+import type { ActionContext, ApplyRun } from '../../action.js';
+import { built, defineAction } from '../../action.js';
 import { probe } from '../../checks/health-endpoints.js';
 
 export const RELEASE_SOURCE =
   'ops guide §12.2.1 (Application Updates); runbook 002 "Rolling Updates"; runbook 004 "Blue-Green Deployment"';
 
+export const releaseParams = z
+  .object({
+    component: z.string(),
+    names: built<ServiceNames>('the service names'),
+    strategy: z.enum([...STRATEGIES, 'codedeploy']),
+    /** The running task definition and its description: the copy's source, and where a rollback returns. */
+    previous: z.object({ arn: z.string(), definition: built<TaskDefinition>('a task definition') }).strict(),
+    /** RegisterTaskDefinition's input: the running definition with one container's image changed. */
+    register: built<RegisterTaskDefinitionCommandInput>('RegisterTaskDefinition input'),
+    /** UpdateService's input without the task definition (the one registered is filled in); ECS strategies only. */
+    update: built<Omit<UpdateServiceCommandInput, 'taskDefinition'>>('UpdateService input').optional(),
+    /** CODE_DEPLOY services: the deployment group and the AppSpec's container and port (the load balancer's). */
+    codeDeploy: z
+      .object({
+        group: built<CodeDeployGroup>('a CodeDeploy deployment group'),
+        containerName: z.string(),
+        containerPort: z.number(),
+      })
+      .strict()
+      .optional(),
+    /**
+     * Blue/green: why the green probe may race the traffic shift (no lifecycle hook holds test traffic
+     * at TEST_TRAFFIC_SHIFT/POST_TEST_TRAFFIC_SHIFT), shown in the plan; absent when a hook holds it.
+     */
+    probeRace: z.string().optional(),
+    /** Blue/green: the lifecycle hook that holds green on the test listener (a PAUSE hook fsops continues). */
+    testTrafficHold: z
+      .object({ kind: z.enum(['PAUSE', 'LAMBDA']), stage: z.string() })
+      .strict()
+      .optional(),
+    container: z.string(),
+    image: z.string(),
+    bakeTimeInMinutes: z.number(),
+    /** Blue/green: the base URL of the test listener (green before production traffic), or why there is none. */
+    testUrl: z.union([z.string(), z.object({ none: z.string() }).strict()]),
+    healthPaths: z.array(z.string()),
+    healthTimeoutMs: z.number(),
+    /** The component's checks from `validate` that judge the release (the engine's check runner). */
+    gate: z.array(
+      z.object({ check: z.string(), params: z.record(z.string(), z.unknown()).optional() }).strict(),
+    ),
+    timeoutMs: z.number(),
+    pollMs: z.number(),
+    /** Service events and stopped tasks from before the change (not news). */
+    knownEventIds: z.array(z.string()),
+    knownStoppedTasks: z.array(z.string()),
+    /** Gate overrides given (flag -> reason): in the plan, and so in the audit's started line. */
+    overrides: z.record(z.string(), z.string()).optional(),
+    /** Tests replace the clock of the waits. */
+    clock: built<Clock>('a clock').optional(),
+  })
+  .strict();
 /** Everything the deploy decided before the prompt, as data (src/commands/deploy.ts gathers it). */
-export interface ReleaseParams {
-  component: string;
-  names: ServiceNames;
-  strategy: Strategy;
-  /** The running task definition and its description: the copy's source, and where a rollback returns. */
-  previous: { arn: string; definition: TaskDefinition };
-  /** RegisterTaskDefinition's input: the running definition with one container's image changed. */
-  register: RegisterTaskDefinitionCommandInput;
-  /** UpdateService's input without the task definition (the one registered is filled in); ECS strategies only. */
-  update?: Omit<UpdateServiceCommandInput, 'taskDefinition'>;
-  /** CODE_DEPLOY services: the deployment group and the AppSpec's container and port (the load balancer's). */
-  codeDeploy?: { group: CodeDeployGroup; containerName: string; containerPort: number };
-  /**
-   * Blue/green: why the green probe may race the traffic shift (no lifecycle hook holds test traffic
-   * at TEST_TRAFFIC_SHIFT/POST_TEST_TRAFFIC_SHIFT), shown in the plan; absent when a hook holds it.
-   */
-  probeRace?: string;
-  /** Blue/green: the lifecycle hook that holds green on the test listener (a PAUSE hook fsops continues). */
-  testTrafficHold?: { kind: 'PAUSE' | 'LAMBDA'; stage: string };
-  container: string;
-  image: string;
-  bakeTimeInMinutes: number;
-  /** Blue/green: the base URL of the test listener (green before production traffic), or why there is none. */
-  testUrl: string | { none: string };
-  healthPaths: string[];
-  healthTimeoutMs: number;
-  /** The component's checks from `validate` that judge the release (the engine's check runner). */
-  gate: { check: string; params?: Record<string, unknown> }[];
-  timeoutMs: number;
-  pollMs: number;
-  /** Service events and stopped tasks from before the change (not news). */
-  knownEventIds: string[];
-  knownStoppedTasks: string[];
-  /** Gate overrides given (flag -> reason): in the plan, and so in the audit's started line. */
-  overrides?: Record<string, string>;
-  /** Tests replace the clock of the waits. */
-  clock?: Clock;
-}
+export type ReleaseParams = z.infer<typeof releaseParams>;
 
 /** The plan lines (pure): the new revision and its diff, strategy, bake, gate, what roll back means, the calls. */
 export function releasePlanLines(p: ReleaseParams): string[] {
@@ -169,13 +186,14 @@ function codeDeployStrategyLines(p: ReleaseParams): string[] {
  * `fsops deploy`: register the copy, update the service, follow it, judge it with the gate, and roll
  * back on any failure. Each step's outcome is one result; the gate's findings are carried as they are.
  */
-export const releaseAction: ActionDefinition<ReleaseParams> = {
+export const releaseAction = defineAction({
   id: 'deploy.release',
   title: 'Deploy a new image',
   severity: 'critical',
   source: RELEASE_SOURCE,
   remediation:
     'Read the findings that failed the gate; `fsops deployments <component> --env <env>` shows what runs.',
+  params: releaseParams,
   async plan(ctx, params) {
     const lines = releasePlanLines(params);
     return {
@@ -200,7 +218,7 @@ export const releaseAction: ActionDefinition<ReleaseParams> = {
       apply: (run) => release(ctx, params, run),
     };
   },
-};
+});
 
 const revisionResult = (p: ReleaseParams, arn: string): CheckResult => ({
   id: 'deploy.register',

@@ -1,28 +1,32 @@
+import { z } from 'zod';
 import { UsageError } from '../../../base/model/errors.js';
-import { describeService, type ServiceNames } from '../../../domain/ecs/facts.js';
+import { describeService, type ServiceNames } from '../../../domain/ecs/service-facts.js';
 import { sameTaskDef, shortTaskDef } from '../../../domain/ecs/taskdef.js';
-import type { ActionDefinition } from '../../action.js';
+import { built, defineAction } from '../../action.js';
 
-export interface StopParams {
-  component: string;
-  names: ServiceNames;
-  /** The revision the deploy replaced: where the service goes back to. */
-  previous: string;
-  /** The revision the deploy registered. */
-  released: string;
-}
+const stopParams = z
+  .object({
+    component: z.string(),
+    names: built<ServiceNames>('the service names'),
+    /** The revision the deploy replaced: where the service goes back to. */
+    previous: z.string(),
+    /** The revision the deploy registered. */
+    released: z.string(),
+  })
+  .strict();
 
 /**
  * The way back offered after Ctrl-C during `fsops deploy` (runbook 004 "Rollback if Needed"; runbook 002
  * "quick rollback"): a deployment still in flight is stopped with ECS's rollback (blue/green: production
  * traffic back to blue at once); a finished one is replaced by the previous revision.
  */
-export const stopReleaseAction: ActionDefinition<StopParams> = {
+export const stopReleaseAction = defineAction({
   id: 'deploy.stop',
   title: 'Stop the deploy and roll back',
   severity: 'critical',
   source: 'runbook 004 "Rollback if Needed"; runbook 002 "Rollback Procedure"',
   remediation: `Follow it with \`fsops deployments <component>\`.`,
+  params: stopParams,
   async plan(ctx, params) {
     const ecs = await ctx.aws.ecs();
     const { ListServiceDeploymentsCommand } = await import('@aws-sdk/client-ecs');
@@ -88,4 +92,4 @@ export const stopReleaseAction: ActionDefinition<StopParams> = {
       },
     };
   },
-};
+});

@@ -1,18 +1,22 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
+import { z } from 'zod';
 import { healthPaths, requireComponent } from '../../../base/config/load.js';
 import type { CheckContext, CheckResult } from '../../../base/model/check.js';
 import { UsageError } from '../../../base/model/errors.js';
 import { evaluateTaskRecovery } from '../../../domain/backup/drill.js';
 import { formatMinutes } from '../../../domain/backup/evaluate.js';
-import { describeService, type ServiceNames, serviceNames } from '../../../domain/ecs/facts.js';
-import type { ActionContext, ActionDefinition } from '../../action.js';
+import { describeService, type ServiceNames, serviceNames } from '../../../domain/ecs/service-facts.js';
+import type { ActionContext } from '../../action.js';
+import { defineAction } from '../../action.js';
 import { baseUrl, probe } from '../../checks/health-endpoints.js';
 import { drillRefusalNow, overrideWindowLines } from './guard.js';
 
-export interface TaskLossParams {
-  component?: string;
-  overrideWindow?: boolean;
-}
+const taskLossParams = z
+  .object({
+    component: z.string().optional(),
+    overrideWindow: z.boolean().optional(),
+  })
+  .strict();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -35,7 +39,7 @@ const shortTask = (arn: string) => arn.split('/').pop() ?? arn;
  * Failover Testing): StopTask on one task of the service, then measure until running = desired with a
  * replacement task and the component's health endpoint answering 2xx.
  */
-export const ecsTaskLossAction: ActionDefinition<TaskLossParams> = {
+export const ecsTaskLossAction = defineAction({
   id: 'dr.ecs-task-loss',
   title: 'ECS task loss drill',
   severity: 'high',
@@ -43,6 +47,7 @@ export const ecsTaskLossAction: ActionDefinition<TaskLossParams> = {
     'runbook 003 Monthly Tasks (disaster recovery drill); runbook 002 Failover Testing; deployment guide §4.1',
   remediation: 'Find out why the service recovers slowly before relying on it.',
   refuse: (ctx, params) => drillRefusalNow(ctx, params.overrideWindow ?? false),
+  params: taskLossParams,
   async plan(ctx, params) {
     const env = ctx.env;
     if (!env || !ctx.aws) throw new UsageError('dr drill needs an environment (--env)');
@@ -93,7 +98,7 @@ export const ecsTaskLossAction: ActionDefinition<TaskLossParams> = {
         runTaskLoss(ctx, { ecs, names, victim, before: tasks, healthUrl, targetSeconds, checkCtx }),
     };
   },
-};
+});
 
 async function runTaskLoss(
   ctx: ActionContext,

@@ -22,7 +22,7 @@ export function openIncident(config: Config, env: string): string | null {
 
 /**
  * The read-only reason a drill must not start now (an open incident; a protected environment outside
- * the maintenance window without --override-window), or null: `ActionDefinition.refuse` of the drills,
+ * the maintenance window without --override-window), or null: `Action.refuse` of the drills,
  * so the driver audits it `refused` like every other refusal.
  */
 export function drillRefusalNow(

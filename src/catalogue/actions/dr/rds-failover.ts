@@ -1,4 +1,5 @@
 import type { DBInstance, RDSClient } from '@aws-sdk/client-rds';
+import { z } from 'zod';
 import type { CheckResult } from '../../../base/model/check.js';
 import { UsageError } from '../../../base/model/errors.js';
 import { evaluateFailover, summarizeProbes } from '../../../domain/backup/drill.js';
@@ -6,16 +7,19 @@ import { formatMinutes } from '../../../domain/backup/evaluate.js';
 import { FailoverProbe } from '../../../domain/backup/failover-probe.js';
 import { describeDbInstance } from '../../../domain/backup/rds.js';
 import { applyTunnel, envDbTarget, targetLabel } from '../../../domain/db/target.js';
-import type { ActionContext, ActionDefinition } from '../../action.js';
+import type { ActionContext } from '../../action.js';
+import { defineAction } from '../../action.js';
 import { drillRefusalNow, overrideWindowLines } from './guard.js';
 
-export interface FailoverParams {
-  overrideWindow?: boolean;
-  dbHost?: string;
-  dbPort?: string;
-  /** Probe interval (default 1000 ms). */
-  intervalMs?: number;
-}
+const failoverParams = z
+  .object({
+    overrideWindow: z.boolean().optional(),
+    dbHost: z.string().optional(),
+    dbPort: z.string().optional(),
+    /** Probe interval (default 1000 ms). */
+    intervalMs: z.number().optional(),
+  })
+  .strict();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -25,7 +29,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * ForceFailover while a probe writes and reads every second; measures the write downtime, the reads
  * lost and the new Availability Zone.
  */
-export const rdsFailoverAction: ActionDefinition<FailoverParams> = {
+export const rdsFailoverAction = defineAction({
   id: 'dr.rds-failover',
   title: 'Multi-AZ failover drill',
   severity: 'critical',
@@ -33,6 +37,7 @@ export const rdsFailoverAction: ActionDefinition<FailoverParams> = {
     'runbook 002 Failover Testing; runbook 003 Monthly Tasks (disaster recovery drill); deployment guide §2.2.3',
   remediation: 'Find out why the failover took longer or did not move the primary before relying on it.',
   refuse: (ctx, params) => drillRefusalNow(ctx, params.overrideWindow ?? false),
+  params: failoverParams,
   async plan(ctx, params) {
     const env = ctx.env;
     if (!env || !ctx.aws) throw new UsageError('dr drill needs an environment (--env)');
@@ -66,7 +71,7 @@ export const rdsFailoverAction: ActionDefinition<FailoverParams> = {
       apply: () => runFailover(ctx, { rds, name, before: db, target, intervalMs, targetSeconds }),
     };
   },
-};
+});
 
 async function runFailover(
   ctx: ActionContext,

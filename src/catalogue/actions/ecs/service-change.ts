@@ -1,4 +1,5 @@
 import type { Service } from '@aws-sdk/client-ecs';
+import { z } from 'zod';
 import type { CheckResult } from '../../../base/model/check.js';
 import { formatDuration } from '../../../base/model/duration.js';
 import {
@@ -6,7 +7,7 @@ import {
   describeTasks,
   listStoppedTaskArns,
   type ServiceNames,
-} from '../../../domain/ecs/facts.js';
+} from '../../../domain/ecs/service-facts.js';
 import {
   type ActionResult,
   applyServiceAction,
@@ -21,40 +22,44 @@ import {
   type WaitTarget,
   waitForService,
 } from '../../../domain/ecs/wait.js';
-import type { ActionDefinition, ApplyRun } from '../../action.js';
+import type { ApplyRun } from '../../action.js';
+import { built, defineAction } from '../../action.js';
 
+export const serviceChangeParams = z
+  .object({
+    command: z.enum(['rollback', 'restart', 'scale']),
+    /** Words for the report: "Rollback", "Restart", "Scale". */
+    title: z.string(),
+    component: z.string(),
+    names: built<ServiceNames>('the service names'),
+    /** The prompt's verb phrase, e.g. "roll back prod-internal-pe-service". */
+    verb: z.string(),
+    /** The plan lines the command built from its facts (from/to, why, what differs). */
+    lines: z.array(z.string()),
+    change: built<ServiceAction>('the service change'),
+    /** For the audit record: what the service ran and what it runs after the change. */
+    from: z.string(),
+    to: z.string(),
+    /** What the wait waits for, from ECS's answer to the change. */
+    waitTarget: built<(applied: ActionResult) => WaitTarget>('the wait target'),
+    /** The service before the change: its events and stopped tasks are not news. */
+    before: built<Service>('the service before the change'),
+    knownStoppedTasks: z.array(z.string()),
+    /** Check the component afterwards (not after scaling to zero). */
+    verify: z.boolean(),
+    /** A word to type (and a flag to pass without a terminal) for a dangerous variant. */
+    danger: z.object({ word: z.string(), flag: z.string(), flagGiven: z.boolean() }).strict().optional(),
+    /** Guide sections this operation implements. */
+    source: z.string(),
+    /** false: --no-wait (the change is `accepted`, not followed). */
+    wait: z.boolean(),
+    timeoutMs: z.number(),
+    pollIntervalMs: z.number(),
+    clock: built<Clock>('a clock').optional(),
+  })
+  .strict();
 /** One ECS change a service command planned (rollback, restart, scale), with what its wait needs. */
-export interface ServiceChangeParams {
-  command: 'rollback' | 'restart' | 'scale';
-  /** Words for the report: "Rollback", "Restart", "Scale". */
-  title: string;
-  component: string;
-  names: ServiceNames;
-  /** The prompt's verb phrase, e.g. "roll back prod-internal-pe-service". */
-  verb: string;
-  /** The plan lines the command built from its facts (from/to, why, what differs). */
-  lines: string[];
-  change: ServiceAction;
-  /** For the audit record: what the service ran and what it runs after the change. */
-  from: string;
-  to: string;
-  /** What the wait waits for, from ECS's answer to the change. */
-  waitTarget(applied: ActionResult): WaitTarget;
-  /** The service before the change: its events and stopped tasks are not news. */
-  before: Service;
-  knownStoppedTasks: string[];
-  /** Check the component afterwards (not after scaling to zero). */
-  verify: boolean;
-  /** A word to type (and a flag to pass without a terminal) for a dangerous variant. */
-  danger?: { word: string; flag: string; flagGiven: boolean };
-  /** Guide sections this operation implements. */
-  source: string;
-  /** false: --no-wait (the change is `accepted`, not followed). */
-  wait: boolean;
-  timeoutMs: number;
-  pollIntervalMs: number;
-  clock?: Clock;
-}
+export type ServiceChangeParams = z.infer<typeof serviceChangeParams>;
 
 /**
  * An ECS service change and its wait (deployment guide §11.1, runbook 002 rollback; ops guide §9):
@@ -64,12 +69,13 @@ export interface ServiceChangeParams {
  * The audit outcome is the rollout's: succeeded, failed, rolled-back, timed-out (or accepted with
  * --no-wait). After success the component's checks run again (`recheck`).
  */
-export const serviceChangeAction: ActionDefinition<ServiceChangeParams> = {
+export const serviceChangeAction = defineAction({
   id: 'ecs.service-change',
   title: 'ECS service change',
   severity: 'critical',
   source: 'deployment guide §11.1; runbook 002 (rollback); ops guide §9',
   remediation: 'Follow the deployment with `fsops deployments <component> --env <env>`.',
+  params: serviceChangeParams,
   recheck: ['ecs.service', 'health.endpoints'],
   async plan(ctx, p) {
     const lines = [...p.lines, `call: ${describeAction(p.change)}`];
@@ -110,7 +116,7 @@ export const serviceChangeAction: ActionDefinition<ServiceChangeParams> = {
       },
     };
   },
-};
+});
 
 /** Follows the rollout with live progress until it settles, fails, times out or the run is interrupted. */
 async function follow(

@@ -1,4 +1,5 @@
 import type { ExportTask, LogGroup } from '@aws-sdk/client-cloudwatch-logs';
+import { z } from 'zod';
 import type { CheckResult } from '../../../base/model/check.js';
 import { UsageError } from '../../../base/model/errors.js';
 import { oneLine } from '../../../base/model/text.js';
@@ -18,7 +19,7 @@ import {
   runExport,
   stamp,
 } from '../../../domain/logs/archive.js';
-import { type ActionDefinition, type ActionPlan, interruptedResult } from '../../action.js';
+import { type ActionPlan, defineAction, interruptedResult } from '../../action.js';
 import {
   ARCHIVE_SOURCE,
   evaluateLifecycle,
@@ -26,15 +27,18 @@ import {
   missingBucketResult,
 } from '../../checks/logs/archive.js';
 
-export interface ArchiveExportParams {
-  /** `YYYY-MM`, a closed month (default: the last closed month). */
-  month?: string;
-  /**
-   * From the monthly run (runbooks/maintenance/monthly.yaml): nothing where the environment needs no
-   * archive, and a month or bucket not ready is a finding of the run rather than a refusal of it.
-   */
-  monthly?: boolean;
-}
+export const archiveExportParams = z
+  .object({
+    /** `YYYY-MM`, a closed month (default: the last closed month). */
+    month: z.string().optional(),
+    /**
+     * From the monthly run (runbooks/maintenance/monthly.yaml): nothing where the environment needs no
+     * archive, and a month or bucket not ready is a finding of the run rather than a refusal of it.
+     */
+    monthly: z.boolean().optional(),
+  })
+  .strict();
+export type ArchiveExportParams = z.infer<typeof archiveExportParams>;
 
 const DAY_MS = 86_400_000;
 
@@ -105,12 +109,13 @@ function resultOf(item: Item, bucket: string, end: ExportEnd): CheckResult {
  * active export task per account), to `{group}/{yyyy}/{mm}`. Refused for an open or future month and
  * for a bucket that would not keep the archive (no Object Lock, a lifecycle that expires it early).
  */
-export const archiveExportAction: ActionDefinition<ArchiveExportParams> = {
+export const archiveExportAction = defineAction({
   id: 'logs.archive-export',
   title: 'Export the log groups of a closed month to the archive bucket',
   severity: 'high',
   source: ARCHIVE_SOURCE,
   remediation: 'Export the month: fsops logs archive --env <env> --month YYYY-MM (docs/logs.md).',
+  params: archiveExportParams,
   recheck: ['logs.archive'],
   async plan(ctx, params) {
     const env = ctx.env;
@@ -294,4 +299,4 @@ export const archiveExportAction: ActionDefinition<ArchiveExportParams> = {
       },
     };
   },
-};
+});

@@ -1,6 +1,7 @@
+import { z } from 'zod';
 import type { CheckContext } from '../../../base/model/check.js';
 import { UsageError } from '../../../base/model/errors.js';
-import type { ActionDefinition } from '../../action.js';
+import { defineAction } from '../../action.js';
 import { interpretMaintenanceMode, readMaintenanceMode } from '../../checks/maintenance-mode.js';
 
 /**
@@ -30,21 +31,20 @@ export async function writeMaintenanceMode(
   return { parameter, value, version: out.Version };
 }
 
-export interface MaintenanceModeParams {
-  on: boolean;
-}
+const maintenanceModeParams = z.object({ on: z.boolean() }).strict();
 
 /**
  * `fsops maintenance mode on|off` (deployment guide §4.2.1): the SSM maintenance_mode parameter the
  * application reads. Nothing to do when it is already as asked. The result carries the parameter's new
  * version as its `value` (unit `version`).
  */
-export const maintenanceModeAction: ActionDefinition<MaintenanceModeParams> = {
+export const maintenanceModeAction = defineAction({
   id: 'maintenance.mode',
   title: 'Maintenance mode',
   severity: 'high',
   source: 'deployment guide §4.2.1',
   remediation: 'Read the parameter with `fsops maintenance mode status --env <env>` and set it again.',
+  params: maintenanceModeParams,
   async plan(ctx, { on }) {
     const env = ctx.env;
     if (!env) throw new UsageError('maintenance mode needs an environment (--env)');
@@ -94,4 +94,4 @@ export const maintenanceModeAction: ActionDefinition<MaintenanceModeParams> = {
       },
     };
   },
-};
+});

@@ -1,4 +1,5 @@
 import type { DBInstance } from '@aws-sdk/client-rds';
+import { z } from 'zod';
 import type { CheckResult } from '../../../base/model/check.js';
 import { UsageError } from '../../../base/model/errors.js';
 import { oneLine } from '../../../base/model/text.js';
@@ -32,7 +33,8 @@ import {
 import { type DbSession, openDbSession } from '../../../domain/db/connection.js';
 import { applyTunnel, envDbTarget } from '../../../domain/db/target.js';
 import { openStore } from '../../../domain/incident/flow.js';
-import type { ActionContext, ActionDefinition } from '../../action.js';
+import type { ActionContext } from '../../action.js';
+import { built, defineAction } from '../../action.js';
 import { healthEndpointsCheck } from '../../checks/health-endpoints.js';
 import { interpretMaintenanceMode, readMaintenanceMode } from '../../checks/maintenance-mode.js';
 import { writeMaintenanceMode } from '../maintenance/maintenance-mode.js';
@@ -47,15 +49,19 @@ import { writeMaintenanceMode } from '../maintenance/maintenance-mode.js';
  */
 
 /** What every recovery step is given: the journal (shared, written after each change) and its store. */
-export interface RecoverDbParams {
-  journal: RecoveryJournal;
-  store: RecoveryStore;
-  /** The engineer's assertions (--verify-sql): each query must return true on the copy. */
-  assertions: { sql: string; label: string }[];
-  /** A tunnel to the restored copy. */
-  dbHost?: string;
-  dbPort?: string;
-}
+export const recoverDbParams = z
+  .object({
+    /** The recovery's journal: one object shared by the steps, each writes it after its change. */
+    journal: built<RecoveryJournal>('the recovery journal'),
+    store: built<RecoveryStore>('the recovery journal store'),
+    /** The engineer's assertions (--verify-sql): each query must return true on the copy. */
+    assertions: z.array(z.object({ sql: z.string(), label: z.string() }).strict()),
+    /** A tunnel to the restored copy. */
+    dbHost: z.string().optional(),
+    dbPort: z.string().optional(),
+  })
+  .strict();
+export type RecoverDbParams = z.infer<typeof recoverDbParams>;
 
 const SOURCE_002 = 'runbook 002 Recovery Procedures (Full Service Recovery)';
 const SOURCE_003 = 'runbook 003 Data Corruption; runbook 003 Recovery Procedures (point-in-time recovery)';
@@ -106,12 +112,13 @@ async function ecs(ctx: ActionContext) {
 // ---------------------------------------------------------------------------------------------------
 // 1. Stop writes
 
-export const recoverStopWritesAction: ActionDefinition<RecoverDbParams> = {
+export const recoverStopWritesAction = defineAction({
   id: 'recover.stop-writes',
   title: 'Stop writes: maintenance mode on, writer services scaled to 0',
   severity: 'critical',
   source: `runbook 003 Data Corruption (1. stop writes immediately); deployment guide §4.2.1 (maintenance_mode)`,
   remediation: 'Turn maintenance mode on by hand (fsops maintenance mode on) before going on.',
+  params: recoverDbParams,
   async plan(ctx, p) {
     const e = env(ctx);
     const parameter = e.nameOf('maintenanceModeParameter');
@@ -181,7 +188,7 @@ export const recoverStopWritesAction: ActionDefinition<RecoverDbParams> = {
       },
     };
   },
-};
+});
 
 // ---------------------------------------------------------------------------------------------------
 // 2. Restore the copy
@@ -207,12 +214,13 @@ export async function recoverySource(
     : snapshotSource(rds, source, snapshot!, '--snapshot');
 }
 
-export const recoverRestoreAction: ActionDefinition<RecoverDbParams> = {
+export const recoverRestoreAction = defineAction({
   id: 'recover.restore',
   title: 'Restore the database to a new instance at the restore point',
   severity: 'critical',
   source: `${SOURCE_003} (3. restore from backup); ${SOURCE_002} (1. restore database)`,
   remediation: 'See RDS events for the new instance (aws rds describe-events); resume with --resume.',
+  params: recoverDbParams,
   async plan(ctx, p) {
     env(ctx);
     const { copy } = p.journal.names;
@@ -305,7 +313,7 @@ export const recoverRestoreAction: ActionDefinition<RecoverDbParams> = {
       },
     };
   },
-};
+});
 
 // ---------------------------------------------------------------------------------------------------
 // 3. Verify the copy
@@ -347,12 +355,13 @@ async function runAssertions(copy: DbSession, p: RecoverDbParams, resource: stri
   return results;
 }
 
-export const recoverVerifyAction: ActionDefinition<RecoverDbParams> = {
+export const recoverVerifyAction = defineAction({
   id: 'recover.verify',
   title: 'Verify the copy before any cut-over',
   severity: 'critical',
   source: `runbook 003 Data Corruption (2. identify corruption extent, 4. verify data integrity); runbook 002 Recovery Procedures (verify data consistency)`,
   remediation: 'Do not cut over: look at the copy, fix the assertions or the restore point, or --abort.',
+  params: recoverDbParams,
   async plan(ctx, p) {
     const e = env(ctx);
     const keyTables = ctx.config.backup.verify.keyTables;
@@ -458,7 +467,7 @@ export const recoverVerifyAction: ActionDefinition<RecoverDbParams> = {
       },
     };
   },
-};
+});
 
 // ---------------------------------------------------------------------------------------------------
 // 4. Cut over
@@ -472,12 +481,13 @@ function renameWait(ctx: ActionContext) {
   };
 }
 
-export const recoverCutoverAction: ActionDefinition<RecoverDbParams> = {
+export const recoverCutoverAction = defineAction({
   id: 'recover.cutover',
   title: 'Cut over: the verified copy takes the live name',
   severity: 'critical',
   source: `${SOURCE_002} (1. restore database); ${SOURCE_003}`,
   remediation: 'Undo with fsops recover db --abort <id> (renames back), or finish with --resume <id>.',
+  params: recoverDbParams,
   async plan(ctx, p) {
     env(ctx);
     const { live, copy, old } = p.journal.names;
@@ -545,7 +555,7 @@ export const recoverCutoverAction: ActionDefinition<RecoverDbParams> = {
       },
     };
   },
-};
+});
 
 // ---------------------------------------------------------------------------------------------------
 // 5. Restart, validate, writes back on
@@ -576,12 +586,13 @@ async function waitServicesStable(
   }
 }
 
-export const recoverResumeServiceAction: ActionDefinition<RecoverDbParams> = {
+export const recoverResumeServiceAction = defineAction({
   id: 'recover.resume-service',
   title: 'Restart the services, validate, writes back on',
   severity: 'critical',
   source: `${SOURCE_002} (3. restart services, 4. verify recovery); deployment guide §2.2.3 (RTO/RPO)`,
   remediation: 'Look at the services (fsops validate); maintenance mode stays on until they are healthy.',
+  params: recoverDbParams,
   async plan(ctx, p) {
     const e = env(ctx);
     const cluster = e.nameOf('cluster');
@@ -670,7 +681,7 @@ export const recoverResumeServiceAction: ActionDefinition<RecoverDbParams> = {
       },
     };
   },
-};
+});
 
 /** RTO (asked for -> validated service) and RPO (restore point against the newest row) against the targets. */
 export function measureRecovery(ctx: ActionContext, p: RecoverDbParams, validatedAt: Date): CheckResult[] {
@@ -705,12 +716,13 @@ export function measureRecovery(ctx: ActionContext, p: RecoverDbParams, validate
 // ---------------------------------------------------------------------------------------------------
 // --abort
 
-export const recoverAbortAction: ActionDefinition<RecoverDbParams> = {
+export const recoverAbortAction = defineAction({
   id: 'recover.abort',
   title: 'Undo a recovery: renames back, writers and maintenance mode as before',
   severity: 'critical',
   source: `${SOURCE_002}; ${SOURCE_003}`,
   remediation: 'Finish by hand what the abort says it could not undo.',
+  params: recoverDbParams,
   async plan(ctx, p) {
     const e = env(ctx);
     const { live, copy, old } = p.journal.names;
@@ -811,4 +823,4 @@ export const recoverAbortAction: ActionDefinition<RecoverDbParams> = {
       },
     };
   },
-};
+});

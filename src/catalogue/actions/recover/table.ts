@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { describeAwsError } from '../../../base/aws/errors.js';
 import type { CheckResult } from '../../../base/model/check.js';
 import { UsageError } from '../../../base/model/errors.js';
@@ -31,19 +32,23 @@ import { openDbSession } from '../../../domain/db/connection.js';
 import { openCopyClient, streamRows } from '../../../domain/db/copy.js';
 import { applyTunnel, type DbTarget, envDbTarget, targetLabel } from '../../../domain/db/target.js';
 import { maintenanceSettings, quoteQualified } from '../../../domain/db/writable.js';
-import type { ActionContext, ActionDefinition } from '../../action.js';
+import type { ActionContext } from '../../action.js';
+import { defineAction } from '../../action.js';
 
 /** `fsops recover table` flags, as the action's parameters. */
-export interface RecoverTableParams {
-  /** schema.table */
-  table: string;
-  /** ISO 8601 point in time (or `snapshot`). */
-  toTime?: string;
-  snapshot?: string;
-  /** A tunnel to the restored instance. */
-  dbHost?: string;
-  dbPort?: string;
-}
+export const recoverTableParams = z
+  .object({
+    /** schema.table */
+    table: z.string(),
+    /** ISO 8601 point in time (or `snapshot`). */
+    toTime: z.string().optional(),
+    snapshot: z.string().optional(),
+    /** A tunnel to the restored instance. */
+    dbHost: z.string().optional(),
+    dbPort: z.string().optional(),
+  })
+  .strict();
+export type RecoverTableParams = z.infer<typeof recoverTableParams>;
 
 export const RECOVER_TABLE_PURPOSE = 'recover-table';
 
@@ -71,13 +76,14 @@ interface TablePlan {
  * live database, the differences by key, the SQL to merge; the temporary instance is ALWAYS deleted
  * (success, failure, Ctrl-C). The live table is only read.
  */
-export const recoverTableAction: ActionDefinition<RecoverTableParams> = {
+export const recoverTableAction = defineAction({
   id: 'recover.table',
   title: 'Recover a table as it was at a point in time',
   severity: 'critical',
   source:
     'runbook 002 Recovery Procedures (Partial Recovery: restore specific tables, verify data consistency); runbook 003 Data Corruption (identify corruption extent), Recovery Procedures (point-in-time recovery)',
   remediation: 'Review the differences, then merge with the SQL shown (fsops never changes the live table).',
+  params: recoverTableParams,
   async plan(ctx, params) {
     const env = ctx.env;
     if (!env || !ctx.aws) throw new UsageError('recover table needs an environment (--env)');
@@ -148,7 +154,7 @@ export const recoverTableAction: ActionDefinition<RecoverTableParams> = {
       apply: () => recoverTable(ctx, params, plan),
     };
   },
-};
+});
 
 async function recoverTable(
   ctx: ActionContext,

@@ -1,5 +1,6 @@
 import type { DBInstance, DBSnapshot } from '@aws-sdk/client-rds';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../../base/model/check.js';
+import type { CheckContext, CheckResult } from '../../../base/model/check.js';
+import { defineCheck, noParams } from '../../../base/model/check.js';
 import { evaluateCrossRegion, formatMinutes } from '../../../domain/backup/evaluate.js';
 import { isRestoreTestName, isRestoreTestTagged } from '../../../domain/backup/naming.js';
 import { listDbInstances, newestSnapshot } from '../../../domain/backup/rds.js';
@@ -70,13 +71,14 @@ export function evaluateLeftovers(env: string, instances: DBInstance[]): CheckRe
   };
 }
 
-export const snapshotAgesCheck: CheckDefinition = {
+export const snapshotAgesCheck = defineCheck({
   id: 'backup.snapshots',
   // The newest automated snapshot is maintenance.backup-integrity's `daily` finding (same runbook).
   title: 'Newest manual snapshot',
   severity: 'high',
   source: 'deployment guide §2.2.3, §4.1; ops guide §12.1.1 (full backup before maintenance)',
   remediation: 'Take a snapshot: fsops backup snapshot --env <env>.',
+  params: noParams,
   async run(ctx) {
     return evaluateSnapshotAges(
       ctx.env.name,
@@ -86,7 +88,7 @@ export const snapshotAgesCheck: CheckDefinition = {
       ctx.now,
     );
   },
-};
+});
 
 async function drRegionFacts(ctx: CheckContext, region: string, dbName: string) {
   const { DescribeDBInstanceAutomatedBackupsCommand, paginateDescribeDBSnapshots } = await import(
@@ -122,12 +124,13 @@ async function drRegionFacts(ctx: CheckContext, region: string, dbName: string) 
   };
 }
 
-export const crossRegionCheck: CheckDefinition = {
+export const crossRegionCheck = defineCheck({
   id: 'backup.cross-region',
   title: 'Backups are copied to the DR region',
   severity: 'high',
   source: 'deployment guide §2.2.3 (backup strategy: automated with cross-region replication)',
   remediation: 'Turn on automated backup replication to the DR region.',
+  params: noParams,
   async run(ctx) {
     const drRegion = ctx.env.config.backup.drRegion;
     const name = ctx.env.nameOf('dbInstance');
@@ -145,17 +148,18 @@ export const crossRegionCheck: CheckDefinition = {
       }),
     ];
   },
-};
+});
 
-export const restoreTestLeftoversCheck: CheckDefinition = {
+export const restoreTestLeftoversCheck = defineCheck({
   id: 'backup.restore-test-leftovers',
   title: 'No restore-test instance left behind',
   severity: 'medium',
   source: 'runbook 002 Backup Verification (clean up the test database); runbook 003 Monthly Tasks',
   remediation: 'Delete the temporary instance without a final snapshot.',
+  params: noParams,
   async run(ctx) {
     return [evaluateLeftovers(ctx.env.name, await listDbInstances(await ctx.aws.rds()))];
   },
-};
+});
 
 export const backupStatusChecks = [snapshotAgesCheck, crossRegionCheck, restoreTestLeftoversCheck];

@@ -1,4 +1,5 @@
 import type { CheckResult } from '../../../base/model/check.js';
+import { noParams } from '../../../base/model/check.js';
 import { type DbThresholds, dbCheck, formatAge, formatCount, judgeHigh, moreLine, worst } from './common.js';
 
 export interface TableActivity {
@@ -152,6 +153,7 @@ export const bloatCheck = dbCheck({
   severity: 'medium',
   source: 'runbook 003 (Weekly Tasks: VACUUM ANALYZE); ops guide §12.3.1 (weekly vacuum analyze)',
   remediation: 'VACUUM ANALYZE the table.',
+  params: noParams,
   async run(ctx, db) {
     const thresholds = ctx.env.config.database.thresholds;
     // Fresh statistics: a re-check after VACUUM must not read this session's cached snapshot.

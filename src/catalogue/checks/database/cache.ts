@@ -1,4 +1,5 @@
 import type { CheckResult } from '../../../base/model/check.js';
+import { noParams } from '../../../base/model/check.js';
 import { dbCheck, formatCount, judgeLow, type Levels, levelsText } from './common.js';
 
 export interface CacheFacts {
@@ -47,23 +48,32 @@ export const cacheCheck = dbCheck({
   severity: 'medium',
   source: 'ops guide §8.1.1 (FreeableMemory, ReadLatency); PgHero cache hit rate',
   remediation: 'Add memory or fix the queries reading from disk.',
+  params: noParams,
   async run(ctx, db) {
     const t = ctx.env.config.database.thresholds;
-    const [totals, tables] = await Promise.all([
+    // The tables reading most from disk only detail the ratio: a query of them that fails is its own
+    // error, and the ratio is still judged.
+    const [totals, tablesGot] = await Promise.all([
       db.query<{ database: string; hit: number; read: number }>(
         `SELECT datname AS database, blks_hit::float8 AS hit, blks_read::float8 AS read
            FROM pg_stat_database WHERE datname = current_database()`,
       ),
-      db.query<{ name: string; hit_percent: number; read: number }>(
-        `SELECT relid::regclass::text AS name,
+      db
+        .query<{ name: string; hit_percent: number; read: number }>(
+          `SELECT relid::regclass::text AS name,
                 (100.0 * heap_blks_hit / NULLIF(heap_blks_hit + heap_blks_read, 0))::float8 AS hit_percent,
                 heap_blks_read::float8 AS read
            FROM pg_statio_user_tables WHERE heap_blks_read > 0
           ORDER BY heap_blks_read DESC LIMIT 5`,
-      ),
+        )
+        .then(
+          (rows) => ({ ok: true as const, rows }),
+          (error: unknown) => ({ ok: false as const, reason: (error as Error).message }),
+        ),
     ]);
+    const tables = tablesGot.ok ? tablesGot.rows : [];
     const row = totals[0]!;
-    return evaluateCache(
+    const judged = evaluateCache(
       {
         database: row.database,
         hit: row.hit,
@@ -73,5 +83,18 @@ export const cacheCheck = dbCheck({
       t.cacheHitPercent,
       t.minCacheBlocks,
     );
+    if (tablesGot.ok) return judged;
+    return [
+      {
+        id: 'db.cache.tables',
+        status: 'error',
+        resource: row.database,
+        expected: 'the tables reading most from disk can be read (pg_statio_user_tables)',
+        observed: `could not read the tables reading most from disk: ${tablesGot.reason}`,
+        remediation:
+          'Check that the role can read pg_statio_user_tables (GRANT pg_monitor); the hit ratio was judged without the table list.',
+      },
+      ...judged,
+    ];
   },
 });

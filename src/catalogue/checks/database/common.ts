@@ -1,12 +1,7 @@
+import type { z } from 'zod';
 import type { DatabaseConfig } from '../../../base/config/schema.js';
-import type {
-  CheckContext,
-  CheckDefinition,
-  CheckResult,
-  DbQuery,
-  ParamsSchema,
-} from '../../../base/model/check.js';
-import { couldNotCheck } from '../../../base/model/check.js';
+import type { Check, CheckContext, CheckResult, DbQuery, ParamsSchema } from '../../../base/model/check.js';
+import { couldNotCheck, defineCheck } from '../../../base/model/check.js';
 import { overallStatus, type Severity, type Status } from '../../../base/model/finding.js';
 
 export type Levels = { warn: number; fail: number };
@@ -118,23 +113,23 @@ export function dbInfo(ctx: CheckContext, db: DbQuery): Promise<DbInfo> {
   });
 }
 
-export interface DbCheckSpec<P> {
+export interface DbCheckSpec<S extends ParamsSchema> {
   id: string;
   title: string;
   severity: Severity;
   source: string;
   remediation: string;
-  /** The step parameters it takes (see CheckDefinition.params). */
-  params?: ParamsSchema;
-  run(ctx: CheckContext, db: DbQuery, params: P): Promise<CheckResult[]>;
+  /** The step parameters it takes (see CheckSpec.params; `noParams` for none). */
+  params: S;
+  run(ctx: CheckContext, db: DbQuery, params: z.infer<S>): Promise<CheckResult[]>;
 }
 
 /**
  * A database check: opens (once per run) the diagnostic session and turns a failed or timed-out
  * query into an `error` finding of this check, so that the other checks still report.
  */
-export function dbCheck<P = Record<string, unknown>>(spec: DbCheckSpec<P>): CheckDefinition<P> {
-  return {
+export function dbCheck<S extends ParamsSchema>(spec: DbCheckSpec<S>): Check {
+  return defineCheck({
     id: spec.id,
     title: spec.title,
     severity: spec.severity,
@@ -144,7 +139,7 @@ export function dbCheck<P = Record<string, unknown>>(spec: DbCheckSpec<P>): Chec
     async run(ctx, params) {
       try {
         const db = await ctx.db();
-        return await spec.run(ctx, db, params ?? ({} as P));
+        return await spec.run(ctx, db, params);
       } catch (error) {
         const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
         return [
@@ -156,5 +151,5 @@ export function dbCheck<P = Record<string, unknown>>(spec: DbCheckSpec<P>): Chec
         ];
       }
     },
-  };
+  });
 }

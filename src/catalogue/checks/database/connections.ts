@@ -1,4 +1,5 @@
 import type { CheckResult } from '../../../base/model/check.js';
+import { noParams } from '../../../base/model/check.js';
 import { type ActivityFacts, activity, describeSession, type SessionRow, visibilityGap } from './activity.js';
 import {
   type DbThresholds,
@@ -87,6 +88,7 @@ export const connectionsCheck = dbCheck({
   severity: 'high',
   source: 'ops guide §6.1.1, §8.1.1, §13.2.2; runbook 002 (Database Errors)',
   remediation: 'Check the application connection pools for leaks.',
+  params: noParams,
   async run(ctx, db) {
     return evaluateConnections(
       await activity(ctx, db),

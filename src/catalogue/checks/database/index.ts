@@ -1,4 +1,4 @@
-import type { CheckDefinition } from '../../../base/model/check.js';
+import type { Check } from '../../../base/model/check.js';
 import { bloatCheck } from './bloat.js';
 import { cacheCheck } from './cache.js';
 import { connectionsCheck } from './connections.js';
@@ -27,6 +27,4 @@ export const DB_COMMAND_CHECKS = {
 } as const;
 
 /** The database checks, registered in src/catalogue/checks/index.ts (runbooks name them by id, e.g. `db.locks`). */
-export const databaseChecks: CheckDefinition<never>[] = Object.values(
-  DB_COMMAND_CHECKS,
-) as CheckDefinition<never>[];
+export const databaseChecks: Check[] = Object.values(DB_COMMAND_CHECKS);

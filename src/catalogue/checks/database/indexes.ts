@@ -1,4 +1,5 @@
 import type { CheckResult } from '../../../base/model/check.js';
+import { noParams } from '../../../base/model/check.js';
 import { dbCheck, formatAge, formatBytes, moreLine } from './common.js';
 
 export interface IndexRow {
@@ -20,8 +21,8 @@ export interface IndexFacts {
   invalid: IndexRow[];
   duplicates: DuplicateIndex[];
   unused: (IndexRow & { scans: number })[];
-  /** Seconds since the statistics were reset; null when they never were. */
-  statsAge: number | null;
+  /** Seconds since the statistics were reset; null when they never were; 'unread' when that could not be read. */
+  statsAge: number | null | 'unread';
   unusedTotal: number;
 }
 
@@ -75,9 +76,11 @@ export function evaluateIndexes(facts: IndexFacts, minUnusedBytes: number): Chec
     });
   }
   const since =
-    facts.statsAge === null
-      ? 'since statistics began (never reset)'
-      : `in the ${formatAge(facts.statsAge)} since statistics were reset`;
+    facts.statsAge === 'unread'
+      ? 'since statistics were last reset (when could not be read)'
+      : facts.statsAge === null
+        ? 'since statistics began (never reset)'
+        : `in the ${formatAge(facts.statsAge)} since statistics were reset`;
   if (facts.unused.every((u) => facts.duplicates.some((d) => d.index === u.index))) {
     results.push({
       id: 'db.indexes.unused',
@@ -114,6 +117,7 @@ export const indexesCheck = dbCheck({
   severity: 'medium',
   source: 'runbook 003 (Database Maintenance: Index Management); ops guide §12.3.1 (index usage analysis)',
   remediation: 'Drop or rebuild the index.',
+  params: noParams,
   async run(ctx, db) {
     const minBytes = ctx.env.config.database.thresholds.unusedIndexMinBytes;
     // Sizes come from pg_class.relpages (kept by VACUUM/ANALYZE/CREATE INDEX): a stat() per index would not scale.
@@ -122,7 +126,9 @@ export const indexesCheck = dbCheck({
         JOIN pg_namespace n ON n.oid = i.relnamespace
        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'`;
     type Row = { index: string; table: string; bytes: string; definition: string };
-    const [invalid, duplicates, unused, stats] = await Promise.all([
+    // Each query on its own: one that fails (a statement timeout, a statistics function the role may
+    // not call) is its own error, and the others are judged.
+    const [invalidGot, duplicatesGot, unusedGot, statsGot] = await Promise.allSettled([
       db.query<Row>(
         `SELECT x.indexrelid::regclass::text AS index, x.indrelid::regclass::text AS table,
                 (i.relpages::bigint * current_setting('block_size')::int)::text AS bytes,
@@ -182,7 +188,11 @@ export const indexesCheck = dbCheck({
            FROM pg_stat_database WHERE datname = current_database()`,
       ),
     ]);
-    return evaluateIndexes(
+    const rows = <T>(got: PromiseSettledResult<T[]>): T[] => (got.status === 'fulfilled' ? got.value : []);
+    const invalid = rows(invalidGot);
+    const duplicates = rows(duplicatesGot);
+    const unused = rows(unusedGot);
+    const judged = evaluateIndexes(
       {
         invalid: invalid.map((r) => ({
           index: r.index,
@@ -206,10 +216,31 @@ export const indexesCheck = dbCheck({
           definition: r.definition,
           scans: Number(r.scans),
         })),
-        statsAge: stats[0]?.stats_age ?? null,
+        statsAge: statsGot.status === 'fulfilled' ? (statsGot.value[0]?.stats_age ?? null) : 'unread',
         unusedTotal: Number(unused[0]?.total ?? 0),
       },
       minBytes,
     );
+    const failed = [
+      { got: invalidGot, id: 'db.indexes.invalid', what: 'the invalid indexes' },
+      { got: duplicatesGot, id: 'db.indexes.duplicate', what: 'the duplicate indexes' },
+      { got: unusedGot, id: 'db.indexes.unused', what: 'the unused indexes' },
+      { got: statsGot, id: 'db.indexes.stats', what: 'when the statistics were reset' },
+    ].filter((f) => f.got.status === 'rejected');
+    const unreadIds = new Set(failed.map((f) => f.id));
+    return [
+      ...failed.map(
+        (f): CheckResult => ({
+          id: f.id,
+          status: 'error',
+          resource: 'pg_index',
+          expected: `${f.what} can be read`,
+          observed: `could not read ${f.what}: ${((f.got as PromiseRejectedResult).reason as Error).message}`,
+          remediation:
+            'Check that the role can read the statistics (GRANT pg_monitor) or raise database.session.statementTimeoutMs; the other index findings were judged without it.',
+        }),
+      ),
+      ...judged.filter((r) => !unreadIds.has(r.id ?? '')),
+    ];
   },
 });

@@ -1,4 +1,5 @@
 import type { CheckResult } from '../../../base/model/check.js';
+import { noParams } from '../../../base/model/check.js';
 import { activity, describeSession, type SessionRow, who } from './activity.js';
 import { dbCheck, formatAge, judgeHigh, type Levels, moreLine, shortQuery, worst } from './common.js';
 
@@ -117,6 +118,7 @@ export const locksCheck = dbCheck({
   severity: 'critical',
   source: 'runbook 002 (Database Errors: SELECT * FROM pg_locks WHERE NOT granted)',
   remediation: 'Release the blocking session.',
+  params: noParams,
   async run(ctx, db) {
     // Waiters come from pg_locks, which every role may read in full: pg_stat_activity hides another
     // role's wait events from a role without pg_read_all_stats. pg_locks.waitstart exists from

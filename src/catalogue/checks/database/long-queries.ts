@@ -1,4 +1,5 @@
 import type { CheckResult } from '../../../base/model/check.js';
+import { noParams } from '../../../base/model/check.js';
 import { type ActivityFacts, activity, describeSession, visibilityGap } from './activity.js';
 import { dbCheck, formatAge, judgeHigh, type Levels, moreLine } from './common.js';
 
@@ -60,6 +61,7 @@ export const longQueriesCheck = dbCheck({
   severity: 'high',
   source: 'runbook 002 (Performance Degradation: queries older than a minute)',
   remediation: 'Cancel or optimise the long-running query.',
+  params: noParams,
   async run(ctx, db) {
     return evaluateLongQueries(await activity(ctx, db), ctx.env.config.database.thresholds.longQuerySeconds);
   },

@@ -1,9 +1,12 @@
 import { guideThresholdAt } from '../../../base/config/guide-thresholds.js';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../../base/model/check.js';
+import type { CheckContext, CheckResult } from '../../../base/model/check.js';
+import { defineCheck, noParams } from '../../../base/model/check.js';
 import type { Status } from '../../../base/model/finding.js';
 import { joinMetricBatch } from '../../../domain/metrics/batch.js';
 import { evaluateMetric, type MetricSpec, periodFor } from '../../../domain/metrics/series.js';
-import { rdsInstance } from '../facts.js';
+import { gather, unreadFact } from '../partial.js';
+import { call } from '../security/common.js';
+import { rdsInstance } from '../service-facts.js';
 import { type DbThresholds, formatAge, worst } from './common.js';
 
 // The RDS side of replication (read replicas and their ReplicaLag, from RDS and CloudWatch): the
@@ -29,6 +32,11 @@ export interface RdsReplicationFacts {
   replicas: RdsReplica[];
   /** The look-back the ReplicaLag was read over (REPLICA_LAG_WINDOW_MINUTES, or the run's when longer). */
   windowMinutes?: number;
+  /**
+   * Why the replicas' statuses (DescribeDBInstances) or their ReplicaLag (GetMetricData) could not be
+   * read: each is its own error, and the replicas are judged on the other.
+   */
+  unread?: { statuses?: string; lag?: string };
 }
 
 /** How far back the ReplicaLag metric is read: twice the hold below, in 1-minute datapoints. */
@@ -77,19 +85,25 @@ export function evaluateRdsReplicas(
       },
     ];
   }
-  const results: CheckResult[] = [
-    {
-      id: 'db.replication.rds-replicas',
-      title: 'RDS read replicas',
-      status: facts.replicas.length >= expectedReplicas ? 'pass' : 'warn',
-      resource: facts.primary,
-      expected: `${expectedReplicas} read replica${expectedReplicas === 1 ? '' : 's'} or more (deployment guide §4.1.3)`,
-      observed: facts.replicas.length
-        ? `${facts.replicas.length} read replica${facts.replicas.length === 1 ? '' : 's'}: ${facts.replicas.map((r) => `${r.id} ${r.status ?? 'status unknown'}`).join(', ')}`
-        : 'no read replica',
-      remediation: `Create the missing replica (aws rds create-db-instance-read-replica --source-db-instance-identifier ${facts.primary} ...) as deployment guide §4.1.3 describes.`,
-    },
-  ];
+  const unread = facts.unread ?? {};
+  const results: CheckResult[] = [];
+  if (unread.statuses)
+    results.push(
+      unreadFact('db.replication.rds-replicas', facts.primary, "the replicas' status", unread.statuses),
+    );
+  if (unread.lag)
+    results.push(unreadFact('db.replication.rds-lag', facts.primary, "the replicas' ReplicaLag", unread.lag));
+  results.push({
+    id: 'db.replication.rds-replicas',
+    title: 'RDS read replicas',
+    status: facts.replicas.length >= expectedReplicas ? 'pass' : 'warn',
+    resource: facts.primary,
+    expected: `${expectedReplicas} read replica${expectedReplicas === 1 ? '' : 's'} or more (deployment guide §4.1.3)`,
+    observed: facts.replicas.length
+      ? `${facts.replicas.length} read replica${facts.replicas.length === 1 ? '' : 's'}: ${facts.replicas.map((r) => `${r.id} ${r.status ?? 'status unknown'}`).join(', ')}`
+      : 'no read replica',
+    remediation: `Create the missing replica (aws rds create-db-instance-read-replica --source-db-instance-identifier ${facts.primary} ...) as deployment guide §4.1.3 describes.`,
+  });
   for (const r of facts.replicas) {
     const base = {
       id: 'db.replication.rds-lag',
@@ -106,14 +120,24 @@ export function evaluateRdsReplicas(
       });
       continue;
     }
-    const state: Status =
-      r.status === 'available' ? 'pass' : r.status && REPLICA_WARN_STATES.has(r.status) ? 'warn' : 'fail';
+    // Neither fact arrived: nothing to judge this replica on (the errors above say why).
+    if (unread.statuses && unread.lag) continue;
+    const state: Status | null = unread.statuses
+      ? null
+      : r.status === 'available'
+        ? 'pass'
+        : r.status && REPLICA_WARN_STATES.has(r.status)
+          ? 'warn'
+          : 'fail';
     const latest = r.lag.at(-1);
     const peak = r.lag.length ? Math.max(...r.lag) : null;
-    let lagStatus: Status;
+    let lagStatus: Status | null;
     let lagText: string;
     let detail = '';
-    if (latest === undefined) {
+    if (unread.lag) {
+      lagStatus = null;
+      lagText = 'ReplicaLag not read';
+    } else if (latest === undefined) {
       lagStatus = 'warn';
       lagText = `no ReplicaLag data in the last ${windowMinutes} minutes`;
     } else if (latest < 0) {
@@ -135,11 +159,11 @@ export function evaluateRdsReplicas(
     }
     results.push({
       ...base,
-      status: worst([state, lagStatus]),
-      observed: `${r.status ?? 'status unknown'}, ${lagText}`,
+      status: worst([state, lagStatus].filter((x): x is Status => x !== null)),
+      observed: `${unread.statuses ? 'status not read' : (r.status ?? 'status unknown')}, ${lagText}`,
       ...(detail ? { detail } : {}),
       remediation:
-        state !== 'pass'
+        state !== 'pass' && state !== null
           ? `The replica is ${r.status ?? 'not reported by RDS'}: check its RDS events (aws rds describe-events --source-identifier ${r.id} --source-type db-instance).`
           : 'A lagging replica serves stale reads: check its instance class and write IOPS against the primary, long queries on it that conflict with replay, and its RDS events.',
     });
@@ -206,16 +230,26 @@ export function rdsReplication(ctx: CheckContext): Promise<RdsReplicationFacts> 
       import('@aws-sdk/client-rds'),
       ctx.aws.rds(),
     ]);
-    const [described, lagSeries] = await Promise.all([
-      rds.send(
-        new DescribeDBInstancesCommand({
-          Filters: [{ Name: 'db-instance-id', Values: local.map((r) => r.id) }],
-        }),
-        // A shared fact runs under the run's signal, not the first asking check's.
-        { abortSignal: signal },
+    // The statuses and the lag each on their own: one that cannot be read never hides the other.
+    const [describedGot, lagGot] = await gather(
+      call('rds:DescribeDBInstances', () =>
+        rds.send(
+          new DescribeDBInstancesCommand({
+            Filters: [{ Name: 'db-instance-id', Values: local.map((r) => r.id) }],
+          }),
+          // A shared fact runs under the run's signal, not the first asking check's.
+          { abortSignal: signal },
+        ),
       ),
-      ticket.fetch(local.map((r) => replicaLagSpec(r))),
-    ]);
+      call('cloudwatch:GetMetricData', () => ticket.fetch(local.map((r) => replicaLagSpec(r)))),
+    );
+    const described: { DBInstances?: { DBInstanceIdentifier?: string; DBInstanceStatus?: string }[] } =
+      describedGot.ok ? describedGot.value : {};
+    const lagSeries = lagGot.ok ? lagGot.value : [];
+    const unread = {
+      ...(describedGot.ok ? {} : { statuses: describedGot.reason }),
+      ...(lagGot.ok ? {} : { lag: lagGot.reason }),
+    };
     const statusOf = new Map(
       (described.DBInstances ?? []).map((d) => [d.DBInstanceIdentifier ?? '', d.DBInstanceStatus ?? null]),
     );
@@ -223,6 +257,7 @@ export function rdsReplication(ctx: CheckContext): Promise<RdsReplicationFacts> 
       primary,
       found: true,
       windowMinutes,
+      ...(Object.keys(unread).length ? { unread } : {}),
       replicas: ids.map((r) => {
         if (r.region) return { id: r.raw, status: null, region: r.region, lag: [], lagAt: [] };
         const series = lagSeries[local.indexOf(r)];
@@ -247,13 +282,14 @@ export function rdsReplication(ctx: CheckContext): Promise<RdsReplicationFacts> 
  * database session: what `fsops status` shows (ops guide §10.2.1, database replica lag). The same
  * facts and judgement as db.replication's `rds-replicas`/`rds-lag` findings.
  */
-export const rdsReplicasCheck: CheckDefinition = {
+export const rdsReplicasCheck = defineCheck({
   id: 'rds.replicas',
   title: 'RDS read replicas and their lag',
   severity: 'high',
   source: 'deployment guide §4.1.3 (prod: two read replicas); ops guide §8.1.1, §10.2.1',
   remediation:
     'The role needs rds:DescribeDBInstances and cloudwatch:GetMetricData; fsops db replication --env shows the database side.',
+  params: noParams,
   async run(ctx) {
     return evaluateRdsReplicas(
       await rdsReplication(ctx),
@@ -261,4 +297,4 @@ export const rdsReplicasCheck: CheckDefinition = {
       ctx.env.config.database.thresholds,
     );
   },
-};
+});

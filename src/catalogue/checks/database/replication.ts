@@ -124,7 +124,7 @@ export function evaluateReplication(
   return results;
 }
 
-export const replicationCheck = dbCheck<{ expectedReplicas?: number }>({
+export const replicationCheck = dbCheck({
   id: 'db.replication',
   title: 'Replication',
   severity: 'high',

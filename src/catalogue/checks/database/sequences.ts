@@ -1,4 +1,5 @@
 import type { CheckResult } from '../../../base/model/check.js';
+import { noParams } from '../../../base/model/check.js';
 import { dbCheck, dbInfo, formatCount, judgeHigh, type Levels, moreLine } from './common.js';
 
 export interface SequenceUse {
@@ -88,6 +89,7 @@ export const sequencesCheck = dbCheck({
   severity: 'high',
   source: 'ops guide §12.3.1 (capacity planning); check_postgres sequence check',
   remediation: 'Widen the sequence and its column to bigint.',
+  params: noParams,
   async run(ctx, db) {
     // Only sequences that have been used (and that the role may read) are judged.
     const info = await dbInfo(ctx, db);

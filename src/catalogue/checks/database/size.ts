@@ -76,7 +76,7 @@ export function evaluateSize(
   return results;
 }
 
-export const sizeCheck = dbCheck<{ allocatedStorageGb?: number | null; limit?: number }>({
+export const sizeCheck = dbCheck({
   id: 'db.size',
   title: 'Database size and largest tables',
   severity: 'medium',
@@ -97,7 +97,9 @@ export const sizeCheck = dbCheck<{ allocatedStorageGb?: number | null; limit?: n
     // out, and named, rather than failing the whole check.
     // Relations under an ACCESS EXCLUSIVE lock (held or awaited: a migration stuck behind a long
     // transaction) are not measured: the size functions would queue behind it until lock_timeout.
-    const [sizes, largest] = await Promise.all([
+    // The largest tables only detail the size: a query of them that fails is its own error, and the
+    // size is still judged.
+    const [sizes, largestGot] = await Promise.all([
       db.query<{ database: string; database_bytes: string; server_bytes: string; unmeasured: string[] }>(
         `WITH dbs AS (
            SELECT datname, has_database_privilege(oid, 'CONNECT')
@@ -114,15 +116,16 @@ export const sizeCheck = dbCheck<{ allocatedStorageGb?: number | null; limit?: n
                 (SELECT sum(bytes) FROM sized)::text AS server_bytes,
                 ARRAY(SELECT datname::text FROM dbs WHERE NOT measurable ORDER BY 1) AS unmeasured`,
       ),
-      db.query<{
-        name: string;
-        total: string;
-        table_bytes: string;
-        index_bytes: string;
-        rows: number;
-        locked: boolean;
-      }>(
-        `WITH exclusive AS (
+      db
+        .query<{
+          name: string;
+          total: string;
+          table_bytes: string;
+          index_bytes: string;
+          rows: number;
+          locked: boolean;
+        }>(
+          `WITH exclusive AS (
            SELECT DISTINCT relation FROM pg_locks
             WHERE locktype = 'relation' AND mode = 'AccessExclusiveLock'
               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
@@ -154,15 +157,20 @@ export const sizeCheck = dbCheck<{ allocatedStorageGb?: number | null; limit?: n
          SELECT oid::regclass::text AS name, total::text AS total, table_bytes::text AS table_bytes,
                 index_bytes::text AS index_bytes, GREATEST(reltuples, 0)::float8 AS rows, locked
            FROM sized ORDER BY sized.total DESC LIMIT $1`,
-        [limit],
-      ),
+          [limit],
+        )
+        .then(
+          (rows) => ({ ok: true as const, rows }),
+          (error: unknown) => ({ ok: false as const, reason: (error as Error).message }),
+        ),
     ]);
+    const largest = largestGot.ok ? largestGot.rows : [];
     const row = sizes[0]!;
     const allocated =
       params.allocatedStorageGb === undefined
         ? ctx.env.settings.rds.allocatedStorage
         : params.allocatedStorageGb;
-    return evaluateSize(
+    const judged = evaluateSize(
       {
         database: row.database,
         databaseBytes: Number(row.database_bytes),
@@ -180,5 +188,18 @@ export const sizeCheck = dbCheck<{ allocatedStorageGb?: number | null; limit?: n
       allocated,
       ctx.env.thresholds.rdsFreeStoragePercent,
     );
+    if (largestGot.ok) return judged;
+    return [
+      {
+        id: 'db.size.tables',
+        status: 'error',
+        resource: row.database,
+        expected: 'the largest tables can be measured',
+        observed: `could not read the largest tables: ${largestGot.reason}`,
+        remediation:
+          'Check that the role may call the size functions (pg_total_relation_size; GRANT pg_monitor); the size was judged without the table list.',
+      },
+      ...judged,
+    ];
   },
 });

@@ -200,7 +200,7 @@ async function availability(db: DbQuery, info: DbInfo): Promise<StatementsAvaila
   };
 }
 
-export const slowQueriesCheck = dbCheck<{ limit?: number }>({
+export const slowQueriesCheck = dbCheck({
   id: 'db.slow-queries',
   title: 'Slow queries (pg_stat_statements)',
   severity: 'high',

@@ -1,4 +1,5 @@
 import type { CheckResult } from '../../../base/model/check.js';
+import { noParams } from '../../../base/model/check.js';
 import { dbCheck, formatCount, judgeHigh, type Levels, worst } from './common.js';
 
 /** Transaction IDs are 32-bit: PostgreSQL stops accepting writes as the oldest unfrozen XID nears 2^31. */
@@ -52,6 +53,7 @@ export const wraparoundCheck = dbCheck({
   source:
     'ops guide §12.3.1 (vacuum operations); PostgreSQL docs §25.1.5 (preventing XID wraparound failures)',
   remediation: 'VACUUM FREEZE the oldest tables.',
+  params: noParams,
   async run(ctx, db) {
     const [databases, tables, settings] = await Promise.all([
       db.query<{ name: string; xid_age: number; mxid_age: number }>(

@@ -1,11 +1,7 @@
 import { z } from 'zod';
 import type { DeployConfig } from '../../../base/config/schema.js';
-import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
-
-export interface FreezeGateParams {
-  /** --override-freeze --reason: deploy during a freeze, audited with this reason. */
-  override?: string;
-}
+import type { CheckResult } from '../../../base/model/check.js';
+import { defineCheck } from '../../../base/model/check.js';
 
 /** A configured change freeze (config `deploy.freezes`) that covers `now` in `env` blocks a deploy (pure). */
 export function evaluateFreeze(
@@ -48,14 +44,19 @@ export function evaluateFreeze(
   };
 }
 
-export const deployFreezeCheck: CheckDefinition<FreezeGateParams> = {
+export const deployFreezeCheck = defineCheck({
   id: 'deploy.no-freeze',
   title: 'No change freeze',
   severity: 'high',
   source: 'ops guide §12.2.1 (Production: phased deployment approach); config deploy.freezes',
   remediation: 'Deploy after the freeze, or override with a reason.',
-  params: z.object({ override: z.string().min(1).optional() }).strict(),
+  params: z
+    .object({
+      /** --override-freeze --reason: deploy during a freeze, audited with this reason. */
+      override: z.string().min(1).optional(),
+    })
+    .strict(),
   async run(ctx, params) {
     return [evaluateFreeze(ctx.env.name, ctx.env.config.deploy.freezes, ctx.now, params.override)];
   },
-};
+});

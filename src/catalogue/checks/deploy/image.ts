@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
+import type { CheckResult } from '../../../base/model/check.js';
+import { defineCheck } from '../../../base/model/check.js';
 import {
   formatImageRef,
   formatRepository,
@@ -7,15 +8,6 @@ import {
   type ImageFacts,
   type ImageRef,
 } from '../../../domain/release/image.js';
-
-export interface ImageGateParams {
-  /** The image as --image gave it (tag or digest), in the repository the container runs. */
-  image: ImageRef;
-  /** A protected environment (prod): `latest` is refused and mutable tags are pinned to their digest. */
-  protectedEnv: boolean;
-  /** --allow-findings --reason: CRITICAL findings (or no finished scan) are accepted, audited with this reason. */
-  allowFindings?: string;
-}
 
 export const IMAGE_SOURCE =
   'ops guide §12.2.1 (Staging: security scanning passed); runbook 002 "Rolling Updates" (update image)';
@@ -142,7 +134,7 @@ export function evaluateImageTag(facts: ImageFacts, protectedEnv: boolean): Chec
   };
 }
 
-export const deployImageCheck: CheckDefinition<ImageGateParams> = {
+export const deployImageCheck = defineCheck({
   id: 'deploy.image',
   title: 'The image to deploy exists in ECR and passed its scan',
   severity: 'critical',
@@ -150,6 +142,7 @@ export const deployImageCheck: CheckDefinition<ImageGateParams> = {
   remediation: 'Push and scan the image before deploying it.',
   params: z
     .object({
+      /** The image as --image gave it (tag or digest), in the repository the container runs. */
       image: z
         .object({
           registry: z.string().optional(),
@@ -158,7 +151,9 @@ export const deployImageCheck: CheckDefinition<ImageGateParams> = {
           digest: z.string().optional(),
         })
         .strict(),
+      /** A protected environment (prod): `latest` is refused and mutable tags are pinned to their digest. */
       protectedEnv: z.boolean(),
+      /** --allow-findings --reason: CRITICAL findings (or no finished scan) are accepted, audited with this reason. */
       allowFindings: z.string().min(1).optional(),
     })
     .strict(),
@@ -172,7 +167,7 @@ export const deployImageCheck: CheckDefinition<ImageGateParams> = {
       evaluateImageTag(facts, params.protectedEnv),
     ].filter((r): r is CheckResult => r !== null);
   },
-};
+});
 
 /** For the plan: the reference ECS will pull (digest-pinned when the tag is mutable in a protected environment). */
 export function deployedReference(facts: ImageFacts, protectedEnv: boolean): string {

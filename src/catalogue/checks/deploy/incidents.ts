@@ -1,13 +1,9 @@
 import { z } from 'zod';
-import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
+import type { CheckResult } from '../../../base/model/check.js';
+import { defineCheck } from '../../../base/model/check.js';
 import { openStore } from '../../../domain/incident/flow.js';
 import type { IncidentRecord } from '../../../domain/incident/record.js';
 import { describeUnreadable } from '../../../domain/incident/store.js';
-
-export interface IncidentGateParams {
-  /** --override-incident --reason: deploy during an open SEV1/SEV2 (a fix for it), audited with this reason. */
-  override?: string;
-}
 
 /** SEV1 and SEV2 (ops guide §11.1.1) stop deploys: a release is not the moment to add a second change. */
 export const BLOCKING_SEVERITIES = [1, 2];
@@ -44,13 +40,18 @@ export function evaluateOpenIncidents(
   };
 }
 
-export const deployIncidentsCheck: CheckDefinition<IncidentGateParams> = {
+export const deployIncidentsCheck = defineCheck({
   id: 'deploy.no-open-incident',
   title: 'No open SEV1/SEV2 incident',
   severity: 'critical',
   source: 'ops guide §11.1.1 (severity levels), §12.2.1 (Production: rollback ready if needed)',
   remediation: 'Resolve the incident before deploying, or override with a reason.',
-  params: z.object({ override: z.string().min(1).optional() }).strict(),
+  params: z
+    .object({
+      /** --override-incident --reason: deploy during an open SEV1/SEV2 (a fix for it), audited with this reason. */
+      override: z.string().min(1).optional(),
+    })
+    .strict(),
   async run(ctx, params) {
     const { records, unreadable } = openStore(ctx.env.config.incident).scan();
     const results = [evaluateOpenIncidents(ctx.env.name, records, params.override)];
@@ -67,4 +68,4 @@ export const deployIncidentsCheck: CheckDefinition<IncidentGateParams> = {
     }
     return results;
   },
-};
+});

@@ -1,4 +1,4 @@
-import type { CheckDefinition } from '../../../base/model/check.js';
+import type { Check } from '../../../base/model/check.js';
 import { deployFreezeCheck } from './freeze.js';
 import { deployImageCheck } from './image.js';
 import { deployIncidentsCheck } from './incidents.js';
@@ -7,11 +7,11 @@ import { deployRevisionCheck } from './revision.js';
 import { stagingImageCheck } from './staging-image.js';
 
 /** The gates of `fsops deploy` (before any change) and its post-deploy revision check. */
-export const deployChecks = [
+export const deployChecks: Check[] = [
   deployImageCheck,
   deployIncidentsCheck,
   deployFreezeCheck,
   stagingImageCheck,
   deployRevisionCheck,
   newErrorSignaturesCheck,
-] as unknown as CheckDefinition<never>[];
+];

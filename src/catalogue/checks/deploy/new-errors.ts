@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../../base/model/check.js';
-import { componentsOf, componentsParam } from '../../../base/model/check.js';
+import type { CheckContext, CheckResult } from '../../../base/model/check.js';
+import { componentsOf, componentsParam, defineCheck } from '../../../base/model/check.js';
 import { formatDuration, parseDuration } from '../../../base/model/duration.js';
 import { hideUrlCredentials, oneLine } from '../../../base/model/text.js';
 import { collectErrorGroups, type ErrorGroups } from '../../../domain/logs/fetch.js';
@@ -89,7 +89,7 @@ export function evaluateNewSignatures(
  * errors since `ctx.since` grouped by signature (src/domain/logs/signature.ts), compared with an equal
  * window before it.
  */
-export const newErrorSignaturesCheck: CheckDefinition<{ components?: string[]; pattern?: string }> = {
+export const newErrorSignaturesCheck = defineCheck({
   id: 'deploy.new-errors',
   title: 'No new error signature since the deploy began',
   severity: 'high',
@@ -121,7 +121,7 @@ export const newErrorSignaturesCheck: CheckDefinition<{ components?: string[]; p
       },
     );
   },
-};
+});
 
 function errorGroups(
   ctx: CheckContext,

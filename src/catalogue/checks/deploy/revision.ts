@@ -1,15 +1,8 @@
 import type { Service } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
-import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
+import type { CheckResult } from '../../../base/model/check.js';
+import { defineCheck } from '../../../base/model/check.js';
 import { sameTaskDef, shortTaskDef } from '../../../domain/ecs/taskdef.js';
-
-export interface RevisionParams {
-  component: string;
-  /** The task definition the deploy registered. */
-  taskDefinition: string;
-  /** Blue/green during the bake: blue's deployment is still there on purpose (the instant way back). */
-  blueKept?: boolean;
-}
 
 /** The service runs the new revision, and only it, with running = desired (pure). */
 export function evaluateRevision(service: Service, taskDefinition: string, blueKept = false): CheckResult {
@@ -65,7 +58,7 @@ function evaluateTaskSets(service: Service, taskDefinition: string, blueKept: bo
   };
 }
 
-export const deployRevisionCheck: CheckDefinition<RevisionParams> = {
+export const deployRevisionCheck = defineCheck({
   id: 'deploy.revision',
   title: 'The service runs the new revision, running = desired',
   severity: 'critical',
@@ -74,13 +67,15 @@ export const deployRevisionCheck: CheckDefinition<RevisionParams> = {
   params: z
     .object({
       component: z.string().min(1),
+      /** The task definition the deploy registered. */
       taskDefinition: z.string().min(1),
+      /** Blue/green during the bake: blue's deployment is still there on purpose (the instant way back). */
       blueKept: z.boolean().optional(),
     })
     .strict(),
   async run(ctx, params) {
     // Loaded on use: the check catalogue is imported by commands that never call AWS (`runbook list`).
-    const { requireService, serviceNames } = await import('../../../domain/ecs/facts.js');
+    const { requireService, serviceNames } = await import('../../../domain/ecs/service-facts.js');
     const service = await requireService(
       await ctx.aws.ecs(),
       serviceNames(ctx.env, params.component),
@@ -88,4 +83,4 @@ export const deployRevisionCheck: CheckDefinition<RevisionParams> = {
     );
     return [evaluateRevision(service, params.taskDefinition, params.blueKept ?? false)];
   },
-};
+});

@@ -1,17 +1,7 @@
 import type { Task } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
-import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
-
-export interface StagingImageParams {
-  component: string;
-  /**
-   * The digest the deploy would run (what ECR resolved --image to). A promise while prod's ECR answer is
-   * still on its way: staging's tasks are read meanwhile, so the two chains of calls overlap.
-   */
-  digest: string | Promise<string>;
-  /** The environment the image goes to, for the words. */
-  target: string;
-}
+import type { CheckResult } from '../../../base/model/check.js';
+import { defineCheck } from '../../../base/model/check.js';
 
 /**
  * Ops guide §12.2.1 "tested in staging first": the image (by digest, not by tag: a tag can move) runs in
@@ -55,7 +45,7 @@ export function evaluateStagingImage(
   };
 }
 
-export const stagingImageCheck: CheckDefinition<StagingImageParams> = {
+export const stagingImageCheck = defineCheck({
   id: 'deploy.staging-image',
   title: 'The same image runs in staging',
   severity: 'critical',
@@ -64,7 +54,12 @@ export const stagingImageCheck: CheckDefinition<StagingImageParams> = {
   params: z
     .object({
       component: z.string().min(1),
+      /**
+       * The digest the deploy would run (what ECR resolved --image to). A promise while prod's ECR answer is
+       * still on its way: staging's tasks are read meanwhile, so the two chains of calls overlap.
+       */
       digest: z.union([z.string().min(1), z.custom<Promise<string>>((v) => v instanceof Promise)]),
+      /** The environment the image goes to, for the words. */
       target: z.string().min(1),
     })
     .strict(),
@@ -72,7 +67,7 @@ export const stagingImageCheck: CheckDefinition<StagingImageParams> = {
     // Loaded on use: the check catalogue is imported by commands that never call AWS (`runbook list`).
     const [{ ListTasksCommand }, { describeTasks, serviceNames }] = await Promise.all([
       import('@aws-sdk/client-ecs'),
-      import('../../../domain/ecs/facts.js'),
+      import('../../../domain/ecs/service-facts.js'),
     ]);
     const ecs = await ctx.aws.ecs();
     const names = serviceNames(ctx.env, params.component);
@@ -94,4 +89,4 @@ export const stagingImageCheck: CheckDefinition<StagingImageParams> = {
     const tasks = arns.length ? await describeTasks(ecs, names.cluster, arns, ctx.signal) : [];
     return [evaluateStagingImage(names.service, tasks, await params.digest, params.target)];
   },
-};
+});

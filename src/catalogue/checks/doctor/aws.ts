@@ -6,7 +6,8 @@ import {
   isCredentialsError,
 } from '../../../base/aws/errors.js';
 import { AWS_PERMISSIONS, allActions } from '../../../base/aws/permissions.js';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../../base/model/check.js';
+import type { CheckContext, CheckResult } from '../../../base/model/check.js';
+import { defineCheck, noParams } from '../../../base/model/check.js';
 
 export interface Identity {
   account: string;
@@ -44,12 +45,13 @@ export function evaluateIdentity(env: string, expected: string | null, identity:
   };
 }
 
-export const credentialsCheck: CheckDefinition = {
+export const credentialsCheck = defineCheck({
   id: 'doctor.credentials',
   title: "AWS credentials reach the environment's account",
   severity: 'critical',
   source: 'deployment guide §2.2 (accounts); docs/startup.md (Credentials)',
   remediation: 'Set the environment profile (environments.<env>.profile, --profile or AWS_PROFILE).',
+  params: noParams,
   async run(ctx) {
     try {
       return [evaluateIdentity(ctx.env.name, ctx.env.accountId, await callerIdentity(ctx))];
@@ -69,7 +71,7 @@ export const credentialsCheck: CheckDefinition = {
       ];
     }
   },
-};
+});
 
 /**
  * The IAM principal to simulate for an STS caller ARN: a user as is; an assumed role as its role
@@ -148,12 +150,13 @@ async function roleArn(
   }
 }
 
-export const permissionsCheck: CheckDefinition = {
+export const permissionsCheck = defineCheck({
   id: 'doctor.permissions',
   title: 'IAM permissions of each command family',
   severity: 'high',
   source: 'deployment guide §2.3.1 (IAM cross-account roles), §7.1 (IAM roles and policies)',
   remediation: 'Allow the listed actions in a policy of the role fsops runs as.',
+  params: noParams,
   async run(ctx) {
     let identity: Identity;
     try {
@@ -203,4 +206,4 @@ export const permissionsCheck: CheckDefinition = {
       ];
     }
   },
-};
+});

@@ -1,13 +1,14 @@
-import type { CheckDefinition } from '../../../base/model/check.js';
+import { defineCheck, noParams } from '../../../base/model/check.js';
 
 /** Opens the environment's read-only diagnostic session (its secret, or --db-url/--db-host/--db-port). */
-export const databaseReachableCheck: CheckDefinition = {
+export const databaseReachableCheck = defineCheck({
   id: 'doctor.database',
   title: 'The database is reachable',
   severity: 'high',
   source: 'ops guide §13.2.2; deployment guide §12.1.2 (database connection timeouts)',
   remediation:
     'From outside the VPC, open a tunnel (SSM port forwarding) and pass --db-host 127.0.0.1 --db-port <port>; `fsops net db-path --env <env>` checks the security groups.',
+  params: noParams,
   async run(ctx) {
     try {
       const db = await ctx.db();
@@ -39,4 +40,4 @@ export const databaseReachableCheck: CheckDefinition = {
       ];
     }
   },
-};
+});

@@ -1,13 +1,13 @@
-import type { CheckDefinition } from '../../../base/model/check.js';
+import type { Check } from '../../../base/model/check.js';
 import { credentialsCheck, permissionsCheck } from './aws.js';
 import { databaseReachableCheck } from './database.js';
 import { configCheck, nodeCheck } from './local.js';
 
 /** `fsops doctor`: the machine's checks, then each environment's. */
-export const doctorChecks = [
+export const doctorChecks: Check[] = [
   nodeCheck,
   configCheck,
   credentialsCheck,
   databaseReachableCheck,
   permissionsCheck,
-] as unknown as CheckDefinition<never>[];
+];

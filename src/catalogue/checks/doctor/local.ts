@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type ConfigCandidate, configLookup, loadConfig } from '../../../base/config/load.js';
-import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
+import type { CheckResult } from '../../../base/model/check.js';
+import { defineCheck, noParams } from '../../../base/model/check.js';
 
 /** The Node.js fsops is built for (package.json engines: >=22; Node 24 LTS recommended). */
 export function evaluateNode(version: string): CheckResult {
@@ -18,16 +19,17 @@ export function evaluateNode(version: string): CheckResult {
   };
 }
 
-export const nodeCheck: CheckDefinition = {
+export const nodeCheck = defineCheck({
   id: 'doctor.node',
   title: 'Node.js version',
   severity: 'high',
   source: 'ops guide §13.2 (diagnostic tooling); docs/startup.md (Platform)',
   remediation: 'Install Node.js 24 LTS.',
+  params: noParams,
   async run() {
     return [evaluateNode(process.versions.node)];
   },
-};
+});
 
 const placeName = (c: ConfigCandidate) =>
   `${c.source} ${c.path ?? '(not set)'}${c.path === null ? '' : c.exists ? ' (found)' : ' (not found)'}`;
@@ -57,7 +59,7 @@ export function evaluateConfig(lookup: ReturnType<typeof configLookup>, problem:
   };
 }
 
-export const configCheck: CheckDefinition<{ configPath?: string }> = {
+export const configCheck = defineCheck({
   id: 'doctor.config',
   title: 'Config file found and valid',
   severity: 'high',
@@ -74,4 +76,4 @@ export const configCheck: CheckDefinition<{ configPath?: string }> = {
     }
     return [evaluateConfig(lookup, problem)];
   },
-};
+});

@@ -6,7 +6,8 @@ import type {
   ServerSideEncryptionRule,
 } from '@aws-sdk/client-s3';
 import { describeAwsError, isAccessDenied, isThrottling } from '../../../base/aws/errors.js';
-import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
+import type { CheckResult } from '../../../base/model/check.js';
+import { defineCheck, noParams } from '../../../base/model/check.js';
 import { oneLine } from '../../../base/model/text.js';
 import {
   archivePrefix,
@@ -412,12 +413,13 @@ export function evaluateGroupArchive(
  * 90 days itself; the archive bucket keeps 12 months, locked, encrypted, not public (runbook 002 "Log
  * Archival"; PCI DSS 10.5.1). Only where `environments.<env>.logs.archiveRequired` is on.
  */
-export const logArchiveCheck: CheckDefinition = {
+export const logArchiveCheck = defineCheck({
   id: 'logs.archive',
   title: 'Log archive',
   severity: 'high',
   source: ARCHIVE_SOURCE,
   remediation: 'Archive the log groups to the S3 bucket and keep them 12 months (docs/logs.md).',
+  params: noParams,
   async run(ctx) {
     const env = ctx.env;
     const settings = env.config.logArchive;
@@ -466,4 +468,4 @@ export const logArchiveCheck: CheckDefinition = {
       ...evaluateBucket(facts, settings.keepDays, prefixes, ctx.now),
     ];
   },
-};
+});

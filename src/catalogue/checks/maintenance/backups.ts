@@ -1,7 +1,10 @@
 import type { DBInstance, DBSnapshot } from '@aws-sdk/client-rds';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../../base/model/check.js';
+import type { CheckContext, CheckResult } from '../../../base/model/check.js';
+import { defineCheck, noParams } from '../../../base/model/check.js';
 import { newestSnapshot } from '../../../domain/backup/rds.js';
-import { rdsInstance } from '../facts.js';
+import { gather, unreadFact } from '../partial.js';
+import { call } from '../security/common.js';
+import { rdsInstance } from '../service-facts.js';
 
 const HOUR = 3_600_000;
 
@@ -125,41 +128,77 @@ export function evaluateBackupIntegrity(
   ];
 }
 
-export const backupRecentCheck: CheckDefinition = {
+/** Findings judged on the instance alone, and on its snapshots alone. */
+const NEEDS_INSTANCE = new Set(['maintenance.backup.pitr', 'maintenance.backup.enabled']);
+const NEEDS_SNAPSHOTS = new Set([
+  'maintenance.backup.recent',
+  'maintenance.backup.daily',
+  'maintenance.backup.encrypted',
+]);
+
+/**
+ * The instance and its snapshots, each on its own: one that cannot be read (a denied call, a throttle)
+ * is its own error, and the findings that need only the other are still judged.
+ */
+async function judgeBackupFacts(
+  ctx: CheckContext,
+  id: string,
+  judge: (db: DBInstance | null, snapshots: DBSnapshot[]) => CheckResult[],
+): Promise<CheckResult[]> {
+  const name = ctx.env.nameOf('dbInstance');
+  const [dbGot, snapshotsGot] = await gather(
+    call('rds:DescribeDBInstances', () => rdsInstance(ctx)),
+    call('rds:DescribeDBSnapshots', () => rdsSnapshots(ctx)),
+  );
+  const unread: CheckResult[] = [];
+  if (!dbGot.ok) unread.push(unreadFact(id, name, 'the RDS instance', dbGot.reason));
+  if (!snapshotsGot.ok) unread.push(unreadFact(id, name, 'the snapshots', snapshotsGot.reason));
+  const judged = judge(dbGot.ok ? dbGot.value : null, snapshotsGot.ok ? snapshotsGot.value : []).filter(
+    (r) =>
+      (dbGot.ok || !NEEDS_INSTANCE.has(r.id ?? '')) && (snapshotsGot.ok || !NEEDS_SNAPSHOTS.has(r.id ?? '')),
+  );
+  return [...unread, ...judged];
+}
+
+export const backupRecentCheck = defineCheck({
   id: 'maintenance.backup-recent',
   title: 'A recent backup exists before maintenance',
   severity: 'critical',
   source: 'ops guide §12.1.1 (full backup before maintenance), §12.1.2; deployment guide §2.2.3',
   remediation: 'Take a manual snapshot before the window.',
+  params: noParams,
   async run(ctx) {
-    const [db, snapshots] = await Promise.all([rdsInstance(ctx), rdsSnapshots(ctx)]);
-    return evaluateRecentBackup(
-      ctx.env.nameOf('dbInstance'),
-      db,
-      snapshots,
-      { ...ctx.env.config.maintenance, env: ctx.env.name },
-      ctx.now,
+    return judgeBackupFacts(ctx, 'maintenance.backup-recent', (db, snapshots) =>
+      evaluateRecentBackup(
+        ctx.env.nameOf('dbInstance'),
+        db,
+        snapshots,
+        { ...ctx.env.config.maintenance, env: ctx.env.name },
+        ctx.now,
+      ),
     );
   },
-};
+});
 
-export const backupIntegrityCheck: CheckDefinition = {
+export const backupIntegrityCheck = defineCheck({
   id: 'maintenance.backup-integrity',
   title: 'Backup integrity',
   severity: 'critical',
   source: 'ops guide §12.3.1 (monthly: backup integrity verification); deployment guide §2.2.3, §4.1, §6.1.1',
   remediation: 'Fix the backup configuration before the next window.',
+  params: noParams,
   async run(ctx) {
-    const [db, snapshots] = await Promise.all([rdsInstance(ctx), rdsSnapshots(ctx)]);
-    return evaluateBackupIntegrity(
-      ctx.env.nameOf('dbInstance'),
-      db,
-      snapshots,
-      {
-        rpoMinutes: ctx.env.config.maintenance.rpoMinutes,
-        retentionDays: ctx.env.settings.rds.backupRetentionPeriod,
-      },
-      ctx.now,
+    return judgeBackupFacts(ctx, 'maintenance.backup-integrity', (db, snapshots) =>
+      evaluateBackupIntegrity(
+        ctx.env.nameOf('dbInstance'),
+        db,
+        snapshots,
+        {
+          rpoMinutes: ctx.env.config.maintenance.rpoMinutes,
+          retentionDays: ctx.env.settings.rds.backupRetentionPeriod,
+        },
+        ctx.now,
+      ),
     );
   },
-};
+});

@@ -1,4 +1,4 @@
-import type { CheckDefinition } from '../../../base/model/check.js';
+import type { Check } from '../../../base/model/check.js';
 import { backupIntegrityCheck, backupRecentCheck } from './backups.js';
 import { parametersCheck } from './parameters.js';
 import { engineVersionsCheck, pendingActionsCheck, rdsWindowsCheck } from './rds-upgrades.js';
@@ -7,7 +7,7 @@ import { capacityCheck, storageCheck } from './storage.js';
 import { changeRefCheck, windowOpenCheck } from './window.js';
 
 /** The maintenance checks, registered in src/catalogue/checks/index.ts. */
-export const maintenanceChecks: CheckDefinition<never>[] = [
+export const maintenanceChecks: Check[] = [
   windowOpenCheck,
   changeRefCheck,
   backupRecentCheck,
@@ -19,4 +19,4 @@ export const maintenanceChecks: CheckDefinition<never>[] = [
   pendingActionsCheck,
   parametersCheck,
   rdsWindowsCheck,
-] as CheckDefinition<never>[];
+];

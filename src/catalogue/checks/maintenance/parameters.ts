@@ -1,6 +1,7 @@
 import type { Parameter } from '@aws-sdk/client-rds';
-import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
-import { rdsInstance } from '../facts.js';
+import type { CheckResult } from '../../../base/model/check.js';
+import { defineCheck, noParams } from '../../../base/model/check.js';
+import { rdsInstance } from '../service-facts.js';
 
 const REVIEWED = [
   'shared_preload_libraries',
@@ -66,12 +67,13 @@ export function evaluateParameters(
   ];
 }
 
-export const parametersCheck: CheckDefinition = {
+export const parametersCheck = defineCheck({
   id: 'maintenance.parameters',
   title: 'DB parameter group review',
   severity: 'medium',
   source: 'ops guide §12.3.1 (quarterly: configuration optimization)',
   remediation: 'Adjust the DB parameter group.',
+  params: noParams,
   async run(ctx) {
     const { paginateDescribeDBParameters } = await import('@aws-sdk/client-rds');
     const db = await rdsInstance(ctx);
@@ -97,4 +99,4 @@ export const parametersCheck: CheckDefinition = {
     }
     return evaluateParameters(group, parameters);
   },
-};
+});

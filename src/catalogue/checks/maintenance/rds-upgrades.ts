@@ -1,7 +1,8 @@
 import type { DBEngineVersion, PendingMaintenanceAction } from '@aws-sdk/client-rds';
-import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
+import type { CheckResult } from '../../../base/model/check.js';
+import { defineCheck, noParams } from '../../../base/model/check.js';
 import { evaluateRdsWindows } from '../../../domain/maintenance/rds-windows.js';
-import { rdsInstance } from '../facts.js';
+import { rdsInstance } from '../service-facts.js';
 
 export function evaluateMinorVersions(
   name: string,
@@ -51,12 +52,13 @@ export function evaluatePendingActions(
   });
 }
 
-export const engineVersionsCheck: CheckDefinition = {
+export const engineVersionsCheck = defineCheck({
   id: 'maintenance.engine-versions',
   title: 'Available minor engine versions',
   severity: 'medium',
   source: 'ops guide §12.3.1 (quarterly: minor version updates)',
   remediation: 'Plan the minor upgrade.',
+  params: noParams,
   async run(ctx) {
     const { DescribeDBEngineVersionsCommand } = await import('@aws-sdk/client-rds');
     const db = await rdsInstance(ctx);
@@ -75,14 +77,15 @@ export const engineVersionsCheck: CheckDefinition = {
     );
     return [evaluateMinorVersions(name, db.EngineVersion, out.DBEngineVersions?.[0] ?? null)];
   },
-};
+});
 
-export const pendingActionsCheck: CheckDefinition = {
+export const pendingActionsCheck = defineCheck({
   id: 'maintenance.pending-actions',
   title: 'Pending RDS maintenance actions',
   severity: 'medium',
   source: 'ops guide §12.3.1 (quarterly); deployment guide §6.1.1 (PreferredMaintenanceWindow)',
   remediation: 'Apply pending actions in a planned window.',
+  params: noParams,
   async run(ctx) {
     const { DescribePendingMaintenanceActionsCommand } = await import('@aws-sdk/client-rds');
     const db = await rdsInstance(ctx);
@@ -106,14 +109,15 @@ export const pendingActionsCheck: CheckDefinition = {
     );
     return evaluatePendingActions(name, actions, ctx.now);
   },
-};
+});
 
-export const rdsWindowsCheck: CheckDefinition = {
+export const rdsWindowsCheck = defineCheck({
   id: 'maintenance.rds-windows',
   title: 'RDS backup and maintenance windows',
   severity: 'medium',
   source: 'deployment guide §6.1.1; ops guide §12.1.1',
   remediation: 'Align the RDS windows with the ops maintenance window.',
+  params: noParams,
   async run(ctx) {
     const db = await rdsInstance(ctx);
     const name = ctx.env.nameOf('dbInstance');
@@ -128,4 +132,4 @@ export const rdsWindowsCheck: CheckDefinition = {
       ctx.env.config.maintenance,
     );
   },
-};
+});

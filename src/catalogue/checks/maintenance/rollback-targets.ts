@@ -1,6 +1,7 @@
-import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
-import { ecsServices } from '../facts.js';
+import type { CheckResult } from '../../../base/model/check.js';
+import { defineCheck, noParams } from '../../../base/model/check.js';
 import { judgeEach } from '../partial.js';
+import { ecsServices } from '../service-facts.js';
 
 export interface RollbackTargetFacts {
   component: string;
@@ -33,15 +34,16 @@ export function evaluateRollbackTargets(facts: RollbackTargetFacts[]): CheckResu
   });
 }
 
-export const rollbackTargetsCheck: CheckDefinition = {
+export const rollbackTargetsCheck = defineCheck({
   id: 'maintenance.rollback-targets',
   title: 'A rollback target exists for every component',
   severity: 'critical',
   source: 'ops guide §12.1.2; deployment guide §10.1',
   remediation: 'Keep the previous task definition revision ACTIVE until the change is verified.',
+  params: noParams,
   async run(ctx) {
-    // Imported on use: src/domain/ecs/facts.ts loads the ECS SDK, which the check registry must not.
-    const { listActiveRevisions } = await import('../../../domain/ecs/facts.js');
+    // Imported on use: src/domain/ecs/service-facts.ts loads the ECS SDK, which the check registry must not.
+    const { listActiveRevisions } = await import('../../../domain/ecs/service-facts.js');
     const ecs = await ctx.aws.ecs();
     const services = await ecsServices(ctx);
     // One family whose revisions cannot be listed is its own error; the others are judged.
@@ -65,4 +67,4 @@ export const rollbackTargetsCheck: CheckDefinition = {
       },
     );
   },
-};
+});

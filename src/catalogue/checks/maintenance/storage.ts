@@ -1,6 +1,7 @@
 import type { Thresholds } from '../../../base/config/schema.js';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../../base/model/check.js';
-import { rdsInstance } from '../facts.js';
+import type { CheckContext, CheckResult } from '../../../base/model/check.js';
+import { defineCheck, noParams } from '../../../base/model/check.js';
+import { rdsInstance } from '../service-facts.js';
 
 const GIB = 1024 ** 3;
 const DAY = 86_400_000;
@@ -146,12 +147,13 @@ export function evaluateCapacity(name: string, trend: StorageTrend): CheckResult
   };
 }
 
-export const storageCheck: CheckDefinition = {
+export const storageCheck = defineCheck({
   id: 'maintenance.storage',
   title: 'Storage utilization and growth',
   severity: 'high',
   source: 'ops guide §12.3.1 (monthly: storage utilization check), §8.1.1',
   remediation: 'Increase allocated storage or archive data.',
+  params: noParams,
   async run(ctx) {
     return evaluateStorage(
       ctx.env.nameOf('dbInstance'),
@@ -159,15 +161,16 @@ export const storageCheck: CheckDefinition = {
       ctx.env.thresholds.rdsFreeStoragePercent,
     );
   },
-};
+});
 
-export const capacityCheck: CheckDefinition = {
+export const capacityCheck = defineCheck({
   id: 'maintenance.capacity',
   title: 'Storage capacity projection',
   severity: 'high',
   source: 'ops guide §12.3.1 (quarterly: capacity planning review)',
   remediation: 'Plan a storage increase.',
+  params: noParams,
   async run(ctx) {
     return [evaluateCapacity(ctx.env.nameOf('dbInstance'), await storageTrend(ctx))];
   },
-};
+});

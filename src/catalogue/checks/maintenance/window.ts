@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { MaintenanceConfig } from '../../../base/config/schema.js';
-import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
+import type { CheckResult } from '../../../base/model/check.js';
+import { defineCheck } from '../../../base/model/check.js';
 import { describeWindowState, nextWindow, openWindow } from '../../../domain/maintenance/window.js';
 
 export const CHANGE_REF_ENV = 'FSOPS_CHANGE_REF';
@@ -27,7 +28,7 @@ export function evaluateWindowOpen(
   };
 }
 
-export const windowOpenCheck: CheckDefinition<{ kind?: 'any' | 'database' }> = {
+export const windowOpenCheck = defineCheck({
   id: 'maintenance.window-open',
   title: 'The maintenance window is open',
   severity: 'high',
@@ -37,7 +38,7 @@ export const windowOpenCheck: CheckDefinition<{ kind?: 'any' | 'database' }> = {
   async run(ctx, params) {
     return [evaluateWindowOpen(ctx.now, ctx.env.config.maintenance, params.kind ?? 'any')];
   },
-};
+});
 
 export function evaluateChangeRef(ref: string | undefined, pattern: string): CheckResult {
   const trimmed = ref?.trim();
@@ -55,7 +56,7 @@ export function evaluateChangeRef(ref: string | undefined, pattern: string): Che
   };
 }
 
-export const changeRefCheck: CheckDefinition<{ changeRef?: string }> = {
+export const changeRefCheck = defineCheck({
   id: 'maintenance.change-ref',
   title: 'A change approval reference is recorded',
   severity: 'high',
@@ -70,4 +71,4 @@ export const changeRefCheck: CheckDefinition<{ changeRef?: string }> = {
       ),
     ];
   },
-};
+});

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { PaymentsConfig } from '../../../base/config/schema.js';
-import type { CheckDefinition, CheckResult, DbQuery } from '../../../base/model/check.js';
+import type { CheckResult, DbQuery } from '../../../base/model/check.js';
+import { defineCheck } from '../../../base/model/check.js';
 import type { Status } from '../../../base/model/finding.js';
 
 type Reconciliation = PaymentsConfig['reconciliation'];
@@ -333,7 +334,7 @@ export function defaultReconcileDate(now: Date, timeZone: string): string {
   }).format(yesterday);
 }
 
-export const paymentsReconcileCheck: CheckDefinition<{ date?: string }> = {
+export const paymentsReconcileCheck = defineCheck({
   id: 'payments.reconcile',
   title: 'Payment reconciliation with the LMS',
   severity: 'high',
@@ -348,4 +349,4 @@ export const paymentsReconcileCheck: CheckDefinition<{ date?: string }> = {
     const table = `${p.schema}.${p.table}`;
     return evaluateReconciliation(await gatherReconcileFacts(await ctx.db(), p, day), r, table);
   },
-};
+});

@@ -1,12 +1,13 @@
 import type { ReplicationGroup, Snapshot } from '@aws-sdk/client-elasticache';
 import type { RedisConfig } from '../../../base/config/schema.js';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../../base/model/check.js';
+import type { CheckContext, CheckResult } from '../../../base/model/check.js';
+import { defineCheck, noParams } from '../../../base/model/check.js';
 import type { Status } from '../../../base/model/finding.js';
 import { joinMetricBatch } from '../../../domain/metrics/batch.js';
 import { held } from '../../../domain/metrics/definitions.js';
 import type { MetricSpec } from '../../../domain/metrics/series.js';
 import { judgeMetrics } from '../troubleshoot/metrics.js';
-import { above, round } from './facts.js';
+import { above, round } from './redis-facts.js';
 
 /** The replication group as ElastiCache describes it, or null when it does not exist. */
 export interface ElastiCacheFacts {
@@ -236,24 +237,26 @@ export function elastiCacheMetricSpecs(ctx: CheckContext, group: ReplicationGrou
 const SOURCE =
   'runbook 003 Technical Metrics (Redis Performance), Redis backup; runbook 002 Key Metrics; deployment guide §4.1, §4.2.1';
 
-export const redisElastiCacheCheck: CheckDefinition = {
+export const redisElastiCacheCheck = defineCheck({
   id: 'redis.elasticache',
   title: 'ElastiCache replication group (status, failover, encryption, snapshots)',
   severity: 'high',
   source: SOURCE,
   remediation: 'Check the replication group in the ElastiCache console.',
+  params: noParams,
   async run(ctx) {
     const facts = await elastiCacheFacts(ctx);
     return evaluateElastiCache(facts, ctx.env.settings.rds.multiAz, ctx.env.config.redis.thresholds, ctx.now);
   },
-};
+});
 
-export const metricsRedisCheck: CheckDefinition = {
+export const metricsRedisCheck = defineCheck({
   id: 'metrics.redis',
   title: 'ElastiCache metrics (engine CPU, memory, evictions, connections, replication lag)',
   severity: 'high',
   source: SOURCE,
   remediation: 'Scale the node type or reduce the load (runbook 003 Redis Performance).',
+  params: noParams,
   async run(ctx) {
     // Joined before the first await, so the run's batch waits for these queries (src/domain/metrics/batch.ts).
     const ticket = joinMetricBatch(ctx);
@@ -278,4 +281,4 @@ export const metricsRedisCheck: CheckDefinition = {
     }
     return judgeMetrics(ctx, elastiCacheMetricSpecs(ctx, facts.group), ticket);
   },
-};
+});

@@ -1,4 +1,4 @@
-import type { CheckDefinition } from '../../../base/model/check.js';
+import type { Check } from '../../../base/model/check.js';
 import { metricsRedisCheck, redisElastiCacheCheck } from './elasticache.js';
 import { redisQueueCheck } from './queue.js';
 import {
@@ -11,7 +11,7 @@ import {
 } from './server.js';
 
 /** Redis (ElastiCache) and the webhook queue: runbook 003, runbook 002, deployment guide §4.2.1. */
-export const redisChecks: CheckDefinition<never>[] = [
+export const redisChecks: Check[] = [
   redisPingCheck,
   redisReplicationCheck,
   redisMemoryCheck,
@@ -21,4 +21,4 @@ export const redisChecks: CheckDefinition<never>[] = [
   redisQueueCheck,
   redisElastiCacheCheck,
   metricsRedisCheck,
-] as CheckDefinition<never>[];
+];

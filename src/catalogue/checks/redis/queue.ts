@@ -1,7 +1,8 @@
 import type { RedisConfig } from '../../../base/config/schema.js';
-import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
-import type { RedisFacts } from '../../../domain/redis/facts.js';
-import { above, redisFacts, round } from './facts.js';
+import type { CheckResult } from '../../../base/model/check.js';
+import { defineCheck, noParams } from '../../../base/model/check.js';
+import type { RedisFacts } from '../../../domain/redis/server-facts.js';
+import { above, redisFacts, round } from './redis-facts.js';
 
 type QueueConfig = RedisConfig['queues'][number];
 
@@ -85,13 +86,14 @@ function ageExpected(queue: QueueConfig): string {
   return `oldest item younger than ${queue.oldestMinutes.warn} min (fail at ${queue.oldestMinutes.fail} min)`;
 }
 
-export const redisQueueCheck: CheckDefinition = {
+export const redisQueueCheck = defineCheck({
   id: 'redis.queue',
   title: 'Webhook queue in Redis',
   severity: 'high',
   source: 'runbook 003 Daily Tasks (redis-cli llen webhook_queue), Webhook Processing Issues (webhook_dlq)',
   remediation: 'Check the webhook workers and the dead-letter queue (runbook 003).',
+  params: noParams,
   async run(ctx) {
     return evaluateQueues(await redisFacts(ctx), ctx.env.config.redis.queues, ctx.now);
   },
-};
+});

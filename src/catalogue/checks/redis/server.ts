@@ -1,9 +1,10 @@
 import type { RedisConfig } from '../../../base/config/schema.js';
-import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
+import type { CheckResult } from '../../../base/model/check.js';
+import { defineCheck, noParams } from '../../../base/model/check.js';
 import type { Status } from '../../../base/model/finding.js';
-import type { RedisFacts } from '../../../domain/redis/facts.js';
 import { infoNumber, replicaLinks } from '../../../domain/redis/info.js';
-import { above, below, expectedBelow, redisFacts, round } from './facts.js';
+import type { RedisFacts } from '../../../domain/redis/server-facts.js';
+import { above, below, expectedBelow, redisFacts, round } from './redis-facts.js';
 
 type Thresholds = RedisConfig['thresholds'];
 
@@ -316,35 +317,38 @@ const facts = (id: string, title: string, remediation: string) => ({
   remediation,
 });
 
-export const redisPingCheck: CheckDefinition = {
+export const redisPingCheck = defineCheck({
   ...facts(
     'redis.ping',
     'Redis answers PING',
     'Redis does not answer: check the security group, the redis_url and AUTH (runbook 002).',
   ),
   severity: 'critical',
+  params: noParams,
   async run(ctx) {
     return evaluatePing(await redisFacts(ctx), ctx.env.config.redis.thresholds);
   },
-};
+});
 
-export const redisReplicationCheck: CheckDefinition = {
+export const redisReplicationCheck = defineCheck({
   ...facts(
     'redis.replication',
     'Redis role and replication link',
     'Check the replication group in the ElastiCache console.',
   ),
+  params: noParams,
   async run(ctx) {
     return evaluateReplication(await redisFacts(ctx), ctx.env.config.redis.thresholds);
   },
-};
+});
 
-export const redisMemoryCheck: CheckDefinition = {
+export const redisMemoryCheck = defineCheck({
   ...facts(
     'redis.memory',
     'Redis memory, eviction policy and evictions',
     'Free memory or scale the node type (runbook 003).',
   ),
+  params: noParams,
   async run(ctx) {
     const config = ctx.env.config.redis;
     return evaluateMemory(
@@ -353,36 +357,39 @@ export const redisMemoryCheck: CheckDefinition = {
       config.queues.map((q) => q.key),
     );
   },
-};
+});
 
-export const redisClientsCheck: CheckDefinition = {
+export const redisClientsCheck = defineCheck({
   ...facts(
     'redis.clients',
     'Redis clients, refused and blocked connections',
     'Look for connection leaks (pool sizes).',
   ),
+  params: noParams,
   async run(ctx) {
     const config = ctx.env.config.redis;
     return evaluateClients(await redisFacts(ctx), config.thresholds, config.maxClients);
   },
-};
+});
 
-export const redisKeyspaceCheck: CheckDefinition = {
+export const redisKeyspaceCheck = defineCheck({
   ...facts('redis.keyspace', 'Redis keyspace hit rate', 'Check TTLs and evictions.'),
   severity: 'medium',
+  params: noParams,
   async run(ctx) {
     return evaluateKeyspace(await redisFacts(ctx), ctx.env.config.redis.thresholds);
   },
-};
+});
 
-export const redisPersistenceCheck: CheckDefinition = {
+export const redisPersistenceCheck = defineCheck({
   ...facts(
     'redis.persistence',
     'Redis last save and AOF',
     'BGSAVE, or take an ElastiCache snapshot (runbook 003 Redis backup).',
   ),
   severity: 'medium',
+  params: noParams,
   async run(ctx) {
     return evaluatePersistence(await redisFacts(ctx), ctx.env.config.redis.thresholds, ctx.now);
   },
-};
+});

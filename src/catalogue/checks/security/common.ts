@@ -1,6 +1,6 @@
 import { isAccessDenied } from '../../../base/aws/errors.js';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../../base/model/check.js';
-import { couldNotCheck } from '../../../base/model/check.js';
+import type { Check, CheckResult, CheckSpec } from '../../../base/model/check.js';
+import { couldNotCheck, defineCheck, noParams } from '../../../base/model/check.js';
 
 /** The IAM action an AWS call needed and the role was not allowed to make. */
 export class MissingPermission extends Error {
@@ -66,12 +66,14 @@ export function missingPermissionResult(id: string, resource: string, error: Mis
   };
 }
 
-/** A check whose MissingPermission errors become `could not check` findings; other errors reach the runner. */
-export function guarded<P>(
-  check: Omit<CheckDefinition<P>, 'run'> & { run(ctx: CheckContext, params: P): Promise<CheckResult[]> },
-): CheckDefinition<P> {
-  return {
+/**
+ * A check (of no parameters, like every security check) whose MissingPermission errors become
+ * `could not check` findings; other errors reach the runner.
+ */
+export function guarded(check: Omit<CheckSpec<typeof noParams>, 'params'>): Check {
+  return defineCheck({
     ...check,
+    params: noParams,
     async run(ctx, params) {
       try {
         return await check.run(ctx, params);
@@ -81,5 +83,5 @@ export function guarded<P>(
         throw error;
       }
     },
-  };
+  });
 }

@@ -4,7 +4,7 @@ import type { DBInstance, DBSnapshot, Parameter } from '@aws-sdk/client-rds';
 import type { CheckResult } from '../../../base/model/check.js';
 import { oneLine } from '../../../base/model/text.js';
 import { allPages, call, guarded } from './common.js';
-import { dbInstance, serviceTaskDefs } from './facts.js';
+import { dbInstance, serviceTaskDefs } from './security-facts.js';
 
 /** Names that look like secrets when given as a plain environment variable. */
 export const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL/i;

@@ -3,7 +3,7 @@ import { mapWithConcurrency } from '../../../base/model/concurrency.js';
 import { oneLine } from '../../../base/model/text.js';
 import { attempt, failureReason, unreadFact } from '../partial.js';
 import { allPages, call, guarded } from './common.js';
-import { serviceTaskDefs } from './facts.js';
+import { serviceTaskDefs } from './security-facts.js';
 
 interface Statement {
   Effect?: string;

@@ -1,4 +1,4 @@
-import type { CheckDefinition } from '../../../base/model/check.js';
+import type { Check } from '../../../base/model/check.js';
 import { cloudTrailCheck, configRecorderCheck } from './audit-trail.js';
 import { logEncryptionCheck, rdsEncryptionCheck, rdsForceSslCheck, taskDefSecretsCheck } from './data.js';
 import { crossAccountRolesCheck, taskRolesCheck } from './identity.js';
@@ -9,7 +9,7 @@ import { guardDutyCheck } from './threat.js';
 import { imageVulnerabilitiesCheck } from './vulnerabilities.js';
 
 /** The `fsops security` checks (runbooks/security.yaml), registered in src/catalogue/checks/index.ts. */
-export const securityChecks: CheckDefinition<never>[] = [
+export const securityChecks: Check[] = [
   guardDutyCheck,
   cloudTrailCheck,
   configRecorderCheck,
@@ -23,4 +23,4 @@ export const securityChecks: CheckDefinition<never>[] = [
   crossAccountRolesCheck,
   loginAbuseCheck,
   imageVulnerabilitiesCheck,
-] as CheckDefinition<never>[];
+];

@@ -3,7 +3,7 @@ import type { CheckResult } from '../../../base/model/check.js';
 import { oneLine } from '../../../base/model/text.js';
 import { attempt, gather, unreadFact } from '../partial.js';
 import { guarded } from './common.js';
-import { dbInstance, loadBalancers, securityGroups, serviceTaskDefs } from './facts.js';
+import { dbInstance, loadBalancers, securityGroups, serviceTaskDefs } from './security-facts.js';
 
 export type GroupRole = 'alb' | 'ecs' | 'rds';
 

@@ -3,7 +3,7 @@ import type { CheckContext, CheckResult } from '../../../base/model/check.js';
 import { mapWithConcurrency } from '../../../base/model/concurrency.js';
 import { oneLine } from '../../../base/model/text.js';
 import { call, guarded, MissingPermission, missingPermissionResult } from './common.js';
-import { serviceTaskDefs } from './facts.js';
+import { serviceTaskDefs } from './security-facts.js';
 
 const DAY = 86_400_000;
 

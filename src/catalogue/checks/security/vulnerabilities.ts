@@ -1,6 +1,6 @@
 import type { ImageScanFindings } from '@aws-sdk/client-ecr';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../../base/model/check.js';
-import { componentsOf } from '../../../base/model/check.js';
+import type { CheckContext, CheckResult } from '../../../base/model/check.js';
+import { componentsOf, defineCheck, noParams } from '../../../base/model/check.js';
 import type { Status } from '../../../base/model/finding.js';
 import { ecrRegistryOf, parseImageRef } from '../../../domain/release/image.js';
 import { gather, judgeEach, unreadFact } from '../partial.js';
@@ -184,13 +184,14 @@ export function evaluateImageScan(image: RunningImage, scan: ScanOutcome): Check
   };
 }
 
-export const imageVulnerabilitiesCheck: CheckDefinition<{ components?: string[] }> = {
+export const imageVulnerabilitiesCheck = defineCheck({
   id: 'security.image-vulnerabilities',
   title: 'Vulnerabilities of the images that run',
   severity: 'critical',
   source:
     'runbook 003 Weekly Tasks (dependency vulnerability scan); ops guide §12.2.1; runbook 003 PCI DSS checklist (vulnerability scanning)',
   remediation: 'Patch and redeploy the images with CRITICAL findings.',
+  params: noParams,
   async run(ctx, params) {
     const components = componentsOf(ctx, params);
     const { images, unread } = await runningImages(ctx, components);
@@ -217,4 +218,4 @@ export const imageVulnerabilitiesCheck: CheckDefinition<{ components?: string[] 
       )),
     ];
   },
-};
+});

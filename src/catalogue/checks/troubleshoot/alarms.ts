@@ -1,6 +1,7 @@
-import type { CompositeAlarm, MetricAlarm, StateValue } from '@aws-sdk/client-cloudwatch';
+import type { CompositeAlarm, MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { z } from 'zod';
-import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
+import type { CheckResult } from '../../../base/model/check.js';
+import { defineCheck } from '../../../base/model/check.js';
 import type { Status } from '../../../base/model/finding.js';
 
 export const ALARM_STATES = ['ALARM', 'OK', 'INSUFFICIENT_DATA'] as const;
@@ -61,7 +62,7 @@ export function evaluateAlarmList(
   return results;
 }
 
-export const alarmListCheck: CheckDefinition<{ state?: StateValue }> = {
+export const alarmListCheck = defineCheck({
   id: 'cloudwatch.alarm-list',
   title: 'CloudWatch alarms',
   severity: 'high',
@@ -83,4 +84,4 @@ export const alarmListCheck: CheckDefinition<{ state?: StateValue }> = {
     }
     return evaluateAlarmList(alarms, ctx.env.names.alarms, params.state);
   },
-};
+});

@@ -1,9 +1,9 @@
 import type { TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
-import { componentsOf, componentsParams } from '../../../base/model/check.js';
+import type { CheckResult } from '../../../base/model/check.js';
+import { componentsOf, componentsParams, defineCheck } from '../../../base/model/check.js';
 import { gather, unreadFact } from '../partial.js';
 import { call } from '../security/common.js';
-import { type AlbInfo, albsOfEach, noAlbResult } from './facts.js';
+import { type AlbInfo, albsOfEach, noAlbResult } from './load-balancer-facts.js';
 
 type TargetGroupInfo = AlbInfo['targetGroups'][number];
 
@@ -55,7 +55,7 @@ export function evaluateTargetHealth(
   };
 }
 
-export const albTargetsCheck: CheckDefinition<{ components?: string[] }> = {
+export const albTargetsCheck = defineCheck({
   id: 'alb.targets',
   title: 'ALB target health',
   severity: 'critical',
@@ -100,4 +100,4 @@ export const albTargetsCheck: CheckDefinition<{ components?: string[] }> = {
     });
     return results;
   },
-};
+});

@@ -1,10 +1,10 @@
 import { isIP } from 'node:net';
 import { connect } from 'node:tls';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../../base/model/check.js';
-import { componentsParams } from '../../../base/model/check.js';
+import type { CheckContext, CheckResult } from '../../../base/model/check.js';
+import { componentsParams, defineCheck } from '../../../base/model/check.js';
 import type { Status } from '../../../base/model/finding.js';
 import { attempt, gather, unreadFact } from '../partial.js';
-import { albs } from './facts.js';
+import { albs } from './load-balancer-facts.js';
 
 export interface TlsEndpoint {
   host: string;
@@ -146,7 +146,7 @@ export async function tlsEndpoints(
   return { endpoints: unique, unread };
 }
 
-export const certExpiryCheck: CheckDefinition<{ components?: string[] }> = {
+export const certExpiryCheck = defineCheck({
   id: 'tls.cert',
   title: 'TLS certificate expiry',
   severity: 'high',
@@ -191,4 +191,4 @@ export const certExpiryCheck: CheckDefinition<{ components?: string[] }> = {
     );
     return [...unread, ...judged];
   },
-};
+});

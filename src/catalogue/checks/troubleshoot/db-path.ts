@@ -1,7 +1,7 @@
 import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../../base/model/check.js';
-import { componentsParams } from '../../../base/model/check.js';
-import { ecsServices, rdsInstance } from '../facts.js';
+import type { CheckContext, CheckResult } from '../../../base/model/check.js';
+import { componentsParams, defineCheck } from '../../../base/model/check.js';
+import { ecsServices, rdsInstance } from '../service-facts.js';
 
 /** An IPv4 CIDR as [network, mask] numbers; null for IPv6 or malformed ranges. */
 function parseCidr(cidr: string): [number, number] | null {
@@ -166,7 +166,7 @@ export function dbPathFacts(ctx: CheckContext, components: readonly string[]): P
   });
 }
 
-export const dbPathCheck: CheckDefinition<{ components?: string[] }> = {
+export const dbPathCheck = defineCheck({
   id: 'net.db-path',
   title: 'Security groups let ECS tasks reach RDS',
   severity: 'critical',
@@ -189,4 +189,4 @@ export const dbPathCheck: CheckDefinition<{ components?: string[] }> = {
     }
     return evaluateDbPath(input);
   },
-};
+});

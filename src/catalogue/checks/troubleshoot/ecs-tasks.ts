@@ -1,11 +1,11 @@
 import type { Service, Task } from '@aws-sdk/client-ecs';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../../base/model/check.js';
-import { componentsOf, componentsParams } from '../../../base/model/check.js';
+import type { CheckContext, CheckResult } from '../../../base/model/check.js';
+import { componentsOf, componentsParams, defineCheck } from '../../../base/model/check.js';
 import type { Status } from '../../../base/model/finding.js';
 import { shortTaskDef } from '../../../domain/ecs/taskdef.js';
 import { messageSignature } from '../../../domain/logs/signature.js';
-import { ecsServices } from '../facts.js';
 import { judgeEach } from '../partial.js';
+import { ecsServices } from '../service-facts.js';
 
 /** DescribeTasks takes at most 100 task ARNs per call. */
 const DESCRIBE_TASKS_BATCH = 100;
@@ -280,7 +280,7 @@ export function taskListing(facts: TaskFacts, since: Date): string {
   return lines.join('\n');
 }
 
-export const ecsTasksCheck: CheckDefinition<{ components?: string[] }> = {
+export const ecsTasksCheck = defineCheck({
   id: 'ecs.tasks',
   title: 'ECS tasks and why they stopped',
   severity: 'high',
@@ -299,4 +299,4 @@ export const ecsTasksCheck: CheckDefinition<{ components?: string[] }> = {
       async (c) => evaluateTasks(await ecsTaskFacts(ctx, c), ctx.since),
     );
   },
-};
+});

@@ -1,4 +1,4 @@
-import type { CheckDefinition } from '../../../base/model/check.js';
+import type { Check } from '../../../base/model/check.js';
 import { alarmListCheck } from './alarms.js';
 import { albTargetsCheck } from './alb-targets.js';
 import { certExpiryCheck } from './cert.js';
@@ -9,7 +9,7 @@ import { metricsAlbCheck, metricsEcsCheck, metricsPaymentsCheck, metricsRdsCheck
 import { lmsQueueCheck, paymentFailuresCheck } from './payments-db.js';
 
 /** The troubleshoot checks, registered in src/catalogue/checks/index.ts. */
-export const troubleshootChecks: CheckDefinition<never>[] = [
+export const troubleshootChecks: Check[] = [
   logErrorSignaturesCheck,
   rdsSlowStatementsCheck,
   ecsTasksCheck,
@@ -23,4 +23,4 @@ export const troubleshootChecks: CheckDefinition<never>[] = [
   paymentFailuresCheck,
   lmsQueueCheck,
   alarmListCheck,
-] as CheckDefinition<never>[];
+];

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../../base/model/check.js';
-import { componentsOf, componentsParam } from '../../../base/model/check.js';
+import type { CheckContext, CheckResult } from '../../../base/model/check.js';
+import { componentsOf, componentsParam, defineCheck } from '../../../base/model/check.js';
 import { parseDuration } from '../../../base/model/duration.js';
 import type { Status } from '../../../base/model/finding.js';
 import { collectErrorGroups, type ErrorGroups } from '../../../domain/logs/fetch.js';
 import type { SignatureGroup } from '../../../domain/logs/signature.js';
 import { collectSlowStatements, type SlowStatements } from '../../../domain/logs/slow-statements.js';
 import { judgeEach } from '../partial.js';
-import { windowText } from './facts.js';
+import { windowText } from './load-balancer-facts.js';
 
 const POLL_MS = 1000;
 const DEFAULT_SHOWN = 10;
@@ -143,7 +143,7 @@ export function componentErrorGroups(
   });
 }
 
-export const logErrorSignaturesCheck: CheckDefinition<LogErrorParams> = {
+export const logErrorSignaturesCheck = defineCheck({
   id: 'logs.errors',
   title: 'Application errors grouped by message',
   severity: 'high',
@@ -177,7 +177,7 @@ export const logErrorSignaturesCheck: CheckDefinition<LogErrorParams> = {
         }),
     );
   },
-};
+});
 
 /** Judges slow statements from the PostgreSQL log: the slowest shapes first. */
 export function evaluateSlowStatements(
@@ -227,7 +227,7 @@ export function evaluateSlowStatements(
   });
 }
 
-export const rdsSlowStatementsCheck: CheckDefinition<{ show?: number }> = {
+export const rdsSlowStatementsCheck = defineCheck({
   id: 'logs.slow-statements',
   title: 'Slow statements in the PostgreSQL log',
   severity: 'medium',
@@ -251,4 +251,4 @@ export const rdsSlowStatementsCheck: CheckDefinition<{ show?: number }> = {
     );
     return evaluateSlowStatements(result, logGroup, windowText(ctx), settings.slowStatementMs, params.show);
   },
-};
+});

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { CheckContext, CheckDefinition, CheckResult } from '../../../base/model/check.js';
-import { componentsOf, componentsParam } from '../../../base/model/check.js';
+import type { CheckContext, CheckResult } from '../../../base/model/check.js';
+import { componentsOf, componentsParam, defineCheck } from '../../../base/model/check.js';
 import { joinMetricBatch, type MetricTicket } from '../../../domain/metrics/batch.js';
 import {
   albMetricSpecs,
@@ -10,10 +10,10 @@ import {
   rdsMetricSpecs,
 } from '../../../domain/metrics/definitions.js';
 import { evaluateMetric, type MetricSpec, periodFor, type Series } from '../../../domain/metrics/series.js';
-import { rdsInstance } from '../facts.js';
 import { gather, unreadFact } from '../partial.js';
 import { call } from '../security/common.js';
-import { albsOfEach, noAlbResult, windowText } from './facts.js';
+import { rdsInstance } from '../service-facts.js';
+import { albsOfEach, noAlbResult, windowText } from './load-balancer-facts.js';
 
 /** ops guide §8.1.1: "DatabaseConnections (Current: 160/200 max)". */
 const GUIDE_MAX_CONNECTIONS = 200;
@@ -79,7 +79,7 @@ export async function maxConnections(ctx: CheckContext): Promise<RdsMetricFacts[
   };
 }
 
-export const metricsRdsCheck: CheckDefinition<MetricParams> = {
+export const metricsRdsCheck = defineCheck({
   id: 'metrics.rds',
   title: 'RDS metrics',
   severity: 'high',
@@ -154,9 +154,9 @@ export const metricsRdsCheck: CheckDefinition<MetricParams> = {
       ),
     ];
   },
-};
+});
 
-export const metricsEcsCheck: CheckDefinition<MetricParams> = {
+export const metricsEcsCheck = defineCheck({
   id: 'metrics.ecs',
   title: 'ECS service CPU and memory',
   severity: 'high',
@@ -166,9 +166,9 @@ export const metricsEcsCheck: CheckDefinition<MetricParams> = {
   async run(ctx, params) {
     return judgeMetrics(ctx, selected(ecsMetricSpecs(ctx.env, componentsOf(ctx, params)), params));
   },
-};
+});
 
-export const metricsAlbCheck: CheckDefinition<MetricParams> = {
+export const metricsAlbCheck = defineCheck({
   id: 'metrics.alb',
   title: 'ALB latency, errors and target health',
   severity: 'high',
@@ -205,9 +205,9 @@ export const metricsAlbCheck: CheckDefinition<MetricParams> = {
     );
     return [...unread, ...(await judgeMetrics(ctx, selected(specs, params), ticket))];
   },
-};
+});
 
-export const metricsPaymentsCheck: CheckDefinition<MetricParams> = {
+export const metricsPaymentsCheck = defineCheck({
   id: 'metrics.payments',
   title: 'Payment success rate, error rate and processing time',
   severity: 'critical',
@@ -217,4 +217,4 @@ export const metricsPaymentsCheck: CheckDefinition<MetricParams> = {
   async run(ctx, params) {
     return judgeMetrics(ctx, selected(paymentMetricSpecs(ctx.env), params));
   },
-};
+});

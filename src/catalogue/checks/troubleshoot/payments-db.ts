@@ -1,7 +1,8 @@
 import type { PaymentsConfig } from '../../../base/config/schema.js';
-import type { CheckDefinition, CheckResult } from '../../../base/model/check.js';
+import type { CheckResult } from '../../../base/model/check.js';
+import { defineCheck, noParams } from '../../../base/model/check.js';
 import type { Status } from '../../../base/model/finding.js';
-import { windowText } from './facts.js';
+import { windowText } from './load-balancer-facts.js';
 
 /** SQLSTATE undefined_table / undefined_column: the config names a table or column the database lacks. */
 const MISSING_RELATION = new Set(['42P01', '42703', '3F000']);
@@ -127,29 +128,47 @@ export function evaluatePaymentFailures(
   return results;
 }
 
-export const paymentFailuresCheck: CheckDefinition = {
+export const paymentFailuresCheck = defineCheck({
   id: 'payments.db.failures',
   title: 'Payment failures by gateway and error code',
   severity: 'critical',
   source: 'runbook 003 (Troubleshooting: High Payment Failure Rate); ops guide §13.1.1',
   remediation: 'Follow the failing gateway (ops guide §13.1.1).',
+  params: noParams,
   async run(ctx) {
     const p = ctx.env.config.payments;
     const table = `${p.schema}.${p.table}`;
     const db = await ctx.db();
     const queries = paymentQueries(p);
     try {
-      const [gateways, errors] = await Promise.all([
+      // The error codes only detail the gateways' verdicts: a query of them that fails (a wrong
+      // payments.columns.errorCode, a statement timeout) is its own error, the gateways still judged.
+      const [gateways, errors] = await Promise.allSettled([
         db.query<GatewayCounts>(queries.byGateway, [p.failedStatus, p.succeededStatus, ctx.since]),
         db.query<ErrorCodeCount>(queries.byErrorCode, [p.failedStatus, ctx.since]),
       ]);
-      return evaluatePaymentFailures(
-        gateways,
-        errors,
+      if (gateways.status === 'rejected') throw gateways.reason;
+      const judged = evaluatePaymentFailures(
+        gateways.value,
+        errors.status === 'fulfilled' ? errors.value : [],
         ctx.env.thresholds.paymentSuccessRatePercent,
         windowText(ctx),
         table,
       );
+      if (errors.status === 'fulfilled') return judged;
+      return [
+        {
+          id: 'payments.db.error-codes',
+          status: 'error',
+          resource: table,
+          expected: 'the failures by error code can be read',
+          observed: `could not query the failures by error code: ${(errors.reason as Error).message}`,
+          remediation: MISSING_RELATION.has((errors.reason as { code?: string }).code ?? '')
+            ? "Set payments.columns.errorCode (and the other payments.columns) to the application's names; the success rates were judged without the error codes."
+            : 'Check the database error named here, then run again; the success rates were judged without the error codes.',
+        },
+        ...judged,
+      ];
     } catch (error) {
       if (!MISSING_RELATION.has((error as { code?: string }).code ?? '')) throw error;
       return [
@@ -165,7 +184,7 @@ export const paymentFailuresCheck: CheckDefinition = {
       ];
     }
   },
-};
+});
 
 /** Judges the LMS sync queue: how many transactions wait, and how long the oldest has waited (pure). */
 export function evaluateLmsQueue(
@@ -205,12 +224,13 @@ export function evaluateLmsQueue(
   ];
 }
 
-export const lmsQueueCheck: CheckDefinition = {
+export const lmsQueueCheck = defineCheck({
   id: 'payments.lms-queue',
   title: 'Transactions waiting for LMS',
   severity: 'high',
   source: 'ops guide §13.1.1 (LMSSyncFailures), §9.1.1',
   remediation: 'Check the LMS integration (ops guide §13.1.1).',
+  params: noParams,
   async run(ctx) {
     const p = ctx.env.config.payments;
     const table = `${p.schema}.${p.lmsQueue.table}`;
@@ -236,4 +256,4 @@ export const lmsQueueCheck: CheckDefinition = {
       ];
     }
   },
-};
+});

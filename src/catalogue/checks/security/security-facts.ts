@@ -1,9 +1,9 @@
 import type { SecurityGroup } from '@aws-sdk/client-ec2';
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import type { CheckContext } from '../../../base/model/check.js';
-import { ecsServices, rdsInstance, taskDefinition } from '../facts.js';
 import { attempt } from '../partial.js';
-import { albs } from '../troubleshoot/facts.js';
+import { ecsServices, rdsInstance, taskDefinition } from '../service-facts.js';
+import { albs } from '../troubleshoot/load-balancer-facts.js';
 import { allPages, call } from './common.js';
 
 /** The facts of `fsops security` that several checks share, each gathered once per run (ctx.once). */

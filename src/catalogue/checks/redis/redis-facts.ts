@@ -1,7 +1,7 @@
 import type { RedisConfig } from '../../../base/config/schema.js';
 import type { CheckContext } from '../../../base/model/check.js';
 import type { Status } from '../../../base/model/finding.js';
-import { gatherRedisFacts, type RedisFacts } from '../../../domain/redis/facts.js';
+import { gatherRedisFacts, type RedisFacts } from '../../../domain/redis/server-facts.js';
 import { resolveRedisTarget } from '../../../domain/redis/target.js';
 
 /**
