@@ -4,11 +4,12 @@ import { loadConfig, resolveEnvironment } from '../base/config/load.js';
 import type { Config } from '../base/config/schema.js';
 import type { Finding } from '../base/model/finding.js';
 import { buildReport } from '../base/model/finding.js';
+import { onInterrupt } from '../engine/interrupt.js';
 import { printerFor } from '../engine/printer.js';
 import { createProgress } from '../engine/progress.js';
 import type { Runtime } from '../engine/runtime.js';
 import { type EnvSession, openEnvSession } from '../engine/session.js';
-import { gather, type ReadCommandOptions, type StepSpec } from './kit/read.js';
+import { gather, interruptionOf, type ReadCommandOptions, type StepSpec } from './kit/read.js';
 
 export type DoctorOptions = ReadCommandOptions;
 
@@ -44,7 +45,17 @@ export async function doctor(options: DoctorOptions, runtime: Runtime): Promise<
   const sessions = config ? envNames.map((name) => openEnvSession(options, name)) : [];
   const startedAt = runtime.clock.now();
   const progress = await createProgress('doctor', printer.format, runtime.stderr);
-  const window = { since: new Date(startedAt), now: new Date(startedAt), options, runtime, progress };
+  // Ctrl-C, SIGTERM and SIGHUP stop doctor as they stop every read run: INTERRUPTED, exit 130.
+  const stop = new AbortController();
+  const release = onInterrupt(() => stop.abort());
+  const window = {
+    since: new Date(startedAt),
+    now: new Date(startedAt),
+    options,
+    runtime,
+    progress,
+    signal: stop.signal,
+  };
   try {
     const runs = await Promise.all([
       gather(sessions[0] ?? machineSession(), { steps: machineSteps(options) }, window),
@@ -53,12 +64,25 @@ export async function doctor(options: DoctorOptions, runtime: Runtime): Promise<
     const findings: Finding[] = runs.flatMap((run) => run.findings);
     if (!config) findings.push(notChecked());
     progress.stop();
+    const interruption = stop.signal.aborted
+      ? interruptionOf(
+          findings,
+          runs.flatMap((run) => run.notDone ?? []),
+        )
+      : undefined;
     return printer.report(
-      buildReport('doctor', options.env ?? null, new Date(startedAt), findings, undefined, () =>
-        runtime.clock.now(),
+      buildReport(
+        'doctor',
+        options.env ?? null,
+        new Date(startedAt),
+        findings,
+        undefined,
+        () => runtime.clock.now(),
+        interruption,
       ),
     );
   } finally {
+    release();
     progress.stop();
     for (const session of sessions) session.aws.destroy();
   }

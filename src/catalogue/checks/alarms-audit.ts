@@ -27,8 +27,11 @@ import {
   gatherMetricFilters,
   metricsWithoutData,
 } from '../../domain/monitoring/alarm-state.js';
+import { gather, unreadFact } from './partial.js';
 
 const SOURCE = 'ops guide §3.2.1, §5.1.1, §5.2.1, §8.1.1, §8.2.1; deployment guide §12.2.1';
+/** The id of a fact the audit could not read (what depends on it is not judged). */
+const UNREAD = 'alarms.audit.unread';
 /** INSUFFICIENT_DATA for longer than this is "stuck" (the metric is not published). */
 export const STUCK_AFTER_MS = 60 * 60_000;
 
@@ -47,6 +50,11 @@ export interface AuditInput {
   rules?: Map<string, EventRuleState>;
   /** Alarms whose metric has had no datapoint in two weeks (ListMetrics). */
   noData?: Set<string>;
+  /**
+   * Facts that could not be read, with why: what depends on each is one `error` finding, and the
+   * rest is judged (`state`: the alarms and topics; `filters`; `rules`; `noData`: ListMetrics).
+   */
+  unread?: Partial<Record<'state' | 'filters' | 'rules' | 'noData', string>>;
 }
 
 const sameJson = (a: string | null, b: string) => {
@@ -61,7 +69,45 @@ const applyHint = (env: string) => `Run \`fsops alarms apply --env ${env}\` (pla
 
 /** Judges CloudWatch and SNS against the catalogue (pure): one or more findings per alarm, one per topic. */
 export function evaluateAlarmAudit(input: AuditInput): CheckResult[] {
-  return [...judgeAlarms(input), ...judgeTopics(input), ...judgeMetricFilters(input), ...eventRules(input)];
+  const unread = input.unread ?? {};
+  return [
+    ...(unread.state
+      ? [unreadFact(UNREAD, `${input.desired.length} alarm(s)`, 'the alarms (DescribeAlarms)', unread.state)]
+      : judgeAlarms(input)),
+    ...(unread.state
+      ? [
+          unreadFact(
+            UNREAD,
+            `${Object.keys(input.topics).length} topic(s)`,
+            'the SNS topics and their subscriptions',
+            unread.state,
+          ),
+        ]
+      : judgeTopics(input)),
+    ...(unread.filters && input.metricFilters?.length
+      ? [
+          unreadFact(
+            UNREAD,
+            `${input.metricFilters.length} metric filter(s)`,
+            'the metric filters (DescribeMetricFilters)',
+            unread.filters,
+          ),
+        ]
+      : judgeMetricFilters(input)),
+    ...(unread.rules && input.events.length
+      ? [
+          unreadFact(
+            UNREAD,
+            `${input.events.length} event rule(s)`,
+            'the EventBridge rules (DescribeRule, ListTargetsByRule)',
+            unread.rules,
+          ),
+        ]
+      : eventRules(input)),
+    ...(unread.noData && !unread.state
+      ? [unreadFact(UNREAD, 'metrics', 'which metrics have data (ListMetrics)', unread.noData)]
+      : []),
+  ];
 }
 
 /** Each catalogue alarm against CloudWatch: missing, drifted, notifying nobody, or without data. */
@@ -328,6 +374,7 @@ export function summarizeAudit(env: string, results: CheckResult[]): CheckResult
       .filter(
         (r) =>
           r.id?.startsWith('alarms.audit.') &&
+          r.id !== UNREAD &&
           !r.id.endsWith('topic') &&
           !r.id.endsWith('event-rule') &&
           !r.id.endsWith('metric-filter'),
@@ -345,6 +392,7 @@ export function summarizeAudit(env: string, results: CheckResult[]): CheckResult
     `${count('alarms.audit.insufficient-data')} stuck in INSUFFICIENT_DATA`,
     `${count('alarms.audit.topic')} topic(s) reaching nobody`,
     `${count('alarms.audit.metric-filter') + count('alarms.audit.event-rule')} metric filter(s) or event rule(s) missing`,
+    ...(count(UNREAD) ? [`${count(UNREAD)} fact(s) that could not be read`] : []),
   ];
   return {
     id: 'alarms.audit.summary',
@@ -377,7 +425,8 @@ export const alarmsAuditCheck = defineCheck({
     const filters = desiredMetricFilters(catalogue, ctx.env);
     const events = desiredEventRules(catalogue, ctx.env);
     const key = params.catalogue ?? 'default';
-    const [albs, fetchedFilters, rules] = await Promise.all([
+    // Each fact on its own: one that cannot be read is an error finding, the rest is judged.
+    const [albs, fetchedFilters, rules] = await gather(
       ctx.once('alarms.albs', (signal) =>
         gatherAlbDimensions(ctx.aws, ctx.env.components, (c) => ctx.env.nameOf('alb', c), signal),
       ),
@@ -389,9 +438,13 @@ export const alarmsAuditCheck = defineCheck({
           signal,
         ),
       ),
-    ]);
-    const desired = desiredAlarms(catalogue, ctx.env, { albs });
-    const [state, noData] = await Promise.all([
+    );
+    const desired = desiredAlarms(
+      catalogue,
+      ctx.env,
+      albs.ok ? { albs: albs.value } : { albs: new Map(), albsUnread: albs.reason },
+    );
+    const [state, noData] = await gather(
       ctx.once(`alarms.state.${key}`, (signal) =>
         gatherAlarmState(
           ctx.aws,
@@ -407,18 +460,25 @@ export const alarmsAuditCheck = defineCheck({
           signal,
         ),
       ),
-    ]);
+    );
+    const unread: AuditInput['unread'] = {
+      ...(state.ok ? {} : { state: state.reason }),
+      ...(fetchedFilters.ok ? {} : { filters: fetchedFilters.reason }),
+      ...(rules.ok ? {} : { rules: rules.reason }),
+      ...(noData.ok ? {} : { noData: noData.reason }),
+    };
     const results = evaluateAlarmAudit({
       env: ctx.env.name,
       desired,
       topics,
       events,
-      state,
+      state: state.ok ? state.value : { alarms: new Map(), topicArns: new Set(), topics: new Map() },
       now: ctx.now,
       metricFilters: filters,
-      filters: fetchedFilters,
-      rules,
-      noData,
+      ...(fetchedFilters.ok ? { filters: fetchedFilters.value } : {}),
+      ...(rules.ok ? { rules: rules.value } : {}),
+      ...(noData.ok ? { noData: noData.value } : {}),
+      unread,
     });
     return params.summary ? [summarizeAudit(ctx.env.name, results)] : results;
   },

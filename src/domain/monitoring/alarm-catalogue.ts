@@ -274,6 +274,8 @@ export interface AlbDimensions {
 /** What the templates need from AWS: each component's ALB (null: not found). */
 export interface CatalogueFacts {
   albs: Map<string, AlbDimensions | null>;
+  /** Why the ALBs could not be read (the alarms on them cannot be judged), when they could not. */
+  albsUnread?: string;
 }
 
 export const NO_FACTS: CatalogueFacts = { albs: new Map() };
@@ -389,7 +391,10 @@ export function desiredAlarms(
       };
       if (!needsAlb || !component) return [make(base)];
       if (!alb) {
-        return [make(base, '', `load balancer ${env.nameOf('alb', component)} not found`)];
+        const why = facts.albsUnread
+          ? `could not read load balancer ${env.nameOf('alb', component)}: ${facts.albsUnread}`
+          : `load balancer ${env.nameOf('alb', component)} not found`;
+        return [make(base, '', why)];
       }
       const withAlb = { ...base, alb: alb.loadBalancer };
       if (!perTargetGroup) return [make(withAlb)];

@@ -17,16 +17,13 @@ afterEach(async () => {
   fake = undefined;
 });
 
-/** bin/fsops against a world whose DescribeServices never answers; `signal` once that call is in flight. */
+/** bin/fsops against a world where one call (DescribeServices) never answers; `signal` once it is in flight. */
 async function interruptedWhileChecking(
   args: string[],
   signal: NodeJS.Signals = 'SIGINT',
+  hanging: { service: string; action: string } = { service: 'ecs', action: 'DescribeServices' },
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  fake = await startFakeWorld(
-    'prod',
-    {},
-    { faults: [{ service: 'ecs', action: 'DescribeServices', kind: 'hang' }] },
-  );
+  fake = await startFakeWorld('prod', {}, { faults: [{ ...hanging, kind: 'hang' }] });
   fake.handlers.ecs!.ListTasks = () => ({ taskArns: [] });
   const dir = mkdtempSync(join(tmpdir(), 'fsops-interrupted-'));
   const config = join(dir, 'fsops.config.yaml');
@@ -52,7 +49,7 @@ async function interruptedWhileChecking(
     stderr += String(chunk);
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  while (!fake.calls.some((c) => c.action === 'DescribeServices')) {
+  while (!fake.calls.some((c) => c.action === hanging.action)) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   child.kill(signal);
@@ -108,6 +105,21 @@ describe('a read-only run interrupted while its checks wait is never a pass', ()
       expect(result.code).toBe(130);
       expect(result.stderr.trim().split('\n').at(-1)).toBe('fsops: interrupted');
       expect(result.stdout).toBe('');
+    },
+    30_000,
+  );
+
+  it.each(['SIGTERM', 'SIGHUP'] as const)(
+    'fsops doctor --env prod --output json, %s: exit 130 and "status": "interrupted", the unfinished checks named',
+    async (signal) => {
+      const result = await interruptedWhileChecking(['doctor', '--env', 'prod', '--output', 'json'], signal, {
+        service: 'sts',
+        action: 'GetCallerIdentity',
+      });
+      expect(result.code).toBe(130);
+      const report = JSON.parse(result.stdout);
+      expect(report.status).toBe('interrupted');
+      expect(report.interruption.notDone).toContain('not checked: doctor.credentials');
     },
     30_000,
   );

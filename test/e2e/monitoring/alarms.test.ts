@@ -333,6 +333,63 @@ describe('fsops alarms audit / apply against a local AWS endpoint', () => {
     });
   });
 
+  it('one fact the audit cannot read is its own error; the rest is judged (ALBs and metric filters denied; then the alarms)', async () => {
+    const world = account();
+    const deny = (action: string) => () => {
+      throw new AwsFault('AccessDenied', `not authorized to perform: ${action}`, 403);
+    };
+    world.handlers.elasticloadbalancing.DescribeLoadBalancers = deny(
+      'elasticloadbalancing:DescribeLoadBalancers',
+    );
+    world.handlers.logs.DescribeMetricFilters = deny('logs:DescribeMetricFilters');
+    fake = await startFakeAws({ handlers: world.handlers });
+
+    const audit = await fsops('alarms', 'audit', '--env', 'dev');
+    expect(audit.code, audit.stderr).toBe(1); // a failure and an error: the failure wins
+    let findings: Finding[] = JSON.parse(audit.stdout).findings;
+    const find = (id: string, resource: string) =>
+      findings.find((f) => f.id === id && f.resource === resource);
+    // The alarms that need no ALB are judged as before.
+    expect(find('alarms.audit.missing', 'Fivestar-RDS-CPU-High')).toMatchObject({ status: 'fail' });
+    expect(find('alarms.audit.drift', 'Fivestar-High-Error-Rate')).toMatchObject({ status: 'fail' });
+    expect(find('alarms.audit.topic', 'dev-fivestar-alerts-warning')).toMatchObject({ status: 'fail' });
+    // Those on an ALB cannot be: an error naming why, not "load balancer not found".
+    const onAlb = findings.filter((f) => f.observed.includes('could not read load balancer'));
+    expect(onAlb.length).toBeGreaterThan(0);
+    expect(onAlb.every((f) => f.status === 'error' && f.observed.includes('DescribeLoadBalancers'))).toBe(
+      true,
+    );
+    expect(
+      findings.some((f) => f.observed.includes('not found') && f.resource.includes('(unresolved)')),
+    ).toBe(false);
+    // The metric filters: one error naming the fact; never "metric filter not found".
+    expect(findings.filter((f) => f.id === 'alarms.audit.metric-filter')).toEqual([]);
+    const unread = findings.filter((f) => f.id === 'alarms.audit.unread');
+    expect(unread).toEqual([
+      expect.objectContaining({
+        status: 'error',
+        observed: expect.stringMatching(
+          /^could not read the metric filters \(DescribeMetricFilters\): .*logs:DescribeMetricFilters/,
+        ),
+      }),
+    ]);
+
+    // The alarms themselves unreadable: one error for them and one for the topics; the event rules are judged.
+    world.handlers.monitoring.DescribeAlarms = deny('cloudwatch:DescribeAlarms');
+    const second = await fsops('alarms', 'audit', '--env', 'dev');
+    expect(second.code).toBe(1); // the event rules still fail
+    findings = JSON.parse(second.stdout).findings;
+    expect(
+      findings.filter((f) => f.id === 'alarms.audit.unread').map((f) => f.observed.split(':')[0]),
+    ).toEqual([
+      'could not read the alarms (DescribeAlarms)',
+      'could not read the SNS topics and their subscriptions',
+      'could not read the metric filters (DescribeMetricFilters)',
+    ]);
+    expect(findings.some((f) => f.id === 'alarms.audit.missing' || f.id === 'alarms.audit.ok')).toBe(false);
+    expect(findings.filter((f) => f.id === 'alarms.audit.event-rule').length).toBeGreaterThan(0);
+  });
+
   it('on an account with no topics, apply creates them (encrypted, tagged) with everything else and ends with an audit that passes', async () => {
     const world = account({ topics: false, publishing: true });
     fake = await startFakeAws({ handlers: world.handlers });

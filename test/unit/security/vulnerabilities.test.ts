@@ -53,9 +53,9 @@ describe('vulnerabilities of the images that run (ECS and ECR at the SDK boundar
     }));
   }
 
-  async function run() {
+  async function run(params: Record<string, unknown> = {}) {
     const ctx = testContext({ envName: 'prod' });
-    return runSteps([{ check: imageVulnerabilitiesCheck, params: {} }], () => ctx, {
+    return runSteps([{ check: imageVulnerabilitiesCheck, params }], () => ctx, {
       concurrency: 4,
       timeoutMs: 10_000,
     });
@@ -98,6 +98,21 @@ describe('vulnerabilities of the images that run (ECS and ECR at the SDK boundar
       repositoryName: 'fivestar/internal-pe',
       imageId: { imageDigest: DIGEST_PE },
     });
+  });
+
+  it('a step naming its components looks at those only (the step parameter is accepted, not ignored)', async () => {
+    world();
+    ecr.on(DescribeImageScanFindingsCommand).resolves({
+      imageScanStatus: { status: 'COMPLETE' },
+      imageScanFindings: {
+        imageScanCompletedAt: new Date('2026-12-06T02:00:00Z'),
+        findingSeverityCounts: {},
+      },
+    });
+    const findings = await run({ components: ['customer-portal'] });
+    expect(findings.map((f) => [f.resource, f.status])).toEqual([
+      [`fivestar/customer-portal@${DIGEST_PORTAL.slice(0, 19)}`, 'pass'],
+    ]);
   });
 
   it('an image never scanned, or not from ECR, is an error, never a pass', async () => {

@@ -1,6 +1,6 @@
 import type { ImageScanFindings } from '@aws-sdk/client-ecr';
 import type { CheckContext, CheckResult } from '../../../base/model/check.js';
-import { componentsOf, defineCheck, noParams } from '../../../base/model/check.js';
+import { componentsOf, componentsParams, defineCheck } from '../../../base/model/check.js';
 import type { Status } from '../../../base/model/finding.js';
 import { ecrRegistryOf, parseImageRef } from '../../../domain/release/image.js';
 import { gather, judgeEach, unreadFact } from '../partial.js';
@@ -191,7 +191,7 @@ export const imageVulnerabilitiesCheck = defineCheck({
   source:
     'runbook 003 Weekly Tasks (dependency vulnerability scan); ops guide §12.2.1; runbook 003 PCI DSS checklist (vulnerability scanning)',
   remediation: 'Patch and redeploy the images with CRITICAL findings.',
-  params: noParams,
+  params: componentsParams,
   async run(ctx, params) {
     const components = componentsOf(ctx, params);
     const { images, unread } = await runningImages(ctx, components);
