@@ -4,6 +4,7 @@
 export const MANAGED_TAG = { Key: 'managed-by', Value: 'fsops' } as const;
 export const RESTORE_TEST_PURPOSE = 'restore-test';
 export const PREMAINT_PURPOSE = 'pre-maintenance';
+export const RECOVER_TABLE_PURPOSE = 'recover-table';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -42,6 +43,14 @@ export function restoreTestName(env: string, at: Date): string {
 export const isRestoreTestName = (env: string, name: string) =>
   name.startsWith(`${env}-fivestar-restore-test-`);
 
+/** `{env}-fivestar-recover-table-<stamp>`: the temporary instance of `recover table`. */
+export function recoverTableInstanceName(env: string, at: Date): string {
+  return `${identifierPart(env)}-fivestar-recover-table-${secondStamp(at)}`;
+}
+
+export const isRecoverTableName = (env: string, name: string) =>
+  name.startsWith(`${identifierPart(env)}-fivestar-recover-table-`);
+
 /** Tags as RDS takes them. */
 export function fsopsTags(
   purpose: string,
@@ -54,10 +63,18 @@ export function fsopsTags(
   ];
 }
 
+/** True when an RDS tag list marks the resource as made by fsops for `purpose`. */
+export function isTaggedFor(
+  purpose: string,
+  tags: readonly { Key?: string; Value?: string }[] | undefined,
+): boolean {
+  const has = (key: string, value: string) => (tags ?? []).some((t) => t.Key === key && t.Value === value);
+  return has(MANAGED_TAG.Key, MANAGED_TAG.Value) && has('purpose', purpose);
+}
+
 /** True when an RDS tag list marks the resource as fsops's restore test. */
 export function isRestoreTestTagged(tags: readonly { Key?: string; Value?: string }[] | undefined): boolean {
-  const has = (key: string, value: string) => (tags ?? []).some((t) => t.Key === key && t.Value === value);
-  return has(MANAGED_TAG.Key, MANAGED_TAG.Value) && has('purpose', RESTORE_TEST_PURPOSE);
+  return isTaggedFor(RESTORE_TEST_PURPOSE, tags);
 }
 
 /** Tag of a copy left running on purpose (`backup verify --keep`): not an orphan of a killed run. */

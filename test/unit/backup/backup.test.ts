@@ -49,6 +49,38 @@ describe('naming', () => {
   });
 });
 
+describe("recover table's temporary copy is a leftover too", () => {
+  it('a recover-table copy left by a killed run (by tags or by name) fails backup status; one being deleted does not', () => {
+    const tagged = {
+      DBInstanceIdentifier: 'scratch-copy',
+      DBInstanceStatus: 'available',
+      TagList: [
+        { Key: 'managed-by', Value: 'fsops' },
+        { Key: 'purpose', Value: 'recover-table' },
+      ],
+    };
+    const named = {
+      DBInstanceIdentifier: 'prod-fivestar-recover-table-20261201-031500',
+      DBInstanceStatus: 'available',
+    };
+    expect(evaluateLeftovers('prod', [tagged, named])).toMatchObject({
+      status: 'fail',
+      observed: expect.stringMatching(
+        /^scratch-copy \(recover table copy, available.*prod-fivestar-recover-table-20261201-031500 \(recover table copy/,
+      ),
+    });
+    expect(evaluateLeftovers('prod', [{ ...named, DBInstanceStatus: 'deleting' }])).toMatchObject({
+      status: 'pass',
+      observed: expect.stringContaining('being deleted: prod-fivestar-recover-table-20261201-031500'),
+    });
+    // Another environment's copy is not this one's leftover.
+    expect(
+      evaluateLeftovers('prod', [{ DBInstanceIdentifier: 'staging-fivestar-recover-table-20261201-031500' }])
+        .status,
+    ).toBe('pass');
+  });
+});
+
 describe('comparison of the copy with the source', () => {
   it('reports missing schemas once and missing tables of present schemas', () => {
     const source = [

@@ -4,7 +4,7 @@ import type { CheckResult } from '../../../base/model/check.js';
 import { UsageError } from '../../../base/model/errors.js';
 import { oneLine } from '../../../base/model/text.js';
 import { formatMinutes } from '../../../domain/backup/evaluate.js';
-import { fsopsTags, identifierPart, secondStamp } from '../../../domain/backup/naming.js';
+import { fsopsTags, RECOVER_TABLE_PURPOSE, recoverTableInstanceName } from '../../../domain/backup/naming.js';
 import { describeDbInstance } from '../../../domain/backup/rds.js';
 import {
   connectCopy,
@@ -49,13 +49,6 @@ export const recoverTableParams = z
   })
   .strict();
 export type RecoverTableParams = z.infer<typeof recoverTableParams>;
-
-export const RECOVER_TABLE_PURPOSE = 'recover-table';
-
-/** `{env}-fivestar-recover-table-<stamp>`: the temporary instance of `recover table`. */
-export function recoverTableInstanceName(env: string, at: Date): string {
-  return `${identifierPart(env)}-fivestar-recover-table-${secondStamp(at)}`;
-}
 
 interface TablePlan {
   rds: Awaited<ReturnType<ActionContext['aws']['rds']>>;

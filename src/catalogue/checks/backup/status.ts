@@ -2,7 +2,13 @@ import type { DBInstance, DBSnapshot } from '@aws-sdk/client-rds';
 import type { CheckContext, CheckResult } from '../../../base/model/check.js';
 import { defineCheck, noParams } from '../../../base/model/check.js';
 import { evaluateCrossRegion, formatMinutes } from '../../../domain/backup/evaluate.js';
-import { isRestoreTestName, isRestoreTestTagged } from '../../../domain/backup/naming.js';
+import {
+  isRecoverTableName,
+  isRestoreTestName,
+  isRestoreTestTagged,
+  isTaggedFor,
+  RECOVER_TABLE_PURPOSE,
+} from '../../../domain/backup/naming.js';
 import { listDbInstances, newestSnapshot } from '../../../domain/backup/rds.js';
 import { rdsSnapshots } from '../maintenance/backups.js';
 
@@ -41,16 +47,22 @@ export function evaluateSnapshotAges(
   ];
 }
 
+/** Which of fsops's temporary instances `db` is: a `backup verify` copy or a `recover table` copy. */
+function temporaryKind(env: string, db: DBInstance): 'restore-test' | 'recover-table' | null {
+  const name = db.DBInstanceIdentifier ?? '';
+  if (isRestoreTestTagged(db.TagList) || isRestoreTestName(env, name)) return 'restore-test';
+  if (isTaggedFor(RECOVER_TABLE_PURPOSE, db.TagList) || isRecoverTableName(env, name)) return 'recover-table';
+  return null;
+}
+
 export function evaluateLeftovers(env: string, instances: DBInstance[]): CheckResult {
-  const ours = instances.filter(
-    (db) => isRestoreTestTagged(db.TagList) || isRestoreTestName(env, db.DBInstanceIdentifier ?? ''),
-  );
-  // `backup verify` starts the deletion and does not wait for it (RDS takes minutes): an instance
-  // already `deleting` is on its way out, said for information, not a leftover to act on.
+  const ours = instances.filter((db) => temporaryKind(env, db) !== null);
+  // `backup verify` and `recover table` start the deletion and do not wait for it (RDS takes minutes):
+  // an instance already `deleting` is on its way out, said for information, not a leftover to act on.
   const deleting = ours.filter((db) => db.DBInstanceStatus === 'deleting');
   const leftovers = ours.filter((db) => db.DBInstanceStatus !== 'deleting');
   const describe = (db: DBInstance) =>
-    `${db.DBInstanceIdentifier} (${db.DBInstanceStatus ?? 'status unknown'}, created ${db.InstanceCreateTime?.toISOString() ?? '?'})`;
+    `${db.DBInstanceIdentifier} (${temporaryKind(env, db) === 'recover-table' ? 'recover table copy, ' : ''}${db.DBInstanceStatus ?? 'status unknown'}, created ${db.InstanceCreateTime?.toISOString() ?? '?'})`;
   const beingDeleted = deleting.length
     ? `being deleted: ${deleting.map((db) => db.DBInstanceIdentifier).join(', ')}`
     : '';
@@ -58,15 +70,16 @@ export function evaluateLeftovers(env: string, instances: DBInstance[]): CheckRe
     id: 'backup.restore-test.leftovers',
     title: 'No temporary restore-test instance is left running',
     status: leftovers.length ? 'fail' : 'pass',
-    resource: `${env}-fivestar-restore-test-*`,
-    expected: 'none (fsops backup verify deletes its instance unless --keep)',
+    resource: `${env}-fivestar-restore-test-*, ${env}-fivestar-recover-table-*`,
+    expected:
+      'none (fsops backup verify deletes its instance unless --keep; fsops recover table deletes its copy at the end, on failure and on Ctrl-C)',
     observed: leftovers.length
       ? [leftovers.map(describe).join(', '), beingDeleted].filter(Boolean).join('; ')
       : deleting.length
         ? `none left; ${beingDeleted} (deletion in progress)`
         : 'none',
     remediation: leftovers.length
-      ? `Delete each: aws rds delete-db-instance --db-instance-identifier ${leftovers[0]!.DBInstanceIdentifier ?? '<id>'} --skip-final-snapshot`
+      ? `Unless a backup verify or recover table run is still going, delete each: aws rds delete-db-instance --db-instance-identifier ${leftovers[0]!.DBInstanceIdentifier ?? '<id>'} --skip-final-snapshot`
       : undefined,
   };
 }
