@@ -1,6 +1,7 @@
 import type { LogGroup } from '@aws-sdk/client-cloudwatch-logs';
 import type { CheckResult } from '../../base/model/check.js';
 import { defineCheck, noParams } from '../../base/model/check.js';
+import { guideLogGroups } from '../../domain/logs/archive.js';
 
 export function evaluateLogGroup(
   name: string,
@@ -60,12 +61,7 @@ export const logGroupsCheck = defineCheck({
     const { DescribeLogGroupsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
     const logs = await ctx.aws.logs();
     // The five log groups of ops guide §3.1.1: each component, the scheduler Lambdas, RDS, security.
-    const names = [
-      ...ctx.env.components.map((c) => ctx.env.nameOf('logGroup', c)),
-      ctx.env.nameOf('schedulerLogGroup'),
-      ctx.env.nameOf('dbLogGroup'),
-      ctx.env.nameOf('securityLogGroup'),
-    ];
+    const names = guideLogGroups(ctx.env);
     // One call for all of them (logGroupIdentifiers takes up to 50 names); missing ones are simply absent.
     const groups: LogGroup[] = [];
     let nextToken: string | undefined;
