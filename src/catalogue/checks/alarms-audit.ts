@@ -20,14 +20,15 @@ import {
   type AlarmState,
   AWS_MANAGED_SNS_KEY,
   allowsEventBridge,
+  describeAlarmsByName,
   type EventRuleState,
-  gatherAlarmState,
   gatherAlbDimensions,
   gatherEventRules,
   gatherMetricFilters,
+  gatherTopicState,
   metricsWithoutData,
 } from '../../domain/monitoring/alarm-state.js';
-import { gather, unreadFact } from './partial.js';
+import { attempt, gather, unreadFact } from './partial.js';
 
 const SOURCE = 'ops guide §3.2.1, §5.1.1, §5.2.1, §8.1.1, §8.2.1; deployment guide §12.2.1';
 /** The id of a fact the audit could not read (what depends on it is not judged). */
@@ -52,9 +53,9 @@ export interface AuditInput {
   noData?: Set<string>;
   /**
    * Facts that could not be read, with why: what depends on each is one `error` finding, and the
-   * rest is judged (`state`: the alarms and topics; `filters`; `rules`; `noData`: ListMetrics).
+   * rest is judged (`alarms`: DescribeAlarms; `topics`: SNS; `filters`; `rules`; `noData`: ListMetrics).
    */
-  unread?: Partial<Record<'state' | 'filters' | 'rules' | 'noData', string>>;
+  unread?: Partial<Record<'alarms' | 'topics' | 'filters' | 'rules' | 'noData', string>>;
 }
 
 const sameJson = (a: string | null, b: string) => {
@@ -71,16 +72,16 @@ const applyHint = (env: string) => `Run \`fsops alarms apply --env ${env}\` (pla
 export function evaluateAlarmAudit(input: AuditInput): CheckResult[] {
   const unread = input.unread ?? {};
   return [
-    ...(unread.state
-      ? [unreadFact(UNREAD, `${input.desired.length} alarm(s)`, 'the alarms (DescribeAlarms)', unread.state)]
+    ...(unread.alarms
+      ? [unreadFact(UNREAD, `${input.desired.length} alarm(s)`, 'the alarms (DescribeAlarms)', unread.alarms)]
       : judgeAlarms(input)),
-    ...(unread.state
+    ...(unread.topics
       ? [
           unreadFact(
             UNREAD,
             `${Object.keys(input.topics).length} topic(s)`,
             'the SNS topics and their subscriptions',
-            unread.state,
+            unread.topics,
           ),
         ]
       : judgeTopics(input)),
@@ -104,7 +105,7 @@ export function evaluateAlarmAudit(input: AuditInput): CheckResult[] {
           ),
         ]
       : eventRules(input)),
-    ...(unread.noData && !unread.state
+    ...(unread.noData && !unread.alarms
       ? [unreadFact(UNREAD, 'metrics', 'which metrics have data (ListMetrics)', unread.noData)]
       : []),
   ];
@@ -425,7 +426,11 @@ export const alarmsAuditCheck = defineCheck({
     const filters = desiredMetricFilters(catalogue, ctx.env);
     const events = desiredEventRules(catalogue, ctx.env);
     const key = params.catalogue ?? 'default';
-    // Each fact on its own: one that cannot be read is an error finding, the rest is judged.
+    // Each fact on its own: one that cannot be read is an error finding, the rest is judged. The
+    // topics need no other fact; the alarms' names wait for the load balancers (their dimensions).
+    const topicState = attempt(
+      ctx.once(`alarms.topics.${key}`, (signal) => gatherTopicState(ctx.aws, Object.values(topics), signal)),
+    );
     const [albs, fetchedFilters, rules] = await gather(
       ctx.once('alarms.albs', (signal) =>
         gatherAlbDimensions(ctx.aws, ctx.env.components, (c) => ctx.env.nameOf('alb', c), signal),
@@ -444,12 +449,11 @@ export const alarmsAuditCheck = defineCheck({
       ctx.env,
       albs.ok ? { albs: albs.value } : { albs: new Map(), albsUnread: albs.reason },
     );
-    const [state, noData] = await gather(
+    const [alarms, noData] = await gather(
       ctx.once(`alarms.state.${key}`, (signal) =>
-        gatherAlarmState(
+        describeAlarmsByName(
           ctx.aws,
           desired.map((a) => a.name),
-          Object.values(topics),
           signal,
         ),
       ),
@@ -461,8 +465,10 @@ export const alarmsAuditCheck = defineCheck({
         ),
       ),
     );
+    const topicsGot = await topicState;
     const unread: AuditInput['unread'] = {
-      ...(state.ok ? {} : { state: state.reason }),
+      ...(alarms.ok ? {} : { alarms: alarms.reason }),
+      ...(topicsGot.ok ? {} : { topics: topicsGot.reason }),
       ...(fetchedFilters.ok ? {} : { filters: fetchedFilters.reason }),
       ...(rules.ok ? {} : { rules: rules.reason }),
       ...(noData.ok ? {} : { noData: noData.reason }),
@@ -472,7 +478,10 @@ export const alarmsAuditCheck = defineCheck({
       desired,
       topics,
       events,
-      state: state.ok ? state.value : { alarms: new Map(), topicArns: new Set(), topics: new Map() },
+      state: {
+        alarms: alarms.ok ? alarms.value : new Map(),
+        ...(topicsGot.ok ? topicsGot.value : { topicArns: new Set<string>(), topics: new Map() }),
+      },
       now: ctx.now,
       metricFilters: filters,
       ...(fetchedFilters.ok ? { filters: fetchedFilters.value } : {}),

@@ -39,23 +39,35 @@ export async function gatherAlarmState(
   topicNames: readonly string[],
   signal?: AbortSignal,
 ): Promise<AlarmState> {
-  const [alarms, topicArns] = await Promise.all([
+  const [alarms, topics] = await Promise.all([
     describeAlarmsByName(aws, alarmNames, signal),
-    listTopicArns(aws, signal),
+    gatherTopicState(aws, topicNames, signal),
   ]);
+  return { alarms, ...topics };
+}
+
+/**
+ * The catalogue's SNS topics as the account has them (their names need no other fact: gathered at
+ * once, beside the load balancers the alarm names wait for).
+ */
+export async function gatherTopicState(
+  aws: AwsClients,
+  topicNames: readonly string[],
+  signal?: AbortSignal,
+): Promise<Pick<AlarmState, 'topicArns' | 'topics'>> {
+  const topicArns = await listTopicArns(aws, signal);
   const topics = new Map<string, TopicState>();
-  const wanted = [...new Set(topicNames)];
   await Promise.all(
-    wanted.map(async (name) => {
+    [...new Set(topicNames)].map(async (name) => {
       const arn = [...topicArns].find((a) => a.split(':').pop() === name);
       if (!arn) return;
       topics.set(name, await topicSubscriptions(aws, arn, signal));
     }),
   );
-  return { alarms, topicArns, topics };
+  return { topicArns, topics };
 }
 
-async function describeAlarmsByName(
+export async function describeAlarmsByName(
   aws: AwsClients,
   names: readonly string[],
   signal?: AbortSignal,
@@ -90,15 +102,25 @@ async function listTopicArns(aws: AwsClients, signal?: AbortSignal): Promise<Set
 }
 
 async function topicSubscriptions(aws: AwsClients, arn: string, signal?: AbortSignal): Promise<TopicState> {
-  const { paginateListSubscriptionsByTopic } = await import('@aws-sdk/client-sns');
+  const { GetTopicAttributesCommand, paginateListSubscriptionsByTopic } = await import('@aws-sdk/client-sns');
   const client = await aws.sns();
-  const { GetTopicAttributesCommand } = await import('@aws-sdk/client-sns');
-  const attributes = (
-    await client.send(
-      new GetTopicAttributesCommand({ TopicArn: arn }),
+  const subscriptions = async () => {
+    const found: { Protocol?: string; Endpoint?: string; SubscriptionArn?: string }[] = [];
+    for await (const page of paginateListSubscriptionsByTopic(
+      { client },
+      { TopicArn: arn },
       ...(signal ? [{ abortSignal: signal }] : []),
-    )
-  ).Attributes;
+    ))
+      found.push(...(page.Subscriptions ?? []));
+    return found;
+  };
+  // The attributes and the subscriptions at once: neither needs the other.
+  const [attributes, subs] = await Promise.all([
+    client
+      .send(new GetTopicAttributesCommand({ TopicArn: arn }), ...(signal ? [{ abortSignal: signal }] : []))
+      .then((out) => out.Attributes),
+    subscriptions(),
+  ]);
   const state: TopicState = {
     arn,
     confirmed: 0,
@@ -107,16 +129,10 @@ async function topicSubscriptions(aws: AwsClients, arn: string, signal?: AbortSi
     kmsKeyId: attributes?.KmsMasterKeyId || null,
     policy: attributes?.Policy ?? '',
   };
-  for await (const page of paginateListSubscriptionsByTopic(
-    { client },
-    { TopicArn: arn },
-    ...(signal ? [{ abortSignal: signal }] : []),
-  )) {
-    for (const sub of page.Subscriptions ?? []) {
-      state.endpoints.push(`${sub.Protocol}:${sub.Endpoint}`);
-      if (!sub.SubscriptionArn || sub.SubscriptionArn === 'PendingConfirmation') state.pending += 1;
-      else if (sub.SubscriptionArn !== 'Deleted') state.confirmed += 1;
-    }
+  for (const sub of subs) {
+    state.endpoints.push(`${sub.Protocol}:${sub.Endpoint}`);
+    if (!sub.SubscriptionArn || sub.SubscriptionArn === 'PendingConfirmation') state.pending += 1;
+    else if (sub.SubscriptionArn !== 'Deleted') state.confirmed += 1;
   }
   return state;
 }

@@ -374,7 +374,8 @@ describe('fsops alarms audit / apply against a local AWS endpoint', () => {
       }),
     ]);
 
-    // The alarms themselves unreadable: one error for them and one for the topics; the event rules are judged.
+    // The alarms themselves unreadable: one error for them; the topics and event rules are still judged.
+    const describeAlarms = world.handlers.monitoring.DescribeAlarms;
     world.handlers.monitoring.DescribeAlarms = deny('cloudwatch:DescribeAlarms');
     const second = await fsops('alarms', 'audit', '--env', 'dev');
     expect(second.code).toBe(1); // the event rules still fail
@@ -383,11 +384,33 @@ describe('fsops alarms audit / apply against a local AWS endpoint', () => {
       findings.filter((f) => f.id === 'alarms.audit.unread').map((f) => f.observed.split(':')[0]),
     ).toEqual([
       'could not read the alarms (DescribeAlarms)',
+      'could not read the metric filters (DescribeMetricFilters)',
+    ]);
+    expect(
+      findings.find((f) => f.id === 'alarms.audit.topic' && f.resource === 'dev-fivestar-alerts-warning'),
+    ).toMatchObject({
+      status: 'fail',
+    });
+    expect(findings.some((f) => f.id === 'alarms.audit.missing' || f.id === 'alarms.audit.ok')).toBe(false);
+    expect(findings.filter((f) => f.id === 'alarms.audit.event-rule').length).toBeGreaterThan(0);
+
+    // The topics unreadable (ListTopics denied): one error for them; the alarms are judged again.
+    world.handlers.monitoring.DescribeAlarms = describeAlarms;
+    world.handlers.sns.ListTopics = deny('sns:ListTopics');
+    const third = await fsops('alarms', 'audit', '--env', 'dev');
+    findings = JSON.parse(third.stdout).findings;
+    expect(
+      findings.filter((f) => f.id === 'alarms.audit.unread').map((f) => f.observed.split(':')[0]),
+    ).toEqual([
       'could not read the SNS topics and their subscriptions',
       'could not read the metric filters (DescribeMetricFilters)',
     ]);
-    expect(findings.some((f) => f.id === 'alarms.audit.missing' || f.id === 'alarms.audit.ok')).toBe(false);
-    expect(findings.filter((f) => f.id === 'alarms.audit.event-rule').length).toBeGreaterThan(0);
+    expect(
+      findings.find((f) => f.id === 'alarms.audit.missing' && f.resource === 'Fivestar-RDS-CPU-High'),
+    ).toMatchObject({
+      status: 'fail',
+    });
+    expect(findings.some((f) => f.id === 'alarms.audit.topic')).toBe(false);
   });
 
   it('on an account with no topics, apply creates them (encrypted, tagged) with everything else and ends with an audit that passes', async () => {
