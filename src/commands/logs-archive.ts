@@ -1,5 +1,7 @@
+import { UsageError } from '../base/model/errors.js';
 import { type ArchiveExportParams, archiveExportAction } from '../catalogue/actions/logs/archive-export.js';
 import { CHECKS } from '../catalogue/checks/index.js';
+import { monthProblem, parseMonth } from '../domain/logs/archive.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
 import { stepsFor } from '../engine/runner.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
@@ -18,6 +20,11 @@ export async function logsArchive(
   options: LogsArchiveOptions,
   runtime: Runtime = processRuntime(),
 ): Promise<number> {
+  // Bad input is refused before any AWS call: a month that is not one, not over, or closed too recently.
+  if (options.month) {
+    const problem = monthProblem(parseMonth(options.month), new Date(runtime.clock.now()));
+    if (problem) throw new UsageError(`refusing to export: ${problem}`);
+  }
   const params: ArchiveExportParams = options.month ? { month: options.month } : {};
   return runEnvActions(
     {

@@ -169,6 +169,13 @@ describe('fsops logs archive (bin/fsops, local AWS endpoint)', () => {
         /^fsops: refusing to export: 2099-01 is in the future: export a closed month, e.g. --month \d{4}-\d{2}$/,
       ),
     ]);
+    const notAMonth = await archive(['--month', '2026-13', '--yes']);
+    expect([notAMonth.code, notAMonth.stderr.trim()]).toEqual([
+      2,
+      "fsops: --month '2026-13' is not a month: give YYYY-MM, e.g. 2026-11",
+    ]);
+    // Bad input is refused before any AWS call (not even the account check).
+    expect(fake!.calls).toEqual([]);
     state.bucket.objectLock = null;
     const unlocked = await archive(['--yes']);
     expect(unlocked.code).toBe(2);
