@@ -1,5 +1,6 @@
 import { restoreTestOrphansAction } from '../catalogue/actions/backup/orphans.js';
 import { type RestoreTestParams, restoreTestAction } from '../catalogue/actions/backup/restore-test.js';
+import { parseRestoreTime } from '../domain/backup/restore.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
 import { processRuntime, type Runtime } from '../engine/runtime.js';
 
@@ -16,6 +17,8 @@ export async function backupVerify(
   options: BackupVerifyOptions,
   runtime: Runtime = processRuntime(),
 ): Promise<number> {
+  // Bad input is refused before any AWS call.
+  if (options.time !== undefined) parseRestoreTime(options.time, '--time');
   const params: RestoreTestParams = {
     from: options.from,
     time: options.time,

@@ -15,7 +15,12 @@ import { requireService, type ServiceNames } from '../domain/ecs/service-facts.j
 import { sameTaskDef, shortTaskDef } from '../domain/ecs/taskdef.js';
 import { desiredAlarms, loadAlarmCatalogue } from '../domain/monitoring/alarm-catalogue.js';
 import { appSpecTarget, findDeploymentGroup } from '../domain/release/codedeploy.js';
-import { type ImageFacts, parseImageRef, requestedImage } from '../domain/release/image.js';
+import {
+  checkImageArgument,
+  type ImageFacts,
+  parseImageRef,
+  requestedImage,
+} from '../domain/release/image.js';
 import { testTrafficHold } from '../domain/release/lifecycle.js';
 import {
   blueGreenLoadBalancers,
@@ -117,6 +122,7 @@ export async function deploy(
   if (!options.image?.trim()) {
     throw new UsageError('deploy needs --image <tag|digest> (e.g. --image 1.4.3 or --image sha256:<64 hex>)');
   }
+  checkImageArgument(options.image);
   const overrides = overridesOf(options);
   if (options.strategy !== undefined) chooseStrategy({}, options.strategy);
   const { printer, session, names } = openServiceCommand(component, options, 'deploy', runtime);

@@ -60,22 +60,35 @@ export function ecrRegistryOf(ref: ImageRef): { registryId: string; region: stri
   return match ? { registryId: match[1]!, region: match[2]! } : null;
 }
 
+const IMAGE_HINT =
+  'give a tag (1.4.3), a digest (sha256:<64 hex>), or the full reference of the same repository';
+
+/** A tag, a digest, or a full reference with one of them, as `--image` may be; else why not (pure). */
+function imageArgument(given: string): { tag: string } | { digest: string } | ImageRef {
+  const text = given.trim();
+  if (DIGEST_PATTERN.test(text)) return { digest: text };
+  if (TAG_PATTERN.test(text) && !text.includes('/')) return { tag: text };
+  const ref = parseImageRef(text);
+  if (!ref || (!ref.tag && !ref.digest)) throw new UsageError(`invalid --image '${given}': ${IMAGE_HINT}`);
+  return ref;
+}
+
+/** `--image` checked on its own, before any AWS call: bad input is exit 2 with what is valid. */
+export function checkImageArgument(given: string): void {
+  imageArgument(given);
+}
+
 /**
  * The image to deploy from `--image`: a tag (`1.4.3`) or a digest (`sha256:...`) of the repository the
  * container runs now, or a full reference of that same repository. Another repository is refused: a
  * deploy changes the version, not what is deployed.
  */
 export function requestedImage(current: ImageRef, given: string): ImageRef {
-  const text = given.trim();
-  const valid =
-    'give a tag (1.4.3), a digest (sha256:<64 hex>), or the full reference of the same repository';
-  if (DIGEST_PATTERN.test(text)) return { ...withoutVersion(current), digest: text };
-  if (TAG_PATTERN.test(text) && !text.includes('/')) return { ...withoutVersion(current), tag: text };
-  const ref = parseImageRef(text);
-  if (!ref || (!ref.tag && !ref.digest)) throw new UsageError(`invalid --image '${given}': ${valid}`);
+  const ref = imageArgument(given);
+  if (!('repository' in ref)) return { ...withoutVersion(current), ...ref };
   if (ref.repository !== current.repository || (ref.registry ?? '') !== (current.registry ?? '')) {
     throw new UsageError(
-      `--image '${given}' is from ${formatRepository(ref)}, but the container runs ${formatRepository(current)}: ${valid}`,
+      `--image '${given}' is from ${formatRepository(ref)}, but the container runs ${formatRepository(current)}: ${IMAGE_HINT}`,
     );
   }
   return ref;
