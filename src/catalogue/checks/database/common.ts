@@ -3,6 +3,7 @@ import type { DatabaseConfig } from '../../../base/config/schema.js';
 import type { Check, CheckContext, CheckResult, DbQuery, ParamsSchema } from '../../../base/model/check.js';
 import { couldNotCheck, defineCheck } from '../../../base/model/check.js';
 import { overallStatus, type Severity, type Status } from '../../../base/model/finding.js';
+import { type Got, unreadFact } from '../partial.js';
 
 export type Levels = { warn: number; fail: number };
 export type DbThresholds = DatabaseConfig['thresholds'];
@@ -152,4 +153,34 @@ export function dbCheck<S extends ParamsSchema>(spec: DbCheckSpec<S>): Check {
       }
     },
   });
+}
+
+/**
+ * One query of a database check as a fact on its own (src/catalogue/checks/partial.ts): a query that
+ * fails (a function or view the role may not use, a statement timeout) is its reason, in the
+ * server's words (first line), and never the other queries' loss.
+ */
+export async function dbFacts<T extends readonly unknown[]>(
+  ...queries: { [K in keyof T]: Promise<T[K]> }
+): Promise<{ [K in keyof T]: Got<T[K]> }> {
+  const settled = await Promise.allSettled(queries);
+  return settled.map((s) =>
+    s.status === 'fulfilled'
+      ? { ok: true, value: s.value }
+      : {
+          ok: false,
+          reason: (s.reason instanceof Error ? s.reason.message : String(s.reason)).split('\n')[0] ?? '',
+        },
+  ) as { [K in keyof T]: Got<T[K]> };
+}
+
+/** The `error` finding of a query a database check could not read; the rest of the check was judged without it. */
+export function unreadQuery(id: string, resource: string, what: string, reason: string): CheckResult {
+  return unreadFact(
+    id,
+    resource,
+    what,
+    reason,
+    'Check that the role can read the statistics (GRANT pg_monitor) or raise database.session.statementTimeoutMs; the other findings were judged without this one.',
+  );
 }

@@ -1,22 +1,58 @@
 import type { CheckResult } from '../../../base/model/check.js';
 import { noParams } from '../../../base/model/check.js';
-import { dbCheck, formatCount, judgeHigh, type Levels, worst } from './common.js';
+import { dbCheck, dbFacts, formatCount, judgeHigh, type Levels, unreadQuery, worst } from './common.js';
 
 /** Transaction IDs are 32-bit: PostgreSQL stops accepting writes as the oldest unfrozen XID nears 2^31. */
 export const XID_LIMIT = 2 ** 31;
 
 export interface XidAges {
-  databases: { name: string; xidAge: number; mxidAge: number }[];
-  tables: { name: string; xidAge: number }[];
-  freezeMaxAge: number;
+  /** null: pg_database (the ages of every database) could not be read. */
+  databases: { name: string; xidAge: number; mxidAge: number }[] | null;
+  /** The oldest tables of this database; null: they could not be read. */
+  tables: { name: string; xidAge: number }[] | null;
+  /** null: autovacuum_freeze_max_age could not be read (the freeze is not judged overdue or not). */
+  freezeMaxAge: number | null;
 }
 
 /**
  * Transaction ID (and multixact) wraparound: the age of the oldest unfrozen XID of any database
  * against 2^31. One finding for the server: when any database reaches the limit, the whole server
- * stops accepting writes.
+ * stops accepting writes. Without pg_database, this database is still judged by its oldest table
+ * (its datfrozenxid is the oldest relfrozenxid of its tables); each fact that could not be read is
+ * its own error finding (the check's `run`), never a pass.
  */
 export function evaluateWraparound(facts: XidAges, levels: Levels): CheckResult[] {
+  const percentText = (p: number) => `${p.toFixed(p < 1 ? 4 : 1)}%`;
+  const freezeText =
+    facts.freezeMaxAge === null
+      ? ' (autovacuum_freeze_max_age could not be read)'
+      : `, below autovacuum_freeze_max_age ${formatCount(facts.freezeMaxAge)}`;
+  const overdueOf = (xidAge: number) => facts.freezeMaxAge !== null && xidAge > facts.freezeMaxAge;
+  const overdueText = '; past autovacuum_freeze_max_age: anti-wraparound vacuum is due or stuck';
+  const expected = `oldest unfrozen XID < ${levels.warn}% of 2^31 (fail at ${levels.fail}%)${freezeText}`;
+  const remediation =
+    'Find what holds back freezing (long transactions, idle-in-transaction sessions, abandoned replication slots or prepared transactions) and VACUUM (FREEZE, VERBOSE) the oldest tables listed.';
+  const tablesLine = facts.tables?.length
+    ? [
+        `oldest tables in this database: ${facts.tables.map((t) => `${t.name} ${formatCount(t.xidAge)}`).join(', ')}`,
+      ]
+    : [];
+  if (facts.databases === null) {
+    const oldestTable = facts.tables?.[0];
+    if (!oldestTable) return [];
+    const percent = (oldestTable.xidAge / XID_LIMIT) * 100;
+    const overdue = overdueOf(oldestTable.xidAge);
+    return [
+      {
+        status: worst([judgeHigh(percent, levels), overdue ? 'warn' : 'pass']),
+        resource: 'this database',
+        expected,
+        observed: `oldest table in this database: ${oldestTable.name}, xid age ${formatCount(oldestTable.xidAge)} (${percentText(percent)} of the wraparound limit)${overdue ? overdueText : ''}; the other databases and the multixact ages could not be read`,
+        detail: tablesLine.join('\n'),
+        remediation,
+      },
+    ];
+  }
   const ranked = facts.databases
     .map((d) => ({ ...d, percent: (Math.max(d.xidAge, d.mxidAge) / XID_LIMIT) * 100 }))
     .sort((a, b) => b.percent - a.percent);
@@ -24,24 +60,18 @@ export function evaluateWraparound(facts: XidAges, levels: Levels): CheckResult[
   if (!oldest) {
     return [{ status: 'error', resource: 'pg_database', observed: 'no database visible in pg_database' }];
   }
-  const overdue = oldest.xidAge > facts.freezeMaxAge;
-  const percentText = (p: number) => `${p.toFixed(p < 1 ? 4 : 1)}%`;
+  const overdue = overdueOf(oldest.xidAge);
   return [
     {
       status: worst([judgeHigh(oldest.percent, levels), overdue ? 'warn' : 'pass']),
       resource: oldest.name,
-      expected: `oldest unfrozen XID < ${levels.warn}% of 2^31 (fail at ${levels.fail}%), below autovacuum_freeze_max_age ${formatCount(facts.freezeMaxAge)}`,
-      observed: `oldest: ${oldest.name}, xid age ${formatCount(oldest.xidAge)}, multixact age ${formatCount(oldest.mxidAge)} (${percentText(oldest.percent)} of the wraparound limit)${overdue ? '; past autovacuum_freeze_max_age: anti-wraparound vacuum is due or stuck' : ''}`,
+      expected,
+      observed: `oldest: ${oldest.name}, xid age ${formatCount(oldest.xidAge)}, multixact age ${formatCount(oldest.mxidAge)} (${percentText(oldest.percent)} of the wraparound limit)${overdue ? overdueText : ''}`,
       detail: [
         `databases: ${ranked.map((d) => `${d.name} ${formatCount(d.xidAge)}`).join(', ')}`,
-        ...(facts.tables.length
-          ? [
-              `oldest tables in this database: ${facts.tables.map((t) => `${t.name} ${formatCount(t.xidAge)}`).join(', ')}`,
-            ]
-          : []),
+        ...tablesLine,
       ].join('\n'),
-      remediation:
-        'Find what holds back freezing (long transactions, idle-in-transaction sessions, abandoned replication slots or prepared transactions) and VACUUM (FREEZE, VERBOSE) the oldest tables listed.',
+      remediation,
     },
   ];
 }
@@ -55,7 +85,9 @@ export const wraparoundCheck = dbCheck({
   remediation: 'VACUUM FREEZE the oldest tables.',
   params: noParams,
   async run(ctx, db) {
-    const [databases, tables, settings] = await Promise.all([
+    // Each query on its own: one that cannot be read (a function or view the role may not use, a
+    // statement timeout) is its own error, and the others are judged.
+    const [databases, tables, settings] = await dbFacts(
       db.query<{ name: string; xid_age: number; mxid_age: number }>(
         `SELECT datname AS name, age(datfrozenxid)::float8 AS xid_age, mxid_age(datminmxid)::float8 AS mxid_age
            FROM pg_database WHERE datallowconn ORDER BY age(datfrozenxid) DESC`,
@@ -70,16 +102,31 @@ export const wraparoundCheck = dbCheck({
           ORDER BY xid_age DESC`,
       ),
       db.query<{ freeze_max_age: number }>(
-        `SELECT current_setting('autovacuum_freeze_max_age')::float8 AS freeze_max_age`,
+        `SELECT setting::float8 AS freeze_max_age FROM pg_settings WHERE name = 'autovacuum_freeze_max_age'`,
       ),
-    ]);
-    return evaluateWraparound(
-      {
-        databases: databases.map((d) => ({ name: d.name, xidAge: d.xid_age, mxidAge: d.mxid_age })),
-        tables: tables.map((t) => ({ name: t.name, xidAge: t.xid_age })),
-        freezeMaxAge: settings[0]!.freeze_max_age,
-      },
-      ctx.env.config.database.thresholds.xidAgePercent,
     );
+    const id = 'db.wraparound';
+    const freezeMaxAge = settings.ok ? (settings.value[0]?.freeze_max_age ?? null) : null;
+    return [
+      ...(databases.ok
+        ? []
+        : [unreadQuery(`${id}.databases`, 'pg_database', 'the XID ages of the databases', databases.reason)]),
+      ...(tables.ok
+        ? []
+        : [unreadQuery(`${id}.tables`, 'pg_class', 'the oldest tables of this database', tables.reason)]),
+      ...(settings.ok
+        ? []
+        : [unreadQuery(`${id}.settings`, 'pg_settings', 'autovacuum_freeze_max_age', settings.reason)]),
+      ...evaluateWraparound(
+        {
+          databases: databases.ok
+            ? databases.value.map((d) => ({ name: d.name, xidAge: d.xid_age, mxidAge: d.mxid_age }))
+            : null,
+          tables: tables.ok ? tables.value.map((t) => ({ name: t.name, xidAge: t.xid_age })) : null,
+          freezeMaxAge,
+        },
+        ctx.env.config.database.thresholds.xidAgePercent,
+      ),
+    ];
   },
 });
