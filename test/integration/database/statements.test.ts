@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slowQueriesCheck } from '../../../src/catalogue/checks/database/slow-queries.js';
 import {
   adminQuery,
+  connect,
   createPasswordRole,
   createTestDatabase,
   type PasswordRole,
@@ -52,6 +53,32 @@ describe('slow queries from pg_stat_statements (ops guide §13.2.2, runbooks 002
       configYaml: 'database:\n  thresholds:\n    slowQueryMeanMs: { warn: 50, fail: 100 }\n',
     });
     expect(byId(strict, 'db.slow-queries.mean')[0]!.status).toBe('fail');
+  });
+
+  it('the slowest by mean and the heaviest by total come from one read of the view, each in its own order', async () => {
+    // 40 x 10 ms: a lower mean than the 2 x 120 ms statement above, but more total time.
+    const client = await connect(db.url);
+    try {
+      for (let i = 0; i < 40; i += 1) await client.query('SELECT pg_sleep(0.01) AS frequent');
+    } finally {
+      await client.end();
+    }
+    const findings = await runCheck(slowQueriesCheck, db.url, { params: { limit: 1 } });
+    expect(byId(findings, 'db.slow-queries.mean').map((f) => f.detail)).toEqual([
+      'SELECT pg_sleep($1), count(*) FROM ledger',
+    ]);
+    const [total] = byId(findings, 'db.slow-queries.total');
+    expect(total!.observed).toMatch(/^top: \d{3} ms in 40 calls/);
+    expect(total!.detail).toMatch(/^mean \d+(\.\d)? ms x 40 calls = .*: SELECT pg_sleep\(\$1\) AS frequent$/);
+    // One statement read them both (pg_stat_statements records fsops's own reads too).
+    const [reads] = await adminQuery<{ n: string }>(
+      `SELECT count(*)::text AS n FROM pg_stat_statements
+        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = $1)
+          AND query LIKE '/* fsops */%' AND query LIKE '%ORDER BY%DESC%'`,
+      [db.name],
+      db.name,
+    );
+    expect(reads!.n).toBe('1');
   });
 
   it('tells a role without pg_read_all_stats what it cannot see and how to grant it', async () => {

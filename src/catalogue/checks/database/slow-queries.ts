@@ -242,10 +242,19 @@ export const slowQueriesCheck = dbCheck({
       readMs: r.read_ms,
       hitPercent: r.hit_percent,
     });
-    const [byMean, byTotal] = await Promise.all([
-      db.query<Row>(`${select} ORDER BY ${cols.mean} DESC LIMIT $1`, [limit]),
-      db.query<Row>(`${select} ORDER BY ${cols.total} DESC LIMIT $1`, [limit]),
-    ]);
+    // The slowest by mean and the heaviest by total are two orderings of the same rows: one statement
+    // reads the view once (pg_stat_statements reads every entry and its query texts file on each
+    // scan), so the two lists are one fact that arrives or fails whole, never one without the other.
+    const rows = await db.query<Row & { ordering: 'mean' | 'total' }>(
+      `WITH s AS (${select})
+       (SELECT 'mean' AS ordering, s.* FROM s ORDER BY mean_ms DESC LIMIT $1)
+       UNION ALL
+       (SELECT 'total' AS ordering, s.* FROM s ORDER BY total_ms DESC LIMIT $1)`,
+      [limit],
+    );
+    // Each list in its own order (a stable sort keeps the server's order of ties).
+    const byMean = rows.filter((r) => r.ordering === 'mean').sort((a, b) => b.mean_ms - a.mean_ms);
+    const byTotal = rows.filter((r) => r.ordering === 'total').sort((a, b) => b.total_ms - a.total_ms);
     const results = evaluateStatements(
       byMean.map(toRow),
       byTotal.map(toRow),
