@@ -320,8 +320,10 @@ describe('fsops security runbook (AWS faked at the SDK boundary)', () => {
       observed: 'open to the world: tcp 5432 from 0.0.0.0/0',
     });
     let all = await audit();
+    // Each component's ALB is its own fact: each is named.
     expect(byId(all, 'security.network').map((f) => f.observed)).toEqual([
-      'could not read the load balancers: missing permission elasticloadbalancing:DescribeLoadBalancers',
+      'could not read the load balancer prod-internal-pe-alb: missing permission elasticloadbalancing:DescribeLoadBalancers',
+      'could not read the load balancer prod-customer-portal-alb: missing permission elasticloadbalancing:DescribeLoadBalancers',
     ]);
     // ECS ingress cannot be judged without the ALB's groups: not a false warning, not a pass.
     expect(byId(all, 'security.network.ecs-ingress')).toEqual([]);
@@ -343,7 +345,95 @@ describe('fsops security runbook (AWS faked at the SDK boundary)', () => {
     expect(
       byId(all, 'security.network.world-open').find((f) => f.resource.startsWith('sg-rds'))?.status,
     ).toBe('fail');
-    expect(byId(all, 'security.network.rds-ingress')).toEqual([]);
+    // Without the services' groups, the database group's world-open source is still judged; sg-ecs is
+    // not (it may be theirs): not a false warning about it, not a pass.
+    expect(byId(all, 'security.network.rds-ingress')).toMatchObject([
+      {
+        status: 'warn',
+        observed:
+          'also admits tcp 5432 from 0.0.0.0/0; not judged: tcp 5432 from sg-ecs (may be the group of the ECS services, which could not be read)',
+      },
+    ]);
+  });
+
+  it("each component's ALB is its own fact: one that cannot be read is its own error; the services are judged against the ALB that arrived", async () => {
+    // Each component its own ALB group and ECS group; the internal-pe ALB may not be described.
+    const denied = Object.assign(
+      new Error('User: x is not authorized to perform: elasticloadbalancing:DescribeLoadBalancers'),
+      { name: 'AccessDenied' },
+    );
+    mocks.elb.on(DescribeLoadBalancersCommand).callsFake((input) => {
+      const name = input.Names[0] as string;
+      if (name === 'prod-internal-pe-alb') throw denied;
+      return {
+        LoadBalancers: [
+          {
+            LoadBalancerName: name,
+            LoadBalancerArn: `arn:aws:elasticloadbalancing:ap-south-1:${ACCOUNT}:loadbalancer/app/${name}/abc`,
+            DNSName: `${name}.example.test`,
+            SecurityGroups: ['sg-alb-portal'],
+          },
+        ],
+      };
+    });
+    mocks.ecs.on(DescribeServicesCommand).callsFake((input) => ({
+      services: (input.services ?? []).map((name: string) => ({
+        serviceName: name,
+        taskDefinition: `arn:aws:ecs:ap-south-1:${ACCOUNT}:task-definition/${name.replace(/^prod-(.*)-service$/, 'prod-fivestar-$1')}:42`,
+        networkConfiguration: {
+          awsvpcConfiguration: {
+            securityGroups: [name.includes('internal-pe') ? 'sg-ecs-pe' : 'sg-ecs-portal'],
+            subnets: ['subnet-a'],
+          },
+        },
+      })),
+    }));
+    const tcp = (port: number) => ({ IpProtocol: 'tcp', FromPort: port, ToPort: port });
+    world.groups.push(
+      {
+        GroupId: 'sg-alb-portal',
+        GroupName: 'ALB-portal',
+        IpPermissions: [{ ...tcp(443), IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+      },
+      {
+        GroupId: 'sg-ecs-portal',
+        GroupName: 'ECS-portal',
+        IpPermissions: [{ ...tcp(8080), UserIdGroupPairs: [{ GroupId: 'sg-alb-portal' }] }],
+      },
+      {
+        GroupId: 'sg-ecs-pe',
+        GroupName: 'ECS-pe',
+        IpPermissions: [
+          { ...tcp(8080), UserIdGroupPairs: [{ GroupId: 'sg-alb-pe' }] },
+          { ...tcp(8080), IpRanges: [{ CidrIp: '10.0.0.0/8' }] },
+        ],
+      },
+    );
+    const all = await audit();
+    expect(byId(all, 'security.network').map((f) => [f.status, f.resource, f.observed])).toEqual([
+      [
+        'error',
+        'prod-internal-pe-alb',
+        'could not read the load balancer prod-internal-pe-alb: missing permission elasticloadbalancing:DescribeLoadBalancers',
+      ],
+    ]);
+    expect(byId(all, 'security.network.ecs-ingress').map((f) => [f.resource, f.status, f.observed])).toEqual([
+      // Its ALB could not be read: a CIDR is still foreign (never an ALB's group), the other group is not judged.
+      [
+        'sg-ecs-pe ECS-pe (ECS prod-internal-pe-service)',
+        'warn',
+        'also admits tcp 8080 from 10.0.0.0/8; not judged: tcp 8080 from sg-alb-pe (may be the group of an ALB that could not be read)',
+      ],
+      [
+        'sg-ecs-portal ECS-portal (ECS prod-customer-portal-service)',
+        'pass',
+        "ingress only from the ALB's security group",
+      ],
+    ]);
+    // The ALB that arrived is judged for what it opens to the world.
+    expect(
+      byId(all, 'security.network.world-open').find((f) => f.resource.startsWith('sg-alb-portal'))?.status,
+    ).toBe('pass');
   });
 
   it('one trail whose status cannot be read is its own error; its other settings and the other trails are judged', async () => {

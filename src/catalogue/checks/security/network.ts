@@ -15,8 +15,11 @@ export interface NetworkInput {
   /** The attached groups as EC2 described them (missing ones are absent); null when they could not be read. */
   groups: SecurityGroup[] | null;
   /**
-   * Whether the ALBs and the services could be read: an ingress rule is judged against the groups it
-   * should come from only when those are known (an unknown list is never "nothing else admitted").
+   * Whether every ALB (each component's is its own fact) and the services could be read. While one is
+   * missing, a group's ingress is still judged from what arrived: a source that is an arrived group
+   * passes, a CIDR or prefix list (never the group of an ALB or a service) is foreign, and another
+   * security group is not judged (it may be the missing one's): an unknown list is never "nothing
+   * else admitted".
    */
   known: { albs: boolean; services: boolean };
   /** deployment guide §3.1.2: the ALB may be open to the world on these ports (443, 80). */
@@ -54,17 +57,24 @@ export function worldOpenRules(group: SecurityGroup): { rule: IpPermission; text
   return out;
 }
 
-/** Ingress sources of a group other than the allowed security groups: other groups, CIDRs, prefix lists. */
-function foreignSources(group: SecurityGroup, allowedGroups: readonly string[]): string[] {
-  const out: string[] = [];
+/**
+ * Ingress sources of a group other than the allowed security groups: other groups (`isGroup`), CIDRs,
+ * prefix lists.
+ */
+function foreignSources(
+  group: SecurityGroup,
+  allowedGroups: readonly string[],
+): { text: string; isGroup: boolean }[] {
+  const out: { text: string; isGroup: boolean }[] = [];
+  const add = (rule: IpPermission, from: string, isGroup = false) =>
+    out.push({ text: `${ports(rule)} from ${from}`, isGroup });
   for (const rule of group.IpPermissions ?? []) {
     for (const pair of rule.UserIdGroupPairs ?? [])
       if (pair.GroupId && !allowedGroups.includes(pair.GroupId) && pair.GroupId !== group.GroupId)
-        out.push(`${ports(rule)} from ${pair.GroupId}`);
-    for (const r of rule.IpRanges ?? []) if (r.CidrIp) out.push(`${ports(rule)} from ${r.CidrIp}`);
-    for (const r of rule.Ipv6Ranges ?? []) if (r.CidrIpv6) out.push(`${ports(rule)} from ${r.CidrIpv6}`);
-    for (const p of rule.PrefixListIds ?? [])
-      if (p.PrefixListId) out.push(`${ports(rule)} from ${p.PrefixListId}`);
+        add(rule, pair.GroupId, true);
+    for (const r of rule.IpRanges ?? []) if (r.CidrIp) add(rule, r.CidrIp);
+    for (const r of rule.Ipv6Ranges ?? []) if (r.CidrIpv6) add(rule, r.CidrIpv6);
+    for (const p of rule.PrefixListIds ?? []) if (p.PrefixListId) add(rule, p.PrefixListId);
   }
   return out;
 }
@@ -128,10 +138,17 @@ export function evaluateNetwork(input: NetworkInput): CheckResult[] {
       remediation: `Remove the world-open ingress rules from ${id} (aws ec2 revoke-security-group-ingress --group-id ${id} ...); reach the service through the ALB.`,
     });
     const sourcesKnown = role === 'ecs' ? input.known.albs : input.known.services;
-    if ((role === 'ecs' || role === 'rds') && sourcesKnown) {
+    if (role === 'ecs' || role === 'rds') {
       const allowed = role === 'ecs' ? albGroups : ecsGroups;
       // World-open sources count too: "admits only X" is false while 0.0.0.0/0 is admitted.
-      const foreign = foreignSources(group, allowed);
+      const sources = foreignSources(group, allowed);
+      // With an ALB (or the services) unread, another group may be the missing one's: not judged.
+      const foreign = sourcesKnown ? sources : sources.filter((s) => !s.isGroup);
+      const unjudged = sourcesKnown ? [] : sources.filter((s) => s.isGroup);
+      const missing =
+        role === 'ecs' ? 'an ALB that could not be read' : 'the ECS services, which could not be read';
+      // Nothing can be said of this group from what arrived: the unread fact's error stands for it.
+      if (!sourcesKnown && foreign.length === 0 && (unjudged.length > 0 || allowed.length === 0)) continue;
       const from = role === 'ecs' ? "the ALB's security group" : "the ECS services' security group";
       // An empty expectation can never pass: with no group to admit, "only those" is not a judgement.
       const status = foreign.length ? 'warn' : allowed.length === 0 ? 'error' : 'pass';
@@ -143,7 +160,7 @@ export function evaluateNetwork(input: NetworkInput): CheckResult[] {
         resource: named,
         expected: `ingress only from ${from}: ${allowed.join(', ') || '(none found)'} (deployment guide §3.1.2)`,
         observed: foreign.length
-          ? `also admits ${foreign.join('; ')}`
+          ? `also admits ${foreign.map((f) => f.text).join('; ')}${unjudged.length ? `; not judged: ${unjudged.map((f) => f.text).join('; ')} (may be the group of ${missing})` : ''}`
           : allowed.length === 0
             ? `no ${role === 'ecs' ? 'ALB' : 'ECS service'} security group was found to compare against: not judged`
             : `ingress only from ${from}`,
@@ -179,7 +196,8 @@ export const networkCheck = guarded({
     'deployment guide §3.1.2, §6.1.1; runbook 003 PCI DSS (quarterly: review firewall rules; PCI DSS 1.3, 1.4)',
   remediation: 'Make the security groups match deployment guide §3.1.2.',
   async run(ctx) {
-    // Each fact on its own: one that cannot be read is its own error finding, the rest are judged.
+    // Each fact on its own, each component's ALB too: one that cannot be read is its own error
+    // finding, the rest are judged.
     const [servicesGot, dbGot, balancersGot] = await gather(
       serviceTaskDefs(ctx),
       dbInstance(ctx),
@@ -191,11 +209,14 @@ export const networkCheck = guarded({
       results.push(unreadFact(id, ctx.env.nameOf('cluster'), 'the ECS services', servicesGot.reason));
     if (!dbGot.ok)
       results.push(unreadFact(id, ctx.env.nameOf('dbInstance'), 'the RDS instance', dbGot.reason));
-    if (!balancersGot.ok)
-      results.push(unreadFact(id, 'the ALBs (names.alb)', 'the load balancers', balancersGot.reason));
+    const albsRead = balancersGot.ok
+      ? balancersGot.value
+      : { found: [], unread: [{ name: 'the ALBs (names.alb)', reason: balancersGot.reason }] };
+    for (const u of albsRead.unread)
+      results.push(unreadFact(id, u.name, `the load balancer ${u.name}`, u.reason));
     const services = servicesGot.ok ? servicesGot.value : [];
     const db = dbGot.ok ? dbGot.value : null;
-    const balancers = balancersGot.ok ? balancersGot.value : [];
+    const balancers = albsRead.found;
     const dbGroupIds = (db?.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId ?? '').filter(Boolean);
     const input: NetworkInput = {
       albs: balancers.map((a) => ({ name: a.name, groupIds: a.securityGroups })),
@@ -209,7 +230,7 @@ export const networkCheck = guarded({
           }
         : null,
       groups: [],
-      known: { albs: balancersGot.ok, services: servicesGot.ok },
+      known: { albs: albsRead.unread.length === 0, services: servicesGot.ok },
       publicPorts: ctx.env.config.security.publicPorts,
     };
     const ids = [...input.albs, ...input.services].flatMap((x) => x.groupIds).concat(dbGroupIds);

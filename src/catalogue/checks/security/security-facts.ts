@@ -3,7 +3,7 @@ import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import type { CheckContext } from '../../../base/model/check.js';
 import { attempt } from '../partial.js';
 import { ecsServices, rdsInstance, taskDefinition } from '../service-facts.js';
-import { albs } from '../troubleshoot/load-balancer-facts.js';
+import { albsOfEach } from '../troubleshoot/load-balancer-facts.js';
 import { allPages, call } from './common.js';
 
 /** The facts of `fsops security` that several checks share, each gathered once per run (ctx.once). */
@@ -45,8 +45,9 @@ export function dbInstance(ctx: CheckContext) {
   return call('rds:DescribeDBInstances', () => rdsInstance(ctx));
 }
 
+/** Each component's ALB on its own: one that cannot be described is named with its reason, never the others' loss. */
 export function loadBalancers(ctx: CheckContext) {
-  return call('elasticloadbalancing:DescribeLoadBalancers', () => albs(ctx));
+  return albsOfEach(ctx, ctx.env.components);
 }
 
 const GROUP_BATCH = 100;
