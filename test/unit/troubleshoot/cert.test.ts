@@ -142,6 +142,36 @@ describe('tls.cert against real TLS servers', () => {
     }
   });
 
+  it("one component's ALB that cannot be described is its own error; the other's listeners are still judged", async () => {
+    const elb = mockClient(ElasticLoadBalancingV2Client);
+    try {
+      elb
+        .on(DescribeLoadBalancersCommand, { Names: ['prod-internal-pe-alb'] })
+        .resolves({
+          LoadBalancers: [
+            {
+              LoadBalancerArn: 'arn:aws:elasticloadbalancing:ap-south-1:1:loadbalancer/app/pe/1',
+              DNSName: '127.0.0.1',
+            },
+          ],
+        })
+        .on(DescribeLoadBalancersCommand, { Names: ['prod-customer-portal-alb'] })
+        .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+      elb.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [] });
+      elb.on(DescribeListenersCommand).resolves({ Listeners: [{ Protocol: 'HTTPS', Port: soon }] });
+      const results = await certExpiryCheck.run(testContext({ now: new Date() }), {});
+      expect(results.map((r) => [r.id, r.resource, r.status])).toEqual([
+        ['tls.cert.endpoints', 'prod-customer-portal-alb', 'error'],
+        ['tls.cert.expiry', `127.0.0.1:${soon}`, 'fail'],
+      ]);
+      expect(results[0]!.observed).toBe(
+        'could not read the load balancer prod-customer-portal-alb: throttled by AWS after retries (ThrottlingException)',
+      );
+    } finally {
+      elb.restore();
+    }
+  });
+
   it('reports an endpoint that does not speak TLS as not checkable', async () => {
     const plain = createTcpServer((s) => s.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
     await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));

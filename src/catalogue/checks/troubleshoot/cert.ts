@@ -3,8 +3,8 @@ import { connect } from 'node:tls';
 import type { CheckContext, CheckResult } from '../../../base/model/check.js';
 import { componentsParams, defineCheck } from '../../../base/model/check.js';
 import type { Status } from '../../../base/model/finding.js';
-import { attempt, gather, unreadFact } from '../partial.js';
-import { albs } from './load-balancer-facts.js';
+import { gather, unreadFact } from '../partial.js';
+import { albsOfEach } from './load-balancer-facts.js';
 
 export interface TlsEndpoint {
   host: string;
@@ -110,12 +110,13 @@ export async function tlsEndpoints(
   }
   // A component with a configured health URL is reached there, not through its ALB's DNS name.
   const viaAlb = components.filter((c) => !ctx.env.settings.healthUrls[c]);
-  const found = viaAlb.length ? await attempt(albs(ctx, viaAlb)) : { ok: true as const, value: [] };
-  if (!found.ok) {
-    const names = viaAlb.map((c) => ctx.env.nameOf('alb', c)).join(', ');
-    unread.push(unreadFact('tls.cert.endpoints', names, 'the load balancers', found.reason));
-  }
-  const balancers = found.ok ? found.value : [];
+  // Each component's ALB on its own: one that cannot be described is its own error, the others'
+  // listeners are still read.
+  const { found: balancers, unread: unreadAlbs } = viaAlb.length
+    ? await albsOfEach(ctx, viaAlb)
+    : { found: [], unread: [] };
+  for (const u of unreadAlbs)
+    unread.push(unreadFact('tls.cert.endpoints', u.name, `the load balancer ${u.name}`, u.reason));
   if (balancers.length) {
     const { DescribeListenersCommand } = await import('@aws-sdk/client-elastic-load-balancing-v2');
     const elb = await ctx.aws.elbv2();
