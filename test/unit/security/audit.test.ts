@@ -12,7 +12,7 @@ import {
   ListDetectorsCommand,
   ListFindingsCommand,
 } from '@aws-sdk/client-guardduty';
-import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { GetPolicyVersionCommand, GetRoleCommand } from '@aws-sdk/client-iam';
 import { DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -158,6 +158,33 @@ describe('fsops security runbook (AWS faked at the SDK boundary)', () => {
     expect(task.status).toBe('fail');
     expect(task.observed).toContain('inline debug-everything');
     expect(roles.find((f) => f.resource.startsWith('ecsTaskExecutionRole'))!.status).toBe('pass');
+  });
+
+  it("one policy of a role that cannot be read is named; a * on * in the role's other policies still fails", async () => {
+    world.inlinePolicies = {
+      ...world.inlinePolicies,
+      'debug-everything': {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+      },
+    };
+    mocks.iam.on(GetPolicyVersionCommand).rejects(
+      Object.assign(new Error('User: x is not authorized to perform: iam:GetPolicyVersion'), {
+        name: 'AccessDenied',
+      }),
+    );
+    const roles = byId(await audit(), 'security.iam.role-wildcard');
+    expect(roles.find((f) => f.resource.startsWith('ecsTaskRole'))).toMatchObject({
+      status: 'fail',
+      observed:
+        'Action "*" on Resource "*" in inline debug-everything; could not read managed AmazonECSTaskExecutionRolePolicy (missing permission iam:GetPolicyVersion)',
+    });
+    // A role whose only policy cannot be read is an error, never a pass.
+    expect(roles.find((f) => f.resource.startsWith('ecsTaskExecutionRole'))).toMatchObject({
+      status: 'error',
+      observed:
+        'could not read managed AmazonECSTaskExecutionRolePolicy (missing permission iam:GetPolicyVersion)',
+    });
   });
 
   it('finds plaintext secrets in a task definition without printing the value', async () => {

@@ -1,7 +1,7 @@
 import type { CheckContext, CheckResult } from '../../../base/model/check.js';
 import { mapWithConcurrency } from '../../../base/model/concurrency.js';
 import { oneLine } from '../../../base/model/text.js';
-import { attempt, failureReason, unreadFact } from '../partial.js';
+import { attempt, failureReason, gather, unreadFact } from '../partial.js';
 import { allPages, call, guarded } from './common.js';
 import { serviceTaskDefs } from './security-facts.js';
 
@@ -48,7 +48,13 @@ export function adminStatements(statements: Statement[]): Statement[] {
 }
 
 /** Judges a role's policies (deployment guide §7.1.1: least privilege): no `*` action on `*` resource. */
-export function evaluateRolePolicies(role: string, usedAs: string, policies: PolicyDoc[]): CheckResult {
+export function evaluateRolePolicies(
+  role: string,
+  usedAs: string,
+  policies: PolicyDoc[],
+  /** What of the role could not be read (a list of its policies, one policy), with why: a `*` found in the rest still fails. */
+  unread: string[] = [],
+): CheckResult {
   const broad: string[] = [];
   const unreadable: string[] = [];
   for (const policy of policies) {
@@ -70,9 +76,17 @@ export function evaluateRolePolicies(role: string, usedAs: string, policies: Pol
       ...base,
       status: 'fail',
       severity: 'critical',
-      observed: `Action "*" on Resource "*" in ${broad.join(', ')}`,
+      observed: `Action "*" on Resource "*" in ${broad.join(', ')}${unread.length ? `; could not read ${unread.join('; ')}` : ''}`,
       remediation:
         "Replace the policy with the least-privilege statements of deployment guide §7.1.1 (DynamoDB tables, the environment's secrets and parameters).",
+    };
+  if (unread.length)
+    return {
+      ...base,
+      status: 'error',
+      observed: `could not read ${unread.join('; ')}${unreadable.length ? `; could not parse ${unreadable.join(', ')}` : ''}${policies.length ? `; none of the ${policies.length} read grants * on *` : ''}`,
+      remediation:
+        'Check the permission or the AWS error named here, then run again; the policies that were read were judged.',
     };
   if (unreadable.length)
     return {
@@ -162,12 +176,19 @@ function roleName(arn: string): string {
   return arn.split('/').pop() ?? arn;
 }
 
-/** Every policy document of a role: attached managed policies (default version) and inline policies, all paged. */
-async function rolePolicies(ctx: CheckContext, role: string): Promise<PolicyDoc[]> {
+/**
+ * Every policy document of a role: attached managed policies (default version) and inline policies,
+ * all paged. Each list and each document is a fact of its own: what could not be read is named in
+ * `unread` (with why), and the documents that were read are judged (a `*` among them still fails).
+ */
+async function rolePolicies(
+  ctx: CheckContext,
+  role: string,
+): Promise<{ docs: PolicyDoc[]; unread: string[] }> {
   const iam = await ctx.aws.iam();
   const sdk = await import('@aws-sdk/client-iam');
   const signal = ctx.signal;
-  const [attached, inline] = await Promise.all([
+  const [attached, inline] = await gather(
     allPages((Marker) =>
       call('iam:ListAttachedRolePolicies', () =>
         iam.send(new sdk.ListAttachedRolePoliciesCommand({ RoleName: role, Marker }), {
@@ -180,35 +201,48 @@ async function rolePolicies(ctx: CheckContext, role: string): Promise<PolicyDoc[
         iam.send(new sdk.ListRolePoliciesCommand({ RoleName: role, Marker }), { abortSignal: signal }),
       ).then((o) => ({ items: o.PolicyNames, next: o.IsTruncated ? o.Marker : undefined })),
     ),
-  ]);
-  const managed = await mapWithConcurrency(attached, 4, (p) =>
-    // Managed policies are shared between roles: each fetched once per run.
-    ctx.once(`security.iam.policy.${p.PolicyArn}`, async (runSignal) => {
-      const policy = await call('iam:GetPolicy', () =>
-        iam.send(new sdk.GetPolicyCommand({ PolicyArn: p.PolicyArn }), { abortSignal: runSignal }),
-      );
-      const version = await call('iam:GetPolicyVersion', () =>
-        iam.send(
-          new sdk.GetPolicyVersionCommand({
-            PolicyArn: p.PolicyArn,
-            VersionId: policy.Policy?.DefaultVersionId,
-          }),
-          { abortSignal: runSignal },
-        ),
-      );
-      return {
-        name: `managed ${p.PolicyName ?? p.PolicyArn}`,
-        document: version.PolicyVersion?.Document ?? '{}',
-      };
-    }),
   );
-  const inlineDocs = await mapWithConcurrency(inline, 4, async (name) => {
-    const out = await call('iam:GetRolePolicy', () =>
-      iam.send(new sdk.GetRolePolicyCommand({ RoleName: role, PolicyName: name }), { abortSignal: signal }),
-    );
-    return { name: `inline ${name}`, document: out.PolicyDocument ?? '{}' };
-  });
-  return [...managed, ...inlineDocs];
+  const unread: string[] = [];
+  if (!attached.ok) unread.push(`its attached policies (${attached.reason})`);
+  if (!inline.ok) unread.push(`its inline policies (${inline.reason})`);
+  const managed = await mapWithConcurrency(attached.ok ? attached.value : [], 4, (p) =>
+    attempt(
+      // Managed policies are shared between roles: each fetched once per run.
+      ctx.once(`security.iam.policy.${p.PolicyArn}`, async (runSignal) => {
+        const policy = await call('iam:GetPolicy', () =>
+          iam.send(new sdk.GetPolicyCommand({ PolicyArn: p.PolicyArn }), { abortSignal: runSignal }),
+        );
+        const version = await call('iam:GetPolicyVersion', () =>
+          iam.send(
+            new sdk.GetPolicyVersionCommand({
+              PolicyArn: p.PolicyArn,
+              VersionId: policy.Policy?.DefaultVersionId,
+            }),
+            { abortSignal: runSignal },
+          ),
+        );
+        return {
+          name: `managed ${p.PolicyName ?? p.PolicyArn}`,
+          document: version.PolicyVersion?.Document ?? '{}',
+        };
+      }),
+    ).then((got) => ({ got, name: `managed ${p.PolicyName ?? p.PolicyArn}` })),
+  );
+  const inlineDocs = await mapWithConcurrency(inline.ok ? inline.value : [], 4, (name) =>
+    attempt(
+      call('iam:GetRolePolicy', () =>
+        iam.send(new sdk.GetRolePolicyCommand({ RoleName: role, PolicyName: name }), {
+          abortSignal: signal,
+        }),
+      ).then((out) => ({ name: `inline ${name}`, document: out.PolicyDocument ?? '{}' })),
+    ).then((got) => ({ got, name: `inline ${name}` })),
+  );
+  const docs: PolicyDoc[] = [];
+  for (const { got, name } of [...managed, ...inlineDocs]) {
+    if (got.ok) docs.push(got.value);
+    else unread.push(`${oneLine(name)} (${got.reason})`);
+  }
+  return { docs, unread };
 }
 
 export const taskRolesCheck = guarded({
@@ -245,7 +279,7 @@ export const taskRolesCheck = guarded({
     const judged = await mapWithConcurrency([...roles], 4, async ([role, usedAs]) => {
       const policies = await attempt(rolePolicies(ctx, role));
       return policies.ok
-        ? evaluateRolePolicies(role, usedAs.join(', '), policies.value)
+        ? evaluateRolePolicies(role, usedAs.join(', '), policies.value.docs, policies.value.unread)
         : unreadFact('security.iam.role-wildcard', role, `the policies of ${role}`, policies.reason);
     });
     return [...results, ...judged];
