@@ -134,6 +134,7 @@ describe('evaluateTasks', () => {
           oom('s2'),
           stopped('old', { stoppedAt: new Date('2026-11-21T08:00:00Z'), stopCode: 'UserInitiated' }),
         ],
+        unread: {},
       },
       SINCE,
     );
@@ -159,6 +160,7 @@ describe('evaluateTasks', () => {
         service: { ...service, desiredCount: 1, events: [] },
         active: [{ taskArn: arn('r1'), lastStatus: 'RUNNING', taskDefinitionArn: taskDef(42) }],
         stopped: [],
+        unread: {},
       },
       SINCE,
     );
@@ -180,6 +182,7 @@ describe('evaluateTasks', () => {
           { taskArn: arn('r1'), lastStatus: 'RUNNING', taskDefinitionArn: taskDef(43), startedAt: NOW },
         ],
         stopped: [oom('s1')],
+        unread: {},
       },
       SINCE,
     );
@@ -248,12 +251,70 @@ describe('ecs.tasks check at the SDK boundary', () => {
     const results = await ecsTasksCheck.run(testContext({ since: SINCE, now: NOW }), {});
     const unread = results.filter((r) => r.status === 'error');
     expect(unread).toMatchObject([
-      { id: 'ecs.tasks', status: 'error', resource: 'prod-customer-portal-service' },
+      { id: 'ecs.tasks.stopped', status: 'error', resource: 'prod-customer-portal-service' },
     ]);
     expect(unread[0]!.observed).toMatch(
-      /^could not read the tasks of prod-customer-portal-service: .*ecs:ListTasks/,
+      /^could not read the stopped tasks of prod-customer-portal-service .*ecs:ListTasks/,
     );
     expect(results.find((r) => r.id === 'ecs.tasks.oom')?.status).toBe('fail');
+  });
+
+  it('a STOPPED list that cannot be read is its own error; the running tasks are still judged, and the reverse', async () => {
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          serviceName: 'prod-internal-pe-service',
+          desiredCount: 2,
+          status: 'ACTIVE',
+          taskDefinition: taskDef(43),
+        },
+      ],
+    });
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    ecs.on(ListTasksCommand, { desiredStatus: 'RUNNING' }).resolves({ taskArns: [arn('r1')] });
+    ecs.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).rejects(throttled);
+    ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
+      tasks: input.tasks.map((t) =>
+        t.endsWith('/s1') ? oom('s1') : { taskArn: t, lastStatus: 'RUNNING', taskDefinitionArn: taskDef(43) },
+      ),
+    }));
+    const ctx = () => testContext({ since: SINCE, now: NOW });
+    let results = await ecsTasksCheck.run(ctx(), { components: ['internal-pe'] });
+    expect(results.map((r) => [r.id, r.status])).toEqual([
+      ['ecs.tasks.running', 'fail'],
+      ['ecs.tasks.stopped', 'error'],
+      ['ecs.events', 'pass'],
+      ['ecs.tasks.task-definition', 'pass'],
+    ]);
+    expect(results[0]!.observed).toBe('1 running, 0 pending (none), 2 desired');
+    expect(results[1]!.observed).toMatch(
+      /^could not read the stopped tasks of prod-internal-pe-service .*throttled/,
+    );
+
+    // The running list throttled instead: the stopped OOM kill still fails; running is an error.
+    ecs.reset();
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          serviceName: 'prod-internal-pe-service',
+          desiredCount: 2,
+          status: 'ACTIVE',
+          taskDefinition: taskDef(43),
+        },
+      ],
+    });
+    ecs.on(ListTasksCommand, { desiredStatus: 'RUNNING' }).rejects(throttled);
+    ecs.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).resolves({ taskArns: [arn('s1')] });
+    ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
+      tasks: input.tasks.map(() => oom('s1')),
+    }));
+    results = await ecsTasksCheck.run(ctx(), { components: ['internal-pe'] });
+    expect(results.map((r) => [r.id, r.status])).toEqual([
+      ['ecs.tasks.running', 'error'],
+      ['ecs.tasks.oom', 'fail'],
+      ['ecs.events', 'pass'],
+    ]);
+    expect(results[0]!.detail).toBe('2 desired; how many run is unknown');
   });
 
   it('handles a service with no tasks at all without calling DescribeTasks', async () => {

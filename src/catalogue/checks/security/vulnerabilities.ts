@@ -34,10 +34,11 @@ export async function runningImages(
   const got = await gather(...components.map((component) => ecsTaskFacts(ctx, component)));
   const unread: CheckResult[] = [];
   const facts = got.flatMap((one, i) => {
-    if (one.ok) return [one.value];
+    const reason = one.ok ? one.value.unread.active : one.reason;
+    if (reason === undefined && one.ok) return [one.value];
     const service = ctx.env.nameOf('service', components[i]!);
     unread.push(
-      unreadFact('security.image-vulnerabilities', service, `the running tasks of ${service}`, one.reason),
+      unreadFact('security.image-vulnerabilities', service, `the running tasks of ${service}`, reason!),
     );
     return [];
   });

@@ -4,7 +4,7 @@ import { componentsOf, componentsParams, defineCheck } from '../../../base/model
 import type { Status } from '../../../base/model/finding.js';
 import { shortTaskDef } from '../../../domain/ecs/taskdef.js';
 import { messageSignature } from '../../../domain/logs/signature.js';
-import { judgeEach } from '../partial.js';
+import { gather, judgeEach, unreadFact } from '../partial.js';
 import { ecsServices } from '../service-facts.js';
 
 /** DescribeTasks takes at most 100 task ARNs per call. */
@@ -18,6 +18,11 @@ export interface TaskFacts {
   active: Task[];
   /** Stopped tasks ECS still remembers (about an hour). */
   stopped: Task[];
+  /**
+   * The facts that could not be read, with why (each its own: a throttled STOPPED list does not hide
+   * the running tasks): `service` (DescribeServices), `active` and `stopped` (ListTasks, DescribeTasks).
+   */
+  unread: Partial<Record<'service' | 'active' | 'stopped', string>>;
 }
 
 /** A component's tasks: ListTasks RUNNING and STOPPED together (paginated), then DescribeTasks in batches of 100. */
@@ -45,18 +50,22 @@ export function ecsTaskFacts(ctx: CheckContext, component: string): Promise<Task
       );
       return outs.flatMap((out) => out.tasks ?? []);
     };
-    const [services, activeArns, stoppedArns] = await Promise.all([
+    const [services, active, stopped] = await gather(
       ecsServices(ctx),
-      list('RUNNING'),
-      list('STOPPED'),
-    ]);
-    const [active, stopped] = await Promise.all([describe(activeArns), describe(stoppedArns)]);
+      list('RUNNING').then(describe),
+      list('STOPPED').then(describe),
+    );
     return {
       component,
       serviceName,
-      service: services.find((s) => s.component === component)?.service ?? null,
-      active,
-      stopped,
+      service: services.ok ? (services.value.find((s) => s.component === component)?.service ?? null) : null,
+      active: active.ok ? active.value : [],
+      stopped: stopped.ok ? stopped.value : [],
+      unread: {
+        ...(services.ok ? {} : { service: services.reason }),
+        ...(active.ok ? {} : { active: active.reason }),
+        ...(stopped.ok ? {} : { stopped: stopped.reason }),
+      },
     };
   });
 }
@@ -161,26 +170,59 @@ const EVENT_KINDS: [string, RegExp, string][] = [
 /** Judges one component's tasks and service events (pure). */
 export function evaluateTasks(facts: TaskFacts, since: Date): CheckResult[] {
   const name = facts.serviceName;
+  const { unread } = facts;
   const results: CheckResult[] = [];
   const running = facts.active.filter((t) => t.lastStatus === 'RUNNING');
   const pending = facts.active.filter((t) => t.lastStatus !== 'RUNNING');
   const desired = facts.service?.desiredCount ?? 0;
-  results.push({
-    id: 'ecs.tasks.running',
-    title: 'Running tasks',
-    status: facts.service === null ? 'fail' : running.length >= desired && desired > 0 ? 'pass' : 'fail',
-    severity: 'critical',
-    resource: name,
-    expected: facts.service === null ? 'the service exists' : `${desired} running`,
-    observed:
-      facts.service === null
-        ? 'service not found'
-        : `${running.length} running, ${pending.length} pending (${pending.map((t) => t.lastStatus).join(', ') || 'none'}), ${desired} desired`,
-    remediation: 'Find out why tasks stop or do not start (stopped tasks below; deployment guide §12.1.1).',
-  });
+  // A service known not to exist fails whatever else arrived; otherwise running against desired needs both.
+  if (unread.service || (unread.active && facts.service !== null)) {
+    results.push({
+      ...unreadFact(
+        'ecs.tasks.running',
+        name,
+        unread.service
+          ? `the service ${name} (DescribeServices)`
+          : `the running tasks of ${name} (ListTasks, DescribeTasks)`,
+        (unread.service ?? unread.active)!,
+      ),
+      title: 'Running tasks',
+      severity: 'critical',
+      ...(unread.service && !unread.active
+        ? { detail: `${running.length} running, ${pending.length} pending; the desired count is unknown` }
+        : unread.active && !unread.service
+          ? { detail: `${desired} desired; how many run is unknown` }
+          : {}),
+    });
+  } else {
+    results.push({
+      id: 'ecs.tasks.running',
+      title: 'Running tasks',
+      status: facts.service === null ? 'fail' : running.length >= desired && desired > 0 ? 'pass' : 'fail',
+      severity: 'critical',
+      resource: name,
+      expected: facts.service === null ? 'the service exists' : `${desired} running`,
+      observed:
+        facts.service === null
+          ? 'service not found'
+          : `${running.length} running, ${pending.length} pending (${pending.map((t) => t.lastStatus).join(', ') || 'none'}), ${desired} desired`,
+      remediation: 'Find out why tasks stop or do not start (stopped tasks below; deployment guide §12.1.1).',
+    });
+  }
+  if (unread.stopped) {
+    results.push({
+      ...unreadFact(
+        'ecs.tasks.stopped',
+        name,
+        `the stopped tasks of ${name} (ListTasks STOPPED, DescribeTasks)`,
+        unread.stopped,
+      ),
+      title: 'Recently stopped tasks',
+    });
+  }
   const recent = facts.stopped.filter((t) => !t.stoppedAt || t.stoppedAt >= since);
   const groups = groupStoppedTasks(recent);
-  if (groups.length === 0) {
+  if (groups.length === 0 && !unread.stopped) {
     results.push({
       id: 'ecs.tasks.stopped',
       title: 'Recently stopped tasks',
@@ -208,6 +250,8 @@ export function evaluateTasks(facts: TaskFacts, since: Date): CheckResult[] {
       remediation: STOP_REMEDIATION[group.kind] ?? 'No action needed.',
     });
   }
+  // The service's events come with the service: unread, they are part of the error above.
+  if (unread.service) return results;
   const events = (facts.service?.events ?? []).filter((e) => !e.createdAt || e.createdAt >= since);
   const flagged = new Map<string, string[]>();
   for (const event of events) {
@@ -239,6 +283,7 @@ export function evaluateTasks(facts: TaskFacts, since: Date): CheckResult[] {
       observed: events[0]?.message ?? 'no events in the window',
     });
   }
+  if (unread.active) return results;
   const inUse = new Set(running.map((t) => shortTaskDef(t.taskDefinitionArn)));
   const serviceDef = shortTaskDef(facts.service?.taskDefinition);
   const mixed = inUse.size > 1 || (inUse.size === 1 && !inUse.has(serviceDef));
@@ -262,10 +307,21 @@ export function taskListing(facts: TaskFacts, since: Date): string {
     const when = t.stoppedAt ?? t.startedAt ?? t.createdAt;
     return `  ${taskId(t).padEnd(32)} ${(t.lastStatus ?? '?').padEnd(12)} ${shortTaskDef(t.taskDefinitionArn).padEnd(36)} ${when?.toISOString() ?? ''}`;
   };
-  lines.push(facts.active.length ? 'Running and pending tasks:' : 'Running and pending tasks: none');
+  const unreadLine = (what: string, why: string | undefined) =>
+    why ? [`${what}: could not be read (${why})`] : [];
+  lines.push(...unreadLine('The service', facts.unread.service));
+  lines.push(
+    ...(facts.unread.active
+      ? unreadLine('Running and pending tasks', facts.unread.active)
+      : [facts.active.length ? 'Running and pending tasks:' : 'Running and pending tasks: none']),
+  );
   lines.push(...facts.active.map(row));
   const stopped = facts.stopped.filter((t) => !t.stoppedAt || t.stoppedAt >= since);
-  lines.push(stopped.length ? 'Recently stopped tasks:' : 'Recently stopped tasks: none');
+  lines.push(
+    ...(facts.unread.stopped
+      ? unreadLine('Recently stopped tasks', facts.unread.stopped)
+      : [stopped.length ? 'Recently stopped tasks:' : 'Recently stopped tasks: none']),
+  );
   for (const t of stopped) {
     lines.push(
       row(t),
