@@ -11,7 +11,7 @@ import { declareRedisCommands } from './commands/cli/redis.js';
 import { declareSecurityCommands } from './commands/cli/security.js';
 import { declareServiceCommands } from './commands/cli/service.js';
 import { declareSetupCommands } from './commands/cli/setup.js';
-import { envOption, globalEnvOption, lastExitCode, lazy } from './commands/cli/shared.js';
+import { envOption, globalEnvOption, lastExitCode, lazy, provideRuntime } from './commands/cli/shared.js';
 import { declareTroubleshootCommands } from './commands/cli/troubleshoot.js';
 import { dispatchInterrupt } from './engine/interrupt.js';
 
@@ -203,6 +203,9 @@ function fail(code: number, message: string): number {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  // The one place the process's runtime is built (src/engine/runtime.ts): every command gets it from
+  // here, and the engine below takes its streams, terminal and clock from the command.
+  provideRuntime(program, async () => (await import('./engine/runtime.js')).processRuntime());
   try {
     await program.parseAsync(argv);
     return lastExitCode();

@@ -3,7 +3,7 @@ import { CHECKS } from '../catalogue/checks/index.js';
 import { loadAlarmCatalogue } from '../domain/monitoring/alarm-catalogue.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
 import { stepsFor } from '../engine/runner.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 
 export interface AlarmsApplyOptions extends EnvActionOptions {
   catalogue?: string;
@@ -16,10 +16,7 @@ export interface AlarmsApplyOptions extends EnvActionOptions {
  * (alarms.apply's recheck) so the report and exit code show the alarms after the change. A second
  * apply plans nothing.
  */
-export async function alarmsApply(
-  options: AlarmsApplyOptions,
-  runtime: Runtime = processRuntime(),
-): Promise<number> {
+export async function alarmsApply(options: AlarmsApplyOptions, runtime: Runtime): Promise<number> {
   // A bad catalogue is the person's to fix: exit 2 with every problem's path, before any AWS call.
   loadAlarmCatalogue(options.catalogue);
   return runEnvActions(

@@ -1,6 +1,6 @@
 import { UsageError } from '../base/model/errors.js';
 import { ALARM_STATES } from '../catalogue/checks/troubleshoot/alarms.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import { type ReadCommandOptions, runReadCommand } from './kit/read.js';
 
 export interface AlarmsOptions extends ReadCommandOptions {
@@ -8,7 +8,7 @@ export interface AlarmsOptions extends ReadCommandOptions {
 }
 
 /** `fsops alarms [--state ALARM]` (ops guide §13.2.1): the account's CloudWatch alarms, firing ones first. */
-export async function alarms(options: AlarmsOptions, runtime: Runtime = processRuntime()): Promise<number> {
+export async function alarms(options: AlarmsOptions, runtime: Runtime): Promise<number> {
   const state = options.state?.toUpperCase();
   if (state && !(ALARM_STATES as readonly string[]).includes(state)) {
     throw new UsageError(`unknown --state '${options.state}': valid states are ${ALARM_STATES.join(', ')}`);

@@ -2,7 +2,7 @@ import { restoreTestOrphansAction } from '../catalogue/actions/backup/orphans.js
 import { type RestoreTestParams, restoreTestAction } from '../catalogue/actions/backup/restore-test.js';
 import { parseRestoreTime } from '../domain/backup/restore.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 
 export interface BackupVerifyOptions extends EnvActionOptions {
   from?: string;
@@ -13,10 +13,7 @@ export interface BackupVerifyOptions extends EnvActionOptions {
 }
 
 /** `fsops backup verify` (runbook 003 Monthly Tasks; runbook 002 Backup Verification; deployment guide §2.2.3). */
-export async function backupVerify(
-  options: BackupVerifyOptions,
-  runtime: Runtime = processRuntime(),
-): Promise<number> {
+export async function backupVerify(options: BackupVerifyOptions, runtime: Runtime): Promise<number> {
   // Bad input is refused before any AWS call.
   if (options.time !== undefined) parseRestoreTime(options.time, '--time');
   const params: RestoreTestParams = {

@@ -15,7 +15,7 @@ import type { GlobalOptions } from '../engine/session.js';
  * names of its resources, each environment's account and profile. It never overwrites a file.
  */
 export async function configInit(options: GlobalOptions, runtime: Runtime): Promise<number> {
-  printerFor(options, 'config init', ['text'], runtime.stdout);
+  printerFor(options, 'config init', ['text'], runtime);
   const target = resolve(options.config ?? (process.env.FSOPS_CONFIG || configSearchPath()[0]!));
   if (existsSync(target)) {
     throw new UsageError(

@@ -5,7 +5,7 @@ import type { GlobalOptions } from '../engine/session.js';
 
 /** `fsops config path`: every place fsops looks for its config, in order, and the one it uses. */
 export async function configPath(options: GlobalOptions, runtime: Runtime): Promise<number> {
-  const printer = printerFor(options, 'config path', VIEW_FORMATS, runtime.stdout);
+  const printer = printerFor(options, 'config path', VIEW_FORMATS, runtime);
   const { candidates, used } = configLookup(options.config);
   const rows = candidates.map((candidate) => ({
     ...candidate,

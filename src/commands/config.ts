@@ -3,15 +3,12 @@ import { loadConfig, redactConfig, renderTemplate, resolveEnvironment } from '..
 import type { Config } from '../base/config/schema.js';
 import { DEFAULT_MAX_DESIRED_COUNT } from '../domain/ecs/scale-limits.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
 
 /** `fsops config show [--env E]`: the resolved config (passwords hidden), or one environment's view of it. */
-export async function configShow(
-  options: GlobalOptions,
-  runtime: Runtime = processRuntime(),
-): Promise<number> {
-  const printer = printerFor(options, 'config show', VIEW_FORMATS, runtime.stdout);
+export async function configShow(options: GlobalOptions, runtime: Runtime): Promise<number> {
+  const printer = printerFor(options, 'config show', VIEW_FORMATS, runtime);
   const { config, path } = loadConfig(options.config);
   const safe = redactConfig(config);
   const envName = options.env ?? process.env.FSOPS_ENV;
@@ -80,11 +77,8 @@ export function environmentView(config: Config, envName: string): Record<string,
 }
 
 /** `fsops config validate`: exit 0 and say which file, or exit 2 with every problem and its path. */
-export async function configValidate(
-  options: GlobalOptions,
-  runtime: Runtime = processRuntime(),
-): Promise<number> {
-  printerFor(options, 'config validate', ['text'], runtime.stdout);
+export async function configValidate(options: GlobalOptions, runtime: Runtime): Promise<number> {
+  printerFor(options, 'config validate', ['text'], runtime);
   const { path, config } = loadConfig(options.config);
   const envs = Object.keys(config.environments).join(', ');
   runtime.stdout.write(`${path ?? 'built-in defaults'}: valid (environments: ${envs})\n`);

@@ -1,6 +1,6 @@
 import { DB_COMMAND_CHECKS } from '../catalogue/checks/database/index.js';
 import { type DbCommandOptions, type DbCommandSession, withReadSession } from '../engine/database.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import { type DatabaseStep, runDatabaseReadCommand } from './kit/read.js';
 
 export type DbCheckName = keyof typeof DB_COMMAND_CHECKS;
@@ -28,7 +28,7 @@ export function dbSteps(names: readonly DbCheckName[], session: DbCommandSession
 /** `fsops db <check>`: the named checks over one read-only session of the database the flags name. */
 const dbCommand =
   (names: readonly DbCheckName[], label: string) =>
-  (options: DbCommandOptions, runtime: Runtime = processRuntime()): Promise<number> =>
+  (options: DbCommandOptions, runtime: Runtime): Promise<number> =>
     runDatabaseReadCommand(
       {
         label,

@@ -8,7 +8,7 @@ import {
 } from '../catalogue/actions/db/partitions.js';
 import type { ChangeStep } from '../engine/changes.js';
 import { type DbCommandOptions, runDbActions } from '../engine/commands/db-command.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 
 export interface PartitionsOptions extends DbCommandOptions {
   createNext?: boolean;
@@ -28,10 +28,7 @@ const listing: CatalogueEntry = {
  * `fsops db partitions` (runbook 003 Partition Management): partitioned tables and their ranges; with
  * --create-next the missing partitions of this and next month; with --drop-older-than the old ones.
  */
-export async function dbPartitions(
-  options: PartitionsOptions,
-  runtime: Runtime = processRuntime(),
-): Promise<number> {
+export async function dbPartitions(options: PartitionsOptions, runtime: Runtime): Promise<number> {
   const olderThanMonths = options.dropOlderThan
     ? parseMonths(options.dropOlderThan, '--drop-older-than')
     : undefined;

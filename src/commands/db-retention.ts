@@ -1,7 +1,7 @@
 import { UsageError } from '../base/model/errors.js';
 import { retentionDeleteAction } from '../catalogue/actions/db/retention.js';
 import { type DbCommandOptions, runDbActions } from '../engine/commands/db-command.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 
 export interface RetentionOptions extends DbCommandOptions {
   table?: string[];
@@ -21,10 +21,7 @@ export function parseBatchSize(text: string | undefined): number | undefined {
  * `fsops db retention` (runbook 002 Regular Maintenance Tasks, runbook 003 Weekly Tasks): deletes rows
  * past maintenance.retention in small batches. `--dry-run` counts only.
  */
-export async function dbRetention(
-  options: RetentionOptions,
-  runtime: Runtime = processRuntime(),
-): Promise<number> {
+export async function dbRetention(options: RetentionOptions, runtime: Runtime): Promise<number> {
   const batchSize = parseBatchSize(options.batchSize);
   return runDbActions(
     {

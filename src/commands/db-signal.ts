@@ -4,7 +4,7 @@ import { runChanges } from '../engine/changes.js';
 import { databaseChangeSession } from '../engine/commands/db-command.js';
 import { type DbCommandOptions, withReadSession } from '../engine/database.js';
 import { printerFor } from '../engine/printer.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import { verifyAccount } from '../engine/session.js';
 
 export {
@@ -36,9 +36,9 @@ export async function signalBackend(
   kind: SignalKind,
   pidText: string,
   options: DbSignalOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
-  printerFor(options, `db ${kind}`, ['text'], runtime.stdout);
+  printerFor(options, `db ${kind}`, ['text'], runtime);
   const pid = parsePid(pidText);
   // docs/architecture.md: a command that changes something never takes its environment from FSOPS_ENV.
   const session = await withReadSession(await runtime.openDatabase(options, { envFromEnvironment: false }));
@@ -49,14 +49,13 @@ export async function signalBackend(
       ? ((await verifyAccount(session.envSession, true).catch(() => null))?.arn ?? null)
       : null;
     const result = await runChanges(
-      databaseChangeSession({ ...session, identity }),
+      databaseChangeSession({ ...session, identity }, runtime),
       [{ action: signalBackendAction, params: { kind, pid } }],
       {
         command: `db ${kind} ${pid}`,
         yes: options.yes,
         dryRun: options.dryRun,
         io,
-        stderr: runtime.stderr,
       },
     );
     if (result.stop) throw result.stop;
@@ -70,10 +69,10 @@ export async function signalBackend(
   }
 }
 
-export function dbCancel(pid: string, options: DbSignalOptions, runtime?: Runtime): Promise<number> {
+export function dbCancel(pid: string, options: DbSignalOptions, runtime: Runtime): Promise<number> {
   return signalBackend('cancel', pid, options, runtime);
 }
 
-export function dbTerminate(pid: string, options: DbSignalOptions, runtime?: Runtime): Promise<number> {
+export function dbTerminate(pid: string, options: DbSignalOptions, runtime: Runtime): Promise<number> {
   return signalBackend('terminate', pid, options, runtime);
 }

@@ -12,7 +12,7 @@ import { type LocalRedis, LocalRedisError, startLocalRedis } from '../domain/red
 import { detachedDatabase, withReadSession } from '../engine/database.js';
 import { onInterrupt } from '../engine/interrupt.js';
 import { parseOutput } from '../engine/printer.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
 import { DB_CHECK_NAMES, dbSteps } from './db-checks.js';
 import { runDatabaseReadCommand } from './kit/read.js';
@@ -48,7 +48,7 @@ const EXPECTED_REDIS: [id: string, what: string][] = [
   ['redis.queue.age', "the queue's oldest webhook, 25 minutes old"],
 ];
 
-export async function demo(options: DemoOptions, runtime: Runtime = processRuntime()): Promise<number> {
+export async function demo(options: DemoOptions, runtime: Runtime): Promise<number> {
   // The demo prints db health's report: every report format (refused before anything starts).
   const format = parseOutput(options.output, 'demo');
   const log = (line: string) => {

@@ -39,7 +39,7 @@ import { finishChangeRun } from '../engine/evidence.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
 import { createProgress } from '../engine/progress.js';
 import { runChecks, stepsFor } from '../engine/runner.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import { type CallerIdentity, type EnvSession, envSessionOf, verifyAccount } from '../engine/session.js';
 
 export interface DeployOptions extends ServiceCommandOptions {
@@ -114,11 +114,7 @@ function bakeMinutes(options: DeployOptions, fallback: number): number {
  * change), then the release through the one change driver (src/engine/changes.ts), judged by the
  * component's `validate` checks and rolled back when they fail.
  */
-export async function deploy(
-  component: string,
-  options: DeployOptions,
-  runtime: Runtime = processRuntime(),
-): Promise<number> {
+export async function deploy(component: string, options: DeployOptions, runtime: Runtime): Promise<number> {
   if (!options.image?.trim()) {
     throw new UsageError('deploy needs --image <tag|digest> (e.g. --image 1.4.3 or --image sha256:<64 hex>)');
   }
@@ -127,7 +123,7 @@ export async function deploy(
   if (options.strategy !== undefined) chooseStrategy({}, options.strategy);
   const { printer, session, names } = openServiceCommand(component, options, 'deploy', runtime);
   let identity = null as CallerIdentity | null;
-  const startedAt = new Date();
+  const startedAt = new Date(runtime.clock.now());
   const env = session.env;
   const settings = session.config.deploy;
   const timeoutMs = parseDuration(options.timeout ?? settings.timeout, '--timeout');
@@ -177,6 +173,7 @@ export async function deploy(
       to: options.image.trim(),
       target: session.config.audit,
       aws: session.aws,
+      stderr: runtime.stderr,
     });
     const refuse = async (message: string): Promise<never> => {
       await audit('refused', message);
@@ -272,9 +269,16 @@ export async function deploy(
         `gate: ${blocking.map((f) => `${f.id} [${f.resource}] ${f.status}: ${f.observed}`).join('; ')}`,
       );
       printer.report(
-        buildReport(`deploy ${component}`, env.name, startedAt, gateFindings, [
-          `Refused before any change: ${blocking.length} gate finding(s) failed. Nothing was registered or changed.`,
-        ]),
+        buildReport(
+          `deploy ${component}`,
+          env.name,
+          startedAt,
+          gateFindings,
+          [
+            `Refused before any change: ${blocking.length} gate finding(s) failed. Nothing was registered or changed.`,
+          ],
+          () => runtime.clock.now(),
+        ),
       );
       return ExitCode.usage;
     }
@@ -333,13 +337,13 @@ export async function deploy(
       dryRun: options.dryRun,
       io,
       log: (text) => runtime.stderr.write(`${text}\n`),
-      stderr: runtime.stderr,
     });
     const notes = [`${names.service}: ${shortTaskDef(previous.arn)} -> ${image} (${strategy})`];
     const report = changeReport(
       `deploy ${component}`,
       env.name,
       startedAt,
+      () => runtime.clock.now(),
       [...gateFindings, ...result.findings],
       result,
       notes,
@@ -487,7 +491,7 @@ function startStagingValidation(
       ]),
       {
         signal,
-        since: new Date(Date.now() - 15 * 60_000),
+        since: new Date(runtime.clock.now() - 15 * 60_000),
         ...(runtime.fetch ? { fetch: runtime.fetch } : {}),
       },
     );
@@ -537,12 +541,12 @@ function stagingUnavailable(stagingEnv: string, error: unknown): Finding {
  * (`ActionContext.runChecks`: the component's validate checks, under the run's signal).
  */
 function deployChangeSession(session: EnvSession, identity: string | null, runtime: Runtime): ChangeSession {
-  const change = envChangeSession(session, identity);
+  const change = envChangeSession(session, identity, runtime);
   change.context.runChecks = async (steps, { since, signal }) =>
     (
       await runChecks(session, stepsFor(CHECKS, steps), {
         since,
-        now: new Date(),
+        now: new Date(runtime.clock.now()),
         signal,
         ...(runtime.fetch ? { fetch: runtime.fetch } : {}),
       })
@@ -585,7 +589,7 @@ async function offerStop(
           params: { component, names, deploymentId },
         },
       ],
-      { command: `deploy ${component} stop`, io, log: (text) => stderr.write(`${text}\n`), stderr },
+      { command: `deploy ${component} stop`, io, log: (text) => stderr.write(`${text}\n`) },
     );
     return;
   }
@@ -597,7 +601,7 @@ async function offerStop(
         params: { component, names, previous, released },
       },
     ],
-    { command: `deploy ${component} stop`, io, log: (text) => stderr.write(`${text}\n`), stderr },
+    { command: `deploy ${component} stop`, io, log: (text) => stderr.write(`${text}\n`) },
   );
 }
 

@@ -13,7 +13,7 @@ import { prepareServiceCommand } from '../engine/commands/service-operation.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
 import { VIEW_FORMATS } from '../engine/printer.js';
 import { makeChalk } from '../engine/render.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
 
 /** How many revisions and deployments the listing shows. */
@@ -344,7 +344,7 @@ function table(header: string[], rows: string[][]): string[] {
 export async function deployments(
   component: string,
   options: GlobalOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
   const { printer, session, ecs, names } = await prepareServiceCommand(
     component,

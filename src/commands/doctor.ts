@@ -33,7 +33,7 @@ const ENVIRONMENT_STEPS: StepSpec[] = [
  * Read-only; every problem is a finding with its fix, none stops the others.
  */
 export async function doctor(options: DoctorOptions, runtime: Runtime): Promise<number> {
-  const printer = printerFor(options, 'doctor', undefined, runtime.stdout);
+  const printer = printerFor(options, 'doctor', undefined, runtime);
   let config: Config | null = null;
   try {
     config = loadConfig(options.config).config;

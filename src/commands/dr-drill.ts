@@ -2,7 +2,7 @@ import { UsageError } from '../base/model/errors.js';
 import { ecsTaskLossAction } from '../catalogue/actions/dr/ecs-task-loss.js';
 import { rdsFailoverAction } from '../catalogue/actions/dr/rds-failover.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 
 export interface DrDrillOptions extends EnvActionOptions {
   component?: string;
@@ -14,11 +14,7 @@ export interface DrDrillOptions extends EnvActionOptions {
 export const DRILLS = ['rds-failover', 'ecs-task-loss'] as const;
 
 /** `fsops dr drill rds-failover|ecs-task-loss` (runbook 002 Failover Testing; runbook 003 Monthly Tasks). */
-export async function drDrill(
-  kind: string,
-  options: DrDrillOptions,
-  runtime: Runtime = processRuntime(),
-): Promise<number> {
+export async function drDrill(kind: string, options: DrDrillOptions, runtime: Runtime): Promise<number> {
   if (!(DRILLS as readonly string[]).includes(kind)) {
     throw new UsageError(`unknown drill '${kind}': valid drills are ${DRILLS.join(', ')}`);
   }

@@ -1,6 +1,6 @@
 import { requireComponent } from '../base/config/load.js';
 import { ecsTaskFacts, taskListing } from '../catalogue/checks/troubleshoot/ecs-tasks.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import { openEnvSession } from '../engine/session.js';
 import { type ReadCommandOptions, runReadCommand } from './kit/read.js';
 
@@ -11,7 +11,7 @@ import { type ReadCommandOptions, runReadCommand } from './kit/read.js';
 export async function ecsTasks(
   component: string | undefined,
   options: ReadCommandOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
   const session = openEnvSession(options);
   const name = requireComponent(session.env, component);

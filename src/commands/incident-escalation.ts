@@ -3,7 +3,7 @@ import { escalationLines, escalationPlan } from '../domain/incident/escalation.j
 import { loadIncidentSettings } from '../domain/incident/flow.js';
 import { parseSeverity, type SeverityLevel } from '../domain/incident/severity.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
 
 export interface IncidentEscalationOptions extends GlobalOptions {
@@ -17,9 +17,9 @@ export interface IncidentEscalationOptions extends GlobalOptions {
  */
 export async function incidentEscalation(
   options: IncidentEscalationOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
-  const printer = printerFor(options, 'incident escalation', VIEW_FORMATS, runtime.stdout);
+  const printer = printerFor(options, 'incident escalation', VIEW_FORMATS, runtime);
   const { store, config } = loadIncidentSettings(options.config);
   if (!options.severity && !options.incident) {
     throw new UsageError('incident escalation: pass --severity 1-4 or --incident <id>');

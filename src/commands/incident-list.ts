@@ -2,7 +2,7 @@ import { oneLine } from '../base/model/text.js';
 import { loadIncidentSettings, utc } from '../domain/incident/flow.js';
 import { nextUpdateDue } from '../domain/incident/record.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
 
 export interface IncidentListOptions extends GlobalOptions {
@@ -10,11 +10,8 @@ export interface IncidentListOptions extends GlobalOptions {
 }
 
 /** `fsops incident list`: open incidents (--all: resolved too), flagging overdue 30-minute updates. */
-export async function incidentList(
-  options: IncidentListOptions,
-  runtime: Runtime = processRuntime(),
-): Promise<number> {
-  const printer = printerFor(options, 'incident list', VIEW_FORMATS, runtime.stdout);
+export async function incidentList(options: IncidentListOptions, runtime: Runtime): Promise<number> {
+  const printer = printerFor(options, 'incident list', VIEW_FORMATS, runtime);
   const { store, config } = loadIncidentSettings(options.config);
   const now = new Date(runtime.clock.now());
   const { records, unreadable } = store.scan();

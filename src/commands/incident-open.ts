@@ -26,7 +26,7 @@ import type { UnreadableRecord } from '../domain/incident/store.js';
 import { localUser } from '../engine/audit.js';
 import { snapshotRunbook, takeSnapshot } from '../engine/commands/incident-evidence.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
-import { canAsk, processRuntime, type Runtime } from '../engine/runtime.js';
+import { canAsk, type Runtime } from '../engine/runtime.js';
 import { type GlobalOptions, openEnvSession } from '../engine/session.js';
 
 export interface IncidentOpenOptions extends GlobalOptions {
@@ -68,11 +68,8 @@ export async function chooseSeverity(
  * `fsops incident open --env E`: evidence snapshot, proposed severity (ops guide §11.1.1), the record,
  * the [INCIDENT] notice (§11.3.1) and who is due when (§5.1.1, §13.3.2).
  */
-export async function incidentOpen(
-  options: IncidentOpenOptions,
-  runtime: Runtime = processRuntime(),
-): Promise<number> {
-  const printer = printerFor(options, 'incident open', VIEW_FORMATS, runtime.stdout);
+export async function incidentOpen(options: IncidentOpenOptions, runtime: Runtime): Promise<number> {
+  const printer = printerFor(options, 'incident open', VIEW_FORMATS, runtime);
   const format = printer.format;
   const wanted = options.severity ?? 'auto';
   const fixed = wanted === 'auto' ? null : parseSeverity(wanted);

@@ -4,16 +4,16 @@ import { UsageError } from '../base/model/errors.js';
 import { loadIncidentSettings, utc } from '../domain/incident/flow.js';
 import { postmortemMarkdown } from '../domain/incident/postmortem.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
 
 /** `fsops incident postmortem <id>`: writes postmortem.md into the incident's folder (ops guide §11.2.1). */
 export async function incidentPostmortem(
   id: string,
   options: GlobalOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
-  const printer = printerFor(options, 'incident postmortem', VIEW_FORMATS, runtime.stdout);
+  const printer = printerFor(options, 'incident postmortem', VIEW_FORMATS, runtime);
   const { store, config } = loadIncidentSettings(options.config);
   const record = store.read(id);
   if (record.state !== 'resolved' || !record.resolvedAt) {

@@ -16,7 +16,7 @@ import { diffSnapshots } from '../domain/incident/record.js';
 import { localUser } from '../engine/audit.js';
 import { followUpSnapshot } from '../engine/commands/incident-evidence.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import { type GlobalOptions, openEnvSession } from '../engine/session.js';
 
 export interface IncidentResolveOptions extends GlobalOptions {
@@ -33,9 +33,9 @@ export interface IncidentResolveOptions extends GlobalOptions {
 export async function incidentResolve(
   id: string,
   options: IncidentResolveOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
-  const printer = printerFor(options, 'incident resolve', VIEW_FORMATS, runtime.stdout);
+  const printer = printerFor(options, 'incident resolve', VIEW_FORMATS, runtime);
   const format = printer.format;
   requireFlags('resolve', { '--root-cause': options.rootCause, '--resolution': options.resolution });
   const { store, config } = loadIncidentSettings(options.config);

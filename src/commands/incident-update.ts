@@ -16,7 +16,7 @@ import { diffSnapshots, type IncidentUpdate } from '../domain/incident/record.js
 import { localUser } from '../engine/audit.js';
 import { followUpSnapshot } from '../engine/commands/incident-evidence.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import { type GlobalOptions, openEnvSession } from '../engine/session.js';
 
 export interface IncidentUpdateOptions extends GlobalOptions {
@@ -35,9 +35,9 @@ export interface IncidentUpdateOptions extends GlobalOptions {
 export async function incidentUpdate(
   id: string,
   options: IncidentUpdateOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
-  const printer = printerFor(options, 'incident update', VIEW_FORMATS, runtime.stdout);
+  const printer = printerFor(options, 'incident update', VIEW_FORMATS, runtime);
   const format = printer.format;
   requireFlags('update', {
     '--status': options.status,

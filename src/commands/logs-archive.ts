@@ -4,7 +4,7 @@ import { CHECKS } from '../catalogue/checks/index.js';
 import { monthProblem, parseMonth } from '../domain/logs/archive.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
 import { stepsFor } from '../engine/runner.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 
 export interface LogsArchiveOptions extends EnvActionOptions {
   /** `YYYY-MM`; default the last closed month. */
@@ -16,10 +16,7 @@ export interface LogsArchiveOptions extends EnvActionOptions {
  * groups of ops guide §3.1.1 exported to the archive bucket for a closed month, planned, confirmed,
  * audited, then `logs.archive` checked again.
  */
-export async function logsArchive(
-  options: LogsArchiveOptions,
-  runtime: Runtime = processRuntime(),
-): Promise<number> {
+export async function logsArchive(options: LogsArchiveOptions, runtime: Runtime): Promise<number> {
   // Bad input is refused before any AWS call: a month that is not one, not over, or closed too recently.
   if (options.month) {
     const problem = monthProblem(parseMonth(options.month), new Date(runtime.clock.now()));

@@ -1,6 +1,6 @@
 import { requireComponent } from '../base/config/load.js';
 import { UsageError } from '../base/model/errors.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import { openEnvSession } from '../engine/session.js';
 import { type ReadCommandOptions, runReadCommand } from './kit/read.js';
 
@@ -19,7 +19,7 @@ const SOURCES = ['app', 'rds'] as const;
 export async function logsErrors(
   component: string | undefined,
   options: LogsErrorsOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
   const source = options.source ?? 'app';
   if (!(SOURCES as readonly string[]).includes(source)) {

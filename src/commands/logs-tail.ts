@@ -7,7 +7,7 @@ import { LogGroupNotFound, tailLogs } from '../domain/logs/tail.js';
 import { onInterrupt } from '../engine/interrupt.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { clean } from '../engine/render.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import { type GlobalOptions, openEnvSession, verifyAccount } from '../engine/session.js';
 
 export interface LogsTailOptions extends GlobalOptions {
@@ -50,9 +50,9 @@ const DEFAULT_SINCE = '10m';
 export async function logsTail(
   component: string | undefined,
   options: LogsTailOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
-  const printer = printerFor(options, 'logs tail', VIEW_FORMATS, runtime.stdout);
+  const printer = printerFor(options, 'logs tail', VIEW_FORMATS, runtime);
   const source = options.source ?? 'app';
   if (source !== 'app' && source !== 'rds')
     throw new UsageError(`unknown --source '${source}': valid sources are app, rds`);

@@ -8,7 +8,7 @@ import { commandContext } from '../engine/context.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { clean } from '../engine/render.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import { type GlobalOptions, openEnvSession, requireExplicitEnv, verifyAccount } from '../engine/session.js';
 
 export interface MaintenanceModeOptions extends GlobalOptions {
@@ -28,12 +28,12 @@ const awsFailure = (error: unknown, env: string, doing: string): Error =>
 export async function maintenanceMode(
   state: string,
   options: MaintenanceModeOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
   if (!(STATES as readonly string[]).includes(state)) {
     throw new UsageError(`unknown maintenance mode '${state}': valid are ${STATES.join(', ')}`);
   }
-  const printer = printerFor(options, `maintenance mode ${state}`, VIEW_FORMATS, runtime.stdout);
+  const printer = printerFor(options, `maintenance mode ${state}`, VIEW_FORMATS, runtime);
   const envName =
     state === 'status'
       ? undefined
@@ -62,14 +62,13 @@ export async function maintenanceMode(
     const identity = await readsUntilInterrupted((signal) => verifyAccount(session, true, signal));
     const command = `maintenance mode ${state}`;
     const result = await runChanges(
-      envChangeSession(session, identity?.arn ?? null),
+      envChangeSession(session, identity?.arn ?? null, runtime),
       [{ action: maintenanceModeAction, params: { on: state === 'on' } }],
       {
         command,
         yes: options.yes,
         dryRun: options.dryRun,
         io: promptIO(printer.format, runtime.io, runtime.stderr),
-        stderr: runtime.stderr,
       },
     );
     const [step] = result.steps;

@@ -20,7 +20,7 @@ import { printerFor } from '../engine/printer.js';
 import { createProgress } from '../engine/progress.js';
 import { executeRunbook, resolveActionSteps, resolveSteps } from '../engine/run-runbook.js';
 import { type ActionStep, loadRunbook, type Runbook } from '../engine/runbook.js';
-import { canAsk, processRuntime, type Runtime } from '../engine/runtime.js';
+import { canAsk, type Runtime } from '../engine/runtime.js';
 import { type GlobalOptions, openEnvSession, requireExplicitEnv, verifyAccount } from '../engine/session.js';
 
 export interface MaintenanceRunOptions extends GlobalOptions, DbConnectionOptions {
@@ -55,7 +55,7 @@ async function runMaintenanceRunbook(
   options: MaintenanceRunOptions,
   runtime: Runtime,
 ): Promise<number> {
-  const printer = printerFor(options, label, undefined, runtime.stdout);
+  const printer = printerFor(options, label, undefined, runtime);
   const format = printer.format;
   const evidence = evidenceFormat(options.report);
   const changeRef = options.changeRef ?? process.env[CHANGE_REF_ENV];
@@ -72,7 +72,7 @@ async function runMaintenanceRunbook(
     if (actionSteps.length && !options.dryRun && !options.yes && !runtime.io.isTTY) {
       // The one early refusal (audited): nothing is checked before a run that could not be confirmed.
       await refuseChange(
-        envChangeSession(session, null),
+        envChangeSession(session, null, runtime),
         label,
         `refusing to run ${label} without confirmation: no terminal to ask on; pass --yes to confirm or --dry-run to see the plan only. Nothing was checked or changed.`,
       );
@@ -95,22 +95,20 @@ async function runMaintenanceRunbook(
       const checked = await executeRunbook(runbook, session, {
         checks: CHECKS,
         since,
-        askManual: canAsk(runtime) && format === 'text',
-        ask: (question) => runtime.io.ask(question),
+        askManual: canAsk(runtime) && format === 'text' ? (question) => runtime.io.ask(question) : null,
         fetch: runtime.fetch,
         ...timer.hooks,
         db: db.read,
         runActions: async (steps) => {
           progress.stop();
           changes = await runChanges(
-            envChangeSession(session, identity?.arn ?? null, db),
+            envChangeSession(session, identity?.arn ?? null, runtime, db),
             changeSteps(steps, ACTIONS),
             {
               command: label,
               yes: options.yes,
               dryRun: options.dryRun,
               io,
-              stderr: runtime.stderr,
               // Progress lines on stderr (text output only), neutralised: they quote table and index names.
               log: progress.log,
               // What the applied actions changed is checked again, with the runbook's parameters.
@@ -122,7 +120,14 @@ async function runMaintenanceRunbook(
       });
       progress.stop();
       const result = changes as ChangesResult | null;
-      const report = changeReport(label, session.env.name, startedAt, checked, result);
+      const report = changeReport(
+        label,
+        session.env.name,
+        startedAt,
+        () => runtime.clock.now(),
+        checked,
+        result,
+      );
       return finishChangeRun(printer, report, {
         declined: result?.declined ?? false,
         reportFile: options.report,
@@ -145,7 +150,7 @@ async function runMaintenanceRunbook(
 export async function maintenanceRun(
   cadence: string,
   options: MaintenanceRunOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
   if (!(CADENCES as readonly string[]).includes(cadence)) {
     throw new UsageError(`unknown maintenance run '${cadence}': valid are ${CADENCES.join(', ')}`);
@@ -157,7 +162,7 @@ export async function maintenanceRun(
 export async function maintenanceChecklist(
   phase: string,
   options: MaintenanceRunOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
   if (!(PHASES as readonly string[]).includes(phase)) {
     throw new UsageError(`unknown checklist '${phase}': valid are ${PHASES.join(', ')}`);

@@ -15,7 +15,7 @@ import {
 } from '../domain/maintenance/window.js';
 import { commandContext } from '../engine/context.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import { type GlobalOptions, openEnvSession } from '../engine/session.js';
 
 export interface WindowOptions extends GlobalOptions {
@@ -73,11 +73,8 @@ async function rdsWindowFindings(options: WindowOptions, rule: WindowRule): Prom
 }
 
 /** `fsops maintenance window`: the next windows (ops guide §12.1.1) in the rule's zone and the local one. */
-export async function maintenanceWindow(
-  options: WindowOptions,
-  runtime: Runtime = processRuntime(),
-): Promise<number> {
-  const printer = printerFor(options, 'maintenance window', VIEW_FORMATS, runtime.stdout);
+export async function maintenanceWindow(options: WindowOptions, runtime: Runtime): Promise<number> {
+  const printer = printerFor(options, 'maintenance window', VIEW_FORMATS, runtime);
   const count = parseCount(options.next);
   const now = parseAt(options.at);
   const { config } = loadConfig(options.config);

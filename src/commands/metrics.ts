@@ -1,6 +1,6 @@
 import { UsageError } from '../base/model/errors.js';
 import { METRIC_GROUPS } from '../domain/metrics/definitions.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import { type ReadCommandOptions, runReadCommand } from './kit/read.js';
 
 /**
@@ -10,7 +10,7 @@ import { type ReadCommandOptions, runReadCommand } from './kit/read.js';
 export async function metrics(
   group: string | undefined,
   options: ReadCommandOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
   if (!group || !(METRIC_GROUPS as readonly string[]).includes(group)) {
     throw new UsageError(

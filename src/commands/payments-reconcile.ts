@@ -1,5 +1,5 @@
 import { UsageError } from '../base/model/errors.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import { type ReadCommandOptions, runReadCommand } from './kit/read.js';
 
 export interface PaymentsReconcileOptions extends ReadCommandOptions {
@@ -24,7 +24,7 @@ export function parseReconcileDate(text: string): string {
  */
 export async function paymentsReconcile(
   options: PaymentsReconcileOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
   const date = options.date === undefined ? undefined : parseReconcileDate(options.date);
   return runReadCommand(

@@ -28,7 +28,7 @@ import { evidenceFormat, finishChangeRun } from '../engine/evidence.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
 import { printerFor } from '../engine/printer.js';
 import { createProgress } from '../engine/progress.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import { openEnvSession, requireExplicitEnv, verifyAccount } from '../engine/session.js';
 
 export interface RecoverDbOptions extends EnvActionOptions {
@@ -84,11 +84,8 @@ function mode(options: RecoverDbOptions): 'new' | 'resume' | 'abort' {
  * path in two runs — stop writes, restore, verify; then, after a second confirmation showing the
  * verification, cut over and bring the service back — sharing one journal for --resume and --abort.
  */
-export async function recoverDb(
-  options: RecoverDbOptions,
-  runtime: Runtime = processRuntime(),
-): Promise<number> {
-  const printer = printerFor(options, COMMAND, undefined, runtime.stdout);
+export async function recoverDb(options: RecoverDbOptions, runtime: Runtime): Promise<number> {
+  const printer = printerFor(options, COMMAND, undefined, runtime);
   const evidence = evidenceFormat(options.report);
   const envName = requireExplicitEnv(options, 'recover db replaces the live database');
   const kind = mode(options);
@@ -146,7 +143,7 @@ export async function recoverDb(
       dbPort: options.dbPort,
     };
     const progress = await createProgress(`${COMMAND} (${session.env.name})`, printer.format, runtime.stderr);
-    const changeSession = envChangeSession(session, identity?.arn ?? null);
+    const changeSession = envChangeSession(session, identity?.arn ?? null, runtime);
     const run = (command: string, actions: Action[]) =>
       runChanges(
         changeSession,
@@ -156,7 +153,6 @@ export async function recoverDb(
           yes: options.yes,
           dryRun: options.dryRun,
           io: promptIO(printer.format, runtime.io, runtime.stderr),
-          stderr: runtime.stderr,
           log: progress.log,
         },
       );
@@ -211,6 +207,7 @@ export async function recoverDb(
       kind === 'abort' ? `${COMMAND} --abort` : COMMAND,
       session.env.name,
       startedAt,
+      () => runtime.clock.now(),
       findings,
       last,
       notes,

@@ -1,6 +1,6 @@
 import { type RecoverTableParams, recoverTableAction } from '../catalogue/actions/recover/table.js';
 import { type EnvActionOptions, runEnvActions } from '../engine/commands/env-command.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 
 export interface RecoverTableOptions extends EnvActionOptions {
   toTime?: string;
@@ -13,7 +13,7 @@ export interface RecoverTableOptions extends EnvActionOptions {
 export async function recoverTable(
   table: string,
   options: RecoverTableOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
   const params: RecoverTableParams = {
     table,

@@ -1,6 +1,6 @@
 import { UsageError } from '../base/model/errors.js';
 import { checkRedisFlags } from '../domain/redis/target.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import { type ReadCommandOptions, redisEndpoint, runReadCommand } from './kit/read.js';
 
 export interface RedisCommandOptions extends ReadCommandOptions {
@@ -29,10 +29,7 @@ export const REDIS_AWS_STEPS = ['redis.elasticache', 'metrics.redis'] as const;
  * (--redis-url, or the environment's SSM redis_url; --redis-host/--redis-port for a tunnel), and the
  * ElastiCache side from AWS.
  */
-export async function redis(
-  options: RedisCommandOptions,
-  runtime: Runtime = processRuntime(),
-): Promise<number> {
+export async function redis(options: RedisCommandOptions, runtime: Runtime): Promise<number> {
   if (options.awsOnly && options.aws === false) {
     throw new UsageError('--aws-only and --no-aws exclude each other: pass one (or neither for both sides)');
   }

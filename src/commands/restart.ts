@@ -9,7 +9,7 @@ import {
   type ServiceCommandOptions,
 } from '../engine/commands/service-operation.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 
 export const RESTART_SOURCE =
   "runbook 004 (Service Won't Start: restart service); ops guide §13.1.1 (restart failing services)";
@@ -18,7 +18,7 @@ export const RESTART_SOURCE =
 export async function restart(
   component: string,
   options: ServiceCommandOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
   const { printer, session, identity, ecs, names } = await prepareServiceCommand(
     component,

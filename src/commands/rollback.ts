@@ -17,7 +17,7 @@ import {
   type ServiceOperation,
 } from '../engine/commands/service-operation.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 
 export interface RollbackOptions extends ServiceCommandOptions {
   /** A revision number, family:revision, or a task definition ARN. */
@@ -31,7 +31,7 @@ export const ROLLBACK_SOURCE =
 export async function rollback(
   component: string,
   options: RollbackOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
   if (options.to !== undefined) parseToOption(options.to);
   const { printer, session, identity, ecs, names } = await prepareServiceCommand(

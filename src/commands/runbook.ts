@@ -2,15 +2,12 @@ import { CHECKS } from '../catalogue/checks/index.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { resolveActionSteps, resolveSteps } from '../engine/run-runbook.js';
 import { listRunbooks, loadRunbook } from '../engine/runbook.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { GlobalOptions } from '../engine/session.js';
 import { type ReadCommandOptions, runReadCommand } from './kit/read.js';
 
-export async function runbookList(
-  options: GlobalOptions,
-  runtime: Runtime = processRuntime(),
-): Promise<number> {
-  const printer = printerFor(options, 'runbook list', ['text', 'json', 'markdown'], runtime.stdout);
+export async function runbookList(options: GlobalOptions, runtime: Runtime): Promise<number> {
+  const printer = printerFor(options, 'runbook list', ['text', 'json', 'markdown'], runtime);
   const runbooks = listRunbooks().map(({ name, title, kind, source }) => ({ name, title, kind, source }));
   printer.view({
     data: runbooks,
@@ -30,12 +27,8 @@ export async function runbookList(
   return 0;
 }
 
-export async function runbookShow(
-  name: string,
-  options: GlobalOptions,
-  runtime: Runtime = processRuntime(),
-): Promise<number> {
-  const printer = printerFor(options, 'runbook show', VIEW_FORMATS, runtime.stdout);
+export async function runbookShow(name: string, options: GlobalOptions, runtime: Runtime): Promise<number> {
+  const printer = printerFor(options, 'runbook show', VIEW_FORMATS, runtime);
   const runbook = loadRunbook(name);
   const steps = resolveSteps(runbook, CHECKS);
   // The actions load only here (they bring the AWS SDK clients `runbook list` does without).
@@ -72,7 +65,7 @@ export async function runbookShow(
 export async function runbookRun(
   name: string,
   options: ReadCommandOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
   return runReadCommand(
     { label: `runbook run ${name}`, procedure: { runbook: name }, askManual: true },

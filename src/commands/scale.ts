@@ -10,7 +10,7 @@ import {
   type ServiceCommandOptions,
 } from '../engine/commands/service-operation.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 
 export interface ScaleOptions extends ServiceCommandOptions {
   /** The explicit confirmation that scaling a protected environment to 0 is meant (no terminal). */
@@ -36,7 +36,7 @@ export async function scale(
   component: string,
   countText: string,
   options: ScaleOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
   const count = parseCount(countText);
   const { printer, session, identity, ecs, names } = await prepareServiceCommand(

@@ -14,7 +14,7 @@ import {
 } from '../domain/status/dashboard.js';
 import { onInterrupt, readsUntilInterrupted } from '../engine/interrupt.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import { type EnvSession, type GlobalOptions, openEnvSession, verifyAccount } from '../engine/session.js';
 import { gather } from './kit/read.js';
 
@@ -81,8 +81,8 @@ function frameExitCode(findings: readonly Finding[], dashboard: Dashboard, stric
  * by the `status` runbook through the one runner (one batched GetMetricData), every value colored by
  * its check's status (the same thresholds as validate/metrics).
  */
-export async function status(options: StatusOptions, runtime: Runtime = processRuntime()): Promise<number> {
-  const printer = printerFor(options, 'status', VIEW_FORMATS, runtime.stdout);
+export async function status(options: StatusOptions, runtime: Runtime): Promise<number> {
+  const printer = printerFor(options, 'status', VIEW_FORMATS, runtime);
   const format = printer.format;
   const watch = options.watch !== undefined && options.watch !== false;
   const intervalMs = parseDuration(

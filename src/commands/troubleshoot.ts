@@ -2,7 +2,7 @@ import { UsageError } from '../base/model/errors.js';
 import { printerFor, VIEW_FORMATS } from '../engine/printer.js';
 import { planNotes, rankResolution } from '../engine/resolution.js';
 import { listRunbooks, type Runbook } from '../engine/runbook.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import { type ReadCommandOptions, runReadCommand } from './kit/read.js';
 
 const PREFIX = 'troubleshoot/';
@@ -15,7 +15,7 @@ export function symptoms(): (Runbook & { symptom: string })[] {
 }
 
 function listSymptoms(options: ReadCommandOptions, runtime: Runtime): number {
-  const printer = printerFor(options, 'troubleshoot (symptom list)', VIEW_FORMATS, runtime.stdout);
+  const printer = printerFor(options, 'troubleshoot (symptom list)', VIEW_FORMATS, runtime);
   printer.view({
     data: symptoms().map(({ symptom, title, source }) => ({ symptom, title, source })),
     text: (all, c) => {
@@ -37,7 +37,7 @@ function listSymptoms(options: ReadCommandOptions, runtime: Runtime): number {
 export async function troubleshoot(
   symptom: string | undefined,
   options: ReadCommandOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
   if (!symptom) return listSymptoms(options, runtime);
   const runbook = symptoms().find((s) => s.symptom === symptom);

@@ -1,6 +1,6 @@
 import { loadConfig } from '../base/config/load.js';
 import { UsageError } from '../base/model/errors.js';
-import { processRuntime, type Runtime } from '../engine/runtime.js';
+import type { Runtime } from '../engine/runtime.js';
 import { type ReadCommandOptions, runReadCommand } from './kit/read.js';
 
 export type ValidateOptions = ReadCommandOptions;
@@ -12,7 +12,7 @@ export type ValidateOptions = ReadCommandOptions;
 export async function validate(
   env: string | undefined,
   options: ValidateOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
   if (env && options.env && env !== options.env) {
     throw new UsageError(

@@ -45,9 +45,9 @@ export function localUser(): string {
 export async function appendAudit(
   partial: Omit<AuditRecord, 'time' | 'user'>,
   target: AuditTarget,
-  aws?: AwsClients,
+  aws: AwsClients | undefined,
   /** Where a warning about a failed audit write goes (the command's runtime.stderr). */
-  stderr: { write(text: string): unknown } = process.stderr,
+  stderr: { write(text: string): unknown },
 ): Promise<AuditRecord> {
   const record: AuditRecord = { time: new Date().toISOString(), user: localUser(), ...partial };
   // No URL credentials in the audit trail (an --endpoint-url, a health URL in a detail).

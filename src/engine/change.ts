@@ -6,7 +6,6 @@ import {
   type MutationPlan,
   type PromptIO,
   type SafetyOptions,
-  terminalIO,
 } from './safety.js';
 
 /**
@@ -32,10 +31,12 @@ export interface ChangeAuditFields {
   to?: string;
   target: AuditTarget;
   aws?: AwsClients;
+  /** Where a failed audit write is said: the command's runtime.stderr (src/engine/runtime.ts). */
+  stderr: { write(text: string): unknown };
 }
 
 export function changeAuditor(fields: ChangeAuditFields): ChangeAudit {
-  const { target, aws, command, ...rest } = fields;
+  const { target, aws, command, stderr, ...rest } = fields;
   return async (result, detail) => {
     await appendAudit(
       {
@@ -46,16 +47,13 @@ export function changeAuditor(fields: ChangeAuditFields): ChangeAudit {
       },
       target,
       aws,
+      stderr,
     );
   };
 }
 
 /** The terminal prompt; the plan goes to stderr when stdout carries a machine-readable report. */
-export function promptIO(
-  format: string,
-  base: PromptIO = terminalIO(),
-  stderr: { write(text: string): unknown } = process.stderr,
-): PromptIO {
+export function promptIO(format: string, base: PromptIO, stderr: { write(text: string): unknown }): PromptIO {
   if (format === 'text') return base;
   return { ...base, print: (text) => stderr.write(text) };
 }

@@ -27,6 +27,7 @@ import { createProgress, type ProgressStream } from './progress.js';
 import { mergeRechecked } from './recheck.js';
 import type { ActionStep } from './runbook.js';
 import { runChecks, type Step } from './runner.js';
+import type { Runtime } from './runtime.js';
 import { type MutationPlan, type PromptIO, planText, type SafetyOptions } from './safety.js';
 import type { EnvSession } from './session.js';
 
@@ -111,15 +112,22 @@ export interface ChangeSession {
   context: ActionBase;
   /** The environment session checks run on (the recheck); absent for a bare database URL. */
   checkSession?: EnvSession;
+  /**
+   * What the run takes from the command's runtime (src/engine/runtime.ts): where the driver's notices
+   * and a failed audit write are said, and the clock of its timings.
+   */
+  runtime: Pick<Runtime, 'stderr' | 'clock'>;
 }
 
 /** The change session of an environment (its database through `db`, when the run has one). */
 export function envChangeSession(
   session: EnvSession,
   identity: string | null,
+  runtime: Pick<Runtime, 'stderr' | 'clock'>,
   db?: Pick<DatabaseHandles, 'read' | 'write' | 'resolveTarget'>,
 ): ChangeSession {
   return {
+    runtime,
     label: session.env.name,
     protectedEnv: session.env.settings.protected,
     identity,
@@ -129,7 +137,7 @@ export function envChangeSession(
       env: session.env,
       config: session.config,
       aws: session.aws,
-      now: new Date(),
+      now: new Date(runtime.clock.now()),
       db: db
         ? (options) => db.write(options)
         : () => Promise.reject(new UsageError('this change uses no database session of the run')),
@@ -182,9 +190,7 @@ export interface RunChangesOptions {
    * A progress shown while the changes apply (a spinner on a terminal, lines elsewhere, nothing under
    * machine output), started after the prompt: for a long wait (a rollout). Without it, `log`.
    */
-  progress?: { label: string; format: string; stream?: ProgressStream };
-  /** Where the driver's own notices go (Ctrl-C: stopping after the statement): the command's runtime.stderr. */
-  stderr?: { write(text: string): unknown };
+  progress?: { label: string; format: string; stream: ProgressStream };
   /**
    * The checks an applied action may name in `recheck`, with their parameters (a runbook's check
    * steps, or `stepsFor(CHECKS, …)`): those named by an applied action run again after the changes.
@@ -210,6 +216,7 @@ function auditorFor(session: ChangeSession, command: string, plan?: ActionPlan |
     ...(fields.to !== undefined ? { to: fields.to } : {}),
     target: session.audit.target,
     aws: session.audit.aws,
+    stderr: session.runtime.stderr,
   });
 }
 
@@ -262,7 +269,7 @@ export async function runChanges(
     if (reason) await refuseChange(session, options.command, reason);
   }
 
-  const planned = await planAll(steps, context);
+  const planned = await planAll(steps, context, session.runtime.clock);
   const work = planned.filter((p) => p.plan && p.plan.lines.length > 0);
   const single = work.length === 1 ? work[0]!.plan : null;
   const decided = await decideAll(work, session, options, auditorFor(session, options.command, single));
@@ -279,7 +286,7 @@ export async function runChanges(
     decided.decision === 'confirmed' && work.length > 0
       ? onInterrupt(() => {
           stopper.abort();
-          (options.stderr ?? process.stderr).write(
+          session.runtime.stderr.write(
             '\nfsops: stopping after the current statement (Ctrl-C again to quit at once)\n',
           );
         })
@@ -317,17 +324,21 @@ export async function runChanges(
 }
 
 /** Plans every action, read-only; a plan that fails is kept as an error (bad input stops everything). */
-async function planAll(steps: readonly ChangeStep[], context: ActionContext): Promise<Planned[]> {
+async function planAll(
+  steps: readonly ChangeStep[],
+  context: ActionContext,
+  clock: Pick<Runtime['clock'], 'now'>,
+): Promise<Planned[]> {
   const planned: Planned[] = [];
   for (const { action, params } of steps) {
-    const at = new Date();
+    const at = new Date(clock.now());
     try {
       const plan = await action.plan(context, params);
-      planned.push({ action, plan, ms: Date.now() - at.getTime(), at });
+      planned.push({ action, plan, ms: clock.now() - at.getTime(), at });
     } catch (error) {
       // Bad input (an unknown table or index) is the person's to fix: exit 2 before anything changed.
       if (error instanceof UsageError) throw error;
-      planned.push({ action, plan: null, error, ms: Date.now() - at.getTime(), at });
+      planned.push({ action, plan: null, error, ms: clock.now() - at.getTime(), at });
     }
   }
   return planned;
@@ -470,7 +481,8 @@ async function settleStep(
       },
     ]);
   }
-  const at = new Date();
+  const { clock } = session.runtime;
+  const at = new Date(clock.now());
   try {
     // "started" is audited before the action's first statement (applyChange).
     let told: ApplyOutcome | null = null;
@@ -490,10 +502,10 @@ async function settleStep(
       failedDetail: (error) =>
         summary ? `${summary}: ${(error as Error).message}` : (error as Error).message,
     });
-    record(overallStatus(results), at, Date.now() - at.getTime());
+    record(overallStatus(results), at, clock.now() - at.getTime());
     return { ...outcome('applied', results), told: told as ApplyOutcome | null };
   } catch (error) {
-    record('error', at, Date.now() - at.getTime());
+    record('error', at, clock.now() - at.getTime());
     return {
       ...outcome('failed', []),
       findings: [errorFinding(p.action, error, 'apply its changes')],
@@ -531,7 +543,7 @@ async function recheckAfter(
   try {
     const run = await Promise.race([
       runChecks(session.checkSession, steps, {
-        now: new Date(),
+        now: new Date(session.runtime.clock.now()),
         since: options.recheck?.since,
         db: options.recheck?.db,
         fetch: options.recheck?.fetch,
@@ -597,6 +609,8 @@ export function changeReport(
   command: string,
   label: string | null,
   startedAt: Date,
+  /** The command's clock (runtime.clock.now): when the report was made, for its duration. */
+  now: () => number,
   findings: Finding[],
   result: ChangesResult | null,
   notes: string[] = [],
@@ -610,7 +624,7 @@ export function changeReport(
     startedAt,
     merged.findings,
     [...notes, ...(merged.note ? [merged.note] : [])],
-    Date.now,
+    now,
     result?.interrupted ? interruptionOf(result) : undefined,
   );
 }

@@ -129,11 +129,7 @@ export function writeEvidence(file: string, evidence: Evidence, format: Evidence
 }
 
 /** The exit code after the evidence was (or was not) written: a lost evidence file is at least exit 3. */
-export function afterEvidence(
-  code: number,
-  problem: string | null,
-  stderr: OutputStream = process.stderr,
-): number {
+export function afterEvidence(code: number, problem: string | null, stderr: OutputStream): number {
   if (!problem) return code;
   stderr.write(`fsops: ${problem}\n`);
   return code === ExitCode.interrupted ? code : Math.max(code, ExitCode.unreachable);
@@ -155,7 +151,7 @@ export function finishChangeRun(
     identity: string | null;
     changeRef?: string | null;
     /** Where a lost evidence file is said: the command's runtime.stderr (src/engine/runtime.ts). */
-    stderr?: OutputStream;
+    stderr: OutputStream;
   },
 ): number {
   const code = printer.report(report);

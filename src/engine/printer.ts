@@ -64,9 +64,13 @@ export function printerFor(
   options: PrinterOptions,
   command: string,
   supported: readonly OutputFormat[] = REPORT_FORMATS,
-  /** Where results go: the command's runtime.stdout (src/engine/runtime.ts). */
-  stdout: OutputStream = process.stdout,
+  /**
+   * The command's runtime (src/engine/runtime.ts): results go to its stdout, a failed `--publish` is
+   * said on its stderr.
+   */
+  runtime: { stdout: OutputStream; stderr: OutputStream },
 ): Printer {
+  const { stdout } = runtime;
   // Every format, every command: a URL's credentials never reach the output (src/base/model/text.ts).
   const write = (text: string) => {
     stdout.write(hideUrlCredentials(text));
@@ -79,7 +83,7 @@ export function printerFor(
     report(report) {
       write(render(report, format, { onlyProblems: options.onlyProblems, color: options.color }));
       // --publish (src/engine/publish.ts): the run as CloudWatch metrics; the entry point waits for it.
-      if (options.publish) startPublication(report, options);
+      if (options.publish) startPublication(report, options, runtime.stderr);
       return reportExitCode(report, options.strict ?? false);
     },
     view(view) {

@@ -8,7 +8,7 @@ export interface Progress extends RunnerHooks {
   stop(): void;
 }
 
-/** The part of a terminal stream progress uses (process.stderr; a stand-in in tests). */
+/** The part of a terminal stream progress uses (the command's runtime.stderr; a collector in tests). */
 export type ProgressStream = Pick<NodeJS.WriteStream, 'isTTY' | 'columns' | 'write'> &
   Partial<NodeJS.WriteStream>;
 
@@ -32,7 +32,7 @@ export function usableColumns(columns: unknown): number | null {
 export async function createProgress(
   label: string,
   format: string,
-  stream: ProgressStream = process.stderr,
+  stream: ProgressStream,
 ): Promise<Progress> {
   const quiet = format !== 'text';
   // Progress quotes text fsops did not write (ECS events, stopped tasks' reasons, index names): shown,

@@ -15,11 +15,20 @@ export const PUBLISH_TIMEOUT_MS = 30_000;
  * A failure is reported on stderr and does not change the verdict's exit code: the checks ran and
  * their report was printed; a scheduled run's own failure rule (deploy/) still sees the exit code.
  */
-export function startPublication(report: Report, options: PublishOptions): void {
-  publications.push(publishReport(report, options));
+export function startPublication(
+  report: Report,
+  options: PublishOptions,
+  /** Where a failure is said: the command's runtime.stderr (src/engine/runtime.ts). */
+  stderr: { write(text: string): unknown },
+): void {
+  publications.push(publishReport(report, options, stderr));
 }
 
-async function publishReport(report: Report, options: PublishOptions): Promise<void> {
+async function publishReport(
+  report: Report,
+  options: PublishOptions,
+  stderr: { write(text: string): unknown },
+): Promise<void> {
   try {
     if (!report.env) throw new Error('the run has no environment to publish under');
     const session = openEnvSession(options, report.env);
@@ -36,7 +45,7 @@ async function publishReport(report: Report, options: PublishOptions): Promise<v
     }
   } catch (error) {
     const text = `${(error as Error).name}: ${(error as Error).message}`.replace(/\p{Cc}/gu, ' ');
-    process.stderr.write(
+    stderr.write(
       `fsops: --publish: could not publish the run as CloudWatch metrics (${text}); the verdict and exit code are unchanged\n`,
     );
   }

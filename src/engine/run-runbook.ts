@@ -10,18 +10,18 @@ import {
   type Step,
   stepsFor,
 } from './runner.js';
-import { askOnTerminal } from './safety.js';
 
 export interface RunbookRunOptions extends RunnerHooks {
   /** The check catalogue the runbook's ids resolve against (src/catalogue/checks/index.ts's CHECKS). */
   checks: CheckRegistry;
   since: Date;
-  /** Ask a person to confirm manual steps (only on a terminal); otherwise they are reported as skipped. */
-  askManual?: boolean;
+  /**
+   * Asks a person to confirm each manual step, one question on the command's terminal (runtime.io.ask:
+   * Ctrl-C there is exit 130); without it (no terminal) they are reported as skipped.
+   */
+  askManual?: ((question: string) => Promise<string>) | null;
   /** Called before the first manual question, e.g. to stop a spinner that would draw over the prompt. */
   beforeManual?: () => void;
-  /** Asks one manual question on the terminal (default askOnTerminal: Ctrl-C there is exit 130); tests replace it. */
-  ask?: (question: string) => Promise<string>;
   fetch?: typeof fetch;
   /** Opens the diagnostic database session for checks that need it (called at most once). */
   db?: () => Promise<DbQuery>;
@@ -105,10 +105,7 @@ async function afterChecks(
   options: RunbookRunOptions,
 ): Promise<Finding[]> {
   if (options.askManual && runbook.steps.some((step) => 'manual' in step)) options.beforeManual?.();
-  const manual = await confirmManualSteps(
-    runbook,
-    options.askManual ? (options.ask ?? ((q) => askOnTerminal(q, process.stdin, process.stderr))) : null,
-  );
+  const manual = await confirmManualSteps(runbook, options.askManual ?? null);
   const actionSteps = runbook.steps.filter((step): step is ActionStep => 'action' in step);
   if (actionSteps.length === 0) return [...automated, ...manual];
   const acted = options.runActions

@@ -29,14 +29,6 @@ export interface PromptIO {
   print(text: string): void;
 }
 
-export const terminalIO = (): PromptIO => ({
-  isTTY: Boolean(process.stdin.isTTY),
-  ask: (question) => askOnTerminal(question, process.stdin, process.stderr),
-  print(text) {
-    process.stdout.write(text);
-  },
-});
-
 /**
  * One line typed at the prompt. The terminal is in raw mode while readline reads, so Ctrl-C arrives as
  * a keystroke, not as SIGINT: it becomes an interruption (exit 130, nothing changed) instead of an
@@ -88,7 +80,7 @@ export function planText(plan: MutationPlan): string {
 export async function confirmPlan(
   plan: MutationPlan,
   options: SafetyOptions,
-  io: PromptIO = terminalIO(),
+  io: PromptIO,
 ): Promise<Decision> {
   io.print(planText(plan));
   if (options.dryRun) {

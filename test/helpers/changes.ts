@@ -6,14 +6,9 @@ import {
   type RunChangesOptions,
   runChanges,
 } from '../../src/engine/changes.js';
+import type { Runtime } from '../../src/engine/runtime.js';
 import { testAws } from './context.js';
 import { testRuntime } from './runtime.js';
-
-/** The terminal and stderr of a testRuntime(): no terminal, and the driver's notices collected, not printed. */
-function quiet(): Pick<RunChangesOptions, 'io' | 'stderr'> {
-  const { io, stderr } = testRuntime();
-  return { io, stderr };
-}
 
 /** An action context of no environment: the default config, test AWS clients, no database. */
 export function quietContext(): ActionBase {
@@ -32,7 +27,8 @@ export function quietContext(): ActionBase {
  * The one driver (src/engine/changes.ts runChanges) on a target built from a bare action context, as
  * the db commands build theirs: `target` names it on the plan and in the audit (no environment).
  * `context` replaces what it names of quietContext() (a database session, another config). Without
- * `io`, the terminal of testRuntime(): none, so only --yes (or a dry run) goes ahead.
+ * `io`, the terminal of testRuntime(): none, so only --yes (or a dry run) goes ahead; without
+ * `runtime`, a testRuntime() collects the driver's notices (not printed).
  */
 export function runTestChanges(
   steps: readonly ChangeStep[],
@@ -41,10 +37,12 @@ export function runTestChanges(
     target: string;
     protectedEnv?: boolean;
     identity?: string | null;
+    /** Where the driver's notices go and its clock (a testRuntime() by default). */
+    runtime?: Pick<Runtime, 'stderr' | 'clock'>;
     context?: Partial<ActionBase> & { log?(text: string): void };
   },
 ): Promise<ChangesResult> {
-  const { target, protectedEnv, identity, context = {}, ...run } = options;
+  const { target, protectedEnv, identity, context = {}, runtime = testRuntime(), ...run } = options;
   const { log, ...given } = context;
   const base = { ...quietContext(), ...given };
   return runChanges(
@@ -54,8 +52,9 @@ export function runTestChanges(
       identity: identity ?? null,
       audit: { target: base.config.audit ?? DEFAULT_CONFIG.audit, aws: base.aws },
       context: base,
+      runtime,
     },
     steps,
-    { ...quiet(), ...run, ...(log ? { log } : {}) },
+    { io: testRuntime().io, ...run, ...(log ? { log } : {}) },
   );
 }

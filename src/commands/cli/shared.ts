@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { ExitCode } from '../../base/model/errors.js';
+import type { Runtime } from '../../engine/runtime.js';
 import type { GlobalOptions } from '../../engine/session.js';
 
 type Action = (...args: never[]) => Promise<number>;
@@ -9,9 +10,28 @@ export function lastExitCode(): number {
   return exitCode;
 }
 
+/** The runtime each program's commands get, given once by src/cli.ts (`provideRuntime`). */
+const runtimes = new WeakMap<Command, () => Promise<Runtime>>();
+
+/**
+ * Gives the commands of `program` their runtime (src/engine/runtime.ts): src/cli.ts, the one place that
+ * builds the process's, passes it here; `make` runs when a command runs (so `--help` loads none of it).
+ */
+export function provideRuntime(program: Command, make: () => Promise<Runtime>): void {
+  runtimes.set(program, make);
+}
+
+function runtimeOf(command: Command): Promise<Runtime> {
+  let root = command;
+  while (root.parent) root = root.parent;
+  const make = runtimes.get(root);
+  if (!make) throw new Error(`no runtime was provided for '${root.name()}' (src/cli.ts provideRuntime)`);
+  return make();
+}
+
 /**
  * An action that imports its command module only when it runs (so `fsops --help` loads no SDK) and
- * calls `mod[name](...positionalArgs, optionsWithGlobals)`, which returns the exit code. `extra`, when
+ * calls `mod[name](...positionalArgs, optionsWithGlobals, runtime)`, which returns the exit code. `extra`, when
  * given, adds one more argument built from the running command (`fsops __complete` gets the program's
  * commands that way).
  */
@@ -24,14 +44,14 @@ export function lazy<M, K extends keyof M>(
     const command = args[args.length - 1] as Command;
     const options = { ...command.optsWithGlobals() } as GlobalOptions;
     const positional = args.slice(0, -2);
-    const [mod, { processRuntime }] = await Promise.all([load(), import('../../engine/runtime.js')]);
+    const [mod, runtime] = await Promise.all([load(), runtimeOf(command)]);
     const more = extra ? [extra(command)] : [];
     try {
-      // Every command gets the one runtime (src/engine/runtime.ts) after its options.
+      // Every command gets the program's one runtime (src/engine/runtime.ts) after its options.
       exitCode = await (mod[name] as unknown as Action)(
         ...(positional as never[]),
         options as never,
-        processRuntime() as never,
+        runtime as never,
         ...(more as never[]),
       );
     } finally {

@@ -12,7 +12,7 @@ import { createProgress, type Progress } from '../../engine/progress.js';
 import { executeRunbookUntilStopped, notChecked, resolveSteps } from '../../engine/run-runbook.js';
 import { loadRunbook, type Runbook } from '../../engine/runbook.js';
 import { runChecks, type Step, stepsFor } from '../../engine/runner.js';
-import { canAsk, processRuntime, type Runtime } from '../../engine/runtime.js';
+import { canAsk, type Runtime } from '../../engine/runtime.js';
 import { type EnvSession, type GlobalOptions, openEnvSession, verifyAccount } from '../../engine/session.js';
 
 /**
@@ -105,9 +105,9 @@ function isResolved(procedure: Procedure | Resolved): procedure is Resolved {
 export async function runReadCommand(
   command: ReadCommand,
   options: ReadCommandOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
-  const printer = printerFor(options, command.label, undefined, runtime.stdout);
+  const printer = printerFor(options, command.label, undefined, runtime);
   const procedure = resolve(command.procedure);
   const session =
     command.session ?? openEnvSession(options, command.envName ?? options.env ?? process.env.FSOPS_ENV);
@@ -183,7 +183,7 @@ export interface GatherOptions {
    * --redis-url/--redis-host/--redis-port for Redis checks (default: the SSM redis_url).
    */
   options?: Pick<ReadCommandOptions, 'dbUrl' | 'dbHost' | 'dbPort' | 'redisUrl' | 'redisHost' | 'redisPort'>;
-  runtime?: Runtime;
+  runtime: Runtime;
   progress?: Progress;
   askManual?: boolean;
   /** The run's signal: when it aborts, the run stops and `ReadRun.notDone` says what was not done. */
@@ -220,7 +220,7 @@ export function interruptionOf(findings: readonly Finding[], notDone: string[]):
 export async function gather(
   session: EnvSession,
   procedure: Procedure | Resolved,
-  { since, now, options = {}, runtime = processRuntime(), progress, askManual, signal }: GatherOptions,
+  { since, now, options = {}, runtime, progress, askManual, signal }: GatherOptions,
 ): Promise<ReadRun> {
   const resolved = isResolved(procedure) ? procedure : resolve(procedure);
   const database = lazyDatabase(session, options);
@@ -231,8 +231,7 @@ export async function gather(
         checks: CHECKS,
         since,
         ...hooks,
-        askManual,
-        ask: (question) => runtime.io.ask(question),
+        askManual: askManual ? (question) => runtime.io.ask(question) : null,
         beforeManual: progress?.stop,
         fetch: runtime.fetch,
         db: database.open,
@@ -283,9 +282,9 @@ export interface DatabaseReadCommand {
 export async function runDatabaseReadCommand(
   command: DatabaseReadCommand,
   options: GlobalOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
-  const printer = printerFor(options, command.command ?? command.label, undefined, runtime.stdout);
+  const printer = printerFor(options, command.command ?? command.label, undefined, runtime);
   const startedAt = new Date(runtime.clock.now());
   const session = await command.open();
   const progress = await createProgress(

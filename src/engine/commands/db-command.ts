@@ -7,7 +7,7 @@ import type { Database } from '../database.js';
 import { evidenceFormat, finishChangeRun } from '../evidence.js';
 import { printerFor } from '../printer.js';
 import { createProgress } from '../progress.js';
-import { processRuntime, type Runtime } from '../runtime.js';
+import type { Runtime } from '../runtime.js';
 import type { GlobalOptions } from '../session.js';
 
 export interface DbCommandOptions extends GlobalOptions, DbConnectionOptions {
@@ -24,8 +24,12 @@ export interface MaintenanceTarget extends Database {
 }
 
 /** The change session of a database command: the environment's name or the database's, and its sessions. */
-export function databaseChangeSession(database: Database): ChangeSession {
+export function databaseChangeSession(
+  database: Database,
+  runtime: Pick<Runtime, 'stderr' | 'clock'>,
+): ChangeSession {
   return {
+    runtime,
     label: database.label,
     protectedEnv: database.protectedEnv,
     identity: database.identity,
@@ -35,7 +39,7 @@ export function databaseChangeSession(database: Database): ChangeSession {
       env: database.envSession?.env ?? null,
       config: database.config,
       aws: database.aws,
-      now: new Date(),
+      now: new Date(runtime.clock.now()),
       db: (options) => database.write(options),
       readDb: () => database.read(),
       dbTarget: () => database.resolveTarget(),
@@ -51,7 +55,7 @@ export function databaseChangeSession(database: Database): ChangeSession {
 export async function openMaintenanceTarget(
   options: DbCommandOptions,
   readOnly = false,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<MaintenanceTarget> {
   const database = await runtime.openDatabase(options, { envFromEnvironment: readOnly, identity: true });
   let db: MaintenanceDb;
@@ -61,7 +65,7 @@ export async function openMaintenanceTarget(
     await database.close();
     throw error;
   }
-  return { ...database, db, changes: databaseChangeSession(database) };
+  return { ...database, db, changes: databaseChangeSession(database, runtime) };
 }
 
 export interface DbActionRun {
@@ -77,9 +81,9 @@ export interface DbActionRun {
 export async function runDbActions(
   run: DbActionRun,
   options: DbCommandOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
-  const printer = printerFor(options, run.command, undefined, runtime.stdout);
+  const printer = printerFor(options, run.command, undefined, runtime);
   const evidence = evidenceFormat(options.report);
   const startedAt = new Date(runtime.clock.now());
   const target = await openMaintenanceTarget(options, run.readOnly ?? false, runtime);
@@ -92,13 +96,20 @@ export async function runDbActions(
           yes: options.yes,
           dryRun: options.dryRun,
           io: promptIO(printer.format, runtime.io, runtime.stderr),
-          stderr: runtime.stderr,
           log: progress.log,
         })
       : null;
     progress.stop();
     const findings = [...before.findings, ...(result?.findings ?? [])];
-    const report = changeReport(run.command, target.label, startedAt, findings, result, before.notes);
+    const report = changeReport(
+      run.command,
+      target.label,
+      startedAt,
+      () => runtime.clock.now(),
+      findings,
+      result,
+      before.notes,
+    );
     return finishChangeRun(printer, report, {
       declined: result?.declined ?? false,
       reportFile: options.report,

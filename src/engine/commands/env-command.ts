@@ -5,7 +5,7 @@ import { readsUntilInterrupted } from '../interrupt.js';
 import { printerFor } from '../printer.js';
 import { createProgress } from '../progress.js';
 import type { Step } from '../runner.js';
-import { processRuntime, type Runtime } from '../runtime.js';
+import type { Runtime } from '../runtime.js';
 import { type GlobalOptions, openEnvSession, requireExplicitEnv, verifyAccount } from '../session.js';
 
 export interface EnvActionOptions extends GlobalOptions {
@@ -36,9 +36,9 @@ export interface EnvActionRun {
 export async function runEnvActions(
   run: EnvActionRun,
   options: EnvActionOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
-  const printer = printerFor(options, run.command, undefined, runtime.stdout);
+  const printer = printerFor(options, run.command, undefined, runtime);
   const evidence = evidenceFormat(options.report);
   const envName = requireExplicitEnv(options, run.why);
   const session = openEnvSession(options, envName);
@@ -51,16 +51,22 @@ export async function runEnvActions(
       printer.format,
       runtime.stderr,
     );
-    const result = await runChanges(envChangeSession(session, identity), run.steps, {
+    const result = await runChanges(envChangeSession(session, identity, runtime), run.steps, {
       command: run.command,
       yes: options.yes,
       dryRun: options.dryRun,
       io: promptIO(printer.format, runtime.io, runtime.stderr),
-      stderr: runtime.stderr,
       log: progress.log,
       ...(run.recheck ? { recheck: { steps: run.recheck } } : {}),
     }).finally(() => progress.stop());
-    const report = changeReport(run.command, session.env.name, startedAt, result.findings, result);
+    const report = changeReport(
+      run.command,
+      session.env.name,
+      startedAt,
+      () => runtime.clock.now(),
+      result.findings,
+      result,
+    );
     return finishChangeRun(printer, report, {
       declined: result.declined,
       reportFile: options.report,

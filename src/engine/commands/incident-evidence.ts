@@ -6,7 +6,7 @@ import { createProgress } from '../progress.js';
 import { executeRunbook } from '../run-runbook.js';
 import { listRunbooks, loadRunbook, type Runbook } from '../runbook.js';
 import type { CheckRegistry } from '../runner.js';
-import { processRuntime, type Runtime } from '../runtime.js';
+import type { Runtime } from '../runtime.js';
 import { type EnvSession, verifyAccount } from '../session.js';
 
 /** The runbook a snapshot runs: a troubleshoot symptom's, or the configured one (runbooks/incident.yaml). */
@@ -33,7 +33,7 @@ export async function takeSnapshot(
   format: string,
   sinceMs: number,
   checks: CheckRegistry,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<Snapshot> {
   const startedAt = new Date(runtime.clock.now());
   const progress = await createProgress(
@@ -76,7 +76,7 @@ export function followUpSnapshot(
   format: string,
   sinceMs: number,
   checks: CheckRegistry,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<Snapshot> {
   const last = record.snapshots.at(-1);
   const runbook = last ? loadRunbook(last.runbook) : snapshotRunbook(session);

@@ -14,7 +14,7 @@ import { readsUntilInterrupted } from '../interrupt.js';
 import { type Printer, printerFor, REPORT_FORMATS } from '../printer.js';
 import type { OutputFormat } from '../render.js';
 import { type CheckRegistry, stepsFor } from '../runner.js';
-import { processRuntime, type Runtime } from '../runtime.js';
+import type { Runtime } from '../runtime.js';
 import type { MutationPlan } from '../safety.js';
 import {
   type CallerIdentity,
@@ -89,12 +89,12 @@ export function requireServiceEnv(options: ServiceCommandOptions, command: strin
 export async function runServiceOperation(
   op: ServiceOperation,
   options: ServiceCommandOptions,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Promise<number> {
   const { printer } = op;
   const format = printer.format;
   const timeoutMs = timeoutOf(options);
-  const startedAt = new Date();
+  const startedAt = new Date(runtime.clock.now());
   const env = op.session.env.name;
   const params: ServiceChangeParams = {
     command: op.command,
@@ -118,18 +118,17 @@ export async function runServiceOperation(
     clock: runtime.clock,
   };
   const result = await runChanges(
-    envChangeSession(op.session, op.identity?.arn ?? null),
+    envChangeSession(op.session, op.identity?.arn ?? null, runtime),
     [{ action: serviceChangeAction, params }],
     {
       command: `${op.command} ${op.component}`,
       yes: options.yes,
       dryRun: options.dryRun,
       io: promptIO(format, runtime.io, runtime.stderr),
-      stderr: runtime.stderr,
       progress: { label: `Waiting for ${op.names.service}`, format, stream: runtime.stderr },
       recheck: {
         steps: stepsFor(op.checks, verificationSteps(op.component)),
-        since: new Date(Date.now() - 15 * 60_000),
+        since: new Date(runtime.clock.now() - 15 * 60_000),
         fetch: runtime.fetch,
       },
     },
@@ -147,6 +146,7 @@ export async function runServiceOperation(
           `${op.command} ${op.component}`,
           env,
           startedAt,
+          () => runtime.clock.now(),
           step!.findings,
           null,
           step!.plan!.lines,
@@ -173,7 +173,15 @@ export async function runServiceOperation(
   if (rollout?.status === 'pass' && !op.verify)
     notes.push('Health checks skipped: the service was scaled to 0 tasks.');
   return printer.report(
-    changeReport(`${op.command} ${op.component}`, env, startedAt, result.findings, result, notes),
+    changeReport(
+      `${op.command} ${op.component}`,
+      env,
+      startedAt,
+      () => runtime.clock.now(),
+      result.findings,
+      result,
+      notes,
+    ),
   );
 }
 
@@ -206,9 +214,9 @@ export function openServiceCommand(
   component: string,
   options: ServiceCommandOptions,
   command: string,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
 ): Omit<PreparedService, 'identity' | 'ecs'> {
-  const printer = printerFor(options, command, REPORT_FORMATS, runtime.stdout);
+  const printer = printerFor(options, command, REPORT_FORMATS, runtime);
   timeoutOf(options);
   const envName = requireServiceEnv(options, command);
   const session = openEnvSession(options, envName, 'adaptive');
@@ -226,10 +234,10 @@ export async function prepareServiceCommand(
   options: ServiceCommandOptions,
   command: string,
   mutating: boolean,
-  runtime: Runtime = processRuntime(),
+  runtime: Runtime,
   formats: readonly OutputFormat[] = REPORT_FORMATS,
 ): Promise<PreparedService> {
-  const printer = printerFor(options, command, formats, runtime.stdout);
+  const printer = printerFor(options, command, formats, runtime);
   if (mutating) timeoutOf(options);
   const envName = mutating ? requireServiceEnv(options, command) : undefined;
   // The wait loop polls DescribeServices for minutes: adaptive retries pace it under throttling.

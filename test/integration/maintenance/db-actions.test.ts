@@ -646,7 +646,7 @@ describe('db partitions against PostgreSQL', () => {
   });
 
   it('rejects a malformed --drop-older-than before connecting', async () => {
-    await expect(dbPartitions({ dbUrl: db.url, dropOlderThan: 'soon' })).rejects.toThrow(
+    await expect(dbPartitions({ dbUrl: db.url, dropOlderThan: 'soon' }, testRuntime())).rejects.toThrow(
       /invalid --drop-older-than 'soon': use months or years, e.g. 12mo, 18mo, 2y/,
     );
   });

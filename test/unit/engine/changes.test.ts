@@ -166,7 +166,7 @@ describe('runChanges: Ctrl-C during one step', () => {
         target: 'staging',
         protectedEnv: false,
         yes: true,
-        stderr: runtime.stderr,
+        runtime,
       },
     );
     expect(runtime.err()).toContain('fsops: stopping after the current statement');
@@ -245,12 +245,12 @@ describe('runChanges: an interrupted run is never a pass', () => {
       command: 'db retention',
       target: 'staging',
       yes: true,
-      stderr: runtime.stderr,
+      runtime,
     });
     expect(runtime.err()).toContain('fsops: stopping after the current statement');
     expect(result.interrupted).toBe(true);
     expect(result.interruptedAt).toBe('changes');
-    const report = changeReport('db retention', 'staging', new Date(), result.findings, result);
+    const report = changeReport('db retention', 'staging', new Date(), Date.now, result.findings, result);
     // Its findings alone would say PASS (a pass and a skip).
     expect(report.findings.map((f) => f.status)).toEqual(['pass', 'skip']);
     expect(report.status).toBe('interrupted');
@@ -270,7 +270,7 @@ describe('runChanges: an interrupted run is never a pass', () => {
       target: 'staging',
       io: ctrlC,
     });
-    const report = changeReport('alarms apply', 'staging', new Date(), result.findings, result);
+    const report = changeReport('alarms apply', 'staging', new Date(), Date.now, result.findings, result);
     expect(report.status).toBe('interrupted');
     expect(report.interruption!.done).toEqual(['nothing was changed']);
     expect(report.interruption!.notDone).toEqual(['test.change: not started (1 change(s) planned)']);

@@ -3,6 +3,7 @@ import { buildReport, type Finding, reportExitCode } from '../../../src/base/mod
 import { buildEvidence, renderEvidence } from '../../../src/engine/evidence.js';
 import { printerFor } from '../../../src/engine/printer.js';
 import { render } from '../../../src/engine/render.js';
+import { testRuntime } from '../../helpers/runtime.js';
 
 const finding = (id: string, status: Finding['status'], observed: string): Finding => ({
   id,
@@ -89,7 +90,8 @@ describe('an interrupted run is never a pass', () => {
   it('the printer returns 130 for it, --strict or not', () => {
     const out: string[] = [];
     const printer = printerFor({ output: 'json', strict: true }, 'backup verify', undefined, {
-      write: (t: string) => out.push(t),
+      stdout: { write: (t: string) => out.push(t) },
+      stderr: testRuntime().stderr,
     });
     expect(printer.report(interrupted())).toBe(130);
     expect(JSON.parse(out.join('')).status).toBe('interrupted');

@@ -36,8 +36,7 @@ describe('executeRunbook: the manual steps a person confirms on a terminal', () 
     const run = executeRunbook(runbook, session, {
       checks: {},
       since: new Date(),
-      askManual: true,
-      ask: tty.ask,
+      askManual: tty.ask,
     });
     setImmediate(() => tty.input.write('y\r'));
     expect((await run).map((f) => [f.id, f.status])).toEqual([['manual.change-approved', 'pass']]);
@@ -48,8 +47,7 @@ describe('executeRunbook: the manual steps a person confirms on a terminal', () 
     const run = executeRunbook(runbook, session, {
       checks: {},
       since: new Date(),
-      askManual: true,
-      ask: tty.ask,
+      askManual: tty.ask,
     });
     setImmediate(() => tty.input.write('\x03'));
     const error = await run.catch((e: unknown) => e);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Finding, Report } from '../../../src/base/model/finding.js';
 import { parseOutput, printerFor } from '../../../src/engine/printer.js';
 import { clean, render } from '../../../src/engine/render.js';
+import { testRuntime } from '../../helpers/runtime.js';
 
 // Text fsops did not write: a query that clears the screen and retitles the terminal, a log line with
 // an OSC 8 hyperlink and a C1 CSI, an AWS message with a right-to-left override that reverses "exe.txt".
@@ -63,9 +64,12 @@ describe('untrusted text never reaches the terminal raw', () => {
   it('views (not findings) are neutralised the same way', () => {
     let out = '';
     const printer = printerFor({ output: 'text', color: false }, 'test view', ['text', 'json'], {
-      write: (t: string) => {
-        out += t;
+      stdout: {
+        write: (t: string) => {
+          out += t;
+        },
       },
+      stderr: testRuntime().stderr,
     });
     printer.view({
       data: { message: HOSTILE_AWS, line: HOSTILE_LOG },

@@ -6,6 +6,7 @@ import { incidentResolve } from '../../../src/commands/incident-resolve.js';
 import { incidentUpdate } from '../../../src/commands/incident-update.js';
 import { IncidentStore } from '../../../src/domain/incident/store.js';
 import { incidentRecord } from '../../helpers/incident.js';
+import { testRuntime } from '../../helpers/runtime.js';
 
 const record = (id: string) => incidentRecord(id);
 
@@ -22,10 +23,10 @@ describe('--env naming another environment than the incident', () => {
     const store = new IncidentStore(dir);
     const { id } = store.create(record, new Date('2026-11-29T10:00:00Z'));
     await expect(
-      incidentUpdate(id, { env: 'staging', status: 's', actions: 'a', next: 'n' }),
+      incidentUpdate(id, { env: 'staging', status: 's', actions: 'a', next: 'n' }, testRuntime()),
     ).rejects.toMatchObject({ code: 2, message: `incident ${id} is in prod, not staging` });
     await expect(
-      incidentResolve(id, { env: 'staging', rootCause: 'r', resolution: 's' }),
+      incidentResolve(id, { env: 'staging', rootCause: 'r', resolution: 's' }, testRuntime()),
     ).rejects.toMatchObject({ code: 2, message: `incident ${id} is in prod, not staging` });
     expect(store.read(id)).toMatchObject({ state: 'open', revision: 1 });
   });
