@@ -52,6 +52,57 @@ async function count(db: TestDatabase, sql: string): Promise<number> {
   return Number(row!.n);
 }
 
+/** Waits until pg_stat_user_tables counts at least `n` dead tuples in `table` (statistics arrive asynchronously). */
+async function deadTuplesReach(db: TestDatabase, table: string, n: number): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    if (
+      (await count(db, `SELECT n_dead_tup AS n FROM pg_stat_user_tables WHERE relname = '${table}'`)) >= n
+    ) {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The `db.vacuum-analyze` action run by the one driver on `session` (no terminal, --yes). */
+function vacuumAnalyze(
+  db: TestDatabase,
+  session: MaintenanceDb,
+  params: { tables?: string[] } = {},
+  dryRun = false,
+) {
+  return runTestChanges([{ action: ACTIONS['db.vacuum-analyze']!, params }], {
+    command: 'maintenance run weekly',
+    target: db.name,
+    protectedEnv: false,
+    yes: true,
+    dryRun,
+    context: { db: async () => session },
+  });
+}
+
+/** The first day of the month `offset` months from now (UTC) and its partition suffix (2026_12). */
+function month(offset: number): { from: string; suffix: string } {
+  const now = new Date();
+  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1));
+  return {
+    from: d.toISOString().slice(0, 10),
+    suffix: `${d.getUTCFullYear()}_${String(d.getUTCMonth() + 1).padStart(2, '0')}`,
+  };
+}
+
+/** `table` (1000 rows) with an index on ref left invalid, as a failed CREATE INDEX CONCURRENTLY leaves it. */
+function invalidRefIndex(db: TestDatabase, table: string) {
+  return adminQuery(
+    `CREATE TABLE ${table} (id int, ref text);
+     INSERT INTO ${table} SELECT g, 'r' || g FROM generate_series(1, 1000) g;
+     CREATE INDEX ${table}_ref_idx ON ${table} (ref);
+     UPDATE pg_index SET indisvalid = false WHERE indexrelid = '${table}_ref_idx'::regclass;`,
+    [],
+    db.name,
+  );
+}
+
 describe('db retention against PostgreSQL', () => {
   let db: TestDatabase;
   beforeAll(async () => {
@@ -351,14 +402,7 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
     const analyzer = await connect(db.url);
     await analyzer.query('ANALYZE tidy');
     await analyzer.end();
-    // Statistics reach pg_stat_user_tables asynchronously.
-    for (let i = 0; i < 50; i++) {
-      if (
-        (await count(db, "SELECT n_dead_tup AS n FROM pg_stat_user_tables WHERE relname = 'bloated'")) >= 5000
-      )
-        break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await deadTuplesReach(db, 'bloated', 5000);
     session = await openMaintenanceSession(parseDbUrl(db.url, 'test'), DEFAULT_CONFIG);
   });
   afterAll(async () => {
@@ -366,17 +410,7 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
     await db.cleanup();
   });
 
-  const run = (dryRun: boolean) =>
-    runTestChanges([{ action: ACTIONS['db.vacuum-analyze']!, params: {} }], {
-      command: 'maintenance run weekly',
-      target: db.name,
-      protectedEnv: false,
-      yes: true,
-      dryRun,
-      context: {
-        db: async () => session,
-      },
-    }).then((r) => r.findings);
+  const run = (dryRun: boolean) => vacuumAnalyze(db, session, {}, dryRun).then((r) => r.findings);
   const stats = (table: string) =>
     adminQuery<{ dead: string; live: string; last_vacuum: Date | null }>(
       'SELECT n_dead_tup AS dead, n_live_tup AS live, last_vacuum FROM pg_stat_user_tables WHERE relname = $1',
@@ -385,18 +419,7 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
     ).then((rows) => rows[0]!);
 
   it('a table named in the step that does not exist is bad input (exit 2), not "no table needs VACUUM, PASS"', async () => {
-    const planned = runTestChanges(
-      [{ action: ACTIONS['db.vacuum-analyze']!, params: { tables: ['bloatd'] } }],
-      {
-        command: 'maintenance run weekly',
-        target: db.name,
-        protectedEnv: false,
-        yes: true,
-        context: {
-          db: async () => session,
-        },
-      },
-    );
+    const planned = vacuumAnalyze(db, session, { tables: ['bloatd'] });
     await expect(planned).rejects.toMatchObject({
       code: 2,
       message: expect.stringContaining("'bloatd'"),
@@ -437,25 +460,8 @@ describe('VACUUM (ANALYZE) action against PostgreSQL', () => {
     try {
       await setup.query('DELETE FROM held WHERE id % 2 = 0');
       await setup.query('SELECT pg_stat_force_next_flush()');
-      for (let i = 0; i < 50; i++) {
-        if (
-          (await count(db, "SELECT n_dead_tup AS n FROM pg_stat_user_tables WHERE relname = 'held'")) >= 2000
-        )
-          break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      const { findings } = await runTestChanges(
-        [{ action: ACTIONS['db.vacuum-analyze']!, params: { tables: ['held'] } }],
-        {
-          command: 'maintenance run weekly',
-          target: db.name,
-          protectedEnv: false,
-          yes: true,
-          context: {
-            db: async () => session,
-          },
-        },
-      );
+      await deadTuplesReach(db, 'held', 2000);
+      const { findings } = await vacuumAnalyze(db, session, { tables: ['held'] });
       expect(findings.map((f) => [f.resource, f.status])).toEqual([['public.held', 'warn']]);
       expect(findings[0]!.observed).toMatch(
         /dead tuples 2000 -> 2000: VACUUM could not remove them, a transaction older than these rows is still open/,
@@ -491,13 +497,7 @@ describe('VACUUM (ANALYZE) as a role that does not own the table', () => {
     );
     await client.query('SELECT pg_stat_force_next_flush()');
     await client.end();
-    for (let i = 0; i < 50; i++) {
-      if (
-        (await count(db, "SELECT n_dead_tup AS n FROM pg_stat_user_tables WHERE relname = 'theirs'")) >= 2000
-      )
-        break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await deadTuplesReach(db, 'theirs', 2000);
     session = await openMaintenanceSession(parseDbUrl(role.url(db.name), 'test'), DEFAULT_CONFIG);
   });
   afterAll(async () => {
@@ -507,18 +507,7 @@ describe('VACUUM (ANALYZE) as a role that does not own the table', () => {
   });
 
   it('a VACUUM PostgreSQL skipped (WARNING: only the owner can vacuum it) is an error, audited as failed, not "done"', async () => {
-    const { findings } = await runTestChanges(
-      [{ action: ACTIONS['db.vacuum-analyze']!, params: { tables: ['theirs'] } }],
-      {
-        command: 'maintenance run weekly',
-        target: db.name,
-        protectedEnv: false,
-        yes: true,
-        context: {
-          db: async () => session,
-        },
-      },
-    );
+    const { findings } = await vacuumAnalyze(db, session, { tables: ['theirs'] });
     expect(findings.map((f) => [f.resource, f.status])).toEqual([['public.theirs', 'error']]);
     expect(findings[0]!.observed).toMatch(
       new RegExp(
@@ -573,14 +562,6 @@ describe('VACUUM (ANALYZE) as a role that does not own the table', () => {
 
 describe('db partitions against PostgreSQL', () => {
   let db: TestDatabase;
-  const now = new Date();
-  const month = (offset: number) => {
-    const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1));
-    return {
-      from: d.toISOString().slice(0, 10),
-      suffix: `${d.getUTCFullYear()}_${String(d.getUTCMonth() + 1).padStart(2, '0')}`,
-    };
-  };
   const partitions = () =>
     adminQuery<{ name: string }>(
       "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'transactions'::regclass ORDER BY 1",
@@ -654,14 +635,6 @@ describe('db partitions against PostgreSQL', () => {
 
 describe('db partitions --create-next beside a long reader of the parent', () => {
   let db: TestDatabase;
-  const now = new Date();
-  const month = (offset: number) => {
-    const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1));
-    return {
-      from: d.toISOString().slice(0, 10),
-      suffix: `${d.getUTCFullYear()}_${String(d.getUTCMonth() + 1).padStart(2, '0')}`,
-    };
-  };
   beforeAll(async () => {
     db = await createTestDatabase('partlock');
     await adminQuery(
@@ -726,16 +699,8 @@ describe('db reindex against PostgreSQL', () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase('reindex');
-    await adminQuery(
-      `CREATE TABLE payments (id int, ref text);
-       INSERT INTO payments SELECT g, 'r' || g FROM generate_series(1, 1000) g;
-       CREATE INDEX payments_ref_idx ON payments (ref);
-       CREATE INDEX payments_id_idx ON payments (id);
-       -- what a failed CREATE INDEX CONCURRENTLY leaves behind
-       UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'payments_ref_idx'::regclass;`,
-      [],
-      db.name,
-    );
+    await invalidRefIndex(db, 'payments');
+    await adminQuery('CREATE INDEX payments_id_idx ON payments (id)', [], db.name);
   });
   afterAll(async () => db.cleanup());
   const valid = (name: string) =>
@@ -773,26 +738,14 @@ describe('db reindex against PostgreSQL', () => {
       db.name,
     );
 
-  /** `table` (1000 rows) with an index on ref left invalid, as a failed CREATE INDEX CONCURRENTLY leaves it. */
-  const invalidRefIndex = (table: string) =>
-    adminQuery(
-      `CREATE TABLE ${table} (id int, ref text);
-       INSERT INTO ${table} SELECT g, 'r' || g FROM generate_series(1, 1000) g;
-       CREATE INDEX ${table}_ref_idx ON ${table} (ref);
-       UPDATE pg_index SET indisvalid = false WHERE indexrelid = '${table}_ref_idx'::regclass;`,
-      [],
-      db.name,
-    );
-
   /**
    * Runs `fsops db reindex --index <table>_ref_idx --yes` and cancels its REINDEX CONCURRENTLY when it
-   * reaches `phase` (pg_stat_progress_create_index), while `reader` holds it there; returns the exit code.
+   * reaches `phase` (pg_stat_progress_create_index), while a reader that ran `holding` (its open
+   * transaction) holds it there; returns the exit code.
    */
-  async function reindexCancelledAt(
-    table: string,
-    phase: string,
-    reader: Awaited<ReturnType<typeof connect>>,
-  ): Promise<number> {
+  async function reindexCancelledAt(table: string, phase: string, holding: string[]): Promise<number> {
+    const reader = await connect(db.url, 'fsops-test-reader');
+    for (const sql of holding) await reader.query(sql);
     const run = dbReindex(
       {
         dbUrl: db.url,
@@ -860,12 +813,12 @@ describe('db reindex against PostgreSQL', () => {
   });
 
   it('a REINDEX CONCURRENTLY interrupted after the new index took over is reported done, and its _ccold leftover dropped', async () => {
-    await invalidRefIndex('ledger');
+    await invalidRefIndex(db, 'ledger');
     // A reader keeps REINDEX CONCURRENTLY waiting after the swap ("waiting for readers before marking dead").
-    const reader = await connect(db.url, 'fsops-test-reader');
-    await reader.query('BEGIN');
-    await reader.query('SELECT count(*) FROM ledger');
-    await reindexCancelledAt('ledger', 'waiting for readers before marking dead', reader);
+    await reindexCancelledAt('ledger', 'waiting for readers before marking dead', [
+      'BEGIN',
+      'SELECT count(*) FROM ledger',
+    ]);
     const finding = report().findings.find((f) => f.resource === 'public.ledger_ref_idx')!;
     expect(finding.observed).toMatch(
       /rebuilt .*interrupted after the new index took over \(.*cancel.*\); public\.ledger_ref_idx is valid; dropped the leftover public\.ledger_ref_idx_ccold it left/,
@@ -875,12 +828,12 @@ describe('db reindex against PostgreSQL', () => {
   });
 
   it('a REINDEX CONCURRENTLY interrupted before the swap is an error, and the invalid _ccnew index it left is dropped', async () => {
-    await invalidRefIndex('payouts');
+    await invalidRefIndex(db, 'payouts');
     // An old snapshot keeps the new index from being marked valid ("waiting for old snapshots").
-    const reader = await connect(db.url, 'fsops-test-reader');
-    await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-    await reader.query('SELECT 1');
-    const code = await reindexCancelledAt('payouts', 'waiting for old snapshots', reader);
+    const code = await reindexCancelledAt('payouts', 'waiting for old snapshots', [
+      'BEGIN ISOLATION LEVEL REPEATABLE READ',
+      'SELECT 1',
+    ]);
     const finding = report().findings.find((f) => f.resource === 'public.payouts_ref_idx')!;
     expect(finding.status).toBe('error');
     expect(finding.observed).toMatch(
