@@ -16,6 +16,17 @@ afterEach(async () => {
   fake = undefined;
 });
 
+/**
+ * A directory with a config whose SDK request timeout is very long (10 minutes, one attempt): only the
+ * run's signal, or fsops's own bound on optional lookups, can end a hanging call in time.
+ */
+function longTimeoutConfig(): { dir: string; config: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'fsops-reads-'));
+  const config = join(dir, 'fsops.config.yaml');
+  writeFileSync(config, ['aws:', '  requestTimeoutMs: 600000', '  maxAttempts: 1'].join('\n'));
+  return { dir, config };
+}
+
 /** Starts bin/fsops against a world whose `action` never answers; sends `signal` once that call is in flight. */
 async function signalWhileHanging(
   args: string[],
@@ -25,10 +36,7 @@ async function signalWhileHanging(
   fake = await startFakeWorld('prod', {}, { faults: [{ ...hang, kind: 'hang' }] });
   // No stopped tasks: the world does not list tasks on its own.
   fake.handlers.ecs!.ListTasks = () => ({ taskArns: [] });
-  const dir = mkdtempSync(join(tmpdir(), 'fsops-reads-'));
-  const config = join(dir, 'fsops.config.yaml');
-  // A very long SDK request timeout: only the run's signal can end the hanging call in time.
-  writeFileSync(config, ['aws:', '  requestTimeoutMs: 600000', '  maxAttempts: 1'].join('\n'));
+  const { dir, config } = longTimeoutConfig();
   const auditFile = join(dir, 'audit.jsonl');
   const child = spawn(process.execPath, [BIN, ...args, '--config', config, '--endpoint-url', fake.url], {
     env: {
@@ -60,9 +68,6 @@ async function signalWhileHanging(
   return { code, stderr, stdout, audit: existsSync(auditFile) ? readFileSync(auditFile, 'utf8') : '' };
 }
 
-const mutating = () =>
-  fake!.calls.filter((c) => ['UpdateService', 'StopServiceDeployment'].includes(c.action));
-
 describe('a signal while a read before a change hangs', () => {
   it.each([['SIGINT'], ['SIGTERM'], ['SIGHUP']] as const)(
     'fsops deployments with a hanging DescribeServices: %s exits 130 at once, "interrupted"',
@@ -79,53 +84,44 @@ describe('a signal while a read before a change hangs', () => {
     30_000,
   );
 
-  it('fsops rollback with a hanging DescribeServices: SIGTERM ends it as interrupted, nothing changed or audited', async () => {
-    const result = await signalWhileHanging(
-      ['rollback', 'internal-pe', '--env', 'prod', '--yes'],
-      { service: 'ecs', action: 'DescribeServices' },
-      'SIGTERM',
-    );
-    expect(result.code).toBe(130);
-    expect(result.stderr.trim().split('\n').at(-1)).toBe('fsops: interrupted');
-    expect(mutating()).toEqual([]);
-    expect(result.audit).toBe('');
-  }, 30_000);
-
-  it('fsops restart with a hanging account check (STS): SIGTERM ends it as interrupted, before any ECS call', async () => {
-    const result = await signalWhileHanging(
-      ['restart', 'internal-pe', '--env', 'prod', '--yes'],
-      { service: 'sts', action: 'GetCallerIdentity' },
-      'SIGTERM',
-    );
-    expect(result.code).toBe(130);
-    expect(result.stderr.trim().split('\n').at(-1)).toBe('fsops: interrupted');
-    expect(fake!.calls.filter((c) => c.service === 'ecs')).toEqual([]);
-    expect(result.audit).toBe('');
-  }, 30_000);
-
-  it('fsops scale with a hanging auto scaling read: SIGTERM ends it as interrupted, nothing changed', async () => {
-    const result = await signalWhileHanging(
-      ['scale', 'internal-pe', '5', '--env', 'prod', '--yes'],
-      { service: 'application-autoscaling', action: 'DescribeScalableTargets' },
-      'SIGTERM',
-    );
-    expect(result.code).toBe(130);
-    expect(result.stderr.trim().split('\n').at(-1)).toBe('fsops: interrupted');
-    expect(mutating()).toEqual([]);
-    expect(result.audit).toBe('');
-  }, 30_000);
-
-  it('fsops maintenance mode on with a hanging account check: SIGTERM ends it as interrupted, no PutParameter', async () => {
-    const result = await signalWhileHanging(
-      ['maintenance', 'mode', 'on', '--env', 'prod', '--yes'],
-      { service: 'sts', action: 'GetCallerIdentity' },
-      'SIGTERM',
-    );
-    expect(result.code).toBe(130);
-    expect(result.stderr.trim().split('\n').at(-1)).toBe('fsops: interrupted');
-    expect(fake!.calls.filter((c) => c.service === 'ssm')).toEqual([]);
-    expect(result.audit).toBe('');
-  }, 30_000);
+  const ecsChanges = () =>
+    fake!.calls.filter((c) => ['UpdateService', 'StopServiceDeployment'].includes(c.action));
+  it.each([
+    {
+      what: 'rollback with a hanging DescribeServices: SIGTERM ends it as interrupted, nothing changed or audited',
+      args: ['rollback', 'internal-pe', '--env', 'prod', '--yes'],
+      hang: { service: 'ecs', action: 'DescribeServices' },
+      touched: ecsChanges,
+    },
+    {
+      what: 'restart with a hanging account check (STS): SIGTERM ends it as interrupted, before any ECS call',
+      args: ['restart', 'internal-pe', '--env', 'prod', '--yes'],
+      hang: { service: 'sts', action: 'GetCallerIdentity' },
+      touched: () => fake!.calls.filter((c) => c.service === 'ecs'),
+    },
+    {
+      what: 'scale with a hanging auto scaling read: SIGTERM ends it as interrupted, nothing changed',
+      args: ['scale', 'internal-pe', '5', '--env', 'prod', '--yes'],
+      hang: { service: 'application-autoscaling', action: 'DescribeScalableTargets' },
+      touched: ecsChanges,
+    },
+    {
+      what: 'maintenance mode on with a hanging account check: SIGTERM ends it as interrupted, no PutParameter',
+      args: ['maintenance', 'mode', 'on', '--env', 'prod', '--yes'],
+      hang: { service: 'sts', action: 'GetCallerIdentity' },
+      touched: () => fake!.calls.filter((c) => c.service === 'ssm'),
+    },
+  ])(
+    'fsops $what',
+    async ({ args, hang, touched }) => {
+      const result = await signalWhileHanging(args, hang, 'SIGTERM');
+      expect(result.code).toBe(130);
+      expect(result.stderr.trim().split('\n').at(-1)).toBe('fsops: interrupted');
+      expect(touched()).toEqual([]);
+      expect(result.audit).toBe('');
+    },
+    30_000,
+  );
 });
 
 describe('a hanging endpoint does not hold the listing', () => {
@@ -140,10 +136,8 @@ describe('a hanging endpoint does not hold the listing', () => {
         (n) => `arn:aws:ecs:ap-south-1:123456789014:task-definition/prod-fivestar-internal-pe:${n}`,
       ),
     });
-    const dir = mkdtempSync(join(tmpdir(), 'fsops-reads-'));
-    const config = join(dir, 'fsops.config.yaml');
     // Only fsops's own bound on the optional lookups can end them before the test's timeout.
-    writeFileSync(config, ['aws:', '  requestTimeoutMs: 600000', '  maxAttempts: 1'].join('\n'));
+    const { config } = longTimeoutConfig();
     const result = await runFsops(
       [
         'deployments',

@@ -1,5 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Deployment, Service, TaskDefinition } from '@aws-sdk/client-ecs';
+import { vi } from 'vitest';
 import type { DeploymentHistory, HistoryDeployment, RollbackFacts } from '../../../src/domain/ecs/target.js';
+import type { PromptIO } from '../../../src/engine/safety.js';
+import { TEST_CREDENTIALS } from '../../helpers/context.js';
 
 export const FAMILY = 'prod-fivestar-internal-pe';
 export const arn = (revision: number, family = FAMILY) =>
@@ -91,4 +96,44 @@ export function taskDefinition(revision: number, overrides: Partial<TaskDefiniti
     ],
     ...overrides,
   };
+}
+
+/**
+ * A scripted terminal for the service commands' tests: `isTTY` as given, every question answered
+ * `answer` (and kept in `asked`), what it prints (the plan) handed to `print`.
+ */
+export function scriptedTerminal(
+  isTTY: boolean,
+  answer: string,
+  print: (text: string) => void,
+): PromptIO & { asked: string[] } {
+  const asked: string[] = [];
+  return {
+    isTTY,
+    asked,
+    async ask(question) {
+      asked.push(question);
+      return answer;
+    },
+    print,
+  };
+}
+
+/** The audit records written to `dir`/audit.jsonl, in order (none yet: []). */
+export function auditRecords(dir: string): Record<string, unknown>[] {
+  try {
+    return readFileSync(join(dir, 'audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  } catch {
+    return [];
+  }
+}
+
+/** What every service command test runs under: the audit file in `dir`, the test credentials. */
+export function stubCommandEnv(dir: string): void {
+  vi.stubEnv('FSOPS_AUDIT_FILE', join(dir, 'audit.jsonl'));
+  vi.stubEnv('AWS_ACCESS_KEY_ID', TEST_CREDENTIALS.accessKeyId);
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', TEST_CREDENTIALS.secretAccessKey);
 }

@@ -1,5 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,9 +36,16 @@ import { scale } from '../../../src/commands/scale.js';
 import { dispatchInterrupt } from '../../../src/engine/interrupt.js';
 import type { Runtime } from '../../../src/engine/runtime.js';
 import type { PromptIO } from '../../../src/engine/safety.js';
-import { TEST_CREDENTIALS } from '../../helpers/context.js';
 import { collectingStream, testRuntime } from '../../helpers/runtime.js';
-import { arn, deployment, service, taskDefinition } from './builders.js';
+import {
+  arn,
+  auditRecords,
+  deployment,
+  scriptedTerminal,
+  service,
+  stubCommandEnv,
+  taskDefinition,
+} from './builders.js';
 
 const ecs = mockClient(ECSClient);
 const sts = mockClient(STSClient);
@@ -51,31 +58,11 @@ let err: string;
 let printed: string;
 let current: () => Service;
 
-function audit(): Record<string, unknown>[] {
-  try {
-    return readFileSync(join(dir, 'audit.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line));
-  } catch {
-    return [];
-  }
-}
-
-function io(isTTY: boolean, answer = ''): PromptIO & { asked: string[] } {
-  const asked: string[] = [];
-  return {
-    isTTY,
-    asked,
-    async ask(question) {
-      asked.push(question);
-      return answer;
-    },
-    print(text) {
-      printed += text;
-    },
-  };
-}
+const audit = () => auditRecords(dir);
+const io = (isTTY: boolean, answer = '') =>
+  scriptedTerminal(isTTY, answer, (text) => {
+    printed += text;
+  });
 
 /** The command's runtime: the terminal as scripted, stdout and stderr collected into `out` and `err`. */
 const deps = (prompt: PromptIO, pollIntervalMs = 0): Runtime =>
@@ -91,6 +78,47 @@ const deps = (prompt: PromptIO, pollIntervalMs = 0): Runtime =>
       err += text;
     }),
   });
+/** A rollback from :43 back to :42 in flight that the deployment history (ListServiceDeployments) does not list. */
+function rollbackInFlightUnlisted(): void {
+  current = () =>
+    service(42, {
+      deployments: [
+        deployment(42, { rolloutState: 'IN_PROGRESS', runningCount: 1 }),
+        deployment(43, { status: 'ACTIVE', runningCount: 2 }),
+      ],
+    });
+  ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
+}
+
+/** ECS takes the rollback to :41, and its rollout has completed at the first look. */
+const rollsBackTo41 = () =>
+  ecs.on(UpdateServiceCommand).callsFake(() => {
+    current = () => service(41);
+    return { service: current() };
+  });
+
+/**
+ * Runs `body` with prod's internal-pe health URL at a server that answers with `handler` (the config
+ * replaced), closed afterwards.
+ */
+async function withHealthServer(handler: RequestListener, body: () => Promise<void>): Promise<void> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const port = (server.address() as AddressInfo).port;
+    writeFileSync(
+      join(dir, 'fsops.config.yaml'),
+      ['environments:', '  prod:', '    healthUrls:', `      internal-pe: http://127.0.0.1:${port}`].join(
+        '\n',
+      ),
+    );
+    await body();
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
 const mutatingCalls = () =>
   ecs.commandCalls(UpdateServiceCommand).length + ecs.commandCalls(StopServiceDeploymentCommand).length;
 
@@ -117,10 +145,8 @@ beforeEach(() => {
     ].join('\n'),
   );
   vi.stubEnv('FSOPS_CONFIG', config);
-  vi.stubEnv('FSOPS_AUDIT_FILE', join(dir, 'audit.jsonl'));
+  stubCommandEnv(dir);
   vi.stubEnv('FSOPS_ENV', 'prod');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', TEST_CREDENTIALS.accessKeyId);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', TEST_CREDENTIALS.secretAccessKey);
   out = '';
   err = '';
   printed = '';
@@ -237,10 +263,7 @@ describe('fsops rollback', () => {
   });
 
   it('with --yes updates the service, waits for a stable deployment, verifies and audits', async () => {
-    ecs.on(UpdateServiceCommand).callsFake(() => {
-      current = () => service(41);
-      return { service: service(41) };
-    });
+    rollsBackTo41();
     const code = await rollback('internal-pe', { env: 'prod', yes: true }, deps(io(false)));
     expect(code).toBe(0);
     expect(ecs.commandCalls(UpdateServiceCommand)[0]!.args[0].input).toEqual({
@@ -260,10 +283,7 @@ describe('fsops rollback', () => {
   });
 
   it('prints nothing but the JSON report on stdout under --output json', async () => {
-    ecs.on(UpdateServiceCommand).callsFake(() => {
-      current = () => service(41);
-      return { service: service(41) };
-    });
+    rollsBackTo41();
     const code = await rollback('internal-pe', { env: 'prod', yes: true, output: 'json' }, deps(io(false)));
     expect(code).toBe(0);
     const report = JSON.parse(out);
@@ -305,14 +325,7 @@ describe('fsops rollback', () => {
   });
 
   it('an empty ListServiceDeployments answer is not "nothing in progress": a rollback in flight (:43 -> :42) is refused, not taken to :41', async () => {
-    current = () =>
-      service(42, {
-        deployments: [
-          deployment(42, { rolloutState: 'IN_PROGRESS', runningCount: 1 }),
-          deployment(43, { status: 'ACTIVE', runningCount: 2 }),
-        ],
-      });
-    ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
+    rollbackInFlightUnlisted();
     await expect(rollback('internal-pe', { env: 'prod', yes: true }, deps(io(false)))).rejects.toThrow(
       /a rollback is already in progress: the service is moving from prod-fivestar-internal-pe:43 back to prod-fivestar-internal-pe:42/,
     );
@@ -446,48 +459,26 @@ describe('fsops rollback', () => {
   });
 
   it('exits 1 when the rollout completes but the verification afterwards fails (runbook 002: verify rollback)', async () => {
-    const sick = createServer((_, res) => res.writeHead(503).end('down'));
-    await new Promise<void>((resolve) => sick.listen(0, '127.0.0.1', resolve));
-    try {
-      const port = (sick.address() as AddressInfo).port;
-      writeFileSync(
-        join(dir, 'fsops.config.yaml'),
-        ['environments:', '  prod:', '    healthUrls:', `      internal-pe: http://127.0.0.1:${port}`].join(
-          '\n',
-        ),
-      );
-      ecs.on(UpdateServiceCommand).callsFake(() => {
-        current = () => service(41);
-        return { service: current() };
-      });
-      const code = await rollback('internal-pe', { env: 'prod', yes: true }, deps(io(false)));
-      expect(code).toBe(1);
-      expect(out).toMatch(/PASS +Rollback deployment completed/);
-      expect(out).toMatch(/FAIL +Health endpoints answer/);
-      expect(out).toMatch(/fsops rollback internal-pe prod: FAIL/);
-    } finally {
-      await new Promise<void>((resolve) => sick.close(() => resolve()));
-    }
+    await withHealthServer(
+      (_, res) => res.writeHead(503).end('down'),
+      async () => {
+        rollsBackTo41();
+        const code = await rollback('internal-pe', { env: 'prod', yes: true }, deps(io(false)));
+        expect(code).toBe(1);
+        expect(out).toMatch(/PASS +Rollback deployment completed/);
+        expect(out).toMatch(/FAIL +Health endpoints answer/);
+        expect(out).toMatch(/fsops rollback internal-pe prod: FAIL/);
+      },
+    );
   });
 
   it('Ctrl-C during the verification says the rollback itself completed, and exits 130', async () => {
     // A health endpoint that does not answer: the engineer presses Ctrl-C while it is being checked.
-    const hanging = createServer(() => {
+    const hanging = () => {
       dispatchInterrupt();
-    });
-    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
-    try {
-      const port = (hanging.address() as AddressInfo).port;
-      writeFileSync(
-        join(dir, 'fsops.config.yaml'),
-        ['environments:', '  prod:', '    healthUrls:', `      internal-pe: http://127.0.0.1:${port}`].join(
-          '\n',
-        ),
-      );
-      ecs.on(UpdateServiceCommand).callsFake(() => {
-        current = () => service(41);
-        return { service: current() };
-      });
+    };
+    await withHealthServer(hanging, async () => {
+      rollsBackTo41();
       const code = await rollback('internal-pe', { env: 'prod', yes: true }, deps(io(false)));
       expect(code).toBe(130);
       expect(err).toContain(
@@ -499,10 +490,7 @@ describe('fsops rollback', () => {
       expect(out).toContain('not checked again after the changes: ecs.service, health.endpoints');
       expect(audit().map((r) => r.result)).toEqual(['started', 'succeeded']);
       expect(dispatchInterrupt()).toBe(false);
-    } finally {
-      hanging.closeAllConnections();
-      await new Promise<void>((resolve) => hanging.close(() => resolve()));
-    }
+    });
   });
 
   it('gives up waiting after --timeout: exit 1, the state the service is in, what to run next, audited', async () => {
@@ -715,14 +703,7 @@ describe('fsops restart', () => {
 
 describe('fsops deployments', () => {
   it('does not advertise a rollback target while a rollout is in flight that the history does not list', async () => {
-    current = () =>
-      service(42, {
-        deployments: [
-          deployment(42, { rolloutState: 'IN_PROGRESS', runningCount: 1 }),
-          deployment(43, { status: 'ACTIVE', runningCount: 2 }),
-        ],
-      });
-    ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
+    rollbackInFlightUnlisted();
     const code = await deployments('internal-pe', { env: 'prod', output: 'json' }, deps(io(false)));
     expect(code).toBe(0);
     const view = JSON.parse(out);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -17,9 +17,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { scale } from '../../../src/commands/scale.js';
 import { DEFAULT_MAX_DESIRED_COUNT, judgeScale } from '../../../src/domain/ecs/scale-limits.js';
 import type { PromptIO } from '../../../src/engine/safety.js';
-import { TEST_CREDENTIALS } from '../../helpers/context.js';
 import { testRuntime } from '../../helpers/runtime.js';
-import { service } from './builders.js';
+import { auditRecords, scriptedTerminal, service, stubCommandEnv } from './builders.js';
 
 const ecs = mockClient(ECSClient);
 const sts = mockClient(STSClient);
@@ -28,31 +27,12 @@ const autoScaling = mockClient(ApplicationAutoScalingClient);
 let dir: string;
 let printed: string;
 
-function io(isTTY: boolean, answer = ''): PromptIO & { asked: string[] } {
-  const asked: string[] = [];
-  return {
-    isTTY,
-    asked,
-    async ask(question) {
-      asked.push(question);
-      return answer;
-    },
-    print(text) {
-      printed += text;
-    },
-  };
-}
+const io = (isTTY: boolean, answer = '') =>
+  scriptedTerminal(isTTY, answer, (text) => {
+    printed += text;
+  });
 const deps = (prompt: PromptIO) => testRuntime({ io: prompt });
-const audit = () => {
-  try {
-    return readFileSync(join(dir, 'audit.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  } catch {
-    return [];
-  }
-};
+const audit = () => auditRecords(dir);
 
 function useConfig(lines: string[]): void {
   const file = join(dir, 'fsops.config.yaml');
@@ -63,9 +43,7 @@ function useConfig(lines: string[]): void {
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'fsops-scale-'));
   useConfig([]);
-  vi.stubEnv('FSOPS_AUDIT_FILE', join(dir, 'audit.jsonl'));
-  vi.stubEnv('AWS_ACCESS_KEY_ID', TEST_CREDENTIALS.accessKeyId);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', TEST_CREDENTIALS.secretAccessKey);
+  stubCommandEnv(dir);
   printed = '';
   ecs.reset();
   sts.reset();
