@@ -353,7 +353,7 @@ export async function deploy(component: string, options: DeployOptions, runtime:
       evidence: null,
       timings: result.timings,
       identity: identity?.arn ?? null,
-      stderr: runtime.stderr,
+      runtime,
     });
     if (result.interrupted && result.applied.length > 0) {
       await offerStop(

@@ -86,7 +86,10 @@ async function runMaintenanceRunbook(
     );
     const startedAt = new Date(runtime.clock.now());
     const progress = await createProgress(`${runbook.title} (${session.env.name})`, format, runtime.stderr);
-    const timer = stepTimer({ onCheckStart: progress.onCheckStart, onCheckDone: progress.onCheckDone });
+    const timer = stepTimer(runtime.clock, {
+      onCheckStart: progress.onCheckStart,
+      onCheckDone: progress.onCheckDone,
+    });
     // Both sessions open lazily: a read-only one for the checks, the writable one only when an action runs.
     const db = lazyDatabase(session, options);
     const since = new Date(startedAt.getTime() - sinceMs);
@@ -135,7 +138,7 @@ async function runMaintenanceRunbook(
         timings: [...timer.timings, ...(result?.timings ?? [])],
         identity: identity?.arn ?? null,
         changeRef: changeRef ?? null,
-        stderr: runtime.stderr,
+        runtime,
       });
     } finally {
       progress.stop();

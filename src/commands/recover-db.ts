@@ -218,7 +218,7 @@ export async function recoverDb(options: RecoverDbOptions, runtime: Runtime): Pr
       evidence,
       timings: results.flatMap((r) => r.timings),
       identity: identity?.arn ?? null,
-      stderr: runtime.stderr,
+      runtime,
     });
   } finally {
     session.aws.destroy();

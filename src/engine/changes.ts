@@ -530,7 +530,7 @@ async function recheckAfter(
   if (steps.length === 0 || !session.checkSession) return { ids: [], findings: [] };
   const ids = [...new Set(steps.map((s) => s.check.id))];
   log(`Checking ${ids.join(', ')} again after the changes ...`);
-  const timer = stepTimer();
+  const timer = stepTimer(session.runtime.clock);
   // Ctrl-C here stops the checks, not the changes (done already): the run ends INTERRUPTED, saying so.
   const stopper = new AbortController();
   let release = () => {};

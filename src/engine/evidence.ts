@@ -6,7 +6,7 @@ import { localUser } from './audit.js';
 import type { Printer } from './printer.js';
 import { toMarkdown } from './render.js';
 import type { RunnerHooks } from './runner.js';
-import type { OutputStream } from './runtime.js';
+import type { OutputStream, Runtime } from './runtime.js';
 
 export type EvidenceFormat = 'json' | 'markdown';
 
@@ -47,25 +47,31 @@ export interface Evidence extends Report {
   changeRef?: string | null;
 }
 
-/** Times each check of a runbook run through the runner's hooks (keyed by the step object). */
-export function stepTimer(hooks: RunnerHooks = {}): { hooks: RunnerHooks; timings: StepTiming[] } {
+/**
+ * Times each check of a runbook run through the runner's hooks (keyed by the step object), on the
+ * command's clock (runtime.clock).
+ */
+export function stepTimer(
+  clock: Pick<Runtime['clock'], 'now'>,
+  hooks: RunnerHooks = {},
+): { hooks: RunnerHooks; timings: StepTiming[] } {
   const started = new Map<unknown, number>();
   const timings: StepTiming[] = [];
   return {
     timings,
     hooks: {
       onCheckStart(step) {
-        started.set(step, Date.now());
+        started.set(step, clock.now());
         hooks.onCheckStart?.(step);
       },
       onCheckDone(step, findings) {
-        const at = started.get(step) ?? Date.now();
+        const at = started.get(step) ?? clock.now();
         // Ranked as the report is (src/base/model/finding.ts), so a step and the report agree.
         const status = overallStatus(findings);
         timings.push({
           step: `check:${step.check.id}`,
           startedAt: new Date(at).toISOString(),
-          durationMs: Date.now() - at,
+          durationMs: clock.now() - at,
           status,
         });
         hooks.onCheckDone?.(step, findings);
@@ -78,12 +84,14 @@ export function buildEvidence(
   report: Report,
   steps: StepTiming[],
   awsIdentity: string | null,
+  /** When the run finished (the command's clock). */
+  finishedAt: Date,
   changeRef?: string | null,
 ): Evidence {
   return {
     ...report,
     ranBy: { user: localUser(), awsIdentity, host: process.env.HOSTNAME ?? null },
-    finishedAt: new Date().toISOString(),
+    finishedAt: finishedAt.toISOString(),
     steps: [...steps].sort((a, b) => a.startedAt.localeCompare(b.startedAt)),
     ...(changeRef !== undefined ? { changeRef } : {}),
   };
@@ -150,8 +158,11 @@ export function finishChangeRun(
     timings: StepTiming[];
     identity: string | null;
     changeRef?: string | null;
-    /** Where a lost evidence file is said: the command's runtime.stderr (src/engine/runtime.ts). */
-    stderr: OutputStream;
+    /**
+     * The command's runtime (src/engine/runtime.ts): its clock dates the evidence, a lost evidence
+     * file is said on its stderr.
+     */
+    runtime: Pick<Runtime, 'stderr' | 'clock'>;
   },
 ): number {
   const code = printer.report(report);
@@ -159,13 +170,13 @@ export function finishChangeRun(
     run.evidence && run.reportFile
       ? writeEvidence(
           run.reportFile,
-          buildEvidence(report, run.timings, run.identity, run.changeRef),
+          buildEvidence(report, run.timings, run.identity, new Date(run.runtime.clock.now()), run.changeRef),
           run.evidence,
         )
       : null;
   return afterEvidence(
     code === ExitCode.interrupted ? code : run.declined ? ExitCode.usage : code,
     problem,
-    run.stderr,
+    run.runtime.stderr,
   );
 }

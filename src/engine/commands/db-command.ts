@@ -116,7 +116,7 @@ export async function runDbActions(
       evidence,
       timings: result?.timings ?? [],
       identity: target.identity,
-      stderr: runtime.stderr,
+      runtime,
     });
   } finally {
     progress.stop();

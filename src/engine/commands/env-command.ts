@@ -73,7 +73,7 @@ export async function runEnvActions(
       evidence,
       timings: result.timings,
       identity,
-      stderr: runtime.stderr,
+      runtime,
     });
   } finally {
     session.aws.destroy();

@@ -9,7 +9,7 @@ const of = (...statuses: Finding['status'][]) => statuses.map((status) => ({ sta
 describe("stepTimer: a step's status in the evidence", () => {
   it('is ranked as the report ranks it (a skipped part does not outrank a pass; a fail outranks an error)', () => {
     for (const findings of [of('pass', 'skip'), of('skip'), of('error', 'fail'), of('warn', 'skip'), of()]) {
-      const timer = stepTimer();
+      const timer = stepTimer({ now: () => Date.now() });
       timer.hooks.onCheckStart?.(step);
       timer.hooks.onCheckDone?.(step, findings);
       expect(timer.timings[0]!.status).toBe(overallStatus(findings));

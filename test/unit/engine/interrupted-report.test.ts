@@ -79,11 +79,11 @@ describe('an interrupted run is never a pass', () => {
     const md = render(interrupted(), 'markdown');
     expect(md.split('\n')[0]).toBe('## fsops backup verify staging: INTERRUPTED');
     expect(md).toContain('**Not done:**');
-    const evidence = renderEvidence(buildEvidence(interrupted(), [], null), 'markdown');
+    const evidence = renderEvidence(buildEvidence(interrupted(), [], null, new Date()), 'markdown');
     expect(evidence).toContain('- Result: **INTERRUPTED**');
     expect(evidence).not.toContain('**PASS**');
     expect(evidence).toContain('  - backup.restore-test [compare]: not finished: interrupted');
-    const json = JSON.parse(renderEvidence(buildEvidence(interrupted(), [], null), 'json'));
+    const json = JSON.parse(renderEvidence(buildEvidence(interrupted(), [], null, new Date()), 'json'));
     expect(json.status).toBe('interrupted');
   });
 
