@@ -11,8 +11,10 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -285,6 +287,22 @@ export class AwsClients {
           ...clientConfig(this.settings),
           ...(this.settings.endpoint ? { forcePathStyle: true } : {}),
         }),
+    );
+  }
+
+  /** Kinesis Data Firehose (the delivery streams of the log archive's subscription filters). */
+  firehose(): Promise<FirehoseClient> {
+    return this.lazy(
+      'firehose',
+      async () => new (await import('@aws-sdk/client-firehose')).FirehoseClient(clientConfig(this.settings)),
+    );
+  }
+
+  /** KMS (the key the alert topics are encrypted with). */
+  kms(): Promise<KMSClient> {
+    return this.lazy(
+      'kms',
+      async () => new (await import('@aws-sdk/client-kms')).KMSClient(clientConfig(this.settings)),
     );
   }
 

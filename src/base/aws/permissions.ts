@@ -176,12 +176,13 @@ export const AWS_PERMISSIONS: readonly PermissionFamily[] = [
   {
     family: 'log archive',
     commands:
-      'logs archive, the logs.archive check (maintenance run monthly, security): the archive bucket and the export tasks',
+      'logs archive, the logs.archive check (maintenance run monthly, security): the archive bucket, the export tasks and the Firehose delivery streams',
     actions: [
       'logs:DescribeLogGroups',
       'logs:DescribeSubscriptionFilters',
       'logs:DescribeExportTasks',
       'logs:CreateExportTask',
+      'firehose:DescribeDeliveryStream',
       's3:GetLifecycleConfiguration',
       's3:GetBucketObjectLockConfiguration',
       's3:GetEncryptionConfiguration',

@@ -5,6 +5,11 @@ import type {
   SubscriptionFilter,
 } from '@aws-sdk/client-cloudwatch-logs';
 import type {
+  DeliveryStreamDescription,
+  DestinationDescription,
+  FirehoseClient,
+} from '@aws-sdk/client-firehose';
+import type {
   LifecycleRule,
   ObjectLockConfiguration,
   PublicAccessBlockConfiguration,
@@ -219,9 +224,81 @@ export async function subscriptionFilters(
   return filters;
 }
 
-/** A subscription filter that streams to Kinesis Data Firehose (the way to S3), or undefined. */
-export function firehoseFilter(filters: SubscriptionFilter[]): SubscriptionFilter | undefined {
-  return filters.find((f) => /^arn:aws[a-z-]*:firehose:/.test(f.destinationArn ?? ''));
+/** The subscription filters that stream to Kinesis Data Firehose (a way to S3), in their order. */
+export function firehoseFilters(filters: SubscriptionFilter[]): SubscriptionFilter[] {
+  return filters.filter((f) => /^arn:aws[a-z-]*:firehose:/.test(f.destinationArn ?? ''));
+}
+
+/** The delivery stream's name in a Firehose ARN (`arn:aws:firehose:<region>:<account>:deliverystream/<name>`). */
+export function deliveryStreamName(arn: string): string {
+  return arn.slice(arn.indexOf('deliverystream/') + 'deliverystream/'.length) || arn;
+}
+
+/**
+ * DescribeDeliveryStream of the stream a subscription filter names: its description, or null when
+ * Firehose has no such stream (ResourceNotFoundException). Any other failure is thrown (the catalogue
+ * reports it as its own error finding).
+ */
+export async function describeDeliveryStream(
+  firehose: FirehoseClient,
+  name: string,
+  signal: AbortSignal,
+): Promise<DeliveryStreamDescription | null> {
+  const { DescribeDeliveryStreamCommand } = await import('@aws-sdk/client-firehose');
+  try {
+    const out = await firehose.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: name }), {
+      abortSignal: signal,
+    });
+    return out.DeliveryStreamDescription ?? null;
+  } catch (error) {
+    if ((error as Error).name === 'ResourceNotFoundException') return null;
+    throw error;
+  }
+}
+
+/** Where a delivery stream puts all of its data in S3: the bucket's ARN, or why it does not. */
+export type StreamS3 = { bucketArn: string; via: string } | { bucketArn: null; why: string };
+
+/**
+ * The S3 bucket that receives every record of a delivery stream's destination: the S3 destination
+ * itself (ExtendedS3DestinationDescription, else S3DestinationDescription), or for Redshift,
+ * OpenSearch, Splunk, HTTP, Snowflake and Iceberg the S3 backup when it backs up all data. A backup
+ * of failed data only, or none, is not an archive.
+ */
+export function streamS3Destination(destination: DestinationDescription): StreamS3 {
+  const d = destination;
+  const others: [
+    string,
+    { S3BackupMode?: string; S3DestinationDescription?: { BucketARN?: string } } | undefined,
+    string,
+  ][] = [
+    ['Redshift', d.RedshiftDestinationDescription, 'Enabled'],
+    ['Elasticsearch', d.ElasticsearchDestinationDescription, 'AllDocuments'],
+    ['OpenSearch', d.AmazonopensearchserviceDestinationDescription, 'AllDocuments'],
+    ['OpenSearch Serverless', d.AmazonOpenSearchServerlessDestinationDescription, 'AllDocuments'],
+    ['Splunk', d.SplunkDestinationDescription, 'AllEvents'],
+    ['HTTP endpoint', d.HttpEndpointDestinationDescription, 'AllData'],
+    ['Snowflake', d.SnowflakeDestinationDescription, 'AllData'],
+    ['Iceberg', d.IcebergDestinationDescription, 'AllData'],
+  ];
+  const other = others.find(([, description]) => description !== undefined);
+  if (other) {
+    const [kind, description, all] = other;
+    const backup =
+      kind === 'Redshift'
+        ? d.RedshiftDestinationDescription?.S3BackupDescription
+        : description!.S3DestinationDescription;
+    const mode = description!.S3BackupMode ?? 'not set';
+    if (mode === all && backup?.BucketARN)
+      return { bucketArn: backup.BucketARN, via: `${kind} with S3 backup of all data` };
+    return {
+      bucketArn: null,
+      why: `delivers to ${kind}, S3 backup mode ${mode} (not all data)`,
+    };
+  }
+  const s3 = d.ExtendedS3DestinationDescription ?? d.S3DestinationDescription;
+  if (s3?.BucketARN) return { bucketArn: s3.BucketARN, via: 'S3' };
+  return { bucketArn: null, why: 'no S3 destination' };
 }
 
 /** The account's export tasks (newest first as AWS lists them), at most `maxPages` pages of 50. */

@@ -6,6 +6,13 @@ import {
   type ExportTask,
 } from '@aws-sdk/client-cloudwatch-logs';
 import {
+  type DeliveryStreamDescription,
+  DescribeDeliveryStreamCommand,
+  type DestinationDescription,
+  FirehoseClient,
+  type S3DestinationDescription,
+} from '@aws-sdk/client-firehose';
+import {
   GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand,
   GetObjectLockConfigurationCommand,
@@ -23,6 +30,36 @@ import { testContext } from '../../helpers/context.js';
 
 const logs = mockClient(CloudWatchLogsClient);
 const s3 = mockClient(S3Client);
+const firehose = mockClient(FirehoseClient);
+const STREAM_ARN = (name: string) => `arn:aws:firehose:ap-south-1:123456789014:deliverystream/${name}`;
+const s3Destination = (BucketARN: string): S3DestinationDescription => ({
+  RoleARN: 'arn:aws:iam::123456789014:role/firehose',
+  BucketARN,
+  BufferingHints: {},
+  CompressionFormat: 'GZIP',
+  EncryptionConfiguration: {},
+});
+function stream(
+  destination: Omit<DestinationDescription, 'DestinationId'>,
+  status: DeliveryStreamDescription['DeliveryStreamStatus'] = 'ACTIVE',
+): DeliveryStreamDescription {
+  return {
+    DeliveryStreamName: 'x',
+    DeliveryStreamARN: 'x',
+    DeliveryStreamStatus: status,
+    DeliveryStreamType: 'DirectPut',
+    VersionId: '1',
+    Destinations: [{ DestinationId: 'destinationId-000000000001', ...destination }],
+    HasMoreDestinations: false,
+  };
+}
+/** The delivery streams Firehose has, by name (DescribeDeliveryStream; others: ResourceNotFoundException). */
+let streams: Record<string, DeliveryStreamDescription>;
+function streamFilters(byGroup: Record<string, { filterName: string; destinationArn: string }[]>) {
+  logs
+    .on(DescribeSubscriptionFiltersCommand)
+    .callsFake((input) => ({ subscriptionFilters: byGroup[input.logGroupName] ?? [] }));
+}
 const BUCKET = 'fivestar-payments-prod-log-archive';
 const GROUPS = [
   '/ecs/prod-fivestar-internal-pe',
@@ -57,6 +94,18 @@ let retention: number | undefined;
 beforeEach(() => {
   tasks = GROUPS.map((g) => task(g, 'COMPLETED'));
   retention = 90;
+  streams = {
+    'logs-to-s3': stream({
+      // DescribeDeliveryStream of an extended S3 stream returns both descriptions.
+      S3DestinationDescription: s3Destination(`arn:aws:s3:::${BUCKET}`),
+      ExtendedS3DestinationDescription: { ...s3Destination(`arn:aws:s3:::${BUCKET}`) },
+    }),
+  };
+  firehose.on(DescribeDeliveryStreamCommand).callsFake((input) => {
+    const found = streams[input.DeliveryStreamName];
+    if (!found) throw awsError('ResourceNotFoundException', `${input.DeliveryStreamName} not found`);
+    return { DeliveryStreamDescription: found };
+  });
   logs.on(DescribeLogGroupsCommand).callsFake((input) => ({
     logGroups: (input.logGroupIdentifiers ?? []).map((name: string) => ({
       logGroupName: name,
@@ -91,6 +140,7 @@ beforeEach(() => {
 afterEach(() => {
   logs.reset();
   s3.reset();
+  firehose.reset();
 });
 
 async function check(options: { now?: string; env?: string; yaml?: string } = {}): Promise<CheckResult[]> {
@@ -199,32 +249,183 @@ describe('logs.archive: the log groups of ops guide §3.1.1 and the archive buck
     ]);
   });
 
-  it('a subscription filter to Firehose counts as archived; one to Lambda does not', async () => {
+  it('a subscription filter to a Firehose stream delivering to the archive bucket counts; one to Lambda does not', async () => {
     tasks = [];
-    logs.on(DescribeSubscriptionFiltersCommand).callsFake((input) => ({
-      subscriptionFilters:
-        input.logGroupName === GROUPS[0]
-          ? [
-              {
-                filterName: 'to-s3',
-                destinationArn: 'arn:aws:firehose:ap-south-1:123456789014:deliverystream/logs-to-s3',
-              },
-            ]
-          : input.logGroupName === GROUPS[1]
-            ? [
-                {
-                  filterName: 'to-lambda',
-                  destinationArn: 'arn:aws:lambda:ap-south-1:123456789014:function:ship',
-                },
-              ]
-            : [],
-    }));
+    streamFilters({
+      [GROUPS[0]!]: [{ filterName: 'to-s3', destinationArn: STREAM_ARN('logs-to-s3') }],
+      [GROUPS[1]!]: [
+        { filterName: 'to-lambda', destinationArn: 'arn:aws:lambda:ap-south-1:123456789014:function:ship' },
+      ],
+    });
     const results = await check();
     expect(one(results, 'logs.archive.group', GROUPS[0])).toMatchObject({
       status: 'pass',
-      observed: 'streamed to logs-to-s3 by subscription filter to-s3',
+      observed: `streamed by subscription filter to-s3: delivery stream logs-to-s3 (ACTIVE) delivers to s3://${BUCKET}`,
     });
+    expect(one(results, 'logs.archive.group', GROUPS[0]).detail).toBeUndefined();
     expect(one(results, 'logs.archive.group', GROUPS[1]).status).toBe('fail');
+    expect(firehose.commandCalls(DescribeDeliveryStreamCommand).map((c) => c.args[0].input)).toEqual([
+      { DeliveryStreamName: 'logs-to-s3' },
+    ]);
+  });
+
+  it('a stream shared by several groups is described once per run', async () => {
+    tasks = [];
+    streamFilters(
+      Object.fromEntries(
+        GROUPS.map((g) => [g, [{ filterName: 'to-s3', destinationArn: STREAM_ARN('logs-to-s3') }]]),
+      ),
+    );
+    const results = await check();
+    expect(of(results, 'logs.archive.group').map((r) => r.status)).toEqual([
+      'pass',
+      'pass',
+      'pass',
+      'pass',
+      'pass',
+    ]);
+    expect(firehose.commandCalls(DescribeDeliveryStreamCommand)).toHaveLength(1);
+  });
+
+  it('a stream delivering to another bucket is not archived: fails with both fixes; a completed export still passes, noting the stream', async () => {
+    tasks = GROUPS.slice(1).map((g) => task(g, 'COMPLETED'));
+    streams['logs-to-s3'] = stream({
+      ExtendedS3DestinationDescription: s3Destination('arn:aws:s3:::someone-elses-bucket'),
+    });
+    streamFilters(
+      Object.fromEntries(
+        GROUPS.slice(0, 2).map((g) => [
+          g,
+          [{ filterName: 'to-s3', destinationArn: STREAM_ARN('logs-to-s3') }],
+        ]),
+      ),
+    );
+    const results = await check();
+    const streamed = one(results, 'logs.archive.group', GROUPS[0]);
+    expect(streamed).toMatchObject({
+      status: 'fail',
+      observed:
+        '2026-11 not archived: no export task; subscription filter to-s3: delivery stream logs-to-s3 delivers to s3://someone-elses-bucket, not the archive bucket',
+    });
+    expect(streamed.remediation).toBe(
+      `fsops logs archive --env prod --month 2026-11 (exports every log group of ops guide §3.1.1 for the month), or make the delivery stream ACTIVE and deliver all of its data to s3://${BUCKET}.`,
+    );
+    expect(one(results, 'logs.archive.group', GROUPS[1])).toMatchObject({
+      status: 'pass',
+      observed: expect.stringMatching(/^exported to /),
+      detail:
+        'Not counted: subscription filter to-s3: delivery stream logs-to-s3 delivers to s3://someone-elses-bucket, not the archive bucket.',
+    });
+  });
+
+  it('a stream not ACTIVE, or missing (ResourceNotFoundException), is not archived', async () => {
+    tasks = [];
+    streams['creating'] = stream({}, 'CREATING');
+    streamFilters({
+      [GROUPS[0]!]: [{ filterName: 'new', destinationArn: STREAM_ARN('creating') }],
+      [GROUPS[1]!]: [{ filterName: 'gone', destinationArn: STREAM_ARN('deleted-stream') }],
+    });
+    const results = await check();
+    expect(one(results, 'logs.archive.group', GROUPS[0])).toMatchObject({
+      status: 'fail',
+      observed:
+        '2026-11 not archived: no export task; subscription filter new: delivery stream creating is CREATING, not ACTIVE',
+    });
+    expect(one(results, 'logs.archive.group', GROUPS[1])).toMatchObject({
+      status: 'fail',
+      observed:
+        '2026-11 not archived: no export task; subscription filter gone: delivery stream deleted-stream not found',
+    });
+  });
+
+  it('Redshift, OpenSearch or HTTP without an S3 backup of all data is not archived; an S3 backup of all data to the bucket is', async () => {
+    tasks = [];
+    const backup = s3Destination(`arn:aws:s3:::${BUCKET}`);
+    streams['redshift'] = stream({
+      RedshiftDestinationDescription: {
+        RoleARN: 'r',
+        ClusterJDBCURL: 'jdbc:x',
+        CopyCommand: { DataTableName: 't' },
+        S3DestinationDescription: backup,
+        S3BackupMode: 'Disabled',
+      },
+    });
+    streams['opensearch'] = stream({
+      AmazonopensearchserviceDestinationDescription: {
+        S3BackupMode: 'FailedDocumentsOnly',
+        S3DestinationDescription: backup,
+      },
+    });
+    streams['http-all'] = stream({
+      HttpEndpointDestinationDescription: { S3BackupMode: 'AllData', S3DestinationDescription: backup },
+    });
+    streams['redshift-backup'] = stream({
+      RedshiftDestinationDescription: {
+        RoleARN: 'r',
+        ClusterJDBCURL: 'jdbc:x',
+        CopyCommand: { DataTableName: 't' },
+        S3DestinationDescription: s3Destination('arn:aws:s3:::staging-bucket'),
+        S3BackupMode: 'Enabled',
+        S3BackupDescription: backup,
+      },
+    });
+    const names = ['redshift', 'opensearch', 'http-all', 'redshift-backup'];
+    streamFilters(
+      Object.fromEntries(
+        names.map((n, i) => [GROUPS[i]!, [{ filterName: n, destinationArn: STREAM_ARN(n) }]]),
+      ),
+    );
+    const results = await check();
+    expect(one(results, 'logs.archive.group', GROUPS[0]).observed).toBe(
+      '2026-11 not archived: no export task; subscription filter redshift: delivery stream redshift delivers to Redshift, S3 backup mode Disabled (not all data)',
+    );
+    expect(one(results, 'logs.archive.group', GROUPS[1]).observed).toBe(
+      '2026-11 not archived: no export task; subscription filter opensearch: delivery stream opensearch delivers to OpenSearch, S3 backup mode FailedDocumentsOnly (not all data)',
+    );
+    expect(one(results, 'logs.archive.group', GROUPS[2])).toMatchObject({
+      status: 'pass',
+      observed: `streamed by subscription filter http-all: delivery stream http-all (ACTIVE) delivers to s3://${BUCKET} (HTTP endpoint with S3 backup of all data)`,
+    });
+    expect(one(results, 'logs.archive.group', GROUPS[3]).status).toBe('pass');
+  });
+
+  it('DescribeDeliveryStream denied: an error naming firehose:DescribeDeliveryStream, never a pass; a completed export still passes', async () => {
+    tasks = GROUPS.slice(1).map((g) => task(g, 'COMPLETED'));
+    firehose
+      .on(DescribeDeliveryStreamCommand)
+      .rejects(
+        awsError(
+          'AccessDeniedException',
+          'User is not authorized to perform: firehose:DescribeDeliveryStream',
+        ),
+      );
+    streamFilters(
+      Object.fromEntries(
+        GROUPS.slice(0, 2).map((g) => [
+          g,
+          [{ filterName: 'to-s3', destinationArn: STREAM_ARN('logs-to-s3') }],
+        ]),
+      ),
+    );
+    const results = await check();
+    expect(one(results, 'logs.archive.group', GROUPS[0])).toMatchObject({
+      status: 'error',
+      expected: 'the delivery stream logs-to-s3 of subscription filter to-s3 readable',
+      observed: 'could not check: access denied to firehose:DescribeDeliveryStream',
+      remediation: expect.stringMatching(/^Grant firehose:DescribeDeliveryStream to the role fsops runs as/),
+    });
+    expect(one(results, 'logs.archive.group', GROUPS[1]).status).toBe('pass');
+  });
+
+  it('the export tasks and the delivery stream both unreadable: one error finding for each', async () => {
+    logs.on(DescribeExportTasksCommand).rejects(awsError('AccessDeniedException'));
+    firehose.on(DescribeDeliveryStreamCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
+    streamFilters({ [GROUPS[0]!]: [{ filterName: 'to-s3', destinationArn: STREAM_ARN('logs-to-s3') }] });
+    const found = of(await check(), 'logs.archive.group').filter((r) => r.resource === GROUPS[0]);
+    expect(found.map((r) => [r.status, r.observed])).toEqual([
+      ['error', 'could not check: access denied to logs:DescribeExportTasks'],
+      ['error', 'could not check: firehose:DescribeDeliveryStream throttled by AWS after retries'],
+    ]);
   });
 
   it('DescribeExportTasks denied: an error naming logs:DescribeExportTasks for each group, never a pass or a fail', async () => {

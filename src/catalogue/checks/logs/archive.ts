@@ -1,4 +1,5 @@
 import type { ExportTask, LogGroup, SubscriptionFilter } from '@aws-sdk/client-cloudwatch-logs';
+import type { DeliveryStreamDescription } from '@aws-sdk/client-firehose';
 import type {
   LifecycleRule,
   ObjectLockConfiguration,
@@ -14,9 +15,11 @@ import {
   BUCKET_READ_ACTION,
   type BucketFacts,
   bucketMissing,
+  deliveryStreamName,
+  describeDeliveryStream,
   describeGroups,
   exportOf,
-  firehoseFilter,
+  firehoseFilters,
   guideLogGroups,
   lastClosedMonth,
   listExportTasks,
@@ -24,6 +27,7 @@ import {
   type Read,
   readBucketFacts,
   stamp,
+  streamS3Destination,
   subscriptionFilters,
 } from '../../../domain/logs/archive.js';
 
@@ -329,83 +333,175 @@ export function evaluateAvailability(
   };
 }
 
+/** A delivery stream as the archive sees it: it delivers all its data to the bucket, or why not. */
+export type StreamVerdict =
+  | { archives: true; observed: string }
+  | { archives: false; observed: string }
+  | { archives: 'unread'; error: unknown };
+
 /**
- * The group's last closed month is in the archive: streamed by a subscription filter to Firehose, or a
- * COMPLETED export task covering the month to the bucket. Still running warns; none warns for
- * `graceDays` after the month closed, then fails; a failed or cancelled export says so.
+ * Whether a delivery stream archives to `bucket`: ACTIVE, and one of its destinations puts every
+ * record in the bucket (the S3 destination, or an S3 backup of all data). Missing (null), not ACTIVE,
+ * delivering elsewhere or backing up only failed data: not archived.
+ */
+export function judgeStream(
+  name: string,
+  description: Read<DeliveryStreamDescription | null>,
+  bucket: string,
+): StreamVerdict {
+  const shown = oneLine(name, 120);
+  if (!description.ok) return { archives: 'unread', error: description.error };
+  const stream = description.value;
+  if (stream === null) return { archives: false, observed: `delivery stream ${shown} not found` };
+  const status = stream.DeliveryStreamStatus ?? 'unknown';
+  if (status !== 'ACTIVE')
+    return { archives: false, observed: `delivery stream ${shown} is ${oneLine(status, 40)}, not ACTIVE` };
+  const targets = (stream.Destinations ?? []).map(streamS3Destination);
+  const bucketOf = (arn: string) => arn.slice(arn.lastIndexOf(':') + 1);
+  const here = targets.find((t) => t.bucketArn !== null && bucketOf(t.bucketArn) === bucket);
+  if (here?.bucketArn) {
+    return {
+      archives: true,
+      observed: `delivery stream ${shown} (ACTIVE) delivers to s3://${bucket}${here.via === 'S3' ? '' : ` (${here.via})`}`,
+    };
+  }
+  const first = targets[0];
+  return {
+    archives: false,
+    observed: !first
+      ? `delivery stream ${shown} has no destination`
+      : first.bucketArn !== null
+        ? `delivery stream ${shown} delivers to s3://${oneLine(bucketOf(first.bucketArn), 120)}, not the archive bucket`
+        : `delivery stream ${shown} ${first.why}`,
+  };
+}
+
+/**
+ * The group's last closed month is in the archive: streamed by a subscription filter to a Firehose
+ * delivery stream that delivers to the bucket (DescribeDeliveryStream), or a COMPLETED export task
+ * covering the month to the bucket. Still running warns; none warns for `graceDays` after the month
+ * closed, then fails; a failed or cancelled export says so. A fact that could not be read and could
+ * have archived the month is its own error finding (never "not archived" from it).
  */
 export function evaluateGroupArchive(
   group: string,
-  facts: { filters: Read<SubscriptionFilter[]>; tasks: Read<ExportTask[]> },
+  facts: {
+    filters: Read<SubscriptionFilter[]>;
+    tasks: Read<ExportTask[]>;
+    /** DescribeDeliveryStream of each Firehose destination ARN (null: the stream does not exist). */
+    streams?: ReadonlyMap<string, Read<DeliveryStreamDescription | null>>;
+  },
   bucket: string,
   month: Month,
   now: Date,
   graceDays: number,
   env: string,
-): CheckResult {
+): CheckResult[] {
   const id = 'logs.archive.group';
-  const expected = `${month.label} in s3://${bucket} (an export task, or a subscription filter to Firehose)`;
-  const firehose = facts.filters.ok ? firehoseFilter(facts.filters.value) : undefined;
-  if (firehose) {
-    return {
-      id,
-      status: 'pass',
-      resource: group,
-      expected,
-      observed: `streamed to ${oneLine(firehose.destinationArn?.split('/').pop() ?? 'Firehose', 120)} by subscription filter ${oneLine(firehose.filterName ?? '?', 80)}`,
-      detail: "fsops does not read the delivery stream's S3 destination: it must be the archive bucket.",
+  const expected = `${month.label} in s3://${bucket} (an export task, or a subscription filter to a Firehose stream delivering there)`;
+  const streams = (facts.filters.ok ? firehoseFilters(facts.filters.value) : []).map((filter) => {
+    const arn = filter.destinationArn ?? '';
+    const name = deliveryStreamName(arn);
+    const read = facts.streams?.get(arn) ?? {
+      ok: false as const,
+      error: new Error(`delivery stream ${name} was not read`),
     };
+    return { filter: oneLine(filter.filterName ?? '?', 80), name, verdict: judgeStream(name, read, bucket) };
+  });
+  const archiving = streams.find((s) => s.verdict.archives === true);
+  if (archiving && archiving.verdict.archives === true) {
+    return [
+      {
+        id,
+        status: 'pass',
+        resource: group,
+        expected,
+        observed: `streamed by subscription filter ${archiving.filter}: ${archiving.verdict.observed}`,
+      },
+    ];
   }
-  if (!facts.tasks.ok) {
-    return unreadable(id, group, 'the export tasks', 'logs:DescribeExportTasks', facts.tasks.error);
-  }
-  const task = exportOf(facts.tasks.value, group, bucket, month);
+  const notCounted = streams.flatMap((s) =>
+    s.verdict.archives === false ? [`subscription filter ${s.filter}: ${s.verdict.observed}`] : [],
+  );
+  const streamNote = notCounted.length ? `; ${notCounted.join('; ')}` : '';
+  const task = facts.tasks.ok ? exportOf(facts.tasks.value, group, bucket, month) : undefined;
   const fix = `fsops logs archive --env ${env} --month ${month.label}`;
   const where = `s3://${bucket}/${archivePrefix(group, month)}`;
   const code = task?.status?.code;
   if (code === 'COMPLETED') {
-    return {
-      id,
-      status: 'pass',
-      resource: group,
-      expected,
-      observed: `exported to ${where} (task ${oneLine(task!.taskId ?? '?', 80)})`,
-    };
+    return [
+      {
+        id,
+        status: 'pass',
+        resource: group,
+        expected,
+        observed: `exported to ${where} (task ${oneLine(task!.taskId ?? '?', 80)})`,
+        ...(notCounted.length ? { detail: `Not counted: ${notCounted.join('; ')}.` } : {}),
+      },
+    ];
   }
   if (code === 'PENDING' || code === 'RUNNING') {
-    return {
-      id,
-      status: 'warn',
-      resource: group,
-      expected,
-      observed: `export of ${month.label} ${code} (task ${oneLine(task!.taskId ?? '?', 80)})`,
-      remediation: `Wait for it, then check again (or ${fix}: it waits for the running task).`,
-    };
+    return [
+      {
+        id,
+        status: 'warn',
+        resource: group,
+        expected,
+        observed: `export of ${month.label} ${code} (task ${oneLine(task!.taskId ?? '?', 80)})`,
+        remediation: `Wait for it, then check again (or ${fix}: it waits for the running task).`,
+      },
+    ];
   }
   // A read that failed leaves the question open when nothing was found: never "not archived" from it.
-  if (!facts.filters.ok) {
-    return unreadable(
-      id,
-      group,
-      'the subscription filters',
-      'logs:DescribeSubscriptionFilters',
-      facts.filters.error,
-    );
-  }
+  // Each one is its own finding (the IAM action to grant, or the error).
+  const unread: CheckResult[] = [
+    ...(facts.tasks.ok
+      ? []
+      : [unreadable(id, group, 'the export tasks', 'logs:DescribeExportTasks', facts.tasks.error)]),
+    ...(facts.filters.ok
+      ? []
+      : [
+          unreadable(
+            id,
+            group,
+            'the subscription filters',
+            'logs:DescribeSubscriptionFilters',
+            facts.filters.error,
+          ),
+        ]),
+    ...streams.flatMap((s) =>
+      s.verdict.archives === 'unread'
+        ? [
+            unreadable(
+              id,
+              group,
+              `the delivery stream ${oneLine(s.name, 120)} of subscription filter ${s.filter}`,
+              'firehose:DescribeDeliveryStream',
+              s.verdict.error,
+            ),
+          ]
+        : [],
+    ),
+  ];
+  if (unread.length) return unread;
   const due = new Date(month.end.getTime() + graceDays * DAY_MS);
   const late = now.getTime() >= due.getTime();
   const failed = code === 'FAILED' || code === 'CANCELLED';
-  return {
-    id,
-    status: late || failed ? 'fail' : 'warn',
-    severity: late || failed ? 'high' : undefined,
-    resource: group,
-    expected,
-    observed: failed
-      ? `the export of ${month.label} ${code} (task ${oneLine(task!.taskId ?? '?', 80)}: ${oneLine(task!.status?.message ?? 'no reason given', 200)})`
-      : `${month.label} not archived: no export task and no subscription filter to Firehose${late ? '' : ` (due by ${stamp(due)}: logArchive.graceDays)`}`,
-    remediation: `${fix} (exports every log group of ops guide §3.1.1 for the month).`,
-  };
+  return [
+    {
+      id,
+      status: late || failed ? 'fail' : 'warn',
+      severity: late || failed ? 'high' : undefined,
+      resource: group,
+      expected,
+      observed: failed
+        ? `the export of ${month.label} ${code} (task ${oneLine(task!.taskId ?? '?', 80)}: ${oneLine(task!.status?.message ?? 'no reason given', 200)})${streamNote}`
+        : notCounted.length
+          ? `${month.label} not archived: no export task${streamNote}${late ? '' : ` (due by ${stamp(due)}: logArchive.graceDays)`}`
+          : `${month.label} not archived: no export task and no subscription filter to Firehose${late ? '' : ` (due by ${stamp(due)}: logArchive.graceDays)`}`,
+      remediation: `${fix} (exports every log group of ops guide §3.1.1 for the month)${notCounted.length ? `, or make the delivery stream ACTIVE and deliver all of its data to s3://${bucket}` : ''}.`,
+    },
+  ];
 }
 
 /**
@@ -445,18 +541,47 @@ export const logArchiveCheck = defineCheck({
         return { ok: false, error };
       }
     };
-    const [facts, described, tasks, filters] = await Promise.all([
+    // The delivery streams wait for the filters that name them; each is described once per run.
+    const streamsOf = async (): Promise<{
+      filters: Read<SubscriptionFilter[]>[];
+      streams: Map<string, Read<DeliveryStreamDescription | null>>;
+    }> => {
+      const filters = await Promise.all(
+        groups.map((group) => attempt(() => subscriptionFilters(logs, group, ctx.signal))),
+      );
+      const arns = [
+        ...new Set(
+          filters.flatMap((f) => (f.ok ? firehoseFilters(f.value).map((x) => x.destinationArn ?? '') : [])),
+        ),
+      ];
+      const streams = new Map<string, Read<DeliveryStreamDescription | null>>();
+      if (arns.length) {
+        const firehose = await ctx.aws.firehose();
+        const described = await Promise.all(
+          arns.map((arn) =>
+            attempt(() =>
+              ctx.once(`logs.archive.firehose:${arn}`, (signal) =>
+                describeDeliveryStream(firehose, deliveryStreamName(arn), signal),
+              ),
+            ),
+          ),
+        );
+        for (const [i, arn] of arns.entries()) streams.set(arn, described[i]!);
+      }
+      return { filters, streams };
+    };
+    const [facts, described, tasks, { filters, streams }] = await Promise.all([
       ctx.once(`logs.archive.bucket:${bucket}`, (signal) => readBucketFacts(s3, bucket, signal)),
       attempt(() => describeGroups(logs, groups, ctx.signal)),
       attempt(() => listExportTasks(logs, ctx.signal)),
-      Promise.all(groups.map((group) => attempt(() => subscriptionFilters(logs, group, ctx.signal)))),
+      streamsOf(),
     ]);
     const prefixes = groups.map((group) => archivePrefix(group, month).replace(/\/\d{4}\/\d{2}$/, '/'));
     return [
       ...groups.flatMap((group, i) => [
-        evaluateGroupArchive(
+        ...evaluateGroupArchive(
           group,
-          { filters: filters[i]!, tasks },
+          { filters: filters[i]!, tasks, streams },
           bucket,
           month,
           ctx.now,
