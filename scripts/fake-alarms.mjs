@@ -198,6 +198,22 @@ export function fakeAlarmAccount(env, account, components, overrides = {}) {
           .map((f) => f.filter),
       }),
     },
+    // The topics' key (topicEncryption.kmsKeyId), enabled: what DescribeKey answers for the alias.
+    kms: {
+      DescribeKey: ({ KeyId }) => {
+        if (KeyId !== catalogue.topicEncryption?.kmsKeyId)
+          throw new AwsFault('NotFoundException', `Alias ${KeyId} is not found.`);
+        return {
+          KeyMetadata: {
+            KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
+            Arn: `arn:aws:kms:ap-south-1:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+            Enabled: true,
+            KeyState: 'Enabled',
+            KeyManager: 'CUSTOMER',
+          },
+        };
+      },
+    },
     events: {
       DescribeRule: ({ Name }) => {
         const rule = rules.get(Name);

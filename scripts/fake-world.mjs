@@ -253,6 +253,7 @@ export function fivestarWorld(env, albHost, overrides = {}) {
       ...managed.monitoring,
     },
     sns: managed.sns,
+    kms: managed.kms,
     events: managed.events,
     logs: {
       DescribeLogGroups: ({ logGroupIdentifiers = [] }) => ({

@@ -119,6 +119,7 @@ export const AWS_PERMISSIONS: readonly PermissionFamily[] = [
       'sns:Subscribe',
       'sns:CreateTopic',
       'sns:SetTopicAttributes',
+      'kms:DescribeKey',
       'logs:DescribeMetricFilters',
       'logs:PutMetricFilter',
       'events:DescribeRule',

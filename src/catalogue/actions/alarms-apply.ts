@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { AwsClients } from '../../base/aws/clients.js';
+import { describeAwsError } from '../../base/aws/errors.js';
 import type { CheckResult } from '../../base/model/check.js';
+import { UsageError } from '../../base/model/errors.js';
 import {
   type AlarmCatalogue,
   alarmDiff,
@@ -19,12 +21,15 @@ import {
 import {
   AWS_MANAGED_SNS_KEY,
   allowsEventBridge,
+  describeTopicKey,
   gatherAlarmState,
   gatherAlbDimensions,
   gatherEventRules,
   gatherMetricFilters,
+  keyProblem,
   metricsWithoutData,
   policyAllowingEventBridge,
+  type TopicKey,
 } from '../../domain/monitoring/alarm-state.js';
 import { defineAction, interruptedResult } from '../action.js';
 
@@ -172,6 +177,13 @@ export const alarmsApplyAction = defineAction({
       if (why) changes.push({ kind: 'put-rule', rule, create: !found?.exists, why });
     }
     changes.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
+    // A topic encrypted with a key that is missing, disabled or pending deletion drops every
+    // notification: refuse to create or encrypt topics with it (exit 2, before anything changed).
+    if (
+      kmsKeyId &&
+      changes.some((c) => c.kind === 'encrypt-topic' || (c.kind === 'create-topic' && c.kmsKeyId))
+    )
+      await requireUsableKey(aws, kmsKeyId, ctx.signal);
 
     const warnings: CheckResult[] = resolved
       .filter((a) => noData.has(a.name))
@@ -263,6 +275,27 @@ export const alarmsApplyAction = defineAction({
     };
   },
 });
+
+/**
+ * The topics' key exists and is enabled (DescribeKey), or the plan is refused with one line and the
+ * fix (UsageError: exit 2). A key that cannot be read is an error of the plan naming kms:DescribeKey.
+ */
+async function requireUsableKey(aws: AwsClients, keyId: string, signal: AbortSignal): Promise<void> {
+  let key: TopicKey;
+  try {
+    key = await describeTopicKey(aws, keyId, signal);
+  } catch (error) {
+    throw new Error(
+      `could not read the KMS key ${keyId} (kms:DescribeKey) before creating or encrypting topics with it: ${describeAwsError(error)}`,
+    );
+  }
+  const problem = keyProblem(key);
+  if (problem) {
+    throw new UsageError(
+      `alarms apply: not creating or encrypting topics with topicEncryption.kmsKeyId ${keyId}: ${problem.observed}. Fix: ${problem.fix}`,
+    );
+  }
+}
 
 const samePattern = (a: string | null, b: string) => {
   try {

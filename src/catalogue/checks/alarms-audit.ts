@@ -21,12 +21,15 @@ import {
   AWS_MANAGED_SNS_KEY,
   allowsEventBridge,
   describeAlarmsByName,
+  describeTopicKey,
   type EventRuleState,
   gatherAlbDimensions,
   gatherEventRules,
   gatherMetricFilters,
   gatherTopicState,
+  keyProblem,
   metricsWithoutData,
+  type TopicKey,
 } from '../../domain/monitoring/alarm-state.js';
 import { attempt, gather, unreadFact } from './partial.js';
 
@@ -51,11 +54,16 @@ export interface AuditInput {
   rules?: Map<string, EventRuleState>;
   /** Alarms whose metric has had no datapoint in two weeks (ListMetrics). */
   noData?: Set<string>;
+  /** The catalogue's topicEncryption.kmsKeyId (none: the topics are not to be encrypted, nothing judged). */
+  topicKeyId?: string;
+  /** That key as DescribeKey sees it. */
+  topicKey?: TopicKey;
   /**
    * Facts that could not be read, with why: what depends on each is one `error` finding, and the
-   * rest is judged (`alarms`: DescribeAlarms; `topics`: SNS; `filters`; `rules`; `noData`: ListMetrics).
+   * rest is judged (`alarms`: DescribeAlarms; `topics`: SNS; `filters`; `rules`; `noData`: ListMetrics;
+   * `topicKey`: DescribeKey of the topics' KMS key).
    */
-  unread?: Partial<Record<'alarms' | 'topics' | 'filters' | 'rules' | 'noData', string>>;
+  unread?: Partial<Record<'alarms' | 'topics' | 'filters' | 'rules' | 'noData' | 'topicKey', string>>;
 }
 
 const sameJson = (a: string | null, b: string) => {
@@ -85,6 +93,7 @@ export function evaluateAlarmAudit(input: AuditInput): CheckResult[] {
           ),
         ]
       : judgeTopics(input)),
+    ...judgeTopicKey(input),
     ...(unread.filters && input.metricFilters?.length
       ? [
           unreadFact(
@@ -307,6 +316,57 @@ function judgeTopics(input: AuditInput): CheckResult[] {
   return results;
 }
 
+/**
+ * The KMS key the catalogue encrypts the topics with (topicEncryption.kmsKeyId): it exists and is
+ * enabled. A topic encrypted with a key that is missing, disabled or pending deletion silently drops
+ * every alarm notification (SNS cannot encrypt the message). Unreadable: its own error naming
+ * kms:DescribeKey, never a pass.
+ */
+function judgeTopicKey(input: AuditInput): CheckResult[] {
+  const keyId = input.topicKeyId;
+  if (!keyId) return [];
+  const reason = input.unread?.topicKey;
+  if (reason || !input.topicKey) {
+    return [
+      unreadFact(
+        UNREAD,
+        keyId,
+        `the KMS key ${keyId} of the alert topics (kms:DescribeKey)`,
+        reason ?? 'not read',
+        `Grant kms:DescribeKey on ${keyId} to the role fsops runs as (docs/monitoring.md), then run again; the other findings were judged without it.`,
+      ),
+    ];
+  }
+  const key = input.topicKey;
+  const problem = keyProblem(key);
+  const expected =
+    'the topic key exists and is enabled (KeyState Enabled): SNS can encrypt what CloudWatch and EventBridge publish';
+  if (problem) {
+    return [
+      {
+        id: 'alarms.audit.topic-key',
+        title: 'The alert topics can encrypt their messages',
+        status: 'fail',
+        severity: 'critical',
+        resource: keyId,
+        expected,
+        observed: problem.observed,
+        remediation: problem.fix,
+      },
+    ];
+  }
+  return [
+    {
+      id: 'alarms.audit.topic-key',
+      title: 'The alert topics can encrypt their messages',
+      status: 'pass',
+      resource: keyId,
+      expected,
+      observed: `Enabled (${key.found ? key.arn : keyId})`,
+    },
+  ];
+}
+
 /** The catalogue's log metric filters: present as declared. */
 function judgeMetricFilters(input: AuditInput): CheckResult[] {
   const { env } = input;
@@ -377,6 +437,7 @@ export function summarizeAudit(env: string, results: CheckResult[]): CheckResult
           r.id?.startsWith('alarms.audit.') &&
           r.id !== UNREAD &&
           !r.id.endsWith('topic') &&
+          r.id !== 'alarms.audit.topic-key' &&
           !r.id.endsWith('event-rule') &&
           !r.id.endsWith('metric-filter'),
       )
@@ -393,6 +454,11 @@ export function summarizeAudit(env: string, results: CheckResult[]): CheckResult
     `${count('alarms.audit.insufficient-data')} stuck in INSUFFICIENT_DATA`,
     `${count('alarms.audit.topic')} topic(s) reaching nobody`,
     `${count('alarms.audit.metric-filter') + count('alarms.audit.event-rule')} metric filter(s) or event rule(s) missing`,
+    ...(count('alarms.audit.topic-key')
+      ? [
+          `the topic key ${results.find((r) => r.id === 'alarms.audit.topic-key' && r.status !== 'pass')?.resource} cannot encrypt: every notification is dropped`,
+        ]
+      : []),
     ...(count(UNREAD) ? [`${count(UNREAD)} fact(s) that could not be read`] : []),
   ];
   return {
@@ -426,12 +492,13 @@ export const alarmsAuditCheck = defineCheck({
     const filters = desiredMetricFilters(catalogue, ctx.env);
     const events = desiredEventRules(catalogue, ctx.env);
     const key = params.catalogue ?? 'default';
+    const topicKeyId = catalogue.topicEncryption?.kmsKeyId;
     // Each fact on its own: one that cannot be read is an error finding, the rest is judged. The
     // topics need no other fact; the alarms' names wait for the load balancers (their dimensions).
     const topicState = attempt(
       ctx.once(`alarms.topics.${key}`, (signal) => gatherTopicState(ctx.aws, Object.values(topics), signal)),
     );
-    const [albs, fetchedFilters, rules] = await gather(
+    const [albs, fetchedFilters, rules, topicKey] = await gather(
       ctx.once('alarms.albs', (signal) =>
         gatherAlbDimensions(ctx.aws, ctx.env.components, (c) => ctx.env.nameOf('alb', c), signal),
       ),
@@ -443,6 +510,11 @@ export const alarmsAuditCheck = defineCheck({
           signal,
         ),
       ),
+      topicKeyId
+        ? ctx.once(`alarms.topic-key.${topicKeyId}`, (signal) =>
+            describeTopicKey(ctx.aws, topicKeyId, signal),
+          )
+        : Promise.resolve(undefined),
     );
     const desired = desiredAlarms(
       catalogue,
@@ -472,6 +544,7 @@ export const alarmsAuditCheck = defineCheck({
       ...(fetchedFilters.ok ? {} : { filters: fetchedFilters.reason }),
       ...(rules.ok ? {} : { rules: rules.reason }),
       ...(noData.ok ? {} : { noData: noData.reason }),
+      ...(topicKey.ok ? {} : { topicKey: topicKey.reason }),
     };
     const results = evaluateAlarmAudit({
       env: ctx.env.name,
@@ -487,6 +560,8 @@ export const alarmsAuditCheck = defineCheck({
       ...(fetchedFilters.ok ? { filters: fetchedFilters.value } : {}),
       ...(rules.ok ? { rules: rules.value } : {}),
       ...(noData.ok ? { noData: noData.value } : {}),
+      ...(topicKeyId ? { topicKeyId } : {}),
+      ...(topicKey.ok && topicKey.value ? { topicKey: topicKey.value } : {}),
       unread,
     });
     return params.summary ? [summarizeAudit(ctx.env.name, results)] : results;

@@ -137,6 +137,85 @@ async function topicSubscriptions(aws: AwsClients, arn: string, signal?: AbortSi
   return state;
 }
 
+/**
+ * The KMS key the alert topics are encrypted with (`topicEncryption.kmsKeyId`), as DescribeKey sees it:
+ * `found: false` when KMS has no such key or alias (NotFoundException). A topic encrypted with a key
+ * that is missing, disabled or pending deletion drops every message published to it.
+ */
+export type TopicKey =
+  | { keyId: string; found: false }
+  | {
+      keyId: string;
+      found: true;
+      arn: string;
+      enabled: boolean;
+      /** KeyState: Enabled, Disabled, PendingDeletion, PendingImport, Unavailable, ... */
+      state: string;
+      deletionDate?: Date;
+    };
+
+/** DescribeKey of the topics' key id or alias; errors other than NotFoundException are thrown. */
+export async function describeTopicKey(
+  aws: AwsClients,
+  keyId: string,
+  signal?: AbortSignal,
+): Promise<TopicKey> {
+  const { DescribeKeyCommand } = await import('@aws-sdk/client-kms');
+  const client = await aws.kms();
+  try {
+    const out = await client.send(
+      new DescribeKeyCommand({ KeyId: keyId }),
+      ...(signal ? [{ abortSignal: signal }] : []),
+    );
+    const meta = out.KeyMetadata;
+    if (!meta) throw new Error(`DescribeKey of ${keyId} returned no key metadata`);
+    return {
+      keyId,
+      found: true,
+      arn: meta.Arn ?? meta.KeyId ?? keyId,
+      enabled: meta.Enabled === true,
+      state: meta.KeyState ?? 'unknown',
+      ...(meta.DeletionDate ? { deletionDate: new Date(meta.DeletionDate) } : {}),
+    };
+  } catch (error) {
+    if ((error as Error).name === 'NotFoundException') return { keyId, found: false };
+    throw error;
+  }
+}
+
+/** Whether the key can encrypt the topics' messages: Enabled, in the KeyState Enabled. */
+export function keyUsable(key: TopicKey): boolean {
+  return key.found && key.enabled && key.state === 'Enabled';
+}
+
+/** Why the key cannot be used, and the commands that fix it (null: it can). */
+export function keyProblem(key: TopicKey): { observed: string; fix: string } | null {
+  if (keyUsable(key)) return null;
+  const id = key.keyId;
+  if (!key.found) {
+    return {
+      observed: `KMS key ${id} not found (NotFoundException): every message published to a topic encrypted with it is dropped`,
+      fix: `Create a customer managed key whose key policy lets cloudwatch.amazonaws.com and events.amazonaws.com use it (kms:Decrypt, kms:GenerateDataKey*), then \`aws kms create-alias --alias-name ${id} --target-key-id <key id>\` (docs/monitoring.md "Encryption"), or set topicEncryption.kmsKeyId to the key you use.`,
+    };
+  }
+  if (key.state === 'PendingDeletion') {
+    return {
+      observed: `KMS key ${id} is pending deletion${key.deletionDate ? ` (deleted ${key.deletionDate.toISOString().slice(0, 10)})` : ''}: every message published to a topic encrypted with it is dropped`,
+      fix: `\`aws kms cancel-key-deletion --key-id ${key.arn}\` then \`aws kms enable-key --key-id ${key.arn}\` (a cancelled deletion leaves the key disabled).`,
+    };
+  }
+  if (key.state === 'Disabled' || !key.enabled) {
+    return {
+      observed: `KMS key ${id} is disabled (KeyState ${key.state}): every message published to a topic encrypted with it is dropped`,
+      fix: `\`aws kms enable-key --key-id ${key.arn}\`.`,
+    };
+  }
+  return {
+    observed: `KMS key ${id} is ${key.state}, not Enabled: messages published to a topic encrypted with it are dropped`,
+    fix: `Bring the key back to Enabled (KeyState ${key.state}: see the AWS KMS guide "Key states"), or set topicEncryption.kmsKeyId to a key that is.`,
+  };
+}
+
 /** The AWS managed SNS key: CloudWatch alarms and EventBridge cannot publish to a topic encrypted with it. */
 export const AWS_MANAGED_SNS_KEY = 'alias/aws/sns';
 

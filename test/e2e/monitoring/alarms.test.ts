@@ -29,6 +29,11 @@ interface Sub {
  * confirms itself, as do SQS and Lambda in the same account.
  */
 function account(options: { topics?: boolean; publishing?: boolean } = {}) {
+  // The topics' key (monitoring/alarms.yaml topicEncryption.kmsKeyId): enabled, unless a test changes it
+  // (null: no such key or alias).
+  const key: { state: { Enabled: boolean; KeyState: string } | null } = {
+    state: { Enabled: true, KeyState: 'Enabled' },
+  };
   const alarms = new Map<string, Record<string, unknown>>();
   const topics = new Map<string, Record<string, string>>();
   const filters = new Map<string, Record<string, unknown>>();
@@ -182,6 +187,20 @@ function account(options: { topics?: boolean; publishing?: boolean } = {}) {
         return {};
       },
     },
+    kms: {
+      DescribeKey: (input: Record<string, string>) => {
+        if (!key.state || input.KeyId !== 'alias/fivestar-alerts')
+          throw new AwsFault('NotFoundException', `Alias ${input.KeyId} is not found.`);
+        return {
+          KeyMetadata: {
+            KeyId: 'k1',
+            Arn: `arn:aws:kms:ap-south-1:${ACCOUNT}:key/k1`,
+            KeyManager: 'CUSTOMER',
+            ...key.state,
+          },
+        };
+      },
+    },
     events: {
       DescribeRule: (input: Record<string, string>) => {
         const rule = rules.get(String(input.Name));
@@ -207,7 +226,7 @@ function account(options: { topics?: boolean; publishing?: boolean } = {}) {
       },
     },
   };
-  return { alarms, subs, topics, filters, rules, handlers };
+  return { alarms, subs, topics, filters, rules, handlers, key };
 }
 
 const fsops = (...args: string[]) =>
@@ -464,6 +483,50 @@ describe('fsops alarms audit / apply against a local AWS endpoint', () => {
     // And the audit on its own agrees.
     const after = await fsops('alarms', 'audit', '--env', 'dev', '--catalogue', file);
     expect(after.code).toBe(0);
+  });
+
+  it('the topics KMS key: disabled fails the audit; missing, apply refuses to create topics with it (exit 2, one line); denied is an error naming kms:DescribeKey', async () => {
+    const world = account({ topics: false });
+    world.key.state = { Enabled: false, KeyState: 'Disabled' };
+    fake = await startFakeAws({ handlers: world.handlers });
+    const audit = await fsops('alarms', 'audit', '--env', 'dev');
+    expect(audit.code).toBe(1);
+    const findings: Finding[] = JSON.parse(audit.stdout).findings;
+    expect(findings.find((f) => f.resource === 'alias/fivestar-alerts')).toMatchObject({
+      id: 'alarms.audit.topic-key',
+      status: 'fail',
+      observed:
+        'KMS key alias/fivestar-alerts is disabled (KeyState Disabled): every message published to a topic encrypted with it is dropped',
+    });
+    expect(fake.calls.filter((c) => c.service === 'kms' && c.action === 'DescribeKey')).toHaveLength(1);
+
+    world.key.state = null;
+    const refused = await fsops('alarms', 'apply', '--env', 'dev', '--yes');
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    const line = refused.stderr.trim();
+    expect(line.split('\n')).toHaveLength(1);
+    expect(line).toContain(
+      'not creating or encrypting topics with topicEncryption.kmsKeyId alias/fivestar-alerts: KMS key alias/fivestar-alerts not found (NotFoundException)',
+    );
+    expect(line).toContain('Fix: Create a customer managed key');
+    expect(fake.calls.filter((c) => c.action === 'CreateTopic' || c.action === 'PutMetricAlarm')).toEqual([]);
+
+    world.handlers.kms.DescribeKey = () => {
+      throw new AwsFault('AccessDeniedException', 'not authorized to perform: kms:DescribeKey', 400);
+    };
+    const denied = await fsops('alarms', 'audit', '--env', 'dev');
+    expect(denied.code).toBe(1); // the missing topics fail; the key is an error
+    const unread = (JSON.parse(denied.stdout).findings as Finding[]).filter(
+      (f) => f.resource === 'alias/fivestar-alerts',
+    );
+    expect(unread).toMatchObject([
+      {
+        id: 'alarms.audit.unread',
+        status: 'error',
+        observed: expect.stringContaining('(kms:DescribeKey): access denied'),
+      },
+    ]);
   });
 
   it('a bad catalogue entry is rejected at load with its path (exit 2), before any AWS call', async () => {

@@ -21,6 +21,7 @@ import {
   PutRuleCommand,
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
   CreateTopicCommand,
   GetTopicAttributesCommand,
@@ -42,6 +43,7 @@ const sns = mockClient(SNSClient);
 const logs = mockClient(CloudWatchLogsClient);
 const elb = mockClient(ElasticLoadBalancingV2Client);
 const events = mockClient(EventBridgeClient);
+const kms = mockClient(KMSClient);
 const notFound = (name: string) => Object.assign(new Error(`${name} not found`), { name });
 const topicArn = (name: string) => `arn:aws:sns:ap-south-1:123456789012:${name}`;
 
@@ -64,9 +66,17 @@ beforeEach(() => {
   cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
   sns.on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: [] });
   sns.on(GetTopicAttributesCommand).resolves({ Attributes: { Policy: '{"Statement":[]}' } });
+  kms.on(DescribeKeyCommand).resolves({
+    KeyMetadata: {
+      KeyId: 'k1',
+      Arn: 'arn:aws:kms:ap-south-1:123456789012:key/k1',
+      Enabled: true,
+      KeyState: 'Enabled',
+    },
+  });
 });
 afterEach(() => {
-  for (const mock of [cloudwatch, sns, logs, elb, events]) mock.reset();
+  for (const mock of [cloudwatch, sns, logs, elb, events, kms]) mock.reset();
 });
 
 const run = (signal = new AbortController().signal) => ({ signal, log: () => {}, auditOutcome: () => {} });
