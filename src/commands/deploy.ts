@@ -37,7 +37,7 @@ import { type ChangeSession, changeReport, envChangeSession, runChanges } from '
 import { openServiceCommand, type ServiceCommandOptions } from '../engine/commands/service-operation.js';
 import { finishChangeRun } from '../engine/evidence.js';
 import { readsUntilInterrupted } from '../engine/interrupt.js';
-import { createProgress } from '../engine/progress.js';
+import { createProgress, type Progress } from '../engine/progress.js';
 import { runChecks, stepsFor } from '../engine/runner.js';
 import type { Runtime } from '../engine/runtime.js';
 import { type CallerIdentity, type EnvSession, envSessionOf, verifyAccount } from '../engine/session.js';
@@ -122,7 +122,6 @@ export async function deploy(component: string, options: DeployOptions, runtime:
   const overrides = overridesOf(options);
   if (options.strategy !== undefined) chooseStrategy({}, options.strategy);
   const { printer, session, names } = openServiceCommand(component, options, 'deploy', runtime);
-  let identity = null as CallerIdentity | null;
   const startedAt = new Date(runtime.clock.now());
   const env = session.env;
   const settings = session.config.deploy;
@@ -136,32 +135,14 @@ export async function deploy(component: string, options: DeployOptions, runtime:
   try {
     // The ECR client (and ELB's for blue/green) load while ECS answers: needed a moment later anyway.
     void session.aws.ecr().catch(() => undefined);
-    // The plan's reads go beside each other (BENCHMARKS.md, deploy: two round trips before the ECR
-    // gate): the wrong-account guard, DescribeServices, the family's newest revision (almost always the
-    // running one: DescribeTaskDefinition needs no DescribeServices first), and staging's own session.
-    const facts = await readsUntilInterrupted(async (signal) => {
-      const stagingRun = stagingGate
-        ? startStagingValidation(options, session.config, settings.stagingEnv, component, runtime, signal)
-        : null;
-      const account = verifyAccount(session, true, signal);
-      const ecs = await session.aws.ecs();
-      const servicePromise = requireService(ecs, names, signal);
-      const newest = describeWithTags(ecs, names.family, signal).catch(() => null);
-      servicePromise.catch(() => undefined);
-      // Nothing read is used before the account is known to be the environment's.
-      identity = await account;
-      const service = await servicePromise.catch((error) => {
-        throw awsExitError(error, `cannot read ${names.service}`);
-      });
-      const guessed = await newest;
-      const previous =
-        guessed && sameTaskDef(guessed.arn, service.taskDefinition)
-          ? guessed
-          : await describeWithTags(ecs, runningTaskDefinition(service), signal).catch((error) => {
-              throw awsExitError(error, 'cannot read the running task definition');
-            });
-      return { service, previous, stagingRun, ecs };
-    });
+    const facts = await readsUntilInterrupted((signal) =>
+      readServiceFacts(session, names, signal, () =>
+        stagingGate
+          ? startStagingValidation(options, session.config, settings.stagingEnv, component, runtime, signal)
+          : null,
+      ),
+    );
+    const { identity } = facts;
     staging = (await facts.stagingRun?.session.catch(() => null)) ?? null;
     const { service, previous } = facts;
     const audit = changeAuditor({
@@ -207,57 +188,23 @@ export async function deploy(component: string, options: DeployOptions, runtime:
     const wanted = requestedImage(running!, options.image);
 
     // The gates, through the check runner, before anything changes (ops guide §12.2.1).
-    const gate = await readsUntilInterrupted(async (signal) => {
-      const [prod, testUrl, codeDeployGroup] = await Promise.all([
-        runChecks(
-          session,
-          stepsFor(CHECKS, [
-            {
-              check: 'deploy.image',
-              params: {
-                image: wanted,
-                protectedEnv,
-                ...(options.allowFindings ? { allowFindings: options.reason } : {}),
-              },
-            },
-            {
-              check: 'deploy.no-open-incident',
-              params: options.overrideIncident ? { override: options.reason } : {},
-            },
-            { check: 'deploy.no-freeze', params: options.overrideFreeze ? { override: options.reason } : {} },
-          ]),
-          { signal, now: startedAt, onCheckStart: progress.onCheckStart, onCheckDone: progress.onCheckDone },
-        ),
-        strategy === 'blue-green'
-          ? testListenerUrl(
-              () => session.aws.elbv2(),
-              service.loadBalancers ?? [],
-              env.nameOf('alb', component),
-              settings.testUrls[component],
-              signal,
-            ).catch((error) => ({ none: `cannot read the test listener: ${(error as Error).message}` }))
-          : Promise.resolve({ none: strategy } as { none: string }),
-        strategy === 'codedeploy'
-          ? session.aws
-              .codedeploy()
-              .then((cd) =>
-                findDeploymentGroup(
-                  cd,
-                  { cluster: names.cluster, service: names.service },
-                  settings.codeDeploy[component],
-                  signal,
-                ),
-              )
-              .catch((error) => {
-                if (signal.aborted) throw error;
-                throw awsExitError(error, `cannot find the CodeDeploy deployment group of ${names.service}`);
-              })
-          : Promise.resolve(null),
-      ]);
-      const image = await imageFacts(prod.context, wanted);
-      const stagingFindings = facts.stagingRun ? await facts.stagingRun.finish(image) : [];
-      return { findings: [...prod.findings, ...stagingFindings], image, testUrl, codeDeployGroup };
-    });
+    const gate = await readsUntilInterrupted((signal) =>
+      runGates(
+        session,
+        {
+          component,
+          names,
+          service,
+          strategy,
+          wanted,
+          options,
+          startedAt,
+          progress,
+          stagingRun: facts.stagingRun,
+        },
+        signal,
+      ),
+    );
     progress.stop();
     const skipped: Finding[] =
       options.skipStagingGate && protectedEnv ? [skippedStaging(settings.stagingEnv, options.reason!)] : [];
@@ -295,41 +242,20 @@ export async function deploy(component: string, options: DeployOptions, runtime:
       );
     }
     const image = deployedReference(gate.image, protectedEnv);
-    const alarmNames = criticalAlarms(session, component);
-    const params: ReleaseParams = {
+    const params = releaseParams(session, {
       component,
       names,
       strategy,
-      previous: { arn: previous.arn, definition: previous.definition },
-      register: releaseTaskDefinition(previous.definition, container, image, previous.tags),
-      ...(strategy === 'codedeploy'
-        ? { codeDeploy: { group: gate.codeDeployGroup!, ...appSpec! } }
-        : {
-            update: withoutTaskDefinition(
-              updateServiceInput(service, {
-                cluster: names.cluster,
-                service: names.service,
-                taskDefinition: '',
-                strategy,
-                bakeTimeInMinutes: bake,
-                alarmNames,
-              }),
-            ),
-          }),
-      ...(strategy === 'blue-green' ? probeRaceOf(service) : {}),
+      service,
+      previous,
       container,
       image,
-      bakeTimeInMinutes: bake,
-      testUrl: gate.testUrl,
-      healthPaths: session.config.health.paths,
-      healthTimeoutMs: session.config.health.timeoutMs,
-      gate: gateSteps(component, strategy),
+      bake,
       timeoutMs,
-      pollMs: settings.pollSeconds * 1000,
-      knownEventIds: (service.events ?? []).map((e) => e.id ?? ''),
-      knownStoppedTasks: [],
       overrides,
-    };
+      testUrl: gate.testUrl,
+      codeDeploy: strategy === 'codedeploy' ? { group: gate.codeDeployGroup!, ...appSpec! } : null,
+    });
     const change = deployChangeSession(session, identity?.arn ?? null, runtime);
     const result = await runChanges(change, [{ action: releaseAction, params }], {
       command: `deploy ${component}`,
@@ -374,6 +300,166 @@ export async function deploy(component: string, options: DeployOptions, runtime:
     staging?.aws.destroy();
     session.aws.destroy();
   }
+}
+
+/** What the release action is given: the new revision, the update (or the CodeDeploy deployment), the gate. */
+function releaseParams(
+  session: EnvSession,
+  p: {
+    component: string;
+    names: ServiceNames;
+    strategy: ReturnType<typeof chooseStrategy>;
+    service: Service;
+    previous: { arn: string; definition: TaskDefinition; tags: Tag[] };
+    container: string;
+    image: string;
+    bake: number;
+    timeoutMs: number;
+    overrides: Record<string, string>;
+    testUrl: ReleaseParams['testUrl'];
+    codeDeploy: ReleaseParams['codeDeploy'] | null;
+  },
+): ReleaseParams {
+  const { component, names, strategy, service, previous, container, image, bake } = p;
+  return {
+    component,
+    names,
+    strategy,
+    previous: { arn: previous.arn, definition: previous.definition },
+    register: releaseTaskDefinition(previous.definition, container, image, previous.tags),
+    ...(p.codeDeploy
+      ? { codeDeploy: p.codeDeploy }
+      : {
+          update: withoutTaskDefinition(
+            updateServiceInput(service, {
+              cluster: names.cluster,
+              service: names.service,
+              taskDefinition: '',
+              strategy,
+              bakeTimeInMinutes: bake,
+              alarmNames: criticalAlarms(session, component),
+            }),
+          ),
+        }),
+    ...(strategy === 'blue-green' ? probeRaceOf(service) : {}),
+    container,
+    image,
+    bakeTimeInMinutes: bake,
+    testUrl: p.testUrl,
+    healthPaths: session.config.health.paths,
+    healthTimeoutMs: session.config.health.timeoutMs,
+    gate: gateSteps(component, strategy),
+    timeoutMs: p.timeoutMs,
+    pollMs: session.config.deploy.pollSeconds * 1000,
+    knownEventIds: (service.events ?? []).map((e) => e.id ?? ''),
+    knownStoppedTasks: [],
+    overrides: p.overrides,
+  };
+}
+
+interface GateInputs {
+  component: string;
+  names: ServiceNames;
+  service: Service;
+  strategy: ReturnType<typeof chooseStrategy>;
+  wanted: ReturnType<typeof requestedImage>;
+  options: DeployOptions;
+  startedAt: Date;
+  progress: Progress;
+  stagingRun: StagingRun | null;
+}
+
+/**
+ * The gates before anything changes (ops guide §12.2.1), through the check runner: the image and its
+ * scan, no open SEV1/SEV2, no freeze, and staging; beside them the blue/green test listener and the
+ * CodeDeploy deployment group the release needs.
+ */
+async function runGates(session: EnvSession, inputs: GateInputs, signal: AbortSignal) {
+  const { component, names, service, strategy, wanted, options, startedAt, progress } = inputs;
+  const env = session.env;
+  const settings = session.config.deploy;
+  const protectedEnv = env.settings.protected;
+  const [prod, testUrl, codeDeployGroup] = await Promise.all([
+    runChecks(
+      session,
+      stepsFor(CHECKS, [
+        {
+          check: 'deploy.image',
+          params: {
+            image: wanted,
+            protectedEnv,
+            ...(options.allowFindings ? { allowFindings: options.reason } : {}),
+          },
+        },
+        {
+          check: 'deploy.no-open-incident',
+          params: options.overrideIncident ? { override: options.reason } : {},
+        },
+        { check: 'deploy.no-freeze', params: options.overrideFreeze ? { override: options.reason } : {} },
+      ]),
+      { signal, now: startedAt, onCheckStart: progress.onCheckStart, onCheckDone: progress.onCheckDone },
+    ),
+    strategy === 'blue-green'
+      ? testListenerUrl(
+          () => session.aws.elbv2(),
+          service.loadBalancers ?? [],
+          env.nameOf('alb', component),
+          settings.testUrls[component],
+          signal,
+        ).catch((error) => ({ none: `cannot read the test listener: ${(error as Error).message}` }))
+      : Promise.resolve({ none: strategy } as { none: string }),
+    strategy === 'codedeploy'
+      ? session.aws
+          .codedeploy()
+          .then((cd) =>
+            findDeploymentGroup(
+              cd,
+              { cluster: names.cluster, service: names.service },
+              settings.codeDeploy[component],
+              signal,
+            ),
+          )
+          .catch((error) => {
+            if (signal.aborted) throw error;
+            throw awsExitError(error, `cannot find the CodeDeploy deployment group of ${names.service}`);
+          })
+      : Promise.resolve(null),
+  ]);
+  const image = await imageFacts(prod.context, wanted);
+  const stagingFindings = inputs.stagingRun ? await inputs.stagingRun.finish(image) : [];
+  return { findings: [...prod.findings, ...stagingFindings], image, testUrl, codeDeployGroup };
+}
+
+/**
+ * The plan's first reads, beside each other (BENCHMARKS.md, deploy: two round trips before the ECR
+ * gate): the wrong-account guard, DescribeServices, the family's newest revision (almost always the
+ * running one: DescribeTaskDefinition needs no DescribeServices first), and staging's own session.
+ * Nothing read is used before the account is known to be the environment's.
+ */
+async function readServiceFacts(
+  session: EnvSession,
+  names: ServiceNames,
+  signal: AbortSignal,
+  startStaging: () => StagingRun | null,
+) {
+  const stagingRun = startStaging();
+  const account = verifyAccount(session, true, signal);
+  const ecs = await session.aws.ecs();
+  const servicePromise = requireService(ecs, names, signal);
+  const newest = describeWithTags(ecs, names.family, signal).catch(() => null);
+  servicePromise.catch(() => undefined);
+  const identity: CallerIdentity | null = await account;
+  const service = await servicePromise.catch((error) => {
+    throw awsExitError(error, `cannot read ${names.service}`);
+  });
+  const guessed = await newest;
+  const previous =
+    guessed && sameTaskDef(guessed.arn, service.taskDefinition)
+      ? guessed
+      : await describeWithTags(ecs, runningTaskDefinition(service), signal).catch((error) => {
+          throw awsExitError(error, 'cannot read the running task definition');
+        });
+  return { identity, service, previous, stagingRun, ecs };
 }
 
 function runningTaskDefinition(service: Service): string {
