@@ -1,7 +1,6 @@
 import type { CodeDeployClient, DeploymentGroupInfo, DeploymentInfo } from '@aws-sdk/client-codedeploy';
 import type { LoadBalancer } from '@aws-sdk/client-ecs';
-import { describeAwsError } from '../../base/aws/errors.js';
-import { type Clock, systemClock } from '../ecs/wait.js';
+import { type Followed, type FollowStateOptions, followState } from './follow.js';
 
 /**
  * A service on the CODE_DEPLOY deployment controller is deployed by CodeDeploy (ECS rejects an
@@ -216,51 +215,16 @@ export async function inFlightDeployment(
   return out.deployments?.[0] ?? null;
 }
 
-export type CodeDeployFollow =
-  | { result: 'reached' | 'ended'; state: CodeDeployState }
-  | { result: 'timed-out' | 'interrupted'; state: CodeDeployState | null; reason?: string };
+export type CodeDeployFollow = Followed<CodeDeployState>;
 
 /**
  * Polls GetDeployment until `until(state)` holds, the deployment ends, the time runs out or the signal
- * aborts (the same wait as ECS's: the engine's clock, a read that fails retried until the deadline).
+ * aborts (the one wait of a release, src/domain/release/follow.ts).
  */
-export async function followCodeDeploy(
+export function followCodeDeploy(
   read: (signal: AbortSignal) => Promise<CodeDeployState | null>,
   until: (state: CodeDeployState) => boolean,
-  options: {
-    timeoutMs: number;
-    intervalMs: number;
-    clock?: Clock;
-    signal: AbortSignal;
-    onState?(state: CodeDeployState, text: string): void;
-  },
+  options: FollowStateOptions<CodeDeployState> & { signal: AbortSignal },
 ): Promise<CodeDeployFollow> {
-  const clock = options.clock ?? systemClock;
-  const { signal } = options;
-  const deadline = clock.now() + options.timeoutMs;
-  let last: CodeDeployState | null = null;
-  let lastText = '';
-  let lastError: string | undefined;
-  for (;;) {
-    if (signal.aborted) return { result: 'interrupted', state: last };
-    try {
-      const state = await read(signal);
-      if (signal.aborted) return { result: 'interrupted', state: last };
-      if (state) {
-        last = state;
-        lastError = undefined;
-        const text = describeCodeDeployState(state);
-        if (text !== lastText) options.onState?.(state, text);
-        lastText = text;
-        if (until(state)) return { result: 'reached', state };
-        if (state.outcome) return { result: 'ended', state };
-      }
-    } catch (error) {
-      if (signal.aborted) return { result: 'interrupted', state: last };
-      lastError = describeAwsError(error);
-    }
-    const left = deadline - clock.now();
-    if (left <= 0) return { result: 'timed-out', state: last, ...(lastError ? { reason: lastError } : {}) };
-    await clock.sleep(Math.min(options.intervalMs, left), signal);
-  }
+  return followState(read, describeCodeDeployState, until, options);
 }

@@ -1,7 +1,7 @@
 import type { DeploymentLifecycleHook, ECSClient, ServiceDeployment } from '@aws-sdk/client-ecs';
-import { describeAwsError } from '../../base/aws/errors.js';
 import type { ServiceNames } from '../ecs/service-facts.js';
-import { type Clock, systemClock } from '../ecs/wait.js';
+import { systemClock } from '../ecs/wait.js';
+import { type Followed, type FollowStateOptions, followState } from './follow.js';
 
 /**
  * ECS native blue/green, as DescribeServiceDeployments reports it (runbook 004 "Blue-Green Deployment"):
@@ -127,62 +127,28 @@ export function deploymentObserver(ecs: ECSClient, arn: string): DeploymentObser
   };
 }
 
-export type FollowResult =
-  /** `until` said stop: the stage the caller waits for is reached. */
-  | { result: 'reached'; state: DeploymentState }
-  | { result: 'ended'; state: DeploymentState }
-  | { result: 'timed-out' | 'interrupted'; state: DeploymentState | null; reason?: string };
-
-export interface FollowOptions {
-  timeoutMs: number;
-  intervalMs: number;
-  clock?: Clock;
-  signal?: AbortSignal;
-  /** Called with every new state line (stage changes, bake minutes, alarms). */
-  onState?(state: DeploymentState, text: string): void;
-}
+export type FollowResult = Followed<DeploymentState>;
+export type FollowOptions = FollowStateOptions<DeploymentState>;
 
 /**
  * Polls DescribeServiceDeployments until `until(state)` holds, the deployment ends, the time runs out
- * or the signal aborts. A read that fails is reported and retried until the deadline.
+ * or the signal aborts (the one wait of a release, src/domain/release/follow.ts).
  */
-export async function followDeployment(
+export function followDeployment(
   observer: DeploymentObserver,
   until: (state: DeploymentState) => boolean,
   options: FollowOptions,
 ): Promise<FollowResult> {
   const clock = options.clock ?? systemClock;
-  const signal = options.signal ?? new AbortController().signal;
-  const deadline = clock.now() + options.timeoutMs;
-  let last: DeploymentState | null = null;
-  let lastText = '';
-  let lastError: string | undefined;
   let bakeStartedAt: Date | undefined;
-  for (;;) {
-    if (signal.aborted) return { result: 'interrupted', state: last };
-    try {
-      const deployment = await observer.deployment(signal);
-      if (signal.aborted) return { result: 'interrupted', state: last };
-      if (deployment) {
-        const now = new Date(clock.now());
-        if (deployment.lifecycleStage === 'BAKE_TIME') bakeStartedAt ??= now;
-        const state = deploymentState(deployment, now, bakeStartedAt);
-        last = state;
-        lastError = undefined;
-        const text = describeDeploymentState(state);
-        if (text !== lastText) options.onState?.(state, text);
-        lastText = text;
-        if (until(state)) return { result: 'reached', state };
-        if (state.outcome) return { result: 'ended', state };
-      }
-    } catch (error) {
-      if (signal.aborted) return { result: 'interrupted', state: last };
-      lastError = describeAwsError(error);
-    }
-    const left = deadline - clock.now();
-    if (left <= 0) return { result: 'timed-out', state: last, ...(lastError ? { reason: lastError } : {}) };
-    await clock.sleep(Math.min(options.intervalMs, left), signal);
-  }
+  const read = async (signal: AbortSignal): Promise<DeploymentState | null> => {
+    const deployment = await observer.deployment(signal);
+    if (!deployment) return null;
+    const now = new Date(clock.now());
+    if (deployment.lifecycleStage === 'BAKE_TIME') bakeStartedAt ??= now;
+    return deploymentState(deployment, now, bakeStartedAt);
+  };
+  return followState(read, describeDeploymentState, until, options);
 }
 
 /**
