@@ -375,10 +375,11 @@ ${[...rows, ...dbRows].join('\n')}
 
 - \`validate prod\` runs against a local AWS endpoint (scripts/fake-aws.mjs) that delays every AWS call
   by 0 and by ${DELAY_MS} ms. It makes ${awsCalls} AWS calls per run (plus the health probes); the delay adds
-  ${depth} x ${DELAY_MS} ms. The deepest chain is three calls: the wrong-account guard (STS) first, then
-  every check concurrently, the longest chains being DescribeServices -> DescribeTaskDefinition and
-  DescribeLoadBalancers -> health probe. The rest is Node start-up, loading the bundle's chunks and
-  the checks' own work; how much of the loading a delay hides moves the ratio away from 3.
+  ${depth} x ${DELAY_MS} ms. The deepest chain is four calls: the wrong-account guard (STS) first, then
+  every check concurrently, the longest chain being the alarm audit's DescribeLoadBalancers ->
+  DescribeTargetGroups -> DescribeAlarms and ListMetrics (the alarm names carry the ALB dimensions; the
+  SNS topics are read beside the load balancers). The rest is Node start-up, loading the bundle's chunks
+  and the checks' own work; how much of the loading a delay hides moves the ratio away from 4.
 - \`deploy internal-pe --env prod --dry-run\` (the plan: everything before the first change, with the staging
   gate) makes ${deployPlan.calls} AWS calls in prod and staging; at ${DELAY_MS} ms each the delay adds ${deployDepth} x ${DELAY_MS} ms (load
   average ${deployLoad} when it was measured). The chain is two round trips: first, at once, prod's
