@@ -234,28 +234,36 @@ export async function gatherServiceChangeFacts(
   return { service, stoppedTaskArns };
 }
 
-/** Tasks of the service that ECS reports as stopped (it keeps them for about an hour). */
-export async function listStoppedTaskArns(
+/**
+ * A service's task ARNs with `desiredStatus`, every page: RUNNING (running and pending tasks) or
+ * STOPPED (ECS keeps stopped tasks for about an hour).
+ */
+export async function listTaskArns(
   ecs: ECSClient,
-  names: ServiceNames,
+  names: Pick<ServiceNames, 'cluster' | 'service'>,
+  desiredStatus: 'RUNNING' | 'STOPPED',
   signal?: AbortSignal,
 ): Promise<string[]> {
   const arns: string[] = [];
   let nextToken: string | undefined;
   do {
     const out = await ecs.send(
-      new ListTasksCommand({
-        cluster: names.cluster,
-        serviceName: names.service,
-        desiredStatus: 'STOPPED',
-        nextToken,
-      }),
+      new ListTasksCommand({ cluster: names.cluster, serviceName: names.service, desiredStatus, nextToken }),
       { abortSignal: signal },
     );
     arns.push(...(out.taskArns ?? []));
     nextToken = out.nextToken;
   } while (nextToken);
   return arns;
+}
+
+/** Tasks of the service that ECS reports as stopped (it keeps them for about an hour). */
+export function listStoppedTaskArns(
+  ecs: ECSClient,
+  names: ServiceNames,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  return listTaskArns(ecs, names, 'STOPPED', signal);
 }
 
 export async function describeTasks(

@@ -5,7 +5,12 @@ import type { CheckContext, CheckResult } from '../../../base/model/check.js';
 import { UsageError } from '../../../base/model/errors.js';
 import { evaluateTaskRecovery } from '../../../domain/backup/drill.js';
 import { formatMinutes } from '../../../domain/backup/evaluate.js';
-import { describeService, type ServiceNames, serviceNames } from '../../../domain/ecs/service-facts.js';
+import {
+  describeService,
+  listTaskArns,
+  type ServiceNames,
+  serviceNames,
+} from '../../../domain/ecs/service-facts.js';
 import type { ActionContext } from '../../action.js';
 import { defineAction } from '../../action.js';
 import { baseUrl, probe } from '../../checks/health-endpoints.js';
@@ -19,18 +24,6 @@ const taskLossParams = z
   .strict();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function runningTasks(ecs: ECSClient, names: ServiceNames): Promise<string[]> {
-  const { paginateListTasks } = await import('@aws-sdk/client-ecs');
-  const arns: string[] = [];
-  for await (const page of paginateListTasks(
-    { client: ecs },
-    { cluster: names.cluster, serviceName: names.service, desiredStatus: 'RUNNING' },
-  )) {
-    arns.push(...(page.taskArns ?? []));
-  }
-  return arns;
-}
 
 const shortTask = (arn: string) => arn.split('/').pop() ?? arn;
 
@@ -56,7 +49,7 @@ export const ecsTaskLossAction = defineAction({
     const names = serviceNames(env, component);
     const service = await describeService(ecs, names);
     if (!service) throw new UsageError(`ECS service ${names.service} not found in ${names.cluster}`);
-    const tasks = await runningTasks(ecs, names);
+    const tasks = await listTaskArns(ecs, names, 'RUNNING');
     const desired = service.desiredCount ?? 0;
     if (desired < 2 || tasks.length < 2) {
       throw new UsageError(
@@ -128,7 +121,7 @@ async function runTaskLoss(
   let detail = 'no observation yet';
   for (;;) {
     const service = await describeService(run.ecs, run.names).catch(() => null);
-    const tasks = await runningTasks(run.ecs, run.names).catch(() => [] as string[]);
+    const tasks = await listTaskArns(run.ecs, run.names, 'RUNNING').catch(() => [] as string[]);
     const replacement = tasks.find((t) => !run.before.includes(t));
     const health = await probe(checkCtx, run.healthUrl, ctx.config.health.timeoutMs);
     const healthy = health.status !== null && health.status < 300;

@@ -65,27 +65,12 @@ export const stagingImageCheck = defineCheck({
     .strict(),
   async run(ctx, params) {
     // Loaded on use: the check catalogue is imported by commands that never call AWS (`runbook list`).
-    const [{ ListTasksCommand }, { describeTasks, serviceNames }] = await Promise.all([
-      import('@aws-sdk/client-ecs'),
-      import('../../../domain/ecs/service-facts.js'),
-    ]);
+    const { describeTasks, listTaskArns, serviceNames } = await import(
+      '../../../domain/ecs/service-facts.js'
+    );
     const ecs = await ctx.aws.ecs();
     const names = serviceNames(ctx.env, params.component);
-    const arns: string[] = [];
-    let nextToken: string | undefined;
-    do {
-      const out = await ecs.send(
-        new ListTasksCommand({
-          cluster: names.cluster,
-          serviceName: names.service,
-          desiredStatus: 'RUNNING',
-          nextToken,
-        }),
-        { abortSignal: ctx.signal },
-      );
-      arns.push(...(out.taskArns ?? []));
-      nextToken = out.nextToken;
-    } while (nextToken);
+    const arns = await listTaskArns(ecs, names, 'RUNNING', ctx.signal);
     const tasks = arns.length ? await describeTasks(ecs, names.cluster, arns, ctx.signal) : [];
     return [evaluateStagingImage(names.service, tasks, await params.digest, params.target)];
   },

@@ -7,9 +7,6 @@ import { messageSignature } from '../../../domain/logs/signature.js';
 import { gather, judgeEach, unreadFact } from '../partial.js';
 import { ecsServices } from '../service-facts.js';
 
-/** DescribeTasks takes at most 100 task ARNs per call. */
-const DESCRIBE_TASKS_BATCH = 100;
-
 export interface TaskFacts {
   component: string;
   serviceName: string;
@@ -28,32 +25,22 @@ export interface TaskFacts {
 /** A component's tasks: ListTasks RUNNING and STOPPED together (paginated), then DescribeTasks in batches of 100. */
 export function ecsTaskFacts(ctx: CheckContext, component: string): Promise<TaskFacts> {
   return ctx.once(`ecs.tasks.${component}`, async (signal) => {
-    const { paginateListTasks, DescribeTasksCommand } = await import('@aws-sdk/client-ecs');
+    // Loaded on use: the check catalogue is imported by commands that never call AWS (`runbook list`).
+    const { describeTasks, listTaskArns } = await import('../../../domain/ecs/service-facts.js');
     const client = await ctx.aws.ecs();
     const cluster = ctx.env.nameOf('cluster');
     const serviceName = ctx.env.nameOf('service', component);
-    const list = async (desiredStatus: 'RUNNING' | 'STOPPED') => {
-      const arns: string[] = [];
-      for await (const page of paginateListTasks({ client }, { cluster, serviceName, desiredStatus })) {
-        arns.push(...(page.taskArns ?? []));
-      }
-      return arns;
-    };
-    const describe = async (arns: string[]) => {
-      const batches: string[][] = [];
-      for (let i = 0; i < arns.length; i += DESCRIBE_TASKS_BATCH)
-        batches.push(arns.slice(i, i + DESCRIBE_TASKS_BATCH));
-      const outs = await Promise.all(
-        batches.map((tasks) =>
-          client.send(new DescribeTasksCommand({ cluster, tasks }), { abortSignal: signal }),
-        ),
+    const tasksWith = async (desiredStatus: 'RUNNING' | 'STOPPED') =>
+      describeTasks(
+        client,
+        cluster,
+        await listTaskArns(client, { cluster, service: serviceName }, desiredStatus, signal),
+        signal,
       );
-      return outs.flatMap((out) => out.tasks ?? []);
-    };
     const [services, active, stopped] = await gather(
       ecsServices(ctx),
-      list('RUNNING').then(describe),
-      list('STOPPED').then(describe),
+      tasksWith('RUNNING'),
+      tasksWith('STOPPED'),
     );
     return {
       component,
