@@ -546,31 +546,19 @@ async function continueHook(
   failed: boolean,
   follow: (until: (s: DeploymentState) => boolean) => Promise<FollowResult>,
 ): Promise<CheckResult[] | null> {
-  const { ctx, p } = run;
+  const { ctx } = run;
   const { ContinueServiceDeploymentCommand } = await import('@aws-sdk/client-ecs');
   const action = failed ? 'ROLLBACK' : 'CONTINUE';
   ctx.log(`  ContinueServiceDeployment ${action} (PAUSE hook ${hookId})`);
   await run.ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId, action }));
   if (!failed) return null;
-  const outcome = await follow(() => false);
-  const back = outcome.state?.outcome === 'rolled-back';
-  const why = 'green failed its health probe while the PAUSE hook held it';
-  if (back)
-    run.apply.auditOutcome({ result: 'rolled-back', detail: `${why}; production traffic stayed on blue` });
-  run.results.push({
-    id: 'deploy.rollback',
+  return followRollback(run, follow, {
+    why: 'green failed its health probe while the PAUSE hook held it',
     title: 'Rolled back before production traffic moved',
-    status: back ? 'fail' : 'error',
-    resource: p.names.service,
-    expected: `${shortTaskDef(run.arn)} released`,
-    observed: back
-      ? `${why}: ContinueServiceDeployment ROLLBACK; production traffic never left blue (${shortTaskDef(p.previous.arn)})`
-      : `${why}: ContinueServiceDeployment ROLLBACK sent; ${outcome.state ? stateText(outcome.state) : outcome.result}`,
-    remediation: back
-      ? 'Fix the release before deploying again (the failing findings are above).'
-      : `Follow it with \`fsops deployments ${p.component}\` until production traffic is on blue.`,
+    sent: 'ContinueServiceDeployment ROLLBACK',
+    onBlue: 'ContinueServiceDeployment ROLLBACK; production traffic never left blue',
+    audited: 'production traffic stayed on blue',
   });
-  return run.results;
 }
 
 /** Green takes the test listener's traffic from TEST_TRAFFIC_SHIFT on (and every stage after it). */
@@ -676,22 +664,42 @@ async function stopWithRollback(
   follow: (until: (s: DeploymentState) => boolean) => Promise<FollowResult>,
   why: string,
 ): Promise<CheckResult[]> {
-  const { ctx, p } = run;
+  const { ctx } = run;
   const { StopServiceDeploymentCommand } = await import('@aws-sdk/client-ecs');
   ctx.log(`${why}: stopping ${arn.split('/').pop()} with rollback (traffic back to blue)`);
   await run.ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' }));
+  return followRollback(run, follow, {
+    why,
+    title: 'Stopped with rollback',
+    sent: 'StopServiceDeployment ROLLBACK',
+    onBlue: 'stopped with rollback; production traffic on blue',
+    audited: 'production traffic on blue',
+  });
+}
+
+/**
+ * After a ROLLBACK was sent (a PAUSE hook's or StopServiceDeployment's): follows the deployment until
+ * ECS ends it, audits `rolled-back` once production traffic is on blue, and says so; a rollback not
+ * seen to end on blue is an error with the way to follow it.
+ */
+async function followRollback(
+  run: Run,
+  follow: (until: (s: DeploymentState) => boolean) => Promise<FollowResult>,
+  said: { why: string; title: string; sent: string; onBlue: string; audited: string },
+): Promise<CheckResult[]> {
+  const { p } = run;
   const outcome = await follow(() => false);
   const back = outcome.state?.outcome === 'rolled-back';
-  if (back) run.apply.auditOutcome({ result: 'rolled-back', detail: `${why}; production traffic on blue` });
+  if (back) run.apply.auditOutcome({ result: 'rolled-back', detail: `${said.why}; ${said.audited}` });
   run.results.push({
     id: 'deploy.rollback',
-    title: 'Stopped with rollback',
+    title: said.title,
     status: back ? 'fail' : 'error',
     resource: p.names.service,
     expected: `${shortTaskDef(run.arn)} released`,
     observed: back
-      ? `${why}: stopped with rollback; production traffic on blue (${shortTaskDef(p.previous.arn)})`
-      : `${why}: StopServiceDeployment ROLLBACK sent; ${outcome.state ? stateText(outcome.state) : outcome.result}`,
+      ? `${said.why}: ${said.onBlue} (${shortTaskDef(p.previous.arn)})`
+      : `${said.why}: ${said.sent} sent; ${outcome.state ? stateText(outcome.state) : outcome.result}`,
     remediation: back
       ? 'Fix the release before deploying again (the failing findings are above).'
       : `Follow it with \`fsops deployments ${p.component}\` until production traffic is on blue.`,
